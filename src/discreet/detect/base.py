@@ -1,0 +1,212 @@
+"""The recognizer interface and the values that cross it.
+
+A recognizer looks at one text and returns findings. It knows nothing about storage, HTTP
+or other recognizers; the `Detector` runs them all and merges what they found.
+"""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from discreet.detect.entities import EntityType
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One span of personal data.
+
+    Deliberately holds no copy of the matched text, so a finding can be logged, audited
+    or put in an exception message without leaking the value. Use `value(text)` to read it.
+    """
+
+    start: int
+    end: int
+    type: EntityType
+    score: float
+    recognizer: str
+    subtype: str | None = None
+    """A finer type where one exists, e.g. NL_BSN for a NATIONAL_ID."""
+
+    def value(self, text: str) -> str:
+        return text[self.start : self.end]
+
+    def to_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {
+            "start": self.start,
+            "end": self.end,
+            "type": self.type.value,
+            "score": round(self.score, 4),
+        }
+        if self.subtype:
+            out["subtype"] = self.subtype
+        out["recognizer"] = self.recognizer
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class KnownSubject:
+    """The customer a conversation is about, as far as detection needs to know them.
+
+    In customer service the subject is usually known; their own values are the most precise
+    signal there is. Every field is optional. `extra` holds further values by type, e.g.
+    ``{EntityType.ORDER_ID: ["A-1234"]}``.
+    """
+
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    street_address: str | None = None
+    postal_code: str | None = None
+    city: str | None = None
+    iban: str | None = None
+    customer_number: str | None = None
+    date_of_birth: str | None = None
+    extra: Mapping[EntityType, Sequence[str]] = field(default_factory=dict)
+
+    def values(self) -> list[tuple[EntityType, str]]:
+        pairs: list[tuple[EntityType, str | None]] = [
+            (EntityType.PERSON, self.name),
+            (EntityType.EMAIL_ADDRESS, self.email),
+            (EntityType.PHONE_NUMBER, self.phone),
+            (EntityType.STREET_ADDRESS, self.street_address),
+            (EntityType.POSTAL_CODE, self.postal_code),
+            (EntityType.LOCATION, self.city),
+            (EntityType.IBAN, self.iban),
+            (EntityType.CUSTOMER_ID, self.customer_number),
+            (EntityType.DATE_OF_BIRTH, self.date_of_birth),
+        ]
+        for etype, extra_values in self.extra.items():
+            pairs.extend((etype, v) for v in extra_values)
+        return [(t, v.strip()) for t, v in pairs if v and v.strip()]
+
+    def __repr__(self) -> str:  # never print the values
+        return f"KnownSubject(<{len(self.values())} values>)"
+
+
+class DetectionInput:
+    """One text being analysed, with what every recognizer may want precomputed once."""
+
+    __slots__ = ("__dict__", "language", "subject", "text")
+
+    def __init__(self, text: str, language: str, subject: KnownSubject | None = None) -> None:
+        self.text = text
+        self.language = language
+        self.subject = subject
+
+    @cached_property
+    def lower(self) -> str:
+        return self.text.lower()
+
+
+class Recognizer(ABC):
+    """Finds one family of entities in a text.
+
+    Subclasses set `name` (unique, shown in findings to explain decisions), the
+    `entity_types` they can return, and `languages` (None: language-independent).
+    """
+
+    name: str = ""
+    entity_types: frozenset[EntityType] = frozenset()
+    languages: frozenset[str] | None = None
+
+    def supports(self, language: str) -> bool:
+        return self.languages is None or language in self.languages
+
+    @abstractmethod
+    def analyze(self, item: DetectionInput) -> Iterable[Finding]:
+        """Return findings in `item.text`. Must not raise on any text."""
+
+
+Validator = Callable[[str], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    """A regex that proposes candidates, and a validator that must accept the match.
+
+    `group` selects the capture group that is the entity (0: the whole match), so a pattern
+    can require surrounding context without including it in the span.
+    """
+
+    regex: re.Pattern[str]
+    score: float
+    validator: Validator | None = None
+    group: int = 0
+    subtype: str | None = None
+
+
+class PatternRecognizer(Recognizer):
+    """Regex candidates, checked by validators, scored up by nearby context words.
+
+    Context words are matched case-insensitively in a window before (and a shorter window
+    after) the candidate. A candidate that scores below `min_score` after context is dropped.
+    """
+
+    context_window_before = 48
+    context_window_after = 24
+
+    def __init__(
+        self,
+        name: str,
+        entity_type: EntityType,
+        patterns: Sequence[Pattern],
+        context: Mapping[str, Sequence[str]] | None = None,
+        context_boost: float = 0.35,
+        min_score: float = 0.0,
+        languages: frozenset[str] | None = None,
+    ) -> None:
+        self.name = name
+        self.entity_type = entity_type
+        self.entity_types = frozenset({entity_type})
+        self.patterns = tuple(patterns)
+        self.context_boost = context_boost
+        self.min_score = min_score
+        self.languages = languages
+        self._context = _compile_context(context or {})
+
+    def analyze(self, item: DetectionInput) -> Iterable[Finding]:
+        text = item.text
+        for pattern in self.patterns:
+            for match in pattern.regex.finditer(text):
+                start, end = match.span(pattern.group)
+                if start < 0 or start == end:
+                    continue
+                candidate = text[start:end]
+                if pattern.validator is not None and not pattern.validator(candidate):
+                    continue
+                score = pattern.score
+                if self.has_context(item, start, end):
+                    score = min(1.0, score + self.context_boost)
+                if score >= self.min_score:
+                    yield Finding(start, end, self.entity_type, score, self.name, pattern.subtype)
+
+    def has_context(self, item: DetectionInput, start: int, end: int) -> bool:
+        regex = self._context.get(item.language) or self._context.get("*")
+        if regex is None:
+            return False
+        lower = item.lower
+        before = lower[max(0, start - self.context_window_before) : start]
+        after = lower[end : end + self.context_window_after]
+        return regex.search(before) is not None or regex.search(after) is not None
+
+
+def _compile_context(context: Mapping[str, Sequence[str]]) -> dict[str, re.Pattern[str]]:
+    """One regex per language; words in every language also count under "*" (all)."""
+    all_words = sorted({w.lower() for words in context.values() for w in words}, key=len)
+    compiled: dict[str, re.Pattern[str]] = {}
+    if all_words:
+        compiled["*"] = _word_regex(all_words)
+    for lang, words in context.items():
+        # A text tagged Dutch still often says "IBAN" or "email": keep English words too.
+        merged = sorted({w.lower() for w in (*words, *context.get("en", ()))}, key=len)
+        compiled[lang] = _word_regex(merged)
+    return compiled
+
+
+def _word_regex(words: Sequence[str]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")

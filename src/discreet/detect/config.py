@@ -1,0 +1,100 @@
+"""Detector configuration (typed; loaded from the policy file or built in code)."""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from discreet.detect.entities import SUPPORTED_LANGUAGES, EntityType
+
+
+class DenyPattern(BaseModel):
+    """An organisation's own identifier format that is personal data, e.g. customer numbers."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: EntityType
+    pattern: str = Field(description="A Python regular expression; the whole match is the entity.")
+    score: float = Field(default=0.95, ge=0.0, le=1.0)
+    name: str | None = Field(default=None, description="Shown as the recognizer of its findings.")
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            compiled = re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a valid regular expression: {exc}") from None
+        if compiled.match(""):
+            raise ValueError("pattern matches the empty string")
+        return value
+
+
+class NerConfig(BaseModel):
+    """Which statistical NER backend to run.
+
+    `backend`: "builtin" (the model shipped with discreet), "spacy" (`model` is an installed
+    pipeline name or a directory), "hf" (`model` is a local Hugging Face token-classification
+    directory), or "none".
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    backend: str = "builtin"
+    model: str | None = None
+    min_score: float = Field(default=0.5, ge=0.0, le=1.0)
+    label_map: dict[str, EntityType] = Field(default_factory=dict)
+
+    @field_validator("backend")
+    @classmethod
+    def _known_backend(cls, value: str) -> str:
+        if value not in {"builtin", "spacy", "hf", "none"}:
+            raise ValueError("backend must be one of: builtin, spacy, hf, none")
+        return value
+
+
+class DetectorConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    threshold: float = Field(
+        default=0.4,
+        ge=0.0,
+        le=1.0,
+        description="Findings scoring below this are dropped. Low by default: a missed name "
+        "leaks, an extra placeholder costs little.",
+    )
+    entities: list[EntityType] | None = Field(
+        default=None, description="Only report these types; None reports every type."
+    )
+    allow_list: list[str] = Field(
+        default_factory=list,
+        description="Terms that are never personal data here (company, product names); "
+        "matched case-insensitively against a finding's whole text.",
+    )
+    allow_patterns: list[str] = Field(default_factory=list)
+    deny_list: list[DenyPattern] = Field(default_factory=list)
+    ner: NerConfig = Field(default_factory=NerConfig)
+    default_language: str = "en"
+    max_chars: int = Field(
+        default=200_000,
+        gt=0,
+        description="Longer texts are refused with InputTooLarge rather than slowing everyone.",
+    )
+
+    @field_validator("default_language")
+    @classmethod
+    def _supported(cls, value: str) -> str:
+        if value not in SUPPORTED_LANGUAGES:
+            raise ValueError(f"default_language must be one of {', '.join(SUPPORTED_LANGUAGES)}")
+        return value
+
+    @field_validator("allow_patterns")
+    @classmethod
+    def _patterns_compile(cls, values: list[str]) -> list[str]:
+        for i, value in enumerate(values):
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"allow_patterns[{i}] is not a valid regex: {exc}") from None
+        return values

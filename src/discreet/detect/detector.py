@@ -1,0 +1,208 @@
+"""The `Detector`: runs every recognizer and the NER backend, then merges their findings."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+
+from discreet.detect.base import DetectionInput, Finding, KnownSubject, Pattern, Recognizer
+from discreet.detect.config import DetectorConfig
+from discreet.detect.entities import SUPPORTED_LANGUAGES, EntityType
+from discreet.detect.language import detect_language
+from discreet.detect.merge import merge_findings
+from discreet.detect.ner.base import NerBackend
+from discreet.detect.registry import RecognizerRegistry
+
+
+class DetectionError(RuntimeError):
+    """Detection could not run. Callers must fail closed: the text is not safe to send on."""
+
+
+class InputTooLarge(ValueError):
+    """The text is longer than the configured `max_chars`."""
+
+
+class Detector:
+    """Find personal data in text.
+
+    >>> detector = Detector()
+    >>> [f.type for f in detector.detect("Mail me at jan@example.nl")]
+    [<EntityType.EMAIL_ADDRESS: 'EMAIL_ADDRESS'>]
+
+    A `Detector` is thread-safe for `detect`; build one per process and reuse it (the NER
+    model loads once).
+    """
+
+    def __init__(
+        self,
+        config: DetectorConfig | None = None,
+        registry: RecognizerRegistry | None = None,
+        ner: NerBackend | None = None,
+    ) -> None:
+        self.config = config or DetectorConfig()
+        self.registry = registry if registry is not None else RecognizerRegistry.default()
+        for deny in self.config.deny_list:
+            from discreet.detect.recognizers.lists import DenyListRecognizer
+
+            self.registry.add(DenyListRecognizer(deny))
+        if ner is None and self.config.ner.backend != "none":
+            from discreet.detect.ner.loader import load_backend
+
+            ner = load_backend(self.config.ner)
+        self.ner = ner
+        self._entities = frozenset(self.config.entities) if self.config.entities else None
+        self._allow_terms = frozenset(t.casefold().strip() for t in self.config.allow_list)
+        self._allow_patterns = [re.compile(p) for p in self.config.allow_patterns]
+        self._by_language: dict[str, list[Recognizer]] = {
+            lang: self.registry.for_language(lang, self._entities) for lang in SUPPORTED_LANGUAGES
+        }
+
+    def detect(
+        self, text: str, language: str | None = None, subject: KnownSubject | None = None
+    ) -> list[Finding]:
+        """Findings in `text`, non-overlapping and ordered by start offset.
+
+        `language` is one of en, nl, de, fr, or None to identify it. Pass the conversation's
+        `subject` whenever it is known: their own values are then found exactly.
+        """
+        return self.detect_batch([text], [language], [subject])[0]
+
+    def detect_batch(
+        self,
+        texts: Sequence[str],
+        languages: Sequence[str | None] | None = None,
+        subjects: Sequence[KnownSubject | None] | None = None,
+    ) -> list[list[Finding]]:
+        """Like `detect` for several texts in this process (NER runs batched)."""
+        n = len(texts)
+        langs = list(languages) if languages is not None else [None] * n
+        subs = list(subjects) if subjects is not None else [None] * n
+        if len(langs) != n or len(subs) != n:
+            raise ValueError("texts, languages and subjects must have the same length")
+        items = [
+            self._prepare(i, t, lang, s)
+            for i, (t, lang, s) in enumerate(zip(texts, langs, subs, strict=True))
+        ]
+        ner_out: list[list[Finding]] = [[] for _ in items]
+        if self.ner is not None:
+            todo = [i for i, item in enumerate(items) if item.text.strip()]
+            if todo:
+                try:
+                    predicted = self.ner.predict(
+                        [items[i].text for i in todo], [items[i].language for i in todo]
+                    )
+                except Exception as exc:  # fail closed, without the text in the message
+                    raise DetectionError(
+                        f"NER backend {self.ner.name!r} failed: {type(exc).__name__}"
+                    ) from exc
+                for i, found in zip(todo, predicted, strict=True):
+                    ner_out[i] = found
+        return [self._finish(item, ner_out[i]) for i, item in enumerate(items)]
+
+    def detect_many(
+        self,
+        texts: Sequence[str],
+        languages: Sequence[str | None] | None = None,
+        subjects: Sequence[KnownSubject | None] | None = None,
+        workers: int | None = None,
+        chunk_size: int = 256,
+    ) -> list[list[Finding]]:
+        """Detect in a large batch using all cores; results are in input order.
+
+        `workers` defaults to the number of CPUs; small batches run in this process, where
+        starting workers would cost more than it saves.
+        """
+        n = len(texts)
+        workers = workers or os.cpu_count() or 1
+        if workers <= 1 or n <= chunk_size:
+            return self.detect_batch(texts, languages, subjects)
+        langs = list(languages) if languages is not None else [None] * n
+        subs = list(subjects) if subjects is not None else [None] * n
+        chunks = [
+            (list(texts[i : i + chunk_size]), langs[i : i + chunk_size], subs[i : i + chunk_size])
+            for i in range(0, n, chunk_size)
+        ]
+        ctx = get_context("spawn")
+        with ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=ctx,
+            initializer=_init_worker,
+            initargs=(self.config.model_dump(mode="json"),),
+        ) as pool:
+            results: list[list[Finding]] = []
+            for chunk_result in pool.map(_detect_chunk, chunks):
+                results.extend(chunk_result)
+        return results
+
+    def _prepare(
+        self, index: int, text: str, language: str | None, subject: KnownSubject | None
+    ) -> DetectionInput:
+        if not isinstance(text, str):
+            raise TypeError(f"text #{index} is {type(text).__name__}, not str")
+        if len(text) > self.config.max_chars:
+            raise InputTooLarge(
+                f"text #{index} has {len(text):,} characters; the limit is "
+                f"{self.config.max_chars:,} (DetectorConfig.max_chars)"
+            )
+        if language is None:
+            language = detect_language(text, self.config.default_language)
+        elif language not in SUPPORTED_LANGUAGES:
+            raise ValueError(
+                f"language {language!r} is not supported; use one of "
+                f"{', '.join(SUPPORTED_LANGUAGES)} or None to identify it"
+            )
+        return DetectionInput(text, language, subject)
+
+    def _finish(self, item: DetectionInput, ner_findings: list[Finding]) -> list[Finding]:
+        found: list[Finding] = []
+        if item.text.strip():
+            for recognizer in self._by_language[item.language]:
+                try:
+                    found.extend(recognizer.analyze(item))
+                except Exception as exc:
+                    raise DetectionError(
+                        f"recognizer {recognizer.name!r} failed: {type(exc).__name__}"
+                    ) from exc
+            found.extend(ner_findings)
+        threshold = self.config.threshold
+        kept = [
+            f
+            for f in found
+            if f.score >= threshold
+            and (self._entities is None or f.type in self._entities)
+            and not self._allowed(item.text[f.start : f.end])
+        ]
+        return merge_findings(kept)
+
+    def _allowed(self, value: str) -> bool:
+        if self._allow_terms and value.casefold().strip() in self._allow_terms:
+            return True
+        return any(p.fullmatch(value) for p in self._allow_patterns)
+
+    def entity_types(self) -> set[EntityType]:
+        types: set[EntityType] = set()
+        for recognizer in self.registry:
+            types |= recognizer.entity_types
+        return types
+
+
+_worker_detector: Detector | None = None
+
+
+def _init_worker(config: dict[str, object]) -> None:
+    global _worker_detector
+    _worker_detector = Detector(DetectorConfig.model_validate(config))
+
+
+def _detect_chunk(
+    chunk: tuple[list[str], list[str | None], list[KnownSubject | None]],
+) -> list[list[Finding]]:
+    assert _worker_detector is not None, "worker initializer did not run"
+    texts, langs, subs = chunk
+    return _worker_detector.detect_batch(texts, langs, subs)
+
+
+__all__ = ["DetectionError", "Detector", "Finding", "InputTooLarge", "KnownSubject", "Pattern"]

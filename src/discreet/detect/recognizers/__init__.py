@@ -1,0 +1,1 @@
+"""Built-in recognizers. Each module registers its recognizers with `@builtin`."""
