@@ -99,7 +99,13 @@ class DetectionInput:
 
     @cached_property
     def lower(self) -> str:
-        return self.text.lower()
+        """`text` lower-cased with the same length, so offsets into it are offsets into
+        `text`. (A few characters, such as "İ", lower-case to two; those stay as they are.)
+        """
+        lower = self.text.lower()
+        if len(lower) == len(self.text):
+            return lower
+        return "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in self.text)
 
 
 class Recognizer(ABC):

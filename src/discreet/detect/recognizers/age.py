@@ -1,0 +1,69 @@
+"""A person's age in years: "I am 42 years old", "ik ben 42 jaar", "ich bin 42 Jahre alt",
+"j'ai 42 ans". Only the number is the span, so a pseudonym reads "[AGE_1] years old".
+
+A bare number next to "years" is not an age ("customer for 10 years", "ik ben 10 jaar
+klant", "j'ai 10 ans d'ancienneté"); each phrase below either says "old"/"alt"/"oud" or is
+the first-person form that cannot mean anything else, with those look-alikes excluded.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from discreet.detect.base import DetectionInput, Finding, PatternRecognizer
+from discreet.detect.entities import EntityType
+from discreet.detect.registry import builtin
+
+_N = r"(?P<n>\d{1,3})"
+# What may follow "ik ben 42 jaar" / "I'm 42" for it to be an age: end of the clause.
+_CLAUSE_END = r"(?=\s*(?:[.,!?;:)]|$|\s(?:and|but|so|en|maar|dus|und|aber|et|mais)\b))"
+
+# (stems, regex, score): a regex runs only when one of its stems is in the lower-cased
+# text, and on that text (lower-case patterns without IGNORECASE run much faster).
+_PHRASES: tuple[tuple[tuple[str, ...], str, float], ...] = (
+    # English
+    (("old",), rf"\b{_N}[\s-]*(?:years?|yrs?)[\s-]*old\b", 0.8),
+    (("y/o", "yo"), rf"(?<![\w.-]){_N}\s?y/?o(?![\w-])", 0.6),
+    (("i am", "iam", "i'm", "i’m"), rf"\b(?:i\s*am|i['’]m)\s+{_N}{_CLAUSE_END}", 0.7),
+    (("age",), rf"\b(?:aged|age|my\s+age\s+is)\s*:?\s*{_N}\b"
+     r"(?!\s*(?:%|percent|days?|months?|items?))", 0.7),
+    # Dutch
+    (("oud",), rf"\b{_N}\s*jaar\s+oud\b", 0.8),
+    (("ik ben",), rf"\bik\s+ben\s+{_N}\s+jaar(?:\s+oud)?{_CLAUSE_END}", 0.8),
+    (("leeftijd",), rf"\b(?:leeftijd|mijn\s+leeftijd\s+is)\s*:?\s*{_N}\b", 0.7),
+    (("jarig",), rf"\b{_N}-?jarige?\b", 0.6),
+    # German
+    (("alt",), rf"\b{_N}\s*jahre?\s+alt\b", 0.8),
+    (("alter",), rf"\b(?:alter|mein\s+alter\s+ist)\s*:?\s*{_N}\b(?!\s*(?:%|prozent))", 0.7),
+    (("jährig",), rf"\b{_N}-?jährige?[nrs]?\b", 0.6),
+    # French
+    (("j'ai", "j’ai"), rf"\bj['’]ai\s+{_N}\s+ans\b(?!\s+(?:d['’]|de\s|chez|que))", 0.8),
+    (("âgé",), rf"\bâgée?\s+de\s+{_N}\s+ans\b", 0.8),
+    (("âge", "age"), rf"\b(?:âge|age)\s*:\s*{_N}\b", 0.7),
+)  # fmt: skip
+_COMPILED = tuple((stems, re.compile(p), s) for stems, p, s in _PHRASES)
+_DIGIT = re.compile(r"\d")
+
+MAX_AGE = 120
+
+
+@builtin
+class AgeRecognizer(PatternRecognizer):
+    def __init__(self) -> None:
+        super().__init__("age", EntityType.AGE, patterns=())
+
+    def analyze(self, item: DetectionInput) -> Iterator[Finding]:
+        if _DIGIT.search(item.text) is None:
+            return
+        lower = item.lower
+        seen: set[int] = set()
+        for stems, regex, score in _COMPILED:
+            if not any(stem in lower for stem in stems):
+                continue
+            for match in regex.finditer(lower):
+                start, end = match.span("n")
+                if start in seen or not 0 < int(match["n"]) <= MAX_AGE:
+                    continue
+                seen.add(start)
+                yield Finding(start, end, EntityType.AGE, score, self.name)

@@ -1,0 +1,155 @@
+"""Calendar dates, and dates of birth: a date next to a birth word ("born", "geboren", "né le").
+
+Formats: 12-03-1985, 12/03/1985, 12.03.1985, 1985-03-12, 12 maart 1985, 3. März 1985,
+1er mars 1985, 12th of March 1985, March 12, 1985. Every candidate must be a real calendar
+date between 1900 and 2100, so times (14:30), versions (2.3.1), amounts and plain years
+never match. A plain date is low-sensitivity and scores below the detector threshold; the
+same date after "date of birth" is a DATE_OF_BIRTH and scores high.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from discreet.detect.base import DetectionInput, Finding, PatternRecognizer
+from discreet.detect.context import word_regex
+from discreet.detect.entities import EntityType
+from discreet.detect.registry import builtin
+from discreet.detect.validators import expand_year, is_calendar_date
+
+SCORE_DATE = 0.35
+SCORE_DATE_OF_BIRTH = 0.85
+
+_MONTH_NAMES: dict[int, tuple[str, ...]] = {
+    1: ("january", "januari", "januar", "jänner", "janvier", "janv", "jan"),
+    2: ("february", "februari", "februar", "février", "fevrier", "févr", "fevr", "feb", "fév"),
+    3: ("march", "maart", "märz", "maerz", "marz", "mars", "mrt", "mär", "mar"),
+    4: ("april", "avril", "apr", "avr"),
+    5: ("may", "mei", "mai"),
+    6: ("june", "juni", "juin", "jun"),
+    7: ("july", "juli", "juillet", "juil", "jul"),
+    8: ("august", "augustus", "août", "aout", "aug"),
+    9: ("september", "septembre", "sept", "sep"),
+    10: ("october", "oktober", "octobre", "okt", "oct"),
+    11: ("november", "novembre", "nov"),
+    12: ("december", "dezember", "décembre", "decembre", "déc", "dez", "dec"),
+}
+_MONTHS: dict[str, int] = {name: m for m, names in _MONTH_NAMES.items() for name in names}
+
+# Every regex starts with a digit, and checks what precedes that digit with a look-behind
+# placed after it: a regex that starts with a character class is scanned much faster than
+# one that starts with a look-behind. All run on lower-cased text.
+_NOT_AFTER = r"(?<![\w.,/:-]\d)"
+_NUMERIC = re.compile(
+    rf"(?P<a>\d{_NOT_AFTER}\d?)(?P<sep>[-./])(?P<b>\d{{1,2}})(?P=sep)(?P<y>\d{{4}}|\d{{2}})"
+    r"(?![\w]|[.,/:-]?\d)"
+)
+_ISO = re.compile(
+    rf"(?P<y>\d{_NOT_AFTER}\d{{3}})(?P<sep>[-/.])(?P<b>\d{{1,2}})(?P=sep)(?P<a>\d{{1,2}})"
+    r"(?![\w]|[.,/:-]?\d)"
+)
+# "12 maart 1985", "3. märz 1985", "1er mars 1985", "12th of march 1985": the month is any
+# word, looked up in _MONTHS (one dictionary look-up beats a 60-way alternation).
+_DAY_MONTH_YEAR = re.compile(
+    r"(?P<a>\d(?<![\w.,]\d)\d?)(?:\.|st|nd|rd|th|er|e|ste|de)?\s*(?:of\s+|de\s+)?"
+    r"(?P<m>[^\W\d_]{3,9})\.?,?\s+(?P<y>\d{4})(?!\w)"
+)
+# "march 12, 1985": found from the day, then the month word is read before it.
+_DAY_YEAR = re.compile(r"(?P<a>\d(?<![\w.,]\d)\d?)(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})(?!\w)")
+_MONTH_BEFORE = re.compile(r"(?<!\w)(?P<m>[^\W\d_]{3,9})\.?\s+$")
+_DIGIT = re.compile(r"\d")
+_BIRTH_WORDS = word_regex("DATE_OF_BIRTH")
+# How far a birth word may be from the date: "date of birth: 12-03-1985", "geboren am
+# 3. März 1985 in Köln", "12/03/1985 (DOB)".
+_BIRTH_WINDOW_BEFORE = 32
+_BIRTH_WINDOW_AFTER = 16
+
+Span = tuple[int, int]
+
+
+def _numeric_date(match: re.Match[str], lower: str, language: str) -> Span | None:
+    first, second, year_text = match["a"], match["b"], match["y"]
+    # "1.2.24" is more often a version than a date: short years need two-digit day and month.
+    if len(year_text) == 2 and (len(first) < 2 or len(second) < 2):
+        return None
+    year = expand_year(year_text)
+    day, month = int(first), int(second)
+    if is_calendar_date(day, month, year):
+        return match.span()
+    # Month first is American; accept it where the day-first reading is impossible.
+    if language == "en" and match["sep"] == "/" and is_calendar_date(month, day, year):
+        return match.span()
+    return None
+
+
+def _iso_date(match: re.Match[str], lower: str, language: str) -> Span | None:
+    valid = is_calendar_date(int(match["a"]), int(match["b"]), int(match["y"]))
+    return match.span() if valid else None
+
+
+def _day_month_year(match: re.Match[str], lower: str, language: str) -> Span | None:
+    month = _MONTHS.get(match["m"])
+    if month is None or not is_calendar_date(int(match["a"]), month, int(match["y"])):
+        return None
+    return match.span()
+
+
+def _month_day_year(match: re.Match[str], lower: str, language: str) -> Span | None:
+    start = match.start()
+    before = _MONTH_BEFORE.search(lower, max(0, start - 12), start)
+    if before is None:
+        return None
+    month = _MONTHS.get(before["m"])
+    if month is None or not is_calendar_date(int(match["a"]), month, int(match["y"])):
+        return None
+    return before.start(), match.end()
+
+
+_PATTERNS = (
+    (_NUMERIC, _numeric_date),
+    (_ISO, _iso_date),
+    (_DAY_MONTH_YEAR, _day_month_year),
+    (_DAY_YEAR, _month_day_year),
+)
+
+
+@builtin
+class DateRecognizer(PatternRecognizer):
+    """Reports DATE_OF_BIRTH next to a birth word and DATE otherwise."""
+
+    def __init__(self) -> None:
+        super().__init__("date", EntityType.DATE, patterns=())
+        self.entity_types = frozenset({EntityType.DATE, EntityType.DATE_OF_BIRTH})
+
+    def analyze(self, item: DetectionInput) -> Iterator[Finding]:
+        if _DIGIT.search(item.text) is None:
+            return
+        lower = item.lower
+        seen: set[Span] = set()
+        for regex, date_span in _PATTERNS:
+            for match in regex.finditer(lower):
+                span = date_span(match, lower, item.language)
+                if span is None or span in seen:
+                    continue
+                seen.add(span)
+                if _is_birth_date(lower, *span):
+                    yield Finding(*span, EntityType.DATE_OF_BIRTH, SCORE_DATE_OF_BIRTH, self.name)
+                else:
+                    yield Finding(*span, EntityType.DATE, SCORE_DATE, self.name)
+
+
+def _is_birth_date(lower: str, start: int, end: int) -> bool:
+    """A birth word close before or after the date, with no other number in between.
+
+    "geboren op 12-03-1985, besteld op 14-02-2024": only the first date is the birth date;
+    the digits of the first stand between "geboren" and the second.
+    """
+    window_start = max(0, start - _BIRTH_WINDOW_BEFORE)
+    last_end = -1
+    for word in _BIRTH_WORDS.finditer(lower, window_start, start):
+        last_end = word.end()
+    if last_end >= 0 and _DIGIT.search(lower, last_end, start) is None:
+        return True
+    after = _BIRTH_WORDS.search(lower, end, end + _BIRTH_WINDOW_AFTER)
+    return after is not None and _DIGIT.search(lower, end, after.start()) is None

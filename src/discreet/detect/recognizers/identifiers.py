@@ -1,0 +1,158 @@
+"""Customer numbers, order numbers and usernames, recognised from the phrase before them.
+
+These have no fixed format (each shop numbers orders its own way), so the phrase is the
+evidence: "order number A-12345", "klantnummer: 123456", "Bestellnummer lautet 4711-22",
+"numéro de commande CMD-99812", "username: jdoe". An organisation whose own formats are
+known should also configure them as deny-list patterns (`DetectorConfig.deny_list`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from discreet.detect.base import DetectionInput, Finding, Recognizer
+from discreet.detect.context import phrases
+from discreet.detect.entities import EntityType
+from discreet.detect.recognizers._scan import windows
+from discreet.detect.registry import builtin
+
+# Between the phrase and the value: "is", ":", "#", "nr.", "n°", "lautet", "est", ...
+_FILLER = (
+    r"(?:\s*(?:is|was|ist|lautet|est|:|=|#|-|nr\.?|no\.?|n°|n[º°]|number|nummer|numéro|"
+    r"numero|id)(?!\w))*+\s*"
+)
+_SEPARATOR_FILLER = r"\s*(?:(?:is|was|ist|lautet|est|wordt)(?!\w)\s*:?|:|=)\s*"
+_ID_VALUE = r"(?P<v>#?[A-Za-z0-9](?:[A-Za-z0-9]|[-_/.](?=[A-Za-z0-9])){2,31})(?![\w])"
+_USER_VALUE = r"(?P<v>@?[\w](?:[\w]|[.\-@+](?=\w)){1,63})(?![\w])"
+_DATE_LIKE = re.compile(r"\d{1,4}([-./])\d{1,2}\1\d{1,4}")
+_STOPWORD_TEXT = """
+    is not niet nicht pas the de het een der die das ein eine le la les un une and en und
+    et or of oder ou changed gewijzigd geändert forgotten vergeten vergessen oublié
+    incorrect wrong fout falsch faux please graag bitte svp"""
+_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+
+
+def _trigger_regex(key: str, filler: str, value: str) -> re.Pattern[str]:
+    """Phrase, filler, value; matched against lower-cased text (no IGNORECASE: 2x faster)."""
+    words = "|".join(re.escape(w.lower()).replace(r"\ ", r"\s+") for w in phrases(key))
+    return re.compile(rf"(?<!\w)(?:{words}){filler}{value}")
+
+
+# How far around a stem hit the phrase and its value can reach.
+_WINDOW_BEFORE = 24
+_WINDOW_AFTER = 80
+
+
+class _TriggeredValueRecognizer(Recognizer):
+    """A value right after one of the phrases listed in `detect.context` for its type."""
+
+    score = 0.75
+    # Every phrase of the type contains one of these; the regex runs only around them.
+    stems: tuple[str, ...] = ()
+
+    def __init__(self, name: str, entity_type: EntityType, regex: re.Pattern[str]) -> None:
+        self.name = name
+        self.entity_type = entity_type
+        self.entity_types = frozenset({entity_type})
+        self._regex = regex
+
+    def accept(self, value: str) -> bool:
+        return any(ch.isdigit() for ch in value) and _DATE_LIKE.fullmatch(value) is None
+
+    def analyze(self, item: DetectionInput) -> Iterator[Finding]:
+        lower = item.lower
+        text = item.text
+        for lo, hi in windows(lower, self.stems, _WINDOW_BEFORE, _WINDOW_AFTER):
+            for match in self._regex.finditer(lower, lo, hi):
+                start, end = match.span("v")
+                if text[start] == "#":
+                    start += 1
+                value = text[start:end]
+                if len(value) >= 3 and value.lower() not in _STOPWORDS and self.accept(value):
+                    yield Finding(start, end, self.entity_type, self.score, self.name)
+
+
+@builtin
+class CustomerIdRecognizer(_TriggeredValueRecognizer):
+    stems = (
+        "custom",
+        "client",
+        "klant",
+        "kunde",
+        "member",
+        "lid",
+        "mitglied",
+        "account",
+        "relatie",
+        "adhérent",
+    )
+
+    def __init__(self) -> None:
+        super().__init__(
+            "customer_id", EntityType.CUSTOMER_ID, _trigger_regex("CUSTOMER_ID", _FILLER, _ID_VALUE)
+        )
+
+
+@builtin
+class OrderIdRecognizer(_TriggeredValueRecognizer):
+    stems = (
+        "order",
+        "bestel",
+        "invoice",
+        "tracking",
+        "ticket",
+        "reference",
+        "case",
+        "factuur",
+        "zending",
+        "referentie",
+        "dossier",
+        "auftrag",
+        "rechnung",
+        "sendung",
+        "vorgang",
+        "referenz",
+        "commande",
+        "facture",
+        "suivi",
+    )
+
+    def __init__(self) -> None:
+        super().__init__(
+            "order_id", EntityType.ORDER_ID, _trigger_regex("ORDER_ID", _FILLER, _ID_VALUE)
+        )
+
+
+@builtin
+class UsernameRecognizer(_TriggeredValueRecognizer):
+    """A username after "username:", "gebruikersnaam is", "Benutzername:" and the like.
+
+    A separator is required ("username: jdoe", "my login is jdoe"): "the login page" is
+    not a username.
+    """
+
+    score = 0.8
+    stems = (
+        "user",
+        "login",
+        "handle",
+        "gebruiker",
+        "inlog",
+        "benutzer",
+        "anmelde",
+        "nutzer",
+        "utilisateur",
+        "identifiant",
+        "pseudo",
+    )
+
+    def __init__(self) -> None:
+        super().__init__(
+            "username",
+            EntityType.USERNAME,
+            _trigger_regex("USERNAME", _SEPARATOR_FILLER, _USER_VALUE),
+        )
+
+    def accept(self, value: str) -> bool:
+        return True

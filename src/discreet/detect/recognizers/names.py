@@ -1,0 +1,534 @@
+"""Person names from context cues and a first-name/surname gazetteer (en, nl, de, fr).
+
+The statistical NER model finds most names; this recognizer adds two cheap, precise signals
+it can miss:
+
+* **Context cues** that announce a name: introductions ("my name is", "mijn naam is",
+  "ich heiße", "je m'appelle"), honorifics ("Mr", "mevrouw", "Frau", "Madame"), salutations
+  ("Dear", "Geachte heer", "Sehr geehrte Frau", "Bonjour Madame") and sign-offs ("Kind
+  regards,", "Met vriendelijke groet,", "Mit freundlichen Grüßen", "Cordialement,").
+* **A gazetteer** of first names and surnames, taken at import time from the person
+  providers bundled inside Faker (no download), to confirm capitalised tokens as names.
+
+Scores are graded by evidence. A cue plus a name-shaped token is strong; a known first name
+followed by a surname is strong; a known first name on its own is modest, and never reported
+when it is also a common word ("Mark", "Will", "May", "Rose"), a place ("Florence") or at
+the start of a sentence, where capitals say nothing.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from discreet.detect.base import DetectionInput, Finding, Recognizer
+from discreet.detect.entities import EntityType
+from discreet.detect.registry import builtin
+
+
+def _words(block: str) -> frozenset[str]:
+    return frozenset(block.split())
+
+
+# Faker locale providers whose names appear in en/nl/de/fr customer service.
+_FAKER_LOCALES = (
+    "en_US",
+    "en_GB",
+    "nl_NL",
+    "nl_BE",
+    "de_DE",
+    "de_AT",
+    "de_CH",
+    "fr_FR",
+    "fr_BE",
+    "fr_CH",
+)
+
+# First names that are also everyday words, months, places or brands. On their own they
+# are far more often the word than the person, so they count only next to a surname or
+# after a cue.
+_AMBIGUOUS_FIRST = _words(
+    """
+    alexa amber an angel april august aurora austin autumn bas ben bill can carol charlotte
+    chase chelsea constant crystal daisy dale dawn dean destiny devon don drew else ernst
+    faith fleur floor florence frank gene georgia glen grace guy hazel heather heinz holly
+    hope horst hunter iris ivy jack jasmine jet job jordan joy june kai kent lance lily
+    lorraine lot marine mark mason max may melody mercedes misty nova orlando penny puck ray
+    regina rob robin roos rosa rose ruth sandy savannah siena sierra sofia summer sydney ties
+    van victoire victoria will wolf france heide constance madison linde
+    """
+)
+
+# Name particles: lower-case words inside a name ("Jan de Vries", "Ursula von der Leyen").
+_PARTICLES = _words(
+    "van de der den ter ten het von zu vom zum le la du des di da del della dos das bin al"
+)
+
+# Words that follow a cue but are not names ("Dear customer", "Kind regards, the team",
+# "I am sorry"). Compared case-insensitively.
+_NOT_NAMES = _words(
+    """
+    a an the i you he she we they it this that my your our his her their me us
+    and or but not no yes so to of in on at for with from by as is am are was be
+    sir madam madame sirs team all everyone there customer customers client clients support
+    service services colleague colleagues friend friends valued member members sorry happy
+    glad fine good well here back again thanks thank please hello hi dear regards
+    klant klanten klantenservice heer mevrouw meneer allen allemaal iedereen team ik je jij u
+    wij we het een de dat die dit niet wel blij graag hier nog even
+    kunde kunden kundin kundenservice herr frau herren damen alle ich du sie er wir ihr es
+    ein eine der die das nicht hier noch froh gerne
+    mr mrs ms miss mx dr prof mevr mw mnr dhr herrn hr fr mme mlle mademoiselle
+    grüße grüsse gruß kollegen kollegin team kundin
+    stichting vereniging verein association fondation foundation
+    client clients cliente service monsieur madame mesdames messieurs tous toutes je tu il
+    elle nous vous ils elles le la les un une des pas ici bien content contente désolé désolée
+    """
+)
+
+# A run of name-shaped words followed by one of these is a company, team or street.
+_NOT_PERSON_TAIL = _words(
+    """
+    team teams support service services klantenservice kundenservice kundendienst helpdesk
+    shop store winkel laden boutique gmbh ag kg bv nv vof ltd plc inc llc sarl commv
+    group groep gruppe groupe holding partners associates
+    street st road rd avenue ave lane drive close way court crescent terrace gardens square
+    straat laan weg plein gracht kade singel dreef steeg straße strasse str platz allee gasse
+    """
+)
+# Street-type words before a name: French streets are named after people ("rue Jules
+# Ferry", "avenue Jean Jaurès"), as are Dutch and German ones.
+_STREET_LEAD = _words(
+    "rue avenue av boulevard bd allée place chemin impasse quai cours route square passage "
+    "straat laan plein"
+)
+_STREET_SUFFIXES = tuple(
+    _words("straat laan weg plein gracht kade singel dreef steeg straße strasse platz allee gasse")
+)
+
+# Unknown capitalised words ending like this are shops, not people ("Stroomwinkel").
+_SHOP_SUFFIXES = ("winkel", "shop", "store", "markt", "center", "centre", "zentrum")
+# "Hawkins and Sons", "Philippe et Fils": a family business, not a person.
+_AND_SONS = re.compile(
+    r"[ \t]*(?:&|and|en|und|et)[ \t]+(?:sons|zonen|söhne|fils|partners|associates|co)\b",
+    re.IGNORECASE,
+)
+
+# An ambiguous first name right after an article is a thing ("the Mercedes Benz").
+_ARTICLES = _words("the a an de het een der die das ein eine le la les un une")
+
+_GLUE = re.compile(r"[\d_]")
+_WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+_SENTENCE_END = frozenset('.!?:;\n"“”«»()[]•*')
+
+
+def _load_gazetteer() -> tuple[frozenset[str], frozenset[str]]:
+    """First names and surnames, case-folded, from Faker's bundled person providers."""
+    first: set[str] = set()
+    last: set[str] = set()
+    for locale in _FAKER_LOCALES:
+        try:
+            provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+        except (ImportError, AttributeError):  # a Faker release without this locale
+            continue
+        first.update(n.casefold() for n in getattr(provider, "first_names", ()))
+        for surname in getattr(provider, "last_names", ()):
+            # Also the parts of "de Vries", "Van den Berg", "Müller-Lüdenscheidt".
+            last.update(_WORD.findall(surname.casefold()))
+    first -= _PARTICLES
+    last -= _PARTICLES
+    return frozenset(first), frozenset(last)
+
+
+FIRST_NAMES, SURNAMES = _load_gazetteer()
+
+
+@dataclass(frozen=True, slots=True)
+class _Cue:
+    regex: re.Pattern[str]
+    """Matched at a token start; ends where the name must begin."""
+    first_words: frozenset[str]
+    """Case-folded first word of each phrase: only tokens with one of these are tried."""
+    unknown_score: float | None
+    """Score for a capitalised name the gazetteer does not know; None: not accepted."""
+    lowercase_score: float | None = None
+    """Score for a lower-case name ("my name is jan"); None: only known first names."""
+    line_start: bool = False
+    """Form fields ("Name: ...") count only at the start of a line ("file name:" does not)."""
+
+
+# What may separate a cue from the name. Honorifics and salutations: spaces on the same
+# line ("Dear Anna", "Geachte heer Jansen"); a line break there means the letter's text
+# begins ("Geachte heer/mevrouw,\n\nLaat me ..."). Introductions may add a colon or comma,
+# sign-offs a line break ("Kind regards,\nAnna").
+_SEP_LINE = r"(?!\w)[ \t]*[,:]?[ \t]*"
+_SEP_SPACE = r"(?!\w)[ \t]+"
+_SEP_SIGN_OFF = r"(?!\w)[ \t]*[,:]?[ \t]*(?:\n[ \t]*){0,2}"
+# Sign-offs that are also ordinary words ("the best price", "thanks for") need a comma or
+# a line break before the name.
+_SEP_BREAK = r"(?!\w)[ \t]*(?:,[ \t]*(?:\n[ \t]*){0,2}|(?:\n[ \t]*){1,2})"
+
+
+def _cue(
+    phrases: str,
+    unknown_score: float | None,
+    *,
+    lowercase_score: float | None = None,
+    case: bool = False,
+    sep: str = _SEP_LINE,
+    line_start: bool = False,
+) -> _Cue:
+    """A cue from `|`-separated phrases (longest tried first).
+
+    `case=True` keeps the phrase case-sensitive: German "Frau"/"Herr" are nouns too, and
+    English "miss" is a verb.
+    """
+    items = sorted({p.strip() for p in phrases.split("|") if p.strip()}, key=len, reverse=True)
+    alternatives = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in items)
+    regex = re.compile(rf"(?<!\w)(?:{alternatives}){sep}", 0 if case else re.IGNORECASE)
+    first = frozenset(_WORD.match(p).group().casefold() for p in items)  # type: ignore[union-attr]
+    return _Cue(regex, first, unknown_score, lowercase_score, line_start)
+
+
+_CUES: tuple[_Cue, ...] = (
+    # Introductions: the strongest signal, also for lower-case names.
+    _cue(
+        "my name is|my name's|my name’s|my full name is|mijn naam is|ik heet|mein name ist|"
+        "ich heiße|ich heisse|je m'appelle|je m’appelle|je me nomme|mon nom est|moi c'est|"
+        "moi c’est",
+        0.85,
+        lowercase_score=0.75,
+    ),
+    _cue(
+        "name:|full name:|naam:|volledige naam:|voornaam:|achternaam:|vorname:|nachname:|"
+        "nom:|prénom:|nom complet:",
+        0.85,
+        lowercase_score=0.75,
+        line_start=True,
+    ),
+    # Honorifics: the name follows directly.
+    _cue(
+        "mr|mr.|mrs|mrs.|ms.|mevrouw|mevr.|mevr|mw.|meneer|mnr.|dhr.|dhr|de heer|heer|"
+        "madame|mme|mme.|mademoiselle|mlle|mlle.|monsieur",
+        0.85,
+        sep=_SEP_SPACE,
+    ),
+    _cue(
+        "Miss|Ms|Mx|Dr|Dr.|Prof|Prof.|Herr|Herrn|Frau|Hr.|Fr.|M.|herr|frau",
+        0.85,
+        case=True,
+        sep=_SEP_SPACE,
+    ),
+    # Salutations.
+    _cue(
+        "dear|geachte|beste|sehr geehrte|sehr geehrter|liebe|lieber|cher|chère|bonjour|bonsoir",
+        0.75,
+        sep=_SEP_SPACE,
+    ),
+    # Sign-offs: the name usually follows on the next line.
+    _cue(
+        "kind regards|best regards|warm regards|warmest regards|best wishes|yours sincerely|"
+        "yours faithfully|met vriendelijke groet|met vriendelijke groeten|vriendelijke groet|"
+        "hartelijke groet|hartelijke groeten|groetjes|mvg|m.v.g.|"
+        "mit freundlichen grüßen|mit freundlichen grüssen|freundliche grüße|viele grüße|"
+        "beste grüße|liebe grüße|herzliche grüße|mfg|cordialement|bien cordialement|"
+        "bien à vous|sincères salutations|meilleures salutations|merci d'avance|"
+        "merci d’avance|danke im voraus|alvast bedankt|thanks in advance",
+        0.85,
+        sep=_SEP_SIGN_OFF,
+    ),
+    _cue(
+        "regards|sincerely|thanks|thank you|many thanks|cheers|best|groeten|groet|gr.|"
+        "bedankt|dank je|dank u|danke|gruß|grüße|lg|merci|salutations|amitiés|bises",
+        0.75,
+        sep=_SEP_BREAK,
+    ),
+    # Contexts where a person usually follows, but not always ("hi all", "this is urgent").
+    _cue(
+        "hi|hello|hey|hallo|hoi|salut|this is|hier is|hier ist|ici|namens|on behalf of|"
+        "im namen von|im auftrag von|de la part de|spoke to|spoke with|talked to|sprak met|"
+        "gesproken met|gesprochen mit|parlé avec|ask for|vraag naar|fragen sie nach|demandez|"
+        "chatting with|en ligne avec|neighbour|neighbor|buurman|buurvrouw|nachbar|nachbarin|"
+        "voisin|voisine|colleague|collega|kollege|kollegin|collègue|my wife|my husband|"
+        "mijn vrouw|mijn man|meine frau|mein mann|ma femme|mon mari",
+        0.45,
+    ),
+    # These precede all kinds of words ("I am happy", "ik ben klant"): gazetteer names only.
+    _cue(
+        "i am|i'm|i’m|it's|it’s|ik ben|met|ich bin|je suis|c'est|c’est|with|avec|mit|"
+        "thanks|thank you|merci|danke|bedankt|sorry|désolé|désolée",
+        None,
+    ),
+)
+_CUES_BY_WORD: dict[str, tuple[_Cue, ...]] = {
+    word: tuple(c for c in _CUES if word in c.first_words)
+    for word in {w for c in _CUES for w in c.first_words}
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _Tok:
+    start: int
+    end: int
+    text: str
+    key: str
+    capitalised: bool
+    """"Jan", "O'Brien", "Anne-Marie"; not "JAN" (shouting, acronyms)."""
+    first: bool
+    """A known first name ("Anne-Marie" if each part is one)."""
+    last: bool
+    """A known surname, or a double-barrelled one of known parts ("Grondin-Coste")."""
+
+    @property
+    def known(self) -> bool:
+        return self.first or self.last
+
+
+def _known(key: str, names: frozenset[str], also: frozenset[str]) -> bool:
+    if key in names:
+        return True
+    parts = key.split("-")
+    return len(parts) > 1 and all(p in names or p in also for p in parts)
+
+
+def _tokens(text: str) -> list[_Tok]:
+    toks = []
+    for m in _WORD.finditer(text):
+        start, end = m.span()
+        if (start and _GLUE.match(text, start - 1)) or _GLUE.match(text, end):
+            continue  # part of a code or key: "sk_live_i2Z9kc5SeM3t"
+        word = m.group()
+        key = word.casefold()
+        capitalised = word[0].isupper() and (len(word) == 1 or not word.isupper())
+        first = _known(key, FIRST_NAMES, FIRST_NAMES)
+        last = _known(key, SURNAMES, FIRST_NAMES)
+        toks.append(_Tok(start, end, word, key, capitalised, first, last))
+    return toks
+
+
+def _adjacent(text: str, left: _Tok, right: _Tok) -> bool:
+    """Two tokens belong to one name only if plain spaces (or a period after an initial)
+    separate them."""
+    gap = text[left.end : right.start]
+    if not gap:
+        return False
+    if len(left.text) == 1 and gap.startswith("."):  # "J. Jansen"
+        gap = gap[1:]
+    return 0 < len(gap) <= 2 and gap.strip(" \t") == ""
+
+
+def _name_shaped(tok: _Tok) -> bool:
+    """An unknown capitalised word that could be a name: not "ShopHub" or "Stroomwinkel"."""
+    word = tok.text
+    inner_caps = any(c.isupper() for c in word[1:]) and not (
+        word.startswith(("Mc", "Mac", "O'", "O’", "D'", "D’")) or "-" in word
+    )
+    return not inner_caps and not tok.key.endswith(_SHOP_SUFFIXES)
+
+
+def _sentence_initial(text: str, tok: _Tok) -> bool:
+    i = tok.start - 1
+    while i >= 0 and text[i] in " \t":
+        i -= 1
+    return i < 0 or text[i] in _SENTENCE_END
+
+
+class _Scanner:
+    """Name extraction over one text's tokens."""
+
+    def __init__(self, item: DetectionInput) -> None:
+        self.text = item.text
+        self.language = item.language
+        self.toks = _tokens(item.text)
+
+    def chain(self, i: int, *, unknown_ok: bool, lowercase: bool = False) -> int:
+        """Index one past the last token of the name starting at token `i`.
+
+        Extends over adjacent capitalised tokens (or gazetteer tokens when the text is lower
+        case), allowing particles between them. `unknown_ok` lets tokens the gazetteer does
+        not know extend the name ("Anna Kowalczyk"); off for German outside cues, where
+        every noun is capitalised.
+        """
+        toks, text = self.toks, self.text
+        j = i + 1
+        while j < len(toks) and j - i < 5 and _adjacent(text, toks[j - 1], toks[j]):
+            tok = toks[j]
+            if tok.key in _PARTICLES:
+                # A particle counts only if a name token follows it ("de Vries").
+                k = j
+                while k < len(toks) and toks[k].key in _PARTICLES and k - j < 3:
+                    k += 1
+                if (
+                    k < len(toks)
+                    and _adjacent(text, toks[k - 1], toks[k])
+                    and self._name_token(toks[k], unknown_ok=unknown_ok, lowercase=lowercase)
+                ):
+                    j = k + 1
+                    continue
+                break
+            if not self._name_token(tok, unknown_ok=unknown_ok, lowercase=lowercase):
+                break
+            j += 1
+        while j - 1 > i and len(toks[j - 1].text) == 1:  # "Lucas S.A.": no trailing initial
+            j -= 1
+        return j
+
+    def _name_token(self, tok: _Tok, *, unknown_ok: bool, lowercase: bool) -> bool:
+        if tok.key in _NOT_NAMES or tok.key in _NOT_PERSON_TAIL:
+            return False
+        if lowercase and not tok.capitalised:
+            return tok.known and tok.key not in _AMBIGUOUS_FIRST
+        return tok.capitalised and (tok.known or (unknown_ok and _name_shaped(tok)))
+
+    def _not_a_person(self, i: int, end: int) -> bool:
+        """A name-shaped run that is a company, team or street: "Fietsplaats team",
+        "Peters PLC", "Jan van Galenstraat", "rue Jules Ferry", "George Street"."""
+        toks = self.toks
+        if toks[end - 1].key.endswith(_STREET_SUFFIXES):
+            return True
+        if i > 0 and toks[i - 1].key in _STREET_LEAD:
+            return True
+        if _AND_SONS.match(self.text, toks[end - 1].end):
+            return True
+        if end < len(toks) and toks[end].key in _NOT_PERSON_TAIL:
+            return _adjacent(self.text, toks[end - 1], toks[end])
+        return False
+
+    def from_cues(self) -> Iterator[Finding]:
+        starts = {t.start: i for i, t in enumerate(self.toks)}
+        text = self.text
+        for tok in self.toks:
+            for cue in _CUES_BY_WORD.get(tok.key, ()):
+                if cue.line_start and text[: tok.start].rstrip(" \t")[-1:] not in ("", "\n"):
+                    continue
+                match = cue.regex.match(text, tok.start)
+                if match is None:
+                    continue
+                i = starts.get(match.end())
+                if i is not None:
+                    finding = self._after_cue(cue, i)
+                    if finding is not None:
+                        yield finding
+
+    def _after_cue(self, cue: _Cue, i: int) -> Finding | None:
+        tok = self.toks[i]
+        strong = cue.unknown_score is not None and cue.unknown_score >= 0.75
+        if tok.key in _PARTICLES:  # "mevrouw de Vries", "Herr von Weizsäcker"
+            if not strong:
+                return None
+            end, score = self.chain(i, unknown_ok=True), 0.85
+            if end == i + 1:
+                return None
+        elif tok.key in _NOT_NAMES or len(tok.text) < 2:
+            return None
+        elif tok.capitalised:
+            end = self.chain(i, unknown_ok=True)
+            if tok.first or (tok.last and strong):
+                score = 0.85
+            elif tok.last:
+                score = 0.6  # "on behalf of Whitehouse, Roberts and Lee": may be a firm
+            elif (
+                not _name_shaped(tok)
+                or cue.unknown_score is None
+                or (cue.unknown_score < 0.5 and self.language == "de")
+            ):
+                return None  # German nouns are capitalised: "hallo Kundenservice"
+            else:
+                score = cue.unknown_score
+        elif cue.lowercase_score is not None:  # "my name is jan de vries"
+            end = self.chain(i, unknown_ok=False, lowercase=True)
+            score = cue.lowercase_score
+        elif (tok.known if strong else tok.first) and tok.key not in _AMBIGUOUS_FIRST:
+            # "mvg jan", "mrs pollard"
+            end = self.chain(i, unknown_ok=False, lowercase=True)
+            score = 0.6 if strong else 0.5
+        else:
+            return None
+        if self._not_a_person(i, end):
+            return None
+        return self._finding(i, end, score)
+
+    def from_gazetteer(self) -> Iterator[Finding]:
+        toks = self.toks
+        unknown_ok = self.language != "de"  # German capitalises every noun
+        i = 0
+        while i < len(toks):
+            tok = toks[i]
+            if not tok.first or tok.key in _NOT_NAMES:
+                i += 1
+                continue
+            if not tok.capitalised:
+                # Lower-case text: only a known first name plus a known surname ("paula cox").
+                end = self.chain(i, unknown_ok=False, lowercase=True)
+                if (
+                    end > i + 1
+                    and tok.key not in _AMBIGUOUS_FIRST
+                    and toks[end - 1].last
+                    and not self._not_a_person(i, end)
+                ):
+                    yield self._finding(i, end, 0.6)
+                i = max(end, i + 1)
+                continue
+            end = self.chain(i, unknown_ok=unknown_ok)
+            last = toks[end - 1]
+            ambiguous = tok.key in _AMBIGUOUS_FIRST
+            if self._not_a_person(i, end) or (ambiguous and i > 0 and toks[i - 1].key in _ARTICLES):
+                pass  # "rue Jules Ferry", "the Mercedes Benz"
+            elif end > i + 1 and last.known:
+                yield self._finding(i, end, 0.85)
+            elif end > i + 1 and not ambiguous:
+                yield self._finding(i, end, 0.7)  # "Anna Kowalczyk"
+            elif end == i + 1 and self._vocative(i):
+                yield self._finding(i, end, 0.75)  # "Sorry about that, Charlotte."
+            elif end == i + 1 and not ambiguous and self._lone_name_context(i):
+                yield self._finding(i, end, 0.5)
+            i = end
+
+    def _vocative(self, i: int) -> bool:
+        """A first name set off by a comma and closing the clause addresses a person."""
+        tok, text = self.toks[i], self.text
+        before = text[max(0, tok.start - 2) : tok.start].rstrip(" ")
+        after = text[tok.end : tok.end + 1]
+        return before.endswith(",") and after in (".", "!", "?", ",", "\n", "")
+
+    def _lone_name_context(self, i: int) -> bool:
+        """Whether a lone known first name is likely a person where it stands: not at a
+        sentence start (capitals say nothing there), not the tail of a longer proper noun
+        ("San Diego"), not inside a company list ("Reeves, Perry and Harris")."""
+        toks, text = self.toks, self.text
+        tok = toks[i]
+        if _sentence_initial(text, tok):
+            return False
+        prev = toks[i - 1] if i > 0 else None
+        if prev and _adjacent(text, prev, tok) and prev.capitalised:
+            return prev.known or _sentence_initial(text, prev)
+        comma_before = text[max(0, tok.start - 2) : tok.start].rstrip(" ").endswith(",")
+        conj_after = i + 1 < len(toks) and toks[i + 1].key in ("and", "en", "und", "et")
+        return not (comma_before and conj_after)
+
+    def _finding(self, i: int, end: int, score: float) -> Finding:
+        return Finding(
+            self.toks[i].start, self.toks[end - 1].end, EntityType.PERSON, score, "names"
+        )
+
+
+@builtin
+class NameRecognizer(Recognizer):
+    """Person names announced by a cue or confirmed by the first-name/surname gazetteer."""
+
+    name = "names"
+    entity_types = frozenset({EntityType.PERSON})
+    languages = frozenset({"en", "nl", "de", "fr"})
+
+    def analyze(self, item: DetectionInput) -> Iterable[Finding]:
+        scanner = _Scanner(item)
+        if not scanner.toks:
+            return []
+        # Several cues can announce the same name ("Dear Mr Smith"): keep the best per span.
+        best: dict[tuple[int, int], Finding] = {}
+        for finding in (*scanner.from_cues(), *scanner.from_gazetteer()):
+            key = (finding.start, finding.end)
+            if key not in best or best[key].score < finding.score:
+                best[key] = finding
+        return sorted(best.values(), key=lambda f: f.start)

@@ -1,0 +1,129 @@
+"""Network identifiers: IPv4 and IPv6 addresses, MAC addresses, URLs."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterator
+
+from discreet.detect.base import DetectionInput, Finding, Pattern, PatternRecognizer
+from discreet.detect.context import all_languages
+from discreet.detect.entities import EntityType
+from discreet.detect.registry import builtin
+
+_IPV4 = re.compile(r"\d(?<![\w.:]\d)\d{0,2}\.(?:\d{1,3}\.){2}\d{1,3}(?![\w]|\.\d)")
+# Hex groups and colons, with an optional dotted IPv4 tail ("::ffff:192.0.2.1");
+# `ipaddress` decides. Times such as 14:30:00 never parse as IPv6.
+_IPV6 = re.compile(
+    r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?"
+    r"(?![\w:]|\.\d)"
+)
+# A version number before the dotted quad ("version 1.2.3.4") makes it a version.
+_VERSION_BEFORE = re.compile(r"(?:version|versie|versión|v)\s*$", re.IGNORECASE)
+
+_MAC = re.compile(
+    r"(?<![\w:.-])(?:[0-9A-Fa-f]{2}([:-])(?:[0-9A-Fa-f]{2}\1){4}[0-9A-Fa-f]{2}"
+    r"|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4})(?![\w:.-])"
+)
+
+# http(s) and ftp URLs and bare "www." hosts; the span stops before trailing punctuation.
+_URL = re.compile(r"(?<![\w@/])(?:(?:https?|ftp)://|www\.)[^\s<>\"'`]+", re.IGNORECASE)
+_URL_TRAILING = ".,;:!?'\")]}>"
+
+
+def _is_ipv4(candidate: str) -> bool:
+    try:
+        ipaddress.IPv4Address(candidate)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_ipv6(candidate: str) -> bool:
+    # Needs at least one hex digit: "::" alone or "a::" style words are not addresses.
+    if sum(ch.isalnum() for ch in candidate) < 2:
+        return False
+    try:
+        ipaddress.IPv6Address(candidate)
+    except ValueError:
+        return False
+    return True
+
+
+@builtin
+class IpAddressRecognizer(PatternRecognizer):
+    def __init__(self) -> None:
+        super().__init__(
+            "ip_address",
+            EntityType.IP_ADDRESS,
+            [Pattern(_IPV4, 0.85, _is_ipv4), Pattern(_IPV6, 0.85, _is_ipv6)],
+            context=all_languages("IP_ADDRESS"),
+            context_boost=0.1,
+        )
+
+    def analyze(self, item: DetectionInput) -> Iterator[Finding]:
+        text = item.text
+        ipv4, ipv6 = self.patterns
+        if "." in text:
+            for match in ipv4.regex.finditer(text):
+                start, end = match.span()
+                if _is_ipv4(match[0]) and not _VERSION_BEFORE.search(
+                    text, max(0, start - 10), start
+                ):
+                    yield self._finding(item, start, end)
+        if text.count(":") >= 2:
+            for match in ipv6.regex.finditer(text):
+                if _is_ipv6(match[0]):
+                    yield self._finding(item, *match.span())
+
+    def _finding(self, item: DetectionInput, start: int, end: int) -> Finding:
+        score = 0.85
+        if self.has_context(item, start, end):
+            score = min(1.0, score + self.context_boost)
+        return Finding(start, end, EntityType.IP_ADDRESS, score, self.name)
+
+
+@builtin
+class MacAddressRecognizer(PatternRecognizer):
+    def __init__(self) -> None:
+        super().__init__(
+            "mac_address",
+            EntityType.MAC_ADDRESS,
+            [Pattern(_MAC, 0.85)],
+            context=all_languages("MAC_ADDRESS"),
+            context_boost=0.1,
+        )
+
+    def analyze(self, item: DetectionInput) -> Iterator[Finding]:
+        text = item.text
+        # Six hex pairs need five separators of one kind (or two dots, Cisco style).
+        if text.count(":") < 5 and text.count("-") < 5 and text.count(".") < 2:
+            return
+        yield from super().analyze(item)
+
+
+@builtin
+class UrlRecognizer(PatternRecognizer):
+    def __init__(self) -> None:
+        super().__init__("url", EntityType.URL, patterns=())
+
+    def analyze(self, item: DetectionInput) -> Iterator[Finding]:
+        text = item.text
+        if "://" not in text and "www." not in item.lower:
+            return
+        for match in _URL.finditer(text):
+            start, end = match.span()
+            end = _trim_url(text, start, end)
+            if end - start < 8:
+                continue
+            score = 0.85 if "://" in text[start:end] else 0.75
+            yield Finding(start, end, EntityType.URL, score, self.name)
+
+
+def _trim_url(text: str, start: int, end: int) -> int:
+    """Drop sentence punctuation after a URL, keeping a ")" that closes one in the URL."""
+    while end > start and text[end - 1] in _URL_TRAILING:
+        if text[end - 1] == ")" and text.count("(", start, end) >= text.count(")", start, end):
+            break
+        end -= 1
+    return end

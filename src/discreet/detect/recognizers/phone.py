@@ -1,0 +1,179 @@
+"""Phone numbers in international and national formats (NL, BE, DE, FR, UK, US).
+
+A cheap regex proposes digit groups; `phonenumbers` decides. Running
+`phonenumbers.PhoneNumberMatcher` over every text costs far more than parsing the few
+candidates the regex leaves, so we parse only those, and only for the regions a number of
+that shape can belong to:
+
+* ``+31 6 ...`` / ``0031 6 ...``: the country code names the region (one parse);
+* ``06 ...``, ``030 ...``, ``020 ...``: a trunk prefix 0, used by NL, BE, DE, FR and the UK,
+  tried in the order the text's language suggests;
+* ``(212) 555-0123``: ten digits without a trunk prefix can only be North American.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import phonenumbers
+from stdnum import ean
+
+from discreet.detect.base import DetectionInput, Finding, PatternRecognizer
+from discreet.detect.context import all_languages
+from discreet.detect.entities import EntityType
+from discreet.detect.registry import builtin
+from discreet.detect.validators import digits, safe
+
+# Digit groups joined by one separator; possessive groups keep backtracking linear on long
+# digit runs. The look-arounds keep amounts (1.234,56), versions (v2.3.1), times (14:30),
+# ids (#123456) and URLs out.
+_GROUP = r"(?:\(\d{1,5}\)|\d++)"
+_SEP = r"(?:[ \t]?[.\-/][ \t]?|[ \t]|(?<=\)))"
+_CANDIDATE = re.compile(
+    rf"(?<![\w@/+#.,:=-])(?:\+|00)?(?=(?:[ \t.\-/()]*\d){{7}})"  # at least seven digits
+    rf"{_GROUP}(?:{_SEP}{_GROUP}){{0,7}}(?![\w@]|[.,:/-]?\d)"
+)
+_DIGIT = re.compile(r"\d")
+_CHUNK = re.compile(r"\S+")
+_DATE_LIKE = re.compile(
+    r"\d{1,2}([-./])\d{1,2}\1(?:\d{2}|\d{4})|\d{4}([-./])\d{1,2}\2\d{1,2}|\d{1,2}[./-]\d{4}"
+)
+
+# Regions whose national format starts with the trunk prefix 0, first those of the language.
+_TRUNK_ZERO_REGIONS: dict[str, tuple[str, ...]] = {
+    "nl": ("NL", "BE", "DE", "FR", "GB"),
+    "de": ("DE", "NL", "BE", "FR", "GB"),
+    "fr": ("FR", "BE", "NL", "DE", "GB"),
+    "en": ("GB", "NL", "BE", "DE", "FR"),
+}
+_PRIMARY_REGIONS: dict[str, frozenset[str]] = {
+    "nl": frozenset({"NL", "BE"}),
+    "de": frozenset({"DE"}),
+    "fr": frozenset({"FR", "BE"}),
+    "en": frozenset({"GB", "US"}),
+}
+_MOBILE = phonenumbers.PhoneNumberType.MOBILE
+_is_ean = safe(ean.is_valid)
+_US_STYLE = re.compile(
+    r"(?:1[ .-]?)?(?:\(\d{3}\)[ ]?\d{3}[-. ]\d{4}|\d{3}([-.])\d{3}\1\d{4}|\d{3} \d{3} \d{4})"
+)
+
+SCORE_INTERNATIONAL = 0.9
+SCORE_NATIONAL_PRIMARY = 0.7
+SCORE_NATIONAL_OTHER = 0.55
+# German numbering is open: almost any 0 + 6-11 digits is a valid German landline, so a
+# German landline in a text that is not German needs a context word.
+SCORE_DE_LANDLINE_ELSEWHERE = 0.35
+SCORE_US_BARE = 0.3
+SCORE_BARE_DOUBLE_ZERO = 0.35
+# Most attempts to parse one candidate (each region tried counts); bounds the cost of a
+# long list of numbers such as "12 34 56 78 90 12 34".
+_PARSE_BUDGET = 12
+
+
+@builtin
+class PhoneRecognizer(PatternRecognizer):
+    def __init__(self) -> None:
+        super().__init__(
+            "phone",
+            EntityType.PHONE_NUMBER,
+            patterns=(),
+            context=all_languages("PHONE_NUMBER"),
+            context_boost=0.3,
+        )
+
+    def analyze(self, item: DetectionInput) -> Iterator[Finding]:
+        text = item.text
+        if _DIGIT.search(text) is None:
+            return
+        for match in _CANDIDATE.finditer(text):
+            budget = [_PARSE_BUDGET]
+            for start, end, score in self._split_and_score(text, match, item.language, budget):
+                if self.has_context(item, start, end):
+                    score = min(1.0, score + self.context_boost)
+                yield Finding(start, end, EntityType.PHONE_NUMBER, score, self.name)
+
+    def _split_and_score(
+        self, text: str, match: re.Match[str], language: str, budget: list[int]
+    ) -> Iterator[tuple[int, int, float]]:
+        """The phone numbers in one candidate; whole first, else its space-separated parts.
+
+        "2 0612345678" or "0612345678 0687654321" are one regex candidate but hold one or
+        two numbers: take the longest valid run of chunks from the left, then continue.
+        """
+        chunks = [(m.start(), m.end()) for m in _CHUNK.finditer(text, match.start(), match.end())]
+        i = 0
+        while i < len(chunks) and budget[0] > 0:
+            for j in range(len(chunks), i, -1):
+                start, end = chunks[i][0], chunks[j - 1][1]
+                score = self._score(text[start:end], language, budget)
+                if score is not None:
+                    yield start, end, score
+                    i = j
+                    break
+            else:
+                i += 1
+
+    def _score(self, candidate: str, language: str, budget: list[int]) -> float | None:
+        n_digits = len(digits(candidate))
+        if not 7 <= n_digits <= 15 or _DATE_LIKE.fullmatch(candidate):
+            return None
+        if candidate.startswith(("+", "00")):
+            international = "+" + candidate[2:] if candidate.startswith("00") else candidate
+            if _parse_valid(international, None, budget) is None:
+                return None
+            if candidate.startswith("00") and candidate.isdigit():
+                # "0016585934463" is a product barcode when its EAN check digit holds.
+                if n_digits == 13 and _is_ean(candidate):
+                    return None
+                return SCORE_BARE_DOUBLE_ZERO
+            return SCORE_INTERNATIONAL
+        bare = candidate.lstrip("(")
+        if bare.startswith("0"):
+            # No national number is written as 13+ digits in one run; barcodes (EAN-13) are.
+            if n_digits > 12 and candidate.isdigit():
+                return None
+            primary = _PRIMARY_REGIONS.get(language, frozenset())
+            for region in _TRUNK_ZERO_REGIONS.get(language, _TRUNK_ZERO_REGIONS["en"]):
+                number = _parse_valid(candidate, region, budget)
+                if number is None:
+                    continue
+                if region in primary:
+                    return SCORE_NATIONAL_PRIMARY
+                if region == "DE" and phonenumbers.number_type(number) != _MOBILE:
+                    return SCORE_DE_LANDLINE_ELSEWHERE
+                return SCORE_NATIONAL_OTHER
+            return None
+        if n_digits == 10 or (n_digits == 11 and bare.startswith("1")):
+            # North American numbers are written (212) 555-0123, 212-555-0123 or bare;
+            # other groupings ("3243.97 2011") are amounts and years.
+            us_style = _US_STYLE.fullmatch(candidate) is not None
+            if not (us_style or candidate.isdigit()):
+                return None
+            if _parse_valid(candidate, "US", budget) is None:
+                return None
+            if us_style:
+                return SCORE_NATIONAL_PRIMARY if language == "en" else SCORE_NATIONAL_OTHER
+            return SCORE_US_BARE
+        return None
+
+
+def _parse_valid(
+    candidate: str, region: str | None, budget: list[int]
+) -> phonenumbers.PhoneNumber | None:
+    """The parsed number if it is valid for `region`, else None; each call spends budget."""
+    if budget[0] <= 0:
+        return None
+    budget[0] -= 1
+    try:
+        number = phonenumbers.parse(candidate, region)
+    except Exception:  # NumberParseException, or anything odd input provokes: not a number
+        return None
+    # With a known region, checking that region alone skips the search over every region
+    # sharing the country code (25 for +1), the costliest step of validation.
+    if region is None:
+        valid = phonenumbers.is_valid_number(number)
+    else:
+        valid = phonenumbers.is_valid_number_for_region(number, region)
+    return number if valid else None

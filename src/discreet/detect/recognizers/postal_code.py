@@ -1,0 +1,198 @@
+"""Postal codes: NL "1234 AB" and UK "SW1A 1AA" (distinctive), DE/FR/US five digits and
+BE four digits (ambiguous: any number looks like one).
+
+An ambiguous code is reported only with evidence around it: a context word ("PLZ",
+"code postal", "zip", "postcode"), a city name right after it ("10115 Berlin"), a street
+with a house number before it ("Hauptstraße 5, 10115"), or a US state before it
+("Springfield, IL 62704"). Each piece of evidence adds to a low base score.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from discreet.detect.base import DetectionInput, Finding, Pattern, PatternRecognizer
+from discreet.detect.context import all_languages, word_regex
+from discreet.detect.entities import EntityType
+from discreet.detect.registry import builtin
+
+_CONTEXT = all_languages("POSTAL_CODE")
+_CONTEXT_WORDS = word_regex("POSTAL_CODE")
+_DIGIT = re.compile(r"\d")
+# For a bare number, the context word must be close and nothing numeric in between:
+# "PLZ 80331" yes, "PLZ 80331, 50000 Euro" only for the first.
+_CONTEXT_BEFORE = 24
+CONTEXT_BOOST = 0.35
+
+# --- Netherlands: four digits (no leading 0), two capitals except SA, SD and SS. ---
+_NL = re.compile(r"[1-9](?<![\w-][1-9])\d{3} ?(?!SA|SD|SS)[A-Z]{2}(?![\w-])")
+# Letter pairs that are more often a unit after a number ("1000 GB", "1200 KM", "1030 AM").
+_UNIT_TEXT = """
+    GB MB KB TB PB KM CM MM KG MG ML CL DL PK HP KW MW GW AM PM BC AD EU US UK NL DE FR BE
+    EN OK TV PC CD ID VS
+"""
+_NL_UNIT_LIKE = frozenset(_UNIT_TEXT.split())
+
+_NL_LETTERS_AFTER = re.compile(r" ?[A-Z]{2}(?!\w)")
+
+# --- United Kingdom: outward code (area, district) and inward code (sector, unit). ---
+_UK = re.compile(
+    r"(?<![\w-])(?:[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?|GIR) ?\d[ABD-HJLNP-UW-Z]{2}(?![\w-])"
+)
+
+# --- Ambiguous digit codes. ---
+# (Digit first, then a look-behind: a regex starting with a character class scans faster.)
+_FIVE = re.compile(r"(\d(?<![\w.,/+€$£-]\d)\d{4})(?:-\d{4})?(?![\w]|[.,/:-]?\d|\s?[%€$£])")
+_FOUR = re.compile(r"([1-9](?<![\w.,/+€$£:-][1-9])\d{3})(?![\w]|[.,/:-]?\d|\s?[%€$£])")
+
+# A capitalised word right after the number: a city. Units and nouns that commonly follow a
+# number in German (where every noun is capitalised) do not count.
+_CITY_AFTER = re.compile(r"[ \t]+([A-ZÀ-ÖØ-Þ][a-zà-öø-ÿß]+(?:[- ][A-ZÀ-ÖØ-Þ][a-zà-öø-ÿß]+)*)")
+_NOT_CITY_TEXT = """
+    Euro Euros Dollar Dollars Pfund Franken Stück Stk Mal Jahre Jahren Tage Tagen Stunden
+    Minuten Sekunden Kunden Mitarbeiter Menschen Personen Einwohner Meter Kilometer Punkte
+    Artikel Seiten Produkte Bestellungen Exemplare Kilo Gramm Liter Points Items Orders
+    Customers Users Units Pieces Klanten Stuks Jaar Dagen Mitglieder Downloads Followers
+    Views Likes Votes Zeichen Wörter
+"""
+_NOT_CITIES = frozenset(_NOT_CITY_TEXT.split())
+_STREET_WORDS = (
+    r"(?:stra(?:ß|ss)e|str\.|weg|gasse|allee|platz|ring|damm|ufer|rue|avenue|av\.|boulevard|"
+    r"bd\.?|chemin|place|impasse|allée|quai|street|st\.?|road|rd\.?|lane|drive|dr\.?|way|"
+    r"straat|laan|plein|gracht|kade|singel|dijk|steenweg|lei|dreef)"
+)
+_HOUSE_NUMBER = r"\d{1,4}\s?[a-zA-Z]?(?:[-/]\d{1,4})?"
+# A street with a house number right before the code: "Hauptstraße 5, 10115",
+# "Rue de la Loi 16, 1000", "12 rue de la Paix, 75002", "Dorpsstraat 12 - 9000".
+_STREET_BEFORE = re.compile(
+    rf"(?:{_STREET_WORDS}[^\d\n,;]{{0,30}}?\s*{_HOUSE_NUMBER}"
+    rf"|{_HOUSE_NUMBER}(?:\s?(?:bis|ter))?,?\s+{_STREET_WORDS}(?!\w)[^\d\n,;]{{0,30}}?)"
+    r"\s*[,-]?\s*$",
+    re.IGNORECASE,
+)
+_US_STATE_BEFORE = re.compile(
+    r",\s*(?:A[KLRZ]|C[AOT]|D[CE]|FL|GA|HI|I[ADLN]|K[SY]|LA|M[ADEINOST]|N[CDEHJMVY]|O[HKR]|"
+    r"PA|RI|S[CD]|T[NX]|UT|V[AT]|W[AIVY])\s+$"
+)
+
+
+def _nl_score(candidate: str) -> float:
+    return 0.3 if candidate[-2:] in _NL_UNIT_LIKE else 0.8
+
+
+# Postcode areas of one letter (B1, E1, ... W1); every other area has two letters.
+_UK_SINGLE_LETTER_AREAS = frozenset("BEGLMNSW")
+
+
+def _uk_valid(candidate: str) -> bool:
+    if candidate[1].isdigit() and candidate[0] not in _UK_SINGLE_LETTER_AREAS:
+        return False
+    return " " in candidate or len(candidate) >= 6
+
+
+class _AmbiguousPostalCodeRecognizer(PatternRecognizer):
+    """A digit code: base score plus what the neighbourhood says."""
+
+    regex: re.Pattern[str] = _FIVE
+    base = 0.25
+    city_bonus = 0.2
+    street_bonus = 0.2
+    state_bonus = 0.35
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name, EntityType.POSTAL_CODE, (), _CONTEXT, CONTEXT_BOOST)
+
+    def valid(self, code: str) -> bool:
+        return True
+
+    def analyze(self, item: DetectionInput) -> Iterator[Finding]:
+        text = item.text
+        lower = item.lower
+        for match in self.regex.finditer(text):
+            start, end = match.span()
+            if not self.valid(match[1]):
+                continue
+            score = self.base
+            if _context_right_before(lower, start):
+                score += self.context_boost
+            city = _CITY_AFTER.match(text, end)
+            if city is not None and city[1] not in _NOT_CITIES:
+                score += self.city_bonus
+            before = text[max(0, start - 48) : start].rstrip()
+            # Addresses put a comma (or dash) between the street and the code; the street
+            # regex only runs then.
+            if before[-1:] in (",", "-") and _STREET_BEFORE.search(before + " "):
+                score += self.street_bonus
+            if self.state_bonus and before[-2:].isupper() and _US_STATE_BEFORE.search(before + " "):
+                score += self.state_bonus
+            # No evidence at all: a bare number is not reported as a postal code.
+            if score > self.base:
+                yield Finding(start, end, EntityType.POSTAL_CODE, min(score, 0.9), self.name)
+
+
+@builtin
+class DutchPostalCodeRecognizer(PatternRecognizer):
+    def __init__(self) -> None:
+        super().__init__("nl_postal_code", EntityType.POSTAL_CODE, (), _CONTEXT, CONTEXT_BOOST)
+
+    def analyze(self, item: DetectionInput) -> Iterator[Finding]:
+        for match in _NL.finditer(item.text):
+            start, end = match.span()
+            score = _nl_score(match[0])
+            if self.has_context(item, start, end):
+                score = min(1.0, score + self.context_boost)
+            yield Finding(start, end, EntityType.POSTAL_CODE, score, self.name)
+
+
+@builtin
+class UkPostcodeRecognizer(PatternRecognizer):
+    def __init__(self) -> None:
+        super().__init__(
+            "uk_postcode",
+            EntityType.POSTAL_CODE,
+            [Pattern(_UK, 0.75, _uk_valid)],
+            _CONTEXT,
+            0.2,
+        )
+
+
+@builtin
+class FiveDigitPostalCodeRecognizer(_AmbiguousPostalCodeRecognizer):
+    """German PLZ, French code postal and US ZIP (with optional +4)."""
+
+    regex = _FIVE
+
+    def __init__(self) -> None:
+        super().__init__("five_digit_postal_code")
+
+    def valid(self, code: str) -> bool:
+        # 00xxx is used by none of the three countries.
+        return not code.startswith("00")
+
+
+@builtin
+class BelgianPostalCodeRecognizer(_AmbiguousPostalCodeRecognizer):
+    """Four digits are anything (years, amounts, PINs): only context makes them a code."""
+
+    regex = _FOUR
+    base = 0.15
+    city_bonus = 0.1
+    street_bonus = 0.2
+    state_bonus = 0.0
+
+    def __init__(self) -> None:
+        super().__init__("be_postal_code")
+
+    def analyze(self, item: DetectionInput) -> Iterator[Finding]:
+        # A Dutch code "1234 AB" is not a Belgian code plus letters.
+        for finding in super().analyze(item):
+            if _NL_LETTERS_AFTER.match(item.text, finding.end) is None:
+                yield finding
+
+
+def _context_right_before(lower: str, start: int) -> bool:
+    last_end = -1
+    for word in _CONTEXT_WORDS.finditer(lower, max(0, start - _CONTEXT_BEFORE), start):
+        last_end = word.end()
+    return last_end >= 0 and _DIGIT.search(lower, last_end, start) is None

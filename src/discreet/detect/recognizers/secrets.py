@@ -1,0 +1,148 @@
+"""Secrets: API keys with known prefixes, JWTs, bearer tokens, PEM private keys, and
+passwords or PINs after a word that announces them ("password: hunter2").
+
+Only the secret is the span: "Bearer abc..." reports the token, "wachtwoord is Zomer2024!"
+reports the password. Provider prefixes make keys unambiguous; a password is recognised
+only from its announcing word, and "my password is not working" is not a password.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from discreet.detect.base import DetectionInput, Finding, PatternRecognizer
+from discreet.detect.context import phrases
+from discreet.detect.entities import EntityType
+from discreet.detect.recognizers._scan import windows
+from discreet.detect.registry import builtin
+
+_TOKEN_END = r"(?![\w-])"
+
+# (subtype, markers, regex, score): the regex runs only when a marker is in the text.
+# Subtypes name the provider so a guard can say what leaked.
+_KEYS: tuple[tuple[str, tuple[str, ...], str, float], ...] = (
+    ("OPENAI_KEY", ("sk-",),
+     r"(?<![\w-])sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}" + _TOKEN_END, 0.95),
+    ("STRIPE_KEY", ("sk_", "pk_", "rk_"),
+     r"(?<![\w-])(?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9]{16,}" + _TOKEN_END, 0.95),
+    ("STRIPE_WEBHOOK_SECRET", ("whsec_",),
+     r"(?<![\w-])whsec_[A-Za-z0-9]{24,}" + _TOKEN_END, 0.95),
+    ("GITHUB_TOKEN", ("ghp_", "gho_", "ghu_", "ghs_", "ghr_"),
+     r"(?<![\w-])gh[pousr]_[A-Za-z0-9]{36,255}" + _TOKEN_END, 0.95),
+    ("GITHUB_TOKEN", ("github_pat_",),
+     r"(?<![\w-])github_pat_[A-Za-z0-9_]{22,255}" + _TOKEN_END, 0.95),
+    ("AWS_ACCESS_KEY", ("AKIA", "ASIA", "AIDA", "AROA"),
+     r"(?<![\w-])(?:AKIA|ASIA|AIDA|AROA)[0-9A-Z]{16}" + _TOKEN_END, 0.95),
+    ("SLACK_TOKEN", ("xox",), r"(?<![\w-])xox[abposr]-[A-Za-z0-9-]{10,}" + _TOKEN_END, 0.95),
+    ("GOOGLE_API_KEY", ("AIza",), r"(?<![\w-])AIza[0-9A-Za-z_-]{35}" + _TOKEN_END, 0.95),
+    ("JWT", ("eyJ",),
+     r"(?<![\w-])eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*" + _TOKEN_END, 0.95),
+    (
+        "PRIVATE_KEY",
+        ("PRIVATE KEY",),
+        r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"
+        r"[\s\S]*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|\Z)",
+        0.99,
+    ),
+)  # fmt: skip
+_KEY_PATTERNS = tuple(
+    (subtype, markers, re.compile(rx), score) for subtype, markers, rx, score in _KEYS
+)
+
+_BEARER = re.compile(r"\bBearer\s+([A-Za-z0-9\-._~+/]{16,}=*)(?![\w-])", re.IGNORECASE)
+
+# "password: X", "password = X", "wachtwoord is X", "Passwort lautet X", "mot de passe : X".
+_ANNOUNCERS = "|".join(re.escape(w) for w in phrases("SECRET"))
+_ASSIGNED = re.compile(
+    rf"(?<!\w)(?:my\s+|mijn\s+|mein\s+|meine\s+|mon\s+|ma\s+|new\s+|nieuwe?\s+|neues?\s+|"
+    rf"nouveau\s+)?(?:{_ANNOUNCERS})\s*(?P<sep>[:=]|\bis\b|\bist\b|\blautet\b|\best\b|\bwas\b|"
+    rf"\bwar\b|\bwordt\b|\bbecomes\b)\s*:?\s*"
+    rf"(?:[\"“‘«'](?P<quoted>[^\"”’»'\n]{{1,64}})[\"”’»']|(?P<v>\S+))"
+)  # matched against lower-cased text; the value is read from the original
+# Every announcer contains one of these (lower case); the regex runs only around them.
+_ANNOUNCER_STEMS = (
+    "pass",
+    "pwd",
+    "pin",
+    "key",
+    "secret",
+    "token",
+    "wachtwoord",
+    "kennwort",
+    "mdp",
+    "code",
+    "geheimzahl",
+)
+_PIN_WORDS = frozenset({"pin", "pincode", "pin code", "code pin", "geheimzahl"})
+# Announcers of a credential that is not a password: the subtype says "TOKEN".
+_TOKEN_WORDS = ("key", "token", "secret")
+_STOPWORD_TEXT = """not niet nicht pas incorrect wrong fout falsch faux expired verlopen abgelaufen
+    expiré required vereist erforderlich requis missing forgotten vergeten vergessen oublié
+    the de het een der die das ein eine le la les un une reset gereset zurückgesetzt
+    changed gewijzigd geändert changé correct juist richtig blocked geblokkeerd gesperrt
+    bloqué invalid ongeldig ungültig invalide empty leeg leer vide too te zu trop still nog
+    noch encore also ook auch aussi"""
+_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+# Sentence punctuation after an unquoted password; "!" and "?" stay (common in passwords).
+_STRIP_END = ".,;:)]}\"'”’»"
+
+SCORE_ASSIGNED = 0.9
+SCORE_STATED = 0.85
+SCORE_BEARER = 0.9
+
+
+@builtin
+class SecretRecognizer(PatternRecognizer):
+    def __init__(self) -> None:
+        super().__init__("secret", EntityType.SECRET, patterns=())
+
+    def analyze(self, item: DetectionInput) -> Iterator[Finding]:
+        text = item.text
+        for subtype, markers, regex, score in _KEY_PATTERNS:
+            if any(marker in text for marker in markers):
+                for match in regex.finditer(text):
+                    yield Finding(*match.span(), EntityType.SECRET, score, self.name, subtype)
+        lower = item.lower
+        if "bearer" in lower:
+            for match in _BEARER.finditer(text):
+                yield Finding(*match.span(1), EntityType.SECRET, SCORE_BEARER, self.name, "TOKEN")
+        for lo, hi in windows(lower, _ANNOUNCER_STEMS, 24, 80):
+            for match in _ASSIGNED.finditer(lower, lo, hi):
+                found = self._password(match, text)
+                if found is not None:
+                    yield found
+
+    def _password(self, match: re.Match[str], text: str) -> Finding | None:
+        if match["quoted"] is not None:
+            # A quoted password is exactly what is between the quotes, spaces included.
+            start, end = match.span("quoted")
+        else:
+            start, end = match.span("v")
+            while end > start + 1 and text[end - 1] in _STRIP_END:
+                end -= 1
+        secret = text[start:end]
+        announcer = match.group(0)[: match.start("sep") - match.start()].strip().lower()
+        if not secret.strip() or secret.lower() in _STOPWORDS:
+            return None
+        if any(announcer.endswith(w) for w in _PIN_WORDS):
+            if not (secret.isdigit() and 4 <= len(secret) <= 8):
+                return None
+            return Finding(start, end, EntityType.SECRET, SCORE_ASSIGNED, self.name, "PIN")
+        if match["sep"] in ":=" or match["quoted"] is not None:
+            if len(secret) < 4:
+                return None
+            subtype = "TOKEN" if any(w in announcer for w in _TOKEN_WORDS) else "PASSWORD"
+            return Finding(start, end, EntityType.SECRET, SCORE_ASSIGNED, self.name, subtype)
+        # "is/ist/est": only a word that looks like a password (digit, symbol or inner
+        # capital), so "my password is Welcome" is caught only with a colon.
+        if len(secret) < 6 or not _looks_like_password(secret):
+            return None
+        return Finding(start, end, EntityType.SECRET, SCORE_STATED, self.name, "PASSWORD")
+
+
+def _looks_like_password(word: str) -> bool:
+    has_digit = any(ch.isdigit() for ch in word)
+    has_symbol = any(not ch.isalnum() for ch in word)
+    inner_capital = any(ch.isupper() for ch in word[1:])
+    return has_digit or has_symbol or inner_capital

@@ -1,0 +1,139 @@
+"""Dates, dates of birth (a date next to a birth word) and ages."""
+
+from __future__ import annotations
+
+import pytest
+
+from discreet.detect import Detector, DetectorConfig, EntityType, NerConfig
+from discreet.detect.base import DetectionInput
+from discreet.detect.registry import RecognizerRegistry
+
+THRESHOLD = DetectorConfig().threshold
+REGISTRY = RecognizerRegistry.default()
+DOB, DATE, AGE = EntityType.DATE_OF_BIRTH, EntityType.DATE, EntityType.AGE
+
+
+def found(name: str, text: str, language: str = "en") -> list[tuple[EntityType, str, float]]:
+    findings = REGISTRY.get(name).analyze(DetectionInput(text, language))
+    return [(f.type, f.value(text), f.score) for f in findings]
+
+
+def typed(name: str, text: str, language: str = "en") -> list[tuple[EntityType, str]]:
+    return [(t, v) for t, v, _ in found(name, text, language)]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "date"),
+    [
+        ("I was born on 12-03-1985.", "en", "12-03-1985"),
+        ("date of birth: 12/03/1985", "en", "12/03/1985"),
+        ("DOB 1985-03-12", "en", "1985-03-12"),
+        ("born March 12, 1985 in Leeds", "en", "March 12, 1985"),
+        ("born on the 12th of March 1985", "en", "12th of March 1985"),
+        ("Ik ben geboren op 12 maart 1985", "nl", "12 maart 1985"),
+        ("geboortedatum 12.03.1985", "nl", "12.03.1985"),
+        ("geb. 12-03-85", "nl", "12-03-85"),
+        ("Geburtsdatum: 3. März 1985", "de", "3. März 1985"),
+        ("geboren am 03.03.1985 in Köln", "de", "03.03.1985"),
+        ("née le 12 mars 1985 à Lyon", "fr", "12 mars 1985"),
+        ("Je suis né le 1er mars 1985", "fr", "1er mars 1985"),
+        ("date de naissance : 12/03/1985", "fr", "12/03/1985"),
+        ("12-03-1985 is my birthday", "en", "12-03-1985"),
+    ],
+)
+def test_date_of_birth(text: str, language: str, date: str) -> None:
+    [(etype, value, score)] = found("date", text, language)
+    assert (etype, value) == (DOB, date)
+    assert score >= 0.8
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "date"),
+    [
+        ("ordered on 12-03-2024, still waiting", "en", "12-03-2024"),
+        ("bestelling van 12 maart 2024", "nl", "12 maart 2024"),
+        ("Lieferung am 3. März 2024", "de", "3. März 2024"),
+        ("commande du 12 mars 2024", "fr", "12 mars 2024"),
+        ("shipped March 12, 2024", "en", "March 12, 2024"),
+        ("invoice 2024-03-12", "en", "2024-03-12"),
+    ],
+)
+def test_other_dates_are_date_with_a_low_score(text: str, language: str, date: str) -> None:
+    [(etype, value, score)] = found("date", text, language)
+    assert (etype, value) == (DATE, date)
+    assert score < THRESHOLD
+
+
+def test_only_the_date_right_after_the_birth_word_is_the_birth_date() -> None:
+    text = "geboren op 12-03-1985, besteld op 14-02-2024"
+    assert typed("date", text, "nl") == [(DOB, "12-03-1985"), (DATE, "14-02-2024")]
+
+
+def test_us_month_first_date_in_english() -> None:
+    assert typed("date", "DOB: 12/31/1999", "en") == [(DOB, "12/31/1999")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "meet at 14:30",
+        "in 1985 and 2024",
+        "version v2.3.1 or 1.2.3",
+        "price € 1.234,56",
+        "31-02-1985 is not a day",
+        "13/13/2020",
+        "12-03-3025",
+        "born in 1985",
+        "iPhone 15 Pro",
+    ],
+)
+def test_date_negatives(text: str) -> None:
+    assert found("date", text) == []
+
+
+def test_dates_in_the_detector_only_birth_dates_by_default() -> None:
+    detector = Detector(DetectorConfig(ner=NerConfig(backend="none")))
+    text = "Geburtsdatum 03.03.1985, Bestellung vom 12.03.2024"
+    got = [(f.type, f.value(text)) for f in detector.detect(text, "de")]
+    assert got == [(DOB, "03.03.1985")]
+
+
+# ---------------------------------------------------------------- AGE
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("I am 42 years old", "en"),
+        ("I'm 42, and I live in Leeds", "en"),
+        ("my son, a 42-year-old man", "en"),
+        ("age: 42", "en"),
+        ("ik ben 42 jaar", "nl"),
+        ("ik ben 42 jaar oud", "nl"),
+        ("hij is 42 jaar oud", "nl"),
+        ("ich bin 42 Jahre alt", "de"),
+        ("Alter: 42", "de"),
+        ("j'ai 42 ans", "fr"),
+        ("âgée de 42 ans", "fr"),
+    ],
+)
+def test_age(text: str, language: str) -> None:
+    [(etype, value, score)] = found("age", text, language)
+    assert (etype, value) == (AGE, "42")
+    assert score >= THRESHOLD
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("I have been a customer for 10 years", "en"),
+        ("I am 5 minutes late", "en"),
+        ("ik ben 10 jaar klant bij jullie", "nl"),
+        ("seit 10 Jahren Kunde", "de"),
+        ("j'ai 10 ans d'ancienneté", "fr"),
+        ("the contract is 250 years old", "en"),
+        ("iPhone 15 Pro", "en"),
+    ],
+)
+def test_age_negatives(text: str, language: str) -> None:
+    assert found("age", text, language) == []

@@ -1,0 +1,151 @@
+"""Customer and order numbers, usernames (after their phrase), passport and driving licence
+numbers (context required), and the context-word table itself."""
+
+from __future__ import annotations
+
+import pytest
+
+from discreet.detect import EntityType
+from discreet.detect.base import DetectionInput
+from discreet.detect.config import DetectorConfig
+from discreet.detect.context import CONTEXT, phrases
+from discreet.detect.entities import SUPPORTED_LANGUAGES
+from discreet.detect.recognizers.identifiers import (
+    CustomerIdRecognizer,
+    OrderIdRecognizer,
+    UsernameRecognizer,
+)
+from discreet.detect.registry import RecognizerRegistry
+
+THRESHOLD = DetectorConfig().threshold
+REGISTRY = RecognizerRegistry.default()
+
+
+def found(name: str, text: str, language: str = "en") -> list[tuple[EntityType, str, float]]:
+    findings = REGISTRY.get(name).analyze(DetectionInput(text, language))
+    return [(f.type, f.value(text), f.score) for f in findings]
+
+
+def values(name: str, text: str, language: str = "en") -> list[str]:
+    return [v for _, v, score in found(name, text, language) if score >= THRESHOLD]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("my order number is A-12345, thanks", "en", "A-12345"),
+        ("order #998877 never arrived", "en", "998877"),
+        ("bestelnummer: 2024-1234", "nl", "2024-1234"),
+        ("Bestellnummer lautet 4711-22.", "de", "4711-22"),
+        ("numéro de commande : CMD-99812", "fr", "CMD-99812"),
+        ("Rechnungsnummer RE/2024/0042", "de", "RE/2024/0042"),
+    ],
+)
+def test_order_ids(text: str, language: str, expected: str) -> None:
+    assert values("order_id", text, language) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("customer number 987654", "en", "987654"),
+        ("klantnummer: KL123456", "nl", "KL123456"),
+        ("meine Kundennummer ist 12345", "de", "12345"),
+        ("numéro client 445566", "fr", "445566"),
+    ],
+)
+def test_customer_ids(text: str, language: str, expected: str) -> None:
+    assert values("customer_id", text, language) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("in order to help you", "order_id"),
+        ("my order arrived broken", "order_id"),
+        ("order 12 items", "order_id"),
+        ("Bestellung vom 12.03.2024", "order_id"),
+        ("ordered on 2024-03-12", "order_id"),
+        ("the customer is happy", "customer_id"),
+        ("klantnummer vergeten", "customer_id"),
+        ("we ship 12345 orders", "order_id"),
+    ],
+)
+def test_identifier_negatives(text: str, name: str) -> None:
+    assert values(name, text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("username: jdoe", "en", "jdoe"),
+        ("my login is j.doe-77", "en", "j.doe-77"),
+        ("gebruikersnaam is jan_devries", "nl", "jan_devries"),
+        ("Benutzername: hmueller", "de", "hmueller"),
+        ("nom d'utilisateur : jdupont", "fr", "jdupont"),
+    ],
+)
+def test_usernames(text: str, language: str, expected: str) -> None:
+    assert values("username", text, language) == [expected]
+
+
+@pytest.mark.parametrize(
+    "text", ["the login page is down", "username not found", "my username is not working"]
+)
+def test_username_negatives(text: str) -> None:
+    assert values("username", text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("mijn paspoortnummer is XN1234567", "nl", "XN1234567"),
+        ("passport number: 123456789", "en", "123456789"),
+        ("Reisepass C01X00T47", "de", "C01X00T47"),
+        ("numéro de passeport 12AB34567", "fr", "12AB34567"),
+    ],
+)
+def test_passport_with_context(text: str, language: str, expected: str) -> None:
+    assert values("passport", text, language) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("rijbewijsnummer 1234567890", "nl", "1234567890"),
+        ("driving licence MORGA657054SM9IJ", "en", "MORGA657054SM9IJ"),
+        ("Führerschein B072RRE2I55", "de", "B072RRE2I55"),
+        ("permis de conduire 123456789012", "fr", "123456789012"),
+    ],
+)
+def test_driver_license_with_context(text: str, language: str, expected: str) -> None:
+    assert values("driver_license", text, language) == [expected]
+
+
+@pytest.mark.parametrize("name", ["passport", "driver_license", "bank_account"])
+def test_context_required_types_report_nothing_without_context(name: str) -> None:
+    text = "product XN1234567, code MORGA657054SM9IJ, ref 1234567890, sku 12AB34567"
+    assert found(name, text) == []
+
+
+# ---------------------------------------------------------------- the context table
+
+
+def test_context_words_cover_every_language_and_are_lower_case() -> None:
+    for key, per_language in CONTEXT.items():
+        assert set(per_language) <= set(SUPPORTED_LANGUAGES), key
+        for words in per_language.values():
+            assert words, key
+            assert all(w == w.lower().strip() and w for w in words), key
+
+
+@pytest.mark.parametrize(
+    "recognizer", [CustomerIdRecognizer, OrderIdRecognizer, UsernameRecognizer]
+)
+def test_every_trigger_phrase_contains_a_prefilter_stem(
+    recognizer: type[CustomerIdRecognizer | OrderIdRecognizer | UsernameRecognizer],
+) -> None:
+    # A phrase without a stem would silently never trigger (the regex only runs near stems).
+    key = recognizer().entity_type.value
+    for phrase in phrases(key):
+        assert any(stem in phrase for stem in recognizer.stems), phrase

@@ -1,0 +1,103 @@
+"""E-mail addresses, IPv4/IPv6 addresses, MAC addresses and URLs."""
+
+from __future__ import annotations
+
+import pytest
+
+from discreet.detect import Detector, DetectorConfig, EntityType, NerConfig
+from discreet.detect.base import DetectionInput
+from discreet.detect.registry import RecognizerRegistry
+
+THRESHOLD = DetectorConfig().threshold
+REGISTRY = RecognizerRegistry.default()
+
+
+def values(name: str, text: str, language: str = "en") -> list[str]:
+    findings = list(REGISTRY.get(name).analyze(DetectionInput(text, language)))
+    assert all(f.score >= THRESHOLD for f in findings)
+    return [f.value(text) for f in findings]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("mail jan.de-vries+shop@example.co.uk today", ["jan.de-vries+shop@example.co.uk"]),
+        ("Schreiben Sie an hans.mueller@beispiel.de.", ["hans.mueller@beispiel.de"]),
+        ("(marie@exemple.fr)", ["marie@exemple.fr"]),
+    ],
+)
+def test_email(text: str, expected: list[str]) -> None:
+    assert values("email", text) == expected
+
+
+@pytest.mark.parametrize("text", ["report@v1.2", "user@localhost", "a..b@example.com", "@handle"])
+def test_email_negatives(text: str) -> None:
+    assert values("email", text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("login from 192.168.1.20 failed", ["192.168.1.20"]),
+        ("IP-Adresse: 8.8.8.8.", ["8.8.8.8"]),
+        (
+            "server 2001:db8::1 and fe80::1ff:fe23:4567:890a",
+            ["2001:db8::1", "fe80::1ff:fe23:4567:890a"],
+        ),
+        ("mapped ::ffff:192.0.2.1 ok", ["::ffff:192.0.2.1"]),
+    ],
+)
+def test_ip_addresses(text: str, expected: list[str]) -> None:
+    assert values("ip_address", text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "999.1.1.1 is not an address",
+        "version 1.2.3.4 released",
+        "v2.3.1 and 1.2.3",
+        "meet at 14:30:00 or 12:45",
+        "price 1.234.567,89",
+    ],
+)
+def test_ip_negatives(text: str) -> None:
+    assert values("ip_address", text) == []
+
+
+@pytest.mark.parametrize("mac", ["00:1A:2B:3C:4D:5E", "00-1a-2b-3c-4d-5e", "001a.2b3c.4d5e"])
+def test_mac_addresses(mac: str) -> None:
+    assert values("mac_address", f"device {mac} connected") == [mac]
+
+
+def test_mac_negatives() -> None:
+    assert values("mac_address", "at 14:30:00, code 00:1A:2B:3C:4D and 00:1A-2B:3C:4D:5E") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "see https://shop.example.com/orders/12345?ref=mail.",
+            "https://shop.example.com/orders/12345?ref=mail",
+        ),
+        ("(link: http://example.nl/a_(b))", "http://example.nl/a_(b)"),
+        ("ga naar www.voorbeeld.nl, dank", "www.voorbeeld.nl"),
+    ],
+)
+def test_urls(text: str, expected: str) -> None:
+    assert values("url", text) == [expected]
+
+
+def test_url_negatives() -> None:
+    assert values("url", "file report.pdf, version v2.3.1, mail jan@example.nl") == []
+
+
+def test_email_inside_text_is_an_email_not_a_url() -> None:
+    detector = Detector(DetectorConfig(ner=NerConfig(backend="none")))
+    text = "contact jan@example.nl or https://example.nl/contact"
+    got = [(f.type, f.value(text)) for f in detector.detect(text, "en")]
+    assert got == [
+        (EntityType.EMAIL_ADDRESS, "jan@example.nl"),
+        (EntityType.URL, "https://example.nl/contact"),
+    ]

@@ -1,0 +1,134 @@
+"""Postal codes (NL, UK distinctive; DE/FR/US five digits and BE four digits need evidence)
+and Dutch licence plates."""
+
+from __future__ import annotations
+
+import pytest
+
+from discreet.detect import Detector, DetectorConfig, EntityType, NerConfig
+from discreet.detect.base import DetectionInput
+from discreet.detect.registry import RecognizerRegistry
+
+THRESHOLD = DetectorConfig().threshold
+REGISTRY = RecognizerRegistry.default()
+POSTAL = ("nl_postal_code", "uk_postcode", "five_digit_postal_code", "be_postal_code")
+
+
+def reported(text: str, language: str = "en", names: tuple[str, ...] = POSTAL) -> list[str]:
+    """Values at or above the detector threshold from the given recognizers."""
+    item = DetectionInput(text, language)
+    return [
+        f.value(text)
+        for name in names
+        for f in REGISTRY.get(name).analyze(item)
+        if f.score >= THRESHOLD
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Dorpsstraat 12, 1234 AB Amsterdam", ["1234 AB"]),
+        ("postcode 1234AB", ["1234AB"]),
+        ("London SW1A 1AA", ["SW1A 1AA"]),
+        ("Manchester M1 1AE, UK", ["M1 1AE"]),
+        ("Birmingham B33 8TH", ["B33 8TH"]),
+    ],
+)
+def test_distinctive_postal_codes(text: str, expected: list[str]) -> None:
+    assert reported(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("Hauptstraße 5, 10115 Berlin", "de", ["10115"]),
+        ("PLZ 80331", "de", ["80331"]),
+        ("12 rue de la Paix, 75002 Paris", "fr", ["75002"]),
+        ("code postal 69001", "fr", ["69001"]),
+        ("123 Main St, Springfield, IL 62704", "en", ["62704"]),
+        ("zip code 90210-1234", "en", ["90210-1234"]),
+        ("Rue de la Loi 16, 1000 Brussel", "nl", ["1000"]),
+        ("postcode 9000 Gent", "nl", ["9000"]),
+    ],
+)
+def test_ambiguous_codes_with_evidence(text: str, language: str, expected: list[str]) -> None:
+    assert reported(text, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Es kostet 50000 Euro", "de"),
+        ("Ich habe 10000 Kunden", "de"),
+        ("ticket 12345 is open", "en"),
+        ("in 2024 Berlin was cold", "de"),
+        ("1000 Brussel", "nl"),  # four digits and a city: not enough on its own
+        ("we sold 1500 units", "en"),
+        ("1000 GB storage and 2048 MB", "en"),
+        ("iPhone 15 Pro, Galaxy S24", "en"),
+    ],
+)
+def test_postal_code_negatives(text: str, language: str) -> None:
+    assert reported(text, language) == []
+
+
+def test_context_word_counts_for_the_nearest_number_only() -> None:
+    assert reported("PLZ 80331, 50000 Euro", "de") == ["80331"]
+
+
+def test_dutch_code_is_not_also_a_belgian_code() -> None:
+    detector = Detector(DetectorConfig(ner=NerConfig(backend="none")))
+    text = "postcode 1234 AB"
+    got = [(f.type, f.value(text), f.recognizer) for f in detector.detect(text, "nl")]
+    assert got == [(EntityType.POSTAL_CODE, "1234 AB", "nl_postal_code")]
+
+
+# ---------------------------------------------------------------- licence plates
+
+
+@pytest.mark.parametrize(
+    "plate",
+    [
+        "AB-12-34",
+        "12-34-BD",
+        "12-BD-34",
+        "BD-12-FG",
+        "BD-FG-12",
+        "12-BD-FG",
+        "12-BDF-3",
+        "1-BDF-23",
+        "AB-123-C",
+        "G-123-BB",
+        "BDF-12-G",
+        "G-12-BDF",
+        "1-BD-234",
+        "123-BD-4",
+    ],
+)
+def test_dutch_plate_sidecodes(plate: str) -> None:
+    assert reported(f"kenteken {plate} graag", "nl", ("nl_license_plate",)) == [plate]
+
+
+def test_plate_without_context_is_still_reported_when_it_uses_issued_letters() -> None:
+    assert reported("de auto G-123-BB staat buiten", "nl", ("nl_license_plate",)) == ["G-123-BB"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "COVID-19",
+        "UTF-8",
+        "MP3-player",
+        "12-03-1985",
+        "GPT-4o",
+        "A-1234",
+        "ABC-DEF-GH",
+        "Wi-Fi",
+        "ISO-27001",
+        "covid-19-test",
+        "X-MEN-2",
+    ],
+)
+def test_plate_negatives(text: str) -> None:
+    assert reported(text, "nl", ("nl_license_plate",)) == []

@@ -1,0 +1,112 @@
+"""Secrets: provider API keys, JWTs, bearer tokens, PEM private keys, passwords and PINs.
+Only the secret itself is the span."""
+
+from __future__ import annotations
+
+import pytest
+
+from discreet.detect import EntityType
+from discreet.detect.base import DetectionInput
+from discreet.detect.context import phrases
+from discreet.detect.recognizers.secrets import _ANNOUNCER_STEMS
+from discreet.detect.registry import RecognizerRegistry
+
+REGISTRY = RecognizerRegistry.default()
+
+# Assembled from parts so this file holds no string a secret scanner would flag.
+OPENAI = "sk-" + "proj-" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4"
+STRIPE = "sk_" + "live_" + "51Habcdefghijklmnop"
+GITHUB = "ghp_" + "a" * 20 + "0123456789ABCDEF"
+GITHUB_PAT = "github_pat_" + "11ABCDEFG0" + "x" * 20
+AWS = "AKIA" + "IOSFODNN7EXAMPLE"
+SLACK = "xoxb-" + "123456789012-abcdefghijKL"
+GOOGLE = "AIza" + "SyA1234567890abcdefghijklmnopqrstuv"
+JWT = "eyJhbGciOiJIUzI1NiJ9" + "." + "eyJzdWIiOiIxMjM0NTY3ODkwIn0" + "." + "dozjgNryP4J3jVmNHl0w5N"
+PEM = (
+    "-----BEGIN RSA "
+    + "PRIVATE KEY-----\nMIIEowIBAAKCAQEA7v\nabc123==\n-----END RSA PRIVATE KEY-----"
+)
+
+
+def found(text: str, language: str = "en") -> list[tuple[str, str | None, float]]:
+    findings = list(REGISTRY.get("secret").analyze(DetectionInput(text, language)))
+    assert all(f.type is EntityType.SECRET for f in findings)
+    return [(f.value(text), f.subtype, f.score) for f in findings]
+
+
+@pytest.mark.parametrize(
+    ("secret", "subtype"),
+    [
+        (OPENAI, "OPENAI_KEY"),
+        (STRIPE, "STRIPE_KEY"),
+        (GITHUB, "GITHUB_TOKEN"),
+        (GITHUB_PAT, "GITHUB_TOKEN"),
+        (AWS, "AWS_ACCESS_KEY"),
+        (SLACK, "SLACK_TOKEN"),
+        (GOOGLE, "GOOGLE_API_KEY"),
+        (JWT, "JWT"),
+        (PEM, "PRIVATE_KEY"),
+    ],
+)
+def test_keys_with_known_prefixes(secret: str, subtype: str) -> None:
+    text = f"here is the key: {secret}\nthanks"
+    [(value, got_subtype, score)] = [f for f in found(text) if f[1] != "PASSWORD"]
+    assert (value, got_subtype) == (secret, subtype)
+    assert score >= 0.9
+
+
+def test_bearer_token_span_is_the_token_only() -> None:
+    text = "Authorization: Bearer abcDEF1234567890ghijKLM.xyz"
+    assert found(text) == [("abcDEF1234567890ghijKLM.xyz", "TOKEN", 0.9)]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "secret"),
+    [
+        ("password: hunter2", "en", "hunter2"),
+        ("my password is hunter2.", "en", "hunter2"),
+        ('password = "correct horse"', "en", "correct horse"),
+        ("wachtwoord is Zomer2024!", "nl", "Zomer2024!"),
+        ("mijn wachtwoord: geheim", "nl", "geheim"),
+        ("Passwort: Sonne123", "de", "Sonne123"),
+        ("mein Kennwort lautet Sonne123", "de", "Sonne123"),
+        ("mot de passe : Soleil2024", "fr", "Soleil2024"),
+        ("mon mot de passe est Soleil2024", "fr", "Soleil2024"),
+        ("PIN: 4711", "en", "4711"),
+        ("pincode is 1234", "nl", "1234"),
+    ],
+)
+def test_passwords_after_an_announcing_word(text: str, language: str, secret: str) -> None:
+    [(value, subtype, score)] = found(text, language)
+    assert value == secret
+    assert subtype in {"PASSWORD", "PIN"}
+    assert score >= 0.85
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("my password is not working", "en"),
+        ("I forgot my password: it is reset now?", "en"),
+        ("password is required", "en"),
+        ("mijn wachtwoord is verlopen", "nl"),
+        ("Passwort ist falsch", "de"),
+        ("mon mot de passe est incorrect", "fr"),
+        ("my password is Welcome", "en"),  # a plain word after "is" is too weak
+        ("PIN: abcd", "en"),
+        ("the desk-top sk-short key", "en"),
+        ("talking about tokens and secrets in general", "en"),
+    ],
+)
+def test_secret_negatives(text: str, language: str) -> None:
+    assert found(text, language) == []
+
+
+def test_api_key_after_its_label_is_a_token() -> None:
+    assert found("api key: 3f9a8b7c6d5e4f3a") == [("3f9a8b7c6d5e4f3a", "TOKEN", 0.9)]
+
+
+def test_every_announcer_contains_a_prefilter_stem() -> None:
+    # An announcer without a stem would silently never trigger (the regex runs near stems).
+    for phrase in phrases("SECRET"):
+        assert any(stem in phrase for stem in _ANNOUNCER_STEMS), phrase
