@@ -1,0 +1,189 @@
+"""The parts of a policy file as typed, immutable models (the root is `policy.Policy`).
+
+Every model forbids unknown keys, so a typo (``histroy_window_days``) is an error rather
+than a silently ignored setting that leaves the default in force. Names that other keys
+refer to (categories, fields, purposes, assistants) are restricted to lower-case
+identifiers so references are unambiguous and safe to print.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+
+from discreet.detect.entities import EntityType
+from discreet.policy.vocabulary import (
+    LegalBasis,
+    RecordKind,
+    SensitivityName,
+    SpecialCategoryCondition,
+)
+from discreet.transform.config import OperatorSpec
+
+_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
+_ENV_VAR = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _check_name(value: str) -> str:
+    if not _NAME.fullmatch(value):
+        raise ValueError(
+            "names use lower-case letters, digits and underscores, start with a letter "
+            "and have at most 64 characters"
+        )
+    return value
+
+
+Name = Annotated[str, AfterValidator(_check_name)]
+"""A category, field, purpose or assistant name."""
+
+Names = tuple[Name, ...]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DataCategorySpec(_Strict):
+    """A group of customer-record fields that is granted or withheld as a whole."""
+
+    fields: Annotated[Names, Field(min_length=1)]
+    description: str = ""
+    sensitivity: SensitivityName = "high"
+    special: bool = False
+    """A special category of personal data (GDPR art. 9: health, religion, biometrics, ...).
+    Its fields reach an assistant only for purposes with a `special_category_condition`."""
+
+
+class PurposeSpec(_Strict):
+    """Why data is processed, and on which legal basis."""
+
+    legal_basis: LegalBasis
+    description: str = ""
+    special_category_condition: SpecialCategoryCondition | None = None
+    """The art. 9(2) condition that allows special-category fields for this purpose."""
+    categories: Names | None = None
+    """Purpose limitation: when set, only these categories are ever used for this purpose,
+    whatever an assistant is granted. None: the assistant's grant alone decides."""
+
+    @property
+    def requires_consent(self) -> bool:
+        """Processing for this purpose needs the customer's recorded consent first."""
+        return self.legal_basis is LegalBasis.CONSENT
+
+
+class AssistantSpec(_Strict):
+    """An AI assistant identity: what it is for and what it may see."""
+
+    description: str = ""
+    purposes: Annotated[Names, Field(min_length=1)]
+    categories: Names = ()
+    fields: Names = ()
+    """Extra single fields granted on top of whole categories."""
+    deny_fields: Names = ()
+    """Fields never shown to this assistant; wins over every grant."""
+    history_window_days: int = Field(default=90, ge=0, le=3650)
+    """How far back earlier conversations of the same customer may be used as context."""
+    max_context_messages: int = Field(default=20, ge=1, le=1000)
+    operators: dict[EntityType, OperatorSpec] = Field(default_factory=dict)
+    """Pseudonymisation operator per detected entity type, over the policy-wide
+    `pseudonymisation` settings: a name (``mask``) or a mapping with options
+    (``{operator: mask, keep: 4}``)."""
+
+    @field_validator("operators", mode="before")
+    @classmethod
+    def _operator_shorthand(cls, value: Any) -> Any:
+        # The same shorthand `OperatorConfig.by_type` accepts: a bare operator name.
+        if isinstance(value, dict):
+            return {k: {"operator": v} if isinstance(v, str) else v for k, v in value.items()}
+        return value
+
+
+class UpstreamSpec(_Strict):
+    """An OpenAI-compatible upstream LLM. Absent: the embedded assistant answers."""
+
+    base_url: str
+    model: str = Field(min_length=1)
+    api_key_env: str | None = None
+    """Name of the environment variable holding the API key; the key itself never goes in
+    the policy file (which is versioned and shared)."""
+    timeout_s: float = Field(default=30.0, gt=0, le=600)
+    max_retries: int = Field(default=2, ge=0, le=10)
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in {"http", "https"} or not parts.hostname:
+            raise ValueError("must be an http:// or https:// URL with a host")
+        if parts.username or parts.password:
+            raise ValueError("must not contain credentials; use api_key_env")
+        return value
+
+    @field_validator("api_key_env")
+    @classmethod
+    def _env_name(cls, value: str | None) -> str | None:
+        if value is not None and not _ENV_VAR.fullmatch(value):
+            # Most likely a pasted key; say so without echoing it.
+            raise ValueError("must be the name of an environment variable, not the key itself")
+        return value
+
+
+class RetentionRule(_Strict):
+    """How long one kind of record is kept, optionally for one data category only."""
+
+    record: RecordKind
+    days: int = Field(ge=0, le=36500)
+    """0: not kept beyond the conversation turn."""
+    category: Name | None = None
+    """Only records of this data category; the most specific matching rule wins."""
+    reason: str = ""
+    """Why this long (e.g. a statutory bookkeeping period); shown in explanations."""
+
+
+class DisclosureSpec(_Strict):
+    """First-turn notice that the customer is talking to an AI (EU AI Act art. 50)."""
+
+    text: str = Field(
+        default=(
+            "You are chatting with an AI assistant. Your personal details are protected, "
+            "and you can ask for a human colleague at any time."
+        ),
+        min_length=1,
+    )
+
+
+class HandoffSpec(_Strict):
+    """Passing a conversation to a human, on request or when discreet refuses a turn."""
+
+    message: str = Field(
+        default="I'm passing you to a human colleague, who will continue from here.",
+        min_length=1,
+    )
+    triggers: tuple[str, ...] = ("human", "agent", "person", "employee")
+    """Words in a customer message that ask for a human (matched case-insensitively)."""
+
+
+class ConversationSpec(_Strict):
+    """Conversation lifetime settings."""
+
+    idle_timeout_minutes: int = Field(default=30, ge=1, le=1440)
+    """A conversation idle this long is closed; a new one starts with a new disclosure."""
+
+
+def resolve_retention(
+    rules: tuple[RetentionRule, ...], record: RecordKind, category: str | None = None
+) -> RetentionRule | None:
+    """The rule that governs `record` (of `category`): a category-specific rule beats a
+    general one; None when no rule applies and the built-in default holds."""
+    general: RetentionRule | None = None
+    for rule in rules:
+        if rule.record is not record:
+            continue
+        if category is not None and rule.category == category:
+            return rule
+        if rule.category is None:
+            general = rule
+    return general
