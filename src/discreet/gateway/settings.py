@@ -1,0 +1,87 @@
+"""Where the gateway sends turns: an OpenAI-compatible upstream, or the embedded assistant.
+
+Read from the environment by `UpstreamSettings.from_env`:
+
+=====================================  =================================================
+``DISCREET_UPSTREAM_BASE_URL``         base URL as the OpenAI SDK takes it, usually ending
+                                       in ``/v1`` (``https://api.openai.com/v1``); the
+                                       client posts to ``<base>/chat/completions``. Unset
+                                       or empty: the embedded assistant answers.
+``DISCREET_UPSTREAM_API_KEY``          bearer token; optional (local servers need none)
+``DISCREET_UPSTREAM_MODEL``            model name sent upstream (required with a URL)
+``DISCREET_UPSTREAM_CONNECT_TIMEOUT``  seconds, default 5
+``DISCREET_UPSTREAM_READ_TIMEOUT``     seconds between bytes, default 60
+``DISCREET_UPSTREAM_MAX_ATTEMPTS``     requests per turn including retries, default 3
+=====================================  =================================================
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+ENV_PREFIX = "DISCREET_UPSTREAM_"
+
+
+class UpstreamConfigError(ValueError):
+    """The upstream settings are invalid; names the fields, never their values."""
+
+
+class UpstreamSettings(BaseModel):
+    """Connection, timeout and retry settings for one OpenAI-compatible upstream."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    base_url: str
+    model: str = Field(min_length=1)
+    api_key: SecretStr | None = None  # SecretStr: never shown in repr() or logs
+    connect_timeout: float = Field(default=5.0, gt=0)
+    read_timeout: float = Field(default=60.0, gt=0)
+    max_attempts: int = Field(default=3, ge=1, le=10)
+    backoff_initial: float = Field(default=0.5, ge=0)  # first retry delay, then doubled
+    backoff_max: float = Field(default=8.0, ge=0)
+    retry_after_cap: float = Field(default=20.0, ge=0)  # longest Retry-After we wait out
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("base_url must be an http(s) URL")
+        return value.rstrip("/")
+
+    @property
+    def completions_url(self) -> str:
+        return f"{self.base_url}/chat/completions"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> UpstreamSettings | None:
+        """Settings from ``DISCREET_UPSTREAM_*``; None when no base URL is configured."""
+        env = os.environ if environ is None else environ
+        base_url = env.get(f"{ENV_PREFIX}BASE_URL", "").strip()
+        if not base_url:
+            return None
+        values: dict[str, object] = {
+            "base_url": base_url,
+            "model": env.get(f"{ENV_PREFIX}MODEL", "").strip(),
+        }
+        api_key = env.get(f"{ENV_PREFIX}API_KEY", "").strip()
+        if api_key:
+            values["api_key"] = api_key
+        for name in ("connect_timeout", "read_timeout", "max_attempts"):
+            raw = env.get(f"{ENV_PREFIX}{name.upper()}", "").strip()
+            if raw:
+                values[name] = raw
+        try:
+            return cls.model_validate(values)
+        except ValidationError as exc:
+            # Pydantic's message repeats the input, which may hold the API key or a URL
+            # with credentials; report field names and reasons only.
+            problems = "; ".join(
+                f"{ENV_PREFIX}{'.'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
+                for err in exc.errors(include_input=False, include_url=False)
+            )
+            raise UpstreamConfigError(f"invalid upstream settings: {problems}") from None

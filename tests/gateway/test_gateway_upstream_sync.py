@@ -1,0 +1,140 @@
+"""The blocking upstream client, its settings, and SSE parsing."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+from tests.support.upstream import RecordingUpstream, Script
+
+from discreet.gateway.errors import UpstreamTimeout, UpstreamUnavailable
+from discreet.gateway.settings import UpstreamConfigError, UpstreamSettings
+from discreet.gateway.sse import SSEDecoder, StreamFormatError, parse_chunk
+from discreet.gateway.upstream import UpstreamClient, _RetryPolicy, retry_after_seconds
+
+MESSAGES = [{"role": "user", "content": "Where is [ORDER_ID_1]?"}]
+
+
+def client_for(
+    upstream: RecordingUpstream, sleeps: list[float], **overrides: object
+) -> UpstreamClient:
+    values: dict[str, object] = {
+        "base_url": upstream.base_url,
+        "model": "m",
+        "read_timeout": 2.0,
+        "backoff_initial": 0.01,
+    }
+    values.update(overrides)
+    return UpstreamClient(UpstreamSettings.model_validate(values), sleep=sleeps.append)
+
+
+def test_sync_complete_stream_and_retry(recording_upstream: RecordingUpstream) -> None:
+    sleeps: list[float] = []
+    recording_upstream.fail_first(1, status=502)
+    recording_upstream.set_default(Script(chunks=["[ORDER", "_ID_1] ", "ships"]))
+    with client_for(recording_upstream, sleeps) as client:
+        assert client.complete(MESSAGES) == "[ORDER_ID_1] ships"
+        assert list(client.stream(MESSAGES)) == ["[ORDER", "_ID_1] ", "ships"]
+    assert len(recording_upstream.requests) == 3
+    assert len(sleeps) == 1
+    assert "authorization" not in recording_upstream.requests[0].headers  # no key configured
+
+
+def test_sync_timeout_and_cut_stream(recording_upstream: RecordingUpstream) -> None:
+    sleeps: list[float] = []
+    recording_upstream.enqueue(Script(delay=3.0))
+    recording_upstream.enqueue(Script(chunks=["a", "b"], disconnect="mid_stream"))
+    with client_for(recording_upstream, sleeps, read_timeout=0.2) as client:
+        with pytest.raises(UpstreamTimeout):
+            client.complete(MESSAGES)
+        received: list[str] = []
+        with pytest.raises(UpstreamUnavailable):
+            for delta in client.stream(MESSAGES):
+                received.append(delta)
+    assert received == ["a"]
+    assert len(recording_upstream.requests) == 2
+
+
+def test_settings_from_env() -> None:
+    assert UpstreamSettings.from_env({}) is None
+    assert UpstreamSettings.from_env({"DISCREET_UPSTREAM_BASE_URL": "  "}) is None
+    settings = UpstreamSettings.from_env(
+        {
+            "DISCREET_UPSTREAM_BASE_URL": "https://llm.example.com/v1/",
+            "DISCREET_UPSTREAM_MODEL": "gpt-x",
+            "DISCREET_UPSTREAM_API_KEY": "sk-secret-value",
+            "DISCREET_UPSTREAM_READ_TIMEOUT": "12.5",
+            "DISCREET_UPSTREAM_MAX_ATTEMPTS": "4",
+        }
+    )
+    assert settings is not None
+    assert settings.completions_url == "https://llm.example.com/v1/chat/completions"
+    assert (settings.read_timeout, settings.max_attempts) == (12.5, 4)
+    assert "sk-secret-value" not in repr(settings)
+
+
+def test_invalid_settings_name_fields_not_values() -> None:
+    with pytest.raises(UpstreamConfigError) as info:
+        UpstreamSettings.from_env(
+            {
+                "DISCREET_UPSTREAM_BASE_URL": "ftp://user:hunter2@example.com",
+                "DISCREET_UPSTREAM_API_KEY": "sk-secret-value",
+                "DISCREET_UPSTREAM_MAX_ATTEMPTS": "lots",
+            }
+        )
+    message = str(info.value)
+    assert "BASE_URL" in message and "MODEL" in message and "MAX_ATTEMPTS" in message
+    assert "hunter2" not in message and "sk-secret-value" not in message and "lots" not in message
+
+
+def test_retry_after_forms() -> None:
+    now = datetime(2026, 11, 22, 12, 0, 0, tzinfo=UTC)
+    assert retry_after_seconds(httpx.Headers({"Retry-After": "3"})) == 3.0
+    assert retry_after_seconds(httpx.Headers({"retry-after-ms": "250"})) == 0.25
+    date_header = httpx.Headers({"Retry-After": "Sun, 22 Nov 2026 12:00:07 GMT"})
+    assert retry_after_seconds(date_header, now=now) == 7.0
+    assert retry_after_seconds(httpx.Headers({"Retry-After": "soon"})) is None
+    assert retry_after_seconds(httpx.Headers()) is None
+
+
+def test_sse_decoder_follows_the_event_stream_rules() -> None:
+    decoder = SSEDecoder()
+    lines = [": keep-alive", "event: message", 'data: {"a":', "data: 1}", "", "data:[DONE]", ""]
+    events = [event for line in lines if (event := decoder.feed_line(line)) is not None]
+    assert events == ['{"a":\n1}', "[DONE]"]
+    decoder.feed_line("data: tail")
+    assert decoder.flush() == "tail"
+    assert decoder.flush() is None
+
+
+def test_parse_chunk_reads_deltas_and_rejects_garbage() -> None:
+    assert parse_chunk("[DONE]").done
+    chunk = parse_chunk('{"choices":[{"delta":{"content":"Hi"},"finish_reason":null}]}')
+    assert (chunk.content, chunk.finish_reason) == ("Hi", None)
+    assert parse_chunk('{"choices":[{"delta":{},"finish_reason":"stop"}]}').finish_reason == "stop"
+    assert parse_chunk('{"choices":[],"usage":{"total_tokens":3}}').content == ""
+    for bad in [
+        "{not json",
+        "[]",
+        '{"error":{"message":"x"}}',
+        '{"choices":[{"delta":{"content":1}}]}',
+    ]:
+        with pytest.raises(StreamFormatError):
+            parse_chunk(bad)
+
+
+def test_retry_policy_retries_connect_timeouts_but_not_read_timeouts() -> None:
+    settings = UpstreamSettings(base_url="http://127.0.0.1:9/v1", model="m", max_attempts=2)
+    policy = _RetryPolicy(settings, random.Random(0))
+    policy.start_attempt()
+    assert policy.after_transport_error(httpx.ConnectTimeout("slow connect")) > 0
+    policy.start_attempt()
+    with pytest.raises(UpstreamTimeout, match="connecting"):
+        policy.after_transport_error(httpx.ConnectTimeout("slow connect"))
+
+    fresh = _RetryPolicy(settings, random.Random(0))
+    fresh.start_attempt()
+    with pytest.raises(UpstreamTimeout, match="ReadTimeout"):
+        fresh.after_transport_error(httpx.ReadTimeout("slow model"))
