@@ -1,0 +1,220 @@
+"""The append-only, hash-chained audit log.
+
+Each record's ``hash`` is SHA-256 over the canonical JSON of all its other columns,
+including ``seq`` and ``prev_hash`` (the previous record's hash), so editing, deleting or
+reordering records breaks the chain where it happened. A one-row chain head
+(``audit_head``: last seq and hash) also exposes records cut off the end.
+
+Appends are serialised so concurrent writers (threads, processes, several PostgreSQL
+clients) extend one chain: every append locks the head row (``SELECT ... FOR UPDATE`` on
+PostgreSQL; on SQLite the transaction already holds the write lock from
+``BEGIN IMMEDIATE``). An append can join the caller's transaction, so a vault change and
+its audit record commit or roll back together.
+
+Records hold pseudonymous subject ids, field names, categories and counts, never values.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, select, update
+
+from discreet.audit.context import AccessContext, Outcome
+from discreet.store.db import Database
+from discreet.store.errors import StorageError
+from discreet.store.models import GENESIS_HASH, AuditHead, AuditRecord, table_of
+
+_LOG = table_of(AuditRecord)
+_HEAD = table_of(AuditHead)
+DetailValue = int | str | bool
+
+
+class AuditChainMissing(StorageError):
+    """The chain-head row is missing: the database was not migrated or was tampered with."""
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+
+
+def format_ts(moment: datetime) -> str:
+    """Fixed-width UTC text, so stored, hashed and compared timestamps agree everywhere."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEvent:
+    """What happened, before it gets a place in the chain."""
+
+    ctx: AccessContext
+    tenant: str
+    action: str
+    outcome: Outcome
+    subject: str | None = None
+    """Pseudonymous subject id; never a name, e-mail or customer number."""
+    categories: tuple[str, ...] = ()
+    fields: tuple[str, ...] = ()
+    details: Mapping[str, DetailValue] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One stored record."""
+
+    seq: int
+    ts: str
+    tenant: str
+    actor: str
+    actor_kind: str
+    action: str
+    subject: str | None
+    categories: tuple[str, ...]
+    fields: tuple[str, ...]
+    purpose: str
+    legal_basis: str
+    outcome: str
+    details: Mapping[str, DetailValue]
+    prev_hash: str
+    hash: str
+
+    def body(self) -> dict[str, Any]:
+        """Everything the hash covers (all columns but the hash)."""
+        body = asdict(self)
+        del body["hash"]
+        body["categories"] = list(self.categories)
+        body["fields"] = list(self.fields)
+        body["details"] = dict(self.details)
+        return body
+
+    def computed_hash(self) -> str:
+        return hashlib.sha256(canonical_json(self.body()).encode("ascii")).hexdigest()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**self.body(), "hash": self.hash}
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyResult:
+    ok: bool
+    records: int
+    """Records checked."""
+    first_bad_seq: int | None = None
+    reason: str | None = None
+
+
+def _entry_from_row(row: Any) -> AuditEntry:
+    return AuditEntry(
+        seq=int(row.seq),
+        ts=row.ts,
+        tenant=row.tenant,
+        actor=row.actor,
+        actor_kind=row.actor_kind,
+        action=row.action,
+        subject=row.subject,
+        categories=tuple(json.loads(row.categories)),
+        fields=tuple(json.loads(row.fields)),
+        purpose=row.purpose,
+        legal_basis=row.legal_basis,
+        outcome=row.outcome,
+        details=json.loads(row.details),
+        prev_hash=row.prev_hash,
+        hash=row.hash,
+    )
+
+
+class AuditLog:
+    """The audit log in the data store."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def append(self, event: AuditEvent, *, conn: Connection | None = None) -> AuditEntry:
+        """Add `event` at the end of the chain, in `conn`'s transaction if given."""
+        if conn is not None:
+            return self._append(conn, event)
+        with self.db.begin() as own:
+            return self._append(own, event)
+
+    def _append(self, conn: Connection, event: AuditEvent) -> AuditEntry:
+        head = conn.execute(
+            select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update()
+        ).one_or_none()
+        if head is None:
+            raise AuditChainMissing("audit chain head is missing: run `discreet db upgrade`")
+        draft = AuditEntry(
+            seq=int(head.seq) + 1,
+            ts=format_ts(datetime.now(UTC)),
+            tenant=event.tenant,
+            actor=event.ctx.actor,
+            actor_kind=event.ctx.actor_kind.value,
+            action=event.action,
+            subject=event.subject,
+            categories=tuple(sorted(set(event.categories))),
+            fields=tuple(sorted(set(event.fields))),
+            purpose=event.ctx.purpose,
+            legal_basis=event.ctx.legal_basis.value,
+            outcome=event.outcome.value,
+            details=dict(event.details),
+            prev_hash=head.hash,
+            hash="",
+        )
+        entry = AuditEntry(**{**draft.as_dict(), "hash": draft.computed_hash()})
+        row = entry.as_dict()
+        row["categories"] = canonical_json(row["categories"])
+        row["fields"] = canonical_json(row["fields"])
+        row["details"] = canonical_json(row["details"])
+        conn.execute(_LOG.insert(), row)
+        conn.execute(update(_HEAD).where(_HEAD.c.id == 1).values(seq=entry.seq, hash=entry.hash))
+        return entry
+
+    def entries(self, *, since: datetime | None = None, page: int = 1000) -> Iterator[AuditEntry]:
+        """Records in chain order, read page by page (short transactions)."""
+        last = 0
+        while True:
+            query = select(_LOG).where(_LOG.c.seq > last).order_by(_LOG.c.seq).limit(page)
+            if since is not None:
+                query = query.where(_LOG.c.ts >= format_ts(since))
+            with self.db.begin() as conn:
+                rows = conn.execute(query).all()
+            if not rows:
+                return
+            for row in rows:
+                yield _entry_from_row(row)
+            last = int(rows[-1].seq)
+
+    def head(self) -> tuple[int, str]:
+        with self.db.begin() as conn:
+            row = conn.execute(select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1)).one()
+        return int(row.seq), row.hash
+
+    def verify(self) -> VerifyResult:
+        """Check the whole chain; report the first record that does not fit."""
+        expected_seq, prev_hash, count = 1, GENESIS_HASH, 0
+        for entry in self.entries():
+            count += 1
+            if entry.seq != expected_seq:
+                return VerifyResult(
+                    False, count, entry.seq, f"expected seq {expected_seq}: records missing"
+                )
+            if entry.computed_hash() != entry.hash:
+                return VerifyResult(False, count, entry.seq, "record does not match its hash")
+            if entry.prev_hash != prev_hash:
+                return VerifyResult(
+                    False, count, entry.seq, "prev_hash does not match the previous record"
+                )
+            expected_seq, prev_hash = entry.seq + 1, entry.hash
+        head_seq, head_hash = self.head()
+        if head_seq != expected_seq - 1 or head_hash != prev_hash:
+            return VerifyResult(
+                False,
+                count,
+                expected_seq,
+                f"chain head says the log ends at seq {head_seq}: records missing at the end",
+            )
+        return VerifyResult(True, count)

@@ -1,0 +1,66 @@
+"""Process-wide settings, read from ``DISCREET_*`` environment variables.
+
+Only configuration lives here: where the data directory is, which databases to use and
+where the master key comes from. Turning the key material into a key (and refusing to
+start without one) is the vault's job, in :mod:`discreet.vault.master`.
+
+| variable | meaning | default |
+|---|---|---|
+| ``DISCREET_HOME`` | data directory | ``./.discreet`` |
+| ``DISCREET_DATABASE_URL`` | data store (subjects, audit log...) | ``HOME/discreet.db`` |
+| ``DISCREET_KEYSTORE_URL`` | key store (wrapped data keys), kept apart | ``HOME/keys.db`` |
+| ``DISCREET_MASTER_KEY`` | base64 of 32 random bytes | none |
+| ``DISCREET_MASTER_KEY_FILE`` | file holding that base64 text | none |
+| ``DISCREET_TENANT`` | tenant used by the CLI | ``default`` |
+| ``DISCREET_PHONE_REGION`` | region for phone numbers without ``+`` (e.g. ``NL``) | none |
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DATA_DB_NAME = "discreet.db"
+KEYS_DB_NAME = "keys.db"
+DEMO_MASTER_KEY_NAME = "master.key"
+
+
+class Settings(BaseSettings):
+    """Settings from the environment; construct with keywords to override in code and tests."""
+
+    model_config = SettingsConfigDict(env_prefix="DISCREET_", extra="ignore", frozen=True)
+
+    home: Path = Path(".discreet")
+    database_url: str | None = None
+    keystore_url: str | None = None
+    # SecretStr keeps the key out of reprs, logs and validation errors.
+    master_key: SecretStr | None = None
+    master_key_file: Path | None = None
+    tenant: str = "default"
+    phone_region: str | None = None
+
+    @property
+    def home_dir(self) -> Path:
+        """The data directory as an absolute path (it need not exist yet)."""
+        return self.home.expanduser().resolve()
+
+    @property
+    def data_url(self) -> str:
+        """SQLAlchemy URL of the data store."""
+        return self.database_url or _sqlite_url(self.home_dir / DATA_DB_NAME)
+
+    @property
+    def keys_url(self) -> str:
+        """SQLAlchemy URL of the key store; a separate file by default (principle 4)."""
+        return self.keystore_url or _sqlite_url(self.home_dir / KEYS_DB_NAME)
+
+    @property
+    def demo_master_key_path(self) -> Path:
+        """Where the demo keeps the master key it creates for itself."""
+        return self.home_dir / DEMO_MASTER_KEY_NAME
+
+
+def _sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"

@@ -1,0 +1,135 @@
+"""Engines and transactions for SQLite and PostgreSQL, failing closed.
+
+SQLite runs in WAL mode and every transaction starts with ``BEGIN IMMEDIATE``: nearly
+every operation writes (each read appends an audit record), and taking the write lock up
+front avoids the "deferred transaction cannot upgrade its lock" failures that otherwise
+hit concurrent writers. PostgreSQL serialises audit appends with a row lock instead (see
+:mod:`discreet.audit.log`).
+
+Engines are created with ``hide_parameters=True`` so a failing statement's message never
+carries bound values (ciphertexts, digests, identifiers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
+
+from discreet.store.errors import StoreUnavailable
+
+SQLITE_BUSY_TIMEOUT_S = 30
+PG_CONNECT_TIMEOUT_S = 5
+
+
+def is_sqlite(url: str | URL) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def safe_url(url: str | URL) -> str:
+    """The URL with any password masked, fit for error messages."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def make_engine(url: str | URL) -> Engine:
+    """An engine for `url` with discreet's connection settings; connects lazily."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise StoreUnavailable(f"not a database URL: {exc}") from None
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(parsed)
+    connect_args: dict[str, Any] = {}
+    if parsed.get_backend_name() == "postgresql":
+        connect_args["connect_timeout"] = PG_CONNECT_TIMEOUT_S
+    return create_engine(
+        parsed, hide_parameters=True, pool_pre_ping=True, connect_args=connect_args
+    )
+
+
+def _sqlite_engine(url: URL) -> Engine:
+    engine = create_engine(
+        url, hide_parameters=True, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S}
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event below issue BEGIN, not the sqlite3 module.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+class Database:
+    """One database (the data store or the key store) with fail-closed transactions.
+
+    `name` says which store it is in error messages ("data store", "key store").
+    """
+
+    def __init__(self, url: str | URL, *, name: str) -> None:
+        self.url = make_url(url)
+        self.name = name
+        self._prepare_sqlite_dir()
+        self.engine = make_engine(self.url)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.get_backend_name() == "sqlite"
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        """The database file of a file-backed SQLite store, else None."""
+        if not self.is_sqlite or not self.url.database or self.url.database == ":memory:":
+            return None
+        return Path(self.url.database)
+
+    def _prepare_sqlite_dir(self) -> None:
+        path = self.sqlite_path
+        if path is None:
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreUnavailable(
+                f"{self.name} unavailable: cannot create directory {path.parent} "
+                f"({exc.strerror or type(exc).__name__})"
+            ) from None
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        """A connection in a transaction, committed on success, rolled back on error.
+
+        Connection-level failures (unreachable server, unwritable file, lock timeout)
+        become :class:`StoreUnavailable`; other exceptions pass through unchanged.
+        """
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except (OperationalError, InterfaceError) as exc:
+            raise StoreUnavailable(self._describe(exc)) from exc
+
+    def _describe(self, exc: OperationalError | InterfaceError) -> str:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        return f"{self.name} unavailable at {safe_url(self.url)}: {reason}"
+
+    def dispose(self) -> None:
+        """Close pooled connections (before copying or replacing a SQLite file)."""
+        self.engine.dispose()
+
+    def __repr__(self) -> str:
+        return f"Database({self.name!r}, {safe_url(self.url)!r})"

@@ -1,0 +1,15 @@
+"""Storage failures. Messages name the store and the reason, never stored values."""
+
+from __future__ import annotations
+
+
+class StorageError(Exception):
+    """Base class of storage failures."""
+
+
+class StoreUnavailable(StorageError):
+    """A database cannot be reached, opened or written: callers must fail closed."""
+
+
+class SchemaNotCurrent(StoreUnavailable):
+    """The database exists but its schema is not at the current migration."""

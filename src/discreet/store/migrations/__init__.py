@@ -1,0 +1,1 @@
+"""Alembic migration scripts of the data store (``data/``) and the key store (``keys/``)."""

@@ -1,0 +1,1 @@
+"""Alembic scripts (a package so type checkers see unique module names)."""

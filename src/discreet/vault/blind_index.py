@@ -1,0 +1,90 @@
+"""Blind indexes: keyed HMACs of normalised identifiers, for look-ups without plaintext.
+
+The HMAC key is a per-tenant random key held in the key store (wrapped by the master key),
+never in the data store, so the digests in a data backup cannot be brute-forced from a
+list of likely e-mail addresses or customer numbers.
+
+Normalisation makes equal identifiers equal however they were typed: e-mail lower-cased,
+phone numbers in E.164, names case- and accent-folded, IBANs without spaces in upper case.
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+import unicodedata
+from enum import StrEnum
+
+import phonenumbers
+
+from discreet.vault.crypto import associated_data
+
+
+class IdentifierKind(StrEnum):
+    EMAIL = "email"
+    PHONE = "phone"
+    NAME = "name"
+    IBAN = "iban"
+    CUSTOMER_NUMBER = "customer_number"
+    SUBJECT_REF = "subject_ref"
+
+
+_SPACES = re.compile(r"\s+")
+_NOT_NAME = re.compile(r"[^\w\s]", re.UNICODE)
+_NOT_DIGIT = re.compile(r"[^0-9]")
+
+
+def _fold(value: str) -> str:
+    """Case-fold and strip diacritics ("Ünal" == "unal")."""
+    decomposed = unicodedata.normalize("NFKD", value.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def normalize_phone(value: str, region: str | None) -> str:
+    """E.164 when parseable (using `region` for national numbers), else ``+digits``."""
+    compact = value.strip()
+    if compact.startswith("00"):  # the international call prefix used in most of Europe
+        compact = "+" + compact[2:]
+    try:
+        number = phonenumbers.parse(compact, region)
+        if phonenumbers.is_possible_number(number):
+            return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+    except phonenumbers.NumberParseException:
+        pass
+    digits = _NOT_DIGIT.sub("", compact)
+    return ("+" + digits) if compact.startswith("+") else digits
+
+
+def normalize(kind: IdentifierKind, value: str, *, phone_region: str | None = None) -> str:
+    """The canonical form of an identifier of `kind`."""
+    value = unicodedata.normalize("NFKC", value).strip()
+    if kind is IdentifierKind.EMAIL:
+        return value.casefold()
+    if kind is IdentifierKind.PHONE:
+        return normalize_phone(value, phone_region)
+    if kind is IdentifierKind.NAME:
+        return _SPACES.sub(" ", _NOT_NAME.sub(" ", _fold(value))).strip()
+    if kind is IdentifierKind.IBAN:
+        return _SPACES.sub("", value).upper()
+    if kind is IdentifierKind.CUSTOMER_NUMBER:
+        return _SPACES.sub("", value).upper()
+    return value  # SUBJECT_REF: exact, as the operator's system spells it
+
+
+class BlindIndexer:
+    """Computes blind-index digests for one tenant with that tenant's index key."""
+
+    __slots__ = ("_key", "_phone_region", "_tenant")
+
+    def __init__(self, key: bytes, tenant: str, *, phone_region: str | None = None) -> None:
+        self._key = key
+        self._tenant = tenant
+        self._phone_region = phone_region
+
+    def digest(self, kind: IdentifierKind, value: str) -> bytes:
+        canonical = normalize(kind, value, phone_region=self._phone_region)
+        message = associated_data("discreet/blind-index/v1", self._tenant, kind.value, canonical)
+        return hmac.digest(self._key, message, "sha256")
+
+    def __repr__(self) -> str:
+        return f"BlindIndexer(tenant={self._tenant!r})"

@@ -1,0 +1,62 @@
+"""Typed vault errors. Messages say what failed and where, never a stored value."""
+
+from __future__ import annotations
+
+from discreet.store import errors as store_errors
+
+
+class VaultError(Exception):
+    """Base class of everything the vault raises on purpose."""
+
+
+class MasterKeyMissing(VaultError):
+    """No master key is configured; commands refuse to start."""
+
+
+class InvalidMasterKey(VaultError):
+    """The configured master key is not base64 of exactly 32 bytes."""
+
+
+class WrongMasterKey(VaultError):
+    """The configured master key is not the one the key store was wrapped with."""
+
+
+class KeyStoreMismatch(VaultError):
+    """The key store does not belong to the data store (e.g. the wrong URL or file)."""
+
+
+class IntegrityError(VaultError):
+    """A ciphertext or wrapped key failed authentication: tampered, moved or corrupt."""
+
+
+class SubjectNotFound(VaultError):
+    """No subject with that reference in this tenant."""
+
+
+class SubjectErased(SubjectNotFound):
+    """The subject's data key is gone (crypto-shredded); its data can never be read."""
+
+
+class SubjectExists(VaultError):
+    """A subject with that reference already exists in this tenant."""
+
+
+class ConversationSubjectConflict(VaultError):
+    """The conversation is already bound to another subject (principle 5)."""
+
+
+class UnknownField(VaultError):
+    """A field name has no data category (add one to the field→category table)."""
+
+
+class ImportRowError(VaultError):
+    """One row of an import file is unusable; `line` is its 1-based line number."""
+
+    def __init__(self, line: int, reason: str) -> None:
+        super().__init__(f"line {line}: {reason}")
+        self.line = line
+        self.reason = reason
+
+
+class StoreUnavailable(VaultError, store_errors.StoreUnavailable):
+    """The data store or key store cannot be used; the operation failed closed."""

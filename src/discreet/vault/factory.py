@@ -1,0 +1,87 @@
+"""Building a vault, its audit log and their stores from :class:`Settings`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from discreet.audit.log import AuditLog
+from discreet.settings import Settings
+from discreet.store import errors as store_errors
+from discreet.store.db import Database
+from discreet.store.migrate import DATA, KEYS, ensure_current, upgrade
+from discreet.vault.crypto import MasterKey
+from discreet.vault.errors import StoreUnavailable
+from discreet.vault.fields import FieldCatalog
+from discreet.vault.keystore import KeyStore
+from discreet.vault.master import load_master_key
+from discreet.vault.vault import Vault
+
+
+def _databases(settings: Settings) -> tuple[Database, Database]:
+    try:
+        return (
+            Database(settings.data_url, name="data store"),
+            Database(settings.keys_url, name="key store"),
+        )
+    except store_errors.StoreUnavailable as exc:
+        raise StoreUnavailable(str(exc)) from exc
+
+
+def upgrade_databases(settings: Settings) -> None:
+    """Apply all migrations to the data store and the key store."""
+    data, keys = _databases(settings)
+    try:
+        if data.url == keys.url and data.is_sqlite:
+            raise StoreUnavailable(
+                "the key store must not share the data store's SQLite file (principle 4): "
+                "set DISCREET_KEYSTORE_URL to another file"
+            )
+        upgrade(data, DATA)
+        upgrade(keys, KEYS)
+    except StoreUnavailable:
+        raise
+    except store_errors.StoreUnavailable as exc:
+        raise StoreUnavailable(str(exc)) from exc
+    finally:
+        data.dispose()
+        keys.dispose()
+
+
+def open_vault(
+    settings: Settings | None = None,
+    *,
+    master_key: MasterKey | None = None,
+    tenant: str | None = None,
+    categories: Mapping[str, str] | None = None,
+    migrate: bool = False,
+) -> Vault:
+    """The vault configured by `settings` (default: from the environment).
+
+    Raises MasterKeyMissing / InvalidMasterKey / WrongMasterKey / StoreUnavailable, so a
+    command refuses to start with a clear message. `migrate` first applies migrations
+    (the demo and serve commands do; others expect `discreet db upgrade`).
+    """
+    settings = settings or Settings()
+    key = master_key or load_master_key(settings)
+    if migrate:
+        upgrade_databases(settings)
+    data, keys = _databases(settings)
+    return Vault(
+        data,
+        KeyStore(keys, key),
+        tenant=tenant or settings.tenant,
+        catalog=FieldCatalog(categories),
+        phone_region=settings.phone_region,
+    )
+
+
+def open_audit_log(settings: Settings | None = None) -> AuditLog:
+    """The audit log alone (verify and export need no master key)."""
+    settings = settings or Settings()
+    data, _keys = _databases(settings)
+    _keys.dispose()
+    try:
+        ensure_current(data, DATA)
+    except store_errors.StoreUnavailable as exc:
+        raise StoreUnavailable(str(exc)) from exc
+    return AuditLog(data)
