@@ -126,3 +126,28 @@ def test_no_plaintext_at_rest(
     for secret in secrets:
         for form in {secret, secret.lower(), secret.replace(" ", "")}:
             assert form.encode() not in dump, f"a plaintext value of {secret[:2]}… is at rest"
+
+
+def test_shredded_key_bytes_are_gone_from_the_key_store_files(
+    store_env, filled_vault: Vault, ctx: AccessContext
+) -> None:
+    """Deleting the row is not enough: SQLite keeps old pages in free space and in the
+    write-ahead log, where anyone with a copy of the files and the master key could find the
+    "destroyed" data key. After erasure the wrapped key's bytes must be nowhere on disk."""
+    if not store_env.is_sqlite:
+        pytest.skip("file-level check; PostgreSQL reclaims dead tuples by VACUUM")
+    subject_id = filled_vault.subject_id("CUST-48213", ctx=ctx)
+    wrapped = [
+        bytes(r["wrapped"])  # type: ignore[arg-type]
+        for r in _all_rows(store_env.keys_db(), K)
+        if r["owner_id"] == subject_id
+    ]
+    assert wrapped and all(len(w) >= 32 for w in wrapped)
+
+    filled_vault.erase_subject("CUST-48213", ctx=ctx)
+
+    key_files = [p for p in store_env.home.glob("keys.db*") if p.is_file()]
+    assert key_files
+    for path in key_files:
+        content = path.read_bytes()
+        assert not any(w in content for w in wrapped), f"shredded key bytes remain in {path.name}"

@@ -12,6 +12,7 @@ carries bound values (ciphertexts, digests, identifiers).
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -65,6 +66,9 @@ def _sqlite_engine(url: URL) -> Engine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
+        # Deleted rows are overwritten with zeros, so a destroyed data key does not linger
+        # in free pages of the file (crypto-shredding must reach the bytes on disk).
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
         cursor.close()
 
@@ -126,6 +130,26 @@ class Database:
     def _describe(self, exc: OperationalError | InterfaceError) -> str:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
         return f"{self.name} unavailable at {safe_url(self.url)}: {reason}"
+
+    def purge_deleted(self) -> None:
+        """Make deletions final on disk, as far as the database allows.
+
+        SQLite keeps old page images in the write-ahead log until a checkpoint; a
+        TRUNCATE checkpoint copies the (zeroed) pages back and empties the log, so
+        shredded keys are not recoverable from the -wal file. PostgreSQL reclaims dead
+        tuples with VACUUM, which is the operator's schedule, not a per-request step.
+        """
+        if not self.is_sqlite:
+            return
+        # On the raw DB-API connection: our "begin" hook would wrap a SQLAlchemy execute
+        # in BEGIN IMMEDIATE, and a checkpoint cannot run inside a transaction.
+        raw = self.engine.raw_connection()
+        try:
+            raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(f"{self.name} unavailable: checkpoint failed ({exc})") from None
+        finally:
+            raw.close()
 
     def dispose(self) -> None:
         """Close pooled connections (before copying or replacing a SQLite file)."""

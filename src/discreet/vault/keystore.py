@@ -134,6 +134,8 @@ class KeyStore:
                     )
                 )
                 deleted += result.rowcount
+        if deleted:
+            self.db.purge_deleted()
         return deleted
 
     def rotate(self, new_master: MasterKey) -> int:
