@@ -770,5 +770,510 @@ def policy_explain(
 
 
 
+# --- gateway commands: serve, apikey ---------------------------------------------------
+
+apikey_app = typer.Typer(help="API keys of the gateway: one key, one assistant.")
+app.add_typer(apikey_app, name="apikey", no_args_is_help=True)
+
+_ConfigOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        "-c",
+        help="Policy file (default: $DISCREET_CONFIG, else ./discreet.yaml, else the "
+        "built-in example).",
+    ),
+]
+
+
+def _api_key_store(tenant: str | None) -> ApiKeyStore:
+    from discreet.gateway.apikeys import ApiKeyStore
+    from discreet.settings import Settings
+    from discreet.store import DATA, Database, ensure_current
+
+    settings = Settings()
+    db = Database(settings.data_url, name="data store")
+    ensure_current(db, DATA)
+    return ApiKeyStore(db, tenant or settings.tenant)
+
+
+@apikey_app.command("create")
+def apikey_create(
+    assistant: Annotated[str, typer.Option("--assistant", "-a", help="Assistant in the policy.")],
+    label: Annotated[str | None, typer.Option("--label", help="A note for yourself.")] = None,
+    config: _ConfigOpt = None,
+    tenant: _TenantOpt = None,
+) -> None:
+    """Create an API key for ASSISTANT. The key is shown once; only its hash is stored."""
+    from discreet.policy import UnknownAssistant
+    from discreet.store.errors import StorageError
+
+    policy = _load_policy_or_exit(config)
+    try:
+        policy.assistant(assistant)
+    except UnknownAssistant as exc:
+        raise _fail(str(exc)) from None
+    try:
+        key, info = _api_key_store(tenant).create(assistant, label)
+    except StorageError as exc:
+        raise _storage_fail(exc) from None
+    typer.echo(key)
+    typer.echo(
+        f"key id {info.key_id} for assistant {assistant!r}; store the key now, "
+        "it is not shown again",
+        err=True,
+    )
+
+
+@apikey_app.command("list")
+def apikey_list(tenant: _TenantOpt = None) -> None:
+    """List API keys (ids, assistants, dates; never the keys)."""
+    from discreet.store.errors import StorageError
+
+    try:
+        keys = _api_key_store(tenant).list()
+    except StorageError as exc:
+        raise _storage_fail(exc) from None
+    for info in keys:
+        created = info.created_at.isoformat() if info.created_at else "-"
+        state = "revoked" if info.revoked else "active"
+        typer.echo(f"{info.key_id}\t{info.assistant}\t{state}\t{created}\t{info.label or ''}")
+
+
+@apikey_app.command("revoke")
+def apikey_revoke(
+    key_id: Annotated[str, typer.Argument(help="The key id (see `discreet apikey list`).")],
+    tenant: _TenantOpt = None,
+) -> None:
+    """Revoke an API key by id; requests with it get 401 from then on."""
+    from discreet.store.errors import StorageError
+
+    try:
+        revoked = _api_key_store(tenant).revoke(key_id)
+    except StorageError as exc:
+        raise _storage_fail(exc) from None
+    if not revoked:
+        raise _fail(f"no active key with id {key_id}")
+    typer.echo(f"revoked {key_id}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="TCP port.", min=0, max=65535)] = 8000,
+    config: _ConfigOpt = None,
+) -> None:
+    """Run the OpenAI-compatible privacy gateway (applies database migrations first).
+
+    The upstream model comes from DISCREET_UPSTREAM_URL / _API_KEY / _MODEL, else from the
+    policy's `upstream:`; with neither, the embedded FAQ assistant answers.
+    """
+    import uvicorn
+
+    from discreet.api import create_app
+    from discreet.gateway.factory import build_gateway
+    from discreet.gateway.settings import UpstreamConfigError
+    from discreet.store.errors import StorageError
+    from discreet.vault import VaultError
+
+    policy = _load_policy_or_exit(config)
+    try:
+        gateway = build_gateway(policy, migrate=True)
+    except (StorageError, VaultError, UpstreamConfigError) as exc:
+        raise _storage_fail(exc) from None
+    backend = "embedded assistant" if gateway.embedded else "upstream model"
+    typer.echo(f"discreet gateway on http://{host}:{port}/v1 ({backend})", err=True)
+    # No access log: request lines carry conversation ids chosen by clients.
+    uvicorn.run(create_app(gateway), host=host, port=port, access_log=False, log_level="info")
+
+
+if TYPE_CHECKING:
+    from discreet.gateway.apikeys import ApiKeyStore
+
+
+# --- governance commands: consent, rights ---
+
+if TYPE_CHECKING:
+    from discreet.rights import RightsRequest, RightsService
+
+consent_app = typer.Typer(help="Customers' consent per purpose: grant, withdraw, show.")
+rights_app = typer.Typer(
+    help="Data-subject requests (access, rectification, erasure, restriction, objection), "
+    "deadlines and legal holds."
+)
+app.add_typer(consent_app, name="consent", no_args_is_help=True)
+app.add_typer(rights_app, name="rights", no_args_is_help=True)
+
+_RefArg = Annotated[str, typer.Argument(help="The customer's reference (subject_ref).")]
+_RequestArg = Annotated[str, typer.Argument(help="The request id (dsr_...).")]
+_ChannelOpt = Annotated[
+    str, typer.Option("--channel", help="How it reached us: web, email, phone, ...")
+]
+_GOVERNANCE_ERRORS_EXIT = 2
+_ERASURE_BLOCKED_EXIT = 3
+
+
+def _rights_service(tenant: str | None) -> RightsService:
+    """The rights service over the configured vault and policy; exits 2 if unavailable."""
+    from discreet.policy import PolicyError, load_policy
+    from discreet.rights import RightsService
+    from discreet.settings import Settings
+    from discreet.store.errors import StorageError
+    from discreet.vault import VaultError, open_vault
+
+    try:
+        policy = load_policy()
+        vault = open_vault(Settings(), tenant=tenant)
+    except (VaultError, StorageError, PolicyError) as exc:
+        raise _storage_fail(exc) from None
+    return RightsService(vault, policy=policy)
+
+
+def _governance_errors() -> tuple[type[Exception], ...]:
+    from discreet.store.errors import StorageError
+    from discreet.vault import VaultError
+
+    return (VaultError, StorageError, ValueError, LookupError)
+
+
+def _echo_json(value: object) -> None:
+    import json
+
+    typer.echo(json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False))
+
+
+def _echo_request(request: RightsRequest) -> None:
+    due = request.due_at.date().isoformat()
+    line = f"{request.id}  {request.kind.value:<13} {request.state.value:<11} due {due}"
+    typer.echo(line + (f"  ({request.rejection_reason})" if request.rejection_reason else ""))
+
+
+def _record_consent(
+    ref: str,
+    purpose: str,
+    granted: bool,
+    notice: str,
+    channel: str,
+    actor: str | None,
+    tenant: str | None,
+) -> None:
+    from discreet.consent import ConsentState
+
+    ctx = _operator_ctx(actor, "consent_management", "legal_obligation")
+    state = ConsentState.GRANTED if granted else ConsentState.WITHDRAWN
+    try:
+        entry = _rights_service(tenant).consent.record(
+            ref, purpose, state, notice_version=notice, channel=channel, ctx=ctx
+        )
+    except _governance_errors() as exc:
+        raise _storage_fail(exc) from None
+    typer.echo(
+        f"{entry.state.value}: {purpose} for subject {entry.subject_id} "
+        f"(notice {notice}, via {channel}, at {entry.recorded_at.isoformat()})"
+    )
+
+
+_NoticeOpt = Annotated[
+    str, typer.Option("--notice-version", help="Version of the privacy notice shown.")
+]
+
+
+@consent_app.command("grant")
+def consent_grant(
+    ref: _RefArg,
+    purpose: Annotated[str, typer.Argument(help="Purpose, as named in the policy.")],
+    notice_version: _NoticeOpt,
+    channel: _ChannelOpt = "cli",
+    actor: _ActorOpt = None,
+    tenant: _TenantOpt = None,
+) -> None:
+    """Record that the customer granted consent for a purpose."""
+    _record_consent(ref, purpose, True, notice_version, channel, actor, tenant)
+
+
+@consent_app.command("withdraw")
+def consent_withdraw(
+    ref: _RefArg,
+    purpose: Annotated[str, typer.Argument(help="Purpose, as named in the policy.")],
+    notice_version: _NoticeOpt,
+    channel: _ChannelOpt = "cli",
+    actor: _ActorOpt = None,
+    tenant: _TenantOpt = None,
+) -> None:
+    """Record that the customer withdrew consent for a purpose (as easy as granting)."""
+    _record_consent(ref, purpose, False, notice_version, channel, actor, tenant)
+
+
+@consent_app.command("show")
+def consent_show(
+    ref: _RefArg,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    actor: _ActorOpt = None,
+    tenant: _TenantOpt = None,
+) -> None:
+    """Show the customer's current consent per purpose and the full history."""
+    ctx = _operator_ctx(actor, "consent_management", "legal_obligation")
+    try:
+        overview = _rights_service(tenant).consent.show(ref, ctx=ctx)
+    except _governance_errors() as exc:
+        raise _storage_fail(exc) from None
+    if as_json:
+        _echo_json(overview.as_dict())
+        return
+    typer.echo(f"subject {overview.subject_id}")
+    if not overview.history:
+        typer.echo("  no consent recorded")
+    for purpose, entry in sorted(overview.current.items()):
+        typer.echo(f"  {purpose}: {entry.state.value} since {entry.recorded_at.isoformat()}")
+    typer.echo("history:")
+    for entry in overview.history:
+        typer.echo(
+            f"  {entry.recorded_at.isoformat()}  {entry.purpose:<16} {entry.state.value:<9} "
+            f"notice {entry.notice_version}, via {entry.channel}, by {entry.recorded_by}"
+        )
+    for limit in overview.limits:
+        until = f" until {limit.lifted_at.isoformat()}" if limit.lifted_at else " (in force)"
+        typer.echo(f"  {limit.kind.value} of {limit.purpose or 'all processing'}{until}")
+
+
+_DSR = ("data_subject_request", "legal_obligation")
+
+
+@rights_app.command("submit")
+def rights_submit(
+    ref: _RefArg,
+    kind: Annotated[
+        str,
+        typer.Argument(help="access, rectification, erasure, restriction or objection."),
+    ],
+    channel: _ChannelOpt = "cli",
+    scope: Annotated[
+        str | None, typer.Option("--scope", help="Objection: the purpose objected to.")
+    ] = None,
+    actor: _ActorOpt = None,
+    tenant: _TenantOpt = None,
+) -> None:
+    """Record a new request; it is due one month from now."""
+    from discreet.rights import RequestKind
+
+    ctx = _operator_ctx(actor, *_DSR)
+    try:
+        request = _rights_service(tenant).submit(
+            ref, RequestKind(kind), channel=channel, scope=scope, ctx=ctx
+        )
+    except _governance_errors() as exc:
+        raise _storage_fail(exc) from None
+    _echo_request(request)
+
+
+@rights_app.command("verify")
+def rights_verify(
+    request_id: _RequestArg, actor: _ActorOpt = None, tenant: _TenantOpt = None
+) -> None:
+    """Mark the requester's identity as checked."""
+    try:
+        ctx = _operator_ctx(actor, *_DSR)
+        request = _rights_service(tenant).book.verify(request_id, ctx=ctx)
+    except _governance_errors() as exc:
+        raise _storage_fail(exc) from None
+    _echo_request(request)
+
+
+@rights_app.command("execute")
+def rights_execute(
+    request_id: _RequestArg,
+    ref: Annotated[str, typer.Option("--ref", help="The customer's reference, as a check.")],
+    set_field: Annotated[
+        list[str] | None, typer.Option("--set", help="Rectification: field=value.")
+    ] = None,
+    unset: Annotated[
+        list[str] | None, typer.Option("--unset", help="Rectification: delete a field.")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Access: where to write the zip archive.")
+    ] = None,
+    actor: _ActorOpt = None,
+    tenant: _TenantOpt = None,
+) -> None:
+    """Carry out a verified request and record its completion. Running an interrupted
+    erasure again finishes it."""
+    changes: dict[str, str | None] = {}
+    for item in set_field or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise typer.BadParameter("--set expects field=value")
+        changes[name.strip()] = value
+    changes.update(dict.fromkeys(unset or []))
+    service = _rights_service(tenant)
+    try:
+        if out is not None and out.exists():
+            raise ValueError(f"{out} exists; refusing to overwrite it")
+        done = service.execute(
+            request_id, ref, changes=changes or None, ctx=_operator_ctx(actor, *_DSR)
+        )
+    except _governance_errors() as exc:
+        raise _storage_fail(exc) from None
+    if done.erasure is not None and not done.erasure.completed:
+        typer.echo("erasure blocked by legal holds; nothing was erased:", err=True)
+        for hold in done.erasure.blocked_by:
+            set_on = hold.set_at.date()
+            typer.echo(f"  hold {hold.id} on the {hold.target}, set {set_on}", err=True)
+        raise typer.Exit(_ERASURE_BLOCKED_EXIT)
+    if done.archive is not None:
+        if out is None:
+            raise _storage_fail(ValueError("an access request needs --out for the archive"))
+        out.write_bytes(done.archive)
+        out.chmod(0o600)
+        typer.echo(f"wrote the export archive to {out}")
+    _echo_request(done.request)
+    if done.request.result is not None:
+        _echo_json(done.request.result)
+
+
+@rights_app.command("reject")
+def rights_reject(
+    request_id: _RequestArg,
+    reason: Annotated[str, typer.Option("--reason", help="Why (shown to the customer).")],
+    actor: _ActorOpt = None,
+    tenant: _TenantOpt = None,
+) -> None:
+    """Close a request without carrying it out, with the reason."""
+    try:
+        request = _rights_service(tenant).book.reject(
+            request_id, reason, ctx=_operator_ctx(actor, *_DSR)
+        )
+    except _governance_errors() as exc:
+        raise _storage_fail(exc) from None
+    _echo_request(request)
+
+
+@rights_app.command("extend")
+def rights_extend(
+    request_id: _RequestArg,
+    reason: Annotated[str, typer.Option("--reason", help="Why more time is needed.")],
+    months: Annotated[int, typer.Option("--months", min=1, max=2)] = 1,
+    actor: _ActorOpt = None,
+    tenant: _TenantOpt = None,
+) -> None:
+    """Extend the deadline (at most two months in all), recording the reason."""
+    try:
+        request = _rights_service(tenant).book.extend(
+            request_id, months, reason, ctx=_operator_ctx(actor, *_DSR)
+        )
+    except _governance_errors() as exc:
+        raise _storage_fail(exc) from None
+    _echo_request(request)
+
+
+@rights_app.command("show")
+def rights_show(request_id: _RequestArg, tenant: _TenantOpt = None) -> None:
+    """Show a request with its completion record, as JSON."""
+    try:
+        request = _rights_service(tenant).book.get(request_id)
+    except _governance_errors() as exc:
+        raise _storage_fail(exc) from None
+    _echo_json(request.as_dict())
+
+
+@rights_app.command("list")
+def rights_list(
+    state: Annotated[
+        str | None, typer.Option("--state", help="Only requests in this state.")
+    ] = None,
+    tenant: _TenantOpt = None,
+) -> None:
+    """List requests, oldest first."""
+    from discreet.rights import RequestState
+
+    try:
+        wanted = RequestState(state) if state else None
+        requests = _rights_service(tenant).book.find(state=wanted)
+    except _governance_errors() as exc:
+        raise _storage_fail(exc) from None
+    for request in requests:
+        _echo_request(request)
+
+
+@rights_app.command("overdue")
+def rights_overdue(tenant: _TenantOpt = None) -> None:
+    """List open requests past their deadline; exit code 1 if there are any."""
+    try:
+        late = _rights_service(tenant).book.overdue()
+    except _governance_errors() as exc:
+        raise _storage_fail(exc) from None
+    if not late:
+        typer.echo("no overdue requests")
+        return
+    for request in late:
+        _echo_request(request)
+    raise typer.Exit(1)
+
+
+@rights_app.command("lift")
+def rights_lift(
+    request_id: _RequestArg, actor: _ActorOpt = None, tenant: _TenantOpt = None
+) -> None:
+    """Lift the restriction or objection a completed request put in force."""
+    try:
+        count = _rights_service(tenant).lift(request_id, ctx=_operator_ctx(actor, *_DSR))
+    except _governance_errors() as exc:
+        raise _storage_fail(exc) from None
+    typer.echo(f"lifted {count} processing limit(s)")
+
+
+@rights_app.command("hold")
+def rights_hold(
+    reason: Annotated[str, typer.Option("--reason", help="Why the data must be kept.")],
+    ref: Annotated[str | None, typer.Option("--ref", help="Hold a whole subject.")] = None,
+    conversation: Annotated[
+        str | None, typer.Option("--conversation", help="Hold one conversation.")
+    ] = None,
+    actor: _ActorOpt = None,
+    tenant: _TenantOpt = None,
+) -> None:
+    """Put a legal hold on a subject or a conversation (blocks erasure and deletion)."""
+    if (ref is None) == (conversation is None):
+        raise typer.BadParameter("give either --ref or --conversation")
+    ctx = _operator_ctx(actor, "legal_hold", "legal_obligation")
+    service = _rights_service(tenant)
+    try:
+        hold = (
+            service.hold_subject(ref, reason, ctx=ctx)
+            if ref is not None
+            else service.hold_conversation(str(conversation), reason, ctx=ctx)
+        )
+    except _governance_errors() as exc:
+        raise _storage_fail(exc) from None
+    typer.echo(f"hold {hold.id} set on the {hold.target}")
+
+
+@rights_app.command("release")
+def rights_release(
+    hold_id: Annotated[int, typer.Argument(help="The hold's number.")],
+    actor: _ActorOpt = None,
+    tenant: _TenantOpt = None,
+) -> None:
+    """Release a legal hold."""
+    ctx = _operator_ctx(actor, "legal_hold", "legal_obligation")
+    try:
+        hold = _rights_service(tenant).release(hold_id, ctx=ctx)
+    except _governance_errors() as exc:
+        raise _storage_fail(exc) from None
+    typer.echo(f"hold {hold.id} on the {hold.target} released")
+
+
+@rights_app.command("holds")
+def rights_holds(tenant: _TenantOpt = None) -> None:
+    """List the active legal holds."""
+    try:
+        holds = _rights_service(tenant).holds()
+    except _governance_errors() as exc:
+        raise _storage_fail(exc) from None
+    if not holds:
+        typer.echo("no active legal holds")
+    for hold in holds:
+        typer.echo(f"{hold.id}  {hold.target}  set {hold.set_at.date()} by {hold.set_by}")
+
+
 def main() -> None:
     app()

@@ -157,3 +157,9 @@ class AuditHead(Base):
 def table_of(model: type[Any]) -> Table:
     """The Core table of a mapped class, typed for insert/update/delete statements."""
     return cast(Table, model.__table__)
+
+
+# Tables of other modules join Base.metadata when imported: import them here, so the
+# migrations and the schema checks always see every table of the data store.
+from discreet.store import gateway_models as _gateway_models  # noqa: E402, F401
+from discreet.store import governance_models as _governance_models  # noqa: E402, F401

@@ -1,0 +1,129 @@
+"""Request and response shapes of the OpenAI chat-completions API (the subset discreet
+serves). Validation errors are reported by location and reason, never with the input."""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+
+class TextPart(BaseModel):
+    """A text content part; other part types (images, audio) cannot be checked for
+    personal data and are refused."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    type: Literal["text"]
+    text: str
+
+
+class ToolFunction(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    name: str
+    arguments: str = ""
+
+
+class ToolCall(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    type: Literal["function"] = "function"
+    function: ToolFunction
+
+
+class ChatMessage(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    role: Literal["system", "developer", "user", "assistant", "tool"]
+    content: str | list[TextPart] | None = None
+    name: str | None = None
+    tool_call_id: str | None = None
+    tool_calls: list[ToolCall] | None = None
+
+
+class ChatCompletionRequest(BaseModel):
+    """The request body. Unknown fields are accepted (clients send many) and dropped."""
+
+    model_config = ConfigDict(extra="allow")
+
+    model: str = Field(min_length=1, max_length=200)
+    messages: list[ChatMessage] = Field(min_length=1, max_length=1000)
+    stream: bool = False
+    n: int | None = Field(default=None, ge=1, le=1)
+    temperature: float | None = Field(default=None, ge=0, le=2)
+    top_p: float | None = Field(default=None, ge=0, le=1)
+    max_tokens: int | None = Field(default=None, ge=1)
+    max_completion_tokens: int | None = Field(default=None, ge=1)
+    presence_penalty: float | None = Field(default=None, ge=-2, le=2)
+    frequency_penalty: float | None = Field(default=None, ge=-2, le=2)
+    seed: int | None = None
+
+    def params(self) -> dict[str, Any]:
+        """Sampling parameters that were set (the gateway forwards numbers only)."""
+        names = (
+            "temperature",
+            "top_p",
+            "max_tokens",
+            "max_completion_tokens",
+            "presence_penalty",
+            "frequency_penalty",
+            "seed",
+        )
+        return {name: getattr(self, name) for name in names if getattr(self, name) is not None}
+
+    def message_dicts(self) -> list[dict[str, Any]]:
+        return [m.model_dump(exclude_none=True) for m in self.messages]
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    """Where and why the body is invalid, without echoing any input."""
+    problems = []
+    for error in exc.errors(include_input=False, include_url=False)[:5]:
+        location = ".".join(str(p) for p in error["loc"]) or "body"
+        problems.append(f"{location}: {error['msg']}")
+    return "invalid request body: " + "; ".join(problems)
+
+
+def completion_body(completion_id: str, model: str, text: str, created: int) -> dict[str, Any]:
+    return {
+        "id": completion_id,
+        "object": "chat.completion",
+        "created": created,
+        "model": model,
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": text},
+                "finish_reason": "stop",
+            }
+        ],
+        # Token counts are the upstream's business; discreet does not estimate them.
+        "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+    }
+
+
+def chunk_body(
+    completion_id: str,
+    model: str,
+    created: int,
+    delta: dict[str, str],
+    finish_reason: str | None = None,
+) -> dict[str, Any]:
+    return {
+        "id": completion_id,
+        "object": "chat.completion.chunk",
+        "created": created,
+        "model": model,
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}],
+    }
+
+
+def error_body(message: str, error_type: str, code: str) -> dict[str, Any]:
+    return {"error": {"message": message, "type": error_type, "param": None, "code": code}}
+
+
+def now() -> int:
+    return int(time.time())

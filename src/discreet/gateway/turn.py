@@ -1,0 +1,628 @@
+"""One chat turn through the privacy gateway, end to end (ARCHITECTURE.md).
+
+`Gateway.run_turn` does, in order, and refuses (`TurnRefused`) at the first failure so no
+raw text leaves and no unchecked answer arrives (fail closed):
+
+1. policy: the key's assistant may serve the purpose (403 otherwise); consent hook;
+2. session: the conversation is bound to the subject for good (409 on a switch);
+3. minimal context: only the fields the policy grants, read from the vault under an
+   access context naming the assistant and purpose, rendered as a system message;
+4. pseudonymisation of the context, every message and every tool output with ONE
+   `ConversationTurn` (one token-map load and save);
+5. the upstream model, or the embedded assistant;
+6. the output guard on the still-pseudonymised answer (cross-subject leaks block it and
+   write an incident; secrets are redacted; unexplained personal data is withheld);
+7. rehydration with this conversation's tokens only (unknown tokens are stripped);
+8. the AI disclosure on a conversation's first answer; handoff marking;
+9. ONE audit record for the turn (with the conversation state, in one transaction).
+
+Streaming: the upstream's answer is collected whole, guarded, and only then streamed out
+(through the `StreamingRehydrator`, at the upstream's own chunk boundaries). The client's
+first byte therefore waits for the whole answer; in exchange nothing unchecked ever
+reaches it, and an upstream failure mid-stream is still a clean 503/504 rather than a
+half-sent answer. A guard that checks a sliding window could stream earlier; it would have
+to hold back any span a detector could still extend, which for names and addresses is
+most of a sentence.
+
+Blocking work (database, detection) runs in worker threads so the event loop keeps
+serving other conversations.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import secrets
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import suppress
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any, TypeVar
+
+import anyio
+
+from discreet.audit.context import SYSTEM_PSEUDONYMISATION, AccessContext, ActorKind, Outcome
+from discreet.audit.context import LegalBasis as AuditLegalBasis
+from discreet.audit.log import AuditEvent, DetailValue
+from discreet.detect.base import KnownSubject
+from discreet.detect.detector import DetectionError, Detector, InputTooLarge
+from discreet.detect.entities import ENTITY_INFO, EntityType
+from discreet.detect.language import detect_language
+from discreet.gateway.apikeys import ApiKeyInfo, ApiKeyStore
+from discreet.gateway.backend import ChatBackend
+from discreet.gateway.consent import REFUSE_REASONS, AllowAll, ConsentChecker
+from discreet.gateway.context import message_text
+from discreet.gateway.conversations import ConversationStates, TurnUpdate
+from discreet.gateway.customer import DETECTION_FIELDS, build_context, known_subject
+from discreet.gateway.errors import UpstreamBadResponse, UpstreamTimeout, UpstreamUnavailable
+from discreet.gateway.refusals import TurnRefused
+from discreet.guard import GuardResult, InboundSignal, OutputGuard, scan_inbound
+from discreet.policy import AccessGrant, Policy, PolicyDenied, UnknownAssistant, UnknownPurpose
+from discreet.store.errors import StorageError
+from discreet.transform import OperatorError, PseudonymizedText, Pseudonymizer
+from discreet.transform.pseudonymizer import ConversationTurn
+from discreet.vault import (
+    ConversationSubjectConflict,
+    SubjectNotFound,
+    Vault,
+    VaultError,
+    VaultTokenStore,
+)
+
+T = TypeVar("T")
+
+TURN_ACTION = "gateway.turn"
+INCIDENT_ACTION = "incident.cross_subject_leak"
+MAX_CONVERSATION_ID = 200
+TURN_THREADS = 4
+_CONVERSATION_ID = re.compile(r"^[A-Za-z0-9._:@-]{1,200}$")
+NOT_ALLOWED_MESSAGE = "This request can't be handled by the AI assistant."
+
+# Request fields passed to the upstream: numbers only. Free-text fields (`stop`, `user`,
+# `tools`, ...) could carry personal data around the pseudonymiser, so they are dropped.
+FORWARDED_PARAMS = frozenset(
+    {
+        "temperature",
+        "top_p",
+        "max_tokens",
+        "max_completion_tokens",
+        "presence_penalty",
+        "frequency_penalty",
+        "seed",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TurnRequest:
+    """A validated chat request plus the caller's identity and the discreet headers."""
+
+    key: ApiKeyInfo
+    messages: Sequence[Mapping[str, Any]]
+    model: str
+    stream: bool = False
+    purpose: str | None = None
+    subject_ref: str | None = None
+    conversation_id: str | None = None
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return f"TurnRequest(assistant={self.key.assistant!r}, messages={len(self.messages)})"
+
+
+@dataclass(frozen=True, slots=True)
+class TurnResult:
+    """The rehydrated answer: whole (`text`) and in stream pieces (`pieces`)."""
+
+    conversation_id: str
+    text: str
+    pieces: tuple[str, ...]
+    model: str
+    handoff: bool
+    blocked: bool
+    turn: int
+
+    def __repr__(self) -> str:
+        return (
+            f"TurnResult(conversation={self.conversation_id!r}, <{len(self.text)} chars>, "
+            f"handoff={self.handoff}, blocked={self.blocked})"
+        )
+
+
+@dataclass
+class _Prepared:
+    """Everything between the inbound half of a turn and its outbound half."""
+
+    request: TurnRequest
+    conversation_id: str
+    grant: AccessGrant
+    ctx: AccessContext
+    subject: str | None
+    first_turn: bool
+    turn: ConversationTurn | None = None
+    upstream_messages: list[dict[str, Any]] = field(default_factory=list)
+    known_values: list[str] = field(default_factory=list)
+    own_text: str = ""
+    language: str | None = None
+    entities_in: frozenset[EntityType] = frozenset()
+    sent_fields: frozenset[str] = frozenset()
+    dropped_fields: frozenset[str] = frozenset()
+    signals: frozenset[InboundSignal] = frozenset()
+    short_answer: str | None = None  # answered without the model (handoff, not allowed)
+    handoff_reason: str | None = None
+
+    def __repr__(self) -> str:
+        return f"_Prepared(conversation={self.conversation_id!r})"
+
+
+def _types(types: Sequence[EntityType] | frozenset[EntityType]) -> str:
+    return ",".join(sorted(t.value for t in types))
+
+
+def check_conversation_id(value: str) -> str:
+    if not _CONVERSATION_ID.match(value):
+        raise TurnRefused(
+            400,
+            "invalid_conversation_id",
+            "X-Discreet-Conversation must be 1-200 characters of letters, digits and ._:@-",
+        )
+    return value
+
+
+class Gateway:
+    """The turn pipeline over one policy, vault, detector and backend (one per process)."""
+
+    def __init__(
+        self,
+        *,
+        policy: Policy,
+        vault: Vault,
+        detector: Detector,
+        backend: ChatBackend,
+        consent: ConsentChecker | None = None,
+        threads: int = TURN_THREADS,
+    ) -> None:
+        self.policy = policy
+        self.vault = vault
+        self.detector = detector
+        self.backend = backend
+        self.consent: ConsentChecker = consent or AllowAll()
+        self.threads = threads
+        self._limiter: anyio.CapacityLimiter | None = None
+        db = vault.audit_log.db
+        self.states = ConversationStates(db, vault.audit_log, vault.tenant)
+        self.api_keys = ApiKeyStore(db, vault.tenant)
+        self.guard = OutputGuard(detector)
+        self._store = VaultTokenStore(vault)
+        self._pseudonymizers: dict[str, Pseudonymizer] = {}
+        self._handoff_re = (
+            re.compile(
+                r"(?<!\w)(?:"
+                + "|".join(re.escape(t) for t in policy.handoff.triggers)
+                + r")(?!\w)",
+                re.IGNORECASE,
+            )
+            if policy.handoff.triggers
+            else None
+        )
+        from discreet.gateway.assistant import EmbeddedAssistant
+
+        self._embedded = backend if isinstance(backend, EmbeddedAssistant) else None
+
+    def _pseudonymizer(self, assistant: str) -> Pseudonymizer:
+        found = self._pseudonymizers.get(assistant)
+        if found is None:
+            found = Pseudonymizer(
+                self.detector, self.policy.operator_config(assistant), self._store
+            )
+            self._pseudonymizers[assistant] = found
+        return found
+
+    @property
+    def embedded(self) -> bool:
+        """True when the embedded assistant answers (no upstream model configured)."""
+        return self._embedded is not None
+
+    async def aclose(self) -> None:
+        await self.backend.aclose()
+
+    # -- the turn ------------------------------------------------------------------------
+
+    async def run_turn(self, request: TurnRequest) -> TurnResult:
+        """Serve one turn; raises `TurnRefused` (after auditing it) when it cannot."""
+        prepared: _Prepared | None = None
+        limiter = self._thread_limiter()
+        try:
+            prepared = await _in_thread(partial(self._prepare, request), limiter)
+            pieces, handoff = await self._answer(prepared)
+            return await _in_thread(partial(self._finish, prepared, pieces, handoff), limiter)
+        except Exception as exc:
+            refused = exc if isinstance(exc, TurnRefused) else _refusal_for(exc)
+            await _in_thread(partial(self._audit_refusal, request, prepared, refused), limiter)
+            raise refused from None
+
+    def _thread_limiter(self) -> anyio.CapacityLimiter:
+        """Worker threads for turn work. Few on purpose: the work is CPU and database
+        bound, and SQLite admits one writer at a time, so more threads only add lock waits
+        (SQLite's busy handler sleeps) and GIL switching. Made in the running event loop."""
+        if self._limiter is None:
+            self._limiter = anyio.CapacityLimiter(self.threads)
+        return self._limiter
+
+    def _prepare(self, request: TurnRequest) -> _Prepared:
+        assistant = request.key.assistant
+        try:
+            spec = self.policy.assistant(assistant)
+            purpose = request.purpose or spec.purposes[0]
+            grant = self.policy.access(assistant, purpose)
+        except (PolicyDenied, UnknownPurpose, UnknownAssistant) as exc:
+            raise TurnRefused(403, "purpose_not_allowed", str(exc)) from None
+        ctx = AccessContext(
+            actor=assistant,
+            purpose=grant.purpose,
+            legal_basis=AuditLegalBasis(grant.legal_basis.value),
+            actor_kind=ActorKind.ASSISTANT,
+        )
+        conversation_id = check_conversation_id(
+            request.conversation_id or f"conv_{secrets.token_hex(12)}"
+        )
+        if request.conversation_id is not None and self.detector.detect(conversation_id, "en"):
+            # Ids are stored and audited in the clear: "jan@example.com" must not be one.
+            raise TurnRefused(
+                400,
+                "invalid_conversation_id",
+                "X-Discreet-Conversation looks like personal data; use an opaque id",
+            )
+        state = self.states.get(conversation_id)
+        if state is not None and state.assistant != assistant:
+            raise TurnRefused(
+                409, "conversation_assistant_conflict", "conversation belongs to another assistant"
+            )
+        subject: str | None = None
+        # A conversation this gateway bound on an earlier turn stays bound for good: its
+        # subject comes from the state row, and the turn's vault reads below confirm that
+        # the reference still names it (saving a bind, and its audit append, per turn).
+        # A request naming another subject is refused after those reads and before
+        # anything is pseudonymised or sent; the reads are audited, and the assistant may
+        # read that subject's granted fields in a conversation of its own anyway.
+        confirm = state is not None and state.subject is not None
+        if request.subject_ref is not None:
+            subject = state.subject if state is not None and confirm else None
+            if subject is None:
+                subject = self._bind(conversation_id, request.subject_ref, ctx)
+        elif confirm or self.vault.conversation_subject(conversation_id, ctx=ctx) is not None:
+            raise _subject_conflict(
+                "conversation is bound to a subject: send its X-Discreet-Subject"
+            )
+        prepared = _Prepared(
+            request, conversation_id, grant, ctx, subject, state is None or state.turns == 0
+        )
+        user_texts = [message_text(m) for m in request.messages if m.get("role") == "user"]
+        prepared.signals = scan_inbound(user_texts)
+        prepared.own_text = "\n".join(user_texts)
+
+        decision = self.consent.check(subject, grant)
+        last_user = user_texts[-1] if user_texts else ""
+        if not decision.allowed:
+            # Say so, and mark the conversation with the reason for the support desk. A
+            # restriction (art. 18) stops all processing: no promise of a colleague then.
+            refused = decision.reason in REFUSE_REASONS
+            prepared.short_answer = (
+                NOT_ALLOWED_MESSAGE
+                if refused
+                else f"{NOT_ALLOWED_MESSAGE} {self.policy.handoff.message}"
+            )
+            prepared.handoff_reason = decision.reason
+        elif self._handoff_re is not None and self._handoff_re.search(last_user):
+            prepared.short_answer = self.policy.handoff.message
+            prepared.handoff_reason = "customer_request"
+        if prepared.short_answer is not None:
+            if confirm and request.subject_ref is not None:
+                self._confirm(subject, self._lookup(request.subject_ref, ctx))
+            return prepared
+
+        # Minimal context: granted fields under the assistant's identity; identifiers the
+        # assistant may not see are read for detection only, under the pseudoniser's.
+        granted: dict[str, str] = {}
+        detection_only: dict[str, str] = {}
+        known: KnownSubject | None = None
+        if request.subject_ref is not None:
+            seen: str | None = None
+            try:
+                if grant.fields:
+                    view = self.vault.get_subject(request.subject_ref, ctx=ctx, fields=grant.fields)
+                    granted, seen = dict(view.fields), view.subject_id
+                extra = DETECTION_FIELDS - grant.fields
+                if extra:
+                    view = self.vault.get_subject(
+                        request.subject_ref, ctx=SYSTEM_PSEUDONYMISATION, fields=extra
+                    )
+                    detection_only, seen = dict(view.fields), view.subject_id
+            except SubjectNotFound:
+                raise _subject_not_found() from None
+            if confirm:
+                self._confirm(subject, seen)
+            known = known_subject({**detection_only, **granted})
+        self._pseudonymise(prepared, known, granted)
+        return prepared
+
+    def _bind(self, conversation_id: str, subject_ref: str, ctx: AccessContext) -> str:
+        try:
+            return self.vault.bind_conversation(conversation_id, subject_ref, ctx=ctx)
+        except ConversationSubjectConflict:
+            raise _subject_conflict("conversation is bound to another subject") from None
+        except SubjectNotFound:
+            raise _subject_not_found() from None
+
+    def _lookup(self, subject_ref: str, ctx: AccessContext) -> str:
+        try:
+            return self.vault.subject_id(subject_ref, ctx=ctx)
+        except SubjectNotFound:
+            raise _subject_not_found() from None
+
+    @staticmethod
+    def _confirm(bound: str | None, seen: str | None) -> None:
+        if seen is None or seen != bound:
+            raise _subject_conflict("conversation is bound to another subject")
+
+    def _pseudonymise(
+        self, prepared: _Prepared, known: KnownSubject | None, granted: Mapping[str, str]
+    ) -> None:
+        request = prepared.request
+        messages = _window(request.messages, prepared.grant.max_context_messages)
+        texts: list[str] = []
+        slots: list[tuple[int, str, int]] = []  # (message index, kind, part index)
+        for i, message in enumerate(messages):
+            content = message.get("content")
+            if isinstance(content, str):
+                texts.append(content)
+                slots.append((i, "content", -1))
+            elif isinstance(content, list):
+                for j, part in enumerate(content):
+                    if isinstance(part, Mapping) and part.get("type") == "text":
+                        texts.append(str(part.get("text", "")))
+                        slots.append((i, "part", j))
+            for k, call in enumerate(message.get("tool_calls") or ()):
+                function = call.get("function") if isinstance(call, Mapping) else None
+                if isinstance(function, Mapping) and isinstance(function.get("arguments"), str):
+                    texts.append(function["arguments"])
+                    slots.append((i, "tool_args", k))
+        context_fields = list(granted.items())
+        # One language for the whole turn, identified from the customer's own words: short
+        # texts (context values, "ok") cannot be identified on their own anyway.
+        language = detect_language(prepared.own_text, self.detector.config.default_language)
+        turn = self._pseudonymizer(request.key.assistant).turn(prepared.conversation_id, known)
+        results = turn.pseudonymize_messages([v for _, v in context_fields] + texts, language)
+        prepared.language = language
+        context_results = results[: len(context_fields)]
+        message_results = results[len(context_fields) :]
+
+        out = [copy.deepcopy(dict(m)) for m in messages]
+        for (i, kind, j), result in zip(slots, message_results, strict=True):
+            if kind == "content":
+                out[i]["content"] = result.text
+            elif kind == "part":
+                out[i]["content"][j]["text"] = result.text
+            else:
+                out[i]["tool_calls"][j]["function"]["arguments"] = result.text
+        for message in out:
+            message.pop("name", None)  # a free-text field; may hold a name
+        built = build_context(
+            [
+                (name, raw, res)
+                for (name, raw), res in zip(context_fields, context_results, strict=True)
+            ]
+        )
+        prepared.turn = turn
+        prepared.upstream_messages = [built.message, *out]
+        prepared.sent_fields = built.sent_fields
+        prepared.dropped_fields = built.dropped_fields
+        prepared.entities_in = frozenset(f.type for r in results for f in r.findings)
+        all_texts = [v for _, v in context_fields] + texts
+        prepared.known_values = _found_values(all_texts, results)
+
+    async def _answer(self, prepared: _Prepared) -> tuple[list[str], str | None]:
+        """The (pseudonymised) answer in pieces, and a handoff reason if the model asks."""
+        if prepared.short_answer is not None:
+            return [prepared.short_answer], prepared.handoff_reason
+        messages = prepared.upstream_messages
+        params = {k: v for k, v in prepared.request.params.items() if k in FORWARDED_PARAMS}
+        if self._embedded is not None:
+            embedded = self._embedded
+            reply = await _in_thread(partial(embedded.answer, messages), self._thread_limiter())
+            from discreet.gateway.assistant import split_chunks
+
+            return list(split_chunks(reply.text)), ("assistant" if reply.handoff else None)
+        if prepared.request.stream:
+            return [delta async for delta in self.backend.stream(messages, params=params)], None
+        return [await self.backend.complete(messages, params=params)], None
+
+    def _finish(self, prepared: _Prepared, pieces: list[str], handoff: str | None) -> TurnResult:
+        answer = "".join(pieces)
+        incident: AuditEvent | None = None
+        guard: GuardResult | None = None
+        unknown: tuple[str, ...] = ()
+        if prepared.short_answer is not None:
+            out_pieces = [answer]
+        else:
+            assert prepared.turn is not None
+            guard = self.guard.check(
+                answer,
+                subject=prepared.subject,
+                known_values=prepared.known_values,
+                own_text=prepared.own_text,
+                language=prepared.language,
+                lookup=lambda queries: self.vault.find_subjects_by_identifiers(
+                    queries, ctx=prepared.ctx
+                ),
+            )
+            if guard.blocked:
+                handoff = handoff or "answer_blocked"
+                incident = AuditEvent(
+                    ctx=prepared.ctx,
+                    tenant=self.vault.tenant,
+                    action=INCIDENT_ACTION,
+                    outcome=Outcome.DENIED,
+                    subject=prepared.subject,
+                    details={
+                        "conversation": prepared.conversation_id,
+                        "entity_types": _types(guard.leaked_types),
+                        "other_subjects": guard.other_subjects,
+                    },
+                )
+            rehydrator = prepared.turn.streaming_rehydrator()
+            source = pieces if guard.text == answer else [guard.text]
+            out_pieces = [rehydrator.feed(piece) for piece in source]
+            out_pieces.append(rehydrator.flush())
+            unknown = rehydrator.unknown_tokens
+        if prepared.first_turn:
+            out_pieces.insert(0, self.policy.disclosure.text + "\n\n")
+        out_pieces = [p for p in out_pieces if p]
+        handoff = handoff or prepared.handoff_reason
+        details: dict[str, DetailValue] = {
+            "conversation": prepared.conversation_id,
+            "key_id": prepared.request.key.key_id,
+            "backend": "embedded" if self._embedded is not None else "upstream",
+            "stream": prepared.request.stream,
+            "messages": len(prepared.request.messages),
+            "entities_in": _types(prepared.entities_in),
+            "entities_out": _types(guard.found_types) if guard else "",
+            "guard": ",".join(sorted(guard.decisions)) if guard else "not_run",
+            "redacted": guard.redacted if guard else 0,
+            "withheld": guard.withheld if guard else 0,
+            "unknown_tokens_stripped": len(unknown),
+            "signals": ",".join(sorted(prepared.signals)),
+            "handoff": handoff or "",
+            "context_fields_dropped": ",".join(sorted(prepared.dropped_fields)),
+            "disclosure": prepared.first_turn,
+        }
+        outcome = Outcome.DENIED if (guard and guard.blocked) else Outcome.OK
+        event = AuditEvent(
+            ctx=prepared.ctx,
+            tenant=self.vault.tenant,
+            action=TURN_ACTION,
+            outcome=outcome,
+            subject=prepared.subject,
+            categories=tuple(self._categories_sent(prepared)),
+            fields=tuple(sorted(prepared.sent_fields)),
+            details=details,
+        )
+        try:
+            number = self.states.record_turn(
+                TurnUpdate(
+                    prepared.conversation_id,
+                    prepared.request.key.assistant,
+                    prepared.subject,
+                    handoff,
+                ),
+                [event] if incident is None else [incident, event],
+            )
+        except StorageError as exc:
+            raise TurnRefused(
+                503, "audit_unavailable", f"audit log unavailable: {type(exc).__name__}"
+            ) from None
+        return TurnResult(
+            conversation_id=prepared.conversation_id,
+            text="".join(out_pieces),
+            pieces=tuple(out_pieces),
+            model=prepared.request.model,
+            handoff=handoff is not None,
+            blocked=bool(guard and guard.blocked),
+            turn=number,
+        )
+
+    def _categories_sent(self, prepared: _Prepared) -> set[str]:
+        """Data categories that reached the model: context fields' and detected types'."""
+        categories: set[str] = set()
+        for name in prepared.sent_fields:
+            with suppress(KeyError):
+                categories.add(self.policy.category_of(name))
+        categories.update(ENTITY_INFO[t].category.value for t in prepared.entities_in)
+        return categories
+
+    def _audit_refusal(
+        self, request: TurnRequest, prepared: _Prepared | None, refused: TurnRefused
+    ) -> None:
+        """Best effort: a refused turn is audited too, unless the audit log is what failed."""
+        ctx = (
+            prepared.ctx
+            if prepared is not None
+            else AccessContext(
+                actor=request.key.assistant,
+                purpose=request.purpose or "unknown",
+                legal_basis=AuditLegalBasis.LEGITIMATE_INTERESTS,
+                actor_kind=ActorKind.ASSISTANT,
+            )
+        )
+        event = AuditEvent(
+            ctx=ctx,
+            tenant=self.vault.tenant,
+            action=TURN_ACTION,
+            outcome=Outcome.DENIED if refused.status < 500 else Outcome.ERROR,
+            subject=prepared.subject if prepared is not None else None,
+            details={
+                "conversation": prepared.conversation_id if prepared is not None else "",
+                "key_id": request.key.key_id,
+                "status": refused.status,
+                "reason": refused.code,
+            },
+        )
+        with suppress(Exception):
+            self.vault.audit_log.append(event)
+
+
+def _subject_conflict(message: str) -> TurnRefused:
+    return TurnRefused(409, "conversation_subject_conflict", message)
+
+
+def _subject_not_found() -> TurnRefused:
+    return TurnRefused(404, "subject_not_found", "no subject with that reference")
+
+
+def _window(messages: Sequence[Mapping[str, Any]], limit: int) -> list[Mapping[str, Any]]:
+    """System/developer messages plus the last `limit` others (the policy's window)."""
+    others = [i for i, m in enumerate(messages) if m.get("role") not in ("system", "developer")]
+    keep = set(others[-limit:]) if limit else set()
+    return [
+        m for i, m in enumerate(messages) if i in keep or m.get("role") in ("system", "developer")
+    ]
+
+
+def _found_values(texts: Sequence[str], results: Sequence[PseudonymizedText]) -> list[str]:
+    """The raw values detection found in this turn's texts (what the token map holds)."""
+    values: list[str] = []
+    for text, result in zip(texts, results, strict=True):
+        values.extend(f.value(text) for f in result.findings)
+    return values
+
+
+def _refusal_for(exc: Exception) -> TurnRefused:
+    """Map a failure to the status the client sees (fail closed; no values in messages)."""
+    if isinstance(exc, UpstreamTimeout):
+        return TurnRefused(504, "upstream_timeout", str(exc))
+    if isinstance(exc, UpstreamUnavailable):
+        return TurnRefused(503, "upstream_unavailable", str(exc))
+    if isinstance(exc, UpstreamBadResponse):
+        return TurnRefused(502, "upstream_bad_response", str(exc))
+    if isinstance(exc, InputTooLarge):
+        return TurnRefused(413, "message_too_large", str(exc))
+    if isinstance(exc, DetectionError | OperatorError):
+        return TurnRefused(503, "detection_unavailable", f"detection failed: {type(exc).__name__}")
+    if isinstance(exc, VaultError | StorageError):
+        return TurnRefused(503, "vault_unavailable", f"vault unavailable: {type(exc).__name__}")
+    return TurnRefused(500, "internal_error", f"internal error: {type(exc).__name__}")
+
+
+async def _in_thread(func: Callable[[], T], limiter: anyio.CapacityLimiter) -> T:
+    return await anyio.to_thread.run_sync(func, limiter=limiter)
+
+
+__all__ = [
+    "FORWARDED_PARAMS",
+    "INCIDENT_ACTION",
+    "TURN_ACTION",
+    "Gateway",
+    "TurnRefused",
+    "TurnRequest",
+    "TurnResult",
+]

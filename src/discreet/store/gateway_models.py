@@ -1,0 +1,55 @@
+"""Tables of the privacy gateway, in the data store: API keys and conversation state.
+
+* ``gateway_api_keys``: one row per API key. Only a SHA-256 digest of the key is kept
+  (the key is 32 random bytes, so a plain hash cannot be brute-forced); the key id is the
+  public part of the key and lets the gateway find the row without scanning.
+* ``gateway_conversations``: what the gateway knows about a conversation beyond the vault's
+  binding: which assistant serves it, how many turns it had, whether it was handed to a
+  human. No foreign key to the vault's ``conversations``: an anonymous conversation has
+  state before (or without) a vault row. Rows hold a subject pseudonym and counts only,
+  so after an erasure what remains is a pseudonym that no longer resolves.
+
+Uses the data store's declarative `Base`, so the same metadata and naming convention
+apply; the Alembic revision ``0004_gateway`` creates these tables.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from discreet.store.models import CONVERSATION_ID_LEN, ID_LEN, NAME_LEN, Base
+
+KEY_ID_LEN = 32
+KEY_HASH_LEN = 64  # SHA-256, hex
+REASON_LEN = 64
+
+
+class GatewayApiKey(Base):
+    __tablename__ = "gateway_api_keys"
+
+    id: Mapped[str] = mapped_column(String(KEY_ID_LEN), primary_key=True)
+    tenant: Mapped[str] = mapped_column(String(NAME_LEN))
+    assistant: Mapped[str] = mapped_column(String(NAME_LEN))
+    key_hash: Mapped[str] = mapped_column(String(KEY_HASH_LEN))
+    label: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class GatewayConversation(Base):
+    __tablename__ = "gateway_conversations"
+
+    tenant: Mapped[str] = mapped_column(String(NAME_LEN), primary_key=True)
+    id: Mapped[str] = mapped_column(String(CONVERSATION_ID_LEN), primary_key=True)
+    assistant: Mapped[str] = mapped_column(String(NAME_LEN))
+    subject_id: Mapped[str | None] = mapped_column(String(ID_LEN))
+    turns: Mapped[int]
+    handoff: Mapped[bool]
+    handoff_reason: Mapped[str | None] = mapped_column(String(REASON_LEN))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_gateway_conversations_handoff", "tenant", "handoff"),)

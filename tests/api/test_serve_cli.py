@@ -1,0 +1,70 @@
+"""`discreet serve` and `discreet apikey`, end to end: a real process on a real port."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+from tests.api.conftest import POLICY
+from tests.support.upstream import unused_port
+from typer.testing import CliRunner
+
+from discreet.cli import app
+from discreet.vault import MasterKey
+
+runner = CliRunner()
+
+
+def test_serve_migrates_and_answers_with_a_created_key(tmp_path: Path) -> None:
+    policy = tmp_path / "discreet.yaml"
+    policy.write_text(POLICY)
+    env = {
+        "DISCREET_HOME": str(tmp_path / "home"),
+        "DISCREET_MASTER_KEY": MasterKey.generate().to_base64(),
+        "DISCREET_CONFIG": str(policy),
+    }
+    port = unused_port()
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "discreet"), "serve", "--port", str(port)],
+        env={**os.environ, **env, "DISCREET_UPSTREAM_URL": "", "DISCREET_UPSTREAM_BASE_URL": ""},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}/v1"
+        deadline = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None, proc.stdout.read().decode() if proc.stdout else ""
+            try:
+                httpx.get(f"{base}/conversations/x", timeout=1)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "server did not come up"
+                time.sleep(0.2)
+
+        created = runner.invoke(app, ["apikey", "create", "--assistant", "support"], env=env)
+        assert created.exit_code == 0, created.output
+        key = created.stdout.strip().splitlines()[0]
+        assert key.startswith("dsk_")
+        listed = runner.invoke(app, ["apikey", "list"], env=env)
+        assert "support" in listed.stdout and key not in listed.stdout
+
+        response = httpx.post(
+            f"{base}/chat/completions",
+            json={"model": "m", "messages": [{"role": "user", "content": "Where is my order?"}]},
+            headers={"Authorization": f"Bearer {key}"},
+            timeout=30,
+        )
+        assert response.status_code == 200, response.text
+        assert response.json()["choices"][0]["message"]["content"].startswith(
+            "You are chatting with an AI assistant."
+        )
+        unknown = runner.invoke(app, ["apikey", "create", "--assistant", "nobody"], env=env)
+        assert unknown.exit_code == 2
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

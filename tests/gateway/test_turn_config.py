@@ -1,0 +1,67 @@
+"""Where turns go (env, then policy, else embedded) and how API keys are checked."""
+
+from __future__ import annotations
+
+import pytest
+
+from discreet.gateway.apikeys import ApiKeyStore
+from discreet.gateway.config import resolve_upstream
+from discreet.gateway.settings import UpstreamConfigError
+from discreet.policy import parse_policy
+
+BASE = """\
+version: 1
+tenant: t
+data_categories:
+  contact: {fields: [email]}
+purposes:
+  support: {legal_basis: contract}
+assistants:
+  helper: {purposes: [support], categories: [contact]}
+"""
+WITH_UPSTREAM = (
+    BASE
+    + """\
+upstream:
+  base_url: https://llm.internal.example/v1
+  model: house-model
+  api_key_env: HOUSE_LLM_KEY
+  timeout_s: 12
+  max_retries: 1
+"""
+)
+
+
+def test_no_upstream_anywhere_means_the_embedded_assistant() -> None:
+    assert resolve_upstream(parse_policy(BASE), {}) is None
+
+
+def test_the_documented_env_name_selects_an_upstream() -> None:
+    env = {"DISCREET_UPSTREAM_URL": "http://127.0.0.1:9/v1", "DISCREET_UPSTREAM_MODEL": "m"}
+    settings = resolve_upstream(parse_policy(WITH_UPSTREAM), env)
+    assert settings is not None and settings.base_url == "http://127.0.0.1:9/v1"
+    assert settings.model == "m"  # the environment wins over the policy
+
+
+def test_the_policy_upstream_reads_its_key_from_the_named_variable() -> None:
+    settings = resolve_upstream(parse_policy(WITH_UPSTREAM), {"HOUSE_LLM_KEY": "secret-123"})
+    assert settings is not None and settings.model == "house-model"
+    assert settings.api_key is not None and settings.api_key.get_secret_value() == "secret-123"
+    assert settings.read_timeout == 12 and settings.max_attempts == 2
+    with pytest.raises(UpstreamConfigError, match="HOUSE_LLM_KEY") as info:
+        resolve_upstream(parse_policy(WITH_UPSTREAM), {})
+    assert "secret" not in str(info.value)
+
+
+def test_api_keys_verify_only_the_exact_unrevoked_key(store_env) -> None:
+    store = ApiKeyStore(store_env.data_db(), "default")
+    key, info = store.create("helper", label="desk 1")
+    assert store.verify(key) is not None and store.verify(key).assistant == "helper"  # type: ignore[union-attr]
+    tampered = key[:-1] + ("A" if key[-1] != "A" else "B")
+    assert store.verify(tampered) is None
+    assert store.verify("not a key") is None
+    assert ApiKeyStore(store_env.data_db(), "other-tenant").verify(key) is None
+    assert [k.key_id for k in store.list()] == [info.key_id]
+    assert key not in repr(store.list())
+    assert store.revoke(info.key_id) and store.verify(key) is None
+    assert not store.revoke(info.key_id)

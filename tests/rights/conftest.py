@@ -1,0 +1,63 @@
+"""Rights fixtures: a fake clock, an operator, and a rights service over the samples."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from tests.consent.fakes import FakeClock
+
+from discreet.audit import AccessContext, ActorKind, LegalBasis
+from discreet.policy import BUILTIN_SOURCE, Policy, builtin_policy_text, parse_policy
+from discreet.rights import RequestKind, RightsRequest, RightsService
+from discreet.vault import Vault
+
+ALICE, BOB = "CUST-48213", "CUST-77120"
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(datetime(2027, 1, 31, 9, 30, tzinfo=UTC))
+
+
+@pytest.fixture
+def policy() -> Policy:
+    return parse_policy(builtin_policy_text(), BUILTIN_SOURCE)
+
+
+@pytest.fixture
+def officer() -> AccessContext:
+    return AccessContext(
+        actor="dpo-1",
+        purpose="data_subject_request",
+        legal_basis=LegalBasis.LEGAL_OBLIGATION,
+        actor_kind=ActorKind.USER,
+    )
+
+
+@pytest.fixture
+def rights(filled_vault: Vault, clock: FakeClock, policy: Policy) -> RightsService:
+    return RightsService(filled_vault, clock=clock, policy=policy)
+
+
+def add_conversations(vault: Vault, ref: str, ctx: AccessContext, count: int) -> list[str]:
+    """Bind `count` conversations to `ref`, each with a token map holding real values."""
+    ids = []
+    for number in range(count):
+        # Ids carry no customer data (a reference in an id would outlive erasure).
+        conversation_id = f"chat-{ref[-2:]}-{number}"
+        vault.bind_conversation(conversation_id, ref, ctx=ctx)
+        vault.save_token_map(
+            conversation_id,
+            {"[PERSON_1]": "Marieke van Oosterhout", "[EMAIL_1]": f"mvo{number}@voorbeeld.nl"},
+            ctx=ctx,
+        )
+        ids.append(conversation_id)
+    return ids
+
+
+def verified(
+    rights: RightsService, ref: str, kind: RequestKind, ctx: AccessContext, **kw: str
+) -> RightsRequest:
+    request = rights.submit(ref, kind, channel="email", ctx=ctx, **kw)
+    return rights.book.verify(request.id, ctx=ctx)

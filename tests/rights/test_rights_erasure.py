@@ -1,0 +1,182 @@
+"""Erasure: everything goes, holds block what they cover, a crash is finished by rerunning."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from tests.conftest import StoreEnv
+from tests.rights.conftest import ALICE, BOB, add_conversations, verified
+
+from discreet.audit import AccessContext
+from discreet.consent import ConsentState, LimitKind
+from discreet.rights import RequestKind, RequestState, RightsRequest, RightsService
+from discreet.rights.erasure import CRASH_ENV, CRASH_EXIT_CODE
+from discreet.store.governance_models import ErasureJobRow
+from discreet.store.keystore_models import WrappedKey
+from discreet.store.models import table_of
+from discreet.vault import SubjectNotFound
+
+_J = table_of(ErasureJobRow)
+_K = table_of(WrappedKey)
+
+
+@pytest.fixture
+def alice_with_history(rights: RightsService, officer: AccessContext) -> list[str]:
+    """Alice with three conversations, consent history and an objection on record."""
+    conversations = add_conversations(rights.vault, ALICE, officer, 3)
+    add_conversations(rights.vault, BOB, officer, 1)
+    for state in (ConsentState.GRANTED, ConsentState.WITHDRAWN):
+        rights.consent.record(
+            ALICE, "analytics", state, notice_version="v1", channel="web", ctx=officer
+        )
+    alice = rights.vault.subject_id(ALICE, ctx=officer)
+    rights.consent.limits.set(
+        alice, LimitKind.OBJECTION, purpose="billing", reason="objection", ctx=officer
+    )
+    return conversations
+
+
+def _assert_alice_gone(
+    rights: RightsService,
+    officer: AccessContext,
+    store_env: StoreEnv,
+    alice: str,
+    conversations: list[str],
+    sample_subjects: dict[str, dict[str, str]],
+) -> None:
+    vault = rights.vault
+    with pytest.raises(SubjectNotFound):
+        vault.get_subject(ALICE, ctx=officer)
+    for conversation_id in conversations:
+        assert vault.conversation_subject(conversation_id, ctx=officer) is None
+        assert vault.load_token_map(conversation_id, ctx=officer) == {}
+    assert rights.consent.registry.history(alice) == []
+    assert rights.consent.limits.history(alice) == []
+    with store_env.keys_db().begin() as conn:
+        owners = set(conn.execute(select(_K.c.owner_id)).scalars())
+    assert alice not in owners
+    assert not owners & set(conversations)
+    # Audit records keep the pseudonym only, and the chain is intact.
+    assert any(e.subject == alice for e in vault.audit_log.entries())
+    assert vault.audit_log.verify().ok
+    # Bob is untouched.
+    assert vault.get_subject(BOB, ctx=officer).fields == sample_subjects[BOB]
+    # No plaintext of Alice anywhere in the stores' files (or the PostgreSQL dump).
+    dump = store_env.raw_dump()
+    for value in [ALICE, *sample_subjects[ALICE].values(), "mvo0@voorbeeld.nl"]:
+        assert value.encode() not in dump, "plaintext left after erasure"
+
+
+def test_erasure_removes_all_of_the_subjects_data(
+    rights: RightsService,
+    officer: AccessContext,
+    store_env: StoreEnv,
+    alice_with_history: list[str],
+    sample_subjects: dict[str, dict[str, str]],
+) -> None:
+    alice = rights.vault.subject_id(ALICE, ctx=officer)
+    request = verified(rights, ALICE, RequestKind.ERASURE, officer)
+    done = rights.execute(request.id, ALICE, ctx=officer)
+
+    assert done.request.state is RequestState.COMPLETED
+    result = done.request.result
+    assert result is not None and result["completed"] is True
+    assert result["steps"]["vault"]["fields"] == len(sample_subjects[ALICE])
+    assert result["steps"]["vault"]["conversations"] == 3
+    assert result["steps"]["consents"] == {"consent_records": 2, "processing_limits": 1}
+    _assert_alice_gone(rights, officer, store_env, alice, alice_with_history, sample_subjects)
+    # Running it again is harmless and reports the same job.
+    again = rights.execute(request.id, ALICE, ctx=officer)
+    assert again.erasure is not None and again.erasure.completed
+    assert again.erasure.job_id == done.erasure.job_id  # type: ignore[union-attr]
+
+
+def test_a_hold_on_the_subject_blocks_erasure_and_says_which(
+    rights: RightsService, officer: AccessContext, alice_with_history: list[str]
+) -> None:
+    hold = rights.hold_subject(ALICE, "litigation 2027-114", ctx=officer)
+    request = verified(rights, ALICE, RequestKind.ERASURE, officer)
+    done = rights.execute(request.id, ALICE, ctx=officer)
+
+    assert done.erasure is not None and not done.erasure.completed
+    assert [h.id for h in done.erasure.blocked_by] == [hold.id]
+    assert done.erasure.blocked_by[0].reason == "litigation 2027-114"
+    assert rights.book.get(request.id).state is RequestState.IN_PROGRESS
+    assert rights.vault.get_subject(ALICE, ctx=officer).fields  # nothing erased
+    assert len(rights.consent.registry.history(done.erasure.subject_id)) == 2
+
+    rights.release(hold.id, ctx=officer)
+    finished = rights.execute(request.id, ALICE, ctx=officer)
+    assert finished.request.state is RequestState.COMPLETED
+    with pytest.raises(SubjectNotFound):
+        rights.vault.get_subject(ALICE, ctx=officer)
+
+
+def test_a_held_conversation_survives_the_rest_is_erased(
+    rights: RightsService, officer: AccessContext, alice_with_history: list[str]
+) -> None:
+    held, *others = alice_with_history
+    rights.hold_conversation(held, "complaint under investigation", ctx=officer)
+    request = verified(rights, ALICE, RequestKind.ERASURE, officer)
+    done = rights.execute(request.id, ALICE, ctx=officer)
+
+    assert done.request.state is RequestState.COMPLETED
+    assert done.request.result is not None
+    assert done.request.result["kept_under_legal_hold"] == [held]
+    vault = rights.vault
+    assert vault.get_subject(ALICE, ctx=officer).fields == {}
+    assert vault.load_token_map(held, ctx=officer)["[EMAIL_1]"] == "mvo0@voorbeeld.nl"
+    for conversation_id in others:
+        assert vault.load_token_map(conversation_id, ctx=officer) == {}
+
+
+def _run_cli(store_env: StoreEnv, cwd: Path, *args: str, crash_after: str | None = None) -> int:
+    env = {**os.environ, **store_env.environ()}
+    env.pop("DISCREET_POLICY", None)
+    if crash_after is not None:
+        env[CRASH_ENV] = crash_after
+    proc = subprocess.run(
+        [sys.executable, "-c", "from discreet.cli import main; main()", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return proc.returncode
+
+
+@pytest.mark.parametrize("step", ["plan", "consents", "vault"])
+def test_a_crash_mid_erasure_is_finished_by_running_it_again(
+    step: str,
+    rights: RightsService,
+    officer: AccessContext,
+    store_env: StoreEnv,
+    alice_with_history: list[str],
+    sample_subjects: dict[str, dict[str, str]],
+    tmp_path: Path,
+) -> None:
+    alice = rights.vault.subject_id(ALICE, ctx=officer)
+    request: RightsRequest = verified(rights, ALICE, RequestKind.ERASURE, officer)
+    code = _run_cli(
+        store_env, tmp_path, "rights", "execute", request.id, "--ref", ALICE, crash_after=step
+    )
+    assert code == CRASH_EXIT_CODE
+
+    # The job row says how far it got: the crashed step is recorded as started.
+    with rights.db.begin() as conn:
+        job = conn.execute(select(_J).where(_J.c.request_id == request.id)).one()
+    assert (job.state, job.current_step) == ("running", step)
+    assert rights.book.get(request.id).state is RequestState.IN_PROGRESS
+
+    assert _run_cli(store_env, tmp_path, "rights", "execute", request.id, "--ref", ALICE) == 0
+    assert rights.book.get(request.id).state is RequestState.COMPLETED
+    with rights.db.begin() as conn:
+        job = conn.execute(select(_J).where(_J.c.request_id == request.id)).one()
+    assert (job.state, job.current_step) == ("completed", None)
+    _assert_alice_gone(rights, officer, store_env, alice, alice_with_history, sample_subjects)
