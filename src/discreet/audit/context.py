@@ -9,23 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from discreet.policy.vocabulary import LegalBasis as LegalBasis  # re-exported
+
 
 class ActorKind(StrEnum):
     USER = "user"
     API_KEY = "api_key"
     ASSISTANT = "assistant"
     SYSTEM = "system"
-
-
-class LegalBasis(StrEnum):
-    """GDPR art. 6(1) lawful bases (same values as ``discreet.policy``'s vocabulary)."""
-
-    CONSENT = "consent"
-    CONTRACT = "contract"
-    LEGAL_OBLIGATION = "legal_obligation"
-    VITAL_INTERESTS = "vital_interests"
-    PUBLIC_TASK = "public_task"
-    LEGITIMATE_INTERESTS = "legitimate_interests"
 
 
 class Outcome(StrEnum):

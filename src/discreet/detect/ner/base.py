@@ -8,6 +8,13 @@ from collections.abc import Sequence
 from discreet.detect.base import Finding
 
 
+class NerLoadError(RuntimeError):
+    """A configured NER backend could not be loaded (missing model, missing extra, bad files).
+
+    The message names what is missing and how to fix it; it never contains text being analysed.
+    """
+
+
 class NerBackend(ABC):
     """Statistical named-entity recognition for the types patterns cannot find.
 

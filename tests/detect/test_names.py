@@ -1,0 +1,120 @@
+"""The names recognizer: context cues in en/nl/de/fr, the gazetteer, and what it must not flag."""
+
+from __future__ import annotations
+
+import pytest
+
+from discreet.detect import Detector, DetectorConfig, EntityType, NerConfig
+from discreet.detect.base import DetectionInput
+from discreet.detect.recognizers.names import FIRST_NAMES, SURNAMES, NameRecognizer
+
+RECOGNIZER = NameRecognizer()
+
+
+def names(text: str, language: str = "en", min_score: float = 0.4) -> list[str]:
+    return [
+        f.value(text)
+        for f in RECOGNIZER.analyze(DetectionInput(text, language))
+        if f.score >= min_score
+    ]
+
+
+def test_gazetteer_comes_from_faker_locales_of_all_four_languages() -> None:
+    for first in ("emily", "daan", "lukas", "camille"):
+        assert first in FIRST_NAMES
+    for last in ("smith", "jansen", "müller", "lefèvre", "vries"):
+        assert last in SURNAMES
+
+
+# Surnames the gazetteer does not know: only the cue can find them.
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        ("en", "Hi, my name is Qwendolyn Zarkowitz and I need help.", "Qwendolyn Zarkowitz"),
+        ("en", "Dear Mr Zarkowitz,\nthank you for your patience.", "Zarkowitz"),
+        ("en", "Dear Mrs. Zarkowitz, your refund is on its way.", "Zarkowitz"),
+        ("en", "Kind regards,\nQwendolyn Zarkowitz", "Qwendolyn Zarkowitz"),
+        ("nl", "Goedemiddag, mijn naam is Floortje Zwartkruis.", "Floortje Zwartkruis"),
+        ("nl", "Geachte heer Zwartkruis,\nuw pakket is onderweg.", "Zwartkruis"),
+        ("nl", "Geachte mevrouw Zwartkruis, bedankt voor uw bericht.", "Zwartkruis"),
+        ("nl", "Met vriendelijke groet,\nFloortje Zwartkruis", "Floortje Zwartkruis"),
+        ("nl", "Het pakket is nog niet binnen. mvg, Zwartkruis", "Zwartkruis"),
+        ("de", "Guten Tag, ich heiße Quirin Zapfenhuber.", "Quirin Zapfenhuber"),
+        ("de", "Sehr geehrte Frau Zapfenhuber,\nvielen Dank.", "Zapfenhuber"),
+        ("de", "Wir haben mit Herr Zapfenhuber telefoniert.", "Zapfenhuber"),
+        ("de", "Mit freundlichen Grüßen\nQuirin Zapfenhuber", "Quirin Zapfenhuber"),
+        ("fr", "Bonjour, je m'appelle Gwenaëlle Quéffelec.", "Gwenaëlle Quéffelec"),
+        ("fr", "Bonjour Madame Quéffelec, votre colis est parti.", "Quéffelec"),
+        ("fr", "Nous avons appelé Monsieur Quéffelec hier.", "Quéffelec"),
+        ("fr", "Cordialement,\nGwenaëlle Quéffelec", "Gwenaëlle Quéffelec"),
+    ],
+)
+def test_cues_announce_unknown_names(language: str, text: str, expected: str) -> None:
+    assert expected.split()[-1].casefold() not in SURNAMES  # the cue, not the gazetteer
+    assert expected in names(text, language)
+
+
+def test_honorific_is_not_part_of_the_name() -> None:
+    found = names("Dear Mr Zarkowitz, thanks.")
+    assert found == ["Zarkowitz"]
+
+
+def test_particles_stay_inside_the_name() -> None:
+    assert names("mijn naam is Anouk van den Berg", "nl") == ["Anouk van den Berg"]
+    assert names("Sehr geehrte Frau von der Leyen,", "de") == ["von der Leyen"]
+    assert names("Geachte mevrouw de Zwart-Kruis,", "nl") == ["de Zwart-Kruis"]
+
+
+def test_lower_case_introduction_is_still_a_name() -> None:
+    assert names("hoi, mijn naam is jan de vries, ordernummer 12345", "nl") == ["jan de vries"]
+    assert names("my name is qwendolyn and my order is late") == ["qwendolyn"]
+
+
+def test_known_first_name_and_surname_without_cue() -> None:
+    text = "The parcel was signed for by Emily Jansen at the door."
+    (finding,) = RECOGNIZER.analyze(DetectionInput(text, "en"))
+    assert finding.value(text) == "Emily Jansen"
+    assert finding.type is EntityType.PERSON
+    assert finding.score >= 0.8
+
+
+def test_lone_gazetteer_first_name_has_a_modest_score() -> None:
+    text = "The parcel for Emily arrived damaged."
+    (finding,) = RECOGNIZER.analyze(DetectionInput(text, "en"))
+    assert finding.value(text) == "Emily"
+    assert 0.4 <= finding.score < 0.8
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "The iPhone 15 Pro Max and the Nike Air Max are back in stock."),
+        ("en", "I ordered the Mercedes Benz key fob and an Alexa speaker."),
+        ("en", "Will you check it? Mark it as urgent. May I ask why?"),
+        ("en", "I miss Amsterdam. I am happy. This is urgent."),
+        ("en", "Thanks for the help, will do."),
+        ("en", "Dear customer,\nKind regards,\nThe Acme team"),
+        ("en", "Florence and Victoria are lovely cities to visit in June."),
+        ("nl", "Hallo klantenservice, ik ben klant sinds 2019. Mark het als dringend."),
+        ("de", "Hallo Kundenservice, ich bin Kunde und habe Geld überwiesen."),
+        ("de", "Liebe Grüße aus dem Team"),
+        ("fr", "Bonjour, je suis client depuis longtemps. Merci pour tout."),
+    ],
+)
+def test_no_person_in_product_names_common_words_or_greetings(language: str, text: str) -> None:
+    assert names(text, language) == []
+
+
+def test_sentence_initial_first_name_alone_is_not_reported() -> None:
+    # Capitals at a sentence start say nothing; a known first name there is left to NER.
+    assert names("Emily called yesterday.", min_score=0.4) == []
+    assert names("Yesterday Emily called.") == ["Emily"]
+
+
+def test_detector_runs_the_names_recognizer_without_ner() -> None:
+    detector = Detector(DetectorConfig(ner=NerConfig(backend="none")))
+    assert "names" in detector.registry.names()
+    text = "Geachte heer Zwartkruis, uw bestelling is verzonden."
+    found = detector.detect(text, language="nl")
+    assert [(f.type, f.value(text)) for f in found] == [(EntityType.PERSON, "Zwartkruis")]
+    assert "Zwartkruis" not in repr(found)

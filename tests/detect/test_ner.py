@@ -1,0 +1,374 @@
+"""NER backends: the shipped model, spaCy pipelines by path, Hugging Face, and the loader."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import threading
+from pathlib import Path
+
+import pytest
+import spacy
+
+from discreet.detect import Detector, EntityType, NerConfig
+from discreet.detect.base import Finding
+from discreet.detect.ner import loader
+from discreet.detect.ner.base import NerBackend, NerLoadError
+from discreet.detect.ner.loader import BUILTIN_MODEL_DIR, load_backend
+from discreet.detect.ner.spacy_backend import SpacyBackend
+
+
+@pytest.fixture(scope="module")
+def builtin() -> NerBackend:
+    backend = load_backend(NerConfig())
+    assert backend is not None
+    return backend
+
+
+def found(backend: NerBackend, text: str, language: str = "en") -> set[tuple[EntityType, str]]:
+    (findings,) = backend.predict([text], [language])
+    return {(f.type, f.value(text)) for f in findings}
+
+
+# Sentences written for this test, not drawn from the training corpus.
+@pytest.mark.parametrize(
+    ("language", "text", "person", "address", "city"),
+    [
+        (
+            "en",
+            "Hello, I'm Margaret Holloway and I moved to 14 Baker Street in Leeds.",
+            "Margaret Holloway",
+            "14 Baker Street",
+            "Leeds",
+        ),
+        (
+            "nl",
+            "Goedemiddag, mijn naam is Sanne de Boer en mijn nieuwe adres is Kerkstraat 12 in "
+            "Utrecht.",
+            "Sanne de Boer",
+            "Kerkstraat 12",
+            "Utrecht",
+        ),
+        (
+            "de",
+            "Guten Tag, mein Name ist Lukas Hoffmann, ich wohne in der Bahnhofstraße 5 in München.",
+            "Lukas Hoffmann",
+            "Bahnhofstraße 5",
+            "München",
+        ),
+        (
+            "fr",
+            "Bonjour, je m'appelle Camille Rousseau et j'habite au 8 rue de la Paix à Lyon.",
+            "Camille Rousseau",
+            "8 rue de la Paix",
+            "Lyon",
+        ),
+    ],
+)
+def test_builtin_model_finds_names_addresses_and_cities(
+    builtin: NerBackend, language: str, text: str, person: str, address: str, city: str
+) -> None:
+    (findings,) = builtin.predict([text], [language])
+    for etype, value in (
+        (EntityType.PERSON, person),
+        (EntityType.STREET_ADDRESS, address),
+        (EntityType.LOCATION, city),
+    ):
+        start = text.index(value)
+        # Masking protects the value if a finding of its type covers all of it.
+        assert any(
+            f.type is etype and f.start <= start and start + len(value) <= f.end for f in findings
+        ), f"{etype.value} not covered in the {language} sentence"
+
+
+def test_builtin_findings_are_named_and_scored(builtin: NerBackend) -> None:
+    text = "Please send it to Priya Raman."
+    (findings,) = builtin.predict([text], ["en"])
+    person = next(f for f in findings if f.type is EntityType.PERSON)
+    assert person.recognizer == "ner:builtin"
+    assert person.score == pytest.approx(0.85)
+    assert "Priya" not in repr(person)
+
+
+def test_builtin_batches_keep_order_and_empty_texts(builtin: NerBackend) -> None:
+    texts = [
+        "My name is Thomas Müller.",
+        "",
+        "Please cancel the order, I no longer need it.",
+        "Ik woon in Utrecht.",
+    ]
+    results = builtin.predict(texts, ["en", "en", "en", "nl"])
+    assert len(results) == 4
+    assert [f.value(texts[0]) for f in results[0]] == ["Thomas Müller"]
+    assert results[1] == [] and results[2] == []
+    assert [(f.type, f.value(texts[3])) for f in results[3]] == [(EntityType.LOCATION, "Utrecht")]
+
+
+def test_builtin_is_safe_to_share_between_threads(builtin: NerBackend) -> None:
+    texts = [f"Order {i} goes to Anna Schmidt in Hamburg." for i in range(40)]
+    expected = builtin.predict(texts, ["de"] * len(texts))
+    results: dict[int, list[list[Finding]]] = {}
+
+    def work(k: int) -> None:
+        results[k] = builtin.predict(texts, ["de"] * len(texts))
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(r == expected for r in results.values())
+
+
+def test_builtin_model_is_small_and_loads_without_discreet_code() -> None:
+    size = sum(p.stat().st_size for p in BUILTIN_MODEL_DIR.rglob("*") if p.is_file())
+    assert size <= 15 * 1024 * 1024
+    nlp = spacy.load(BUILTIN_MODEL_DIR)  # plain spaCy: no registered functions needed
+    assert nlp.pipe_names == ["tok2vec", "ner"]
+    assert set(nlp.get_pipe("ner").labels) == {
+        "PERSON",
+        "STREET_ADDRESS",
+        "LOCATION",
+        "ORGANIZATION",
+    }
+
+
+def test_default_detector_uses_the_builtin_model() -> None:
+    detector = Detector()
+    assert detector.ner is not None and detector.ner.name == "ner:builtin"
+    text = "De bezorger gaf mijn pakket aan Pieter Bakker, Dorpsstraat 3 in Zwolle."
+    types = {f.type for f in detector.detect(text, language="nl")}
+    assert {EntityType.PERSON, EntityType.STREET_ADDRESS, EntityType.LOCATION} <= types
+
+
+def test_detectors_share_one_loaded_builtin_model(builtin: NerBackend) -> None:
+    assert Detector().ner is builtin
+    assert load_backend(NerConfig(min_score=0.6)) is not builtin  # other settings: own copy
+
+
+def test_pipeline_is_reloaded_when_its_string_store_outgrows_the_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from discreet.detect.ner import spacy_backend
+
+    backend = SpacyBackend(BUILTIN_MODEL_DIR)
+    first = backend._nlp
+    monkeypatch.setattr(spacy_backend, "_MAX_STRINGS", 10)
+    text = "Mijn naam is Sanne de Boer en ik woon in Utrecht."
+    before = found(backend, text, "nl")
+    assert backend._nlp is not first  # the grown pipeline was replaced ...
+    assert found(backend, text, "nl") == before  # ... by one that predicts the same
+
+
+def test_spacy_backend_by_path_uses_its_own_name(builtin: NerBackend) -> None:
+    backend = load_backend(NerConfig(backend="spacy", model=str(BUILTIN_MODEL_DIR)))
+    assert isinstance(backend, SpacyBackend)
+    assert backend.name == "ner:spacy"
+    text = "Bitte an Frau Petra Neumann, Lindenallee 7, Bremen."
+    assert found(backend, text, "de") == found(builtin, text, "de")
+
+
+def test_min_score_drops_fixed_score_findings() -> None:
+    strict = load_backend(NerConfig(min_score=0.9))
+    assert strict is not None
+    assert strict.predict(["My name is Thomas Müller."], ["en"]) == [[]]
+
+
+@pytest.fixture(scope="module")
+def foreign_pipeline(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A pipeline with another label set (like en_core_web_sm's) and a non-NER component."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    ruler = nlp.add_pipe("entity_ruler")
+    ruler.add_patterns(  # type: ignore[attr-defined]
+        [
+            {"label": "PER", "pattern": "Ada Lovelace"},
+            {"label": "GPE", "pattern": "London"},
+            {"label": "FAC", "pattern": "Baker Street"},
+            {"label": "ORG", "pattern": "Acme"},
+            {"label": "DATE", "pattern": "Monday"},
+            {"label": "PRODUCT", "pattern": "Widget"},
+        ]
+    )
+    path = tmp_path_factory.mktemp("pipelines") / "foreign"
+    nlp.to_disk(path)
+    return path
+
+
+FOREIGN_TEXT = "Ada Lovelace of Acme bought a Widget on Monday at Baker Street, London."
+
+
+def test_foreign_labels_map_onto_the_taxonomy(foreign_pipeline: Path) -> None:
+    backend = SpacyBackend(foreign_pipeline)
+    assert found(backend, FOREIGN_TEXT) == {
+        (EntityType.PERSON, "Ada Lovelace"),
+        (EntityType.ORGANIZATION, "Acme"),
+        (EntityType.STREET_ADDRESS, "Baker Street"),
+        (EntityType.LOCATION, "London"),
+    }  # DATE and PRODUCT are not NER's business: patterns find dates, products are no PII
+
+
+def test_label_map_from_config_adds_and_overrides(foreign_pipeline: Path) -> None:
+    config = NerConfig(
+        backend="spacy",
+        model=str(foreign_pipeline),
+        label_map={"date": EntityType.DATE, "ORG": EntityType.CUSTOMER_ID},
+    )
+    backend = load_backend(config)
+    assert backend is not None
+    result = found(backend, FOREIGN_TEXT)
+    assert (EntityType.DATE, "Monday") in result
+    assert (EntityType.CUSTOMER_ID, "Acme") in result
+    assert (EntityType.ORGANIZATION, "Acme") not in result
+
+
+def test_only_entity_components_are_loaded(foreign_pipeline: Path) -> None:
+    backend = SpacyBackend(foreign_pipeline)
+    assert backend._nlp.pipe_names == ["entity_ruler"]
+
+
+# --- loader errors ---------------------------------------------------------------------
+
+
+def test_unknown_pipeline_name_is_a_clear_error() -> None:
+    with pytest.raises(NerLoadError, match="'xx_no_such_pipeline' is not installed"):
+        load_backend(NerConfig(backend="spacy", model="xx_no_such_pipeline"))
+
+
+def test_missing_model_directory_is_a_clear_error(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere" / "model"
+    with pytest.raises(NerLoadError, match="does not exist"):
+        load_backend(NerConfig(backend="spacy", model=str(missing)))
+    with pytest.raises(NerLoadError, match="does not exist"):
+        load_backend(NerConfig(backend="hf", model=str(missing)))
+
+
+def test_directory_that_is_not_a_pipeline_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(NerLoadError, match=r"no config\.cfg"):
+        load_backend(NerConfig(backend="spacy", model=str(tmp_path)))
+
+
+@pytest.mark.parametrize("backend", ["spacy", "hf"])
+def test_spacy_and_hf_backends_need_a_model(backend: str) -> None:
+    with pytest.raises(NerLoadError, match=r"needs NerConfig\.model"):
+        load_backend(NerConfig(backend=backend))
+
+
+def test_none_backend_loads_nothing() -> None:
+    assert load_backend(NerConfig(backend="none")) is None
+
+
+def test_missing_builtin_model_says_how_to_rebuild(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(loader, "BUILTIN_MODEL_DIR", tmp_path / "model")
+    with pytest.raises(NerLoadError, match=r"training/train_ner\.py"):
+        load_backend(NerConfig())
+
+
+# --- Hugging Face ------------------------------------------------------------------------
+
+HAS_TRANSFORMERS = importlib.util.find_spec("transformers") is not None
+HAS_TORCH = importlib.util.find_spec("torch") is not None
+
+
+def _write_hf_config(path: Path) -> None:
+    path.mkdir(parents=True, exist_ok=True)
+    (path / "config.json").write_text(
+        json.dumps({"id2label": {"0": "O", "1": "B-PER", "2": "I-PER"}}), encoding="utf-8"
+    )
+
+
+@pytest.mark.skipif(HAS_TRANSFORMERS, reason="transformers is installed here")
+def test_hf_backend_without_the_extra_names_it(tmp_path: Path) -> None:
+    _write_hf_config(tmp_path)
+    with pytest.raises(NerLoadError, match=r"discreet\[hf\]"):
+        load_backend(NerConfig(backend="hf", model=str(tmp_path)))
+
+
+@pytest.fixture(scope="module")
+def tiny_hf_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A randomly initialised BERT whose classifier always says B-PER, then I-PER."""
+    if not (HAS_TRANSFORMERS and HAS_TORCH):
+        pytest.skip("needs transformers and torch (pip install 'discreet[hf]' torch)")
+    import torch
+    import transformers
+
+    path = tmp_path_factory.mktemp("hf") / "tiny"
+    path.mkdir()
+    words = ["anna", "jansen", "lives", "in", "utrecht", "jan", "##sen", "the", "order"]
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *words]
+    (path / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
+    tokenizer = transformers.BertTokenizerFast(vocab_file=str(path / "vocab.txt"))
+    tokenizer.save_pretrained(str(path))
+    config = transformers.BertConfig(
+        vocab_size=len(vocab),
+        hidden_size=16,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=32,
+        id2label={0: "O", 1: "B-PER", 2: "I-PER"},
+        label2id={"O": 0, "B-PER": 1, "I-PER": 2},
+    )
+    model = transformers.BertForTokenClassification(config)
+    with torch.no_grad():
+        model.classifier.weight.zero_()
+        model.classifier.bias.copy_(torch.tensor([0.0, 0.0, 5.0]))  # I-PER everywhere
+    model.save_pretrained(str(path))
+    return path
+
+
+def test_hf_backend_decodes_spans_with_offsets(tiny_hf_model: Path) -> None:
+    backend = load_backend(NerConfig(backend="hf", model=str(tiny_hf_model)))
+    assert backend is not None and backend.name == "ner:hf"
+    texts = ["Anna Jansen", "Jansen lives in Utrecht"]
+    results = backend.predict(texts, ["nl", "nl"])
+    # Every token is I-PER: one span over each whole text, mean probability as the score.
+    assert [[(f.type, f.value(t)) for f in r] for r, t in zip(results, texts, strict=True)] == [
+        [(EntityType.PERSON, "Anna Jansen")],
+        [(EntityType.PERSON, "Jansen lives in Utrecht")],
+    ]
+    assert 0.9 < results[0][0].score <= 1.0
+
+
+def test_hf_backend_min_score_and_label_map(tiny_hf_model: Path) -> None:
+    config = NerConfig(
+        backend="hf", model=str(tiny_hf_model), label_map={"PER": EntityType.USERNAME}
+    )
+    backend = load_backend(config)
+    assert backend is not None
+    (findings,) = backend.predict(["Anna"], ["en"])
+    assert [f.type for f in findings] == [EntityType.USERNAME]
+    strict = load_backend(NerConfig(backend="hf", model=str(tiny_hf_model), min_score=0.999))
+    assert strict is not None and strict.predict(["Anna"], ["en"]) == [[]]
+
+
+def test_hf_backend_runs_onnx_when_the_directory_has_it(
+    tiny_hf_model: Path, tmp_path: Path
+) -> None:
+    if importlib.util.find_spec("onnxruntime") is None:
+        pytest.skip("needs onnxruntime (pip install 'discreet[hf]')")
+    import shutil
+
+    import torch
+    import transformers
+
+    onnx_dir = tmp_path / "onnx-model"
+    shutil.copytree(tiny_hf_model, onnx_dir)
+    model = transformers.BertForTokenClassification.from_pretrained(str(tiny_hf_model))
+    model.eval()
+    sample = {k: torch.ones((1, 4), dtype=torch.long) for k in ("input_ids", "attention_mask")}
+    torch.onnx.export(
+        model,
+        (sample["input_ids"], sample["attention_mask"]),
+        str(onnx_dir / "model.onnx"),
+        input_names=["input_ids", "attention_mask"],
+        output_names=["logits"],
+        dynamic_axes={"input_ids": {0: "b", 1: "t"}, "attention_mask": {0: "b", 1: "t"}},
+        dynamo=False,
+    )
+    backend = load_backend(NerConfig(backend="hf", model=str(onnx_dir)))
+    assert backend is not None and getattr(backend, "runtime", None) == "onnx"
+    text = "Anna Jansen lives in Utrecht"
+    (findings,) = backend.predict([text], ["nl"])
+    assert [(f.type, f.value(text)) for f in findings] == [(EntityType.PERSON, text)]
