@@ -160,9 +160,10 @@ def postgres_settings(url: str) -> Iterator[Settings]:
 
 async def run_conversations(
     client: httpx.AsyncClient, key: str, conversations: Sequence[int], turns_each: int, run: str
-) -> tuple[list[float], float]:
+) -> tuple[list[float], float, float]:
     """The given conversations in parallel, each doing `turns_each` turns one after
-    another; returns per-turn overhead (seconds, model time subtracted) and the wall time."""
+    another; returns per-turn overhead (seconds, model time subtracted), the wall time and
+    the process's CPU time (all threads; robust against other load on a shared machine)."""
     latencies: list[float] = []
 
     async def one(c: int) -> None:
@@ -181,9 +182,9 @@ async def run_conversations(
             latencies.append(elapsed - _backend_time.get())
             _backend_time.reset(token)
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     await asyncio.gather(*(one(c) for c in conversations))
-    return latencies, time.perf_counter() - start
+    return latencies, time.perf_counter() - start, time.process_time() - cpu
 
 
 def pct(values: list[float], q: float) -> float:
@@ -205,7 +206,7 @@ class Job:
     start_at: float = 0.0  # wall-clock time to start at, so processes start together
 
 
-async def session(job: Job) -> tuple[list[float], float]:
+async def session(job: Job) -> tuple[list[float], float, float]:
     policy = parse_policy(POLICY, "<bench policy>")
     gateway = build_gateway(
         policy,
@@ -226,7 +227,7 @@ async def session(job: Job) -> tuple[list[float], float]:
     return result
 
 
-def run_job(job: Job) -> tuple[list[float], float]:
+def run_job(job: Job) -> tuple[list[float], float, float]:
     return asyncio.run(session(job))
 
 
@@ -264,11 +265,13 @@ def measure(settings: Settings, turns: int, threads: int, processes: int) -> dic
         else:
             with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
                 outcomes = list(pool.map(run_job, jobs))
-        latencies = [x for lat, _ in outcomes for x in lat]
-        wall = max(w for _, w in outcomes)
+        latencies = [x for lat, _, _ in outcomes for x in lat]
+        wall = max(w for _, w, _ in outcomes)
+        cpu = sum(c for _, _, c in outcomes)
         results[f"p50 ms @{concurrency}"] = statistics.median(latencies) * 1000
         results[f"p99 ms @{concurrency}"] = pct(latencies, 0.99) * 1000
         results[f"turns/s @{concurrency}"] = len(latencies) / wall
+        results[f"CPU ms/turn @{concurrency}"] = cpu / len(latencies) * 1000
     return results
 
 

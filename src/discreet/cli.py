@@ -799,27 +799,47 @@ def _api_key_store(tenant: str | None) -> ApiKeyStore:
 
 @apikey_app.command("create")
 def apikey_create(
-    assistant: Annotated[str, typer.Option("--assistant", "-a", help="Assistant in the policy.")],
+    assistant: Annotated[
+        str | None, typer.Option("--assistant", "-a", help="Assistant in the policy.")
+    ] = None,
+    operator: Annotated[
+        str | None,
+        typer.Option(
+            "--operator",
+            help="Operator's name: a key for the governance endpoints (consent, rights, "
+            "legal holds), refused on the chat endpoints.",
+        ),
+    ] = None,
     label: Annotated[str | None, typer.Option("--label", help="A note for yourself.")] = None,
     config: _ConfigOpt = None,
     tenant: _TenantOpt = None,
 ) -> None:
-    """Create an API key for ASSISTANT. The key is shown once; only its hash is stored."""
+    """Create an API key for an assistant (--assistant) or an operator (--operator).
+
+    The key is shown once; only its hash is stored."""
+    from discreet.gateway.apikeys import KeyRole
     from discreet.policy import UnknownAssistant
     from discreet.store.errors import StorageError
 
-    policy = _load_policy_or_exit(config)
+    if (assistant is None) == (operator is None):
+        raise _fail("give exactly one of --assistant NAME or --operator NAME")
+    if assistant is not None:
+        policy = _load_policy_or_exit(config)
+        try:
+            policy.assistant(assistant)
+        except UnknownAssistant as exc:
+            raise _fail(str(exc)) from None
+    name, role = (assistant, KeyRole.ASSISTANT) if assistant else (operator, KeyRole.OPERATOR)
+    assert name is not None
+    if not name.strip() or len(name) > 64 or any(ord(ch) < 32 for ch in name):
+        raise _fail(f"the {role.value} name must be 1 to 64 printable characters")
     try:
-        policy.assistant(assistant)
-    except UnknownAssistant as exc:
-        raise _fail(str(exc)) from None
-    try:
-        key, info = _api_key_store(tenant).create(assistant, label)
+        key, info = _api_key_store(tenant).create(name, label, role=role)
     except StorageError as exc:
         raise _storage_fail(exc) from None
     typer.echo(key)
     typer.echo(
-        f"key id {info.key_id} for assistant {assistant!r}; store the key now, "
+        f"key id {info.key_id} for {role.value} {name!r}; store the key now, "
         "it is not shown again",
         err=True,
     )
@@ -837,7 +857,10 @@ def apikey_list(tenant: _TenantOpt = None) -> None:
     for info in keys:
         created = info.created_at.isoformat() if info.created_at else "-"
         state = "revoked" if info.revoked else "active"
-        typer.echo(f"{info.key_id}\t{info.assistant}\t{state}\t{created}\t{info.label or ''}")
+        typer.echo(
+            f"{info.key_id}\t{info.role.value}\t{info.assistant}\t{state}\t{created}"
+            f"\t{info.label or ''}"
+        )
 
 
 @apikey_app.command("revoke")
@@ -870,21 +893,22 @@ def serve(
     """
     import uvicorn
 
-    from discreet.api import create_app
-    from discreet.gateway.factory import build_gateway
+    from discreet.api import build_app
+    from discreet.gateway.config import resolve_upstream
     from discreet.gateway.settings import UpstreamConfigError
     from discreet.store.errors import StorageError
     from discreet.vault import VaultError
 
     policy = _load_policy_or_exit(config)
     try:
-        gateway = build_gateway(policy, migrate=True)
+        # build_app: the gateway, consent checked per turn, and the operator routes.
+        server = build_app(policy, migrate=True)
+        backend = "upstream model" if resolve_upstream(policy) else "embedded assistant"
     except (StorageError, VaultError, UpstreamConfigError) as exc:
         raise _storage_fail(exc) from None
-    backend = "embedded assistant" if gateway.embedded else "upstream model"
     typer.echo(f"discreet gateway on http://{host}:{port}/v1 ({backend})", err=True)
     # No access log: request lines carry conversation ids chosen by clients.
-    uvicorn.run(create_app(gateway), host=host, port=port, access_log=False, log_level="info")
+    uvicorn.run(server, host=host, port=port, access_log=False, log_level="info")
 
 
 if TYPE_CHECKING:
@@ -1273,6 +1297,199 @@ def rights_holds(tenant: _TenantOpt = None) -> None:
         typer.echo("no active legal holds")
     for hold in holds:
         typer.echo(f"{hold.id}  {hold.target}  set {hold.set_at.date()} by {hold.set_by}")
+
+
+# --- demo command ---
+
+
+@app.command(
+    help="Try discreet in one command: a seeded synthetic shop, API keys and a running "
+    "gateway.\n\nCreates (or reuses) a data directory with a demo master key, a few hundred "
+    "synthetic customers (English and Dutch) with orders and past conversations, the example "
+    "policy with two assistants (support, billing) and fresh API keys; prints copy-paste "
+    "commands; then serves on http://127.0.0.1:8000/v1 with the embedded assistant."
+)
+def demo(
+    home: Annotated[
+        Path | None,
+        typer.Option(
+            "--home",
+            help="Data directory (default: $DISCREET_HOME, else ./.discreet-demo).",
+            show_default=False,
+        ),
+    ] = None,
+    customers: Annotated[
+        int, typer.Option("--customers", min=1, max=10_000, help="Synthetic customers.")
+    ] = 300,
+    serve_it: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Start the gateway when ready.")
+    ] = True,
+    host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="TCP port.", min=1, max=65535)] = 8000,
+) -> None:
+    # The help text is given above as one string: Rich keeps a docstring's line breaks.
+    import os
+    from collections.abc import Callable
+
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress
+
+    from discreet.demo import DEFAULT_HOME, prepare_demo, render_instructions, serve_demo
+    from discreet.policy import PolicyError
+    from discreet.store.errors import StorageError
+    from discreet.vault import VaultError
+
+    chosen = home or Path(os.environ.get("DISCREET_HOME", "").strip() or DEFAULT_HOME)
+    columns = (*Progress.get_default_columns()[:1], BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+
+        class _Bar:
+            def start(self, description: str, total: int) -> Callable[[int], None]:
+                task = bar.add_task(description, total=total)
+                return lambda done: bar.update(task, completed=done)
+
+        try:
+            env = prepare_demo(chosen, customers=customers, progress=_Bar())
+        except (StorageError, VaultError, PolicyError, ValueError, OSError) as exc:
+            raise _storage_fail(exc) from None
+    typer.echo(render_instructions(env, host=host, port=port, serving=serve_it))
+    if serve_it:
+        try:
+            serve_demo(env, host=host, port=port)
+        except (StorageError, VaultError) as exc:
+            raise _storage_fail(exc) from None
+
+
+# --- retention commands ---
+
+retention_app = typer.Typer(
+    help="Retention: delete what the policy no longer allows to keep (legal holds are "
+    "kept), report what expires when, close conversations."
+)
+app.add_typer(retention_app, name="retention", no_args_is_help=True)
+_JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
+
+
+def _open_retention(config: Path | None, tenant: str | None) -> Retention:
+    """Retention over the configured stores and policy; exits 2 if unavailable."""
+    from discreet.retention import open_retention
+    from discreet.store.errors import StorageError
+    from discreet.vault import VaultError
+
+    policy = _load_policy_or_exit(config)
+    try:
+        return open_retention(policy, tenant=tenant)
+    except (StorageError, VaultError) as exc:
+        raise _storage_fail(exc) from None
+
+
+@retention_app.command("run")
+def retention_run(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Count what is due; change nothing.")
+    ] = False,
+    config: _ConfigOpt = None,
+    tenant: _TenantOpt = None,
+    actor: _ActorOpt = None,
+    as_json: _JsonOpt = False,
+) -> None:
+    """Delete what is past retention (crypto-shredding keys), close idle conversations,
+    prune the audit log if the policy says so; one audit record per batch."""
+    import json
+
+    from rich.console import Console
+
+    from discreet.retention.render import holds_table, outcome_table
+    from discreet.store.errors import StorageError
+    from discreet.vault import VaultError
+
+    retention = _open_retention(config, tenant)
+    ctx = _operator_ctx(actor, "retention", "legal_obligation")
+    try:
+        outcome = retention.runner.run(dry_run=dry_run, ctx=ctx)
+    except (StorageError, VaultError) as exc:
+        raise _storage_fail(exc) from None
+    finally:
+        retention.close()
+    if as_json:
+        typer.echo(json.dumps(outcome.as_dict(), indent=2))
+        return
+    console = Console(highlight=False)
+    console.print(outcome_table(outcome))
+    if outcome.holds:
+        console.print(holds_table(outcome.holds))
+
+
+@retention_app.command("report")
+def retention_report(
+    days: Annotated[int, typer.Option("--days", min=1, max=3650, help="Horizon.")] = 30,
+    config: _ConfigOpt = None,
+    tenant: _TenantOpt = None,
+    as_json: _JsonOpt = False,
+) -> None:
+    """What will expire when: counts per kind, category and day (changes nothing)."""
+    import json
+
+    from rich.console import Console
+
+    from discreet.retention import forecast
+    from discreet.retention.render import forecast_table, holds_table
+    from discreet.store.errors import StorageError
+
+    retention = _open_retention(config, tenant)
+    try:
+        result = forecast(
+            retention.data, retention.policy, tenant=retention.tenant, horizon_days=days
+        )
+    except StorageError as exc:
+        raise _storage_fail(exc) from None
+    finally:
+        retention.close()
+    if as_json:
+        typer.echo(json.dumps(result.as_dict(), indent=2))
+        return
+    console = Console(highlight=False)
+    console.print(forecast_table(result))
+    if result.holds:
+        console.print(holds_table(result.holds))
+
+
+@retention_app.command("close")
+def retention_close(
+    conversation_id: Annotated[str, typer.Argument(help="The conversation's id.")],
+    config: _ConfigOpt = None,
+    tenant: _TenantOpt = None,
+    actor: _ActorOpt = None,
+) -> None:
+    """Close a conversation now and forget its token map (unless held or kept by policy)."""
+    from discreet.retention import ConversationNotFound
+    from discreet.store.errors import StorageError
+    from discreet.vault import VaultError
+
+    retention = _open_retention(config, tenant)
+    ctx = _operator_ctx(actor, "conversation_close", "legitimate_interests")
+    try:
+        outcome = retention.closer.close(conversation_id, ctx=ctx)
+    except ConversationNotFound as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    except (StorageError, VaultError) as exc:
+        raise _storage_fail(exc) from None
+    finally:
+        retention.close()
+    if outcome.token_map_destroyed:
+        state = "token map destroyed"
+    elif outcome.held:
+        state = "token map kept: legal hold"
+    elif outcome.token_map_kept_until is not None:
+        state = f"token map kept until {outcome.token_map_kept_until.date().isoformat()} (policy)"
+    else:
+        state = "no token map"
+    typer.echo(f"closed {conversation_id}: {state}")
+
+
+if TYPE_CHECKING:
+    from discreet.retention import Retention
 
 
 def main() -> None:

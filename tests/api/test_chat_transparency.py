@@ -121,7 +121,10 @@ def test_consent_records_and_restrictions_decide_through_the_consent_gate(api: A
     assert NOT_ALLOWED_MESSAGE in objected and "Model answer" not in objected
 
     limits.set(subject, LimitKind.RESTRICTION, reason="accuracy contested", ctx=operator)
-    restricted = say(api, "Hello", "conv-g3")
-    assert restricted == DISCLOSURE + NOT_ALLOWED_MESSAGE  # no colleague promised either
-    assert state(api, "conv-g3")["handoff_reason"] == "restricted"
+    restricted = api.chat("Hello", conversation="conv-g3")
+    # Refused outright, with the reason: no answer, no colleague promised either.
+    assert restricted.status_code == 403
+    error = restricted.json()["error"]
+    assert error["code"] == "processing_restricted" and "restricted" in error["message"]
+    assert api.audit("gateway.turn")[-1].details["reason"] == "processing_restricted"
     assert len(api.upstream.requests) == 1

@@ -17,7 +17,6 @@ from discreet.consent import (
     AI_PROCESSING,
     CONSENT_REQUIRED,
     OBJECTED_AI,
-    RESTRICTED,
     ConsentGate,
     ConsentService,
     ConsentState,
@@ -160,8 +159,11 @@ def test_restriction_and_ai_objection_keep_the_turn_from_the_model(
 
     limits = wired.consent.limits
     limits.set(wired.subject_id, LimitKind.RESTRICTION, reason="accuracy contested", ctx=ctx)
-    wired.chat("support", "conv-s2", "customer_support")
-    assert wired.handoff_reason("conv-s2") == RESTRICTED
+    refused = wired.chat("support", "conv-s2", "customer_support")
+    # A restriction refuses the turn outright (403, with the reason), no handoff.
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "processing_restricted"
+    assert "restricted" in refused.json()["error"]["message"]
     limits.lift(wired.subject_id, LimitKind.RESTRICTION, ctx=ctx)
 
     limits.set(

@@ -76,3 +76,15 @@ def test_mixed_reasons_in_one_category_are_given_per_field() -> None:
 
 def _hidden(field: str, reason: HiddenReason) -> HiddenField:
     return HiddenField(field, reason)
+
+
+def test_explanation_says_whether_closing_forgets_the_values() -> None:
+    text = render_markup(explain_assistant(_policy(), "courier"))
+    assert "a conversation idle for 30 minutes is closed" in text
+    assert "closing forgets the personal values" in text
+    keeping = parse_policy(POLICY + "conversation:\n  keep_token_maps_after_close_days: 14\n")
+    ex = explain_assistant(keeping, "courier")
+    assert ex.keep_token_maps_after_close_days == 14
+    text = render_markup(ex)
+    assert "closing forgets" not in text
+    assert "kept 14 days after closing (keep_token_maps_after_close_days)" in text

@@ -15,6 +15,7 @@ from discreet.policy import (
     load_policy,
     parse_policy,
 )
+from discreet.policy.vocabulary import RecordKind
 
 
 def line_of(text: str, needle: str) -> int:
@@ -54,6 +55,9 @@ def test_example_policy_loads_with_the_documented_content(example: Policy) -> No
     assert set(example.assistants) == {"support", "billing"}
     assert example.assistants["support"].history_window_days == 90
     assert example.upstream is None  # the embedded assistant answers
+    # Closing forgets by default; the token_maps rule only bounds never-closed maps.
+    assert example.conversation.keep_token_maps_after_close_days == 0
+    assert example.retention_days(RecordKind.TOKEN_MAPS) == 90
 
 
 def test_example_file_is_shipped_inside_the_package() -> None:
@@ -67,6 +71,7 @@ def test_missing_keys_take_the_strict_defaults(minimal_yaml: str) -> None:
     assert helper.history_window_days == 90
     assert helper.deny_fields == ()
     assert policy.upstream is None
+    assert policy.conversation.keep_token_maps_after_close_days == 0  # closing forgets
     assert policy.detection.threshold == 0.4
     assert "AI" in policy.disclosure.text
 
@@ -400,6 +405,25 @@ def test_history_window_cannot_outlive_message_retention(minimal_yaml: str) -> N
         "assistants.helper.history_window_days: 60 days is longer than conversation messages "
         "are kept (30 days, see retention)"
     ]
+
+
+def test_token_maps_are_kept_after_close_no_longer_than_their_retention(
+    minimal_yaml: str,
+) -> None:
+    keep = "conversation:\n  keep_token_maps_after_close_days: 45\n"
+    assert parse_policy(minimal_yaml + keep).conversation.keep_token_maps_after_close_days == 45
+    text = minimal_yaml + keep + "retention:\n  - record: token_maps\n    days: 30\n"
+    assert errors_of(text) == [
+        f"discreet.yaml:{line_of(text, 'keep_token_maps')}: "
+        "conversation.keep_token_maps_after_close_days: 45 days is longer than token maps "
+        "are kept (30 days, see retention)"
+    ]
+    # Without a token_maps rule the built-in 90 days bound it.
+    [message] = errors_of(minimal_yaml + keep.replace("45", "120"))
+    assert "120 days is longer than token maps are kept (90 days" in message
+    [message] = errors_of(minimal_yaml + keep.replace("45", "-1"))
+    assert "keep_token_maps_after_close_days" in message
+    assert "greater than or equal to 0" in message
 
 
 def test_retention_rules_reference_categories_once(minimal_yaml: str) -> None:

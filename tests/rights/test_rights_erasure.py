@@ -10,26 +10,46 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 from tests.conftest import StoreEnv
-from tests.rights.conftest import ALICE, BOB, add_conversations, verified
+from tests.rights.conftest import (
+    ALICE,
+    ANSWER_TEXT,
+    BOB,
+    T0,
+    USER_TEXT,
+    add_conversations,
+    verified,
+)
 
 from discreet.audit import AccessContext
 from discreet.consent import ConsentState, LimitKind
+from discreet.gateway.transcripts import TranscriptStore
 from discreet.rights import RequestKind, RequestState, RightsRequest, RightsService
 from discreet.rights.erasure import CRASH_ENV, CRASH_EXIT_CODE
 from discreet.store.governance_models import ErasureJobRow
 from discreet.store.keystore_models import WrappedKey
 from discreet.store.models import table_of
+from discreet.store.retention_models import ConversationMessage
 from discreet.vault import SubjectNotFound
 
 _J = table_of(ErasureJobRow)
 _K = table_of(WrappedKey)
+_T = table_of(ConversationMessage)
+UNBOUND = "chat-unbound-1"
+"""A conversation never bound in the vault, with messages attributed to Alice."""
 
 
 @pytest.fixture
 def alice_with_history(rights: RightsService, officer: AccessContext) -> list[str]:
-    """Alice with three conversations, consent history and an objection on record."""
+    """Alice with three conversations (and the transcript of a fourth, never bound),
+    consent history and an objection on record."""
     conversations = add_conversations(rights.vault, ALICE, officer, 3)
     add_conversations(rights.vault, BOB, officer, 1)
+    TranscriptStore(rights.db, rights.vault.tenant).append(
+        UNBOUND,
+        [("user", "hello, it is [PERSON_1] again")],
+        T0,
+        subject=rights.vault.subject_id(ALICE, ctx=officer),
+    )
     for state in (ConsentState.GRANTED, ConsentState.WITHDRAWN):
         rights.consent.record(
             ALICE, "analytics", state, notice_version="v1", channel="web", ctx=officer
@@ -61,6 +81,10 @@ def _assert_alice_gone(
         owners = set(conn.execute(select(_K.c.owner_id)).scalars())
     assert alice not in owners
     assert not owners & set(conversations)
+    # No stored message of Alice is left, by attribution or by conversation; Bob's stay.
+    assert _messages_of(rights, alice, [*conversations, UNBOUND]) == 0
+    bob = vault.subject_id(BOB, ctx=officer)
+    assert _messages_of(rights, bob, []) == 2
     # Audit records keep the pseudonym only, and the chain is intact.
     assert any(e.subject == alice for e in vault.audit_log.entries())
     assert vault.audit_log.verify().ok
@@ -70,6 +94,15 @@ def _assert_alice_gone(
     dump = store_env.raw_dump()
     for value in [ALICE, *sample_subjects[ALICE].values(), "mvo0@voorbeeld.nl"]:
         assert value.encode() not in dump, "plaintext left after erasure"
+
+
+def _messages_of(rights: RightsService, subject: str, conversations: list[str]) -> int:
+    """conversation_messages rows attributed to `subject` or in `conversations`."""
+    where = _T.c.subject_id == subject
+    if conversations:
+        where = where | _T.c.conversation_id.in_(conversations)
+    with rights.db.begin() as conn:
+        return len(conn.execute(select(_T.c.id).where(where)).all())
 
 
 def test_erasure_removes_all_of_the_subjects_data(
@@ -89,6 +122,7 @@ def test_erasure_removes_all_of_the_subjects_data(
     assert result["steps"]["vault"]["fields"] == len(sample_subjects[ALICE])
     assert result["steps"]["vault"]["conversations"] == 3
     assert result["steps"]["consents"] == {"consent_records": 2, "processing_limits": 1}
+    assert result["steps"]["transcripts"] == {"messages": 7, "kept_for_holds": 0}
     _assert_alice_gone(rights, officer, store_env, alice, alice_with_history, sample_subjects)
     # Running it again is harmless and reports the same job.
     again = rights.execute(request.id, ALICE, ctx=officer)
@@ -133,6 +167,11 @@ def test_a_held_conversation_survives_the_rest_is_erased(
     assert vault.load_token_map(held, ctx=officer)["[EMAIL_1]"] == "mvo0@voorbeeld.nl"
     for conversation_id in others:
         assert vault.load_token_map(conversation_id, ctx=officer) == {}
+    # The held conversation keeps its transcript; the others' (and the unbound one's) go.
+    assert done.request.result["steps"]["transcripts"] == {"messages": 5, "kept_for_holds": 1}
+    transcripts = TranscriptStore(rights.db, vault.tenant)
+    assert [m.text for m in transcripts.messages(held)] == [USER_TEXT, ANSWER_TEXT]
+    assert _messages_of(rights, "no-such-subject", [*others, UNBOUND]) == 0
 
 
 def _run_cli(store_env: StoreEnv, cwd: Path, *args: str, crash_after: str | None = None) -> int:
@@ -151,7 +190,7 @@ def _run_cli(store_env: StoreEnv, cwd: Path, *args: str, crash_after: str | None
     return proc.returncode
 
 
-@pytest.mark.parametrize("step", ["plan", "consents", "vault"])
+@pytest.mark.parametrize("step", ["plan", "consents", "transcripts", "vault"])
 def test_a_crash_mid_erasure_is_finished_by_running_it_again(
     step: str,
     rights: RightsService,

@@ -2,18 +2,34 @@
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import zipfile
 from typing import Any
 
 import pytest
-from tests.rights.conftest import ALICE, BOB, add_conversations, verified
+from tests.conftest import StoreEnv
+from tests.rights.conftest import (
+    ALICE,
+    ANSWER_TEXT,
+    BOB,
+    T0,
+    USER_TEXT,
+    add_conversations,
+    verified,
+)
 
 from discreet.audit import AccessContext, ActorKind, AuditEvent, LegalBasis, Outcome
 from discreet.consent import RESTRICTED, ConsentState
+from discreet.gateway.conversations import ConversationStates, TurnUpdate
+from discreet.gateway.transcripts import TranscriptStore
+from discreet.policy import Policy
+from discreet.retention import ConversationCloser
 from discreet.rights import ErasureMismatch, RequestKind, RequestState, RightsService
+from discreet.rights.export import NOTE_CLOSED, NOTE_EXPIRED
 from discreet.vault import IdentifierKind
+from discreet.vault.keystore import KeyStore
 
 
 def _unzip(archive: bytes) -> tuple[dict[str, Any], str]:
@@ -147,3 +163,60 @@ def test_a_reference_of_another_customer_is_refused(
     request = verified(rights, ALICE, RequestKind.ACCESS, officer)
     with pytest.raises(ErasureMismatch):
         rights.execute(request.id, BOB, ctx=officer)
+
+
+def test_access_export_shows_conversations_readable_and_forgotten_ones_pseudonymised(
+    rights: RightsService,
+    officer: AccessContext,
+    store_env: StoreEnv,
+    policy: Policy,
+) -> None:
+    vault = rights.vault
+    open_id, closed_id = add_conversations(vault, ALICE, officer, 2)
+    [bobs] = add_conversations(vault, BOB, officer, 1)
+    marked_up = "<b>Marieke</b> & co"  # a value that must be escaped on the page
+    vault.save_token_map(
+        open_id, {"[PERSON_1]": marked_up, "[EMAIL_1]": "mvo0@voorbeeld.nl"}, ctx=officer
+    )
+    alice = vault.subject_id(ALICE, ctx=officer)
+    states = ConversationStates(rights.db, vault.audit_log, vault.tenant)
+    for conversation_id in (open_id, closed_id):
+        states.record_turn(TurnUpdate(conversation_id, "support", alice), [])
+    keys = KeyStore(store_env.keys_db(), store_env.master_key)
+    closer = ConversationCloser(rights.db, keys, policy, tenant=vault.tenant)
+    assert closer.close(closed_id, ctx=officer).token_map_destroyed
+    # Messages attributed to Alice in a conversation the vault never bound: no map is
+    # read for it (one conversation, one subject), so it stays pseudonymised.
+    transcripts = TranscriptStore(rights.db, vault.tenant)
+    transcripts.append("chat-unbound", [("user", "it is [PERSON_1]")], T0, subject=alice)
+
+    request = verified(rights, ALICE, RequestKind.ACCESS, officer)
+    done = rights.execute(request.id, ALICE, ctx=officer)
+    assert done.archive is not None
+    data, page = _unzip(done.archive)
+
+    by_id = {c["id"]: c for c in data["conversations"]}
+    assert list(by_id) == [open_id, closed_id, "chat-unbound"] and bobs not in by_id
+    readable = by_id[open_id]
+    assert readable["personal_values_restored"] and readable["note"] is None
+    assert [(m["seq"], m["role"], m["text"]) for m in readable["messages"]] == [
+        (1, "user", f"I am {marked_up}, mail me at mvo0@voorbeeld.nl <please>"),
+        (2, "assistant", f"Thanks {marked_up}, done."),
+    ]
+    forgotten = by_id[closed_id]
+    assert not forgotten["personal_values_restored"]
+    assert forgotten["note"] == NOTE_CLOSED and forgotten["closed_at"] is not None
+    assert forgotten["personal_data_in_conversation"] == {}
+    assert [m["text"] for m in forgotten["messages"]] == [USER_TEXT, ANSWER_TEXT]
+    assert "mvo1@voorbeeld.nl" not in json.dumps(data)  # its value is gone for good
+    unbound = by_id["chat-unbound"]
+    assert unbound["note"] == NOTE_EXPIRED and not unbound["personal_values_restored"]
+    assert [m["text"] for m in unbound["messages"]] == ["it is [PERSON_1]"]
+    # The page: every text escaped, the note shown.
+    assert f"I am {html.escape(marked_up)}, mail me at mvo0@voorbeeld.nl &lt;please&gt;" in page
+    assert "<b>Marieke" not in page and "<please>" not in page
+    assert html.escape(NOTE_CLOSED) in page
+    assert rights.book.get(request.id).result["counts"]["messages"] == 5  # type: ignore[index]
+    # Rehydrated only for the archive: the store keeps the pseudonymised transcript.
+    assert [m.text for m in transcripts.messages(open_id)] == [USER_TEXT, ANSWER_TEXT]
+    assert f"I am {marked_up}".encode() not in store_env.raw_dump()

@@ -1,4 +1,14 @@
-"""The FastAPI application: ``POST /v1/chat/completions`` and ``GET /v1/conversations/{id}``.
+"""The FastAPI application: the chat endpoints for assistants, governance for operators.
+
+Assistant keys (``discreet apikey create --assistant NAME``) may call
+``POST /v1/chat/completions``, ``GET /v1/models`` and ``GET /v1/conversations/{id}``.
+Operator keys (``discreet apikey create --operator NAME``) may call the governance routes:
+consent (``/v1/subjects/{ref}/consents``), data-subject requests (``/v1/rights/...``) and
+legal holds (``/v1/legal-holds``) and, when the app is given retention, the retention
+report and run (``/v1/retention/...``). Each kind of key gets 403 on the other's routes,
+so an assistant key that leaks cannot erase or export customers. Closing a conversation
+(``POST /v1/conversations/{id}/close``) is open to both: an assistant key closes only its
+own assistant's conversations, an operator key any.
 
 Headers (besides ``Authorization: Bearer <key>``):
 
@@ -17,8 +27,8 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import AsyncGenerator, AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from typing import Any, TypeVar
 
 import anyio
@@ -26,7 +36,10 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import ValidationError
 
-from discreet.api.auth import authenticate
+from discreet.api.auth import authenticate, require_role
+from discreet.api.routes_consent import consent_router
+from discreet.api.routes_conversations import Closer, conversations_router
+from discreet.api.routes_rights import rights_router
 from discreet.api.schemas import (
     ChatCompletionRequest,
     chunk_body,
@@ -35,9 +48,12 @@ from discreet.api.schemas import (
     error_body,
     now,
 )
-from discreet.gateway.apikeys import ApiKeyInfo
+from discreet.audit.context import ActorKind
+from discreet.gateway.apikeys import ApiKeyInfo, KeyRole
 from discreet.gateway.refusals import TurnRefused
 from discreet.gateway.turn import Gateway, TurnRequest, TurnResult, check_conversation_id
+from discreet.retention import Retention
+from discreet.rights import RightsService
 from discreet.store.errors import StorageError
 
 DEFAULT_MAX_BODY_BYTES = 1_048_576
@@ -46,6 +62,10 @@ CONVERSATION_HEADER = "x-discreet-conversation"
 PURPOSE_HEADER = "x-discreet-purpose"
 T = TypeVar("T")
 
+BackgroundTask = Callable[[], AbstractAsyncContextManager[Any]]
+"""Something to run while the app serves (e.g. the retention scheduler): entered at start-up,
+exited at shutdown."""
+
 
 def _error(refused: TurnRefused) -> JSONResponse:
     return JSONResponse(
@@ -53,14 +73,16 @@ def _error(refused: TurnRefused) -> JSONResponse:
     )
 
 
+def _unavailable(exc: StorageError) -> TurnRefused:
+    return TurnRefused(503, "vault_unavailable", f"vault unavailable: {type(exc).__name__}")
+
+
 async def _blocking(func: Callable[[], T]) -> T:
     """Run a database call in a worker thread; storage failures become 503."""
     try:
         return await anyio.to_thread.run_sync(func)
     except StorageError as exc:
-        raise TurnRefused(
-            503, "vault_unavailable", f"vault unavailable: {type(exc).__name__}"
-        ) from None
+        raise _unavailable(exc) from None
 
 
 def _header(request: Request, name: str, limit: int = 200) -> str | None:
@@ -101,13 +123,30 @@ async def _stream_events(result: TurnResult, completion_id: str) -> AsyncIterato
     yield _sse("[DONE]")
 
 
-def create_app(gateway: Gateway, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> FastAPI:
-    """The API over `gateway`; closes the gateway's backend on shutdown."""
+def create_app(
+    gateway: Gateway,
+    *,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    rights: RightsService | None = None,
+    retention: Retention | None = None,
+    background: Sequence[BackgroundTask] = (),
+) -> FastAPI:
+    """The API over `gateway`; closes the gateway's backend on shutdown.
+
+    `rights` serves the operator routes (default: a `RightsService` over the gateway's
+    vault and policy). `retention` adds the close and retention routes (none without
+    it). `background` tasks run for the app's lifetime, started in order and stopped in
+    reverse.
+    """
+    governance = rights or RightsService(gateway.vault, policy=gateway.policy)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncGenerator[None, None]:
-        yield
-        await gateway.aclose()
+        async with AsyncExitStack() as stack:
+            stack.push_async_callback(gateway.aclose)  # runs last, even if a task fails
+            for task in background:
+                await stack.enter_async_context(task())
+            yield
 
     app = FastAPI(
         title="discreet",
@@ -122,7 +161,37 @@ def create_app(gateway: Gateway, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
         return _error(exc)
 
     async def _auth(request: Request) -> ApiKeyInfo:
-        return await _blocking(lambda: authenticate(gateway.api_keys, request))
+        """An assistant key (operator keys get 403 on the chat endpoints)."""
+        info = await _blocking(lambda: authenticate(gateway.api_keys, request))
+        return require_role(info, KeyRole.ASSISTANT)
+
+    def operator(request: Request) -> str:
+        """The operator's name, for the audit; a sync dependency (FastAPI runs it in a
+        worker thread, like the governance routes themselves)."""
+        try:
+            info = authenticate(gateway.api_keys, request)
+        except StorageError as exc:
+            raise _unavailable(exc) from None
+        return require_role(info, KeyRole.OPERATOR).assistant
+
+    def closer(request: Request) -> Closer:
+        """Who closes a conversation: an operator (any), or an assistant (its own)."""
+        try:
+            info = authenticate(gateway.api_keys, request)
+        except StorageError as exc:
+            raise _unavailable(exc) from None
+        if info.is_operator:
+            return Closer(actor=info.assistant)
+        # Audited like the assistant's turns: the assistant's name as the actor.
+        return Closer(
+            actor=info.assistant, assistant=info.assistant, actor_kind=ActorKind.ASSISTANT
+        )
+
+    app.include_router(consent_router(lambda: governance.consent, operator))
+    app.include_router(rights_router(lambda: governance, operator))
+    if retention is not None:
+        kept = retention
+        app.include_router(conversations_router(lambda: kept, operator, closer))
 
     @app.post("/v1/chat/completions", response_model=None)
     async def chat_completions(request: Request) -> Response:

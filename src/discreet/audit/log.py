@@ -12,6 +12,14 @@ PostgreSQL; on SQLite the transaction already holds the write lock from
 its audit record commit or roll back together.
 
 Records hold pseudonymous subject ids, field names, categories and counts, never values.
+
+Retention may prune a *prefix* of the chain (:meth:`AuditLog.prune_prefix`): the records
+up to seq N are deleted and an anchor record (action ``audit.pruned``, details
+``pruned_through_seq`` N and ``anchor_hash`` H, the deleted record N's hash) is appended in
+the same transaction. `verify` starts from the newest anchor: the first remaining record
+must be seq N+1 with ``prev_hash`` H. The anchor is itself chained, so forging one needs the
+same rewrite of every later record (and the head) as any other tampering; a prefix deleted
+without an anchor still fails verification as "records missing".
 """
 
 from __future__ import annotations
@@ -23,7 +31,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, delete, func, select, update
 
 from discreet.audit.context import AccessContext, Outcome
 from discreet.store.db import Database
@@ -33,6 +41,7 @@ from discreet.store.models import GENESIS_HASH, AuditHead, AuditRecord, table_of
 _LOG = table_of(AuditRecord)
 _HEAD = table_of(AuditHead)
 DetailValue = int | str | bool
+PRUNE_ACTION = "audit.pruned"
 
 
 class AuditChainMissing(StorageError):
@@ -106,6 +115,17 @@ class VerifyResult:
     """Records checked."""
     first_bad_seq: int | None = None
     reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PruneResult:
+    """What :meth:`AuditLog.prune_prefix` removed (or, in a dry run, would remove)."""
+
+    records: int
+    through_seq: int
+    """The last pruned seq (0: nothing pruned)."""
+    anchor: AuditEntry | None = None
+    """The anchor record appended (None in a dry run or when nothing was pruned)."""
 
 
 def _entry_from_row(row: Any) -> AuditEntry:
@@ -188,14 +208,120 @@ class AuditLog:
                 yield _entry_from_row(row)
             last = int(rows[-1].seq)
 
+    def entries_about(self, subject: str, *, page: int = 1000) -> Iterator[AuditEntry]:
+        """The records about one subject (pseudonymous id), in chain order, page by page.
+
+        Uses the index on ``subject``, so a subject-access export reads its own records
+        rather than the whole log."""
+        last = 0
+        while True:
+            query = (
+                select(_LOG)
+                .where(_LOG.c.subject == subject, _LOG.c.seq > last)
+                .order_by(_LOG.c.seq)
+                .limit(page)
+            )
+            with self.db.begin() as conn:
+                rows = conn.execute(query).all()
+            if not rows:
+                return
+            for row in rows:
+                yield _entry_from_row(row)
+            last = int(rows[-1].seq)
+
+    def prune_prefix(
+        self,
+        *,
+        before: datetime,
+        ctx: AccessContext,
+        tenant: str,
+        keep_from_seq: int | None = None,
+        dry_run: bool = False,
+        conn: Connection | None = None,
+    ) -> PruneResult:
+        """Delete the oldest records, all stamped before `before`, keeping the chain
+        verifiable with an anchor record (see the module docstring).
+
+        The prefix ends at the first record stamped at or after `before` and, when
+        `keep_from_seq` is given, before that seq (retention passes the first record about
+        a subject under legal hold). The whole chain is one log across tenants; `tenant`
+        only labels the anchor record.
+        """
+        if conn is None:
+            with self.db.begin() as own:
+                return self.prune_prefix(
+                    before=before,
+                    ctx=ctx,
+                    tenant=tenant,
+                    keep_from_seq=keep_from_seq,
+                    dry_run=dry_run,
+                    conn=own,
+                )
+        # Lock the head first: no append may slip in while the prefix is measured.
+        conn.execute(select(_HEAD.c.seq).where(_HEAD.c.id == 1).with_for_update()).one_or_none()
+        start = self._anchor(conn)
+        first_kept = conn.execute(
+            select(func.min(_LOG.c.seq)).where(_LOG.c.ts >= format_ts(before))
+        ).scalar_one_or_none()
+        bounds = [int(first_kept) - 1] if first_kept is not None else []
+        if keep_from_seq is not None:
+            bounds.append(keep_from_seq - 1)
+        last = conn.execute(select(func.max(_LOG.c.seq))).scalar_one_or_none()
+        through = min([*bounds, int(last or 0)])
+        floor = start[0] if start else 0
+        if through <= floor:
+            return PruneResult(0, 0)
+        count = int(
+            conn.execute(
+                select(func.count()).select_from(_LOG).where(_LOG.c.seq <= through)
+            ).scalar_one()
+        )
+        if dry_run:
+            return PruneResult(count, through)
+        anchor_hash = conn.execute(select(_LOG.c.hash).where(_LOG.c.seq == through)).scalar_one()
+        conn.execute(delete(_LOG).where(_LOG.c.seq <= through))
+        anchor = self._append(
+            conn,
+            AuditEvent(
+                ctx=ctx,
+                tenant=tenant,
+                action=PRUNE_ACTION,
+                outcome=Outcome.OK,
+                details={
+                    "pruned_through_seq": through,
+                    "anchor_hash": anchor_hash,
+                    "records": count,
+                },
+            ),
+        )
+        return PruneResult(count, through, anchor)
+
+    def _anchor(self, conn: Connection) -> tuple[int, str] | None:
+        """(N, H) of the newest prune anchor: the chain continues at seq N+1 from hash H."""
+        details = conn.execute(
+            select(_LOG.c.details)
+            .where(_LOG.c.action == PRUNE_ACTION)
+            .order_by(_LOG.c.seq.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+        if details is None:
+            return None
+        parsed = json.loads(details)
+        return int(parsed["pruned_through_seq"]), str(parsed["anchor_hash"])
+
     def head(self) -> tuple[int, str]:
         with self.db.begin() as conn:
             row = conn.execute(select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1)).one()
         return int(row.seq), row.hash
 
     def verify(self) -> VerifyResult:
-        """Check the whole chain; report the first record that does not fit."""
+        """Check the whole chain (from the newest prune anchor, if the log was pruned);
+        report the first record that does not fit."""
+        with self.db.begin() as conn:
+            anchor = self._anchor(conn)
         expected_seq, prev_hash, count = 1, GENESIS_HASH, 0
+        if anchor is not None:
+            expected_seq, prev_hash = anchor[0] + 1, anchor[1]
         for entry in self.entries():
             count += 1
             if entry.seq != expected_seq:

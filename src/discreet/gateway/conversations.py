@@ -2,8 +2,10 @@
 ``gateway_conversations``), written together with the turn's audit record.
 
 The vault owns the conversation ↔ subject binding; this module only keeps what the
-gateway needs on top of it. `record_turn` updates the state and appends the turn's audit
-record in one transaction, so a turn is either counted and audited, or neither.
+gateway needs on top of it. `record_turn` updates the state, appends the turn's
+pseudonymised messages to the transcript and the turn's audit record in one transaction,
+so a turn is either counted, stored and audited, or none of these. A closed conversation
+(``closed_at``, set by discreet.retention.closing) takes no more turns.
 """
 
 from __future__ import annotations
@@ -16,11 +18,19 @@ from sqlalchemy import Connection, select, update
 from sqlalchemy.exc import IntegrityError as DbIntegrityError
 
 from discreet.audit.log import AuditEvent, AuditLog
+from discreet.consent.clock import as_utc
+from discreet.gateway.transcripts import (
+    MAX_HISTORY,
+    StoredMessage,
+    TranscriptStore,
+)
 from discreet.store.db import Database
 from discreet.store.gateway_models import GatewayConversation
 from discreet.store.models import table_of
+from discreet.store.retention_models import ConversationMessage
 
 _G = table_of(GatewayConversation)
+_T = table_of(ConversationMessage)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +45,11 @@ class ConversationState:
     handoff_reason: str | None
     created_at: datetime
     updated_at: datetime
+    closed_at: datetime | None = None
+
+
+class ConversationClosed(Exception):
+    """The conversation was closed; it takes no more turns."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +60,14 @@ class TurnUpdate:
     assistant: str
     subject: str | None
     handoff_reason: str | None = None  # set: the conversation is (now) marked for handoff
+    transcript: tuple[tuple[str, str], ...] = ()
+    """(role, PSEUDONYMISED text) pairs this turn adds to the stored transcript."""
+
+    def __repr__(self) -> str:
+        return (
+            f"TurnUpdate(conversation={self.conversation_id!r}, "
+            f"transcript=<{len(self.transcript)} messages>)"
+        )
 
 
 class ConversationStates:
@@ -54,6 +77,7 @@ class ConversationStates:
         self._db = db
         self._audit = audit
         self.tenant = tenant
+        self.transcripts = TranscriptStore(db, tenant)
 
     def get(self, conversation_id: str) -> ConversationState | None:
         with self._db.begin() as conn:
@@ -71,16 +95,74 @@ class ConversationStates:
             handoff_reason=row.handoff_reason,
             created_at=row.created_at,
             updated_at=row.updated_at,
+            closed_at=row.closed_at,
         )
 
+    def earlier_messages(
+        self, subject: str, *, assistant: str, since: datetime, exclude: str, limit: int
+    ) -> list[StoredMessage]:
+        """The newest `limit` stored messages (oldest first) of the subject's conversations
+        other than `exclude`, created since `since`, as stored: pseudonymised with THEIR
+        conversation's tokens, which mean nothing in another conversation. The caller
+        re-tokenises them or neutralises them (`transcripts.neutralise_tokens`).
+        Only conversations of `assistant`: another assistant (billing, say) may have seen
+        data categories this one may not, and its conversations would carry them over.
+
+        One indexed query (tenant, subject, created_at) that leaves the current
+        conversation out in SQL, so the read stays bounded however long it gets.
+        (`TranscriptStore.history` has no such exclusion yet; this is its query plus it.)
+        """
+        if limit <= 0:
+            return []
+        query = (
+            select(_T.c.conversation_id, _T.c.seq, _T.c.role, _T.c.text, _T.c.created_at)
+            .where(
+                _T.c.tenant == self.tenant,
+                _T.c.subject_id == subject,
+                _T.c.created_at >= as_utc(since),
+                _T.c.conversation_id != exclude,
+                _T.c.conversation_id.in_(
+                    select(_G.c.id).where(
+                        _G.c.tenant == self.tenant,
+                        _G.c.subject_id == subject,
+                        _G.c.assistant == assistant,
+                    )
+                ),
+            )
+            .order_by(_T.c.created_at.desc(), _T.c.id.desc())
+            .limit(min(limit, MAX_HISTORY))
+        )
+        with self._db.begin() as conn:
+            rows = conn.execute(query).all()
+        return [
+            StoredMessage(
+                row.conversation_id,
+                int(row.seq),
+                row.role,
+                row.text,
+                as_utc(row.created_at),
+            )
+            for row in reversed(rows)
+        ]
+
     def record_turn(self, change: TurnUpdate, events: Sequence[AuditEvent]) -> int:
-        """Count the turn, apply its handoff mark and append `events` (the turn record, and
-        an incident if there was one); returns the turn number (1 for the first). One
-        transaction: nothing is counted unaudited."""
+        """Count the turn, apply its handoff mark, store its transcript messages and
+        append `events` (the turn record, and an incident if there was one); returns the
+        turn number (1 for the first). One transaction: nothing is counted unaudited.
+        Raises ConversationClosed if the conversation was closed meanwhile."""
         for attempt in range(2):
             try:
                 with self._db.begin() as conn:
-                    number = self._upsert(conn, change)
+                    now = datetime.now(UTC)
+                    number = self._upsert(conn, change, now)
+                    if change.transcript:  # after the state row is locked: seqs stay unique
+                        self.transcripts.append(
+                            change.conversation_id,
+                            change.transcript,
+                            now,
+                            subject=change.subject,
+                            conn=conn,
+                        )
                     for event in events:
                         self._audit.append(event, conn=conn)
                     return number
@@ -89,12 +171,13 @@ class ConversationStates:
                     raise
         raise AssertionError("unreachable")
 
-    def _upsert(self, conn: Connection, change: TurnUpdate) -> int:
-        now = datetime.now(UTC)
+    def _upsert(self, conn: Connection, change: TurnUpdate, now: datetime) -> int:
         where = (_G.c.tenant == self.tenant) & (_G.c.id == change.conversation_id)
         row = conn.execute(
-            select(_G.c.turns, _G.c.handoff).where(where).with_for_update()
+            select(_G.c.turns, _G.c.handoff, _G.c.closed_at).where(where).with_for_update()
         ).one_or_none()
+        if row is not None and row.closed_at is not None:
+            raise ConversationClosed("the conversation was closed")
         if row is None:
             conn.execute(
                 _G.insert(),

@@ -47,6 +47,11 @@ def build_gateway(
     try:
         chosen = backend or create_backend(resolve_upstream(policy, environ))
         detector = Detector(policy.detection)
+        if consent is None:
+            # Imported here: discreet.consent builds on the gateway's ConsentChecker type.
+            from discreet.consent import ConsentGate
+
+            consent = ConsentGate.for_vault(vault)
     except Exception:
         vault.close()
         raise

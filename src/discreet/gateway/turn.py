@@ -3,18 +3,25 @@
 `Gateway.run_turn` does, in order, and refuses (`TurnRefused`) at the first failure so no
 raw text leaves and no unchecked answer arrives (fail closed):
 
-1. policy: the key's assistant may serve the purpose (403 otherwise); consent hook;
+1. policy: the key's assistant may serve the purpose (403 otherwise); a closed
+   conversation takes no more turns (409);
 2. session: the conversation is bound to the subject for good (409 on a switch);
-3. minimal context: only the fields the policy grants, read from the vault under an
-   access context naming the assistant and purpose, rendered as a system message;
-4. pseudonymisation of the context, every message and every tool output with ONE
-   `ConversationTurn` (one token-map load and save);
-5. the upstream model, or the embedded assistant;
-6. the output guard on the still-pseudonymised answer (cross-subject leaks block it and
+3. consent: a restriction of processing refuses the turn (403 with the reason); other
+   refusals (objection, no AI consent) hand the customer to a person;
+4. minimal context: the fields the policy grants, the identifiers detection needs and
+   the token map, in ONE audited vault read (`Vault.read_for_turn`), rendered as a system
+   message; the subject's earlier conversations inside the assistant's history window
+   (stored pseudonymised, tokens reduced to type placeholders) as another;
+5. pseudonymisation of the context, every message and every tool output with ONE
+   `ConversationTurn`; texts unchanged since an earlier turn come from `PseudonymCache`
+   while their tokens still hold (see `turncache`);
+6. the upstream model, or the embedded assistant;
+7. the output guard on the still-pseudonymised answer (cross-subject leaks block it and
    write an incident; secrets are redacted; unexplained personal data is withheld);
-7. rehydration with this conversation's tokens only (unknown tokens are stripped);
-8. the AI disclosure on a conversation's first answer; handoff marking;
-9. ONE audit record for the turn (with the conversation state, in one transaction).
+8. rehydration with this conversation's tokens only (unknown tokens are stripped);
+9. the AI disclosure on a conversation's first answer; handoff marking;
+10. ONE transaction for the turn's state, its transcript (new messages and the answer,
+    pseudonymised) and its audit record.
 
 Streaming: the upstream's answer is collected whole, guarded, and only then streamed out
 (through the `StreamingRehydrator`, at the upstream's own chunk boundaries). The client's
@@ -36,31 +43,34 @@ import secrets
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any, TypeVar
 
 import anyio
 
-from discreet.audit.context import SYSTEM_PSEUDONYMISATION, AccessContext, ActorKind, Outcome
+from discreet.audit.context import AccessContext, ActorKind, Outcome
 from discreet.audit.context import LegalBasis as AuditLegalBasis
 from discreet.audit.log import AuditEvent, DetailValue
+from discreet.consent import REASON_TEXT, is_refusal
 from discreet.detect.base import KnownSubject
 from discreet.detect.detector import DetectionError, Detector, InputTooLarge
 from discreet.detect.entities import ENTITY_INFO, EntityType
-from discreet.detect.language import detect_language
 from discreet.gateway.apikeys import ApiKeyInfo, ApiKeyStore
 from discreet.gateway.backend import ChatBackend
-from discreet.gateway.consent import REFUSE_REASONS, AllowAll, ConsentChecker
+from discreet.gateway.consent import AllowAll, ConsentChecker
 from discreet.gateway.context import message_text
-from discreet.gateway.conversations import ConversationStates, TurnUpdate
+from discreet.gateway.conversations import ConversationClosed, ConversationStates, TurnUpdate
 from discreet.gateway.customer import DETECTION_FIELDS, build_context, known_subject
 from discreet.gateway.errors import UpstreamBadResponse, UpstreamTimeout, UpstreamUnavailable
 from discreet.gateway.refusals import TurnRefused
+from discreet.gateway.turncache import PreloadedTokenStore, PseudonymCache, subject_fingerprint
 from discreet.guard import GuardResult, InboundSignal, OutputGuard, scan_inbound
 from discreet.policy import AccessGrant, Policy, PolicyDenied, UnknownAssistant, UnknownPurpose
 from discreet.store.errors import StorageError
 from discreet.transform import OperatorError, PseudonymizedText, Pseudonymizer
 from discreet.transform.pseudonymizer import ConversationTurn
+from discreet.transform.tokenformat import TokenFormat
 from discreet.vault import (
     ConversationSubjectConflict,
     SubjectNotFound,
@@ -77,6 +87,12 @@ MAX_CONVERSATION_ID = 200
 TURN_THREADS = 4
 _CONVERSATION_ID = re.compile(r"^[A-Za-z0-9._:@-]{1,200}$")
 NOT_ALLOWED_MESSAGE = "This request can't be handled by the AI assistant."
+HISTORY_PREFIX = (
+    "Earlier conversations with this customer (oldest first; personal details replaced "
+    "by placeholders):"
+)
+TRANSCRIPT_ROLES = frozenset({"user", "tool"})
+_SYSTEM = ("system", "developer")
 
 # Request fields passed to the upstream: numbers only. Free-text fields (`stop`, `user`,
 # `tools`, ...) could carry personal data around the pseudonymiser, so they are dropped.
@@ -140,6 +156,7 @@ class _Prepared:
     subject: str | None
     first_turn: bool
     turn: ConversationTurn | None = None
+    token_map: dict[str, str] | None = None  # loaded with the turn's vault read, if any
     upstream_messages: list[dict[str, Any]] = field(default_factory=list)
     known_values: list[str] = field(default_factory=list)
     own_text: str = ""
@@ -148,6 +165,8 @@ class _Prepared:
     sent_fields: frozenset[str] = frozenset()
     dropped_fields: frozenset[str] = frozenset()
     signals: frozenset[InboundSignal] = frozenset()
+    transcript: tuple[tuple[str, str], ...] = ()  # this turn's new messages, pseudonymised
+    history_messages: int = 0
     short_answer: str | None = None  # answered without the model (handoff, not allowed)
     handoff_reason: str | None = None
 
@@ -195,6 +214,7 @@ class Gateway:
         self.guard = OutputGuard(detector)
         self._store = VaultTokenStore(vault)
         self._pseudonymizers: dict[str, Pseudonymizer] = {}
+        self.cache = PseudonymCache()
         self._handoff_re = (
             re.compile(
                 r"(?<!\w)(?:"
@@ -266,25 +286,30 @@ class Gateway:
         conversation_id = check_conversation_id(
             request.conversation_id or f"conv_{secrets.token_hex(12)}"
         )
-        if request.conversation_id is not None and self.detector.detect(conversation_id, "en"):
-            # Ids are stored and audited in the clear: "jan@example.com" must not be one.
+        state = self.states.get(conversation_id)
+        # Ids are stored and audited in the clear: "jan@example.com" must not be one.
+        # Checked when the conversation starts; a stored id passed this check then.
+        if (
+            state is None
+            and request.conversation_id is not None
+            and self.detector.detect(conversation_id, "en")
+        ):
             raise TurnRefused(
                 400,
                 "invalid_conversation_id",
                 "X-Discreet-Conversation looks like personal data; use an opaque id",
             )
-        state = self.states.get(conversation_id)
         if state is not None and state.assistant != assistant:
             raise TurnRefused(
                 409, "conversation_assistant_conflict", "conversation belongs to another assistant"
             )
+        if state is not None and state.closed_at is not None:
+            raise _closed()
         subject: str | None = None
         # A conversation this gateway bound on an earlier turn stays bound for good: its
-        # subject comes from the state row, and the turn's vault reads below confirm that
-        # the reference still names it (saving a bind, and its audit append, per turn).
-        # A request naming another subject is refused after those reads and before
-        # anything is pseudonymised or sent; the reads are audited, and the assistant may
-        # read that subject's granted fields in a conversation of its own anyway.
+        # subject comes from the state row, and the turn's one vault read below confirms
+        # that the reference still names it (refusing before anything is read otherwise).
+        # A new conversation is bound first, so the consent check knows its subject.
         confirm = state is not None and state.subject is not None
         if request.subject_ref is not None:
             subject = state.subject if state is not None and confirm else None
@@ -302,16 +327,14 @@ class Gateway:
         prepared.own_text = "\n".join(user_texts)
 
         decision = self.consent.check(subject, grant)
+        if is_refusal(decision):
+            # A restriction (art. 18) stops all processing, a human's included: refuse,
+            # and say why, rather than promise a colleague who may not help either.
+            raise TurnRefused(403, "processing_restricted", REASON_TEXT[decision.reason])
         last_user = user_texts[-1] if user_texts else ""
         if not decision.allowed:
-            # Say so, and mark the conversation with the reason for the support desk. A
-            # restriction (art. 18) stops all processing: no promise of a colleague then.
-            refused = decision.reason in REFUSE_REASONS
-            prepared.short_answer = (
-                NOT_ALLOWED_MESSAGE
-                if refused
-                else f"{NOT_ALLOWED_MESSAGE} {self.policy.handoff.message}"
-            )
+            # Say so, hand over to a person, and mark the conversation with the reason.
+            prepared.short_answer = f"{NOT_ALLOWED_MESSAGE} {self.policy.handoff.message}"
             prepared.handoff_reason = decision.reason
         elif self._handoff_re is not None and self._handoff_re.search(last_user):
             prepared.short_answer = self.policy.handoff.message
@@ -321,28 +344,27 @@ class Gateway:
                 self._confirm(subject, self._lookup(request.subject_ref, ctx))
             return prepared
 
-        # Minimal context: granted fields under the assistant's identity; identifiers the
-        # assistant may not see are read for detection only, under the pseudoniser's.
+        # Minimal context: the fields the policy grants the assistant, plus identifiers it
+        # may not see, read for detection only; with the token map, in one audited read.
         granted: dict[str, str] = {}
-        detection_only: dict[str, str] = {}
         known: KnownSubject | None = None
         if request.subject_ref is not None:
-            seen: str | None = None
             try:
-                if grant.fields:
-                    view = self.vault.get_subject(request.subject_ref, ctx=ctx, fields=grant.fields)
-                    granted, seen = dict(view.fields), view.subject_id
-                extra = DETECTION_FIELDS - grant.fields
-                if extra:
-                    view = self.vault.get_subject(
-                        request.subject_ref, ctx=SYSTEM_PSEUDONYMISATION, fields=extra
-                    )
-                    detection_only, seen = dict(view.fields), view.subject_id
+                read = self.vault.read_for_turn(
+                    conversation_id,
+                    request.subject_ref,
+                    ctx=ctx,
+                    fields=grant.fields,
+                    detection_fields=DETECTION_FIELDS,
+                )
             except SubjectNotFound:
                 raise _subject_not_found() from None
-            if confirm:
-                self._confirm(subject, seen)
-            known = known_subject({**detection_only, **granted})
+            except ConversationSubjectConflict:
+                raise _subject_conflict("conversation is bound to another subject") from None
+            self._confirm(subject, read.subject_id)
+            granted = dict(read.fields)
+            prepared.token_map = read.token_map
+            known = known_subject({**read.detection_fields, **granted})
         self._pseudonymise(prepared, known, granted)
         return prepared
 
@@ -390,14 +412,35 @@ class Gateway:
         context_fields = list(granted.items())
         # One language for the whole turn, identified from the customer's own words: short
         # texts (context values, "ok") cannot be identified on their own anyway.
-        language = detect_language(prepared.own_text, self.detector.config.default_language)
-        turn = self._pseudonymizer(request.key.assistant).turn(prepared.conversation_id, known)
-        results = turn.pseudonymize_messages([v for _, v in context_fields] + texts, language)
+        language = self.cache.language_of(prepared.own_text, self.detector.config.default_language)
+        in_window = sum(1 for m in messages if m.get("role") not in _SYSTEM)
+        scope = _history_scope(prepared, known, language)
+        earlier = self._earlier(prepared, in_window, scope)
+        fresh = [e for e in earlier if isinstance(e, _Earlier)]
+        all_texts = [v for _, v in context_fields] + texts + [e.text for e in fresh]
+        results, turn, current_map = self._pseudonymise_texts(prepared, known, all_texts, language)
         prepared.language = language
         context_results = results[: len(context_fields)]
-        message_results = results[len(context_fields) :]
+        message_results = results[len(context_fields) : len(context_fields) + len(texts)]
+        lines = _history_lines(earlier, results[len(context_fields) + len(texts) :])
+        if current_map is not None:
+            for item, line in zip(earlier, lines, strict=True):
+                if isinstance(item, _Earlier):
+                    self.cache.put_line(item.key, line, current_map, self._token_regex(prepared))
+        history = (
+            [{"role": "system", "content": HISTORY_PREFIX + "\n" + "\n".join(lines)}]
+            if lines
+            else []
+        )
 
-        out = [copy.deepcopy(dict(m)) for m in messages]
+        # Copies to write the pseudonymised texts into (the request stays as it came);
+        # deep only where texts sit in nested parts, which is rare and costs per turn.
+        out = [
+            copy.deepcopy(dict(m))
+            if isinstance(m.get("content"), list) or m.get("tool_calls")
+            else dict(m)
+            for m in messages
+        ]
         for (i, kind, j), result in zip(slots, message_results, strict=True):
             if kind == "content":
                 out[i]["content"] = result.text
@@ -414,12 +457,104 @@ class Gateway:
             ]
         )
         prepared.turn = turn
-        prepared.upstream_messages = [built.message, *out]
+        prepared.upstream_messages = [built.message, *history, *out]
+        prepared.transcript = _new_messages(out)
         prepared.sent_fields = built.sent_fields
         prepared.dropped_fields = built.dropped_fields
         prepared.entities_in = frozenset(f.type for r in results for f in r.findings)
-        all_texts = [v for _, v in context_fields] + texts
         prepared.known_values = _found_values(all_texts, results)
+
+    def _token_regex(self, prepared: _Prepared) -> re.Pattern[str]:
+        return self._pseudonymizer(prepared.request.key.assistant).operators.token_format.regex
+
+    def _earlier(
+        self, prepared: _Prepared, in_window: int, scope: tuple[str, ...]
+    ) -> list[_Earlier | str]:
+        """The subject's earlier conversations inside the assistant's history window, at
+        most `max_context_messages` minus this conversation's own messages, ready to be
+        pseudonymised with this turn. Only this assistant's own conversations: another
+        assistant's may hold data categories this one may not see.
+
+        Stored messages carry THEIR conversation's tokens, meaningless here. Where that
+        conversation's token map still exists, its tokens are restored to values (in
+        memory, read under the assistant's purpose) so this turn re-tokenises them into
+        this conversation's map; tokens it lacks, and every token of a conversation whose
+        map is gone (closed, retention, erasure), become type placeholders ("[PERSON]").
+
+        A message already re-tokenised on an earlier turn of this conversation comes as
+        its finished line (a str) from the cache while its tokens still hold in this
+        conversation's map; only the rest need the earlier maps (one audited read).
+        """
+        grant = prepared.grant
+        budget = grant.max_context_messages - in_window
+        if prepared.subject is None or grant.history_window_days <= 0 or budget <= 0:
+            return []
+        since = datetime.now(UTC) - timedelta(days=grant.history_window_days)
+        stored = self.states.earlier_messages(
+            prepared.subject,
+            assistant=prepared.request.key.assistant,
+            since=since,
+            exclude=prepared.conversation_id,
+            limit=budget,
+        )
+        prepared.history_messages = len(stored)
+        if not stored:
+            return []
+        keys = self.cache.keys(
+            scope, [f"{m.conversation_id}\x00{m.seq}\x00{m.role}\x00{m.text}" for m in stored]
+        )
+        current = prepared.token_map if prepared.token_map is not None else {}
+        lines = [self.cache.get_line(key, current) for key in keys]
+        missing = {m.conversation_id for m, line in zip(stored, lines, strict=True) if line is None}
+        maps = (
+            self.vault.load_token_maps(missing, subject_id=prepared.subject, ctx=prepared.ctx)
+            if missing
+            else {}
+        )
+        fmt = self._pseudonymizer(prepared.request.key.assistant).operators.token_format
+        earlier: list[_Earlier | str] = []
+        for message, key, line in zip(stored, keys, lines, strict=True):
+            if line is not None:
+                earlier.append(line)
+                continue
+            restored, values = _restore(message.text, maps.get(message.conversation_id, {}), fmt)
+            fallback, _ = _restore(message.text, {}, fmt)
+            earlier.append(_Earlier(message.role, restored, fallback, values, key))
+        return earlier
+
+    def _pseudonymise_texts(
+        self,
+        prepared: _Prepared,
+        known: KnownSubject | None,
+        texts: list[str],
+        language: str,
+    ) -> tuple[list[PseudonymizedText], ConversationTurn, dict[str, str] | None]:
+        """Pseudonymise `texts` with one `ConversationTurn`; texts pseudonymised on an
+        earlier turn of this conversation come from the cache (see `turncache`) when
+        their tokens are unchanged in the map this turn read, the rest go to detection
+        in one batch. Without a preloaded map (anonymous conversations) all do."""
+        assistant = prepared.request.key.assistant
+        base = self._pseudonymizer(assistant)
+        if prepared.token_map is None:
+            turn = base.turn(prepared.conversation_id, known)
+            return turn.pseudonymize_messages(texts, language), turn, None
+        store = PreloadedTokenStore(prepared.conversation_id, prepared.token_map, self._store)
+        pseudonymizer = copy.copy(base)  # shares detector, operators, surrogate key
+        pseudonymizer.store = store
+        turn = pseudonymizer.turn(prepared.conversation_id, known)
+        scope = (assistant, prepared.conversation_id, subject_fingerprint(known), language)
+        keys = self.cache.keys(scope, texts)
+        found = [self.cache.get(key, prepared.token_map) for key in keys]
+        misses = [i for i, result in enumerate(found) if result is None]
+        if misses:
+            fresh = turn.pseudonymize_messages([texts[i] for i in misses], language)
+            for i, result in zip(misses, fresh, strict=True):
+                found[i] = result
+                self.cache.put(keys[i], result, store.current)
+        results = [r for r in found if r is not None]
+        if len(results) != len(texts):  # cannot happen; never send a text unprocessed
+            raise OperatorError("a text was left without pseudonymisation")
+        return results, turn, store.current
 
     async def _answer(self, prepared: _Prepared) -> tuple[list[str], str | None]:
         """The (pseudonymised) answer in pieces, and a handoff reason if the model asks."""
@@ -442,6 +577,7 @@ class Gateway:
         incident: AuditEvent | None = None
         guard: GuardResult | None = None
         unknown: tuple[str, ...] = ()
+        transcript: tuple[tuple[str, str], ...] = ()  # short answers store nothing
         if prepared.short_answer is not None:
             out_pieces = [answer]
         else:
@@ -475,6 +611,8 @@ class Gateway:
             out_pieces = [rehydrator.feed(piece) for piece in source]
             out_pieces.append(rehydrator.flush())
             unknown = rehydrator.unknown_tokens
+            # The stored transcript gets the guarded answer before rehydration: tokens.
+            transcript = (*prepared.transcript, ("assistant", guard.text))
         if prepared.first_turn:
             out_pieces.insert(0, self.policy.disclosure.text + "\n\n")
         out_pieces = [p for p in out_pieces if p]
@@ -494,6 +632,7 @@ class Gateway:
             "signals": ",".join(sorted(prepared.signals)),
             "handoff": handoff or "",
             "context_fields_dropped": ",".join(sorted(prepared.dropped_fields)),
+            "history_messages": prepared.history_messages,
             "disclosure": prepared.first_turn,
         }
         outcome = Outcome.DENIED if (guard and guard.blocked) else Outcome.OK
@@ -514,9 +653,12 @@ class Gateway:
                     prepared.request.key.assistant,
                     prepared.subject,
                     handoff,
+                    transcript,
                 ),
                 [event] if incident is None else [incident, event],
             )
+        except ConversationClosed:
+            raise _closed() from None
         except StorageError as exc:
             raise TurnRefused(
                 503, "audit_unavailable", f"audit log unavailable: {type(exc).__name__}"
@@ -569,6 +711,97 @@ class Gateway:
         )
         with suppress(Exception):
             self.vault.audit_log.append(event)
+
+
+@dataclass(frozen=True, slots=True)
+class _Earlier:
+    """One message of an earlier conversation on its way into this turn's context."""
+
+    role: str
+    text: str  # to pseudonymise: restored values, or placeholders
+    fallback: str  # the stored text with placeholders only
+    values: tuple[str, ...]  # values restored into `text` (each must come out replaced)
+    key: bytes  # its `PseudonymCache` key
+
+    def __repr__(self) -> str:
+        return f"_Earlier({self.role}, <{len(self.text)} chars>, values={len(self.values)})"
+
+
+def _restore(
+    text: str, mapping: Mapping[str, str], fmt: TokenFormat
+) -> tuple[str, tuple[str, ...]]:
+    """`text` with tokens of `mapping` restored to their values and every other token
+    reduced to its type placeholder; returns the values restored."""
+    values: list[str] = []
+
+    def one(match: re.Match[str]) -> str:
+        token = match.group(0)
+        value = mapping.get(token)
+        if value is not None:
+            values.append(value)
+            return value
+        parsed = fmt.parse(token)
+        return f"[{parsed[0].value}]" if parsed is not None else ""
+
+    return fmt.regex.sub(one, text), tuple(values)
+
+
+def _history_scope(
+    prepared: _Prepared, known: KnownSubject | None, language: str
+) -> tuple[str, ...]:
+    """What a re-tokenised history line depends on besides the stored message itself."""
+    return (
+        "history",
+        prepared.request.key.assistant,
+        prepared.conversation_id,
+        subject_fingerprint(known),
+        language,
+    )
+
+
+def _history_lines(
+    earlier: Sequence[_Earlier | str], results: Sequence[PseudonymizedText]
+) -> list[str]:
+    """One "role: text" line per earlier message; `results` are the pseudonymised texts of
+    the `_Earlier` items, in order. A restored value that came out of pseudonymisation
+    unreplaced (detection can miss a value outside its original context) must not go
+    upstream: that message falls back to its placeholder form."""
+    pending = iter(results)
+    lines = []
+    for item in earlier:
+        if isinstance(item, str):
+            lines.append(item)
+            continue
+        text = next(pending).text
+        if any(value in text for value in item.values):
+            text = item.fallback
+        lines.append(f"{item.role}: {' '.join(text.split())}")
+    if next(pending, None) is not None:
+        raise OperatorError("history results do not match the history messages")
+    return lines
+
+
+def _closed() -> TurnRefused:
+    return TurnRefused(
+        409,
+        "conversation_closed",
+        "this conversation is closed and takes no more turns; start a new conversation "
+        "(another X-Discreet-Conversation, or none)",
+    )
+
+
+def _new_messages(out: Sequence[Mapping[str, Any]]) -> tuple[tuple[str, str], ...]:
+    """The pseudonymised messages this turn adds to the transcript: those after the last
+    assistant message (the client resends earlier ones every turn), system ones aside."""
+    start = 0
+    for i, message in enumerate(out):
+        if message.get("role") == "assistant":
+            start = i + 1
+    return tuple(
+        (str(m["role"]), message_text(m))
+        for m in out[start:]
+        if m.get("role") in TRANSCRIPT_ROLES and message_text(m)
+    )
 
 
 def _subject_conflict(message: str) -> TurnRefused:

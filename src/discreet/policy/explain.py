@@ -49,6 +49,9 @@ class Explanation:
     special_categories: tuple[str, ...]
     history_window_days: int
     max_context_messages: int
+    idle_timeout_minutes: int
+    keep_token_maps_after_close_days: int
+    """Policy-wide: how long a closed conversation's values stay restorable."""
     operators: dict[EntityType, str]
     """The effective operator for every entity type."""
     operator_overrides: frozenset[EntityType]
@@ -99,6 +102,8 @@ def explain_assistant(policy: Policy, assistant: str) -> Explanation:
         special_categories=tuple(n for n, c in policy.data_categories.items() if c.special),
         history_window_days=spec.history_window_days,
         max_context_messages=spec.max_context_messages,
+        idle_timeout_minutes=policy.conversation.idle_timeout_minutes,
+        keep_token_maps_after_close_days=policy.conversation.keep_token_maps_after_close_days,
         operators={t: policy.operator_for(assistant, t).operator for t in EntityType},
         operator_overrides=frozenset(spec.operators),
     )
@@ -175,6 +180,18 @@ def render_markup(ex: Explanation) -> str:
     else:
         out.append(f"  earlier conversations from the last {ex.history_window_days} days")
     out.append(f"  at most {ex.max_context_messages} messages of context per turn")
+    out.append(f"  a conversation idle for {ex.idle_timeout_minutes} minutes is closed")
+    keep = ex.keep_token_maps_after_close_days
+    if keep == 0:
+        out.append(
+            "  closing forgets the personal values behind a conversation's placeholders "
+            "(its token map is destroyed); the stored transcript keeps placeholders only"
+        )
+    else:
+        out.append(
+            f"  the personal values behind a closed conversation's placeholders are kept "
+            f"{keep} days after closing (keep_token_maps_after_close_days), then destroyed"
+        )
     out += ["", "[bold]Pseudonymisation of detected personal data[/bold]"]
     overrides = [t for t in EntityType if t in ex.operator_overrides]
     if overrides:

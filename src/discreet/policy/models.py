@@ -171,6 +171,11 @@ class ConversationSpec(_Strict):
 
     idle_timeout_minutes: int = Field(default=30, ge=1, le=1440)
     """A conversation idle this long is closed; a new one starts with a new disclosure."""
+    keep_token_maps_after_close_days: int = Field(default=0, ge=0, le=3650)
+    """Days a closed conversation's token map (the values behind its ``[PERSON_1]``
+    tokens) is kept. 0, the default: destroyed when the conversation closes, so its
+    transcript identifies nobody from then on. It cannot exceed the ``token_maps``
+    retention, which destroys any map unused that long (closed or not)."""
 
 
 def resolve_retention(

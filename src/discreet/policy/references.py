@@ -57,6 +57,7 @@ def check_references(policy: Policy) -> list[PolicyIssue]:
     issues += _check_purposes(policy)
     issues += _check_retention(policy)
     issues += _check_assistants(policy)
+    issues += _check_conversation(policy)
     return issues
 
 
@@ -181,3 +182,19 @@ def _check_assistants(policy: Policy) -> list[PolicyIssue]:
                 )
             )
     return issues
+
+
+def _check_conversation(policy: Policy) -> list[PolicyIssue]:
+    keep = policy.conversation.keep_token_maps_after_close_days
+    rule = resolve_retention(policy.retention, RecordKind.TOKEN_MAPS)
+    map_days = rule.days if rule else DEFAULT_RETENTION_DAYS[RecordKind.TOKEN_MAPS]
+    if keep > map_days:
+        # The retention run would destroy the map earlier anyway (unused that long), so
+        # the setting would promise more than is kept.
+        return [
+            PolicyIssue(
+                ("conversation", "keep_token_maps_after_close_days"),
+                f"{keep} days is longer than token maps are kept ({map_days} days, see retention)",
+            )
+        ]
+    return []

@@ -8,13 +8,18 @@ safe to repeat.
 
 Steps:
 
-1. ``plan``: find the subject's conversations and the legal holds on them or on the
-   subject. A hold on the subject blocks the whole erasure (the job says which hold);
-   held conversations are left out of the following steps.
+1. ``plan``: find the subject's conversations (bound to it, or with transcript messages
+   attributed to it) and the legal holds on them or on the subject. A hold on the
+   subject blocks the whole erasure (the job says which hold); held conversations are
+   left out of the following steps.
 2. ``consents``: delete the subject's consent history and processing limits.
 3. ``conversations``: only when some conversations are held -- empty the token maps of
    the others (their gateway state goes with the vault step's cascade otherwise).
-4. ``vault``: with nothing held, the vault's crypto-shredding (data key destroyed; fields,
+4. ``transcripts``: delete the stored (pseudonymised) messages of the subject's
+   conversations, except held ones. It runs before the vault step because that step
+   deletes the bindings this one uses to find messages stored before the conversation
+   was bound.
+5. ``vault``: with nothing held, the vault's crypto-shredding (data key destroyed; fields,
    blind-index entries, conversations and token maps deleted). With held conversations
    the key must survive to keep them readable, so only the fields and their blind-index
    entries are deleted.
@@ -40,7 +45,8 @@ from discreet.audit.context import AccessContext
 from discreet.consent.clock import Clock, as_utc, now_from, system_clock
 from discreet.consent.limits import ProcessingLimits
 from discreet.consent.records import ConsentRegistry
-from discreet.rights.export import subject_conversations
+from discreet.gateway.transcripts import TranscriptStore
+from discreet.rights.export import subject_conversations, transcript_conversations
 from discreet.rights.holds import LegalHold, active_holds
 from discreet.store.governance_models import ErasureJobRow
 from discreet.store.models import Subject, table_of
@@ -50,7 +56,7 @@ _J = table_of(ErasureJobRow)
 _S = table_of(Subject)
 CRASH_ENV = "DISCREET_TEST_ERASURE_CRASH_AFTER"
 CRASH_EXIT_CODE = 86
-STEPS = ("plan", "consents", "conversations", "vault")
+STEPS = ("plan", "consents", "conversations", "transcripts", "vault")
 StepCounts = dict[str, Any]
 
 
@@ -119,6 +125,7 @@ class Eraser:
         self._consents = consents
         self._limits = limits
         self._clock = clock
+        self._transcripts = TranscriptStore(self._db, vault.tenant)
 
     # --- job rows ----------------------------------------------------------------------
 
@@ -193,6 +200,7 @@ class Eraser:
             "plan": self._step_plan,
             "consents": self._step_consents,
             "conversations": self._step_conversations,
+            "transcripts": self._step_transcripts,
             "vault": self._step_vault,
         }
         for step in STEPS:
@@ -216,8 +224,15 @@ class Eraser:
         self._save(job, completed=True)
         return ErasureOutcome(job.id, subject_id, True, (), job.steps_done)
 
+    def _all_conversations(self, subject_id: str) -> list[str]:
+        """Bound conversations, then any others holding messages attributed to the subject."""
+        bound = subject_conversations(self._vault, subject_id)
+        known = set(bound)
+        extra = transcript_conversations(self._db, self._vault.tenant, subject_id)
+        return bound + [c for c in extra if c not in known]
+
     def _step_plan(self, ref: str, ctx: AccessContext, job: _Job) -> StepCounts:
-        conversations = subject_conversations(self._vault, job.subject_id)
+        conversations = self._all_conversations(job.subject_id)
         subject_holds = active_holds(self._db, tenant=self._vault.tenant, subject_id=job.subject_id)
         held = (
             active_holds(self._db, tenant=self._vault.tenant, conversation_ids=conversations)
@@ -250,6 +265,20 @@ class Eraser:
                 self._vault.save_token_map(conversation_id, {}, ctx=ctx)
                 emptied += 1
         return {"emptied_token_maps": emptied, "kept_for_holds": len(held)}
+
+    def _step_transcripts(self, ref: str, ctx: AccessContext, job: _Job) -> StepCounts:
+        # Found afresh (not from the plan), so a rerun after a crash also finds messages a
+        # turn stored between the plan and this step; deleting is safe to repeat.
+        held = self._held(job)
+        conversations = self._all_conversations(job.subject_id)
+        messages = 0
+        with self._db.begin() as conn:
+            for conversation_id in conversations:
+                if conversation_id not in held:
+                    messages += self._transcripts.delete_conversation(conversation_id, conn=conn)
+            if not held:
+                messages += self._transcripts.delete_subject(job.subject_id, conn=conn)
+        return {"messages": messages, "kept_for_holds": len(held)}
 
     def _step_vault(self, ref: str, ctx: AccessContext, job: _Job) -> StepCounts:
         if self._held(job):

@@ -4,6 +4,12 @@ machine-readable JSON and a readable HTML page, in one zip archive.
 The archive holds plaintext personal data, so it is built in memory and handed to the
 caller; it is never written to the data store. Every read that goes into it goes through
 the vault (and is audited there).
+
+Conversations are shown as the subject would read them: the stored transcript holds
+pseudonymised text only (``[PERSON_1]``), so each conversation's messages are rehydrated
+with that conversation's own token map while it still exists -- in this process, for this
+archive, never stored. A conversation whose map is gone (closed and forgotten, or past
+retention) is shown pseudonymised, with a note saying why the values cannot be shown.
 """
 
 from __future__ import annotations
@@ -11,26 +17,43 @@ from __future__ import annotations
 import html
 import io
 import json
+import re
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from discreet.audit.context import AccessContext, ActorKind
 from discreet.consent.clock import as_utc
 from discreet.consent.limits import ProcessingLimits
 from discreet.consent.records import ConsentRegistry
+from discreet.gateway.context import TOKEN_RE
+from discreet.gateway.transcripts import StoredMessage, TranscriptStore
 from discreet.rights.requests import RequestBook
+from discreet.store.db import Database
 from discreet.store.gateway_models import GatewayConversation
-from discreet.store.models import Conversation, table_of
+from discreet.store.models import Conversation, TokenMap, table_of
+from discreet.store.retention_models import ConversationMessage
 from discreet.vault import Vault
 
 _C = table_of(Conversation)
 _G = table_of(GatewayConversation)
-FORMAT_VERSION = 1
+_M = table_of(TokenMap)
+_T = table_of(ConversationMessage)
+FORMAT_VERSION = 2
+"""2: conversations carry their messages (``messages``, ``personal_values_restored``,
+``note``, ``closed_at``)."""
+NOTE_CLOSED = (
+    "This conversation was closed and the personal details in it were forgotten: the "
+    "placeholders such as [PERSON_1] can no longer be turned back into the values."
+)
+NOTE_EXPIRED = (
+    "The personal details behind the placeholders in this conversation are no longer kept "
+    "(retention period), so they cannot be shown."
+)
 AUTOMATED_KINDS = frozenset({ActorKind.ASSISTANT.value, ActorKind.SYSTEM.value})
 PLUMBING_ACTIONS = ("subject.", "token_map.", "conversation.")
 """Vault reads and writes: data access, already in the audit section, not decisions."""
@@ -55,6 +78,7 @@ class SubjectExport:
         return {
             "fields": len(self.data["profile"]),
             "conversations": len(self.data["conversations"]),
+            "messages": sum(len(c["messages"]) for c in self.data["conversations"]),
             "consent_records": len(self.data["consents"]),
             "automated_decisions": len(self.data["automated_decisions"]),
             "audit_records": len(self.data["audit_records"]),
@@ -84,8 +108,114 @@ def subject_conversations(vault: Vault, subject_id: str) -> list[str]:
         )
 
 
+def transcript_conversations(db: Database, tenant: str, subject_id: str) -> list[str]:
+    """Ids of conversations with stored messages attributed to the subject (ids only)."""
+    with db.begin() as conn:
+        return list(
+            conn.execute(
+                select(_T.c.conversation_id)
+                .where(_T.c.tenant == tenant, _T.c.subject_id == subject_id)
+                .group_by(_T.c.conversation_id)
+                .order_by(func.min(_T.c.created_at), _T.c.conversation_id)
+            ).scalars()
+        )
+
+
+def _with_token_maps(db: Database, tenant: str, ids: Sequence[str]) -> set[str]:
+    """Which of `ids` still have a token map (row existence only; nothing is decrypted)."""
+    if not ids:
+        return set()
+    with db.begin() as conn:
+        return set(
+            conn.execute(
+                select(_M.c.conversation_id).where(
+                    _M.c.tenant == tenant, _M.c.conversation_id.in_(list(ids))
+                )
+            ).scalars()
+        )
+
+
+def restore_values(text: str, token_map: Mapping[str, str]) -> str:
+    """`text` with the tokens of `token_map` replaced by their values, in one pass (a
+    value that looks like a token is never replaced in turn).
+
+    Unlike the gateway's rehydration, a token not in the map is left as it is: in an
+    export it is a placeholder the subject may see, not model output to be cleaned. The
+    map's own keys are matched, so any token format works."""
+    if not token_map:
+        return text
+    keys = sorted(token_map, key=len, reverse=True)  # longest first: [X_10] before [X_1]
+    pattern = re.compile("|".join(re.escape(key) for key in keys))
+    return pattern.sub(lambda m: token_map[m.group(0)], text)
+
+
+def _messages(
+    stored: Sequence[StoredMessage], token_map: Mapping[str, str] | None
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "seq": m.seq,
+            "at": _ts(m.created_at),
+            "role": m.role,
+            "text": m.text if token_map is None else restore_values(m.text, token_map),
+        }
+        for m in stored
+    ]
+
+
 def _ts(value: datetime) -> str:
     return as_utc(value).isoformat()
+
+
+def _conversations(vault: Vault, subject_id: str, ctx: AccessContext) -> list[dict[str, Any]]:
+    """The subject's conversations (bound to it, then any others with messages attributed
+    to it), each with its state and its messages, readable where its map still exists."""
+    db = vault.audit_log.db
+    ids = subject_conversations(vault, subject_id)
+    bound = set(ids)
+    ids += [c for c in transcript_conversations(db, vault.tenant, subject_id) if c not in bound]
+    if not ids:
+        return []
+    with_maps = _with_token_maps(db, vault.tenant, ids)
+    transcripts = TranscriptStore(db, vault.tenant)
+    with db.begin() as conn:
+        states = {
+            row.id: row
+            for row in conn.execute(
+                select(_G).where(_G.c.tenant == vault.tenant, _G.c.id.in_(ids))
+            ).all()
+        }
+    conversations: list[dict[str, Any]] = []
+    for conversation_id in ids:
+        state = states.get(conversation_id)
+        closed_at = state.closed_at if state is not None else None
+        # Only a conversation bound to this subject may have its map read for it.
+        token_map = (
+            vault.load_token_map(conversation_id, ctx=ctx)
+            if conversation_id in with_maps and conversation_id in bound
+            else None
+        )
+        stored = transcripts.messages(conversation_id)
+        note = None
+        if token_map is None and any(TOKEN_RE.search(m.text) for m in stored):
+            note = NOTE_CLOSED if closed_at is not None else NOTE_EXPIRED
+        conversations.append(
+            {
+                "id": conversation_id,
+                "assistant": state.assistant if state is not None else None,
+                "turns": int(state.turns) if state is not None else 0,
+                "handed_to_human": bool(state.handoff) if state is not None else False,
+                "handoff_reason": state.handoff_reason if state is not None else None,
+                "started_at": _ts(state.created_at) if state is not None else None,
+                "last_activity_at": _ts(state.updated_at) if state is not None else None,
+                "closed_at": _ts(closed_at) if closed_at is not None else None,
+                "personal_data_in_conversation": token_map or {},
+                "personal_values_restored": token_map is not None,
+                "note": note,
+                "messages": _messages(stored, token_map),
+            }
+        )
+    return conversations
 
 
 def collect(
@@ -98,40 +228,13 @@ def collect(
     requests: RequestBook,
     generated_at: datetime,
 ) -> SubjectExport:
-    """Gather the subject's profile, conversations (with the values behind their tokens),
-    consents, processing limits, automated decisions, audit records and requests."""
+    """Gather the subject's profile, conversations (their messages made readable with
+    their token maps where these still exist), consents, processing limits, automated
+    decisions, audit records and requests."""
     view = vault.get_subject(ref, ctx=ctx)
     subject_id = view.subject_id
-    conversations: list[dict[str, Any]] = []
-    ids = subject_conversations(vault, subject_id)
-    with vault.audit_log.db.begin() as conn:
-        states = (
-            {
-                row.id: row
-                for row in conn.execute(
-                    select(_G).where(_G.c.tenant == vault.tenant, _G.c.id.in_(ids))
-                ).all()
-            }
-            if ids
-            else {}
-        )
-    for conversation_id in ids:
-        state = states.get(conversation_id)
-        conversations.append(
-            {
-                "id": conversation_id,
-                "assistant": state.assistant if state is not None else None,
-                "turns": int(state.turns) if state is not None else 0,
-                "handed_to_human": bool(state.handoff) if state is not None else False,
-                "handoff_reason": state.handoff_reason if state is not None else None,
-                "started_at": _ts(state.created_at) if state is not None else None,
-                "last_activity_at": _ts(state.updated_at) if state is not None else None,
-                "personal_data_in_conversation": vault.load_token_map(conversation_id, ctx=ctx),
-            }
-        )
-    audit_records = [
-        entry.as_dict() for entry in vault.audit_log.entries() if entry.subject == subject_id
-    ]
+    conversations = _conversations(vault, subject_id, ctx)
+    audit_records = [entry.as_dict() for entry in vault.audit_log.entries_about(subject_id)]
     automated = [
         {
             "at": record["ts"],
@@ -202,6 +305,10 @@ def _table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+_CONVERSATION_PARTS = frozenset({"personal_data_in_conversation", "messages", "note"})
+"""Shown in their own blocks below a conversation's summary table."""
+
+
 def render_html(data: Mapping[str, Any]) -> str:
     """The export as one self-contained page; every value is HTML-escaped."""
     profile = [
@@ -220,7 +327,7 @@ def render_html(data: Mapping[str, Any]) -> str:
         "<h2>Conversations</h2>",
     ]
     for conversation in data["conversations"]:
-        details = {k: v for k, v in conversation.items() if k != "personal_data_in_conversation"}
+        details = {k: v for k, v in conversation.items() if k not in _CONVERSATION_PARTS}
         tokens = [
             {"placeholder": token, "value": value}
             for token, value in sorted(conversation["personal_data_in_conversation"].items())
@@ -228,7 +335,13 @@ def render_html(data: Mapping[str, Any]) -> str:
         parts += [
             f"<h3>Conversation {_cell(conversation['id'])}</h3>",
             _table([details], list(details)),
-            "<p>Personal data mentioned in it (kept in place of the text itself):</p>",
+        ]
+        if conversation["note"]:
+            parts.append(f"<p><strong>{_cell(conversation['note'])}</strong></p>")
+        parts += [
+            "<p>Messages:</p>",
+            _table(conversation["messages"], ["at", "role", "text"]),
+            "<p>Personal data mentioned in it (kept apart from the stored text):</p>",
             _table(tokens, ["placeholder", "value"]),
         ]
     if not data["conversations"]:

@@ -25,6 +25,7 @@ from discreet.store.models import CONVERSATION_ID_LEN, ID_LEN, NAME_LEN, Base
 KEY_ID_LEN = 32
 KEY_HASH_LEN = 64  # SHA-256, hex
 REASON_LEN = 64
+ROLE_LEN = 16
 
 
 class GatewayApiKey(Base):
@@ -37,6 +38,10 @@ class GatewayApiKey(Base):
     label: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+    # "assistant" (chat endpoints; `assistant` names the policy's assistant) or "operator"
+    # (governance endpoints; `assistant` then holds the operator's name, for the audit).
+    # Added by revision 0006_operator_keys; existing keys are assistant keys.
+    role: Mapped[str] = mapped_column(String(ROLE_LEN), server_default="assistant")
 
 
 class GatewayConversation(Base):
@@ -51,5 +56,11 @@ class GatewayConversation(Base):
     handoff_reason: Mapped[str | None] = mapped_column(String(REASON_LEN))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+    """Set when the conversation was closed (explicitly or idle); it then refuses new
+    turns. Added by revision ``0005_retention``; see discreet.retention.closing."""
 
-    __table_args__ = (Index("ix_gateway_conversations_handoff", "tenant", "handoff"),)
+    __table_args__ = (
+        Index("ix_gateway_conversations_handoff", "tenant", "handoff"),
+        Index("ix_gateway_conversations_activity", "tenant", "closed_at", "updated_at"),
+    )

@@ -133,7 +133,7 @@ class AuditRecord(Base):
     actor: Mapped[str] = mapped_column(String(200))
     actor_kind: Mapped[str] = mapped_column(String(16))
     action: Mapped[str] = mapped_column(String(NAME_LEN))
-    subject: Mapped[str | None] = mapped_column(String(ID_LEN))
+    subject: Mapped[str | None] = mapped_column(String(ID_LEN), index=True)  # access exports
     categories: Mapped[str] = mapped_column(Text)  # canonical JSON list
     fields: Mapped[str] = mapped_column(Text)  # canonical JSON list
     purpose: Mapped[str] = mapped_column(String(200))
@@ -163,3 +163,4 @@ def table_of(model: type[Any]) -> Table:
 # migrations and the schema checks always see every table of the data store.
 from discreet.store import gateway_models as _gateway_models  # noqa: E402, F401
 from discreet.store import governance_models as _governance_models  # noqa: E402, F401
+from discreet.store import retention_models as _retention_models  # noqa: E402, F401

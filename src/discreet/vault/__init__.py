@@ -31,7 +31,7 @@ from discreet.vault.fields import (
 )
 from discreet.vault.master import ensure_demo_master_key, load_master_key
 from discreet.vault.tokens import VaultTokenStore
-from discreet.vault.vault import Action, ErasureReceipt, ImportReport, Vault
+from discreet.vault.vault import Action, ErasureReceipt, ImportReport, TurnRead, Vault
 
 __all__ = [
     "DEFAULT_FIELD_CATEGORIES",
@@ -54,6 +54,7 @@ __all__ = [
     "SubjectNotFound",
     "SubjectRecord",
     "SubjectView",
+    "TurnRead",
     "UnknownField",
     "Vault",
     "VaultError",

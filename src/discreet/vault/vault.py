@@ -114,6 +114,29 @@ class ImportReport:
 
 
 @dataclass(frozen=True, slots=True)
+class _MapRow:
+    subject_id: str | None
+    scope: str
+    ciphertext: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class TurnRead:
+    """What `Vault.read_for_turn` decrypted (values: the repr shows field names only)."""
+
+    subject_id: str
+    fields: dict[str, str]
+    detection_fields: dict[str, str]
+    token_map: dict[str, str]
+
+    def __repr__(self) -> str:
+        return (
+            f"TurnRead(subject={self.subject_id}, fields={sorted(self.fields)}, "
+            f"detection_fields={sorted(self.detection_fields)}, tokens={len(self.token_map)})"
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class ErasureReceipt:
     subject_id: str
     fields: int
@@ -760,44 +783,152 @@ class Vault:
         raise AssertionError("unreachable")
 
     def _bind_once(self, conversation_id: str, subject_ref: str, ctx: AccessContext) -> str:
-        moved = False
         with self._operation(ctx, Action.CONVERSATION_BIND) as op, self._data.begin() as conn:
             subject_id = self._require_subject_id(conn, subject_ref)
             op.subject = subject_id
-            row = conn.execute(
-                select(_C.c.subject_id)
-                .where(_C.c.tenant == self.tenant, _C.c.id == conversation_id)
-                .with_for_update()
-            ).one_or_none()
-            if row is None:
-                conn.execute(
-                    _C.insert(),
-                    {
-                        "tenant": self.tenant,
-                        "id": conversation_id,
-                        "subject_id": subject_id,
-                        "created_at": _now(),
-                    },
-                )
-            elif row.subject_id == subject_id:
-                pass
-            elif row.subject_id is not None:
-                raise ConversationSubjectConflict(
-                    f"conversation {conversation_id!r} is already bound to another subject"
-                )
-            else:
-                moved = self._move_token_map_to_subject(conn, conversation_id, subject_id)
-                conn.execute(
-                    update(_C)
-                    .where(_C.c.tenant == self.tenant, _C.c.id == conversation_id)
-                    .values(subject_id=subject_id)
-                )
+            _, moved = self._bind_in(conn, conversation_id, subject_id)
             op.details = {"token_map_moved": moved}
             self._audit.append(op.event(self.tenant, Outcome.OK), conn=conn)
         if moved:
             with _unavailable_as_vault_error():
                 self._keys.destroy(self.tenant, KeyKind.CONVERSATION, [conversation_id])
         return subject_id
+
+    def _bind_in(
+        self, conn: Connection, conversation_id: str, subject_id: str
+    ) -> tuple[bool, bool]:
+        """Bind inside `conn`'s transaction (no-op when bound to `subject_id` already).
+        Returns (bound by this call, token map moved under the subject's key: destroy the
+        conversation's own key after the commit)."""
+        row = conn.execute(
+            select(_C.c.subject_id)
+            .where(_C.c.tenant == self.tenant, _C.c.id == conversation_id)
+            .with_for_update()
+        ).one_or_none()
+        if row is None:
+            conn.execute(
+                _C.insert(),
+                {
+                    "tenant": self.tenant,
+                    "id": conversation_id,
+                    "subject_id": subject_id,
+                    "created_at": _now(),
+                },
+            )
+            return True, False
+        if row.subject_id == subject_id:
+            return False, False
+        if row.subject_id is not None:
+            raise ConversationSubjectConflict(
+                f"conversation {conversation_id!r} is already bound to another subject"
+            )
+        moved = self._move_token_map_to_subject(conn, conversation_id, subject_id)
+        conn.execute(
+            update(_C)
+            .where(_C.c.tenant == self.tenant, _C.c.id == conversation_id)
+            .values(subject_id=subject_id)
+        )
+        return True, moved
+
+    def read_for_turn(
+        self,
+        conversation_id: str,
+        subject_ref: str,
+        *,
+        ctx: AccessContext,
+        fields: Iterable[str],
+        detection_fields: Iterable[str] = (),
+    ) -> TurnRead:
+        """Everything a chat turn needs from the vault, in ONE transaction with ONE audit
+        record: bind the conversation to the subject (a no-op when bound to it already;
+        ConversationSubjectConflict when bound to another), decrypt the named `fields`
+        (what the assistant may see) and `detection_fields` (identifiers read only so
+        detection finds them; the caller must not pass them on), and load the
+        conversation's token map.
+
+        The audit record is a ``subject.read`` under `ctx` (the assistant and purpose)
+        naming every field and category decrypted; its details say which of them were
+        read for detection only, whether this call bound the conversation, and how many
+        tokens the map held. A turn of a conversation already bound costs one subject
+        key unwrap and one audit append instead of four audited calls.
+        """
+        conversation_id = _check_conversation_id(conversation_id)
+        granted = set(fields)
+        for_detection = set(detection_fields) - granted
+        for attempt in range(2):
+            try:
+                return self._read_for_turn_once(
+                    conversation_id, subject_ref, ctx, granted, for_detection
+                )
+            except DbIntegrityError:  # a concurrent first bind inserted the row first
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _read_for_turn_once(
+        self,
+        conversation_id: str,
+        subject_ref: str,
+        ctx: AccessContext,
+        granted: set[str],
+        for_detection: set[str],
+    ) -> TurnRead:
+        with self._operation(ctx, Action.SUBJECT_READ) as op, self._data.begin() as conn:
+            subject_id = self._require_subject_id(conn, subject_ref)
+            op.subject = subject_id
+            bound, moved = self._bind_in(conn, conversation_id, subject_id)
+            wanted = granted | for_detection
+            rows = (
+                conn.execute(
+                    select(_F.c.field, _F.c.category, _F.c.ciphertext).where(
+                        _F.c.subject_id == subject_id, _F.c.field.in_(wanted)
+                    )
+                ).all()
+                if wanted
+                else []
+            )
+            op.fields = {row.field for row in rows}
+            op.categories = {row.category for row in rows}
+            key = self._subject_key(subject_id)
+            values = {
+                row.field: key.decrypt(
+                    row.ciphertext, self._field_ad(subject_id, row.field, row.category)
+                ).decode("utf-8")
+                for row in rows
+            }
+            map_row = conn.execute(
+                select(_M.c.scope, _M.c.ciphertext).where(
+                    _M.c.tenant == self.tenant, _M.c.conversation_id == conversation_id
+                )
+            ).one_or_none()
+            mapping: dict[str, str] = {}
+            if map_row is not None and map_row.scope == KeyKind.SUBJECT.value:
+                plaintext = key.decrypt(  # the key already unwrapped for the fields
+                    map_row.ciphertext,
+                    self._token_map_ad(conversation_id, KeyKind.SUBJECT, subject_id),
+                )
+                mapping = {str(t): str(v) for t, v in json.loads(plaintext).items()}
+            elif map_row is not None:  # not expected once bound; the general path decides
+                mapping = self._decrypt_token_map(
+                    conversation_id,
+                    _MapRow(subject_id, map_row.scope, map_row.ciphertext),
+                )
+            op.details = {
+                "conversation": conversation_id,
+                "detection_only_fields": ",".join(sorted(op.fields & for_detection)),
+                "bound": bound,
+                "tokens": len(mapping),
+            }
+            self._audit.append(op.event(self.tenant, Outcome.OK), conn=conn)
+        if moved:
+            with _unavailable_as_vault_error():
+                self._keys.destroy(self.tenant, KeyKind.CONVERSATION, [conversation_id])
+        return TurnRead(
+            subject_id=subject_id,
+            fields={n: v for n, v in values.items() if n in granted},
+            detection_fields={n: v for n, v in values.items() if n not in granted},
+            token_map=mapping,
+        )
 
     def _move_token_map_to_subject(
         self, conn: Connection, conversation_id: str, subject_id: str
@@ -864,6 +995,45 @@ class Vault:
                 op.details = {"tokens": len(mapping)}
                 self._audit.append(op.event(self.tenant, Outcome.OK), conn=conn)
             return mapping
+
+    def load_token_maps(
+        self, conversation_ids: Iterable[str], *, subject_id: str, ctx: AccessContext
+    ) -> dict[str, dict[str, str]]:
+        """The token maps of those of `conversation_ids` that are bound to `subject_id` and
+        still have a map (closing, retention and erasure destroy them), in one
+        transaction with one ``token_map.read`` audit record. Conversations of another
+        subject are left out, never read (one conversation, one subject)."""
+        wanted = sorted({_check_conversation_id(c) for c in conversation_ids})
+        if not wanted:
+            return {}
+        with self._operation(ctx, Action.TOKEN_MAP_READ) as op:
+            op.subject = subject_id
+            maps: dict[str, dict[str, str]] = {}
+            with self._data.begin() as conn:
+                rows: list[Any] = []
+                for part in _chunks(wanted, _IN_CHUNK):
+                    rows += conn.execute(
+                        select(_C.c.id, _C.c.subject_id, _M.c.scope, _M.c.ciphertext)
+                        .select_from(
+                            _C.join(
+                                _M,
+                                (_M.c.tenant == _C.c.tenant) & (_M.c.conversation_id == _C.c.id),
+                            )
+                        )
+                        .where(
+                            _C.c.tenant == self.tenant,
+                            _C.c.subject_id == subject_id,
+                            _C.c.id.in_(part),
+                        )
+                    ).all()
+                for row in rows:
+                    maps[row.id] = self._decrypt_token_map(row.id, row)
+                op.details = {
+                    "conversations": len(maps),
+                    "tokens": sum(len(m) for m in maps.values()),
+                }
+                self._audit.append(op.event(self.tenant, Outcome.OK), conn=conn)
+            return maps
 
     def _decrypt_token_map(self, conversation_id: str, row: Any) -> dict[str, str]:
         if row.scope == KeyKind.SUBJECT.value:

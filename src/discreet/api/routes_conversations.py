@@ -1,0 +1,114 @@
+"""Conversation close and retention endpoints.
+
+* ``POST /v1/conversations/{id}/close`` -- close a conversation and forget its token map
+  (see :mod:`discreet.retention.closing`); 404 for an unknown conversation (or one of
+  another assistant), 503 when a store is unavailable. Repeating it is harmless.
+* ``GET /v1/retention/report?horizon_days=30`` -- what will expire when (operator).
+* ``POST /v1/retention/run?dry_run=true`` -- a retention run now (operator).
+
+Legal holds have their endpoints in ``routes_rights`` (``/v1/legal-holds``).
+
+Mounting (``api/app.py``)::
+
+    retention = open_retention(policy, settings)      # discreet.retention.factory
+    app.include_router(conversations_router(lambda: retention, operator, closer))
+
+`operator` is the app's operator dependency (returns the operator's name). `closer` is a
+dependency returning a :class:`Closer`: who closes, and for an assistant key, which
+assistant (it may close only its own conversations); omit it to let operators alone
+close conversations.
+"""
+
+# No `from __future__ import annotations`: FastAPI must see the Annotated dependency
+# aliases built inside the router factory.
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query
+
+from discreet.api.routes_consent import operator_context
+from discreet.audit.context import AccessContext, ActorKind, LegalBasis
+from discreet.retention import ConversationNotFound, Retention, forecast
+from discreet.store.errors import StorageError
+from discreet.vault import VaultError
+
+CLOSE_PURPOSE = "conversation_close"
+RETENTION_PURPOSE = "retention"
+MAX_CONVERSATION_ID = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Closer:
+    """Who asks to close a conversation."""
+
+    actor: str
+    assistant: str | None = None
+    """Set for an assistant's API key: it may close only that assistant's conversations."""
+    actor_kind: ActorKind = ActorKind.API_KEY
+
+    def context(self) -> AccessContext:
+        return AccessContext(
+            actor=self.actor,
+            purpose=CLOSE_PURPOSE,
+            legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
+            actor_kind=self.actor_kind,
+        )
+
+
+def _unavailable(exc: Exception) -> HTTPException:
+    return HTTPException(503, {"error": "store_unavailable", "message": str(exc)})
+
+
+def conversations_router(
+    retention: Callable[[], Retention],
+    operator: Callable[..., str],
+    closer: Callable[..., Closer] | None = None,
+) -> APIRouter:
+    """The close and retention routes; `retention`, `operator` and `closer` are FastAPI
+    dependencies (see the module docstring)."""
+    router = APIRouter(tags=["retention"])
+    Service = Annotated[Retention, Depends(retention)]
+    Operator = Annotated[str, Depends(operator)]
+
+    def operator_closer(actor: Operator) -> Closer:
+        return Closer(actor=actor)
+
+    Who = Annotated[Closer, Depends(closer or operator_closer)]
+
+    @router.post("/v1/conversations/{conversation_id}/close")
+    def close_conversation(conversation_id: str, svc: Service, who: Who) -> dict[str, Any]:
+        if not conversation_id or len(conversation_id) > MAX_CONVERSATION_ID:
+            raise HTTPException(422, {"error": "invalid", "message": "bad conversation id"})
+        try:
+            outcome = svc.closer.close(conversation_id, ctx=who.context(), assistant=who.assistant)
+        except ConversationNotFound:
+            raise HTTPException(
+                404, {"error": "conversation_not_found", "message": "no such conversation"}
+            ) from None
+        except (StorageError, VaultError) as exc:
+            raise _unavailable(exc) from None
+        return {"object": "discreet.conversation.closed", **outcome.as_dict()}
+
+    @router.get("/v1/retention/report")
+    def retention_report(
+        svc: Service,
+        actor: Operator,
+        horizon_days: Annotated[int, Query(ge=1, le=3650)] = 30,
+    ) -> dict[str, Any]:
+        try:
+            return forecast(
+                svc.data, svc.policy, tenant=svc.tenant, clock=svc.clock, horizon_days=horizon_days
+            ).as_dict()
+        except StorageError as exc:
+            raise _unavailable(exc) from None
+
+    @router.post("/v1/retention/run")
+    def retention_run(svc: Service, actor: Operator, dry_run: bool = False) -> dict[str, Any]:
+        ctx = operator_context(actor, RETENTION_PURPOSE)
+        try:
+            return svc.runner.run(dry_run=dry_run, ctx=ctx).as_dict()
+        except (StorageError, VaultError) as exc:
+            raise _unavailable(exc) from None
+
+    return router

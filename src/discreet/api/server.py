@@ -1,0 +1,66 @@
+"""The whole server as `discreet serve` and `discreet demo` run it.
+
+`create_app` (``app.py``) is the HTTP surface over parts it is given; `build_app` makes
+those parts from a policy and settings: the gateway over the configured stores, consent
+checked on every turn, the operator routes, retention routes and the retention scheduler.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Mapping
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from discreet.api.app import BackgroundTask, create_app
+from discreet.gateway.backend import ChatBackend
+from discreet.gateway.factory import build_gateway
+from discreet.policy import Policy
+from discreet.retention import Retention, RetentionScheduler, open_retention
+from discreet.retention.scheduler import DEFAULT_INTERVAL_S
+from discreet.rights import RightsService
+from discreet.settings import Settings
+
+
+def build_app(
+    policy: Policy,
+    settings: Settings | None = None,
+    *,
+    backend: ChatBackend | None = None,
+    migrate: bool = True,
+    environ: Mapping[str, str] | None = None,
+    retention_interval_s: float | None = DEFAULT_INTERVAL_S,
+) -> FastAPI:
+    """The whole server for `discreet serve` and `discreet demo`: the gateway over the
+    configured stores, consent checked per turn against the recorded consents and
+    processing limits, the operator and retention routes over the same stores, and a
+    retention run at start-up and every `retention_interval_s` seconds (None: no
+    scheduler; the policy has no interval setting yet, so the default is hourly).
+
+    Raises the gateway's and retention's start-up errors (see `build_gateway`,
+    `open_retention`) so a server refuses to start rather than fail per request.
+    """
+    settings = settings or Settings()
+    gateway = build_gateway(policy, settings, backend=backend, migrate=migrate, environ=environ)
+    try:
+        retention = open_retention(policy, settings)
+    except Exception:
+        gateway.vault.close()
+        raise
+    rights = RightsService(gateway.vault, policy=policy)
+    # The turn asks the same consent records and limits the operator routes write.
+    gateway.consent = rights.consent.gate
+    background: list[BackgroundTask] = [lambda: _closing(retention)]
+    if retention_interval_s is not None:
+        scheduler = RetentionScheduler(retention.runner.run, interval_s=retention_interval_s)
+        background.append(scheduler.running)
+    return create_app(gateway, rights=rights, retention=retention, background=background)
+
+
+@asynccontextmanager
+async def _closing(retention: Retention) -> AsyncGenerator[Retention, None]:
+    """Release retention's database connections at shutdown (entered first, left last)."""
+    try:
+        yield retention
+    finally:
+        retention.close()

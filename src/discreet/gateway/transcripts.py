@@ -1,0 +1,250 @@
+"""Stored conversation transcripts: pseudonymised messages only (``conversation_messages``).
+
+The gateway keeps what was said so the assistant can see a customer's recent history and
+so an operator can review a conversation. Only **pseudonymised** text is stored: the turn
+appends the same texts it sent upstream (``[PERSON_1]`` tokens in place of values) and the
+answer *before* rehydration. Raw values live only in the conversation's encrypted token
+map; once that is destroyed (closing the conversation, retention, erasure) the transcript
+identifies nobody. This module cannot tell a raw value from ordinary words, so the
+caller's duty is to hand it pseudonymised text; `append` refuses nothing on content.
+
+How the turn uses it (``gateway/turn.py``)::
+
+    store = TranscriptStore(db, tenant)
+    # in the transaction that records the turn (after the conversation's state row is
+    # locked, so two turns of one conversation cannot take the same seq):
+    store.append(conversation_id, [("user", pseudo_user), ("assistant", pseudo_answer)],
+                 at=now, subject=subject_pseudonym, conn=conn)
+    # the assistant's history window (oldest first, at most `limit` messages):
+    earlier = store.history(subject=subject_pseudonym, since=now - timedelta(days=window),
+                            limit=grant.max_context_messages,
+                            current_conversation=conversation_id)
+
+Messages of *other* conversations come back with their tokens neutralised
+(``[PERSON_1]`` → ``[PERSON]``): a token is only meaningful in its own conversation's map,
+and the same token text in the current conversation names someone (or something) else.
+A neutralised token matches no token pattern, so it is never rehydrated.
+
+Reads are not audited here: the text is pseudonymous, and the turn's own audit record
+covers what the assistant was shown. Closed conversations: see
+:func:`discreet.retention.closing.is_closed` (``gateway_conversations.closed_at``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Final
+
+from sqlalchemy import Connection, delete, func, or_, select, update
+
+from discreet.consent.clock import as_utc
+from discreet.gateway.context import TOKEN_PATTERN
+from discreet.store.db import Database
+from discreet.store.models import CONVERSATION_ID_LEN, table_of
+from discreet.store.retention_models import ConversationMessage
+
+_T = table_of(ConversationMessage)
+_IN_CHUNK = 500
+
+ROLES: Final = frozenset({"system", "user", "assistant", "tool"})
+MAX_HISTORY: Final = 1000
+_TOKEN_RE = re.compile(TOKEN_PATTERN)
+_COUNTER_RE = re.compile(r"_[0-9]+\]$")
+
+
+class TranscriptError(ValueError):
+    """A message or query was malformed; the message names the field, never text."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredMessage:
+    """One stored message (pseudonymised text)."""
+
+    conversation_id: str
+    seq: int
+    role: str
+    text: str
+    created_at: datetime
+
+
+def neutralise_tokens(text: str) -> str:
+    """``[PERSON_1]`` → ``[PERSON]``: keeps the entity type, drops the link to a value."""
+    return _TOKEN_RE.sub(lambda m: _COUNTER_RE.sub("]", m.group(0)), text)
+
+
+def _check_conversation_id(conversation_id: str) -> str:
+    if not conversation_id or len(conversation_id) > CONVERSATION_ID_LEN:
+        raise TranscriptError(f"conversation id must have 1 to {CONVERSATION_ID_LEN} characters")
+    return conversation_id
+
+
+class TranscriptStore:
+    """Pseudonymised transcripts of one tenant's conversations."""
+
+    def __init__(self, db: Database, tenant: str) -> None:
+        self._db = db
+        self.tenant = tenant
+
+    @contextmanager
+    def _conn(self, conn: Connection | None) -> Iterator[Connection]:
+        if conn is not None:
+            yield conn
+            return
+        with self._db.begin() as own:
+            yield own
+
+    def append(
+        self,
+        conversation_id: str,
+        messages: Sequence[tuple[str, str]],
+        at: datetime,
+        *,
+        subject: str | None = None,
+        conn: Connection | None = None,
+    ) -> int:
+        """Store `messages` ((role, pseudonymised text) pairs) at the end of the
+        conversation; returns the seq of the last one (0 if `messages` is empty).
+
+        `subject`: the bound subject's pseudonym. When given, earlier anonymous messages
+        of this conversation are attributed to it too (the conversation was bound
+        mid-way), so the subject's history and holds find them. `conn` joins the
+        caller's transaction (the turn's), so a turn is stored and audited together.
+        """
+        _check_conversation_id(conversation_id)
+        for index, (role, text) in enumerate(messages):
+            if role not in ROLES:
+                raise TranscriptError(
+                    f"message {index}: role must be one of {', '.join(sorted(ROLES))}"
+                )
+            if not isinstance(text, str):
+                raise TranscriptError(f"message {index}: text must be a string")
+        moment = as_utc(at)
+        where = (_T.c.tenant == self.tenant) & (_T.c.conversation_id == conversation_id)
+        with self._conn(conn) as c:
+            last = int(
+                c.execute(select(func.coalesce(func.max(_T.c.seq), 0)).where(where)).scalar_one()
+            )
+            if subject is not None:
+                c.execute(
+                    update(_T).where(where, _T.c.subject_id.is_(None)).values(subject_id=subject)
+                )
+            if not messages:
+                return last
+            c.execute(
+                _T.insert(),
+                [
+                    {
+                        "tenant": self.tenant,
+                        "conversation_id": conversation_id,
+                        "subject_id": subject,
+                        "seq": last + offset,
+                        "role": role,
+                        "text": text,
+                        "created_at": moment,
+                    }
+                    for offset, (role, text) in enumerate(messages, start=1)
+                ],
+            )
+        return last + len(messages)
+
+    def messages(
+        self, conversation_id: str, *, conn: Connection | None = None
+    ) -> list[StoredMessage]:
+        """The whole stored transcript of one conversation, in order."""
+        query = (
+            select(_T)
+            .where(_T.c.tenant == self.tenant, _T.c.conversation_id == conversation_id)
+            .order_by(_T.c.seq)
+        )
+        with self._conn(conn) as c:
+            rows = c.execute(query).all()
+        return [_message(row) for row in rows]
+
+    def history(
+        self,
+        *,
+        conversation_ids: Sequence[str] | None = None,
+        subject: str | None = None,
+        since: datetime | None = None,
+        limit: int = 20,
+        current_conversation: str | None = None,
+        exclude_conversation: str | None = None,
+        conn: Connection | None = None,
+    ) -> list[StoredMessage]:
+        """The newest `limit` messages of the given conversations and/or the subject's
+        conversations, created at or after `since`, returned oldest first.
+
+        Give `conversation_ids`, `subject` or both (either matches). Messages of any
+        conversation other than `current_conversation` have their tokens neutralised
+        (see the module docstring). `exclude_conversation` leaves one conversation out
+        (in SQL, so the window is filled with others' messages). `limit` is capped at
+        MAX_HISTORY.
+        """
+        if conversation_ids is None and subject is None:
+            raise TranscriptError("history needs conversation_ids or a subject")
+        if limit < 0:
+            raise TranscriptError("limit must not be negative")
+        limit = min(limit, MAX_HISTORY)
+        if limit == 0 or (not conversation_ids and subject is None):
+            return []
+        scopes = []
+        if subject is not None:
+            scopes.append(_T.c.subject_id == subject)
+        if conversation_ids:
+            ids = list(conversation_ids)
+            scopes.extend(
+                _T.c.conversation_id.in_(ids[i : i + _IN_CHUNK])
+                for i in range(0, len(ids), _IN_CHUNK)
+            )
+        query = select(_T).where(_T.c.tenant == self.tenant, or_(*scopes))
+        if since is not None:
+            query = query.where(_T.c.created_at >= as_utc(since))
+        if exclude_conversation is not None:
+            query = query.where(_T.c.conversation_id != exclude_conversation)
+        query = query.order_by(_T.c.created_at.desc(), _T.c.id.desc()).limit(limit)
+        with self._conn(conn) as c:
+            rows = c.execute(query).all()
+        found = [_message(row) for row in reversed(rows)]
+        return [
+            m
+            if m.conversation_id == current_conversation
+            else StoredMessage(
+                m.conversation_id, m.seq, m.role, neutralise_tokens(m.text), m.created_at
+            )
+            for m in found
+        ]
+
+    def delete_conversation(self, conversation_id: str, *, conn: Connection | None = None) -> int:
+        """Delete one conversation's transcript; returns the number of messages."""
+        with self._conn(conn) as c:
+            result = c.execute(
+                delete(_T).where(
+                    _T.c.tenant == self.tenant, _T.c.conversation_id == conversation_id
+                )
+            )
+        return int(result.rowcount or 0)
+
+    def delete_subject(self, subject: str, *, conn: Connection | None = None) -> int:
+        """Delete every message attributed to a subject (erasure); returns the count."""
+        with self._conn(conn) as c:
+            result = c.execute(
+                delete(_T).where(_T.c.tenant == self.tenant, _T.c.subject_id == subject)
+            )
+        return int(result.rowcount or 0)
+
+    def __repr__(self) -> str:
+        return f"TranscriptStore(tenant={self.tenant!r})"
+
+
+def _message(row: Any) -> StoredMessage:
+    return StoredMessage(
+        conversation_id=row.conversation_id,
+        seq=int(row.seq),
+        role=row.role,
+        text=row.text,
+        created_at=as_utc(row.created_at),
+    )
