@@ -58,10 +58,30 @@ def test_date_of_birth(text: str, language: str, date: str) -> None:
         ("invoice 2024-03-12", "en", "2024-03-12"),
     ],
 )
-def test_other_dates_are_date_with_a_low_score(text: str, language: str, date: str) -> None:
+def test_other_dates_are_reported_as_date_below_birth_dates(
+    text: str, language: str, date: str
+) -> None:
     [(etype, value, score)] = found("date", text, language)
     assert (etype, value) == (DATE, date)
-    assert score < THRESHOLD
+    # Reported by default (private by default), but a birth date always outranks it.
+    assert THRESHOLD <= score < 0.85
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "date"),
+    [
+        ("Agent: Can you confirm your date of birth for security?\nCustomer: 17.09.1978", "en",
+         "17.09.1978"),
+        ("Agent: Darf ich Ihr Geburtsdatum zur Bestätigung haben?\nKunde: 3. April 1975", "de",
+         "3. April 1975"),
+    ],
+)  # fmt: skip
+def test_answer_to_the_agents_birth_date_question_is_a_birth_date(
+    text: str, language: str, date: str
+) -> None:
+    # Found by the hand-written evaluation set: in chats the date comes a turn after the
+    # question, further from "date of birth" than in a sentence.
+    assert (DOB, date) in [(t, v) for t, v, _ in found("date", text, language)]
 
 
 def test_only_the_date_right_after_the_birth_word_is_the_birth_date() -> None:
@@ -91,10 +111,17 @@ def test_date_negatives(text: str) -> None:
     assert found("date", text) == []
 
 
-def test_dates_in_the_detector_only_birth_dates_by_default() -> None:
+def test_dates_in_the_detector_birth_date_and_order_date_are_told_apart() -> None:
     detector = Detector(DetectorConfig(ner=NerConfig(backend="none")))
     text = "Geburtsdatum 03.03.1985, Bestellung vom 12.03.2024"
     got = [(f.type, f.value(text)) for f in detector.detect(text, "de")]
+    assert got == [(DOB, "03.03.1985"), (DATE, "12.03.2024")]
+
+
+def test_a_policy_can_leave_plain_dates_alone() -> None:
+    config = DetectorConfig(ner=NerConfig(backend="none"), threshold=0.6)
+    text = "Geburtsdatum 03.03.1985, Bestellung vom 12.03.2024"
+    got = [(f.type, f.value(text)) for f in Detector(config).detect(text, "de")]
     assert got == [(DOB, "03.03.1985")]
 
 
@@ -115,6 +142,7 @@ def test_dates_in_the_detector_only_birth_dates_by_default() -> None:
         ("Alter: 42", "de"),
         ("j'ai 42 ans", "fr"),
         ("âgée de 42 ans", "fr"),
+        ("ma mère a 42 ans et vit seule", "fr"),
     ],
 )
 def test_age(text: str, language: str) -> None:
@@ -131,6 +159,8 @@ def test_age(text: str, language: str) -> None:
         ("ik ben 10 jaar klant bij jullie", "nl"),
         ("seit 10 Jahren Kunde", "de"),
         ("j'ai 10 ans d'ancienneté", "fr"),
+        ("il y a 10 ans que je suis client", "fr"),
+        ("mon compte a 10 ans de plus que le vôtre", "fr"),
         ("the contract is 250 years old", "en"),
         ("iPhone 15 Pro", "en"),
     ],

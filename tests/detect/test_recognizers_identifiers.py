@@ -48,6 +48,24 @@ def test_order_ids(text: str, language: str, expected: str) -> None:
 @pytest.mark.parametrize(
     ("text", "language", "expected"),
     [
+        ("Agent: Could you give me your order number?\nCustomer: TX-88213", "en", ["TX-88213"]),
+        ("Medewerker: Wat is uw bestelnummer?\nKlant: 2024-88172", "nl", ["2024-88172"]),
+        # Only after a question for a number, and only a value with a digit.
+        ("Did my order arrive?\nMe: 100 percent sure", "en", []),
+        ("What is your order number?\nCustomer: I do not know it", "en", []),
+    ],
+)
+def test_order_id_given_in_the_next_chat_turn(
+    text: str, language: str, expected: list[str]
+) -> None:
+    # Found by the hand-written evaluation set: in chats the customer answers the agent's
+    # question on the next line, after a speaker label.
+    assert values("order_id", text, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
         ("customer number 987654", "en", "987654"),
         ("klantnummer: KL123456", "nl", "KL123456"),
         ("meine Kundennummer ist 12345", "de", "12345"),

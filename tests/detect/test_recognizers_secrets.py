@@ -74,6 +74,10 @@ def test_bearer_token_span_is_the_token_only() -> None:
         ("mon mot de passe est Soleil2024", "fr", "Soleil2024"),
         ("PIN: 4711", "en", "4711"),
         ("pincode is 1234", "nl", "1234"),
+        # Found by the hand-written evaluation set: no "is"/colon between word and value.
+        ("I reset the password to Summer2024! but it fails", "en", "Summer2024!"),
+        ("das Passwort Kraus#1988, trotzdem geht nichts", "de", "Kraus#1988"),
+        ("mon mot de passe Soleil2024$ ne marche plus", "fr", "Soleil2024$"),
     ],
 )
 def test_passwords_after_an_announcing_word(text: str, language: str, secret: str) -> None:
@@ -96,6 +100,9 @@ def test_passwords_after_an_announcing_word(text: str, language: str, secret: st
         ("PIN: abcd", "en"),
         ("the desk-top sk-short key", "en"),
         ("talking about tokens and secrets in general", "en"),
+        ("I changed my password in the app", "en"),
+        ("the password reset link expired", "en"),
+        ("password Welcome please", "en"),  # no digit, symbol or inner capital
     ],
 )
 def test_secret_negatives(text: str, language: str) -> None:

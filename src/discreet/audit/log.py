@@ -27,7 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -94,12 +94,24 @@ class AuditEntry:
 
     def body(self) -> dict[str, Any]:
         """Everything the hash covers (all columns but the hash)."""
-        body = asdict(self)
-        del body["hash"]
-        body["categories"] = list(self.categories)
-        body["fields"] = list(self.fields)
-        body["details"] = dict(self.details)
-        return body
+        # Built by hand: dataclasses.asdict deep-copies recursively, which cost about a
+        # millisecond per append on the gateway's hot path.
+        return {
+            "seq": self.seq,
+            "ts": self.ts,
+            "tenant": self.tenant,
+            "actor": self.actor,
+            "actor_kind": self.actor_kind,
+            "action": self.action,
+            "subject": self.subject,
+            "categories": list(self.categories),
+            "fields": list(self.fields),
+            "purpose": self.purpose,
+            "legal_basis": self.legal_basis,
+            "outcome": self.outcome,
+            "details": dict(self.details),
+            "prev_hash": self.prev_hash,
+        }
 
     def computed_hash(self) -> str:
         return hashlib.sha256(canonical_json(self.body()).encode("ascii")).hexdigest()
@@ -184,8 +196,10 @@ class AuditLog:
             prev_hash=head.hash,
             hash="",
         )
-        entry = AuditEntry(**{**draft.as_dict(), "hash": draft.computed_hash()})
-        row = entry.as_dict()
+        body = draft.body()
+        digest = hashlib.sha256(canonical_json(body).encode("ascii")).hexdigest()
+        entry = replace(draft, hash=digest)
+        row = {**body, "hash": digest}
         row["categories"] = canonical_json(row["categories"])
         row["fields"] = canonical_json(row["fields"])
         row["details"] = canonical_json(row["details"])

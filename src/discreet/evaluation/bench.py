@@ -109,6 +109,9 @@ class BenchOptions:
     seed: int = 0
     corpus: Path | None = None
     """Read the labelled corpus from this JSONL file instead of generating it."""
+    handwritten: bool = False
+    """Score the packaged hand-written set (`evaluation/data/handwritten.jsonl`) instead:
+    texts written by hand, not by the generator the model was trained from."""
     limit: int | None = None
     config: Path | None = None
     """A YAML DetectorConfig for discreet (default: the default configuration)."""
@@ -193,11 +196,15 @@ def _progress(enabled: bool, label: str, total: int) -> Iterator[Callable[[int],
 
 # --- corpus ----------------------------------------------------------------------------------
 
+HANDWRITTEN_PATH = Path(__file__).parent / "data" / "handwritten.jsonl"
+
 
 def load_corpus(options: BenchOptions) -> list[Any]:
     from discreet.evaluation import corpus
 
-    if options.corpus is not None:
+    if options.handwritten:
+        texts = corpus.read_jsonl(HANDWRITTEN_PATH)
+    elif options.corpus is not None:
         texts = corpus.read_jsonl(options.corpus)
     else:
         n = options.n if options.limit is None else min(options.n, options.limit)
@@ -452,7 +459,13 @@ def run_bench(options: BenchOptions) -> dict[str, Any]:
     report: dict[str, Any] = {
         "machine": machine_info(),
         "corpus": {
-            "source": str(options.corpus) if options.corpus else "generated",
+            "source": (
+                "hand-written set"
+                if options.handwritten
+                else str(options.corpus)
+                if options.corpus
+                else "generated eval split"
+            ),
             "seed": options.seed,
             "split": "eval",
             "texts": len(texts),
@@ -672,6 +685,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=2000, help="texts to generate (default 2000)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--corpus", type=Path, help="read the corpus from this JSONL file")
+    parser.add_argument(
+        "--handwritten",
+        action="store_true",
+        help="score the packaged hand-written set instead of the generated eval split",
+    )
     parser.add_argument("--limit", type=int, help="use only the first N texts (quick look)")
     parser.add_argument("--config", type=Path, help="YAML DetectorConfig for discreet")
     parser.add_argument("--workers", type=int, help="processes for detect_many")

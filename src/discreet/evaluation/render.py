@@ -87,6 +87,7 @@ SLOTS: dict[str, Slot] = {
     "agent_full": Slot(EntityType.PERSON, lambda c: c.agent.full),
     "other": Slot(EntityType.PERSON, lambda c: c.other.full),
     "other_first": Slot(EntityType.PERSON, lambda c: c.other.first),
+    "other_last": Slot(EntityType.PERSON, lambda c: c.other.last),
     "colleague": Slot(EntityType.PERSON, lambda c: c.colleague.full),
     # contact and location
     "email": Slot(EntityType.EMAIL_ADDRESS, lambda c: c.values.email(c.customer)),

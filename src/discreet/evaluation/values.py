@@ -36,6 +36,7 @@ from discreet.evaluation import data
 from discreet.evaluation.pools import Split, allowed
 from discreet.evaluation.regions import FAKER_LOCALES, Region
 
+_CARD_RUN = re.compile(r"\b\d{4}[ -]?\d{4}[ -]?\d{4}[ -]?\d{4}\b")
 _MAX_TRIES = 60
 
 MONTHS: dict[str, tuple[str, ...]] = {
@@ -230,6 +231,9 @@ class ValueSource:
             if code == "GB" and self.rng.random() < 0.12:
                 return f"Flat {self.rng.randint(1, 12)}, {number} {name}"
             return f"{number} {name}"
+        if code in ("DE", "AT") and name.endswith("straße") and self.rng.random() < 0.2:
+            # Germans abbreviate in running text and forms: "Gartenstr. 9".
+            name = name[: -len("aße")] + "."
         if code == "FR":
             sep = ", " if self.rng.random() < 0.3 else " "
             if self.rng.random() < 0.08:
@@ -575,7 +579,15 @@ class ValueSource:
             return valid[:2] + f"{self.rng.randint(0, 99):02d}" + valid[4:]
 
         value = self._validated(corrupt, lambda v: not std_iban.is_valid(v))
-        return _group(value, 4) if self.rng.random() < 0.6 else value
+        if self.rng.random() < 0.6:
+            # Grouped, four groups of digits read like a card number; keep only look-alikes
+            # whose digit runs fail Luhn, so no valid identifier hides in unlabelled text.
+            grouped = _group(value, 4)
+            if not any(
+                luhn.is_valid(re.sub(r"[ -]", "", m.group())) for m in _CARD_RUN.finditer(grouped)
+            ):
+                return grouped
+        return value
 
     def price(self) -> str:
         r = self.rng

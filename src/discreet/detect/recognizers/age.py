@@ -40,6 +40,8 @@ _PHRASES: tuple[tuple[tuple[str, ...], str, float], ...] = (
     # French
     (("j'ai", "j’ai"), rf"\bj['’]ai\s+{_N}\s+ans\b(?!\s+(?:d['’]|de\s|chez|que))", 0.8),
     (("âgé",), rf"\bâgée?\s+de\s+{_N}\s+ans\b", 0.8),
+    # Third person, "ma mère a 83 ans"; not "il y a 10 ans" (ten years ago).
+    ((" ans",), rf"(?<!\by\s)\ba\s+{_N}\s+ans\b(?!\s+(?:d['’]|de\s|chez|que))", 0.75),
     (("âge", "age"), rf"\b(?:âge|age)\s*:\s*{_N}\b", 0.7),
 )  # fmt: skip
 _COMPILED = tuple((stems, re.compile(p), s) for stems, p, s in _PHRASES)

@@ -22,6 +22,13 @@ _FILLER = (
     r"(?:\s*(?:is|was|ist|lautet|est|:|=|#|-|nr\.?|no\.?|n°|n[º°]|number|nummer|numéro|"
     r"numero|id)(?!\w))*+\s*"
 )
+# A chat answer: the agent asks for a number ("order number?"), the customer's next turn
+# is the value ("\nCustomer: TX-88213"). Only after a word for a number, not after a bare
+# "order?" ("Did my order arrive?\nMe: 100 percent sure"); the speaker label is short.
+_NEXT_TURN = (
+    r"(?:(?:(?<=number)|(?<=nummer)|(?<=numéro)|(?<=nr)|(?<=id))"
+    r"\?[ \t]*\n[ \t]*[^\W\d_][^\n:?]{0,23}:[ \t]*)?"
+)
 _SEPARATOR_FILLER = r"\s*(?:(?:is|was|ist|lautet|est|wordt)(?!\w)\s*:?|:|=)\s*"
 _ID_VALUE = r"(?P<v>#?[A-Za-z0-9](?:[A-Za-z0-9]|[-_/.](?=[A-Za-z0-9])){2,31})(?![\w])"
 _USER_VALUE = r"(?P<v>@?[\w](?:[\w]|[.\-@+](?=\w)){1,63})(?![\w])"
@@ -120,7 +127,9 @@ class OrderIdRecognizer(_TriggeredValueRecognizer):
 
     def __init__(self) -> None:
         super().__init__(
-            "order_id", EntityType.ORDER_ID, _trigger_regex("ORDER_ID", _FILLER, _ID_VALUE)
+            "order_id",
+            EntityType.ORDER_ID,
+            _trigger_regex("ORDER_ID", _FILLER + _NEXT_TURN, _ID_VALUE),
         )
 
 

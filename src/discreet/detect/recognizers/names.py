@@ -85,6 +85,7 @@ _NOT_NAMES = _words(
     stichting vereniging verein association fondation foundation
     client clients cliente service monsieur madame mesdames messieurs tous toutes je tu il
     elle nous vous ils elles le la les un une des pas ici bien content contente désolé désolée
+    i'm i’m it's it’s i'd i’d i'll i’ll i've i’ve you're you’re we're we’re that's that’s
     """
 )
 

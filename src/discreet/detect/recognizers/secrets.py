@@ -52,12 +52,14 @@ _KEY_PATTERNS = tuple(
 
 _BEARER = re.compile(r"\bBearer\s+([A-Za-z0-9\-._~+/]{16,}=*)(?![\w-])", re.IGNORECASE)
 
-# "password: X", "password = X", "wachtwoord is X", "Passwort lautet X", "mot de passe : X".
+# "password: X", "password = X", "wachtwoord is X", "Passwort lautet X", "mot de passe : X";
+# also "changed the password to X" and a bare "das Passwort X" (both only for a value that
+# looks like a password, as after "is").
 _ANNOUNCERS = "|".join(re.escape(w) for w in phrases("SECRET"))
 _ASSIGNED = re.compile(
     rf"(?<!\w)(?:my\s+|mijn\s+|mein\s+|meine\s+|mon\s+|ma\s+|new\s+|nieuwe?\s+|neues?\s+|"
     rf"nouveau\s+)?(?:{_ANNOUNCERS})\s*(?P<sep>[:=]|\bis\b|\bist\b|\blautet\b|\best\b|\bwas\b|"
-    rf"\bwar\b|\bwordt\b|\bbecomes\b)\s*:?\s*"
+    rf"\bwar\b|\bwordt\b|\bbecomes\b|\bto\b|\bnaar\b|\bauf\b|\bin\b|\s(?=\S))\s*:?\s*"
     rf"(?:[\"“‘«'](?P<quoted>[^\"”’»'\n]{{1,64}})[\"”’»']|(?P<v>\S+))"
 )  # matched against lower-cased text; the value is read from the original
 # Every announcer contains one of these (lower case); the regex runs only around them.
