@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import shutil
 import subprocess
 import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +93,42 @@ def make_docs(nlp: Language, texts: Iterable[Any], stats: Counter[str]) -> Itera
         yield doc
 
 
+def with_tokens(item: Any, rng: random.Random) -> Any:
+    """A copy of `item` in which some labelled values are already pseudonymised.
+
+    The output guard runs detection on answers that contain tokens such as "[PERSON_1]";
+    a model that never saw tokens in training tags ordinary words next to them as names.
+    Each span is replaced by its token with probability 0.6; replaced spans are no longer
+    entities (a token is not personal data), the others keep their labels at shifted offsets.
+    """
+    counters: Counter[str] = Counter()
+    seen: dict[tuple[str, str], str] = {}
+    parts: list[str] = []
+    spans = []
+    pos = 0
+    out_len = 0
+    for s in item.spans:
+        parts.append(item.text[pos : s.start])
+        out_len += s.start - pos
+        value = item.text[s.start : s.end]
+        label = getattr(s.type, "value", str(s.type))
+        if rng.random() < 0.6:
+            key = (label, value)
+            if key not in seen:
+                counters[label] += 1
+                seen[key] = f"[{label}_{counters[label]}]"
+            token = seen[key]
+            parts.append(token)
+            out_len += len(token)
+        else:
+            parts.append(value)
+            spans.append(replace(s, start=out_len, end=out_len + len(value)))
+            out_len += len(value)
+        pos = s.end
+    parts.append(item.text[pos:])
+    return replace(item, id=f"{item.id}-tok", text="".join(parts), spans=tuple(spans))
+
+
 def write_docbin(nlp: Language, texts: Sequence[Any], path: Path, stats: Counter[str]) -> None:
     DocBin(docs=make_docs(nlp, texts, stats), store_user_data=False).to_disk(path)
 
@@ -145,6 +183,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--n-train", type=int, default=20000, help="training texts")
     parser.add_argument("--n-dev", type=int, default=800, help="texts to pick the checkpoint")
     parser.add_argument("--seed", type=int, default=1000, help="corpus seed (train split)")
+    parser.add_argument(
+        "--token-share",
+        type=float,
+        default=0.25,
+        help="share of training texts added again with some values already pseudonymised",
+    )
     parser.add_argument("--max-steps", type=int, default=None, help="override training steps")
     parser.add_argument("--workdir", type=Path, default=WORKDIR, help="DocBins and checkpoints")
     parser.add_argument(
@@ -162,6 +206,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.workdir.mkdir(parents=True, exist_ok=True)
     nlp = customize_tokenizer(spacy.blank("xx"))
     train = generate_corpus(args.n_train, seed=args.seed, split="train")
+    rng = random.Random(args.seed)
+    train += [with_tokens(item, rng) for item in train if rng.random() < args.token_share]
     dev = generate_corpus(args.n_dev, seed=args.seed + 1, split="train")
     stats: Counter[str] = Counter()
     write_docbin(nlp, train, args.workdir / "train.spacy", stats)

@@ -81,6 +81,38 @@ def test_builtin_model_finds_names_addresses_and_cities(
         ), f"{etype.value} not covered in the {language} sentence"
 
 
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        (
+            "Hallo [PERSON_1]! Je bestelling [ORDER_ID_1] is verzonden. We verwachten dat hij "
+            "op [DATE_1] wordt bezorgd.",
+            "nl",
+        ),
+        (
+            "Hello [PERSON_1], your order [ORDER_ID_1] has been shipped to "
+            "[STREET_ADDRESS_1], [LOCATION_1].",
+            "en",
+        ),
+        ("Guten Tag [PERSON_2], Ihre Bestellung [ORDER_ID_1] wurde heute versandt.", "de"),
+    ],
+)
+def test_pseudonymised_text_yields_no_new_entities(
+    builtin: NerBackend, text: str, language: str
+) -> None:
+    """The output guard runs detection on answers full of tokens. A model that never saw
+    tokens tagged "verzonden" as a person, and the guard withheld the demo's answer."""
+    assert found(builtin, text, language) == set()
+
+
+def test_real_values_next_to_tokens_are_still_found(builtin: NerBackend) -> None:
+    text = "Hallo [PERSON_1], ik heb het pakket naar Kerkstraat 12 in Utrecht gestuurd."
+    assert found(builtin, text, "nl") >= {
+        (EntityType.STREET_ADDRESS, "Kerkstraat 12"),
+        (EntityType.LOCATION, "Utrecht"),
+    }
+
+
 def test_builtin_findings_are_named_and_scored(builtin: NerBackend) -> None:
     text = "Please send it to Priya Raman."
     (findings,) = builtin.predict([text], ["en"])
