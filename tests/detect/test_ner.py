@@ -105,6 +105,20 @@ def test_pseudonymised_text_yields_no_new_entities(
     assert found(builtin, text, language) == set()
 
 
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [("Wanneer komt mijn pakket?", "nl"), ("Will you call me back?", "en")],
+)
+def test_a_lone_function_word_is_never_an_entity(
+    builtin: NerBackend, text: str, language: str
+) -> None:
+    assert found(builtin, text, language) == set()
+
+
+def test_names_made_of_function_words_survive_in_longer_spans(builtin: NerBackend) -> None:
+    assert (EntityType.PERSON, "Ben de Vries") in found(builtin, "Ben de Vries hier", "nl")
+
+
 def test_real_values_next_to_tokens_are_still_found(builtin: NerBackend) -> None:
     text = "Hallo [PERSON_1], ik heb het pakket naar Kerkstraat 12 in Utrecht gestuurd."
     assert found(builtin, text, "nl") >= {

@@ -6,6 +6,7 @@ pipeline's tagger, parser and lemmatizer would triple the time per text for noth
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections.abc import Mapping, Sequence
@@ -109,9 +110,26 @@ class SpacyBackend(NerBackend):
             if score < self.min_score:
                 continue
             start, end = _trim(text, ent.start_char, ent.end_char)
-            if start < end:
+            if start < end and text[start:end].casefold() not in _function_words():
                 found.append(Finding(start, end, etype, score, self.name))
         return found
+
+
+@functools.cache
+def _function_words() -> frozenset[str]:
+    """Stop words of the four languages (shipped inside spaCy, no download).
+
+    A small model sometimes takes a capitalised sentence-initial word ("Wanneer komt mijn
+    pakket?") for a name. An entity that is nothing but a function word is never personal
+    data on its own; a name that happens to be one ("Ben", "Will") is still found by the
+    names recognizer's cues and gazetteer, and inside longer spans ("Ben de Vries").
+    """
+    from spacy.lang.de.stop_words import STOP_WORDS as DE
+    from spacy.lang.en.stop_words import STOP_WORDS as EN
+    from spacy.lang.fr.stop_words import STOP_WORDS as FR
+    from spacy.lang.nl.stop_words import STOP_WORDS as NL
+
+    return frozenset(w.casefold() for w in (*DE, *EN, *FR, *NL))
 
 
 # Models sometimes take the sentence's full stop or a bracket into an entity
