@@ -37,8 +37,6 @@ from discreet.detect.ner.base import NerLoadError
 SAMPLE_NAME = "sample_chats.jsonl"
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
 BINARY_SNIFF_BYTES = 8192
-# With a progress bar, detect in slices of this many texts so the bar can move.
-PROGRESS_SLICE = 8192
 PROGRESS_MIN_DOCS = 500
 
 OutputFormat = Literal["jsonl", "table"]
@@ -280,23 +278,11 @@ def detect_documents(
     workers: int | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> list[list[Finding]]:
-    """Findings per document, in input order, on all cores (`Detector.detect_many`).
-
-    With `on_progress`, texts go to `detect_many` in slices so progress can be reported;
-    each slice starts its own worker pool, so this is only worth it for a visible bar.
-    """
+    """Findings per document, in input order, on all cores (`Detector.detect_many`),
+    reporting the number of documents done to `on_progress` as chunks finish."""
     texts = [d.text for d in documents]
     languages = [d.language or default_language for d in documents]
-    if on_progress is None:
-        return detector.detect_many(texts, languages, workers=workers)
-    results: list[list[Finding]] = []
-    for start in range(0, len(texts), PROGRESS_SLICE):
-        end = start + PROGRESS_SLICE
-        results.extend(
-            detector.detect_many(texts[start:end], languages[start:end], workers=workers)
-        )
-        on_progress(len(results))
-    return results
+    return detector.detect_many(texts, languages, workers=workers, on_progress=on_progress)
 
 
 # --- writing ---------------------------------------------------------------------------------

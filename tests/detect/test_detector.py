@@ -55,3 +55,14 @@ def test_deny_list_pattern_reports_internal_ids() -> None:
 def test_invalid_deny_pattern_names_the_problem() -> None:
     with pytest.raises(ValueError, match="not a valid regular expression"):
         DenyPattern(type=EntityType.CUSTOMER_ID, pattern="KL-(")
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_detect_many_keeps_order_and_reports_progress(workers: int) -> None:
+    detector = Detector(DetectorConfig(ner=NerConfig(backend="none")))
+    texts = [f"mail klant{i}@example.nl of bel +31 6 1234 56{i:02d}" for i in range(10)]
+    seen: list[int] = []
+    got = detector.detect_many(texts, workers=workers, chunk_size=4, on_progress=seen.append)
+    assert got == detector.detect_batch(texts)
+    assert got[3][0].value(texts[3]) == "klant3@example.nl"
+    assert seen == [4, 8, 10]

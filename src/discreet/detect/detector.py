@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 
@@ -109,16 +109,30 @@ class Detector:
         subjects: Sequence[KnownSubject | None] | None = None,
         workers: int | None = None,
         chunk_size: int = 256,
+        on_progress: Callable[[int], None] | None = None,
     ) -> list[list[Finding]]:
         """Detect in a large batch using all cores; results are in input order.
 
         `workers` defaults to the number of CPUs; small batches run in this process, where
-        starting workers would cost more than it saves.
+        starting workers would cost more than it saves. `on_progress` is called with the
+        number of texts done so far, after each chunk.
         """
         n = len(texts)
         workers = workers or os.cpu_count() or 1
         if workers <= 1 or n <= chunk_size:
-            return self.detect_batch(texts, languages, subjects)
+            done: list[list[Finding]] = []
+            for start in range(0, n, chunk_size):
+                end = start + chunk_size
+                done.extend(
+                    self.detect_batch(
+                        texts[start:end],
+                        None if languages is None else languages[start:end],
+                        None if subjects is None else subjects[start:end],
+                    )
+                )
+                if on_progress is not None:
+                    on_progress(len(done))
+            return done
         langs = list(languages) if languages is not None else [None] * n
         subs = list(subjects) if subjects is not None else [None] * n
         chunks = [
@@ -135,6 +149,8 @@ class Detector:
             results: list[list[Finding]] = []
             for chunk_result in pool.map(_detect_chunk, chunks):
                 results.extend(chunk_result)
+                if on_progress is not None:
+                    on_progress(len(results))
         return results
 
     def _prepare(
