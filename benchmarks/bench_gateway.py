@@ -20,23 +20,17 @@ import argparse
 import asyncio
 import contextvars
 import os
-import platform
 import statistics
-import tempfile
 import time
-import uuid
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from multiprocessing import get_context
-from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from common import machine, postgres_settings, sqlite_settings
 
 from discreet.api import create_app
 from discreet.audit import AccessContext, LegalBasis
@@ -128,34 +122,6 @@ def conversation(i: int) -> list[dict[str, str]]:
             "to my office? I am at work during the day, so a neighbour would have to take it.",
         },
     ]
-
-
-@contextmanager
-def sqlite_settings() -> Iterator[Settings]:
-    with tempfile.TemporaryDirectory(prefix="bench-gateway-") as home:
-        yield Settings(home=Path(home))
-
-
-@contextmanager
-def postgres_settings(url: str) -> Iterator[Settings]:
-    tag = f"bench_{uuid.uuid4().hex[:10]}"
-    schemas = (f"{tag}_data", f"{tag}_keys")
-    admin = create_engine(url)
-    with admin.begin() as conn:
-        for schema in schemas:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-
-    def scoped(schema: str) -> str:
-        parsed = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
-        return parsed.render_as_string(hide_password=False)
-
-    try:
-        yield Settings(database_url=scoped(schemas[0]), keystore_url=scoped(schemas[1]))
-    finally:
-        with admin.begin() as conn:
-            for schema in schemas:
-                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
 
 
 async def run_conversations(
@@ -273,18 +239,6 @@ def measure(settings: Settings, turns: int, threads: int, processes: int) -> dic
         results[f"turns/s @{concurrency}"] = len(latencies) / wall
         results[f"CPU ms/turn @{concurrency}"] = cpu / len(latencies) * 1000
     return results
-
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
 def main() -> None:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_vault import machine, postgres_settings, sqlite_settings
+from common import machine, postgres_settings, sqlite_settings
 
 from discreet.audit import AccessContext, LegalBasis
 from discreet.consent import ConsentState

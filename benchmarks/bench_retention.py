@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_vault import machine, postgres_settings, sqlite_settings
+from common import machine, postgres_settings, sqlite_settings
 
 from discreet.audit import AccessContext, LegalBasis
 from discreet.audit.log import AuditLog

@@ -11,17 +11,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
-import tempfile
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from common import machine, postgres_settings, sqlite_settings
 
 from discreet.audit import AccessContext, AuditEvent, Outcome
 from discreet.settings import Settings
@@ -48,34 +42,6 @@ def make_records(n: int) -> list[SubjectRecord]:
         )
         for i in range(n)
     ]
-
-
-@contextmanager
-def sqlite_settings() -> Iterator[Settings]:
-    with tempfile.TemporaryDirectory(prefix="bench-vault-") as home:
-        yield Settings(home=Path(home))
-
-
-@contextmanager
-def postgres_settings(url: str) -> Iterator[Settings]:
-    tag = f"bench_{uuid.uuid4().hex[:10]}"
-    schemas = (f"{tag}_data", f"{tag}_keys")
-    admin = create_engine(url)
-    with admin.begin() as conn:
-        for schema in schemas:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-
-    def scoped(schema: str) -> str:
-        parsed = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
-        return parsed.render_as_string(hide_password=False)
-
-    try:
-        yield Settings(database_url=scoped(schemas[0]), keystore_url=scoped(schemas[1]))
-    finally:
-        with admin.begin() as conn:
-            for schema in schemas:
-                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def rate(n: int, action: Callable[[], object]) -> float:
@@ -109,18 +75,6 @@ def measure(settings: Settings, subjects: int, audits: int, reads: int) -> dict[
     assert log.verify().ok
     vault.close()
     return results
-
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
 def main() -> None:

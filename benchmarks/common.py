@@ -1,0 +1,55 @@
+"""What the benchmark scripts share: throw-away SQLite and PostgreSQL stores, the machine."""
+
+from __future__ import annotations
+
+import os
+import platform
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import create_engine, make_url, text
+
+from discreet.settings import Settings
+
+
+@contextmanager
+def sqlite_settings() -> Iterator[Settings]:
+    with tempfile.TemporaryDirectory(prefix="discreet-bench-") as home:
+        yield Settings(home=Path(home))
+
+
+@contextmanager
+def postgres_settings(url: str) -> Iterator[Settings]:
+    tag = f"bench_{uuid.uuid4().hex[:10]}"
+    schemas = (f"{tag}_data", f"{tag}_keys")
+    admin = create_engine(url)
+    with admin.begin() as conn:
+        for schema in schemas:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+
+    def scoped(schema: str) -> str:
+        parsed = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
+        return parsed.render_as_string(hide_password=False)
+
+    try:
+        yield Settings(database_url=scoped(schemas[0]), keystore_url=scoped(schemas[1]))
+    finally:
+        with admin.begin() as conn:
+            for schema in schemas:
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
