@@ -15,13 +15,16 @@ import subprocess
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from tests.consent.fakes import FakeClock
 
 from discreet.audit import AccessContext, ActorKind, LegalBasis
+from discreet.policy import BUILTIN_SOURCE, Policy, builtin_policy_text, parse_policy
 from discreet.settings import KEYS_DB_NAME, Settings
 from discreet.store import DATA, KEYS, Database, upgrade
 from discreet.vault import MasterKey, Vault, open_vault
@@ -294,3 +297,15 @@ def filled_vault(
     for ref, fields in sample_subjects.items():
         vault.put_subject(ref, fields, ctx=ctx)
     return vault
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """A clock the consent, rights and deadline tests move by hand (they never sleep)."""
+    return FakeClock(datetime(2027, 1, 31, 9, 30, tzinfo=UTC))
+
+
+@pytest.fixture
+def policy() -> Policy:
+    """The built-in (strictest) policy; tests/api overrides it with its own."""
+    return parse_policy(builtin_policy_text(), BUILTIN_SOURCE)

@@ -9,21 +9,11 @@ from tests.consent.fakes import FakeClock
 
 from discreet.audit import AccessContext, ActorKind, LegalBasis
 from discreet.gateway.transcripts import TranscriptStore
-from discreet.policy import BUILTIN_SOURCE, Policy, builtin_policy_text, parse_policy
+from discreet.policy import Policy
 from discreet.rights import RequestKind, RightsRequest, RightsService
 from discreet.vault import Vault
 
 ALICE, BOB = "CUST-48213", "CUST-77120"
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(datetime(2027, 1, 31, 9, 30, tzinfo=UTC))
-
-
-@pytest.fixture
-def policy() -> Policy:
-    return parse_policy(builtin_policy_text(), BUILTIN_SOURCE)
 
 
 @pytest.fixture
