@@ -109,8 +109,9 @@ class ConversationStates:
         data categories this one may not, and its conversations would carry them over.
 
         One indexed query (tenant, subject, created_at) that leaves the current
-        conversation out in SQL, so the read stays bounded however long it gets.
-        (`TranscriptStore.history` has no such exclusion yet; this is its query plus it.)
+        conversation out in SQL, so the read stays bounded however long it gets. Not
+        `TranscriptStore.history`: that one neutralises other conversations' tokens and
+        cannot restrict to one assistant, and the turn needs the raw tokens to re-tokenise.
         """
         if limit <= 0:
             return []
