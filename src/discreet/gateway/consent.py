@@ -18,11 +18,6 @@ from typing import Protocol, runtime_checkable
 
 from discreet.policy import AccessGrant
 
-REFUSE_REASONS = frozenset({"restricted"})
-"""Reasons after which nobody may process the subject's data (a restriction of processing,
-art. 18): the gateway's answer says the request cannot be handled, without promising a
-human colleague; the conversation is still marked with the reason."""
-
 
 @dataclass(frozen=True, slots=True)
 class ConsentDecision:
