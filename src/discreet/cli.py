@@ -428,45 +428,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from discreet.audit.context import AccessContext
-    from discreet.detect import KnownSubject
     from discreet.transform import OperatorConfig
-
-# Vault subject fields (DEFAULT_FIELD_CATEGORIES) → what detection should look for.
-# TODO(vault): this belongs next to SubjectView (e.g. SubjectView.to_known_subject()).
-_SUBJECT_EXTRA_FIELDS: dict[str, str] = {
-    "first_name": "PERSON",
-    "last_name": "PERSON",
-    "mobile": "PHONE_NUMBER",
-    "bank_account": "BANK_ACCOUNT",
-    "credit_card": "CREDIT_CARD",
-    "vat_id": "VAT_ID",
-    "order_number": "ORDER_ID",
-    "national_id": "NATIONAL_ID",
-    "passport": "PASSPORT",
-}
-
-
-def _known_subject(fields: dict[str, str]) -> KnownSubject:
-    """The detection view of a vault subject: its values, by entity type."""
-    from discreet.detect import EntityType, KnownSubject
-
-    extra: dict[EntityType, list[str]] = {}
-    for name, type_name in _SUBJECT_EXTRA_FIELDS.items():
-        if fields.get(name):
-            extra.setdefault(EntityType(type_name), []).append(fields[name])
-    return KnownSubject(
-        name=fields.get("name"),
-        email=fields.get("email"),
-        phone=fields.get("phone"),
-        street_address=fields.get("street_address"),
-        postal_code=fields.get("postal_code"),
-        city=fields.get("city"),
-        iban=fields.get("iban"),
-        customer_number=fields.get("customer_number"),
-        date_of_birth=fields.get("date_of_birth"),
-        extra=extra,
-    )
-
 
 def _cli_context(purpose: str) -> AccessContext:
     """Who is reading: the operating-system user running the CLI."""
@@ -583,6 +545,7 @@ def redact(
     import sys
 
     from discreet.detect import DetectionError, Detector, DetectorConfig
+    from discreet.gateway.customer import known_subject
     from discreet.scan import ConfigError, load_config
     from discreet.settings import Settings
     from discreet.transform import Pseudonymizer
@@ -614,7 +577,7 @@ def redact(
         known = None
         if subject is not None:
             vault.bind_conversation(conversation, subject, ctx=ctx)
-            known = _known_subject(dict(vault.get_subject(subject, ctx=ctx).fields))
+            known = known_subject(vault.get_subject(subject, ctx=ctx).fields)
         store = VaultTokenStore(vault, ctx=ctx)
         pseudonymizer = Pseudonymizer(detector, operators, store, hash_key=key, surrogate_key=key)
         result = pseudonymizer.pseudonymize(text, conversation, known, language)
