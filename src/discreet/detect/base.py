@@ -184,11 +184,15 @@ class PatternRecognizer(Recognizer):
                 candidate = text[start:end]
                 if pattern.validator is not None and not pattern.validator(candidate):
                     continue
-                score = pattern.score
-                if self.has_context(item, start, end):
-                    score = min(1.0, score + self.context_boost)
+                score = self.boosted(item, start, end, pattern.score)
                 if score >= self.min_score:
                     yield Finding(start, end, self.entity_type, score, self.name, pattern.subtype)
+
+    def boosted(self, item: DetectionInput, start: int, end: int, score: float) -> float:
+        """`score`, raised by `context_boost` (capped at 1) when a context word is near."""
+        if self.has_context(item, start, end):
+            return min(1.0, score + self.context_boost)
+        return score
 
     def has_context(self, item: DetectionInput, start: int, end: int) -> bool:
         regex = self._context.get(item.language) or self._context.get("*")

@@ -41,9 +41,7 @@ class CreditCardRecognizer(PatternRecognizer):
             # until the number checks out.
             while True:
                 if is_card_number(text[start:end]):
-                    score = SCORE
-                    if self.has_context(item, start, end):
-                        score = min(1.0, score + self.context_boost)
+                    score = self.boosted(item, start, end, SCORE)
                     yield Finding(start, end, EntityType.CREDIT_CARD, score, self.name)
                     break
                 last = max((m.start() for m in _SEPARATOR.finditer(text, start, end)), default=-1)

@@ -42,9 +42,7 @@ class IbanRecognizer(PatternRecognizer):
             # drop trailing groups until the checksum holds.
             while end - start >= 15:
                 if _is_valid(text[start:end]):
-                    score = SCORE
-                    if self.has_context(item, start, end):
-                        score = min(1.0, score + self.context_boost)
+                    score = self.boosted(item, start, end, SCORE)
                     yield Finding(start, end, EntityType.IBAN, score, self.name)
                     break
                 space = text.rfind(" ", start, end)

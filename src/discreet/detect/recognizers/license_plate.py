@@ -69,7 +69,7 @@ class DutchLicensePlateRecognizer(PatternRecognizer):
             searched_to = match.end()
             start, end = match.span()
             plate = match[0]
-            score = SCORE_RARE_LETTERS if _RARE_LETTERS.intersection(plate) else SCORE
-            if self.has_context(item, start, end):
-                score = min(1.0, score + self.context_boost)
+            score = self.boosted(
+                item, start, end, SCORE_RARE_LETTERS if _RARE_LETTERS.intersection(plate) else SCORE
+            )
             yield Finding(start, end, EntityType.LICENSE_PLATE, score, self.name)

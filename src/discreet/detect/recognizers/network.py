@@ -77,9 +77,7 @@ class IpAddressRecognizer(PatternRecognizer):
                     yield self._finding(item, *match.span())
 
     def _finding(self, item: DetectionInput, start: int, end: int) -> Finding:
-        score = 0.85
-        if self.has_context(item, start, end):
-            score = min(1.0, score + self.context_boost)
+        score = self.boosted(item, start, end, 0.85)
         return Finding(start, end, EntityType.IP_ADDRESS, score, self.name)
 
 

@@ -90,8 +90,7 @@ class PhoneRecognizer(PatternRecognizer):
         for match in _CANDIDATE.finditer(text):
             budget = [_PARSE_BUDGET]
             for start, end, score in self._split_and_score(text, match, item.language, budget):
-                if self.has_context(item, start, end):
-                    score = min(1.0, score + self.context_boost)
+                score = self.boosted(item, start, end, score)
                 yield Finding(start, end, EntityType.PHONE_NUMBER, score, self.name)
 
     def _split_and_score(

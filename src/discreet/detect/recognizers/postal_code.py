@@ -139,9 +139,7 @@ class DutchPostalCodeRecognizer(PatternRecognizer):
     def analyze(self, item: DetectionInput) -> Iterator[Finding]:
         for match in _NL.finditer(item.text):
             start, end = match.span()
-            score = _nl_score(match[0])
-            if self.has_context(item, start, end):
-                score = min(1.0, score + self.context_boost)
+            score = self.boosted(item, start, end, _nl_score(match[0]))
             yield Finding(start, end, EntityType.POSTAL_CODE, score, self.name)
 
 

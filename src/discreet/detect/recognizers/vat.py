@@ -61,9 +61,7 @@ class VatRecognizer(PatternRecognizer):
             # one until the check digits hold.
             while end - start > 4:
                 if is_vat_number(text[start:end]):
-                    score = SCORE
-                    if self.has_context(item, start, end):
-                        score = min(1.0, score + self.context_boost)
+                    score = self.boosted(item, start, end, SCORE)
                     yield Finding(start, end, EntityType.VAT_ID, score, self.name)
                     break
                 cut = max(
