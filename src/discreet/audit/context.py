@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from discreet.policy.vocabulary import LegalBasis as LegalBasis  # re-exported
+from discreet.legal import LegalBasis as LegalBasis  # re-exported
 
 
 class ActorKind(StrEnum):

@@ -9,17 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Literal
 
-
-class LegalBasis(StrEnum):
-    """GDPR art. 6(1) lawful bases for processing."""
-
-    CONSENT = "consent"
-    CONTRACT = "contract"
-    LEGAL_OBLIGATION = "legal_obligation"
-    VITAL_INTERESTS = "vital_interests"
-    PUBLIC_TASK = "public_task"
-    LEGITIMATE_INTERESTS = "legitimate_interests"
-
+from discreet.legal import LegalBasis as LegalBasis  # re-exported: the policy vocabulary
 
 LEGAL_BASIS_TEXT: dict[LegalBasis, str] = {
     LegalBasis.CONSENT: "the customer's consent (GDPR art. 6(1)(a))",
