@@ -52,9 +52,8 @@ assistants:
   support:
     purposes: [customer_support]
     categories: [identity, contact, order]
-detection:
-  ner: {backend: none}
 """
+NER_OFF = "detection:\n  ner: {backend: none}\n"
 CTX = AccessContext("bench", "benchmark", LegalBasis.LEGITIMATE_INTERESTS)
 ANSWER = (
     "Thanks [PERSON_1]. Your order [ORDER_ID_1] has shipped; we sent the tracking link to "
@@ -94,9 +93,31 @@ def subject_fields(i: int) -> dict[str, str]:
     }
 
 
-def conversation(i: int) -> list[dict[str, str]]:
-    """Five messages, about 1 KB, with the customer's own details in them."""
+QUESTIONS = (
+    "Also, can you tell me whether I can still change the delivery address to my office? "
+    "I am at work during the day, so a neighbour would have to take it.",
+    "One more thing: the invoice for {order} shows the wrong amount. Could you send a new "
+    "one to {email}? I paid by card on the {n}th.",
+    "If the parcel cannot arrive before Friday, may I cancel it and order again with "
+    "express shipping? Please call me back on {phone} after {n} o'clock.",
+    "My sister {first} Voorbeeld ordered the same shoes {n} days ago and hers arrived. Is "
+    "there a problem with the warehouse in Utrecht?",
+)
+
+
+def conversation(i: int, turn: int = 0) -> list[dict[str, str]]:
+    """Five messages, about 1 KB, with the customer's own details in them. The last
+    message is new on every turn (as in a real conversation, where each turn adds one),
+    so each turn runs detection on it and on the answer; the other four were seen on
+    earlier turns."""
     f = subject_fields(i)
+    question = QUESTIONS[turn % len(QUESTIONS)].format(
+        order=f["order_number"],
+        email=f["email"],
+        phone=f["phone"],
+        first="Marloes",
+        n=turn % 28 + 1,
+    )
     return [
         {"role": "system", "content": "You are the support assistant of a web shop. " * 8},
         {
@@ -116,11 +137,7 @@ def conversation(i: int) -> list[dict[str, str]]:
             f"number is {f['customer_number']}, if that helps. I need the shoes before the "
             "weekend because we are going hiking in the Ardennes.",
         },
-        {
-            "role": "user",
-            "content": "Also, can you tell me whether I can still change the delivery address "
-            "to my office? I am at work during the day, so a neighbour would have to take it.",
-        },
+        {"role": "user", "content": f"{question} (turn {turn})"},
     ]
 
 
@@ -138,8 +155,8 @@ async def run_conversations(
             "X-Discreet-Subject": f"CUST-{c}",
             "X-Discreet-Conversation": f"{run}-{c}",
         }
-        body = {"model": "bench", "messages": conversation(c)}
-        for _ in range(turns_each):
+        for turn in range(turns_each):
+            body = {"model": "bench", "messages": conversation(c, turn)}
             token = _backend_time.set(0.0)
             start = time.perf_counter()
             response = await client.post("/v1/chat/completions", json=body, headers=headers)
@@ -169,11 +186,12 @@ class Job:
     turns_each: int
     threads: int
     run: str
+    policy: str = POLICY
     start_at: float = 0.0  # wall-clock time to start at, so processes start together
 
 
 async def session(job: Job) -> tuple[list[float], float, float]:
-    policy = parse_policy(POLICY, "<bench policy>")
+    policy = parse_policy(job.policy, "<bench policy>")
     gateway = build_gateway(
         policy,
         job.settings,
@@ -197,10 +215,12 @@ def run_job(job: Job) -> tuple[list[float], float, float]:
     return asyncio.run(session(job))
 
 
-def measure(settings: Settings, turns: int, threads: int, processes: int) -> dict[str, float]:
+def measure(
+    settings: Settings, turns: int, threads: int, processes: int, policy: str
+) -> dict[str, float]:
     master = MasterKey.generate()
     setup = build_gateway(
-        parse_policy(POLICY, "<bench policy>"),
+        parse_policy(policy, "<bench policy>"),
         settings,
         master_key=master,
         backend=InstantBackend(),
@@ -222,6 +242,7 @@ def measure(settings: Settings, turns: int, threads: int, processes: int) -> dic
                 turns // concurrency,
                 threads,
                 f"c{concurrency}",
+                policy,
                 time.time() + (20 if workers > 1 else 0),
             )
             for w in range(workers)
@@ -250,22 +271,36 @@ def main() -> None:
     parser.add_argument(
         "--processes", type=int, default=1, help="gateway processes for the 32-conversation level"
     )
+    parser.add_argument(
+        "--ner",
+        choices=("builtin", "none"),
+        default="builtin",
+        help="NER backend: the default built-in model, or none (patterns, gazetteer and "
+        "known-subject matching only: a policy option that trades recall of unannounced "
+        "names and addresses for speed)",
+    )
     args = parser.parse_args()
+    policy = POLICY + (NER_OFF if args.ner == "none" else "")
     rows: list[tuple[str, dict[str, float]]] = []
     if not args.no_sqlite:
         with sqlite_settings() as settings:
             rows.append(
-                ("SQLite (WAL)", measure(settings, args.turns, args.threads, args.processes))
+                (
+                    "SQLite (WAL)",
+                    measure(settings, args.turns, args.threads, args.processes, policy),
+                )
             )
     if args.postgres:
         with postgres_settings(args.postgres) as settings:
-            rows.append(("PostgreSQL", measure(settings, args.turns, args.threads, args.processes)))
+            rows.append(
+                ("PostgreSQL", measure(settings, args.turns, args.threads, args.processes, policy))
+            )
 
     print(f"Machine: {machine()}  ")
     print(f"Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC  ")
     print(
         f"Turns per level: {args.turns}; worker threads: {args.threads}; "
-        f"processes at 32: {args.processes}; conversation: 5 messages, "
+        f"processes at 32: {args.processes}; NER: {args.ner}; conversation: 5 messages, "
         f"{sum(len(m['content']) for m in conversation(0))} characters; "
         "overhead = turn latency minus the model's own time\n"
     )

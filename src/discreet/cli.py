@@ -430,6 +430,7 @@ if TYPE_CHECKING:
     from discreet.audit.context import AccessContext
     from discreet.transform import OperatorConfig
 
+
 def _cli_context(purpose: str) -> AccessContext:
     """Who is reading: the operating-system user running the CLI."""
     import getpass
@@ -732,7 +733,6 @@ def policy_explain(
     Console(soft_wrap=True, highlight=False).print(render_markup(explanation))
 
 
-
 # --- gateway commands: serve, apikey ---------------------------------------------------
 
 apikey_app = typer.Typer(help="API keys of the gateway: one key, one assistant.")
@@ -802,8 +802,7 @@ def apikey_create(
         raise _storage_fail(exc) from None
     typer.echo(key)
     typer.echo(
-        f"key id {info.key_id} for {role.value} {name!r}; store the key now, "
-        "it is not shown again",
+        f"key id {info.key_id} for {role.value} {name!r}; store the key now, it is not shown again",
         err=True,
     )
 
@@ -848,6 +847,16 @@ def serve(
     host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="TCP port.", min=0, max=65535)] = 8000,
     config: _ConfigOpt = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Server processes. One process is bound by one CPU core; with N > 1 each "
+            "process loads its own detection model (~150 MB) and retention runs in the "
+            "supervising process.",
+        ),
+    ] = 1,
 ) -> None:
     """Run the OpenAI-compatible privacy gateway (applies database migrations first).
 
@@ -863,6 +872,9 @@ def serve(
     from discreet.vault import VaultError
 
     policy = _load_policy_or_exit(config)
+    if workers > 1:
+        _serve_workers(policy, config, host=host, port=port, workers=workers)
+        return
     try:
         # build_app: the gateway, consent checked per turn, and the operator routes.
         server = build_app(policy, migrate=True)
@@ -872,6 +884,61 @@ def serve(
     typer.echo(f"discreet gateway on http://{host}:{port}/v1 ({backend})", err=True)
     # No access log: request lines carry conversation ids chosen by clients.
     uvicorn.run(server, host=host, port=port, access_log=False, log_level="info")
+
+
+def _serve_workers(
+    policy: Policy, config: Path | None, *, host: str, port: int, workers: int
+) -> None:
+    """`serve --workers N`: check and migrate once here, then let uvicorn start N
+    processes that each build the app (`discreet.api.server.worker_app`); this process
+    supervises them and runs retention on its schedule."""
+    import os
+
+    import uvicorn
+
+    from discreet.gateway.config import resolve_upstream
+    from discreet.gateway.factory import policy_field_categories
+    from discreet.gateway.settings import UpstreamConfigError
+    from discreet.policy.loader import ENV_VAR, resolve_policy_path
+    from discreet.retention import open_retention
+    from discreet.retention.scheduler import retention_thread
+    from discreet.settings import Settings
+    from discreet.store.errors import StorageError
+    from discreet.vault import VaultError, open_vault
+
+    settings = Settings()
+    try:
+        backend = "upstream model" if resolve_upstream(policy) else "embedded assistant"
+        open_vault(
+            settings,
+            tenant=settings.tenant,
+            categories=policy_field_categories(policy),
+            migrate=True,
+        ).close()
+        retention = open_retention(policy, settings)
+    except (StorageError, VaultError, UpstreamConfigError) as exc:
+        raise _storage_fail(exc) from None
+    # The workers must read the policy this process validated, wherever it came from.
+    path = resolve_policy_path(config)
+    if path is not None:
+        os.environ[ENV_VAR] = str(path.resolve())
+    typer.echo(
+        f"discreet gateway on http://{host}:{port}/v1 ({backend}, {workers} processes)",
+        err=True,
+    )
+    try:
+        with retention_thread(retention.runner.run):
+            uvicorn.run(
+                "discreet.api.server:worker_app",
+                factory=True,
+                workers=workers,
+                host=host,
+                port=port,
+                access_log=False,  # request lines carry conversation ids chosen by clients
+                log_level="info",
+            )
+    finally:
+        retention.close()
 
 
 if TYPE_CHECKING:

@@ -14,6 +14,7 @@ from tests.support.upstream import unused_port
 from typer.testing import CliRunner
 
 from discreet.cli import app
+from discreet.gateway.apikeys import VERIFIED_TTL_S
 from discreet.vault import MasterKey
 
 runner = CliRunner()
@@ -68,3 +69,77 @@ def test_serve_migrates_and_answers_with_a_created_key(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+def test_serve_with_two_workers_answers_and_revocation_reaches_every_process(
+    tmp_path: Path,
+) -> None:
+    policy = tmp_path / "discreet.yaml"
+    policy.write_text(POLICY)
+    env = {
+        "DISCREET_HOME": str(tmp_path / "home"),
+        "DISCREET_MASTER_KEY": MasterKey.generate().to_base64(),
+    }
+    created = runner.invoke(app, ["db", "upgrade"], env=env)
+    assert created.exit_code == 0, created.output
+    created = runner.invoke(app, ["apikey", "create", "--assistant", "support"], env=env)
+    key = created.stdout.strip().splitlines()[0]
+    port = unused_port()
+    proc = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "discreet"),
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+            "--config",  # given as a path: the workers must read this file, not the default
+            str(policy),
+        ],
+        env={**os.environ, **env, "DISCREET_UPSTREAM_URL": "", "DISCREET_CONFIG": ""},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}/v1"
+    headers = {"Authorization": f"Bearer {key}"}
+    body = {"model": "m", "messages": [{"role": "user", "content": "Where is my order?"}]}
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert proc.poll() is None, proc.stdout.read().decode() if proc.stdout else ""
+            try:
+                httpx.get(f"{base}/conversations/x", timeout=1)
+                if len(_children(proc.pid)) >= 2:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "server did not come up"
+            time.sleep(0.2)
+        # Both workers up: every one of a few turns is answered, by whichever takes it.
+        for _ in range(6):
+            response = httpx.post(
+                f"{base}/chat/completions", json=body, headers=headers, timeout=60
+            )
+            assert response.status_code == 200, response.text
+        key_id = key.split("_")[1]
+        revoked = runner.invoke(app, ["apikey", "revoke", key_id], env=env)
+        assert revoked.exit_code == 0, revoked.output
+        # Verified keys are remembered for VERIFIED_TTL_S in each process, no longer.
+        time.sleep(VERIFIED_TTL_S + 0.5)
+        for _ in range(6):
+            response = httpx.post(
+                f"{base}/chat/completions", json=body, headers=headers, timeout=60
+            )
+            assert response.status_code == 401
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    assert proc.returncode is not None
+    output = proc.stdout.read().decode() if proc.stdout else ""
+    assert "2 processes" in output
+    assert "retention run failed" not in output

@@ -205,3 +205,16 @@ def test_detector_passes_the_subject_and_merges_with_other_recognizers() -> None
 
 def test_subject_repr_does_not_leak_values() -> None:
     assert "Vries" not in repr(SUBJECT)
+
+
+def test_the_matcher_is_reused_for_the_same_values_in_a_new_object() -> None:
+    # The gateway builds a new KnownSubject every turn; the matcher is built once.
+    recognizer = KnownSubjectRecognizer()
+    first = recognizer.matcher(KnownSubject(name="Jan de Vries", phone="+31612345678"))
+    again = recognizer.matcher(KnownSubject(name="Jan de Vries", phone="+31612345678"))
+    other = recognizer.matcher(KnownSubject(name="Jan de Vries", phone="+31612345679"))
+    assert again is first
+    assert other is not first
+    text = "bel me op 06-12345679"
+    assert [f.value(text) for f in other.find(text, "known_subject")] == ["06-12345679"]
+    assert first.find(text, "known_subject") == []

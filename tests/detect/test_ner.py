@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -418,3 +420,76 @@ def test_hf_backend_runs_onnx_when_the_directory_has_it(
     text = "Anna Jansen lives in Utrecht"
     (findings,) = backend.predict([text], ["nl"])
     assert [(f.type, f.value(text)) for f in findings] == [(EntityType.PERSON, text)]
+
+
+def test_concurrent_calls_are_batched_and_each_gets_its_own_findings(
+    builtin: NerBackend,
+) -> None:
+    # Different texts per caller: joined into one batch, each result must still be the
+    # caller's own, in its order.
+    texts = {
+        k: [f"Please send parcel {k}-{i} to Lukas Hoffmann in München." for i in range(k + 1)]
+        + [f"Mijn naam is Sanne de Boer {k}."]
+        for k in range(8)
+    }
+    expected = {k: builtin.predict(t, ["de"] * len(t)) for k, t in texts.items()}
+    results: dict[int, list[list[Finding]]] = {}
+    start = threading.Barrier(len(texts))
+
+    def work(k: int) -> None:
+        start.wait()
+        results[k] = builtin.predict(texts[k], ["de"] * len(texts[k]))
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in texts]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == expected
+
+
+def test_a_failing_batch_fails_every_caller_in_it() -> None:
+    backend = SpacyBackend(BUILTIN_MODEL_DIR)
+    real = backend._nlp
+    release = threading.Event()
+
+    class Failing:
+        vocab = real.vocab
+
+        def __call__(self, text: str) -> object:
+            release.wait(5)
+            raise RuntimeError("model broke")
+
+        def pipe(self, texts: object, batch_size: int = 0) -> object:
+            raise RuntimeError("model broke")
+
+    backend._nlp = Failing()
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            backend.predict(["Anna Schmidt in Hamburg."], ["de"])
+        except RuntimeError as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(3)]
+    for t in threads:
+        t.start()
+    release.set()
+    for t in threads:
+        t.join()
+    assert len(errors) == 3  # nobody got an empty result instead of the failure
+
+
+def test_function_words_load_without_the_language_packages() -> None:
+    # Importing spacy.lang.fr builds its tokenizer exceptions: seconds, on the first
+    # entity a server found. The stop word lists are read on their own, at load time.
+    script = (
+        "import sys\n"
+        "from discreet.detect.ner.spacy_backend import _function_words\n"
+        "words = _function_words()\n"
+        "assert {'wanneer', 'the', 'nicht', 'nous'} <= words, 'missing stop words'\n"
+        "assert 'spacy.lang.fr' not in sys.modules, 'French package imported'\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from discreet.gateway.apikeys import ApiKeyStore
@@ -65,3 +67,28 @@ def test_api_keys_verify_only_the_exact_unrevoked_key(store_env) -> None:
     assert key not in repr(store.list())
     assert store.revoke(info.key_id) and store.verify(key) is None
     assert not store.revoke(info.key_id)
+
+
+def test_a_verified_key_is_remembered_only_until_its_ttl(store_env) -> None:
+    server = ApiKeyStore(store_env.data_db(), "default", verified_ttl_s=0.5)
+    key, info = server.create("helper")
+    assert server.verify(key) is not None
+    # Revoked elsewhere (the CLI, another server process): this process may go on
+    # accepting the key it verified, but only until the TTL runs out.
+    assert ApiKeyStore(store_env.data_db(), "default").revoke(info.key_id)
+    deadline = time.monotonic() + 10
+    while server.verify(key) is not None:
+        assert time.monotonic() < deadline, "revocation never took effect"
+        time.sleep(0.05)
+    # A wrong key is never answered from memory, even right after the right one.
+    other, _ = server.create("helper")
+    assert server.verify(other) is not None
+    assert server.verify(other[:-1] + ("A" if other[-1] != "A" else "B")) is None
+
+
+def test_revoking_through_the_serving_store_takes_effect_at_once(store_env) -> None:
+    server = ApiKeyStore(store_env.data_db(), "default", verified_ttl_s=3600)
+    key, info = server.create("helper")
+    assert server.verify(key) is not None
+    assert server.revoke(info.key_id)
+    assert server.verify(key) is None

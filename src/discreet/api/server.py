@@ -3,6 +3,7 @@
 `create_app` (``app.py``) is the HTTP surface over parts it is given; `build_app` makes
 those parts from a policy and settings: the gateway over the configured stores, consent
 checked on every turn, the operator routes, retention routes and the retention scheduler.
+`worker_app` is the same server for each process of ``discreet serve --workers N``.
 """
 
 from __future__ import annotations
@@ -55,6 +56,19 @@ def build_app(
         scheduler = RetentionScheduler(retention.runner.run, interval_s=retention_interval_s)
         background.append(scheduler.running)
     return create_app(gateway, rights=rights, retention=retention, background=background)
+
+
+def worker_app() -> FastAPI:
+    """One process of ``discreet serve --workers N`` (uvicorn imports and calls this).
+
+    The policy and settings come from the environment the supervisor set up
+    (``DISCREET_CONFIG`` names the policy file it validated); the supervisor has already
+    migrated the stores and runs retention itself, once for all workers, so this app has
+    no scheduler. Raises the same start-up errors as `build_app`.
+    """
+    from discreet.policy import load_policy
+
+    return build_app(load_policy(), Settings(), migrate=False, retention_interval_s=None)
 
 
 @asynccontextmanager

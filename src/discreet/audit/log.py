@@ -31,7 +31,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy import Connection, bindparam, delete, func, select, update
 
 from discreet.audit.context import AccessContext, Outcome
 from discreet.store.db import Database
@@ -40,6 +40,15 @@ from discreet.store.models import GENESIS_HASH, AuditHead, AuditRecord, table_of
 
 _LOG = table_of(AuditRecord)
 _HEAD = table_of(AuditHead)
+# Built once: every chat turn appends records, and building these statements again each
+# time (expressions, cache keys) cost more than running them.
+_LOCK_HEAD = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update()
+_INSERT_RECORD = _LOG.insert()
+_MOVE_HEAD = (
+    update(_HEAD)
+    .where(_HEAD.c.id == 1)
+    .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
+)
 DetailValue = int | str | bool
 PRUNE_ACTION = "audit.pruned"
 
@@ -174,9 +183,7 @@ class AuditLog:
             return self._append(own, event)
 
     def _append(self, conn: Connection, event: AuditEvent) -> AuditEntry:
-        head = conn.execute(
-            select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update()
-        ).one_or_none()
+        head = conn.execute(_LOCK_HEAD).one_or_none()
         if head is None:
             raise AuditChainMissing("audit chain head is missing: run `discreet db upgrade`")
         draft = AuditEntry(
@@ -203,8 +210,8 @@ class AuditLog:
         row["categories"] = canonical_json(row["categories"])
         row["fields"] = canonical_json(row["fields"])
         row["details"] = canonical_json(row["details"])
-        conn.execute(_LOG.insert(), row)
-        conn.execute(update(_HEAD).where(_HEAD.c.id == 1).values(seq=entry.seq, hash=entry.hash))
+        conn.execute(_INSERT_RECORD, row)
+        conn.execute(_MOVE_HEAD, {"new_seq": entry.seq, "new_hash": entry.hash})
         return entry
 
     def entries(self, *, since: datetime | None = None, page: int = 1000) -> Iterator[AuditEntry]:

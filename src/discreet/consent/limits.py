@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, delete, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, or_, select, update
 
 from discreet.audit.context import AccessContext, Outcome
 from discreet.audit.log import AuditEvent, AuditLog
@@ -24,6 +24,17 @@ from discreet.store.governance_models import ProcessingLimitRow
 from discreet.store.models import table_of
 
 _L = table_of(ProcessingLimitRow)
+# Built once (bound values at execution): these run on every chat turn, and building a
+# statement again each time (expressions, cache keys) cost about as much as running it.
+_ACTIVE = (
+    select(_L)
+    .where(
+        _L.c.tenant == bindparam("tenant"),
+        _L.c.subject_id == bindparam("subject"),
+        _L.c.lifted_at.is_(None),
+    )
+    .order_by(_L.c.id)
+)
 MAX_REASON = 500
 
 
@@ -178,20 +189,12 @@ class ProcessingLimits:
         return count
 
     def active(self, subject_id: str) -> list[ProcessingLimit]:
-        with self.db.begin() as conn:
-            rows = conn.execute(
-                select(_L)
-                .where(
-                    _L.c.tenant == self.tenant,
-                    _L.c.subject_id == subject_id,
-                    _L.c.lifted_at.is_(None),
-                )
-                .order_by(_L.c.id)
-            ).all()
+        with self.db.read() as conn:
+            rows = conn.execute(_ACTIVE, {"tenant": self.tenant, "subject": subject_id}).all()
         return [_limit(row) for row in rows]
 
     def history(self, subject_id: str) -> list[ProcessingLimit]:
-        with self.db.begin() as conn:
+        with self.db.read() as conn:
             rows = conn.execute(
                 select(_L)
                 .where(_L.c.tenant == self.tenant, _L.c.subject_id == subject_id)

@@ -16,7 +16,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, delete, func, select
+from sqlalchemy import Connection, bindparam, delete, func, select
 
 from discreet.audit.context import AccessContext, Outcome
 from discreet.audit.log import AuditEvent, AuditLog
@@ -26,6 +26,13 @@ from discreet.store.governance_models import ConsentRecordRow
 from discreet.store.models import table_of
 
 _R = table_of(ConsentRecordRow)
+# Built once (bound values at execution): these run on every chat turn, and building a
+# statement again each time (expressions, cache keys) cost about as much as running it.
+_HISTORY = (
+    select(_R)
+    .where(_R.c.tenant == bindparam("tenant"), _R.c.subject_id == bindparam("subject"))
+    .order_by(_R.c.id)
+)
 _TOKEN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
 T = TypeVar("T")
 
@@ -221,11 +228,10 @@ class ConsentRegistry:
 
     def history(self, subject_id: str, purpose: str | None = None) -> list[ConsentRecord]:
         """Every record of the subject (for one purpose, if given), oldest first."""
-        query = select(_R).where(_R.c.tenant == self.tenant, _R.c.subject_id == subject_id)
-        if purpose is not None:
-            query = query.where(_R.c.purpose == purpose)
-        with self.db.begin() as conn:
-            rows = conn.execute(query.order_by(_R.c.id)).all()
+        params = {"tenant": self.tenant, "subject": subject_id}
+        query = _HISTORY if purpose is None else _HISTORY.where(_R.c.purpose == purpose)
+        with self.db.read() as conn:
+            rows = conn.execute(query, params).all()
         return [_record(row) for row in rows]
 
     def current(self, subject_id: str) -> dict[str, ConsentRecord]:
@@ -237,7 +243,7 @@ class ConsentRegistry:
 
     def state(self, subject_id: str, purpose: str) -> ConsentState | None:
         """The state in force for (subject, purpose); None if consent was never recorded."""
-        with self.db.begin() as conn:
+        with self.db.read() as conn:
             row = conn.execute(
                 select(_R.c.state)
                 .where(

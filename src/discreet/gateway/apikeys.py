@@ -10,6 +10,11 @@ A key has a role: an *assistant* key serves the chat endpoints as one assistant 
 policy; an *operator* key serves the governance endpoints (consent, data-subject requests,
 legal holds, retention) as a named person, and is refused on the chat endpoints. Keeping
 the two apart means a leaked assistant key cannot erase customers or read exports.
+
+A verified key is remembered (by its digest) for `VERIFIED_TTL_S` seconds, so a chat turn
+does not pay a database read to authenticate. Revoking through the same store takes effect
+at once; a revocation made elsewhere (the CLI, another server process) reaches a running
+server within that time.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -31,6 +37,8 @@ from discreet.store.models import table_of
 _K = table_of(GatewayApiKey)
 KEY_PREFIX = "dsk_"
 _KEY_RE = re.compile(r"^dsk_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$")
+VERIFIED_TTL_S = 5.0
+_MAX_VERIFIED = 10_000
 
 
 class KeyRole(StrEnum):
@@ -76,9 +84,13 @@ def _digest(key: str) -> str:
 class ApiKeyStore:
     """Create, verify, list and revoke API keys in the data store."""
 
-    def __init__(self, db: Database, tenant: str) -> None:
+    def __init__(self, db: Database, tenant: str, *, verified_ttl_s: float = VERIFIED_TTL_S):
         self._db = db
         self.tenant = tenant
+        self._verified_ttl_s = verified_ttl_s
+        # digest -> (info, monotonic expiry). Only keys that verified; a wrong key always
+        # goes to the database, so a guess is never answered from memory.
+        self._verified: dict[str, tuple[ApiKeyInfo, float]] = {}
 
     def create(
         self, assistant: str, label: str | None = None, *, role: KeyRole = KeyRole.ASSISTANT
@@ -114,7 +126,11 @@ class ApiKeyStore:
         match = _KEY_RE.match(key)
         if match is None:
             return None
-        with self._db.begin() as conn:
+        digest = _digest(key)
+        cached = self._verified.get(digest)
+        if cached is not None and cached[1] > time.monotonic():
+            return cached[0]
+        with self._db.read() as conn:
             row = conn.execute(
                 select(
                     _K.c.tenant, _K.c.assistant, _K.c.key_hash, _K.c.revoked_at, _K.c.role
@@ -122,16 +138,22 @@ class ApiKeyStore:
             ).one_or_none()
         # Compare even when no row exists, so timing does not tell ids apart.
         stored = row.key_hash if row is not None else "0" * 64
-        valid = hmac.compare_digest(stored, _digest(key))
+        valid = hmac.compare_digest(stored, digest)
         if row is None or not valid or row.revoked_at is not None or row.tenant != self.tenant:
+            self._verified.pop(digest, None)
             return None
         role = _role(row.role)
         if role is None:
             return None
-        return ApiKeyInfo(match.group(1), row.tenant, row.assistant, role=role)
+        info = ApiKeyInfo(match.group(1), row.tenant, row.assistant, role=role)
+        if self._verified_ttl_s > 0:
+            if len(self._verified) >= _MAX_VERIFIED:
+                self._verified.clear()
+            self._verified[digest] = (info, time.monotonic() + self._verified_ttl_s)
+        return info
 
     def list(self) -> list[ApiKeyInfo]:
-        with self._db.begin() as conn:
+        with self._db.read() as conn:
             rows = conn.execute(
                 select(_K).where(_K.c.tenant == self.tenant).order_by(_K.c.created_at)
             ).all()
@@ -156,4 +178,7 @@ class ApiKeyStore:
                 .where(_K.c.id == key_id, _K.c.tenant == self.tenant, _K.c.revoked_at.is_(None))
                 .values(revoked_at=datetime.now(UTC))
             )
+        for digest, (info, _) in list(self._verified.items()):
+            if info.key_id == key_id:
+                self._verified.pop(digest, None)
         return bool(result.rowcount)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.exc import IntegrityError as DbIntegrityError
 
 from discreet.audit.log import AuditEvent, AuditLog
@@ -31,6 +31,32 @@ from discreet.store.retention_models import ConversationMessage
 
 _G = table_of(GatewayConversation)
 _T = table_of(ConversationMessage)
+# Built once (bound values at execution): these run on every chat turn, and building a
+# statement again each time (expressions, cache keys) cost about as much as running it.
+_STATE = select(_G).where(_G.c.tenant == bindparam("tenant"), _G.c.id == bindparam("id"))
+_LOCK_STATE = (
+    select(_G.c.turns, _G.c.handoff, _G.c.closed_at, _G.c.subject_id)
+    .where(_G.c.tenant == bindparam("tenant"), _G.c.id == bindparam("id"))
+    .with_for_update()
+)
+_EARLIER = (
+    select(_T.c.conversation_id, _T.c.seq, _T.c.role, _T.c.text, _T.c.created_at)
+    .where(
+        _T.c.tenant == bindparam("tenant"),
+        _T.c.subject_id == bindparam("subject"),
+        _T.c.created_at >= bindparam("since"),
+        _T.c.conversation_id != bindparam("exclude"),
+        _T.c.conversation_id.in_(
+            select(_G.c.id).where(
+                _G.c.tenant == bindparam("tenant"),
+                _G.c.subject_id == bindparam("subject"),
+                _G.c.assistant == bindparam("assistant"),
+            )
+        ),
+    )
+    .order_by(_T.c.created_at.desc(), _T.c.id.desc())
+    .limit(bindparam("limit"))
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,10 +106,8 @@ class ConversationStates:
         self.transcripts = TranscriptStore(db, tenant)
 
     def get(self, conversation_id: str) -> ConversationState | None:
-        with self._db.begin() as conn:
-            row = conn.execute(
-                select(_G).where(_G.c.tenant == self.tenant, _G.c.id == conversation_id)
-            ).one_or_none()
+        with self._db.read() as conn:
+            row = conn.execute(_STATE, {"tenant": self.tenant, "id": conversation_id}).one_or_none()
         if row is None:
             return None
         return ConversationState(
@@ -115,26 +139,16 @@ class ConversationStates:
         """
         if limit <= 0:
             return []
-        query = (
-            select(_T.c.conversation_id, _T.c.seq, _T.c.role, _T.c.text, _T.c.created_at)
-            .where(
-                _T.c.tenant == self.tenant,
-                _T.c.subject_id == subject,
-                _T.c.created_at >= as_utc(since),
-                _T.c.conversation_id != exclude,
-                _T.c.conversation_id.in_(
-                    select(_G.c.id).where(
-                        _G.c.tenant == self.tenant,
-                        _G.c.subject_id == subject,
-                        _G.c.assistant == assistant,
-                    )
-                ),
-            )
-            .order_by(_T.c.created_at.desc(), _T.c.id.desc())
-            .limit(min(limit, MAX_HISTORY))
-        )
-        with self._db.begin() as conn:
-            rows = conn.execute(query).all()
+        params = {
+            "tenant": self.tenant,
+            "subject": subject,
+            "since": as_utc(since),
+            "exclude": exclude,
+            "assistant": assistant,
+            "limit": min(limit, MAX_HISTORY),
+        }
+        with self._db.read() as conn:
+            rows = conn.execute(_EARLIER, params).all()
         return [
             StoredMessage(
                 row.conversation_id,
@@ -155,13 +169,17 @@ class ConversationStates:
             try:
                 with self._db.begin() as conn:
                     now = datetime.now(UTC)
-                    number = self._upsert(conn, change, now)
+                    number, was_bound = self._upsert(conn, change, now)
                     if change.transcript:  # after the state row is locked: seqs stay unique
+                        # Messages stored before the conversation was bound are attributed
+                        # to the subject on the turn that binds it; after that, each turn's
+                        # messages carry the subject already.
                         self.transcripts.append(
                             change.conversation_id,
                             change.transcript,
                             now,
                             subject=change.subject,
+                            attribute_earlier=not was_bound,
                             conn=conn,
                         )
                     for event in events:
@@ -172,10 +190,12 @@ class ConversationStates:
                     raise
         raise AssertionError("unreachable")
 
-    def _upsert(self, conn: Connection, change: TurnUpdate, now: datetime) -> int:
+    def _upsert(self, conn: Connection, change: TurnUpdate, now: datetime) -> tuple[int, bool]:
+        """The turn's number, and whether the conversation was bound to its subject
+        before this turn."""
         where = (_G.c.tenant == self.tenant) & (_G.c.id == change.conversation_id)
         row = conn.execute(
-            select(_G.c.turns, _G.c.handoff, _G.c.closed_at).where(where).with_for_update()
+            _LOCK_STATE, {"tenant": self.tenant, "id": change.conversation_id}
         ).one_or_none()
         if row is not None and row.closed_at is not None:
             raise ConversationClosed("the conversation was closed")
@@ -194,11 +214,11 @@ class ConversationStates:
                     "updated_at": now,
                 },
             )
-            return 1
+            return 1, False
         values: dict[str, object] = {"turns": int(row.turns) + 1, "updated_at": now}
         if change.subject is not None:
             values["subject_id"] = change.subject
         if change.handoff_reason is not None and not row.handoff:
             values.update(handoff=True, handoff_reason=change.handoff_reason)
         conn.execute(update(_G).where(where).values(**values))
-        return int(row.turns) + 1
+        return int(row.turns) + 1, row.subject_id is not None

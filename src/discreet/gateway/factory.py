@@ -14,6 +14,11 @@ from discreet.settings import Settings
 from discreet.vault import open_vault
 from discreet.vault.crypto import MasterKey
 
+_WARM_UP = (
+    "Hello, my name is Anna de Vries and I live at Dorpsstraat 12 in Utrecht. Could you "
+    "tell me when my order arrives? You can reach me at anna@example.org."
+)
+
 
 def policy_field_categories(policy: Policy) -> dict[str, str]:
     """The policy's field -> data category table, for the vault's field catalog."""
@@ -47,6 +52,9 @@ def build_gateway(
     try:
         chosen = backend or create_backend(resolve_upstream(policy, environ))
         detector = Detector(policy.detection)
+        # One detection now loads what the first turn would otherwise wait for (language
+        # identification model, NER's first batch), so the first customer is not slower.
+        detector.detect(_WARM_UP)
         if consent is None:
             # Imported here: discreet.consent builds on the gateway's ConsentChecker type.
             from discreet.consent import ConsentGate

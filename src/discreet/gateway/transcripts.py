@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import Connection, delete, func, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, func, or_, select, update
 
 from discreet.consent.clock import as_utc
 from discreet.gateway.context import TOKEN_PATTERN
@@ -48,6 +48,12 @@ from discreet.store.models import CONVERSATION_ID_LEN, table_of
 from discreet.store.retention_models import ConversationMessage
 
 _T = table_of(ConversationMessage)
+# Built once (bound values at execution): these run on every chat turn, and building a
+# statement again each time (expressions, cache keys) cost about as much as running it.
+_LAST_SEQ = select(func.coalesce(func.max(_T.c.seq), 0)).where(
+    _T.c.tenant == bindparam("tenant"), _T.c.conversation_id == bindparam("conversation")
+)
+_INSERT_MESSAGE = _T.insert()
 _IN_CHUNK = 500
 
 ROLES: Final = frozenset({"system", "user", "assistant", "tool"})
@@ -104,6 +110,7 @@ class TranscriptStore:
         at: datetime,
         *,
         subject: str | None = None,
+        attribute_earlier: bool = True,
         conn: Connection | None = None,
     ) -> int:
         """Store `messages` ((role, pseudonymised text) pairs) at the end of the
@@ -111,7 +118,8 @@ class TranscriptStore:
 
         `subject`: the bound subject's pseudonym. When given, earlier anonymous messages
         of this conversation are attributed to it too (the conversation was bound
-        mid-way), so the subject's history and holds find them. `conn` joins the
+        mid-way), so the subject's history and holds find them; a caller that knows
+        there are none (`attribute_earlier=False`) saves that statement. `conn` joins the
         caller's transaction (the turn's), so a turn is stored and audited together.
         """
         _check_conversation_id(conversation_id)
@@ -126,16 +134,18 @@ class TranscriptStore:
         where = (_T.c.tenant == self.tenant) & (_T.c.conversation_id == conversation_id)
         with self._conn(conn) as c:
             last = int(
-                c.execute(select(func.coalesce(func.max(_T.c.seq), 0)).where(where)).scalar_one()
+                c.execute(
+                    _LAST_SEQ, {"tenant": self.tenant, "conversation": conversation_id}
+                ).scalar_one()
             )
-            if subject is not None:
+            if subject is not None and attribute_earlier:
                 c.execute(
                     update(_T).where(where, _T.c.subject_id.is_(None)).values(subject_id=subject)
                 )
             if not messages:
                 return last
             c.execute(
-                _T.insert(),
+                _INSERT_MESSAGE,
                 [
                     {
                         "tenant": self.tenant,

@@ -26,8 +26,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import (
+    AbstractAsyncContextManager,
+    asynccontextmanager,
+    contextmanager,
+    suppress,
+)
 from typing import Any
 
 from discreet.policy.policy import Policy
@@ -127,3 +133,32 @@ def scheduled_retention(
             retention.close()
 
     return task
+
+
+@contextmanager
+def retention_thread(
+    run: Callable[[], Any], *, interval_s: float = DEFAULT_INTERVAL_S
+) -> Iterator[threading.Thread]:
+    """Call `run` now and every `interval_s` seconds in a daemon thread while the block
+    runs; for a process without an event loop of its own: the supervisor of
+    ``discreet serve --workers N``, which keeps retention to ONE process rather than
+    one schedule per worker. Failures are logged and retried, as in `RetentionScheduler`."""
+    if interval_s <= 0:
+        raise ValueError("interval_s must be positive")
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.is_set():
+            try:
+                run()
+            except Exception as exc:  # keep serving; the next run retries
+                log.error("retention run failed: %s", type(exc).__name__)
+            stop.wait(interval_s)
+
+    thread = threading.Thread(target=loop, name="discreet-retention", daemon=True)
+    thread.start()
+    try:
+        yield thread
+    finally:
+        stop.set()
+        thread.join(timeout=interval_s)

@@ -1,10 +1,20 @@
 """Engines and transactions for SQLite and PostgreSQL, failing closed.
 
-SQLite runs in WAL mode and every transaction starts with ``BEGIN IMMEDIATE``: nearly
-every operation writes (each read appends an audit record), and taking the write lock up
-front avoids the "deferred transaction cannot upgrade its lock" failures that otherwise
-hit concurrent writers. PostgreSQL serialises audit appends with a row lock instead (see
-:mod:`discreet.audit.log`).
+SQLite runs in WAL mode and every writing transaction (`Database.begin`) starts with
+``BEGIN IMMEDIATE``: nearly every operation writes (each read of personal data appends an
+audit record), and taking the write lock up front avoids the "deferred transaction cannot
+upgrade its lock" failures that otherwise hit concurrent writers. Reads that touch no
+personal data and write nothing (a conversation's state, an API key, consent records) use
+`Database.read`, a deferred transaction: WAL readers neither wait for the writer nor hold
+it up, which matters once several gateway processes share one file. PostgreSQL serialises
+audit appends with a row lock instead (see :mod:`discreet.audit.log`).
+
+SQLite admits one writer at a time, and a writer that finds the file locked sleeps in
+SQLite's busy handler (1, 2, 5, 10 ... 100 ms) however soon the lock is free: under
+concurrent turns most of the time went to those sleeps. So writers of a file-backed store
+queue on a lock of their own first (`_WriterLock`): threads of one process on a
+`threading.Lock`, processes on an advisory lock of ``<database>.lock``, both with the
+same timeout as SQLite's. A waiter then starts as soon as the writer before it commits.
 
 Engines are created with ``hide_parameters=True`` so a failing statement's message never
 carries bound values (ciphertexts, digests, identifiers).
@@ -12,11 +22,19 @@ carries bound values (ciphertexts, digests, identifiers).
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # Windows: threads still queue; processes fall back to SQLite's wait
+    fcntl = None  # type: ignore[assignment]
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
@@ -26,6 +44,7 @@ from discreet.store.errors import StoreUnavailable
 
 SQLITE_BUSY_TIMEOUT_S = 30
 PG_CONNECT_TIMEOUT_S = 5
+_READ_ONLY = "discreet_read_only"  # execution option marking a `Database.read` transaction
 
 
 def is_sqlite(url: str | URL) -> bool:
@@ -74,9 +93,76 @@ def _sqlite_engine(url: URL) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = conn.get_execution_options().get(_READ_ONLY, False)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
+
+
+_THREAD_LOCKS: dict[str, threading.Lock] = {}
+_THREAD_LOCKS_GUARD = threading.Lock()
+
+
+class _WriterLock:
+    """Queues the writers of one SQLite file: this process's threads, then processes."""
+
+    def __init__(self, path: Path | None, name: str) -> None:
+        self._name = name
+        key = str(path.resolve()) if path is not None else f"memory:{id(self)}"
+        with _THREAD_LOCKS_GUARD:
+            self._thread_lock = _THREAD_LOCKS.setdefault(key, threading.Lock())
+        self._lock_path = path.with_name(path.name + ".lock") if path is not None else None
+        self._fd: int | None = None
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_S
+        if not self._thread_lock.acquire(timeout=SQLITE_BUSY_TIMEOUT_S):
+            raise self._busy()
+        try:
+            fd = self._file()
+            if fd is not None:
+                self._lock_file(fd, deadline)
+            try:
+                yield
+            finally:
+                if fd is not None:
+                    fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            self._thread_lock.release()
+
+    def _file(self) -> int | None:
+        if fcntl is None or self._lock_path is None:
+            return None
+        if self._fd is None:  # opened once, under the thread lock
+            try:
+                self._fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+            except OSError:
+                return None  # read-only directory: SQLite's own locking still holds
+        return self._fd
+
+    def _lock_file(self, fd: int, deadline: float) -> None:
+        # flock has no timeout: poll, briefly at first (a turn's write takes ~1 ms).
+        pause = 0.0001
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise self._busy() from None
+                time.sleep(pause)
+                pause = min(pause * 2, 0.002)
+
+    def _busy(self) -> StoreUnavailable:
+        return StoreUnavailable(
+            f"{self._name} unavailable: another writer held it for {SQLITE_BUSY_TIMEOUT_S} s"
+        )
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
 
 
 class Database:
@@ -90,6 +176,7 @@ class Database:
         self.name = name
         self._prepare_sqlite_dir()
         self.engine = make_engine(self.url)
+        self._writer = _WriterLock(self.sqlite_path, name) if self.is_sqlite else None
 
     @property
     def is_sqlite(self) -> bool:
@@ -121,9 +208,33 @@ class Database:
         Connection-level failures (unreachable server, unwritable file, lock timeout)
         become :class:`StoreUnavailable`; other exceptions pass through unchanged.
         """
+        if self._writer is None:
+            try:
+                with self.engine.begin() as conn:
+                    yield conn
+            except (OperationalError, InterfaceError) as exc:
+                raise StoreUnavailable(self._describe(exc)) from exc
+            return
+        with self._writer.held():
+            try:
+                with self.engine.begin() as conn:
+                    yield conn
+            except (OperationalError, InterfaceError) as exc:
+                raise StoreUnavailable(self._describe(exc)) from exc
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A connection in a read-only transaction: one consistent snapshot, no write lock.
+
+        For reads that write nothing, not even an audit record (reads of personal data are
+        audited, so they go through `begin`). On SQLite it is a deferred transaction,
+        concurrent with the writer in WAL mode. Errors as for `begin`.
+        """
         try:
-            with self.engine.begin() as conn:
-                yield conn
+            with self.engine.connect() as conn:
+                conn.execution_options(**{_READ_ONLY: True})
+                with conn.begin():
+                    yield conn
         except (OperationalError, InterfaceError) as exc:
             raise StoreUnavailable(self._describe(exc)) from exc
 
@@ -154,6 +265,8 @@ class Database:
     def dispose(self) -> None:
         """Close pooled connections (before copying or replacing a SQLite file)."""
         self.engine.dispose()
+        if self._writer is not None:
+            self._writer.close()
 
     def __repr__(self) -> str:
         return f"Database({self.name!r}, {safe_url(self.url)!r})"

@@ -21,6 +21,13 @@ from discreet.vault.crypto import DataKey, MasterKey, associated_data
 from discreet.vault.errors import WrongMasterKey
 
 _T = table_of(WrappedKey)
+# Built once (bound values at execution): these run on every chat turn, and building a
+# statement again each time (expressions, cache keys) cost about as much as running it.
+_WRAPPED = select(_T.c.master_key_id, _T.c.wrapped).where(
+    _T.c.tenant == bindparam("tenant"),
+    _T.c.kind == bindparam("kind"),
+    _T.c.owner_id == bindparam("owner"),
+)
 _CHUNK = 500  # bound IN (...) lists and executemany batches
 
 
@@ -97,11 +104,9 @@ class KeyStore:
 
     def get(self, tenant: str, kind: KeyKind, owner_id: str) -> DataKey | None:
         """The unwrapped key, or None if it never existed or was destroyed."""
-        with self.db.begin() as conn:
+        with self.db.read() as conn:
             row = conn.execute(
-                select(_T.c.master_key_id, _T.c.wrapped).where(
-                    _T.c.tenant == tenant, _T.c.kind == kind.value, _T.c.owner_id == owner_id
-                )
+                _WRAPPED, {"tenant": tenant, "kind": kind.value, "owner": owner_id}
             ).one_or_none()
         if row is None:
             return None

@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError as DbIntegrityError
 
 from discreet.audit.context import AccessContext, Outcome
@@ -67,6 +67,22 @@ _F = table_of(SubjectField)
 _B = table_of(BlindIndexEntry)
 _C = table_of(Conversation)
 _M = table_of(TokenMap)
+# Built once (bound values at execution): these run on every chat turn, and building a
+# statement again each time (expressions, cache keys) cost about as much as running it.
+_SUBJECT_BY_REF = select(_S.c.id).where(
+    _S.c.tenant == bindparam("tenant"), _S.c.ref_digest == bindparam("digest")
+)
+_LOCK_CONVERSATION = (
+    select(_C.c.subject_id)
+    .where(_C.c.tenant == bindparam("tenant"), _C.c.id == bindparam("conversation"))
+    .with_for_update()
+)
+_FIELDS_OF = select(_F.c.field, _F.c.category, _F.c.ciphertext).where(
+    _F.c.subject_id == bindparam("subject"), _F.c.field.in_(bindparam("fields", expanding=True))
+)
+_TOKEN_MAP_OF = select(_M.c.scope, _M.c.ciphertext).where(
+    _M.c.tenant == bindparam("tenant"), _M.c.conversation_id == bindparam("conversation")
+)
 
 INDEX_KEY_OWNER = "blind-index"
 MAX_REF_LEN = 200
@@ -389,7 +405,7 @@ class Vault:
     def _find_subject_id(self, conn: Connection, ref: str) -> str | None:
         digest = self._indexer.digest(IdentifierKind.SUBJECT_REF, _check_ref(ref))
         found: str | None = conn.execute(
-            select(_S.c.id).where(_S.c.tenant == self.tenant, _S.c.ref_digest == digest)
+            _SUBJECT_BY_REF, {"tenant": self.tenant, "digest": digest}
         ).scalar_one_or_none()
         return found
 
@@ -801,9 +817,7 @@ class Vault:
         Returns (bound by this call, token map moved under the subject's key: destroy the
         conversation's own key after the commit)."""
         row = conn.execute(
-            select(_C.c.subject_id)
-            .where(_C.c.tenant == self.tenant, _C.c.id == conversation_id)
-            .with_for_update()
+            _LOCK_CONVERSATION, {"tenant": self.tenant, "conversation": conversation_id}
         ).one_or_none()
         if row is None:
             conn.execute(
@@ -879,11 +893,7 @@ class Vault:
             bound, moved = self._bind_in(conn, conversation_id, subject_id)
             wanted = granted | for_detection
             rows = (
-                conn.execute(
-                    select(_F.c.field, _F.c.category, _F.c.ciphertext).where(
-                        _F.c.subject_id == subject_id, _F.c.field.in_(wanted)
-                    )
-                ).all()
+                conn.execute(_FIELDS_OF, {"subject": subject_id, "fields": sorted(wanted)}).all()
                 if wanted
                 else []
             )
@@ -897,9 +907,7 @@ class Vault:
                 for row in rows
             }
             map_row = conn.execute(
-                select(_M.c.scope, _M.c.ciphertext).where(
-                    _M.c.tenant == self.tenant, _M.c.conversation_id == conversation_id
-                )
+                _TOKEN_MAP_OF, {"tenant": self.tenant, "conversation": conversation_id}
             ).one_or_none()
             mapping: dict[str, str] = {}
             if map_row is not None and map_row.scope == KeyKind.SUBJECT.value:

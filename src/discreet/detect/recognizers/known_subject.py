@@ -403,28 +403,29 @@ def _date_variants(value: str, etype: EntityType) -> list[_Variant]:
 
 
 class _MatcherCache:
-    """Matchers for recently seen subjects, keyed by object identity.
+    """Matchers for recently seen subjects, keyed by their values.
 
-    `KnownSubject.extra` is a mapping, so subjects are not hashable. An id() alone could be
-    reused by a new object after the old one is freed, which would find the *previous*
-    customer's values; the cache therefore keeps the subject itself and checks identity.
+    The gateway builds a new `KnownSubject` for every turn from the vault read, so the key
+    is what the matcher is made of (the subject's (type, value) pairs), not the object:
+    the same customer's next turn finds the matcher built on the first. The cache holds
+    the values anyway (inside the matchers), bounded, least recently used first out.
     """
 
     def __init__(self, size: int = 256) -> None:
         self._size = size
-        self._items: OrderedDict[int, tuple[KnownSubject, SubjectMatcher]] = OrderedDict()
+        self._items: OrderedDict[tuple[tuple[EntityType, str], ...], SubjectMatcher] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, subject: KnownSubject) -> SubjectMatcher:
-        key = id(subject)
+        key = tuple(subject.values())
         with self._lock:
             hit = self._items.get(key)
-            if hit is not None and hit[0] is subject:
+            if hit is not None:
                 self._items.move_to_end(key)
-                return hit[1]
+                return hit
         matcher = SubjectMatcher(subject)  # built outside the lock: others keep going
         with self._lock:
-            self._items[key] = (subject, matcher)
+            self._items[key] = matcher
             self._items.move_to_end(key)
             while len(self._items) > self._size:
                 self._items.popitem(last=False)

@@ -1,0 +1,109 @@
+"""Read and write transactions on SQLite: readers do not queue behind writers, writers
+queue on discreet's own lock (threads and processes) and time out with a clear error."""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from discreet.store import Database, StoreUnavailable
+from discreet.store import db as db_module
+
+
+def _database(path: Path) -> Database:
+    database = Database(f"sqlite:///{path}", name="data store")
+    with database.begin() as conn:
+        conn.execute(text("CREATE TABLE IF NOT EXISTS counter (n INTEGER)"))
+    return database
+
+
+def test_a_read_does_not_wait_for_a_writer(tmp_path: Path) -> None:
+    database = _database(tmp_path / "data.db")
+    with database.begin() as conn:
+        conn.execute(text("INSERT INTO counter VALUES (1)"))
+    writing, done = threading.Event(), threading.Event()
+
+    def writer() -> None:
+        with database.begin() as conn:
+            conn.execute(text("INSERT INTO counter VALUES (2)"))
+            writing.set()
+            done.wait(10)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        assert writing.wait(10)
+        # The writer holds the write lock and has not committed: the read sees the last
+        # committed state at once instead of queueing for the lock.
+        with database.read() as conn:
+            assert conn.execute(text("SELECT n FROM counter")).scalars().all() == [1]
+    finally:
+        done.set()
+        thread.join()
+    with database.read() as conn:
+        assert conn.execute(text("SELECT count(*) FROM counter")).scalar_one() == 2
+
+
+def _add(path: str, count: int) -> None:
+    database = Database(f"sqlite:///{path}", name="data store")
+    for _ in range(count):
+        with database.begin() as conn:
+            current = conn.execute(text("SELECT count(*) FROM counter")).scalar_one()
+            conn.execute(text("INSERT INTO counter VALUES (:n)"), {"n": current + 1})
+    database.dispose()
+
+
+def test_writers_in_threads_and_processes_take_turns(tmp_path: Path) -> None:
+    path = tmp_path / "data.db"
+    database = _database(path)
+    ctx = multiprocessing.get_context("spawn")
+    processes = [ctx.Process(target=_add, args=(str(path), 40)) for _ in range(2)]
+    threads = [threading.Thread(target=_add, args=(str(path), 40)) for _ in range(3)]
+    for worker in (*processes, *threads):
+        worker.start()
+    for thread in threads:
+        thread.join()
+    for process in processes:
+        process.join(60)
+        assert process.exitcode == 0
+    with database.read() as conn:
+        numbers = conn.execute(text("SELECT n FROM counter ORDER BY n")).scalars().all()
+    # Each write read the count and added the next number inside its transaction: with
+    # writers overlapping, numbers would repeat.
+    assert numbers == list(range(1, 201))
+    assert (tmp_path / "data.db.lock").exists()
+
+
+def test_a_writer_that_cannot_get_the_lock_fails_closed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "data.db"
+    database = _database(path)
+    other = Database(f"sqlite:///{path}", name="data store")  # as another process would
+    monkeypatch.setattr(db_module, "SQLITE_BUSY_TIMEOUT_S", 0.3)
+    holding, done = threading.Event(), threading.Event()
+
+    def holder() -> None:
+        with other.begin() as conn:
+            conn.execute(text("INSERT INTO counter VALUES (7)"))
+            holding.set()
+            done.wait(10)
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    try:
+        assert holding.wait(10)
+        with (
+            pytest.raises(StoreUnavailable, match="data store unavailable"),
+            database.begin() as conn,
+        ):
+            conn.execute(text("INSERT INTO counter VALUES (8)"))
+    finally:
+        done.set()
+        thread.join()
+    with database.read() as conn:  # nothing half-written
+        assert conn.execute(text("SELECT n FROM counter")).scalars().all() == [7]
