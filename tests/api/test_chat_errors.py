@@ -29,7 +29,12 @@ def test_unknown_or_missing_api_key_gets_401(api: Api) -> None:
     fake = "dsk_0123456789abcdef_" + "x" * 43
     assert error(api.chat("Hi", key=fake), 401)["code"] == "invalid_api_key"
     assert error(api.chat("Hi", key=None), 401)["type"] == "authentication_error"
-    assert api.upstream.requests == []
+    # A valid key with one character changed, right after the key was accepted: never
+    # answered from the verified-key memory.
+    good = api.keys["support"]
+    assert api.chat("Hi").status_code == 200
+    assert error(api.chat("Hi", key=good[:-1] + ("A" if good[-1] != "A" else "B")), 401)
+    assert len(api.upstream.requests) == 1
 
 
 def test_a_revoked_key_gets_401(api: Api) -> None:

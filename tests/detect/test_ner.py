@@ -493,3 +493,22 @@ def test_function_words_load_without_the_language_packages() -> None:
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_numpy_matrix_products_give_the_same_entities_as_blis() -> None:
+    backend = SpacyBackend(BUILTIN_MODEL_DIR)
+    ops = {type(n.ops).__name__ for _, p in backend._nlp.pipeline for n in p.model.walk()}
+    assert ops == {"NumpyOps"}
+    assert all(not n.ops.use_blis for _, p in backend._nlp.pipeline for n in p.model.walk())
+    texts = [
+        "Hello, I'm Margaret Holloway and I moved to 14 Baker Street in Leeds.",
+        "Goedemiddag, mijn naam is Sanne de Boer, Kerkstraat 12, Utrecht.",
+        "Guten Tag, ich bin Lukas Hoffmann aus der Bahnhofstraße 5 in München.",
+        "Bonjour, je m'appelle Camille Rousseau, 8 rue de la Paix à Lyon.",
+    ]
+    with_blis = spacy.load(BUILTIN_MODEL_DIR)
+    assert all(n.ops.use_blis for _, p in with_blis.pipeline for n in p.model.walk())
+    for text in texts:
+        expected = [(e.start_char, e.end_char, e.label_) for e in with_blis(text).ents]
+        got = [(e.start_char, e.end_char, e.label_) for e in backend._nlp(text).ents]
+        assert got == expected

@@ -92,3 +92,9 @@ def test_revoking_through_the_serving_store_takes_effect_at_once(store_env) -> N
     assert server.verify(key) is not None
     assert server.revoke(info.key_id)
     assert server.verify(key) is None
+
+
+def test_recently_verified_never_raises_on_odd_input(store_env) -> None:
+    server = ApiKeyStore(store_env.data_db(), "default")
+    for odd in ("", "dsk_", "dsk_0123456789abcdef_" + "é" * 43, "\x00" * 80):
+        assert server.recently_verified(odd) is None

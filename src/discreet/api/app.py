@@ -36,7 +36,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import ValidationError
 
-from discreet.api.auth import authenticate, require_role
+from discreet.api.auth import authenticate, bearer_key, require_role
 from discreet.api.routes_consent import consent_router
 from discreet.api.routes_conversations import Closer, conversations_router
 from discreet.api.routes_rights import rights_router
@@ -162,7 +162,11 @@ def create_app(
 
     async def _auth(request: Request) -> ApiKeyInfo:
         """An assistant key (operator keys get 403 on the chat endpoints)."""
-        info = await _blocking(lambda: authenticate(gateway.api_keys, request))
+        key = bearer_key(request)
+        # A key verified moments ago needs no worker thread (most turns).
+        info = gateway.api_keys.recently_verified(key) if key is not None else None
+        if info is None:
+            info = await _blocking(lambda: authenticate(gateway.api_keys, request))
         return require_role(info, KeyRole.ASSISTANT)
 
     def operator(request: Request) -> str:

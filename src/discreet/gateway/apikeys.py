@@ -127,9 +127,9 @@ class ApiKeyStore:
         if match is None:
             return None
         digest = _digest(key)
-        cached = self._verified.get(digest)
-        if cached is not None and cached[1] > time.monotonic():
-            return cached[0]
+        cached = self.recently_verified(key, digest)
+        if cached is not None:
+            return cached
         with self._db.read() as conn:
             row = conn.execute(
                 select(
@@ -151,6 +151,18 @@ class ApiKeyStore:
                 self._verified.clear()
             self._verified[digest] = (info, time.monotonic() + self._verified_ttl_s)
         return info
+
+    def recently_verified(self, key: str, digest: str | None = None) -> ApiKeyInfo | None:
+        """The key's info if `verify` accepted it within the last `VERIFIED_TTL_S` seconds,
+        else None (then call `verify`). Touches no database, so the event loop may call it."""
+        if digest is None:
+            if _KEY_RE.match(key) is None:
+                return None
+            digest = _digest(key)
+        cached = self._verified.get(digest)
+        if cached is not None and cached[1] > time.monotonic():
+            return cached[0]
+        return None
 
     def list(self) -> list[ApiKeyInfo]:
         with self._db.read() as conn:
