@@ -30,7 +30,7 @@ from multiprocessing import get_context
 from typing import Any
 
 import httpx
-from common import machine, postgres_settings, sqlite_settings
+from common import machine, machine_speed, postgres_settings, sqlite_settings
 
 from discreet.api import create_app
 from discreet.audit import AccessContext, LegalBasis
@@ -296,7 +296,7 @@ def main() -> None:
                 ("PostgreSQL", measure(settings, args.turns, args.threads, args.processes, policy))
             )
 
-    print(f"Machine: {machine()}  ")
+    print(f"Machine: {machine()}; {machine_speed()}  ")
     print(f"Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC  ")
     print(
         f"Turns per level: {args.turns}; worker threads: {args.threads}; "

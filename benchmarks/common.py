@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import platform
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -53,3 +55,18 @@ def machine() -> str:
     except OSError:
         pass
     return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+def machine_speed() -> str:
+    """A fixed pure-Python workload's time, best of three (lower is faster). The shared
+    machine's speed drifts by 2x over a day; this line lets runs on different days be
+    compared (same code, same machine kind)."""
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        total = 0
+        for i in range(2_000_000):
+            total += i & 7
+        hashlib.sha256(str(total).encode() * 200_000).hexdigest()
+        best = min(best, time.perf_counter() - start)
+    return f"reference workload {best * 1000:.0f} ms (benchmarks/common.py machine_speed)"

@@ -113,6 +113,14 @@ def bench(
     corpus: Annotated[
         Path | None, typer.Option("--corpus", help="Read the labelled corpus from this JSONL.")
     ] = None,
+    handwritten: Annotated[
+        bool,
+        typer.Option(
+            "--handwritten",
+            help="Score the packaged hand-written set (161 messages written by hand, not by "
+            "the generator the NER model was trained from) instead of a generated corpus.",
+        ),
+    ] = False,
     limit: Annotated[
         int | None, typer.Option("--limit", min=1, help="Only the first N texts (quick look).")
     ] = None,
@@ -134,10 +142,15 @@ def bench(
     from discreet.evaluation.bench import bench as run_bench
     from discreet.scan import ScanError
 
+    if handwritten and corpus is not None:
+        typer.echo("error: give --handwritten or --corpus, not both", err=True)
+        raise typer.Exit(2)
+
     options = BenchOptions(
         n=n,
         seed=seed,
         corpus=corpus,
+        handwritten=handwritten,
         limit=limit,
         config=config,
         workers=workers,
@@ -853,7 +866,7 @@ def serve(
             "--workers",
             min=1,
             help="Server processes. One process is bound by one CPU core; with N > 1 each "
-            "process loads its own detection model (~150 MB) and retention runs in the "
+            "process holds its own detection model (~270 MB) and retention runs in the "
             "supervising process.",
         ),
     ] = 1,

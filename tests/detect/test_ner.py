@@ -512,3 +512,44 @@ def test_numpy_matrix_products_give_the_same_entities_as_blis() -> None:
         expected = [(e.start_char, e.end_char, e.label_) for e in with_blis(text).ents]
         got = [(e.start_char, e.end_char, e.label_) for e in backend._nlp(text).ents]
         assert got == expected
+
+
+@pytest.mark.parametrize(
+    ("tags", "expected"),
+    [
+        (["O", "B-PERSON", "L-PERSON", "O", "U-LOCATION"], [(1, 3, "PERSON"), (4, 5, "LOCATION")]),
+        (["B-PERSON", "I-PERSON", "I-PERSON", "L-PERSON", "O"], [(0, 4, "PERSON")]),
+        # Ill-formed sequences lean to recall: nothing tagged is dropped.
+        (["O", "I-PERSON", "L-PERSON", "O", "O"], [(1, 3, "PERSON")]),
+        (["B-PERSON", "O", "O", "O", "B-LOCATION"], [(0, 1, "PERSON"), (4, 5, "LOCATION")]),
+        (["B-PERSON", "L-LOCATION", "O", "O", "O"], [(0, 1, "PERSON"), (1, 2, "LOCATION")]),
+        (["U-PERSON", "U-PERSON", "", "X", "O"], [(0, 1, "PERSON"), (1, 2, "PERSON")]),
+    ],
+)
+def test_entity_tags_decode_to_spans(tags: list[str], expected: list[tuple[int, int, str]]) -> None:
+    from discreet.detect.ner.spacy_backend import _tagged_spans
+
+    doc = spacy.blank("xx")("Dear Anna Jansen from Utrecht")
+    for token, tag in zip(doc, tags, strict=True):
+        token.tag_ = tag
+    words = [(t.idx, t.idx + len(t.text)) for t in doc]  # expected: token index ranges
+    assert _tagged_spans(doc) == [(words[s][0], words[e - 1][1], label) for s, e, label in expected]
+
+
+def test_the_model_runs_on_one_blas_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    from threadpoolctl import threadpool_info
+
+    backend = SpacyBackend(BUILTIN_MODEL_DIR)
+    seen: list[int] = []
+    parse = backend._parse
+
+    def spy(texts: list[str]) -> list[object]:
+        seen.extend(p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas")
+        return parse(texts)
+
+    monkeypatch.setattr(backend, "_parse", spy)
+    before = [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
+    assert backend.predict(["Anna Schmidt wohnt in Hamburg."], ["de"])
+    assert seen and set(seen) == {1}
+    # The host application's setting is restored afterwards.
+    assert [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"] == before

@@ -16,6 +16,12 @@ from discreet.detect.merge import merge_findings
 from discreet.detect.ner.base import NerBackend
 from discreet.detect.registry import RecognizerRegistry
 
+MIN_TEXTS_PER_WORKER = 2048
+"""Fewest texts each worker process of `Detector.detect_many` must get. A spawned worker
+builds its own detector first (the NER model: about 2-3 s, the time one process takes to
+detect roughly 1,000 texts), so with fewer texts per worker the pool is slower than running
+in this process."""
+
 
 class DetectionError(RuntimeError):
     """Detection could not run. Callers must fail closed: the text is not safe to send on."""
@@ -35,6 +41,9 @@ class Detector:
     A `Detector` is thread-safe for `detect`; build one per process and reuse it (the NER
     model loads once).
     """
+
+    min_texts_per_worker: int = MIN_TEXTS_PER_WORKER
+    """See `MIN_TEXTS_PER_WORKER`; an attribute so a deployment (or a test) can tune it."""
 
     def __init__(
         self,
@@ -113,13 +122,14 @@ class Detector:
     ) -> list[list[Finding]]:
         """Detect in a large batch using all cores; results are in input order.
 
-        `workers` defaults to the number of CPUs; small batches run in this process, where
-        starting workers would cost more than it saves. `on_progress` is called with the
+        `workers` defaults to the number of CPUs; fewer processes start when the batch is
+        too small to give each at least `min_texts_per_worker` texts, and a batch too small
+        for two runs in this process (see `processes_for`). `on_progress` is called with the
         number of texts done so far, after each chunk.
         """
         n = len(texts)
-        workers = workers or os.cpu_count() or 1
-        if workers <= 1 or n <= chunk_size:
+        workers = self.processes_for(n, workers, chunk_size)
+        if workers <= 1:
             done: list[list[Finding]] = []
             for start in range(0, n, chunk_size):
                 end = start + chunk_size
@@ -152,6 +162,14 @@ class Detector:
                 if on_progress is not None:
                     on_progress(len(results))
         return results
+
+    def processes_for(self, n: int, workers: int | None = None, chunk_size: int = 256) -> int:
+        """How many worker processes `detect_many` starts for `n` texts; 1: none, it runs
+        in this process."""
+        workers = workers or os.cpu_count() or 1
+        if n <= chunk_size:
+            return 1
+        return max(1, min(workers, n // max(1, self.min_texts_per_worker)))
 
     def _prepare(
         self, index: int, text: str, language: str | None, subject: KnownSubject | None

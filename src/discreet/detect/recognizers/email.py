@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
-from discreet.detect.base import Pattern, PatternRecognizer
+from discreet.detect.base import DetectionInput, Finding, Pattern, PatternRecognizer
 from discreet.detect.entities import EntityType
 from discreet.detect.registry import builtin
 
@@ -25,3 +26,10 @@ def _valid(candidate: str) -> bool:
 class EmailRecognizer(PatternRecognizer):
     def __init__(self) -> None:
         super().__init__("email", EntityType.EMAIL_ADDRESS, [Pattern(_EMAIL, 0.95, _valid)])
+
+    def analyze(self, item: DetectionInput) -> Iterable[Finding]:
+        # The regex tries a local part at every letter and digit before it can fail on the
+        # missing "@"; most texts hold no "@" at all, and a substring test rules them out.
+        if "@" not in item.text:
+            return ()
+        return super().analyze(item)

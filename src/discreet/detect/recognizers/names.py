@@ -20,8 +20,11 @@ from __future__ import annotations
 
 import importlib
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import compress
+from operator import itemgetter
 from typing import NamedTuple
 
 from discreet.detect.base import DetectionInput, Finding, Recognizer
@@ -286,6 +289,11 @@ class _Tok(NamedTuple):
         return self.first or self.last
 
 
+# Field getters for C-level `map`s over many tokens at once.
+_START = itemgetter(_Tok._fields.index("start"))
+_KEY = itemgetter(_Tok._fields.index("key"))
+_FIRST_FLAG = itemgetter(_Tok._fields.index("first"))
+
 _FIRST, _LAST = 1, 2
 # One lookup per token instead of two set tests: key -> _FIRST | _LAST.
 _KNOWN: dict[str, int] = {}
@@ -306,18 +314,40 @@ def _known(key: str) -> int:
     return flags | (_LAST if all(parts) else 0)
 
 
+# `_WORD` as a splitter: `split` returns gap, word, gap, ..., word, gap as plain strings,
+# so tokenising needs no match object per word; offsets follow from the lengths. The
+# possessive quantifiers match exactly what `_WORD` does (nothing after a letter run or an
+# optional group could use a character given back) without keeping backtracking state.
+_WORD_SPLIT = re.compile(r"([^\W\d_]++(?:['’\-][^\W\d_]++)*+)")
+# flags -> (first, last), so building a token needs no bit tests.
+_FLAG_PAIRS = ((False, False), (True, False), (False, True), (True, True))
+# Builds a token without NamedTuple's Python-level __new__, the costliest step per token.
+_new_tok = tuple.__new__
+
+
 def _tokens(text: str) -> list[_Tok]:
-    toks = []
-    size = len(text)
-    for m in _WORD.finditer(text):
-        start, end = m.span()
-        if (start and text[start - 1] in _GLUE) or (end < size and text[end] in _GLUE):
+    # The recognizer's hot spot: one pass, local names only, no match objects.
+    toks: list[_Tok] = []
+    append = toks.append
+    known_get = _KNOWN.get
+    glue = _GLUE
+    pairs = _FLAG_PAIRS
+    parts = _WORD_SPLIT.split(text)
+    gaps = parts[0::2]
+    end = 0
+    # A gap is empty only at either end of the text: adjacent words would be one match.
+    for before, word, after in zip(gaps, parts[1::2], gaps[1:], strict=False):
+        start = end + len(before)
+        end = start + len(word)
+        if (before and before[-1] in glue) or (after and after[0] in glue):
             continue  # part of a code or key: "sk_live_i2Z9kc5SeM3t"
-        word = m.group()
         key = word.casefold()
+        flags = known_get(key, 0)
+        if not flags and "-" in key:
+            flags = _known(key)
         capitalised = word[0].isupper() and (len(word) == 1 or not word.isupper())
-        flags = _known(key)
-        toks.append(_Tok(start, end, word, key, capitalised, bool(flags & 1), bool(flags & 2)))
+        first, last = pairs[flags]
+        append(_new_tok(_Tok, (start, end, word, key, capitalised, first, last)))
     return toks
 
 
@@ -410,17 +440,21 @@ class _Scanner:
         return False
 
     def from_cues(self) -> Iterator[Finding]:
-        starts = {t.start: i for i, t in enumerate(self.toks)}
-        text = self.text
-        for tok in self.toks:
-            for cue in _CUES_BY_WORD.get(tok.key, ()):
+        toks, text = self.toks, self.text
+        starts: list[int] | None = None  # built on the first cue match; most words are none
+        # Only words that begin a cue phrase matter; pick them out in C, not word by word.
+        for tok in compress(toks, map(_CUES_BY_WORD.__contains__, map(_KEY, toks))):
+            for cue in _CUES_BY_WORD[tok.key]:
                 if cue.line_start and text[: tok.start].rstrip(" \t")[-1:] not in ("", "\n"):
                     continue
                 match = cue.regex.match(text, tok.start)
                 if match is None:
                     continue
-                i = starts.get(match.end())
-                if i is not None:
+                if starts is None:
+                    starts = list(map(_START, toks))
+                end = match.end()
+                i = bisect_left(starts, end)  # token starts ascend
+                if i < len(starts) and starts[i] == end:
                     finding = self._after_cue(cue, i)
                     if finding is not None:
                         yield finding
@@ -466,11 +500,14 @@ class _Scanner:
     def from_gazetteer(self) -> Iterator[Finding]:
         toks = self.toks
         unknown_ok = self.language != "de"  # German capitalises every noun
-        i = 0
-        while i < len(toks):
+        i = 0  # tokens before i belong to a name already handled
+        # Only known first names start a name here; pick them out in C, not word by word.
+        for candidate in compress(range(len(toks)), map(_FIRST_FLAG, toks)):
+            if candidate < i:
+                continue
+            i = candidate
             tok = toks[i]
-            if not tok.first or tok.key in _NOT_NAMES:
-                i += 1
+            if tok.key in _NOT_NAMES:
                 continue
             if not tok.capitalised:
                 # Lower-case text: only a known first name plus a known surname ("paula cox").

@@ -34,7 +34,13 @@ _CANDIDATE = re.compile(
     rf"(?<![\w@/+#.,:=-])(?:\+|00)?(?=(?:[ \t.\-/()]*\d){{7}})"  # at least seven digits
     rf"{_GROUP}(?:{_SEP}{_GROUP}){{0,7}}(?![\w@]|[.,:/-]?\d)"
 )
-_DIGIT = re.compile(r"\d")
+# Every candidate holds seven digits with at most separators between them (its look-ahead),
+# and starts at most two characters ("+(") before the first of them ("00(" starts with
+# digits). Searching for such a run first is cheap; it rules out a third of texts and lets
+# the costlier candidate scan start just before the first run instead of at every position.
+# One character of margin costs nothing.
+_SEVEN_DIGITS = re.compile(r"\d(?:[ \t.\-/()]*+\d){6}")
+_MAX_PREFIX = 3
 _CHUNK = re.compile(r"\S+")
 _DATE_LIKE = re.compile(
     r"\d{1,2}([-./])\d{1,2}\1(?:\d{2}|\d{4})|\d{4}([-./])\d{1,2}\2\d{1,2}|\d{1,2}[./-]\d{4}"
@@ -85,9 +91,11 @@ class PhoneRecognizer(PatternRecognizer):
 
     def analyze(self, item: DetectionInput) -> Iterator[Finding]:
         text = item.text
-        if _DIGIT.search(text) is None:
+        run = _SEVEN_DIGITS.search(text)
+        if run is None:
             return
-        for match in _CANDIDATE.finditer(text):
+        # The candidate regex's look-behind still sees the text before `pos`.
+        for match in _CANDIDATE.finditer(text, max(0, run.start() - _MAX_PREFIX)):
             budget = [_PARSE_BUDGET]
             for start, end, score in self._split_and_score(text, match, item.language, budget):
                 score = self.boosted(item, start, end, score)
