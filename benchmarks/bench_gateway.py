@@ -161,7 +161,8 @@ async def run_conversations(
             start = time.perf_counter()
             response = await client.post("/v1/chat/completions", json=body, headers=headers)
             elapsed = time.perf_counter() - start
-            response.raise_for_status()
+            if response.status_code != 200:  # a picklable error: workers report it back
+                raise RuntimeError(f"turn failed: {response.status_code} {response.text[:300]}")
             latencies.append(elapsed - _backend_time.get())
             _backend_time.reset(token)
 

@@ -556,3 +556,12 @@ def test_the_model_runs_on_one_blas_thread(monkeypatch: pytest.MonkeyPatch) -> N
     assert seen and set(seen) == {1}
     # The host application's setting is restored afterwards.
     assert [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"] == before
+
+
+def test_a_span_without_letters_is_never_an_entity(builtin: NerBackend) -> None:
+    # Ids like conversation "c1-2" or "order 2": the tagger may label the lone digit.
+    for text in ("c1-2", "c32-2", "warm-c1-2", "2", "12 34"):
+        assert builtin.predict([text], ["en"]) == [[]], text
+    assert found(builtin, "Dorpsstraat 2 in Zwolle", "nl") >= {
+        (EntityType.STREET_ADDRESS, "Dorpsstraat 2")
+    }

@@ -175,9 +175,16 @@ class SpacyBackend(NerBackend):
             if score < self.min_score:
                 continue
             start, end = _trim(text, span_start, span_end)
-            if start < end and text[start:end].casefold() not in _function_words():
+            value = text[start:end]
+            # Names, streets, places and companies all have letters; a tagger deciding
+            # token by token can label a lone number ("c1-2"): never one of these alone.
+            if _has_letter(value) and value.casefold() not in _function_words():
                 found.append(Finding(start, end, etype, score, self.name))
         return found
+
+
+def _has_letter(value: str) -> bool:
+    return any(c.isalpha() for c in value)
 
 
 def _tagged_spans(doc: Any) -> list[tuple[int, int, str]]:
