@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.support.presidio import Result
 
 from discreet.detect.detector import Detector
 from discreet.evaluation import bench
@@ -90,14 +90,6 @@ def test_latency_samples_alternate_and_stop_at_each_count() -> None:
 
 
 # --- run_bench with a fake Presidio -------------------------------------------------------------
-
-
-@dataclass
-class Result:  # the shape of presidio_analyzer.RecognizerResult
-    entity_type: str
-    start: int
-    end: int
-    score: float
 
 
 _EMAIL = re.compile(r"\S+@\S+\.nl")

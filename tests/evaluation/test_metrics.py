@@ -144,16 +144,9 @@ def test_to_dict_is_json_ready() -> None:
 
 
 def test_presidio_labels_are_mapped_filtered_and_merged() -> None:
-    from dataclasses import dataclass
+    from tests.support.presidio import Result
 
     from discreet.evaluation.bench import presidio_findings
-
-    @dataclass
-    class Result:  # the shape of presidio_analyzer.RecognizerResult
-        entity_type: str
-        start: int
-        end: int
-        score: float
 
     results = [
         Result("EMAIL_ADDRESS", 10, 30, 1.0),

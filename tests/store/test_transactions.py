@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -21,15 +23,15 @@ def _database(path: Path) -> Database:
     return database
 
 
-def test_a_read_does_not_wait_for_a_writer(tmp_path: Path) -> None:
-    database = _database(tmp_path / "data.db")
-    with database.begin() as conn:
-        conn.execute(text("INSERT INTO counter VALUES (1)"))
+@contextmanager
+def _writing(database: Database, value: int) -> Iterator[None]:
+    """A thread inside an uncommitted write transaction of `database` while the block runs;
+    it commits after."""
     writing, done = threading.Event(), threading.Event()
 
     def writer() -> None:
         with database.begin() as conn:
-            conn.execute(text("INSERT INTO counter VALUES (2)"))
+            conn.execute(text("INSERT INTO counter VALUES (:n)"), {"n": value})
             writing.set()
             done.wait(10)
 
@@ -37,13 +39,20 @@ def test_a_read_does_not_wait_for_a_writer(tmp_path: Path) -> None:
     thread.start()
     try:
         assert writing.wait(10)
-        # The writer holds the write lock and has not committed: the read sees the last
-        # committed state at once instead of queueing for the lock.
-        with database.read() as conn:
-            assert conn.execute(text("SELECT n FROM counter")).scalars().all() == [1]
+        yield
     finally:
         done.set()
         thread.join()
+
+
+def test_a_read_does_not_wait_for_a_writer(tmp_path: Path) -> None:
+    database = _database(tmp_path / "data.db")
+    with database.begin() as conn:
+        conn.execute(text("INSERT INTO counter VALUES (1)"))
+    # The writer holds the write lock and has not committed: the read sees the last
+    # committed state at once instead of queueing for the lock.
+    with _writing(database, 2), database.read() as conn:
+        assert conn.execute(text("SELECT n FROM counter")).scalars().all() == [1]
     with database.read() as conn:
         assert conn.execute(text("SELECT count(*) FROM counter")).scalar_one() == 2
 
@@ -85,25 +94,11 @@ def test_a_writer_that_cannot_get_the_lock_fails_closed(
     database = _database(path)
     other = Database(f"sqlite:///{path}", name="data store")  # as another process would
     monkeypatch.setattr(db_module, "SQLITE_BUSY_TIMEOUT_S", 0.3)
-    holding, done = threading.Event(), threading.Event()
-
-    def holder() -> None:
-        with other.begin() as conn:
-            conn.execute(text("INSERT INTO counter VALUES (7)"))
-            holding.set()
-            done.wait(10)
-
-    thread = threading.Thread(target=holder)
-    thread.start()
-    try:
-        assert holding.wait(10)
-        with (
-            pytest.raises(StoreUnavailable, match="data store unavailable"),
-            database.begin() as conn,
-        ):
-            conn.execute(text("INSERT INTO counter VALUES (8)"))
-    finally:
-        done.set()
-        thread.join()
+    with (
+        _writing(other, 7),
+        pytest.raises(StoreUnavailable, match="data store unavailable"),
+        database.begin() as conn,
+    ):
+        conn.execute(text("INSERT INTO counter VALUES (8)"))
     with database.read() as conn:  # nothing half-written
         assert conn.execute(text("SELECT n FROM counter")).scalars().all() == [7]
