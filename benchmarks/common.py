@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
-import platform
 import tempfile
 import time
 import uuid
@@ -14,6 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, make_url, text
 
+from discreet.evaluation.bench import machine_info
 from discreet.settings import Settings
 
 
@@ -46,15 +45,8 @@ def postgres_settings(url: str) -> Iterator[Settings]:
 
 
 def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    info = machine_info()
+    return f"{info['cpu']}, {info['cores']} cores, Python {info['python']}"
 
 
 def machine_speed() -> str:

@@ -881,65 +881,27 @@ def serve(
     from discreet.api import build_app
     from discreet.gateway.config import resolve_upstream
     from discreet.gateway.settings import UpstreamConfigError
+    from discreet.retention.scheduler import retention_thread
     from discreet.store.errors import StorageError
     from discreet.vault import VaultError
 
     policy = _load_policy_or_exit(config)
-    if workers > 1:
-        _serve_workers(policy, config, host=host, port=port, workers=workers)
-        return
     try:
+        backend = "upstream model" if resolve_upstream(policy) else "embedded assistant"
         # build_app: the gateway, consent checked per turn, and the operator routes.
-        server = build_app(policy, migrate=True)
-        backend = "upstream model" if resolve_upstream(policy) else "embedded assistant"
+        server = build_app(policy, migrate=True) if workers == 1 else None
+        retention = _prepare_workers(policy, config) if workers > 1 else None
     except (StorageError, VaultError, UpstreamConfigError) as exc:
         raise _storage_fail(exc) from None
-    typer.echo(f"discreet gateway on http://{host}:{port}/v1 ({backend})", err=True)
+    processes = f", {workers} processes" if workers > 1 else ""
+    typer.echo(f"discreet gateway on http://{host}:{port}/v1 ({backend}{processes})", err=True)
     # No access log: request lines carry conversation ids chosen by clients.
-    uvicorn.run(server, host=host, port=port, access_log=False, log_level="info")
-
-
-def _serve_workers(
-    policy: Policy, config: Path | None, *, host: str, port: int, workers: int
-) -> None:
-    """`serve --workers N`: check and migrate once here, then let uvicorn start N
-    processes that each build the app (`discreet.api.server.worker_app`); this process
-    supervises them and runs retention on its schedule."""
-    import os
-
-    import uvicorn
-
-    from discreet.gateway.config import resolve_upstream
-    from discreet.gateway.factory import policy_field_categories
-    from discreet.gateway.settings import UpstreamConfigError
-    from discreet.policy.loader import ENV_VAR, resolve_policy_path
-    from discreet.retention import open_retention
-    from discreet.retention.scheduler import retention_thread
-    from discreet.settings import Settings
-    from discreet.store.errors import StorageError
-    from discreet.vault import VaultError, open_vault
-
-    settings = Settings()
+    if server is not None:
+        uvicorn.run(server, host=host, port=port, access_log=False, log_level="info")
+        return
+    assert retention is not None  # workers > 1
     try:
-        backend = "upstream model" if resolve_upstream(policy) else "embedded assistant"
-        open_vault(
-            settings,
-            tenant=settings.tenant,
-            categories=policy_field_categories(policy),
-            migrate=True,
-        ).close()
-        retention = open_retention(policy, settings)
-    except (StorageError, VaultError, UpstreamConfigError) as exc:
-        raise _storage_fail(exc) from None
-    # The workers must read the policy this process validated, wherever it came from.
-    path = resolve_policy_path(config)
-    if path is not None:
-        os.environ[ENV_VAR] = str(path.resolve())
-    typer.echo(
-        f"discreet gateway on http://{host}:{port}/v1 ({backend}, {workers} processes)",
-        err=True,
-    )
-    try:
+        # This process supervises the workers and runs retention once for all of them.
         with retention_thread(retention.runner.run):
             uvicorn.run(
                 "discreet.api.server:worker_app",
@@ -947,15 +909,40 @@ def _serve_workers(
                 workers=workers,
                 host=host,
                 port=port,
-                access_log=False,  # request lines carry conversation ids chosen by clients
+                access_log=False,
                 log_level="info",
             )
     finally:
         retention.close()
 
 
+def _prepare_workers(policy: Policy, config: Path | None) -> Retention:
+    """For `serve --workers N`: migrate the stores once, here, and point the workers
+    (`discreet.api.server.worker_app`, which build the app from the environment) at the
+    policy this process validated, wherever it came from. Returns retention over the
+    stores, for this process to run."""
+    import os
+
+    from discreet.gateway.factory import policy_field_categories
+    from discreet.policy.loader import ENV_VAR, resolve_policy_path
+    from discreet.retention import open_retention
+    from discreet.settings import Settings
+    from discreet.vault import open_vault
+
+    settings = Settings()
+    open_vault(
+        settings, tenant=settings.tenant, categories=policy_field_categories(policy), migrate=True
+    ).close()
+    retention = open_retention(policy, settings)
+    path = resolve_policy_path(config)
+    if path is not None:
+        os.environ[ENV_VAR] = str(path.resolve())
+    return retention
+
+
 if TYPE_CHECKING:
     from discreet.gateway.apikeys import ApiKeyStore
+    from discreet.retention import Retention
 
 
 # --- governance commands: consent, rights ---

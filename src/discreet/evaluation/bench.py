@@ -246,6 +246,11 @@ def _percentile(sorted_values: Sequence[float], q: float) -> float:
     return sorted_values[index]
 
 
+def _turn_order(names: list[str], k: int) -> list[str]:
+    """Who goes first in round `k`: the given order on even rounds, reversed on odd ones."""
+    return names if k % 2 == 0 else names[::-1]
+
+
 def _time_calls_interleaved(
     calls: Mapping[str, tuple[Callable[[str], object], int, int]],
     messages: Sequence[str],
@@ -263,7 +268,7 @@ def _time_calls_interleaved(
     names = list(calls)
     timings: dict[str, list[float]] = {name: [] for name in names}
     for i, message in enumerate(messages):
-        for name in names if i % 2 == 0 else names[::-1]:
+        for name in _turn_order(names, i):
             call, count, _warmup = calls[name]
             if i < count:
                 t0 = clock()
@@ -311,7 +316,7 @@ def time_in_rounds(
     times = RoundTimes(texts=[], seconds={name: [] for name in names})
     for k, start in enumerate(range(0, len(texts), round_texts)):
         chunk = texts[start : start + round_texts]
-        for name in names if k % 2 == 0 else names[::-1]:
+        for name in _turn_order(names, k):
             t0 = clock()
             runners[name](chunk)
             times.seconds[name].append(clock() - t0)

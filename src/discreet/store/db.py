@@ -27,7 +27,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -108,9 +108,11 @@ class _WriterLock:
 
     def __init__(self, path: Path | None, name: str) -> None:
         self._name = name
-        key = str(path.resolve()) if path is not None else f"memory:{id(self)}"
-        with _THREAD_LOCKS_GUARD:
-            self._thread_lock = _THREAD_LOCKS.setdefault(key, threading.Lock())
+        if path is None:  # in memory: no file that another `Database` could open too
+            self._thread_lock = threading.Lock()
+        else:  # one lock per file, however many `Database` objects open it
+            with _THREAD_LOCKS_GUARD:
+                self._thread_lock = _THREAD_LOCKS.setdefault(str(path.resolve()), threading.Lock())
         self._lock_path = path.with_name(path.name + ".lock") if path is not None else None
         self._fd: int | None = None
 
@@ -208,14 +210,7 @@ class Database:
         Connection-level failures (unreachable server, unwritable file, lock timeout)
         become :class:`StoreUnavailable`; other exceptions pass through unchanged.
         """
-        if self._writer is None:
-            try:
-                with self.engine.begin() as conn:
-                    yield conn
-            except (OperationalError, InterfaceError) as exc:
-                raise StoreUnavailable(self._describe(exc)) from exc
-            return
-        with self._writer.held():
+        with self._writer.held() if self._writer is not None else nullcontext():
             try:
                 with self.engine.begin() as conn:
                     yield conn

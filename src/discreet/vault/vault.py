@@ -394,6 +394,15 @@ class Vault:
     def _field_ad(self, subject_id: str, name: str, category: str) -> bytes:
         return associated_data("discreet/field/v1", self.tenant, subject_id, name, category)
 
+    def _decrypt_fields(self, subject_id: str, key: DataKey, rows: Iterable[Any]) -> dict[str, str]:
+        """Field name -> plaintext for rows of (field, category, ciphertext)."""
+        return {
+            row.field: key.decrypt(
+                row.ciphertext, self._field_ad(subject_id, row.field, row.category)
+            ).decode("utf-8")
+            for row in rows
+        }
+
     def _ref_ad(self, subject_id: str) -> bytes:
         return associated_data("discreet/subject-ref/v1", self.tenant, subject_id)
 
@@ -646,12 +655,7 @@ class Vault:
                 op.fields = {row.field for row in rows}
                 op.categories = {row.category for row in rows}
                 key = self._subject_key(subject_id)
-                values = {
-                    row.field: key.decrypt(
-                        row.ciphertext, self._field_ad(subject_id, row.field, row.category)
-                    ).decode("utf-8")
-                    for row in rows
-                }
+                values = self._decrypt_fields(subject_id, key, rows)
                 self._audit.append(op.event(self.tenant, Outcome.OK), conn=conn)
             return SubjectView(
                 subject_id=subject_id,
@@ -900,12 +904,7 @@ class Vault:
             op.fields = {row.field for row in rows}
             op.categories = {row.category for row in rows}
             key = self._subject_key(subject_id)
-            values = {
-                row.field: key.decrypt(
-                    row.ciphertext, self._field_ad(subject_id, row.field, row.category)
-                ).decode("utf-8")
-                for row in rows
-            }
+            values = self._decrypt_fields(subject_id, key, rows)
             map_row = conn.execute(
                 _TOKEN_MAP_OF, {"tenant": self.tenant, "conversation": conversation_id}
             ).one_or_none()
@@ -942,9 +941,7 @@ class Vault:
         self, conn: Connection, conversation_id: str, subject_id: str
     ) -> bool:
         row = conn.execute(
-            select(_M.c.scope, _M.c.ciphertext).where(
-                _M.c.tenant == self.tenant, _M.c.conversation_id == conversation_id
-            )
+            _TOKEN_MAP_OF, {"tenant": self.tenant, "conversation": conversation_id}
         ).one_or_none()
         if row is None or row.scope != KeyKind.CONVERSATION.value:
             return False

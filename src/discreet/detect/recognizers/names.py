@@ -124,7 +124,10 @@ _AND_SONS = re.compile(
 _ARTICLES = _words("the a an de het een der die das ein eine le la les un une")
 
 _GLUE = frozenset("0123456789_")
-_WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+# A word: letters, joined by apostrophes or hyphens ("O'Brien", "Anne-Marie"). Possessive
+# quantifiers: nothing after a letter run or a joined part could use a character given
+# back, so they match what greedy ones would, without keeping backtracking state.
+_WORD = re.compile(r"[^\W\d_]++(?:['’\-][^\W\d_]++)*+")
 _SENTENCE_END = frozenset('.!?:;\n"“”«»()[]•*')
 
 
@@ -315,10 +318,8 @@ def _known(key: str) -> int:
 
 
 # `_WORD` as a splitter: `split` returns gap, word, gap, ..., word, gap as plain strings,
-# so tokenising needs no match object per word; offsets follow from the lengths. The
-# possessive quantifiers match exactly what `_WORD` does (nothing after a letter run or an
-# optional group could use a character given back) without keeping backtracking state.
-_WORD_SPLIT = re.compile(r"([^\W\d_]++(?:['’\-][^\W\d_]++)*+)")
+# so tokenising needs no match object per word; offsets follow from the lengths.
+_WORD_SPLIT = re.compile(f"({_WORD.pattern})")
 # flags -> (first, last), so building a token needs no bit tests.
 _FLAG_PAIRS = ((False, False), (True, False), (False, True), (True, True))
 # Builds a token without NamedTuple's Python-level __new__, the costliest step per token.
