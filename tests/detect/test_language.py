@@ -1,17 +1,21 @@
-"""Language identification: the function-word fast path and the py3langid fallback.
+"""Language identification: the function-word fast path and the stop-word vote behind it.
 
-The fast path may only settle texts it gets right; everything it leaves goes to py3langid
-exactly as before. Failures name the text's index and languages, never the text.
+The fast path may only settle texts it gets right; the texts it leaves go to a plain vote
+over spaCy's stop word lists. Failures name the text's index and languages, never the text.
 """
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 
 import pytest
 
 from discreet.detect import language
-from discreet.detect.language import detect_language, function_word_language
+from discreet.detect.entities import SUPPORTED_LANGUAGES
+from discreet.detect.language import detect_language, function_word_language, stop_word_language
+from discreet.detect.stopwords import stop_words
 from discreet.evaluation.bench import HANDWRITTEN_PATH
 from discreet.evaluation.corpus import LabelledText, generate_corpus, read_jsonl
 
@@ -24,12 +28,6 @@ def generated() -> list[LabelledText]:
 @pytest.fixture(scope="module")
 def handwritten() -> list[LabelledText]:
     return read_jsonl(HANDWRITTEN_PATH)
-
-
-def _py3langid(text: str) -> str:
-    identifier = language._get_identifier()
-    lang, _score = identifier.classify(text[:2000])  # type: ignore[attr-defined]
-    return str(lang)
 
 
 @pytest.mark.parametrize(("corpus", "min_decided"), [("generated", 0.8), ("handwritten", 0.45)])
@@ -47,47 +45,55 @@ def test_fast_path_agrees_with_the_gold_language(
     assert decided >= min_decided * len(texts), f"decided only {decided} of {len(texts)}"
 
 
-def test_detect_language_matches_py3langid_on_the_generated_corpus(
-    generated: list[LabelledText],
+# Measured: the vote gets 237 of the 238 texts the fast path leaves in the generated corpus
+# (1999 of 2000 overall) and 67 of 70 in the hand-written set (158 of 161 overall).
+@pytest.mark.parametrize(
+    ("corpus", "min_undecided", "min_overall"),
+    [("generated", 0.99, 0.999), ("handwritten", 0.95, 0.98)],
+)
+def test_detect_language_agrees_with_the_gold_language(
+    corpus: str, min_undecided: float, min_overall: float, request: pytest.FixtureRequest
 ) -> None:
-    # The fast path is a shortcut, not a second opinion: on these texts py3langid alone
-    # answers the same, so detection downstream sees the languages it always saw.
-    for i, text in enumerate(generated[:600]):
-        expected = _py3langid(text.text)
-        assert detect_language(text.text) == expected, f"text #{i}"
+    texts: list[LabelledText] = request.getfixturevalue(corpus)
+    misses: list[str] = []
+    undecided = undecided_right = 0
+    for i, text in enumerate(texts):
+        guess = detect_language(text.text)
+        if function_word_language(text.text) is None:
+            undecided += 1
+            undecided_right += guess == text.language
+        if guess != text.language:
+            misses.append(f"#{i}: gold {text.language}, got {guess}")
+    assert undecided_right >= min_undecided * undecided, (
+        f"{undecided_right} of {undecided} undecided texts right; misses: {misses}"
+    )
+    assert len(texts) - len(misses) >= min_overall * len(texts), f"misses: {misses}"
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("text", "expected"),
     [
-        "Order 12345 shipped",  # too few function words
-        "Jan de Vries, Amsterdam",
-        "Hallo Anna, danke!",
-        "merci pour tout",
-        "The package is here. Het pakket is hier. Das Paket ist da.",  # split evenly
+        ("Hallo Anna, danke!", "de"),
+        ("merci pour tout", "fr"),
+        ("Je n'ai pas reçu l'article", "fr"),
+        # English and German tie, and no stop words at all: the default.
+        ("The package is here. Het pakket is hier. Das Paket ist da.", "nl"),
+        ("Jan Jansen, 06-12345678", "nl"),
     ],
 )
-def test_short_or_ambiguous_texts_go_to_py3langid(
-    text: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_short_or_ambiguous_texts_go_to_the_stop_word_vote(text: str, expected: str) -> None:
     assert function_word_language(text) is None
-    asked: list[str] = []
-
-    class Identifier:
-        def classify(self, text: str) -> tuple[str, float]:
-            asked.append(text)
-            return "fr", -1.0
-
-    monkeypatch.setattr(language, "_get_identifier", lambda: Identifier())
-    assert detect_language(text) == "fr"
-    assert len(asked) == 1
+    assert stop_word_language(text, default="nl") == expected
+    assert detect_language(text, default="nl") == expected
+    if expected != "nl":
+        assert detect_language(text, default="en") == expected
 
 
-def test_clear_texts_never_reach_py3langid(monkeypatch: pytest.MonkeyPatch) -> None:
-    def fail() -> object:
-        raise AssertionError("py3langid was asked")
+def test_clear_texts_never_reach_the_stop_word_vote(monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail(text: str, default: str = "en") -> str:
+        raise AssertionError("the stop word vote was asked")
 
-    monkeypatch.setattr(language, "_get_identifier", fail)
+    monkeypatch.setattr(language, "stop_word_language", fail)
     cases = {
         "Hi, I have a question about my order. Could you please tell me when it ships?": "en",
         "Hallo, ik heb een vraag over mijn bestelling. Kunt u mij laten weten wanneer?": "nl",
@@ -98,6 +104,34 @@ def test_clear_texts_never_reach_py3langid(monkeypatch: pytest.MonkeyPatch) -> N
         assert detect_language(text) == expected
 
 
+def test_language_detection_imports_neither_spacy_nor_py3langid() -> None:
+    # Importing spaCy costs 0.7 s and py3langid's model 0.5 s; the stop word lists are
+    # read by path.
+    script = (
+        "import sys\n"
+        "from discreet.detect.language import detect_language, function_word_language\n"
+        "text = 'Hallo Anna, danke!'\n"
+        "assert function_word_language(text) is None, 'not an undecided text'\n"
+        "assert detect_language(text) == 'de'\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('spacy', 'py3langid'))\n"
+        "assert not loaded, loaded\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("lang", SUPPORTED_LANGUAGES)
+def test_stop_word_lists_are_casefolded_and_not_empty(lang: str) -> None:
+    words = stop_words(lang)
+    assert len(words) > 50
+    assert all(word == word.casefold() for word in words)
+
+
+def test_unknown_stop_word_language_is_a_clear_error() -> None:
+    with pytest.raises(ValueError, match="'es'"):
+        stop_words("es")
+
+
 def test_mixed_language_texts() -> None:
     # An English message quoting a short German phrase is English.
     quoted = (
@@ -105,7 +139,7 @@ def test_mixed_language_texts() -> None:
         "means. Could you please tell me if that is a problem for the delivery?"
     )
     assert function_word_language(quoted) == "en"
-    # Half Dutch, half French: no clear majority, so the statistical model decides.
+    # Half Dutch, half French: no clear majority for the fast path, so the vote decides.
     half = (
         "Ik heb een vraag over mijn factuur en ik wil graag weten wat het bedrag is. "
         "Je ne comprends pas le montant et je voudrais une explication pour la facture."

@@ -565,3 +565,30 @@ def test_a_span_without_letters_is_never_an_entity(builtin: NerBackend) -> None:
     assert found(builtin, "Dorpsstraat 2 in Zwolle", "nl") >= {
         (EntityType.STREET_ADDRESS, "Dorpsstraat 2")
     }
+
+
+def test_builtin_model_loads_without_importing_spacy_plugins(tmp_path: Path) -> None:
+    # An installed spaCy plugin (Presidio's, spacy-transformers) registers component
+    # factories that spaCy imports on every pipeline build. The built-in model needs none,
+    # and with Presidio installed that import was a third of its load time. A user's own
+    # pipeline may need its plugins, so for it they still load.
+    (tmp_path / "fake_spacy_plugin.py").write_text("def make(nlp, name):\n    return None\n")
+    dist = tmp_path / "fake_spacy_plugin-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: fake-spacy-plugin\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text(
+        "[spacy_factories]\nfake_plugin = fake_spacy_plugin:make\n"
+    )
+    script = (
+        "import sys\n"
+        f"sys.path.insert(0, {str(tmp_path)!r})\n"
+        "from discreet.detect.ner.loader import load_builtin\n"
+        "from discreet.detect.ner.spacy_backend import SpacyBackend\n"
+        "from discreet.detect.ner.loader import BUILTIN_MODEL_DIR\n"
+        "load_builtin()\n"
+        "assert 'fake_spacy_plugin' not in sys.modules, 'plugin imported for the built-in'\n"
+        "SpacyBackend(BUILTIN_MODEL_DIR)\n"
+        "assert 'fake_spacy_plugin' in sys.modules, 'plugins no longer load for others'\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]

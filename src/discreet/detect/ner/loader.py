@@ -85,4 +85,5 @@ def _load_builtin(config: NerConfig) -> NerBackend:
         label_map=config.label_map,
         min_score=config.min_score,
         name="ner:builtin",
+        plugins=False,
     )

@@ -9,15 +9,17 @@ from __future__ import annotations
 import functools
 import re
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from discreet.detect.base import Finding
-from discreet.detect.entities import EntityType
+from discreet.detect.entities import SUPPORTED_LANGUAGES, EntityType
 from discreet.detect.ner.base import NerBackend, NerLoadError
 from discreet.detect.ner.labels import FIXED_SCORE, build_label_map
+from discreet.detect.stopwords import StopWordsError, stop_words
 
 # Factories worth loading for entities; everything else is excluded at load time.
 _NER_FACTORIES = frozenset(
@@ -82,16 +84,18 @@ class SpacyBackend(NerBackend):
         min_score: float = 0.0,
         batch_size: int = 64,
         name: str = "ner:spacy",
+        plugins: bool = True,
     ) -> None:
         self.name = name
         self.source = name_or_path
+        self.plugins = plugins
         self.label_map = build_label_map(label_map)
         self.min_score = min_score
         self.batch_size = batch_size
         self._lock = threading.Lock()  # the model: spaCy's vocabulary is not thread-safe
         self._pending_lock = threading.Lock()
         self._pending: list[_Request] = []
-        self._nlp = _load_pipeline(name_or_path)
+        self._nlp = _load_pipeline(name_or_path, plugins=plugins)
         _function_words()  # now, not on the first entity a request finds
         from threadpoolctl import ThreadpoolController
 
@@ -140,7 +144,7 @@ class SpacyBackend(NerBackend):
             found = [self._findings(doc, spans_of(doc)) for doc in docs]
             del docs
             if len(self._nlp.vocab.strings) > _MAX_STRINGS:
-                self._nlp = _load_pipeline(self.source)
+                self._nlp = _load_pipeline(self.source, plugins=self.plugins)
         except BaseException as exc:
             # Every waiting caller gets the failure (and fails closed), none a silent [].
             failure = exc if isinstance(exc, Exception) else RuntimeError("NER interrupted")
@@ -222,32 +226,17 @@ def _tagged_spans(doc: Any) -> list[tuple[int, int, str]]:
 
 @functools.cache
 def _function_words() -> frozenset[str]:
-    """Stop words of the four languages (shipped inside spaCy, no download).
+    """Stop words of the four languages (shipped inside spaCy, read by path: see stopwords).
 
     A small model sometimes takes a capitalised sentence-initial word ("Wanneer komt mijn
     pakket?") for a name. An entity that is nothing but a function word is never personal
     data on its own; a name that happens to be one ("Ben", "Will") is still found by the
     names recognizer's cues and gazetteer, and inside longer spans ("Ben de Vries").
     """
-    import importlib.util
-
-    import spacy
-
-    # Each list is a self-contained module; loading it by path skips its language package,
-    # whose import builds the tokenizer exceptions (about 4 s for the four, on the first
-    # entity a process found).
-    root = Path(spacy.__file__).parent / "lang"
-    words: set[str] = set()
-    for language in ("de", "en", "fr", "nl"):
-        spec = importlib.util.spec_from_file_location(
-            f"discreet_stop_words_{language}", root / language / "stop_words.py"
-        )
-        if spec is None or spec.loader is None:
-            raise NerLoadError(f"spaCy's {language} stop word list is missing")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        words.update(w.casefold() for w in module.STOP_WORDS)
-    return frozenset(words)
+    try:
+        return frozenset(word for lang in SUPPORTED_LANGUAGES for word in stop_words(lang))
+    except StopWordsError as exc:
+        raise NerLoadError(str(exc)) from None
 
 
 # Models sometimes take the sentence's full stop or a bracket into an entity
@@ -267,8 +256,14 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _load_pipeline(name_or_path: str | Path) -> Any:
-    """spacy.load with only the entity components; clear errors for what is missing."""
+# spacy.load mutates spaCy's registries; one load at a time (see _plugin_factories).
+_load_lock = threading.Lock()
+
+
+def _load_pipeline(name_or_path: str | Path, *, plugins: bool = True) -> Any:
+    """spacy.load with only the entity components; clear errors for what is missing.
+    With `plugins=False` the pipeline is built without importing the component factories
+    of installed spaCy plugins (for the built-in model, which uses none)."""
     import spacy
 
     source = str(name_or_path)
@@ -298,12 +293,34 @@ def _load_pipeline(name_or_path: str | Path) -> Any:
         # NumPy's BLAS instead of the bundled BLIS for the matrix products: BLIS's
         # portable build falls back to generic kernels on many virtual CPUs, and NumPy's
         # was 15 % faster per message here with identical results (tested).
-        with use_ops("numpy", use_blis=False):
+        with _load_lock, _plugin_factories(plugins), use_ops("numpy", use_blis=False):
             return spacy.load(target, exclude=_excluded_components(config_path))
     except (OSError, ValueError, KeyError) as exc:
         raise NerLoadError(
             f"could not load spaCy pipeline {source!r}: {type(exc).__name__}: {exc}"
         ) from exc
+
+
+@contextmanager
+def _plugin_factories(enabled: bool) -> Iterator[None]:
+    """Every spaCy pipeline build imports the component factories of every installed
+    spaCy plugin first, whether the pipeline uses them or not: in an install that has
+    Presidio it imported Presidio's recognizers (0.5-0.7 s of the built-in model's load),
+    and spacy-transformers would import PyTorch. The built-in model uses only spaCy's own
+    components, so for it that import is switched off. If a spaCy release renames the
+    switch, plugins load as before: slower, never wrong."""
+    import spacy.util
+
+    switch: Any = getattr(spacy.util.registry, "_entry_point_factories", None)
+    if enabled or not isinstance(getattr(switch, "entry_points", None), bool):
+        yield
+        return
+    before = switch.entry_points
+    switch.entry_points = False
+    try:
+        yield
+    finally:
+        switch.entry_points = before
 
 
 def _package_config(package: str) -> Path | None:
