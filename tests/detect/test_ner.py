@@ -465,6 +465,8 @@ def test_a_failing_batch_fails_every_caller_in_it() -> None:
             release.wait(5)
             raise RuntimeError("model broke")
 
+        make_doc = __call__  # the fused path tokenizes, then runs its own arithmetic
+
         def pipe(self, texts: object, batch_size: int = 0) -> object:
             raise RuntimeError("model broke")
 
@@ -544,13 +546,13 @@ def test_the_model_runs_on_one_blas_thread(monkeypatch: pytest.MonkeyPatch) -> N
 
     backend = SpacyBackend(BUILTIN_MODEL_DIR)
     seen: list[int] = []
-    parse = backend._parse
+    spans = backend._spans
 
-    def spy(texts: list[str]) -> list[object]:
+    def spy(texts: list[str]) -> list[list[Finding]]:
         seen.extend(p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas")
-        return parse(texts)
+        return spans(texts)
 
-    monkeypatch.setattr(backend, "_parse", spy)
+    monkeypatch.setattr(backend, "_spans", spy)
     before = [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
     assert backend.predict(["Anna Schmidt wohnt in Hamburg."], ["de"])
     assert seen and set(seen) == {1}
@@ -592,3 +594,66 @@ def test_builtin_model_loads_without_importing_spacy_plugins(tmp_path: Path) -> 
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+@pytest.fixture(scope="module")
+def eval_texts() -> list[str]:
+    from discreet.evaluation import corpus
+    from discreet.evaluation.bench import HANDWRITTEN_PATH
+
+    generated = corpus.generate_corpus(600, seed=3, split="eval")
+    return [t.text for t in generated] + [t.text for t in corpus.read_jsonl(HANDWRITTEN_PATH)]
+
+
+def test_fused_tagger_gives_spacys_tags(builtin: NerBackend, eval_texts: list[str]) -> None:
+    # The fused forward pass must be the model, not an approximation of it: on every
+    # text, alone and in batches (where docs sit side by side with padding between them),
+    # the same tag for every token as spaCy's own pipeline.
+    assert isinstance(builtin, SpacyBackend)
+    nlp, fused = builtin._nlp, builtin._fused
+    assert fused is not None, "the built-in model should run on the fused path"
+    docs = list(nlp.pipe(eval_texts, batch_size=64))
+    expected = [[t.tag_ for t in doc] for doc in docs]
+    for start in range(0, len(docs), 37):
+        batch = [nlp.make_doc(doc.text) for doc in docs[start : start + 37]]
+        for i, tags in enumerate(fused.tag(batch), start):
+            assert [fused.labels[t] for t in tags] == expected[i], f"text #{i} in a batch"
+    for i in range(0, len(docs), 7):
+        (tags,) = fused.tag([nlp.make_doc(docs[i].text)])
+        assert [fused.labels[t] for t in tags] == expected[i], f"text #{i} alone"
+    empty = fused.tag([nlp.make_doc(""), nlp.make_doc("Jan de Vries"), nlp.make_doc("")])
+    assert [len(t) for t in empty] == [0, 3, 0]
+
+
+def test_fused_and_spacy_paths_find_the_same(builtin: NerBackend, eval_texts: list[str]) -> None:
+    assert isinstance(builtin, SpacyBackend)
+    texts = eval_texts[:300]
+    languages = ["en"] * len(texts)
+    fused = builtin.predict(texts, languages)
+    spacy_path = SpacyBackend(BUILTIN_MODEL_DIR, name="ner:builtin")
+    spacy_path._fused = None
+    assert spacy_path.predict(texts, languages) == fused
+    assert [spacy_path.predict([t], ["en"])[0] for t in texts[:40]] == fused[:40]
+
+
+def test_fused_tagger_steps_aside_when_it_disagrees(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A thinc release that computes differently, or weights this module misreads, must
+    # cost speed, never findings: the load-time probe sends such a model to spaCy's path.
+    from discreet.detect.ner import fused as fused_module
+
+    real_tag = fused_module.FusedTagger.tag
+
+    def off_by_one(self: fused_module.FusedTagger, docs: list[object]) -> list[object]:
+        return [(tags + 1) % len(self.labels) for tags in real_tag(self, docs)]
+
+    monkeypatch.setattr(fused_module.FusedTagger, "tag", off_by_one)
+    backend = SpacyBackend(BUILTIN_MODEL_DIR, name="ner:builtin")
+    assert backend._fused is None
+    assert ("PERSON", "Pieter Bakker") in {
+        (f.type.value, "Mijn naam is Pieter Bakker."[f.start : f.end])
+        for f in backend.predict(["Mijn naam is Pieter Bakker."], ["nl"])[0]
+    }
+
+
+def test_pipelines_of_other_architectures_keep_spacys_path(foreign_pipeline: Path) -> None:
+    assert SpacyBackend(foreign_pipeline)._fused is None

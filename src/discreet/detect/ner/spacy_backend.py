@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import re
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +18,7 @@ from typing import Any
 from discreet.detect.base import Finding
 from discreet.detect.entities import SUPPORTED_LANGUAGES, EntityType
 from discreet.detect.ner.base import NerBackend, NerLoadError
+from discreet.detect.ner.fused import FusedTagger
 from discreet.detect.ner.labels import FIXED_SCORE, build_label_map
 from discreet.detect.stopwords import StopWordsError, stop_words
 
@@ -96,6 +97,7 @@ class SpacyBackend(NerBackend):
         self._pending_lock = threading.Lock()
         self._pending: list[_Request] = []
         self._nlp = _load_pipeline(name_or_path, plugins=plugins)
+        self._fused = _fused_tagger(self._nlp)
         _function_words()  # now, not on the first entity a request finds
         from threadpoolctl import ThreadpoolController
 
@@ -139,12 +141,10 @@ class SpacyBackend(NerBackend):
             # are busy (gateway workers, detect_many, other services) a second BLAS thread
             # made each text twice as slow (2.2 vs 1.1 ms per text, measured).
             with self._blas.limit(limits=1, user_api="blas"):
-                docs = self._parse(texts)
-            spans_of = _tagged_spans if ENTITY_TAGGER in self._nlp.pipe_names else _entity_spans
-            found = [self._findings(doc, spans_of(doc)) for doc in docs]
-            del docs
+                found = self._spans(texts)
             if len(self._nlp.vocab.strings) > _MAX_STRINGS:
                 self._nlp = _load_pipeline(self.source, plugins=self.plugins)
+                self._fused = _fused_tagger(self._nlp)
         except BaseException as exc:
             # Every waiting caller gets the failure (and fails closed), none a silent [].
             failure = exc if isinstance(exc, Exception) else RuntimeError("NER interrupted")
@@ -159,10 +159,21 @@ class SpacyBackend(NerBackend):
             request.done = found[start : start + len(request.texts)]
             start += len(request.texts)
 
-    def _parse(self, texts: list[str]) -> list[Any]:
+    def _spans(self, texts: list[str]) -> list[list[Finding]]:
+        """Findings per text, from the fused tagger where the pipeline has one."""
+        if self._fused is not None:
+            docs = [self._nlp.make_doc(text) for text in texts]
+            labels = self._fused.labels
+            return [
+                self._findings(doc, _biluo_spans(_token_tags(doc, labels, tags)))
+                for doc, tags in zip(docs, self._fused.tag(docs), strict=True)
+            ]
         if len(texts) == 1:  # the usual chat turn; nlp.pipe costs ~0.2 ms more per call
-            return [self._nlp(texts[0])]
-        return list(self._nlp.pipe(texts, batch_size=self.batch_size))
+            docs = [self._nlp(texts[0])]
+        else:
+            docs = list(self._nlp.pipe(texts, batch_size=self.batch_size))
+        spans_of = _tagged_spans if ENTITY_TAGGER in self._nlp.pipe_names else _entity_spans
+        return [self._findings(doc, spans_of(doc)) for doc in docs]
 
     def _findings(self, doc: Any, spans: list[tuple[int, int, str]]) -> list[Finding]:
         """Findings from `spans` ((start, end, label) in `doc`'s text)."""
@@ -194,7 +205,18 @@ def _entity_spans(doc: Any) -> list[tuple[int, int, str]]:
 
 
 def _tagged_spans(doc: Any) -> list[tuple[int, int, str]]:
-    """(start, end, label) character spans from the entity tagger's BILUO tags.
+    """(start, end, label) character spans from the entity tagger's tags on `doc`."""
+    return _biluo_spans((token.idx, token.idx + len(token.text), token.tag_) for token in doc)
+
+
+def _token_tags(doc: Any, labels: Sequence[str], tags: Any) -> Iterator[tuple[int, int, str]]:
+    """(start, end, tag) per token of `doc`, the tags given as indices into `labels`."""
+    for token, tag in zip(doc, tags.tolist(), strict=True):
+        yield token.idx, token.idx + len(token.text), labels[tag]
+
+
+def _biluo_spans(tokens: Iterable[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """(start, end, label) character spans from BILUO tags of (start, end, tag) tokens.
 
     A tagger decides each token on its own, so sequences can be ill-formed ("I-PERSON"
     with no "B-" before it, "B-" followed by another label). Decoding leans to recall: an
@@ -204,8 +226,8 @@ def _tagged_spans(doc: Any) -> list[tuple[int, int, str]]:
     spans: list[tuple[int, int, str]] = []
     label: str | None = None
     start = end = 0
-    for token in doc:
-        move, _, tag_label = token.tag_.partition("-")
+    for token_start, token_end, tag in tokens:
+        move, _, tag_label = tag.partition("-")
         if not tag_label or move not in ("B", "I", "L", "U"):
             move, tag_label = "O", ""
         if label is not None and (move in ("B", "U", "O") or tag_label != label):
@@ -214,8 +236,8 @@ def _tagged_spans(doc: Any) -> list[tuple[int, int, str]]:
         if move == "O":
             continue
         if label is None:
-            label, start = tag_label, token.idx
-        end = token.idx + len(token.text)
+            label, start = tag_label, token_start
+        end = token_end
         if move in ("L", "U"):
             spans.append((start, end, label))
             label = None
@@ -254,6 +276,13 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
             break
         end -= 1
     return start, end
+
+
+def _fused_tagger(nlp: Any) -> FusedTagger | None:
+    """The entity tagger's fused forward pass (see `fused`), if the pipeline has one."""
+    if ENTITY_TAGGER not in nlp.pipe_names or "tok2vec" not in nlp.pipe_names:
+        return None
+    return FusedTagger.from_pipeline(nlp, "tok2vec", ENTITY_TAGGER)
 
 
 # spacy.load mutates spaCy's registries; one load at a time (see _plugin_factories).
