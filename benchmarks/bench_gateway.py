@@ -33,6 +33,7 @@ import httpx
 from common import machine, machine_speed, postgres_settings, sqlite_settings
 
 from discreet.api import create_app
+from discreet.api.server import freeze_startup_objects
 from discreet.audit import AccessContext, LegalBasis
 from discreet.gateway.factory import build_gateway
 from discreet.policy import parse_policy
@@ -200,6 +201,7 @@ async def session(job: Job) -> tuple[list[float], float, float]:
         backend=InstantBackend(),
     )
     gateway.threads = job.threads
+    freeze_startup_objects()  # as `discreet serve` does once the app is built
     transport = httpx.ASGITransport(app=create_app(gateway))
     async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
         await run_conversations(client, job.key, job.conversations[:4], 10, f"warm-{job.run}")

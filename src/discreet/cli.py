@@ -879,6 +879,7 @@ def serve(
     import uvicorn
 
     from discreet.api import build_app
+    from discreet.api.server import run_server
     from discreet.gateway.config import resolve_upstream
     from discreet.gateway.settings import UpstreamConfigError
     from discreet.retention.scheduler import retention_thread
@@ -895,14 +896,14 @@ def serve(
         raise _storage_fail(exc) from None
     processes = f", {workers} processes" if workers > 1 else ""
     typer.echo(f"discreet gateway on http://{host}:{port}/v1 ({backend}{processes})", err=True)
-    # No access log: request lines carry conversation ids chosen by clients.
     if server is not None:
-        uvicorn.run(server, host=host, port=port, access_log=False, log_level="info")
+        run_server(server, host=host, port=port)
         return
     assert retention is not None  # workers > 1
     try:
         # This process supervises the workers and runs retention once for all of them.
         with retention_thread(retention.runner.run):
+            # No access log: request lines carry conversation ids chosen by clients.
             uvicorn.run(
                 "discreet.api.server:worker_app",
                 factory=True,

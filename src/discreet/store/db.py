@@ -16,6 +16,13 @@ queue on a lock of their own first (`_WriterLock`): threads of one process on a
 `threading.Lock`, processes on an advisory lock of ``<database>.lock``, both with the
 same timeout as SQLite's. A waiter then starts as soon as the writer before it commits.
 
+SQLite copies the write-ahead log back into the database file at checkpoints, with an
+fsync; by default the commit that pushes the log past 1,000 pages runs that checkpoint,
+and the request that made the commit waits for the disk (tens of milliseconds here, on a
+turn that otherwise takes ten). Checkpoints of file-backed stores run in a background
+thread instead (`_Checkpointer`); requests checkpoint only as a safety net, if the log
+grows ten times past SQLite's default because the background thread cannot keep up.
+
 Engines are created with ``hide_parameters=True`` so a failing statement's message never
 carries bound values (ciphertexts, digests, identifiers).
 """
@@ -26,10 +33,12 @@ import os
 import sqlite3
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 try:
     import fcntl
@@ -43,6 +52,10 @@ from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
 from discreet.store.errors import StoreUnavailable
 
 SQLITE_BUSY_TIMEOUT_S = 30
+# Requests checkpoint only past this many log pages (SQLite's default is 1,000): the
+# background checkpointer keeps the log below it, this is the fallback should it not.
+REQUEST_AUTOCHECKPOINT_PAGES = 10_000
+CHECKPOINT_INTERVAL_S = 0.5
 PG_CONNECT_TIMEOUT_S = 5
 _READ_ONLY = "discreet_read_only"  # execution option marking a `Database.read` transaction
 
@@ -89,6 +102,7 @@ def _sqlite_engine(url: URL) -> Engine:
         # in free pages of the file (crypto-shredding must reach the bytes on disk).
         cursor.execute("PRAGMA secure_delete=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
+        cursor.execute(f"PRAGMA wal_autocheckpoint={REQUEST_AUTOCHECKPOINT_PAGES}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -98,6 +112,77 @@ def _sqlite_engine(url: URL) -> Engine:
 
     return engine
 
+
+class _Checkpointer:
+    """One daemon thread per process that checkpoints the write-ahead logs of the open
+    file-backed SQLite stores every `CHECKPOINT_INTERVAL_S`, PASSIVE: it copies what no
+    reader still needs and never waits for, or blocks, a reader or the writer. The copy
+    and its fsync run here, outside every request (the sqlite3 module releases the GIL).
+    A log unchanged since the last round is left alone; no connection is kept open."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._files: dict[str, int] = {}  # path -> open `Database` objects using it
+        self._done: dict[str, tuple[int, int]] = {}  # path -> its log's (size, mtime) then
+        self._thread: threading.Thread | None = None
+
+    def add(self, path: Path) -> str:
+        key = str(path.resolve())
+        with self._lock:
+            self._files[key] = self._files.get(key, 0) + 1
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="discreet-sqlite-checkpoints", daemon=True
+                )
+                self._thread.start()
+        return key
+
+    def remove(self, key: str) -> None:
+        with self._lock:
+            left = self._files.get(key, 0) - 1
+            if left > 0:
+                self._files[key] = left
+            else:
+                self._files.pop(key, None)
+                self._done.pop(key, None)
+
+    def _run(self) -> None:
+        while True:
+            time.sleep(CHECKPOINT_INTERVAL_S)
+            with self._lock:
+                files = list(self._files)
+            for key in files:
+                self.checkpoint(key)
+
+    def checkpoint(self, key: str) -> None:
+        """One PASSIVE checkpoint of `key`'s log if it changed; errors are left to the
+        next round (and, should they persist, to the requests' own checkpoints)."""
+        try:
+            stat = os.stat(key + "-wal")
+        except OSError:
+            return
+        signature = (stat.st_size, stat.st_mtime_ns)
+        if self._done.get(key) == signature:
+            return
+        try:
+            # mode=rw: a file that is gone (a restored or deleted store) is not recreated.
+            connection = sqlite3.connect(
+                f"file:{quote(key)}?mode=rw", uri=True, timeout=0, isolation_level=None
+            )
+        except sqlite3.Error:
+            return
+        try:
+            connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        except sqlite3.Error:
+            return
+        finally:
+            connection.close()
+        with self._lock:
+            if key in self._files:
+                self._done[key] = signature
+
+
+_CHECKPOINTER = _Checkpointer()
 
 _THREAD_LOCKS: dict[str, threading.Lock] = {}
 _THREAD_LOCKS_GUARD = threading.Lock()
@@ -179,6 +264,10 @@ class Database:
         self._prepare_sqlite_dir()
         self.engine = make_engine(self.url)
         self._writer = _WriterLock(self.sqlite_path, name) if self.is_sqlite else None
+        path = self.sqlite_path
+        self._checkpointed = _CHECKPOINTER.add(path) if path is not None else None
+        if self._checkpointed is not None:  # also when dropped without dispose()
+            self._unregister = weakref.finalize(self, _CHECKPOINTER.remove, self._checkpointed)
 
     @property
     def is_sqlite(self) -> bool:
@@ -262,6 +351,9 @@ class Database:
         self.engine.dispose()
         if self._writer is not None:
             self._writer.close()
+        if self._checkpointed is not None:
+            self._unregister()
+            self._checkpointed = None
 
     def __repr__(self) -> str:
         return f"Database({self.name!r}, {safe_url(self.url)!r})"

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from spacy.attrs import IDX, LENGTH
+
 from discreet.detect.base import Finding
 from discreet.detect.entities import SUPPORTED_LANGUAGES, EntityType
 from discreet.detect.ner.base import NerBackend, NerLoadError
@@ -165,20 +167,19 @@ class SpacyBackend(NerBackend):
             docs = [self._nlp.make_doc(text) for text in texts]
             labels = self._fused.labels
             return [
-                self._findings(doc, _biluo_spans(_token_tags(doc, labels, tags)))
-                for doc, tags in zip(docs, self._fused.tag(docs), strict=True)
+                self._findings(text, _biluo_spans(_token_tags(doc, labels, tags)))
+                for text, doc, tags in zip(texts, docs, self._fused.tag(docs), strict=True)
             ]
         if len(texts) == 1:  # the usual chat turn; nlp.pipe costs ~0.2 ms more per call
             docs = [self._nlp(texts[0])]
         else:
             docs = list(self._nlp.pipe(texts, batch_size=self.batch_size))
         spans_of = _tagged_spans if ENTITY_TAGGER in self._nlp.pipe_names else _entity_spans
-        return [self._findings(doc, spans_of(doc)) for doc in docs]
+        return [self._findings(doc.text, spans_of(doc)) for doc in docs]
 
-    def _findings(self, doc: Any, spans: list[tuple[int, int, str]]) -> list[Finding]:
-        """Findings from `spans` ((start, end, label) in `doc`'s text)."""
+    def _findings(self, text: str, spans: list[tuple[int, int, str]]) -> list[Finding]:
+        """Findings from `spans` ((start, end, label) in `text`)."""
         found: list[Finding] = []
-        text = doc.text
         for span_start, span_end, label in spans:
             etype = self.label_map.get(label.upper())
             if etype is None:
@@ -211,8 +212,10 @@ def _tagged_spans(doc: Any) -> list[tuple[int, int, str]]:
 
 def _token_tags(doc: Any, labels: Sequence[str], tags: Any) -> Iterator[tuple[int, int, str]]:
     """(start, end, tag) per token of `doc`, the tags given as indices into `labels`."""
-    for token, tag in zip(doc, tags.tolist(), strict=True):
-        yield token.idx, token.idx + len(token.text), labels[tag]
+    # Offsets as one array: iterating a Doc's tokens builds a Python object per token.
+    offsets = doc.to_array([IDX, LENGTH]).tolist() if len(doc) else []
+    for (start, length), tag in zip(offsets, tags.tolist(), strict=True):
+        yield start, start + length, labels[tag]
 
 
 def _biluo_spans(tokens: Iterable[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
