@@ -193,6 +193,8 @@ class Job:
 
 
 async def session(job: Job) -> tuple[list[float], float, float]:
+    import sys as _s
+    if os.environ.get("SWI"): _s.setswitchinterval(float(os.environ["SWI"]))
     policy = parse_policy(job.policy, "<bench policy>")
     gateway = build_gateway(
         policy,

@@ -35,9 +35,22 @@ _T = table_of(ConversationMessage)
 # statement again each time (expressions, cache keys) cost about as much as running it.
 _STATE = select(_G).where(_G.c.tenant == bindparam("tenant"), _G.c.id == bindparam("id"))
 _LOCK_STATE = (
-    select(_G.c.turns, _G.c.handoff, _G.c.closed_at, _G.c.subject_id)
+    select(_G.c.turns, _G.c.handoff, _G.c.handoff_reason, _G.c.closed_at, _G.c.subject_id)
     .where(_G.c.tenant == bindparam("tenant"), _G.c.id == bindparam("id"))
     .with_for_update()
+)
+# Every turn's update, built once: a statement assembled per turn (where, values) cost
+# more than the rest of the turn's bookkeeping transaction together.
+_COUNT_TURN = (
+    update(_G)
+    .where(_G.c.tenant == bindparam("of_tenant"), _G.c.id == bindparam("of_id"))
+    .values(
+        turns=bindparam("new_turns"),
+        updated_at=bindparam("now"),
+        subject_id=bindparam("new_subject"),
+        handoff=bindparam("new_handoff"),
+        handoff_reason=bindparam("new_reason"),
+    )
 )
 _EARLIER = (
     select(_T.c.conversation_id, _T.c.seq, _T.c.role, _T.c.text, _T.c.created_at)
@@ -193,7 +206,6 @@ class ConversationStates:
     def _upsert(self, conn: Connection, change: TurnUpdate, now: datetime) -> tuple[int, bool]:
         """The turn's number, and whether the conversation was bound to its subject
         before this turn."""
-        where = (_G.c.tenant == self.tenant) & (_G.c.id == change.conversation_id)
         row = conn.execute(
             _LOCK_STATE, {"tenant": self.tenant, "id": change.conversation_id}
         ).one_or_none()
@@ -215,10 +227,18 @@ class ConversationStates:
                 },
             )
             return 1, False
-        values: dict[str, object] = {"turns": int(row.turns) + 1, "updated_at": now}
-        if change.subject is not None:
-            values["subject_id"] = change.subject
-        if change.handoff_reason is not None and not row.handoff:
-            values.update(handoff=True, handoff_reason=change.handoff_reason)
-        conn.execute(update(_G).where(where).values(**values))
+        # The first handoff reason stays; the subject, once bound, is the turn's own.
+        first_handoff = change.handoff_reason is not None and not row.handoff
+        conn.execute(
+            _COUNT_TURN,
+            {
+                "of_tenant": self.tenant,
+                "of_id": change.conversation_id,
+                "new_turns": int(row.turns) + 1,
+                "now": now,
+                "new_subject": change.subject if change.subject is not None else row.subject_id,
+                "new_handoff": bool(row.handoff) or first_handoff,
+                "new_reason": change.handoff_reason if first_handoff else row.handoff_reason,
+            },
+        )
         return int(row.turns) + 1, row.subject_id is not None

@@ -131,7 +131,6 @@ class TranscriptStore:
             if not isinstance(text, str):
                 raise TranscriptError(f"message {index}: text must be a string")
         moment = as_utc(at)
-        where = (_T.c.tenant == self.tenant) & (_T.c.conversation_id == conversation_id)
         with self._conn(conn) as c:
             last = int(
                 c.execute(
@@ -140,7 +139,13 @@ class TranscriptStore:
             )
             if subject is not None and attribute_earlier:
                 c.execute(
-                    update(_T).where(where, _T.c.subject_id.is_(None)).values(subject_id=subject)
+                    update(_T)
+                    .where(
+                        _T.c.tenant == self.tenant,
+                        _T.c.conversation_id == conversation_id,
+                        _T.c.subject_id.is_(None),
+                    )
+                    .values(subject_id=subject)
                 )
             if not messages:
                 return last

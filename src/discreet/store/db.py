@@ -3,8 +3,9 @@
 SQLite runs in WAL mode and every writing transaction (`Database.begin`) starts with
 ``BEGIN IMMEDIATE``: nearly every operation writes (each read of personal data appends an
 audit record), and taking the write lock up front avoids the "deferred transaction cannot
-upgrade its lock" failures that otherwise hit concurrent writers. Reads that touch no
-personal data and write nothing (a conversation's state, an API key, consent records) use
+upgrade its lock" failures that otherwise hit concurrent writers. Reads that write
+nothing (a conversation's state, an API key, consent records, and a turn's vault read,
+whose audit record is appended after it and before its values are used) use
 `Database.read`, a deferred transaction: WAL readers neither wait for the writer nor hold
 it up, which matters once several gateway processes share one file. PostgreSQL serialises
 audit appends with a row lock instead (see :mod:`discreet.audit.log`).
@@ -310,8 +311,9 @@ class Database:
     def read(self) -> Iterator[Connection]:
         """A connection in a read-only transaction: one consistent snapshot, no write lock.
 
-        For reads that write nothing, not even an audit record (reads of personal data are
-        audited, so they go through `begin`). On SQLite it is a deferred transaction,
+        For reads that write nothing. A read of personal data may use it only if the
+        caller appends its audit record (in a `begin` transaction) before any value is
+        used, as `Vault.read_for_turn` does. On SQLite it is a deferred transaction,
         concurrent with the writer in WAL mode. Errors as for `begin`.
         """
         try:

@@ -72,11 +72,10 @@ _M = table_of(TokenMap)
 _SUBJECT_BY_REF = select(_S.c.id).where(
     _S.c.tenant == bindparam("tenant"), _S.c.ref_digest == bindparam("digest")
 )
-_LOCK_CONVERSATION = (
-    select(_C.c.subject_id)
-    .where(_C.c.tenant == bindparam("tenant"), _C.c.id == bindparam("conversation"))
-    .with_for_update()
+_CONVERSATION_SUBJECT = select(_C.c.subject_id).where(
+    _C.c.tenant == bindparam("tenant"), _C.c.id == bindparam("conversation")
 )
+_LOCK_CONVERSATION = _CONVERSATION_SUBJECT.with_for_update()
 _FIELDS_OF = select(_F.c.field, _F.c.category, _F.c.ciphertext).where(
     _F.c.subject_id == bindparam("subject"), _F.c.field.in_(bindparam("fields", expanding=True))
 )
@@ -857,9 +856,11 @@ class Vault:
         fields: Iterable[str],
         detection_fields: Iterable[str] = (),
     ) -> TurnRead:
-        """Everything a chat turn needs from the vault, in ONE transaction with ONE audit
-        record: bind the conversation to the subject (a no-op when bound to it already;
-        ConversationSubjectConflict when bound to another), decrypt the named `fields`
+        """Everything a chat turn needs from the vault, with ONE audit record, committed
+        before anything is returned: bind the conversation to the subject (a no-op when
+        bound to it already; ConversationSubjectConflict when bound to another; the first
+        turn reads, binds and audits in one writing transaction, later turns read in a
+        read transaction and append the record after it), decrypt the named `fields`
         (what the assistant may see) and `detection_fields` (identifiers read only so
         detection finds them; the caller must not pass them on), and load the
         conversation's token map.
@@ -891,45 +892,84 @@ class Vault:
         granted: set[str],
         for_detection: set[str],
     ) -> TurnRead:
-        with self._operation(ctx, Action.SUBJECT_READ) as op, self._data.begin() as conn:
-            subject_id = self._require_subject_id(conn, subject_ref)
-            op.subject = subject_id
-            bound, moved = self._bind_in(conn, conversation_id, subject_id)
-            wanted = granted | for_detection
-            rows = (
-                conn.execute(_FIELDS_OF, {"subject": subject_id, "fields": sorted(wanted)}).all()
-                if wanted
-                else []
-            )
-            op.fields = {row.field for row in rows}
-            op.categories = {row.category for row in rows}
-            key = self._subject_key(subject_id)
-            values = self._decrypt_fields(subject_id, key, rows)
-            map_row = conn.execute(
-                _TOKEN_MAP_OF, {"tenant": self.tenant, "conversation": conversation_id}
-            ).one_or_none()
-            mapping: dict[str, str] = {}
-            if map_row is not None and map_row.scope == KeyKind.SUBJECT.value:
-                plaintext = key.decrypt(  # the key already unwrapped for the fields
-                    map_row.ciphertext,
-                    self._token_map_ad(conversation_id, KeyKind.SUBJECT, subject_id),
-                )
-                mapping = {str(t): str(v) for t, v in json.loads(plaintext).items()}
-            elif map_row is not None:  # not expected once bound; the general path decides
-                mapping = self._decrypt_token_map(
-                    conversation_id,
-                    _MapRow(subject_id, map_row.scope, map_row.ciphertext),
-                )
-            op.details = {
-                "conversation": conversation_id,
-                "detection_only_fields": ",".join(sorted(op.fields & for_detection)),
-                "bound": bound,
-                "tokens": len(mapping),
-            }
-            self._audit.append(op.event(self.tenant, Outcome.OK), conn=conn)
+        wanted = sorted(granted | for_detection)
+        with self._operation(ctx, Action.SUBJECT_READ) as op:
+            # Every turn after the first finds its conversation bound: it reads without
+            # the writer's lock and takes the lock only for the audit record, appended
+            # before any value leaves this method (a read in the writing transaction held
+            # SQLite's one writer lock through the key unwrap and every decryption).
+            with self._data.read() as conn:
+                subject_id = self._require_subject_id(conn, subject_ref)
+                op.subject = subject_id
+                bound_to = conn.execute(
+                    _CONVERSATION_SUBJECT, {"tenant": self.tenant, "conversation": conversation_id}
+                ).scalar_one_or_none()
+                if bound_to == subject_id:
+                    rows, map_row = self._turn_rows(conn, subject_id, conversation_id, wanted)
+            if bound_to == subject_id:
+                read = self._turn_read(op, subject_id, conversation_id, rows, map_row, granted)
+                op.details["bound"] = False
+                self._audit.append(op.event(self.tenant, Outcome.OK))
+                return read
+            # The first turn binds the conversation: reads, bind and audit in one writing
+            # transaction (ConversationSubjectConflict if another subject has it).
+            with self._data.begin() as conn:
+                subject_id = self._require_subject_id(conn, subject_ref)
+                op.subject = subject_id
+                bound, moved = self._bind_in(conn, conversation_id, subject_id)
+                rows, map_row = self._turn_rows(conn, subject_id, conversation_id, wanted)
+                read = self._turn_read(op, subject_id, conversation_id, rows, map_row, granted)
+                op.details["bound"] = bound
+                self._audit.append(op.event(self.tenant, Outcome.OK), conn=conn)
         if moved:
             with _unavailable_as_vault_error():
                 self._keys.destroy(self.tenant, KeyKind.CONVERSATION, [conversation_id])
+        return read
+
+    def _turn_rows(
+        self, conn: Connection, subject_id: str, conversation_id: str, wanted: list[str]
+    ) -> tuple[list[Any], Any]:
+        """The subject's `wanted` field rows and the conversation's token map row."""
+        rows = (
+            list(conn.execute(_FIELDS_OF, {"subject": subject_id, "fields": wanted}).all())
+            if wanted
+            else []
+        )
+        map_row = conn.execute(
+            _TOKEN_MAP_OF, {"tenant": self.tenant, "conversation": conversation_id}
+        ).one_or_none()
+        return rows, map_row
+
+    def _turn_read(
+        self,
+        op: _Op,
+        subject_id: str,
+        conversation_id: str,
+        rows: list[Any],
+        map_row: Any,
+        granted: set[str],
+    ) -> TurnRead:
+        """Decrypt what `_turn_rows` read and describe it in `op` for the audit record."""
+        op.fields = {row.field for row in rows}
+        op.categories = {row.category for row in rows}
+        key = self._subject_key(subject_id)
+        values = self._decrypt_fields(subject_id, key, rows)
+        mapping: dict[str, str] = {}
+        if map_row is not None and map_row.scope == KeyKind.SUBJECT.value:
+            plaintext = key.decrypt(  # the key already unwrapped for the fields
+                map_row.ciphertext,
+                self._token_map_ad(conversation_id, KeyKind.SUBJECT, subject_id),
+            )
+            mapping = {str(t): str(v) for t, v in json.loads(plaintext).items()}
+        elif map_row is not None:  # not expected once bound; the general path decides
+            mapping = self._decrypt_token_map(
+                conversation_id, _MapRow(subject_id, map_row.scope, map_row.ciphertext)
+            )
+        op.details = {
+            "conversation": conversation_id,
+            "detection_only_fields": ",".join(sorted(op.fields - granted)),
+            "tokens": len(mapping),
+        }
         return TurnRead(
             subject_id=subject_id,
             fields={n: v for n, v in values.items() if n in granted},
