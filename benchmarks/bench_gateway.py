@@ -33,9 +33,10 @@ import httpx
 from common import machine, machine_speed, postgres_settings, sqlite_settings
 
 from discreet.api import create_app
-from discreet.api.server import freeze_startup_objects
+from discreet.api.server import tune_for_serving
 from discreet.audit import AccessContext, LegalBasis
 from discreet.gateway.factory import build_gateway
+from discreet.gateway.turn import TURN_THREADS
 from discreet.policy import parse_policy
 from discreet.settings import Settings
 from discreet.vault import MasterKey
@@ -193,8 +194,6 @@ class Job:
 
 
 async def session(job: Job) -> tuple[list[float], float, float]:
-    import sys as _s
-    if os.environ.get("SWI"): _s.setswitchinterval(float(os.environ["SWI"]))
     policy = parse_policy(job.policy, "<bench policy>")
     gateway = build_gateway(
         policy,
@@ -203,7 +202,7 @@ async def session(job: Job) -> tuple[list[float], float, float]:
         backend=InstantBackend(),
     )
     gateway.threads = job.threads
-    freeze_startup_objects()  # as `discreet serve` does once the app is built
+    tune_for_serving()  # as `discreet serve` does once the app is built
     transport = httpx.ASGITransport(app=create_app(gateway))
     async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
         await run_conversations(client, job.key, job.conversations[:4], 10, f"warm-{job.run}")
@@ -272,7 +271,9 @@ def main() -> None:
     parser.add_argument("--turns", type=int, default=640, help="turns per concurrency level")
     parser.add_argument("--postgres", default=os.environ.get("DISCREET_TEST_POSTGRES_URL"))
     parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
-    parser.add_argument("--threads", type=int, default=4, help="gateway worker threads")
+    parser.add_argument(
+        "--threads", type=int, default=TURN_THREADS, help="gateway worker threads per process"
+    )
     parser.add_argument(
         "--processes", type=int, default=1, help="gateway processes for the 32-conversation level"
     )

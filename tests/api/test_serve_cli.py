@@ -146,22 +146,28 @@ def test_serve_with_two_workers_answers_and_revocation_reaches_every_process(
     assert "retention run failed" not in output
 
 
-def test_the_server_freezes_its_start_up_objects_before_serving(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_the_server_tunes_its_process_before_serving(monkeypatch: pytest.MonkeyPatch) -> None:
     # Long-lived start-up objects (the model, the tables) out of the collector's full
-    # sweeps: each sweep over them stalled a turn for ~100 ms.
+    # sweeps (each stalled a turn for ~100 ms), and a shorter GIL switch interval.
     import gc
+    import sys
 
     import uvicorn
     from fastapi import FastAPI
 
-    from discreet.api.server import run_server
+    from discreet.api.server import SERVING_SWITCH_INTERVAL_S, run_server
 
-    frozen: list[int] = []
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: frozen.append(gc.get_freeze_count()))
+    seen: list[tuple[int, float]] = []
+    monkeypatch.setattr(
+        uvicorn,
+        "run",
+        lambda app, **kw: seen.append((gc.get_freeze_count(), sys.getswitchinterval())),
+    )
+    interval = sys.getswitchinterval()
     try:
         run_server(FastAPI(), host="127.0.0.1", port=0)
     finally:
         gc.unfreeze()
-    assert frozen and frozen[0] > 1000
+        sys.setswitchinterval(interval)
+    assert seen and seen[0][0] > 1000
+    assert seen[0][1] == pytest.approx(SERVING_SWITCH_INTERVAL_S)

@@ -84,7 +84,10 @@ T = TypeVar("T")
 TURN_ACTION = "gateway.turn"
 INCIDENT_ACTION = "incident.cross_subject_leak"
 MAX_CONVERSATION_ID = 200
-TURN_THREADS = 4
+# Measured with benchmarks/bench_gateway.py at 32 conversations on 2 processes: 2 threads
+# per process gave ~200 turns/s, 4 gave ~145 (GIL switching between threads inflated how
+# long each held SQLite's writer lock, and the other process polled for it meanwhile).
+TURN_THREADS = 2
 _CONVERSATION_ID = re.compile(r"^[A-Za-z0-9._:@-]{1,200}$")
 NOT_ALLOWED_MESSAGE = "This request can't be handled by the AI assistant."
 HISTORY_PREFIX = (
