@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from sqlalchemy import delete, update
 from tests.api.conftest import POLICY, Api, make_api
 from tests.support.upstream import RecordingUpstream, Script
@@ -94,6 +95,51 @@ def test_earlier_conversations_without_a_token_map_come_with_placeholders(api: A
     assert "user: Hi, this is [PERSON], mail me at [EMAIL_ADDRESS]" in earlier[0]["content"]
     assert "assistant: Noted, [PERSON]." in earlier[0]["content"]
     api.upstream.assert_never_received(*M.values())
+
+
+def test_the_history_is_what_came_before_this_conversation_began(api: Api) -> None:
+    # A parallel conversation's later messages stay out: the context of a conversation
+    # does not shift under it turn by turn (and the read starts where it began).
+    api.upstream.set_default(Script(text="Noted."))
+    ok(api.chat("My first question is about the invoice.", conversation="conv-p1"))
+    ok(api.chat("Where is my order?", conversation="conv-p2"))
+    ok(api.chat("And a second question about the refund.", conversation="conv-p1"))
+    ok(api.chat("Any news?", conversation="conv-p2"))
+
+    sent = api.upstream.bodies()[-1]["messages"]
+    history = "\n".join(str(m["content"]) for m in sent if HISTORY_PREFIX in str(m["content"]))
+    assert "first question is about the invoice" in history
+    assert "second question about the refund" not in history
+
+
+def test_the_history_read_searches_the_subjects_conversations_only(api: Api) -> None:
+    # Every turn runs this read: it must not scan the tenant's conversations (thousands
+    # of customers) or the current conversation's own messages.
+    from discreet.gateway.conversations import _EARLIER
+
+    database = api.gateway.states._db
+    if not database.is_sqlite:
+        pytest.skip("a SQLite query plan; PostgreSQL plans by its own statistics")
+    compiled = _EARLIER.compile(database.engine)
+    params = compiled.construct_params(
+        {
+            "tenant": "t",
+            "subject": "s",
+            "since": datetime(2026, 1, 1, tzinfo=UTC),
+            "before": datetime(2026, 2, 1, tzinfo=UTC),
+            "exclude": "c",
+            "assistant": "a",
+            "limit": 10,
+        }
+    )
+    args = tuple(params[name] for name in compiled.positiontup or ())
+    with database.read() as conn:
+        plan = " | ".join(
+            str(row[-1]) for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", args)
+        )
+    assert "ix_gateway_conversations_subject" in plan, plan
+    bounded = "(tenant=? AND subject_id=? AND created_at>? AND created_at<?)"
+    assert f"ix_conversation_messages_subject {bounded}" in plan, plan
 
 
 def test_another_customers_conversations_are_never_in_the_history(api: Api) -> None:

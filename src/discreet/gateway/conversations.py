@@ -58,6 +58,7 @@ _EARLIER = (
         _T.c.tenant == bindparam("tenant"),
         _T.c.subject_id == bindparam("subject"),
         _T.c.created_at >= bindparam("since"),
+        _T.c.created_at < bindparam("before"),
         _T.c.conversation_id != bindparam("exclude"),
         _T.c.conversation_id.in_(
             select(_G.c.id).where(
@@ -136,17 +137,27 @@ class ConversationStates:
         )
 
     def earlier_messages(
-        self, subject: str, *, assistant: str, since: datetime, exclude: str, limit: int
+        self,
+        subject: str,
+        *,
+        assistant: str,
+        since: datetime,
+        before: datetime,
+        exclude: str,
+        limit: int,
     ) -> list[StoredMessage]:
         """The newest `limit` stored messages (oldest first) of the subject's conversations
-        other than `exclude`, created since `since`, as stored: pseudonymised with THEIR
+        other than `exclude`, created in [`since`, `before`), as stored: pseudonymised with THEIR
         conversation's tokens, which mean nothing in another conversation. The caller
         re-tokenises them or neutralises them (`transcripts.neutralise_tokens`).
         Only conversations of `assistant`: another assistant (billing, say) may have seen
         data categories this one may not, and its conversations would carry them over.
 
         One indexed query (tenant, subject, created_at) that leaves the current
-        conversation out in SQL, so the read stays bounded however long it gets. Not
+        conversation out in SQL. `before` is when the current conversation began: the
+        index is read from there down, so the cost does not grow with the current
+        conversation's own length (its messages are all newer), and a parallel
+        conversation's later messages do not change this one's context turn by turn. Not
         `TranscriptStore.history`: that one neutralises other conversations' tokens and
         cannot restrict to one assistant, and the turn needs the raw tokens to re-tokenise.
         """
@@ -156,6 +167,7 @@ class ConversationStates:
             "tenant": self.tenant,
             "subject": subject,
             "since": as_utc(since),
+            "before": as_utc(before),
             "exclude": exclude,
             "assistant": assistant,
             "limit": min(limit, MAX_HISTORY),

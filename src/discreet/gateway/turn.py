@@ -53,6 +53,7 @@ from discreet.audit.context import AccessContext, ActorKind, Outcome
 from discreet.audit.context import LegalBasis as AuditLegalBasis
 from discreet.audit.log import AuditEvent, DetailValue
 from discreet.consent import REASON_TEXT, is_refusal
+from discreet.consent.clock import as_utc
 from discreet.detect.base import KnownSubject
 from discreet.detect.detector import DetectionError, Detector, InputTooLarge
 from discreet.detect.entities import ENTITY_INFO, EntityType
@@ -158,6 +159,7 @@ class _Prepared:
     ctx: AccessContext
     subject: str | None
     first_turn: bool
+    started_at: datetime  # when the conversation began: history is what came before
     turn: ConversationTurn | None = None
     token_map: dict[str, str] | None = None  # loaded with the turn's vault read, if any
     upstream_messages: list[dict[str, Any]] = field(default_factory=list)
@@ -323,7 +325,13 @@ class Gateway:
                 "conversation is bound to a subject: send its X-Discreet-Subject"
             )
         prepared = _Prepared(
-            request, conversation_id, grant, ctx, subject, state is None or state.turns == 0
+            request,
+            conversation_id,
+            grant,
+            ctx,
+            subject,
+            state is None or state.turns == 0,
+            as_utc(state.created_at) if state is not None else datetime.now(UTC),
         )
         user_texts = [message_text(m) for m in request.messages if m.get("role") == "user"]
         prepared.signals = scan_inbound(user_texts)
@@ -497,6 +505,7 @@ class Gateway:
             prepared.subject,
             assistant=prepared.request.key.assistant,
             since=since,
+            before=prepared.started_at,
             exclude=prepared.conversation_id,
             limit=budget,
         )

@@ -63,4 +63,6 @@ class GatewayConversation(Base):
     __table_args__ = (
         Index("ix_gateway_conversations_handoff", "tenant", "handoff"),
         Index("ix_gateway_conversations_activity", "tenant", "closed_at", "updated_at"),
+        # A turn's history: the subject's other conversations (revision 0008).
+        Index("ix_gateway_conversations_subject", "tenant", "subject_id"),
     )
