@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tests.support.fresh import run_fresh
 
 from discreet.detect import language
 from discreet.detect.entities import SUPPORTED_LANGUAGES
@@ -146,8 +147,7 @@ def test_language_detection_imports_neither_spacy_nor_py3langid() -> None:
         "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('spacy', 'py3langid'))\n"
         "assert not loaded, loaded\n"
     )
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
+    run_fresh(script)
 
 
 @pytest.mark.parametrize("lang", SUPPORTED_LANGUAGES)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
 import pytest
 import spacy
+from tests.support.fresh import run_fresh
 
 from discreet.detect import Detector, EntityType, NerConfig
 from discreet.detect.base import Finding
@@ -498,8 +497,7 @@ def test_function_words_load_without_the_language_packages() -> None:
         "assert {'wanneer', 'the', 'nicht', 'nous'} <= words, 'missing stop words'\n"
         "assert 'spacy.lang.fr' not in sys.modules, 'French package imported'\n"
     )
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
+    run_fresh(script)
 
 
 def test_numpy_matrix_products_give_the_same_tags_as_blis() -> None:
@@ -592,8 +590,7 @@ def test_builtin_model_loads_without_importing_spacy_plugins(tmp_path: Path) -> 
         "SpacyBackend(BUILTIN_MODEL_DIR)\n"
         "assert 'fake_spacy_plugin' in sys.modules, 'plugins no longer load for others'\n"
     )
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr[-2000:]
+    run_fresh(script)
 
 
 @pytest.fixture(scope="module")
