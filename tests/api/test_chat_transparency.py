@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from tests.api.conftest import DISCLOSURE, MARIEKE, Api, parse_sse
-from tests.support.upstream import Script
+from collections.abc import Iterator
+from typing import Any
 
+import pytest
+from tests.api.conftest import DISCLOSURE, MARIEKE, POLICY, Api, make_api, parse_sse
+from tests.support.upstream import RecordingUpstream, Script
+
+from discreet.audit import AccessContext
 from discreet.gateway.consent import RequireConsentChecker
 from discreet.gateway.turn import NOT_ALLOWED_MESSAGE
+from discreet.policy import parse_policy
+from discreet.policy.models import DEFAULT_DISCLOSURE, DEFAULT_HANDOFF
 
 
 def state(api: Api, conversation: str, key: str = "support") -> dict:
@@ -128,3 +135,56 @@ def test_consent_records_and_restrictions_decide_through_the_consent_gate(api: A
     assert error["code"] == "processing_restricted" and "restricted" in error["message"]
     assert api.audit("gateway.turn")[-1].details["reason"] == "processing_restricted"
     assert len(api.upstream.requests) == 1
+
+
+@pytest.fixture
+def default_texts_api(
+    store_env: Any,
+    recording_upstream: RecordingUpstream,
+    sample_subjects: dict[str, dict[str, str]],
+    ctx: AccessContext,
+) -> Iterator[Api]:
+    """The test policy without its own disclosure and handoff: discreet's defaults."""
+    text = POLICY.split("disclosure:\n", 1)[0] + "detection:\n  ner:\n    backend: none\n"
+    built = make_api(
+        store_env, parse_policy(text, "<default texts>"), recording_upstream, sample_subjects, ctx
+    )
+    with built.client:
+        yield built
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("Waar is mijn bestelling? Ik heb hem vorige week besteld.", "nl"),
+        ("Wo ist meine Bestellung? Ich habe sie letzte Woche bestellt.", "de"),
+        ("Où est ma commande ? Je l'ai commandée la semaine dernière.", "fr"),
+        ("Where is my order? I ordered it last week.", "en"),
+    ],
+)
+def test_the_customer_reads_the_disclosure_in_their_language(
+    default_texts_api: Api, question: str, language: str
+) -> None:
+    default_texts_api.upstream.set_default(Script(text="Model answer"))
+    answer = say(default_texts_api, question, f"conv-{language}")
+    assert answer == DEFAULT_DISCLOSURE[language] + "\n\nModel answer"
+
+
+@pytest.mark.parametrize(
+    ("request_for_a_person", "language"),
+    [
+        ("Kan ik een medewerker spreken?", "nl"),
+        ("Ich möchte bitte mit einem Mitarbeiter sprechen.", "de"),
+        ("Je voudrais parler à un conseiller, s'il vous plaît.", "fr"),
+    ],
+)
+def test_asking_for_a_person_works_in_every_language(
+    default_texts_api: Api, request_for_a_person: str, language: str
+) -> None:
+    answer = say(default_texts_api, request_for_a_person, f"conv-h-{language}")
+    assert answer == DEFAULT_DISCLOSURE[language] + "\n\n" + DEFAULT_HANDOFF[language]
+    assert default_texts_api.upstream.requests == []
+    assert state(default_texts_api, f"conv-h-{language}")["handoff_reason"] == "customer_request"
+    # "personne" is French for "nobody" as well: no handoff on it.
+    default_texts_api.upstream.set_default(Script(text="Model answer"))
+    assert "Model answer" in say(default_texts_api, "Personne ne répond au téléphone.", "conv-f2")

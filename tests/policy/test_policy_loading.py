@@ -15,6 +15,7 @@ from discreet.policy import (
     load_policy,
     parse_policy,
 )
+from discreet.policy.models import DEFAULT_DISCLOSURE, DEFAULT_HANDOFF, HandoffSpec
 from discreet.policy.vocabulary import RecordKind
 
 
@@ -74,6 +75,48 @@ def test_missing_keys_take_the_strict_defaults(minimal_yaml: str) -> None:
     assert policy.conversation.keep_token_maps_after_close_days == 0  # closing forgets
     assert policy.detection.threshold == 0.4
     assert "AI" in policy.disclosure.text
+
+
+def test_customer_facing_texts_default_to_all_four_languages(minimal_yaml: str) -> None:
+    policy = parse_policy(minimal_yaml)
+    for language in ("en", "nl", "de", "fr"):
+        assert policy.disclosure.in_language(language) == DEFAULT_DISCLOSURE[language]
+        assert policy.handoff.in_language(language) == DEFAULT_HANDOFF[language]
+    assert policy.disclosure.in_language("es") == DEFAULT_DISCLOSURE["en"]
+    assert {"medewerker", "mitarbeiter", "conseiller"} <= set(policy.handoff.triggers)
+    assert "personne" not in policy.handoff.triggers  # French for "nobody" too
+
+
+def test_a_policys_own_text_is_not_replaced_by_discreets_translations(
+    minimal_yaml: str,
+) -> None:
+    own = minimal_yaml + "disclosure:\n  text: Dit is een AI-assistent van de winkel.\n"
+    policy = parse_policy(own)
+    for language in ("en", "nl", "de", "fr"):
+        assert policy.disclosure.in_language(language) == "Dit is een AI-assistent van de winkel."
+    translated = own + "  translations:\n    de: Dies ist ein KI-Assistent.\n"
+    policy = parse_policy(translated)
+    assert policy.disclosure.in_language("de") == "Dies ist ein KI-Assistent."
+    assert policy.disclosure.in_language("fr") == "Dit is een AI-assistent van de winkel."
+
+
+@pytest.mark.parametrize(
+    ("translations", "message"),
+    [("    es: Hola\n", "'es'"), ('    nl: " "\n', "'nl' translation is empty")],
+)
+def test_a_bad_translation_is_a_clear_error(
+    minimal_yaml: str, translations: str, message: str
+) -> None:
+    text = minimal_yaml + "handoff:\n  translations:\n" + translations
+    errors = errors_of(text)
+    assert any("handoff" in e and message in e for e in errors), errors
+
+
+def test_the_example_policys_translations_are_discreets_defaults(example: Policy) -> None:
+    for language in ("en", "nl", "de", "fr"):
+        assert example.disclosure.in_language(language) == DEFAULT_DISCLOSURE[language]
+        assert example.handoff.in_language(language) == DEFAULT_HANDOFF[language]
+    assert example.handoff.triggers == HandoffSpec().triggers
 
 
 # -- where the policy comes from ---------------------------------------------------------------

@@ -90,7 +90,20 @@ MAX_CONVERSATION_ID = 200
 # long each held SQLite's writer lock, and the other process polled for it meanwhile).
 TURN_THREADS = 2
 _CONVERSATION_ID = re.compile(r"^[A-Za-z0-9._:@-]{1,200}$")
-NOT_ALLOWED_MESSAGE = "This request can't be handled by the AI assistant."
+NOT_ALLOWED_MESSAGES: dict[str, str] = {
+    "en": "This request can't be handled by the AI assistant.",
+    "nl": "Dit verzoek kan de AI-assistent niet afhandelen.",
+    "de": "Diese Anfrage kann der KI-Assistent nicht bearbeiten.",
+    "fr": "L'assistant IA ne peut pas traiter cette demande.",
+}
+NOT_ALLOWED_MESSAGE = NOT_ALLOWED_MESSAGES["en"]
+
+
+def not_allowed_message(language: str | None) -> str:
+    """Why the AI assistant does not answer, in the customer's language."""
+    return NOT_ALLOWED_MESSAGES.get(language or "", NOT_ALLOWED_MESSAGE)
+
+
 HISTORY_PREFIX = (
     "Earlier conversations with this customer (oldest first; personal details replaced "
     "by placeholders):"
@@ -336,6 +349,12 @@ class Gateway:
         user_texts = [message_text(m) for m in request.messages if m.get("role") == "user"]
         prepared.signals = scan_inbound(user_texts)
         prepared.own_text = "\n".join(user_texts)
+        # One language for the whole turn, identified from the customer's own words (short
+        # texts, context values or "ok", cannot be identified on their own): detection
+        # uses it, and the customer reads the disclosure and handoff texts in it.
+        prepared.language = self.cache.language_of(
+            prepared.own_text, self.detector.config.default_language
+        )
 
         decision = self.consent.check(subject, grant)
         if is_refusal(decision):
@@ -345,10 +364,13 @@ class Gateway:
         last_user = user_texts[-1] if user_texts else ""
         if not decision.allowed:
             # Say so, hand over to a person, and mark the conversation with the reason.
-            prepared.short_answer = f"{NOT_ALLOWED_MESSAGE} {self.policy.handoff.message}"
+            prepared.short_answer = (
+                f"{not_allowed_message(prepared.language)} "
+                f"{self.policy.handoff.in_language(prepared.language)}"
+            )
             prepared.handoff_reason = decision.reason
         elif self._handoff_re is not None and self._handoff_re.search(last_user):
-            prepared.short_answer = self.policy.handoff.message
+            prepared.short_answer = self.policy.handoff.in_language(prepared.language)
             prepared.handoff_reason = "customer_request"
         if prepared.short_answer is not None:
             if confirm and request.subject_ref is not None:
@@ -421,16 +443,13 @@ class Gateway:
                     texts.append(function["arguments"])
                     slots.append((i, "tool_args", k))
         context_fields = list(granted.items())
-        # One language for the whole turn, identified from the customer's own words: short
-        # texts (context values, "ok") cannot be identified on their own anyway.
-        language = self.cache.language_of(prepared.own_text, self.detector.config.default_language)
+        language = prepared.language or self.detector.config.default_language
         in_window = sum(1 for m in messages if m.get("role") not in _SYSTEM)
         scope = _history_scope(prepared, known, language)
         earlier = self._earlier(prepared, in_window, scope)
         fresh = [e for e in earlier if isinstance(e, _Earlier)]
         all_texts = [v for _, v in context_fields] + texts + [e.text for e in fresh]
         results, turn, current_map = self._pseudonymise_texts(prepared, known, all_texts, language)
-        prepared.language = language
         context_results = results[: len(context_fields)]
         message_results = results[len(context_fields) : len(context_fields) + len(texts)]
         lines = _history_lines(earlier, results[len(context_fields) + len(texts) :])
@@ -626,7 +645,7 @@ class Gateway:
             # The stored transcript gets the guarded answer before rehydration: tokens.
             transcript = (*prepared.transcript, ("assistant", guard.text))
         if prepared.first_turn:
-            out_pieces.insert(0, self.policy.disclosure.text + "\n\n")
+            out_pieces.insert(0, self.policy.disclosure.in_language(prepared.language) + "\n\n")
         out_pieces = [p for p in out_pieces if p]
         handoff = handoff or prepared.handoff_reason
         details: dict[str, DetailValue] = {

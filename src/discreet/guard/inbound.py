@@ -73,6 +73,7 @@ _FISHING = [
     rf"\bquel(?:le)?\s+est\s+(?:l'|le\s+|la\s+)\s*{_DATA_FR}\s+d[eu']",
 ]
 
+
 def _any_of(patterns: list[str]) -> re.Pattern[str]:
     # One alternation per signal: one pass over the text instead of one per pattern
     # (three times faster on a turn's messages, and a hit for any pattern is a hit).

@@ -12,9 +12,16 @@ import re
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
-from discreet.detect.entities import EntityType
+from discreet.detect.entities import SUPPORTED_LANGUAGES, EntityType
 from discreet.policy.vocabulary import (
     LegalBasis,
     RecordKind,
@@ -44,6 +51,43 @@ Names = tuple[Name, ...]
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# Customer-facing texts in the four languages discreet detects; see `_Localised`.
+DEFAULT_DISCLOSURE: dict[str, str] = {
+    "en": "You are chatting with an AI assistant. Your personal details are protected, "
+    "and you can ask for a human colleague at any time.",
+    "nl": "Je chat met een AI-assistent. Je persoonsgegevens zijn beschermd en je kunt op "
+    "elk moment vragen om een medewerker.",
+    "de": "Sie chatten mit einem KI-Assistenten. Ihre persönlichen Daten sind geschützt, "
+    "und Sie können jederzeit nach einem Mitarbeiter oder einer Mitarbeiterin fragen.",
+    "fr": "Vous discutez avec un assistant IA. Vos données personnelles sont protégées et "
+    "vous pouvez demander à parler à un conseiller à tout moment.",
+}
+DEFAULT_HANDOFF: dict[str, str] = {
+    "en": "I'm passing you to a human colleague, who will continue from here.",
+    "nl": "Ik geef je door aan een medewerker, die het gesprek overneemt.",
+    "de": "Ich leite Sie an einen Mitarbeiter oder eine Mitarbeiterin weiter, der oder die "
+    "das Gespräch übernimmt.",
+    "fr": "Je vous transfère à un conseiller, qui prendra la suite.",
+}
+# Words that ask for a person, in the four languages; not "personne" (also "nobody").
+DEFAULT_HANDOFF_TRIGGERS: tuple[str, ...] = (
+    "human",
+    "agent",
+    "person",
+    "employee",
+    "medewerker",
+    "mens",
+    "persoon",
+    "mitarbeiter",
+    "mitarbeiterin",
+    "mensch",
+    "menschen",
+    "humain",
+    "conseiller",
+    "conseillère",
+)
 
 
 class DataCategorySpec(_Strict):
@@ -143,27 +187,77 @@ class RetentionRule(_Strict):
     """Why this long (e.g. a statutory bookkeeping period); shown in explanations."""
 
 
-class DisclosureSpec(_Strict):
+def _check_translations(value: dict[str, str]) -> dict[str, str]:
+    unknown = sorted(set(value) - set(SUPPORTED_LANGUAGES))
+    if unknown:
+        raise ValueError(
+            f"no such language {unknown[0]!r}: translations are keyed by "
+            f"{', '.join(SUPPORTED_LANGUAGES)}"
+        )
+    empty = sorted(lang for lang, text in value.items() if not text.strip())
+    if empty:
+        raise ValueError(f"the {empty[0]!r} translation is empty")
+    return value
+
+
+Translations = Annotated[dict[str, str], AfterValidator(_check_translations)]
+
+
+class _Localised(_Strict):
+    """A customer-facing text in the language of the customer's messages.
+
+    `translations` holds it in other languages (keyed nl, de, fr, en); a language without one
+    gets the main text. Left at discreet's default text, the default comes with discreet's
+    own translations; a policy that writes its own text and no translations shows that text
+    in every language (a translation of discreet's default would say something else).
+    """
+
+    translations: Translations = Field(default_factory=dict)
+
+    def _main(self) -> str:
+        raise NotImplementedError
+
+    def in_language(self, language: str | None) -> str:
+        return self.translations.get(language or "", self._main())
+
+
+class DisclosureSpec(_Localised):
     """First-turn notice that the customer is talking to an AI (EU AI Act art. 50)."""
 
-    text: str = Field(
-        default=(
-            "You are chatting with an AI assistant. Your personal details are protected, "
-            "and you can ask for a human colleague at any time."
-        ),
-        min_length=1,
-    )
+    text: str = Field(default=DEFAULT_DISCLOSURE["en"], min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_translations(cls, data: Any) -> Any:
+        return _with_default_translations(data, "text", DEFAULT_DISCLOSURE)
+
+    def _main(self) -> str:
+        return self.text
 
 
-class HandoffSpec(_Strict):
+class HandoffSpec(_Localised):
     """Passing a conversation to a human, on request or when discreet refuses a turn."""
 
-    message: str = Field(
-        default="I'm passing you to a human colleague, who will continue from here.",
-        min_length=1,
-    )
-    triggers: tuple[str, ...] = ("human", "agent", "person", "employee")
+    message: str = Field(default=DEFAULT_HANDOFF["en"], min_length=1)
+    triggers: tuple[str, ...] = DEFAULT_HANDOFF_TRIGGERS
     """Words in a customer message that ask for a human (matched case-insensitively)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_translations(cls, data: Any) -> Any:
+        return _with_default_translations(data, "message", DEFAULT_HANDOFF)
+
+    def _main(self) -> str:
+        return self.message
+
+
+def _with_default_translations(data: Any, main: str, defaults: dict[str, str]) -> Any:
+    """discreet's translations for a text left at its default (see `_Localised`)."""
+    if data is None:
+        data = {}
+    if isinstance(data, dict) and main not in data and "translations" not in data:
+        return {**data, "translations": {k: v for k, v in defaults.items() if k != "en"}}
+    return data
 
 
 class ConversationSpec(_Strict):
