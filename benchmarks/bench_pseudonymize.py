@@ -18,12 +18,12 @@ import os
 import platform
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
-from pathlib import Path
+
+from common import postgres_settings, sqlite_settings
 
 from discreet.detect import Detector, DetectorConfig, KnownSubject, NerConfig
 from discreet.transform import MemoryTokenStore, OperatorConfig, Pseudonymizer, Rehydrator
@@ -79,12 +79,11 @@ def vault_store(postgres_url: str | None) -> Iterator[tuple[TokenMapStore, Bind]
     are encrypted under the subject's key and every load/save is audited, as in production.
     """
     from discreet.audit.context import AccessContext, ActorKind, LegalBasis
-    from discreet.settings import Settings
     from discreet.vault import MasterKey, VaultTokenStore, open_vault, upgrade_databases
 
     ctx = AccessContext("bench", "customer_service", LegalBasis.CONTRACT, ActorKind.USER)
-    with tempfile.TemporaryDirectory() as home, _databases(postgres_url, Path(home)) as urls:
-        settings = Settings(home=Path(home), database_url=urls[0], keystore_url=urls[1])
+    stores = postgres_settings(postgres_url) if postgres_url else sqlite_settings()
+    with stores as settings:
         upgrade_databases(settings)
         vault = open_vault(settings, master_key=MasterKey.generate())
         try:
@@ -96,35 +95,6 @@ def vault_store(postgres_url: str | None) -> Iterator[tuple[TokenMapStore, Bind]
             yield VaultTokenStore(vault), bind
         finally:
             vault.close()
-
-
-@contextmanager
-def _databases(postgres_url: str | None, home: Path) -> Iterator[tuple[str | None, str | None]]:
-    """(data URL, key store URL): None for SQLite files in `home`, else two fresh schemas."""
-    if postgres_url is None:
-        yield None, None
-        return
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    tag = f"bench_{os.getpid()}_{time.time_ns() % 10**9}"
-    schemas = (f"{tag}_data", f"{tag}_keys")
-    admin = create_engine(postgres_url)
-    with admin.begin() as conn:
-        for schema in schemas:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield tuple(  # type: ignore[misc]
-            make_url(postgres_url)
-            .update_query_dict({"options": f"-csearch_path={schema}"})
-            .render_as_string(hide_password=False)
-            for schema in schemas
-        )
-    finally:
-        with admin.begin() as conn:
-            for schema in schemas:
-                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def run(

@@ -9,7 +9,7 @@ identifiers so references are unambiguous and safe to print.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -207,57 +207,50 @@ class _Localised(_Strict):
     """A customer-facing text in the language of the customer's messages.
 
     `translations` holds it in other languages (keyed nl, de, fr, en); a language without one
-    gets the main text. Left at discreet's default text, the default comes with discreet's
-    own translations; a policy that writes its own text and no translations shows that text
-    in every language (a translation of discreet's default would say something else).
+    gets the main text (the field `main_field`). Left at discreet's default text, the default
+    comes with discreet's own translations (`default_texts`); a policy that writes its own
+    text and no translations shows that text in every language (a translation of discreet's
+    default would say something else).
     """
+
+    main_field: ClassVar[str]
+    default_texts: ClassVar[dict[str, str]]
 
     translations: Translations = Field(default_factory=dict)
 
-    def _main(self) -> str:
-        raise NotImplementedError
+    @model_validator(mode="before")
+    @classmethod
+    def _default_translations(cls, data: Any) -> Any:
+        if data is None:
+            data = {}
+        if isinstance(data, dict) and cls.main_field not in data and "translations" not in data:
+            translated = {k: v for k, v in cls.default_texts.items() if k != "en"}
+            return {**data, "translations": translated}
+        return data
 
     def in_language(self, language: str | None) -> str:
-        return self.translations.get(language or "", self._main())
+        main: str = getattr(self, self.main_field)
+        return self.translations.get(language or "", main)
 
 
 class DisclosureSpec(_Localised):
     """First-turn notice that the customer is talking to an AI (EU AI Act art. 50)."""
 
+    main_field = "text"
+    default_texts = DEFAULT_DISCLOSURE
+
     text: str = Field(default=DEFAULT_DISCLOSURE["en"], min_length=1)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _default_translations(cls, data: Any) -> Any:
-        return _with_default_translations(data, "text", DEFAULT_DISCLOSURE)
-
-    def _main(self) -> str:
-        return self.text
 
 
 class HandoffSpec(_Localised):
     """Passing a conversation to a human, on request or when discreet refuses a turn."""
 
+    main_field = "message"
+    default_texts = DEFAULT_HANDOFF
+
     message: str = Field(default=DEFAULT_HANDOFF["en"], min_length=1)
     triggers: tuple[str, ...] = DEFAULT_HANDOFF_TRIGGERS
     """Words in a customer message that ask for a human (matched case-insensitively)."""
-
-    @model_validator(mode="before")
-    @classmethod
-    def _default_translations(cls, data: Any) -> Any:
-        return _with_default_translations(data, "message", DEFAULT_HANDOFF)
-
-    def _main(self) -> str:
-        return self.message
-
-
-def _with_default_translations(data: Any, main: str, defaults: dict[str, str]) -> Any:
-    """discreet's translations for a text left at its default (see `_Localised`)."""
-    if data is None:
-        data = {}
-    if isinstance(data, dict) and main not in data and "translations" not in data:
-        return {**data, "translations": {k: v for k, v in defaults.items() if k != "en"}}
-    return data
 
 
 class ConversationSpec(_Strict):

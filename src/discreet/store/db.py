@@ -264,11 +264,15 @@ class Database:
         self.name = name
         self._prepare_sqlite_dir()
         self.engine = make_engine(self.url)
-        self._writer = _WriterLock(self.sqlite_path, name) if self.is_sqlite else None
         path = self.sqlite_path
-        self._checkpointed = _CHECKPOINTER.add(path) if path is not None else None
-        if self._checkpointed is not None:  # also when dropped without dispose()
-            self._unregister = weakref.finalize(self, _CHECKPOINTER.remove, self._checkpointed)
+        self._writer = _WriterLock(path, name) if self.is_sqlite else None
+        # A file's log is checkpointed in the background until dispose() or, without it,
+        # until this object is collected (a finalizer runs once, whichever comes first).
+        self._unregister = (
+            weakref.finalize(self, _CHECKPOINTER.remove, _CHECKPOINTER.add(path))
+            if path is not None
+            else None
+        )
 
     @property
     def is_sqlite(self) -> bool:
@@ -353,9 +357,8 @@ class Database:
         self.engine.dispose()
         if self._writer is not None:
             self._writer.close()
-        if self._checkpointed is not None:
+        if self._unregister is not None:
             self._unregister()
-            self._checkpointed = None
 
     def __repr__(self) -> str:
         return f"Database({self.name!r}, {safe_url(self.url)!r})"

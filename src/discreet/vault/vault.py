@@ -954,17 +954,15 @@ class Vault:
         op.categories = {row.category for row in rows}
         key = self._subject_key(subject_id)
         values = self._decrypt_fields(subject_id, key, rows)
-        mapping: dict[str, str] = {}
-        if map_row is not None and map_row.scope == KeyKind.SUBJECT.value:
-            plaintext = key.decrypt(  # the key already unwrapped for the fields
-                map_row.ciphertext,
-                self._token_map_ad(conversation_id, KeyKind.SUBJECT, subject_id),
+        mapping = (
+            self._decrypt_token_map(
+                conversation_id,
+                _MapRow(subject_id, map_row.scope, map_row.ciphertext),
+                subject_key=key,  # already unwrapped for the fields
             )
-            mapping = {str(t): str(v) for t, v in json.loads(plaintext).items()}
-        elif map_row is not None:  # not expected once bound; the general path decides
-            mapping = self._decrypt_token_map(
-                conversation_id, _MapRow(subject_id, map_row.scope, map_row.ciphertext)
-            )
+            if map_row is not None
+            else {}
+        )
         op.details = {
             "conversation": conversation_id,
             "detection_only_fields": ",".join(sorted(op.fields - granted)),
@@ -1080,11 +1078,15 @@ class Vault:
                 self._audit.append(op.event(self.tenant, Outcome.OK), conn=conn)
             return maps
 
-    def _decrypt_token_map(self, conversation_id: str, row: Any) -> dict[str, str]:
+    def _decrypt_token_map(
+        self, conversation_id: str, row: Any, *, subject_key: DataKey | None = None
+    ) -> dict[str, str]:
+        """The map in `row`; `subject_key`: the subject's key, if the caller has it."""
         if row.scope == KeyKind.SUBJECT.value:
             if row.subject_id is None:
                 raise IntegrityError(f"token map of {conversation_id!r} names no subject")
-            key, scope, owner = self._subject_key(row.subject_id), KeyKind.SUBJECT, row.subject_id
+            key = subject_key if subject_key is not None else self._subject_key(row.subject_id)
+            scope, owner = KeyKind.SUBJECT, row.subject_id
         else:
             key, scope = self._conversation_key(conversation_id), KeyKind.CONVERSATION
             owner = conversation_id

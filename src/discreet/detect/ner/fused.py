@@ -136,11 +136,9 @@ class FusedTagger:
         >> with_array(concatenate of hashembeds) >> with_array(maxout >> layernorm >>
         dropout) >> ragged2list >> with_array(residual(expand_window >> maxout >>
         layernorm >> dropout) x depth, pad); tagger: tok2vec-listener >> with_array(softmax)."""
-        top = tok2vec.layers
-        names = [layer.name for layer in top]
-        if len(top) != 2 or not names[0].startswith("extract_features>>list2ragged"):
+        if len(tok2vec.layers) != 2:
             return None
-        embed, encode = top
+        embed, encode = tok2vec.layers
         parts = embed.layers
         if [p.name for p in parts[:2]] != ["extract_features", "list2ragged"]:
             return None
@@ -211,8 +209,6 @@ class FusedTagger:
         features = np.concatenate(
             [np.asarray(doc.to_array(self._columns), dtype="uint64") for doc in present]
         )
-        if features.ndim == 1:
-            features = features.reshape((-1, 1))
         product = None
         for e in self._embeds:
             keys = ops.hash(np.ascontiguousarray(features[:, e.column]), e.seed)
