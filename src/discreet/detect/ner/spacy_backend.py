@@ -175,9 +175,7 @@ class SpacyBackend(NerBackend):
         else:
             docs = list(self._nlp.pipe(texts, batch_size=self.batch_size))
         spans_of = _tagged_spans if ENTITY_TAGGER in self._nlp.pipe_names else _entity_spans
-        return [
-            self._findings(text, spans_of(doc)) for text, doc in zip(texts, docs, strict=True)
-        ]
+        return [self._findings(text, spans_of(doc)) for text, doc in zip(texts, docs, strict=True)]
 
     def _findings(self, text: str, spans: list[tuple[int, int, str]]) -> list[Finding]:
         """Findings from `spans` ((start, end, label) in `text`)."""
