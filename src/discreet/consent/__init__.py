@@ -18,7 +18,6 @@ from discreet.consent.checker import (
     ConsentGate,
     is_refusal,
 )
-from discreet.consent.clock import Clock, as_utc, now_from, system_clock
 from discreet.consent.limits import LimitKind, ProcessingLimit, ProcessingLimits
 from discreet.consent.records import (
     AI_PROCESSING,
@@ -37,7 +36,6 @@ __all__ = [
     "OBJECTED_AI",
     "REASON_TEXT",
     "RESTRICTED",
-    "Clock",
     "ConsentGate",
     "ConsentOverview",
     "ConsentRecord",
@@ -47,9 +45,6 @@ __all__ = [
     "LimitKind",
     "ProcessingLimit",
     "ProcessingLimits",
-    "as_utc",
     "is_refusal",
-    "now_from",
     "subjects_with_grant",
-    "system_clock",
 ]

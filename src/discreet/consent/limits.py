@@ -17,7 +17,7 @@ from sqlalchemy import Connection, bindparam, delete, or_, select, update
 
 from discreet.audit.context import AccessContext, Outcome
 from discreet.audit.log import AuditEvent, AuditLog
-from discreet.consent.clock import Clock, as_utc, now_from, system_clock
+from discreet.clock import Clock, as_utc, now_from, system_clock
 from discreet.consent.records import check_token
 from discreet.store.db import Database
 from discreet.store.governance_models import ProcessingLimitRow

@@ -20,7 +20,7 @@ from sqlalchemy import Connection, bindparam, delete, func, select
 
 from discreet.audit.context import AccessContext, Outcome
 from discreet.audit.log import AuditEvent, AuditLog
-from discreet.consent.clock import Clock, as_utc, now_from, system_clock
+from discreet.clock import Clock, as_utc, now_from, system_clock
 from discreet.store.db import Database
 from discreet.store.governance_models import ConsentRecordRow
 from discreet.store.models import table_of

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from discreet.audit.context import AccessContext, Outcome
 from discreet.audit.log import AuditEvent
 from discreet.consent.checker import ConsentGate
-from discreet.consent.clock import Clock, system_clock
+from discreet.clock import Clock, system_clock
 from discreet.consent.limits import ProcessingLimit, ProcessingLimits
 from discreet.consent.records import Action, ConsentRecord, ConsentRegistry, ConsentState
 from discreet.policy import Policy

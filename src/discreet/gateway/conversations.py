@@ -18,7 +18,7 @@ from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.exc import IntegrityError as DbIntegrityError
 
 from discreet.audit.log import AuditEvent, AuditLog
-from discreet.consent.clock import as_utc
+from discreet.clock import as_utc
 from discreet.gateway.transcripts import (
     MAX_HISTORY,
     StoredMessage,

@@ -41,7 +41,7 @@ from typing import Any, Final
 
 from sqlalchemy import Connection, bindparam, delete, func, or_, select, update
 
-from discreet.consent.clock import as_utc
+from discreet.clock import as_utc
 from discreet.gateway.context import TOKEN_PATTERN
 from discreet.store.db import Database
 from discreet.store.models import CONVERSATION_ID_LEN, table_of

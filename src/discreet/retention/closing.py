@@ -27,7 +27,7 @@ from sqlalchemy import Connection, select, update
 
 from discreet.audit.context import AccessContext, ActorKind, LegalBasis, Outcome
 from discreet.audit.log import AuditEvent, AuditLog
-from discreet.consent.clock import Clock, as_utc, now_from, system_clock
+from discreet.clock import Clock, as_utc, now_from, system_clock
 from discreet.policy.policy import Policy
 from discreet.retention.held import HeldSet, load_held
 from discreet.retention.shred import destroy_token_maps

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from discreet.consent.clock import Clock, system_clock
+from discreet.clock import Clock, system_clock
 from discreet.policy.policy import Policy
 from discreet.retention.closing import ConversationCloser
 from discreet.retention.runner import RetentionRunner

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Select, case, func, select
 
-from discreet.consent.clock import Clock, as_utc, now_from, system_clock
+from discreet.clock import Clock, as_utc, now_from, system_clock
 from discreet.policy.models import resolve_retention
 from discreet.policy.policy import Policy
 from discreet.policy.vocabulary import RecordKind

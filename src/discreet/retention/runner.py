@@ -47,7 +47,7 @@ from sqlalchemy import (
 
 from discreet.audit.context import AccessContext, Outcome
 from discreet.audit.log import AuditEvent, AuditLog, DetailValue
-from discreet.consent.clock import Clock, now_from, system_clock
+from discreet.clock import Clock, now_from, system_clock
 from discreet.policy.models import resolve_retention
 from discreet.policy.policy import Policy
 from discreet.policy.vocabulary import RecordKind

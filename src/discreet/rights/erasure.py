@@ -42,7 +42,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from discreet.audit.context import AccessContext
-from discreet.consent.clock import Clock, as_utc, now_from, system_clock
+from discreet.clock import Clock, as_utc, now_from, system_clock
 from discreet.consent.limits import ProcessingLimits
 from discreet.consent.records import ConsentRegistry
 from discreet.gateway.transcripts import TranscriptStore

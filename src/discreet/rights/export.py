@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from discreet.audit.context import AccessContext, ActorKind
-from discreet.consent.clock import as_utc
+from discreet.clock import as_utc
 from discreet.consent.limits import ProcessingLimits
 from discreet.consent.records import ConsentRegistry
 from discreet.gateway.context import TOKEN_RE

@@ -15,7 +15,7 @@ from sqlalchemy import or_, select, update
 
 from discreet.audit.context import AccessContext, Outcome
 from discreet.audit.log import AuditEvent, AuditLog
-from discreet.consent.clock import Clock, as_utc, now_from, system_clock
+from discreet.clock import Clock, as_utc, now_from, system_clock
 from discreet.consent.limits import check_reason
 from discreet.store.db import Database
 from discreet.store.governance_models import LegalHoldRow

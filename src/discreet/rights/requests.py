@@ -21,7 +21,7 @@ from sqlalchemy import Connection, select, update
 
 from discreet.audit.context import AccessContext, Outcome
 from discreet.audit.log import AuditEvent, AuditLog
-from discreet.consent.clock import Clock, as_utc, now_from, system_clock
+from discreet.clock import Clock, as_utc, now_from, system_clock
 from discreet.consent.limits import MAX_REASON, check_reason
 from discreet.consent.records import check_token
 from discreet.rights.deadlines import (

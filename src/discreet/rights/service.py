@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from discreet.audit.context import AccessContext
-from discreet.consent.clock import Clock, system_clock
+from discreet.clock import Clock, system_clock
 from discreet.consent.limits import LimitKind
 from discreet.consent.service import ConsentService
 from discreet.policy import Policy

@@ -1523,5 +1523,29 @@ if TYPE_CHECKING:
     from discreet.retention import Retention
 
 
+# Command groups that live in their own module (``discreet/cli/<module>.py`` defining
+# ``app``) register here, one line each: (module, command name).
+_GROUPS: tuple[tuple[str, str], ...] = ()
+
+
+def _register_groups() -> None:
+    import importlib
+
+    for module_name, group in _GROUPS:
+        module = importlib.import_module(f"discreet.cli.{module_name}")
+        app.add_typer(module.app, name=group, no_args_is_help=True)
+
+
+_register_groups()
+
+
 def main() -> None:
-    app()
+    """Run the CLI; a :class:`~discreet.errors.DiscreetError` is mapped here, once."""
+    from discreet.errors import DiscreetError
+
+    try:
+        app()
+    except DiscreetError as exc:
+        # The message names what and where, never a value (see discreet.errors).
+        typer.echo(f"error: {exc.message}", err=True)
+        raise SystemExit(exc.exit_code) from None

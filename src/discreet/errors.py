@@ -1,0 +1,109 @@
+"""discreet's one exception tree, drawn here so every edge maps it the same way.
+
+::
+
+    DiscreetError                      code            HTTP  exit
+    ├── InvalidInput                   invalid_input    400     2
+    ├── Unauthenticated                unauthenticated  401     2
+    ├── Forbidden                      forbidden        403     2
+    ├── NotFound                       not_found        404     3
+    ├── Conflict                       conflict         409     4
+    ├── TooLarge                       too_large        413     2
+    ├── Unavailable                    unavailable      503     5
+    └── UpstreamFailure                upstream_error   502     5
+
+Domain packages subclass the branch that says what a caller can do about the failure
+(a vault's missing subject is a ``NotFound``; a database that went away is
+``Unavailable``), so the API and the CLI each map errors in one place: by the class's
+``http_status`` and ``exit_code``. Messages name what and where (a field, a line, an
+id), never a value: errors end up in logs and tracebacks (ARCHITECTURE principle 3).
+
+A leaf module: it imports nothing of discreet's.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class DiscreetError(Exception):
+    """Root of every error discreet raises on purpose."""
+
+    code: ClassVar[str] = "internal_error"
+    """A stable, machine-readable name (the OpenAI error object's ``code``)."""
+    http_status: ClassVar[int] = 500
+    exit_code: ClassVar[int] = 1
+
+    def __init__(self, message: str = "", *, code: str | None = None) -> None:
+        super().__init__(message or self.__class__.__doc__ or self.code)
+        if code is not None:
+            # A narrower code than the class's, for clients that branch on it.
+            self.code = code  # type: ignore[misc]
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0]) if self.args else self.code
+
+
+class InvalidInput(DiscreetError):
+    """The request or file is malformed or out of range."""
+
+    code = "invalid_input"
+    http_status = 400
+    exit_code = 2
+
+
+class Unauthenticated(DiscreetError):
+    """No or unknown credentials."""
+
+    code = "unauthenticated"
+    http_status = 401
+    exit_code = 2
+
+
+class Forbidden(DiscreetError):
+    """Known caller, but not allowed to do this (role, purpose, restriction)."""
+
+    code = "forbidden"
+    http_status = 403
+    exit_code = 2
+
+
+class NotFound(DiscreetError):
+    """The named thing does not exist (or is not visible to this caller)."""
+
+    code = "not_found"
+    http_status = 404
+    exit_code = 3
+
+
+class Conflict(DiscreetError):
+    """The request contradicts the current state (already exists, closed, bound)."""
+
+    code = "conflict"
+    http_status = 409
+    exit_code = 4
+
+
+class TooLarge(DiscreetError):
+    """The input is over a configured size limit."""
+
+    code = "too_large"
+    http_status = 413
+    exit_code = 2
+
+
+class Unavailable(DiscreetError):
+    """A store, key or model needed for this is not available: nothing was done."""
+
+    code = "unavailable"
+    http_status = 503
+    exit_code = 5
+
+
+class UpstreamFailure(DiscreetError):
+    """The upstream model failed or answered something unusable."""
+
+    code = "upstream_error"
+    http_status = 502
+    exit_code = 5
