@@ -22,9 +22,10 @@ every new package can implement it without import cycles.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
 PERSONAL_DATA = "subject_data"
@@ -58,7 +59,17 @@ class SubjectScope:
 
 
 RetentionDays = Callable[[str, str | None], int | None]
-"""``(record kind, data category) -> days`` a row may be kept; ``None``: no rule, keep."""
+"""``(record kind, data category) -> days`` a row may be kept; ``None``: no rule, keep.
+
+Kinds are the policy's record kinds (``conversation_messages``, ``token_maps``,
+``subject_fields``, ...) plus two derived from the policy's conversation settings:
+``TOKEN_MAPS_AFTER_CLOSE`` and ``CONVERSATIONS``."""
+
+TOKEN_MAPS_AFTER_CLOSE = "token_maps_after_close"
+"""Days a closed conversation's token map is kept (``conversation.keep_token_maps_after_
+close_days``)."""
+CONVERSATIONS = "conversations"
+"""Days a closed conversation's record (binding, state) is kept once its messages are gone."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +93,31 @@ class Expiry:
         }
 
 
+BatchRecord = Callable[[Any, Expiry], None]
+"""``(connection, what this batch deleted)``: called inside each deleting transaction, so
+the caller's audit record commits (or not) with the deletion it describes."""
+
+
+@dataclass(frozen=True, slots=True)
+class Batching:
+    """How ``expire`` deletes: at most ``size`` rows per transaction, each batch reported
+    to ``record`` in its own transaction."""
+
+    size: int = 5000
+    record: BatchRecord | None = None
+
+    def __post_init__(self) -> None:
+        if self.size < 1:
+            raise ValueError("batch size must be at least 1")
+
+    def report(self, conn: Any, line: Expiry) -> None:
+        if self.record is not None and line.deleted:
+            self.record(conn, line)
+
+
+UNBATCHED = Batching()
+
+
 @dataclass(frozen=True, slots=True)
 class Due:
     """One line of a forecast: ``count`` rows of a kind fall due on ``on``."""
@@ -90,9 +126,44 @@ class Due:
     category: str | None
     days: int | None
     on: date | None
-    """The day they fall due; ``None`` for rows already due."""
+    """The day they fall due within the horizon; ``None`` for rows already due (or,
+    with ``later``, due after the horizon)."""
     count: int
     held: int = 0
+    """Of ``count``: kept by a legal hold (only for rows already due)."""
+    later: bool = False
+    """The rows fall due after the forecast's horizon."""
+
+
+def due_lines(
+    kind: str,
+    category: str | None,
+    days: int | None,
+    now: datetime,
+    horizon_days: int,
+    expiries: Iterable[tuple[datetime, bool]],
+) -> list[Due]:
+    """Bucket ``(expires at, held)`` pairs into forecast lines: due now (with how many are
+    held), one line per day within the horizon, and the rest as ``later``. Every holder
+    forecasts through this, so every table is bucketed the same way."""
+    until = now + timedelta(days=horizon_days)
+    due = held = later = 0
+    by_day: Counter[date] = Counter()
+    for expires, is_held in expiries:
+        if expires <= now:
+            due += 1
+            held += int(is_held)
+        elif expires <= until:
+            by_day[expires.date()] += 1
+        else:
+            later += 1
+    lines: list[Due] = []
+    if due:
+        lines.append(Due(kind, category, days, None, due, held))
+    lines.extend(Due(kind, category, days, day, n) for day, n in sorted(by_day.items()))
+    if later:
+        lines.append(Due(kind, category, days, None, later, later=True))
+    return lines
 
 
 @runtime_checkable
@@ -109,6 +180,14 @@ class SubjectData(Protocol):
         """The tables this holder owns (and no other holder touches)."""
         ...
 
+    @property
+    def erasable(self) -> bool:
+        """False for records the law makes us keep after an erasure (the request, its
+        erasure job, legal holds: what we show a regulator). Their ``erase`` keeps every
+        row and returns 0; they hold only the pseudonym, which resolves to nothing once
+        the other holders erased the subject."""
+        ...
+
     def export(self, scope: SubjectScope) -> list[dict[str, Any]]: ...
 
     def erase(self, scope: SubjectScope, held: Held) -> int:
@@ -123,7 +202,11 @@ class SubjectData(Protocol):
         held: Held,
         *,
         dry_run: bool = False,
-    ) -> list[Expiry]: ...
+        batching: Batching = UNBATCHED,
+    ) -> list[Expiry]:
+        """Delete rows past retention except held ones (``dry_run``: only count them);
+        one line per kind (and category) with the counts."""
+        ...
 
     def forecast(
         self,

@@ -18,6 +18,7 @@ from discreet.retention import ConversationCloser, RetentionRunner
 from discreet.store.db import Database
 from discreet.vault import Vault
 from discreet.vault.keystore import KeyStore
+from discreet.wiring import StoreParts, build_holders
 
 NO_RULES = "retention: []\n"
 
@@ -59,6 +60,7 @@ class Parts:
             self.keys,
             policy,
             tenant="default",
+            holders=build_holders(StoreParts(self.data, self.keys, self.clock)),
             clock=self.clock,
             **kw,  # type: ignore[arg-type]
         )

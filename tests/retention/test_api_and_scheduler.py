@@ -22,6 +22,7 @@ from discreet.retention import (
     open_retention,
     scheduled_retention,
 )
+from discreet.wiring import StoreParts, build_holders
 
 
 @pytest.fixture
@@ -79,7 +80,10 @@ def test_forecast_buckets_subject_fields_by_category(parts: Parts) -> None:
     policy = policy_with(
         "retention:\n  - record: subject_fields\n    category: contact\n    days: 10\n"
     )
-    result = forecast(parts.data, policy, tenant="default", clock=parts.clock, horizon_days=30)
+    holders = build_holders(StoreParts(parts.data, parts.keys, parts.clock))
+    result = forecast(
+        parts.data, policy, holders=holders, tenant="default", clock=parts.clock, horizon_days=30
+    )
     contact = [ln for ln in result.lines if ln.category == "contact"]
     assert [(ln.when, ln.count) for ln in contact] == [
         ((parts.clock() + timedelta(days=10)).date().isoformat(), 4)

@@ -12,6 +12,7 @@ from discreet.gateway.transcripts import TranscriptStore
 from discreet.policy import Policy
 from discreet.rights import RequestKind, RightsRequest, RightsService
 from discreet.vault import Vault
+from discreet.wiring import vault_holders
 
 ALICE, BOB = "CUST-48213", "CUST-77120"
 
@@ -28,7 +29,9 @@ def officer() -> AccessContext:
 
 @pytest.fixture
 def rights(filled_vault: Vault, clock: FakeClock, policy: Policy) -> RightsService:
-    return RightsService(filled_vault, clock=clock, policy=policy)
+    return RightsService(
+        filled_vault, holders=vault_holders(filled_vault, clock=clock), clock=clock, policy=policy
+    )
 
 
 T0 = datetime(2027, 1, 30, 14, 0, tzinfo=UTC)

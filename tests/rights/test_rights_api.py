@@ -20,6 +20,7 @@ from discreet.audit import AccessContext
 from discreet.consent import RESTRICTED
 from discreet.rights import RightsService
 from discreet.vault import IdentifierKind, SubjectNotFound
+from discreet.vault.keystore import KeyKind
 
 
 def _app(rights: RightsService) -> FastAPI:
@@ -143,13 +144,17 @@ def test_rectification_erasure_and_holds_over_http(rights: RightsService) -> Non
     detail = blocked.json()["detail"]
     assert detail["error"] == "legal_hold"
     assert [h["id"] for h in detail["holds"]] == [hold["id"]]
-    assert rights.vault.get_subject(BOB, ctx=_ctx()).fields
+    bob_fields = len(rights.vault.get_subject(BOB, ctx=_ctx()).fields)
+    assert bob_fields
 
     assert _one(rights, "GET", "/v1/legal-holds")[0]["id"] == hold["id"]
     _one(rights, "DELETE", f"/v1/legal-holds/{hold['id']}")
     done = _one(rights, "POST", url, {"subject_ref": BOB})
     assert done["state"] == "completed"
-    assert done["result"]["steps"]["vault"]["key_destroyed"] is True
+    assert done["result"]["steps"]["subject_records"]["erased"] == bob_fields
+    # Crypto-shredded: Bob's data key is gone from the key store.
+    bob = done["subject_id"]
+    assert rights.vault.key_store.get(rights.vault.tenant, KeyKind.SUBJECT, bob) is None
     with pytest.raises(SubjectNotFound):
         rights.vault.get_subject(BOB, ctx=_ctx())
 

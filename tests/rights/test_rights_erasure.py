@@ -119,10 +119,14 @@ def test_erasure_removes_all_of_the_subjects_data(
     assert done.request.state is RequestState.COMPLETED
     result = done.request.result
     assert result is not None and result["completed"] is True
-    assert result["steps"]["vault"]["fields"] == len(sample_subjects[ALICE])
-    assert result["steps"]["vault"]["conversations"] == 3
-    assert result["steps"]["consents"] == {"consent_records": 2, "processing_limits": 1}
-    assert result["steps"]["transcripts"] == {"messages": 7, "kept_for_holds": 0}
+    steps = result["steps"]
+    assert steps["subject_records"] == {"erased": len(sample_subjects[ALICE]), "kept_for_holds": 0}
+    assert steps["conversation_bindings"] == {"erased": 3, "kept_for_holds": 0}
+    assert steps["consent_records"] == {"erased": 2, "kept_for_holds": 0}
+    assert steps["processing_limits"] == {"erased": 1, "kept_for_holds": 0}
+    assert steps["transcripts"] == {"erased": 7, "kept_for_holds": 0}
+    # What the law makes us keep stays: the request and its erasure job.
+    assert steps["rights_requests"] == {"erased": 0, "kept_for_holds": 0}
     _assert_alice_gone(rights, officer, store_env, alice, alice_with_history, sample_subjects)
     # Running it again is harmless and reports the same job.
     again = rights.execute(request.id, ALICE, ctx=officer)
@@ -168,7 +172,7 @@ def test_a_held_conversation_survives_the_rest_is_erased(
     for conversation_id in others:
         assert vault.load_token_map(conversation_id, ctx=officer) == {}
     # The held conversation keeps its transcript; the others' (and the unbound one's) go.
-    assert done.request.result["steps"]["transcripts"] == {"messages": 5, "kept_for_holds": 1}
+    assert done.request.result["steps"]["transcripts"] == {"erased": 5, "kept_for_holds": 1}
     transcripts = TranscriptStore(rights.db, vault.tenant)
     assert [m.text for m in transcripts.messages(held)] == [USER_TEXT, ANSWER_TEXT]
     assert _messages_of(rights, "no-such-subject", [*others, UNBOUND]) == 0
@@ -190,7 +194,9 @@ def _run_cli(store_env: StoreEnv, cwd: Path, *args: str, crash_after: str | None
     return proc.returncode
 
 
-@pytest.mark.parametrize("step", ["plan", "consents", "transcripts", "vault"])
+@pytest.mark.parametrize(
+    "step", ["plan", "consent_records", "transcripts", "conversation_bindings", "subject_records"]
+)
 def test_a_crash_mid_erasure_is_finished_by_running_it_again(
     step: str,
     rights: RightsService,

@@ -55,6 +55,7 @@ from discreet.gateway.turn import Gateway, TurnRequest, TurnResult, check_conver
 from discreet.retention import Retention
 from discreet.rights import RightsService
 from discreet.store.errors import StorageError
+from discreet.wiring import vault_holders
 
 DEFAULT_MAX_BODY_BYTES = 1_048_576
 SUBJECT_HEADER = "x-discreet-subject"
@@ -138,7 +139,9 @@ def create_app(
     it). `background` tasks run for the app's lifetime, started in order and stopped in
     reverse.
     """
-    governance = rights or RightsService(gateway.vault, policy=gateway.policy)
+    governance = rights or RightsService(
+        gateway.vault, holders=vault_holders(gateway.vault), policy=gateway.policy
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncGenerator[None, None]:

@@ -98,7 +98,12 @@ def conversations_router(
     ) -> dict[str, Any]:
         try:
             return forecast(
-                svc.data, svc.policy, tenant=svc.tenant, clock=svc.clock, horizon_days=horizon_days
+                svc.data,
+                svc.policy,
+                holders=svc.holders,
+                tenant=svc.tenant,
+                clock=svc.clock,
+                horizon_days=horizon_days,
             ).as_dict()
         except StorageError as exc:
             raise _unavailable(exc) from None

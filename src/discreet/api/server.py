@@ -23,6 +23,7 @@ from discreet.retention import Retention, RetentionScheduler, open_retention
 from discreet.retention.scheduler import DEFAULT_INTERVAL_S
 from discreet.rights import RightsService
 from discreet.settings import Settings
+from discreet.wiring import vault_holders
 
 
 def build_app(
@@ -50,7 +51,7 @@ def build_app(
     except Exception:
         gateway.vault.close()
         raise
-    rights = RightsService(gateway.vault, policy=policy)
+    rights = RightsService(gateway.vault, holders=vault_holders(gateway.vault), policy=policy)
     # The turn asks the same consent records and limits the operator routes write.
     gateway.consent = rights.consent.gate
     background: list[BackgroundTask] = [lambda: _closing(retention)]

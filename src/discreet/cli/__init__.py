@@ -975,13 +975,14 @@ def _rights_service(tenant: str | None) -> RightsService:
     from discreet.settings import Settings
     from discreet.store.errors import StorageError
     from discreet.vault import VaultError, open_vault
+    from discreet.wiring import vault_holders
 
     try:
         policy = load_policy()
         vault = open_vault(Settings(), tenant=tenant)
     except (VaultError, StorageError, PolicyError) as exc:
         raise _storage_fail(exc) from None
-    return RightsService(vault, policy=policy)
+    return RightsService(vault, holders=vault_holders(vault), policy=policy)
 
 
 def _governance_errors() -> tuple[type[Exception], ...]:
@@ -1470,7 +1471,11 @@ def retention_report(
     retention = _open_retention(config, tenant)
     try:
         result = forecast(
-            retention.data, retention.policy, tenant=retention.tenant, horizon_days=days
+            retention.data,
+            retention.policy,
+            holders=retention.holders,
+            tenant=retention.tenant,
+            horizon_days=days,
         )
     except StorageError as exc:
         raise _storage_fail(exc) from None

@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, or_, select, update
+from sqlalchemy import Column, Connection, bindparam, delete, or_, select, update
 
 from discreet.audit.context import AccessContext, Outcome
 from discreet.audit.log import AuditEvent, AuditLog
@@ -21,6 +21,7 @@ from discreet.clock import Clock, as_utc, now_from, system_clock
 from discreet.consent.records import check_token
 from discreet.store.db import Database
 from discreet.store.governance_models import ProcessingLimitRow
+from discreet.store.holder import TableHolder
 from discreet.store.models import table_of
 
 _L = table_of(ProcessingLimitRow)
@@ -227,3 +228,18 @@ class ProcessingLimits:
             delete(_L).where(_L.c.tenant == self.tenant, _L.c.subject_id == subject_id)
         )
         return int(result.rowcount or 0)
+
+
+class ProcessingLimitRecords(TableHolder):
+    """Holder of ``processing_limits``. Only lifted limits can expire (a
+    ``processing_limits`` rule, counted from when they were lifted)."""
+
+    name = "processing_limits"
+    table = _L
+    kind = "processing_limits"
+
+    def row_dict(self, row: Any) -> dict[str, Any]:
+        return dict(_limit(row).as_dict())
+
+    def stamp(self) -> Column[Any]:
+        return _L.c.lifted_at

@@ -16,13 +16,14 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, bindparam, delete, func, select
+from sqlalchemy import Column, ColumnElement, Connection, bindparam, delete, func, select
 
 from discreet.audit.context import AccessContext, Outcome
 from discreet.audit.log import AuditEvent, AuditLog
 from discreet.clock import Clock, as_utc, now_from, system_clock
 from discreet.store.db import Database
 from discreet.store.governance_models import ConsentRecordRow
+from discreet.store.holder import TableHolder
 from discreet.store.models import table_of
 
 _R = table_of(ConsentRecordRow)
@@ -299,3 +300,23 @@ def subjects_with_grant(db: Database, purpose: str, *, tenant: str = "default") 
     """Pseudonymous ids of the subjects with a current grant for `purpose` (for jobs that
     hold only the data store)."""
     return ConsentRegistry(db, tenant=tenant).subjects_with_grant(purpose)
+
+
+class ConsentRecords(TableHolder):
+    """Holder of ``consent_records``. Retention (a ``consent_records`` rule) prunes
+    superseded history only: the newest record of each (subject, purpose) is the current
+    state and never expires."""
+
+    name = "consent_records"
+    table = _R
+    kind = "consent_records"
+
+    def row_dict(self, row: Any) -> dict[str, Any]:
+        return dict(_record(row).as_dict())
+
+    def stamp(self) -> Column[Any]:
+        return _R.c.recorded_at
+
+    def expirable(self) -> ColumnElement[bool]:
+        newest = select(func.max(_R.c.id)).group_by(_R.c.tenant, _R.c.subject_id, _R.c.purpose)
+        return _R.c.id.not_in(newest)

@@ -10,24 +10,37 @@ so a turn is either counted, stored and audited, or none of these. A closed conv
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import ColumnElement, Connection, and_, bindparam, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError as DbIntegrityError
 
 from discreet.audit.log import AuditEvent, AuditLog
-from discreet.clock import as_utc
+from discreet.clock import Clock, as_utc, system_clock
 from discreet.gateway.transcripts import (
     MAX_HISTORY,
     StoredMessage,
     TranscriptStore,
+    conversations_with_messages,
 )
 from discreet.store.db import Database
 from discreet.store.gateway_models import GatewayConversation
 from discreet.store.models import table_of
 from discreet.store.retention_models import ConversationMessage
+from discreet.store.sql import chunks, held_flag, is_held, not_held
+from discreet.subjectdata import (
+    UNBATCHED,
+    Batching,
+    Due,
+    Expiry,
+    Held,
+    RetentionDays,
+    SubjectScope,
+    due_lines,
+)
 
 _G = table_of(GatewayConversation)
 _T = table_of(ConversationMessage)
@@ -254,3 +267,179 @@ class ConversationStates:
             },
         )
         return int(row.turns) + 1, row.subject_id is not None
+
+
+# --- the subject-data holder of ``gateway_conversations`` -------------------------------
+
+CONVERSATION_STATES = "gateway_conversations"
+CONVERSATIONS = "conversations"
+Forget = Callable[[Connection, str, Sequence[str]], int]
+"""``(conn, tenant, conversation ids) -> n``: forget what else is kept about these
+conversations (the vault's binding and token map), in the caller's transaction."""
+
+
+def closed_at(conn: Connection, tenant: str, ids: Sequence[str]) -> dict[str, datetime]:
+    """When each closed one of `ids` was closed (open or unknown ones are left out)."""
+    found: dict[str, datetime] = {}
+    for part in chunks(list(ids)):
+        for row in conn.execute(
+            select(_G.c.id, _G.c.closed_at).where(
+                _G.c.tenant == tenant, _G.c.id.in_(part), _G.c.closed_at.is_not(None)
+            )
+        ):
+            found[row.id] = as_utc(row.closed_at)
+    return found
+
+
+def open_activity(conn: Connection, tenant: str) -> list[datetime]:
+    """When each open conversation of the tenant was last active (idle forecasts)."""
+    return [
+        as_utc(at)
+        for at in conn.execute(
+            select(_G.c.updated_at).where(_G.c.tenant == tenant, _G.c.closed_at.is_(None))
+        ).scalars()
+    ]
+
+
+def subject_conversations(conn: Connection, tenant: str, subject_ids: Sequence[str]) -> set[str]:
+    """Ids of the conversations whose state names any of `subject_ids`."""
+    found: set[str] = set()
+    for part in chunks(list(subject_ids)):
+        found.update(
+            conn.execute(
+                select(_G.c.id).where(_G.c.tenant == tenant, _G.c.subject_id.in_(part))
+            ).scalars()
+        )
+    return found
+
+
+def _no_more(conn: Connection, tenant: str, ids: Sequence[str]) -> int:
+    return 0
+
+
+class ConversationStateRecords:
+    """Holder of ``gateway_conversations`` for every tenant.
+
+    A conversation's record goes once it is closed, its messages are gone and its last
+    activity is older than the ``conversations`` retention; `forget` (the vault's
+    bindings, given by the wiring) then drops its binding and token map in the same
+    transaction.
+    """
+
+    name = "conversation_states"
+    tables = (CONVERSATION_STATES,)
+    erasable = True
+
+    def __init__(
+        self, db: Database, *, clock: Clock = system_clock, forget: Forget = _no_more
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._forget = forget
+
+    @staticmethod
+    def _of(scope: SubjectScope) -> ColumnElement[bool]:
+        mine = _G.c.subject_id == scope.subject_id
+        if scope.conversations:
+            mine = or_(mine, _G.c.id.in_(sorted(scope.conversations)))
+        return and_(_G.c.tenant == scope.tenant, mine)
+
+    def export(self, scope: SubjectScope) -> list[dict[str, Any]]:
+        with self._db.begin() as conn:
+            rows = conn.execute(
+                select(_G).where(self._of(scope)).order_by(_G.c.created_at, _G.c.id)
+            ).all()
+        return [
+            {
+                "conversation_id": row.id,
+                "assistant": row.assistant,
+                "turns": int(row.turns),
+                "handed_to_human": bool(row.handoff),
+                "handoff_reason": row.handoff_reason,
+                "started_at": as_utc(row.created_at).isoformat(),
+                "last_activity_at": as_utc(row.updated_at).isoformat(),
+                "closed_at": as_utc(row.closed_at).isoformat() if row.closed_at else None,
+            }
+            for row in rows
+        ]
+
+    def erase(self, scope: SubjectScope, held: Held) -> int:
+        """Delete the state of the subject's conversations, except held ones."""
+        if held.covers(subject=scope.subject_id):
+            return 0
+        with self._db.begin() as conn:
+            result = conn.execute(
+                delete(_G).where(self._of(scope), not_held(held, conversation=_G.c.id))
+            )
+        return int(result.rowcount or 0)
+
+    def _due(self, tenant: str, now: datetime, days: int) -> ColumnElement[bool]:
+        return and_(
+            _G.c.tenant == tenant,
+            _G.c.closed_at.is_not(None),
+            _G.c.updated_at < now - timedelta(days=days),
+        )
+
+    def expire(
+        self,
+        tenant: str,
+        now: datetime,
+        retention: RetentionDays,
+        held: Held,
+        *,
+        dry_run: bool = False,
+        batching: Batching = UNBATCHED,
+    ) -> list[Expiry]:
+        days = retention(CONVERSATIONS, None)
+        if days is None:
+            return []
+        columns = {"subject": _G.c.subject_id, "conversation": _G.c.id}
+        with self._db.begin() as conn:
+            due = self._due(tenant, now, days)
+            candidates = list(
+                conn.execute(select(_G.c.id).where(due, not_held(held, **columns))).scalars()
+            )
+            kept = list(
+                conn.execute(select(_G.c.id).where(due, is_held(held, **columns))).scalars()
+            )
+            talking = conversations_with_messages(conn, tenant, candidates + kept)
+            ids = [c for c in candidates if c not in talking]
+            kept = [c for c in kept if c not in talking]
+        if not dry_run:
+            for part in chunks(ids, batching.size):
+                with self._db.begin() as conn:
+                    self._forget(conn, tenant, part)
+                    for sub in chunks(part):
+                        conn.execute(delete(_G).where(_G.c.tenant == tenant, _G.c.id.in_(sub)))
+                    batching.report(conn, Expiry(CONVERSATIONS, None, days, len(part)))
+        if not (ids or kept):
+            return []
+        return [Expiry(CONVERSATIONS, None, days, len(ids), len(kept))]
+
+    def forecast(
+        self,
+        tenant: str,
+        now: datetime,
+        horizon_days: int,
+        retention: RetentionDays,
+        held: Held,
+    ) -> list[Due]:
+        """When closed conversations' records fall due (their messages permitting)."""
+        days = retention(CONVERSATIONS, None)
+        if days is None:
+            return []
+        flag = held_flag(held, subject=_G.c.subject_id, conversation=_G.c.id)
+        with self._db.begin() as conn:
+            rows = conn.execute(
+                select(_G.c.updated_at, flag).where(
+                    _G.c.tenant == tenant, _G.c.closed_at.is_not(None)
+                )
+            ).all()
+        return due_lines(
+            CONVERSATIONS,
+            None,
+            days,
+            now,
+            horizon_days,
+            ((as_utc(r.updated_at) + timedelta(days=days), bool(r.held)) for r in rows),
+        )

@@ -36,16 +36,37 @@ import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Final
 
-from sqlalchemy import Connection, bindparam, delete, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    and_,
+    bindparam,
+    delete,
+    func,
+    or_,
+    select,
+    update,
+)
 
-from discreet.clock import as_utc
+from discreet.clock import Clock, as_utc, system_clock
 from discreet.gateway.context import TOKEN_PATTERN
 from discreet.store.db import Database
 from discreet.store.models import CONVERSATION_ID_LEN, table_of
 from discreet.store.retention_models import ConversationMessage
+from discreet.store.sql import chunks, held_flag, is_held, not_held
+from discreet.subjectdata import (
+    UNBATCHED,
+    Batching,
+    Due,
+    Expiry,
+    Held,
+    RetentionDays,
+    SubjectScope,
+    due_lines,
+)
 
 _T = table_of(ConversationMessage)
 # Built once (bound values at execution): these run on every chat turn, and building a
@@ -263,3 +284,151 @@ def _message(row: Any) -> StoredMessage:
         text=row.text,
         created_at=as_utc(row.created_at),
     )
+
+
+# --- the subject-data holder of ``conversation_messages`` -------------------------------
+
+CONVERSATION_MESSAGES = "conversation_messages"
+
+
+def attributed_conversations(conn: Connection, tenant: str, subject_id: str) -> list[str]:
+    """Ids of conversations with stored messages attributed to the subject, oldest first."""
+    return list(
+        conn.execute(
+            select(_T.c.conversation_id)
+            .where(_T.c.tenant == tenant, _T.c.subject_id == subject_id)
+            .group_by(_T.c.conversation_id)
+            .order_by(func.min(_T.c.created_at), _T.c.conversation_id)
+        ).scalars()
+    )
+
+
+def conversations_with_messages(conn: Connection, tenant: str, ids: Sequence[str]) -> set[str]:
+    """Which of `ids` still have stored messages."""
+    found: set[str] = set()
+    for part in chunks(list(ids)):
+        found.update(
+            conn.execute(
+                select(_T.c.conversation_id)
+                .where(_T.c.tenant == tenant, _T.c.conversation_id.in_(part))
+                .distinct()
+            ).scalars()
+        )
+    return found
+
+
+class Transcripts:
+    """Holder of ``conversation_messages`` for every tenant."""
+
+    name = "transcripts"
+    tables = (CONVERSATION_MESSAGES,)
+    erasable = True
+
+    def __init__(self, db: Database, *, clock: Clock = system_clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    @staticmethod
+    def _of(scope: SubjectScope) -> ColumnElement[bool]:
+        mine = _T.c.subject_id == scope.subject_id
+        if scope.conversations:
+            mine = or_(mine, _T.c.conversation_id.in_(sorted(scope.conversations)))
+        return and_(_T.c.tenant == scope.tenant, mine)
+
+    def export(self, scope: SubjectScope) -> list[dict[str, Any]]:
+        """The subject's stored messages (pseudonymised text), by conversation."""
+        with self._db.begin() as conn:
+            rows = conn.execute(
+                select(_T).where(self._of(scope)).order_by(_T.c.conversation_id, _T.c.seq)
+            ).all()
+        return [
+            {
+                "conversation_id": row.conversation_id,
+                "seq": int(row.seq),
+                "role": row.role,
+                "text": row.text,
+                "at": as_utc(row.created_at).isoformat(),
+            }
+            for row in rows
+        ]
+
+    def erase(self, scope: SubjectScope, held: Held) -> int:
+        """Delete the subject's messages (attributed to it or in its conversations),
+        except those of held conversations; returns how many."""
+        if held.covers(subject=scope.subject_id):
+            return 0
+        with self._db.begin() as conn:
+            result = conn.execute(
+                delete(_T).where(self._of(scope), not_held(held, conversation=_T.c.conversation_id))
+            )
+        return int(result.rowcount or 0)
+
+    def expire(
+        self,
+        tenant: str,
+        now: datetime,
+        retention: RetentionDays,
+        held: Held,
+        *,
+        dry_run: bool = False,
+        batching: Batching = UNBATCHED,
+    ) -> list[Expiry]:
+        """Messages older than the ``conversation_messages`` rule, a batch per
+        transaction (lowest ids first), except held ones."""
+        days = retention(CONVERSATION_MESSAGES, None)
+        if days is None:
+            return []
+        due = and_(_T.c.tenant == tenant, _T.c.created_at < now - timedelta(days=days))
+        columns = {"subject": _T.c.subject_id, "conversation": _T.c.conversation_id}
+        free = and_(due, not_held(held, **columns))
+        with self._db.begin() as conn:
+            kept = int(
+                conn.execute(
+                    select(func.count()).select_from(_T).where(due, is_held(held, **columns))
+                ).scalar_one()
+            )
+            if dry_run:
+                deleted = int(
+                    conn.execute(select(func.count()).select_from(_T).where(free)).scalar_one()
+                )
+        if not dry_run:
+            deleted = 0
+            while True:
+                with self._db.begin() as conn:
+                    ids = list(
+                        conn.execute(
+                            select(_T.c.id).where(free).order_by(_T.c.id).limit(batching.size)
+                        ).scalars()
+                    )
+                    if not ids:
+                        break
+                    result = conn.execute(delete(_T).where(free, _T.c.id <= ids[-1]))
+                    count = int(result.rowcount or 0)
+                    batching.report(conn, Expiry(CONVERSATION_MESSAGES, None, days, count))
+                    deleted += count
+        if not (deleted or kept):
+            return []
+        return [Expiry(CONVERSATION_MESSAGES, None, days, deleted, kept)]
+
+    def forecast(
+        self,
+        tenant: str,
+        now: datetime,
+        horizon_days: int,
+        retention: RetentionDays,
+        held: Held,
+    ) -> list[Due]:
+        days = retention(CONVERSATION_MESSAGES, None)
+        if days is None:
+            return []
+        flag = held_flag(held, subject=_T.c.subject_id, conversation=_T.c.conversation_id)
+        with self._db.begin() as conn:
+            rows = conn.execute(select(_T.c.created_at, flag).where(_T.c.tenant == tenant)).all()
+        return due_lines(
+            CONVERSATION_MESSAGES,
+            None,
+            days,
+            now,
+            horizon_days,
+            ((as_utc(r.created_at) + timedelta(days=days), bool(r.held)) for r in rows),
+        )

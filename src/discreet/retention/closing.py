@@ -30,10 +30,10 @@ from discreet.audit.log import AuditEvent, AuditLog
 from discreet.clock import Clock, as_utc, now_from, system_clock
 from discreet.policy.policy import Policy
 from discreet.retention.held import HeldSet, load_held
-from discreet.retention.shred import destroy_token_maps
 from discreet.store.db import Database
 from discreet.store.gateway_models import GatewayConversation
 from discreet.store.models import Conversation, TokenMap, table_of
+from discreet.vault.bindings import ConversationBindings
 from discreet.vault.keystore import KeyStore
 
 _G = table_of(GatewayConversation)
@@ -120,6 +120,7 @@ class ConversationCloser:
     ) -> None:
         self._db = data
         self._keys = keys
+        self._bindings = ConversationBindings(data, keys, clock=clock)
         self._policy = policy
         self._audit = AuditLog(data)
         self.tenant = tenant
@@ -215,7 +216,7 @@ class ConversationCloser:
             else set()
         )
         if doomed:
-            destroy_token_maps(conn, self._keys, self.tenant, doomed)
+            self._bindings.destroy_maps(conn, self.tenant, doomed)
         outcomes = []
         for row, subject, is_held, closed_at, due in plans:
             destroyed = row.id in with_maps

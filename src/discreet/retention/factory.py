@@ -15,6 +15,7 @@ from discreet.retention.runner import RetentionRunner
 from discreet.settings import Settings
 from discreet.store.db import Database
 from discreet.store.migrate import DATA, KEYS, ensure_current
+from discreet.subjectdata import Holders
 from discreet.vault.crypto import MasterKey
 from discreet.vault.keystore import KeyStore
 from discreet.vault.master import load_master_key
@@ -30,6 +31,7 @@ class Retention:
     tenant: str
     runner: RetentionRunner
     closer: ConversationCloser
+    holders: Holders
     clock: Clock = system_clock
 
     def close(self) -> None:
@@ -59,12 +61,18 @@ def open_retention(
     keys = KeyStore(keys_db, key)
     keys.check_master_key()
     name = tenant or settings.tenant
+    # Imported here: the wiring builds the holders of every package, gateway included,
+    # and the gateway imports retention's closing.
+    from discreet.wiring import StoreParts, build_holders
+
+    holders = build_holders(StoreParts(data, keys, clock))
     return Retention(
         data=data,
         keys=keys,
         policy=policy,
         tenant=name,
-        runner=RetentionRunner(data, keys, policy, tenant=name, clock=clock),
+        runner=RetentionRunner(data, keys, policy, tenant=name, holders=holders, clock=clock),
         closer=ConversationCloser(data, keys, policy, tenant=name, clock=clock),
+        holders=holders,
         clock=clock,
     )

@@ -8,32 +8,25 @@ timestamps only (no ciphertext, no text) and changes nothing.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import func, select
 
 from discreet.clock import Clock, as_utc, now_from, system_clock
+from discreet.gateway.conversations import open_activity
 from discreet.policy.models import resolve_retention
 from discreet.policy.policy import Policy
 from discreet.policy.vocabulary import RecordKind
-from discreet.retention.closing import token_map_keep_days
-from discreet.retention.held import HeldSet, load_held
-from discreet.retention.runner import is_held
+from discreet.retention.held import load_held
+from discreet.retention.runner import policy_retention
 from discreet.rights.holds import LegalHold
 from discreet.store.db import Database
-from discreet.store.gateway_models import GatewayConversation
-from discreet.store.models import AuditRecord, Subject, SubjectField, TokenMap, table_of
-from discreet.store.retention_models import ConversationMessage, RetentionRunRow
+from discreet.store.models import AuditRecord, table_of
+from discreet.store.retention_models import RetentionRunRow
+from discreet.subjectdata import Due, Holders, due_lines
 
-_T = table_of(ConversationMessage)
-_M = table_of(TokenMap)
-_G = table_of(GatewayConversation)
-_S = table_of(Subject)
-_F = table_of(SubjectField)
 _A = table_of(AuditRecord)
 _R = table_of(RetentionRunRow)
 
@@ -51,6 +44,11 @@ class ExpiryLine:
     count: int
     held: int = 0
     """Of `count`: kept by a legal hold (only for "now")."""
+
+    @classmethod
+    def of(cls, due: Due) -> ExpiryLine:
+        when = LATER if due.later else NOW if due.on is None else due.on.isoformat()
+        return cls(due.kind, due.category, due.days, when, due.count, due.held)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -84,131 +82,45 @@ class Forecast:
         }
 
 
-class _Bucketer:
-    def __init__(self, now: datetime, horizon_days: int) -> None:
-        self.now = now
-        self.until = now + timedelta(days=horizon_days)
-
-    def lines(
-        self,
-        kind: str,
-        category: str | None,
-        days: int | None,
-        expiries: Iterable[tuple[datetime, bool]],
-    ) -> list[ExpiryLine]:
-        due = held = later = 0
-        by_day: Counter[date] = Counter()
-        for expires, is_held_row in expiries:
-            if expires <= self.now:
-                due += 1
-                held += int(is_held_row)
-            elif expires <= self.until:
-                by_day[expires.date()] += 1
-            else:
-                later += 1
-        lines = []
-        if due:
-            lines.append(ExpiryLine(kind, category, days, NOW, due, held))
-        lines.extend(
-            ExpiryLine(kind, category, days, day.isoformat(), n)
-            for day, n in sorted(by_day.items())
-        )
-        if later:
-            lines.append(ExpiryLine(kind, category, days, LATER, later))
-        return lines
-
-
 def forecast(
     data: Database,
     policy: Policy,
     *,
+    holders: Holders,
     tenant: str,
     clock: Clock = system_clock,
     horizon_days: int = 30,
 ) -> Forecast:
-    """Counts of what expires when, per kind and category (see the module docstring)."""
+    """Counts of what expires when, per kind and category (see the module docstring):
+    every registered holder forecasts its own rows, then idle conversations and the
+    audit log."""
     now = now_from(clock)
     held = load_held(data, tenant)
-    buckets = _Bucketer(now, horizon_days)
-    lines: list[ExpiryLine] = []
+    retention = policy_retention(policy)
+    dues: list[Due] = []
+    for holder in holders:
+        dues += holder.forecast(tenant, now, horizon_days, retention, held.held)
     with data.begin() as conn:
-
-        def rows(query: Select[Any]) -> Iterable[Any]:
-            return conn.execute(query).all()
-
-        days = policy.retention_days(RecordKind.CONVERSATION_MESSAGES)
-        flag = _flag(held, subject=_T.c.subject_id, conversation=_T.c.conversation_id)
-        lines += buckets.lines(
-            RecordKind.CONVERSATION_MESSAGES.value,
-            None,
-            days,
-            (
-                (as_utc(r.created_at) + timedelta(days=days), bool(r.held))
-                for r in rows(select(_T.c.created_at, flag).where(_T.c.tenant == tenant))
-            ),
-        )
-
-        days = policy.retention_days(RecordKind.TOKEN_MAPS)
-        keep = token_map_keep_days(policy)
-        query = (
-            select(_M.c.conversation_id, _M.c.updated_at, _G.c.closed_at)
-            .outerjoin(_G, (_G.c.tenant == _M.c.tenant) & (_G.c.id == _M.c.conversation_id))
-            .where(_M.c.tenant == tenant)
-        )
-        lines += buckets.lines(
-            RecordKind.TOKEN_MAPS.value,
-            None,
-            days,
-            (
-                (
-                    _token_map_expiry(r.updated_at, r.closed_at, days, keep),
-                    r.conversation_id in held.conversations,
-                )
-                for r in rows(query)
-            ),
-        )
-
-        subject_flag = _flag(held, subject=_F.c.subject_id)
-        fields = rows(
-            select(_F.c.category, _F.c.updated_at, subject_flag)
-            .join(_S, _S.c.id == _F.c.subject_id)
-            .where(_S.c.tenant == tenant)
-        )
-        for category in sorted({r.category for r in fields}):
-            days = policy.retention_days(RecordKind.SUBJECT_FIELDS, category)
-            lines += buckets.lines(
-                RecordKind.SUBJECT_FIELDS.value,
-                category,
-                days,
-                (
-                    (as_utc(r.updated_at) + timedelta(days=days), bool(r.held))
-                    for r in fields
-                    if r.category == category
-                ),
-            )
-
         idle = timedelta(minutes=policy.conversation.idle_timeout_minutes)
-        lines += buckets.lines(
+        dues += due_lines(
             "idle_conversations",
             None,
             None,
-            (
-                (as_utc(r.updated_at) + idle, False)
-                for r in rows(
-                    select(_G.c.updated_at).where(_G.c.tenant == tenant, _G.c.closed_at.is_(None))
-                )
-            ),
+            now,
+            horizon_days,
+            ((at + idle, False) for at in open_activity(conn, tenant)),
         )
-
         rule = resolve_retention(policy.retention, RecordKind.AUDIT_RECORDS)
         if rule is not None:
-            lines += buckets.lines(
+            dues += due_lines(
                 RecordKind.AUDIT_RECORDS.value,
                 None,
                 rule.days,
+                now,
+                horizon_days,
                 (
-                    (datetime.fromisoformat(r.ts) + timedelta(days=rule.days), False)
-                    for r in rows(select(_A.c.ts))
+                    (datetime.fromisoformat(ts) + timedelta(days=rule.days), False)
+                    for ts in conn.execute(select(_A.c.ts)).scalars()
                 ),
             )
         last = conn.execute(
@@ -218,20 +130,7 @@ def forecast(
         tenant,
         now,
         horizon_days,
-        tuple(lines),
+        tuple(ExpiryLine.of(due) for due in dues),
         held.holds,
         as_utc(last) if last is not None else None,
     )
-
-
-def _flag(held: HeldSet, **columns: Any) -> Any:
-    return case((is_held(held, **columns), 1), else_=0).label("held")
-
-
-def _token_map_expiry(
-    updated_at: datetime, closed_at: datetime | None, days: int, keep: int
-) -> datetime:
-    expires = as_utc(updated_at) + timedelta(days=days)
-    if closed_at is not None:
-        expires = min(expires, as_utc(closed_at) + timedelta(days=keep))
-    return expires

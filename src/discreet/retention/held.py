@@ -10,16 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, select
-
+from discreet.gateway.conversations import subject_conversations
 from discreet.rights.holds import LegalHold, active_holds
 from discreet.store.db import Database
-from discreet.store.gateway_models import GatewayConversation
-from discreet.store.models import Conversation, table_of
-
-_C = table_of(Conversation)
-_G = table_of(GatewayConversation)
-_IN_CHUNK = 500
+from discreet.subjectdata import Held
+from discreet.vault.bindings import bound_conversations
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,9 +27,12 @@ class HeldSet:
     """Held conversations: held one by one, or bound to a held subject."""
 
     def covers(self, *, subject: str | None = None, conversation: str | None = None) -> bool:
-        return (subject is not None and subject in self.subjects) or (
-            conversation is not None and conversation in self.conversations
-        )
+        return self.held.covers(subject=subject, conversation=conversation)
+
+    @property
+    def held(self) -> Held:
+        """What the subject-data holders keep."""
+        return Held(self.subjects, self.conversations)
 
 
 def load_held(db: Database, tenant: str) -> HeldSet:
@@ -44,22 +42,6 @@ def load_held(db: Database, tenant: str) -> HeldSet:
     conversations = {h.conversation_id for h in holds if h.conversation_id}
     if subjects:
         with db.begin() as conn:
-            conversations |= _bound_conversations(conn, tenant, sorted(subjects))
+            conversations.update(bound_conversations(conn, tenant, sorted(subjects)))
+            conversations |= subject_conversations(conn, tenant, sorted(subjects))
     return HeldSet(holds, subjects, frozenset(c for c in conversations if c))
-
-
-def _bound_conversations(conn: Connection, tenant: str, subjects: list[str]) -> set[str]:
-    found: set[str] = set()
-    for start in range(0, len(subjects), _IN_CHUNK):
-        part = subjects[start : start + _IN_CHUNK]
-        found.update(
-            conn.execute(
-                select(_C.c.id).where(_C.c.tenant == tenant, _C.c.subject_id.in_(part))
-            ).scalars()
-        )
-        found.update(
-            conn.execute(
-                select(_G.c.id).where(_G.c.tenant == tenant, _G.c.subject_id.in_(part))
-            ).scalars()
-        )
-    return found

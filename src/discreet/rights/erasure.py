@@ -9,24 +9,19 @@ safe to repeat.
 Steps:
 
 1. ``plan``: find the subject's conversations (bound to it, or with transcript messages
-   attributed to it) and the legal holds on them or on the subject. A hold on the
-   subject blocks the whole erasure (the job says which hold); held conversations are
-   left out of the following steps.
-2. ``consents``: delete the subject's consent history and processing limits.
-3. ``conversations``: only when some conversations are held -- empty the token maps of
-   the others (their gateway state goes with the vault step's cascade otherwise).
-4. ``transcripts``: delete the stored (pseudonymised) messages of the subject's
-   conversations, except held ones. It runs before the vault step because that step
-   deletes the bindings this one uses to find messages stored before the conversation
-   was bound.
-5. ``vault``: with nothing held, the vault's crypto-shredding (data key destroyed; fields,
-   blind-index entries, conversations and token maps deleted). With held conversations
-   the key must survive to keep them readable, so only the fields and their blind-index
-   entries are deleted.
+   or gateway state attributed to it) and the legal holds on them or on the subject. A
+   hold on the subject blocks the whole erasure (the job says which hold); held
+   conversations are kept by every following step.
+2. one step per registered subject-data holder (:mod:`discreet.wiring`), named after it
+   and run in registration order: each erases what it holds about the subject, keeping
+   what the held conversations need (the vault keeps the subject's key while a held
+   conversation's map is under it). Records kept as evidence (the request, this job,
+   legal holds) erase nothing.
 
-Audit records keep only the pseudonymous id, which resolves to nothing afterwards.
-For tests, ``DISCREET_TEST_ERASURE_CRASH_AFTER`` names a step after whose work (before
-its "done" record) the process exits at once.
+Each step appends an ``erasure.step`` audit record with its counts; audit records keep
+only the pseudonymous id, which resolves to nothing afterwards. For tests,
+``DISCREET_TEST_ERASURE_CRASH_AFTER`` names a step after whose work (before its "done"
+record) the process exits at once.
 """
 
 from __future__ import annotations
@@ -34,29 +29,30 @@ from __future__ import annotations
 import json
 import os
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Column, select, update
 
-from discreet.audit.context import AccessContext
+from discreet.audit.context import AccessContext, Outcome
+from discreet.audit.log import AuditEvent, AuditLog
 from discreet.clock import Clock, as_utc, now_from, system_clock
-from discreet.consent.limits import ProcessingLimits
-from discreet.consent.records import ConsentRegistry
-from discreet.gateway.transcripts import TranscriptStore
-from discreet.rights.export import subject_conversations, transcript_conversations
+from discreet.gateway.conversations import subject_conversations
+from discreet.gateway.transcripts import attributed_conversations
 from discreet.rights.holds import LegalHold, active_holds
 from discreet.store.governance_models import ErasureJobRow
-from discreet.store.models import Subject, table_of
+from discreet.store.holder import TableHolder
+from discreet.store.models import table_of
+from discreet.subjectdata import Held, Holders, SubjectScope
 from discreet.vault import SubjectNotFound, Vault
+from discreet.vault.bindings import bound_conversations
 
 _J = table_of(ErasureJobRow)
-_S = table_of(Subject)
 CRASH_ENV = "DISCREET_TEST_ERASURE_CRASH_AFTER"
 CRASH_EXIT_CODE = 86
-STEPS = ("plan", "consents", "conversations", "transcripts", "vault")
+PLAN = "plan"
+STEP_ACTION = "erasure.step"
 StepCounts = dict[str, Any]
 
 
@@ -110,22 +106,18 @@ def _job(row: Any) -> _Job:
 
 
 class Eraser:
-    """Runs erasure jobs over one vault."""
+    """Runs erasure jobs of one vault's tenant over the registered holders."""
 
-    def __init__(
-        self,
-        vault: Vault,
-        consents: ConsentRegistry,
-        limits: ProcessingLimits,
-        *,
-        clock: Clock = system_clock,
-    ) -> None:
+    def __init__(self, vault: Vault, holders: Holders, *, clock: Clock = system_clock) -> None:
         self._vault = vault
-        self._db = vault.audit_log.db
-        self._consents = consents
-        self._limits = limits
+        self._db = vault.data_store
+        self._holders = holders
         self._clock = clock
-        self._transcripts = TranscriptStore(self._db, vault.tenant)
+        self._audit = AuditLog(self._db)
+
+    @property
+    def steps(self) -> tuple[str, ...]:
+        return (PLAN, *(holder.name for holder in self._holders))
 
     # --- job rows ----------------------------------------------------------------------
 
@@ -176,11 +168,11 @@ class Eraser:
     # --- running -----------------------------------------------------------------------
 
     def _resolve(self, ref: str, ctx: AccessContext, job: _Job | None) -> str | None:
-        """The subject id behind `ref`, or None when it is gone after our vault step."""
+        """The subject id behind `ref`, or None when it is gone after our steps began."""
         try:
             return self._vault.subject_id(ref, ctx=ctx)
         except SubjectNotFound:
-            if job is not None and (job.current_step == "vault" or "vault" in job.steps_done):
+            if job is not None and PLAN in job.steps_done:
                 return None
             raise
 
@@ -196,22 +188,15 @@ class Eraser:
             job = self._new_job(subject_id, request_id)
         if job.state == "completed":
             return ErasureOutcome(job.id, subject_id, True, (), job.steps_done)
-        steps: dict[str, Callable[[str, AccessContext, _Job], StepCounts]] = {
-            "plan": self._step_plan,
-            "consents": self._step_consents,
-            "conversations": self._step_conversations,
-            "transcripts": self._step_transcripts,
-            "vault": self._step_vault,
-        }
-        for step in STEPS:
+        for step in self.steps:
             if step in job.steps_done:
                 continue
             job.current_step, job.state = step, "running"
             self._save(job)  # the record of what is about to happen comes first
-            counts = steps[step](ref, ctx, job)
+            counts = self._plan(job) if step == PLAN else self._erase_with(step, job, ctx)
             if os.environ.get(CRASH_ENV) == step:
                 os._exit(CRASH_EXIT_CODE)
-            if step == "plan" and counts["blocked_by"]:
+            if step == PLAN and counts["blocked_by"]:
                 # Not recorded as done: the next run looks at the holds afresh.
                 job.current_step, job.state = None, "blocked"
                 self._save(job)
@@ -224,18 +209,22 @@ class Eraser:
         self._save(job, completed=True)
         return ErasureOutcome(job.id, subject_id, True, (), job.steps_done)
 
-    def _all_conversations(self, subject_id: str) -> list[str]:
-        """Bound conversations, then any others holding messages attributed to the subject."""
-        bound = subject_conversations(self._vault, subject_id)
-        known = set(bound)
-        extra = transcript_conversations(self._db, self._vault.tenant, subject_id)
-        return bound + [c for c in extra if c not in known]
+    def _conversations(self, subject_id: str) -> list[str]:
+        """Bound conversations, then any others with messages or state attributed to the
+        subject (ids only, found afresh so a rerun sees what a turn added meanwhile)."""
+        tenant = self._vault.tenant
+        with self._db.begin() as conn:
+            found = bound_conversations(conn, tenant, [subject_id])
+            found += attributed_conversations(conn, tenant, subject_id)
+            found += sorted(subject_conversations(conn, tenant, [subject_id]))
+        return list(dict.fromkeys(found))
 
-    def _step_plan(self, ref: str, ctx: AccessContext, job: _Job) -> StepCounts:
-        conversations = self._all_conversations(job.subject_id)
-        subject_holds = active_holds(self._db, tenant=self._vault.tenant, subject_id=job.subject_id)
+    def _plan(self, job: _Job) -> StepCounts:
+        tenant = self._vault.tenant
+        conversations = self._conversations(job.subject_id)
+        subject_holds = active_holds(self._db, tenant=tenant, subject_id=job.subject_id)
         held = (
-            active_holds(self._db, tenant=self._vault.tenant, conversation_ids=conversations)
+            active_holds(self._db, tenant=tenant, conversation_ids=conversations)
             if conversations
             else []
         )
@@ -246,61 +235,36 @@ class Eraser:
             "holds": [hold.id for hold in held],
         }
 
-    def _step_consents(self, ref: str, ctx: AccessContext, job: _Job) -> StepCounts:
+    def _erase_with(self, name: str, job: _Job, ctx: AccessContext) -> StepCounts:
+        kept = frozenset(job.steps_done[PLAN]["held_conversations"])
+        scope = SubjectScope(
+            self._vault.tenant, job.subject_id, frozenset(self._conversations(job.subject_id))
+        )
+        erased = self._holders[name].erase(scope, Held(conversations=kept))
+        counts: StepCounts = {"erased": erased, "kept_for_holds": len(kept)}
         with self._db.begin() as conn:
-            records = self._consents.delete_subject(conn, job.subject_id)
-            limits = self._limits.delete_subject(conn, job.subject_id)
-        return {"consent_records": records, "processing_limits": limits}
+            self._audit.append(
+                AuditEvent(
+                    ctx=ctx,
+                    tenant=self._vault.tenant,
+                    action=STEP_ACTION,
+                    outcome=Outcome.OK,
+                    subject=job.subject_id,
+                    details={"step": name, **counts},
+                ),
+                conn=conn,
+            )
+        return counts
 
-    def _held(self, job: _Job) -> set[str]:
-        return set(job.steps_done["plan"]["held_conversations"])
 
-    def _step_conversations(self, ref: str, ctx: AccessContext, job: _Job) -> StepCounts:
-        held = self._held(job)
-        if not held:
-            return {"emptied_token_maps": 0, "note": "all conversations go with the vault step"}
-        emptied = 0
-        for conversation_id in subject_conversations(self._vault, job.subject_id):
-            if conversation_id not in held:
-                self._vault.save_token_map(conversation_id, {}, ctx=ctx)
-                emptied += 1
-        return {"emptied_token_maps": emptied, "kept_for_holds": len(held)}
+class ErasureJobRecords(TableHolder):
+    """Holder of ``erasure_jobs``: kept after the erasure they record; an
+    ``erasure_jobs`` rule expires completed jobs, counted from their completion."""
 
-    def _step_transcripts(self, ref: str, ctx: AccessContext, job: _Job) -> StepCounts:
-        # Found afresh (not from the plan), so a rerun after a crash also finds messages a
-        # turn stored between the plan and this step; deleting is safe to repeat.
-        held = self._held(job)
-        conversations = self._all_conversations(job.subject_id)
-        messages = 0
-        with self._db.begin() as conn:
-            for conversation_id in conversations:
-                if conversation_id not in held:
-                    messages += self._transcripts.delete_conversation(conversation_id, conn=conn)
-            if not held:
-                messages += self._transcripts.delete_subject(job.subject_id, conn=conn)
-        return {"messages": messages, "kept_for_holds": len(held)}
+    name = "erasure_jobs"
+    table = _J
+    kind = "erasure_jobs"
+    erasable = False
 
-    def _step_vault(self, ref: str, ctx: AccessContext, job: _Job) -> StepCounts:
-        if self._held(job):
-            try:
-                view = self._vault.get_subject(ref, ctx=ctx)
-            except SubjectNotFound:
-                return {"fields": 0, "key_destroyed": False}
-            if view.fields:
-                self._vault.update_fields(ref, dict.fromkeys(view.fields), ctx=ctx)
-            return {"fields": len(view.fields), "key_destroyed": False}
-        try:
-            receipt = self._vault.erase_subject(ref, ctx=ctx)
-        except SubjectNotFound:
-            if self._subject_exists(job.subject_id):
-                raise
-            return {"fields": 0, "conversations": 0, "key_destroyed": True, "resumed": True}
-        return {
-            "fields": receipt.fields,
-            "conversations": receipt.conversations,
-            "key_destroyed": True,
-        }
-
-    def _subject_exists(self, subject_id: str) -> bool:
-        with self._db.begin() as conn:
-            return conn.execute(select(_S.c.id).where(_S.c.id == subject_id)).first() is not None
+    def stamp(self) -> Column[Any]:
+        return _J.c.completed_at

@@ -24,28 +24,38 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
-
 from discreet.audit.context import AccessContext, ActorKind
-from discreet.clock import as_utc
-from discreet.consent.limits import ProcessingLimits
-from discreet.consent.records import ConsentRegistry
 from discreet.gateway.context import TOKEN_RE
-from discreet.gateway.transcripts import StoredMessage, TranscriptStore
-from discreet.rights.requests import RequestBook
+from discreet.gateway.conversations import subject_conversations
+from discreet.gateway.transcripts import attributed_conversations
 from discreet.store.db import Database
-from discreet.store.gateway_models import GatewayConversation
-from discreet.store.models import Conversation, TokenMap, table_of
-from discreet.store.retention_models import ConversationMessage
+from discreet.subjectdata import Holders, SubjectScope
 from discreet.vault import Vault
+from discreet.vault.bindings import bound_conversations
 
-_C = table_of(Conversation)
-_G = table_of(GatewayConversation)
-_M = table_of(TokenMap)
-_T = table_of(ConversationMessage)
-FORMAT_VERSION = 2
+PROFILE, BINDINGS, STATES, TRANSCRIPTS = (
+    "subject_records",
+    "conversation_bindings",
+    "conversation_states",
+    "transcripts",
+)
+_SHOWN = frozenset(
+    {
+        PROFILE,
+        BINDINGS,
+        STATES,
+        TRANSCRIPTS,
+        "consent_records",
+        "processing_limits",
+        "rights_requests",
+    }
+)
+"""Holders whose records have their own section; every other holder's (erasure jobs,
+legal holds, and the tables of packages added later) goes under ``other_records``."""
+FORMAT_VERSION = 3
 """2: conversations carry their messages (``messages``, ``personal_values_restored``,
-``note``, ``closed_at``)."""
+``note``, ``closed_at``). 3: ``other_records``, what every other registered holder
+keeps about the subject."""
 NOTE_CLOSED = (
     "This conversation was closed and the personal details in it were forgotten: the "
     "placeholders such as [PERSON_1] can no longer be turned back into the values."
@@ -96,45 +106,6 @@ class SubjectExport:
         return buffer.getvalue()
 
 
-def subject_conversations(vault: Vault, subject_id: str) -> list[str]:
-    """Ids of the conversations bound to the subject (ids only: no customer data)."""
-    with vault.audit_log.db.begin() as conn:
-        return list(
-            conn.execute(
-                select(_C.c.id)
-                .where(_C.c.tenant == vault.tenant, _C.c.subject_id == subject_id)
-                .order_by(_C.c.created_at, _C.c.id)
-            ).scalars()
-        )
-
-
-def transcript_conversations(db: Database, tenant: str, subject_id: str) -> list[str]:
-    """Ids of conversations with stored messages attributed to the subject (ids only)."""
-    with db.begin() as conn:
-        return list(
-            conn.execute(
-                select(_T.c.conversation_id)
-                .where(_T.c.tenant == tenant, _T.c.subject_id == subject_id)
-                .group_by(_T.c.conversation_id)
-                .order_by(func.min(_T.c.created_at), _T.c.conversation_id)
-            ).scalars()
-        )
-
-
-def _with_token_maps(db: Database, tenant: str, ids: Sequence[str]) -> set[str]:
-    """Which of `ids` still have a token map (row existence only; nothing is decrypted)."""
-    if not ids:
-        return set()
-    with db.begin() as conn:
-        return set(
-            conn.execute(
-                select(_M.c.conversation_id).where(
-                    _M.c.tenant == tenant, _M.c.conversation_id.in_(list(ids))
-                )
-            ).scalars()
-        )
-
-
 def restore_values(text: str, token_map: Mapping[str, str]) -> str:
     """`text` with the tokens of `token_map` replaced by their values, in one pass (a
     value that looks like a token is never replaced in turn).
@@ -150,65 +121,60 @@ def restore_values(text: str, token_map: Mapping[str, str]) -> str:
 
 
 def _messages(
-    stored: Sequence[StoredMessage], token_map: Mapping[str, str] | None
+    rows: Sequence[Mapping[str, Any]], token_map: Mapping[str, str] | None
 ) -> list[dict[str, Any]]:
     return [
         {
-            "seq": m.seq,
-            "at": _ts(m.created_at),
-            "role": m.role,
-            "text": m.text if token_map is None else restore_values(m.text, token_map),
+            "seq": m["seq"],
+            "at": m["at"],
+            "role": m["role"],
+            "text": m["text"] if token_map is None else restore_values(m["text"], token_map),
         }
-        for m in stored
+        for m in rows
     ]
 
 
-def _ts(value: datetime) -> str:
-    return as_utc(value).isoformat()
-
-
-def _conversations(vault: Vault, subject_id: str, ctx: AccessContext) -> list[dict[str, Any]]:
-    """The subject's conversations (bound to it, then any others with messages attributed
-    to it), each with its state and its messages, readable where its map still exists."""
-    db = vault.audit_log.db
-    ids = subject_conversations(vault, subject_id)
-    bound = set(ids)
-    ids += [c for c in transcript_conversations(db, vault.tenant, subject_id) if c not in bound]
-    if not ids:
-        return []
-    with_maps = _with_token_maps(db, vault.tenant, ids)
-    transcripts = TranscriptStore(db, vault.tenant)
-    with db.begin() as conn:
-        states = {
-            row.id: row
-            for row in conn.execute(
-                select(_G).where(_G.c.tenant == vault.tenant, _G.c.id.in_(ids))
-            ).all()
-        }
+def _conversations(
+    vault: Vault, records: Mapping[str, list[dict[str, Any]]], ctx: AccessContext
+) -> list[dict[str, Any]]:
+    """The subject's conversations (bound to it, then any others with messages or state
+    attributed to it), each with its state and its messages, readable where its map
+    still exists. Composed from the bindings', transcripts' and states' exports."""
+    bindings = {row["conversation_id"]: row for row in records.get(BINDINGS, [])}
+    states = {row["conversation_id"]: row for row in records.get(STATES, [])}
+    messages: dict[str, list[dict[str, Any]]] = {}
+    for row in records.get(TRANSCRIPTS, []):
+        messages.setdefault(row["conversation_id"], []).append(row)
+    first_message = {cid: min(m["at"] for m in rows) for cid, rows in messages.items()}
+    others = sorted(
+        (c for c in {*messages, *states} if c not in bindings),
+        key=lambda c: (first_message.get(c) or states[c]["started_at"], c),
+    )
     conversations: list[dict[str, Any]] = []
-    for conversation_id in ids:
-        state = states.get(conversation_id)
-        closed_at = state.closed_at if state is not None else None
+    for conversation_id in [*bindings, *others]:
+        state = states.get(conversation_id, {})
+        binding = bindings.get(conversation_id)
         # Only a conversation bound to this subject may have its map read for it.
         token_map = (
             vault.load_token_map(conversation_id, ctx=ctx)
-            if conversation_id in with_maps and conversation_id in bound
+            if binding is not None and binding["token_map_kept"]
             else None
         )
-        stored = transcripts.messages(conversation_id)
+        stored = messages.get(conversation_id, [])
+        closed_at = state.get("closed_at")
         note = None
-        if token_map is None and any(TOKEN_RE.search(m.text) for m in stored):
+        if token_map is None and any(TOKEN_RE.search(m["text"]) for m in stored):
             note = NOTE_CLOSED if closed_at is not None else NOTE_EXPIRED
         conversations.append(
             {
                 "id": conversation_id,
-                "assistant": state.assistant if state is not None else None,
-                "turns": int(state.turns) if state is not None else 0,
-                "handed_to_human": bool(state.handoff) if state is not None else False,
-                "handoff_reason": state.handoff_reason if state is not None else None,
-                "started_at": _ts(state.created_at) if state is not None else None,
-                "last_activity_at": _ts(state.updated_at) if state is not None else None,
-                "closed_at": _ts(closed_at) if closed_at is not None else None,
+                "assistant": state.get("assistant"),
+                "turns": state.get("turns", 0),
+                "handed_to_human": state.get("handed_to_human", False),
+                "handoff_reason": state.get("handoff_reason"),
+                "started_at": state.get("started_at"),
+                "last_activity_at": state.get("last_activity_at"),
+                "closed_at": closed_at,
                 "personal_data_in_conversation": token_map or {},
                 "personal_values_restored": token_map is not None,
                 "note": note,
@@ -218,22 +184,34 @@ def _conversations(vault: Vault, subject_id: str, ctx: AccessContext) -> list[di
     return conversations
 
 
+def subject_scope(db: Database, tenant: str, subject_id: str) -> SubjectScope:
+    """The subject with every conversation that is theirs: bound to them, or with
+    messages or state attributed to them (ids only: no customer data)."""
+    with db.begin() as conn:
+        found = bound_conversations(conn, tenant, [subject_id])
+        found += attributed_conversations(conn, tenant, subject_id)
+        found += sorted(subject_conversations(conn, tenant, [subject_id]))
+    return SubjectScope(tenant, subject_id, frozenset(found))
+
+
 def collect(
     vault: Vault,
     ref: str,
     *,
     ctx: AccessContext,
-    consents: ConsentRegistry,
-    limits: ProcessingLimits,
-    requests: RequestBook,
+    holders: Holders,
     generated_at: datetime,
 ) -> SubjectExport:
-    """Gather the subject's profile, conversations (their messages made readable with
-    their token maps where these still exist), consents, processing limits, automated
-    decisions, audit records and requests."""
+    """Gather what every registered holder keeps about the subject: the profile (read,
+    audited, through the vault), conversations (their messages made readable with their
+    token maps where these still exist), consents, processing limits, requests, the
+    records of any other holder, and the automated decisions and audit records."""
     view = vault.get_subject(ref, ctx=ctx)
     subject_id = view.subject_id
-    conversations = _conversations(vault, subject_id, ctx)
+    scope = subject_scope(vault.data_store, vault.tenant, subject_id)
+    # The profile comes from the audited read above, not from a second decryption.
+    records = {h.name: h.export(scope) for h in holders if h.name != PROFILE}
+    conversations = _conversations(vault, records, ctx)
     audit_records = [entry.as_dict() for entry in vault.audit_log.entries_about(subject_id)]
     automated = [
         {
@@ -270,11 +248,14 @@ def collect(
                 for name, value in sorted(view.fields.items())
             },
             "conversations": conversations,
-            "consents": [record.as_dict() for record in consents.history(subject_id)],
-            "processing_limits": [limit.as_dict() for limit in limits.history(subject_id)],
+            "consents": records.get("consent_records", []),
+            "processing_limits": records.get("processing_limits", []),
             "automated_decisions": automated,
             "audit_records": audit_records,
-            "requests": [request.as_dict() for request in requests.find(subject_id=subject_id)],
+            "requests": records.get("rights_requests", []),
+            "other_records": {
+                name: rows for name, rows in records.items() if name not in _SHOWN and rows
+            },
         }
     )
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Column, ColumnElement, or_, select, update
 
 from discreet.audit.context import AccessContext, Outcome
 from discreet.audit.log import AuditEvent, AuditLog
@@ -19,6 +19,7 @@ from discreet.clock import Clock, as_utc, now_from, system_clock
 from discreet.consent.limits import check_reason
 from discreet.store.db import Database
 from discreet.store.governance_models import LegalHoldRow
+from discreet.store.holder import TableHolder
 from discreet.store.models import table_of
 
 _H = table_of(LegalHoldRow)
@@ -160,3 +161,22 @@ def active_holds(
     with db.begin() as conn:
         rows = conn.execute(query.order_by(_H.c.id)).all()
     return [_hold(row) for row in rows]
+
+
+class LegalHoldRecords(TableHolder):
+    """Holder of ``legal_holds``: kept after an erasure (evidence of why data was kept);
+    a ``legal_holds`` rule expires released holds, counted from their release."""
+
+    name = "legal_holds"
+    table = _H
+    kind = "legal_holds"
+    erasable = False
+
+    def row_dict(self, row: Any) -> dict[str, Any]:
+        return dict(_hold(row).as_dict())
+
+    def stamp(self) -> Column[Any]:
+        return _H.c.released_at
+
+    def held_columns(self) -> dict[str, ColumnElement[Any]]:
+        return {"subject": _H.c.subject_id, "conversation": _H.c.conversation_id}

@@ -17,7 +17,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Column, ColumnElement, Connection, select, update
 
 from discreet.audit.context import AccessContext, Outcome
 from discreet.audit.log import AuditEvent, AuditLog
@@ -33,6 +33,7 @@ from discreet.rights.deadlines import (
 )
 from discreet.store.db import Database
 from discreet.store.governance_models import RightsRequestRow
+from discreet.store.holder import TableHolder
 from discreet.store.models import table_of
 
 _Q = table_of(RightsRequestRow)
@@ -372,3 +373,23 @@ class RequestBook:
             extended = self._load(conn, request_id)
             self._audit_change(conn, ctx, extended, "extend", months=months)
         return extended
+
+
+class RightsRequestRecords(TableHolder):
+    """Holder of ``rights_requests``: kept after an erasure (the request and its
+    completion record are what we show a regulator); a ``rights_requests`` rule expires
+    closed requests, counted from their closing."""
+
+    name = "rights_requests"
+    table = _Q
+    kind = "rights_requests"
+    erasable = False
+
+    def row_dict(self, row: Any) -> dict[str, Any]:
+        return dict(_request(row).as_dict())
+
+    def order(self) -> tuple[ColumnElement[Any], ...]:
+        return (_Q.c.received_at, _Q.c.id)
+
+    def stamp(self) -> Column[Any]:
+        return _Q.c.closed_at

@@ -27,6 +27,7 @@ from discreet.rights.requests import (
     RequestState,
     RightsRequest,
 )
+from discreet.subjectdata import Holders
 from discreet.vault import Vault
 
 
@@ -44,14 +45,20 @@ class RightsService:
     """Rights requests, legal holds and the consent they act on, over one vault."""
 
     def __init__(
-        self, vault: Vault, *, clock: Clock = system_clock, policy: Policy | None = None
+        self,
+        vault: Vault,
+        *,
+        holders: Holders,
+        clock: Clock = system_clock,
+        policy: Policy | None = None,
     ) -> None:
         self.vault = vault
-        self.db = vault.audit_log.db
+        self.db = vault.data_store
         self.clock = clock
+        self.holders = holders
         self.consent = ConsentService(vault, clock=clock, policy=policy)
         self.book = RequestBook(self.db, tenant=vault.tenant, clock=clock)
-        self.eraser = Eraser(vault, self.consent.registry, self.consent.limits, clock=clock)
+        self.eraser = Eraser(vault, holders, clock=clock)
 
     # --- intake and life cycle ---------------------------------------------------------
 
@@ -151,9 +158,7 @@ class RightsService:
             self.vault,
             ref,
             ctx=ctx,
-            consents=self.consent.registry,
-            limits=self.consent.limits,
-            requests=self.book,
+            holders=self.holders,
             generated_at=self.book.now(),
         )
 

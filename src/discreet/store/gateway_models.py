@@ -20,7 +20,7 @@ from datetime import datetime
 from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from discreet.store.models import CONVERSATION_ID_LEN, ID_LEN, NAME_LEN, Base
+from discreet.store.models import CONVERSATION_ID_LEN, ID_LEN, NAME_LEN, Base, subject_data
 
 KEY_ID_LEN = 32
 KEY_HASH_LEN = 64  # SHA-256, hex
@@ -65,4 +65,5 @@ class GatewayConversation(Base):
         Index("ix_gateway_conversations_activity", "tenant", "closed_at", "updated_at"),
         # A turn's history: the subject's other conversations (revision 0008).
         Index("ix_gateway_conversations_subject", "tenant", "subject_id"),
+        subject_data(),
     )

@@ -26,7 +26,7 @@ from datetime import datetime
 from sqlalchemy import Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from discreet.store.models import CONVERSATION_ID_LEN, ID_LEN, NAME_LEN, Base
+from discreet.store.models import CONVERSATION_ID_LEN, ID_LEN, NAME_LEN, Base, subject_data
 
 REQUEST_ID_LEN = 40
 ACTOR_LEN = 200
@@ -50,6 +50,7 @@ class ConsentRecordRow(Base):
     __table_args__ = (
         Index("ix_consent_records_subject", "tenant", "subject_id", "purpose"),
         Index("ix_consent_records_purpose", "tenant", "purpose"),
+        subject_data(),
     )
 
 
@@ -69,7 +70,10 @@ class ProcessingLimitRow(Base):
     lifted_at: Mapped[datetime | None]
     lifted_by: Mapped[str | None] = mapped_column(String(ACTOR_LEN))
 
-    __table_args__ = (Index("ix_processing_limits_subject", "tenant", "subject_id"),)
+    __table_args__ = (
+        Index("ix_processing_limits_subject", "tenant", "subject_id"),
+        subject_data(),
+    )
 
 
 class RightsRequestRow(Base):
@@ -95,6 +99,8 @@ class RightsRequestRow(Base):
     result: Mapped[str | None] = mapped_column(Text)
     """Completion record: canonical JSON of what was done, counts and times (no values)."""
 
+    __table_args__ = subject_data()
+
 
 class ErasureJobRow(Base):
     __tablename__ = "erasure_jobs"
@@ -112,6 +118,8 @@ class ErasureJobRow(Base):
     started_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     completed_at: Mapped[datetime | None]
+
+    __table_args__ = subject_data()
 
 
 class LegalHoldRow(Base):
@@ -132,4 +140,5 @@ class LegalHoldRow(Base):
     __table_args__ = (
         Index("ix_legal_holds_subject", "tenant", "subject_id"),
         Index("ix_legal_holds_conversation", "tenant", "conversation_id"),
+        subject_data(),
     )

@@ -33,6 +33,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from discreet.subjectdata import PERSONAL_DATA
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -45,6 +47,12 @@ NAME_LEN = 64  # tenants, field names, categories, kinds
 CONVERSATION_ID_LEN = 200
 GENESIS_HASH = "0" * 64
 """The ``prev_hash`` of the first audit record, and the chain head of an empty log."""
+
+
+def subject_data() -> dict[str, Any]:
+    """``__table_args__`` (or its last item) of a table that can hold personal data: every
+    such table has exactly one subject-data holder (:mod:`discreet.subjectdata`)."""
+    return {"info": {PERSONAL_DATA: True}}
 
 
 class Base(DeclarativeBase):
@@ -62,7 +70,10 @@ class Subject(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
-    __table_args__ = (UniqueConstraint("tenant", "ref_digest", name="uq_subjects_tenant_ref"),)
+    __table_args__ = (
+        UniqueConstraint("tenant", "ref_digest", name="uq_subjects_tenant_ref"),
+        subject_data(),
+    )
 
 
 class SubjectField(Base):
@@ -76,6 +87,8 @@ class SubjectField(Base):
     ciphertext: Mapped[bytes]
     updated_at: Mapped[datetime]
 
+    __table_args__ = subject_data()
+
 
 class BlindIndexEntry(Base):
     __tablename__ = "blind_index"
@@ -88,7 +101,10 @@ class BlindIndexEntry(Base):
     kind: Mapped[str] = mapped_column(String(NAME_LEN))
     digest: Mapped[bytes]
 
-    __table_args__ = (Index("ix_blind_index_lookup", "tenant", "kind", "digest"),)
+    __table_args__ = (
+        Index("ix_blind_index_lookup", "tenant", "kind", "digest"),
+        subject_data(),
+    )
 
 
 class Conversation(Base):
@@ -100,6 +116,8 @@ class Conversation(Base):
         String(ID_LEN), ForeignKey("subjects.id", ondelete="CASCADE"), index=True
     )
     created_at: Mapped[datetime]
+
+    __table_args__ = subject_data()
 
 
 class TokenMap(Base):
@@ -119,6 +137,7 @@ class TokenMap(Base):
             ondelete="CASCADE",
             name="fk_token_maps_conversation",
         ),
+        subject_data(),
     )
 
 

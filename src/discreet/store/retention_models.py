@@ -20,7 +20,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from discreet.store.models import CONVERSATION_ID_LEN, ID_LEN, NAME_LEN, Base
+from discreet.store.models import CONVERSATION_ID_LEN, ID_LEN, NAME_LEN, Base, subject_data
 
 ROLE_LEN = 16
 ACTOR_LEN = 200
@@ -46,6 +46,7 @@ class ConversationMessage(Base):
         Index("ix_conversation_messages_created", "tenant", "created_at"),
         # The history window of one subject, newest first.
         Index("ix_conversation_messages_subject", "tenant", "subject_id", "created_at"),
+        subject_data(),
     )
 
 

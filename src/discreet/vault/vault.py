@@ -39,6 +39,7 @@ from discreet.store.models import (
     TokenMap,
     table_of,
 )
+from discreet.vault.bindings import ConversationBindings, bound_conversations
 from discreet.vault.blind_index import BlindIndexer, IdentifierKind
 from discreet.vault.crypto import DataKey, MasterKey, associated_data
 from discreet.vault.errors import (
@@ -61,6 +62,7 @@ from discreet.vault.fields import (
     check_tenant,
 )
 from discreet.vault.keystore import KeyKind, KeyStore
+from discreet.vault.records import SubjectRecords, decrypt_fields, field_ad
 
 _S = table_of(Subject)
 _F = table_of(SubjectField)
@@ -293,6 +295,8 @@ class Vault:
         self._catalog = catalog or FieldCatalog()
         self._phone_region = phone_region
         self._audit = AuditLog(data)
+        self._bindings = ConversationBindings(data, keys)
+        self._records = SubjectRecords(data, keys, self._bindings)
         with _unavailable_as_vault_error():
             if check_schema:
                 ensure_current(data, DATA)
@@ -358,6 +362,14 @@ class Vault:
         return self._audit
 
     @property
+    def data_store(self) -> Database:
+        return self._data
+
+    @property
+    def key_store(self) -> KeyStore:
+        return self._keys
+
+    @property
     def catalog(self) -> FieldCatalog:
         return self._catalog
 
@@ -391,16 +403,11 @@ class Vault:
             raise
 
     def _field_ad(self, subject_id: str, name: str, category: str) -> bytes:
-        return associated_data("discreet/field/v1", self.tenant, subject_id, name, category)
+        return field_ad(self.tenant, subject_id, name, category)
 
     def _decrypt_fields(self, subject_id: str, key: DataKey, rows: Iterable[Any]) -> dict[str, str]:
         """Field name -> plaintext for rows of (field, category, ciphertext)."""
-        return {
-            row.field: key.decrypt(
-                row.ciphertext, self._field_ad(subject_id, row.field, row.category)
-            ).decode("utf-8")
-            for row in rows
-        }
+        return decrypt_fields(self.tenant, subject_id, key, rows)
 
     def _ref_ad(self, subject_id: str) -> bytes:
         return associated_data("discreet/subject-ref/v1", self.tenant, subject_id)
@@ -708,28 +715,13 @@ class Vault:
                 ).all()
                 op.fields = {row.field for row in rows}
                 op.categories = {row.category for row in rows}
-                conversations = list(
-                    conn.execute(
-                        select(_C.c.id).where(
-                            _C.c.tenant == self.tenant, _C.c.subject_id == subject_id
-                        )
-                    ).scalars()
-                )
-                for part in _chunks(conversations, _IN_CHUNK):
-                    conn.execute(
-                        delete(_M).where(_M.c.tenant == self.tenant, _M.c.conversation_id.in_(part))
-                    )
-                conn.execute(delete(_C).where(_C.c.subject_id == subject_id))
-                conn.execute(delete(_B).where(_B.c.subject_id == subject_id))
-                conn.execute(delete(_F).where(_F.c.subject_id == subject_id))
-                conn.execute(delete(_S).where(_S.c.id == subject_id))
-                op.details = {"fields": len(rows), "conversations": len(conversations)}
+                # The audit record goes in first: the shredding destroys keys before the
+                # data transaction commits (see discreet.vault.records).
+                conversations = len(bound_conversations(conn, self.tenant, [subject_id]))
+                op.details = {"fields": len(rows), "conversations": conversations}
                 self._audit.append(op.event(self.tenant, Outcome.OK), conn=conn)
-                # Shred before the data commit: if the commit then fails, what remains is
-                # ciphertext nobody can read, and erasing again finishes the job.
-                self._keys.destroy(self.tenant, KeyKind.SUBJECT, [subject_id])
-                self._keys.destroy(self.tenant, KeyKind.CONVERSATION, conversations)
-            return ErasureReceipt(subject_id, len(rows), len(conversations))
+                self._records.shred(conn, self.tenant, [subject_id])
+            return ErasureReceipt(subject_id, len(rows), conversations)
 
     # --- blind-index look-ups ---------------------------------------------------------
 
