@@ -30,7 +30,7 @@ def not_held(
     """SQL: the row is not covered by a hold (NULL subject or conversation: not held)."""
     parts: list[ColumnElement[bool]] = []
     if conversation is not None and held.conversations:
-        parts.append(conversation.not_in(sorted(held.conversations)))
+        parts.append(or_(conversation.is_(None), conversation.not_in(sorted(held.conversations))))
     if subject is not None and held.subjects:
         parts.append(or_(subject.is_(None), subject.not_in(sorted(held.subjects))))
     return and_(true(), *parts)

@@ -176,21 +176,23 @@ class ConversationBindings:
         days = retention(TOKEN_MAPS, None)
         keep = retention(TOKEN_MAPS_AFTER_CLOSE, None)
         rows = conn.execute(
-            select(_M.c.conversation_id, _M.c.updated_at).where(_M.c.tenant == tenant)
+            select(_M.c.conversation_id, _M.c.updated_at, _C.c.subject_id)
+            .join(_C, (_C.c.tenant == _M.c.tenant) & (_C.c.id == _M.c.conversation_id))
+            .where(_M.c.tenant == tenant)
         ).all()
         closed = (
             self._closed_at(conn, tenant, [r.conversation_id for r in rows])
             if keep is not None
             else {}
         )
-        expiries: list[tuple[str, datetime]] = []
+        expiries: list[tuple[str, str | None, datetime]] = []
         for row in rows:
             ends = [as_utc(row.updated_at) + timedelta(days=days)] if days is not None else []
             closed_at = closed.get(row.conversation_id)
             if keep is not None and closed_at is not None:
                 ends.append(as_utc(closed_at) + timedelta(days=keep))
             if ends:
-                expiries.append((row.conversation_id, min(ends)))
+                expiries.append((row.conversation_id, row.subject_id, min(ends)))
         return days, expiries
 
     def expire(
@@ -207,9 +209,9 @@ class ConversationBindings:
         ``token_maps_after_close`` days: rows deleted, keys shredded."""
         with self._db.begin() as conn:
             days, expiries = self._due(conn, tenant, now, retention)
-        due = sorted(cid for cid, ends in expiries if ends <= now)
-        kept = [cid for cid in due if held.covers(conversation=cid)]
-        free = [cid for cid in due if not held.covers(conversation=cid)]
+        due = sorted((cid, subject) for cid, subject, ends in expiries if ends <= now)
+        kept = [cid for cid, subject in due if held.covers(subject=subject, conversation=cid)]
+        free = [cid for cid, subject in due if not held.covers(subject=subject, conversation=cid)]
         deleted = len(free)
         if not dry_run:
             deleted = 0
@@ -238,5 +240,8 @@ class ConversationBindings:
             days,
             now,
             horizon_days,
-            ((ends, held.covers(conversation=cid)) for cid, ends in expiries),
+            (
+                (ends, held.covers(subject=subject, conversation=cid))
+                for cid, subject, ends in expiries
+            ),
         )
