@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -249,6 +249,30 @@ class AuditLog:
             for row in rows:
                 yield _entry_from_row(row)
             last = int(rows[-1].seq)
+
+    def first_seq_about(self, subjects: Iterable[str]) -> int | None:
+        """The sequence number of the first record about any of `subjects` (a prune must
+        stop before it when they are held), or None."""
+        wanted = sorted(set(subjects))
+        firsts: list[int] = []
+        with self.db.begin() as conn:
+            for start in range(0, len(wanted), 500):
+                seq = conn.execute(
+                    select(func.min(_LOG.c.seq)).where(
+                        _LOG.c.subject.in_(wanted[start : start + 500])
+                    )
+                ).scalar_one_or_none()
+                if seq is not None:
+                    firsts.append(int(seq))
+        return min(firsts) if firsts else None
+
+    def timestamps(self) -> list[datetime]:
+        """When each record was written, in chain order (retention forecasts)."""
+        with self.db.begin() as conn:
+            return [
+                datetime.fromisoformat(ts)
+                for ts in conn.execute(select(_LOG.c.ts).order_by(_LOG.c.seq)).scalars()
+            ]
 
     def prune_prefix(
         self,

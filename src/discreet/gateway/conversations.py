@@ -291,6 +291,55 @@ def closed_at(conn: Connection, tenant: str, ids: Sequence[str]) -> dict[str, da
     return found
 
 
+def is_closed(
+    db: Database, tenant: str, conversation_id: str, *, conn: Connection | None = None
+) -> bool:
+    """Whether the conversation was closed (``gateway_conversations.closed_at`` set).
+
+    Unknown conversations are open (their first turn has not been recorded yet). Pass the
+    turn's `conn` to read it in the turn's own transaction.
+    """
+    query = select(_G.c.closed_at).where(_G.c.tenant == tenant, _G.c.id == conversation_id)
+    if conn is not None:
+        return conn.execute(query).scalar_one_or_none() is not None
+    with db.begin() as own:
+        return own.execute(query).scalar_one_or_none() is not None
+
+
+def lock_for_closing(conn: Connection, tenant: str, ids: Sequence[str]) -> list[Any]:
+    """The state rows (id, closed_at, subject_id, assistant) of `ids`, locked until the
+    caller's transaction ends; unknown ids are left out."""
+    return list(
+        conn.execute(
+            select(_G.c.id, _G.c.closed_at, _G.c.subject_id, _G.c.assistant)
+            .where(_G.c.tenant == tenant, _G.c.id.in_(list(ids)))
+            .with_for_update()
+        ).all()
+    )
+
+
+def mark_closed(conn: Connection, tenant: str, ids: Sequence[str], at: datetime) -> None:
+    """Close these conversations: they take no more turns."""
+    if ids:
+        conn.execute(
+            update(_G).where(_G.c.tenant == tenant, _G.c.id.in_(list(ids))).values(closed_at=at)
+        )
+
+
+def idle_conversations(
+    conn: Connection, tenant: str, before: datetime, *, limit: int | None = None
+) -> list[str]:
+    """Open conversations not active since `before`, least recently active first."""
+    query = (
+        select(_G.c.id)
+        .where(_G.c.tenant == tenant, _G.c.closed_at.is_(None), _G.c.updated_at < before)
+        .order_by(_G.c.updated_at)
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    return list(conn.execute(query).scalars())
+
+
 def open_activity(conn: Connection, tenant: str) -> list[datetime]:
     """When each open conversation of the tenant was last active (idle forecasts)."""
     return [

@@ -8,12 +8,12 @@ close idle conversations and forget their token maps.
 * :func:`open_retention` -- all of the above from :class:`discreet.settings.Settings`.
 """
 
+from discreet.gateway.conversations import is_closed
 from discreet.retention.closing import (
     RETENTION_CONTEXT,
     CloseOutcome,
     ConversationCloser,
     ConversationNotFound,
-    is_closed,
     token_map_keep_days,
 )
 from discreet.retention.factory import Retention, open_retention

@@ -23,22 +23,22 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection
 
 from discreet.audit.context import AccessContext, ActorKind, LegalBasis, Outcome
 from discreet.audit.log import AuditEvent, AuditLog
 from discreet.clock import Clock, as_utc, now_from, system_clock
+from discreet.gateway.conversations import (
+    idle_conversations,
+    lock_for_closing,
+    mark_closed,
+)
 from discreet.policy.policy import Policy
 from discreet.retention.held import HeldSet, load_held
 from discreet.store.db import Database
-from discreet.store.gateway_models import GatewayConversation
-from discreet.store.models import Conversation, TokenMap, table_of
-from discreet.vault.bindings import ConversationBindings
+from discreet.vault.bindings import ConversationBindings, binding_subjects, with_token_maps
 from discreet.vault.keystore import KeyStore
 
-_G = table_of(GatewayConversation)
-_C = table_of(Conversation)
-_M = table_of(TokenMap)
 CLOSE_BATCH = 500
 
 RETENTION_CONTEXT = AccessContext(
@@ -89,21 +89,6 @@ def token_map_keep_days(policy: Policy) -> int:
     """Days a closed conversation's token map is kept: the policy's explicit
     ``conversation.keep_token_maps_after_close_days``, 0 by default (destroyed on close)."""
     return policy.conversation.keep_token_maps_after_close_days
-
-
-def is_closed(
-    db: Database, tenant: str, conversation_id: str, *, conn: Connection | None = None
-) -> bool:
-    """Whether the conversation was closed (``gateway_conversations.closed_at`` set).
-
-    Unknown conversations are open (their first turn has not been recorded yet). Pass the
-    turn's `conn` to read it in the turn's own transaction.
-    """
-    query = select(_G.c.closed_at).where(_G.c.tenant == tenant, _G.c.id == conversation_id)
-    if conn is not None:
-        return conn.execute(query).scalar_one_or_none() is not None
-    with db.begin() as own:
-        return own.execute(query).scalar_one_or_none() is not None
 
 
 class ConversationCloser:
@@ -176,45 +161,19 @@ class ConversationCloser:
     ) -> list[CloseOutcome]:
         now = now_from(self._clock)
         keep_days = token_map_keep_days(self._policy)
-        rows = conn.execute(
-            select(
-                _G.c.id,
-                _G.c.closed_at,
-                _G.c.subject_id,
-                _G.c.assistant,
-                _C.c.subject_id.label("bound"),
-            )
-            .outerjoin(_C, (_C.c.tenant == _G.c.tenant) & (_C.c.id == _G.c.id))
-            .where(_G.c.tenant == self.tenant, _G.c.id.in_(ids))
-            .with_for_update(of=_G)
-        ).all()
+        rows = lock_for_closing(conn, self.tenant, ids)
         found = [r for r in rows if assistant is None or r.assistant == assistant]
-        opening = [r.id for r in found if r.closed_at is None]
-        if opening:
-            conn.execute(
-                update(_G)
-                .where(_G.c.tenant == self.tenant, _G.c.id.in_(opening))
-                .values(closed_at=now)
-            )
+        bound = binding_subjects(conn, self.tenant, [r.id for r in found])
+        mark_closed(conn, self.tenant, [r.id for r in found if r.closed_at is None], now)
         plans = []
         for row in found:
-            subject = row.bound or row.subject_id
+            subject = bound.get(row.id) or row.subject_id
             is_held = held.covers(subject=subject, conversation=row.id)
             closed_at = as_utc(row.closed_at) if row.closed_at is not None else now
             due = closed_at + timedelta(days=keep_days) <= now
             plans.append((row, subject, is_held, closed_at, due))
         doomed = [row.id for row, _, is_held, _, due in plans if due and not is_held]
-        with_maps = (
-            set(
-                conn.execute(
-                    select(_M.c.conversation_id).where(
-                        _M.c.tenant == self.tenant, _M.c.conversation_id.in_(doomed)
-                    )
-                ).scalars()
-            )
-            if doomed
-            else set()
-        )
+        with_maps = with_token_maps(conn, self.tenant, doomed)
         if doomed:
             self._bindings.destroy_maps(conn, self.tenant, doomed)
         outcomes = []
@@ -249,15 +208,8 @@ class ConversationCloser:
         """Open conversations idle longer than the policy's idle timeout, oldest first."""
         now = now_from(self._clock)
         cutoff = now - timedelta(minutes=self._policy.conversation.idle_timeout_minutes)
-        query = (
-            select(_G.c.id)
-            .where(_G.c.tenant == self.tenant, _G.c.closed_at.is_(None), _G.c.updated_at < cutoff)
-            .order_by(_G.c.updated_at)
-        )
-        if limit is not None:
-            query = query.limit(limit)
         with self._db.begin() as conn:
-            return list(conn.execute(query).scalars())
+            return idle_conversations(conn, self.tenant, cutoff, limit=limit)
 
     def close_idle(self, *, ctx: AccessContext = RETENTION_CONTEXT) -> list[CloseOutcome]:
         """Close every idle conversation (one audit record each)."""

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from discreet.audit.log import AuditLog
 from discreet.clock import Clock, as_utc, now_from, system_clock
 from discreet.gateway.conversations import open_activity
 from discreet.policy.models import resolve_retention
@@ -23,11 +24,10 @@ from discreet.retention.held import load_held
 from discreet.retention.runner import policy_retention
 from discreet.rights.holds import LegalHold
 from discreet.store.db import Database
-from discreet.store.models import AuditRecord, table_of
+from discreet.store.models import table_of
 from discreet.store.retention_models import RetentionRunRow
 from discreet.subjectdata import Due, Holders, due_lines
 
-_A = table_of(AuditRecord)
 _R = table_of(RetentionRunRow)
 
 NOW = "now"
@@ -110,22 +110,19 @@ def forecast(
             horizon_days,
             ((at + idle, False) for at in open_activity(conn, tenant)),
         )
-        rule = resolve_retention(policy.retention, RecordKind.AUDIT_RECORDS)
-        if rule is not None:
-            dues += due_lines(
-                RecordKind.AUDIT_RECORDS.value,
-                None,
-                rule.days,
-                now,
-                horizon_days,
-                (
-                    (datetime.fromisoformat(ts) + timedelta(days=rule.days), False)
-                    for ts in conn.execute(select(_A.c.ts)).scalars()
-                ),
-            )
         last = conn.execute(
             select(func.max(_R.c.finished_at)).where(_R.c.tenant == tenant)
         ).scalar_one_or_none()
+    rule = resolve_retention(policy.retention, RecordKind.AUDIT_RECORDS)
+    if rule is not None:
+        dues += due_lines(
+            RecordKind.AUDIT_RECORDS.value,
+            None,
+            rule.days,
+            now,
+            horizon_days,
+            ((at + timedelta(days=rule.days), False) for at in AuditLog(data).timestamps()),
+        )
     return Forecast(
         tenant,
         now,

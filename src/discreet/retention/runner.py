@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection
 
 from discreet.audit.context import AccessContext, Outcome
 from discreet.audit.log import AuditEvent, AuditLog, DetailValue
@@ -42,9 +42,8 @@ from discreet.retention.closing import (
 from discreet.retention.held import HeldSet, load_held
 from discreet.rights.holds import LegalHold
 from discreet.store.db import Database
-from discreet.store.models import AuditRecord, table_of
+from discreet.store.models import table_of
 from discreet.store.retention_models import RetentionRunRow
-from discreet.store.sql import chunks
 from discreet.subjectdata import (
     CONVERSATIONS,
     TOKEN_MAPS_AFTER_CLOSE,
@@ -55,7 +54,6 @@ from discreet.subjectdata import (
 )
 from discreet.vault.keystore import KeyStore
 
-_A = table_of(AuditRecord)
 _R = table_of(RetentionRunRow)
 
 DEFAULT_BATCH = 5000
@@ -177,17 +175,7 @@ class RetentionRunner:
         rule = resolve_retention(self._policy.retention, RecordKind.AUDIT_RECORDS)
         if rule is None:
             return
-        keep_from: int | None = None
-        if run.held.subjects:
-            with self._db.begin() as conn:
-                firsts = [
-                    conn.execute(
-                        select(func.min(_A.c.seq)).where(_A.c.subject.in_(part))
-                    ).scalar_one_or_none()
-                    for part in chunks(sorted(run.held.subjects))
-                ]
-            found = [int(seq) for seq in firsts if seq is not None]
-            keep_from = min(found) if found else None
+        keep_from = self._audit.first_seq_about(run.held.subjects)
         result = self._audit.prune_prefix(
             before=run.now - timedelta(days=rule.days),
             ctx=run.ctx,

@@ -65,6 +65,19 @@ def bound_conversations(conn: Connection, tenant: str, subject_ids: Sequence[str
     return found
 
 
+def binding_subjects(conn: Connection, tenant: str, ids: Sequence[str]) -> dict[str, str]:
+    """The subject each bound one of `ids` is bound to."""
+    found: dict[str, str] = {}
+    for part in chunks(list(ids)):
+        for row in conn.execute(
+            select(_C.c.id, _C.c.subject_id).where(
+                _C.c.tenant == tenant, _C.c.id.in_(part), _C.c.subject_id.is_not(None)
+            )
+        ):
+            found[row.id] = row.subject_id
+    return found
+
+
 def with_token_maps(conn: Connection, tenant: str, ids: Sequence[str]) -> set[str]:
     """Which of `ids` still have a token map (row existence only; nothing is decrypted)."""
     found: set[str] = set()
