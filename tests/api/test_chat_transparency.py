@@ -10,7 +10,7 @@ from tests.api.conftest import DISCLOSURE, MARIEKE, POLICY, Api, make_api, parse
 from tests.support.upstream import RecordingUpstream, Script
 
 from discreet.audit import AccessContext
-from discreet.gateway.consent import RequireConsentChecker
+from discreet.consent.decision import RequireConsentChecker
 from discreet.gateway.turn import NOT_ALLOWED_MESSAGE
 from discreet.policy import parse_policy
 from discreet.policy.models import DEFAULT_DISCLOSURE, DEFAULT_HANDOFF
@@ -79,7 +79,7 @@ def test_processing_not_allowed_answers_so_and_hands_over(api: Api) -> None:
 
     class Deny:
         def check(self, subject: str | None, grant: object) -> object:
-            from discreet.gateway.consent import ConsentDecision
+            from discreet.consent.decision import ConsentDecision
 
             return ConsentDecision(False, "objection")
 

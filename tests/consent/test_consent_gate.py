@@ -18,7 +18,7 @@ from discreet.consent import (
     LimitKind,
     is_refusal,
 )
-from discreet.gateway.consent import ConsentChecker
+from discreet.consent.decision import ConsentChecker
 from discreet.policy import AccessGrant, Policy
 
 ALICE = "CUST-48213"

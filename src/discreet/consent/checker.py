@@ -1,4 +1,4 @@
-"""`ConsentGate`: the gateway's :class:`~discreet.gateway.consent.ConsentChecker`, backed
+"""`ConsentGate`: the gateway's :class:`~discreet.consent.decision.ConsentChecker`, backed
 by consent records and processing limits.
 
 One question per turn -- may this subject be served for this purpose by an assistant? --
@@ -22,9 +22,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
 
+from discreet.consent.decision import ConsentDecision
 from discreet.consent.limits import LimitKind, ProcessingLimits
 from discreet.consent.records import AI_PROCESSING, ConsentRegistry, ConsentState
-from discreet.gateway.consent import ConsentDecision
 from discreet.policy import AccessGrant
 from discreet.vault import Vault
 

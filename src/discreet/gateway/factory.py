@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from discreet.consent import ConsentGate
+from discreet.consent.decision import ConsentChecker
 from discreet.detect.detector import Detector
 from discreet.gateway.backend import ChatBackend, create_backend
 from discreet.gateway.config import resolve_upstream
-from discreet.gateway.consent import ConsentChecker
 from discreet.gateway.turn import Gateway
 from discreet.policy import Policy
 from discreet.settings import Settings
@@ -56,9 +57,6 @@ def build_gateway(
         # identification model, NER's first batch), so the first customer is not slower.
         detector.detect(_WARM_UP)
         if consent is None:
-            # Imported here: discreet.consent builds on the gateway's ConsentChecker type.
-            from discreet.consent import ConsentGate
-
             consent = ConsentGate.for_vault(vault)
     except Exception:
         vault.close()

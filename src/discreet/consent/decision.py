@@ -1,4 +1,7 @@
-"""The consent hook of the gateway: may this subject's data be processed for this purpose?
+"""The consent decision: may this subject's data be processed for this purpose?
+
+A leaf below both the gateway (which asks) and the consent records (which answer): it
+depends on the policy's types only, so neither imports the other to agree on the question.
 
 This is the ONE place where per-customer permission plugs into a chat turn. The consent
 component (consent records, GDPR art. 7) implements `ConsentChecker`; restrictions of
