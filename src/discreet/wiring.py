@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from discreet.clock import Clock, system_clock
 from discreet.consent.limits import ProcessingLimitRecords
 from discreet.consent.records import ConsentRecords
-from discreet.gateway.conversations import ConversationStateRecords, closed_at
-from discreet.gateway.transcripts import Transcripts
+from discreet.conversations.states import ConversationStateRecords, closed_at
+from discreet.conversations.transcripts import Transcripts
 from discreet.rights.erasure import ErasureJobRecords
 from discreet.rights.holds import LegalHoldRecords
 from discreet.rights.requests import RightsRequestRecords

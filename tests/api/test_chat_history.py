@@ -13,9 +13,9 @@ from tests.api.conftest import POLICY, Api, make_api
 from tests.support.upstream import RecordingUpstream, Script
 
 from discreet.audit import AccessContext
+from discreet.conversations.models import GatewayConversation
 from discreet.gateway.turn import HISTORY_PREFIX
 from discreet.policy import parse_policy
-from discreet.store.gateway_models import GatewayConversation
 from discreet.store.models import TokenMap, table_of
 
 M = {
@@ -115,7 +115,7 @@ def test_the_history_is_what_came_before_this_conversation_began(api: Api) -> No
 def test_the_history_read_searches_the_subjects_conversations_only(api: Api) -> None:
     # Every turn runs this read: it must not scan the tenant's conversations (thousands
     # of customers) or the current conversation's own messages.
-    from discreet.gateway.conversations import _EARLIER
+    from discreet.conversations.states import _EARLIER
 
     database = api.gateway.states._db
     if not database.is_sqlite:

@@ -16,9 +16,9 @@ from typer.testing import CliRunner
 
 from discreet.audit import AccessContext, LegalBasis
 from discreet.cli import app
-from discreet.gateway.apikeys import ApiKeyStore, KeyRole
+from discreet.conversations.apikeys import ApiKeyStore, KeyRole
+from discreet.conversations.models import GatewayApiKey
 from discreet.store import DATA, Database, upgrade
-from discreet.store.gateway_models import GatewayApiKey
 from discreet.store.models import table_of
 
 GRANT = {

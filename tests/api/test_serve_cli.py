@@ -15,7 +15,7 @@ from tests.support.upstream import unused_port
 from typer.testing import CliRunner
 
 from discreet.cli import app
-from discreet.gateway.apikeys import VERIFIED_TTL_S
+from discreet.conversations.apikeys import VERIFIED_TTL_S
 from discreet.vault import MasterKey
 
 runner = CliRunner()

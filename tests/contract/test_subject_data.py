@@ -21,8 +21,8 @@ from tests.conftest import StoreEnv
 from discreet.audit import AccessContext
 from discreet.consent.limits import LimitKind, ProcessingLimits
 from discreet.consent.records import ConsentRegistry
-from discreet.gateway.conversations import ConversationStates, TurnUpdate
-from discreet.gateway.transcripts import Transcripts, TranscriptStore
+from discreet.conversations.states import ConversationStates, TurnUpdate
+from discreet.conversations.transcripts import Transcripts, TranscriptStore
 from discreet.policy import Policy
 from discreet.retention import ConversationCloser
 from discreet.rights.erasure import Eraser

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from discreet.gateway.apikeys import ApiKeyStore
+from discreet.conversations.apikeys import ApiKeyStore
 from discreet.gateway.config import resolve_upstream
 from discreet.gateway.settings import UpstreamConfigError
 from discreet.policy import parse_policy

@@ -11,8 +11,8 @@ from tests.consent.fakes import FakeClock
 
 from discreet.audit import AccessContext, ActorKind, LegalBasis
 from discreet.audit.log import AuditLog
-from discreet.gateway.conversations import ConversationStates, TurnUpdate
-from discreet.gateway.transcripts import TranscriptStore
+from discreet.conversations.states import ConversationStates, TurnUpdate
+from discreet.conversations.transcripts import TranscriptStore
 from discreet.policy import BUILTIN_SOURCE, Policy, builtin_policy_text, parse_policy
 from discreet.retention import ConversationCloser, RetentionRunner
 from discreet.store.db import Database

@@ -14,7 +14,7 @@ from tests.retention.conftest import Parts, policy_with
 from discreet.api.routes_conversations import Closer, conversations_router
 from discreet.audit import AccessContext
 from discreet.audit.log import AuditLog
-from discreet.gateway.conversations import TurnUpdate
+from discreet.conversations.states import TurnUpdate
 from discreet.retention import (
     RetentionScheduler,
     forecast,

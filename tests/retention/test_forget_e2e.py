@@ -12,7 +12,7 @@ from tests.api.conftest import Api, make_api, recording_upstream
 from tests.support.upstream import RecordingUpstream, Script
 
 from discreet.audit import AccessContext
-from discreet.gateway.transcripts import TranscriptStore
+from discreet.conversations.transcripts import TranscriptStore
 from discreet.policy import Policy, parse_policy
 from discreet.retention import ConversationCloser
 from discreet.transform.rehydrate import rehydrate

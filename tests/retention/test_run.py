@@ -11,9 +11,9 @@ from tests.retention.conftest import Parts, policy_with
 
 from discreet.audit import AccessContext
 from discreet.audit.log import AuditLog
+from discreet.conversations.models import ConversationMessage
 from discreet.rights.holds import release_hold, set_hold
 from discreet.store.models import AuditRecord, SubjectField, table_of
-from discreet.store.retention_models import ConversationMessage
 from discreet.vault import SubjectNotFound
 from discreet.vault.keystore import KeyKind
 

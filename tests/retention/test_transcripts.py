@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from tests.conftest import StoreEnv
 
-from discreet.gateway.transcripts import TranscriptError, TranscriptStore, neutralise_tokens
+from discreet.conversations.transcripts import TranscriptError, TranscriptStore, neutralise_tokens
 
 T0 = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
 

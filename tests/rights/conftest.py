@@ -8,7 +8,7 @@ import pytest
 from tests.consent.fakes import FakeClock
 
 from discreet.audit import AccessContext, ActorKind, LegalBasis
-from discreet.gateway.transcripts import TranscriptStore
+from discreet.conversations.transcripts import TranscriptStore
 from discreet.policy import Policy
 from discreet.rights import RequestKind, RightsRequest, RightsService
 from discreet.vault import Vault

@@ -22,13 +22,13 @@ from tests.rights.conftest import (
 
 from discreet.audit import AccessContext
 from discreet.consent import ConsentState, LimitKind
-from discreet.gateway.transcripts import TranscriptStore
+from discreet.conversations.models import ConversationMessage
+from discreet.conversations.transcripts import TranscriptStore
 from discreet.rights import RequestKind, RequestState, RightsRequest, RightsService
 from discreet.rights.erasure import CRASH_ENV, CRASH_EXIT_CODE
 from discreet.store.governance_models import ErasureJobRow
 from discreet.store.keystore_models import WrappedKey
 from discreet.store.models import table_of
-from discreet.store.retention_models import ConversationMessage
 from discreet.vault import SubjectNotFound
 
 _J = table_of(ErasureJobRow)

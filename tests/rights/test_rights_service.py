@@ -22,8 +22,8 @@ from tests.rights.conftest import (
 
 from discreet.audit import AccessContext, ActorKind, AuditEvent, LegalBasis, Outcome
 from discreet.consent import RESTRICTED, ConsentState
-from discreet.gateway.conversations import ConversationStates, TurnUpdate
-from discreet.gateway.transcripts import TranscriptStore
+from discreet.conversations.states import ConversationStates, TurnUpdate
+from discreet.conversations.transcripts import TranscriptStore
 from discreet.policy import Policy
 from discreet.retention import ConversationCloser
 from discreet.rights import ErasureMismatch, RequestKind, RequestState, RightsService

@@ -49,7 +49,7 @@ from discreet.api.schemas import (
     now,
 )
 from discreet.audit.context import ActorKind
-from discreet.gateway.apikeys import ApiKeyInfo, KeyRole
+from discreet.conversations.apikeys import ApiKeyInfo, KeyRole
 from discreet.gateway.refusals import TurnRefused
 from discreet.gateway.turn import Gateway, TurnRequest, TurnResult, check_conversation_id
 from discreet.retention import Retention

@@ -1,6 +1,6 @@
 """Bearer API keys: ``Authorization: Bearer dsk_...`` -> who the key stands for.
 
-Two roles (see `discreet.gateway.apikeys.KeyRole`): assistant keys may use the chat
+Two roles (see `discreet.conversations.apikeys.KeyRole`): assistant keys may use the chat
 endpoints only, operator keys the governance endpoints only. A valid key used on the
 other side gets 403 (it is known, just not allowed there); a missing or unknown key 401.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from discreet.gateway.apikeys import ApiKeyInfo, ApiKeyStore, KeyRole
+from discreet.conversations.apikeys import ApiKeyInfo, ApiKeyStore, KeyRole
 from discreet.gateway.refusals import TurnRefused
 
 

@@ -763,7 +763,7 @@ _ConfigOpt = Annotated[
 
 
 def _api_key_store(tenant: str | None) -> ApiKeyStore:
-    from discreet.gateway.apikeys import ApiKeyStore
+    from discreet.conversations.apikeys import ApiKeyStore
     from discreet.settings import Settings
     from discreet.store import DATA, Database, ensure_current
 
@@ -793,7 +793,7 @@ def apikey_create(
     """Create an API key for an assistant (--assistant) or an operator (--operator).
 
     The key is shown once; only its hash is stored."""
-    from discreet.gateway.apikeys import KeyRole
+    from discreet.conversations.apikeys import KeyRole
     from discreet.policy import UnknownAssistant
     from discreet.store.errors import StorageError
 
@@ -942,7 +942,7 @@ def _prepare_workers(policy: Policy, config: Path | None) -> Retention:
 
 
 if TYPE_CHECKING:
-    from discreet.gateway.apikeys import ApiKeyStore
+    from discreet.conversations.apikeys import ApiKeyStore
     from discreet.retention import Retention
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from discreet.conversations.apikeys import ApiKeyStore, KeyRole
 from discreet.demo.seed import import_customers, seed_conversations
 from discreet.demo.synthetic import (
     DEFAULT_SEED,
@@ -24,7 +25,6 @@ from discreet.demo.synthetic import (
     first_of,
     make_customers,
 )
-from discreet.gateway.apikeys import ApiKeyStore, KeyRole
 from discreet.gateway.factory import policy_field_categories
 from discreet.policy import Policy, load_policy
 from discreet.policy.loader import builtin_policy_text

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from discreet.audit.context import AccessContext, ActorKind, LegalBasis
+from discreet.conversations.transcripts import TranscriptStore
 from discreet.demo.synthetic import Locale, SyntheticCustomer
-from discreet.gateway.transcripts import TranscriptStore
 from discreet.vault import SubjectRecord, Vault
 
 SEED_CONTEXT = AccessContext(

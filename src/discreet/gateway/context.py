@@ -35,8 +35,9 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from discreet.transform.tokenformat import TOKEN_PATTERN as TOKEN_PATTERN
+
 # A pseudonym token as the transform package writes it: an upper-case type, `_`, a counter.
-TOKEN_PATTERN = r"\[[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*_[0-9]+\]"
 TOKEN_RE = re.compile(TOKEN_PATTERN)
 _FULL_TOKEN_RE = re.compile(rf"^{TOKEN_PATTERN}$")
 _ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

@@ -55,13 +55,13 @@ from discreet.audit.log import AuditEvent, DetailValue
 from discreet.clock import as_utc
 from discreet.consent import REASON_TEXT, is_refusal
 from discreet.consent.decision import AllowAll, ConsentChecker
+from discreet.conversations.apikeys import ApiKeyInfo, ApiKeyStore
+from discreet.conversations.states import ConversationClosed, ConversationStates, TurnUpdate
 from discreet.detect.base import KnownSubject
 from discreet.detect.detector import DetectionError, Detector, InputTooLarge
 from discreet.detect.entities import ENTITY_INFO, EntityType
-from discreet.gateway.apikeys import ApiKeyInfo, ApiKeyStore
 from discreet.gateway.backend import ChatBackend
 from discreet.gateway.context import message_text
-from discreet.gateway.conversations import ConversationClosed, ConversationStates, TurnUpdate
 from discreet.gateway.customer import DETECTION_FIELDS, build_context, known_subject
 from discreet.gateway.errors import UpstreamBadResponse, UpstreamTimeout, UpstreamUnavailable
 from discreet.gateway.refusals import TurnRefused

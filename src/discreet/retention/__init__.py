@@ -8,7 +8,7 @@ close idle conversations and forget their token maps.
 * :func:`open_retention` -- all of the above from :class:`discreet.settings.Settings`.
 """
 
-from discreet.gateway.conversations import is_closed
+from discreet.conversations.states import is_closed
 from discreet.retention.closing import (
     RETENTION_CONTEXT,
     CloseOutcome,

@@ -28,7 +28,7 @@ from sqlalchemy import Connection
 from discreet.audit.context import AccessContext, ActorKind, LegalBasis, Outcome
 from discreet.audit.log import AuditEvent, AuditLog
 from discreet.clock import Clock, as_utc, now_from, system_clock
-from discreet.gateway.conversations import (
+from discreet.conversations.states import (
     idle_conversations,
     lock_for_closing,
     mark_closed,

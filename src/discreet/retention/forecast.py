@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from discreet.audit.log import AuditLog
 from discreet.clock import Clock, as_utc, now_from, system_clock
-from discreet.gateway.conversations import open_activity
+from discreet.conversations.states import open_activity
 from discreet.policy.models import resolve_retention
 from discreet.policy.policy import Policy
 from discreet.policy.vocabulary import RecordKind

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from discreet.gateway.conversations import subject_conversations
+from discreet.conversations.states import subject_conversations
 from discreet.rights.holds import LegalHold, active_holds
 from discreet.store.db import Database
 from discreet.subjectdata import Held

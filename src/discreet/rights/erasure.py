@@ -38,8 +38,8 @@ from sqlalchemy import Column, select, update
 from discreet.audit.context import AccessContext, Outcome
 from discreet.audit.log import AuditEvent, AuditLog
 from discreet.clock import Clock, as_utc, now_from, system_clock
-from discreet.gateway.conversations import subject_conversations
-from discreet.gateway.transcripts import attributed_conversations
+from discreet.conversations.states import subject_conversations
+from discreet.conversations.transcripts import attributed_conversations
 from discreet.rights.holds import LegalHold, active_holds
 from discreet.store.governance_models import ErasureJobRow
 from discreet.store.holder import TableHolder

@@ -25,11 +25,11 @@ from datetime import datetime
 from typing import Any
 
 from discreet.audit.context import AccessContext, ActorKind
-from discreet.gateway.context import TOKEN_RE
-from discreet.gateway.conversations import subject_conversations
-from discreet.gateway.transcripts import attributed_conversations
+from discreet.conversations.states import subject_conversations
+from discreet.conversations.transcripts import attributed_conversations
 from discreet.store.db import Database
 from discreet.subjectdata import Holders, SubjectScope
+from discreet.transform.tokenformat import TOKEN_PATTERN
 from discreet.vault import Vault
 from discreet.vault.bindings import bound_conversations
 
@@ -39,6 +39,7 @@ PROFILE, BINDINGS, STATES, TRANSCRIPTS = (
     "conversation_states",
     "transcripts",
 )
+TOKEN_RE = re.compile(TOKEN_PATTERN)
 _SHOWN = frozenset(
     {
         PROFILE,

@@ -17,6 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from discreet.detect.entities import EntityType
 
 MAX_TOKEN_DIGITS = 9
+TOKEN_PATTERN = r"\[[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*_[0-9]+\]"
+"""A token of the default format in text (``[PERSON_1]``, ``[NL_BSN_2]``): what stored
+transcripts and the gateway's context look for."""
 """Tokens are numbered per conversation and type; a billion is more than enough."""
 
 

@@ -1,4 +1,4 @@
-"""Gateway: API keys and conversation state (see discreet.store.gateway_models).
+"""Gateway: API keys and conversation state (see discreet.conversations.models).
 
 Revision ID: 0004_gateway
 Revises: 0003_governance

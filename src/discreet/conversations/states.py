@@ -20,16 +20,15 @@ from sqlalchemy.exc import IntegrityError as DbIntegrityError
 
 from discreet.audit.log import AuditEvent, AuditLog
 from discreet.clock import Clock, as_utc, system_clock
-from discreet.gateway.transcripts import (
+from discreet.conversations.models import ConversationMessage, GatewayConversation
+from discreet.conversations.transcripts import (
     MAX_HISTORY,
     StoredMessage,
     TranscriptStore,
     conversations_with_messages,
 )
 from discreet.store.db import Database
-from discreet.store.gateway_models import GatewayConversation
 from discreet.store.models import table_of
-from discreet.store.retention_models import ConversationMessage
 from discreet.store.sql import chunks, held_flag, is_held, not_held
 from discreet.subjectdata import (
     UNBATCHED,

@@ -52,10 +52,9 @@ from sqlalchemy import (
 )
 
 from discreet.clock import Clock, as_utc, system_clock
-from discreet.gateway.context import TOKEN_PATTERN
+from discreet.conversations.models import ConversationMessage
 from discreet.store.db import Database
 from discreet.store.models import CONVERSATION_ID_LEN, table_of
-from discreet.store.retention_models import ConversationMessage
 from discreet.store.sql import chunks, held_flag, is_held, not_held
 from discreet.subjectdata import (
     UNBATCHED,
@@ -67,6 +66,7 @@ from discreet.subjectdata import (
     SubjectScope,
     due_lines,
 )
+from discreet.transform.tokenformat import TOKEN_PATTERN
 
 _T = table_of(ConversationMessage)
 # Built once (bound values at execution): these run on every chat turn, and building a

@@ -30,8 +30,8 @@ from enum import StrEnum
 
 from sqlalchemy import select, update
 
+from discreet.conversations.models import GatewayApiKey
 from discreet.store.db import Database
-from discreet.store.gateway_models import GatewayApiKey
 from discreet.store.models import table_of
 
 _K = table_of(GatewayApiKey)
