@@ -1,6 +1,11 @@
 """The one place that builds discreet's services from their parts.
 
-Today it builds the registry of subject-data holders (ARCHITECTURE principle 7). Every
+:func:`build_services` opens the stores once and builds every service over them (vault,
+holders, rights and consent, retention, gateway); ``serve``, its workers and the demo use
+it, and nothing is patched after construction. :func:`read_config` reads the settings and
+the policy once.
+
+The registry of subject-data holders (ARCHITECTURE principle 7): every
 table of personal data has exactly one holder; :data:`HOLDERS` lists their factories,
 **in erasure order** (an erasure runs them in this order, and the retention run expires
 in it too): consent first, then transcripts (found through the bindings, so before
@@ -12,20 +17,32 @@ that adds a table of personal data adds one line here; the contract test
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from discreet.audit.log import AuditLog
 from discreet.clock import Clock, system_clock
 from discreet.consent.limits import ProcessingLimitRecords
 from discreet.consent.records import ConsentRecords
 from discreet.conversations.states import ConversationStateRecords, closed_at
 from discreet.conversations.transcripts import Transcripts
+from discreet.gateway.backend import ChatBackend
+from discreet.gateway.factory import gateway_over, policy_field_categories
+from discreet.gateway.turn import Gateway
+from discreet.policy import Policy, load_policy
+from discreet.retention.closing import ConversationCloser
+from discreet.retention.factory import Retention
+from discreet.retention.runner import RetentionRunner
+from discreet.rights import RightsService
 from discreet.rights.erasure import ErasureJobRecords
 from discreet.rights.holds import LegalHoldRecords
 from discreet.rights.requests import RightsRequestRecords
+from discreet.settings import Settings
 from discreet.store.db import Database
 from discreet.subjectdata import Holders, SubjectData
+from discreet.vault import open_vault
 from discreet.vault.bindings import ConversationBindings
+from discreet.vault.crypto import MasterKey
 from discreet.vault.keystore import KeyStore
 from discreet.vault.records import SubjectRecords
 from discreet.vault.vault import Vault
@@ -77,3 +94,105 @@ def build_holders(parts: StoreParts) -> Holders:
 def vault_holders(vault: Vault, *, clock: Clock = system_clock) -> Holders:
     """Every holder over the stores `vault` was opened on."""
     return build_holders(StoreParts(vault.data_store, vault.key_store, clock))
+
+
+# --- every service, built once ----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """What a process reads from outside itself, read once: the ``DISCREET_*`` settings,
+    the policy, and the environment the upstream model's settings come from."""
+
+    settings: Settings
+    policy: Policy
+    environ: Mapping[str, str] | None = None
+    """``None``: the process environment (read when the gateway is built)."""
+
+
+def read_config(settings: Settings | None = None, policy: Policy | None = None) -> Config:
+    """The configuration from the environment (and the policy file it names)."""
+    return Config(settings or Settings(), policy or load_policy())
+
+
+@dataclass(slots=True)
+class Services:
+    """Every service of one process over one pair of stores (opened once)."""
+
+    config: Config
+    vault: Vault
+    holders: Holders
+    rights: RightsService
+    retention: Retention
+    gateway: Gateway | None
+    """``None`` when built without one (governance-only commands)."""
+
+    @property
+    def data(self) -> Database:
+        return self.vault.data_store
+
+    @property
+    def keys(self) -> KeyStore:
+        return self.vault.key_store
+
+    @property
+    def audit(self) -> AuditLog:
+        return self.vault.audit_log
+
+    def close(self) -> None:
+        self.vault.close()
+
+
+def build_services(
+    config: Config,
+    *,
+    backend: ChatBackend | None = None,
+    master_key: MasterKey | None = None,
+    migrate: bool = False,
+    with_gateway: bool = True,
+    clock: Clock = system_clock,
+) -> Services:
+    """Open the stores once and build every service over them: the vault, the holders,
+    rights and consent, retention, and the gateway asking the same consent records the
+    operator routes write. Nothing is replaced afterwards.
+
+    Raises the start-up errors (missing or wrong master key, store unavailable, schema not
+    current, bad upstream settings) so a process refuses to start rather than fail later.
+    """
+    settings, policy = config.settings, config.policy
+    vault = open_vault(
+        settings,
+        master_key=master_key,
+        tenant=settings.tenant,
+        categories=policy_field_categories(policy),
+        migrate=migrate,
+    )
+    try:
+        data, keys, tenant = vault.data_store, vault.key_store, vault.tenant
+        holders = build_holders(StoreParts(data, keys, clock))
+        rights = RightsService(vault, holders=holders, clock=clock, policy=policy)
+        retention = Retention(
+            data=data,
+            keys=keys,
+            policy=policy,
+            tenant=tenant,
+            runner=RetentionRunner(data, keys, policy, tenant=tenant, holders=holders, clock=clock),
+            closer=ConversationCloser(data, keys, policy, tenant=tenant, clock=clock),
+            holders=holders,
+            clock=clock,
+        )
+        gateway = (
+            gateway_over(
+                vault,
+                policy,
+                consent=rights.consent.gate,
+                backend=backend,
+                environ=config.environ,
+            )
+            if with_gateway
+            else None
+        )
+    except Exception:
+        vault.close()
+        raise
+    return Services(config, vault, holders, rights, retention, gateway)

@@ -17,13 +17,11 @@ from fastapi import FastAPI
 
 from discreet.api.app import BackgroundTask, create_app
 from discreet.gateway.backend import ChatBackend
-from discreet.gateway.factory import build_gateway
 from discreet.policy import Policy
-from discreet.retention import Retention, RetentionScheduler, open_retention
+from discreet.retention import Retention, RetentionScheduler
 from discreet.retention.scheduler import DEFAULT_INTERVAL_S
-from discreet.rights import RightsService
 from discreet.settings import Settings
-from discreet.wiring import vault_holders
+from discreet.wiring import Config, build_services
 
 
 def build_app(
@@ -42,23 +40,18 @@ def build_app(
     scheduler; the policy has no interval setting yet, so the default is hourly).
 
     Raises the gateway's and retention's start-up errors (see `build_gateway`,
-    `open_retention`) so a server refuses to start rather than fail per request.
+    `build_services`) so a server refuses to start rather than fail per request. Every
+    part is built once, by :func:`discreet.wiring.build_services`, over one pair of stores.
     """
-    settings = settings or Settings()
-    gateway = build_gateway(policy, settings, backend=backend, migrate=migrate, environ=environ)
-    try:
-        retention = open_retention(policy, settings)
-    except Exception:
-        gateway.vault.close()
-        raise
-    rights = RightsService(gateway.vault, holders=vault_holders(gateway.vault), policy=policy)
-    # The turn asks the same consent records and limits the operator routes write.
-    gateway.consent = rights.consent.gate
+    config = Config(settings or Settings(), policy, environ)
+    services = build_services(config, backend=backend, migrate=migrate)
+    gateway, retention = services.gateway, services.retention
+    assert gateway is not None  # built with a gateway (the default)
     background: list[BackgroundTask] = [lambda: _closing(retention)]
     if retention_interval_s is not None:
         scheduler = RetentionScheduler(retention.runner.run, interval_s=retention_interval_s)
         background.append(scheduler.running)
-    return create_app(gateway, rights=rights, retention=retention, background=background)
+    return create_app(gateway, rights=services.rights, retention=retention, background=background)
 
 
 def worker_app() -> FastAPI:

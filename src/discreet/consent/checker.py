@@ -71,7 +71,7 @@ class ConsentGate:
     @classmethod
     def for_vault(cls, vault: Vault, *, require_ai_consent: bool = False) -> ConsentGate:
         """The gate over the consent records in `vault`'s data store (same tenant)."""
-        db = vault.audit_log.db
+        db = vault.data_store
         return cls(
             ConsentRegistry(db, tenant=vault.tenant),
             ProcessingLimits(db, tenant=vault.tenant),

@@ -47,7 +47,7 @@ class ConsentService:
         policy: Policy | None = None,
         require_ai_consent: bool = False,
     ) -> None:
-        db = vault.audit_log.db
+        db = vault.data_store
         self.vault = vault
         self.registry = ConsentRegistry(
             db,

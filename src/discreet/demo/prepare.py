@@ -138,7 +138,7 @@ def prepare_demo(
             advance(done)
 
         added, present = seed_conversations(vault, people, progress=tick)
-        keys = _fresh_keys(ApiKeyStore(vault.audit_log.db, vault.tenant))
+        keys = _fresh_keys(ApiKeyStore(vault.data_store, vault.tenant))
     finally:
         vault.close()
     return DemoEnvironment(

@@ -105,7 +105,7 @@ def seed_conversations(
 ) -> tuple[int, int]:
     """Store a past conversation for every `PAST_CONVERSATION_EVERY`-th customer (by
     number); returns (added, already present)."""
-    store = TranscriptStore(vault.audit_log.db, vault.tenant)
+    store = TranscriptStore(vault.data_store, vault.tenant)
     now = now or datetime.now(UTC)
     added = present = 0
     for customer in customers:

@@ -12,7 +12,7 @@ from discreet.gateway.config import resolve_upstream
 from discreet.gateway.turn import Gateway
 from discreet.policy import Policy
 from discreet.settings import Settings
-from discreet.vault import open_vault
+from discreet.vault import Vault, open_vault
 from discreet.vault.crypto import MasterKey
 
 _WARM_UP = (
@@ -26,6 +26,24 @@ def policy_field_categories(policy: Policy) -> dict[str, str]:
     return {name: policy.category_of(name) for name in policy.all_fields}
 
 
+def gateway_over(
+    vault: Vault,
+    policy: Policy,
+    *,
+    consent: ConsentChecker,
+    backend: ChatBackend | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Gateway:
+    """A gateway over an open vault, asking `consent` on every turn; the backend from
+    env/policy unless given. Raises `UpstreamConfigError` for a bad upstream setting."""
+    chosen = backend or create_backend(resolve_upstream(policy, environ))
+    detector = Detector(policy.detection)
+    # One detection now loads what the first turn would otherwise wait for (language
+    # identification model, NER's first batch), so the first customer is not slower.
+    detector.detect(_WARM_UP)
+    return Gateway(policy=policy, vault=vault, detector=detector, backend=chosen, consent=consent)
+
+
 def build_gateway(
     policy: Policy,
     settings: Settings | None = None,
@@ -36,8 +54,9 @@ def build_gateway(
     migrate: bool = False,
     environ: Mapping[str, str] | None = None,
 ) -> Gateway:
-    """A gateway over the configured vault; the backend from env/policy unless given, and
-    the consent records of the same data store unless `consent` is given.
+    """A gateway alone over the configured vault (benchmarks and gateway tests; the server
+    builds everything at once with :func:`discreet.wiring.build_services`), asking the
+    consent records of the same data store unless `consent` is given.
 
     Raises the vault's start-up errors (missing master key, store unavailable) and
     `UpstreamConfigError`, so a server refuses to start rather than fail per turn.
@@ -51,14 +70,13 @@ def build_gateway(
         migrate=migrate,
     )
     try:
-        chosen = backend or create_backend(resolve_upstream(policy, environ))
-        detector = Detector(policy.detection)
-        # One detection now loads what the first turn would otherwise wait for (language
-        # identification model, NER's first batch), so the first customer is not slower.
-        detector.detect(_WARM_UP)
-        if consent is None:
-            consent = ConsentGate.for_vault(vault)
+        return gateway_over(
+            vault,
+            policy,
+            consent=consent or ConsentGate.for_vault(vault),
+            backend=backend,
+            environ=environ,
+        )
     except Exception:
         vault.close()
         raise
-    return Gateway(policy=policy, vault=vault, detector=detector, backend=chosen, consent=consent)

@@ -226,7 +226,7 @@ class Gateway:
         self.consent: ConsentChecker = consent or AllowAll()
         self.threads = threads
         self._limiter: anyio.CapacityLimiter | None = None
-        db = vault.audit_log.db
+        db = vault.data_store
         self.states = ConversationStates(db, vault.audit_log, vault.tenant)
         self.api_keys = ApiKeyStore(db, vault.tenant)
         self.guard = OutputGuard(detector)
