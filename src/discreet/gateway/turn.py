@@ -570,9 +570,7 @@ class Gateway:
             turn = base.turn(prepared.conversation_id, known)
             return turn.pseudonymize_messages(texts, language), turn, None
         store = PreloadedTokenStore(prepared.conversation_id, prepared.token_map, self._store)
-        pseudonymizer = copy.copy(base)  # shares detector, operators, surrogate key
-        pseudonymizer.store = store
-        turn = pseudonymizer.turn(prepared.conversation_id, known)
+        turn = base.turn(prepared.conversation_id, known, store=store)
         scope = (assistant, prepared.conversation_id, subject_fingerprint(known), language)
         keys = self.cache.keys(scope, texts)
         found = [self.cache.get(key, prepared.token_map) for key in keys]

@@ -113,10 +113,17 @@ class Pseudonymizer:
         """
         return self.turn(conversation_id, subject).pseudonymize_messages(texts, language)
 
-    def turn(self, conversation_id: str, subject: KnownSubject | None = None) -> ConversationTurn:
+    def turn(
+        self,
+        conversation_id: str,
+        subject: KnownSubject | None = None,
+        *,
+        store: TokenMapStore | None = None,
+    ) -> ConversationTurn:
         """One chat turn: pseudonymise its inputs and rehydrate its answer with a single
-        token-map load (reading the vault is the costly part of a turn)."""
-        return ConversationTurn(self, conversation_id, subject)
+        token-map load (reading the vault is the costly part of a turn). `store`: this
+        turn's token maps (e.g. one the caller preloaded) instead of the pseudonymizer's."""
+        return ConversationTurn(self, conversation_id, subject, store=store or self.store)
 
     def _languages(
         self, texts: Sequence[str], language: str | Sequence[str | None] | None
@@ -179,14 +186,27 @@ class ConversationTurn:
     request; a later request must start a new turn to see other writers' tokens.
     """
 
-    __slots__ = ("_pseudonymizer", "_session", "_subject_values", "conversation_id", "subject")
+    __slots__ = (
+        "_pseudonymizer",
+        "_session",
+        "_store",
+        "_subject_values",
+        "conversation_id",
+        "subject",
+    )
 
     def __init__(
-        self, pseudonymizer: Pseudonymizer, conversation_id: str, subject: KnownSubject | None
+        self,
+        pseudonymizer: Pseudonymizer,
+        conversation_id: str,
+        subject: KnownSubject | None,
+        *,
+        store: TokenMapStore | None = None,
     ) -> None:
         if not isinstance(conversation_id, str) or not conversation_id:
             raise ValueError("conversation_id must be a non-empty string")
         self._pseudonymizer = pseudonymizer
+        self._store = store
         self.conversation_id = conversation_id
         self.subject = subject
         self._session: TokenSession | None = None
@@ -198,7 +218,7 @@ class ConversationTurn:
     def _tokens(self) -> TokenSession:
         if self._session is None:
             p = self._pseudonymizer
-            mapping = p.store.load(self.conversation_id) if p.store is not None else {}
+            mapping = self._store.load(self.conversation_id) if self._store is not None else {}
             self._session = TokenSession(
                 mapping, p.operators.token_format, p.operators.phone_region
             )
@@ -216,7 +236,7 @@ class ConversationTurn:
         fmt = p.operators.token_format
         safe_texts = [fmt.neutralise(t) for t in texts]
         found = p.detector.detect_batch(safe_texts, languages, [self.subject] * len(texts))
-        session = self._tokens() if p.store is not None and p._needs_tokens(found) else None
+        session = self._tokens() if self._store is not None and p._needs_tokens(found) else None
         results = []
         for text, lang, findings in zip(safe_texts, languages, found, strict=True):
             context = OperatorContext(
@@ -229,9 +249,9 @@ class ConversationTurn:
                 subject_values=self._subject_values,
             )
             results.append(p._apply(text, lang, findings, context))
-        if session is not None and session.changed and p.store is not None:
+        if session is not None and session.changed and self._store is not None:
             try:
-                p.store.save(self.conversation_id, session.mapping)
+                self._store.save(self.conversation_id, session.mapping)
             except BaseException:
                 self._session = None  # forget unsaved tokens; the next call reloads
                 raise
