@@ -33,6 +33,7 @@ from discreet.detect.config import DetectorConfig, NerConfig
 from discreet.detect.detector import DetectionError, Detector
 from discreet.detect.entities import SUPPORTED_LANGUAGES, EntityType
 from discreet.detect.ner.base import NerLoadError
+from discreet.errors import InvalidInput
 
 SAMPLE_NAME = "sample_chats.jsonl"
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
@@ -43,7 +44,7 @@ OutputFormat = Literal["jsonl", "table"]
 DocId = str | int
 
 
-class ScanError(Exception):
+class ScanError(InvalidInput):
     """The scan cannot go on; the message is safe to print (it holds no document text)."""
 
 

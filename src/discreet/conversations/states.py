@@ -27,6 +27,7 @@ from discreet.conversations.transcripts import (
     TranscriptStore,
     conversations_with_messages,
 )
+from discreet.errors import Conflict
 from discreet.store.db import Database
 from discreet.store.models import table_of
 from discreet.store.sql import chunks, held_flag, is_held, not_held
@@ -100,7 +101,7 @@ class ConversationState:
     closed_at: datetime | None = None
 
 
-class ConversationClosed(Exception):
+class ConversationClosed(Conflict):
     """The conversation was closed; it takes no more turns."""
 
 

@@ -53,6 +53,7 @@ from sqlalchemy import (
 
 from discreet.clock import Clock, as_utc, system_clock
 from discreet.conversations.models import ConversationMessage
+from discreet.errors import InvalidInput
 from discreet.store.db import Database
 from discreet.store.models import CONVERSATION_ID_LEN, table_of
 from discreet.store.sql import chunks, held_flag, is_held, not_held
@@ -83,7 +84,7 @@ _TOKEN_RE = re.compile(TOKEN_PATTERN)
 _COUNTER_RE = re.compile(r"_[0-9]+\]$")
 
 
-class TranscriptError(ValueError):
+class TranscriptError(InvalidInput, ValueError):
     """A message or query was malformed; the message names the field, never text."""
 
 

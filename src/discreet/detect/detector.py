@@ -15,6 +15,7 @@ from discreet.detect.language import detect_language
 from discreet.detect.merge import merge_findings
 from discreet.detect.ner.base import NerBackend
 from discreet.detect.registry import RecognizerRegistry
+from discreet.errors import TooLarge, Unavailable
 
 MIN_TEXTS_PER_WORKER = 2048
 """Fewest texts each worker process of `Detector.detect_many` must get. A spawned worker
@@ -23,11 +24,11 @@ detect roughly 1,000 texts), so with fewer texts per worker the pool is slower t
 in this process."""
 
 
-class DetectionError(RuntimeError):
+class DetectionError(Unavailable, RuntimeError):
     """Detection could not run. Callers must fail closed: the text is not safe to send on."""
 
 
-class InputTooLarge(ValueError):
+class InputTooLarge(TooLarge, ValueError):
     """The text is longer than the configured `max_chars`."""
 
 

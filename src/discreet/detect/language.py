@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from discreet.detect.entities import SUPPORTED_LANGUAGES
+from discreet.errors import Unavailable
 
 DEFAULT_LANGUAGE = "en"
 # Below this many letters, identification is a guess; callers get the default instead.
@@ -115,7 +116,7 @@ class _NgramModel:
         return self.languages[int(self._log_prob[rows].sum(axis=0).argmax())]
 
 
-class LanguageModelError(RuntimeError):
+class LanguageModelError(Unavailable, RuntimeError):
     """The shipped language model cannot be read: a broken installation."""
 
 

@@ -13,9 +13,10 @@ import importlib.util
 from pathlib import Path
 
 from discreet.detect.entities import SUPPORTED_LANGUAGES
+from discreet.errors import Unavailable
 
 
-class StopWordsError(RuntimeError):
+class StopWordsError(Unavailable, RuntimeError):
     """spaCy, or one of its stop word lists, is not installed."""
 
 

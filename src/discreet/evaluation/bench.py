@@ -55,6 +55,7 @@ from discreet.detect.detector import Detector
 from discreet.detect.entities import EntityType
 from discreet.detect.merge import merge_findings
 from discreet.detect.ner.base import NerLoadError
+from discreet.errors import Unavailable
 from discreet.evaluation.metrics import Evaluation, Span, evaluate
 
 BENCH_EXTRA_HINT = "pip install -e '.[bench]'"
@@ -109,7 +110,7 @@ ROUND_TEXTS = 2 * BATCH
 predictions) are exactly those of timing the corpus in one go."""
 
 
-class BenchError(RuntimeError):
+class BenchError(Unavailable, RuntimeError):
     """The benchmark cannot run (e.g. Presidio is not installed)."""
 
 

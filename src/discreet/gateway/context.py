@@ -35,6 +35,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from discreet.errors import InvalidInput
 from discreet.transform.tokenformat import TOKEN_PATTERN as TOKEN_PATTERN
 
 # A pseudonym token as the transform package writes it: an upper-case type, `_`, a counter.
@@ -53,7 +54,7 @@ DEFAULT_INSTRUCTIONS = (
 )
 
 
-class ContextFormatError(ValueError):
+class ContextFormatError(InvalidInput, ValueError):
     """A context line or field is malformed. The message names the field, never its value."""
 
 

@@ -12,8 +12,10 @@ Suggested HTTP mapping for the gateway: `UpstreamTimeout` -> 504,
 
 from __future__ import annotations
 
+from discreet.errors import UpstreamFailure
 
-class UpstreamError(Exception):
+
+class UpstreamError(UpstreamFailure):
     """Base class: the upstream model could not produce an answer."""
 
     def __init__(self, message: str, *, status: int | None = None, attempts: int = 1) -> None:

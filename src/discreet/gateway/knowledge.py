@@ -26,6 +26,7 @@ import snowballstemmer
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from discreet.errors import InvalidInput
 from discreet.gateway.context import TOKEN_RE, OrderStatus
 
 KNOWLEDGE_LANGUAGES: tuple[str, ...] = ("en", "nl")
@@ -44,7 +45,7 @@ _ALLOWED_FIELDS: dict[str, frozenset[str]] = {
 }
 
 
-class KnowledgeBaseError(ValueError):
+class KnowledgeBaseError(InvalidInput, ValueError):
     """The knowledge base file is invalid; the message names the file and field."""
 
 

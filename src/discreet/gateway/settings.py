@@ -23,10 +23,12 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
+from discreet.errors import InvalidInput
+
 ENV_PREFIX = "DISCREET_UPSTREAM_"
 
 
-class UpstreamConfigError(ValueError):
+class UpstreamConfigError(InvalidInput, ValueError):
     """The upstream settings are invalid; names the fields, never their values."""
 
 

@@ -12,10 +12,12 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from discreet.errors import UpstreamFailure
+
 DONE = "[DONE]"
 
 
-class StreamFormatError(ValueError):
+class StreamFormatError(UpstreamFailure, ValueError):
     """A streamed event is not a valid chat-completion chunk; says why, not what it held."""
 
 

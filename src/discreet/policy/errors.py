@@ -18,6 +18,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from discreet.errors import Forbidden, InvalidInput
+
 PathElement = str | int
 Path = tuple[PathElement, ...]
 
@@ -62,7 +64,7 @@ class PolicyIssue:
         return f"{prefix}{self.message}"
 
 
-class PolicyError(Exception):
+class PolicyError(InvalidInput):
     """The policy could not be loaded: every problem found, with its key path and line."""
 
     def __init__(self, issues: Iterable[PolicyIssue], source: str | None = None) -> None:
@@ -94,7 +96,7 @@ class PolicyError(Exception):
         return f"{head}invalid policy ({count} {noun}):\n  " + "\n  ".join(self.messages())
 
 
-class PolicyDenied(PermissionError):
+class PolicyDenied(Forbidden, PermissionError):
     """The policy forbids the request. The gateway refuses the turn; nothing goes upstream."""
 
 

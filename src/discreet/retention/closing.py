@@ -33,6 +33,7 @@ from discreet.conversations.states import (
     lock_for_closing,
     mark_closed,
 )
+from discreet.errors import NotFound
 from discreet.policy.policy import Policy
 from discreet.retention.held import HeldSet, load_held
 from discreet.store.db import Database
@@ -52,7 +53,7 @@ RETENTION_CONTEXT = AccessContext(
 CLOSE_ACTION = "conversation.close"
 
 
-class ConversationNotFound(LookupError):
+class ConversationNotFound(NotFound, LookupError):
     """No conversation with that id in this tenant (it never had a turn)."""
 
 

@@ -40,6 +40,7 @@ from discreet.audit.log import AuditEvent, AuditLog
 from discreet.clock import Clock, as_utc, now_from, system_clock
 from discreet.conversations.states import subject_conversations
 from discreet.conversations.transcripts import attributed_conversations
+from discreet.errors import Conflict
 from discreet.rights.holds import LegalHold, active_holds
 from discreet.store.governance_models import ErasureJobRow
 from discreet.store.holder import TableHolder
@@ -56,7 +57,7 @@ STEP_ACTION = "erasure.step"
 StepCounts = dict[str, Any]
 
 
-class ErasureMismatch(ValueError):
+class ErasureMismatch(Conflict, ValueError):
     """The reference given does not belong to the subject the erasure is for."""
 
 

@@ -17,6 +17,7 @@ from discreet.audit.context import AccessContext, Outcome
 from discreet.audit.log import AuditEvent, AuditLog
 from discreet.clock import Clock, as_utc, now_from, system_clock
 from discreet.consent.limits import check_reason
+from discreet.errors import NotFound
 from discreet.store.db import Database
 from discreet.store.governance_models import LegalHoldRow
 from discreet.store.holder import TableHolder
@@ -25,7 +26,7 @@ from discreet.store.models import table_of
 _H = table_of(LegalHoldRow)
 
 
-class HoldNotFound(LookupError):
+class HoldNotFound(NotFound, LookupError):
     """No active hold with that id in this tenant."""
 
 

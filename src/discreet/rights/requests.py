@@ -24,6 +24,7 @@ from discreet.audit.log import AuditEvent, AuditLog
 from discreet.clock import Clock, as_utc, now_from, system_clock
 from discreet.consent.limits import MAX_REASON, check_reason
 from discreet.consent.records import check_token
+from discreet.errors import Conflict, NotFound
 from discreet.rights.deadlines import (
     MAX_EXTENSION_MONTHS,
     RESPONSE_MONTHS,
@@ -67,11 +68,11 @@ _NEXT: dict[RequestState, frozenset[RequestState]] = {
 }
 
 
-class RequestError(ValueError):
+class RequestError(Conflict, ValueError):
     """A request cannot do that now (wrong state, extension too long, ...)."""
 
 
-class RequestNotFound(LookupError):
+class RequestNotFound(NotFound, LookupError):
     """No request with that id in this tenant."""
 
 

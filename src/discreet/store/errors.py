@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from discreet.errors import Unavailable
 
-class StorageError(Exception):
+
+class StorageError(Unavailable):
     """Base class of storage failures."""
 
 

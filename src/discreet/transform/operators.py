@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from discreet.detect.base import Finding
 from discreet.detect.entities import ENTITY_INFO, EntityType
 from discreet.detect.recognizers.known_subject import KnownSubjectRecognizer
+from discreet.errors import InvalidInput
 from discreet.transform.config import (
     GeneralizeSpec,
     HashSpec,
@@ -31,7 +32,7 @@ from discreet.transform.surrogates import SurrogateGenerator
 from discreet.transform.tokenmap import TokenSession
 
 
-class OperatorError(ValueError):
+class OperatorError(InvalidInput, ValueError):
     """An operator is misconfigured (e.g. hash without a key). Names the type, not values."""
 
 

@@ -2,34 +2,35 @@
 
 from __future__ import annotations
 
+from discreet.errors import Conflict, DiscreetError, InvalidInput, NotFound, Unavailable
 from discreet.store import errors as store_errors
 
 
-class VaultError(Exception):
+class VaultError(DiscreetError):
     """Base class of everything the vault raises on purpose."""
 
 
-class MasterKeyMissing(VaultError):
+class MasterKeyMissing(VaultError, Unavailable):
     """No master key is configured; commands refuse to start."""
 
 
-class InvalidMasterKey(VaultError):
+class InvalidMasterKey(VaultError, Unavailable):
     """The configured master key is not base64 of exactly 32 bytes."""
 
 
-class WrongMasterKey(VaultError):
+class WrongMasterKey(VaultError, Unavailable):
     """The configured master key is not the one the key store was wrapped with."""
 
 
-class KeyStoreMismatch(VaultError):
+class KeyStoreMismatch(VaultError, Unavailable):
     """The key store does not belong to the data store (e.g. the wrong URL or file)."""
 
 
-class IntegrityError(VaultError):
+class IntegrityError(VaultError, Unavailable):
     """A ciphertext or wrapped key failed authentication: tampered, moved or corrupt."""
 
 
-class SubjectNotFound(VaultError):
+class SubjectNotFound(VaultError, NotFound):
     """No subject with that reference in this tenant."""
 
 
@@ -37,19 +38,19 @@ class SubjectErased(SubjectNotFound):
     """The subject's data key is gone (crypto-shredded); its data can never be read."""
 
 
-class SubjectExists(VaultError):
+class SubjectExists(VaultError, Conflict):
     """A subject with that reference already exists in this tenant."""
 
 
-class ConversationSubjectConflict(VaultError):
+class ConversationSubjectConflict(VaultError, Conflict):
     """The conversation is already bound to another subject (principle 5)."""
 
 
-class UnknownField(VaultError):
+class UnknownField(VaultError, InvalidInput):
     """A field name has no data category (add one to the field→category table)."""
 
 
-class ImportRowError(VaultError):
+class ImportRowError(VaultError, InvalidInput):
     """One row of an import file is unusable; `line` is its 1-based line number."""
 
     def __init__(self, line: int, reason: str) -> None:

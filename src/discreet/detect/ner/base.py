@@ -6,9 +6,10 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 
 from discreet.detect.base import Finding
+from discreet.errors import Unavailable
 
 
-class NerLoadError(RuntimeError):
+class NerLoadError(Unavailable, RuntimeError):
     """A configured NER backend could not be loaded (missing model, missing extra, bad files).
 
     The message names what is missing and how to fix it; it never contains text being analysed.
