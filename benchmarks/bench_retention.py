@@ -22,17 +22,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from common import machine, postgres_settings, sqlite_settings
+from discreet.gateway.conversations import ConversationStates, TurnUpdate
 
 from discreet.audit import AccessContext, LegalBasis
 from discreet.audit.log import AuditLog
-from discreet.gateway.conversations import ConversationStates, TurnUpdate
 from discreet.policy import BUILTIN_SOURCE, builtin_policy_text, parse_policy
-from discreet.retention import open_retention
 from discreet.rights.holds import set_hold
 from discreet.settings import Settings
 from discreet.store.models import table_of
 from discreet.store.retention_models import ConversationMessage
 from discreet.vault import MasterKey, open_vault
+from discreet.wiring import open_retention
 
 CTX = AccessContext(actor="bench", purpose="benchmark", legal_basis=LegalBasis.LEGAL_OBLIGATION)
 PER_CONVERSATION = 10

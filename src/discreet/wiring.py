@@ -17,7 +17,8 @@ that adds a table of personal data adds one line here; the contract test
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 
 from discreet.audit.log import AuditLog
@@ -33,17 +34,20 @@ from discreet.policy import Policy, load_policy
 from discreet.retention.closing import ConversationCloser
 from discreet.retention.factory import Retention
 from discreet.retention.runner import RetentionRunner
+from discreet.retention.scheduler import DEFAULT_INTERVAL_S, RetentionScheduler
 from discreet.rights import RightsService
 from discreet.rights.erasure import ErasureJobRecords
 from discreet.rights.holds import LegalHoldRecords
 from discreet.rights.requests import RightsRequestRecords
 from discreet.settings import Settings
 from discreet.store.db import Database
+from discreet.store.migrate import DATA, KEYS, ensure_current
 from discreet.subjectdata import Holders, SubjectData
 from discreet.vault import open_vault
 from discreet.vault.bindings import ConversationBindings
 from discreet.vault.crypto import MasterKey
 from discreet.vault.keystore import KeyStore
+from discreet.vault.master import load_master_key
 from discreet.vault.records import SubjectRecords
 from discreet.vault.vault import Vault
 
@@ -196,3 +200,65 @@ def build_services(
         vault.close()
         raise
     return Services(config, vault, holders, rights, retention, gateway)
+
+
+# --- retention alone (the retention commands and a scheduler of their own) ------------
+
+
+def open_retention(
+    policy: Policy,
+    settings: Settings | None = None,
+    *,
+    tenant: str | None = None,
+    master_key: MasterKey | None = None,
+    clock: Clock = system_clock,
+) -> Retention:
+    """Retention over the stores `settings` names (default: from the environment).
+
+    Fails closed like the vault: StoreUnavailable / SchemaNotCurrent / MasterKeyMissing /
+    WrongMasterKey before any deletion.
+    """
+    settings = settings or Settings()
+    key = master_key or load_master_key(settings)
+    data = Database(settings.data_url, name="data store")
+    keys_db = Database(settings.keys_url, name="key store")
+    ensure_current(data, DATA)
+    ensure_current(keys_db, KEYS)
+    keys = KeyStore(keys_db, key)
+    keys.check_master_key()
+    name = tenant or settings.tenant
+    holders = build_holders(StoreParts(data, keys, clock))
+    return Retention(
+        data=data,
+        keys=keys,
+        policy=policy,
+        tenant=name,
+        runner=RetentionRunner(data, keys, policy, tenant=name, holders=holders, clock=clock),
+        closer=ConversationCloser(data, keys, policy, tenant=name, clock=clock),
+        holders=holders,
+        clock=clock,
+    )
+
+
+def scheduled_retention(
+    policy: Policy,
+    settings: Settings | None = None,
+    *,
+    tenant: str | None = None,
+    interval_s: float = DEFAULT_INTERVAL_S,
+) -> Callable[[], AbstractAsyncContextManager[RetentionScheduler]]:
+    """A background task for ``create_app(background=[...])``: opens retention over the
+    configured stores at start-up (failing start-up if they are unavailable, like the
+    vault), runs it every `interval_s`, and closes it at shutdown."""
+
+    @asynccontextmanager
+    async def task() -> AsyncIterator[RetentionScheduler]:
+        retention = open_retention(policy, settings, tenant=tenant)
+        scheduler = RetentionScheduler(retention.runner.run, interval_s=interval_s)
+        try:
+            async with scheduler.running():
+                yield scheduler
+        finally:
+            retention.close()
+
+    return task

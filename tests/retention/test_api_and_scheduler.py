@@ -19,10 +19,8 @@ from discreet.retention import (
     RetentionScheduler,
     forecast,
     is_closed,
-    open_retention,
-    scheduled_retention,
 )
-from discreet.wiring import StoreParts, build_holders
+from discreet.wiring import StoreParts, build_holders, open_retention, scheduled_retention
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ Legal holds have their endpoints in ``routes_rights`` (``/v1/legal-holds``).
 
 Mounting (``api/app.py``)::
 
-    retention = open_retention(policy, settings)      # discreet.retention.factory
+    retention = open_retention(policy, settings)      # discreet.wiring
     app.include_router(conversations_router(lambda: retention, operator, closer))
 
 `operator` is the app's operator dependency (returns the operator's name). `closer` is a

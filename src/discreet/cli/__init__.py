@@ -926,9 +926,9 @@ def _prepare_workers(policy: Policy, config: Path | None) -> Retention:
 
     from discreet.gateway.factory import policy_field_categories
     from discreet.policy.loader import ENV_VAR, resolve_policy_path
-    from discreet.retention import open_retention
     from discreet.settings import Settings
     from discreet.vault import open_vault
+    from discreet.wiring import open_retention
 
     settings = Settings()
     open_vault(
@@ -1404,9 +1404,9 @@ _JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of ta
 
 def _open_retention(config: Path | None, tenant: str | None) -> Retention:
     """Retention over the configured stores and policy; exits 2 if unavailable."""
-    from discreet.retention import open_retention
     from discreet.store.errors import StorageError
     from discreet.vault import VaultError
+    from discreet.wiring import open_retention
 
     policy = _load_policy_or_exit(config)
     try:

@@ -5,7 +5,7 @@ close idle conversations and forget their token maps.
 * :func:`forecast` -- what will expire when (``discreet retention report``).
 * :class:`ConversationCloser`, :func:`is_closed` -- closing conversations (:mod:`.closing`).
 * :class:`RetentionScheduler` -- runs retention periodically inside ``discreet serve``.
-* :func:`open_retention` -- all of the above from :class:`discreet.settings.Settings`.
+* :class:`Retention` -- the parts of one tenant (built by :mod:`discreet.wiring`).
 """
 
 from discreet.conversations.states import is_closed
@@ -16,10 +16,10 @@ from discreet.retention.closing import (
     ConversationNotFound,
     token_map_keep_days,
 )
-from discreet.retention.factory import Retention, open_retention
+from discreet.retention.factory import Retention
 from discreet.retention.forecast import ExpiryLine, Forecast, forecast
 from discreet.retention.runner import KindCount, RetentionOutcome, RetentionRunner
-from discreet.retention.scheduler import RetentionScheduler, scheduled_retention
+from discreet.retention.scheduler import RetentionScheduler
 
 __all__ = [
     "RETENTION_CONTEXT",
@@ -35,7 +35,5 @@ __all__ = [
     "RetentionScheduler",
     "forecast",
     "is_closed",
-    "open_retention",
-    "scheduled_retention",
     "token_map_keep_days",
 ]

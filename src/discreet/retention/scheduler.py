@@ -9,7 +9,7 @@ gateway down, and a missed run only delays deletion.
 How the app wires it (``api/app.py``: ``create_app(..., background=[...])`` enters each
 task at start-up and leaves it at shutdown)::
 
-    app = create_app(gateway, background=[scheduled_retention(policy, settings)])
+    app = create_app(gateway, background=[scheduled_retention(policy, settings)])  # wiring
 
 or, holding the parts yourself (e.g. to mount ``conversations_router`` on the same
 `Retention`)::
@@ -29,15 +29,11 @@ import logging
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import (
-    AbstractAsyncContextManager,
     asynccontextmanager,
     contextmanager,
     suppress,
 )
 from typing import Any
-
-from discreet.policy.policy import Policy
-from discreet.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -107,32 +103,6 @@ class RetentionScheduler:
             yield self
         finally:
             await self.stop()
-
-
-def scheduled_retention(
-    policy: Policy,
-    settings: Settings | None = None,
-    *,
-    tenant: str | None = None,
-    interval_s: float = DEFAULT_INTERVAL_S,
-) -> Callable[[], AbstractAsyncContextManager[RetentionScheduler]]:
-    """A background task for ``create_app(background=[...])``: opens retention over the
-    configured stores at start-up (failing start-up if they are unavailable, like the
-    vault), runs it every `interval_s`, and closes it at shutdown."""
-
-    @asynccontextmanager
-    async def task() -> AsyncIterator[RetentionScheduler]:
-        from discreet.retention.factory import open_retention
-
-        retention = open_retention(policy, settings, tenant=tenant)
-        scheduler = RetentionScheduler(retention.runner.run, interval_s=interval_s)
-        try:
-            async with scheduler.running():
-                yield scheduler
-        finally:
-            retention.close()
-
-    return task
 
 
 @contextmanager
