@@ -28,7 +28,7 @@ from discreet.consent.records import ConsentRecords
 from discreet.conversations.states import ConversationStateRecords, closed_at
 from discreet.conversations.transcripts import Transcripts
 from discreet.gateway.backend import ChatBackend
-from discreet.gateway.factory import gateway_over, policy_field_categories
+from discreet.gateway.factory import gateway_over, open_policy_vault
 from discreet.gateway.turn import Gateway
 from discreet.policy import Policy, load_policy
 from discreet.retention.closing import ConversationCloser
@@ -43,7 +43,6 @@ from discreet.settings import Settings
 from discreet.store.db import Database
 from discreet.store.migrate import DATA, KEYS, ensure_current
 from discreet.subjectdata import Holders, SubjectData
-from discreet.vault import open_vault
 from discreet.vault.bindings import ConversationBindings
 from discreet.vault.crypto import MasterKey
 from discreet.vault.keystore import KeyStore
@@ -164,27 +163,12 @@ def build_services(
     current, bad upstream settings) so a process refuses to start rather than fail later.
     """
     settings, policy = config.settings, config.policy
-    vault = open_vault(
-        settings,
-        master_key=master_key,
-        tenant=settings.tenant,
-        categories=policy_field_categories(policy),
-        migrate=migrate,
-    )
+    vault = open_policy_vault(policy, settings, master_key=master_key, migrate=migrate)
     try:
         data, keys, tenant = vault.data_store, vault.key_store, vault.tenant
         holders = build_holders(StoreParts(data, keys, clock))
         rights = RightsService(vault, holders=holders, clock=clock, policy=policy)
-        retention = Retention(
-            data=data,
-            keys=keys,
-            policy=policy,
-            tenant=tenant,
-            runner=RetentionRunner(data, keys, policy, tenant=tenant, holders=holders, clock=clock),
-            closer=ConversationCloser(data, keys, policy, tenant=tenant, clock=clock),
-            holders=holders,
-            clock=clock,
-        )
+        retention = _retention(data, keys, policy, tenant, holders, clock)
         gateway = (
             gateway_over(
                 vault,
@@ -226,15 +210,26 @@ def open_retention(
     ensure_current(keys_db, KEYS)
     keys = KeyStore(keys_db, key)
     keys.check_master_key()
-    name = tenant or settings.tenant
     holders = build_holders(StoreParts(data, keys, clock))
+    return _retention(data, keys, policy, tenant or settings.tenant, holders, clock)
+
+
+def _retention(
+    data: Database,
+    keys: KeyStore,
+    policy: Policy,
+    tenant: str,
+    holders: Holders,
+    clock: Clock,
+) -> Retention:
+    """The retention parts of `tenant` over open stores."""
     return Retention(
         data=data,
         keys=keys,
         policy=policy,
-        tenant=name,
-        runner=RetentionRunner(data, keys, policy, tenant=name, holders=holders, clock=clock),
-        closer=ConversationCloser(data, keys, policy, tenant=name, clock=clock),
+        tenant=tenant,
+        runner=RetentionRunner(data, keys, policy, tenant=tenant, holders=holders, clock=clock),
+        closer=ConversationCloser(data, keys, policy, tenant=tenant, clock=clock),
         holders=holders,
         clock=clock,
     )

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, bindparam, delete, or_, select, update
+from sqlalchemy import ColumnElement, Connection, and_, bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError as DbIntegrityError
 
 from discreet.audit.log import AuditEvent, AuditLog
@@ -30,7 +30,7 @@ from discreet.conversations.transcripts import (
 from discreet.errors import Conflict
 from discreet.store.db import Database
 from discreet.store.models import table_of
-from discreet.store.sql import chunks, held_flag, is_held, not_held
+from discreet.store.sql import chunks, held_flag, is_held, not_held, of_scope
 from discreet.subjectdata import (
     UNBATCHED,
     Batching,
@@ -388,10 +388,7 @@ class ConversationStateRecords:
 
     @staticmethod
     def _of(scope: SubjectScope) -> ColumnElement[bool]:
-        mine = _G.c.subject_id == scope.subject_id
-        if scope.conversations:
-            mine = or_(mine, _G.c.id.in_(sorted(scope.conversations)))
-        return and_(_G.c.tenant == scope.tenant, mine)
+        return of_scope(scope, tenant=_G.c.tenant, subject=_G.c.subject_id, conversation=_G.c.id)
 
     def export(self, scope: SubjectScope) -> list[dict[str, Any]]:
         with self._db.begin() as conn:

@@ -56,7 +56,7 @@ from discreet.conversations.models import ConversationMessage
 from discreet.errors import InvalidInput
 from discreet.store.db import Database
 from discreet.store.models import CONVERSATION_ID_LEN, table_of
-from discreet.store.sql import chunks, held_flag, is_held, not_held
+from discreet.store.sql import chunks, held_flag, is_held, not_held, of_scope
 from discreet.subjectdata import (
     UNBATCHED,
     Batching,
@@ -331,10 +331,9 @@ class Transcripts:
 
     @staticmethod
     def _of(scope: SubjectScope) -> ColumnElement[bool]:
-        mine = _T.c.subject_id == scope.subject_id
-        if scope.conversations:
-            mine = or_(mine, _T.c.conversation_id.in_(sorted(scope.conversations)))
-        return and_(_T.c.tenant == scope.tenant, mine)
+        return of_scope(
+            scope, tenant=_T.c.tenant, subject=_T.c.subject_id, conversation=_T.c.conversation_id
+        )
 
     def export(self, scope: SubjectScope) -> list[dict[str, Any]]:
         """The subject's stored messages (pseudonymised text), by conversation."""

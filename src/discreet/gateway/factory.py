@@ -26,6 +26,24 @@ def policy_field_categories(policy: Policy) -> dict[str, str]:
     return {name: policy.category_of(name) for name in policy.all_fields}
 
 
+def open_policy_vault(
+    policy: Policy,
+    settings: Settings | None = None,
+    *,
+    master_key: MasterKey | None = None,
+    migrate: bool = False,
+) -> Vault:
+    """The configured vault of the settings' tenant, its fields categorised by `policy`."""
+    settings = settings or Settings()
+    return open_vault(
+        settings,
+        master_key=master_key,
+        tenant=settings.tenant,
+        categories=policy_field_categories(policy),
+        migrate=migrate,
+    )
+
+
 def gateway_over(
     vault: Vault,
     policy: Policy,
@@ -61,14 +79,7 @@ def build_gateway(
     Raises the vault's start-up errors (missing master key, store unavailable) and
     `UpstreamConfigError`, so a server refuses to start rather than fail per turn.
     """
-    settings = settings or Settings()
-    vault = open_vault(
-        settings,
-        master_key=master_key,
-        tenant=settings.tenant,
-        categories=policy_field_categories(policy),
-        migrate=migrate,
-    )
+    vault = open_policy_vault(policy, settings, master_key=master_key, migrate=migrate)
     try:
         return gateway_over(
             vault,

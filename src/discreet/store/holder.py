@@ -17,7 +17,7 @@ from sqlalchemy import Column, ColumnElement, Table, and_, delete, func, select,
 
 from discreet.clock import Clock, as_utc, system_clock
 from discreet.store.db import Database
-from discreet.store.sql import held_flag, is_held, not_held
+from discreet.store.sql import held_flag, is_held, not_held, of_scope
 from discreet.subjectdata import (
     UNBATCHED,
     Batching,
@@ -79,8 +79,7 @@ class TableHolder:
     # --- the protocol -------------------------------------------------------------------
 
     def _of(self, scope: SubjectScope) -> ColumnElement[bool]:
-        c = self.table.c
-        return and_(c.tenant == scope.tenant, c.subject_id == scope.subject_id)
+        return of_scope(scope, tenant=self.table.c.tenant, subject=self.table.c.subject_id)
 
     def export(self, scope: SubjectScope) -> list[dict[str, Any]]:
         with self._db.begin() as conn:

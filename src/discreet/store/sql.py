@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, and_, case, false, or_, true
 
-from discreet.subjectdata import Held
+from discreet.subjectdata import Held, SubjectScope
 
 IN_CHUNK = 500
 """Items per ``IN (...)`` list: well below every backend's bound-parameter limit."""
@@ -19,6 +19,21 @@ T = TypeVar("T")
 
 def chunks(items: Sequence[T], size: int = IN_CHUNK) -> list[Sequence[T]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def of_scope(
+    scope: SubjectScope,
+    *,
+    tenant: ColumnElement[Any],
+    subject: ColumnElement[Any],
+    conversation: ColumnElement[Any] | None = None,
+) -> ColumnElement[bool]:
+    """SQL: the row is the subject's (attributed to them, or in one of their
+    conversations) within their tenant."""
+    mine: ColumnElement[bool] = subject == scope.subject_id
+    if conversation is not None and scope.conversations:
+        mine = or_(mine, conversation.in_(sorted(scope.conversations)))
+    return and_(tenant == scope.tenant, mine)
 
 
 def not_held(
