@@ -5,7 +5,7 @@
   ``Customer: ...`` system-message line they are rendered to.
 * `assistant` -- `EmbeddedAssistant`: offline FAQ answers (BM25) when no upstream is set.
 * `knowledge` -- loading and indexing the FAQ knowledge bases in ``discreet/data``.
-* `upstream`  -- `AsyncUpstreamClient` / `UpstreamClient` for OpenAI-compatible servers.
+* `upstream`  -- `AsyncUpstreamClient` for OpenAI-compatible servers.
 * `settings`, `errors`, `sse` -- their configuration, typed failures and stream parsing.
 
 The heavier modules (`assistant`, `upstream`) are not imported here, so importing the

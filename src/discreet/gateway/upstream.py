@@ -24,8 +24,7 @@ import asyncio
 import email.utils
 import json
 import random
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -309,89 +308,3 @@ class AsyncUpstreamClient:
             state.check_complete()
         finally:
             await response.aclose()
-
-
-class UpstreamClient:
-    """Blocking twin of `AsyncUpstreamClient` for scripts, CLI and batch jobs."""
-
-    def __init__(
-        self,
-        settings: UpstreamSettings,
-        *,
-        http: httpx.Client | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-        rng: random.Random | None = None,
-    ) -> None:
-        self.settings = settings
-        self._owns_http = http is None
-        self._http = http or httpx.Client(timeout=_timeout(settings))
-        self._sleep = sleep
-        self._rng = rng or random.Random()
-
-    def __repr__(self) -> str:
-        return f"UpstreamClient(model={self.settings.model!r})"
-
-    def __enter__(self) -> UpstreamClient:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        if self._owns_http:
-            self._http.close()
-
-    def _send(self, body: dict[str, Any], *, stream: bool) -> tuple[httpx.Response, int]:
-        policy = _RetryPolicy(self.settings, self._rng)
-        headers = _headers(self.settings, stream=stream)
-        while True:
-            policy.start_attempt()
-            request = self._http.build_request(
-                "POST", self.settings.completions_url, json=body, headers=headers
-            )
-            try:
-                response = self._http.send(request, stream=stream)
-            except httpx.TransportError as exc:
-                delay = policy.after_transport_error(exc)
-            else:
-                if response.is_success:
-                    return response, policy.attempts
-                response.close()
-                delay = policy.after_status(response.status_code, response.headers)
-            self._sleep(delay)
-
-    def complete(
-        self, messages: Sequence[ChatMessage], *, params: Mapping[str, Any] | None = None
-    ) -> str:
-        """The whole answer text."""
-        body = build_body(self.settings, messages, params, stream=False)
-        response, attempts = self._send(body, stream=False)
-        return parse_completion(response.content, attempts)
-
-    def stream(
-        self, messages: Sequence[ChatMessage], *, params: Mapping[str, Any] | None = None
-    ) -> Iterator[str]:
-        """The answer as text deltas; retries happen only before the response starts."""
-        body = build_body(self.settings, messages, params, stream=True)
-        response, attempts = self._send(body, stream=True)
-        try:
-            if not _is_event_stream(response):
-                yield parse_completion(response.read(), attempts)
-                return
-            state = _StreamState(attempts)
-            try:
-                for line in response.iter_lines():
-                    delta = state.feed(line)
-                    if delta:
-                        yield delta
-                    if state.done:
-                        break
-                else:
-                    delta = state.feed(None)
-                    if delta:
-                        yield delta
-            except httpx.TransportError as exc:
-                raise _stream_error(exc, attempts) from None
-            state.check_complete()
-        finally:
-            response.close()

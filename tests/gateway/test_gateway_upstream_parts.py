@@ -1,4 +1,5 @@
-"""The blocking upstream client, its settings, and SSE parsing."""
+"""The upstream client's parts: its settings, SSE parsing and the retry policy (the
+client itself is exercised in test_gateway_upstream.py)."""
 
 from __future__ import annotations
 
@@ -7,54 +8,13 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
-from tests.support.upstream import RecordingUpstream, Script
 
-from discreet.gateway.errors import UpstreamTimeout, UpstreamUnavailable
+from discreet.gateway.errors import UpstreamTimeout
 from discreet.gateway.settings import UpstreamConfigError, UpstreamSettings
 from discreet.gateway.sse import SSEDecoder, StreamFormatError, parse_chunk
-from discreet.gateway.upstream import UpstreamClient, _RetryPolicy, retry_after_seconds
+from discreet.gateway.upstream import _RetryPolicy, retry_after_seconds
 
 MESSAGES = [{"role": "user", "content": "Where is [ORDER_ID_1]?"}]
-
-
-def client_for(
-    upstream: RecordingUpstream, sleeps: list[float], **overrides: object
-) -> UpstreamClient:
-    values: dict[str, object] = {
-        "base_url": upstream.base_url,
-        "model": "m",
-        "read_timeout": 2.0,
-        "backoff_initial": 0.01,
-    }
-    values.update(overrides)
-    return UpstreamClient(UpstreamSettings.model_validate(values), sleep=sleeps.append)
-
-
-def test_sync_complete_stream_and_retry(recording_upstream: RecordingUpstream) -> None:
-    sleeps: list[float] = []
-    recording_upstream.fail_first(1, status=502)
-    recording_upstream.set_default(Script(chunks=["[ORDER", "_ID_1] ", "ships"]))
-    with client_for(recording_upstream, sleeps) as client:
-        assert client.complete(MESSAGES) == "[ORDER_ID_1] ships"
-        assert list(client.stream(MESSAGES)) == ["[ORDER", "_ID_1] ", "ships"]
-    assert len(recording_upstream.requests) == 3
-    assert len(sleeps) == 1
-    assert "authorization" not in recording_upstream.requests[0].headers  # no key configured
-
-
-def test_sync_timeout_and_cut_stream(recording_upstream: RecordingUpstream) -> None:
-    sleeps: list[float] = []
-    recording_upstream.enqueue(Script(delay=3.0))
-    recording_upstream.enqueue(Script(chunks=["a", "b"], disconnect="mid_stream"))
-    with client_for(recording_upstream, sleeps, read_timeout=0.2) as client:
-        with pytest.raises(UpstreamTimeout):
-            client.complete(MESSAGES)
-        received: list[str] = []
-        with pytest.raises(UpstreamUnavailable):
-            for delta in client.stream(MESSAGES):
-                received.append(delta)
-    assert received == ["a"]
-    assert len(recording_upstream.requests) == 2
 
 
 def test_settings_from_env() -> None:
