@@ -25,7 +25,6 @@ from discreet.consent import ConsentState, LimitKind
 from discreet.conversations.models import ConversationMessage
 from discreet.conversations.transcripts import TranscriptStore
 from discreet.rights import RequestKind, RequestState, RightsRequest, RightsService
-from discreet.rights.erasure import CRASH_ENV, CRASH_EXIT_CODE
 from discreet.store.governance_models import ErasureJobRow
 from discreet.store.keystore_models import WrappedKey
 from discreet.store.models import table_of
@@ -178,13 +177,34 @@ def test_a_held_conversation_survives_the_rest_is_erased(
     assert _messages_of(rights, "no-such-subject", [*others, UNBOUND]) == 0
 
 
+CRASH_EXIT_CODE = 86
+CRASH_AFTER = "TEST_CRASH_AFTER_STEP"
+# The CLI in a process that is killed (os._exit: no clean-up, no "done" record) right
+# after the named erasure step did its work -- from the test's side, not the product's.
+CRASHING_CLI = f"""
+import os
+from discreet.rights.erasure import Eraser
+from discreet.cli import main
+step, run = os.environ.get("{CRASH_AFTER}"), Eraser._run_step
+
+def crashing(self, name, job, ctx):
+    counts = run(self, name, job, ctx)
+    if name == step:
+        os._exit({CRASH_EXIT_CODE})
+    return counts
+
+Eraser._run_step = crashing
+main()
+"""
+
+
 def _run_cli(store_env: StoreEnv, cwd: Path, *args: str, crash_after: str | None = None) -> int:
     env = {**os.environ, **store_env.environ()}
     env.pop("DISCREET_POLICY", None)
     if crash_after is not None:
-        env[CRASH_ENV] = crash_after
+        env[CRASH_AFTER] = crash_after
     proc = subprocess.run(
-        [sys.executable, "-c", "from discreet.cli import main; main()", *args],
+        [sys.executable, "-c", CRASHING_CLI, *args],
         env=env,
         cwd=cwd,
         capture_output=True,

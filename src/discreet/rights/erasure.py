@@ -19,15 +19,12 @@ Steps:
    legal holds) erase nothing.
 
 Each step appends an ``erasure.step`` audit record with its counts; audit records keep
-only the pseudonymous id, which resolves to nothing afterwards. For tests,
-``DISCREET_TEST_ERASURE_CRASH_AFTER`` names a step after whose work (before its "done"
-record) the process exits at once.
+only the pseudonymous id, which resolves to nothing afterwards.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -50,8 +47,6 @@ from discreet.vault import SubjectNotFound, Vault
 from discreet.vault.bindings import bound_conversations
 
 _J = table_of(ErasureJobRow)
-CRASH_ENV = "DISCREET_TEST_ERASURE_CRASH_AFTER"
-CRASH_EXIT_CODE = 86
 PLAN = "plan"
 STEP_ACTION = "erasure.step"
 StepCounts = dict[str, Any]
@@ -194,9 +189,7 @@ class Eraser:
                 continue
             job.current_step, job.state = step, "running"
             self._save(job)  # the record of what is about to happen comes first
-            counts = self._plan(job) if step == PLAN else self._erase_with(step, job, ctx)
-            if os.environ.get(CRASH_ENV) == step:
-                os._exit(CRASH_EXIT_CODE)
+            counts = self._run_step(step, job, ctx)
             if step == PLAN and counts["blocked_by"]:
                 # Not recorded as done: the next run looks at the holds afresh.
                 job.current_step, job.state = None, "blocked"
@@ -209,6 +202,11 @@ class Eraser:
         job.state = "completed"
         self._save(job, completed=True)
         return ErasureOutcome(job.id, subject_id, True, (), job.steps_done)
+
+    def _run_step(self, step: str, job: _Job, ctx: AccessContext) -> StepCounts:
+        """One step's work; its "done" record is the caller's (a crash test kills the
+        process right after this returns)."""
+        return self._plan(job) if step == PLAN else self._erase_with(step, job, ctx)
 
     def _conversations(self, subject_id: str) -> list[str]:
         """Bound conversations, then any others with messages or state attributed to the
