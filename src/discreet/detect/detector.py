@@ -14,6 +14,7 @@ from discreet.detect.entities import SUPPORTED_LANGUAGES, EntityType
 from discreet.detect.language import detect_language
 from discreet.detect.merge import merge_findings
 from discreet.detect.ner.base import NerBackend
+from discreet.detect.plausibility import refine_ner
 from discreet.detect.registry import RecognizerRegistry
 
 MIN_TEXTS_PER_WORKER = 2048
@@ -62,6 +63,10 @@ class Detector:
 
             ner = load_backend(self.config.ner)
         self.ner = ner
+        if ner is not None:
+            from discreet.detect.plausibility import load_all
+
+            load_all()  # the word lists the NER's findings are checked against
         self._entities = frozenset(self.config.entities) if self.config.entities else None
         self._allow_terms = frozenset(t.casefold().strip() for t in self.config.allow_list)
         self._allow_patterns = [re.compile(p) for p in self.config.allow_patterns]
@@ -200,7 +205,8 @@ class Detector:
                     raise DetectionError(
                         f"recognizer {recognizer.name!r} failed: {type(exc).__name__}"
                     ) from exc
-            found.extend(ner_findings)
+            # Ordinary words the model took for names, and names it cut short, corrected.
+            found.extend(refine_ner(item, ner_findings))
         threshold = self.config.threshold
         kept = [
             f
