@@ -231,13 +231,15 @@ def _refine(item: DetectionInput, finding: Finding) -> Finding | None:
     words = [_Word(m) for m in _WORD.finditer(text, finding.start, finding.end)]
     if not words:
         return finding
+    keys = [w.key for w in words]
+    brand = _brand_words(keys)
     if finding.type is EntityType.STREET_ADDRESS:
+        if brand[0]:
+            return None  # "JCB 16", "DHL 3": a brand and a number
         # Street names are ordinary words ("Main Street", "Rose Lane"); only a lone word
         # without a number ("place", "home") is not an address.
         lone = len(words) == 1 and not any(c.isdigit() for c in finding.value(text))
         return None if lone and ordinary(words[0].text, text, words[0].start, language) else finding
-    keys = [w.key for w in words]
-    brand = _brand_words(keys)
     if _signature(text, finding) and not any(brand):
         return finding  # a name alone on the message's last line signs it: "\n\nKees"
     if all(brand[i] or ordinary(w.text, text, w.start, language) for i, w in enumerate(words)):
