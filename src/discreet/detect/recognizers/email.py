@@ -44,10 +44,13 @@ _AT_BRACKETED = r"\s*[(\[{<]\s*(?:at|@)\s*[)\]}>]\s*"
 _DOT_ANY = (
     r"(?:\.|\s*[(\[{<]\s*(?:dot|punt|punkt|point)\s*[)\]}>]\s*|\s+(?:dot|punt|punkt|point)\s+)"
 )
-_DOT_SPELLED = r"\s+(?:dot|punt|punkt|point)\s+"
+_DOT_SPELLED = r"\s+(?:dot|punt|punkt)\s+"
+# After a spelled-out " dot ", only a common top-level domain: "left at this point lol".
+_TLD_SPELLED = r"(?:com|net|org|info|io|eu|nl|be|de|fr|lu|ch|at|uk|co|us|ca|es|it|dk|se|no)"
 _OBFUSCATED = re.compile(
     rf"(?<![\w.+-]){_LOCAL}(?:{_AT_BRACKETED}(?:{_LABEL}{_DOT_ANY})+"
-    rf"|\s+(?:at|@)\s+(?:{_LABEL}{_DOT_SPELLED})+)[A-Za-z]{{2,24}}(?![\w-])",
+    rf"|\s+(?:at|@)\s+(?:{_LABEL}{_DOT_SPELLED})+(?={_TLD_SPELLED}(?![\w-])))"
+    rf"[A-Za-z]{{2,24}}(?![\w-])",
     re.IGNORECASE,
 )
 _HINT = re.compile(

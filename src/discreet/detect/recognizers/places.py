@@ -1,0 +1,224 @@
+"""Countries, regions and cities from the packaged gazetteer (`detect.places`).
+
+A capitalised (or upper-case: "OULU") run of up to four words that the gazetteer knows is
+a place. Names that are also ordinary words or people's names ("Nice", "Best", "Deal",
+"Chelsea", "Florence", "Paris" the surname) need more: a preposition of place right
+before ("in", "from", "naar", "uit", "nach", "aus", "à", "près de"), or a postal code
+right before them ("1012 AB Amsterdam", "75002 Paris"). A place followed by a product
+noun is a product line ("the Lyon sofa", "Chelsea boots").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from discreet.detect.base import DetectionInput, Finding, Recognizer
+from discreet.detect.entities import EntityType
+from discreet.detect.ordinary import PRODUCT_NOUNS, WEEKDAYS_AND_MONTHS, zipf_here
+from discreet.detect.places import PlaceKind, fold, gazetteer
+from discreet.detect.recognizers.names import FIRST_NAMES, SURNAMES
+from discreet.detect.registry import builtin
+from discreet.detect.stopwords import stop_words
+
+SCORE = {PlaceKind.COUNTRY: 0.7, PlaceKind.REGION: 0.6, PlaceKind.CITY: 0.55}
+SCORE_AMBIGUOUS_WITH_CUE = 0.5
+# A single word this frequent (Zipf, see detect.ordinary) is a word before it is a place.
+ORDINARY = 3.8
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+# Words inside a multi-word place name: "Frankfurt am Main", "Stratford-upon-Avon",
+# "Bergen op Zoom", "Saint-Étienne-du-Rouvray", "Châlons-en-Champagne".
+_INNER = frozenset(
+    [
+        "am",
+        "an",
+        "der",
+        "den",
+        "de",
+        "du",
+        "des",
+        "la",
+        "le",
+        "les",
+        "op",
+        "aan",
+        "upon",
+        "on",
+        "sur",
+        "en",
+        "im",
+        "ob",
+        "bei",
+        "sous",
+        "lès",
+        "d'",
+        "di",
+    ]
+)
+_CUE_BEFORE = re.compile(
+    r"(?:\b(?:in|from|to|near|at|via|of|naar|uit|bij|te|nabij|nach|aus|bei|von|nahe|à|a|"
+    r"de|du|en|vers|près\s+de|depuis|zu|richtung|based\s+in|live\s+in|woon\s+in|wohne\s+in|"
+    r"habite\s+à)|\d{4}\s?[A-Z]{2}|\d{4,5}|[A-Z]\d[A-Z0-9]?\s?\d[A-Z]{2}|\d[a-zA-Z]?,)\s+$",
+    re.IGNORECASE,
+)
+# Large cities named like a common word of one of the four languages ("Nice to meet you",
+# "das Essen", "Reading this"): a preposition or postal code must say they are places.
+WORD_LIKE_CITIES = frozenset(
+    [
+        "nice",
+        "reading",
+        "essen",
+        "halle",
+        "hof",
+        "bergen",
+        "soul",
+        "sale",
+        "mobile",
+        "split",
+        "bath",
+        "best",
+        "deal",
+        "most",
+        "male",
+        "buffalo",
+        "phoenix",
+        "paradise",
+        "spoken",
+        "columbus",
+        "derby",
+        "orange",
+        "victoria",
+        "florence",
+        "charlotte",
+        "leon",
+        "hamilton",
+        "lincoln",
+        "kennedy",
+        "madison",
+        "orlando",
+        "austin",
+        "logan",
+        "kyle",
+        "franklin",
+        "warren",
+        "richmond",
+        "gilbert",
+        "mason",
+        "hudson",
+        "queens",
+        "laval",
+        "ami",
+        "bar",
+        "bon",
+        "bone",
+        "gold",
+        "oral",
+        "sucre",
+        "canton",
+        "monster",
+        "klang",
+        "lion",
+        "manger",
+        "plaisir",
+        "mad",
+        "essen",
+        "vie",
+        "mar",
+    ]
+)
+
+
+@builtin
+class PlaceRecognizer(Recognizer):
+    """Countries, regions and cities the gazetteer knows, in the four languages."""
+
+    name = "places"
+    entity_types = frozenset({EntityType.LOCATION})
+    languages = frozenset({"en", "nl", "de", "fr"})
+
+    def __init__(self) -> None:
+        self._gazetteer = gazetteer()
+        self._places = self._gazetteer.places
+        self._stop = frozenset().union(*(stop_words(lang) for lang in self.languages))
+
+    def analyze(self, item: DetectionInput) -> Iterator[Finding]:
+        text = item.text
+        words = list(_WORD.finditer(text))
+        i = 0
+        while i < len(words):
+            found = self._place_at(item, words, i)
+            if found is None:
+                i += 1
+                continue
+            j, finding = found
+            if finding is not None:
+                yield finding
+            i = j
+
+    def _place_at(
+        self, item: DetectionInput, words: list[re.Match[str]], i: int
+    ) -> tuple[int, Finding | None] | None:
+        first = words[i].group()
+        if not first[:1].isupper():
+            return None
+        text = item.text
+        # Longest name first: "New York" before "York", "Den Haag" before "Den".
+        for n in range(min(4, len(words) - i), 0, -1):
+            last = words[i + n - 1]
+            if n > 1 and not last.group()[:1].isupper():
+                continue
+            if not self._joined(text, words, i, n):
+                continue
+            key = fold(text[words[i].start() : last.end()])
+            value = self._places.get(key)
+            if value is None:
+                continue
+            kind = PlaceKind(int(value[0]))
+            start, end = words[i].start(), last.end()
+            return i + n, self._finding(item, start, end, kind, n)
+        return None
+
+    @staticmethod
+    def _joined(text: str, words: list[re.Match[str]], i: int, n: int) -> bool:
+        """Whether words i..i+n-1 form one name: single spaces between them, and any
+        lower-case word inside one of the particles place names have."""
+        for k in range(i + 1, i + n):
+            if text[words[k - 1].end() : words[k].start()] != " ":
+                return False
+            word = words[k].group()
+            if k < i + n - 1 and not word[:1].isupper() and word.casefold() not in _INNER:
+                return False
+        return True
+
+    def _finding(
+        self, item: DetectionInput, start: int, end: int, kind: PlaceKind, n_words: int
+    ) -> Finding | None:
+        text = item.text
+        value = text[start:end]
+        key = value.casefold()
+        if _product_follows(text, end):
+            return None
+        ambiguous = n_words == 1 and (
+            key in self._stop
+            or key in WEEKDAYS_AND_MONTHS
+            or key in FIRST_NAMES
+            or key in SURNAMES
+            or key in WORD_LIKE_CITIES
+            or (value.isupper() and len(value) <= 3)
+            or (
+                kind is PlaceKind.CITY
+                and not self._gazetteer.major(fold(value))
+                and zipf_here(value, item.language) >= ORDINARY
+            )
+        )
+        if ambiguous:
+            if _CUE_BEFORE.search(text, max(0, start - 24), start) is None:
+                return None
+            return Finding(start, end, EntityType.LOCATION, SCORE_AMBIGUOUS_WITH_CUE, self.name)
+        return Finding(start, end, EntityType.LOCATION, SCORE[kind], self.name)
+
+
+def _product_follows(text: str, end: int) -> bool:
+    match = _WORD.match(text, end + 1) if text[end : end + 1] == " " else None
+    return match is not None and match.group().casefold() in PRODUCT_NOUNS
