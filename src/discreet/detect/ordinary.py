@@ -263,8 +263,17 @@ PRODUCT_NOUNS: frozenset[str] = _words(
     stiefel schuhe schuh sofa sessel stuhl tisch lampe jacke mantel tasche kleid hemd
     tasse becher bett matratze modell größe farbe kollektion
     bottes bottines chaussures canapé fauteuil chaise lampe veste manteau sac robe
-    chemise tasse lit matelas modèle taille couleur collection
+    chemise tasse matelas modèle taille couleur collection
     """
 )
 """A name right before one of these is a product line ("Chelsea boots", "the Lyon sofa",
 "de Oslo bank"), not a person or a place."""
+
+PRODUCT_NOUNS_BEFORE: frozenset[str] = _words(
+    """
+    sofa couch canapé fauteuil sessel bank boots bottes laarzen stiefel jacket jas veste
+    jacke lamp lampe mattress matelas matras matratze
+    """
+)
+"""The product nouns that also come before the line's name ("le canapé Lyon", "de bank
+Oslo"); the others ("case", "model", "size") come before names of people too."""

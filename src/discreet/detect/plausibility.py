@@ -33,6 +33,7 @@ from discreet.detect.ordinary import (
     BRANDS_AND_PRODUCTS,
     ORDER_STATUSES,
     PRODUCT_NOUNS,
+    PRODUCT_NOUNS_BEFORE,
     WEEKDAYS_AND_MONTHS,
     name_used_as_word,
     zipf_here,
@@ -246,8 +247,10 @@ def _refine(item: DetectionInput, finding: Finding) -> Finding | None:
         return finding  # a name alone on the message's last line signs it: "\n\nKees"
     if all(brand[i] or ordinary(w.text, text, w.start, language) for i, w in enumerate(words)):
         return None
-    if finding.type is not EntityType.ORGANIZATION and _product_follows(text, finding.end):
-        return None  # "Chelsea boots", "the Lyon sofa"
+    if finding.type is not EntityType.ORGANIZATION and (
+        _product_follows(text, finding.end) or _product_precedes(text, finding.start)
+    ):
+        return None  # "Chelsea boots", "the Lyon sofa", "le canapé Lyon"
     if finding.type is not EntityType.PERSON:
         return finding
     if len(words) == 1 and _known_place(keys[0]) and not _known_name(keys[0]):
@@ -289,6 +292,14 @@ def _product_follows(text: str, end: int) -> bool:
     if match is None or text[end : match.start()].strip(" \t-"):
         return False
     return match.group().casefold() in PRODUCT_NOUNS
+
+
+_WORD_BEFORE = re.compile(r"([^\W\d_]+)[ ]$")
+
+
+def _product_precedes(text: str, start: int) -> bool:
+    match = _WORD_BEFORE.search(text, max(0, start - 24), start)
+    return match is not None and match.group(1).casefold() in PRODUCT_NOUNS_BEFORE
 
 
 def _person_extent(text: str, words: list[_Word], language: str) -> tuple[int, int]:

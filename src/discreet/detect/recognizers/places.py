@@ -15,7 +15,12 @@ from collections.abc import Iterator
 
 from discreet.detect.base import DetectionInput, Finding, Recognizer
 from discreet.detect.entities import EntityType
-from discreet.detect.ordinary import PRODUCT_NOUNS, WEEKDAYS_AND_MONTHS, zipf_here
+from discreet.detect.ordinary import (
+    PRODUCT_NOUNS,
+    PRODUCT_NOUNS_BEFORE,
+    WEEKDAYS_AND_MONTHS,
+    zipf_here,
+)
 from discreet.detect.places import PlaceKind, fold, gazetteer
 from discreet.detect.recognizers.names import FIRST_NAMES, SURNAMES
 from discreet.detect.registry import builtin
@@ -197,8 +202,8 @@ class PlaceRecognizer(Recognizer):
         text = item.text
         value = text[start:end]
         key = value.casefold()
-        if _product_follows(text, end):
-            return None
+        if _product_follows(text, end) or _product_precedes(text, start):
+            return None  # "the Lyon sofa", "le canapé Lyon"
         ambiguous = n_words == 1 and (
             key in self._stop
             or key in WEEKDAYS_AND_MONTHS
@@ -222,3 +227,11 @@ class PlaceRecognizer(Recognizer):
 def _product_follows(text: str, end: int) -> bool:
     match = _WORD.match(text, end + 1) if text[end : end + 1] == " " else None
     return match is not None and match.group().casefold() in PRODUCT_NOUNS
+
+
+_WORD_BEFORE = re.compile(r"([^\W\d_]+)[ ]$")
+
+
+def _product_precedes(text: str, start: int) -> bool:
+    match = _WORD_BEFORE.search(text, max(0, start - 24), start)
+    return match is not None and match.group(1).casefold() in PRODUCT_NOUNS_BEFORE
