@@ -72,6 +72,7 @@ CONTEXT: Mapping[str, Mapping[str, Words]] = {
             "ruf",
             "festnetz",
             "erreichbar",
+            "erreichen",
             "meine nummer",
             "durchwahl",
         ),

@@ -40,7 +40,7 @@ from discreet.detect.ordinary import (
     zipf_spread,
     zipf_table,
 )
-from discreet.detect.places import fold, gazetteer
+from discreet.detect.places import PlaceKind, fold, gazetteer
 from discreet.detect.recognizers.names import FIRST_NAMES, SURNAMES
 from discreet.detect.stopwords import stop_words
 
@@ -174,6 +174,13 @@ def _known_place(key: str) -> bool:
     return fold(key) in gazetteer().places
 
 
+def _well_known_place(key: str) -> bool:
+    gaz = gazetteer()
+    folded = fold(key)
+    kind = gaz.kind(folded)
+    return kind is not None and (kind is not PlaceKind.CITY or gaz.major(folded))
+
+
 def ordinary(word: str, text: str, start: int, language: str) -> bool:
     """Whether `word` (at `start` in `text`) is an ordinary word of `language`, not a name."""
     key = word.casefold()
@@ -253,8 +260,9 @@ def _refine(item: DetectionInput, finding: Finding) -> Finding | None:
         return None  # "Chelsea boots", "the Lyon sofa", "le canapé Lyon"
     if finding.type is not EntityType.PERSON:
         return finding
-    if len(words) == 1 and _known_place(keys[0]) and not _known_name(keys[0]):
-        # "Lisboa", "Warszawa": a place the model has not seen, not a person.
+    if len(words) == 1 and _well_known_place(keys[0]) and not _known_name(keys[0]):
+        # "Lisboa", "Warszawa": a place the model has not seen, not a person. (Small towns
+        # share names with people: "Obama" is a town in Japan.)
         return Finding(
             finding.start, finding.end, EntityType.LOCATION, finding.score, finding.recognizer
         )

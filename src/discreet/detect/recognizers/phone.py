@@ -82,9 +82,10 @@ SCORE_US_BARE = 0.3
 SCORE_BARE_DOUBLE_ZERO = 0.35
 SCORE_US_SHAPE = 0.4
 # Numbers written without a trunk prefix or country code, valid in a country that dials
-# them that way (see _NO_TRUNK_REGIONS).
+# them that way (see _NO_TRUNK_REGIONS). Below the default threshold: dates ("2024 11
+# 05") and references are valid somewhere too; a context word (+0.3) reports them.
 SCORE_NO_HINT = 0.3
-SCORE_NO_HINT_GROUPED = 0.4
+SCORE_NO_HINT_GROUPED = 0.35
 # Not valid anywhere tried, but written like a phone number: reported only next to a
 # context word ("tel", "Telefon"), which adds the recognizer's boost (0.3).
 SCORE_SHAPE_ONLY = 0.25
