@@ -199,6 +199,7 @@ BRANDS_AND_PRODUCTS: frozenset[str] = frozenset(
         "evri",
         "usps",
         "amazon",
+        "amazon prime",
         "bol.com",
         "bol",
         "zalando",
@@ -277,3 +278,22 @@ PRODUCT_NOUNS_BEFORE: frozenset[str] = _words(
 )
 """The product nouns that also come before the line's name ("le canapé Lyon", "de bank
 Oslo"); the others ("case", "model", "size") come before names of people too."""
+
+COLOURS: frozenset[str] = _words(
+    """
+    red blue green black white brown grey gray pink purple yellow orange beige navy
+    rood blauw groen zwart wit bruin grijs roze paars geel oranje
+    rot blau grün schwarz weiß weiss braun grau rosa lila gelb
+    rouge bleu vert noir blanc marron gris rose violet jaune
+    """
+)
+"""Colours: never a place, and in lower case never a name ("in brown", "en rouge"); in
+capitals some are surnames (Brown, Schwarz, Blanc), which stay."""
+
+SIGN_OFF_WORDS: frozenset[str] = _words(
+    """
+    regards cheers thanks thank best greetings groeten groet bedankt dank
+    grüße grüsse gruß danke merci cordialement salutations amitiés bises
+    """
+)
+"""Words that end a message on their own line: a sign-off, not the signature's name."""

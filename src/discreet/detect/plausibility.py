@@ -31,9 +31,11 @@ from discreet.detect.base import DetectionInput, Finding
 from discreet.detect.entities import SUPPORTED_LANGUAGES, EntityType
 from discreet.detect.ordinary import (
     BRANDS_AND_PRODUCTS,
+    COLOURS,
     ORDER_STATUSES,
     PRODUCT_NOUNS,
     PRODUCT_NOUNS_BEFORE,
+    SIGN_OFF_WORDS,
     WEEKDAYS_AND_MONTHS,
     name_used_as_word,
     zipf_here,
@@ -184,7 +186,9 @@ def _well_known_place(key: str) -> bool:
 def ordinary(word: str, text: str, start: int, language: str) -> bool:
     """Whether `word` (at `start` in `text`) is an ordinary word of `language`, not a name."""
     key = word.casefold()
-    if key in WEEKDAYS_AND_MONTHS or key in ORDER_STATUSES:
+    if key in WEEKDAYS_AND_MONTHS or key in ORDER_STATUSES or key in SIGN_OFF_WORDS:
+        return True
+    if key in COLOURS and word.islower():
         return True
     if key in _stop_words:
         return True
@@ -250,7 +254,9 @@ def _refine(item: DetectionInput, finding: Finding) -> Finding | None:
         # without a number ("place", "home") is not an address.
         lone = len(words) == 1 and not any(c.isdigit() for c in finding.value(text))
         return None if lone and ordinary(words[0].text, text, words[0].start, language) else finding
-    if _signature(text, finding) and not any(brand):
+    if finding.type is EntityType.LOCATION and all(k in COLOURS for k in keys):
+        return None  # "Rose", "Schwarz" as a place: a colour
+    if _signature(text, finding) and not any(brand) and not any(k in SIGN_OFF_WORDS for k in keys):
         return finding  # a name alone on the message's last line signs it: "\n\nKees"
     if all(brand[i] or ordinary(w.text, text, w.start, language) for i, w in enumerate(words)):
         return None

@@ -130,6 +130,8 @@ WORD_LIKE_CITIES = frozenset(
         "essen",
         "vie",
         "mar",
+        "christmas",
+        "easter",
     ]
 )
 
