@@ -43,6 +43,8 @@ class Gazetteer:
     digit: loading strings is what keeps the packaged list fast to read)."""
     max_words: int
     """The most words any name has."""
+    first_words: frozenset[str] = frozenset()
+    """The first word of every name: a word that begins none needs no longer look-ups."""
 
     def kind(self, key: str) -> PlaceKind | None:
         value = self.places.get(key)
@@ -107,6 +109,8 @@ _LATIN = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ɏḀ-ỿ'’ .\-]+$")
 
 def fold(text: str) -> str:
     """Casefold and strip accents ("Zürich" -> "zurich"), the gazetteer's key form."""
+    if text.isascii():
+        return text.lower().replace("’", "'")
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("’", "'")
 
@@ -136,7 +140,8 @@ def gazetteer() -> Gazetteer:
     """The packaged gazetteer (see the module docstring)."""
     with gzip.open(PACKAGED, "rt", encoding="utf-8") as handle:
         places = dict(line.split("\t", 1) for line in handle.read().splitlines())
-    return Gazetteer(places, _MAX_WORDS)
+    first_words = frozenset(key.split(" ", 1)[0] for key in places)
+    return Gazetteer(places, _MAX_WORDS, first_words)
 
 
 def build() -> Gazetteer:

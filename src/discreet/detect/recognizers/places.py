@@ -156,52 +156,40 @@ class PlaceRecognizer(Recognizer):
 
     def analyze(self, item: DetectionInput) -> Iterator[Finding]:
         text = item.text
-        words = list(_WORD.finditer(text))
+        # (start, end, word) per word; most are lower case and cost one test each.
+        words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
+        places = self._places
+        first_words = self._gazetteer.first_words
         i = 0
         while i < len(words):
-            found = self._place_at(item, words, i)
-            if found is None:
+            start, _, word = words[i]
+            if not word[0].isupper() or fold(word) not in first_words:
                 i += 1
                 continue
-            j, finding = found
-            if finding is not None:
-                yield finding
-            i = j
-
-    def _place_at(
-        self, item: DetectionInput, words: list[re.Match[str]], i: int
-    ) -> tuple[int, Finding | None] | None:
-        first = words[i].group()
-        if not first[:1].isupper():
-            return None
-        text = item.text
-        # Longest name first: "New York" before "York", "Den Haag" before "Den".
-        for n in range(min(4, len(words) - i), 0, -1):
-            last = words[i + n - 1]
-            if n > 1 and not last.group()[:1].isupper():
-                continue
-            if not self._joined(text, words, i, n):
-                continue
-            key = fold(text[words[i].start() : last.end()])
-            value = self._places.get(key)
-            if value is None:
-                continue
-            kind = PlaceKind(int(value[0]))
-            start, end = words[i].start(), last.end()
-            return i + n, self._finding(item, start, end, kind, n)
-        return None
-
-    @staticmethod
-    def _joined(text: str, words: list[re.Match[str]], i: int, n: int) -> bool:
-        """Whether words i..i+n-1 form one name: single spaces between them, and any
-        lower-case word inside one of the particles place names have."""
-        for k in range(i + 1, i + n):
-            if text[words[k - 1].end() : words[k].start()] != " ":
-                return False
-            word = words[k].group()
-            if k < i + n - 1 and not word[:1].isupper() and word.casefold() not in _INNER:
-                return False
-        return True
+            # The longest run of words that can form one name: single spaces between
+            # them, lower-case words only inside ("Frankfurt am Main").
+            last = i
+            while (
+                last + 1 < len(words)
+                and last - i < 3
+                and words[last][1] + 1 == words[last + 1][0]
+                and text[words[last][1]] == " "
+                and (words[last + 1][2][0].isupper() or words[last + 1][2].casefold() in _INNER)
+            ):
+                last += 1
+            # Longest name first: "New York" before "York", "Den Haag" before "Den".
+            for j in range(last, i - 1, -1):
+                if j > i and not words[j][2][0].isupper():
+                    continue
+                end = words[j][1]
+                value = places.get(fold(text[start:end]))
+                if value is not None:
+                    finding = self._finding(item, start, end, PlaceKind(int(value[0])), j - i + 1)
+                    if finding is not None:
+                        yield finding
+                    i = j
+                    break
+            i += 1
 
     def _finding(
         self, item: DetectionInput, start: int, end: int, kind: PlaceKind, n_words: int
