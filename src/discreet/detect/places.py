@@ -132,6 +132,17 @@ def _clean(name: str) -> str:
     return name.split(",")[0].split("[")[0].split("(")[0].strip()
 
 
+# What may stand right before a place name, on its line: a preposition of place, a postal
+# code, a house number and comma. (Not "de", "en", "a", "von": articles and conjunctions
+# too, "De Bose QuietComfort".)
+PLACE_CUE_BEFORE = re.compile(
+    r"(?:\b(?:in|from|to|near|at|via|naar|uit|bij|te|nabij|nach|aus|bei|nahe|à|"
+    r"vers|près\s+de|depuis|richtung|based\s+in|live\s+in|woon\s+in|wohne\s+in|"
+    r"habite\s+à)|\d{4}\s?[A-Z]{2}|\d{4,5}|[A-Z]\d[A-Z0-9]?\s?\d[A-Z]{2}|\d[a-zA-Z]?,)[ \t]+$",
+    re.IGNORECASE,
+)
+
+
 PACKAGED = Path(__file__).parent / "data" / "places.tsv.gz"
 
 

@@ -42,7 +42,7 @@ from discreet.detect.ordinary import (
     zipf_spread,
     zipf_table,
 )
-from discreet.detect.places import PlaceKind, fold, gazetteer
+from discreet.detect.places import PLACE_CUE_BEFORE, PlaceKind, fold, gazetteer
 from discreet.detect.recognizers.names import FIRST_NAMES, SURNAMES
 from discreet.detect.stopwords import stop_words
 
@@ -195,6 +195,8 @@ def ordinary(word: str, text: str, start: int, language: str) -> bool:
     name, place = _known_name(key), _known_place(key)
     frequency = zipf_here(word, language)
     if word.islower():
+        if place and _well_known_place(key) and not _known_name(key):
+            return False  # "le colis venait de france", "i live in rotterdam"
         if place:
             # Customers type cities in lower case ("rotterdam"); only a very frequent word
             # that is also a town ("best", "nice") is the word.
@@ -254,8 +256,11 @@ def _refine(item: DetectionInput, finding: Finding) -> Finding | None:
         # without a number ("place", "home") is not an address.
         lone = len(words) == 1 and not any(c.isdigit() for c in finding.value(text))
         return None if lone and ordinary(words[0].text, text, words[0].start, language) else finding
-    if finding.type is EntityType.LOCATION and all(k in COLOURS for k in keys):
-        return None  # "Rose", "Schwarz" as a place: a colour
+    if finding.type is EntityType.LOCATION:
+        if fold(finding.value(text)) in gazetteer().places:
+            return finding  # "Zell am See": the whole name is a place
+        if all(k in COLOURS for k in keys) and not _place_cue(text, finding.start):
+            return None  # "Rose", "Schwarz" as a place: a colour ("in Geel" is a town)
     if _signature(text, finding) and not any(brand) and not any(k in SIGN_OFF_WORDS for k in keys):
         return finding  # a name alone on the message's last line signs it: "\n\nKees"
     if all(brand[i] or ordinary(w.text, text, w.start, language) for i, w in enumerate(words)):
@@ -287,6 +292,10 @@ def _signature(text: str, finding: Finding) -> bool:
         and not text[finding.end :].strip()
         and finding.type is EntityType.PERSON
     )
+
+
+def _place_cue(text: str, start: int) -> bool:
+    return PLACE_CUE_BEFORE.search(text, max(0, start - 24), start) is not None
 
 
 def _brand_words(keys: list[str]) -> list[bool]:
@@ -331,10 +340,13 @@ def _person_extent(text: str, words: list[_Word], language: str) -> tuple[int, i
                 first = k
             break
     last = len(words) - 1
-    while first < last and _cut_at_edge(words[first], text, language):
-        first += 1
-    while last > first and _cut_at_edge(words[last], text, language):
-        last -= 1
+    inner_first, inner_last = first, last
+    while inner_first < inner_last and _cut_at_edge(words[inner_first], text, language):
+        inner_first += 1
+    while inner_last > inner_first and _cut_at_edge(words[inner_last], text, language):
+        inner_last -= 1
+    if any(w.key not in _PARTICLES for w in words[inner_first : inner_last + 1]):
+        first, last = inner_first, inner_last  # not when only "de" of "de korte" is left
     start, end = words[first].start, words[last].end
     for _ in range(2):
         extended = _extend_left(text, start, language)
@@ -390,7 +402,8 @@ def _extend_left(text: str, start: int, language: str) -> int | None:
     if match is None:
         return None
     if _INITIAL.fullmatch(match.group()):
-        return start - 3
+        # In French "M." is Monsieur, not an initial: "M. Arnaud" names Arnaud.
+        return None if language == "fr" and match.group() == "M." else start - 3
     if _name_part(match.group(), text, match.start(), language):
         return match.start()
     return None

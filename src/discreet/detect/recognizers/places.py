@@ -23,7 +23,7 @@ from discreet.detect.ordinary import (
     WEEKDAYS_AND_MONTHS,
     zipf_here,
 )
-from discreet.detect.places import PlaceKind, fold, gazetteer
+from discreet.detect.places import PLACE_CUE_BEFORE, PlaceKind, fold, gazetteer
 from discreet.detect.plausibility import sentence_initial as _sentence_initial
 from discreet.detect.recognizers.names import FIRST_NAMES, SURNAMES
 from discreet.detect.registry import builtin
@@ -36,7 +36,6 @@ ORDINARY = 3.8
 SENTENCE_START_ORDINARY = 3.0
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
-# (Not "de", "en", "a", "von": articles and conjunctions too, "De Bose QuietComfort".)
 # Words inside a multi-word place name: "Frankfurt am Main", "Stratford-upon-Avon",
 # "Bergen op Zoom", "Saint-Étienne-du-Rouvray", "Châlons-en-Champagne".
 _INNER = frozenset(
@@ -65,12 +64,6 @@ _INNER = frozenset(
         "d'",
         "di",
     ]
-)
-_CUE_BEFORE = re.compile(
-    r"(?:\b(?:in|from|to|near|at|via|naar|uit|bij|te|nabij|nach|aus|bei|nahe|à|"
-    r"vers|près\s+de|depuis|richtung|based\s+in|live\s+in|woon\s+in|wohne\s+in|"
-    r"habite\s+à)|\d{4}\s?[A-Z]{2}|\d{4,5}|[A-Z]\d[A-Z0-9]?\s?\d[A-Z]{2}|\d[a-zA-Z]?,)[ \t]+$",
-    re.IGNORECASE,
 )
 # Large cities named like a common word of one of the four languages ("Nice to meet you",
 # "das Essen", "Reading this"): a preposition or postal code must say they are places.
@@ -226,7 +219,7 @@ class PlaceRecognizer(Recognizer):
         ):
             ambiguous = True  # "Balen! Weer een gemiste levering": capitals say nothing
         if ambiguous:
-            if _CUE_BEFORE.search(text, max(0, start - 24), start) is None:
+            if PLACE_CUE_BEFORE.search(text, max(0, start - 24), start) is None:
                 return None
             return Finding(start, end, EntityType.LOCATION, SCORE_AMBIGUOUS_WITH_CUE, self.name)
         return Finding(start, end, EntityType.LOCATION, SCORE[kind], self.name)
