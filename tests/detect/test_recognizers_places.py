@@ -86,6 +86,7 @@ def test_words_that_are_also_towns_are_not_places(language: str, text: str) -> N
         ("en", "1600 Pennsylvania Avenue NW, Washington", ["1600 Pennsylvania Avenue NW"]),
         ("en", "send it to 55 Elm Street Suite 200", ["55 Elm Street Suite 200"]),
         ("en", "Mail: PO Box 1234, Springfield", ["PO Box 1234"]),
+        ("en", "we live on 3257 hillcrest road now", ["3257 hillcrest road"]),
         ("nl", "Mijn adres is Rooseveltlaan 110, Apt. 949", ["Rooseveltlaan 110, Apt. 949"]),
         ("nl", "Jan van Galenstraat 12 bus 3", ["Jan van Galenstraat 12 bus 3"]),
         ("nl", "Postbus 12, 1000 AA Amsterdam", ["Postbus 12"]),
@@ -109,6 +110,7 @@ def test_street_addresses_in_international_formats(
     [
         ("en", "my order 12 arrived on 3 May, box 3 of 5 was empty"),
         ("en", "Room for 4 people, Street Fighter 2"),
+        ("en", "I need 2 new road bikes and 3 sweet lane markers"),
         ("nl", "Ik heb 3 pakketten besteld, 2 zijn binnen"),
         ("nl", "Pagina 12 van de handleiding"),
         ("de", "Ich habe 3 Kinder und Seite 12 fehlt"),

@@ -74,6 +74,14 @@ _BEFORE = re.compile(
     rf"(?:[ ](?:de|la|le|les|du|des|l'|d'|de la|[A-ZÀ-Þ][\w'’\-]*)){{1,5}}"  # 12 rue de la Paix
     rf"){_UNIT}(?![\w])"
 )
+# Chat in lower case: "3257 hillcrest road", "12 station road, leeds". The street type must
+# end the clause, or "2 new road bikes" would be an address.
+_BEFORE_LOWER = re.compile(
+    rf"(?<![\w.,-]){_HOUSE}[ ](?:[a-z][a-z'\-]+[ ]){{1,3}}"
+    r"(?:street|road|avenue|lane|drive|boulevard|terrace|crescent|close|gardens)"
+    r"(?=[ \t]*(?:[,.;:!?)\n]|$|[ \t]+(?:now|please|pls|in|and|apt|unit|suite|flat)\b))"
+)
+SCORE_LOWER_CASE = 0.6
 _PO_BOX = re.compile(
     r"(?<![\w])(?:P\.?[ ]?O\.?[ ]?Box|PO[ ]Box|Post[ ]Office[ ]Box|Postbus|Postfach|"
     r"B\.P\.|BP|Bo[iî]te[ ]postale|Case[ ]postale)[ ]\d{1,6}(?:[ ]\d{2}){0,2}(?![\w])"
@@ -93,7 +101,12 @@ class StreetAddressRecognizer(Recognizer):
         text = item.text
         if _QUICK.search(text) is None:
             return
-        for regex, score in ((_AFTER, SCORE), (_BEFORE, SCORE), (_PO_BOX, SCORE_PO_BOX)):
+        for regex, score in (
+            (_AFTER, SCORE),
+            (_BEFORE, SCORE),
+            (_BEFORE_LOWER, SCORE_LOWER_CASE),
+            (_PO_BOX, SCORE_PO_BOX),
+        ):
             for match in regex.finditer(text):
                 start, end = match.span()
                 words = {w.casefold() for w in _WORDS.findall(match.group())}
