@@ -37,10 +37,7 @@ class ReferencePhone(P.PhoneRecognizer):
     def analyze(self, item: DetectionInput) -> Iterator[Finding]:
         text = item.text
         for match in P._CANDIDATE.finditer(text):
-            budget = [P._PARSE_BUDGET]
-            for start, end, score in self._split_and_score(text, match, item.language, budget):
-                score = self.boosted(item, start, end, score)
-                yield Finding(start, end, EntityType.PHONE_NUMBER, score, self.name)
+            yield from self.findings(item, match)
 
 
 # --- awkward strings ---------------------------------------------------------------------------

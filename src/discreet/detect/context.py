@@ -38,6 +38,10 @@ CONTEXT: Mapping[str, Mapping[str, Words]] = {
             "sms",
             "fax",
             "reach me",
+            "my number",
+            "number is",
+            "ext",
+            "extension",
         ),
         "nl": (
             "telefoon",
@@ -53,6 +57,8 @@ CONTEXT: Mapping[str, Mapping[str, Words]] = {
             "gsm",
             "faxnummer",
             "bereikbaar",
+            "mijn nummer",
+            "toestel",
         ),
         "de": (
             "telefon",
@@ -66,6 +72,9 @@ CONTEXT: Mapping[str, Mapping[str, Words]] = {
             "ruf",
             "festnetz",
             "erreichbar",
+            "erreichen",
+            "meine nummer",
+            "durchwahl",
         ),
         "fr": (
             "téléphone",
@@ -79,6 +88,8 @@ CONTEXT: Mapping[str, Mapping[str, Words]] = {
             "joindre",
             "fixe",
             "joignable",
+            "mon numéro",
+            "poste",
         ),
     },
     "IBAN": {

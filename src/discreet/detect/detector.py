@@ -14,6 +14,8 @@ from discreet.detect.entities import SUPPORTED_LANGUAGES, EntityType
 from discreet.detect.language import detect_language
 from discreet.detect.merge import merge_findings
 from discreet.detect.ner.base import NerBackend
+from discreet.detect.plausibility import load_all as load_word_lists
+from discreet.detect.plausibility import refine_ner
 from discreet.detect.registry import RecognizerRegistry
 from discreet.errors import TooLarge, Unavailable
 
@@ -63,6 +65,8 @@ class Detector:
 
             ner = load_backend(self.config.ner)
         self.ner = ner
+        if ner is not None:
+            load_word_lists()  # what the NER's findings are checked against, now
         self._entities = frozenset(self.config.entities) if self.config.entities else None
         self._allow_terms = frozenset(t.casefold().strip() for t in self.config.allow_list)
         self._allow_patterns = [re.compile(p) for p in self.config.allow_patterns]
@@ -201,7 +205,11 @@ class Detector:
                     raise DetectionError(
                         f"recognizer {recognizer.name!r} failed: {type(exc).__name__}"
                     ) from exc
-            found.extend(ner_findings)
+            # Ordinary words the model took for names, and names it cut short, corrected.
+            try:
+                found.extend(refine_ner(item, ner_findings))
+            except Exception as exc:  # fail closed, without the text in the message
+                raise DetectionError(f"checking NER findings failed: {type(exc).__name__}") from exc
         threshold = self.config.threshold
         kept = [
             f

@@ -49,7 +49,11 @@ class RecognizerRegistry:
     def default(cls) -> RecognizerRegistry:
         """All built-in recognizers (the NER backend is added by the `Detector`)."""
         _discover()
-        return cls(factory() for factory in _BUILTIN_FACTORIES)
+        # By module name, then in the order a module defines them: the order must not depend
+        # on which module some other code happened to import first, since findings that tie
+        # in a merge keep the first recognizer's name (and "known_subject" must win there).
+        ordered = sorted(enumerate(_BUILTIN_FACTORIES), key=lambda p: (p[1].__module__, p[0]))
+        return cls(factory() for _, factory in ordered)
 
     def add(self, recognizer: Recognizer) -> None:
         if not recognizer.name:

@@ -37,19 +37,39 @@ def safe(check: Callable[[str], bool]) -> Callable[[str], bool]:
     return wrapped
 
 
-# (brand, prefix ranges as (low, high) over the first N digits, allowed lengths)
+# (brand, prefix ranges as (low, high) over the first N digits, allowed lengths), from the
+# schemes' published IIN ranges. Order matters where ranges overlap: first match names it.
 _CARD_BRANDS: tuple[tuple[str, tuple[tuple[int, int, int], ...], frozenset[int]], ...] = (
-    # 13-digit Visa and short Maestro numbers are no longer issued, while 13-digit product
-    # barcodes (EAN-13) are everywhere and one in ten passes Luhn by chance.
     ("visa", ((1, 4, 4),), frozenset({16, 19})),
     ("mastercard", ((2, 51, 55), (4, 2221, 2720)), frozenset({16})),
     ("amex", ((2, 34, 34), (2, 37, 37)), frozenset({15})),
+    ("mir", ((4, 2200, 2204),), frozenset(range(16, 20))),
+    ("borica", ((4, 2205, 2205),), frozenset({16})),
     ("discover", ((4, 6011, 6011), (3, 644, 649), (2, 65, 65)), frozenset(range(16, 20))),
     ("jcb", ((4, 3528, 3589),), frozenset(range(16, 20))),
+    ("jcb", ((4, 1800, 1800), (4, 2131, 2131)), frozenset({15})),
     ("diners", ((3, 300, 305), (2, 36, 36), (2, 38, 39)), frozenset(range(14, 20))),
-    ("unionpay", ((2, 62, 62),), frozenset(range(16, 20))),
-    ("maestro", ((2, 50, 50), (2, 56, 69)), frozenset(range(16, 20))),
-)
+    ("diners", ((4, 2014, 2014), (4, 2149, 2149)), frozenset({15})),  # enRoute
+    ("unionpay", ((2, 62, 62), (2, 81, 81)), frozenset(range(16, 20))),
+    ("rupay", ((2, 60, 60), (2, 82, 82), (3, 508, 508), (3, 353, 353), (3, 356, 356)),
+     frozenset({16})),
+    ("verve", ((6, 506099, 506198), (6, 650002, 650027), (6, 507865, 507964)),
+     frozenset({16, 18, 19})),
+    ("dankort", ((4, 5019, 5019),), frozenset({16})),
+    ("interpayment", ((3, 636, 636),), frozenset(range(16, 20))),
+    ("instapayment", ((3, 637, 639),), frozenset({16})),
+    ("troy", ((4, 9792, 9792),), frozenset({16})),
+    ("humo", ((4, 9860, 9860),), frozenset({16})),
+    ("uatp", ((1, 1, 1),), frozenset({15})),
+    ("maestro", ((2, 50, 50), (2, 56, 69)), frozenset(range(12, 20))),
+    # 13-digit Visa cards are still in circulation, but 13-digit product barcodes (EAN-13)
+    # are everywhere and one in ten passes Luhn by chance: see RARE_CARD_BRANDS.
+    ("visa13", ((1, 4, 4),), frozenset({13})),
+)  # fmt: skip
+
+RARE_CARD_BRANDS = frozenset({"visa13", "uatp", "rupay", "maestro", "troy", "humo", "unionpay"})
+"""Brands whose number shapes other numbers share often enough (barcodes, order numbers
+starting with 1, 6 or 8) that a match needs a card word nearby or a card's grouping."""
 
 
 def card_brand(number: str) -> str | None:

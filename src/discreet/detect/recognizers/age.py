@@ -19,6 +19,17 @@ _N = r"(?P<n>\d{1,3})"
 # What may follow "ik ben 42 jaar" / "I'm 42" for it to be an age: end of the clause.
 _CLAUSE_END = r"(?=\s*(?:[.,!?;:)]|$|\s(?:and|but|so|en|maar|dus|und|aber|et|mais)\b))"
 
+# Relatives whose age a customer gives ("my mother is 83", "mijn zoon is 7 jaar").
+_KIN_EN = (
+    r"(?:my|our)\s+(?:mother|mum|mom|father|dad|son|daughter|wife|husband|partner|"
+    r"grandmother|grandfather|grandma|grandpa|child|kid|brother|sister)"
+)
+_KIN_NL = r"(?:mijn|onze)\s+(?:moeder|vader|zoon|dochter|vrouw|man|partner|oma|opa|kind|broer|zus)"
+_KIN_DE = (
+    r"(?:meine?|unsere?)\s+(?:mutter|vater|sohn|tochter|frau|mann|partner(?:in)?|oma|opa|"
+    r"kind|bruder|schwester)"
+)
+
 # (stems, regex, score): a regex runs only when one of its stems is in the lower-cased
 # text, and on that text (lower-case patterns without IGNORECASE run much faster).
 _PHRASES: tuple[tuple[tuple[str, ...], str, float], ...] = (
@@ -26,15 +37,26 @@ _PHRASES: tuple[tuple[tuple[str, ...], str, float], ...] = (
     (("old",), rf"\b{_N}[\s-]*(?:years?|yrs?)[\s-]*old\b", 0.8),
     (("y/o", "yo"), rf"(?<![\w.-]){_N}\s?y/?o(?![\w-])", 0.6),
     (("i am", "iam", "i'm", "i’m"), rf"\b(?:i\s*am|i['’]m)\s+{_N}{_CLAUSE_END}", 0.7),
+    (("i am", "i'm", "i’m"), rf"\b(?:i\s*am|i['’]m)\s+{_N}\s+years?(?:\s+of\s+age)?{_CLAUSE_END}",
+     0.8),
+    (("of age",), rf"\b{_N}\s+years?\s+of\s+age\b", 0.8),
+    (("he is", "she is", "he's", "she's", " is "),
+     rf"\b(?:he|she|{_KIN_EN})\s*(?:is|['’]s)\s+{_N}(?:\s+years?)?{_CLAUSE_END}", 0.7),
     (("age",), rf"\b(?:aged|age|my\s+age\s+is)\s*:?\s*{_N}\b"
      r"(?!\s*(?:%|percent|days?|months?|items?))", 0.7),
     # Dutch
     (("oud",), rf"\b{_N}\s*jaar\s+oud\b", 0.8),
     (("ik ben",), rf"\bik\s+ben\s+{_N}\s+jaar(?:\s+oud)?{_CLAUSE_END}", 0.8),
+    (("ik ben",), rf"\bik\s+ben\s+{_N}{_CLAUSE_END}", 0.7),
+    ((" is ", " wordt "), rf"\b(?:hij|zij|ze|{_KIN_NL})\s+(?:is|wordt)\s+{_N}(?:\s+jaar)?"
+     rf"{_CLAUSE_END}", 0.7),
     (("leeftijd",), rf"\b(?:leeftijd|mijn\s+leeftijd\s+is)\s*:?\s*{_N}\b", 0.7),
     (("jarig",), rf"\b{_N}-?jarige?\b", 0.6),
     # German
     (("alt",), rf"\b{_N}\s*jahre?\s+alt\b", 0.8),
+    (("ich bin",), rf"\bich\s+bin\s+{_N}(?:\s+jahre)?{_CLAUSE_END}", 0.7),
+    ((" ist ", " wird "), rf"\b(?:er|sie|{_KIN_DE})\s+(?:ist|wird)\s+{_N}(?:\s+jahre)?"
+     rf"{_CLAUSE_END}", 0.7),
     (("alter",), rf"\b(?:alter|mein\s+alter\s+ist)\s*:?\s*{_N}\b(?!\s*(?:%|prozent))", 0.7),
     (("jährig",), rf"\b{_N}-?jährige?[nrs]?\b", 0.6),
     # French

@@ -9,15 +9,24 @@ from discreet.detect.base import DetectionInput, Finding, PatternRecognizer
 from discreet.detect.context import all_languages
 from discreet.detect.entities import EntityType
 from discreet.detect.registry import builtin
-from discreet.detect.validators import is_card_number
+from discreet.detect.validators import RARE_CARD_BRANDS, card_brand, digits, is_card_number
 
 # 12-19 digits, optionally in groups split by single spaces or dashes (4-4-4-4, 4-6-5).
 # The look-arounds keep the digits of IBANs, phone numbers with "+" and amounts out.
-_CANDIDATE = re.compile(r"\d(?<![\w+.,/-]\d)\d{3}(?:[ -]?\d{2,6}){2,4}(?![\w]|[.,/-]?\d)")
+# A last group may be one digit: 13-digit cards are written "4222 2222 2222 2".
+_CANDIDATE = re.compile(
+    r"\d(?<![\w+.,/-]\d)\d{3}(?:[ -]?\d{2,6}){1,3}(?:[ -]?\d{1,6})(?![\w]|[.,/-]?\d)"
+)
 _QUICK = re.compile(r"\d{4}")
 _SEPARATOR = re.compile(r"[ -]")
 
 SCORE = 0.9
+# A rare brand's number (see validators.RARE_CARD_BRANDS) alone, and written in a card's
+# groups of four ("4222 2222 2222 2"), or next to a card word: the latter two add up.
+SCORE_RARE = 0.3
+RARE_GROUPED_BONUS = 0.15
+RARE_CONTEXT_BONUS = 0.45
+_CARD_GROUPS = re.compile(r"\d{4}(?:[ -]\d{4})+(?:[ -]\d{1,4})?")
 
 
 @builtin
@@ -41,10 +50,21 @@ class CreditCardRecognizer(PatternRecognizer):
             # until the number checks out.
             while True:
                 if is_card_number(text[start:end]):
-                    score = self.boosted(item, start, end, SCORE)
-                    yield Finding(start, end, EntityType.CREDIT_CARD, score, self.name)
+                    score = self._score(item, start, end)
+                    if score > 0:
+                        yield Finding(start, end, EntityType.CREDIT_CARD, score, self.name)
                     break
                 last = max((m.start() for m in _SEPARATOR.finditer(text, start, end)), default=-1)
                 if last <= start:
                     break
                 end = last
+
+    def _score(self, item: DetectionInput, start: int, end: int) -> float:
+        if card_brand(digits(item.text[start:end])) not in RARE_CARD_BRANDS:
+            return self.boosted(item, start, end, SCORE)
+        score = SCORE_RARE
+        if _CARD_GROUPS.fullmatch(item.text, start, end):
+            score += RARE_GROUPED_BONUS
+        if self.has_context(item, start, end):
+            score += RARE_CONTEXT_BONUS
+        return score if score > SCORE_RARE else 0.0

@@ -73,8 +73,13 @@ Span = tuple[int, int]
 
 def _numeric_date(match: re.Match[str], lower: str, language: str) -> Span | None:
     first, second, year_text = match["a"], match["b"], match["y"]
-    # "1.2.24" is more often a version than a date: short years need two-digit day and month.
-    if len(year_text) == 2 and (len(first) < 2 or len(second) < 2):
+    # "1.2.24" is more often a version than a date: short years need two-digit day and
+    # month, unless a birth word says what it is ("geb. 12.3.85").
+    if (
+        len(year_text) == 2
+        and (len(first) < 2 or len(second) < 2)
+        and not _is_birth_date(lower, *match.span())
+    ):
         return None
     year = expand_year(year_text)
     day, month = int(first), int(second)

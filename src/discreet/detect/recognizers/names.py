@@ -29,6 +29,7 @@ from typing import NamedTuple
 
 from discreet.detect.base import DetectionInput, Finding, Recognizer
 from discreet.detect.entities import EntityType
+from discreet.detect.ordinary import name_used_as_word
 from discreet.detect.registry import builtin
 
 
@@ -518,6 +519,7 @@ class _Scanner:
                     and tok.key not in _AMBIGUOUS_FIRST
                     and toks[end - 1].last
                     and not self._not_a_person(i, end)
+                    and not self._ordinary_words(i, end)
                 ):
                     yield self._finding(i, end, 0.6)
                 i = max(end, i + 1)
@@ -536,6 +538,12 @@ class _Scanner:
             elif end == i + 1 and not ambiguous and self._lone_name_context(i):
                 yield self._finding(i, end, 0.5)
             i = end
+
+    def _ordinary_words(self, i: int, end: int) -> bool:
+        """Lower-case words that are all frequent words of the text's language ("dan op",
+        Dutch for "then on"): the gazetteer's names are common words too, and in lower case
+        nothing else says they are names here."""
+        return all(name_used_as_word(tok.key, self.language) for tok in self.toks[i:end])
 
     def _vocative(self, i: int) -> bool:
         """A first name set off by a comma and closing the clause addresses a person."""

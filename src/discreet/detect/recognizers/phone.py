@@ -32,7 +32,14 @@ _GROUP = r"(?:\(\d{1,5}\)|\d++)"
 _SEP = r"(?:[ \t]?[.\-/][ \t]?|[ \t]|(?<=\)))"
 _CANDIDATE = re.compile(
     rf"(?<![\w@/+#.,:=-])(?:\+|00)?(?=(?:[ \t.\-/()]*\d){{7}})"  # at least seven digits
-    rf"{_GROUP}(?:{_SEP}{_GROUP}){{0,7}}(?![\w@]|[.,:/-]?\d)"
+    rf"{_GROUP}(?:{_SEP}{_GROUP}){{0,7}}(?!(?!x\d)[\w@]|[.,:/-]?\d)"  # "x036": an extension
+)
+# An extension after the number: "x036", "ext. 12", "extension 12", "toestel 12",
+# "tst. 12", "Durchwahl 12", "Dw. 12", "poste 12", "#12".
+_EXTENSION = re.compile(
+    r"[ \t]*(?:,[ \t]*)?(?:x|ext\.?|extn\.?|extension|toestel|tst\.?|durchwahl|dw\.?|"
+    r"nebenstelle|poste|p\.|#)[ \t]*\d{1,6}(?![\w]|[.,]?\d)",
+    re.IGNORECASE,
 )
 # Every candidate holds seven digits with at most separators between them (its look-ahead),
 # and starts at most two characters ("+(") before the first of them ("00(" starts with
@@ -73,9 +80,24 @@ SCORE_NATIONAL_OTHER = 0.55
 SCORE_DE_LANDLINE_ELSEWHERE = 0.35
 SCORE_US_BARE = 0.3
 SCORE_BARE_DOUBLE_ZERO = 0.35
+SCORE_US_SHAPE = 0.4
+# Numbers written without a trunk prefix or country code, valid in a country that dials
+# them that way (see _NO_TRUNK_REGIONS). Below the default threshold: dates ("2024 11
+# 05") and references are valid somewhere too; a context word (+0.3) reports them.
+SCORE_NO_HINT = 0.3
+SCORE_NO_HINT_GROUPED = 0.35
+# Not valid anywhere tried, but written like a phone number: reported only next to a
+# context word ("tel", "Telefon"), which adds the recognizer's boost (0.3).
+SCORE_SHAPE_ONLY = 0.25
+# Countries whose numbers have no trunk prefix, so a national number starts with any
+# digit: the Nordics, Southern Europe, Luxembourg.
+_NO_TRUNK_REGIONS = ("NO", "DK", "IS", "ES", "PT", "IT", "GR", "LU", "MT", "CY")
+# Two to five groups of two to four digits: how people write phone numbers.
+_GROUPED = re.compile(r"\(?\d{2,4}\)?(?:[ .\-/]\d{2,4}){1,4}")
+_THOUSANDS = re.compile(r"\d{1,3}(?:([ .])\d{3})(?:\1\d{3})*")
 # Most attempts to parse one candidate (each region tried counts); bounds the cost of a
 # long list of numbers such as "12 34 56 78 90 12 34".
-_PARSE_BUDGET = 12
+_PARSE_BUDGET = 16
 
 
 @builtin
@@ -96,10 +118,22 @@ class PhoneRecognizer(PatternRecognizer):
             return
         # The candidate regex's look-behind still sees the text before `pos`.
         for match in _CANDIDATE.finditer(text, max(0, run.start() - _MAX_PREFIX)):
-            budget = [_PARSE_BUDGET]
-            for start, end, score in self._split_and_score(text, match, item.language, budget):
-                score = self.boosted(item, start, end, score)
-                yield Finding(start, end, EntityType.PHONE_NUMBER, score, self.name)
+            yield from self.findings(item, match)
+
+    def findings(self, item: DetectionInput, match: re.Match[str]) -> Iterator[Finding]:
+        """The phone numbers in one candidate match, scored, with any extension."""
+        text = item.text
+        budget = [_PARSE_BUDGET]
+        for start, end, score in self._split_and_score(text, match, item.language, budget):
+            context = self.has_context(item, start, end)
+            if score == SCORE_SHAPE_ONLY and not context:
+                continue  # neither valid anywhere nor called a phone number
+            if context:
+                score = min(1.0, score + self.context_boost)
+            extension = _EXTENSION.match(text, end)
+            if extension is not None:
+                end = extension.end()
+            yield Finding(start, end, EntityType.PHONE_NUMBER, score, self.name)
 
     def _split_and_score(
         self, text: str, match: re.Match[str], language: str, budget: list[int]
@@ -129,7 +163,10 @@ class PhoneRecognizer(PatternRecognizer):
         if candidate.startswith(("+", "00")):
             international = "+" + candidate[2:] if candidate.startswith("00") else candidate
             if _parse_valid(international, None, budget) is None:
-                return None
+                # "+1-903-140-4508": no such exchange, but a "+" and phone-like groups
+                # say phone; a context word must agree (checked by the caller).
+                possible = candidate.startswith("+") and n_digits >= 10 and _possible(international)
+                return SCORE_SHAPE_ONLY if possible else None
             if candidate.startswith("00") and candidate.isdigit():
                 # "0016585934463" is a product barcode when its EAN check digit holds.
                 if n_digits == 13 and _is_ean(candidate):
@@ -151,7 +188,7 @@ class PhoneRecognizer(PatternRecognizer):
                 if region == "DE" and phonenumbers.number_type(number) != _MOBILE:
                     return SCORE_DE_LANDLINE_ELSEWHERE
                 return SCORE_NATIONAL_OTHER
-            return None
+            return SCORE_SHAPE_ONLY if _GROUPED.fullmatch(candidate) else None
         if n_digits == 10 or (n_digits == 11 and bare.startswith("1")):
             # North American numbers are written (212) 555-0123, 212-555-0123 or bare;
             # other groupings ("3243.97 2011") are amounts and years.
@@ -159,11 +196,30 @@ class PhoneRecognizer(PatternRecognizer):
             if not (us_style or candidate.isdigit()):
                 return None
             if _parse_valid(candidate, "US", budget) is None:
-                return None
+                # "463-612-6138" in a made-up range: the 3-3-4 shape is a phone's all the
+                # same (private by default); a bare run of ten digits is not.
+                return SCORE_US_SHAPE if us_style else None
             if us_style:
                 return SCORE_NATIONAL_PRIMARY if language == "en" else SCORE_NATIONAL_OTHER
             return SCORE_US_BARE
-        return None
+        # No trunk prefix and no country code: "78 651 450" (Norway), "612 345 678"
+        # (Spain), "20 12 34 56" (Denmark). Valid in one of these countries: a low score,
+        # written in groups a little more; otherwise only the shape with a context word.
+        # Thousands ("78 651 450") are amounts as often as numbers: context decides.
+        grouped = _GROUPED.fullmatch(candidate) is not None
+        phone_grouped = grouped and _THOUSANDS.fullmatch(candidate) is None
+        for region in _NO_TRUNK_REGIONS:
+            if _parse_valid(candidate, region, budget) is not None:
+                return SCORE_NO_HINT_GROUPED if phone_grouped else SCORE_NO_HINT
+        return SCORE_SHAPE_ONLY if grouped else None
+
+
+def _possible(candidate: str) -> bool:
+    """Whether an international number has a length its country's numbers can have."""
+    try:
+        return bool(phonenumbers.is_possible_number(phonenumbers.parse(candidate, None)))
+    except Exception:  # NumberParseException or odd input: not a number
+        return False
 
 
 def _parse_valid(

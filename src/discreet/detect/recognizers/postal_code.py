@@ -60,7 +60,8 @@ _NOT_CITIES = frozenset(_NOT_CITY_TEXT.split())
 _STREET_WORDS = (
     r"(?:stra(?:ß|ss)e|str\.|weg|gasse|allee|platz|ring|damm|ufer|rue|avenue|av\.|boulevard|"
     r"bd\.?|chemin|place|impasse|allée|quai|street|st\.?|road|rd\.?|lane|drive|dr\.?|way|"
-    r"straat|laan|plein|gracht|kade|singel|dijk|steenweg|lei|dreef)"
+    r"straat|laan|plein|gracht|kade|singel|dijk|steenweg|lei|dreef|"
+    r"gata|gatan|gade|vej|veien|vegen|vägen|väg|torg|plass|plads|katu|tie)"
 )
 _HOUSE_NUMBER = r"\d{1,4}\s?[a-zA-Z]?(?:[-/]\d{1,4})?"
 # A street with a house number right before the code: "Hauptstraße 5, 10115",
@@ -194,3 +195,78 @@ def _context_right_before(lower: str, start: int) -> bool:
     for word in _CONTEXT_WORDS.finditer(lower, max(0, start - _CONTEXT_BEFORE), start):
         last_end = word.end()
     return last_end >= 0 and _DIGIT.search(lower, last_end, start) is None
+
+
+# --- Further countries. ---
+# Canada: "K1A 0B1" (letters D, F, I, O, Q, U never appear; W and Z never first).
+_CA = re.compile(
+    r"(?<![\w-])[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] ?\d[ABCEGHJ-NPRSTV-Z]\d(?![\w-])"
+)
+# Ireland's Eircode: routing key and unique identifier, "D02 X285", "A65 F4E2".
+_EIRCODE = re.compile(r"(?<![\w-])(?:[AC-FHKNPRTV-Y]\d{2}|D6W) ?[0-9AC-FHKNPRTV-Y]{4}(?![\w-])")
+# A code with its country's letter(s) in front, as in cross-border mail: "D-10115",
+# "F-75002", "NL-1012 AB", "B-1000", "L-1234", "CH-8001", "A-1010", "DK-2100",
+# "S-113 51", "N-0150", "FI-00100", "I-00184", "E-28013", "P-1000-001", "GR-105 63".
+_PREFIXED = re.compile(
+    r"(?<![\w-])(?:D|F|NL|B|L|CH|A|DK|S|SE|N|NO|FI|I|IT|E|ES|P|PT|GR|PL|CZ|AT|BE|DE|FR|LU)"
+    r"-(?:\d{4} ?[A-Z]{2}|\d{3} \d{2}|\d{4}-\d{3}|\d{2}-\d{3}|\d{4,5})(?![\w-])"
+)
+# Sweden, Greece, Czechia, Slovakia: "113 51", "105 63"; Portugal "1000-001"; Poland
+# "00-950". All look like other numbers: only context or a city after makes them codes.
+_THREE_TWO = re.compile(r"(\d(?<![\w.,/+€$£-]\d)\d{2} \d{2})(?![\w]|[.,/:-]?\d|\s?[%€$£])")
+_PT = re.compile(r"(\d(?<![\w.,/+€$£-]\d)\d{3}-\d{3})(?![\w]|[.,/:-]?\d)")
+_PL = re.compile(r"(\d(?<![\w.,/+€$£-]\d)\d-\d{3})(?![\w]|[.,/:-]?\d)")
+
+
+@builtin
+class CanadianPostalCodeRecognizer(PatternRecognizer):
+    def __init__(self) -> None:
+        super().__init__(
+            "ca_postal_code", EntityType.POSTAL_CODE, [Pattern(_CA, 0.75)], _CONTEXT, 0.2
+        )
+
+
+@builtin
+class EircodeRecognizer(PatternRecognizer):
+    def __init__(self) -> None:
+        super().__init__(
+            "ie_eircode", EntityType.POSTAL_CODE, [Pattern(_EIRCODE, 0.45)], _CONTEXT, 0.35
+        )
+
+
+@builtin
+class PrefixedPostalCodeRecognizer(PatternRecognizer):
+    def __init__(self) -> None:
+        super().__init__(
+            "prefixed_postal_code", EntityType.POSTAL_CODE, [Pattern(_PREFIXED, 0.8)], _CONTEXT, 0.1
+        )
+
+
+@builtin
+class ThreeTwoPostalCodeRecognizer(_AmbiguousPostalCodeRecognizer):
+    """Swedish, Greek, Czech and Slovak codes: "113 51 Stockholm"."""
+
+    regex = _THREE_TWO
+    state_bonus = 0.0
+
+    def __init__(self) -> None:
+        super().__init__("three_two_postal_code")
+
+
+@builtin
+class PortuguesePostalCodeRecognizer(_AmbiguousPostalCodeRecognizer):
+    regex = _PT
+    base = 0.3
+    state_bonus = 0.0
+
+    def __init__(self) -> None:
+        super().__init__("pt_postal_code")
+
+
+@builtin
+class PolishPostalCodeRecognizer(_AmbiguousPostalCodeRecognizer):
+    regex = _PL
+    state_bonus = 0.0
+
+    def __init__(self) -> None:
+        super().__init__("pl_postal_code")

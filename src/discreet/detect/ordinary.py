@@ -1,0 +1,314 @@
+"""How ordinary a word is, per language: word frequencies and a few closed word classes.
+
+A statistical NER model that has seen few texts takes capitalised or unfamiliar words for
+names: "Maybe" at the start of a sentence, German nouns ("Stadt", "Jahrhundert"), Dutch
+chat in lower case ("ouders", "jongens"), order statuses ("shipped"), weekdays ("mardi"),
+brands and products ("Klarna", "Echo Dot"). Those words are far more frequent than any
+one person's name, and that is measurable: wordfreq ships per-language frequency lists
+(Zipf scale: 6 is "the"-like, 3 is once per million words) inside its wheel. The lists are
+read straight from the package's data files, without importing wordfreq itself (its
+import pulls in ftfy, langcodes and regex: 0.1 s for nothing this needs); the four
+"small" lists (about 30,000 words each) load in a few milliseconds.
+
+Frequency alone cannot tell "Merkel" from "Stadt" (wordfreq folds case), so callers
+combine it with what the casing says and with the name and place gazetteers; see
+`detect.plausibility`.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import importlib.util
+from pathlib import Path
+
+import msgpack
+
+from discreet.detect.entities import SUPPORTED_LANGUAGES
+
+
+class WordFrequencyError(RuntimeError):
+    """wordfreq, or one of its packaged lists, is not installed."""
+
+
+def _wordfreq_data() -> Path:
+    spec = importlib.util.find_spec("wordfreq")
+    locations = list(spec.submodule_search_locations or []) if spec is not None else []
+    if not locations:
+        raise WordFrequencyError("wordfreq is not installed; its word frequency lists are needed")
+    return Path(locations[0]) / "data"
+
+
+@functools.cache
+def zipf_table(language: str) -> dict[str, float]:
+    """Casefolded word -> Zipf frequency for `language` (a supported language)."""
+    if language not in SUPPORTED_LANGUAGES:
+        raise ValueError(
+            f"no word frequencies for language {language!r}; "
+            f"use one of {', '.join(SUPPORTED_LANGUAGES)}"
+        )
+    path = _wordfreq_data() / f"small_{language}.msgpack.gz"
+    if not path.is_file():
+        raise WordFrequencyError(f"wordfreq's {language} list {path} is missing")
+    with gzip.open(path) as handle:
+        packed = msgpack.load(handle, raw=False)
+    header, buckets = packed[0], packed[1:]
+    if not isinstance(header, dict) or header.get("format") != "cB":
+        raise WordFrequencyError(f"wordfreq's {language} list {path} has an unknown format")
+    # Bucket i holds the words of frequency 10^(-i/100) (centibels); Zipf = log10(f) + 9.
+    table: dict[str, float] = {}
+    for index, bucket in enumerate(buckets):
+        zipf = 9.0 - index / 100.0
+        for word in bucket:
+            table.setdefault(word, zipf)
+    return table
+
+
+def load_all() -> None:
+    """Load every language's list now, not on the first text that needs one."""
+    for language in SUPPORTED_LANGUAGES:
+        zipf_table(language)
+
+
+def zipf(word: str, language: str) -> float:
+    """Zipf frequency of `word` in `language`; 0.0 for words too rare to be listed."""
+    return zipf_table(language).get(word.casefold(), 0.0)
+
+
+def zipf_here(word: str, language: str) -> float:
+    """The word's frequency in the text's language or in English, whichever is higher:
+    customers write English words into any language ("shipped", "tracking")."""
+    key = word.casefold()
+    here = zipf_table(language).get(key, 0.0)
+    if language == "en":
+        return here
+    return max(here, zipf_table("en").get(key, 0.0))
+
+
+def zipf_spread(word: str, language: str) -> float:
+    """How much more frequent `word` is in `language` than in the most frequent other one.
+
+    A name travels: "Obama" or "Smith" is about as frequent in all four languages. A
+    common noun does not: "Stadt" is frequent in German and unlisted elsewhere.
+    """
+    key = word.casefold()
+    here = zipf_table(language).get(key, 0.0)
+    others = max(
+        (zipf_table(lang).get(key, 0.0) for lang in SUPPORTED_LANGUAGES if lang != language),
+        default=0.0,
+    )
+    return here - others
+
+
+NAME_AS_WORD_FREQUENCY = 4.5
+NAME_AS_WORD_SPREAD = 1.5
+
+
+def name_used_as_word(word: str, language: str) -> bool:
+    """Whether a name written in lower case ("dan", "op", "may") is more likely the word.
+
+    Only when the word is frequent in `language` and particular to it: names travel, so
+    "jan", "thomas" or "nina" are about as frequent in all four languages and stay names;
+    "dan" (Dutch "then") is frequent in Dutch alone.
+    """
+    return (
+        zipf(word, language) >= NAME_AS_WORD_FREQUENCY
+        and zipf_spread(word, language) >= NAME_AS_WORD_SPREAD
+    )
+
+
+def _words(block: str) -> frozenset[str]:
+    return frozenset(w.casefold() for w in block.split())
+
+
+WEEKDAYS_AND_MONTHS: frozenset[str] = _words(
+    """
+    monday tuesday wednesday thursday friday saturday sunday
+    maandag dinsdag woensdag donderdag vrijdag zaterdag zondag
+    montag dienstag mittwoch donnerstag freitag samstag sonnabend sonntag
+    lundi mardi mercredi jeudi vendredi samedi dimanche
+    january february march april june july august september october november december
+    januari februari maart mei juni juli augustus oktober
+    januar februar märz juni oktober dezember
+    janvier février mars avril mai juin juillet août septembre octobre novembre décembre
+    """
+)
+"""Never a name or a place on their own ("see you on mardi", "Lieferung am Dienstag").
+(May, April, August and June are also first names; the names recognizer's cues still
+find "my name is April".)"""
+
+ORDER_STATUSES: frozenset[str] = _words(
+    """
+    pending paid processing processed shipped dispatched delivered cancelled canceled returned
+    refunded backordered
+    verzonden geleverd bezorgd geannuleerd betaald retour teruggestuurd terugbetaald
+    versandt versendet geliefert zugestellt storniert bezahlt erstattet retourniert
+    expédié expédiée livré livrée annulé annulée payé payée remboursé remboursée retourné
+    """
+)
+
+BRANDS_AND_PRODUCTS: frozenset[str] = frozenset(
+    (
+        "klarna",
+        "paypal",
+        "ideal",
+        "bancontact",
+        "mastercard",
+        "maestro",
+        "jcb",
+        "diners",
+        "diners club",
+        "discover",
+        "unionpay",
+        "vpay",
+        "v pay",
+        "visa",
+        "american express",
+        "amex",
+        "apple pay",
+        "google pay",
+        "samsung pay",
+        "sofort",
+        "sofortüberweisung",
+        "giropay",
+        "afterpay",
+        "riverty",
+        "in3",
+        "payconiq",
+        "twint",
+        "cartes bancaires",
+        "carte bleue",
+        "sepa",
+        "swift",
+        "postnl",
+        "dhl",
+        "dhl express",
+        "ups",
+        "dpd",
+        "gls",
+        "fedex",
+        "tnt",
+        "hermes",
+        "bpost",
+        "colissimo",
+        "chronopost",
+        "la poste",
+        "deutsche post",
+        "mondial relay",
+        "royal mail",
+        "evri",
+        "usps",
+        "amazon",
+        "amazon prime",
+        "google",
+        "google nest",
+        "apple",
+        "samsung",
+        "sony",
+        "bose",
+        "philips",
+        "tefal",
+        "bosch",
+        "siemens",
+        "miele",
+        "lenovo",
+        "asus",
+        "microsoft",
+        "nintendo",
+        "bol.com",
+        "bol",
+        "zalando",
+        "coolblue",
+        "otto",
+        "wehkamp",
+        "ikea",
+        "mediamarkt",
+        "fnac",
+        "cdiscount",
+        "echo dot",
+        "echo",
+        "alexa",
+        "kindle",
+        "kindle paperwhite",
+        "fire tv",
+        "airpods",
+        "iphone",
+        "ipad",
+        "macbook",
+        "apple watch",
+        "galaxy",
+        "pixel",
+        "playstation",
+        "xbox",
+        "nintendo switch",
+        "thermomix",
+        "dyson",
+        "nespresso",
+        "philips hue",
+        "hue",
+        "sonos",
+        "fitbit",
+        "garmin",
+        "tomtom",
+        "gopro",
+        "whatsapp",
+        "facebook",
+        "instagram",
+        "messenger",
+        "gmail",
+        "outlook",
+        "hotmail",
+        "hamburger",
+        "cheeseburger",
+        "croissant",
+        "track-and-trace",
+        "track and trace",
+        "sendungsverfolgung",
+    )
+)
+"""Payment methods, carriers, shops, products and apps customers mention: the shop's
+vocabulary, not personal data, when a model tags them as a person or place."""
+
+PRODUCT_NOUNS: frozenset[str] = _words(
+    """
+    boots boot shoes shoe sneakers trainers sofa couch chair table lamp jacket coat bag
+    dress shirt jeans mug cup bed mattress speaker headphones phone case cover model
+    edition collection size colour color
+    laarzen laars schoenen schoen bank fauteuil stoel tafel jas tas jurk mok kop bed
+    matras speaker model maat kleur editie collectie
+    stiefel schuhe schuh sofa sessel stuhl tisch lampe jacke mantel tasche kleid hemd
+    tasse becher bett matratze modell größe farbe kollektion
+    bottes bottines chaussures canapé fauteuil chaise lampe veste manteau sac robe
+    chemise tasse matelas modèle taille couleur collection
+    """
+)
+"""A name right before one of these is a product line ("Chelsea boots", "the Lyon sofa",
+"de Oslo bank"), not a person or a place."""
+
+PRODUCT_NOUNS_BEFORE: frozenset[str] = _words(
+    """
+    sofa couch canapé fauteuil sessel bank boots bottes laarzen stiefel jacket jas veste
+    jacke lamp lampe mattress matelas matras matratze
+    """
+)
+"""The product nouns that also come before the line's name ("le canapé Lyon", "de bank
+Oslo"); the others ("case", "model", "size") come before names of people too."""
+
+COLOURS: frozenset[str] = _words(
+    """
+    red blue green black white brown grey gray pink purple yellow orange beige navy
+    rood blauw groen zwart wit bruin grijs roze paars geel oranje
+    rot blau grün schwarz weiß weiss braun grau rosa lila gelb
+    rouge bleu vert noir blanc marron gris rose violet jaune
+    """
+)
+"""Colours: never a place, and in lower case never a name ("in brown", "en rouge"); in
+capitals some are surnames (Brown, Schwarz, Blanc), which stay."""
+
+SIGN_OFF_WORDS: frozenset[str] = _words(
+    """
+    regards cheers thanks thank best greetings groeten groet bedankt dank
+    grüße grüsse gruß danke merci cordialement salutations amitiés bises
+    """
+)
+"""Words that end a message on their own line: a sign-off, not the signature's name."""

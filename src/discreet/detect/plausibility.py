@@ -1,0 +1,422 @@
+"""A second look at what the statistical NER calls a person, place or organisation.
+
+The NER model decides token by token and has seen few texts; its typical errors are
+ordinary words ("Maybe", "Stadt", "ouders", "shipped", "mardi"), the shop's own vocabulary
+("Klarna", "Apple Pay", "Echo Dot", "Chelsea boots") and names cut short ("Patel" for
+"Priya Patel", "Visser" for "M. Visser") or run long ("Kontoinhaber Thomas Wagner").
+`refine_ner` corrects those, using:
+
+* the model's own confidence: findings scored at or above `CONFIDENT` (a backend with
+  calibrated probabilities, such as a Hugging Face model, sure of itself) are left alone;
+  spaCy models carry a fixed 0.85 and are always checked;
+* word frequencies per language (`detect.ordinary`), read together with what the casing
+  says: a lower-case word, or a capitalised one at the start of a sentence, is judged
+  by frequency alone; a capitalised word inside a sentence only when it is among the
+  most frequent words (or, in German, where every noun is capitalised, a frequent word
+  particular to German: names travel between languages, nouns do not);
+* the name gazetteer (`recognizers.names`) and the place gazetteer (`detect.places`):
+  a known name or place is never ordinary when capitalised;
+* the words around the span: a product noun right after it makes it a product line.
+
+Names announced by context ("my name is nina", "Dear Mr Smith") come from the names
+recognizer, which this does not touch: the context says so.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from discreet.detect.base import DetectionInput, Finding
+from discreet.detect.entities import SUPPORTED_LANGUAGES, EntityType
+from discreet.detect.ordinary import (
+    BRANDS_AND_PRODUCTS,
+    COLOURS,
+    ORDER_STATUSES,
+    PRODUCT_NOUNS,
+    PRODUCT_NOUNS_BEFORE,
+    SIGN_OFF_WORDS,
+    WEEKDAYS_AND_MONTHS,
+    name_used_as_word,
+    zipf_here,
+    zipf_spread,
+    zipf_table,
+)
+from discreet.detect.places import PLACE_CUE_BEFORE, PlaceKind, fold, gazetteer
+from discreet.detect.recognizers.names import FIRST_NAMES, SURNAMES
+from discreet.detect.stopwords import stop_words
+
+CONFIDENT = 0.9
+"""NER findings scoring this or more are trusted as they are."""
+
+CHECKED_TYPES = frozenset(
+    {EntityType.PERSON, EntityType.LOCATION, EntityType.ORGANIZATION, EntityType.STREET_ADDRESS}
+)
+
+# Zipf thresholds (see module docstring). 3 is once per million words, 5 once per
+# thousand: "new", "place", "Stadt"; names of famous people sit between 3.5 and 5.
+LOWER_CASE_ORDINARY = 3.0
+PLACE_AS_WORD = 5.5
+SENTENCE_START_ORDINARY = 4.0
+CAPITALISED_ORDINARY = 5.0
+GERMAN_NOUN_ORDINARY = 3.5
+GERMAN_NOUN_SPREAD = 1.2
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+_SENTENCE_END = frozenset('.!?:;\n"“”«»()[]•*')
+_INITIAL = re.compile(r"[A-ZÀ-Ý]\.")
+_PARTICLES = frozenset(
+    [
+        "van",
+        "de",
+        "der",
+        "den",
+        "ter",
+        "ten",
+        "het",
+        "von",
+        "zu",
+        "vom",
+        "zum",
+        "le",
+        "la",
+        "du",
+        "des",
+        "di",
+        "da",
+        "del",
+        "della",
+        "dos",
+        "das",
+        "bin",
+        "al",
+    ]
+)
+# Words that introduce a name but are not part of it: honorifics, greetings, roles.
+_NOT_NAME_PARTS = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "mx",
+        "dr",
+        "prof",
+        "sir",
+        "madam",
+        "mevrouw",
+        "meneer",
+        "heer",
+        "mevr",
+        "dhr",
+        "mw",
+        "herr",
+        "frau",
+        "herrn",
+        "monsieur",
+        "madame",
+        "mademoiselle",
+        "mme",
+        "mlle",
+        "dear",
+        "beste",
+        "geachte",
+        "liebe",
+        "lieber",
+        "sehr",
+        "cher",
+        "chère",
+        "hi",
+        "hello",
+        "hey",
+        "hallo",
+        "hoi",
+        "bonjour",
+        "salut",
+    ]
+)
+_BRAND_MAX_WORDS = max(len(b.split()) for b in BRANDS_AND_PRODUCTS)
+
+
+def load_all() -> None:
+    """Load the word lists and gazetteers now, not on the first text (the detector's load
+    time includes them, a chat turn's latency does not)."""
+    for language in SUPPORTED_LANGUAGES:
+        zipf_table(language)
+        stop_words(language)
+    gazetteer()
+
+
+def _all_stop_words() -> frozenset[str]:
+    return frozenset().union(*(stop_words(lang) for lang in SUPPORTED_LANGUAGES))
+
+
+class _Word:
+    __slots__ = ("end", "key", "start", "text")
+
+    def __init__(self, match: re.Match[str]) -> None:
+        self.start, self.end = match.span()
+        self.text = match.group()
+        self.key = self.text.casefold()
+
+
+def sentence_initial(text: str, start: int) -> bool:
+    """Whether the word at `start` opens a sentence (or a line): capitals say nothing there."""
+    i = start - 1
+    while i >= 0 and text[i] in " \t\r":
+        i -= 1
+    return i < 0 or text[i] in _SENTENCE_END
+
+
+def _known_name(key: str) -> bool:
+    return key in FIRST_NAMES or key in SURNAMES
+
+
+def _known_place(key: str) -> bool:
+    return fold(key) in gazetteer().places
+
+
+def _well_known_place(key: str) -> bool:
+    gaz = gazetteer()
+    folded = fold(key)
+    kind = gaz.kind(folded)
+    return kind is not None and (kind is not PlaceKind.CITY or gaz.major(folded))
+
+
+def ordinary(word: str, text: str, start: int, language: str) -> bool:
+    """Whether `word` (at `start` in `text`) is an ordinary word of `language`, not a name."""
+    key = word.casefold()
+    if key in WEEKDAYS_AND_MONTHS or key in ORDER_STATUSES or key in SIGN_OFF_WORDS:
+        return True
+    if key in COLOURS and word.islower():
+        return True
+    if key in _stop_words:
+        return True
+    name, place = _known_name(key), _known_place(key)
+    frequency = zipf_here(word, language)
+    if word.islower():
+        if place and _well_known_place(key) and not _known_name(key):
+            return False  # "le colis venait de france", "i live in rotterdam"
+        if place:
+            # Customers type cities in lower case ("rotterdam"); only a very frequent word
+            # that is also a town ("best", "nice") is the word.
+            return frequency >= PLACE_AS_WORD
+        if name:
+            return name_used_as_word(word, language)
+        return frequency >= LOWER_CASE_ORDINARY
+    if name or place:
+        return False
+    if word.isupper() or sentence_initial(text, start):
+        return frequency >= SENTENCE_START_ORDINARY
+    if frequency >= CAPITALISED_ORDINARY:
+        return True
+    return (
+        language == "de"
+        and frequency >= GERMAN_NOUN_ORDINARY
+        and zipf_spread(word, "de") >= GERMAN_NOUN_SPREAD
+    )
+
+
+_stop_words: frozenset[str] = frozenset()
+
+
+def _ensure_stop_words() -> None:
+    global _stop_words
+    if not _stop_words:
+        _stop_words = _all_stop_words()
+
+
+def refine_ner(item: DetectionInput, findings: Iterable[Finding]) -> list[Finding]:
+    """The NER's findings with ordinary words dropped and person spans set right."""
+    _ensure_stop_words()
+    out: list[Finding] = []
+    for finding in findings:
+        if finding.type not in CHECKED_TYPES or finding.score >= CONFIDENT:
+            out.append(finding)
+            continue
+        refined = _refine(item, finding)
+        if refined is not None:
+            out.append(refined)
+    return out
+
+
+def _refine(item: DetectionInput, finding: Finding) -> Finding | None:
+    text, language = item.text, item.language
+    words = [_Word(m) for m in _WORD.finditer(text, finding.start, finding.end)]
+    if not words:
+        return finding
+    keys = [w.key for w in words]
+    brand = _brand_words(keys)
+    if finding.type is EntityType.STREET_ADDRESS:
+        if brand[0]:
+            return None  # "JCB 16", "DHL 3": a brand and a number
+        if all(_known_place(w.key) and not _known_name(w.key) for w in words):
+            return None  # "63 Athens": the end of a postal code and the city
+        # Street names are ordinary words ("Main Street", "Rose Lane"); only a lone word
+        # without a number ("place", "home") is not an address.
+        lone = len(words) == 1 and not any(c.isdigit() for c in finding.value(text))
+        return None if lone and ordinary(words[0].text, text, words[0].start, language) else finding
+    if finding.type is EntityType.LOCATION:
+        if fold(finding.value(text)) in gazetteer().places:
+            return finding  # "Zell am See": the whole name is a place
+        if all(k in COLOURS for k in keys) and not _place_cue(text, finding.start):
+            return None  # "Rose", "Schwarz" as a place: a colour ("in Geel" is a town)
+    if _signature(text, finding) and not any(brand) and not any(k in SIGN_OFF_WORDS for k in keys):
+        return finding  # a name alone on the message's last line signs it: "\n\nKees"
+    if all(brand[i] or ordinary(w.text, text, w.start, language) for i, w in enumerate(words)):
+        return None
+    if finding.type is not EntityType.ORGANIZATION and (
+        _product_follows(text, finding.end) or _product_precedes(text, finding.start)
+    ):
+        return None  # "Chelsea boots", "the Lyon sofa", "le canapé Lyon"
+    if finding.type is not EntityType.PERSON:
+        return finding
+    if len(words) == 1 and _well_known_place(keys[0]) and not _known_name(keys[0]):
+        # "Lisboa", "Warszawa": a place the model has not seen, not a person. (Small towns
+        # share names with people: "Obama" is a town in Japan.)
+        return Finding(
+            finding.start, finding.end, EntityType.LOCATION, finding.score, finding.recognizer
+        )
+    start, end = _person_extent(text, words, language)
+    if (start, end) == (finding.start, finding.end):
+        return finding
+    return Finding(start, end, finding.type, finding.score, finding.recognizer, finding.subtype)
+
+
+def _signature(text: str, finding: Finding) -> bool:
+    """Whether the span is the whole last line of a message of several lines."""
+    before = text[: finding.start]
+    return (
+        "\n" in before
+        and before.rstrip(" \t").endswith("\n")
+        and not text[finding.end :].strip()
+        and finding.type is EntityType.PERSON
+    )
+
+
+def _place_cue(text: str, start: int) -> bool:
+    return PLACE_CUE_BEFORE.search(text, max(0, start - 24), start) is not None
+
+
+def _brand_words(keys: list[str]) -> list[bool]:
+    """Per word: whether it belongs to a brand or product name ("apple pay")."""
+    marked = [False] * len(keys)
+    for i in range(len(keys)):
+        for n in range(min(_BRAND_MAX_WORDS, len(keys) - i), 0, -1):
+            if " ".join(keys[i : i + n]) in BRANDS_AND_PRODUCTS:
+                for j in range(i, i + n):
+                    marked[j] = True
+                break
+    return marked
+
+
+def _product_follows(text: str, end: int) -> bool:
+    match = _WORD.search(text, end, end + 24)
+    if match is None or text[end : match.start()].strip(" \t-"):
+        return False
+    return match.group().casefold() in PRODUCT_NOUNS
+
+
+_WORD_BEFORE = re.compile(r"([^\W\d_]+)[ ]$")
+
+
+def _product_precedes(text: str, start: int) -> bool:
+    match = _WORD_BEFORE.search(text, max(0, start - 24), start)
+    return match is not None and match.group(1).casefold() in PRODUCT_NOUNS_BEFORE
+
+
+def _person_extent(text: str, words: list[_Word], language: str) -> tuple[int, int]:
+    """The name inside and around `words`: a role noun before a known first name is cut
+    ("Kontoinhaber Thomas Wagner"), ordinary lower-case words at either edge are cut, and
+    an initial or a first name just before ("M. Visser", "Priya Patel") or a surname just
+    after is taken in."""
+    first = 0
+    for k in range(1, len(words)):
+        if words[k].key in FIRST_NAMES and words[k].text[:1].isupper():
+            before = words[:k]
+            if all(
+                w.text[:1].isupper() and not _known_name(w.key) and len(w.text) > 1 for w in before
+            ):
+                first = k
+            break
+    last = len(words) - 1
+    inner_first, inner_last = first, last
+    while inner_first < inner_last and _cut_at_edge(words[inner_first], text, language):
+        inner_first += 1
+    while inner_last > inner_first and _cut_at_edge(words[inner_last], text, language):
+        inner_last -= 1
+    if any(w.key not in _PARTICLES for w in words[inner_first : inner_last + 1]):
+        first, last = inner_first, inner_last  # not when only "de" of "de korte" is left
+    start, end = words[first].start, words[last].end
+    for _ in range(2):
+        extended = _extend_left(text, start, language)
+        if extended is None:
+            break
+        start = extended
+    for _ in range(2):
+        extended = _extend_right(text, end, language)
+        if extended is None:
+            break
+        end = extended
+    return start, end
+
+
+def _cut_at_edge(word: _Word, text: str, language: str) -> bool:
+    if word.key in _PARTICLES or word.key in _NOT_NAME_PARTS:
+        return word.key in _NOT_NAME_PARTS
+    return word.text.islower() and ordinary(word.text, text, word.start, language)
+
+
+def _previous_word(text: str, start: int) -> re.Match[str] | None:
+    """The word right before `start`, separated by one space (or an initial's period)."""
+    gap_end = start
+    i = start - 1
+    if i < 1 or text[i] != " ":
+        return None
+    i -= 1
+    if text[i] == ".":
+        # "M. Visser": an initial.
+        if i >= 1 and text[i - 1].isupper() and (i < 2 or not text[i - 2].isalnum()):
+            return re.match(r"[A-ZÀ-Ý]\.", text[i - 1 : gap_end])
+        return None
+    j = i
+    while j >= 0 and (text[j].isalpha() or text[j] in "-'’"):
+        j -= 1
+    match = _WORD.fullmatch(text, j + 1, i + 1)
+    return match
+
+
+def _name_part(word: str, text: str, start: int, language: str) -> bool:
+    key = word.casefold()
+    if not word[:1].isupper() or word.isupper() or key in _NOT_NAME_PARTS:
+        return False
+    if key in FIRST_NAMES or key in SURNAMES:
+        return not ordinary(word, text, start, language) or not sentence_initial(text, start)
+    if language == "de":
+        return False  # an unknown capitalised German word is most likely a noun
+    return not ordinary(word, text, start, language) and not _known_place(key)
+
+
+def _extend_left(text: str, start: int, language: str) -> int | None:
+    match = _previous_word(text, start)
+    if match is None:
+        return None
+    if _INITIAL.fullmatch(match.group()):
+        # In French "M." is Monsieur, not an initial: "M. Arnaud" names Arnaud.
+        return None if language == "fr" and match.group() == "M." else start - 3
+    if _name_part(match.group(), text, match.start(), language):
+        return match.start()
+    return None
+
+
+def _extend_right(text: str, end: int, language: str) -> int | None:
+    if text[end : end + 1] != " ":
+        return None
+    match = _WORD.match(text, end + 1)
+    if match is None:
+        return None
+    word = match.group()
+    key = word.casefold()
+    if key in SURNAMES and _name_part(word, text, match.start(), language):
+        return match.end()
+    return None

@@ -1,0 +1,238 @@
+"""Countries, regions and cities from the packaged gazetteer (`detect.places`).
+
+A capitalised (or upper-case: "OULU") run of up to four words that the gazetteer knows is
+a place. Names that are also ordinary words or people's names ("Nice", "Best", "Deal",
+"Chelsea", "Florence", "Paris" the surname), and small towns far from discreet's
+customers, which share names with products ("Bose", "Ingenio"), need more: a preposition
+of place right before ("in", "from", "naar", "uit", "nach", "aus", "à", "près de"), or a
+postal code right before them ("1012 AB Amsterdam", "75002 Paris"). A place followed by a product
+noun is a product line ("the Lyon sofa", "Chelsea boots").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from discreet.detect.base import DetectionInput, Finding, Recognizer
+from discreet.detect.entities import EntityType
+from discreet.detect.ordinary import (
+    BRANDS_AND_PRODUCTS,
+    PRODUCT_NOUNS,
+    PRODUCT_NOUNS_BEFORE,
+    WEEKDAYS_AND_MONTHS,
+    zipf_here,
+)
+from discreet.detect.places import PLACE_CUE_BEFORE, PlaceKind, fold, gazetteer
+from discreet.detect.plausibility import sentence_initial as _sentence_initial
+from discreet.detect.recognizers.names import FIRST_NAMES, SURNAMES
+from discreet.detect.registry import builtin
+from discreet.detect.stopwords import stop_words
+
+SCORE = {PlaceKind.COUNTRY: 0.7, PlaceKind.REGION: 0.6, PlaceKind.CITY: 0.55}
+SCORE_AMBIGUOUS_WITH_CUE = 0.5
+# A single word this frequent (Zipf, see detect.ordinary) is a word before it is a place.
+ORDINARY = 3.8
+SENTENCE_START_ORDINARY = 3.0
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+# Words inside a multi-word place name: "Frankfurt am Main", "Stratford-upon-Avon",
+# "Bergen op Zoom", "Saint-Étienne-du-Rouvray", "Châlons-en-Champagne".
+_INNER = frozenset(
+    [
+        "am",
+        "an",
+        "der",
+        "den",
+        "de",
+        "du",
+        "des",
+        "la",
+        "le",
+        "les",
+        "op",
+        "aan",
+        "upon",
+        "on",
+        "sur",
+        "en",
+        "im",
+        "ob",
+        "bei",
+        "sous",
+        "lès",
+        "d'",
+        "di",
+    ]
+)
+# Large cities named like a common word of one of the four languages ("Nice to meet you",
+# "das Essen", "Reading this"): a preposition or postal code must say they are places.
+WORD_LIKE_CITIES = frozenset(
+    [
+        "nice",
+        "reading",
+        "essen",
+        "halle",
+        "hof",
+        "bergen",
+        "soul",
+        "sale",
+        "mobile",
+        "split",
+        "bath",
+        "best",
+        "deal",
+        "most",
+        "male",
+        "buffalo",
+        "phoenix",
+        "paradise",
+        "spoken",
+        "columbus",
+        "derby",
+        "orange",
+        "victoria",
+        "florence",
+        "charlotte",
+        "leon",
+        "hamilton",
+        "lincoln",
+        "kennedy",
+        "madison",
+        "orlando",
+        "austin",
+        "logan",
+        "kyle",
+        "franklin",
+        "warren",
+        "richmond",
+        "gilbert",
+        "mason",
+        "hudson",
+        "queens",
+        "laval",
+        "ami",
+        "bar",
+        "bon",
+        "bone",
+        "gold",
+        "oral",
+        "sucre",
+        "canton",
+        "monster",
+        "klang",
+        "lion",
+        "manger",
+        "plaisir",
+        "mad",
+        "essen",
+        "vie",
+        "mar",
+        "christmas",
+        "easter",
+    ]
+)
+
+
+@builtin
+class PlaceRecognizer(Recognizer):
+    """Countries, regions and cities the gazetteer knows, in the four languages."""
+
+    name = "places"
+    entity_types = frozenset({EntityType.LOCATION})
+    languages = frozenset({"en", "nl", "de", "fr"})
+
+    def __init__(self) -> None:
+        self._gazetteer = gazetteer()
+        self._places = self._gazetteer.places
+        self._stop = frozenset().union(*(stop_words(lang) for lang in self.languages))
+
+    def analyze(self, item: DetectionInput) -> Iterator[Finding]:
+        text = item.text
+        # (start, end, word) per word; most are lower case and cost one test each.
+        words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
+        places = self._places
+        first_words = self._gazetteer.first_words
+        i = 0
+        while i < len(words):
+            start, _, word = words[i]
+            if not word[0].isupper() or fold(word) not in first_words:
+                i += 1
+                continue
+            # The longest run of words that can form one name: single spaces between
+            # them, lower-case words only inside ("Frankfurt am Main").
+            last = i
+            while (
+                last + 1 < len(words)
+                and last - i < 3
+                and words[last][1] + 1 == words[last + 1][0]
+                and text[words[last][1]] == " "
+                and (words[last + 1][2][0].isupper() or words[last + 1][2].casefold() in _INNER)
+            ):
+                last += 1
+            # Longest name first: "New York" before "York", "Den Haag" before "Den".
+            for j in range(last, i - 1, -1):
+                if j > i and not words[j][2][0].isupper():
+                    continue
+                end = words[j][1]
+                value = places.get(fold(text[start:end]))
+                if value is not None:
+                    finding = self._finding(item, start, end, PlaceKind(int(value[0])), j - i + 1)
+                    if finding is not None:
+                        yield finding
+                    i = j
+                    break
+            i += 1
+
+    def _finding(
+        self, item: DetectionInput, start: int, end: int, kind: PlaceKind, n_words: int
+    ) -> Finding | None:
+        text = item.text
+        value = text[start:end]
+        key = value.casefold()
+        if _product_follows(text, end) or _product_precedes(text, start):
+            return None  # "the Lyon sofa", "le canapé Lyon"
+        ambiguous = n_words == 1 and (
+            key in self._stop
+            or key in WEEKDAYS_AND_MONTHS
+            or key in FIRST_NAMES
+            or key in SURNAMES
+            or key in WORD_LIKE_CITIES
+            or key in BRANDS_AND_PRODUCTS
+            or (value.isupper() and len(value) <= 3)
+            or (
+                kind is PlaceKind.CITY
+                and not self._gazetteer.major(fold(value))
+                and (
+                    not self._gazetteer.home(fold(value))
+                    or zipf_here(value, item.language) >= ORDINARY
+                )
+            )
+        )
+        if (
+            not ambiguous
+            and n_words == 1
+            and kind is PlaceKind.CITY
+            and not self._gazetteer.major(fold(value))
+            and _sentence_initial(text, start)
+            and zipf_here(value, item.language) >= SENTENCE_START_ORDINARY
+        ):
+            ambiguous = True  # "Balen! Weer een gemiste levering": capitals say nothing
+        if ambiguous:
+            if PLACE_CUE_BEFORE.search(text, max(0, start - 24), start) is None:
+                return None
+            return Finding(start, end, EntityType.LOCATION, SCORE_AMBIGUOUS_WITH_CUE, self.name)
+        return Finding(start, end, EntityType.LOCATION, SCORE[kind], self.name)
+
+
+def _product_follows(text: str, end: int) -> bool:
+    match = _WORD.match(text, end + 1) if text[end : end + 1] == " " else None
+    return match is not None and match.group().casefold() in PRODUCT_NOUNS
+
+
+_WORD_BEFORE = re.compile(r"([^\W\d_]+)[ ]$")
+
+
+def _product_precedes(text: str, start: int) -> bool:
+    match = _WORD_BEFORE.search(text, max(0, start - 24), start)
+    return match is not None and match.group(1).casefold() in PRODUCT_NOUNS_BEFORE

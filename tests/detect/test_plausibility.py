@@ -1,0 +1,158 @@
+"""The second look at the NER's persons, places and organisations (`detect.plausibility`).
+
+The NER's mistakes are given here as findings, the way a model makes them, so each rule
+is checked whatever model is installed; the detector-level tests run the real one.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from discreet.detect import Detector, EntityType
+from discreet.detect.base import DetectionInput, Finding
+from discreet.detect.ordinary import name_used_as_word, zipf, zipf_spread
+from discreet.detect.plausibility import CONFIDENT, refine_ner
+
+NER_SCORE = 0.85  # what spaCy backends give every entity
+
+
+def refined(
+    text: str, value: str, etype: EntityType, language: str, score: float = NER_SCORE
+) -> list[tuple[str, EntityType]]:
+    start = text.index(value)
+    finding = Finding(start, start + len(value), etype, score, "ner:builtin")
+    return [(f.value(text), f.type) for f in refine_ner(DetectionInput(text, language), [finding])]
+
+
+def test_word_frequencies_come_from_the_packaged_lists() -> None:
+    assert zipf("new", "en") > 6 and zipf("ouders", "nl") > 5 and zipf("Stadt", "de") > 5
+    assert zipf("faubourg", "fr") > 3 and zipf("zzqxj", "en") == 0.0
+    # Names travel between languages, nouns do not.
+    assert zipf_spread("Stadt", "de") > 3 and zipf_spread("Smith", "en") < 1
+    assert name_used_as_word("dan", "nl") and not name_used_as_word("jan", "nl")
+
+
+P, L, ORG = EntityType.PERSON, EntityType.LOCATION, EntityType.ORGANIZATION
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "value", "etype"),
+    [
+        ("en", "Maybe you can help me", "Maybe", P),
+        ("en", "I was originally told it would come", "originally", L),
+        ("en", "is there a new one", "new", P),
+        ("en", "my order was shipped yesterday", "shipped", P),
+        ("en", "I bought an Echo Dot and it broke", "Echo Dot", P),
+        ("en", "I paid with Apple Pay", "Apple Pay", ORG),
+        ("en", "the running shoes are too small", "running shoes", P),
+        ("en", "Orders placed before noon ship today", "Orders", P),
+        ("nl", "mijn ouders hebben het besteld", "ouders", P),
+        ("nl", "hoi jongens, waar blijft het", "jongens", P),
+        ("nl", "Met Klarna betaal je later", "Klarna betaal", P),
+        ("nl", "Kijk eerst op de pagina van de vervoerder", "pagina van de vervoerder", P),
+        ("nl", "Kijk eerst op de pagina", "Kijk eerst", P),
+        ("nl", "komt het op maandag?", "maandag", L),
+        ("de", "Die Stadt hat mein Paket", "Stadt", L),
+        ("de", "seit einem Jahrhundert gibt es das", "Jahrhundert", P),
+        ("de", "ich habe einen Hamburger bestellt", "Hamburger", L),
+        ("de", "Bezahlt mit Mastercard", "Mastercard", P),
+        ("fr", "je suis au faubourg depuis hier", "faubourg", L),
+        ("fr", "livraison mardi matin", "mardi", P),
+        ("fr", "payé avec Bancontact", "Bancontact", P),
+        ("fr", "mes bottes Chelsea sont arrivées", "Chelsea", P),
+    ],
+)
+def test_ordinary_words_and_shop_vocabulary_are_dropped(
+    language: str, text: str, value: str, etype: EntityType
+) -> None:
+    assert refined(text, value, etype, language) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "value", "etype"),
+    [
+        ("en", "The parcel went to Obama yesterday", "Obama", P),
+        ("en", "hi this is nina from the shop", "nina", P),
+        ("en", "i live in rotterdam now", "rotterdam", L),
+        ("nl", "Ik sprak met Kees Bakker gisteren", "Kees Bakker", P),
+        ("nl", "ik kom uit utrecht", "utrecht", L),
+        ("de", "Frau Merkel hat angerufen", "Merkel", P),
+        ("de", "Das Paket ging nach Hamburg", "Hamburg", L),
+        ("fr", "J'ai parlé avec Camille Lefèvre", "Camille Lefèvre", P),
+        ("fr", "Hoi,\n\nmerci\n\nKees", "Kees", P),
+    ],
+)
+def test_names_and_places_stay(language: str, text: str, value: str, etype: EntityType) -> None:
+    assert refined(text, value, etype, language) == [(value, etype)]
+
+
+def test_a_confident_model_is_trusted() -> None:
+    text = "Maybe you can help me"
+    assert refined(text, "Maybe", P, "en", score=CONFIDENT) == [("Maybe", P)]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "value", "expected"),
+    [
+        ("en", "Please call Priya Patel back", "Patel", "Priya Patel"),
+        ("nl", "Het pakket is voor M. Visser", "Visser", "M. Visser"),
+        ("de", "Kontoinhaber Thomas Wagner", "Kontoinhaber Thomas Wagner", "Thomas Wagner"),
+        ("de", "Ich habe mit Stefan Koch gesprochen", "Stefan", "Stefan Koch"),
+        ("fr", "Madame Dupont a appelé", "Madame Dupont", "Dupont"),
+        ("en", "mark jenkins here", "mark jenkins", "mark jenkins"),
+    ],
+)
+def test_person_spans_take_their_full_extent(
+    language: str, text: str, value: str, expected: str
+) -> None:
+    assert refined(text, value, P, language) == [(expected, P)]
+
+
+@pytest.mark.parametrize("language", ["en", "nl", "de", "fr"])
+def test_a_place_taken_for_a_person_becomes_a_place(language: str) -> None:
+    text = "1000-001 Lisboa"
+    assert refined(text, "Lisboa", P, language) == [("Lisboa", L)]
+
+
+def test_an_ordinary_word_as_a_street_address_is_dropped_a_street_is_not() -> None:
+    text = "you can change it in the first place"
+    assert refined(text, "place", EntityType.STREET_ADDRESS, "en") == []
+    text = "I live at Main Street now"
+    assert refined(text, "Main Street", EntityType.STREET_ADDRESS, "en") == [
+        ("Main Street", EntityType.STREET_ADDRESS)
+    ]
+
+
+@pytest.fixture(scope="module")
+def detector() -> Detector:
+    return Detector()
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "name"),
+    [
+        ("en", "hi, my name is nina and my parcel is late", "nina"),
+        ("nl", "hallo, mijn naam is jan de vries", "jan de vries"),
+        ("de", "hallo, ich heiße lena", "lena"),
+        ("fr", "bonjour, je m'appelle camille", "camille"),
+    ],
+)
+def test_lower_case_names_announced_by_context_are_found(
+    detector: Detector, language: str, text: str, name: str
+) -> None:
+    assert (name, P) in {(f.value(text), f.type) for f in detector.detect(text, language)}
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "Maybe the new one was shipped already? Orders placed on Monday arrive later."),
+        ("nl", "Met Klarna betaal je binnen 30 dagen, dan op de factuur."),
+        ("de", "Die Stadt liegt im Norden, das Jahrhundert war lang."),
+        ("fr", "Livraison mardi au faubourg, payé avec Bancontact."),
+    ],
+)
+def test_no_person_in_sentences_of_ordinary_words(
+    detector: Detector, language: str, text: str
+) -> None:
+    assert [f.value(text) for f in detector.detect(text, language) if f.type is P] == []

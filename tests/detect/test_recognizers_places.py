@@ -1,0 +1,207 @@
+"""Places, street addresses and postal codes of many countries, in the four languages.
+
+Each recognizer is tested on its own (positives and look-alikes per language) and the
+detector as a whole on multi-line addresses, with the built-in NER running.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from discreet.detect import Detector, EntityType
+from discreet.detect.base import DetectionInput
+from discreet.detect.places import PlaceKind, gazetteer, kind_of
+from discreet.detect.registry import RecognizerRegistry
+
+THRESHOLD = 0.4
+REGISTRY = RecognizerRegistry.default()
+
+
+def values(name: str, text: str, language: str) -> list[str]:
+    recognizer = REGISTRY.get(name)
+    return [
+        f.value(text)
+        for f in recognizer.analyze(DetectionInput(text, language))
+        if f.score >= THRESHOLD
+    ]
+
+
+@pytest.fixture(scope="module")
+def detector() -> Detector:
+    return Detector()
+
+
+def test_the_gazetteer_knows_native_spellings_and_ignores_case() -> None:
+    for name in ("Deutschland", "Duitsland", "Allemagne", "Germany"):
+        assert kind_of(name) is PlaceKind.COUNTRY, name
+    for name in ("Köln", "Koln", "Keulen", "Cologne", "OULU", "Den Haag", "The Hague"):
+        assert kind_of(name) is not None, name
+    assert kind_of("Noord-Brabant") is PlaceKind.REGION
+    assert kind_of("Bavière") is PlaceKind.REGION
+    # GeoNames' alternative names hold codes and function words: none is a place here.
+    for word in ("the", "was", "het", "ist"):
+        assert kind_of(word) is None, word
+    assert gazetteer().major("amsterdam") and not gazetteer().major("best")
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        ("en", "I moved from Uruguay to OULU last year", ["Uruguay", "OULU"]),
+        ("en", "Ship it to my sister in Nice please", ["Nice"]),
+        ("nl", "Ik woon sinds kort in Den Haag, vlakbij Duitsland", ["Den Haag", "Duitsland"]),
+        ("nl", "Het pakket ging via Noord-Brabant naar Antwerpen", ["Noord-Brabant", "Antwerpen"]),
+        ("de", "Wir wohnen in Frankfurt am Main, nicht in Österreich",
+         ["Frankfurt am Main", "Österreich"]),
+        ("de", "Lieferung nach München bitte", ["München"]),
+        ("fr", "Je vis en Allemagne, près de Saint-Étienne avant", ["Allemagne", "Saint-Étienne"]),
+        ("fr", "Livraison à Bruxelles demain", ["Bruxelles"]),
+    ],
+)  # fmt: skip
+def test_places_in_four_languages(language: str, text: str, expected: list[str]) -> None:
+    assert values("places", text, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "Nice to meet you. Best regards, Anna"),
+        ("en", "Reading the manual did not help, most buttons do nothing"),
+        ("en", "I love the Lyon sofa and my Chelsea boots"),
+        ("nl", "Beste Marieke, het is echt Best zo"),
+        ("de", "Das Essen war kalt und die Halle leer"),
+        ("de", "Am Montag kommt der Techniker"),
+        ("fr", "Le canapé Lyon est superbe, mardi il arrive"),
+        ("fr", "Merci pour votre aide, bonne journée"),
+    ],
+)
+def test_words_that_are_also_towns_are_not_places(language: str, text: str) -> None:
+    assert values("places", text, language) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        ("en", "please update my address to 14 Rose Lane, Bristol", ["14 Rose Lane"]),
+        ("en", "1600 Pennsylvania Avenue NW, Washington", ["1600 Pennsylvania Avenue NW"]),
+        ("en", "send it to 55 Elm Street Suite 200", ["55 Elm Street Suite 200"]),
+        ("en", "Mail: PO Box 1234, Springfield", ["PO Box 1234"]),
+        ("en", "we live on 3257 hillcrest road now", ["3257 hillcrest road"]),
+        ("nl", "Mijn adres is Rooseveltlaan 110, Apt. 949", ["Rooseveltlaan 110, Apt. 949"]),
+        ("nl", "Jan van Galenstraat 12 bus 3", ["Jan van Galenstraat 12 bus 3"]),
+        ("nl", "Postbus 12, 1000 AA Amsterdam", ["Postbus 12"]),
+        ("de", "Ich wohne Am Alten Markt 3a in Köln", ["Am Alten Markt 3a"]),
+        ("de", "Hauptstraße 5, 10115 Berlin", ["Hauptstraße 5"]),
+        ("de", "Storgata 12 B\n0155 Oslo", ["Storgata 12 B"]),
+        ("fr", "J'habite au 12 bis, rue de la Paix", ["12 bis, rue de la Paix"]),
+        ("fr", "Rue de la Loi 16, 1000 Bruxelles", ["Rue de la Loi 16"]),
+        ("fr", "Odos Ermou 15, Athènes", ["Odos Ermou 15"]),
+        ("fr", "Via Roma 12, Milano", ["Via Roma 12"]),
+    ],
+)
+def test_street_addresses_in_international_formats(
+    language: str, text: str, expected: list[str]
+) -> None:
+    assert values("street_address", text, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "my order 12 arrived on 3 May, box 3 of 5 was empty"),
+        ("en", "Room for 4 people, Street Fighter 2"),
+        ("en", "I need 2 new road bikes and 3 sweet lane markers"),
+        ("nl", "Ik heb 3 pakketten besteld, 2 zijn binnen"),
+        ("nl", "Pagina 12 van de handleiding"),
+        ("de", "Ich habe 3 Kinder und Seite 12 fehlt"),
+        ("de", "Mein Sohn ist 12"),
+        ("fr", "J'ai commandé 3 articles le 12 mars"),
+        ("fr", "Page 12 du manuel"),
+    ],
+)
+def test_numbers_near_words_are_not_street_addresses(language: str, text: str) -> None:
+    assert values("street_address", text, language) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "language", "text", "expected"),
+    [
+        ("ca_postal_code", "en", "Ottawa ON K1A 0B1", ["K1A 0B1"]),
+        ("ie_eircode", "en", "my eircode is D02 X285", ["D02 X285"]),
+        ("prefixed_postal_code", "de", "Anschrift: D-10115 Berlin", ["D-10115"]),
+        ("prefixed_postal_code", "nl", "adres NL-1012 AB Amsterdam", ["NL-1012 AB"]),
+        ("prefixed_postal_code", "fr", "B-1000 Bruxelles", ["B-1000"]),
+        ("three_two_postal_code", "en", "Drottninggatan 5, 113 51 Stockholm", ["113 51"]),
+        ("pt_postal_code", "fr", "Rua Augusta 12, 1100-048 Lisboa", ["1100-048"]),
+        ("pl_postal_code", "de", "ul. Piękna 5, 00-950 Warszawa", ["00-950"]),
+        ("be_postal_code", "nl", "Nørregade 12, 1165 København", ["1165"]),
+    ],
+)
+def test_postal_codes_of_more_countries(
+    name: str, language: str, text: str, expected: list[str]
+) -> None:
+    # Addresses abroad turn up in messages of any language: the codes are found in all four.
+    for lang in ("en", "nl", "de", "fr"):
+        assert values(name, text, lang) == expected, lang
+
+
+@pytest.mark.parametrize(
+    ("name", "language", "text"),
+    [
+        ("ca_postal_code", "en", "the K1A model"),
+        ("three_two_postal_code", "en", "I paid 100 50 times"),
+        ("three_two_postal_code", "nl", "ik heb 123 45 keer gebeld"),
+        ("pt_postal_code", "fr", "le match a fini 1100-048"),
+        ("pl_postal_code", "de", "Das Spiel endete 12-345 für uns"),
+        ("prefixed_postal_code", "en", "model A-1010X"),
+    ],
+)
+def test_postal_code_look_alikes(name: str, language: str, text: str) -> None:
+    for lang in ("en", "nl", "de", "fr"):
+        assert values(name, text, lang) == [], lang
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        (
+            "nl",
+            "Mijn nieuwe adres:\nRooseveltlaan 110, Apt. 949\n2060 Antwerpen",
+            {
+                ("Rooseveltlaan 110, Apt. 949", EntityType.STREET_ADDRESS),
+                ("Antwerpen", EntityType.LOCATION),
+            },
+        ),
+        (
+            "de",
+            "Neue Anschrift:\nAm Alten Markt 3a\n50667 Köln",
+            {
+                ("Am Alten Markt 3a", EntityType.STREET_ADDRESS),
+                ("50667", EntityType.POSTAL_CODE),
+                ("Köln", EntityType.LOCATION),
+            },
+        ),
+        (
+            "en",
+            "Please ship to:\n1600 Pennsylvania Avenue NW\nWashington, DC 20500\nUSA",
+            {
+                ("1600 Pennsylvania Avenue NW", EntityType.STREET_ADDRESS),
+                ("20500", EntityType.POSTAL_CODE),
+            },
+        ),
+        (
+            "fr",
+            "Adresse : 12 bis, rue de la Paix\n75002 Paris",
+            {
+                ("12 bis, rue de la Paix", EntityType.STREET_ADDRESS),
+                ("75002", EntityType.POSTAL_CODE),
+                ("Paris", EntityType.LOCATION),
+            },
+        ),
+    ],
+)
+def test_multi_line_addresses_through_the_detector(
+    detector: Detector, language: str, text: str, expected: set[tuple[str, EntityType]]
+) -> None:
+    found = {(f.value(text), f.type) for f in detector.detect(text, language)}
+    assert expected <= found
