@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from tests.support.upstream import recording_upstream
 from typer.testing import CliRunner
 
 from discreet.cli import app
 from discreet.errors import DiscreetError
+
+__all__ = ["recording_upstream"]
 
 
 @dataclass

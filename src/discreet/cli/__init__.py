@@ -1527,6 +1527,7 @@ if TYPE_CHECKING:
 # ``app``) register here, one line each: (module, command name).
 _GROUPS: tuple[tuple[str, str], ...] = (
     ("incidents", "incidents"),
+    ("alerts", "alerts"),
 )
 
 
