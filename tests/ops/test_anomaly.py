@@ -321,3 +321,20 @@ def test_a_failing_channel_is_reported_not_raised(detector) -> None:
     delivery = Delivery(DeliverySettings(webhook_url="http://127.0.0.1:9/nothing", timeout_s=2))
     done, failed = delivery.send(alert)
     assert done == [] and failed and failed[0].startswith("webhook:")
+
+
+def test_simulated_week_raises_every_attack_within_minutes(tmp_path) -> None:
+    """Two seeded normal days, then the attacks: each raised within 10 minutes of its
+    start, and at most one false alert per normal day (BENCHMARKS.md has the full week)."""
+    from discreet.ops.simulation import simulate
+    from discreet.store import DATA, Database, upgrade
+
+    db = Database(f"sqlite:///{tmp_path / 'sim.db'}", name="data store")
+    upgrade(db, DATA)
+    try:
+        result = simulate(db, seed=3, normal_days=2, interval_minutes=2)
+    finally:
+        db.dispose()
+    for attack, minutes in result.time_to_raise.items():
+        assert minutes is not None and minutes <= 10, f"{attack}: {minutes}"
+    assert result.false_alerts_per_day <= 1

@@ -1528,6 +1528,7 @@ if TYPE_CHECKING:
 _GROUPS: tuple[tuple[str, str], ...] = (
     ("incidents", "incidents"),
     ("alerts", "alerts"),
+    ("report", "report"),
 )
 
 

@@ -10,8 +10,8 @@ deviation), updated once a window is complete:
 * ``z`` (default 4): how many standard deviations above its own habit an actor must go.
   A key that normally reads 20 customers per window with a deviation of 6 raises above
   20 + 4*6 = 44.
-* ``min_std`` (default 2): a quiet actor's deviation is tiny; without a floor a handful
-  of extra reads would raise.
+* ``min_std`` (default 2; 0.5 for guard events, which are rare and each one matters): a
+  quiet actor's deviation is tiny; without a floor a handful of extra reads would raise.
 * ``floor``: a count below it never raises, whatever the baseline (e.g. 30 distinct
   subjects), so rarely active actors do not raise on their first busy hour.
 * an actor without a baseline yet (fewer than ``warmup`` windows) is judged against
@@ -98,7 +98,7 @@ class AnomalyConfig:
         default_factory=lambda: {
             "subject_reads": SignalRule(30, what="distinct subjects touched"),
             "exports": SignalRule(10, what="subject reads and exports"),
-            "guard_events": SignalRule(3, z=4.0, min_std=1.0, what="guard blocks and signals"),
+            "guard_events": SignalRule(3, z=4.0, min_std=0.5, what="guard blocks and signals"),
         }
     )
     auth_failure_floor: int = 20
