@@ -1529,6 +1529,7 @@ _GROUPS: tuple[tuple[str, str], ...] = (
     ("incidents", "incidents"),
     ("alerts", "alerts"),
     ("report", "report"),
+    ("backup", "backup"),
 )
 
 
