@@ -1530,6 +1530,7 @@ _GROUPS: tuple[tuple[str, str], ...] = (
     ("alerts", "alerts"),
     ("report", "report"),
     ("backup", "backup"),
+    ("selftest", "selftest"),
 )
 
 
@@ -1538,7 +1539,9 @@ def _register_groups() -> None:
 
     for module_name, group in _GROUPS:
         module = importlib.import_module(f"discreet.cli.{module_name}")
-        app.add_typer(module.app, name=group, no_args_is_help=True)
+        # A group that runs by itself (`discreet selftest`) sets NO_ARGS_IS_HELP = False.
+        help_alone = getattr(module, "NO_ARGS_IS_HELP", True)
+        app.add_typer(module.app, name=group, no_args_is_help=help_alone)
 
 
 _register_groups()
