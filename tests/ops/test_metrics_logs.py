@@ -135,3 +135,51 @@ def test_configure_json_logging_covers_uvicorn_loggers(sample_subjects) -> None:
         logging.getLogger().removeHandler(handler)
     assert phone not in stream.getvalue()
     assert json.loads(stream.getvalue().splitlines()[-1])["logger"] == "uvicorn.error"
+
+
+def test_install_ops_mounts_metrics_and_records_refusals(store_env, ctx) -> None:
+    from fastapi import FastAPI
+    from fastapi.responses import JSONResponse
+    from fastapi.testclient import TestClient
+
+    from discreet.audit.log import AuditLog
+    from discreet.ops.wiring import MetricsTokenTooShort, install_ops
+
+    app = FastAPI()
+
+    @app.get("/v1/models")
+    def models() -> JSONResponse:
+        return JSONResponse({"error": "no key"}, status_code=401)
+
+    db = store_env.data_db()
+    recorder = install_ops(
+        app,
+        db=db,
+        tenant="default",
+        master=store_env.master_key,
+        environ={"DISCREET_METRICS_TOKEN": TOKEN},
+    )
+    with TestClient(app) as client:
+        for _ in range(25):
+            assert client.get("/v1/models").status_code == 401
+        assert client.get("/metrics").status_code == 401
+        assert (
+            client.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 200
+        )
+    recorder.flush(everything=True)
+    [record] = [e for e in AuditLog(db).entries() if e.action == "auth.failures"]
+    assert record.details["count"] == 26 and str(record.details["address"]).startswith("addr:")
+    assert "testclient" not in json.dumps(record.as_dict())  # the address is a digest
+
+    bare = FastAPI()
+    install_ops(bare, db=db, tenant="default", master=store_env.master_key, environ={})
+    with TestClient(bare) as client:
+        assert client.get("/metrics").status_code == 404  # nothing exposed by default
+    with pytest.raises(MetricsTokenTooShort):
+        install_ops(
+            FastAPI(),
+            db=db,
+            tenant="default",
+            master=store_env.master_key,
+            environ={"DISCREET_METRICS_TOKEN": "short"},
+        )

@@ -18,11 +18,13 @@ from fastapi import FastAPI
 from discreet.api.app import BackgroundTask, create_app
 from discreet.gateway.backend import ChatBackend
 from discreet.gateway.factory import build_gateway
+from discreet.ops.wiring import install_ops
 from discreet.policy import Policy
 from discreet.retention import Retention, RetentionScheduler, open_retention
 from discreet.retention.scheduler import DEFAULT_INTERVAL_S
 from discreet.rights import RightsService
 from discreet.settings import Settings
+from discreet.vault.master import load_master_key
 
 
 def build_app(
@@ -57,7 +59,15 @@ def build_app(
     if retention_interval_s is not None:
         scheduler = RetentionScheduler(retention.runner.run, interval_s=retention_interval_s)
         background.append(scheduler.running)
-    return create_app(gateway, rights=rights, retention=retention, background=background)
+    app = create_app(gateway, rights=rights, retention=retention, background=background)
+    install_ops(  # /metrics (with DISCREET_METRICS_TOKEN) and refused-request counting
+        app,
+        db=gateway.vault.audit_log.db,
+        tenant=gateway.vault.tenant,
+        master=load_master_key(settings),
+        environ=environ,
+    )
+    return app
 
 
 def worker_app() -> FastAPI:
@@ -75,13 +85,28 @@ def worker_app() -> FastAPI:
     return app
 
 
-def run_server(app: FastAPI, *, host: str, port: int) -> None:
-    """Serve `app` in this process until interrupted (`discreet serve`, `discreet demo`)."""
+def run_server(app: FastAPI, *, host: str, port: int, json_logs: bool = False) -> None:
+    """Serve `app` in this process until interrupted (`discreet serve`, `discreet demo`).
+
+    `json_logs`: one masked JSON object per log line (see discreet.ops.masking); uvicorn
+    then keeps the logging set up here instead of installing its own."""
     import uvicorn
+    from uvicorn.config import LOGGING_CONFIG
 
     tune_for_serving()
+    if json_logs:
+        from discreet.ops.masking import configure_json_logging
+
+        configure_json_logging()
     # No access log: request lines carry conversation ids chosen by clients.
-    uvicorn.run(app, host=host, port=port, access_log=False, log_level="info")
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        access_log=False,
+        log_level="info",
+        log_config=None if json_logs else LOGGING_CONFIG,
+    )
 
 
 # How long a thread may keep the GIL while another waits for it (Python's default: 5 ms).

@@ -870,6 +870,13 @@ def serve(
             "supervising process.",
         ),
     ] = 1,
+    json_logs: Annotated[
+        bool,
+        typer.Option(
+            "--json-logs",
+            help="Log one JSON object per line, personal data masked by the detector.",
+        ),
+    ] = False,
 ) -> None:
     """Run the OpenAI-compatible privacy gateway (applies database migrations first).
 
@@ -897,7 +904,7 @@ def serve(
     processes = f", {workers} processes" if workers > 1 else ""
     typer.echo(f"discreet gateway on http://{host}:{port}/v1 ({backend}{processes})", err=True)
     if server is not None:
-        run_server(server, host=host, port=port)
+        run_server(server, host=host, port=port, json_logs=json_logs)
         return
     assert retention is not None  # workers > 1
     try:
