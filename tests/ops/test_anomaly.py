@@ -103,29 +103,48 @@ def test_baselines_survive_a_new_detector(detector, store_env) -> None:
     assert again.process(turns(start, "k1", range(200)), now=start + WINDOW)
 
 
-def test_guard_events_burst(detector) -> None:
-    start = warm(detector)
-    blocks = [
+def _blocks(start: datetime, n: int, key: str = "k1") -> list[Entry]:
+    return [
         Entry(
             at(start + timedelta(seconds=i)),
             "incident.cross_subject_leak",
             "support",
-            details={"key_id": "k1"},
+            details={"key_id": key},
         )
-        for i in range(2)
+        for i in range(n)
     ]
-    assert detector.process(blocks, now=start + WINDOW) == []
-    burst = [
-        Entry(
-            at(start + WINDOW + timedelta(seconds=i)),
-            "incident.cross_subject_leak",
-            "support",
-            details={"key_id": "k1"},
+
+
+def test_guard_blocks_burst(detector) -> None:
+    start = warm(detector)
+    assert detector.process(_blocks(start, 2), now=start + WINDOW) == []
+    [alert] = detector.process(_blocks(start + WINDOW, 4), now=start + 2 * WINDOW)
+    assert alert.signal == "guard_blocks" and alert.value == 4
+    assert alert.severity == "critical" and "leaking" in alert.reason
+    # The leak goes on in the next windows: still one alert (one episode), until acked.
+    assert detector.process(_blocks(start + 2 * WINDOW, 5), now=start + 3 * WINDOW) == []
+    detector.alerts.ack(alert.id, actor="sec")
+    [again] = detector.process(_blocks(start + 3 * WINDOW, 5), now=start + 4 * WINDOW)
+    assert again.signal == "guard_blocks"
+
+
+def test_guard_signals_against_the_keys_baseline(detector) -> None:
+    start = T0
+    # Normally one injection signal now and then from this key...
+    for w in range(12):
+        window = start + w * WINDOW
+        assert (
+            detector.process(
+                turns(window, "k2", range(w, w + 1 + w % 2), signals="prompt_injection"),
+                now=window + WINDOW,
+            )
+            == []
         )
-        for i in range(4)
-    ] + turns(start + WINDOW, "k1", range(3), signals="prompt_injection", withheld=1)
-    [alert] = detector.process(burst, now=start + 2 * WINDOW)
-    assert alert.signal == "guard_events" and alert.value == 4 + 3 * 2
+    later = start + 12 * WINDOW
+    # ...then a client probing: six turns with signals and withheld values.
+    burst = turns(later, "k2", range(6), signals="prompt_injection,data_fishing", withheld=1)
+    [alert] = detector.process(burst, now=later + WINDOW)
+    assert alert.signal == "guard_events" and alert.value == 6 * 3
 
 
 def test_off_hours_exports(detector) -> None:
@@ -338,3 +357,16 @@ def test_simulated_week_raises_every_attack_within_minutes(tmp_path) -> None:
     for attack, minutes in result.time_to_raise.items():
         assert minutes is not None and minutes <= 10, f"{attack}: {minutes}"
     assert result.false_alerts_per_day <= 1
+
+
+def test_an_alert_opens_an_incident_once(detector, store_env) -> None:
+    start = warm(detector)
+    [alert] = detector.process(turns(start, "k1", range(300)), now=start + WINDOW)
+    register = IncidentRegister(
+        store_env.data_db(), tenant="default", clock=FakeClock(start + WINDOW)
+    )
+    incident = register.open_from_alert(alert, actor="sec")
+    assert incident.source == "alert" and incident.source_ref == f"alert:{alert.id}"
+    assert incident.severity == Severity.HIGH and incident.aware_at == alert.raised_at
+    with pytest.raises(Conflict, match="already has incident"):
+        register.open_from_alert(alert, actor="sec")

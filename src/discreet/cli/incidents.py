@@ -139,13 +139,24 @@ def open_incident(
             help="Open one incident per output-guard block in the audit log that has none.",
         ),
     ] = False,
+    from_alert: Annotated[
+        int | None, typer.Option("--from-alert", help="Open from this alert's id.")
+    ] = None,
     tz: _Tz = "UTC",
     actor: _Actor = None,
 ) -> None:
-    """Open an incident by hand, or from the guard blocks the gateway recorded."""
+    """Open an incident by hand, from an alert, or from the guard blocks the gateway
+    recorded."""
     settings = Settings()
     with data_store(settings) as db:
         register = _register(db, settings)
+        if from_alert is not None:
+            from discreet.ops.alerts import AlertStore
+
+            alert = AlertStore(db, tenant=settings.tenant).get(from_alert)
+            incident = register.open_from_alert(alert, actor=default_actor(actor))
+            typer.echo(f"opened {incident.id}: {incident.clock(register.now()).describe(tz)}")
+            return
         if from_guard:
             from discreet.audit.log import AuditLog
 

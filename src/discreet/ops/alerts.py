@@ -167,6 +167,23 @@ class AlertStore:
             rows = conn.execute(query.order_by(_A.c.raised_at.desc(), _A.c.id.desc()).limit(limit))
             return [_alert(r) for r in rows.all()]
 
+    def ongoing(self, signal: str, actor: str, *, since: datetime) -> bool:
+        """Whether an unacknowledged alert for `signal` and `actor` covers a window that
+        started at or after `since` (the same episode)."""
+        with self._db.read() as conn:
+            row = conn.execute(
+                select(_A.c.id)
+                .where(
+                    _A.c.tenant == self.tenant,
+                    _A.c.signal == signal,
+                    _A.c.actor == actor,
+                    _A.c.acked_at.is_(None),
+                    _A.c.window_start >= since,
+                )
+                .limit(1)
+            ).first()
+        return row is not None
+
     def count_open(self) -> int:
         with self._db.read() as conn:
             return int(

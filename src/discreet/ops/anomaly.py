@@ -10,19 +10,27 @@ deviation), updated once a window is complete:
 * ``z`` (default 4): how many standard deviations above its own habit an actor must go.
   A key that normally reads 20 customers per window with a deviation of 6 raises above
   20 + 4*6 = 44.
-* ``min_std`` (default 2; 0.5 for guard events, which are rare and each one matters): a
+* ``min_std`` (default 2; 0.5 for guard events, which are rare): a
   quiet actor's deviation is tiny; without a floor a handful of extra reads would raise.
+  The deviation is also never taken below sqrt(mean): counts of independent events vary
+  at least that much (Poisson), however steady the windows seen so far.
 * ``floor``: a count below it never raises, whatever the baseline (e.g. 30 distinct
   subjects), so rarely active actors do not raise on their first busy hour.
 * an actor without a baseline yet (fewer than ``warmup`` windows) is judged against
   ``floor`` times ``cold_factor`` instead.
+
+Traffic has a daily rhythm (the morning ramp-up would otherwise look like an attack
+every day), so each actor has a baseline per hour of the day (in ``tz``) besides its
+all-day one; until an hour's baseline has ``warmup`` windows, the larger of the all-day
+threshold and the cold floor applies.
 
 Windows in which an actor did nothing do not update its baseline (the number of actors
 times windows would be large); the baseline is therefore the habit *when active*, which
 errs on the side of raising less for bursty actors and is stated here for that reason.
 The current, incomplete window is evaluated too (an alert can come minutes into an
 attack), but only complete windows update baselines. An alert is stored once per signal,
-actor and window.
+actor and window, and a burst that goes on stays one alert while it is unacknowledged
+(another comes only after an hour without one, or once it is acknowledged).
 
 Signals (actor in brackets):
 
@@ -31,8 +39,11 @@ Signals (actor in brackets):
 * ``exports`` [user or key]: subject reads, access exports and audit exports; plus
   ``exports_off_hours``: any such burst (>= ``off_hours_floor``) outside working hours in
   the configured time zone or at weekends, without a baseline.
-* ``guard_events`` [API key]: answers blocked as leaks, values withheld and prompt
-  injection / data-fishing signals -- a leaking or manipulated model.
+* ``guard_blocks`` [API key]: answers blocked as cross-subject leaks, fixed threshold
+  (``guard_block_floor``, default 3 per window): a blocked leak is never routine, and a
+  few in minutes from one key mean the model is leaking;
+* ``guard_events`` [API key]: values withheld and prompt-injection / data-fishing
+  signals, with a baseline -- a manipulated model or a probing client.
 * ``auth_failures`` [address digest]: 401/403 responses from one address (recorded by
   :class:`discreet.ops.authwatch.AuthFailureRecorder`), fixed threshold per window.
 * ``audit_chain``: verification of the audit chain failed (no baseline: always raised).
@@ -98,10 +109,13 @@ class AnomalyConfig:
         default_factory=lambda: {
             "subject_reads": SignalRule(30, what="distinct subjects touched"),
             "exports": SignalRule(10, what="subject reads and exports"),
-            "guard_events": SignalRule(3, z=4.0, min_std=0.5, what="guard blocks and signals"),
+            "guard_events": SignalRule(
+                3, z=4.0, min_std=0.5, what="withheld values and injection signals"
+            ),
         }
     )
     auth_failure_floor: int = 20
+    guard_block_floor: int = 3
     off_hours_floor: int = 5
     work_start_hour: int = 7
     work_end_hour: int = 20
@@ -115,13 +129,16 @@ class Baseline:
     n: int = 0
 
     def update(self, value: float, alpha: float) -> None:
-        if self.n == 0:
-            self.mean, self.var = value, 0.0
+        # Plain running mean and variance until there are 1/alpha windows (an EWMA that
+        # starts from one value underestimates the spread for a long time), then EWMA.
+        self.n += 1
+        diff = value - self.mean
+        if self.n <= 1 / alpha:
+            self.mean += diff / self.n
+            self.var += (diff * (value - self.mean) - self.var) / self.n
         else:
-            diff = value - self.mean
             self.mean += alpha * diff
             self.var = (1 - alpha) * (self.var + alpha * diff * diff)
-        self.n += 1
 
     @property
     def std(self) -> float:
@@ -145,6 +162,7 @@ class _Window:
     reads: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     exports: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     guard: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    blocks: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     auth: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     chain_failures: int = 0
 
@@ -156,7 +174,7 @@ class _Window:
         if entry.action in EXPORT_ACTIONS and entry.actor_kind != "assistant":
             self.exports[actor] += 1
         if entry.action == GUARD_BLOCK_ACTION:
-            self.guard[actor] += 1
+            self.blocks[actor] += 1
         elif entry.action == "gateway.turn":
             withheld = details.get("withheld", 0)
             signals = [s for s in str(details.get("signals", "")).split(",") if s]
@@ -249,14 +267,34 @@ class AnomalyDetector:
         epoch = int(as_utc(moment).timestamp())
         return datetime.fromtimestamp(epoch - epoch % size, tz=as_utc(moment).tzinfo)
 
-    def threshold(self, signal: str, actor: str) -> tuple[float, float, float]:
-        """(threshold, baseline mean, std used) for `actor` on `signal`."""
-        rule = self.config.rules[signal]
-        base = self.baselines.get(f"{signal}|{actor}")
+    def _hour(self, start: datetime) -> int:
+        return start.astimezone(ZoneInfo(self.config.tz)).hour
+
+    def _judge(self, rule: SignalRule, base: Baseline | None) -> tuple[float, float, float] | None:
         if base is None or base.n < self.config.warmup:
-            return rule.floor * self.config.cold_factor, base.mean if base else 0.0, 0.0
-        std = max(base.std, rule.min_std)
+            return None
+        # Counts vary at least like a Poisson count (std = sqrt(mean)).
+        std = max(base.std, rule.min_std, math.sqrt(max(base.mean, 0.0)))
         return max(rule.floor, base.mean + rule.z * std), base.mean, std
+
+    def threshold(
+        self, signal: str, actor: str, start: datetime | None = None
+    ) -> tuple[float, float, float]:
+        """(threshold, baseline mean, std used) for `actor` on `signal` in the window
+        starting at `start`: the actor's baseline for that hour of the day once it has
+        `warmup` windows, else the larger of its all-day baseline and the cold floor."""
+        rule = self.config.rules[signal]
+        cold = (rule.floor * self.config.cold_factor, 0.0, 0.0)
+        if start is not None:
+            hourly = self._judge(rule, self.baselines.get(f"{signal}|{actor}|h{self._hour(start)}"))
+            if hourly is not None:
+                return hourly
+        overall = self._judge(rule, self.baselines.get(f"{signal}|{actor}"))
+        if overall is None:
+            return cold
+        if start is None:
+            return overall
+        return max(overall[0], cold[0]), overall[1], overall[2]
 
     def process(self, entries: Iterable[Any], *, now: datetime | None = None) -> list[Alert]:
         """Feed audit entries (in order, at or after `done_until`); returns new alerts."""
@@ -283,7 +321,7 @@ class AnomalyDetector:
         for signal, per_actor in window.counts().items():
             rule = self.config.rules[signal]
             for actor, value in per_actor.items():
-                limit, mean, std = self.threshold(signal, actor)
+                limit, mean, std = self.threshold(signal, actor, window.start)
                 if value >= rule.floor and value > limit:
                     score = (value - mean) / std if std else value / max(rule.floor, 1)
                     reason = (
@@ -304,9 +342,9 @@ class AnomalyDetector:
                         )
                     )
                 if complete:
-                    self.baselines.setdefault(f"{signal}|{actor}", Baseline()).update(
-                        value, self.config.alpha
-                    )
+                    hour = self._hour(window.start)
+                    for key in (f"{signal}|{actor}", f"{signal}|{actor}|h{hour}"):
+                        self.baselines.setdefault(key, Baseline()).update(value, self.config.alpha)
         for actor, count in window.exports.items():
             if count >= self.config.off_hours_floor and self._off_hours(window.start):
                 reason = (
@@ -319,6 +357,25 @@ class AnomalyDetector:
                         "exports_off_hours",
                         actor,
                         "medium",
+                        window.start,
+                        end,
+                        count,
+                        0,
+                        count,
+                        reason,
+                    )
+                )
+        for actor, count in window.blocks.items():
+            if count >= self.config.guard_block_floor:
+                reason = (
+                    f"{count} answers blocked as cross-subject leaks in {self._minutes()} "
+                    f"min (threshold {self.config.guard_block_floor}): the model may be leaking"
+                )
+                raised.extend(
+                    self._raise(
+                        "guard_blocks",
+                        actor,
+                        "critical",
                         window.start,
                         end,
                         count,
@@ -371,6 +428,10 @@ class AnomalyDetector:
         score: float,
         reason: str,
     ) -> list[Alert]:
+        # One episode, one alert: while an alert for the same signal and actor raised in
+        # the hour before is unacknowledged, a continuing burst raises nothing new.
+        if self.alerts.ongoing(signal, actor, since=start - timedelta(hours=1)):
+            return []
         alert = self.alerts.raise_alert(
             Alert(signal, actor, severity, start, end, float(value), baseline, float(score), reason)
         )

@@ -241,6 +241,13 @@ def _clean(text: str, what: str, limit: int = MAX_TEXT) -> str:
     return mask_text(text)
 
 
+def _severity_of(text: str) -> Severity:
+    try:
+        return Severity(text)
+    except ValueError:
+        return Severity.HIGH
+
+
 def _incident(row: Any, timeline: Iterable[TimelineEntry] = ()) -> Incident:
     return Incident(
         id=row.id,
@@ -473,6 +480,31 @@ class IncidentRegister:
             )
             self._event(conn, incident_id, now, "closed", actor, body)
         return self.get(incident_id)
+
+    def open_from_alert(
+        self, alert: Any, *, actor: str, severity: Severity | None = None
+    ) -> Incident:
+        """Open an incident from an anomaly alert (once per alert): aware from when the
+        alert was raised; a broken audit chain is an integrity incident, the rest
+        confidentiality."""
+        ref = f"alert:{alert.id}"
+        with self._db.read() as conn:
+            exists = conn.execute(
+                select(_I.c.id).where(
+                    _I.c.tenant == self.tenant, _I.c.source == "alert", _I.c.source_ref == ref
+                )
+            ).scalar_one_or_none()
+        if exists is not None:
+            raise Conflict(f"alert {alert.id} already has incident {exists}")
+        return self.open(
+            title=f"Alert {alert.id}: {alert.signal} by {alert.actor}",
+            kind=Kind.INTEGRITY if alert.signal == "audit_chain" else Kind.CONFIDENTIALITY,
+            severity=severity or _severity_of(alert.severity),
+            actor=actor,
+            aware_at=alert.raised_at,
+            source="alert",
+            source_ref=ref,
+        )
 
     def open_from_guard_blocks(
         self, entries: Iterable[Any], *, actor: str = "discreet-ops"

@@ -3,16 +3,20 @@ anomaly signals: how soon each attack is raised and how many false alerts a norm
 brings. Used by ``benchmarks/bench_anomaly.py`` and by the tests (shorter).
 
 Normal traffic: three assistant keys serving customers with a working-day curve (busy
-08:00-20:00, quiet at night, about half on weekends), each turn touching one customer
-(conversations have several turns, so distinct customers per window are fewer than
-turns); now and then a prompt-injection signal or a withheld value; rarely a guard
-block; two console users reading a few customers during office hours; a few 401s a day
-from scattered addresses.
+08:00-20:00, quiet at night, about half on weekends), each turn touching one customer.
+The two support keys hold conversations (most turns continue one, so distinct customers
+per window are fewer than turns); the billing key is three times as busy and mostly
+writes to a new customer each turn (payment reminders), so what is normal differs by key
+-- the point of per-key baselines. Now and then a prompt-injection signal or a withheld
+value; rarely a guard block; two console users reading a few customers during office
+hours; a few 401s a day from scattered addresses.
 
 Injected on the last day (times from that day's midnight, UTC):
 
 * ``stolen_key``: at 14:03 one support key sweeps 500 customers in 25 minutes while
   its normal traffic goes on;
+* ``slow_sweep``: at 10:00 the other support key reads 7 new customers a minute for an
+  hour (420 in all): below what the busy billing key does every day;
 * ``leaking_model``: from 16:00 the billing key's answers start carrying other
   customers' values: one guard block every 2 minutes for an hour;
 * ``credential_stuffing``: at 03:10 one address is refused 120 times in 6 minutes;
@@ -36,6 +40,7 @@ START = datetime(2026, 11, 2, tzinfo=UTC)  # a Monday
 ATTACKS = {
     "night_export": (timedelta(hours=2, minutes=20), "user:mallory"),
     "credential_stuffing": (timedelta(hours=3, minutes=10), "addr:attacker"),
+    "slow_sweep": (timedelta(hours=10), "key:k-support-2"),
     "stolen_key": (timedelta(hours=14, minutes=3), "key:k-support-1"),
     "leaking_model": (timedelta(hours=16), "key:k-billing"),
 }
@@ -65,16 +70,16 @@ def _rate(moment: datetime) -> float:
 
 
 def normal_traffic(rng: random.Random, days: int, customers: int = 20_000) -> Iterator[SimEntry]:
-    keys = ["k-support-1", "k-support-2", "k-billing"]
+    # (busyness, share of turns continuing an open conversation)
+    keys = {"k-support-1": (1.0, 0.6), "k-support-2": (1.0, 0.6), "k-billing": (3.0, 0.2)}
     minute = timedelta(minutes=1)
     open_conversations: dict[str, list[str]] = {k: [] for k in keys}
     for m in range(days * 24 * 60):
         now = START + m * minute
-        for key in keys:
-            for _ in range(_poisson(rng, _rate(now))):
+        for key, (busy, continuing) in keys.items():
+            for _ in range(_poisson(rng, busy * _rate(now))):
                 convs = open_conversations[key]
-                # A conversation lasts a few turns: 60% of turns continue one.
-                if convs and rng.random() < 0.6:
+                if convs and rng.random() < continuing:
                     subject = rng.choice(convs)
                 else:
                     subject = f"s{rng.randrange(customers)}"
@@ -120,6 +125,15 @@ def attacks(day: datetime, rng: random.Random) -> Iterator[SimEntry]:
             "assistant",
             subject=f"victim{i}",
             details={"key_id": "k-support-1"},
+        )
+    start, _ = ATTACKS["slow_sweep"]
+    for i in range(420):
+        yield _entry(
+            day + start + timedelta(seconds=60 * i / 7),
+            "gateway.turn",
+            "assistant",
+            subject=f"slow{i}",
+            details={"key_id": "k-support-2"},
         )
     start, _ = ATTACKS["leaking_model"]
     for i in range(30):
