@@ -183,3 +183,29 @@ def test_install_ops_mounts_metrics_and_records_refusals(store_env, ctx) -> None
             master=store_env.master_key,
             environ={"DISCREET_METRICS_TOKEN": "short"},
         )
+
+
+def test_phases_open_spans_without_attributes() -> None:
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    from discreet.ops.metrics import PhaseTimer
+
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    timer = PhaseTimer()
+    with timer.phase("upstream"):
+        pass  # without tracing enabled: no span
+    timer.enable_tracing(provider)
+    for name in ("prepare", "upstream", "finish"):
+        with timer.phase(name):
+            pass
+    spans = exporter.get_finished_spans()
+    assert [s.name for s in spans] == [
+        "discreet.turn.prepare",
+        "discreet.turn.upstream",
+        "discreet.turn.finish",
+    ]
+    assert all(not s.attributes for s in spans)

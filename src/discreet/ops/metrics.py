@@ -27,7 +27,7 @@ import json
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 import anyio
@@ -82,15 +82,38 @@ class PhaseTimer:
             registry=self.registry,
         )
 
+        self.tracer: Any = None
+        """An OpenTelemetry tracer once `enable_tracing` ran; spans carry names only."""
+
     @contextmanager
     def phase(self, name: str) -> Iterator[None]:
+        label = name if name in PHASES else "other"
         started = time.perf_counter()
+        span = (
+            self.tracer.start_as_current_span(f"discreet.turn.{label}")
+            if self.tracer is not None
+            else nullcontext()
+        )
         try:
-            yield
+            with span:
+                yield
         finally:
-            self.histogram.labels(name if name in PHASES else "other").observe(
-                time.perf_counter() - started
-            )
+            self.histogram.labels(label).observe(time.perf_counter() - started)
+
+    def enable_tracing(self, provider: Any = None) -> None:
+        """Open an OpenTelemetry span per phase (the ``otel`` extra). `provider`: a
+        TracerProvider (default: the global one, which the operator configures with the
+        usual OTEL_* variables or ``opentelemetry-instrument``). No attribute is set: a
+        span says which phase took how long, never what was in it."""
+        try:
+            from opentelemetry import trace
+        except ImportError:
+            from discreet.errors import Unavailable
+
+            raise Unavailable(
+                "tracing needs the otel extra: pip install 'discreet[otel]'"
+            ) from None
+        self.tracer = trace.get_tracer("discreet", tracer_provider=provider)
 
 
 PHASE_TIMER = PhaseTimer()

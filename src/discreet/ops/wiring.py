@@ -3,6 +3,9 @@
 * ``/metrics`` is mounted when ``DISCREET_METRICS_TOKEN`` (at least 16 characters) is set;
   Prometheus scrapes it with ``Authorization: Bearer <token>``. Without the variable the
   route does not exist (404): nothing is exposed by default.
+* With ``DISCREET_OTEL=1`` (and the ``otel`` extra) each phase of a turn opens an
+  OpenTelemetry span on the global tracer provider (configure its exporter with the usual
+  ``OTEL_*`` variables); spans carry names and times, no attributes.
 * Refused requests (401/403) are counted per client address (keyed digest) and written
   to the audit log once a minute (``auth.failures``) for the anomaly signal.
 """
@@ -47,6 +50,10 @@ def install_ops(
         if len(token) < 16:
             raise MetricsTokenTooShort(f"{METRICS_TOKEN_ENV} must be at least 16 characters")
         app.include_router(metrics_router(MetricsEndpoint(db, tenant=tenant, token=token)))
+    if env.get("DISCREET_OTEL", "").strip() in ("1", "true", "yes"):
+        from discreet.ops.metrics import PHASE_TIMER
+
+        PHASE_TIMER.enable_tracing()
     recorder = AuthFailureRecorder(
         AuditLog(db), tenant=tenant, key=derive_key(master, "address-digest")
     )
