@@ -11,11 +11,12 @@ from discreet.ops.stores import data_store, default_actor
 from discreet.settings import Settings
 
 app = typer.Typer(
+    short_help="Anomaly alerts from the audit log: check, list, acknowledge.",
     help="Anomaly alerts: a key or user reading far more customers than usual, bulk or "
     "off-hours exports, bursts of guard blocks or injection signals, repeated 401/403 from "
     "one address, a broken audit chain, an incident past its 72-hour deadline. Run "
     "`alerts check` from cron (every few minutes); new alerts go to the webhook and mail "
-    "configured in DISCREET_ALERT_* (see `discreet.ops.alerts`)."
+    "configured in DISCREET_ALERT_* (see `discreet.ops.alerts`).",
 )
 
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -17,11 +17,12 @@ from discreet.ops.stores import data_store, key_store, master_key
 from discreet.settings import Settings
 
 app = typer.Typer(
+    short_help="Encrypted backups of both stores; restores replay erasures.",
     help="Backups: the data store and the key store to separate destinations, encrypted "
     "and checksummed; key-store backups expire (default 30 days) so an erased customer's "
     "key leaves every backup; an erasure ledger (pseudonymous ids and times) is replayed "
     "after every restore. Destinations: --data-dest/--keys-dest or DISCREET_BACKUP_DATA_DIR "
-    "/ DISCREET_BACKUP_KEYS_DIR; the ledger: DISCREET_ERASURE_LEDGER."
+    "/ DISCREET_BACKUP_KEYS_DIR; the ledger: DISCREET_ERASURE_LEDGER.",
 )
 
 _DataDest = Annotated[
@@ -60,6 +61,13 @@ _KeysDays = Annotated[
 ]
 
 
+def _status(what: str) -> Any:
+    """A spinner on stderr while a long step runs (nothing when not a terminal)."""
+    from rich.console import Console
+
+    return Console(stderr=True).status(f"{what}...")
+
+
 @contextmanager
 def _backups(
     data_dest: Path | None, keys_dest: Path | None, ledger: Path | None, keys_days: int = 30
@@ -87,7 +95,7 @@ def create(
     keys_days: _KeysDays = 30,
 ) -> None:
     """Back up both stores now (and prune expired key-store backups)."""
-    with _backups(data_dest, keys_dest, ledger, keys_days) as backups:
+    with _backups(data_dest, keys_dest, ledger, keys_days) as backups, _status("backing up"):
         made = backups.create()
     for info in made:
         expiry = f", expires {info.expires_at:%Y-%m-%d}" if info.expires_at else ""
@@ -153,7 +161,7 @@ def restore(
 
     if not yes:
         raise InvalidInput("restoring replaces the stores' contents: add --yes to confirm")
-    with _backups(data_dest, keys_dest, ledger) as backups:
+    with _backups(data_dest, keys_dest, ledger) as backups, _status("restoring"):
         result = backups.restore(backup_id, with_keys=not data_only)
     keys = "and key store" if result["key_store_restored"] else "(key store kept)"
     typer.echo(

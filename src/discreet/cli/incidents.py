@@ -21,10 +21,11 @@ from discreet.settings import Settings
 from discreet.store.db import Database
 
 app = typer.Typer(
+    short_help="The breach register and its 72-hour clock (GDPR art. 33/34).",
     help="The incident register (GDPR art. 33/34): open an incident when personal data may "
     "have been disclosed, altered or lost; the 72-hour clock runs from when you became aware "
     "until `notify --to authority`. Times you type are read in --tz (an IANA zone such as "
-    "Europe/Amsterdam); the register keeps UTC."
+    "Europe/Amsterdam); the register keeps UTC.",
 )
 
 _Tz = Annotated[str, typer.Option("--tz", help="Time zone for times you type and times shown.")]

@@ -17,9 +17,10 @@ from discreet.ops.stores import (
 from discreet.settings import Settings
 
 app = typer.Typer(
+    short_help="RoPA, DPIA draft and signed evidence pack for audits.",
     help="Reports a regulator or auditor asks for: the record of processing activities "
     "(art. 30), a DPIA draft (art. 35) with measured facts, and a signed evidence pack for "
-    "SOC 2 / ISO 27001 audits. HTML by default; PDF needs the `reports` extra."
+    "SOC 2 / ISO 27001 audits. HTML by default; PDF needs the `reports` extra.",
 )
 
 _Config = Annotated[
@@ -113,7 +114,10 @@ def evidence(
     settings = Settings()
     master = master_key(settings)
     target = out or Path(f"evidence-{span.label}.zip")
-    with data_store(settings) as db, key_store(settings) as keys_db:
+    from rich.console import Console
+
+    status = Console(stderr=True).status("collecting evidence...")
+    with data_store(settings) as db, key_store(settings) as keys_db, status:
         manifest = build_pack(
             target,
             db=db,

@@ -13,11 +13,12 @@ from discreet.ops.stores import load_policy_checked
 NO_ARGS_IS_HELP = False  # `discreet selftest` alone runs the self-test
 
 app = typer.Typer(
+    short_help="Canary customers through a gateway, and set-up checks (exit 0/1).",
     help="Check an installation end to end: canary customers (synthetic data that looks "
     "real) through a gateway with a recording upstream the self-test starts itself (no raw "
     "value upstream, the customer's own values back, another customer's values blocked), "
     "the audit chain, key file permissions, the key store kept apart, TLS off loopback. "
-    "Exit status 0 when every check passes, 1 otherwise: fit for cron and CI."
+    "Exit status 0 when every check passes, 1 otherwise: fit for cron and CI.",
 )
 
 
