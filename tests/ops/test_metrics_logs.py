@@ -190,7 +190,7 @@ def test_phases_open_spans_without_attributes() -> None:
     from opentelemetry.sdk.trace.export import SimpleSpanProcessor
     from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-    from discreet.ops.metrics import PhaseTimer
+    from discreet.telemetry import PhaseTimer
 
     exporter = InMemorySpanExporter()
     provider = TracerProvider()

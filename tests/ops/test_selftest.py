@@ -14,6 +14,7 @@ import httpx
 import pytest
 from sqlalchemy import update
 
+from discreet.api.server import build_app
 from discreet.audit import AccessContext, ActorKind, LegalBasis
 from discreet.audit.context import Outcome
 from discreet.audit.log import AuditEvent, AuditLog
@@ -55,7 +56,7 @@ def test_healthy_setup_passes(store_env) -> None:
     for path in store_env.home.glob("keys.db*"):
         os.chmod(path, 0o600)  # as an operator sets it (the check below fails otherwise)
     settings = store_env.settings(master_key_file=key_file)
-    report = run_selftest(parse_policy(POLICY, "<t>"), settings)
+    report = run_selftest(parse_policy(POLICY, "<t>"), settings, build_app=build_app)
     statuses = _statuses(report)
     assert report.ok, report.render()
     for name in (

@@ -54,10 +54,12 @@ def selftest(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable report.")] = False,
 ) -> None:
     """Run the self-test and print a readable report."""
+    from discreet.api.server import build_app
     from discreet.ops.selftest import run_selftest
 
     report = run_selftest(
         load_policy_checked(config),
+        build_app=build_app,
         gateway_url=gateway,
         api_key=api_key,
         own_ref=subject,

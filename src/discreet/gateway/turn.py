@@ -67,9 +67,9 @@ from discreet.gateway.errors import UpstreamBadResponse, UpstreamTimeout, Upstre
 from discreet.gateway.refusals import TurnRefused
 from discreet.gateway.turncache import PreloadedTokenStore, PseudonymCache, subject_fingerprint
 from discreet.guard import GuardResult, InboundSignal, OutputGuard, scan_inbound
-from discreet.ops.metrics import phase
 from discreet.policy import AccessGrant, Policy, PolicyDenied, UnknownAssistant, UnknownPurpose
 from discreet.store.errors import StorageError
+from discreet.telemetry import phase
 from discreet.transform import OperatorError, PseudonymizedText, Pseudonymizer
 from discreet.transform.pseudonymizer import ConversationTurn
 from discreet.transform.tokenformat import TokenFormat

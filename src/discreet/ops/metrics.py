@@ -3,9 +3,9 @@
 Three sources, so the gateway needs only one small hook:
 
 * **Phase latencies** (``discreet_turn_phase_seconds{phase}``): the gateway times the
-  phases of a turn with :func:`phase` (``prepare``: vault read, detection and
-  pseudonymisation; ``upstream``: the model; ``finish``: output guard, rehydration and the
-  audit write). Only this needs the gateway process itself.
+  phases of a turn with :func:`discreet.telemetry.phase`, a leaf module (``prepare``:
+  vault read, detection and pseudonymisation; ``upstream``: the model; ``finish``: output
+  guard, rehydration and the audit write). Only this needs the gateway process itself.
 * **Turn facts from the audit log**: every turn already leaves a ``gateway.turn`` record
   with its guard decisions, entity types, handoff and refusal reason (never values). A
   scrape reads the records appended since the last one (incrementally, by ``seq``) and
@@ -26,23 +26,20 @@ import hmac
 import json
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
 from typing import Any
 
 import anyio
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from sqlalchemy import func, select
 
 from discreet.clock import Clock, as_utc, now_from, system_clock
 from discreet.store.db import Database
 from discreet.store.models import AuditRecord, table_of
+from discreet.telemetry import PHASE_TIMER, PhaseTimer
 
-PHASES = ("prepare", "upstream", "finish")
-_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 _LOG = table_of(AuditRecord)
 TURN_ACTION = "gateway.turn"
 GUARD_INCIDENT_ACTION = "incident.cross_subject_leak"
@@ -67,61 +64,6 @@ def _code(value: object, limit: int = 40) -> str:
     if not text or len(text) > limit or not all(c.isalnum() or c in "_.-" for c in text):
         return "other"
     return text.lower()
-
-
-class PhaseTimer:
-    """Per-phase latency histograms, process-wide (the gateway's one hook)."""
-
-    def __init__(self, registry: CollectorRegistry | None = None) -> None:
-        self.registry = registry or CollectorRegistry(auto_describe=True)
-        self.histogram = Histogram(
-            "discreet_turn_phase_seconds",
-            "Time spent in each phase of a chat turn.",
-            ["phase"],
-            buckets=_BUCKETS,
-            registry=self.registry,
-        )
-
-        self.tracer: Any = None
-        """An OpenTelemetry tracer once `enable_tracing` ran; spans carry names only."""
-
-    @contextmanager
-    def phase(self, name: str) -> Iterator[None]:
-        label = name if name in PHASES else "other"
-        started = time.perf_counter()
-        span = (
-            self.tracer.start_as_current_span(f"discreet.turn.{label}")
-            if self.tracer is not None
-            else nullcontext()
-        )
-        try:
-            with span:
-                yield
-        finally:
-            self.histogram.labels(label).observe(time.perf_counter() - started)
-
-    def enable_tracing(self, provider: Any = None) -> None:
-        """Open an OpenTelemetry span per phase (the ``otel`` extra). `provider`: a
-        TracerProvider (default: the global one, which the operator configures with the
-        usual OTEL_* variables or ``opentelemetry-instrument``). No attribute is set: a
-        span says which phase took how long, never what was in it."""
-        try:
-            from opentelemetry import trace
-        except ImportError:
-            from discreet.errors import Unavailable
-
-            raise Unavailable(
-                "tracing needs the otel extra: pip install 'discreet[otel]'"
-            ) from None
-        self.tracer = trace.get_tracer("discreet", tracer_provider=provider)
-
-
-PHASE_TIMER = PhaseTimer()
-
-
-def phase(name: str) -> Any:
-    """``with phase("upstream"): ...`` times one phase of a turn (see `PHASES`)."""
-    return PHASE_TIMER.phase(name)
 
 
 class StoreMetrics:

@@ -390,10 +390,17 @@ def setup_checks(report: Report, settings: Settings, gateway_url: str | None) ->
         report.add("audit_chain", False, f"cannot read the data store: {exc}")
 
 
+AppFactory = Callable[..., Any]
+"""Builds the server app as ``serve`` does: ``(policy, settings, *, backend, migrate,
+retention_interval_s)`` (``discreet.api.server.build_app``; passed in by the CLI, so
+operations does not import the HTTP layer above it)."""
+
+
 def run_selftest(
     policy: Policy,
     settings: Settings | None = None,
     *,
+    build_app: AppFactory | None = None,
     gateway_url: str | None = None,
     api_key: str | None = None,
     own_ref: str | None = None,
@@ -404,7 +411,11 @@ def run_selftest(
     settings = settings or Settings()
     report = Report()
     if gateway_url is None:
-        _in_process(report, policy)
+        if build_app is None:
+            from discreet.errors import InvalidInput
+
+            raise InvalidInput("an in-process self-test needs the app factory (build_app)")
+        _in_process(report, policy, build_app)
     else:
         if not (api_key and own_ref and foreign_email):
             from discreet.errors import InvalidInput
@@ -442,8 +453,7 @@ def _live_canary(ref: str) -> dict[str, str]:
     }
 
 
-def _in_process(report: Report, policy: Policy) -> None:
-    from discreet.api.server import build_app
+def _in_process(report: Report, policy: Policy, build_app: AppFactory) -> None:
     from discreet.audit.context import AccessContext, ActorKind, LegalBasis
     from discreet.gateway.apikeys import ApiKeyStore
     from discreet.gateway.factory import policy_field_categories

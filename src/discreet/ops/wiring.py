@@ -51,7 +51,7 @@ def install_ops(
             raise MetricsTokenTooShort(f"{METRICS_TOKEN_ENV} must be at least 16 characters")
         app.include_router(metrics_router(MetricsEndpoint(db, tenant=tenant, token=token)))
     if env.get("DISCREET_OTEL", "").strip() in ("1", "true", "yes"):
-        from discreet.ops.metrics import PHASE_TIMER
+        from discreet.telemetry import PHASE_TIMER
 
         PHASE_TIMER.enable_tracing()
     recorder = AuthFailureRecorder(
