@@ -52,6 +52,8 @@ def test_metrics_count_turns_and_carry_no_personal_data(metered, sample_subjects
     api.upstream.set_default(Script(text=f"Contact {bart['email']} instead."))
     assert api.chat("Who else ordered this?").status_code == 200
     assert api.chat("hello", key="dsk_invalid").status_code == 401
+    api.upstream.enqueue(Script.error(503))  # the model is down for one turn
+    assert api.chat("Are you there?").status_code >= 500
 
     assert api.client.get("/metrics").status_code == 401
     assert (
@@ -67,6 +69,8 @@ def test_metrics_count_turns_and_carry_no_personal_data(metered, sample_subjects
     )
     assert _sample(text, "discreet_turn_phase_seconds_count", phase="upstream") >= 2
     assert _sample(text, "discreet_audit_chain_ok") == 1
+    assert _sample(text, "discreet_upstream_errors_total", reason="upstream_unavailable") == 1
+    assert _sample(text, "discreet_turns_total", outcome="refused") == 1
 
     forbidden = [MARIEKE, BART, *api.keys.values()]
     for fields in sample_subjects.values():
