@@ -227,7 +227,7 @@ def test_holder_exports_erases_and_expires(register, store_env, fake_clock) -> N
     assert register.get(incident.id).subject_count == 2
 
     def days(kind: str, category: str | None) -> int | None:
-        return 30 if kind == "incident" else None
+        return 30 if kind == "audit_records" else None
 
     later = fake_clock.now + timedelta(days=31)
     assert holder.forecast("default", fake_clock.now, 40, days, NOTHING_HELD)[0].count == 1
@@ -293,3 +293,18 @@ def test_cli_open_list_notify_draft_close(store_env, cli) -> None:
     assert closed.exit_code == 0
     shown = cli(["incidents", "show", incident_id], env)
     assert "closed" in shown.output and "notified_authority" in shown.output
+
+
+def test_holder_follows_the_policys_audit_record_retention(
+    register, store_env, fake_clock, policy
+) -> None:
+    from discreet.policy import RecordKind
+
+    register.open(title="t", kind=Kind.INTEGRITY, severity=Severity.LOW, actor="d", subjects=["s1"])
+    holder = IncidentSubjects(store_env.data_db(), clock=fake_clock)
+
+    def days(kind: str, category: str | None) -> int | None:
+        return policy.retention_days(RecordKind(kind), category)
+
+    [due] = holder.forecast("default", fake_clock.now, 400, days, NOTHING_HELD)
+    assert due.days == policy.retention_days(RecordKind.AUDIT_RECORDS) and due.count == 1

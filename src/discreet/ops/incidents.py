@@ -554,6 +554,13 @@ class IncidentRegister:
         return opened
 
 
+def _days(retention: RetentionDays, kind: str) -> int | None:
+    try:
+        return retention(kind, None)
+    except (KeyError, ValueError):  # a policy without that record kind: no rule, keep
+        return None
+
+
 class IncidentSubjects:
     """Holder of ``ops_incident_subjects``: which subjects an incident concerns.
 
@@ -564,7 +571,9 @@ class IncidentSubjects:
 
     name = "ops_incident_subjects"
     tables = ("ops_incident_subjects",)
-    KIND = "incident"
+    KIND = "audit_records"
+    """The retention rule that governs the links: they document processing like the
+    audit log does (art. 33(5)), so they are kept as long as audit records."""
 
     def __init__(self, db: Database, *, clock: Clock = system_clock) -> None:
         self._db = db
@@ -638,7 +647,7 @@ class IncidentSubjects:
         *,
         dry_run: bool = False,
     ) -> builtins.list[Expiry]:
-        days = retention(self.KIND, None)
+        days = _days(retention, self.KIND)
         if days is None:
             return [Expiry(self.KIND, None, None, 0)]
         cutoff = as_utc(now) - timedelta(days=days)
@@ -668,7 +677,7 @@ class IncidentSubjects:
         retention: RetentionDays,
         held: Held,
     ) -> builtins.list[Due]:
-        days = retention(self.KIND, None)
+        days = _days(retention, self.KIND)
         if days is None:
             return []
         moment = as_utc(now)
