@@ -30,6 +30,7 @@ from discreet.conversations.transcripts import Transcripts
 from discreet.gateway.backend import ChatBackend
 from discreet.gateway.factory import gateway_over, open_policy_vault
 from discreet.gateway.turn import Gateway
+from discreet.ops.incidents import IncidentSubjects
 from discreet.policy import Policy, load_policy
 from discreet.retention.closing import ConversationCloser
 from discreet.retention.factory import Retention
@@ -82,6 +83,7 @@ HOLDERS: tuple[HolderFactory, ...] = (
     lambda p: RightsRequestRecords(p.data, clock=p.clock),
     lambda p: ErasureJobRecords(p.data, clock=p.clock),
     lambda p: LegalHoldRecords(p.data, clock=p.clock),
+    lambda p: IncidentSubjects(p.data, clock=p.clock),
 )
 """Factories of every subject-data holder, in erasure order (see the module docstring)."""
 

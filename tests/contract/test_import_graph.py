@@ -16,7 +16,7 @@ SRC = Path(discreet.__file__).parent
 
 LAYERS: tuple[tuple[str, ...], ...] = (
     # leaves: below everything
-    ("discreet", "errors", "clock", "legal", "subjectdata", "settings"),
+    ("discreet", "errors", "clock", "legal", "subjectdata", "settings", "telemetry"),
     ("detect",),
     ("transform", "scan"),
     ("policy", "store", "audit", "evaluation"),
@@ -24,8 +24,9 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("consent",),
     ("gateway", "rights"),
     ("retention",),
+    ("ops", "export", "analytics"),
     ("wiring",),
-    ("api", "demo"),
+    ("api", "demo", "console"),
     ("cli",),
 )
 """Lowest first; a package may import its own layer's packages and those below."""

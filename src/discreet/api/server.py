@@ -17,10 +17,12 @@ from fastapi import FastAPI
 
 from discreet.api.app import BackgroundTask, create_app
 from discreet.gateway.backend import ChatBackend
+from discreet.ops.wiring import install_ops
 from discreet.policy import Policy
 from discreet.retention import Retention, RetentionScheduler
 from discreet.retention.scheduler import DEFAULT_INTERVAL_S
 from discreet.settings import Settings
+from discreet.vault.master import load_master_key
 from discreet.wiring import Config, build_services
 
 
@@ -51,7 +53,15 @@ def build_app(
     if retention_interval_s is not None:
         scheduler = RetentionScheduler(retention.runner.run, interval_s=retention_interval_s)
         background.append(scheduler.running)
-    return create_app(gateway, rights=services.rights, retention=retention, background=background)
+    app = create_app(gateway, rights=services.rights, retention=retention, background=background)
+    install_ops(  # /metrics (with DISCREET_METRICS_TOKEN) and refused-request counting
+        app,
+        db=services.data,
+        tenant=services.vault.tenant,
+        master=load_master_key(config.settings),
+        environ=config.environ,
+    )
+    return app
 
 
 def worker_app() -> FastAPI:
@@ -69,13 +79,28 @@ def worker_app() -> FastAPI:
     return app
 
 
-def run_server(app: FastAPI, *, host: str, port: int) -> None:
-    """Serve `app` in this process until interrupted (`discreet serve`, `discreet demo`)."""
+def run_server(app: FastAPI, *, host: str, port: int, json_logs: bool = False) -> None:
+    """Serve `app` in this process until interrupted (`discreet serve`, `discreet demo`).
+
+    `json_logs`: one masked JSON object per log line (see discreet.ops.masking); uvicorn
+    then keeps the logging set up here instead of installing its own."""
     import uvicorn
+    from uvicorn.config import LOGGING_CONFIG
 
     tune_for_serving()
+    if json_logs:
+        from discreet.ops.masking import configure_json_logging
+
+        configure_json_logging()
     # No access log: request lines carry conversation ids chosen by clients.
-    uvicorn.run(app, host=host, port=port, access_log=False, log_level="info")
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        access_log=False,
+        log_level="info",
+        log_config=None if json_logs else LOGGING_CONFIG,
+    )
 
 
 # How long a thread may keep the GIL while another waits for it (Python's default: 5 ms).

@@ -870,6 +870,13 @@ def serve(
             "supervising process.",
         ),
     ] = 1,
+    json_logs: Annotated[
+        bool,
+        typer.Option(
+            "--json-logs",
+            help="Log one JSON object per line, personal data masked by the detector.",
+        ),
+    ] = False,
 ) -> None:
     """Run the OpenAI-compatible privacy gateway (applies database migrations first).
 
@@ -897,7 +904,7 @@ def serve(
     processes = f", {workers} processes" if workers > 1 else ""
     typer.echo(f"discreet gateway on http://{host}:{port}/v1 ({backend}{processes})", err=True)
     if server is not None:
-        run_server(server, host=host, port=port)
+        run_server(server, host=host, port=port, json_logs=json_logs)
         return
     assert retention is not None  # workers > 1
     try:
@@ -1530,7 +1537,13 @@ if TYPE_CHECKING:
 
 # Command groups that live in their own module (``discreet/cli/<module>.py`` defining
 # ``app``) register here, one line each: (module, command name).
-_GROUPS: tuple[tuple[str, str], ...] = ()
+_GROUPS: tuple[tuple[str, str], ...] = (
+    ("incidents", "incidents"),
+    ("alerts", "alerts"),
+    ("report", "report"),
+    ("backup", "backup"),
+    ("selftest", "selftest"),
+)
 
 
 def _register_groups() -> None:
@@ -1538,7 +1551,9 @@ def _register_groups() -> None:
 
     for module_name, group in _GROUPS:
         module = importlib.import_module(f"discreet.cli.{module_name}")
-        app.add_typer(module.app, name=group, no_args_is_help=True)
+        # A group that runs by itself (`discreet selftest`) sets NO_ARGS_IS_HELP = False.
+        help_alone = getattr(module, "NO_ARGS_IS_HELP", True)
+        app.add_typer(module.app, name=group, no_args_is_help=help_alone)
 
 
 _register_groups()

@@ -69,6 +69,7 @@ from discreet.gateway.turncache import PreloadedTokenStore, PseudonymCache, subj
 from discreet.guard import GuardResult, InboundSignal, OutputGuard, scan_inbound
 from discreet.policy import AccessGrant, Policy, PolicyDenied, UnknownAssistant, UnknownPurpose
 from discreet.store.errors import StorageError
+from discreet.telemetry import phase
 from discreet.transform import OperatorError, PseudonymizedText, Pseudonymizer
 from discreet.transform.pseudonymizer import ConversationTurn
 from discreet.transform.tokenformat import TokenFormat
@@ -271,9 +272,12 @@ class Gateway:
         prepared: _Prepared | None = None
         limiter = self._thread_limiter()
         try:
-            prepared = await _in_thread(partial(self._prepare, request), limiter)
-            pieces, handoff = await self._answer(prepared)
-            return await _in_thread(partial(self._finish, prepared, pieces, handoff), limiter)
+            with phase("prepare"):  # ops metrics: per-phase latency histograms
+                prepared = await _in_thread(partial(self._prepare, request), limiter)
+            with phase("upstream"):
+                pieces, handoff = await self._answer(prepared)
+            with phase("finish"):
+                return await _in_thread(partial(self._finish, prepared, pieces, handoff), limiter)
         except Exception as exc:
             refused = exc if isinstance(exc, TurnRefused) else _refusal_for(exc)
             await _in_thread(partial(self._audit_refusal, request, prepared, refused), limiter)

@@ -1,0 +1,93 @@
+"""Opening the stores for operations commands, with storage failures as DiscreetErrors."""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from discreet.errors import InvalidInput, Unavailable
+from discreet.settings import Settings
+from discreet.store import DATA, Database, ensure_current
+from discreet.store.errors import StorageError
+
+if TYPE_CHECKING:
+    from discreet.policy import Policy
+    from discreet.vault.crypto import MasterKey
+
+
+class OpsStoreUnavailable(Unavailable):
+    """The data store cannot be opened or is not migrated."""
+
+
+@contextmanager
+def storage_errors() -> Iterator[None]:
+    """Storage failures (their messages name the store, never a value) as `Unavailable`."""
+    try:
+        yield
+    except StorageError as exc:
+        raise OpsStoreUnavailable(str(exc)) from None
+
+
+@contextmanager
+def data_store(settings: Settings | None = None) -> Iterator[Database]:
+    """The migrated data store of `settings` (default: the environment's), disposed after."""
+    settings = settings or Settings()
+    with storage_errors():
+        db = Database(settings.data_url, name="data store")
+        try:
+            ensure_current(db, DATA)
+            yield db
+        finally:
+            db.dispose()
+
+
+def default_actor(actor: str | None) -> str:
+    return actor or getpass.getuser()
+
+
+class OpsPolicyInvalid(InvalidInput):
+    """The policy file is not valid (each problem is listed)."""
+
+
+class MasterKeyNeeded(Unavailable):
+    """This command needs the master key (DISCREET_MASTER_KEY or _FILE)."""
+
+
+def load_policy_checked(path: Path | None) -> Policy:
+    """The policy, or an `InvalidInput` listing its problems (line, key, what)."""
+    from discreet.policy import PolicyError, load_policy
+
+    try:
+        return load_policy(path)
+    except PolicyError as exc:
+        raise OpsPolicyInvalid(
+            "; ".join(exc.messages()) + f" ({exc.source}: the policy is not valid)"
+        ) from None
+
+
+def master_key(settings: Settings | None = None) -> MasterKey:
+    from discreet.vault.errors import VaultError
+    from discreet.vault.master import load_master_key
+
+    try:
+        return load_master_key(settings or Settings())
+    except VaultError as exc:
+        raise MasterKeyNeeded(str(exc)) from None
+
+
+@contextmanager
+def key_store(settings: Settings | None = None) -> Iterator[Database]:
+    """The migrated key store, disposed after."""
+    from discreet.store import KEYS
+
+    settings = settings or Settings()
+    with storage_errors():
+        db = Database(settings.keys_url, name="key store")
+        try:
+            ensure_current(db, KEYS)
+            yield db
+        finally:
+            db.dispose()
