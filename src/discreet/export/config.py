@@ -29,6 +29,13 @@ class ExportConfig(BaseModel):
     )
     shift_days: int = Field(default=30, ge=1, le=3650)
     k: int = Field(default=10, ge=1, description="Smallest group of equal quasi-identifiers.")
+    max_suppressed: float = Field(
+        default=0.05,
+        ge=0.0,
+        le=1.0,
+        description="k-anonymity drops at most this share of rows; beyond it, it "
+        "generalises quasi-identifiers further instead.",
+    )
     quasi_identifiers: list[QuasiIdentifier] = Field(
         default_factory=lambda: list(ALL_QUASI_IDENTIFIERS)
     )
@@ -43,7 +50,8 @@ class ExportConfig(BaseModel):
         default=0.3,
         ge=0.0,
         le=1.0,
-        description="Score threshold of the second pass: lower than the anonymiser's, so "
+        description="Score threshold of the second pass (over every entity type): lower than "
+        "the anonymiser's, so "
         "it sees what the first pass let through as too uncertain.",
     )
     partition_size: int = Field(default=1000, ge=1, le=1_000_000)
