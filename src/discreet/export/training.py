@@ -415,6 +415,8 @@ def run_training(
         if info.state == "done":
             return TrainingResult(run_id, out, _read_card(out), resumed=True)
         partitions = info.partitions
+        for stale in out.glob(".part-*.tmp"):  # a killed writer's unfinished file
+            stale.unlink(missing_ok=True)
     else:
         if any(out.iterdir()):
             raise ExportInputError(f"{out} is not empty; an export needs a new directory")
