@@ -50,8 +50,14 @@ def test_budget_exhaustion_refuses_and_is_audited(shop: Shop) -> None:
     since, until = period()
     spec = QuerySpec("outcomes", epsilon=0.6)
     report = run_queries(
-        shop.db, POLICY, [spec], tenant="default", dataset="support", since=since,
-        until=until, ctx=OFFICER,
+        shop.db,
+        POLICY,
+        [spec],
+        tenant="default",
+        dataset="support",
+        since=since,
+        until=until,
+        ctx=OFFICER,
     )
     assert report["budget"]["left_epsilon"] == pytest.approx(0.4)
     cells = report["releases"][0]["cells"]
@@ -59,8 +65,14 @@ def test_budget_exhaustion_refuses_and_is_audited(shop: Shop) -> None:
     assert len(cells) == len(POLICY.assistants) * 4 * 4
     with pytest.raises(BudgetExhausted, match=r"needs epsilon 0.6.*only epsilon 0.4 of 1"):
         run_queries(
-            shop.db, POLICY, [spec], tenant="default", dataset="support", since=since,
-            until=until, ctx=OFFICER,
+            shop.db,
+            POLICY,
+            [spec],
+            tenant="default",
+            dataset="support",
+            since=since,
+            until=until,
+            ctx=OFFICER,
         )
     assert ledger.status("support").releases == 1
     entries = [e for e in AuditLog(shop.db).entries() if e.action.startswith("analytics.")]
@@ -84,8 +96,14 @@ def test_only_subjects_allowing_analytics_are_counted(shop: Shop) -> None:
     BudgetLedger(shop.db).set_budget("all", epsilon=50.0, ctx=OFFICER)
     since, until = period()
     report = run_queries(
-        shop.db, POLICY, [QuerySpec("volume", epsilon=40.0, by=(), grain="week")],
-        tenant="default", dataset="all", since=since, until=until, ctx=OFFICER,
+        shop.db,
+        POLICY,
+        [QuerySpec("volume", epsilon=40.0, by=(), grain="week")],
+        tenant="default",
+        dataset="all",
+        since=since,
+        until=until,
+        ctx=OFFICER,
     )
     total = sum(c["count"] for c in report["releases"][0]["cells"])
     assert abs(total - 29) <= 3
@@ -100,9 +118,14 @@ def test_contributions_are_bounded_per_subject(shop: Shop) -> None:
     BudgetLedger(shop.db).set_budget("d", epsilon=50.0, ctx=OFFICER)
     since, until = period()
     report = run_queries(
-        shop.db, POLICY,
+        shop.db,
+        POLICY,
         [QuerySpec("outcomes", epsilon=40.0, by=(), max_contributions=3)],
-        tenant="default", dataset="d", since=since, until=until, ctx=OFFICER,
+        tenant="default",
+        dataset="d",
+        since=since,
+        until=until,
+        ctx=OFFICER,
     )
     release = report["releases"][0]
     assert release["max_contributions_per_subject"] == 3

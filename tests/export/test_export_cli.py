@@ -19,7 +19,10 @@ CLI = [sys.executable, "-c", "from discreet.cli import main; main()"]
 
 def cli(env: StoreEnv, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [*CLI, *args], env={**os.environ, **env.environ()}, capture_output=True, text=True,
+        [*CLI, *args],
+        env={**os.environ, **env.environ()},
+        capture_output=True,
+        text=True,
         timeout=300,
     )
 
@@ -32,8 +35,18 @@ def tag(i: int) -> str:
 def export_args(out: Path, config: Path) -> list[str]:
     day = today().isoformat()
     return [
-        "export", "training", "--since", day, "--until", day, "--out", str(out),
-        "--config", str(config), "--workers", "1",
+        "export",
+        "training",
+        "--since",
+        day,
+        "--until",
+        day,
+        "--out",
+        str(out),
+        "--config",
+        str(config),
+        "--workers",
+        "1",
     ]
 
 
@@ -42,7 +55,9 @@ def test_a_killed_export_leaves_whole_files_and_a_rerun_finishes_it(
 ) -> None:
     total = 150
     for i in range(total):
-        shop.conversation(f"c{i}", f"s{i}", [(f"Parcel {tag(i)} is late, I am [PERSON_1]", "Sorry!")])
+        shop.conversation(
+            f"c{i}", f"s{i}", [(f"Parcel {tag(i)} is late, I am [PERSON_1]", "Sorry!")]
+        )
         shop.grant(f"s{i}")
     config = tmp_path / "export.yaml"
     config.write_text(
@@ -50,8 +65,10 @@ def test_a_killed_export_leaves_whole_files_and_a_rerun_finishes_it(
     )
     out = tmp_path / "out"
     process = subprocess.Popen(
-        [*CLI, *export_args(out, config)], env={**os.environ, **store_env.environ()},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [*CLI, *export_args(out, config)],
+        env={**os.environ, **store_env.environ()},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not list(out.glob("part-*.json")):
@@ -94,8 +111,15 @@ def test_cli_errors_name_the_problem(shop: Shop, store_env: StoreEnv, tmp_path: 
     made = cli(store_env, "analytics", "budget", "--dataset", "conversations", "--set", "0.5")
     assert made.returncode == 0 and '"left_epsilon": 0.5' in made.stdout
     refused = cli(
-        store_env, "analytics", "run", "--since", "2026-01-01", "--until", "2026-01-02",
-        "--epsilon", "0.3",
+        store_env,
+        "analytics",
+        "run",
+        "--since",
+        "2026-01-01",
+        "--until",
+        "2026-01-02",
+        "--epsilon",
+        "0.3",
     )
     assert refused.returncode == 4
     assert "does not allow this release" in refused.stderr

@@ -29,3 +29,32 @@ def test_ray_engine_exports_the_same_conversations(shop: Shop, tmp_path: Path) -
     ]
     assert len(lines) == 6
     assert all("[PERSON_1]" not in chat["messages"][0]["content"] for chat in lines)
+
+
+@pytest.mark.slow
+def test_scan_on_ray_reads_parquet_and_finds_what_local_finds(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from discreet.scan import NER_NONE, ScanOptions, run_scan
+
+    texts = ["Mail jan@example.nl today", "IBAN NL91ABNA0417164300 please", "nothing here"]
+    source = tmp_path / "in.parquet"
+    pq.write_table(pa.table({"id": ["a", "b", "c"], "text": texts}), source)
+    config = tmp_path / "detector.yaml"
+    config.write_text(f"ner: {{backend: {NER_NONE.backend}}}\n", encoding="utf-8")
+    outputs = {}
+    for engine in ("local", "ray"):
+        out = tmp_path / f"{engine}.jsonl"
+        options = ScanOptions(
+            inputs=[source],
+            output=out,
+            format="jsonl",
+            config=config,
+            workers=2,
+            engine=engine,  # type: ignore[arg-type]
+        )
+        assert run_scan(options) == 0
+        outputs[engine] = [json.loads(line) for line in out.read_text().splitlines()]
+    assert outputs["ray"] == outputs["local"]
+    assert [len(r["entities"]) for r in outputs["ray"]] == [1, 1, 0]
