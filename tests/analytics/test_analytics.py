@@ -130,3 +130,31 @@ def test_contributions_are_bounded_per_subject(shop: Shop) -> None:
     release = report["releases"][0]
     assert release["max_contributions_per_subject"] == 3
     assert abs(sum(c["count"] for c in release["cells"]) - 3) <= 3
+
+
+def test_a_report_the_budget_cannot_cover_is_refused_whole(shop: Shop) -> None:
+    shop.conversation("c1", "s1", [("Where is my order?", "On its way.")])
+    shop.grant("s1", "analytics")
+    ledger = BudgetLedger(shop.db)
+    ledger.set_budget("d", epsilon=0.5, ctx=OFFICER)
+    since, until = period()
+    specs = [QuerySpec("volume", epsilon=0.3), QuerySpec("outcomes", epsilon=0.3)]
+    with pytest.raises(BudgetExhausted, match=r"needs epsilon 0\.6"):
+        run_queries(
+            shop.db,
+            POLICY,
+            specs,
+            tenant="default",
+            dataset="d",
+            since=since,
+            until=until,
+            ctx=OFFICER,
+        )
+    status = ledger.status("d")
+    assert (status.releases, status.left_epsilon) == (0, 0.5)  # nothing was charged
+
+
+def test_budgets_are_per_tenant(shop: Shop) -> None:
+    BudgetLedger(shop.db, tenant="default").set_budget("d", epsilon=1.0, ctx=OFFICER)
+    with pytest.raises(NoBudget):
+        BudgetLedger(shop.db, tenant="other").status("d")

@@ -167,9 +167,19 @@ class BudgetLedger:
             return [self._status(conn, name) for name in list(names)]
 
     def spend(
-        self, dataset: str, query: str, *, epsilon: float, delta: float = 0.0, ctx: AccessContext
+        self,
+        dataset: str,
+        query: str,
+        *,
+        epsilon: float,
+        delta: float = 0.0,
+        ctx: AccessContext,
+        charge: bool = True,
     ) -> Budget:
-        """Charge one release; raises :class:`BudgetExhausted` (audited) when it does not fit."""
+        """Charge one release; raises :class:`BudgetExhausted` (audited) when it does not fit.
+
+        ``charge=False`` only checks (a report of several queries is refused as a whole
+        before any is charged); only a refusal is then audited."""
         _check_name(dataset)
         if not epsilon > 0:
             raise InvalidInput("epsilon of a release must be greater than 0")
@@ -187,6 +197,8 @@ class BudgetLedger:
                 budget.spent_epsilon + epsilon <= budget.epsilon + _SLACK
                 and budget.spent_delta + delta <= budget.delta + _SLACK
             )
+            if fits and not charge:
+                return budget
             if fits:
                 conn.execute(
                     _L.insert(),

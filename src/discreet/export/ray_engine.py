@@ -90,7 +90,7 @@ def run_ray(
             _PartitionActor,
             fn_constructor_kwargs={"spec": spec},
             batch_size=1,
-            concurrency=size,
+            compute=ray.data.ActorPoolStrategy(size=size),
             num_cpus=1,
         )
         for row in mapped.iter_rows():
@@ -148,7 +148,7 @@ def detect_ray(
             _DetectActor,
             fn_constructor_kwargs={"config": config},
             batch_size=batch_size,
-            concurrency=size,
+            compute=ray.data.ActorPoolStrategy(size=size),
             num_cpus=1,
         )
         out: list[list[Any]] = [[] for _ in texts]

@@ -434,13 +434,15 @@ def run_training(
         snapshot=str(request.snapshot) if request.snapshot else None,
     )
     todo = pending_partitions(out, partitions)
-    done_rows = 0
+    finished = partitions - len(todo)
+    if progress is not None:
+        progress(finished, partitions)
 
     def on_done(result: dict[str, Any]) -> None:
-        nonlocal done_rows
-        done_rows += int(result["rows"])
+        nonlocal finished
+        finished += 1
         if progress is not None:
-            progress(partitions - len(todo) + 1, partitions)
+            progress(finished, partitions)
 
     if todo:
         if engine == "ray":
