@@ -129,6 +129,7 @@ class Anonymiser:
         # Drawn here, used in memory only, never written: the surrogates cannot be
         # recomputed or linked by anyone, including whoever ran the export.
         self._surrogates = SurrogateGenerator(os.urandom(32))
+        self._made: dict[tuple[EntityType | None, str], str] = {}
 
     def __repr__(self) -> str:
         return "Anonymiser(<ephemeral key>)"
@@ -143,6 +144,7 @@ class Anonymiser:
                 " ".join(TOKEN_RE.sub(" ", m.text) for m in messages if m.role == "user")
             )
         salt = secrets.token_hex(16)  # fresh per conversation: unrelated across them
+        self._made = {}  # surrogates are per conversation: start afresh
         texts = [m.text for m in messages]
         first = self._detector.detect_batch(texts, [language] * len(texts))
         out: list[str] = []
@@ -211,8 +213,12 @@ class Anonymiser:
         if etype is EntityType.SECRET:
             return SECRET_TEXT
         normalized = seed_value if original is None else normalize_value(etype, original)
-        shape = original if original is not None else _SHAPES.get(etype, seed_value)
-        return self._surrogates.surrogate(etype, normalized, shape, language, salt)
+        made = self._made.get((etype, normalized))
+        if made is None:
+            shape = original if original is not None else _SHAPES.get(etype, seed_value)
+            made = self._surrogates.surrogate(etype, normalized, shape, language, salt)
+            self._made[(etype, normalized)] = made
+        return made
 
 
 def _overlaps(finding: Finding, spans: Sequence[tuple[int, int]]) -> bool:
