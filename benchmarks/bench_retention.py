@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from common import machine, postgres_settings, sqlite_settings
-from discreet.gateway.conversations import ConversationStates, TurnUpdate
+from discreet.conversations.states import ConversationStates, TurnUpdate
 
 from discreet.audit import AccessContext, LegalBasis
 from discreet.audit.log import AuditLog

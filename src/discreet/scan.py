@@ -257,13 +257,44 @@ def read_text(path: Path, max_chars: int, lines: bool) -> ReadResult:
     return result
 
 
+def read_parquet(path: Path, max_chars: int) -> ReadResult:
+    """A Parquet file with a ``text`` column (and optional ``id`` and ``language``), for
+    large inputs (``--engine ray``); rows are checked like JSONL lines."""
+    try:
+        import pyarrow.parquet as pq
+
+        table = pq.read_table(path)
+    except (OSError, ValueError) as exc:
+        raise ScanError(f"cannot read {path} as Parquet ({type(exc).__name__})") from None
+    if "text" not in table.column_names:
+        raise ScanError(f"{path} has no 'text' column")
+    result = ReadResult()
+    texts = table.column("text").to_pylist()
+    ids = table.column("id").to_pylist() if "id" in table.column_names else None
+    langs = table.column("language").to_pylist() if "language" in table.column_names else None
+    for row, text in enumerate(texts, start=1):
+        problem = _check_text(text, max_chars) if isinstance(text, str) else "text is not a string"
+        if problem is not None:
+            result.bad.append(BadInput(str(path), row, problem))
+            continue
+        doc_id = ids[row - 1] if ids is not None else f"{path.name}:{row}"
+        language = langs[row - 1] if langs is not None else None
+        result.documents.append(Document(doc_id, text, language, f"{path.name}:{row}"))
+    return result
+
+
 def read_inputs(paths: Sequence[Path], max_chars: int, lines: bool = False) -> ReadResult:
     """Read every input; JSONL by suffix (.jsonl, .ndjson, or "-" for stdin), else text."""
     total = ReadResult()
     for path in paths:
         if str(path) != "-" and path.is_dir():
             raise ScanError(f"{path} is a directory; pass the files in it")
-        part = read_jsonl(path, max_chars) if is_jsonl(path) else read_text(path, max_chars, lines)
+        if path.suffix == ".parquet":
+            part = read_parquet(path, max_chars)
+        elif is_jsonl(path):
+            part = read_jsonl(path, max_chars)
+        else:
+            part = read_text(path, max_chars, lines)
         total.documents.extend(part.documents)
         total.bad.extend(part.bad)
     return total
@@ -385,6 +416,9 @@ class ScanOptions:
     config: Path | None = None
     progress: bool | None = None
     """None: show a progress bar when stderr is a terminal and the input is long."""
+    engine: Literal["local", "ray"] = "local"
+    """ray: detect on a Ray cluster (``address``, or a local instance); extra ``ray``."""
+    address: str | None = None
 
 
 MAX_LISTED = 20
@@ -486,12 +520,25 @@ def _run(options: ScanOptions) -> int:
         raise ScanError("no documents found in the input")
 
     detector = build_detector(config)
+    if options.engine == "ray":
+        from discreet.export.ray_engine import detect_ray
+
+        results = detect_ray(
+            config.model_dump(mode="json"),
+            [d.text for d in documents],
+            [d.language or options.language for d in documents],
+            options.workers,
+            options.address,
+        )
+        options.progress = False
     show_progress = (
         options.progress
         if options.progress is not None
         else stderr.isatty() and len(documents) >= PROGRESS_MIN_DOCS
     )
-    if show_progress:
+    if options.engine == "ray":
+        pass  # detected above, on the cluster
+    elif show_progress:
         progress = Progress(
             *Progress.get_default_columns()[:1],
             BarColumn(),

@@ -27,6 +27,7 @@ from discreet.consent.limits import ProcessingLimitRecords
 from discreet.consent.records import ConsentRecords
 from discreet.conversations.states import ConversationStateRecords, closed_at
 from discreet.conversations.transcripts import Transcripts
+from discreet.export.records import ExportRecords
 from discreet.gateway.backend import ChatBackend
 from discreet.gateway.factory import gateway_over, open_policy_vault
 from discreet.gateway.turn import Gateway
@@ -84,6 +85,7 @@ HOLDERS: tuple[HolderFactory, ...] = (
     lambda p: ErasureJobRecords(p.data, clock=p.clock),
     lambda p: LegalHoldRecords(p.data, clock=p.clock),
     lambda p: IncidentSubjects(p.data, clock=p.clock),
+    lambda p: ExportRecords(p.data, clock=p.clock),
 )
 """Factories of every subject-data holder, in erasure order (see the module docstring)."""
 

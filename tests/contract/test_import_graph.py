@@ -18,13 +18,15 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     # leaves: below everything
     ("discreet", "errors", "clock", "legal", "subjectdata", "settings", "telemetry"),
     ("detect",),
-    ("transform", "scan"),
-    ("policy", "store", "audit", "evaluation"),
+    ("transform",),
+    ("policy", "store", "audit"),
     ("vault", "guard", "conversations"),
     ("consent",),
     ("gateway", "rights"),
     ("retention",),
+    # batch work: exports, analytics, operations, file scans (local or on Ray), the benchmark
     ("ops", "export", "analytics"),
+    ("scan", "evaluation"),
     ("wiring",),
     ("api", "demo", "console"),
     ("cli",),

@@ -23,6 +23,8 @@ from discreet.consent.limits import LimitKind, ProcessingLimits
 from discreet.consent.records import ConsentRegistry
 from discreet.conversations.states import ConversationStates, TurnUpdate
 from discreet.conversations.transcripts import Transcripts, TranscriptStore
+from discreet.export.records import ExportRecords, PlannedItem
+from discreet.ops.incidents import IncidentRegister, Kind, Severity
 from discreet.policy import Policy
 from discreet.retention import ConversationCloser
 from discreet.rights.erasure import Eraser
@@ -123,6 +125,30 @@ def _holds(w: World, p: Person) -> None:
     release_hold(db, hold.id, tenant=TENANT, ctx=w.ctx)
 
 
+def _incidents(w: World, p: Person) -> None:
+    register = IncidentRegister(w.vault.data_store, tenant=TENANT)
+    register.open(
+        title="misdirected answer",
+        kind=Kind.CONFIDENTIALITY,
+        severity=Severity.LOW,
+        actor="contract-test",
+        subjects=[p.subject_id],
+    )
+
+
+def _exports(w: World, p: Person) -> None:
+    items = [PlannedItem(c, p.subject_id, 0, {"language": "nl"}) for c in p.conversations]
+    ExportRecords(w.vault.data_store).create(
+        f"run-{p.ref}",
+        tenant=TENANT,
+        kind="training",
+        params={},
+        partitions=1,
+        actor="contract-test",
+        items=items,
+    )
+
+
 SEEDERS: dict[str, Seeder] = {
     "subject_records": lambda w, p: None,  # every world's subjects have fields
     "conversation_bindings": _bindings,
@@ -133,6 +159,8 @@ SEEDERS: dict[str, Seeder] = {
     "rights_requests": _requests,
     "erasure_jobs": _erasure_jobs,
     "legal_holds": _holds,
+    "ops_incident_subjects": _incidents,
+    "exports": _exports,
 }
 NAMES = list(SEEDERS)
 

@@ -77,11 +77,25 @@ def scan(
     config: Annotated[
         Path | None, typer.Option("--config", help="YAML file with DetectorConfig fields.")
     ] = None,
+    engine: Annotated[
+        str,
+        typer.Option(
+            "--engine",
+            help="local (all cores) or ray (a Ray cluster, for large JSONL/Parquet inputs; "
+            "extra 'ray').",
+        ),
+    ] = "local",
+    address: Annotated[
+        str | None,
+        typer.Option("--address", help="Ray cluster (ray://HOST:PORT); default: a local one."),
+    ] = None,
 ) -> None:
     """Find personal data in files (or the bundled sample) and report where it is."""
     from discreet.detect.entities import parse_entity_type
     from discreet.scan import ScanOptions, run_scan
 
+    if engine not in ("local", "ray"):
+        raise typer.BadParameter("must be local or ray", param_hint="--engine")
     if fmt is not None and fmt not in ("jsonl", "table"):
         raise typer.BadParameter("must be jsonl or table", param_hint="--format")
     try:
@@ -102,6 +116,8 @@ def scan(
         threshold=threshold,
         entities=types,
         config=config,
+        engine="ray" if engine == "ray" else "local",
+        address=address,
     )
     raise typer.Exit(run_scan(options))
 
@@ -1543,6 +1559,8 @@ _GROUPS: tuple[tuple[str, str], ...] = (
     ("report", "report"),
     ("backup", "backup"),
     ("selftest", "selftest"),
+    ("export", "export"),
+    ("analytics", "analytics"),
 )
 
 

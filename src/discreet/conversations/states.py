@@ -149,6 +149,35 @@ class ConversationStates:
             closed_at=row.closed_at,
         )
 
+    def started_between(self, since: datetime, until: datetime) -> list[ConversationState]:
+        """Conversations created in ``[since, until)``, oldest first (batch jobs: the
+        training export and analytics select their input here)."""
+        query = (
+            select(_G)
+            .where(
+                _G.c.tenant == self.tenant,
+                _G.c.created_at >= as_utc(since),
+                _G.c.created_at < as_utc(until),
+            )
+            .order_by(_G.c.created_at, _G.c.id)
+        )
+        with self._db.read() as conn:
+            rows = conn.execute(query).all()
+        return [
+            ConversationState(
+                conversation_id=row.id,
+                assistant=row.assistant,
+                subject=row.subject_id,
+                turns=int(row.turns),
+                handoff=bool(row.handoff),
+                handoff_reason=row.handoff_reason,
+                created_at=as_utc(row.created_at),
+                updated_at=as_utc(row.updated_at),
+                closed_at=as_utc(row.closed_at) if row.closed_at is not None else None,
+            )
+            for row in rows
+        ]
+
     def earlier_messages(
         self,
         subject: str,

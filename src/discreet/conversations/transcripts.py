@@ -273,6 +273,27 @@ class TranscriptStore:
             )
         return int(result.rowcount or 0)
 
+    def messages_of(
+        self, conversation_ids: Sequence[str], *, conn: Connection | None = None
+    ) -> dict[str, list[StoredMessage]]:
+        """The whole stored transcripts of many conversations at once (batch jobs such as
+        the training export), each in order; conversations without messages are absent."""
+        found: dict[str, list[StoredMessage]] = {}
+        ids = list(conversation_ids)
+        with self._conn(conn) as c:
+            for start in range(0, len(ids), _IN_CHUNK):
+                rows = c.execute(
+                    select(_T)
+                    .where(
+                        _T.c.tenant == self.tenant,
+                        _T.c.conversation_id.in_(ids[start : start + _IN_CHUNK]),
+                    )
+                    .order_by(_T.c.conversation_id, _T.c.seq)
+                ).all()
+                for row in rows:
+                    found.setdefault(row.conversation_id, []).append(_message(row))
+        return found
+
     def __repr__(self) -> str:
         return f"TranscriptStore(tenant={self.tenant!r})"
 

@@ -351,7 +351,7 @@ def restored_store_eraser(
     (``holders``: the registered holders, once wired)."""
     from sqlalchemy import delete, select
 
-    from discreet.gateway.transcripts import TranscriptStore
+    from discreet.conversations.transcripts import TranscriptStore
     from discreet.store.models import Conversation, Subject, table_of
     from discreet.subjectdata import NOTHING_HELD, SubjectScope
     from discreet.vault.keystore import KeyKind, KeyStore

@@ -18,9 +18,9 @@ from sqlalchemy import func, select
 
 from discreet.audit.log import AuditLog
 from discreet.clock import as_utc
+from discreet.conversations.models import GatewayApiKey
 from discreet.errors import InvalidInput
 from discreet.store.db import Database
-from discreet.conversations.models import GatewayApiKey
 from discreet.store.governance_models import RightsRequestRow
 from discreet.store.keystore_models import WrappedKey
 from discreet.store.models import table_of

@@ -43,7 +43,16 @@ from discreet.ops.masking import mask_text
 from discreet.store.db import Database
 from discreet.store.models import table_of
 from discreet.store.ops_models import IncidentEventRow, IncidentRow, IncidentSubjectRow
-from discreet.subjectdata import Due, Expiry, Held, RetentionDays, SubjectScope
+from discreet.subjectdata import (
+    UNBATCHED,
+    Batching,
+    Due,
+    Expiry,
+    Held,
+    RetentionDays,
+    SubjectScope,
+    due_lines,
+)
 
 NOTIFY_WITHIN = timedelta(hours=72)
 """Art. 33(1): from becoming aware to notifying the authority."""
@@ -570,6 +579,7 @@ class IncidentSubjects:
     a rule for it, by the incident's opening time."""
 
     name = "ops_incident_subjects"
+    erasable = True
     tables = ("ops_incident_subjects",)
     KIND = "audit_records"
     """The retention rule that governs the links: they document processing like the
@@ -646,10 +656,11 @@ class IncidentSubjects:
         held: Held,
         *,
         dry_run: bool = False,
+        batching: Batching = UNBATCHED,
     ) -> builtins.list[Expiry]:
         days = _days(retention, self.KIND)
         if days is None:
-            return [Expiry(self.KIND, None, None, 0)]
+            return []
         cutoff = as_utc(now) - timedelta(days=days)
         deleted = kept = 0
         with self._db.begin() as conn:
@@ -667,7 +678,11 @@ class IncidentSubjects:
                             _S.c.subject_id == row.subject_id,
                         )
                     )
-        return [Expiry(self.KIND, None, days, deleted, kept)]
+            line = Expiry(self.KIND, None, days, deleted, kept)
+            if not dry_run:
+                # Few rows (one per incident and subject): one batch, reported with it.
+                batching.report(conn, line)
+        return [line]
 
     def forecast(
         self,
@@ -680,19 +695,10 @@ class IncidentSubjects:
         days = _days(retention, self.KIND)
         if days is None:
             return []
-        moment = as_utc(now)
-        horizon = moment + timedelta(days=horizon_days)
-        buckets: dict[Any, list[int]] = {}
         with self._db.read() as conn:
             rows = self._due_rows(conn, tenant)
-        for row in rows:
-            due = as_utc(row.opened_at) + timedelta(days=days)
-            if due > horizon:
-                continue
-            key = None if due <= moment else due.date()
-            counts = buckets.setdefault(key, [0, 0])
-            counts[1 if held.covers(subject=row.subject_id) else 0] += 1
-        return [
-            Due(self.KIND, None, days, on, counts[0], counts[1])
-            for on, counts in sorted(buckets.items(), key=lambda kv: (kv[0] is not None, kv[0]))
+        expiries = [
+            (as_utc(row.opened_at) + timedelta(days=days), held.covers(subject=row.subject_id))
+            for row in rows
         ]
+        return due_lines(self.KIND, None, days, as_utc(now), horizon_days, expiries)

@@ -455,7 +455,7 @@ def _live_canary(ref: str) -> dict[str, str]:
 
 def _in_process(report: Report, policy: Policy, build_app: AppFactory) -> None:
     from discreet.audit.context import AccessContext, ActorKind, LegalBasis
-    from discreet.gateway.apikeys import ApiKeyStore
+    from discreet.conversations.apikeys import ApiKeyStore
     from discreet.gateway.factory import policy_field_categories
     from discreet.gateway.settings import UpstreamSettings
     from discreet.gateway.upstream import AsyncUpstreamClient

@@ -1,0 +1,162 @@
+"""`discreet analytics`: differentially private figures and the privacy-budget ledger."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(
+    help="Differentially private customer-service figures (OpenDP): contact reasons, "
+    "volume, handoff/guard-block/resolution rates per assistant and language, each "
+    "release charged to a privacy budget per tenant and dataset.",
+    no_args_is_help=True,
+)
+
+_Tenant = Annotated[str | None, typer.Option("--tenant", help="Tenant (default: DISCREET_TENANT).")]
+_Dataset = Annotated[
+    str,
+    typer.Option("--dataset", help="The budget's name: releases about the same data share one."),
+]
+
+
+def _db_and_tenant(tenant: str | None) -> tuple[object, str]:
+    from discreet.settings import Settings
+    from discreet.store import DATA, Database, ensure_current
+
+    settings = Settings()
+    db = Database(settings.data_url, name="data store")
+    ensure_current(db, DATA)
+    return db, tenant or settings.tenant
+
+
+def _ctx(actor: str | None) -> object:
+    import getpass
+
+    from discreet.audit.context import AccessContext, ActorKind, LegalBasis
+
+    return AccessContext(
+        actor=actor or f"cli:{getpass.getuser()}",
+        purpose="analytics",
+        legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
+        actor_kind=ActorKind.USER,
+    )
+
+
+@app.command("run")
+def run(
+    since: Annotated[
+        datetime, typer.Option("--since", formats=["%Y-%m-%d"], help="First day (UTC).")
+    ],
+    until: Annotated[
+        datetime, typer.Option("--until", formats=["%Y-%m-%d"], help="Last day (UTC, included).")
+    ],
+    dataset: _Dataset = "conversations",
+    query: Annotated[
+        str,
+        typer.Option("--query", help="Comma-separated: contact_reasons, volume, outcomes."),
+    ] = "contact_reasons,volume,outcomes",
+    epsilon: Annotated[
+        float, typer.Option("--epsilon", min=0.001, help="Epsilon spent by EACH query.")
+    ] = 0.3,
+    by: Annotated[
+        str, typer.Option("--by", help="Group by: assistant,language (or one, or 'none').")
+    ] = "assistant,language",
+    grain: Annotated[str, typer.Option("--grain", help="Volume per day or week.")] = "week",
+    max_contributions: Annotated[
+        int, typer.Option("--max-contributions", min=1, help="Conversations per customer, at most.")
+    ] = 5,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Write the JSON report here.")
+    ] = None,
+    html_out: Annotated[
+        Path | None, typer.Option("--html", help="Write the HTML report here.")
+    ] = None,
+    tenant: _Tenant = None,
+    actor: Annotated[str | None, typer.Option("--actor", help="Who asks (audit).")] = None,
+) -> None:
+    """Release DP aggregates over the period; refused when the dataset's budget cannot
+    cover every query (set one with `discreet analytics budget --set`).
+
+    Example: discreet analytics run --since 2026-11-01 --until 2026-11-30 --html r.html
+    """
+    from discreet.analytics import QuerySpec, run_queries
+    from discreet.analytics.report import render_html
+    from discreet.audit.context import AccessContext
+    from discreet.errors import InvalidInput
+    from discreet.export.training import day_bounds
+    from discreet.policy import load_policy
+    from discreet.store import Database
+
+    if grain not in ("day", "week"):
+        raise InvalidInput("--grain must be day or week")
+    groups = () if by == "none" else tuple(g.strip() for g in by.split(",") if g.strip())
+    if any(g not in ("assistant", "language") for g in groups):
+        raise InvalidInput("--by takes assistant, language, both (comma-separated) or none")
+    names = [q.strip() for q in query.split(",") if q.strip()]
+    specs = [
+        QuerySpec(n, epsilon, groups, grain, max_contributions)  # type: ignore[arg-type]
+        for n in names
+    ]
+    db, tenant_name = _db_and_tenant(tenant)
+    assert isinstance(db, Database)
+    ctx = _ctx(actor)
+    assert isinstance(ctx, AccessContext)
+    start, end = day_bounds(since.date(), until.date())
+    report = run_queries(
+        db,
+        load_policy(),
+        specs,
+        tenant=tenant_name,
+        dataset=dataset,
+        since=start,
+        until=end,
+        ctx=ctx,
+    )
+    text = json.dumps(report, indent=2, sort_keys=True)
+    if json_out is not None:
+        json_out.write_text(text + "\n", encoding="utf-8")
+    if html_out is not None:
+        html_out.write_text(render_html(report), encoding="utf-8")
+    if json_out is None:
+        typer.echo(text)
+    left = report["budget"]
+    typer.echo(
+        f"released {len(specs)} quer{'y' if len(specs) == 1 else 'ies'}; budget left: epsilon "
+        f"{left['left_epsilon']:.4g} of {left['epsilon']:.4g}",
+        err=True,
+    )
+
+
+@app.command("budget")
+def budget(
+    dataset: Annotated[
+        str | None, typer.Option("--dataset", help="One dataset (default: all of the tenant).")
+    ] = None,
+    set_epsilon: Annotated[
+        float | None, typer.Option("--set", help="Set the dataset's total epsilon.")
+    ] = None,
+    delta: Annotated[float, typer.Option("--delta", help="Total delta, with --set.")] = 0.0,
+    tenant: _Tenant = None,
+    actor: Annotated[str | None, typer.Option("--actor", help="Who sets it (audit).")] = None,
+) -> None:
+    """Show the privacy budgets (total, spent, left), or set one with --set."""
+    from discreet.analytics import BudgetLedger
+    from discreet.audit.context import AccessContext
+    from discreet.errors import InvalidInput
+    from discreet.store import Database
+
+    db, tenant_name = _db_and_tenant(tenant)
+    assert isinstance(db, Database)
+    ledger = BudgetLedger(db, tenant=tenant_name)
+    if set_epsilon is not None:
+        if dataset is None:
+            raise InvalidInput("--set needs --dataset")
+        ctx = _ctx(actor)
+        assert isinstance(ctx, AccessContext)
+        ledger.set_budget(dataset, epsilon=set_epsilon, delta=delta, ctx=ctx)
+    shown = [ledger.status(dataset)] if dataset is not None else ledger.budgets()
+    typer.echo(json.dumps([b.as_dict() for b in shown], indent=2, sort_keys=True))

@@ -1,0 +1,3 @@
+from tests.export.conftest import shop
+
+__all__ = ["shop"]
