@@ -42,9 +42,7 @@ def main() -> None:
         s = stats[lang]
         s["messages"] += 1
         spurious = [
-            f
-            for f in found
-            if not any(f.start < g.end and g.start < f.end for g in labelled.spans)
+            f for f in found if not any(f.start < g.end and g.start < f.end for g in labelled.spans)
         ]
         s["findings"] += len(found)
         s["fp_spans"] += len(spurious)
