@@ -164,3 +164,4 @@ def table_of(model: type[Any]) -> Table:
 from discreet.store import gateway_models as _gateway_models  # noqa: E402, F401
 from discreet.store import governance_models as _governance_models  # noqa: E402, F401
 from discreet.store import retention_models as _retention_models  # noqa: E402, F401
+from discreet.store import console_models as _console_models  # noqa: E402, F401
