@@ -146,7 +146,7 @@ def test_totp_enrolment_replay_and_recovery_codes(
 
 def test_wrong_second_factors_lock_the_account(accounts: AccountStore) -> None:
     anna = accounts.create("anna", Role.AUDITOR, PASSWORD)
-    secret, codes = _enrol(accounts, anna.id)
+    _secret, codes = _enrol(accounts, anna.id)
     for _ in range(FREE_FAILURES + 1):
         assert not accounts.check_second_factor(anna.id, "12345")
     assert accounts.get("anna").locked_at(accounts.now())
