@@ -57,6 +57,9 @@ class Console:
     def user(self, role: Role | str, name: str | None = None) -> str:
         role = Role(role)
         username = name or role.value.replace("_", "-")
+        taken = {a.username for a in self.services.accounts.accounts()}
+        if name is None and username in taken:
+            username += f"-{len(taken) + 1}"
         self.services.accounts.create(username, role, PASSWORD)
         return username
 
