@@ -102,7 +102,7 @@ def test_forged_forms_of_other_roles_are_refused(console: Console) -> None:
 def test_csrf_tokens_are_checked_on_every_form(console: Console) -> None:
     request_id = _new_request(console)
     client, csrf = _signed_in(console, Role.PRIVACY_OFFICER)
-    other, other_csrf = _signed_in(console, Role.PRIVACY_OFFICER)
+    _other, other_csrf = _signed_in(console, Role.PRIVACY_OFFICER)
     assert other_csrf != csrf
     for data in ({}, {"csrf": ""}, {"csrf": other_csrf}):
         answer = client.post(f"/requests/{request_id}/verify", data=data)
@@ -283,7 +283,7 @@ def test_console_actions_are_audited_with_the_user_and_purpose(console: Console)
         "console.sign_in",
         "rights.receive",
         "console.request.view",
-        "rights.verify",
+        "rights.verified",
         "console.subject.view",
         "subject.lookup",
     } <= actions
