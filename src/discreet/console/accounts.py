@@ -161,6 +161,15 @@ class AccountStore:
             conn.execute(delete(_S).where(_S.c.user_id == account.id))
         return self.get(username)
 
+    def set_password(self, username: str, password: str) -> Account:
+        """A new password (the rules of `create`); ends the account's sessions."""
+        account = self.get(username)
+        encoded = passwords.hash_password(passwords.check_new_password(password))
+        with self.db.begin() as conn:
+            conn.execute(update(_U).where(_U.c.id == account.id).values(password_hash=encoded))
+            conn.execute(delete(_S).where(_S.c.user_id == account.id))
+        return self.get(username)
+
     def reset_mfa(self, username: str) -> Account:
         """Forget the second factor and recovery codes, lift any lock and end the account's
         sessions: the next sign-in enrols a new authenticator."""
