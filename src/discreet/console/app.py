@@ -81,14 +81,17 @@ def create_console_app(services: ConsoleServices) -> FastAPI:
 
     @app.exception_handler(Exception)
     async def _crashed(request: Request, _exc: Exception) -> Response:
-        # No stack trace, no value: the page says only that it failed.
-        return web.render(
+        # No stack trace, no value: the page says only that it failed. This answer
+        # leaves through the outermost middleware, past `_headers`: set them here.
+        page = web.render(
             request,
             "error.html",
             status=500,
             message="Something went wrong; nothing more is shown here. Try again.",
             code="internal_error",
         )
+        page.headers.update(SECURITY_HEADERS)
+        return page
 
     app.mount(
         "/static",
@@ -114,10 +117,9 @@ def create_console_app(services: ConsoleServices) -> FastAPI:
 
     @app.get("/login", response_class=HTMLResponse)
     def login_form(request: Request, ended: int = 0) -> Response:
-        if services.sessions.get(request.cookies.get(COOKIE), touch=False) is not None:
-            session = services.sessions.get(request.cookies.get(COOKIE), touch=False)
-            if session is not None and session.stage is Stage.FULL:
-                return redirect("/")
+        session = services.sessions.get(request.cookies.get(COOKIE), touch=False)
+        if session is not None and session.stage is Stage.FULL:
+            return redirect("/")
         notice = "Your session has ended. Sign in again." if ended else ""
         return login_page(request, notice=notice)
 

@@ -136,7 +136,11 @@ def pages_router(web: Web) -> APIRouter:
             context["consent_chart"] = hbar_chart("Customers with consent, per purpose", counts)
         if allows(role, P.AUDIT_VIEW):
             with domain_errors():
-                context["chain"] = services.audit.verify()
+                context["chain"], context["chain_at"] = web.chain_status()
+        if allows(role, P.USERS_MANAGE):
+            with domain_errors():
+                context["accounts"] = len(services.accounts.accounts())
+                context["active_keys"] = sum(1 for k in services.api_keys.list() if not k.revoked)
         if allows(role, P.RETENTION_VIEW) and services.retention is not None:
             with domain_errors():
                 result = forecast(
@@ -507,7 +511,12 @@ def pages_router(web: Web) -> APIRouter:
                 if grant.item in mapping:
                     revealed[grant.item] = mapping[grant.item]
         audit(session, "console.conversation.view", subject=subject, conversation=id)
-        assistant_turns = iter(turns)
+        # A turn that answered through the model stores one assistant message; refused
+        # turns and short answers (handoff texts) store none: pair only the former.
+        answered = [
+            t for t in turns if "status" not in t.details and t.details.get("guard") != "not_run"
+        ]
+        assistant_turns = iter(answered)
         shown = []
         for message in messages:
             decision = next(assistant_turns, None) if message.role == "assistant" else None
@@ -574,11 +583,15 @@ def pages_router(web: Web) -> APIRouter:
             if len(value) > 200:
                 raise InvalidInput(f"{name} is longer than 200 characters")
         end = _date(until, "until")
+        start = _date(since, "since")
+        if start is None and not subject.strip():
+            # Without a start, the last SEARCH_DAYS: a search does not read the whole log.
+            start = services.accounts.now() - timedelta(days=views.SEARCH_DAYS)
         return views.AuditQuery(
             actor=actor.strip(),
             subject=subject.strip(),
             action=action.strip(),
-            since=_date(since, "since"),
+            since=start,
             until=end + timedelta(days=1) if end is not None else None,
         )
 
@@ -617,7 +630,7 @@ def pages_router(web: Web) -> APIRouter:
         request: Request, session: Annotated[Session, Acts(web, P.AUDIT_VIEW)]
     ) -> Response:
         with domain_errors():
-            result = services.audit.verify()
+            result, _at = web.chain_status(fresh=True)
         audit(
             session,
             "console.audit.verify",

@@ -21,6 +21,8 @@ from discreet.console.services import ConsoleServices
 from discreet.gateway.context import TOKEN_PATTERN
 from discreet.rights import RightsRequest
 
+SEARCH_DAYS = 30
+"""An audit search without a start date covers this many days (a subject's: all)."""
 TURN_ACTION = "gateway.turn"  # discreet.gateway.turn.TURN_ACTION; not imported: no gateway run-time
 BLOCKED = "answer_blocked"
 _TOKEN = re.compile(TOKEN_PATTERN)

@@ -13,6 +13,8 @@ only with the session's CSRF token in its ``csrf`` field. The permission check i
 from __future__ import annotations
 
 import secrets
+import threading
+import time
 from collections.abc import Callable
 from datetime import datetime
 from importlib.resources import files
@@ -22,6 +24,7 @@ import jinja2
 from fastapi import Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from discreet.audit import VerifyResult
 from discreet.console.errors import CsrfRejected, SessionExpired
 from discreet.console.roles import ROLE_PERMISSIONS, Permission, require
 from discreet.console.services import ConsoleServices
@@ -67,10 +70,27 @@ def set_cookie(response: Response, request: Request, name: str, value: str) -> N
     )
 
 
+CHAIN_CHECK_S = 300.0
+"""The overview reuses a chain verification this recent (it reads the whole log)."""
+
+
 class Web:
     def __init__(self, services: ConsoleServices) -> None:
         self.services = services
         self.env = _environment()
+        self._chain: tuple[VerifyResult, datetime, float] | None = None
+        self._chain_lock = threading.Lock()
+
+    def chain_status(self, *, fresh: bool = False) -> tuple[VerifyResult, datetime]:
+        """The audit chain's verification and when it ran (at most `CHAIN_CHECK_S` ago
+        unless `fresh`)."""
+        with self._chain_lock:
+            kept = self._chain
+            if fresh or kept is None or time.monotonic() - kept[2] > CHAIN_CHECK_S:
+                result = self.services.audit.verify()
+                kept = (result, self.services.accounts.now(), time.monotonic())
+                self._chain = kept
+            return kept[0], kept[1]
 
     # --- rendering ---------------------------------------------------------------------
 
