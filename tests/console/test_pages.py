@@ -162,3 +162,36 @@ def test_sign_out_everywhere_ends_every_session(console: Console) -> None:
     assert phone.get("/audit").status_code == 200
     assert laptop.post("/logout/everywhere", data={"csrf": csrf}).status_code == 303
     assert phone.get("/audit").status_code == 303 and laptop.get("/").status_code == 303
+
+
+def test_conversations_without_turn_records_are_listed_too(console: Console) -> None:
+    """Transcripts imported or seeded (as the demo does) have no gateway turn records."""
+    from datetime import UTC, datetime, timedelta
+
+    from discreet.gateway.transcripts import TranscriptStore
+
+    vault = console.services.vault
+    ctx = _seed_ctx()
+    subject = vault.bind_conversation("past-1", BART, ctx=ctx)
+    TranscriptStore(vault.audit_log.db, vault.tenant).append(
+        "past-1",
+        [("user", "Where is my parcel, [PERSON_1]?"), ("assistant", "On its way.")],
+        datetime.now(UTC) - timedelta(days=60),
+        subject=subject,
+    )
+    summaries = console.services.transcripts.summaries(subject=subject)
+    assert [(s.conversation_id, s.messages) for s in summaries] == [("past-1", 2)]
+    lead = console.client()
+    console.sign_in(lead, console.user(Role.SUPPORT_LEAD))
+    assert "past-1" in lead.get("/conversations").text
+    page = lead.get("/conversation", params={"id": "past-1"}).text
+    assert "On its way." in page and "[PERSON_1]" in page
+    officer, csrf = _officer(console)
+    subject_page = officer.post("/subject", data={"csrf": csrf, "subject_ref": BART}).text
+    assert "past-1" in subject_page
+
+
+def _seed_ctx():  # type: ignore[no-untyped-def]
+    from discreet.audit import AccessContext, LegalBasis
+
+    return AccessContext(actor="seed", purpose="seed", legal_basis=LegalBasis.CONTRACT)

@@ -108,43 +108,42 @@ def guard_days(
 @dataclass(slots=True)
 class ConversationRow:
     id: str
-    assistant: str
     subject: str | None
+    messages: int = 0
+    last: str = ""
+    assistant: str = ""
     turns: int = 0
     blocked: int = 0
     handoff: str = ""
-    last: str = ""
 
 
 def recent_conversations(
     services: ConsoleServices, now: datetime, *, days: int = 30, limit: int = 100
 ) -> list[ConversationRow]:
-    """Conversations with turns in the last `days`, newest first (from the audit log:
-    the turn records name the conversation, the assistant and the guard's decisions)."""
-    rows: dict[str, ConversationRow] = {}
-    for entry in turns_since(services, now - timedelta(days=days)):
-        conversation = str(entry.details.get("conversation", ""))
-        if not conversation:
-            continue
-        row = rows.setdefault(
-            conversation, ConversationRow(conversation, entry.actor, entry.subject)
+    """The newest conversations with stored transcripts, with what the turn records of
+    the last `days` say about them (assistant, turns, guard blocks, handoffs)."""
+    rows = {
+        s.conversation_id: ConversationRow(
+            s.conversation_id, s.subject_id, s.messages, format_ts(s.last_at)
         )
+        for s in services.transcripts.summaries(limit=limit)
+    }
+    for entry in turns_since(services, now - timedelta(days=days)):
+        row = rows.get(str(entry.details.get("conversation", "")))
+        if row is None:
+            continue
+        row.assistant = entry.actor
         row.turns += 1
-        row.last = entry.ts
         reason = str(entry.details.get("handoff", ""))
         if reason == BLOCKED:
             row.blocked += 1
         if reason:
             row.handoff = reason
-    return sorted(rows.values(), key=lambda r: r.last, reverse=True)[:limit]
+    return list(rows.values())
 
 
 def subject_conversations(services: ConsoleServices, subject_id: str) -> list[str]:
-    seen: dict[str, None] = {}
-    for entry in services.audit.entries_about(subject_id):
-        if entry.action == TURN_ACTION and entry.details.get("conversation"):
-            seen[str(entry.details["conversation"])] = None
-    return list(seen)
+    return [s.conversation_id for s in services.transcripts.summaries(subject=subject_id)]
 
 
 def conversation_turns(
