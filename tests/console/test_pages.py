@@ -195,3 +195,43 @@ def _seed_ctx():  # type: ignore[no-untyped-def]
     from discreet.audit import AccessContext, LegalBasis
 
     return AccessContext(actor="seed", purpose="seed", legal_basis=LegalBasis.CONTRACT)
+
+
+def test_rectification_and_legal_holds(console: Console) -> None:
+    client, csrf = _officer(console)
+    made = client.post(
+        "/requests", data={"csrf": csrf, "subject_ref": BART, "kind": "rectification"}
+    )
+    request_id = made.headers["location"].rsplit("/", 1)[1]
+    client.post(f"/requests/{request_id}/verify", data={"csrf": csrf})
+    assert "execute-changes" in client.get(f"/requests/{request_id}").text
+    bad = client.post(
+        f"/requests/{request_id}/execute",
+        data={"csrf": csrf, "subject_ref": BART, "changes": "no equals sign"},
+    )
+    assert bad.status_code == 400 and "line 1" in bad.text
+    done = client.post(
+        f"/requests/{request_id}/execute",
+        data={"csrf": csrf, "subject_ref": BART, "changes": "city = Great Snoring\nphone ="},
+    )
+    assert done.status_code == 303
+    fields = console.services.vault.get_subject(BART, ctx=_seed_ctx()).fields
+    assert fields["city"] == "Great Snoring" and "phone" not in fields
+    record = console.services.rights.book.get(request_id).result
+    assert record is not None and record["fields_changed"] == ["city"]
+    assert record["fields_deleted"] == ["phone"]
+    # A legal hold placed and released from the subject's page.
+    held = client.post(
+        "/subject/hold", data={"csrf": csrf, "subject_ref": BART, "reason": "litigation 12"}
+    )
+    assert "litigation 12" in held.text
+    (hold,) = [h for h in console.services.rights.holds() if h.reason == "litigation 12"]
+    wrong = client.post(
+        "/subject/release", data={"csrf": csrf, "subject_ref": MARIEKE, "hold_id": hold.id}
+    )
+    assert wrong.status_code == 404  # not this subject's hold
+    released = client.post(
+        "/subject/release", data={"csrf": csrf, "subject_ref": BART, "hold_id": hold.id}
+    )
+    assert released.status_code == 200 and "legal hold released" in released.text
+    assert not [h for h in console.services.rights.holds() if h.reason == "litigation 12"]

@@ -79,6 +79,19 @@ def _date(value: str, what: str) -> datetime | None:
         raise InvalidInput(f"{what} must be a date like 2026-12-31") from None
 
 
+def _changes(text: str) -> dict[str, str | None]:
+    """A rectification's corrections, one ``field = value`` a line (no value: delete)."""
+    changes: dict[str, str | None] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        name, sep, value = line.partition("=")
+        if not sep or not name.strip():
+            raise InvalidInput(f"changes, line {number}: write field = value")
+        changes[name.strip()] = value.strip() or None
+    return changes
+
+
 def pages_router(web: Web) -> APIRouter:
     services = web.services
     router = APIRouter()
@@ -301,10 +314,12 @@ def pages_router(web: Web) -> APIRouter:
         request_id: str,
         session: Annotated[Session, Acts(web, P.REQUESTS_MANAGE)],
         subject_ref: Ref,
+        changes: Annotated[str, Form(max_length=20_000)] = "",
     ) -> Response:
+        corrected = _changes(changes) if changes.strip() else None
         with domain_errors():
             done = services.rights.execute(
-                request_id, subject_ref, ctx=ctx(session, activity.RIGHTS)
+                request_id, subject_ref, changes=corrected, ctx=ctx(session, activity.RIGHTS)
             )
         if done.erasure is not None and not done.erasure.completed:
             return request_page(
@@ -467,13 +482,22 @@ def pages_router(web: Web) -> APIRouter:
             services.rights.hold_subject(subject_ref, reason, ctx=ctx(session, "legal_hold"))
         return subject_page(request, session, subject_ref, purpose, notice="legal hold set")
 
-    @router.post("/holds/{hold_id}/release")
+    @router.post("/subject/release", response_class=HTMLResponse)
     def release_hold(
-        hold_id: int, session: Annotated[Session, Acts(web, P.HOLDS_MANAGE)]
+        request: Request,
+        session: Annotated[Session, Acts(web, P.HOLDS_MANAGE)],
+        subject_ref: Ref,
+        hold_id: Annotated[int, Form()],
+        purpose: Annotated[str, Form()] = activity.RIGHTS,
     ) -> Response:
         with domain_errors():
+            subject_id = services.vault.subject_id(subject_ref, ctx=ctx(session, purpose))
+            if not any(
+                h.id == hold_id and h.subject_id == subject_id for h in services.rights.holds()
+            ):
+                raise NotFound("no active hold with that id on this subject")
             services.rights.release(hold_id, ctx=ctx(session, "legal_hold"))
-        return redirect("/subject")
+        return subject_page(request, session, subject_ref, purpose, notice="legal hold released")
 
     # --- conversations -----------------------------------------------------------------
 
