@@ -52,8 +52,8 @@ import anyio
 from discreet.audit.context import AccessContext, ActorKind, Outcome
 from discreet.audit.context import LegalBasis as AuditLegalBasis
 from discreet.audit.log import AuditEvent, DetailValue
-from discreet.clock import as_utc
 from discreet.consent import REASON_TEXT, is_refusal
+from discreet.clock import as_utc
 from discreet.detect.base import KnownSubject
 from discreet.detect.detector import DetectionError, Detector, InputTooLarge
 from discreet.detect.entities import ENTITY_INFO, EntityType
