@@ -15,8 +15,9 @@ from typing import Annotated
 
 from fastapi import FastAPI, Form, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
+from markupsafe import Markup
 
 from discreet.audit import LegalBasis, Outcome
 from discreet.console import activity, totp
@@ -161,8 +162,6 @@ def create_console_app(services: ConsoleServices) -> FastAPI:
     ) -> HTMLResponse:
         secret = session.pending_totp_secret or ""
         uri = totp.provisioning_uri(secret, session.username)
-        from markupsafe import Markup
-
         # The QR code is SVG made here from our own URI: safe to embed as markup.
         qr = Markup(totp.qr_svg(uri))
         return web.render(
@@ -273,4 +272,4 @@ def create_console_app(services: ConsoleServices) -> FastAPI:
     return app
 
 
-__all__ = ["RedirectResponse", "create_console_app"]
+__all__ = ["create_console_app"]

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
@@ -594,8 +595,6 @@ def pages_router(web: Web) -> APIRouter:
                 "minutes": services.policy.console.reveal_minutes,
             },
         )
-        from urllib.parse import quote
-
         return redirect(f"/conversation?id={quote(conversation_id, safe='')}")
 
     # --- audit log ---------------------------------------------------------------------
