@@ -287,6 +287,17 @@ def test_console_actions_are_audited_with_the_user_and_purpose(console: Console)
         "console.subject.view",
         "subject.lookup",
     } <= actions
+    admin = console.client()
+    console.sign_in(admin, console.user(Role.ADMIN))
+    for path in ("/", "/policy", "/apikeys", "/users"):
+        assert admin.get(path).status_code == 200
+    seen = {e.action for e in console.services.audit.entries() if e.actor == "console:admin"}
+    assert {
+        "console.overview.view",
+        "console.policy.view",
+        "console.apikeys.view",
+        "console.users.view",
+    } <= seen
     viewed = next(e for e in mine if e.action == "console.subject.view")
     assert viewed.purpose == "complaint_handling" and viewed.subject
     assert all(e.actor_kind == "user" for e in mine)

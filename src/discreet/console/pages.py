@@ -172,6 +172,7 @@ def pages_router(web: Web) -> APIRouter:
                 "Deleted by retention in the next 30 days",
                 [Bar(kind, count, "bar-muted") for kind, count in sorted(totals.items())],
             )
+        audit(session, "console.overview.view")
         return web.render(request, "overview.html", session=session, now=now, **context)
 
     # --- rights requests ---------------------------------------------------------------
@@ -703,6 +704,7 @@ def pages_router(web: Web) -> APIRouter:
         request: Request, session: Annotated[Session, Needs(web, P.POLICY_VIEW)]
     ) -> Response:
         explanations = [explain_assistant(services.policy, a) for a in services.policy.assistants]
+        audit(session, "console.policy.view", purpose=activity.ADMINISTRATION)
         return web.render(
             request,
             "policy.html",
@@ -735,6 +737,7 @@ def pages_router(web: Web) -> APIRouter:
     def api_keys(
         request: Request, session: Annotated[Session, Needs(web, P.APIKEYS_MANAGE)]
     ) -> Response:
+        audit(session, "console.apikeys.view", purpose=activity.ADMINISTRATION)
         return keys_page(request, session)
 
     @router.post("/apikeys", response_class=HTMLResponse)
@@ -795,6 +798,7 @@ def pages_router(web: Web) -> APIRouter:
     def users(
         request: Request, session: Annotated[Session, Needs(web, P.USERS_MANAGE)]
     ) -> Response:
+        audit(session, "console.users.view", purpose=activity.ADMINISTRATION)
         return users_page(request, session)
 
     @router.post("/users", response_class=HTMLResponse)
