@@ -309,3 +309,11 @@ def clock() -> FakeClock:
 def policy() -> Policy:
     """The built-in (strictest) policy; tests/api overrides it with its own."""
     return parse_policy(builtin_policy_text(), BUILTIN_SOURCE)
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    """`@pytest.mark.anyio` tests run on asyncio, what discreet serves on (uvicorn). anyio
+    would add a trio variant of each as soon as trio is installed, and it is, as a
+    dependency of selenium (the console's browser tests), not of discreet."""
+    return "asyncio"

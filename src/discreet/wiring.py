@@ -25,6 +25,8 @@ from discreet.audit.log import AuditLog
 from discreet.clock import Clock, system_clock
 from discreet.consent.limits import ProcessingLimitRecords
 from discreet.consent.records import ConsentRecords
+from discreet.console.reveals import RevealGrants
+from discreet.console.services import ConsoleServices
 from discreet.conversations.states import ConversationStateRecords, closed_at
 from discreet.conversations.transcripts import Transcripts
 from discreet.export.records import ExportRecords
@@ -86,6 +88,7 @@ HOLDERS: tuple[HolderFactory, ...] = (
     lambda p: LegalHoldRecords(p.data, clock=p.clock),
     lambda p: IncidentSubjects(p.data, clock=p.clock),
     lambda p: ExportRecords(p.data, clock=p.clock),
+    lambda p: RevealGrants(p.data, clock=p.clock),
 )
 """Factories of every subject-data holder, in erasure order (see the module docstring)."""
 
@@ -261,3 +264,32 @@ def scheduled_retention(
             retention.close()
 
     return task
+
+
+# --- the console -------------------------------------------------------------------
+
+
+def open_console_services(
+    policy: Policy,
+    settings: Settings | None = None,
+    *,
+    master_key: MasterKey | None = None,
+    clock: Clock = system_clock,
+    migrate: bool = False,
+) -> ConsoleServices:
+    """The console's services over the stores `settings` names (default: the environment).
+
+    Fails closed like the gateway: the vault's and retention's start-up errors (store
+    unavailable, schema not current, master key missing or wrong) propagate.
+    """
+    # The same wiring as the gateway's (one pair of stores, every holder registered);
+    # the console needs no gateway of its own.
+    services = build_services(
+        Config(settings or Settings(), policy),
+        master_key=master_key,
+        migrate=migrate,
+        with_gateway=False,
+        clock=clock,
+    )
+    rights, retention = services.rights, services.retention
+    return ConsoleServices(policy=policy, rights=rights, retention=retention, clock=clock)

@@ -25,10 +25,10 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("gateway", "rights"),
     ("retention",),
     # batch work: exports, analytics, operations, file scans (local or on Ray), the benchmark
-    ("ops", "export", "analytics"),
+    ("ops", "export", "analytics", "console"),
     ("scan", "evaluation"),
     ("wiring",),
-    ("api", "demo", "console"),
+    ("api", "demo"),
     ("cli",),
 )
 """Lowest first; a package may import its own layer's packages and those below."""

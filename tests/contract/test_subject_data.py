@@ -21,6 +21,7 @@ from tests.conftest import StoreEnv
 from discreet.audit import AccessContext
 from discreet.consent.limits import LimitKind, ProcessingLimits
 from discreet.consent.records import ConsentRegistry
+from discreet.console.reveals import RevealGrants
 from discreet.conversations.states import ConversationStates, TurnUpdate
 from discreet.conversations.transcripts import Transcripts, TranscriptStore
 from discreet.export.records import ExportRecords, PlannedItem
@@ -149,6 +150,29 @@ def _exports(w: World, p: Person) -> None:
     )
 
 
+def _reveals(w: World, p: Person) -> None:
+    grants = RevealGrants(w.vault.data_store)
+    for conversation in p.conversations:
+        grants.grant(
+            TENANT,
+            "lead",
+            item="[EMAIL_1]",
+            reason="caller_verification",
+            note="caller asked",
+            minutes=15,
+            conversation_id=conversation,
+        )
+    grants.grant(
+        TENANT,
+        "lead",
+        item="email",
+        reason="caller_verification",
+        note="caller asked",
+        minutes=15,
+        subject_id=p.subject_id,
+    )
+
+
 SEEDERS: dict[str, Seeder] = {
     "subject_records": lambda w, p: None,  # every world's subjects have fields
     "conversation_bindings": _bindings,
@@ -161,6 +185,7 @@ SEEDERS: dict[str, Seeder] = {
     "legal_holds": _holds,
     "ops_incident_subjects": _incidents,
     "exports": _exports,
+    "console_reveal_grants": _reveals,
 }
 NAMES = list(SEEDERS)
 

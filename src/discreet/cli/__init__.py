@@ -871,6 +871,45 @@ def apikey_revoke(
     typer.echo(f"revoked {key_id}")
 
 
+_ConsolePortOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--console-port",
+        min=1,
+        max=65535,
+        help="Also serve the privacy office console (web pages for privacy officers, "
+        "auditors, support leads, admins) on this port; off unless given. Accounts: "
+        "`discreet users create`.",
+    ),
+]
+_ConsoleHostOpt = Annotated[
+    str,
+    typer.Option(
+        "--console-host",
+        help="Interface for the console: loopback by default, so the admin plane can be "
+        "firewalled apart from the chat API.",
+    ),
+]
+
+
+if TYPE_CHECKING:
+    from discreet.settings import Settings
+
+
+def _start_console(policy: Policy, host: str, port: int, settings: Settings | None = None) -> None:
+    """Start the console in a background thread of this process (see discreet.console)."""
+    from discreet.api.console_serving import start_console
+    from discreet.errors import DiscreetError
+    from discreet.store.errors import StorageError
+    from discreet.vault import VaultError
+
+    try:
+        running = start_console(policy, settings, host=host, port=port)
+    except (StorageError, VaultError, DiscreetError) as exc:
+        raise _storage_fail(exc) from None
+    typer.echo(f"discreet console on {running.url}", err=True)
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
@@ -893,6 +932,8 @@ def serve(
             help="Log one JSON object per line, personal data masked by the detector.",
         ),
     ] = False,
+    console_port: _ConsolePortOpt = None,
+    console_host: _ConsoleHostOpt = "127.0.0.1",
 ) -> None:
     """Run the OpenAI-compatible privacy gateway (applies database migrations first).
 
@@ -919,6 +960,8 @@ def serve(
         raise _storage_fail(exc) from None
     processes = f", {workers} processes" if workers > 1 else ""
     typer.echo(f"discreet gateway on http://{host}:{port}/v1 ({backend}{processes})", err=True)
+    if console_port is not None:  # the console: its own listener, in this process
+        _start_console(policy, console_host, console_port)
     if server is not None:
         run_server(server, host=host, port=port, json_logs=json_logs)
         return
@@ -1381,6 +1424,12 @@ def demo(
     ] = True,
     host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="TCP port.", min=1, max=65535)] = 8000,
+    console_port: Annotated[
+        int,
+        typer.Option(
+            "--console-port", min=0, max=65535, help="The privacy office console's port (0: off)."
+        ),
+    ] = 8001,
 ) -> None:
     # The help text is given above as one string: Rich keeps a docstring's line breaks.
     import os
@@ -1408,6 +1457,16 @@ def demo(
         except (StorageError, VaultError, PolicyError, ValueError, OSError) as exc:
             raise _storage_fail(exc) from None
     typer.echo(render_instructions(env, host=host, port=port, serving=serve_it))
+    if serve_it and console_port:
+        from discreet.api.console_serving import demo_login
+
+        user, password = demo_login(env.settings)
+        _start_console(env.policy(), host, console_port, env.settings)
+        typer.echo(
+            f"\nPrivacy office console: http://{host}:{console_port}/ - sign in as {user} "
+            f"with password {password} (a privacy officer; an authenticator app is enrolled "
+            "at first sign-in)."
+        )
     if serve_it:
         try:
             serve_demo(env, host=host, port=port)
@@ -1561,6 +1620,7 @@ _GROUPS: tuple[tuple[str, str], ...] = (
     ("selftest", "selftest"),
     ("export", "export"),
     ("analytics", "analytics"),
+    ("users", "users"),
 )
 
 

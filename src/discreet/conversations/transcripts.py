@@ -99,6 +99,16 @@ class StoredMessage:
     created_at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class TranscriptSummary:
+    """One conversation's stored transcript in a list: no text."""
+
+    conversation_id: str
+    subject_id: str | None
+    messages: int
+    last_at: datetime
+
+
 def neutralise_tokens(text: str) -> str:
     """``[PERSON_1]`` → ``[PERSON]``: keeps the entity type, drops the link to a value."""
     return _TOKEN_RE.sub(lambda m: _COUNTER_RE.sub("]", m.group(0)), text)
@@ -254,6 +264,20 @@ class TranscriptStore:
             )
             for m in found
         ]
+
+    def summaries(self, *, subject: str | None = None, limit: int = 100) -> list[TranscriptSummary]:
+        """The newest `limit` conversations (of one subject, if given) with stored messages,
+        newest first: ids, counts and times, no text (the console's lists)."""
+        last = func.max(_T.c.created_at)
+        query = select(_T.c.conversation_id, func.max(_T.c.subject_id), func.count(), last).where(
+            _T.c.tenant == self.tenant
+        )
+        if subject is not None:
+            query = query.where(_T.c.subject_id == subject)
+        query = query.group_by(_T.c.conversation_id).order_by(last.desc()).limit(limit)
+        with self._conn(None) as c:
+            rows = c.execute(query).all()
+        return [TranscriptSummary(r[0], r[1], int(r[2]), as_utc(r[3])) for r in rows]
 
     def delete_conversation(self, conversation_id: str, *, conn: Connection | None = None) -> int:
         """Delete one conversation's transcript; returns the number of messages."""

@@ -265,6 +265,17 @@ class ConversationSpec(_Strict):
     retention, which destroys any map unused that long (closed or not)."""
 
 
+class ConsoleSpec(_Strict):
+    """The privacy office console's session and reveal settings (``discreet.console``)."""
+
+    idle_timeout_minutes: int = Field(default=15, ge=1, le=480)
+    """A console session unused this long is signed out."""
+    absolute_timeout_hours: int = Field(default=8, ge=1, le=24)
+    """A console session ends this long after sign-in, however active."""
+    reveal_minutes: int = Field(default=10, ge=1, le=240)
+    """How long a value revealed with a reason stays visible to the one who revealed it."""
+
+
 def resolve_retention(
     rules: tuple[RetentionRule, ...], record: RecordKind, category: str | None = None
 ) -> RetentionRule | None:

@@ -28,6 +28,7 @@ from discreet.detect.entities import EntityType
 from discreet.policy.errors import PolicyDenied, PolicyError, UnknownAssistant, UnknownPurpose
 from discreet.policy.models import (
     AssistantSpec,
+    ConsoleSpec,
     ConversationSpec,
     DataCategorySpec,
     DisclosureSpec,
@@ -86,6 +87,7 @@ class Policy(_Strict):
     disclosure: DisclosureSpec = Field(default_factory=DisclosureSpec)
     handoff: HandoffSpec = Field(default_factory=HandoffSpec)
     conversation: ConversationSpec = Field(default_factory=ConversationSpec)
+    console: ConsoleSpec = Field(default_factory=ConsoleSpec)
     detection: DetectorConfig = Field(default_factory=DetectorConfig)
     pseudonymisation: OperatorConfig = Field(
         default_factory=lambda: OperatorConfig(by_type=_POLICY_OPERATOR_DEFAULTS)

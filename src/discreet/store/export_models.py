@@ -11,7 +11,7 @@
 * ``dp_ledger``: every differentially private release that spent from a budget. Counts
   and parameters only; nothing about any subject.
 
-The Alembic revision ``0014_export_analytics`` creates these tables; keep both in step.
+The Alembic revision ``0010_export_analytics`` creates these tables; keep both in step.
 """
 
 from __future__ import annotations

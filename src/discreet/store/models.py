@@ -181,6 +181,7 @@ def table_of(model: type[Any]) -> Table:
 # Tables of other modules join Base.metadata when imported: import them here, so the
 # migrations and the schema checks always see every table of the data store.
 from discreet.conversations import models as _conversation_models  # noqa: E402, F401
+from discreet.store import console_models as _console_models  # noqa: E402, F401
 from discreet.store import export_models as _export_models  # noqa: E402, F401
 from discreet.store import governance_models as _governance_models  # noqa: E402, F401
 from discreet.store import ops_models as _ops_models  # noqa: E402, F401

@@ -10,7 +10,7 @@
 * ``ops_alerts``: anomaly alerts. The actor is an API key id, an operator name or a keyed
   digest of an address; never a customer.
 
-The Alembic revision ``0013_ops`` creates these tables; keep both in step.
+The Alembic revision ``0009_ops`` creates these tables; keep both in step.
 """
 
 from __future__ import annotations

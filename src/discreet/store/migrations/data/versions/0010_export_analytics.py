@@ -1,8 +1,8 @@
 """Training exports and differentially private analytics: export runs and their plans,
 privacy budgets and the ledger of what was spent (see discreet.store.export_models).
 
-Revision ID: 0014_export_analytics
-Revises: 0013_ops
+Revision ID: 0010_export_analytics
+Revises: 0009_ops
 Create Date: 2026-12-03
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0014_export_analytics"
-down_revision: str | None = "0013_ops"
+revision: str = "0010_export_analytics"
+down_revision: str | None = "0009_ops"
 branch_labels: str | None = None
 depends_on: str | None = None
 

@@ -1,7 +1,7 @@
 """Operations and accountability: incident register, its subjects and timeline, anomaly
 alerts and the detection state (see ``discreet.store.ops_models``).
 
-Revision ID: 0013_ops
+Revision ID: 0009_ops
 Revises: 0008_gateway_subject_index
 Create Date: 2026-12-03
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0013_ops"
+revision: str = "0009_ops"
 down_revision: str | None = "0008_gateway_subject_index"
 branch_labels: str | None = None
 depends_on: str | None = None

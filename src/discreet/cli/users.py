@@ -1,0 +1,122 @@
+"""`discreet users`: console accounts (create, list, disable, reset-mfa).
+
+The console (``discreet serve --console-port``) has no account until one is made here;
+the first is usually an admin, who then manages the others. Every change is an audit
+record with the operating-system user as the actor.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from discreet.console.accounts import AccountStore
+
+app = typer.Typer(
+    help="Accounts of the privacy office console: create one per person, with a role "
+    "(admin, privacy_officer, auditor, support_lead); the second factor (TOTP) is enrolled "
+    "at first sign-in."
+)
+
+_UserArg = Annotated[str, typer.Argument(help="The user name (lower-case, 3-64 characters).")]
+
+
+def _store() -> tuple[AccountStore, str]:
+    from discreet.console.accounts import AccountStore
+    from discreet.settings import Settings
+    from discreet.store import DATA, Database, ensure_current
+    from discreet.store.errors import StorageError
+
+    settings = Settings()
+    try:
+        db = Database(settings.data_url, name="data store")
+        ensure_current(db, DATA)
+    except StorageError as exc:  # its message names the store and the reason, no values
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    return AccountStore(db), settings.tenant
+
+
+def _audit(store: AccountStore, tenant: str, action: str, username: str) -> None:
+    import getpass
+
+    from discreet.audit import AccessContext, ActorKind, AuditLog, LegalBasis
+    from discreet.console.activity import ADMINISTRATION, record
+
+    ctx = AccessContext(
+        actor=f"cli:{getpass.getuser()}",
+        purpose=ADMINISTRATION,
+        legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
+        actor_kind=ActorKind.USER,
+    )
+    record(AuditLog(store.db), tenant, ctx, action, details={"account": username})
+
+
+@app.command("create")
+def create(
+    username: _UserArg,
+    role: Annotated[
+        str,
+        typer.Option(
+            "--role", help="admin, privacy_officer, auditor or support_lead (see the README)."
+        ),
+    ],
+    password_stdin: Annotated[
+        bool,
+        typer.Option(
+            "--password-stdin",
+            help="Read the password from the first line of standard input (for scripts); "
+            "otherwise you are asked for it twice.",
+        ),
+    ] = False,
+) -> None:
+    """Create a console account. The password needs at least 12 characters; the user
+    enrols an authenticator app (TOTP) at first sign-in and gets one-time recovery codes."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    store, tenant = _store()
+    account = store.create(username, role, password)
+    _audit(store, tenant, "console.user.create", account.username)
+    typer.echo(
+        f"created {account.username} ({account.role.value}); TOTP enrolment at first sign-in"
+    )
+
+
+@app.command("list")
+def list_users() -> None:
+    """List the console accounts: role, second factor, lock and state."""
+    store, _tenant = _store()
+    now = store.now()
+    accounts = store.accounts()
+    if not accounts:
+        typer.echo("no console accounts (create one with `discreet users create`)")
+    for account in accounts:
+        state = "disabled" if not account.active else "active"
+        if account.active and account.locked_at(now):
+            state = "locked"
+        mfa = "totp" if account.enrolled else "not enrolled"
+        typer.echo(f"{account.username:<24} {account.role.value:<16} {mfa:<13} {state}")
+
+
+@app.command("disable")
+def disable(username: _UserArg) -> None:
+    """Disable an account: it cannot sign in, and its open sessions end now."""
+    store, tenant = _store()
+    store.disable(username)
+    _audit(store, tenant, "console.user.disable", username)
+    typer.echo(f"disabled {username}")
+
+
+@app.command("reset-mfa")
+def reset_mfa(username: _UserArg) -> None:
+    """Forget an account's authenticator and recovery codes (a lost phone): its sessions
+    end, any lock is lifted, and the next sign-in enrols a new authenticator."""
+    store, tenant = _store()
+    store.reset_mfa(username)
+    _audit(store, tenant, "console.user.reset_mfa", username)
+    typer.echo(f"second factor of {username} reset; it is enrolled again at next sign-in")
