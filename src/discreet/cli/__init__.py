@@ -35,11 +35,17 @@ def scan(
             "--input",
             "-i",
             help="File to scan (repeatable): .jsonl/.ndjson lines of {id, text, language?}, "
-            "or plain text; '-' reads JSONL from stdin. Without it: the bundled sample.",
+            "or plain text; '-' reads JSONL from stdin. Without it: plain text piped on "
+            "stdin (`echo 'call me on 06 12345678' | discreet scan`), else the bundled sample.",
         ),
     ] = None,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write results here ('-': stdout).")
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write results here ('-': stdout); a one-line summary goes to stderr.",
+        ),
     ] = None,
     fmt: Annotated[
         str | None,
@@ -308,6 +314,7 @@ def subjects_import(
     tenant: _TenantOpt = None,
 ) -> None:
     """Import subjects; all or nothing unless --skip-bad."""
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     from discreet.settings import Settings
@@ -327,7 +334,10 @@ def subjects_import(
         vault = open_vault(Settings(), categories=overrides, tenant=tenant)
         total = max(count_data_lines(file) - (file_format != FileFormat.JSONL), 0)
         columns = (*Progress.get_default_columns()[:1], BarColumn(), MofNCompleteColumn())
-        with Progress(*columns, TimeRemainingColumn(), transient=True) as bar:
+        # The bar goes to stderr: stdout carries only the result, for scripts.
+        with Progress(
+            *columns, TimeRemainingColumn(), console=Console(stderr=True), transient=True
+        ) as bar:
             task = bar.add_task("importing subjects", total=total or None)
             report = vault.import_subjects(
                 read_subjects(file, vault.catalog, file_format),
