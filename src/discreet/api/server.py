@@ -16,6 +16,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from discreet.api.app import BackgroundTask, create_app
+from discreet.api.listen import Tls
 from discreet.gateway.backend import ChatBackend
 from discreet.gateway.factory import build_gateway
 from discreet.policy import Policy
@@ -75,13 +76,20 @@ def worker_app() -> FastAPI:
     return app
 
 
-def run_server(app: FastAPI, *, host: str, port: int) -> None:
+def run_server(app: FastAPI, *, host: str, port: int, tls: Tls | None = None) -> None:
     """Serve `app` in this process until interrupted (`discreet serve`, `discreet demo`)."""
     import uvicorn
 
     tune_for_serving()
     # No access log: request lines carry conversation ids chosen by clients.
-    uvicorn.run(app, host=host, port=port, access_log=False, log_level="info")
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        access_log=False,
+        log_level="info",
+        **(tls.uvicorn_options() if tls else {}),
+    )
 
 
 # How long a thread may keep the GIL while another waits for it (Python's default: 5 ms).

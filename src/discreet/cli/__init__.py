@@ -880,15 +880,33 @@ def serve(
             "supervising process.",
         ),
     ] = 1,
+    tls_cert: Annotated[
+        Path | None,
+        typer.Option("--tls-cert", help="PEM certificate chain: serve HTTPS (with --tls-key)."),
+    ] = None,
+    tls_key: Annotated[
+        Path | None, typer.Option("--tls-key", help="PEM private key of --tls-cert.")
+    ] = None,
+    allow_plain_http: Annotated[
+        bool,
+        typer.Option(
+            "--allow-plain-http",
+            help="Serve plain HTTP on a non-loopback --host (only behind a TLS-terminating "
+            "proxy); without it such a bind is refused.",
+        ),
+    ] = False,
 ) -> None:
     """Run the OpenAI-compatible privacy gateway (applies database migrations first).
 
     The upstream model comes from DISCREET_UPSTREAM_URL / _API_KEY / _MODEL, else from the
-    policy's `upstream:`; with neither, the embedded FAQ assistant answers.
+    policy's `upstream:`; with neither, the embedded FAQ assistant answers. Beyond loopback
+    the gateway needs TLS: `discreet serve --host 0.0.0.0 --tls-cert cert.pem --tls-key
+    key.pem`.
     """
     import uvicorn
 
     from discreet.api import build_app
+    from discreet.api.listen import check_listen, tls_from_options
     from discreet.api.server import run_server
     from discreet.gateway.config import resolve_upstream
     from discreet.gateway.settings import UpstreamConfigError
@@ -896,6 +914,8 @@ def serve(
     from discreet.store.errors import StorageError
     from discreet.vault import VaultError
 
+    tls = tls_from_options(tls_cert, tls_key)
+    check_listen(host, port, tls=tls, allow_plain_http=allow_plain_http)
     policy = _load_policy_or_exit(config)
     try:
         backend = "upstream model" if resolve_upstream(policy) else "embedded assistant"
@@ -905,9 +925,10 @@ def serve(
     except (StorageError, VaultError, UpstreamConfigError) as exc:
         raise _storage_fail(exc) from None
     processes = f", {workers} processes" if workers > 1 else ""
-    typer.echo(f"discreet gateway on http://{host}:{port}/v1 ({backend}{processes})", err=True)
+    scheme = "https" if tls else "http"
+    typer.echo(f"discreet gateway on {scheme}://{host}:{port}/v1 ({backend}{processes})", err=True)
     if server is not None:
-        run_server(server, host=host, port=port)
+        run_server(server, host=host, port=port, tls=tls)
         return
     assert retention is not None  # workers > 1
     try:
@@ -922,6 +943,7 @@ def serve(
                 port=port,
                 access_log=False,
                 log_level="info",
+                **(tls.uvicorn_options() if tls else {}),
             )
     finally:
         retention.close()
@@ -1375,11 +1397,15 @@ def demo(
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress
 
+    from discreet.api.listen import check_listen
     from discreet.demo import DEFAULT_HOME, prepare_demo, render_instructions, serve_demo
     from discreet.policy import PolicyError
     from discreet.store.errors import StorageError
     from discreet.vault import VaultError
 
+    if serve_it:
+        # Before seeding and printing keys: a busy port must not leave keys nobody serves.
+        check_listen(host, port, tls=None, allow_plain_http=False)
     chosen = home or Path(os.environ.get("DISCREET_HOME", "").strip() or DEFAULT_HOME)
     columns = (*Progress.get_default_columns()[:1], BarColumn(), MofNCompleteColumn())
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
