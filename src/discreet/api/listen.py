@@ -41,9 +41,6 @@ class Tls:
     cert: Path
     key: Path
 
-    def uvicorn_options(self) -> dict[str, str]:
-        return {"ssl_certfile": str(self.cert), "ssl_keyfile": str(self.key)}
-
 
 def is_loopback(host: str) -> bool:
     """Whether `host` is reachable only from this machine (127.0.0.0/8, ::1, localhost)."""

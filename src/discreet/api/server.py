@@ -88,7 +88,8 @@ def run_server(app: FastAPI, *, host: str, port: int, tls: Tls | None = None) ->
         port=port,
         access_log=False,
         log_level="info",
-        **(tls.uvicorn_options() if tls else {}),
+        ssl_certfile=tls.cert if tls else None,
+        ssl_keyfile=tls.key if tls else None,
     )
 
 

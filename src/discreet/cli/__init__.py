@@ -943,7 +943,8 @@ def serve(
                 port=port,
                 access_log=False,
                 log_level="info",
-                **(tls.uvicorn_options() if tls else {}),
+                ssl_certfile=tls.cert if tls else None,
+                ssl_keyfile=tls.key if tls else None,
             )
     finally:
         retention.close()

@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, select, update
+from sqlalchemy import Connection, bindparam, delete, select, text, update
 from sqlalchemy.exc import IntegrityError as DbIntegrityError
 
 from discreet.audit.context import AccessContext, Outcome
@@ -360,6 +360,13 @@ class Vault:
     @property
     def catalog(self) -> FieldCatalog:
         return self._catalog
+
+    def check_ready(self) -> None:
+        """Raise unless both stores answer and every key is wrapped by the configured master
+        key (``/readyz``)."""
+        with self._data.read() as conn:
+            conn.execute(text("SELECT 1"))
+        self._keys.check_master_key()
 
     @property
     def master_key_id(self) -> str:
