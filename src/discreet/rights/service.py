@@ -47,6 +47,7 @@ class RightsService:
         self, vault: Vault, *, clock: Clock = system_clock, policy: Policy | None = None
     ) -> None:
         self.vault = vault
+        self.policy = policy  # the access report's art. 15 information comes from it
         self.db = vault.audit_log.db
         self.clock = clock
         self.consent = ConsentService(vault, clock=clock, policy=policy)
@@ -97,7 +98,7 @@ class RightsService:
         archive: bytes | None = None
         if request.kind is RequestKind.ACCESS:
             export = self.export(ref, ctx=ctx)
-            archive = export.archive()
+            archive = export.archive(policy=self.policy, reference=ref)
             result.update(counts=export.counts, archive_bytes=len(archive))
         elif request.kind is RequestKind.RECTIFICATION:
             if not changes:
