@@ -181,7 +181,7 @@ def run_session(steps: list[Step], workdir: Path, timeout: float = 600) -> list[
     """Run the steps in one bash, `set -e`; return each step's stdout.
 
     Fails with the step's place and its stderr when a command fails."""
-    parts = ["set -eo pipefail", "_bg=()", 'trap \'for p in "${_bg[@]}"; do kill $p; done\' EXIT']
+    parts = ["set -eo pipefail", "_bg=()", "trap 'for p in \"${_bg[@]}\"; do kill $p; done' EXIT"]
     for number, step in enumerate(steps):
         parts.append(step.script)
         parts.append(f"echo '{_SENTINEL.format(number)}'")
