@@ -41,6 +41,7 @@ from discreet.api.contract import gateway_checks, install_contract
 from discreet.api.responses import ConversationState, ModelList, conversation_view
 from discreet.api.routes_consent import consent_router
 from discreet.api.routes_conversations import Closer, conversations_router
+from discreet.api.routes_handoff import handoff_router
 from discreet.api.routes_rights import rights_router
 from discreet.api.schemas import (
     ChatCompletionRequest,
@@ -195,6 +196,7 @@ def create_app(
 
     app.include_router(consent_router(lambda: governance.consent, operator))
     app.include_router(rights_router(lambda: governance, operator))
+    app.include_router(handoff_router(lambda: gateway.states, operator))
     if retention is not None:
         kept = retention
         app.include_router(conversations_router(lambda: kept, operator, closer))

@@ -61,7 +61,13 @@ from discreet.gateway.apikeys import ApiKeyInfo, ApiKeyStore
 from discreet.gateway.backend import ChatBackend
 from discreet.gateway.consent import AllowAll, ConsentChecker
 from discreet.gateway.context import message_text
-from discreet.gateway.conversations import ConversationClosed, ConversationStates, TurnUpdate
+from discreet.gateway.conversations import (
+    ConversationClosed,
+    ConversationState,
+    ConversationStates,
+    TurnUpdate,
+)
+from discreet.gateway.handoff import asks_for_a_person, handoff_holds
 from discreet.gateway.customer import DETECTION_FIELDS, build_context, known_subject
 from discreet.gateway.errors import UpstreamBadResponse, UpstreamTimeout, UpstreamUnavailable
 from discreet.gateway.refusals import TurnRefused
@@ -233,16 +239,6 @@ class Gateway:
         self._store = VaultTokenStore(vault)
         self._pseudonymizers: dict[str, Pseudonymizer] = {}
         self.cache = PseudonymCache()
-        self._handoff_re = (
-            re.compile(
-                r"(?<!\w)(?:"
-                + "|".join(re.escape(t) for t in policy.handoff.triggers)
-                + r")(?!\w)",
-                re.IGNORECASE,
-            )
-            if policy.handoff.triggers
-            else None
-        )
         from discreet.gateway.assistant import EmbeddedAssistant
 
         self._embedded = backend if isinstance(backend, EmbeddedAssistant) else None
@@ -369,7 +365,11 @@ class Gateway:
                 f"{self.policy.handoff.in_language(prepared.language)}"
             )
             prepared.handoff_reason = decision.reason
-        elif self._handoff_re is not None and self._handoff_re.search(last_user):
+        elif state is not None and self._handoff_holds(state, ctx):
+            # Handed to a person: the model answers no more until the handoff is released.
+            prepared.short_answer = self.policy.handoff.in_language(prepared.language)
+            prepared.handoff_reason = state.handoff_reason or "customer_request"
+        elif asks_for_a_person(last_user, prepared.language, self.policy.handoff.triggers):
             prepared.short_answer = self.policy.handoff.in_language(prepared.language)
             prepared.handoff_reason = "customer_request"
         if prepared.short_answer is not None:
@@ -400,6 +400,18 @@ class Gateway:
             known = known_subject({**read.detection_fields, **granted})
         self._pseudonymise(prepared, known, granted)
         return prepared
+
+    def _handoff_holds(self, state: ConversationState, ctx: AccessContext) -> bool:
+        """Whether the conversation stays with a person; one past the policy's
+        ``release_after_minutes`` is released here (audited) and goes back to the model."""
+        after = self.policy.handoff.release_after_minutes
+        if handoff_holds(state.handoff, state.updated_at, datetime.now(UTC), after):
+            return True
+        if state.handoff:
+            self.states.release_handoff(
+                state.conversation_id, ctx=ctx, reason=f"quiet for {after} minutes (policy)"
+            )
+        return False
 
     def _bind(self, conversation_id: str, subject_ref: str, ctx: AccessContext) -> str:
         try:
