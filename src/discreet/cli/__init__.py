@@ -1132,7 +1132,10 @@ def rights_submit(
     ref: _RefArg,
     kind: Annotated[
         str,
-        typer.Argument(help="access, rectification, erasure, restriction or objection."),
+        typer.Argument(
+            help="access, rectification, erasure, restriction or objection; under the CCPA "
+            "also know, delete, correct or opt_out (an objection to sale/sharing)."
+        ),
     ],
     channel: _ChannelOpt = "cli",
     scope: Annotated[
@@ -1141,14 +1144,16 @@ def rights_submit(
     actor: _ActorOpt = None,
     tenant: _TenantOpt = None,
 ) -> None:
-    """Record a new request; it is due one month from now."""
-    from discreet.rights import RequestKind
+    """Record a new request; it is due by the deadline of the policy's jurisdictions (GDPR:
+    one month; CCPA: 45 days). Example: `discreet rights submit CUST-1042 opt_out`."""
+    from discreet.rights.jurisdictions import parse_request
 
     ctx = _operator_ctx(actor, *_DSR)
     try:
-        request = _rights_service(tenant).submit(
-            ref, RequestKind(kind), channel=channel, scope=scope, ctx=ctx
-        )
+        service = _rights_service(tenant)
+        names = service.policy.jurisdictions if service.policy is not None else ("gdpr",)
+        request_kind, request_scope = parse_request(kind, scope, names)
+        request = service.submit(ref, request_kind, channel=channel, scope=request_scope, ctx=ctx)
     except _governance_errors() as exc:
         raise _storage_fail(exc) from None
     _echo_request(request)

@@ -20,6 +20,7 @@ from discreet.policy import Policy
 from discreet.rights.erasure import Eraser, ErasureMismatch, ErasureOutcome
 from discreet.rights.export import SubjectExport, collect
 from discreet.rights.holds import LegalHold, active_holds, release_hold, set_hold
+from discreet.rights.jurisdictions import Deadlines
 from discreet.rights.requests import (
     RequestBook,
     RequestError,
@@ -51,7 +52,12 @@ class RightsService:
         self.db = vault.audit_log.db
         self.clock = clock
         self.consent = ConsentService(vault, clock=clock, policy=policy)
-        self.book = RequestBook(self.db, tenant=vault.tenant, clock=clock)
+        self.book = RequestBook(
+            self.db,
+            tenant=vault.tenant,
+            clock=clock,
+            deadlines=Deadlines(policy.jurisdictions) if policy is not None else None,
+        )
         self.eraser = Eraser(vault, self.consent.registry, self.consent.limits, clock=clock)
 
     # --- intake and life cycle ---------------------------------------------------------
