@@ -448,7 +448,7 @@ def audit_export(
 # --- pseudonymisation commands: redact, rehydrate --------------------------------------
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Mapping
 
     from discreet.audit.context import AccessContext
     from discreet.transform import OperatorConfig
@@ -725,8 +725,17 @@ def policy_check(
 ) -> None:
     """Validate a policy file: exit 0 with a summary, or 2 listing every problem by line."""
     from discreet.policy import summarize
+    from discreet.settings import Settings
 
-    typer.echo(summarize(_load_policy_or_exit(file)))
+    policy = _load_policy_or_exit(file)
+    typer.echo(summarize(policy))
+    data_tenant = Settings().tenant
+    if data_tenant != policy.tenant:
+        # Say so: the data commands and the gateway read and write under DISCREET_TENANT.
+        typer.echo(
+            f"  note: the data commands use tenant {data_tenant!r} (DISCREET_TENANT), not "
+            f"the policy's {policy.tenant!r}; set DISCREET_TENANT={policy.tenant} to use it"
+        )
 
 
 @policy_app.command("explain")
@@ -1030,10 +1039,19 @@ def _echo_json(value: object) -> None:
     typer.echo(json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False))
 
 
-def _echo_request(request: RightsRequest) -> None:
+def _echo_request(request: RightsRequest, refs: Mapping[str, str] | None = None) -> None:
     due = request.due_at.date().isoformat()
     line = f"{request.id}  {request.kind.value:<13} {request.state.value:<11} due {due}"
+    if refs is not None:
+        # The customer's reference, as they and the operator know them (erased: none).
+        line += f"  {refs.get(request.subject_id, '(erased)')}"
     typer.echo(line + (f"  ({request.rejection_reason})" if request.rejection_reason else ""))
+
+
+def _request_refs(service: RightsService) -> dict[str, str]:
+    """Pseudonymous id -> reference, for listing requests (one audited vault listing)."""
+    listed = service.vault.list_subjects(ctx=_operator_ctx(None, *_DSR))
+    return {subject_id: ref for subject_id, ref, _fields in listed}
 
 
 def _record_consent(
@@ -1280,25 +1298,29 @@ def rights_list(
 
     try:
         wanted = RequestState(state) if state else None
-        requests = _rights_service(tenant).book.find(state=wanted)
+        service = _rights_service(tenant)
+        requests = service.book.find(state=wanted)
+        refs = _request_refs(service) if requests else {}
     except _governance_errors() as exc:
         raise _storage_fail(exc) from None
     for request in requests:
-        _echo_request(request)
+        _echo_request(request, refs)
 
 
 @rights_app.command("overdue")
 def rights_overdue(tenant: _TenantOpt = None) -> None:
     """List open requests past their deadline; exit code 1 if there are any."""
     try:
-        late = _rights_service(tenant).book.overdue()
+        service = _rights_service(tenant)
+        late = service.book.overdue()
+        refs = _request_refs(service) if late else {}
     except _governance_errors() as exc:
         raise _storage_fail(exc) from None
     if not late:
         typer.echo("no overdue requests")
         return
     for request in late:
-        _echo_request(request)
+        _echo_request(request, refs)
     raise typer.Exit(1)
 
 
@@ -1573,9 +1595,14 @@ _GROUPS: tuple[tuple[str, str], ...] = (("conversations", "conversations"),)
 def _register_groups() -> None:
     import importlib
 
+    from discreet.cli import subjects_view
+
     for module_name, group in _GROUPS:
         module = importlib.import_module(f"discreet.cli.{module_name}")
         app.add_typer(module.app, name=group, no_args_is_help=True)
+    # Commands of an existing group that live in their own module.
+    subjects_app.command("list")(subjects_view.list_subjects)
+    subjects_app.command("show")(subjects_view.show_subject)
 
 
 _register_groups()

@@ -97,6 +97,7 @@ class Action(StrEnum):
     SUBJECT_UPDATE = "subject.update"
     SUBJECT_ERASE = "subject.erase"
     SUBJECT_LOOKUP = "subject.lookup"
+    SUBJECT_LIST = "subject.list"
     CONVERSATION_BIND = "conversation.bind"
     CONVERSATION_READ = "conversation.read"
     TOKEN_MAP_READ = "token_map.read"
@@ -668,6 +669,41 @@ class Vault:
                 fields=values,
                 categories={row.field: row.category for row in rows},
             )
+
+    def list_subjects(
+        self, *, ctx: AccessContext, limit: int | None = None
+    ) -> list[tuple[str, str, tuple[str, ...]]]:
+        """(pseudonymous id, reference, field names) of the tenant's subjects, oldest first;
+        references decrypted, field values not read. One audit record for the listing
+        (``subject.list``). Erased subjects (no key) are not listed."""
+        with self._operation(ctx, Action.SUBJECT_LIST) as op:
+            with self._data.begin() as conn:
+                query = (
+                    select(_S.c.id, _S.c.ref_ciphertext)
+                    .where(_S.c.tenant == self.tenant)
+                    .order_by(_S.c.created_at, _S.c.id)
+                )
+                rows = conn.execute(query if limit is None else query.limit(limit)).all()
+                names: dict[str, list[str]] = {}
+                ids = [row.id for row in rows]
+                if ids:
+                    for subject_id, name in conn.execute(
+                        select(_F.c.subject_id, _F.c.field)
+                        .where(_F.c.subject_id.in_(ids))
+                        .order_by(_F.c.field)
+                    ):
+                        names.setdefault(subject_id, []).append(name)
+                listed = []
+                for row in rows:
+                    key = self._keys.get(self.tenant, KeyKind.SUBJECT, row.id)
+                    if key is None:
+                        continue
+                    ref = key.decrypt(row.ref_ciphertext, self._ref_ad(row.id)).decode("utf-8")
+                    listed.append((row.id, ref, tuple(names.get(row.id, ()))))
+                op.fields = {IdentifierKind.SUBJECT_REF.value}
+                op.details = {"subjects": len(listed)}
+                self._audit.append(op.event(self.tenant, Outcome.OK), conn=conn)
+            return listed
 
     def subject_id(self, ref: str, *, ctx: AccessContext) -> str:
         """The pseudonymous id of the subject with reference `ref`."""
