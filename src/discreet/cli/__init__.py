@@ -573,6 +573,7 @@ def redact(
     from discreet.scan import ConfigError, load_config
     from discreet.settings import Settings
     from discreet.transform import Pseudonymizer
+    from discreet.transform.config import HashSpec
     from discreet.vault import VaultError, VaultTokenStore, open_vault
 
     settings = Settings()
@@ -603,6 +604,14 @@ def redact(
             vault.bind_conversation(conversation, subject, ctx=ctx)
             known = known_subject(vault.get_subject(subject, ctx=ctx).fields)
         store = VaultTokenStore(vault, ctx=ctx)
+        if key is None and any(
+            isinstance(spec, HashSpec) for spec in (operators.default, *operators.by_type.values())
+        ):
+            # Say it in this command's words, not the library's (hash_key).
+            raise ValueError(
+                "the hash operator needs a secret key: give --key-file FILE (32 random "
+                "bytes, e.g. from `discreet keys generate --out FILE`)"
+            )
         pseudonymizer = Pseudonymizer(detector, operators, store, hash_key=key, surrogate_key=key)
         result = pseudonymizer.pseudonymize(text, conversation, known, language)
     except (VaultError, DetectionError) as exc:
