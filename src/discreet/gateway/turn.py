@@ -52,8 +52,8 @@ import anyio
 from discreet.audit.context import AccessContext, ActorKind, Outcome
 from discreet.audit.context import LegalBasis as AuditLegalBasis
 from discreet.audit.log import AuditEvent, DetailValue
-from discreet.consent import REASON_TEXT, is_refusal
 from discreet.clock import as_utc
+from discreet.consent import REASON_TEXT, is_refusal
 from discreet.detect.base import KnownSubject
 from discreet.detect.detector import DetectionError, Detector, InputTooLarge
 from discreet.detect.entities import ENTITY_INFO, EntityType
@@ -67,7 +67,6 @@ from discreet.gateway.conversations import (
     ConversationStates,
     TurnUpdate,
 )
-from discreet.gateway.handoff import asks_for_a_person, handoff_holds
 from discreet.gateway.customer import (
     DETECTION_FIELDS,
     FIELD_TYPES,
@@ -76,6 +75,7 @@ from discreet.gateway.customer import (
     known_subject,
 )
 from discreet.gateway.errors import UpstreamBadResponse, UpstreamTimeout, UpstreamUnavailable
+from discreet.gateway.handoff import asks_for_a_person, handoff_holds
 from discreet.gateway.refusals import TurnRefused
 from discreet.gateway.turncache import PreloadedTokenStore, PseudonymCache, subject_fingerprint
 from discreet.guard import GuardResult, InboundSignal, OutputGuard, scan_inbound
