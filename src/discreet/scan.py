@@ -217,10 +217,10 @@ def read_jsonl(path: Path, max_chars: int, data: bytes | None = None) -> ReadRes
     return result
 
 
-def read_text(path: Path, max_chars: int, lines: bool) -> ReadResult:
+def read_text(path: Path, max_chars: int, lines: bool, data: bytes | None = None) -> ReadResult:
     """A plain-text file as one document (id: the file name), or one per line with `lines`."""
     source = str(path)
-    data = _read_bytes(path)
+    data = _read_bytes(path) if data is None else data
     result = ReadResult()
     if _looks_binary(data):
         result.bad.append(BadInput(source, None, "looks like a binary file (NUL bytes)"))
@@ -498,13 +498,17 @@ def _run(options: ScanOptions) -> int:
             f"--language must be one of {', '.join(SUPPORTED_LANGUAGES)} (or omitted to detect)"
         )
     config = build_config(options)
+    piped = None if options.inputs else _piped_stdin()
     inputs = options.inputs or [sample_path()]
     fmt: OutputFormat = options.format or (
         "table"
         if options.output is None and (not options.inputs or sys.stdout.isatty())
         else "jsonl"
     )
-    read = read_inputs(inputs, config.max_chars, lines=options.lines)
+    if piped is not None:
+        read = read_text_data(piped, STDIN_NAME, config.max_chars, lines=options.lines)
+    else:
+        read = read_inputs(inputs, config.max_chars, lines=options.lines)
     if read.bad and not options.skip_bad:
         print(f"error: {len(read.bad)} bad input(s); nothing was written:", file=stderr)
         for line in _describe_bad(read.bad):
@@ -564,7 +568,7 @@ def _run(options: ScanOptions) -> int:
             write_jsonl(out, documents, results)
         else:
             console = Console(file=out, width=None if out is sys.stdout else 120)
-            title = "bundled sample (synthetic)" if not options.inputs else None
+            title = "bundled sample (synthetic)" if not options.inputs and piped is None else None
             console.print(findings_table(documents, results, options.show_values, title))
             total = sum(len(r) for r in results)
             console.print(f"{total} finding(s) in {len(documents)} document(s)", markup=False)
@@ -574,7 +578,43 @@ def _run(options: ScanOptions) -> int:
     else:
         with _atomic_output(options.output) as handle:
             emit(handle)
+        # The results went to a file: say on stderr what they hold (types and counts only).
+        print(scan_summary(documents, results, options.output), file=stderr)
     return 0
+
+
+def scan_summary(
+    documents: Sequence[Document], results: Sequence[Sequence[Finding]], output: Path
+) -> str:
+    """One line: how many findings of which type in how many documents, and where."""
+    counts: dict[str, int] = {}
+    for findings in results:
+        for finding in findings:
+            counts[finding.type.value] = counts.get(finding.type.value, 0) + 1
+    total = sum(counts.values())
+    kinds = ", ".join(f"{name} {n}" for name, n in sorted(counts.items(), key=lambda i: -i[1]))
+    return f"{total} finding(s) in {len(documents)} document(s) written to {output}" + (
+        f" ({kinds})" if kinds else ""
+    )
+
+
+STDIN_NAME = "stdin"
+
+
+def _piped_stdin() -> bytes | None:
+    """Text piped into `discreet scan` without --input, or None (a terminal, or nothing)."""
+    try:
+        if sys.stdin is None or sys.stdin.isatty():
+            return None
+        data = sys.stdin.buffer.read()
+    except (OSError, ValueError, AttributeError):
+        return None  # no readable stdin (closed, or replaced by one without a buffer)
+    return data if data.strip() else None
+
+
+def read_text_data(data: bytes, name: str, max_chars: int, lines: bool) -> ReadResult:
+    """Plain text already read (e.g. from stdin) as documents, like `read_text`."""
+    return read_text(Path(name), max_chars, lines, data=data)
 
 
 NER_NONE = NerConfig(backend="none")

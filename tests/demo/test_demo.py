@@ -116,7 +116,7 @@ def test_a_seeded_customer_is_greeted_by_name_while_the_assistant_saw_only_token
                 assert value not in received, f"raw {name} reached the assistant"
 
 
-def test_a_second_run_reuses_the_data_and_replaces_the_keys(
+def test_a_second_run_reuses_the_data_and_adds_keys_leaving_the_first_runs_working(
     demo_home: Path, first_run: tuple[str, dict[str, str]]
 ) -> None:
     key_before = (demo_home / "master.key").read_bytes()
@@ -131,7 +131,8 @@ def test_a_second_run_reuses_the_data_and_replaces_the_keys(
             json={"model": "support", "messages": [{"role": "user", "content": "Hi"}]},
             headers={"Authorization": f"Bearer {first_run[1]['support']}"},
         )
-        assert old.status_code == 401  # the previous run's keys were revoked
+        # Another run may still be serving with its keys: they are never revoked by this one.
+        assert old.status_code == 200, old.text
         customer = make_customer(5)
         assert customer.first_name in _chat(
             client, keys["support"], customer.ref, "Where is my order?"
@@ -142,7 +143,7 @@ def test_the_printed_cli_commands_work_on_the_demo_data(
     first_run: tuple[str, dict[str, str]],
 ) -> None:
     output = first_run[0]
-    export = output[output.index("export DISCREET_HOME") :].split("\ndiscreet ", 1)[0]
+    export = re.split(r"(?<!\\)\n", output[output.index("export DISCREET_HOME") :], maxsplit=1)[0]
     env = dict(item.split("=", 1) for item in shlex.split(export.replace("\\\n", " "))[1:])
     assert set(env) == {
         "DISCREET_HOME",

@@ -69,3 +69,19 @@ def test_close_command(parts: Parts, tmp_path: Path, ctx: AccessContext) -> None
     assert is_closed(parts.data, "default", "chat-1")
     code, out = _invoke(parts, tmp_path, "close", "unknown")
     assert code == 1
+
+
+def test_the_report_says_after_which_date_instead_of_later() -> None:
+    from datetime import UTC, datetime
+
+    from rich.console import Console
+
+    from discreet.retention.forecast import LATER, ExpiryLine, Forecast
+    from discreet.retention.render import forecast_table
+
+    at = datetime(2027, 1, 30, 14, 0, tzinfo=UTC)
+    result = Forecast("default", at, 30, (ExpiryLine("audit_records", None, 365, LATER, 2),), ())
+    console = Console(width=120, record=True)
+    console.print(forecast_table(result))
+    text = console.export_text()
+    assert "after 2027-03-01" in text and "later" not in text

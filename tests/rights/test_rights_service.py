@@ -34,7 +34,7 @@ from discreet.vault.keystore import KeyStore
 
 def _unzip(archive: bytes) -> tuple[dict[str, Any], str]:
     with zipfile.ZipFile(io.BytesIO(archive)) as zf:
-        assert sorted(zf.namelist()) == ["index.html", "subject.json"]
+        assert sorted(zf.namelist()) == ["index.html", "portability.json", "subject.json"]
         return json.loads(zf.read("subject.json")), zf.read("index.html").decode()
 
 
@@ -92,7 +92,7 @@ def test_access_export_holds_everything_about_the_subject(
     assert decisions[0]["details"]["guard"] == "blocked"
     assert [r["id"] for r in data["requests"]] == [request.id]
     # The readable page shows the values, escaped.
-    assert "Zwolle &lt;Noord&gt; &amp; &quot;Oost&quot;" in page
+    assert "Zwolle &lt;Noord&gt; &amp; &#34;Oost&#34;" in page  # escaped by the template
     assert "<Noord>" not in page
     assert sample_subjects[ALICE]["iban"] in page
     assert sample_subjects[BOB]["email"] not in page

@@ -154,3 +154,13 @@ def test_unmigrated_store_is_a_usage_error(
         assert out.exit_code == 2
         assert out.stdout == ""
         assert "db upgrade" in out.stderr
+
+
+def test_the_hash_operator_without_a_key_names_the_option_to_give(cli: Path) -> None:
+    out = run(
+        "redact", "-c", "conv-h", "--config", str(cli), "-o", "IBAN=hash",
+        stdin="IBAN NL91 ABNA 0417 1643 00",
+    )  # fmt: skip
+    assert out.exit_code == 2
+    assert "--key-file" in out.stderr and "hash_key" not in out.stderr
+    assert out.stdout == ""

@@ -37,8 +37,11 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import ValidationError
 
 from discreet.api.auth import authenticate, bearer_key, require_role
+from discreet.api.contract import gateway_checks, install_contract
+from discreet.api.responses import ConversationState, ModelList, conversation_view
 from discreet.api.routes_consent import consent_router
 from discreet.api.routes_conversations import Closer, conversations_router
+from discreet.api.routes_handoff import handoff_router
 from discreet.api.routes_rights import rights_router
 from discreet.api.schemas import (
     ChatCompletionRequest,
@@ -196,6 +199,7 @@ def create_app(
 
     app.include_router(consent_router(lambda: governance.consent, operator))
     app.include_router(rights_router(lambda: governance, operator))
+    app.include_router(handoff_router(lambda: gateway.states, operator))
     if retention is not None:
         kept = retention
         app.include_router(conversations_router(lambda: kept, operator, closer))
@@ -237,32 +241,22 @@ def create_app(
             completion_body(completion_id, result.model, result.text, now()), headers=headers
         )
 
-    @app.get("/v1/models")
+    @app.get("/v1/models", response_model=ModelList)
     async def models(request: Request) -> JSONResponse:
         """The key's assistant as the one model (some clients list models first)."""
         key = await _auth(request)
         model = {"id": key.assistant, "object": "model", "created": 0, "owned_by": "discreet"}
         return JSONResponse({"object": "list", "data": [model]})
 
-    @app.get("/v1/conversations/{conversation_id}")
+    @app.get("/v1/conversations/{conversation_id}", response_model=ConversationState)
     async def conversation_state(conversation_id: str, request: Request) -> JSONResponse:
         key = await _auth(request)
         check_conversation_id(conversation_id)
         state = await _blocking(lambda: gateway.states.get(conversation_id))
         if state is None or state.assistant != key.assistant:
             raise TurnRefused(404, "conversation_not_found", "no such conversation")
-        return JSONResponse(
-            {
-                "id": state.conversation_id,
-                "object": "discreet.conversation",
-                "assistant": state.assistant,
-                "subject": state.subject,
-                "turns": state.turns,
-                "handoff": state.handoff,
-                "handoff_reason": state.handoff_reason,
-                "created_at": state.created_at.isoformat(),
-                "updated_at": state.updated_at.isoformat(),
-            }
-        )
+        return JSONResponse(conversation_view(state).model_dump(mode="json"))
 
+    # Errors in one format, OpenAPI, docs pages and probes (api/contract.py).
+    install_contract(app, gateway_checks(gateway))
     return app

@@ -16,6 +16,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from discreet.api.app import BackgroundTask, create_app
+from discreet.api.listen import Tls
 from discreet.gateway.backend import ChatBackend
 from discreet.ops.wiring import install_ops
 from discreet.policy import Policy
@@ -79,7 +80,9 @@ def worker_app() -> FastAPI:
     return app
 
 
-def run_server(app: FastAPI, *, host: str, port: int, json_logs: bool = False) -> None:
+def run_server(
+    app: FastAPI, *, host: str, port: int, json_logs: bool = False, tls: Tls | None = None
+) -> None:
     """Serve `app` in this process until interrupted (`discreet serve`, `discreet demo`).
 
     `json_logs`: one masked JSON object per log line (see discreet.ops.masking); uvicorn
@@ -100,6 +103,8 @@ def run_server(app: FastAPI, *, host: str, port: int, json_logs: bool = False) -
         access_log=False,
         log_level="info",
         log_config=None if json_logs else LOGGING_CONFIG,
+        ssl_certfile=tls.cert if tls else None,
+        ssl_keyfile=tls.key if tls else None,
     )
 
 

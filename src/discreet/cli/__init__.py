@@ -35,11 +35,17 @@ def scan(
             "--input",
             "-i",
             help="File to scan (repeatable): .jsonl/.ndjson lines of {id, text, language?}, "
-            "or plain text; '-' reads JSONL from stdin. Without it: the bundled sample.",
+            "or plain text; '-' reads JSONL from stdin. Without it: plain text piped on "
+            "stdin (`echo 'call me on 06 12345678' | discreet scan`), else the bundled sample.",
         ),
     ] = None,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write results here ('-': stdout).")
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write results here ('-': stdout); a one-line summary goes to stderr.",
+        ),
     ] = None,
     fmt: Annotated[
         str | None,
@@ -324,6 +330,7 @@ def subjects_import(
     tenant: _TenantOpt = None,
 ) -> None:
     """Import subjects; all or nothing unless --skip-bad."""
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     from discreet.settings import Settings
@@ -343,7 +350,10 @@ def subjects_import(
         vault = open_vault(Settings(), categories=overrides, tenant=tenant)
         total = max(count_data_lines(file) - (file_format != FileFormat.JSONL), 0)
         columns = (*Progress.get_default_columns()[:1], BarColumn(), MofNCompleteColumn())
-        with Progress(*columns, TimeRemainingColumn(), transient=True) as bar:
+        # The bar goes to stderr: stdout carries only the result, for scripts.
+        with Progress(
+            *columns, TimeRemainingColumn(), console=Console(stderr=True), transient=True
+        ) as bar:
             task = bar.add_task("importing subjects", total=total or None)
             report = vault.import_subjects(
                 read_subjects(file, vault.catalog, file_format),
@@ -454,7 +464,7 @@ def audit_export(
 # --- pseudonymisation commands: redact, rehydrate --------------------------------------
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Mapping
 
     from discreet.audit.context import AccessContext
     from discreet.transform import OperatorConfig
@@ -579,6 +589,7 @@ def redact(
     from discreet.scan import ConfigError, load_config
     from discreet.settings import Settings
     from discreet.transform import Pseudonymizer
+    from discreet.transform.config import HashSpec
     from discreet.vault import VaultError, VaultTokenStore, open_vault
 
     settings = Settings()
@@ -609,6 +620,14 @@ def redact(
             vault.bind_conversation(conversation, subject, ctx=ctx)
             known = known_subject(vault.get_subject(subject, ctx=ctx).fields)
         store = VaultTokenStore(vault, ctx=ctx)
+        if key is None and any(
+            isinstance(spec, HashSpec) for spec in (operators.default, *operators.by_type.values())
+        ):
+            # Say it in this command's words, not the library's (hash_key).
+            raise ValueError(
+                "the hash operator needs a secret key: give --key-file FILE (32 random "
+                "bytes, e.g. from `discreet keys generate --out FILE`)"
+            )
         pseudonymizer = Pseudonymizer(detector, operators, store, hash_key=key, surrogate_key=key)
         result = pseudonymizer.pseudonymize(text, conversation, known, language)
     except (VaultError, DetectionError) as exc:
@@ -731,8 +750,17 @@ def policy_check(
 ) -> None:
     """Validate a policy file: exit 0 with a summary, or 2 listing every problem by line."""
     from discreet.policy import summarize
+    from discreet.settings import Settings
 
-    typer.echo(summarize(_load_policy_or_exit(file)))
+    policy = _load_policy_or_exit(file)
+    typer.echo(summarize(policy))
+    data_tenant = Settings().tenant
+    if data_tenant != policy.tenant:
+        # Say so: the data commands and the gateway read and write under DISCREET_TENANT.
+        typer.echo(
+            f"  note: the data commands use tenant {data_tenant!r} (DISCREET_TENANT), not "
+            f"the policy's {policy.tenant!r}; set DISCREET_TENANT={policy.tenant} to use it"
+        )
 
 
 @policy_app.command("explain")
@@ -934,15 +962,33 @@ def serve(
     ] = False,
     console_port: _ConsolePortOpt = None,
     console_host: _ConsoleHostOpt = "127.0.0.1",
+    tls_cert: Annotated[
+        Path | None,
+        typer.Option("--tls-cert", help="PEM certificate chain: serve HTTPS (with --tls-key)."),
+    ] = None,
+    tls_key: Annotated[
+        Path | None, typer.Option("--tls-key", help="PEM private key of --tls-cert.")
+    ] = None,
+    allow_plain_http: Annotated[
+        bool,
+        typer.Option(
+            "--allow-plain-http",
+            help="Serve plain HTTP on a non-loopback --host (only behind a TLS-terminating "
+            "proxy); without it such a bind is refused.",
+        ),
+    ] = False,
 ) -> None:
     """Run the OpenAI-compatible privacy gateway (applies database migrations first).
 
     The upstream model comes from DISCREET_UPSTREAM_URL / _API_KEY / _MODEL, else from the
-    policy's `upstream:`; with neither, the embedded FAQ assistant answers.
+    policy's `upstream:`; with neither, the embedded FAQ assistant answers. Beyond loopback
+    the gateway needs TLS: `discreet serve --host 0.0.0.0 --tls-cert cert.pem --tls-key
+    key.pem`.
     """
     import uvicorn
 
     from discreet.api import build_app
+    from discreet.api.listen import check_listen, tls_from_options
     from discreet.api.server import run_server
     from discreet.gateway.config import resolve_upstream
     from discreet.gateway.settings import UpstreamConfigError
@@ -950,6 +996,8 @@ def serve(
     from discreet.store.errors import StorageError
     from discreet.vault import VaultError
 
+    tls = tls_from_options(tls_cert, tls_key)
+    check_listen(host, port, tls=tls, allow_plain_http=allow_plain_http)
     policy = _load_policy_or_exit(config)
     try:
         backend = "upstream model" if resolve_upstream(policy) else "embedded assistant"
@@ -959,11 +1007,12 @@ def serve(
     except (StorageError, VaultError, UpstreamConfigError) as exc:
         raise _storage_fail(exc) from None
     processes = f", {workers} processes" if workers > 1 else ""
-    typer.echo(f"discreet gateway on http://{host}:{port}/v1 ({backend}{processes})", err=True)
+    scheme = "https" if tls else "http"
+    typer.echo(f"discreet gateway on {scheme}://{host}:{port}/v1 ({backend}{processes})", err=True)
     if console_port is not None:  # the console: its own listener, in this process
         _start_console(policy, console_host, console_port)
     if server is not None:
-        run_server(server, host=host, port=port, json_logs=json_logs)
+        run_server(server, host=host, port=port, json_logs=json_logs, tls=tls)
         return
     assert retention is not None  # workers > 1
     try:
@@ -978,6 +1027,8 @@ def serve(
                 port=port,
                 access_log=False,
                 log_level="info",
+                ssl_certfile=tls.cert if tls else None,
+                ssl_keyfile=tls.key if tls else None,
             )
     finally:
         retention.close()
@@ -1064,10 +1115,19 @@ def _echo_json(value: object) -> None:
     typer.echo(json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False))
 
 
-def _echo_request(request: RightsRequest) -> None:
+def _echo_request(request: RightsRequest, refs: Mapping[str, str] | None = None) -> None:
     due = request.due_at.date().isoformat()
     line = f"{request.id}  {request.kind.value:<13} {request.state.value:<11} due {due}"
+    if refs is not None:
+        # The customer's reference, as they and the operator know them (erased: none).
+        line += f"  {refs.get(request.subject_id, '(erased)')}"
     typer.echo(line + (f"  ({request.rejection_reason})" if request.rejection_reason else ""))
+
+
+def _request_refs(service: RightsService) -> dict[str, str]:
+    """Pseudonymous id -> reference, for listing requests (one audited vault listing)."""
+    listed = service.vault.list_subjects(ctx=_operator_ctx(None, *_DSR))
+    return {subject_id: ref for subject_id, ref, _fields in listed}
 
 
 def _record_consent(
@@ -1166,7 +1226,10 @@ def rights_submit(
     ref: _RefArg,
     kind: Annotated[
         str,
-        typer.Argument(help="access, rectification, erasure, restriction or objection."),
+        typer.Argument(
+            help="access, rectification, erasure, restriction or objection; under the CCPA "
+            "also know, delete, correct or opt_out (an objection to sale/sharing)."
+        ),
     ],
     channel: _ChannelOpt = "cli",
     scope: Annotated[
@@ -1175,14 +1238,16 @@ def rights_submit(
     actor: _ActorOpt = None,
     tenant: _TenantOpt = None,
 ) -> None:
-    """Record a new request; it is due one month from now."""
-    from discreet.rights import RequestKind
+    """Record a new request; it is due by the deadline of the policy's jurisdictions (GDPR:
+    one month; CCPA: 45 days). Example: `discreet rights submit CUST-1042 opt_out`."""
+    from discreet.rights.jurisdictions import parse_request
 
     ctx = _operator_ctx(actor, *_DSR)
     try:
-        request = _rights_service(tenant).submit(
-            ref, RequestKind(kind), channel=channel, scope=scope, ctx=ctx
-        )
+        service = _rights_service(tenant)
+        names = service.policy.jurisdictions if service.policy is not None else ("gdpr",)
+        request_kind, request_scope = parse_request(kind, scope, names)
+        request = service.submit(ref, request_kind, channel=channel, scope=request_scope, ctx=ctx)
     except _governance_errors() as exc:
         raise _storage_fail(exc) from None
     _echo_request(request)
@@ -1309,25 +1374,29 @@ def rights_list(
 
     try:
         wanted = RequestState(state) if state else None
-        requests = _rights_service(tenant).book.find(state=wanted)
+        service = _rights_service(tenant)
+        requests = service.book.find(state=wanted)
+        refs = _request_refs(service) if requests else {}
     except _governance_errors() as exc:
         raise _storage_fail(exc) from None
     for request in requests:
-        _echo_request(request)
+        _echo_request(request, refs)
 
 
 @rights_app.command("overdue")
 def rights_overdue(tenant: _TenantOpt = None) -> None:
     """List open requests past their deadline; exit code 1 if there are any."""
     try:
-        late = _rights_service(tenant).book.overdue()
+        service = _rights_service(tenant)
+        late = service.book.overdue()
+        refs = _request_refs(service) if late else {}
     except _governance_errors() as exc:
         raise _storage_fail(exc) from None
     if not late:
         typer.echo("no overdue requests")
         return
     for request in late:
-        _echo_request(request)
+        _echo_request(request, refs)
     raise typer.Exit(1)
 
 
@@ -1438,11 +1507,15 @@ def demo(
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress
 
+    from discreet.api.listen import check_listen
     from discreet.demo import DEFAULT_HOME, prepare_demo, render_instructions, serve_demo
     from discreet.policy import PolicyError
     from discreet.store.errors import StorageError
     from discreet.vault import VaultError
 
+    if serve_it:
+        # Before seeding and printing keys: a busy port must not leave keys nobody serves.
+        check_listen(host, port, tls=None, allow_plain_http=False)
     chosen = home or Path(os.environ.get("DISCREET_HOME", "").strip() or DEFAULT_HOME)
     columns = (*Progress.get_default_columns()[:1], BarColumn(), MofNCompleteColumn())
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
@@ -1621,17 +1694,23 @@ _GROUPS: tuple[tuple[str, str], ...] = (
     ("export", "export"),
     ("analytics", "analytics"),
     ("users", "users"),
+    ("conversations", "conversations"),
 )
 
 
 def _register_groups() -> None:
     import importlib
 
+    from discreet.cli import subjects_view
+
     for module_name, group in _GROUPS:
         module = importlib.import_module(f"discreet.cli.{module_name}")
         # A group that runs by itself (`discreet selftest`) sets NO_ARGS_IS_HELP = False.
         help_alone = getattr(module, "NO_ARGS_IS_HELP", True)
         app.add_typer(module.app, name=group, no_args_is_help=help_alone)
+    # Commands of an existing group that live in their own module.
+    subjects_app.command("list")(subjects_view.list_subjects)
+    subjects_app.command("show")(subjects_view.show_subject)
 
 
 _register_groups()

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, and_, bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError as DbIntegrityError
 
+from discreet.audit.context import AccessContext, Outcome
 from discreet.audit.log import AuditEvent, AuditLog
 from discreet.clock import Clock, as_utc, system_clock
 from discreet.conversations.models import ConversationMessage, GatewayConversation
@@ -177,6 +178,33 @@ class ConversationStates:
             )
             for row in rows
         ]
+
+    def release_handoff(self, conversation_id: str, *, ctx: AccessContext, reason: str) -> bool:
+        """Give a handed-over conversation back to the assistant (see gateway/handoff.py);
+        False if it was not handed over. Audited as ``conversation.handoff_released``."""
+        with self._db.begin() as conn:
+            row = conn.execute(
+                _LOCK_STATE, {"tenant": self.tenant, "id": conversation_id}
+            ).one_or_none()
+            if row is None or not row.handoff:
+                return False
+            conn.execute(
+                update(_G)
+                .where(_G.c.tenant == self.tenant, _G.c.id == conversation_id)
+                .values(handoff=False, updated_at=datetime.now(UTC))
+            )
+            self._audit.append(
+                AuditEvent(
+                    ctx=ctx,
+                    tenant=self.tenant,
+                    action="conversation.handoff_released",
+                    outcome=Outcome.OK,
+                    subject=row.subject_id,
+                    details={"conversation": conversation_id, "reason": reason},
+                ),
+                conn=conn,
+            )
+        return True
 
     def earlier_messages(
         self,

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import shlex
+import sys
+from pathlib import Path
 
 from discreet.demo.prepare import DemoEnvironment
 from discreet.demo.synthetic import SyntheticCustomer
@@ -40,6 +42,14 @@ def _curl(url: str, key: str, customer: SyntheticCustomer, *, stream: bool = Fal
     return "\n".join(lines)
 
 
+def commands() -> tuple[str, str]:
+    """The `python` and `discreet` of this installation, as a clean shell must call them
+    (the virtualenv need not be active, nor its `bin/` on the PATH)."""
+    python = Path(sys.executable)
+    discreet = python.parent / "discreet"
+    return shlex.quote(str(python)), shlex.quote(str(discreet)) if discreet.exists() else "discreet"
+
+
 def render_instructions(env: DemoEnvironment, *, host: str, port: int, serving: bool) -> str:
     """The text printed after set-up."""
     url = base_url(host, port)
@@ -47,13 +57,13 @@ def render_instructions(env: DemoEnvironment, *, host: str, port: int, serving: 
     support, billing, operator = env.keys["support"], env.keys["billing"], env.keys["operator"]
     exports = " \\\n  ".join(f"{k}={shlex.quote(v)}" for k, v in env.environ().items())
     added = f"{env.imported} new" if env.imported else "all reused"
+    python, discreet = commands()
     start = (
         f"The gateway is starting on {url} (embedded assistant, no network). "
         "Press Ctrl+C to stop it.\nIn another terminal:"
         if serving
         else "Start the gateway: run the `export` line of step 6, then "
-        f"`discreet serve --host {host} --port {port}` (running `discreet demo` again "
-        "would replace these keys). Then:"
+        f"`{discreet} serve --host {host} --port {port}`. Then:"
     )
     sections = [
         f"discreet demo ready in {env.home}",
@@ -79,8 +89,8 @@ def render_instructions(env: DemoEnvironment, *, host: str, port: int, serving: 
         "# 3. The same answer streamed (server-sent events):",
         _curl(url, support, en, stream=True),
         "",
-        "# 4. With the openai Python client (pip install openai):",
-        "python - <<'EOF'",
+        f"# 4. With the openai Python client ({python} -m pip install openai):",
+        f"{python} - <<'EOF'",
         "from openai import OpenAI",
         "",
         f'client = OpenAI(base_url="{url}", api_key="{billing}")',
@@ -98,7 +108,7 @@ def render_instructions(env: DemoEnvironment, *, host: str, port: int, serving: 
         "# 6. The command line, on the demo's data:",
         "unset DISCREET_MASTER_KEY DISCREET_DATABASE_URL DISCREET_KEYSTORE_URL",
         f"export {exports}",
-        "discreet audit verify",
-        "discreet policy explain support",
+        f"{discreet} audit verify",
+        f"{discreet} policy explain support",
     ]
     return "\n".join(sections)

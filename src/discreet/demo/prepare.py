@@ -4,9 +4,10 @@
 both stores migrated, the example policy as ``discreet.yaml``, the synthetic customers and
 their past conversations, and fresh API keys for the ``support`` and ``billing``
 assistants and for an operator. It is idempotent: a second run reuses the key, the policy
-file (your edits survive) and the data, and only replaces the demo's API keys: keys are
-stored hashed, so the old ones cannot be shown again; they are revoked instead of being
-left active and unknown.
+file (your edits survive) and the data, and adds new API keys: keys are stored hashed, so
+the old ones cannot be shown again. The old ones are left working, since another run may
+still be serving with them (`discreet apikey list` shows them, `discreet apikey revoke`
+ends one).
 """
 
 from __future__ import annotations
@@ -158,10 +159,7 @@ def prepare_demo(
 
 
 def _fresh_keys(store: ApiKeyStore) -> dict[str, str]:
-    """Revoke the previous run's demo keys and create new ones."""
-    for info in store.list():
-        if info.label == DEMO_KEY_LABEL and not info.revoked:
-            store.revoke(info.key_id)
+    """New demo keys; another run's keys are never revoked here (it may be serving)."""
     keys = {name: store.create(name, DEMO_KEY_LABEL)[0] for name in DEMO_ASSISTANTS}
     keys["operator"] = store.create(DEMO_OPERATOR, DEMO_KEY_LABEL, role=KeyRole.OPERATOR)[0]
     return keys

@@ -50,7 +50,12 @@ _ITEMS = (
     "kitchen knife set",
 )
 _OLDEST, _YOUNGEST = date(1940, 1, 1), date(2006, 12, 31)  # fixed: same data every day
-_PAYMENT_METHODS = ("iDEAL", "credit card", "PayPal", "bank transfer", "Klarna")
+# Per locale, as customers there pay (iDEAL is Dutch); equally long, so that the same seed
+# draws the same customers in either locale.
+_PAYMENT_METHODS: dict[Locale, tuple[str, ...]] = {
+    "nl": ("iDEAL", "credit card", "PayPal", "bank transfer", "Klarna"),
+    "en": ("debit card", "credit card", "PayPal", "bank transfer", "Klarna"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +95,13 @@ def _phone(fake: Faker, locale: Locale) -> str:
     return f"+44 7{fake.random_int(400, 999)} {fake.numerify('######')}"
 
 
+def _street(fake: Faker, locale: Locale) -> str:
+    """A British address puts the number first ("704 Ward Locks"), a Dutch one after. Drawn
+    in the same order in both, so that a seed keeps giving the same customers."""
+    street, number = fake.street_name(), fake.building_number()
+    return f"{street} {number}" if locale == "nl" else f"{number} {street}"
+
+
 def make_customer(
     index: int, *, seed: int = DEFAULT_SEED, today: date | None = None
 ) -> SyntheticCustomer:
@@ -113,7 +125,7 @@ def make_customer(
         "date_of_birth": fake.date_between_dates(_OLDEST, _YOUNGEST).isoformat(),
         "email": f"{_ascii(first)}.{_ascii(last)}{index}@{_EMAIL_DOMAINS[locale]}",
         "phone": _phone(fake, locale),
-        "street_address": f"{fake.street_name()} {fake.building_number()}",
+        "street_address": _street(fake, locale),
         "postal_code": postcode,
         "city": fake.city(),
         "country": "Netherlands" if locale == "nl" else "United Kingdom",
@@ -122,7 +134,9 @@ def make_customer(
         "order_status": status.value,
         "order_items": _ITEMS[fake.random_int(0, len(_ITEMS) - 1)],
         "iban": fake.iban(),
-        "payment_method": _PAYMENT_METHODS[fake.random_int(0, len(_PAYMENT_METHODS) - 1)],
+        "payment_method": _PAYMENT_METHODS[locale][
+            fake.random_int(0, len(_PAYMENT_METHODS[locale]) - 1)
+        ],
         "invoice_number": f"INV-{placed.year}-{fake.numerify('#####')}",
         "outstanding_balance": (
             f"{fake.random_int(0, 250)}.{fake.numerify('##')} {'EUR' if locale == 'nl' else 'GBP'}"

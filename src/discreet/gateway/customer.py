@@ -48,6 +48,13 @@ FIELD_TYPES: Mapping[str, EntityType] = {
     "date_of_birth": EntityType.DATE_OF_BIRTH,
 }
 DETECTION_FIELDS: frozenset[str] = frozenset(FIELD_TYPES)
+PLAIN_FIELDS: frozenset[str] = frozenset(
+    {"order_status", "order_items", "country", "payment_method", "language"}
+)
+"""Fields that describe an order or a preference, not a person: sent as they are. Every
+field the context carries is either typed (`FIELD_TYPES`: replaced whole by its type's
+operator, never detected), plain (this set), or free text (anything else: detection runs
+on it, as on a message)."""
 """Fields read (under the pseudonymisation purpose) so detection knows the subject."""
 
 _KNOWN_SUBJECT_SLOTS = (

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
@@ -46,6 +47,11 @@ class UpstreamSettings(BaseModel):
     backoff_initial: float = Field(default=0.5, ge=0)  # first retry delay, then doubled
     backoff_max: float = Field(default=8.0, ge=0)
     retry_after_cap: float = Field(default=20.0, ge=0)  # longest Retry-After we wait out
+    # TLS towards the upstream (see gateway/upstream_tls.py): a private CA, and a client
+    # certificate for upstreams that authenticate the gateway by mutual TLS.
+    ca_bundle: Path | None = None
+    client_cert: Path | None = None
+    client_key: Path | None = None
 
     @field_validator("base_url")
     @classmethod
@@ -73,7 +79,14 @@ class UpstreamSettings(BaseModel):
         api_key = env.get(f"{ENV_PREFIX}API_KEY", "").strip()
         if api_key:
             values["api_key"] = api_key
-        for name in ("connect_timeout", "read_timeout", "max_attempts"):
+        for name in (
+            "connect_timeout",
+            "read_timeout",
+            "max_attempts",
+            "ca_bundle",
+            "client_cert",
+            "client_key",
+        ):
             raw = env.get(f"{ENV_PREFIX}{name.upper()}", "").strip()
             if raw:
                 values[name] = raw

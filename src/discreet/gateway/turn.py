@@ -56,14 +56,26 @@ from discreet.clock import as_utc
 from discreet.consent import REASON_TEXT, is_refusal
 from discreet.consent.decision import AllowAll, ConsentChecker
 from discreet.conversations.apikeys import ApiKeyInfo, ApiKeyStore
-from discreet.conversations.states import ConversationClosed, ConversationStates, TurnUpdate
+from discreet.conversations.states import (
+    ConversationClosed,
+    ConversationState,
+    ConversationStates,
+    TurnUpdate,
+)
 from discreet.detect.base import KnownSubject
 from discreet.detect.detector import DetectionError, Detector, InputTooLarge
 from discreet.detect.entities import ENTITY_INFO, EntityType
 from discreet.gateway.backend import ChatBackend
 from discreet.gateway.context import message_text
-from discreet.gateway.customer import DETECTION_FIELDS, build_context, known_subject
+from discreet.gateway.customer import (
+    DETECTION_FIELDS,
+    FIELD_TYPES,
+    PLAIN_FIELDS,
+    build_context,
+    known_subject,
+)
 from discreet.gateway.errors import UpstreamBadResponse, UpstreamTimeout, UpstreamUnavailable
+from discreet.gateway.handoff import asks_for_a_person, handoff_holds
 from discreet.gateway.refusals import TurnRefused
 from discreet.gateway.turncache import PreloadedTokenStore, PseudonymCache, subject_fingerprint
 from discreet.guard import GuardResult, InboundSignal, OutputGuard, scan_inbound
@@ -234,16 +246,6 @@ class Gateway:
         self._store = VaultTokenStore(vault)
         self._pseudonymizers: dict[str, Pseudonymizer] = {}
         self.cache = PseudonymCache()
-        self._handoff_re = (
-            re.compile(
-                r"(?<!\w)(?:"
-                + "|".join(re.escape(t) for t in policy.handoff.triggers)
-                + r")(?!\w)",
-                re.IGNORECASE,
-            )
-            if policy.handoff.triggers
-            else None
-        )
         from discreet.gateway.assistant import EmbeddedAssistant
 
         self._embedded = backend if isinstance(backend, EmbeddedAssistant) else None
@@ -373,7 +375,11 @@ class Gateway:
                 f"{self.policy.handoff.in_language(prepared.language)}"
             )
             prepared.handoff_reason = decision.reason
-        elif self._handoff_re is not None and self._handoff_re.search(last_user):
+        elif state is not None and self._handoff_holds(state, ctx):
+            # Handed to a person: the model answers no more until the handoff is released.
+            prepared.short_answer = self.policy.handoff.in_language(prepared.language)
+            prepared.handoff_reason = state.handoff_reason or "customer_request"
+        elif asks_for_a_person(last_user, prepared.language, self.policy.handoff.triggers):
             prepared.short_answer = self.policy.handoff.in_language(prepared.language)
             prepared.handoff_reason = "customer_request"
         if prepared.short_answer is not None:
@@ -404,6 +410,18 @@ class Gateway:
             known = known_subject({**read.detection_fields, **granted})
         self._pseudonymise(prepared, known, granted)
         return prepared
+
+    def _handoff_holds(self, state: ConversationState, ctx: AccessContext) -> bool:
+        """Whether the conversation stays with a person; one past the policy's
+        ``release_after_minutes`` is released here (audited) and goes back to the model."""
+        after = self.policy.handoff.release_after_minutes
+        if handoff_holds(state.handoff, state.updated_at, datetime.now(UTC), after):
+            return True
+        if state.handoff:
+            self.states.release_handoff(
+                state.conversation_id, ctx=ctx, reason=f"quiet for {after} minutes (policy)"
+            )
+        return False
 
     def _bind(self, conversation_id: str, subject_ref: str, ctx: AccessContext) -> str:
         try:
@@ -446,17 +464,27 @@ class Gateway:
                 if isinstance(function, Mapping) and isinstance(function.get("arguments"), str):
                     texts.append(function["arguments"])
                     slots.append((i, "tool_args", k))
-        context_fields = list(granted.items())
+        all_fields = list(granted.items())
+        # Typed and plain fields never go through detection (see gateway/customer.py).
+        typed = [(n, v) for n, v in all_fields if n in FIELD_TYPES]
+        plain = [(n, v) for n, v in all_fields if n in PLAIN_FIELDS]
+        free = [(n, v) for n, v in all_fields if n not in FIELD_TYPES and n not in PLAIN_FIELDS]
         language = prepared.language or self.detector.config.default_language
         in_window = sum(1 for m in messages if m.get("role") not in _SYSTEM)
         scope = _history_scope(prepared, known, language)
         earlier = self._earlier(prepared, in_window, scope)
         fresh = [e for e in earlier if isinstance(e, _Earlier)]
-        all_texts = [v for _, v in context_fields] + texts + [e.text for e in fresh]
+        all_texts = [v for _, v in free] + texts + [e.text for e in fresh]
         results, turn, current_map = self._pseudonymise_texts(prepared, known, all_texts, language)
-        context_results = results[: len(context_fields)]
-        message_results = results[len(context_fields) : len(context_fields) + len(texts)]
-        lines = _history_lines(earlier, results[len(context_fields) + len(texts) :])
+        typed_results = turn.pseudonymize_typed([(v, FIELD_TYPES[n]) for n, v in typed], language)
+        context_fields = [*typed, *plain, *free]
+        context_results = [
+            *typed_results,
+            *(_unchanged(v, language) for _, v in plain),
+            *results[: len(free)],
+        ]
+        message_results = results[len(free) : len(free) + len(texts)]
+        lines = _history_lines(earlier, results[len(free) + len(texts) :])
         if current_map is not None:
             for item, line in zip(earlier, lines, strict=True):
                 if isinstance(item, _Earlier):
@@ -496,7 +524,9 @@ class Gateway:
         prepared.sent_fields = built.sent_fields
         prepared.dropped_fields = built.dropped_fields
         prepared.entities_in = frozenset(f.type for r in results for f in r.findings)
-        prepared.known_values = _found_values(all_texts, results)
+        prepared.known_values = _found_values(all_texts, results) + [
+            v for (_, v), r in zip(typed, typed_results, strict=True) if r.findings
+        ]
 
     def _token_regex(self, prepared: _Prepared) -> re.Pattern[str]:
         return self._pseudonymizer(prepared.request.key.assistant).operators.token_format.regex
@@ -852,6 +882,11 @@ def _window(messages: Sequence[Mapping[str, Any]], limit: int) -> list[Mapping[s
     return [
         m for i, m in enumerate(messages) if i in keep or m.get("role") in ("system", "developer")
     ]
+
+
+def _unchanged(text: str, language: str) -> PseudonymizedText:
+    """A plain field's value as it is (nothing found, nothing replaced)."""
+    return PseudonymizedText(text=text, language=language, findings=(), spans=(), counts={})
 
 
 def _found_values(texts: Sequence[str], results: Sequence[PseudonymizedText]) -> list[str]:

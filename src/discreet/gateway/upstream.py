@@ -39,6 +39,7 @@ from discreet.gateway.errors import (
 )
 from discreet.gateway.settings import UpstreamSettings
 from discreet.gateway.sse import SSEDecoder, StreamFormatError, parse_chunk
+from discreet.gateway.upstream_tls import tls_options
 
 # Request fields the gateway owns: a client may not pick another model (an admin decides
 # where customer data goes) or switch streaming behind the gateway's back.
@@ -235,7 +236,7 @@ class AsyncUpstreamClient:
     ) -> None:
         self.settings = settings
         self._owns_http = http is None
-        self._http = http or httpx.AsyncClient(timeout=_timeout(settings))
+        self._http = http or httpx.AsyncClient(timeout=_timeout(settings), **tls_options(settings))
         self._sleep = sleep
         self._rng = rng or random.Random()
 

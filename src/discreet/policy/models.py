@@ -250,7 +250,12 @@ class HandoffSpec(_Localised):
 
     message: str = Field(default=DEFAULT_HANDOFF["en"], min_length=1)
     triggers: tuple[str, ...] = DEFAULT_HANDOFF_TRIGGERS
-    """Words in a customer message that ask for a human (matched case-insensitively)."""
+    """Words for a person. A message asks for one when it says so ("can I speak to a
+    person", "ik wil een medewerker spreken"), not merely by containing the word: see
+    `discreet.gateway.handoff`."""
+    release_after_minutes: int | None = Field(default=None, ge=1, le=10080)
+    """A handed-over conversation goes back to the assistant after this long without a
+    message; none (the default): only an operator releases it."""
 
 
 class ConversationSpec(_Strict):

@@ -84,6 +84,9 @@ class Policy(_Strict):
     assistants: dict[Name, AssistantSpec] = Field(default_factory=dict)
     upstream: UpstreamSpec | None = None
     retention: tuple[RetentionRule, ...] = ()
+    jurisdictions: tuple[Literal["gdpr", "ccpa"], ...] = Field(default=("gdpr",), min_length=1)
+    """Whose deadlines and request kinds apply to data-subject requests (see
+    `discreet.rights.jurisdictions`): GDPR, CCPA/CPRA, or both."""
     disclosure: DisclosureSpec = Field(default_factory=DisclosureSpec)
     handoff: HandoffSpec = Field(default_factory=HandoffSpec)
     conversation: ConversationSpec = Field(default_factory=ConversationSpec)

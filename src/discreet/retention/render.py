@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
 from rich.table import Table
 
-from discreet.retention.forecast import Forecast
+from discreet.retention.forecast import LATER, Forecast
 from discreet.retention.runner import RetentionOutcome
 from discreet.rights.holds import LegalHold
 
@@ -45,12 +46,14 @@ def forecast_table(result: Forecast) -> Table:
     table.add_column("expires")
     table.add_column("records", justify="right")
     table.add_column("held", justify="right")
+    # Past the horizon, a date a reader can act on rather than "later".
+    beyond = f"after {(result.at + timedelta(days=result.horizon_days)).date().isoformat()}"
     for line in result.lines:
         table.add_row(
             line.kind,
             line.category or "-",
             f"{line.days} d" if line.days is not None else "-",
-            line.when,
+            beyond if line.when == LATER else line.when,
             str(line.count),
             str(line.held),
         )

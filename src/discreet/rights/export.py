@@ -14,7 +14,6 @@ retention) is shown pseudonymised, with a note saying why the values cannot be s
 
 from __future__ import annotations
 
-import html
 import io
 import json
 import re
@@ -27,6 +26,7 @@ from typing import Any
 from discreet.audit.context import AccessContext, ActorKind
 from discreet.conversations.states import subject_conversations
 from discreet.conversations.transcripts import attributed_conversations
+from discreet.policy import Policy
 from discreet.store.db import Database
 from discreet.subjectdata import Holders, SubjectScope
 from discreet.transform.tokenformat import TOKEN_PATTERN
@@ -96,14 +96,30 @@ class SubjectExport:
             "requests": len(self.data["requests"]),
         }
 
-    def archive(self) -> bytes:
-        """A zip with ``subject.json`` and ``index.html``."""
+    def archive(
+        self,
+        *,
+        policy: Policy | None = None,
+        language: str | None = None,
+        reference: str | None = None,
+    ) -> bytes:
+        """A zip with ``subject.json`` (everything), ``index.html`` (the report the customer
+        reads, see `rights.report`) and ``portability.json`` (art. 20)."""
+        from discreet.rights.report import portability, render_report
+
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             archive.writestr(
                 "subject.json", json.dumps(self.data, indent=2, ensure_ascii=False) + "\n"
             )
-            archive.writestr("index.html", render_html(self.data))
+            archive.writestr(
+                "index.html",
+                render_report(self.data, policy=policy, language=language, reference=reference),
+            )
+            archive.writestr(
+                "portability.json",
+                json.dumps(portability(self.data), indent=2, ensure_ascii=False) + "\n",
+            )
         return buffer.getvalue()
 
 
@@ -259,92 +275,3 @@ def collect(
             },
         }
     )
-
-
-# --- the readable page ---------------------------------------------------------------
-
-_STYLE = (
-    "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}"
-    "table{border-collapse:collapse;width:100%;margin-bottom:1.5rem}"
-    "th,td{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}"
-    "th{background:#f3f3f3}"
-)
-
-
-def _cell(value: Any) -> str:
-    if isinstance(value, Mapping | list):
-        value = json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return html.escape("" if value is None else str(value))
-
-
-def _table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
-    if not rows:
-        return "<p>None.</p>"
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{_cell(row.get(c))}</td>" for c in columns) + "</tr>" for row in rows
-    )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-_CONVERSATION_PARTS = frozenset({"personal_data_in_conversation", "messages", "note"})
-"""Shown in their own blocks below a conversation's summary table."""
-
-
-def render_html(data: Mapping[str, Any]) -> str:
-    """The export as one self-contained page; every value is HTML-escaped."""
-    profile = [
-        {"field": name, "category": item["category"], "value": item["value"]}
-        for name, item in data["profile"].items()
-    ]
-    parts = [
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
-        f"<title>Your data ({_cell(data['subject_id'])})</title><style>{_STYLE}</style>",
-        "</head><body>",
-        "<h1>The personal data we hold about you</h1>",
-        f"<p>Reference {_cell(data['subject_id'])}, generated {_cell(data['generated_at'])}."
-        " The file subject.json in this archive holds the same data, machine-readable.</p>",
-        "<h2>Profile</h2>",
-        _table(profile, ["field", "category", "value"]),
-        "<h2>Conversations</h2>",
-    ]
-    for conversation in data["conversations"]:
-        details = {k: v for k, v in conversation.items() if k not in _CONVERSATION_PARTS}
-        tokens = [
-            {"placeholder": token, "value": value}
-            for token, value in sorted(conversation["personal_data_in_conversation"].items())
-        ]
-        parts += [
-            f"<h3>Conversation {_cell(conversation['id'])}</h3>",
-            _table([details], list(details)),
-        ]
-        if conversation["note"]:
-            parts.append(f"<p><strong>{_cell(conversation['note'])}</strong></p>")
-        parts += [
-            "<p>Messages:</p>",
-            _table(conversation["messages"], ["at", "role", "text"]),
-            "<p>Personal data mentioned in it (kept apart from the stored text):</p>",
-            _table(tokens, ["placeholder", "value"]),
-        ]
-    if not data["conversations"]:
-        parts.append("<p>None.</p>")
-    parts += [
-        "<h2>Consent</h2>",
-        _table(
-            data["consents"],
-            ["purpose", "state", "recorded_at", "notice_version", "channel", "recorded_by"],
-        ),
-        "<h2>Restrictions and objections</h2>",
-        _table(data["processing_limits"], ["kind", "purpose", "set_at", "lifted_at"]),
-        "<h2>Automated decisions</h2>",
-        _table(data["automated_decisions"], ["at", "by", "decision", "outcome", "purpose"]),
-        "<h2>Your requests</h2>",
-        _table(data["requests"], ["id", "kind", "state", "received_at", "due_at", "closed_at"]),
-        "<h2>Record of access to your data</h2>",
-        _table(
-            data["audit_records"],
-            ["ts", "actor", "action", "purpose", "legal_basis", "fields", "outcome"],
-        ),
-        "</body></html>",
-    ]
-    return "\n".join(parts)

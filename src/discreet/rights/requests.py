@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Column, ColumnElement, Connection, select, update
 
@@ -36,6 +36,9 @@ from discreet.store.db import Database
 from discreet.store.governance_models import RightsRequestRow
 from discreet.store.holder import TableHolder
 from discreet.store.models import table_of
+
+if TYPE_CHECKING:
+    from discreet.rights.jurisdictions import Deadlines
 
 _Q = table_of(RightsRequestRow)
 ResultValue = str | int | bool | None | list[Any] | dict[str, Any]
@@ -159,11 +162,18 @@ class RequestBook:
     """The data-subject requests of one tenant; every change is audited with it."""
 
     def __init__(
-        self, db: Database, *, tenant: str = "default", clock: Clock = system_clock
+        self,
+        db: Database,
+        *,
+        tenant: str = "default",
+        clock: Clock = system_clock,
+        deadlines: Deadlines | None = None,
     ) -> None:
         self.db = db
         self.tenant = tenant
         self._clock = clock
+        # The policy's jurisdictions (rights/jurisdictions.py); none: the GDPR's rules.
+        self.deadlines = deadlines
         self._audit = AuditLog(db)
 
     def now(self) -> datetime:
@@ -207,6 +217,8 @@ class RequestBook:
     ) -> RightsRequest:
         """Record a new request; its deadline starts now."""
         kind = RequestKind(kind)
+        if self.deadlines is not None:
+            self.deadlines.check_kind(kind)
         check_token("channel", channel)
         if scope is not None:
             if kind is not RequestKind.OBJECTION:
@@ -223,7 +235,7 @@ class RequestBook:
             "channel": channel,
             "received_by": ctx.actor,
             "received_at": now,
-            "due_at": initial_due(now),
+            "due_at": self.deadlines.initial_due(now) if self.deadlines else initial_due(now),
         }
         with self.db.begin() as conn:
             conn.execute(_Q.insert(), values)
@@ -355,8 +367,12 @@ class RequestBook:
                 ),
                 MAX_EXTENSION_MONTHS,
             )
-            new_due = add_months(request.received_at, RESPONSE_MONTHS + already + months)
-            if new_due > latest_due(request.received_at):
+            new_due = (
+                self.deadlines.extended_due(request.received_at, request.due_at, months)
+                if self.deadlines is not None
+                else add_months(request.received_at, RESPONSE_MONTHS + already + months)
+            )
+            if self.deadlines is None and new_due > latest_due(request.received_at):
                 raise RequestError(
                     "the deadline can be extended by at most two months in total (GDPR art. 12(3))"
                 )

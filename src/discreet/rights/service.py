@@ -20,6 +20,7 @@ from discreet.policy import Policy
 from discreet.rights.erasure import Eraser, ErasureMismatch, ErasureOutcome
 from discreet.rights.export import SubjectExport, collect
 from discreet.rights.holds import LegalHold, active_holds, release_hold, set_hold
+from discreet.rights.jurisdictions import Deadlines
 from discreet.rights.requests import (
     RequestBook,
     RequestError,
@@ -53,11 +54,17 @@ class RightsService:
         policy: Policy | None = None,
     ) -> None:
         self.vault = vault
+        self.policy = policy  # the access report's art. 15 information comes from it
         self.db = vault.data_store
         self.clock = clock
         self.holders = holders
         self.consent = ConsentService(vault, clock=clock, policy=policy)
-        self.book = RequestBook(self.db, tenant=vault.tenant, clock=clock)
+        self.book = RequestBook(
+            self.db,
+            tenant=vault.tenant,
+            clock=clock,
+            deadlines=Deadlines(policy.jurisdictions) if policy is not None else None,
+        )
         self.eraser = Eraser(vault, holders, clock=clock)
 
     # --- intake and life cycle ---------------------------------------------------------
@@ -104,7 +111,7 @@ class RightsService:
         archive: bytes | None = None
         if request.kind is RequestKind.ACCESS:
             export = self.export(ref, ctx=ctx)
-            archive = export.archive()
+            archive = export.archive(policy=self.policy, reference=ref)
             result.update(counts=export.counts, archive_bytes=len(archive))
         elif request.kind is RequestKind.RECTIFICATION:
             if not changes:

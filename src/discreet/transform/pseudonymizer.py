@@ -18,6 +18,9 @@ from discreet.transform.surrogates import SurrogateGenerator
 from discreet.transform.tokenmap import TokenSession
 from discreet.transform.tokens import TokenMapStore
 
+TYPED_RECOGNIZER = "declared_type"
+"""The recognizer name of a value replaced by its declared type (no detection ran)."""
+
 
 @dataclass(frozen=True, slots=True)
 class ReplacedSpan:
@@ -220,7 +223,13 @@ class ConversationTurn:
             p = self._pseudonymizer
             mapping = self._store.load(self.conversation_id) if self._store is not None else {}
             self._session = TokenSession(
-                mapping, p.operators.token_format, p.operators.phone_region
+                mapping,
+                p.operators.token_format,
+                p.operators.phone_region,
+                # The subject's own numbers tell which country a national number is in.
+                [value for t, value in self.subject.values() if t is EntityType.PHONE_NUMBER]
+                if self.subject is not None
+                else (),
             )
         return self._session
 
@@ -254,6 +263,39 @@ class ConversationTurn:
                 self._store.save(self.conversation_id, session.mapping)
             except BaseException:
                 self._session = None  # forget unsaved tokens; the next call reloads
+                raise
+            session.changed = False
+        return results
+
+    def pseudonymize_typed(
+        self, items: Sequence[tuple[str, EntityType]], language: str
+    ) -> list[PseudonymizedText]:
+        """Values whose type is declared (a customer record's fields), replaced whole by
+        their type's operator without detection: "shipped" in an ``order_status`` field is
+        never guessed to be a person, and ``email`` is an e-mail even when unusual. Tokens
+        come from this turn's map, so a value gets the same token here as in a message."""
+        p = self._pseudonymizer
+        fmt = p.operators.token_format
+        session = self._tokens() if p.store is not None else None
+        results = []
+        for value, entity_type in items:
+            text = fmt.neutralise(value)
+            finding = Finding(0, len(text), entity_type, 1.0, TYPED_RECOGNIZER)
+            context = OperatorContext(
+                conversation_id=self.conversation_id,
+                language=language,
+                tokens=session,
+                surrogates=p._surrogates,
+                hash_key=p._hash_key,
+                phone_region=p.operators.phone_region,
+                subject_values=self._subject_values,
+            )
+            results.append(p._apply(text, language, [finding] if text.strip() else [], context))
+        if session is not None and session.changed and p.store is not None:
+            try:
+                p.store.save(self.conversation_id, session.mapping)
+            except BaseException:
+                self._session = None
                 raise
             session.changed = False
         return results

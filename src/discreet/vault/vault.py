@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, select, update
+from sqlalchemy import Connection, bindparam, delete, select, text, update
 from sqlalchemy.exc import IntegrityError as DbIntegrityError
 
 from discreet.audit.context import AccessContext, Outcome
@@ -99,6 +99,7 @@ class Action(StrEnum):
     SUBJECT_UPDATE = "subject.update"
     SUBJECT_ERASE = "subject.erase"
     SUBJECT_LOOKUP = "subject.lookup"
+    SUBJECT_LIST = "subject.list"
     CONVERSATION_BIND = "conversation.bind"
     CONVERSATION_READ = "conversation.read"
     TOKEN_MAP_READ = "token_map.read"
@@ -372,6 +373,13 @@ class Vault:
     @property
     def catalog(self) -> FieldCatalog:
         return self._catalog
+
+    def check_ready(self) -> None:
+        """Raise unless both stores answer and every key is wrapped by the configured master
+        key (``/readyz``)."""
+        with self._data.read() as conn:
+            conn.execute(text("SELECT 1"))
+        self._keys.check_master_key()
 
     @property
     def master_key_id(self) -> str:
@@ -668,6 +676,41 @@ class Vault:
                 fields=values,
                 categories={row.field: row.category for row in rows},
             )
+
+    def list_subjects(
+        self, *, ctx: AccessContext, limit: int | None = None
+    ) -> list[tuple[str, str, tuple[str, ...]]]:
+        """(pseudonymous id, reference, field names) of the tenant's subjects, oldest first;
+        references decrypted, field values not read. One audit record for the listing
+        (``subject.list``). Erased subjects (no key) are not listed."""
+        with self._operation(ctx, Action.SUBJECT_LIST) as op:
+            with self._data.begin() as conn:
+                query = (
+                    select(_S.c.id, _S.c.ref_ciphertext)
+                    .where(_S.c.tenant == self.tenant)
+                    .order_by(_S.c.created_at, _S.c.id)
+                )
+                rows = conn.execute(query if limit is None else query.limit(limit)).all()
+                names: dict[str, list[str]] = {}
+                ids = [row.id for row in rows]
+                if ids:
+                    for subject_id, name in conn.execute(
+                        select(_F.c.subject_id, _F.c.field)
+                        .where(_F.c.subject_id.in_(ids))
+                        .order_by(_F.c.field)
+                    ):
+                        names.setdefault(subject_id, []).append(name)
+                listed = []
+                for row in rows:
+                    key = self._keys.get(self.tenant, KeyKind.SUBJECT, row.id)
+                    if key is None:
+                        continue
+                    ref = key.decrypt(row.ref_ciphertext, self._ref_ad(row.id)).decode("utf-8")
+                    listed.append((row.id, ref, tuple(names.get(row.id, ()))))
+                op.fields = {IdentifierKind.SUBJECT_REF.value}
+                op.details = {"subjects": len(listed)}
+                self._audit.append(op.event(self.tenant, Outcome.OK), conn=conn)
+            return listed
 
     def subject_id(self, ref: str, *, ctx: AccessContext) -> str:
         """The pseudonymous id of the subject with reference `ref`."""

@@ -1,0 +1,358 @@
+"""The API's contract beyond its routes: one error format, the OpenAPI document, the docs
+pages and the health probes.
+
+- **One error format.** Every route answers errors with OpenAI's error object
+  (``{"error": {"message", "type", "param", "code"}}``), governance routes and FastAPI's own
+  validation and 404/405 answers included, so a client handles one shape. A route's extra
+  fields (e.g. the legal holds blocking an erasure) stay inside ``error``. An unexpected
+  exception is a 500 in the same shape naming only its type: never a value, never a trace.
+- **OpenAPI.** The chat route reads its body itself (to cap its size before parsing), so
+  FastAPI cannot see its schema: it is added here, with the ``X-Discreet-*`` request and
+  response headers, the bearer-key security scheme and the error responses of every route.
+- **Docs.** Swagger UI (``/docs``) and ReDoc (``/redoc``) are served from the assets that the
+  `fastapi-offline` package ships: no CDN, so they work on an air-gapped host and leak no
+  visit to a third party.
+- **Probes.** ``/healthz``: the process answers. ``/readyz``: the data and key stores answer
+  with the configured master key, the policy is loaded, and the upstream accepts a TCP
+  connection; 503 naming the failing check (by exception type only) otherwise. Neither needs
+  a key: load balancers and orchestrators call them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from discreet.api.schemas import ChatCompletionRequest, error_body
+from discreet.errors import DiscreetError
+from discreet.gateway.turn import Gateway
+
+DOCS_ASSETS = "/docs-assets"
+
+# --- the error object --------------------------------------------------------------------
+
+
+class ErrorDetail(BaseModel):
+    message: str = Field(description="What failed and where; never a customer value.")
+    type: str = Field(description="OpenAI's error type, e.g. invalid_request_error.")
+    param: str | None = None
+    code: str = Field(description="A stable machine-readable code, e.g. subject_not_found.")
+
+
+class ErrorResponse(BaseModel):
+    """OpenAI's error object, on every route."""
+
+    error: ErrorDetail
+
+
+def error_type(status: int) -> str:
+    """OpenAI's error ``type`` for an HTTP status (as the chat route's refusals use)."""
+    if status == 401:
+        return "authentication_error"
+    if status == 403:
+        return "permission_error"
+    if status == 404:
+        return "not_found_error"
+    if status < 500:
+        return "invalid_request_error"
+    return "server_error"
+
+
+_CODES = {400: "invalid_request", 404: "not_found", 405: "method_not_allowed", 422: "invalid"}
+
+
+def _http_error(exc: StarletteHTTPException) -> JSONResponse:
+    detail = exc.detail
+    extra: dict[str, Any] = {}
+    if isinstance(detail, Mapping) and "message" in detail:
+        code = str(detail.get("error") or _CODES.get(exc.status_code, "error"))
+        message = str(detail["message"])
+        extra = {k: v for k, v in detail.items() if k not in ("error", "message")}
+    else:
+        code = _CODES.get(exc.status_code, "error")
+        message = str(detail) if detail else "error"
+    body = error_body(message, error_type(exc.status_code), code)
+    body["error"].update(extra)
+    return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+
+
+def install_error_format(app: FastAPI) -> None:
+    """OpenAI's error object for FastAPI's own errors, domain errors and the unexpected."""
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return _http_error(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = []
+        for error in exc.errors()[:5]:
+            location = ".".join(str(p) for p in error.get("loc", ())) or "body"
+            problems.append(f"{location}: {error.get('msg', 'invalid')}")
+        # 422 as FastAPI always answered; the message names where, never the input.
+        body = error_body("invalid request: " + "; ".join(problems), error_type(422), "invalid")
+        return JSONResponse(body, status_code=422)
+
+    @app.exception_handler(DiscreetError)
+    async def _domain(_request: Request, exc: DiscreetError) -> JSONResponse:
+        body = error_body(exc.message, error_type(exc.http_status), exc.code)
+        return JSONResponse(body, status_code=exc.http_status)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        # The type only: an exception's text may quote the data it choked on.
+        body = error_body(f"internal error ({type(exc).__name__})", "server_error", "internal")
+        return JSONResponse(body, status_code=500)
+
+
+# --- health and readiness ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One readiness check: a name and a callable that raises when not ready."""
+
+    name: str
+    run: Callable[[], Awaitable[str]]
+
+
+class CheckResult(BaseModel):
+    ok: bool
+    detail: str = Field(description="What was checked, or the failure's type; no secrets.")
+
+
+class Readiness(BaseModel):
+    status: Literal["ready", "not_ready"]
+    checks: dict[str, CheckResult]
+
+
+class Health(BaseModel):
+    status: Literal["ok"] = "ok"
+
+
+async def tcp_reachable(base_url: str, timeout_s: float = 2.0) -> str:
+    """Connect to the upstream's host and port (no request: it would cost tokens)."""
+    parts = urlsplit(base_url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    host = parts.hostname or ""
+    _reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout_s)
+    writer.close()
+    await writer.wait_closed()
+    return f"{parts.scheme}://{host}:{port} accepts connections"
+
+
+async def run_checks(checks: Sequence[Check]) -> Readiness:
+    results: dict[str, CheckResult] = {}
+    for check in checks:
+        try:
+            results[check.name] = CheckResult(ok=True, detail=await check.run())
+        except Exception as exc:  # any failure means not ready; its type says which
+            results[check.name] = CheckResult(ok=False, detail=f"failed: {type(exc).__name__}")
+    ready = all(r.ok for r in results.values())
+    return Readiness(status="ready" if ready else "not_ready", checks=results)
+
+
+def gateway_checks(gateway: Gateway) -> list[Check]:
+    """What a gateway needs to serve a turn, as readiness checks."""
+
+    async def stores() -> str:
+        await asyncio.to_thread(gateway.vault.check_ready)
+        return f"data and key stores answer; master key {gateway.vault.master_key_id}"
+
+    async def policy() -> str:
+        return f"policy of tenant {gateway.policy.tenant} loaded"
+
+    async def upstream() -> str:
+        settings = getattr(gateway.backend, "settings", None)
+        base_url = getattr(settings, "base_url", None)
+        if not isinstance(base_url, str):
+            return "embedded assistant (no network)"
+        return await tcp_reachable(base_url)
+
+    return [Check("stores", stores), Check("policy", policy), Check("upstream", upstream)]
+
+
+def install_probes(app: FastAPI, checks: Sequence[Check]) -> None:
+    @app.get("/healthz", tags=["health"], response_model=Health)
+    async def healthz() -> Health:
+        """The process is up and serving requests (no dependencies are checked)."""
+        return Health()
+
+    @app.get(
+        "/readyz",
+        tags=["health"],
+        response_model=Readiness,
+        responses={503: {"model": Readiness, "description": "A dependency is not ready."}},
+    )
+    async def readyz() -> JSONResponse:
+        """Stores, master key, policy and upstream: ready to serve turns, or 503."""
+        readiness = await run_checks(checks)
+        status = 200 if readiness.status == "ready" else 503
+        return JSONResponse(readiness.model_dump(), status_code=status)
+
+
+# --- docs pages --------------------------------------------------------------------------
+
+
+def _assets_dir() -> Path:
+    import fastapi_offline
+
+    return Path(fastapi_offline.__file__).parent / "static"
+
+
+def install_docs(app: FastAPI) -> None:
+    """Swagger UI and ReDoc from packaged assets."""
+    app.mount(DOCS_ASSETS, StaticFiles(directory=_assets_dir()), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    async def swagger() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="discreet API",
+            swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{DOCS_ASSETS}/favicon.png",
+        )
+
+    @app.get("/redoc", include_in_schema=False)
+    async def redoc() -> HTMLResponse:
+        return get_redoc_html(
+            openapi_url="/openapi.json",
+            title="discreet API",
+            redoc_js_url=f"{DOCS_ASSETS}/redoc.standalone.js",
+            redoc_favicon_url=f"{DOCS_ASSETS}/favicon.png",
+            with_google_fonts=False,
+        )
+
+
+# --- the OpenAPI document ----------------------------------------------------------------
+
+CHAT_PATH = "/v1/chat/completions"
+_REQUEST_HEADERS = {
+    "X-Discreet-Subject": "The customer's reference (as in the vault) this conversation is "
+    "about; bound to the conversation on first use (another one gets 409). Optional: an "
+    "anonymous conversation gets no customer context.",
+    "X-Discreet-Conversation": "The conversation id; created on first use and echoed in "
+    "every response (made up when absent).",
+    "X-Discreet-Purpose": "The purpose served (default: the assistant's first purpose).",
+}
+_RESPONSE_HEADERS = {
+    "X-Discreet-Conversation": "The conversation id (the one given, or a new one).",
+    "X-Discreet-Handoff": "true when the conversation is handed to a human: the answer is "
+    "the policy's handoff text, and later turns are not answered by the model.",
+}
+_PUBLIC = {"/healthz", "/readyz"}
+_ERRORS = {
+    "400": "Invalid request (names the field, never its value).",
+    "401": "Missing or unknown API key.",
+    "403": "Wrong kind of key, purpose not allowed, or processing restricted.",
+    "404": "Not found.",
+    "409": "Conflict (another subject for this conversation, a closed conversation, ...).",
+    "413": "Request body too large.",
+    "503": "A store, detection or the upstream is unavailable; nothing raw left.",
+}
+
+
+def _schemas(*models: type[BaseModel]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for model in models:
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        found.update(schema.pop("$defs", {}))
+        found[model.__name__] = schema
+    return found
+
+
+def contract_openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's document plus what it cannot infer (see the module docstring)."""
+    from discreet.api.responses import ChatCompletion, ModelList
+
+    doc = get_openapi(
+        title=app.title,
+        version=app.version,
+        summary=app.summary,
+        description=app.description,
+        routes=app.routes,
+    )
+    components = doc.setdefault("components", {})
+    schemas = components.setdefault("schemas", {})
+    schemas.update(_schemas(ChatCompletionRequest, ChatCompletion, ErrorResponse, ModelList))
+    for unused in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(unused, None)
+    components["securitySchemes"] = {
+        "apiKey": {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "An API key from `discreet apikey create`: assistant keys reach "
+            "the chat routes, operator keys the governance routes.",
+        }
+    }
+    error_ref = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}
+    for path, operations in doc.get("paths", {}).items():
+        for operation in operations.values():
+            if path not in _PUBLIC:
+                operation["security"] = [{"apiKey": []}]
+            responses = operation.setdefault("responses", {})
+            responses.pop("422", None)
+            for status, text in _ERRORS.items():
+                if path in _PUBLIC:
+                    break
+                responses.setdefault(status, {"description": text, "content": error_ref})
+    chat = doc["paths"][CHAT_PATH]["post"]
+    chat["summary"] = "Chat completion (OpenAI-compatible), through the privacy layer"
+    chat["requestBody"] = {
+        "required": True,
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/ChatCompletionRequest"}}
+        },
+    }
+    chat["parameters"] = [
+        {"name": name, "in": "header", "required": False, "description": text,
+         "schema": {"type": "string", "maxLength": 64 if "Purpose" in name else 200}}
+        for name, text in _REQUEST_HEADERS.items()
+    ]  # fmt: skip
+    chat["responses"]["200"] = {
+        "description": "The answer, rehydrated and checked; with `stream: true`, server-sent "
+        "events of `chat.completion.chunk` objects ending with `data: [DONE]`.",
+        "headers": {
+            name: {"description": text, "schema": {"type": "string"}}
+            for name, text in _RESPONSE_HEADERS.items()
+        },
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/ChatCompletion"}},
+            "text/event-stream": {"schema": {"type": "string"}},
+        },
+    }
+    models = doc["paths"].get("/v1/models", {}).get("get")
+    if models is not None:
+        models["responses"]["200"]["content"] = {
+            "application/json": {"schema": {"$ref": "#/components/schemas/ModelList"}}
+        }
+    return doc
+
+
+def install_contract(app: FastAPI, checks: Sequence[Check]) -> None:
+    """The hook `create_app` calls once its routes are added."""
+    install_error_format(app)
+    install_probes(app, checks)
+    install_docs(app)
+    cached: dict[str, Any] = {}
+
+    def openapi() -> dict[str, Any]:
+        if not cached:
+            cached.update(contract_openapi(app))
+        return cached
+
+    app.openapi = openapi  # type: ignore[method-assign]
