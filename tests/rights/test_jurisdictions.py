@@ -15,6 +15,7 @@ from discreet.policy import Policy, PolicyError, parse_policy
 from discreet.rights import RequestError, RequestKind, RightsService
 from discreet.rights.jurisdictions import SALE_SHARING, Deadlines, parse_request
 from discreet.vault import Vault
+from discreet.wiring import vault_holders
 
 RECEIVED = datetime(2027, 1, 31, 9, 30, tzinfo=UTC)
 
@@ -24,7 +25,9 @@ def _with(policy: Policy, *names: str) -> Policy:
 
 
 def _service(vault: Vault, clock: FakeClock, policy: Policy, *names: str) -> RightsService:
-    return RightsService(vault, clock=clock, policy=_with(policy, *names))
+    return RightsService(
+        vault, holders=vault_holders(vault, clock=clock), clock=clock, policy=_with(policy, *names)
+    )
 
 
 def test_ccpa_answers_within_45_days_extendable_once_by_45(

@@ -907,7 +907,7 @@ _ConsolePortOpt = Annotated[
         max=65535,
         help="Also serve the privacy office console (web pages for privacy officers, "
         "auditors, support leads, admins) on this port; off unless given. Accounts: "
-        "`discreet users create`.",
+        "`discreet users create alice --role privacy_officer`.",
     ),
 ]
 _ConsoleHostOpt = Annotated[

@@ -79,7 +79,7 @@ def run(
     actor: Annotated[str | None, typer.Option("--actor", help="Who asks (audit).")] = None,
 ) -> None:
     """Release DP aggregates over the period; refused when the dataset's budget cannot
-    cover every query (set one with `discreet analytics budget --set`).
+    cover every query (set one with `discreet analytics budget --set 5.0`).
 
     Example: discreet analytics run --since 2026-11-01 --until 2026-11-30 --html r.html
     """

@@ -160,7 +160,11 @@ def training(
     ] = None,
     snapshot: Annotated[
         Path | None,
-        typer.Option("--snapshot", help="Read transcripts from a `discreet export snapshot`."),
+        typer.Option(
+            "--snapshot",
+            help="Read transcripts from a snapshot written by "
+            "`discreet export snapshot --since 2026-10-01 --until 2026-12-31 --out snap`.",
+        ),
     ] = None,
     config: Annotated[
         Path | None, typer.Option("--config", help="YAML file with ExportConfig fields.")

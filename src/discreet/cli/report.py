@@ -67,7 +67,9 @@ def dpia(
     ],
     bench_json: Annotated[
         Path | None,
-        typer.Option("--bench-json", help="Detection figures from `discreet bench --json`."),
+        typer.Option(
+            "--bench-json", help="Detection figures from `discreet bench --json bench.json`."
+        ),
     ] = None,
     config: _Config = None,
     fmt: _Format = "html",
