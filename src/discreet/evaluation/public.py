@@ -114,7 +114,9 @@ def _columns(fmt: Format) -> tuple[int, int]:
     return {"conll": (0, -1), "wikineural": (1, 2), "conllu": (1, 2), "germeval": (1, 2)}[fmt]
 
 
-def read_sentences(lines: Iterable[str], fmt: Format, *, source: str = "<text>") -> Iterator[Sentence]:
+def read_sentences(
+    lines: Iterable[str], fmt: Format, *, source: str = "<text>"
+) -> Iterator[Sentence]:
     """Sentences of a token-per-line file. Errors name `source` and the line, never a token."""
     if fmt not in FORMATS:
         raise CorpusFormatError(f"unknown corpus format {fmt!r}; one of {', '.join(FORMATS)}")
@@ -138,11 +140,14 @@ def read_sentences(lines: Iterable[str], fmt: Format, *, source: str = "<text>")
                 new_doc = True
             continue
         cols = line.split("\t") if fmt != "conll" else line.split()
-        if fmt == "conll" and cols and cols[0] == "-DOCSTART-":
-            new_doc = True
-            continue
         if len(cols) < 2 or (tag_col >= 0 and len(cols) <= tag_col):
             raise CorpusFormatError(f"{source}: line {lineno}: expected a token and a tag column")
+        if cols[token_col] == "-DOCSTART-":  # an article boundary, not a token
+            if tokens:
+                yield Sentence(tuple(tokens), tuple(tags), text, new_doc)
+                tokens, tags, text = [], [], None
+            new_doc = True
+            continue
         if fmt == "conllu" and not cols[0].isdigit():
             continue  # multi-word token ranges ("3-4") and empty nodes ("3.1")
         tag = cols[tag_col].strip()
@@ -401,7 +406,9 @@ def load_split(
     if corpus.carve_train:
         train, dev = _carve(sentences, corpus.carve_train)
         sentences = train if split == "train" else dev
-    return to_texts(sentences, language=corpus.language, prefix=f"{name}-{split}", max_chars=max_chars)
+    return to_texts(
+        sentences, language=corpus.language, prefix=f"{name}-{split}", max_chars=max_chars
+    )
 
 
 def trainable() -> list[str]:
