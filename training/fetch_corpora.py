@@ -51,7 +51,8 @@ def extract(corpus: PublicCorpus, gitdir: Path, out_root: Path) -> list[tuple[st
     """Write the allowed files of `corpus`; (path, bytes, sha256) of each."""
     written: list[tuple[str, int, str]] = []
     for path in files_of(corpus):
-        check_allowed(path)  # before git is even asked
+        check_allowed(path)  # every path, before git is asked for any of them
+    for path in files_of(corpus):
         data = subprocess.run(
             ["git", "--git-dir", str(gitdir), "show", f"{corpus.commit}:{path}"],
             capture_output=True,

@@ -58,6 +58,7 @@ DEFAULT_CORPUS_DIR = Path(__file__).resolve().parents[3] / "training" / "corpus"
 # "en_ewt-ud-test.iob2", "test.conllu", "NER-de-test.tsv". "contest" or "latest" do not
 # match: "test" must stand at the start of the name or after a separator.
 _TEST_NAME = re.compile(r"(?:^|[._\-/\\ ])test(?:[ab])?(?:$|[._\-/\\ \d])", re.IGNORECASE)
+_TEST_FOLDERS = frozenset({"test", "testa", "testb", "tests", "testing"})
 _FORBIDDEN_SOURCES = re.compile(r"presidio[-_]?(?:research|evaluator)", re.IGNORECASE)
 
 
@@ -81,9 +82,17 @@ class CorpusMissing(NotFound):
 
 
 def looks_like_test_split(path: str | Path) -> bool:
-    """True for any path whose file or folder names look like a test split."""
-    text = str(path)
-    return bool(_TEST_NAME.search(text) or _FORBIDDEN_SOURCES.search(text))
+    """True for a path whose file name or folder looks like a test split, or that points
+    into presidio-research's data. Only the last two names are looked at: a split lives in
+    a file ("eng.testb") or a folder ("test/part1.txt"), while the folders above belong to
+    whoever keeps the corpus (and may well be called "tests")."""
+    parts = Path(path).parts
+    folder = parts[-2].lower() if len(parts) > 1 else ""
+    return bool(
+        (parts and _TEST_NAME.search(parts[-1]))
+        or folder in _TEST_FOLDERS
+        or _FORBIDDEN_SOURCES.search(str(path))
+    )
 
 
 def check_allowed(path: str | Path) -> None:
