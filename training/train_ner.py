@@ -340,6 +340,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--chat-share", type=float, default=0.2, help="share of texts added chat-styled"
     )
     parser.add_argument("--max-steps", type=int, default=None, help="override training steps")
+    parser.add_argument(
+        "--finalize-only",
+        action="store_true",
+        help="skip training: finish the best checkpoint already in --workdir (a run stopped "
+        "at its time box) with the same other arguments",
+    )
     parser.add_argument("--workdir", type=Path, default=WORKDIR, help="DocBins and checkpoints")
     parser.add_argument(
         "--set",
@@ -377,8 +383,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     rng.shuffle(train)
     print(f"texts: {len(train)} train ({len(real_train)} from public corpora), {len(dev)} dev")
     stats: Counter[str] = Counter()
-    write_docbin(nlp, train, args.workdir / "train.spacy", stats)
-    write_docbin(nlp, dev, args.workdir / "dev.spacy", stats)
+    stats_path = args.workdir / "corpus-stats.json"
+    if args.finalize_only:
+        # The run was stopped at its time box: its best checkpoint so far is the model.
+        stats.update(json.loads(stats_path.read_text(encoding="utf-8")))
+    else:
+        write_docbin(nlp, train, args.workdir / "train.spacy", stats)
+        write_docbin(nlp, dev, args.workdir / "dev.spacy", stats)
+        stats_path.write_text(json.dumps(stats), encoding="utf-8")
     prepared = time.perf_counter()
     print(f"corpus: {dict(sorted(stats.items()))} ({prepared - started:.0f} s)", flush=True)
 
@@ -395,7 +407,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from spacy.cli.train import train as spacy_train
 
     checkpoints = args.workdir / "checkpoints"
-    spacy_train(CONFIG, checkpoints, use_gpu=-1, overrides=overrides)
+    if not args.finalize_only:
+        spacy_train(CONFIG, checkpoints, use_gpu=-1, overrides=overrides)
     trained = time.perf_counter()
 
     best = checkpoints / "model-best"
