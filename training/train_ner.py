@@ -341,6 +341,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--max-steps", type=int, default=None, help="override training steps")
     parser.add_argument(
+        "--reuse-corpus",
+        action="store_true",
+        help="reuse the DocBins already in --workdir (same corpus arguments as before)",
+    )
+    parser.add_argument(
         "--finalize-only",
         action="store_true",
         help="skip training: finish the best checkpoint already in --workdir (a run stopped "
@@ -384,8 +389,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"texts: {len(train)} train ({len(real_train)} from public corpora), {len(dev)} dev")
     stats: Counter[str] = Counter()
     stats_path = args.workdir / "corpus-stats.json"
-    if args.finalize_only:
-        # The run was stopped at its time box: its best checkpoint so far is the model.
+    if args.finalize_only or (args.reuse_corpus and stats_path.exists()):
+        # finalize-only: the run was stopped at its time box, its best checkpoint so far
+        # is the model. reuse-corpus: the DocBins of an earlier run with the same corpus
+        # arguments are still in --workdir.
         stats.update(json.loads(stats_path.read_text(encoding="utf-8")))
     else:
         write_docbin(nlp, train, args.workdir / "train.spacy", stats)
