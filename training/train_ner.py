@@ -240,7 +240,10 @@ def finalize_model(out: Path, args: argparse.Namespace, stats: Counter[str]) -> 
     meta.update(
         name="discreet_ner",
         version="1.0.0",
-        license="Apache-2.0",
+        # The weights are learnt from the corpora in `sources`, whose licences (research
+        # use only, CC BY-NC-SA) bind more than discreet's own: say so where it is read.
+        license="Apache-2.0 (discreet); weights trained on research-only and CC BY-NC-SA "
+        "corpora, see sources",
         description=(
             "discreet's built-in NER (PERSON, STREET_ADDRESS, LOCATION, ORGANIZATION) for "
             "English, Dutch, German and French customer-service text: a BILUO entity tagger "
