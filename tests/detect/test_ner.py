@@ -169,7 +169,7 @@ def test_builtin_is_safe_to_share_between_threads(builtin: NerBackend) -> None:
 
 def test_builtin_model_is_small_and_loads_without_discreet_code() -> None:
     size = sum(p.stat().st_size for p in BUILTIN_MODEL_DIR.rglob("*") if p.is_file())
-    assert size <= 15 * 1024 * 1024
+    assert size <= 40 * 1024 * 1024  # issue #10: may grow to 40 MB for accuracy
     nlp = spacy.load(BUILTIN_MODEL_DIR)  # plain spaCy: no registered functions needed
     assert nlp.pipe_names == ["tok2vec", "entity_tagger"]
     labels = set(nlp.get_pipe("entity_tagger").labels)

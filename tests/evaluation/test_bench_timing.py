@@ -154,7 +154,7 @@ def test_bench_interleaves_discreet_and_presidio(
 
     monkeypatch.setattr(bench, "Detector", LoggingDetector)
     engine = FakeEngine(events)
-    monkeypatch.setattr(bench, "load_presidio", lambda: (engine, "fake_model"))
+    monkeypatch.setattr(bench, "load_presidio", lambda lang="en": (engine, "fake_model", "en"))
     monkeypatch.setattr(bench, "_cold_load", lambda *args: 1.0)
     monkeypatch.setattr(bench, "ROUND_TEXTS", 2)
     config = tmp_path / "detector.yaml"
@@ -194,7 +194,7 @@ def test_bench_interleaves_discreet_and_presidio(
 def test_bench_without_presidio_times_discreet_alone(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def no_presidio() -> Any:
+    def no_presidio(lang: str = "en") -> Any:
         raise AssertionError("Presidio was loaded")
 
     monkeypatch.setattr(bench, "load_presidio", no_presidio)

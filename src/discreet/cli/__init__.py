@@ -133,7 +133,14 @@ def bench(
     n: Annotated[int, typer.Option("--n", min=1, help="Texts to generate.")] = 2000,
     seed: Annotated[int, typer.Option("--seed")] = 0,
     corpus: Annotated[
-        Path | None, typer.Option("--corpus", help="Read the labelled corpus from this JSONL.")
+        str | None,
+        typer.Option(
+            "--corpus",
+            help="A public annotated corpus's dev split by NAME (conll2003-en, conll2003-de, "
+            "conll2002-nl, wikineural-en/-de/-nl/-fr, uner-en-ewt; fetch them first with "
+            "`python training/fetch_corpora.py`; only names and places are scored), or a "
+            "labelled JSONL file. With --limit, that many texts are sampled.",
+        ),
     ] = None,
     handwritten: Annotated[
         bool,
@@ -160,7 +167,7 @@ def bench(
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the JSON report.")] = None,
 ) -> None:
     """Benchmark detection quality and speed against Presidio (needs the bench extra)."""
-    from discreet.evaluation.bench import BenchError, BenchOptions
+    from discreet.evaluation.bench import BenchError, BenchOptions, split_corpus_argument
     from discreet.evaluation.bench import bench as run_bench
     from discreet.scan import ScanError
 
@@ -168,10 +175,12 @@ def bench(
         typer.echo("error: give --handwritten or --corpus, not both", err=True)
         raise typer.Exit(2)
 
+    public, corpus_path = split_corpus_argument(corpus)
     options = BenchOptions(
         n=n,
         seed=seed,
-        corpus=corpus,
+        corpus=corpus_path,
+        public=public,
         handwritten=handwritten,
         limit=limit,
         config=config,

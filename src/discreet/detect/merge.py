@@ -8,6 +8,9 @@ from discreet.detect.base import Finding
 from discreet.detect.entities import TYPE_PRIORITY
 
 
+_MODEL_PREFIX = "ner:"
+
+
 def _rank(f: Finding) -> tuple[float, int, int]:
     return (round(f.score, 6), TYPE_PRIORITY.get(f.type, 0), f.end - f.start)
 
@@ -18,8 +21,20 @@ def merge_findings(findings: Iterable[Finding]) -> list[Finding]:
     Overlapping findings of the same type become one finding over their union (two
     recognizers agreeing on "Jan de Vries" and "de Vries" is one name). Between different
     types, the higher score wins, then the more specific type, then the longer span.
-    The result is sorted by start offset.
+    A statistical model's guess (a ``ner:`` recognizer) never overrides a rule-based
+    finding of another type that covers its whole span: the rule saw the structure (an
+    address with its number, a name announced by "my name is") of which the model saw
+    only words. The result is sorted by start offset.
     """
+    findings = list(findings)
+    rules = [f for f in findings if not f.recognizer.startswith(_MODEL_PREFIX)]
+    if rules:
+        findings = [
+            f
+            for f in findings
+            if not f.recognizer.startswith(_MODEL_PREFIX)
+            or not any(r.type != f.type and r.start <= f.start and f.end <= r.end for r in rules)
+        ]
     by_start = sorted(findings, key=lambda f: (f.start, -f.end))
     # Pass 1: union same-type overlaps.
     unioned: list[Finding] = []

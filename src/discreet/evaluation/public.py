@@ -1,0 +1,425 @@
+"""Public human-annotated NER corpora: readers, the catalogue, and the no-test-split rule.
+
+discreet measures itself on text it did not write. This module turns the token-per-line
+formats those corpora come in into the project's own `LabelledText` (exact character
+offsets, taxonomy types), so the benchmark and the trainer score and learn from them like
+any generated text:
+
+* ``conll``: CoNLL-2002/2003 columns, token first, NER tag last, ``-DOCSTART-`` between
+  articles; IOB1 (``I-`` may open an entity) and IOB2 (``B-`` always does) both read right.
+* ``wikineural``: WikiNEuRal's ``index<TAB>token<TAB>tag``.
+* ``conllu``: CoNLL-U-like files with an NER column (Universal NER's ``.iob2``: ``id``,
+  ``token``, ``tag``, ...), whose ``# text =`` comment gives the sentence as written;
+  tokens are placed on that text, so the spacing is the author's, not a reconstruction.
+* ``germeval``: GermEval 2014's ``index<TAB>token<TAB>outer tag<TAB>inner tag`` (outer
+  level used).
+
+Types: PER → PERSON, LOC → LOCATION, ORG → ORGANIZATION. Everything else (MISC, OTH,
+GermEval's ``deriv``/``part`` kinds such as "deutsche" or "EU-Kommission") is not a person,
+a place or an organisation in discreet's sense and is left unlabelled.
+
+**The rule.** Test splits are kept for an external check: nothing here reads a file whose
+name looks like one (``test``, ``testa``, ``testb``, ``*-test.*``), nor presidio-research's
+evaluation data. `check_allowed` raises `TestSplitRefused` for such a path before anything
+is opened; the fetch script and every reader call it. Train splits train, dev splits
+measure and choose.
+
+Runtime code never imports this module (see ARCHITECTURE.md: evaluation/ is not imported
+by runtime code).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from discreet.detect.entities import EntityType
+from discreet.errors import InvalidInput, NotFound
+from discreet.evaluation.corpus import LabelledSpan, LabelledText
+
+Format = Literal["conll", "wikineural", "conllu", "germeval"]
+FORMATS: tuple[Format, ...] = ("conll", "wikineural", "conllu", "germeval")
+
+TAG_TYPES: dict[str, EntityType] = {
+    "PER": EntityType.PERSON,
+    "PERSON": EntityType.PERSON,
+    "LOC": EntityType.LOCATION,
+    "ORG": EntityType.ORGANIZATION,
+}
+"""Corpus entity kinds → taxonomy. Kinds not here (MISC, OTH, LOCderiv, ...) stay unlabelled."""
+
+DEFAULT_CORPUS_DIR = Path(__file__).resolve().parents[3] / "training" / "corpus"
+"""Where `training/fetch_corpora.py` puts the extracted files (git-ignored)."""
+
+# A path component that names a test split: "test", "testa", "testb", "eng.testb",
+# "en_ewt-ud-test.iob2", "test.conllu", "NER-de-test.tsv". "contest" or "latest" do not
+# match: "test" must stand at the start of the name or after a separator.
+_TEST_NAME = re.compile(r"(?:^|[._\-/\\ ])test(?:[ab])?(?:$|[._\-/\\ \d])", re.IGNORECASE)
+_TEST_FOLDERS = frozenset({"test", "testa", "testb", "tests", "testing"})
+_FORBIDDEN_SOURCES = re.compile(r"presidio[-_]?(?:research|evaluator)", re.IGNORECASE)
+
+
+class TestSplitRefused(InvalidInput):
+    """A path that looks like a test split (or presidio-research's data) was asked for."""
+
+    code = "test_split_refused"
+    __test__ = False  # a name pytest would otherwise try to collect
+
+
+class CorpusFormatError(InvalidInput):
+    """A corpus file does not have the shape its format says; the message names file and line."""
+
+    code = "corpus_format"
+
+
+class CorpusMissing(NotFound):
+    """A catalogue corpus has not been fetched into the corpus directory."""
+
+    code = "corpus_missing"
+
+
+def looks_like_test_split(path: str | Path) -> bool:
+    """True for a path whose file name or folder looks like a test split, or that points
+    into presidio-research's data. Only the last two names are looked at: a split lives in
+    a file ("eng.testb") or a folder ("test/part1.txt"), while the folders above belong to
+    whoever keeps the corpus (and may well be called "tests")."""
+    parts = Path(path).parts
+    folder = parts[-2].lower() if len(parts) > 1 else ""
+    return bool(
+        (parts and _TEST_NAME.search(parts[-1]))
+        or folder in _TEST_FOLDERS
+        or _FORBIDDEN_SOURCES.search(str(path))
+    )
+
+
+def check_allowed(path: str | Path) -> None:
+    """Refuse test splits before anything is opened (the project's no-test-split rule)."""
+    if looks_like_test_split(path):
+        raise TestSplitRefused(
+            f"refused: {path} looks like a test split (or presidio-research's data); "
+            "test splits are kept for an external check and never read by the project"
+        )
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    tokens: tuple[str, ...]
+    tags: tuple[str, ...]
+    """One IOB tag per token, as in the file ("B-PER", "I-LOC", "O")."""
+    text: str | None = None
+    """The sentence as written (CoNLL-U's ``# text =``), when the file gives it."""
+    doc_start: bool = False
+    """The first sentence of a new article (after ``-DOCSTART-`` or ``# newdoc``)."""
+
+
+def _columns(fmt: Format) -> tuple[int, int]:
+    """(token column, tag column) of a format; -1 is the last column."""
+    return {"conll": (0, -1), "wikineural": (1, 2), "conllu": (1, 2), "germeval": (1, 2)}[fmt]
+
+
+def read_sentences(
+    lines: Iterable[str], fmt: Format, *, source: str = "<text>"
+) -> Iterator[Sentence]:
+    """Sentences of a token-per-line file. Errors name `source` and the line, never a token."""
+    if fmt not in FORMATS:
+        raise CorpusFormatError(f"unknown corpus format {fmt!r}; one of {', '.join(FORMATS)}")
+    token_col, tag_col = _columns(fmt)
+    tokens: list[str] = []
+    tags: list[str] = []
+    text: str | None = None
+    new_doc = True
+    for lineno, raw in enumerate(lines, start=1):
+        line = raw.rstrip("\r\n")
+        if not line.strip():
+            if tokens:
+                yield Sentence(tuple(tokens), tuple(tags), text, new_doc)
+                new_doc = False
+            tokens, tags, text = [], [], None
+            continue
+        if line.startswith("#") and fmt in ("conllu", "germeval"):
+            if line.startswith("# text = ") and fmt == "conllu":
+                text = line[len("# text = ") :]
+            elif line.startswith("# newdoc"):
+                new_doc = True
+            continue
+        cols = line.split("\t") if fmt != "conll" else line.split()
+        if len(cols) < 2 or (tag_col >= 0 and len(cols) <= tag_col):
+            raise CorpusFormatError(f"{source}: line {lineno}: expected a token and a tag column")
+        if cols[token_col] == "-DOCSTART-":  # an article boundary, not a token
+            if tokens:
+                yield Sentence(tuple(tokens), tuple(tags), text, new_doc)
+                tokens, tags, text = [], [], None
+            new_doc = True
+            continue
+        if fmt == "conllu" and not cols[0].isdigit():
+            continue  # multi-word token ranges ("3-4") and empty nodes ("3.1")
+        tag = cols[tag_col].strip()
+        if tag != "O" and not re.fullmatch(r"[BIES]-\S+", tag):
+            raise CorpusFormatError(f"{source}: line {lineno}: not an IOB tag")
+        tokens.append(cols[token_col])
+        tags.append(tag)
+    if tokens:
+        yield Sentence(tuple(tokens), tuple(tags), text, new_doc)
+
+
+def entity_tokens(tags: Sequence[str]) -> list[tuple[int, int, str]]:
+    """(first token, end token, kind) of each entity, for IOB1 and IOB2 alike.
+
+    ``B-X`` always opens an entity; ``I-X`` opens one unless it continues an entity of kind
+    X (IOB1 files use ``I-`` for most entities, ``B-`` only between two adjacent ones).
+    ``E-``/``S-`` (IOBES) close one.
+    """
+    out: list[tuple[int, int, str]] = []
+    start: int | None = None
+    kind = ""
+    for i, tag in enumerate(tags):
+        prefix, _, label = tag.partition("-")
+        if prefix == "O" or (prefix in ("B", "S")) or (prefix in ("I", "E") and label != kind):
+            if start is not None:
+                out.append((start, i, kind))
+            start, kind = (None, "") if prefix == "O" else (i, label)
+        if prefix in ("E", "S") and start is not None:
+            out.append((start, i + 1, kind))
+            start, kind = None, ""
+    if start is not None:
+        out.append((start, len(tags), kind))
+    return out
+
+
+_NO_SPACE_BEFORE = frozenset({",", ".", ":", ";", "!", "?", ")", "]", "}", "%", "'s", "n't", "'"})
+_NO_SPACE_AFTER = frozenset({"(", "[", "{", "$", "€", "£"})
+
+
+def _place_tokens(sentence: Sentence) -> tuple[str, list[tuple[int, int]]]:
+    """The sentence's text and each token's (start, end) in it.
+
+    With the author's text (CoNLL-U), tokens are found in it left to right; otherwise the
+    text is rebuilt with the usual spacing (none before "," "." ")" and after "(").
+    """
+    if sentence.text is not None:
+        offsets: list[tuple[int, int]] = []
+        pos = 0
+        for tok in sentence.tokens:
+            at = sentence.text.find(tok, pos)
+            if at < 0:
+                break
+            offsets.append((at, at + len(tok)))
+            pos = at + len(tok)
+        else:
+            return sentence.text, offsets
+    parts: list[str] = []
+    offsets = []
+    length = 0
+    prev = ""
+    for tok in sentence.tokens:
+        if parts and tok not in _NO_SPACE_BEFORE and prev not in _NO_SPACE_AFTER:
+            parts.append(" ")
+            length += 1
+        offsets.append((length, length + len(tok)))
+        parts.append(tok)
+        length += len(tok)
+        prev = tok
+    return "".join(parts), offsets
+
+
+def sentence_spans(sentence: Sentence) -> tuple[str, list[LabelledSpan]]:
+    text, offsets = _place_tokens(sentence)
+    spans = [
+        LabelledSpan(offsets[a][0], offsets[b - 1][1], TAG_TYPES[kind])
+        for a, b, kind in entity_tokens(sentence.tags)
+        if kind in TAG_TYPES
+    ]
+    return text, spans
+
+
+def to_texts(
+    sentences: Iterable[Sentence],
+    *,
+    language: str,
+    prefix: str,
+    max_chars: int = 400,
+) -> list[LabelledText]:
+    """Consecutive sentences of one article joined into texts of up to `max_chars`.
+
+    About the length of a customer message, and the context around a name is the article's
+    own. A sentence longer than `max_chars` is a text by itself.
+    """
+    out: list[LabelledText] = []
+    buf: list[str] = []
+    spans: list[LabelledSpan] = []
+    length = 0
+
+    def flush() -> None:
+        nonlocal buf, spans, length
+        if buf:
+            out.append(
+                LabelledText(
+                    id=f"{prefix}-{len(out)}",
+                    text=" ".join(buf),
+                    language=language,
+                    kind="corpus",
+                    spans=tuple(spans),
+                )
+            )
+        buf, spans, length = [], [], 0
+
+    for sentence in sentences:
+        text, sent_spans = sentence_spans(sentence)
+        if not text.strip():
+            continue
+        if sentence.doc_start or (buf and length + 1 + len(text) > max_chars):
+            flush()
+        offset = length + 1 if buf else 0
+        buf.append(text)
+        spans.extend(LabelledSpan(s.start + offset, s.end + offset, s.type) for s in sent_spans)
+        length = offset + len(text)
+    flush()
+    return out
+
+
+def read_file(
+    path: str | Path, fmt: Format, *, language: str, max_chars: int = 400
+) -> list[LabelledText]:
+    """Read one corpus file (never a test split: `check_allowed` runs first)."""
+    check_allowed(path)
+    p = Path(path)
+    with p.open(encoding="utf-8") as fh:
+        return to_texts(
+            read_sentences(fh, fmt, source=p.name),
+            language=language,
+            prefix=p.stem,
+            max_chars=max_chars,
+        )
+
+
+# --- the catalogue ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PublicCorpus:
+    """One language of one public corpus, as `training/fetch_corpora.py` extracts it."""
+
+    name: str
+    language: str
+    domain: str
+    fmt: Format
+    repo: str
+    commit: str
+    licence: str
+    train: str | None
+    """Path in the repository of the train split; None where the mirror lacks it."""
+    dev: str
+    """Path in the repository of the dev/validation split."""
+    carve_train: float = 0.0
+    """Where the train file is missing from every mirror: the share of the dev file's
+    sentences (the leading ones, whole articles kept together) used for training instead;
+    the rest stays the dev split. 0: the dev file is only measured on."""
+
+    def local(self, split: Literal["train", "dev"], root: Path = DEFAULT_CORPUS_DIR) -> Path:
+        source = self.dev if split == "dev" or self.carve_train else self.train
+        if source is None:
+            raise CorpusMissing(f"{self.name} has no train split in its source")
+        return root / self.name / Path(source).name
+
+
+_WN = "Babelscape/wikineural"
+_WN_COMMIT = "d2e28c770cba2b285e742529ae18ed849e336c65"
+_UNER = "UniversalNER/UNER_English-EWT"
+_UNER_COMMIT = "8ed072de2fd24022cc62458997fe96a8fe191ea4"
+_WN_LICENCE = "CC BY-NC-SA 4.0 (research use; not redistributed here)"
+_CONLL_LICENCE = (
+    "CoNLL-2002/2003 shared-task data: research use only (Reuters / ECI / De Morgen texts)"
+)
+
+CATALOGUE: dict[str, PublicCorpus] = {
+    c.name: c
+    for c in (
+        PublicCorpus(
+            "conll2003-en", "en", "news (Reuters)", "wikineural", _WN, _WN_COMMIT,
+            _CONLL_LICENCE, "data/conll/en/train.conllu", "data/conll/en/val.conllu",
+        ),
+        PublicCorpus(
+            "conll2003-de", "de", "news (Frankfurter Rundschau)", "wikineural", _WN, _WN_COMMIT,
+            _CONLL_LICENCE, "data/conll/de/train.conllu", "data/conll/de/val.conllu",
+        ),
+        PublicCorpus(
+            "conll2002-nl", "nl", "news (De Morgen)", "wikineural", _WN, _WN_COMMIT,
+            _CONLL_LICENCE, "data/conll/nl/train.conllu", "data/conll/nl/val.conllu",
+        ),
+        PublicCorpus(
+            "wikineural-en", "en", "Wikipedia", "wikineural", _WN, _WN_COMMIT, _WN_LICENCE,
+            None, "data/wikineural/en/val.conllu",
+        ),
+        PublicCorpus(
+            "wikineural-de", "de", "Wikipedia", "wikineural", _WN, _WN_COMMIT, _WN_LICENCE,
+            None, "data/wikineural/de/val.conllu",
+        ),
+        PublicCorpus(
+            "wikineural-nl", "nl", "Wikipedia", "wikineural", _WN, _WN_COMMIT, _WN_LICENCE,
+            None, "data/wikineural/nl/val.conllu",
+        ),
+        PublicCorpus(
+            "wikineural-fr", "fr", "Wikipedia", "wikineural", _WN, _WN_COMMIT, _WN_LICENCE,
+            None, "data/wikineural/fr/val.conllu", carve_train=0.7,
+        ),
+        PublicCorpus(
+            "uner-en-ewt", "en", "web text (e-mail, reviews, Q&A, blogs)", "conllu", _UNER,
+            _UNER_COMMIT, "CC BY-SA 4.0", None, "en_ewt-ud-dev.iob2",
+        ),
+    )
+}  # fmt: skip
+
+
+def get_corpus(name: str) -> PublicCorpus:
+    try:
+        return CATALOGUE[name]
+    except KeyError:
+        raise CorpusMissing(
+            f"unknown corpus {name!r}; known: {', '.join(sorted(CATALOGUE))}"
+        ) from None
+
+
+def _carve(sentences: list[Sentence], share: float) -> tuple[list[Sentence], list[Sentence]]:
+    """Split at the first article start after `share` of the sentences (no article in both)."""
+    cut = int(len(sentences) * share)
+    while cut < len(sentences) and not sentences[cut].doc_start:
+        cut += 1
+    if cut >= len(sentences):  # no article marks: cut at the sentence
+        cut = int(len(sentences) * share)
+    return sentences[:cut], sentences[cut:]
+
+
+def load_split(
+    name: str,
+    split: Literal["train", "dev"],
+    *,
+    root: Path = DEFAULT_CORPUS_DIR,
+    max_chars: int = 400,
+) -> list[LabelledText]:
+    """A catalogue corpus's train or dev split as LabelledTexts (fetched beforehand)."""
+    corpus = get_corpus(name)
+    path = corpus.local(split, root)
+    check_allowed(path)
+    if not path.exists():
+        raise CorpusMissing(
+            f"{name} is not fetched ({path} is missing); run: python training/fetch_corpora.py"
+        )
+    with path.open(encoding="utf-8") as fh:
+        sentences = list(read_sentences(fh, corpus.fmt, source=path.name))
+    if corpus.carve_train:
+        train, dev = _carve(sentences, corpus.carve_train)
+        sentences = train if split == "train" else dev
+    return to_texts(
+        sentences, language=corpus.language, prefix=f"{name}-{split}", max_chars=max_chars
+    )
+
+
+def trainable() -> list[str]:
+    """Catalogue corpora with a train split (their own, or one carved from the dev file)."""
+    return [c.name for c in CATALOGUE.values() if c.train is not None or c.carve_train]

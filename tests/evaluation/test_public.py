@@ -1,0 +1,329 @@
+"""Readers of public NER corpora, on small files written here in each format; the
+no-test-split rule; and scoring of such text against counts worked out by hand."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+from discreet.detect.base import Finding
+from discreet.detect.entities import EntityType
+from discreet.evaluation.bench import PUBLIC_TYPES, by_language, split_corpus_argument
+from discreet.evaluation.corpus import LabelledSpan, LabelledText
+from discreet.evaluation.metrics import Counts, Span, evaluate
+from discreet.evaluation.public import (
+    CATALOGUE,
+    CorpusFormatError,
+    CorpusMissing,
+    PublicCorpus,
+    TestSplitRefused,
+    check_allowed,
+    entity_tokens,
+    load_split,
+    looks_like_test_split,
+    read_file,
+    trainable,
+)
+
+P, L, ORG = EntityType.PERSON, EntityType.LOCATION, EntityType.ORGANIZATION
+
+
+def _values(text: LabelledText) -> list[tuple[str, EntityType]]:
+    return [(text.text[s.start : s.end], s.type) for s in text.spans]
+
+
+# --- readers, one fixture per format ---------------------------------------------------------
+
+CONLL_IOB1 = """\
+-DOCSTART- -X- O O
+
+Peter NNP I-NP I-PER
+Blackburn NNP I-NP I-PER
+visited VBD I-VP O
+Paris NNP I-NP I-LOC
+, , O O
+France NNP I-NP B-LOC
+( ( O O
+EU NNP I-NP I-ORG
+) ) O O
+. . O O
+
+-DOCSTART- -X- O O
+
+German JJ I-NP I-MISC
+Anna NNP I-NP I-PER
+'s POS O O
+car NN I-NP O
+. . O O
+"""
+
+
+def test_conll_iob1_columns(tmp_path: Path) -> None:
+    path = tmp_path / "eng.train"  # pytest's folder test_...: not a split
+    path.write_text(CONLL_IOB1, encoding="utf-8")
+    first, second = read_file(path, "conll", language="en")
+    # IOB1: I- opens an entity; B- separates two adjacent ones of a kind ("Paris , France"
+    # has a comma, but B-LOC must still open a new one). -DOCSTART- starts a new text.
+    assert first.text == "Peter Blackburn visited Paris, France (EU)."
+    assert _values(first) == [("Peter Blackburn", P), ("Paris", L), ("France", L), ("EU", ORG)]
+    # MISC is not labelled; "'s" attaches to its word.
+    assert second.text == "German Anna's car."
+    assert _values(second) == [("Anna", P)]
+    assert first.language == "en" and first.kind == "corpus"
+
+
+def test_iob2_and_iobes_decoding() -> None:
+    assert entity_tokens(["B-PER", "I-PER", "B-PER", "O", "I-LOC"]) == [
+        (0, 2, "PER"),
+        (2, 3, "PER"),
+        (4, 5, "LOC"),
+    ]
+    assert entity_tokens(["B-ORG", "I-LOC"]) == [(0, 1, "ORG"), (1, 2, "LOC")]
+    assert entity_tokens(["S-PER", "B-LOC", "E-LOC", "O"]) == [(0, 1, "PER"), (1, 3, "LOC")]
+
+
+WIKINEURAL = (
+    "0\tJan\tB-PER\n1\tde\tI-PER\n2\tVries\tI-PER\n3\twoont\tO\n4\tin\tO\n"
+    "5\tUtrecht\tB-LOC\n6\t.\tO\n\n0\tKLM\tB-ORG\n1\tvliegt\tO\n2\t.\tO\n"
+)
+
+
+def test_wikineural_columns_join_sentences_of_a_text(tmp_path: Path) -> None:
+    path = tmp_path / "val.conllu"
+    path.write_text(WIKINEURAL, encoding="utf-8")
+    (text,) = read_file(path, "wikineural", language="nl")
+    assert text.text == "Jan de Vries woont in Utrecht. KLM vliegt."
+    assert _values(text) == [("Jan de Vries", P), ("Utrecht", L), ("KLM", ORG)]
+    # A small max_chars puts each sentence in its own text, offsets rebased.
+    _one, two = read_file(path, "wikineural", language="nl", max_chars=10)
+    assert _values(two) == [("KLM", ORG)] and two.spans[0].start == 0
+
+
+CONLLU = """\
+# newdoc id = reviews-1
+# sent_id = reviews-1-0001
+# text = ask nina at Joe's in new york, she's great!
+1\task\tO\t-\t-
+2\tnina\tB-PER\t-\t-
+3\tat\tO\t-\t-
+4\tJoe\tB-ORG\t-\t-
+5\t's\tI-ORG\t-\t-
+6\tin\tO\t-\t-
+7\tnew\tB-LOC\t-\t-
+8\tyork\tI-LOC\t-\t-
+9\t,\tO\t-\t-
+10-11\tshe's\t_\t_\t_
+10\tshe\tO\t-\t-
+11\t's\tO\t-\t-
+12\tgreat\tO\t-\t-
+13\t!\tO\t-\t-
+"""
+
+
+def test_conllu_keeps_the_authors_text(tmp_path: Path) -> None:
+    path = tmp_path / "en_ewt-ud-dev.iob2"
+    path.write_text(CONLLU, encoding="utf-8")
+    (text,) = read_file(path, "conllu", language="en")
+    # The "# text" line is the text (its own spacing: "Joe's", "york,"); the multi-word
+    # token line "10-11" is skipped.
+    assert text.text == "ask nina at Joe's in new york, she's great!"
+    assert _values(text) == [("nina", P), ("Joe's", ORG), ("new york", L)]
+
+
+GERMEVAL = """\
+#\thttp://de.wikipedia.org/wiki/Beispiel [2010-01-01]
+1\tAngela\tB-PER\tO
+2\tMerkel\tI-PER\tO
+3\tbesuchte\tO\tO
+4\tdeutsche\tB-LOCderiv\tO
+5\tFirmen\tO\tO
+6\tin\tO\tO
+7\tBerlin\tB-LOC\tO
+8\t.\tO\tO
+"""
+
+
+def test_germeval_outer_level_and_derived_kinds_unlabelled(tmp_path: Path) -> None:
+    path = tmp_path / "NER-de-dev.tsv"
+    path.write_text(GERMEVAL, encoding="utf-8")
+    (text,) = read_file(path, "germeval", language="de")
+    assert text.text == "Angela Merkel besuchte deutsche Firmen in Berlin."
+    assert _values(text) == [("Angela Merkel", P), ("Berlin", L)]
+
+
+def test_malformed_lines_are_named_by_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "train.txt"
+    path.write_text("Anna B-PER\njustonecolumn\n", encoding="utf-8")
+    with pytest.raises(CorpusFormatError, match=r"train\.txt: line 2"):
+        read_file(path, "conll", language="en")
+    path.write_text("Anna PERSON-B\n", encoding="utf-8")
+    with pytest.raises(CorpusFormatError, match="line 1: not an IOB tag") as err:
+        read_file(path, "conll", language="en")
+    assert "Anna" not in str(err.value)  # never a corpus value in an error
+
+
+# --- the no-test-split rule ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "data/wikineural/en/test.conllu",
+        "eng.testa",
+        "eng.testb",
+        "ned.testb",
+        "en_ewt-ud-test.iob2",
+        "NER-de-test.tsv",
+        "corpus/test/part1.txt",
+        "TEST.CONLL",
+        "presidio-research/data/synth_dataset_v2.json",
+    ],
+)
+def test_test_split_paths_are_refused(path: str, tmp_path: Path) -> None:
+    assert looks_like_test_split(path)
+    with pytest.raises(TestSplitRefused):
+        check_allowed(path)
+    # The readers refuse before opening: the file does not even need to exist.
+    with pytest.raises(TestSplitRefused):
+        read_file(tmp_path / path, "conll", language="en")
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["data/conll/en/train.conllu", "val.conllu", "en_ewt-ud-dev.iob2", "ned.train", "latest.txt"],
+)
+def test_train_and_dev_paths_are_allowed(path: str) -> None:
+    assert not looks_like_test_split(path)
+    check_allowed(path)
+
+
+def test_the_catalogue_names_no_test_split() -> None:
+    for corpus in CATALOGUE.values():
+        for path in (corpus.train, corpus.dev):
+            if path is not None:
+                check_allowed(path)
+    assert {"conll2003-en", "conll2002-nl", "wikineural-fr"} <= set(trainable())
+
+
+def _load_fetch_script() -> object:
+    path = Path(__file__).resolve().parents[2] / "training" / "fetch_corpora.py"
+    spec = importlib.util.spec_from_file_location("fetch_corpora", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["fetch_corpora"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_fetch_script_refuses_a_test_split_before_asking_git(tmp_path: Path) -> None:
+    fetch = _load_fetch_script()
+    sneaky = PublicCorpus(
+        "sneaky", "en", "news", "conll", "owner/repo", "0" * 40, "?",
+        "data/train.txt", "data/test.txt",
+    )  # fmt: skip
+    # The git directory does not exist: only the rule can stop it before git fails.
+    with pytest.raises(TestSplitRefused):
+        fetch.extract(sneaky, tmp_path / "no-such-git-dir", tmp_path / "out")  # type: ignore[attr-defined]
+    assert not (tmp_path / "out").exists()
+
+
+def test_fetch_script_extracts_from_a_git_mirror(tmp_path: Path) -> None:
+    import subprocess
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "train.txt").write_text("Anna B-PER\n", encoding="utf-8")
+    (repo / "dev.txt").write_text("Berlin B-LOC\n", encoding="utf-8")
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", "-C", str(repo), *args], check=True, capture_output=True, text=True
+        ).stdout.strip()
+
+    git("init", "-q")
+    git("add", ".")
+    git("-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "x")
+    commit = git("rev-parse", "HEAD")
+    fetch = _load_fetch_script()
+    corpus = PublicCorpus("tiny", "en", "news", "conll", "o/r", commit, "?", "train.txt", "dev.txt")
+    written = fetch.extract(corpus, repo / ".git", tmp_path / "out")  # type: ignore[attr-defined]
+    assert [w[0] for w in written] == ["train.txt", "dev.txt"]
+    assert (tmp_path / "out" / "tiny" / "dev.txt").read_text(encoding="utf-8") == "Berlin B-LOC\n"
+
+
+# --- catalogue splits --------------------------------------------------------------------------
+
+
+def test_load_split_reads_a_fetched_corpus_and_says_when_it_is_missing(tmp_path: Path) -> None:
+    corpus = CATALOGUE["conll2003-en"]
+    target = corpus.local("dev", tmp_path)
+    with pytest.raises(CorpusMissing, match="fetch_corpora"):
+        load_split("conll2003-en", "dev", root=tmp_path)
+    target.parent.mkdir(parents=True)
+    target.write_text("0\tAnna\tB-PER\n1\tsmiles\tO\n", encoding="utf-8")
+    (text,) = load_split("conll2003-en", "dev", root=tmp_path)
+    assert _values(text) == [("Anna", P)]
+    with pytest.raises(CorpusMissing, match="unknown corpus"):
+        load_split("conll2003-xx", "dev", root=tmp_path)
+
+
+def test_carved_train_and_dev_do_not_share_sentences(tmp_path: Path) -> None:
+    corpus = CATALOGUE["wikineural-fr"]
+    assert corpus.train is None and 0 < corpus.carve_train < 1
+    path = corpus.local("dev", tmp_path)
+    path.parent.mkdir(parents=True)
+    sentences = [f"0\tMot{i}\tO\n1\tParis\tB-LOC\n" for i in range(10)]
+    path.write_text("\n".join(sentences), encoding="utf-8")
+    train = load_split("wikineural-fr", "train", root=tmp_path, max_chars=1)
+    dev = load_split("wikineural-fr", "dev", root=tmp_path, max_chars=1)
+    train_words = {t.text.split()[0] for t in train}
+    dev_words = {t.text.split()[0] for t in dev}
+    assert len(train) == int(10 * corpus.carve_train) and len(train) + len(dev) == 10
+    assert not train_words & dev_words
+
+
+def test_corpus_argument_is_a_name_or_a_path() -> None:
+    assert split_corpus_argument("uner-en-ewt") == ("uner-en-ewt", None)
+    assert split_corpus_argument("my.jsonl") == (None, Path("my.jsonl"))
+    assert split_corpus_argument(None) == (None, None)
+
+
+# --- scoring public text, counted by hand ------------------------------------------------------
+
+
+def test_scoring_names_and_places_against_a_hand_computed_example(tmp_path: Path) -> None:
+    path = tmp_path / "val.conllu"
+    path.write_text(
+        "0\tAnna\tB-PER\n1\tBakker\tI-PER\n2\tof\tO\n3\tShell\tB-ORG\n4\tflew\tO\n"
+        "5\tto\tO\n6\tOslo\tB-LOC\n7\t.\tO\n",
+        encoding="utf-8",
+    )
+    (text,) = read_file(path, "wikineural", language="en")
+    assert text.text == "Anna Bakker of Shell flew to Oslo."
+    #                    0    5      12 15    21   26 29  33
+    predicted = [
+        Span(5, 11, "PERSON"),  # "Bakker": 6 of the name's 11 characters, span overlap 6/11
+        Span(15, 20, "PERSON"),  # "Shell": ORG text is not scored, so ignored, not wrong
+        Span(26, 28, "LOCATION"),  # "to": 2 wrong characters
+        # "Oslo" missed
+    ]
+    ev = evaluate([list(text.spans)], [predicted], types=PUBLIC_TYPES)
+    assert ev.char.per_type["PERSON"] == Counts(tp=6, fp=0, fn=5)
+    assert ev.char.per_type["LOCATION"] == Counts(tp=0, fp=2, fn=4)
+    assert ev.char.overall == Counts(tp=6, fp=2, fn=9)
+    assert ev.char.overall.f2 == pytest.approx(5 * 0.75 * 0.4 / (4 * 0.75 + 0.4))
+    assert ev.span_overlap.overall == Counts(tp=1, fp=1, fn=1)  # 6/11 >= 0.5
+    assert ev.ignored_predictions == {"PERSON": 1}
+
+    # The per-language table counts the same way.
+    other = LabelledText("x", "Lyon", "fr", "corpus", (LabelledSpan(0, 4, L),))
+    table = by_language(
+        [text, other],
+        {"sys": [[Finding(s.start, s.end, EntityType(s.type), 0.9, "t") for s in predicted], []]},
+        PUBLIC_TYPES,
+    )
+    assert table["en"]["sys"]["char"]["tp"] == 6 and table["en"]["sys"]["char"]["fn"] == 9
+    assert table["fr"]["sys"]["char"] == {**table["fr"]["sys"]["char"], "tp": 0, "fn": 4}
