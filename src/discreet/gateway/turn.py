@@ -52,8 +52,8 @@ import anyio
 from discreet.audit.context import AccessContext, ActorKind, Outcome
 from discreet.audit.context import LegalBasis as AuditLegalBasis
 from discreet.audit.log import AuditEvent, DetailValue
-from discreet.consent import REASON_TEXT, is_refusal
 from discreet.clock import as_utc
+from discreet.consent import REASON_TEXT, is_refusal
 from discreet.detect.base import KnownSubject
 from discreet.detect.detector import DetectionError, Detector, InputTooLarge
 from discreet.detect.entities import ENTITY_INFO, EntityType
@@ -63,6 +63,7 @@ from discreet.gateway.consent import AllowAll, ConsentChecker
 from discreet.gateway.context import message_text
 from discreet.gateway.conversations import ConversationClosed, ConversationStates, TurnUpdate
 from discreet.gateway.customer import DETECTION_FIELDS, build_context, known_subject
+from discreet.gateway.delivery import blocked_result, check_delivery, leak_incident
 from discreet.gateway.errors import UpstreamBadResponse, UpstreamTimeout, UpstreamUnavailable
 from discreet.gateway.refusals import TurnRefused
 from discreet.gateway.turncache import PreloadedTokenStore, PseudonymCache, subject_fingerprint
@@ -609,6 +610,7 @@ class Gateway:
         guard: GuardResult | None = None
         unknown: tuple[str, ...] = ()
         transcript: tuple[tuple[str, str], ...] = ()  # short answers store nothing
+        leak_lookups = 0
         if prepared.short_answer is not None:
             out_pieces = [answer]
         else:
@@ -644,6 +646,16 @@ class Gateway:
             unknown = rehydrator.unknown_tokens
             # The stored transcript gets the guarded answer before rehydration: tokens.
             transcript = (*prepared.transcript, ("assistant", guard.text))
+            if not guard.blocked:
+                # What the customer would read, checked as such (guard/leaks.py).
+                delivered = check_delivery(self.vault, prepared, "".join(out_pieces))
+                leak_lookups = delivered.lookups
+                if delivered.leaked:
+                    guard = blocked_result(guard, self.guard.blocked_message, delivered)
+                    handoff = handoff or "answer_blocked"
+                    incident = leak_incident(self.vault.tenant, prepared, delivered)
+                    out_pieces = [guard.text]
+                    transcript = (*prepared.transcript, ("assistant", guard.text))
         if prepared.first_turn:
             out_pieces.insert(0, self.policy.disclosure.in_language(prepared.language) + "\n\n")
         out_pieces = [p for p in out_pieces if p]
@@ -660,6 +672,7 @@ class Gateway:
             "redacted": guard.redacted if guard else 0,
             "withheld": guard.withheld if guard else 0,
             "unknown_tokens_stripped": len(unknown),
+            "delivery_lookups": leak_lookups,
             "signals": ",".join(sorted(prepared.signals)),
             "handoff": handoff or "",
             "context_fields_dropped": ",".join(sorted(prepared.dropped_fields)),

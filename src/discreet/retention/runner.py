@@ -71,6 +71,7 @@ from discreet.store.models import (
     table_of,
 )
 from discreet.store.retention_models import ConversationMessage, RetentionRunRow
+from discreet.vault.identifiers import derived_from
 from discreet.vault.keystore import KeyStore
 
 _T = table_of(ConversationMessage)
@@ -399,7 +400,7 @@ class RetentionRunner:
             by_subject.setdefault(subject, []).append(name)
         for subject, names in by_subject.items():
             conn.execute(delete(_F).where(_F.c.subject_id == subject, _F.c.field.in_(names)))
-            conn.execute(delete(_B).where(_B.c.subject_id == subject, _B.c.field.in_(names)))
+            conn.execute(delete(_B).where(_B.c.subject_id == subject, derived_from(names)))
 
     def _empty_subjects(self, run: _Run, touched: set[str]) -> None:
         """Erase subjects whose every field is past retention (none held, no held

@@ -245,6 +245,10 @@ class ConversationTurn:
     def rehydrate(self, text: str) -> RehydrationResult:
         return self.rehydrator().rehydrate(text)
 
+    def token_values(self) -> tuple[str, ...]:
+        """The values of this conversation's map (the output guard lets them through)."""
+        return tuple(self._tokens().mapping.values())
+
     def streaming_rehydrator(self) -> StreamingRehydrator:
         return StreamingRehydrator(
             self._tokens().mapping, self._pseudonymizer.operators.token_format

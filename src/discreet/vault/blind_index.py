@@ -6,6 +6,8 @@ list of likely e-mail addresses or customer numbers.
 
 Normalisation makes equal identifiers equal however they were typed: e-mail lower-cased,
 phone numbers in E.164, names case- and accent-folded, IBANs without spaces in upper case.
+Names, e-mail addresses and references are folded (`transform.fold`: NFKC, invisible
+characters, homoglyphs), so a look-up of what a model wrote finds what an import stored.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from enum import StrEnum
 
 import phonenumbers
 
+from discreet.transform.fold import fold
 from discreet.vault.crypto import associated_data
 
 
@@ -27,17 +30,20 @@ class IdentifierKind(StrEnum):
     IBAN = "iban"
     CUSTOMER_NUMBER = "customer_number"
     SUBJECT_REF = "subject_ref"
+    # Forms the output guard looks up (see `vault.identifiers`): any reference number
+    # (customer, order, invoice, postcode, IBAN) as upper-case letters and digits; the
+    # digits alone of numbers (phones in international and national form, references);
+    # a date (ISO); a name as initial(s) plus surname.
+    REFERENCE = "reference"
+    NUMBER = "number"
+    DATE = "date"
+    NAME_INITIALS = "name_initials"
 
 
 _SPACES = re.compile(r"\s+")
 _NOT_NAME = re.compile(r"[^\w\s]", re.UNICODE)
 _NOT_DIGIT = re.compile(r"[^0-9]")
-
-
-def _fold(value: str) -> str:
-    """Case-fold and strip diacritics ("Ünal" == "unal")."""
-    decomposed = unicodedata.normalize("NFKD", value.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+_NOT_ALNUM = re.compile(r"[^0-9A-Z]")
 
 
 def normalize_phone(value: str, region: str | None) -> str:
@@ -59,11 +65,17 @@ def normalize(kind: IdentifierKind, value: str, *, phone_region: str | None = No
     """The canonical form of an identifier of `kind`."""
     value = unicodedata.normalize("NFKC", value).strip()
     if kind is IdentifierKind.EMAIL:
-        return value.casefold()
+        return _SPACES.sub("", fold(value))
     if kind is IdentifierKind.PHONE:
         return normalize_phone(value, phone_region)
-    if kind is IdentifierKind.NAME:
-        return _SPACES.sub(" ", _NOT_NAME.sub(" ", _fold(value))).strip()
+    if kind is IdentifierKind.NAME or kind is IdentifierKind.NAME_INITIALS:
+        return _SPACES.sub(" ", _NOT_NAME.sub(" ", fold(value))).strip()
+    if kind is IdentifierKind.REFERENCE:
+        return _NOT_ALNUM.sub("", fold(value).upper())
+    if kind is IdentifierKind.NUMBER:
+        return _NOT_DIGIT.sub("", value)
+    if kind is IdentifierKind.DATE:
+        return value  # ISO 8601, made so by `vault.identifiers.parse_date`
     if kind is IdentifierKind.IBAN:
         return _SPACES.sub("", value).upper()
     if kind is IdentifierKind.CUSTOMER_NUMBER:

@@ -60,6 +60,7 @@ from discreet.vault.fields import (
     SubjectView,
     check_tenant,
 )
+from discreet.vault.identifiers import index_forms
 from discreet.vault.keystore import KeyKind, KeyStore
 
 _S = table_of(Subject)
@@ -81,6 +82,12 @@ _FIELDS_OF = select(_F.c.field, _F.c.category, _F.c.ciphertext).where(
 )
 _TOKEN_MAP_OF = select(_M.c.scope, _M.c.ciphertext).where(
     _M.c.tenant == bindparam("tenant"), _M.c.conversation_id == bindparam("conversation")
+)
+
+_MATCH_DIGESTS = select(_B.c.digest, _B.c.subject_id).where(
+    _B.c.tenant == bindparam("tenant"),
+    _B.c.kind == bindparam("kind"),
+    _B.c.digest.in_(bindparam("digests", expanding=True)),
 )
 
 INDEX_KEY_OWNER = "blind-index"
@@ -455,18 +462,58 @@ class Vault:
                     "updated_at": now,
                 }
             )
-            kind = self._catalog.index_kind(name)
-            if kind is not None:
-                index_rows.append(
-                    {
-                        "subject_id": subject_id,
-                        "field": name,
-                        "tenant": self.tenant,
-                        "kind": kind.value,
-                        "digest": self._indexer.digest(kind, value),
-                    }
-                )
+        index_rows = self._index_rows(subject_id, fields)
         return field_rows, index_rows
+
+    def _index_rows(self, subject_id: str, fields: Mapping[str, str]) -> list[dict[str, Any]]:
+        """Blind-index rows for a subject's fields: every form `vault.identifiers` derives
+        (the output guard looks answers up in them)."""
+        return [
+            {
+                "subject_id": subject_id,
+                "field": label,
+                "tenant": self.tenant,
+                "kind": kind.value,
+                "digest": self._indexer.digest(kind, value),
+            }
+            for label, kind, value in index_forms(
+                fields, self._catalog.indexed, phone_region=self._phone_region
+            )
+        ]
+
+    def _reindex_subject(self, conn: Connection, subject_id: str, key: DataKey) -> None:
+        """Rebuild all of a subject's blind-index rows from all its fields (a composed
+        name depends on two fields, so a change to one rebuilds them all)."""
+        rows = conn.execute(
+            select(_F.c.field, _F.c.category, _F.c.ciphertext).where(_F.c.subject_id == subject_id)
+        ).all()
+        values = self._decrypt_fields(subject_id, key, rows)
+        conn.execute(delete(_B).where(_B.c.subject_id == subject_id))
+        index_rows = self._index_rows(subject_id, values)
+        if index_rows:
+            conn.execute(_B.insert(), index_rows)
+
+    def reindex(self, *, ctx: AccessContext, progress: Callable[[int], None] | None = None) -> int:
+        """Rebuild the blind index of every subject of this tenant (after an upgrade that
+        adds identifier forms, or a policy that declares more identifier fields); returns
+        the number of subjects. Subjects whose key is gone (erased) are skipped."""
+        with self._operation(ctx, Action.SUBJECT_UPDATE) as op:
+            with self._data.begin() as conn:
+                ids = list(
+                    conn.execute(select(_S.c.id).where(_S.c.tenant == self.tenant)).scalars()
+                )
+            done = 0
+            for part in _chunks(ids, _IN_CHUNK):
+                with self._data.begin() as conn:
+                    for subject_id in part:
+                        with suppress(SubjectErased):
+                            self._reindex_subject(conn, subject_id, self._subject_key(subject_id))
+                            done += 1
+                if progress:
+                    progress(done)
+            op.details = {"reindexed": done}
+            self._audit.append(op.event(self.tenant, Outcome.OK))
+            return done
 
     # --- subjects ---------------------------------------------------------------------
 
@@ -685,13 +732,11 @@ class Vault:
                 now = _now()
                 names = list(changes)
                 conn.execute(delete(_F).where(_F.c.subject_id == subject_id, _F.c.field.in_(names)))
-                conn.execute(delete(_B).where(_B.c.subject_id == subject_id, _B.c.field.in_(names)))
                 kept = {name: value for name, value in changes.items() if value is not None}
-                field_rows, index_rows = self._field_rows(subject_id, key, kept, now)
+                field_rows, _ = self._field_rows(subject_id, key, kept, now)
                 if field_rows:
                     conn.execute(_F.insert(), field_rows)
-                if index_rows:
-                    conn.execute(_B.insert(), index_rows)
+                self._reindex_subject(conn, subject_id, key)
                 conn.execute(update(_S).where(_S.c.id == subject_id).values(updated_at=now))
                 op.details = {"set": len(kept), "deleted": len(changes) - len(kept)}
                 self._audit.append(op.event(self.tenant, Outcome.OK), conn=conn)
@@ -780,6 +825,39 @@ class Vault:
                 for original in originals:
                     result[original] = frozenset(found[key])
             return result
+
+    def match_identifiers(
+        self, queries: Iterable[tuple[IdentifierKind, str]]
+    ) -> dict[tuple[IdentifierKind, str], frozenset[str]]:
+        """The output guard's look-up (`guard.leaks`): canonical identifier forms -> the
+        subjects holding them, in one indexed query per kind and chunk.
+
+        Not audited here: it reads digests only, and the turn that asks records the
+        look-up (counts, never values) in its own audit record, in one transaction with
+        the turn; an audit write per answer would double the turn's writes."""
+        wanted: dict[tuple[str, bytes], list[tuple[IdentifierKind, str]]] = {}
+        for kind, value in queries:
+            digest = self._indexer.digest(kind, value)
+            wanted.setdefault((kind.value, digest), []).append((kind, value))
+        found: dict[tuple[str, bytes], set[str]] = {}
+        by_kind: dict[str, list[bytes]] = {}
+        for kind_value, digest in wanted:
+            by_kind.setdefault(kind_value, []).append(digest)
+        with _unavailable_as_vault_error(), self._data.read() as conn:
+            for kind_value, digests in by_kind.items():
+                for part in _chunks(digests, _IN_CHUNK):
+                    rows = conn.execute(
+                        _MATCH_DIGESTS,
+                        {"tenant": self.tenant, "kind": kind_value, "digests": list(part)},
+                    )
+                    for digest, subject_id in rows:
+                        found.setdefault((kind_value, digest), set()).add(subject_id)
+        result: dict[tuple[IdentifierKind, str], frozenset[str]] = {}
+        for key, originals in wanted.items():
+            subjects = frozenset(found.get(key, ()))
+            for original in originals:
+                result[original] = subjects
+        return result
 
     # --- conversations and token maps -------------------------------------------------
 

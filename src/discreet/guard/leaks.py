@@ -1,0 +1,223 @@
+"""Cross-subject leaks in what the customer receives, found without the detector.
+
+`LeakCheck.check` runs on the FINAL, rehydrated answer: what the customer would read.
+A model that splices a token into another customer's address ("[PERSON_1].armstrong1@
+example.co.uk" with [PERSON_1] = "Ian") only shows its hand after rehydration, and a
+model that writes "ian dot armstrong1 at example dot co dot uk" or a phone number in
+fullwidth digits shows it to no detector. So the check does not ask the detector what
+the text holds: it folds the text (`transform.fold`) and lists every identifier-like
+span in every reading it may have (`candidates`), then looks all of them up in the
+vault's blind indexes at once (one batched, indexed query), in the forms the vault
+indexed (`vault.identifiers`):
+
+* e-mail addresses, de-obfuscated ("at"/"dot"/"(at)", spaces and line breaks around "@"
+  and ".", an address split over lines), every plausible start and end;
+* digit runs (spaces, dashes, dots, slashes, brackets between digits; "+" and "00"
+  prefixes; "(0)" after a country code) as digits alone, and every contiguous part;
+* references: 1-6 adjacent letter/digit groups holding a digit, joined ("cn 700009",
+  "CN-700009", "1234 ab", IBANs in groups);
+* dates in numeric and month-name forms (EN/NL/DE/FR) as ISO;
+* names: every run of 2-5 words, and initials with a surname ("J. Jansen").
+
+Invariants:
+
+1. A candidate that belongs (by blind index) to another subject, and neither to this
+   conversation's subject nor to a value this conversation may show (the customer's own
+   words, this conversation's token-map values), makes the answer a leak.
+2. Anonymous conversations (no subject) have no own values but what the customer typed.
+3. The result carries kinds and counts only, never a value.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import product
+
+from discreet.transform.fold import fold
+from discreet.vault.blind_index import IdentifierKind
+from discreet.vault.identifiers import MIN_NUMBER_DIGITS, dates_in
+
+Query = tuple[IdentifierKind, str]
+Lookup = Callable[[Sequence[Query]], Mapping[Query, frozenset[str]]]
+"""Canonical identifier queries -> pseudonymous ids of the subjects holding them."""
+
+MAX_NAME_WORDS = 5
+MAX_REFERENCE_GROUPS = 6
+MAX_DIGIT_GROUPS = 16
+MAX_EMAIL_FORMS = 64
+COUNTRY_CODES = ("31", "32", "33", "44", "49", "41", "43", "352", "1")
+"""Country codes after which a "(0)" trunk prefix may be written: "+31 (0)6 ..."."""
+
+_OBFUSCATED_AT = re.compile(
+    r"\s*(?:[\(\[\{<]\s*(?:at|@|apenstaartje|klammeraffe|arobase)\s*[\)\]\}>]"
+    r"|(?<=\S)\s+(?:at|apenstaartje|klammeraffe|arobase)\s+(?=\S))\s*"
+)
+_OBFUSCATED_DOT = re.compile(
+    r"\s*(?:[\(\[\{<]\s*(?:dot|punt|punkt|point)\s*[\)\]\}>]"
+    r"|(?<=\S)\s+(?:dot|punt|punkt|point)\s+(?=\S))\s*"
+)
+_EMAIL_CHAR = re.compile(r"[a-z0-9._%+\-]")
+_DOMAIN_CHAR = re.compile(r"[a-z0-9.\-]")
+_TLD_END = re.compile(r"\.[a-z]{2,}$")
+_DIGIT_RUN = re.compile(r"\+?\d(?:[\s\-./()\u00a0]{0,3}\d)*")
+_DIGIT_GROUPS = re.compile(r"\d+")
+_GROUP = re.compile(r"[a-z0-9]+")
+_WORD = re.compile(r"[^\W\d_]+")
+_SPACE = re.compile(r"\s")
+
+
+def _emails(folded: str) -> set[str]:
+    """Every address the text may spell, however obfuscated or split."""
+    text = _OBFUSCATED_DOT.sub(".", _OBFUSCATED_AT.sub("@", folded))
+    if "@" not in text:
+        return set()
+    # Squeeze out whitespace, remembering where it was: a word boundary is a possible
+    # start (before "@") or end (after the domain) of an address written across it.
+    chars: list[str] = []
+    breaks: set[int] = set()
+    for ch in text:
+        if _SPACE.match(ch):
+            breaks.add(len(chars))
+        else:
+            chars.append(ch)
+    squeezed = "".join(chars)
+    found: set[str] = set()
+    for at in (i for i, ch in enumerate(squeezed) if ch == "@"):
+        start = at
+        while start > 0 and _EMAIL_CHAR.match(squeezed[start - 1]):
+            start -= 1
+        starts = [start] + [b for b in breaks if start < b < at]
+        end = at + 1
+        while end < len(squeezed) and _DOMAIN_CHAR.match(squeezed[end]):
+            end += 1
+        ends = [end] + [b for b in breaks if at + 1 < b < end]
+        for s, e in product(starts, ends):
+            local, domain = squeezed[s:at].strip("."), squeezed[at + 1 : e].strip(".-")
+            if local and _TLD_END.search(domain):
+                found.add(f"{local}@{domain}")
+                # A domain glued to the next word: also every shorter domain.
+                for cut in range(len(domain) - 1, 2, -1):
+                    if domain[cut - 1] != "." and _TLD_END.search(domain[:cut]):
+                        found.add(f"{local}@{domain[:cut]}")
+            if len(found) >= MAX_EMAIL_FORMS:
+                return found
+    return found
+
+
+def _numbers(folded: str) -> set[str]:
+    """Digit strings the text's numbers may stand for (phones, reference digits)."""
+    found: set[str] = set()
+    for match in _DIGIT_RUN.finditer(folded):
+        run = match.group(0)
+        groups = _DIGIT_GROUPS.findall(run)[:MAX_DIGIT_GROUPS]
+        for i in range(len(groups)):
+            digits = ""
+            for j in range(i, len(groups)):
+                digits += groups[j]
+                if len(digits) > 18:
+                    break
+                if len(digits) >= MIN_NUMBER_DIGITS:
+                    found.add(digits)
+                    if digits.startswith("00"):
+                        found.add(digits[2:])
+                    for code in COUNTRY_CODES:
+                        if digits.startswith(code + "0"):
+                            found.add(code + digits[len(code) + 1 :])
+                        if digits.startswith("00" + code + "0"):
+                            found.add(code + digits[len(code) + 3 :])
+    return found
+
+
+def _references(folded: str) -> set[str]:
+    """Adjacent letter/digit groups holding a digit, joined and upper-cased."""
+    groups = _GROUP.findall(folded)
+    found: set[str] = set()
+    for i in range(len(groups)):
+        joined = ""
+        digit = False
+        for j in range(i, min(i + MAX_REFERENCE_GROUPS, len(groups))):
+            joined += groups[j]
+            digit = digit or any(ch.isdigit() for ch in groups[j])
+            if len(joined) > 34:
+                break
+            if digit and len(joined) >= 4:
+                found.add(joined.upper())
+    return found
+
+
+def _names(folded: str) -> tuple[set[str], set[str]]:
+    """Runs of 2-`MAX_NAME_WORDS` words (names) and of an initial plus 1-4 words."""
+    words = _WORD.findall(folded)
+    names: set[str] = set()
+    initials: set[str] = set()
+    for i in range(len(words)):
+        for n in range(2, MAX_NAME_WORDS + 1):
+            if i + n > len(words):
+                break
+            run = words[i : i + n]
+            names.add(" ".join(run))
+            if len(run[0]) == 1:
+                initials.add(" ".join(run))
+    return names, initials
+
+
+def candidates(text: str) -> set[Query]:
+    """Every identifier `text` may spell, in the canonical forms the vault indexes."""
+    folded = fold(text)
+    queries: set[Query] = {(IdentifierKind.EMAIL, e) for e in _emails(folded)}
+    queries |= {(IdentifierKind.NUMBER, n) for n in _numbers(folded)}
+    queries |= {(IdentifierKind.REFERENCE, r) for r in _references(folded)}
+    queries |= {(IdentifierKind.DATE, d) for d in dates_in(folded)}
+    names, initials = _names(folded)
+    queries |= {(IdentifierKind.NAME, n) for n in names}
+    queries |= {(IdentifierKind.NAME_INITIALS, n) for n in initials}
+    return queries
+
+
+@dataclass(frozen=True, slots=True)
+class LeakResult:
+    """What the check found: kinds and counts, never values."""
+
+    leaked: bool
+    kinds: frozenset[IdentifierKind]
+    other_subjects: int
+    lookups: int
+
+    def __repr__(self) -> str:
+        return (
+            f"LeakResult(leaked={self.leaked}, kinds={sorted(self.kinds)}, lookups={self.lookups})"
+        )
+
+
+def check(
+    text: str,
+    *,
+    subject: str | None,
+    allowed: Iterable[str],
+    lookup: Lookup,
+) -> LeakResult:
+    """Does `text` hold another subject's identifier? `allowed`: texts whose identifiers
+    this conversation may show (the customer's messages, its token-map values, each a
+    separate text so no two of them combine into a new one). Raises what `lookup`
+    raises: callers fail closed."""
+    queries = candidates(text)
+    if not queries:
+        return LeakResult(False, frozenset(), 0, 0)
+    for own in allowed:
+        queries -= candidates(own)
+    if not queries:
+        return LeakResult(False, frozenset(), 0, 0)
+    owners = lookup(sorted(queries))
+    kinds: set[IdentifierKind] = set()
+    others: set[str] = set()
+    for query, subjects in owners.items():
+        if not subjects or (subject is not None and subject in subjects):
+            continue  # nobody's, or the subject's own (a shared value is theirs too)
+        kinds.add(query[0])
+        others |= subjects
+    return LeakResult(bool(kinds), frozenset(kinds), len(others), len(queries))
+
+
+__all__ = ["LeakResult", "Lookup", "Query", "candidates", "check"]
