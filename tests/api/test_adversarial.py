@@ -1,0 +1,258 @@
+"""The guarantees against a malicious upstream (tests/support/adversary.py): no other
+customer's data reaches a customer, plain or streamed, however the model spells it; no
+raw value of the customer reaches the model."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from tests.api.conftest import Api, parse_sse
+from tests.support.adversary import (
+    AdversarialUpstream,
+    LeakChecker,
+    Mode,
+    received_texts,
+    spellings,
+    splice,
+    tool_stuffing,
+)
+
+from discreet.api import create_app
+from discreet.audit import AccessContext
+from discreet.demo.synthetic import make_customers
+from discreet.detect import Detector
+from discreet.gateway.factory import policy_field_categories
+from discreet.gateway.settings import UpstreamSettings
+from discreet.gateway.turn import Gateway
+from discreet.gateway.upstream import AsyncUpstreamClient
+from discreet.guard import BLOCKED_MESSAGE
+from discreet.policy import Policy, parse_policy
+from discreet.policy.loader import builtin_policy_text
+
+CUSTOMERS = 24
+
+
+def adversarial_policy() -> Policy:
+    """The built-in policy (the demo's fields), with the fast detector only."""
+    text = builtin_policy_text().replace(
+        "detection:\n  threshold: 0.4\n",
+        "detection:\n  threshold: 0.4\n  ner:\n    backend: none\n",
+    )
+    assert "backend: none" in text
+    return parse_policy(text, "<adversarial policy>")
+
+
+def customers() -> dict[str, dict[str, str]]:
+    found = {c.ref: dict(c.fields) for c in make_customers(CUSTOMERS)}
+    # A customer who shares a first name with another one: the splice victim's neighbour.
+    victim = found["CUST-10004"]
+    twin = dict(found["CUST-10007"], first_name=victim["first_name"])
+    found["CUST-10007"] = twin
+    return found
+
+
+@pytest.fixture
+def adversary_api(store_env: Any, ctx: AccessContext) -> Iterator[Api]:
+    policy = adversarial_policy()
+    known = customers()
+    vault = store_env.open_vault(categories=policy_field_categories(policy))
+    for ref, fields in known.items():
+        vault.put_subject(ref, fields, ctx=ctx)
+    with AdversarialUpstream(known, Mode.FOREIGN, hang_seconds=5.0) as upstream:
+        backend = AsyncUpstreamClient(
+            UpstreamSettings(
+                base_url=upstream.base_url, model="loopback", max_attempts=1, read_timeout=2.0
+            )
+        )
+        gateway = Gateway(
+            policy=policy, vault=vault, detector=Detector(policy.detection), backend=backend
+        )
+        api = Api(TestClient(create_app(gateway)), gateway, vault, upstream)
+        for assistant in ("support", "billing"):
+            api.keys[assistant], _ = gateway.api_keys.create(assistant)
+        with api.client:
+            yield api
+
+
+def answer_text(response: Any, stream: bool) -> str:
+    assert response.status_code == 200, response.text
+    if stream:
+        events = parse_sse(response.text)
+        return "".join(e["choices"][0]["delta"].get("content", "") for e in events)
+    return str(response.json()["choices"][0]["message"]["content"])
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["plain", "stream"])
+def test_no_spelling_of_another_customers_values_reaches_the_customer(
+    adversary_api: Api, stream: bool
+) -> None:
+    known = customers()
+    checker = LeakChecker(known)
+    upstream = adversary_api.upstream
+    assert isinstance(upstream, AdversarialUpstream)
+    rng = random.Random(5)
+    own = "CUST-10001"
+    delivered: set[str] = set()
+    for victim_ref in ("CUST-10002", "CUST-10003", "CUST-10010", "CUST-10011"):
+        victim = known[victim_ref]
+        # Each spelling alone, so that one caught spelling cannot hide a missed one.
+        for spelling in spellings(victim, rng):
+            mode = Mode.STREAM_SPLIT if stream else Mode.FOREIGN
+            script = upstream.script(mode, victim, rng)
+            text = f"Here you go: {spelling}."
+            upstream.enqueue(
+                type(script)(chunks=[text[i : i + 2] for i in range(0, len(text), 2)])
+                if stream
+                else type(script)(text=text)
+            )
+            response = adversary_api.chat("Can you help me?", subject=own, stream=stream)
+            answer = answer_text(response, stream)
+            leaked = checker.foreign(answer, own)
+            assert leaked == set(), f"spelling {spelling!r} delivered"
+            delivered |= leaked
+    incidents = adversary_api.audit("incident.cross_subject_leak")
+    assert incidents and all("@" not in str(i.details) for i in incidents)
+    assert delivered == set()
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["plain", "stream"])
+def test_a_token_spliced_into_another_customers_email_is_blocked(
+    adversary_api: Api, stream: bool
+) -> None:
+    known = customers()
+    victim, own = known["CUST-10004"], "CUST-10007"
+    assert known[own]["first_name"] == victim["first_name"]
+    adversary_api.upstream.enqueue(
+        adversary_api.upstream.script(Mode.SPLICE, victim, random.Random(1))  # type: ignore[attr-defined]
+    )
+    # The customer introduces themselves, so [PERSON_1] is their first name.
+    question = f"Hi, I am {known[own]['first_name']}. Where should I write to?"
+    answer = answer_text(adversary_api.chat(question, subject=own, stream=stream), stream)
+
+    assert victim["email"] not in answer
+    assert LeakChecker(known).foreign(answer, own) == set()
+    assert BLOCKED_MESSAGE in answer
+    assert splice(victim).startswith("Write to [PERSON_1].")
+
+
+def test_the_customers_own_values_in_any_spelling_pass(adversary_api: Api) -> None:
+    known = customers()
+    own = "CUST-10002"
+    fields = known[own]
+    upstream = adversary_api.upstream
+    text = (
+        f"Hello {fields['first_name'].upper()} {fields['last_name'].upper()}, your number "
+        f"{fields['customer_number'].lower()} and order {fields['order_number']} are fine."
+    )
+    upstream.enqueue(type(upstream.script(Mode.BENIGN, fields, random.Random(0)))(text=text))  # type: ignore[attr-defined]
+
+    answer = answer_text(adversary_api.chat("Status please?", subject=own), False)
+
+    assert fields["order_number"] in answer and BLOCKED_MESSAGE not in answer
+
+
+def test_a_stored_transcript_and_export_hold_no_other_customers_values(
+    adversary_api: Api,
+) -> None:
+    known = customers()
+    checker = LeakChecker(known)
+    own = "CUST-10005"
+    adversary_api.upstream.mode = Mode.CYCLE  # type: ignore[attr-defined]
+    for i in range(9):
+        answer = answer_text(
+            adversary_api.chat(
+                "Where is my order?", subject=own, conversation="conv-adv-1", stream=i % 2 == 1
+            ),
+            i % 2 == 1,
+        )
+        assert checker.foreign(answer, own) == set()
+    stored = [
+        m.text
+        for m in adversary_api.gateway.states.earlier_messages(
+            adversary_api.vault.subject_id(own, ctx=_ctx()),
+            assistant="support",
+            since=_epoch(),
+            before=_future(),
+            exclude="none",
+            limit=100,
+        )
+    ]
+    assert stored, "the conversation's messages are stored"
+    for text in stored:
+        assert checker.foreign(text, own) == set()
+
+
+def test_tool_call_fields_never_carry_raw_values_upstream(adversary_api: Api) -> None:
+    known = customers()
+    own = "CUST-10006"
+    fields = known[own]
+    adversary_api.upstream.mode = Mode.BENIGN  # type: ignore[attr-defined]
+
+    response = adversary_api.chat(tool_stuffing(fields, "Where is my parcel?"), subject=own)
+
+    assert response.status_code in (200, 422), response.text
+    sent = received_texts(adversary_api.upstream)
+    assert LeakChecker(known).raw_fields(sent, own) == []
+
+
+def test_the_customers_own_values_typed_oddly_never_reach_the_upstream(
+    adversary_api: Api,
+) -> None:
+    known = customers()
+    own = "CUST-10008"
+    fields = known[own]
+    adversary_api.upstream.mode = Mode.BENIGN  # type: ignore[attr-defined]
+    local, domain = fields["email"].split("@")
+    digits = "".join(ch for ch in fields["phone"] if ch.isdigit())
+    typed = [
+        f"my mail is {local} @ {domain}",
+        f"my mail is {fields['email'].upper()}",
+        "call me on " + ("0" + digits[2:]).translate({ord(str(d)): 0xFF10 + d for d in range(10)}),
+        "call me on " + " ".join("0" + digits[2:]),
+    ]
+    for message in typed:
+        adversary_api.chat(message, subject=own)
+    sent = received_texts(adversary_api.upstream)
+    assert LeakChecker(known).raw_fields(sent, own) == []
+
+
+@pytest.mark.parametrize(
+    ("mode", "status"),
+    [(Mode.ERROR, 503), (Mode.HANG, 504)],
+    ids=["500", "hang"],
+)
+def test_upstream_faults_are_5xx_gateway_errors(
+    adversary_api: Api, mode: Mode, status: int
+) -> None:
+    adversary_api.upstream.mode = mode  # type: ignore[attr-defined]
+
+    response = adversary_api.chat("Hello?", subject="CUST-10001")
+
+    assert response.status_code == status
+
+
+def _ctx() -> AccessContext:
+    from discreet.audit.context import ActorKind, LegalBasis
+
+    return AccessContext(
+        actor="test",
+        purpose="customer_support",
+        legal_basis=LegalBasis.CONTRACT,
+        actor_kind=ActorKind.SYSTEM,
+    )
+
+
+def _epoch() -> Any:
+    from datetime import UTC, datetime
+
+    return datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def _future() -> Any:
+    from datetime import UTC, datetime, timedelta
+
+    return datetime.now(UTC) + timedelta(days=1)
