@@ -21,11 +21,12 @@ field of tool calls and tool results (`id`, `function.name`, `description`, unkn
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import random
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
@@ -307,21 +308,9 @@ def received_texts(upstream: RecordingUpstream) -> str:
     parts: list[str] = []
     for request in upstream.requests:
         parts.append(request.text)
-        try:
+        with contextlib.suppress(ValueError):
             parts.append(json.dumps(request.json(), ensure_ascii=False))
-        except ValueError:
-            pass
     return "\n".join(parts)
-
-
-def pick(customers: Mapping[str, Mapping[str, str]], count: int, seed: int = 3) -> list[str]:
-    rng = random.Random(seed)
-    refs = sorted(customers)
-    return rng.sample(refs, min(count, len(refs)))
-
-
-def all_texts(values: Iterable[str]) -> Sequence[str]:
-    return list(values)
 
 
 __all__ = [
