@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from discreet.audit.context import AccessContext, Outcome
 from discreet.audit.log import AuditEvent
-from discreet.consent.checker import ConsentGate
 from discreet.clock import Clock, system_clock
+from discreet.consent.checker import ConsentGate
 from discreet.consent.limits import ProcessingLimit, ProcessingLimits
 from discreet.consent.records import Action, ConsentRecord, ConsentRegistry, ConsentState
 from discreet.policy import Policy

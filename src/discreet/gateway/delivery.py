@@ -9,6 +9,7 @@ message, never the withheld answer.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from typing import Protocol
 
@@ -18,6 +19,7 @@ from discreet.guard import GuardDecision, GuardResult
 from discreet.guard.leaks import LeakResult, check
 from discreet.transform.pseudonymizer import ConversationTurn
 from discreet.vault import Vault
+from discreet.vault.blind_index import IdentifierKind
 
 INCIDENT_ACTION = "incident.cross_subject_leak"
 
@@ -56,6 +58,18 @@ def blocked_result(guard: GuardResult, message: str, leak: LeakResult) -> GuardR
 
 def leak_incident(tenant: str, prepared: TurnFacts, leak: LeakResult) -> AuditEvent:
     """The incident record of a blocked delivery: identifier kinds, never values."""
+    return cross_subject_incident(tenant, prepared, leak.kinds, leak.other_subjects, "delivery")
+
+
+def cross_subject_incident(
+    tenant: str,
+    prepared: TurnFacts,
+    kinds: Iterable[IdentifierKind],
+    other_subjects: int,
+    stage: str,
+) -> AuditEvent:
+    """A cross-subject incident found at `stage` ("delivery": the answer; "tool": a
+    tool result on the way in): identifier kinds and counts, never values."""
     return AuditEvent(
         ctx=prepared.ctx,
         tenant=tenant,
@@ -65,11 +79,18 @@ def leak_incident(tenant: str, prepared: TurnFacts, leak: LeakResult) -> AuditEv
         details={
             "conversation": prepared.conversation_id,
             "entity_types": "",
-            "identifier_kinds": ",".join(sorted(k.value for k in leak.kinds)),
-            "other_subjects": leak.other_subjects,
-            "stage": "delivery",
+            "identifier_kinds": ",".join(sorted(k.value for k in kinds)),
+            "other_subjects": other_subjects,
+            "stage": stage,
         },
     )
 
 
-__all__ = ["INCIDENT_ACTION", "TurnFacts", "blocked_result", "check_delivery", "leak_incident"]
+__all__ = [
+    "INCIDENT_ACTION",
+    "TurnFacts",
+    "blocked_result",
+    "check_delivery",
+    "cross_subject_incident",
+    "leak_incident",
+]

@@ -63,9 +63,16 @@ from discreet.gateway.consent import AllowAll, ConsentChecker
 from discreet.gateway.context import message_text
 from discreet.gateway.conversations import ConversationClosed, ConversationStates, TurnUpdate
 from discreet.gateway.customer import DETECTION_FIELDS, build_context, known_subject
-from discreet.gateway.delivery import blocked_result, check_delivery, leak_incident
+from discreet.gateway.delivery import (
+    blocked_result,
+    check_delivery,
+    cross_subject_incident,
+    leak_incident,
+)
 from discreet.gateway.errors import UpstreamBadResponse, UpstreamTimeout, UpstreamUnavailable
+from discreet.gateway.outbound import scrub_outbound
 from discreet.gateway.refusals import TurnRefused
+from discreet.gateway.toolcalls import IdMap, allowlist, check_tool_results
 from discreet.gateway.turncache import PreloadedTokenStore, PseudonymCache, subject_fingerprint
 from discreet.guard import GuardResult, InboundSignal, OutputGuard, scan_inbound
 from discreet.policy import AccessGrant, Policy, PolicyDenied, UnknownAssistant, UnknownPurpose
@@ -188,6 +195,7 @@ class _Prepared:
     history_messages: int = 0
     short_answer: str | None = None  # answered without the model (handoff, not allowed)
     handoff_reason: str | None = None
+    outbound_withheld: int = 0  # raw identifiers withheld from the upstream
 
     def __repr__(self) -> str:
         return f"_Prepared(conversation={self.conversation_id!r})"
@@ -425,7 +433,11 @@ class Gateway:
         self, prepared: _Prepared, known: KnownSubject | None, granted: Mapping[str, str]
     ) -> None:
         request = prepared.request
-        messages = _window(request.messages, prepared.grant.max_context_messages)
+        # Allowed fields only, ids opaque (gateway/toolcalls.py); then the window.
+        messages = _window(
+            allowlist(request.messages, IdMap()), prepared.grant.max_context_messages
+        )
+        self._refuse_foreign_tool_results(prepared, messages)
         texts: list[str] = []
         slots: list[tuple[int, str, int]] = []  # (message index, kind, part index)
         for i, message in enumerate(messages):
@@ -489,11 +501,39 @@ class Gateway:
         )
         prepared.turn = turn
         prepared.upstream_messages = [built.message, *history, *out]
+        # Raw identifiers detection missed (odd spellings) are withheld (gateway/outbound.py).
+        prepared.outbound_withheld = scrub_outbound(
+            prepared.upstream_messages, self.vault.match_identifiers
+        )
         prepared.transcript = _new_messages(out)
         prepared.sent_fields = built.sent_fields
         prepared.dropped_fields = built.dropped_fields
         prepared.entities_in = frozenset(f.type for r in results for f in r.findings)
         prepared.known_values = _found_values(all_texts, results)
+
+    def _refuse_foreign_tool_results(
+        self, prepared: _Prepared, messages: Sequence[Mapping[str, Any]]
+    ) -> None:
+        """A tool result with another subject's identifiers is refused and recorded as a
+        cross-subject incident, before anything of it is pseudonymised into this map."""
+        found = check_tool_results(
+            messages,
+            subject=prepared.subject,
+            own_text=prepared.own_text,
+            lookup=self.vault.match_identifiers,
+        )
+        if found.foreign:
+            with suppress(Exception):
+                self.vault.audit_log.append(
+                    cross_subject_incident(
+                        self.vault.tenant, prepared, found.kinds, found.other_subjects, "tool"
+                    )
+                )
+            raise TurnRefused(
+                422,
+                "tool_result_cross_subject",
+                "a tool result holds another customer's data; nothing was sent",
+            )
 
     def _token_regex(self, prepared: _Prepared) -> re.Pattern[str]:
         return self._pseudonymizer(prepared.request.key.assistant).operators.token_format.regex
@@ -672,6 +712,7 @@ class Gateway:
             "redacted": guard.redacted if guard else 0,
             "withheld": guard.withheld if guard else 0,
             "unknown_tokens_stripped": len(unknown),
+            "outbound_withheld": prepared.outbound_withheld,
             "delivery_lookups": leak_lookups,
             "signals": ",".join(sorted(prepared.signals)),
             "handoff": handoff or "",
