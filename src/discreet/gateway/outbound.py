@@ -15,7 +15,11 @@ lookup failure propagates (the turn fails closed); it reports counts only.
 
 from __future__ import annotations
 
+import hashlib
 import re
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any
 
@@ -75,23 +79,69 @@ def _scrub(text: str, matched: set[Query]) -> tuple[str, int]:
     return "".join(pieces), len(spans)
 
 
-def scrub_outbound(messages: list[dict[str, Any]], lookup: Lookup) -> int:
+class CleanTexts:
+    """Texts recently found to hold nobody's identifier (by digest of the text), so the
+    messages a client resends every turn are looked up once, not on every turn. Entries
+    expire after `ttl` seconds: a customer imported since may own a value in them."""
+
+    def __init__(self, size: int = 4096, ttl: float = 120.0) -> None:
+        self._seen: OrderedDict[bytes, float] = OrderedDict()
+        self._size = size
+        self._ttl = ttl
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(text: str) -> bytes:
+        return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+    def __contains__(self, key: bytes) -> bool:
+        with self._lock:
+            until = self._seen.get(key)
+            if until is None:
+                return False
+            if until < time.monotonic():
+                del self._seen[key]
+                return False
+            return True
+
+    def add(self, keys: list[bytes]) -> None:
+        until = time.monotonic() + self._ttl
+        with self._lock:
+            for key in keys:
+                self._seen[key] = until
+                self._seen.move_to_end(key)
+            while len(self._seen) > self._size:
+                self._seen.popitem(last=False)
+
+
+def scrub_outbound(
+    messages: list[dict[str, Any]], lookup: Lookup, clean: CleanTexts | None = None
+) -> int:
     """Withhold every customer identifier left raw in `messages` (changed in place);
-    returns how many were withheld."""
-    found = [(holder, key, text, candidates(text)) for holder, key, text in _strings(messages)]
-    wanted = set().union(*(c for *_, c in found)) if found else set()
+    returns how many were withheld. `clean` remembers texts found clean."""
+    found = []
+    for holder, key, text in _strings(messages):
+        digest = CleanTexts.key(text)
+        if clean is not None and digest in clean:
+            continue
+        found.append((holder, key, text, candidates(text), digest))
+    wanted = set().union(*(f[3] for f in found)) if found else set()
     if not wanted:
+        if clean is not None:
+            clean.add([f[4] for f in found])
         return 0
     owners = lookup(sorted(wanted))
     matched = {query for query, subjects in owners.items() if subjects}
+    if clean is not None:
+        clean.add([f[4] for f in found if not f[3] & matched])
     if not matched:
         return 0
     withheld = 0
-    for holder, key, text, mine in found:
+    for holder, key, text, mine, _ in found:
         if mine & matched:
             holder[key], count = _scrub(text, matched)
             withheld += count
     return withheld
 
 
-__all__ = ["WITHHELD", "scrub_outbound"]
+__all__ = ["WITHHELD", "CleanTexts", "scrub_outbound"]

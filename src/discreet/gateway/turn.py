@@ -70,7 +70,7 @@ from discreet.gateway.delivery import (
     leak_incident,
 )
 from discreet.gateway.errors import UpstreamBadResponse, UpstreamTimeout, UpstreamUnavailable
-from discreet.gateway.outbound import scrub_outbound
+from discreet.gateway.outbound import CleanTexts, scrub_outbound
 from discreet.gateway.refusals import TurnRefused
 from discreet.gateway.toolcalls import IdMap, allowlist, check_tool_results
 from discreet.gateway.turncache import PreloadedTokenStore, PseudonymCache, subject_fingerprint
@@ -242,6 +242,7 @@ class Gateway:
         self._store = VaultTokenStore(vault)
         self._pseudonymizers: dict[str, Pseudonymizer] = {}
         self.cache = PseudonymCache()
+        self.clean_texts = CleanTexts()
         self._handoff_re = (
             re.compile(
                 r"(?<!\w)(?:"
@@ -503,7 +504,7 @@ class Gateway:
         prepared.upstream_messages = [built.message, *history, *out]
         # Raw identifiers detection missed (odd spellings) are withheld (gateway/outbound.py).
         prepared.outbound_withheld = scrub_outbound(
-            prepared.upstream_messages, self.vault.match_identifiers
+            prepared.upstream_messages, self.vault.match_identifiers, self.clean_texts
         )
         prepared.transcript = _new_messages(out)
         prepared.sent_fields = built.sent_fields

@@ -33,6 +33,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import product
 
 from discreet.transform.fold import fold
@@ -47,6 +48,7 @@ MAX_NAME_WORDS = 5
 MAX_REFERENCE_GROUPS = 6
 MAX_DIGIT_GROUPS = 16
 MAX_EMAIL_FORMS = 64
+CACHED_TEXTS = 512
 COUNTRY_CODES = ("31", "32", "33", "44", "49", "41", "43", "352", "1")
 """Country codes after which a "(0)" trunk prefix may be written: "+31 (0)6 ..."."""
 
@@ -163,8 +165,12 @@ def _names(folded: str) -> tuple[set[str], set[str]]:
     return names, initials
 
 
-def candidates(text: str) -> set[Query]:
-    """Every identifier `text` may spell, in the canonical forms the vault indexes."""
+@lru_cache(maxsize=CACHED_TEXTS)
+def candidates(text: str) -> frozenset[Query]:
+    """Every identifier `text` may spell, in the canonical forms the vault indexes.
+
+    Cached: clients resend a conversation's earlier messages on every turn, and the
+    allowed texts (the customer's words, token-map values) repeat from turn to turn."""
     folded = fold(text)
     queries: set[Query] = {(IdentifierKind.EMAIL, e) for e in _emails(folded)}
     queries |= {(IdentifierKind.NUMBER, n) for n in _numbers(folded)}
@@ -173,7 +179,7 @@ def candidates(text: str) -> set[Query]:
     names, initials = _names(folded)
     queries |= {(IdentifierKind.NAME, n) for n in names}
     queries |= {(IdentifierKind.NAME_INITIALS, n) for n in initials}
-    return queries
+    return frozenset(queries)
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,18 +211,20 @@ def check(
     queries = candidates(text)
     if not queries:
         return LeakResult(False, frozenset(), 0, 0)
-    for own in allowed:
-        queries -= candidates(own)
-    if not queries:
-        return LeakResult(False, frozenset(), 0, 0)
     owners = lookup(sorted(queries))
-    kinds: set[IdentifierKind] = set()
-    others: set[str] = set()
-    for query, subjects in owners.items():
-        if not subjects or (subject is not None and subject in subjects):
-            continue  # nobody's, or the subject's own (a shared value is theirs too)
-        kinds.add(query[0])
-        others |= subjects
+    foreign = {
+        query: subjects
+        for query, subjects in owners.items()
+        # Nobody's, or the subject's own (a value they share with another is theirs too).
+        if subjects and (subject is None or subject not in subjects)
+    }
+    if foreign:  # rare: only then are the allowed texts read
+        shown: set[Query] = set()
+        for own in allowed:
+            shown |= candidates(own)
+        foreign = {q: s for q, s in foreign.items() if q not in shown}
+    kinds = {query[0] for query in foreign}
+    others = set().union(*foreign.values()) if foreign else set()
     return LeakResult(bool(kinds), frozenset(kinds), len(others), len(queries))
 
 

@@ -836,8 +836,8 @@ class Vault:
         look-up (counts, never values) in its own audit record, in one transaction with
         the turn; an audit write per answer would double the turn's writes."""
         wanted: dict[tuple[str, bytes], list[tuple[IdentifierKind, str]]] = {}
-        for kind, value in queries:
-            digest = self._indexer.digest(kind, value)
+        listed = list(queries)
+        for (kind, value), digest in zip(listed, self._indexer.digest_many(listed), strict=True):
             wanted.setdefault((kind.value, digest), []).append((kind, value))
         found: dict[tuple[str, bytes], set[str]] = {}
         by_kind: dict[str, list[bytes]] = {}
