@@ -34,7 +34,6 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import product
 
 from discreet.transform.fold import fold
 from discreet.vault.blind_index import IdentifierKind
@@ -47,10 +46,26 @@ Lookup = Callable[[Sequence[Query]], Mapping[Query, frozenset[str]]]
 MAX_NAME_WORDS = 5
 MAX_REFERENCE_GROUPS = 6
 MAX_DIGIT_GROUPS = 16
-MAX_EMAIL_FORMS = 64
 CACHED_TEXTS = 512
 COUNTRY_CODES = ("31", "32", "33", "44", "49", "41", "43", "352", "1")
 """Country codes after which a "(0)" trunk prefix may be written: "+31 (0)6 ..."."""
+
+_FUNCTION_WORDS = (
+    "a an and are as be but by can do for from had has have he her here his how i if in "
+    "is it its me my no not of on or our she so than that the their them then there these "
+    "they this to us was we were what when where which who why with would you your yours "
+    "dear hello hi thanks thank please regards sorry order number phone mail email een en "
+    "het ik je jij jou jouw u uw mijn wij ons onze zij hij is zijn was met voor op aan "
+    "bij niet dat die dit wat hoe waar wie of maar ook naar om als dan nog al geen und "
+    "ist ich sie wir ihr mit fur nicht das dem des ein eine einen oder aber auch wie wo "
+    "wer bei nach zum zur sind war hallo danke bitte et est je tu il elle nous vous ils "
+    "avec pour dans pas une un des les sur au aux ou mais que qui quoi ce cette mon ma "
+    "mes ton ta votre vos notre nos bonjour merci "
+)
+# Single letters stay: "I. Armstrong" and "A. Hill" are initials.
+NOT_IN_NAMES = frozenset(w for w in _FUNCTION_WORDS.split() if len(w) > 1)
+"""Function words of EN/NL/DE/FR that are no part of a name; name particles ("van",
+"de", "der", "von", "le", "la", "du") are not among them."""
 
 _OBFUSCATED_AT = re.compile(
     r"\s*(?:[\(\[\{<]\s*(?:at|@|apenstaartje|klammeraffe|arobase)\s*[\)\]\}>]"
@@ -60,51 +75,37 @@ _OBFUSCATED_DOT = re.compile(
     r"\s*(?:[\(\[\{<]\s*(?:dot|punt|punkt|point)\s*[\)\]\}>]"
     r"|(?<=\S)\s+(?:dot|punt|punkt|point)\s+(?=\S))\s*"
 )
-_EMAIL_CHAR = re.compile(r"[a-z0-9._%+\-]")
-_DOMAIN_CHAR = re.compile(r"[a-z0-9.\-]")
+_AROUND_MARKS = re.compile(r"[ \t]*(?:\r?\n[ \t]*)?([@.])[ \t]*(?:\r?\n[ \t]*)?")
+_LINE_BREAK = re.compile(r"[ \t]*\r?\n[ \t]*")
+_EMAIL = re.compile(r"([a-z0-9._%+\-]+)@([a-z0-9.\-]+)")
 _TLD_END = re.compile(r"\.[a-z]{2,}$")
 _DIGIT_RUN = re.compile(r"\+?\d(?:[\s\-./()\u00a0]{0,3}\d)*")
 _DIGIT_GROUPS = re.compile(r"\d+")
 _GROUP = re.compile(r"[a-z0-9]+")
 _WORD = re.compile(r"[^\W\d_]+")
-_SPACE = re.compile(r"\s")
 
 
 def _emails(folded: str) -> set[str]:
-    """Every address the text may spell, however obfuscated or split."""
+    """Every address the text may spell, however obfuscated or split: "at"/"dot" words
+    and bracketed forms restored, spaces around "@" and "." dropped, and each line break
+    read both ways (an address split over lines, or two words on two lines)."""
     text = _OBFUSCATED_DOT.sub(".", _OBFUSCATED_AT.sub("@", folded))
     if "@" not in text:
         return set()
-    # Squeeze out whitespace, remembering where it was: a word boundary is a possible
-    # start (before "@") or end (after the domain) of an address written across it.
-    chars: list[str] = []
-    breaks: set[int] = set()
-    for ch in text:
-        if _SPACE.match(ch):
-            breaks.add(len(chars))
-        else:
-            chars.append(ch)
-    squeezed = "".join(chars)
+    text = _AROUND_MARKS.sub(r"\1", text)
     found: set[str] = set()
-    for at in (i for i, ch in enumerate(squeezed) if ch == "@"):
-        start = at
-        while start > 0 and _EMAIL_CHAR.match(squeezed[start - 1]):
-            start -= 1
-        starts = [start] + [b for b in breaks if start < b < at]
-        end = at + 1
-        while end < len(squeezed) and _DOMAIN_CHAR.match(squeezed[end]):
-            end += 1
-        ends = [end] + [b for b in breaks if at + 1 < b < end]
-        for s, e in product(starts, ends):
-            local, domain = squeezed[s:at].strip("."), squeezed[at + 1 : e].strip(".-")
-            if local and _TLD_END.search(domain):
-                found.add(f"{local}@{domain}")
-                # A domain glued to the next word: also every shorter domain.
-                for cut in range(len(domain) - 1, 2, -1):
-                    if domain[cut - 1] != "." and _TLD_END.search(domain[:cut]):
-                        found.add(f"{local}@{domain[:cut]}")
-            if len(found) >= MAX_EMAIL_FORMS:
-                return found
+    for variant in {_LINE_BREAK.sub("", text), _LINE_BREAK.sub(" ", text)}:
+        for local, domain in _EMAIL.findall(variant):
+            local, domain = local.strip("."), domain.strip(".-")
+            if not local:
+                continue
+            # "example.nl.Bye": the sentence's full stop glued the next word on; every
+            # shorter domain at a dot is a reading too.
+            parts = domain.split(".")
+            for end in range(2, len(parts) + 1):
+                candidate = ".".join(parts[:end])
+                if _TLD_END.search(candidate):
+                    found.add(f"{local}@{candidate}")
     return found
 
 
@@ -140,6 +141,8 @@ def _references(folded: str) -> set[str]:
         joined = ""
         digit = False
         for j in range(i, min(i + MAX_REFERENCE_GROUPS, len(groups))):
+            if len(groups[j]) > 4 and groups[j].isalpha():
+                break  # a word, not a prefix ("cn", "ord") or a group of an IBAN
             joined += groups[j]
             digit = digit or any(ch.isdigit() for ch in groups[j])
             if len(joined) > 34:
@@ -150,15 +153,18 @@ def _references(folded: str) -> set[str]:
 
 
 def _names(folded: str) -> tuple[set[str], set[str]]:
-    """Runs of 2-`MAX_NAME_WORDS` words (names) and of an initial plus 1-4 words."""
+    """Runs of 2-`MAX_NAME_WORDS` words (names) and of an initial plus 1-4 words; runs
+    with a function word no name holds ("the", "your", "und") are left out."""
     words = _WORD.findall(folded)
     names: set[str] = set()
     initials: set[str] = set()
     for i in range(len(words)):
         for n in range(2, MAX_NAME_WORDS + 1):
-            if i + n > len(words):
+            if i + n > len(words) or words[i + n - 1] in NOT_IN_NAMES:
                 break
             run = words[i : i + n]
+            if run[0] in NOT_IN_NAMES:
+                break
             names.add(" ".join(run))
             if len(run[0]) == 1:
                 initials.add(" ".join(run))

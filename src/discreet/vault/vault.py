@@ -84,12 +84,6 @@ _TOKEN_MAP_OF = select(_M.c.scope, _M.c.ciphertext).where(
     _M.c.tenant == bindparam("tenant"), _M.c.conversation_id == bindparam("conversation")
 )
 
-_MATCH_DIGESTS = select(_B.c.digest, _B.c.subject_id).where(
-    _B.c.tenant == bindparam("tenant"),
-    _B.c.kind == bindparam("kind"),
-    _B.c.digest.in_(bindparam("digests", expanding=True)),
-)
-
 INDEX_KEY_OWNER = "blind-index"
 MAX_REF_LEN = 200
 MAX_CONVERSATION_ID_LEN = 200
@@ -844,14 +838,18 @@ class Vault:
         for kind_value, digest in wanted:
             by_kind.setdefault(kind_value, []).append(digest)
         with _unavailable_as_vault_error(), self._data.read() as conn:
+            # Plain SQL with one placeholder per digest: SQLAlchemy's expanding IN costs
+            # about 30 us per bound value to render, ten times the look-up itself.
+            mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
             for kind_value, digests in by_kind.items():
                 for part in _chunks(digests, _IN_CHUNK):
-                    rows = conn.execute(
-                        _MATCH_DIGESTS,
-                        {"tenant": self.tenant, "kind": kind_value, "digests": list(part)},
+                    sql = (
+                        f"SELECT digest, subject_id FROM {_B.name} WHERE tenant = {mark} "
+                        f"AND kind = {mark} AND digest IN ({', '.join([mark] * len(part))})"
                     )
+                    rows = conn.exec_driver_sql(sql, (self.tenant, kind_value, *part))
                     for digest, subject_id in rows:
-                        found.setdefault((kind_value, digest), set()).add(subject_id)
+                        found.setdefault((kind_value, bytes(digest)), set()).add(subject_id)
         result: dict[tuple[IdentifierKind, str], frozenset[str]] = {}
         for key, originals in wanted.items():
             subjects = frozenset(found.get(key, ()))
