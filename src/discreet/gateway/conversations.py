@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError as DbIntegrityError
 
 from discreet.audit.log import AuditEvent, AuditLog
 from discreet.clock import as_utc
+from discreet.gateway.erasure_fence import fence_subject
 from discreet.gateway.transcripts import (
     MAX_HISTORY,
     StoredMessage,
@@ -193,6 +194,8 @@ class ConversationStates:
         for attempt in range(2):
             try:
                 with self._db.begin() as conn:
+                    if change.subject is not None:  # erasure vs this turn: one waits
+                        fence_subject(conn, self.tenant, change.subject)
                     now = datetime.now(UTC)
                     number, was_bound = self._upsert(conn, change, now)
                     if change.transcript:  # after the state row is locked: seqs stay unique

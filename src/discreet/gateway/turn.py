@@ -69,6 +69,7 @@ from discreet.gateway.delivery import (
     cross_subject_incident,
     leak_incident,
 )
+from discreet.gateway.erasure_fence import SubjectErasing
 from discreet.gateway.errors import UpstreamBadResponse, UpstreamTimeout, UpstreamUnavailable
 from discreet.gateway.outbound import CleanTexts, scrub_outbound
 from discreet.gateway.refusals import TurnRefused
@@ -745,6 +746,8 @@ class Gateway:
             )
         except ConversationClosed:
             raise _closed() from None
+        except SubjectErasing as exc:
+            raise TurnRefused(409, exc.code, str(exc)) from None
         except StorageError as exc:
             raise TurnRefused(
                 503, "audit_unavailable", f"audit log unavailable: {type(exc).__name__}"

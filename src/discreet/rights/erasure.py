@@ -45,6 +45,7 @@ from discreet.audit.context import AccessContext
 from discreet.clock import Clock, as_utc, now_from, system_clock
 from discreet.consent.limits import ProcessingLimits
 from discreet.consent.records import ConsentRegistry
+from discreet.gateway.erasure_fence import lock_subject
 from discreet.gateway.transcripts import TranscriptStore
 from discreet.rights.export import subject_conversations, transcript_conversations
 from discreet.rights.holds import LegalHold, active_holds
@@ -144,6 +145,9 @@ class Eraser:
         now = now_from(self._clock)
         job = _Job("era_" + secrets.token_hex(12), subject_id, "running", None, {}, now)
         with self._db.begin() as conn:
+            # In-flight turns hold this row for share until they have stored their
+            # transcript (gateway/erasure_fence.py): wait for them, then fence them out.
+            lock_subject(conn, subject_id, exclusive=True)
             conn.execute(
                 _J.insert(),
                 {
