@@ -16,6 +16,7 @@ from discreet.transform.operators import OperatorContext, OperatorError, apply_o
 from discreet.transform.rehydrate import RehydrationResult, Rehydrator, StreamingRehydrator
 from discreet.transform.surrogates import SurrogateGenerator
 from discreet.transform.tokenmap import TokenSession
+from discreet.transform.tokenmerge import MAX_ATTEMPTS, TokenMapConflict
 from discreet.transform.tokens import TokenMapStore
 
 
@@ -216,27 +217,37 @@ class ConversationTurn:
         fmt = p.operators.token_format
         safe_texts = [fmt.neutralise(t) for t in texts]
         found = p.detector.detect_batch(safe_texts, languages, [self.subject] * len(texts))
-        session = self._tokens() if p.store is not None and p._needs_tokens(found) else None
-        results = []
-        for text, lang, findings in zip(safe_texts, languages, found, strict=True):
-            context = OperatorContext(
-                conversation_id=self.conversation_id,
-                language=lang,
-                tokens=session,
-                surrogates=p._surrogates,
-                hash_key=p._hash_key,
-                phone_region=p.operators.phone_region,
-                subject_values=self._subject_values,
-            )
-            results.append(p._apply(text, lang, findings, context))
-        if session is not None and session.changed and p.store is not None:
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            session = self._tokens() if p.store is not None and p._needs_tokens(found) else None
+            results = []
+            for text, lang, findings in zip(safe_texts, languages, found, strict=True):
+                context = OperatorContext(
+                    conversation_id=self.conversation_id,
+                    language=lang,
+                    tokens=session,
+                    surrogates=p._surrogates,
+                    hash_key=p._hash_key,
+                    phone_region=p.operators.phone_region,
+                    subject_values=self._subject_values,
+                )
+                results.append(p._apply(text, lang, findings, context))
+            if session is None or not session.changed or p.store is None:
+                return results
             try:
                 p.store.save(self.conversation_id, session.mapping)
+            except TokenMapConflict:
+                # A concurrent turn saved first (transform/tokenmerge.py): reload its map
+                # and assign tokens again; detection's findings still hold.
+                self._session = None
+                if attempt == MAX_ATTEMPTS:
+                    raise
+                continue
             except BaseException:
                 self._session = None  # forget unsaved tokens; the next call reloads
                 raise
             session.changed = False
-        return results
+            return results
+        raise AssertionError("unreachable")
 
     def rehydrator(self) -> Rehydrator:
         """A rehydrator over this conversation's map, including this turn's new tokens."""

@@ -36,8 +36,9 @@ class VaultTokenStore:
         return self._vault.load_token_map(conversation_id, ctx=self._ctx)
 
     def save(self, conversation_id: str, mapping: Mapping[str, str]) -> None:
-        """Replace the conversation's map as a whole."""
-        self._vault.save_token_map(conversation_id, mapping, ctx=self._ctx)
+        """Save the conversation's map: its tokens are added to the stored ones, and a
+        concurrent turn's disagreeing token raises `TokenMapConflict` (the caller retries)."""
+        self._vault.save_token_map(conversation_id, mapping, ctx=self._ctx, merge=True)
 
     def __repr__(self) -> str:
         return f"VaultTokenStore(tenant={self.tenant!r})"

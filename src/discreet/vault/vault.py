@@ -39,6 +39,7 @@ from discreet.store.models import (
     TokenMap,
     table_of,
 )
+from discreet.transform.tokenmerge import TokenMapConflict, merge_maps
 from discreet.vault.blind_index import BlindIndexer, IdentifierKind
 from discreet.vault.crypto import DataKey, MasterKey, associated_data
 from discreet.vault.errors import (
@@ -1171,58 +1172,90 @@ class Vault:
         return {str(token): str(value) for token, value in loaded.items()}
 
     def save_token_map(
-        self, conversation_id: str, mapping: Mapping[str, str], *, ctx: AccessContext
+        self,
+        conversation_id: str,
+        mapping: Mapping[str, str],
+        *,
+        ctx: AccessContext,
+        merge: bool = False,
     ) -> None:
         """Replace the conversation's token map (encrypted under the subject's key when
-        the conversation is bound, else under a key of the conversation's own)."""
+        the conversation is bound, else under a key of the conversation's own).
+
+        `merge`: compare-and-swap for concurrent turns (`transform.tokenmerge`): the
+        stored map, read under the row lock, gets `mapping`'s tokens added, and
+        `TokenMapConflict` is raised when the two disagree."""
         conversation_id = _check_conversation_id(conversation_id)
-        payload = json.dumps(
-            {str(token): str(value) for token, value in mapping.items()},
-            sort_keys=True,
-            ensure_ascii=False,
-        ).encode("utf-8")
-        with self._operation(ctx, Action.TOKEN_MAP_WRITE) as op, self._data.begin() as conn:
-            row = conn.execute(
-                select(_C.c.subject_id)
-                .where(_C.c.tenant == self.tenant, _C.c.id == conversation_id)
-                .with_for_update()
-            ).one_or_none()
-            now = _now()
-            if row is None:
-                conn.execute(
-                    _C.insert(),
-                    {
-                        "tenant": self.tenant,
-                        "id": conversation_id,
-                        "subject_id": None,
-                        "created_at": now,
-                    },
-                )
-            subject_id = row.subject_id if row is not None else None
-            op.subject = subject_id
-            if subject_id is not None:
-                key, scope, owner = self._subject_key(subject_id), KeyKind.SUBJECT, subject_id
-            else:
-                key = self._keys.get_or_create(self.tenant, KeyKind.CONVERSATION, conversation_id)
-                scope, owner = KeyKind.CONVERSATION, conversation_id
-            blob = key.encrypt(payload, self._token_map_ad(conversation_id, scope, owner))
-            conn.execute(
-                delete(_M).where(
-                    _M.c.tenant == self.tenant, _M.c.conversation_id == conversation_id
-                )
-            )
-            conn.execute(
-                _M.insert(),
-                {
-                    "tenant": self.tenant,
-                    "conversation_id": conversation_id,
-                    "scope": scope.value,
-                    "ciphertext": blob,
-                    "updated_at": now,
-                },
-            )
-            op.details = {"tokens": len(mapping)}
-            self._audit.append(op.event(self.tenant, Outcome.OK), conn=conn)
+        with self._operation(ctx, Action.TOKEN_MAP_WRITE) as op:
+            try:
+                with self._data.begin() as conn:
+                    row = conn.execute(
+                        select(_C.c.subject_id)
+                        .where(_C.c.tenant == self.tenant, _C.c.id == conversation_id)
+                        .with_for_update()
+                    ).one_or_none()
+                    if merge and row is not None:
+                        stored = conn.execute(
+                            _TOKEN_MAP_OF, {"tenant": self.tenant, "conversation": conversation_id}
+                        ).one_or_none()
+                        if stored is not None:
+                            current = self._decrypt_token_map(
+                                conversation_id,
+                                _MapRow(row.subject_id, stored.scope, stored.ciphertext),
+                            )
+                            mapping = merge_maps(current, mapping)
+                    payload = json.dumps(
+                        {str(token): str(value) for token, value in mapping.items()},
+                        sort_keys=True,
+                        ensure_ascii=False,
+                    ).encode("utf-8")
+                    now = _now()
+                    if row is None:
+                        conn.execute(
+                            _C.insert(),
+                            {
+                                "tenant": self.tenant,
+                                "id": conversation_id,
+                                "subject_id": None,
+                                "created_at": now,
+                            },
+                        )
+                    subject_id = row.subject_id if row is not None else None
+                    op.subject = subject_id
+                    if subject_id is not None:
+                        key, scope, owner = (
+                            self._subject_key(subject_id),
+                            KeyKind.SUBJECT,
+                            subject_id,
+                        )
+                    else:
+                        key = self._keys.get_or_create(
+                            self.tenant, KeyKind.CONVERSATION, conversation_id
+                        )
+                        scope, owner = KeyKind.CONVERSATION, conversation_id
+                    blob = key.encrypt(payload, self._token_map_ad(conversation_id, scope, owner))
+                    conn.execute(
+                        delete(_M).where(
+                            _M.c.tenant == self.tenant, _M.c.conversation_id == conversation_id
+                        )
+                    )
+                    conn.execute(
+                        _M.insert(),
+                        {
+                            "tenant": self.tenant,
+                            "conversation_id": conversation_id,
+                            "scope": scope.value,
+                            "ciphertext": blob,
+                            "updated_at": now,
+                        },
+                    )
+                    op.details = {"tokens": len(mapping)}
+                    self._audit.append(op.event(self.tenant, Outcome.OK), conn=conn)
+            except DbIntegrityError:
+                if not merge:
+                    raise
+                # A concurrent first turn created the conversation row first.
+                raise TokenMapConflict("a concurrent turn saved first") from None
 
     # --- keys -------------------------------------------------------------------------
 
