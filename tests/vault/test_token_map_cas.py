@@ -30,7 +30,7 @@ def test_merge_adds_tokens_and_refuses_disagreement() -> None:
 
 def test_concurrent_turns_lose_no_token(vault: Vault) -> None:
     detector = Detector(DetectorConfig(ner=NerConfig(backend="none")))
-    pseudonymizer = Pseudonymizer(detector, store=VaultTokenStore(vault))
+    pseudonymizer = Pseudonymizer(detector, store=VaultTokenStore(vault, merge=True))
     conversation = "conv-concurrent"
     results: dict[str, str] = {}
     errors: list[BaseException] = []

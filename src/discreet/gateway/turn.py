@@ -240,7 +240,8 @@ class Gateway:
         self.states = ConversationStates(db, vault.audit_log, vault.tenant)
         self.api_keys = ApiKeyStore(db, vault.tenant)
         self.guard = OutputGuard(detector)
-        self._store = VaultTokenStore(vault)
+        # Concurrent turns of a conversation merge their tokens (transform/tokenmerge.py).
+        self._store = VaultTokenStore(vault, merge=True)
         self._pseudonymizers: dict[str, Pseudonymizer] = {}
         self.cache = PseudonymCache()
         self.clean_texts = CleanTexts()
