@@ -256,3 +256,59 @@ def _future() -> Any:
     from datetime import UTC, datetime, timedelta
 
     return datetime.now(UTC) + timedelta(days=1)
+
+
+def test_an_oversized_answer_is_a_502_not_the_clients_413(
+    adversary_api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    adversary_api.upstream.mode = Mode.OVERSIZE  # type: ignore[attr-defined]
+
+    for stream in (False, True):
+        response = adversary_api.chat("Hello?", subject="CUST-10001", stream=stream)
+        assert response.status_code == 502, response.text
+        assert response.json()["error"]["code"] == "upstream_bad_response"
+
+
+def test_a_dripping_answer_hits_the_turn_deadline(adversary_api: Api) -> None:
+    from discreet.gateway.limits import TurnLimits
+
+    adversary_api.gateway.limits = TurnLimits(max_answer_bytes=1_000_000, deadline=1.5)
+    upstream = adversary_api.upstream
+    upstream.mode = Mode.DRIP  # type: ignore[attr-defined]
+    upstream.drip_delay = 0.2  # type: ignore[attr-defined]  # each chunk within read_timeout
+
+    response = adversary_api.chat("Hello?", subject="CUST-10001", stream=True)
+
+    assert response.status_code == 504, response.text
+
+
+def test_duplicate_discreet_headers_are_refused(adversary_api: Api) -> None:
+    key = adversary_api.keys["support"]
+    headers = [
+        ("Authorization", f"Bearer {key}"),
+        ("X-Discreet-Subject", "CUST-10001"),
+        ("X-Discreet-Subject", "CUST-10002"),
+    ]
+    body = {"model": "m", "messages": [{"role": "user", "content": "Hi"}]}
+
+    response = adversary_api.client.post("/v1/chat/completions", json=body, headers=headers)
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "duplicate_header"
+    assert adversary_api.upstream.requests == []
+
+
+def test_opaque_conversation_ids_pass_and_customer_values_do_not(adversary_api: Api) -> None:
+    adversary_api.upstream.mode = Mode.BENIGN  # type: ignore[attr-defined]
+    rng = random.Random(9)
+    letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    opaque = ["fx" + "".join(rng.choice(letters) for _ in range(10)) for _ in range(20)]
+    opaque += [f"conv_{rng.getrandbits(96):024x}" for _ in range(20)]
+    for conversation in opaque:
+        response = adversary_api.chat("Hi", subject="CUST-10001", conversation=conversation)
+        assert response.status_code == 200, conversation
+    known = customers()["CUST-10002"]
+    for conversation in (known["customer_number"], "x" + known["phone"].replace(" ", "")[1:]):
+        response = adversary_api.chat("Hi", subject="CUST-10001", conversation=conversation)
+        assert response.status_code == 400
+        assert response.json()["error"]["code"] == "invalid_conversation_id"

@@ -86,7 +86,12 @@ async def _blocking(func: Callable[[], T]) -> T:
 
 
 def _header(request: Request, name: str, limit: int = 200) -> str | None:
-    value = request.headers.get(name)
+    values = request.headers.getlist(name)
+    if len(values) > 1:
+        # Two subjects or conversations in one request: which one a proxy or the app
+        # reads is anyone's guess, so neither is (fail closed).
+        raise TurnRefused(400, "duplicate_header", f"header {name} is given more than once")
+    value = values[0] if values else None
     if value is None or not value.strip():
         return None
     value = value.strip()

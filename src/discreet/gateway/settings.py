@@ -44,6 +44,7 @@ class UpstreamSettings(BaseModel):
     backoff_initial: float = Field(default=0.5, ge=0)  # first retry delay, then doubled
     backoff_max: float = Field(default=8.0, ge=0)
     retry_after_cap: float = Field(default=20.0, ge=0)  # longest Retry-After we wait out
+    max_answer_bytes: int = Field(default=1_000_000, ge=1)  # larger answers: 502
 
     @field_validator("base_url")
     @classmethod

@@ -71,6 +71,8 @@ from discreet.gateway.delivery import (
 )
 from discreet.gateway.erasure_fence import SubjectErasing
 from discreet.gateway.errors import UpstreamBadResponse, UpstreamTimeout, UpstreamUnavailable
+from discreet.gateway.idshape import check_opaque_id
+from discreet.gateway.limits import TurnLimits, collect_capped, too_large
 from discreet.gateway.outbound import CleanTexts, scrub_outbound
 from discreet.gateway.refusals import TurnRefused
 from discreet.gateway.toolcalls import IdMap, allowlist, check_tool_results
@@ -228,6 +230,7 @@ class Gateway:
         backend: ChatBackend,
         consent: ConsentChecker | None = None,
         threads: int = TURN_THREADS,
+        limits: TurnLimits | None = None,
     ) -> None:
         self.policy = policy
         self.vault = vault
@@ -245,6 +248,7 @@ class Gateway:
         self._pseudonymizers: dict[str, Pseudonymizer] = {}
         self.cache = PseudonymCache()
         self.clean_texts = CleanTexts()
+        self.limits = limits or TurnLimits.from_env()
         self._handoff_re = (
             re.compile(
                 r"(?<!\w)(?:"
@@ -319,16 +323,10 @@ class Gateway:
         state = self.states.get(conversation_id)
         # Ids are stored and audited in the clear: "jan@example.com" must not be one.
         # Checked when the conversation starts; a stored id passed this check then.
-        if (
-            state is None
-            and request.conversation_id is not None
-            and self.detector.detect(conversation_id, "en")
-        ):
-            raise TurnRefused(
-                400,
-                "invalid_conversation_id",
-                "X-Discreet-Conversation looks like personal data; use an opaque id",
-            )
+        # By shape and by blind index (gateway/idshape.py), not by the detector, which
+        # took random opaque ids for names and numbers.
+        if state is None and request.conversation_id is not None:
+            check_opaque_id(conversation_id, self.vault.match_identifiers)
         if state is not None and state.assistant != assistant:
             raise TurnRefused(
                 409, "conversation_assistant_conflict", "conversation belongs to another assistant"
@@ -643,9 +641,22 @@ class Gateway:
             from discreet.gateway.assistant import split_chunks
 
             return list(split_chunks(reply.text)), ("assistant" if reply.handoff else None)
-        if prepared.request.stream:
-            return [delta async for delta in self.backend.stream(messages, params=params)], None
-        return [await self.backend.complete(messages, params=params)], None
+        # Byte cap and overall deadline (gateway/limits.py): 502 / 504, never a hang.
+        cap = self.limits.max_answer_bytes
+        try:
+            with anyio.fail_after(self.limits.deadline):
+                if prepared.request.stream:
+                    return await collect_capped(
+                        self.backend.stream(messages, params=params), cap
+                    ), None
+                answer = await self.backend.complete(messages, params=params)
+        except TimeoutError:
+            raise UpstreamTimeout(
+                "the upstream did not finish within the turn's deadline"
+            ) from None
+        if len(answer.encode("utf-8", "surrogatepass")) > cap:
+            raise too_large(cap)
+        return [answer], None
 
     def _finish(self, prepared: _Prepared, pieces: list[str], handoff: str | None) -> TurnResult:
         answer = "".join(pieces)
@@ -658,6 +669,9 @@ class Gateway:
             out_pieces = [answer]
         else:
             assert prepared.turn is not None
+            if len(answer) > self.detector.config.max_chars:
+                # The upstream's fault, not the client's: 502, not 413 (gateway/limits.py).
+                raise too_large(self.detector.config.max_chars)
             guard = self.guard.check(
                 answer,
                 subject=prepared.subject,

@@ -38,6 +38,7 @@ from discreet.gateway.errors import (
     UpstreamTimeout,
     UpstreamUnavailable,
 )
+from discreet.gateway.limits import read_capped
 from discreet.gateway.settings import UpstreamSettings
 from discreet.gateway.sse import SSEDecoder, StreamFormatError, parse_chunk
 
@@ -278,8 +279,15 @@ class AsyncUpstreamClient:
     ) -> str:
         """The whole answer text."""
         body = build_body(self.settings, messages, params, stream=False)
-        response, attempts = await self._send(body, stream=False)
-        return parse_completion(response.content, attempts)
+        # Read in chunks under the byte cap (gateway/limits.py), never buffered whole.
+        response, attempts = await self._send(body, stream=True)
+        try:
+            content = await read_capped(response, self.settings.max_answer_bytes, attempts)
+        except httpx.TransportError as exc:
+            raise _stream_error(exc, attempts) from None
+        finally:
+            await response.aclose()
+        return parse_completion(content, attempts)
 
     async def stream(
         self, messages: Sequence[ChatMessage], *, params: Mapping[str, Any] | None = None
@@ -290,7 +298,8 @@ class AsyncUpstreamClient:
         try:
             if not _is_event_stream(response):
                 # The server ignored stream=true and sent one JSON body: pass it on whole.
-                yield parse_completion(await response.aread(), attempts)
+                content = await read_capped(response, self.settings.max_answer_bytes, attempts)
+                yield parse_completion(content, attempts)
                 return
             state = _StreamState(attempts)
             try:
