@@ -289,6 +289,19 @@ class LeakChecker:
                 found.add(ref)
         return found
 
+    def explain(self, text: str) -> list[str]:
+        """The matching forms (for debugging a benchmark on synthetic data only)."""
+        hits = [
+            f"{kind.value}:{value}"
+            for kind, value in candidates(text)
+            if (kind, normalize(kind, value)) in self._owners
+        ]
+        squeezed = _squeeze(text)
+        hits += [
+            f"plain:{v}" for values in self._plain.values() for _, v in values if v in squeezed
+        ]
+        return hits
+
     def foreign(self, text: str, own: str | None) -> set[str]:
         """Refs of customers other than `own` whose identifiers `text` holds."""
         return self.owners(text) - {own} if own is not None else self.owners(text)

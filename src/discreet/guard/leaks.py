@@ -31,7 +31,7 @@ Invariants:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -77,7 +77,9 @@ _OBFUSCATED_DOT = re.compile(
 )
 _AROUND_MARKS = re.compile(r"[ \t]*(?:\r?\n[ \t]*)?([@.])[ \t]*(?:\r?\n[ \t]*)?")
 _LINE_BREAK = re.compile(r"[ \t]*\r?\n[ \t]*")
-_EMAIL = re.compile(r"([a-z0-9._%+\-]+)@([a-z0-9.\-]+)")
+_AT = re.compile("@")
+_LOCAL_BEFORE = re.compile(r"[a-z0-9._%+\-]+$")
+_DOMAIN_AFTER = re.compile(r"[a-z0-9.\-]+")
 _TLD_END = re.compile(r"\.[a-z]{2,}$")
 _DIGIT_RUN = re.compile(r"\+?\d(?:[\s\-./()\u00a0]{0,3}\d)*")
 _DIGIT_GROUPS = re.compile(r"\d+")
@@ -85,17 +87,30 @@ _GROUP = re.compile(r"[a-z0-9]+")
 _WORD = re.compile(r"[^\W\d_]+")
 
 
+def _addresses(text: str) -> Iterator[tuple[str, str]]:
+    """(local part, domain) around every "@" (also "a@b@c.nl": both readings)."""
+    for at in _AT.finditer(text):
+        local = _LOCAL_BEFORE.search(text, 0, at.start())
+        domain = _DOMAIN_AFTER.match(text, at.end())
+        if local is not None and domain is not None:
+            yield local.group(0), domain.group(0)
+
+
 def _emails(folded: str) -> set[str]:
     """Every address the text may spell, however obfuscated or split: "at"/"dot" words
     and bracketed forms restored, spaces around "@" and "." dropped, and each line break
     read both ways (an address split over lines, or two words on two lines)."""
-    text = _OBFUSCATED_DOT.sub(".", _OBFUSCATED_AT.sub("@", folded))
-    if "@" not in text:
-        return set()
-    text = _AROUND_MARKS.sub(r"\1", text)
+    dotted = _OBFUSCATED_DOT.sub(".", folded)
+    # "at" is also a word ("mail me at x @ y.nl"): read the text with and without it.
+    readings = {dotted, _OBFUSCATED_AT.sub("@", dotted)}
+    variants: set[str] = set()
+    for text in readings:
+        if "@" in text:
+            text = _AROUND_MARKS.sub(r"\1", text)
+            variants |= {_LINE_BREAK.sub("", text), _LINE_BREAK.sub(" ", text)}
     found: set[str] = set()
-    for variant in {_LINE_BREAK.sub("", text), _LINE_BREAK.sub(" ", text)}:
-        for local, domain in _EMAIL.findall(variant):
+    for variant in variants:
+        for local, domain in _addresses(variant):
             local, domain = local.strip("."), domain.strip(".-")
             if not local:
                 continue
