@@ -163,4 +163,5 @@ def table_of(model: type[Any]) -> Table:
 # migrations and the schema checks always see every table of the data store.
 from discreet.store import gateway_models as _gateway_models  # noqa: E402, F401
 from discreet.store import governance_models as _governance_models  # noqa: E402, F401
+from discreet.store import guarantees_models as _guarantees_models  # noqa: E402, F401
 from discreet.store import retention_models as _retention_models  # noqa: E402, F401

@@ -27,6 +27,7 @@ from sqlalchemy import Connection, bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError as DbIntegrityError
 
 from discreet.audit.context import AccessContext, Outcome
+from discreet.audit.keyed import CHAIN_TENANT, register_key
 from discreet.audit.log import AuditEvent, AuditLog, DetailValue
 from discreet.store import errors as store_errors
 from discreet.store.db import Database
@@ -304,7 +305,9 @@ class Vault:
             if index_key is None:
                 self._check_no_subjects_without_keys()
                 index_key = keys.get_or_create(tenant, KeyKind.INDEX, INDEX_KEY_OWNER)
+            chain_key = keys.get_or_create(CHAIN_TENANT, KeyKind.INDEX, CHAIN_TENANT)
         self._indexer = BlindIndexer(index_key.material, tenant, phone_region=phone_region)
+        register_key(data, chain_key.material)  # the audit chain's MACs (audit/keyed.py)
 
     def _check_no_subjects_without_keys(self) -> None:
         """A tenant with subjects but no blind-index key means a foreign key store:
