@@ -86,10 +86,30 @@ async def collect_capped(deltas: AsyncIterator[str], max_bytes: int) -> list[str
     return pieces
 
 
+MAX_HISTORY_BYTES = 16_000
+"""The earlier-conversations context sent upstream, at most (newest lines kept): echoed
+answers stored in transcripts would otherwise snowball into every later request."""
+
+
+def cap_history(lines: list[str], max_bytes: int = MAX_HISTORY_BYTES) -> list[str]:
+    """The newest of `lines` (oldest first) whose UTF-8 size fits in `max_bytes`."""
+    kept: list[str] = []
+    size = 0
+    for line in reversed(lines):
+        size += len(line.encode("utf-8", "surrogatepass")) + 1
+        if size > max_bytes:
+            break
+        kept.append(line)
+    kept.reverse()
+    return kept
+
+
 __all__ = [
     "DEFAULT_MAX_ANSWER_BYTES",
     "DEFAULT_TURN_DEADLINE_S",
+    "MAX_HISTORY_BYTES",
     "TurnLimits",
+    "cap_history",
     "collect_capped",
     "read_capped",
     "too_large",

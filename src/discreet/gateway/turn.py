@@ -72,7 +72,7 @@ from discreet.gateway.delivery import (
 from discreet.gateway.erasure_fence import SubjectErasing
 from discreet.gateway.errors import UpstreamBadResponse, UpstreamTimeout, UpstreamUnavailable
 from discreet.gateway.idshape import check_opaque_id
-from discreet.gateway.limits import TurnLimits, collect_capped, too_large
+from discreet.gateway.limits import TurnLimits, cap_history, collect_capped, too_large
 from discreet.gateway.outbound import CleanTexts, scrub_outbound
 from discreet.gateway.refusals import TurnRefused
 from discreet.gateway.toolcalls import IdMap, allowlist, check_tool_results
@@ -471,6 +471,7 @@ class Gateway:
             for item, line in zip(earlier, lines, strict=True):
                 if isinstance(item, _Earlier):
                     self.cache.put_line(item.key, line, current_map, self._token_regex(prepared))
+        lines = cap_history(lines)  # bounded in bytes (gateway/limits.py)
         history = (
             [{"role": "system", "content": HISTORY_PREFIX + "\n" + "\n".join(lines)}]
             if lines

@@ -290,7 +290,14 @@ class Database:
         if path is None:
             return
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            # Private whatever the umask: the directory 0700, the database file 0600
+            # (SQLite gives its -wal and -shm files the database file's mode).
+            created = not path.parent.exists()
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            if created:
+                path.parent.chmod(0o700)
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+            path.chmod(0o600)
         except OSError as exc:
             raise StoreUnavailable(
                 f"{self.name} unavailable: cannot create directory {path.parent} "
