@@ -4,6 +4,7 @@ raw value of the customer reaches the model."""
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Iterator
 from typing import Any
@@ -32,6 +33,7 @@ from discreet.gateway.upstream import AsyncUpstreamClient
 from discreet.guard import BLOCKED_MESSAGE
 from discreet.policy import Policy, parse_policy
 from discreet.policy.loader import builtin_policy_text
+from discreet.rights import RightsService
 
 CUSTOMERS = 24
 
@@ -184,6 +186,12 @@ def test_a_stored_transcript_and_export_hold_no_other_customers_values(
     assert stored, "the conversation's messages are stored"
     for text in stored:
         assert checker.foreign(text, own) == set()
+    # The customer's access export (transcripts rehydrated) holds only their own data.
+    rights = RightsService(adversary_api.vault, policy=adversary_api.gateway.policy)
+    export = rights.export(own, ctx=_ctx())
+    assert export.counts["messages"] >= 18  # nine turns, question and answer each
+    exported = json.dumps(export.data, ensure_ascii=False)
+    assert checker.foreign(exported, own) == set()
 
 
 def test_tool_call_fields_never_carry_raw_values_upstream(adversary_api: Api) -> None:
