@@ -32,6 +32,7 @@ from discreet.gateway.turn import Gateway
 from discreet.gateway.upstream import AsyncUpstreamClient
 from discreet.guard import BLOCKED_MESSAGE
 from discreet.policy import Policy, parse_policy
+from discreet.policy.errors import PolicyError
 from discreet.policy.loader import builtin_policy_text
 from discreet.rights import RightsService
 
@@ -320,3 +321,30 @@ def test_opaque_conversation_ids_pass_and_customer_values_do_not(adversary_api: 
         response = adversary_api.chat("Hi", subject="CUST-10001", conversation=conversation)
         assert response.status_code == 400
         assert response.json()["error"]["code"] == "invalid_conversation_id"
+
+
+def test_a_field_the_policy_declares_an_identifier_is_guarded(
+    store_env: Any, ctx: AccessContext
+) -> None:
+    text = builtin_policy_text().replace(
+        "    fields: [customer_number, order_number, order_status, order_items, delivery_date]\n",
+        "    fields: [customer_number, order_number, order_status, order_items, delivery_date,"
+        " contract_code]\n    identifiers: {contract_code: reference}\n",
+    )
+    assert "contract_code: reference" in text
+    policy = parse_policy(text, "<policy with a declared identifier>")
+    assert policy.identifier_fields == {"contract_code": "reference"}
+    vault = store_env.open_vault(
+        categories=policy_field_categories(policy), identifiers=policy.identifier_fields
+    )
+    vault.put_subject("CUST-A", {"first_name": "Ann", "contract_code": "KX-88-QQ-2041"}, ctx=ctx)
+    vault.put_subject("CUST-B", {"first_name": "Bob"}, ctx=ctx)
+    bob = vault.subject_id("CUST-B", ctx=ctx)
+    from discreet.guard.leaks import check
+
+    leak = check(
+        "Your code is kx 88 qq 2041.", subject=bob, allowed=[], lookup=vault.match_identifiers
+    )
+    assert leak.leaked
+    with pytest.raises(PolicyError, match="identifiers name fields"):
+        parse_policy(text.replace("{contract_code: reference}", "{nope: reference}"), "<bad>")

@@ -48,6 +48,7 @@ def build_gateway(
         tenant=settings.tenant,
         categories=policy_field_categories(policy),
         migrate=migrate,
+        identifiers=policy.identifier_fields,
     )
     try:
         chosen = backend or create_backend(resolve_upstream(policy, environ))
