@@ -1582,7 +1582,7 @@ if TYPE_CHECKING:
 
 # Command groups that live in their own module (``discreet/cli/<module>.py`` defining
 # ``app``) register here, one line each: (module, command name).
-_GROUPS: tuple[tuple[str, str], ...] = ()
+_GROUPS: tuple[tuple[str, str], ...] = (("index", "index"),)
 
 
 def _register_groups() -> None:
