@@ -24,3 +24,10 @@ def test_limits_from_the_environment_are_checked() -> None:
         TurnLimits.from_env({"DISCREET_MAX_ANSWER_BYTES": "lots"})
     with pytest.raises(ValueError, match="positive"):
         TurnLimits.from_env({"DISCREET_TURN_DEADLINE_S": "0"})
+
+
+def test_the_default_instructions_hold_no_token() -> None:
+    from discreet.gateway.context import DEFAULT_INSTRUCTIONS
+    from discreet.transform.tokenformat import TokenFormat
+
+    assert TokenFormat().regex.search(DEFAULT_INSTRUCTIONS) is None
