@@ -37,6 +37,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import ValidationError
 
 from discreet.api.auth import authenticate, bearer_key, require_role
+from discreet.api.inputs import InputGuard, number_too_large, unstorable_text
 from discreet.api.routes_consent import consent_router
 from discreet.api.routes_conversations import Closer, conversations_router
 from discreet.api.routes_rights import rights_router
@@ -164,6 +165,11 @@ def create_app(
     @app.exception_handler(TurnRefused)
     async def _refused(_request: Request, exc: TurnRefused) -> JSONResponse:
         return _error(exc)
+
+    # One body limit and text check for every route, 400 for unstorable input (api/inputs).
+    app.add_middleware(InputGuard, max_body_bytes=max_body_bytes)
+    app.add_exception_handler(UnicodeEncodeError, unstorable_text)
+    app.add_exception_handler(OverflowError, number_too_large)
 
     async def _auth(request: Request) -> ApiKeyInfo:
         """An assistant key (operator keys get 403 on the chat endpoints)."""
