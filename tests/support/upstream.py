@@ -141,7 +141,7 @@ class _Handler(BaseHTTPRequestHandler):
         if self.path != COMPLETIONS_PATH:
             self._send_json(404, {"error": {"message": "not found"}})
             return
-        script = upstream._next_script()
+        script = upstream._next_script(body)
         if script.delay and upstream._stopping.wait(script.delay):
             return  # server shutting down
         if script.disconnect == "before_response":
@@ -286,7 +286,8 @@ class RecordingUpstream:
         """The next `count` requests get HTTP `status` (with ``Retry-After`` if given)."""
         self.enqueue(*[Script.error(status, retry_after)] * count)
 
-    def _next_script(self) -> Script:
+    def _next_script(self, body: bytes = b"") -> Script:
+        """The script for a request with `body` (subclasses may answer by content)."""
         with self._lock:
             return self._queue.popleft() if self._queue else self._default
 

@@ -84,7 +84,8 @@ def test_rotation_rewraps_keys_without_touching_data(
     wrapped_before = _rows(store_env.keys_db(), K)
     new = MasterKey.generate()
     count = filled_vault.rotate_master_key(new, ctx=ctx)
-    assert count == len(wrapped_before) == 3  # two subjects + the blind-index key
+    # two subjects, the blind-index key and the audit chain key (audit/keyed.py)
+    assert count == len(wrapped_before) == 4
     assert _rows(store_env.data_db(), F) == data_before  # no re-encryption
     wrapped_after = _rows(store_env.keys_db(), K)
     assert {row[3] for row in wrapped_after} == {new.key_id}
@@ -96,7 +97,7 @@ def test_rotation_rewraps_keys_without_touching_data(
     with pytest.raises(WrongMasterKey):
         store_env.open_vault(master_key=store_env.master_key)
     (record,) = [e for e in filled_vault.audit_log.entries() if e.action == "keys.rotate"]
-    assert record.details["rewrapped"] == 3 and record.outcome == "ok"
+    assert record.details["rewrapped"] == 4 and record.outcome == "ok"
 
 
 def test_rotation_with_wrong_old_key_changes_nothing(

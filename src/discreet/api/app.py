@@ -38,6 +38,7 @@ from pydantic import ValidationError
 
 from discreet.api.auth import authenticate, bearer_key, require_role
 from discreet.api.contract import gateway_checks, install_contract
+from discreet.api.inputs import InputGuard, number_too_large, unstorable_text
 from discreet.api.responses import ConversationState, ModelList, conversation_view
 from discreet.api.routes_consent import consent_router
 from discreet.api.routes_conversations import Closer, conversations_router
@@ -90,7 +91,12 @@ async def _blocking(func: Callable[[], T]) -> T:
 
 
 def _header(request: Request, name: str, limit: int = 200) -> str | None:
-    value = request.headers.get(name)
+    values = request.headers.getlist(name)
+    if len(values) > 1:
+        # Two subjects or conversations in one request: which one a proxy or the app
+        # reads is anyone's guess, so neither is (fail closed).
+        raise TurnRefused(400, "duplicate_header", f"header {name} is given more than once")
+    value = values[0] if values else None
     if value is None or not value.strip():
         return None
     value = value.strip()
@@ -165,6 +171,11 @@ def create_app(
     @app.exception_handler(TurnRefused)
     async def _refused(_request: Request, exc: TurnRefused) -> JSONResponse:
         return _error(exc)
+
+    # One body limit and text check for every route, 400 for unstorable input (api/inputs).
+    app.add_middleware(InputGuard, max_body_bytes=max_body_bytes)
+    app.add_exception_handler(UnicodeEncodeError, unstorable_text)
+    app.add_exception_handler(OverflowError, number_too_large)
 
     async def _auth(request: Request) -> ApiKeyInfo:
         """An assistant key (operator keys get 403 on the chat endpoints)."""

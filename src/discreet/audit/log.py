@@ -20,19 +20,24 @@ the same transaction. `verify` starts from the newest anchor: the first remainin
 must be seq N+1 with ``prev_hash`` H. The anchor is itself chained, so forging one needs the
 same rewrite of every later record (and the head) as any other tampering; a prefix deleted
 without an anchor still fails verification as "records missing".
+
+Keyed (`audit.keyed`): every append also MACs the record under a chain key held in the key
+store, so recomputed hashes, renumbering and forged pruning anchors fail `verify`, and an
+anchor file written outside the database catches a truncated tail.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, select, update
 
+from discreet.audit import keyed
 from discreet.audit.context import AccessContext, Outcome
 from discreet.store.db import Database
 from discreet.store.errors import StorageError
@@ -136,6 +141,8 @@ class VerifyResult:
     """Records checked."""
     first_bad_seq: int | None = None
     reason: str | None = None
+    keyed_records: int | None = None
+    """Records whose MAC was checked (None: no chain key in this process)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,6 +219,7 @@ class AuditLog:
         row["details"] = canonical_json(row["details"])
         conn.execute(_INSERT_RECORD, row)
         conn.execute(_MOVE_HEAD, {"new_seq": entry.seq, "new_hash": entry.hash})
+        keyed.on_append(conn, self.db, entry.seq, entry.hash)  # the MAC chain (audit/keyed)
         return entry
 
     def entries(self, *, since: datetime | None = None, page: int = 1000) -> Iterator[AuditEntry]:
@@ -359,15 +367,18 @@ class AuditLog:
             row = conn.execute(select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1)).one()
         return int(row.seq), row.hash
 
-    def verify(self) -> VerifyResult:
+    def verify(self, *, anchors: Sequence[tuple[int, str]] = ()) -> VerifyResult:
         """Check the whole chain (from the newest prune anchor, if the log was pruned);
-        report the first record that does not fit."""
+        report the first record that does not fit. With this process's chain key
+        (`audit.keyed`), the MACs too, and `anchors` (seq, MAC) from the anchor file."""
         with self.db.begin() as conn:
             anchor = self._anchor(conn)
         expected_seq, prev_hash, count = 1, GENESIS_HASH, 0
         if anchor is not None:
             expected_seq, prev_hash = anchor[0] + 1, anchor[1]
+        seen: list[tuple[int, str, str]] = []
         for entry in self.entries():
+            seen.append((entry.seq, entry.hash, entry.action))
             count += 1
             if entry.seq != expected_seq:
                 return VerifyResult(
@@ -387,5 +398,21 @@ class AuditLog:
                 count,
                 expected_seq,
                 f"chain head says the log ends at seq {head_seq}: records missing at the end",
+            )
+        key = keyed.key_for(self.db)
+        if key is not None:
+            result = keyed.verify_keyed(
+                self.db,
+                key,
+                seen,
+                resume_after=anchor[0] if anchor is not None else None,
+                anchors=list(anchors),
+            )
+            if not result.ok:
+                return VerifyResult(False, count, result.first_bad_seq, result.reason)
+            return VerifyResult(True, count, keyed_records=result.checked)
+        if anchors:
+            return VerifyResult(
+                False, count, None, "anchors need the chain key: open the vault (master key)"
             )
         return VerifyResult(True, count)

@@ -408,24 +408,81 @@ def subjects_erase(
 
 
 @audit_app.command("verify")
-def audit_verify() -> None:
-    """Check the hash chain; name the first bad record. Exit code 1 if tampered."""
+def audit_verify(
+    anchor: Annotated[
+        Path | None,
+        typer.Option(
+            "--anchor",
+            help="An anchor file written by `discreet audit anchor` (kept outside the "
+            "database): every head it recorded must still be in the chain, unchanged, "
+            "so a truncated tail is caught. Needs the master key.",
+        ),
+    ] = None,
+) -> None:
+    """Check the hash chain and, with the master key, the keyed MAC chain (catches
+    recomputed hashes, renumbering, forged pruning anchors) and the anchor file; name
+    the first bad record. Exit code 1 if tampered."""
+    from discreet.audit.keyed import read_anchors
     from discreet.settings import Settings
     from discreet.store.errors import StorageError
-    from discreet.vault import open_audit_log
+    from discreet.vault import MasterKeyMissing, VaultError, open_audit_log, open_vault
 
     try:
-        result = open_audit_log(Settings()).verify()
-    except StorageError as exc:
+        anchors = read_anchors(anchor) if anchor is not None else []
+        try:
+            # Opening the vault registers the chain key (audit/keyed.py) for the MACs.
+            log = open_vault(Settings()).audit_log
+        except MasterKeyMissing:
+            if anchors:
+                raise
+            log = open_audit_log(Settings())  # hashes only; say so below
+        result = log.verify(anchors=anchors)
+    except (StorageError, VaultError, ValueError, OSError) as exc:
         raise _storage_fail(exc) from None
     if result.ok:
-        typer.echo(f"audit log intact: {result.records} records verified")
+        keyed = (
+            f"; {result.keyed_records} MACs checked"
+            + (f", {len(anchors)} anchors" if anchors else "")
+            if result.keyed_records is not None
+            else ""
+        )
+        typer.echo(f"audit log intact: {result.records} records verified{keyed}")
+        if result.keyed_records is None:
+            typer.echo("MACs not checked: no master key configured", err=True)
         return
     typer.echo(
         f"audit log TAMPERED: first bad record is seq {result.first_bad_seq}: {result.reason}",
         err=True,
     )
     raise typer.Exit(1)
+
+
+@audit_app.command("anchor")
+def audit_anchor(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="The anchor file to append the chain head to (created 0600). Keep it "
+            "outside the database and ship it elsewhere, e.g. from cron every few minutes."
+        ),
+    ],
+) -> None:
+    """Append the audit chain's current head (seq and MAC) to an anchor file, for
+    `discreet audit verify --anchor FILE`."""
+    from discreet.audit.keyed import write_anchor
+    from discreet.settings import Settings
+    from discreet.store.errors import StorageError
+    from discreet.vault import VaultError, open_vault
+
+    try:
+        vault = open_vault(Settings())
+        head = write_anchor(vault.audit_log.db, file)
+    except (StorageError, VaultError, OSError) as exc:
+        raise _storage_fail(exc) from None
+    if head is None:
+        typer.echo("the audit chain holds no keyed records yet; nothing anchored")
+        return
+    typer.echo(f"anchored the audit chain at seq {head[0]} in {file}")
 
 
 @audit_app.command("export")
@@ -1704,6 +1761,7 @@ _GROUPS: tuple[tuple[str, str], ...] = (
     ("analytics", "analytics"),
     ("users", "users"),
     ("conversations", "conversations"),
+    ("index", "index"),
 )
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError as DbIntegrityError
 from discreet.audit.context import AccessContext, Outcome
 from discreet.audit.log import AuditEvent, AuditLog
 from discreet.clock import Clock, as_utc, system_clock
+from discreet.conversations.fence import fence_subject
 from discreet.conversations.models import ConversationMessage, GatewayConversation
 from discreet.conversations.transcripts import (
     MAX_HISTORY,
@@ -263,6 +264,8 @@ class ConversationStates:
         for attempt in range(2):
             try:
                 with self._db.begin() as conn:
+                    if change.subject is not None:  # erasure vs this turn: one waits
+                        fence_subject(conn, self.tenant, change.subject)
                     now = datetime.now(UTC)
                     number, was_bound = self._upsert(conn, change, now)
                     if change.transcript:  # after the state row is locked: seqs stay unique

@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from discreet.detect.base import Finding
 from discreet.detect.entities import TYPE_PRIORITY
 
-
 _MODEL_PREFIX = "ner:"
 
 

@@ -47,8 +47,10 @@ _LANGUAGE_RE = re.compile(r"^[a-z]{2}$")
 CONTEXT_PREFIX = "Customer:"
 
 DEFAULT_INSTRUCTIONS = (
+    # No literal token here: "[PERSON_1]" in the instructions is a real token of every
+    # conversation's map, and a model echoing the example would name the customer.
     "You are a helpful customer-service assistant. Customer data in this conversation is "
-    "replaced by placeholders in square brackets, such as [PERSON_1] or [ORDER_ID_1]. "
+    "replaced by placeholders: a type in capitals and a number, in square brackets. "
     "Use a placeholder exactly as written when you refer to that data; never invent, alter "
     "or guess the values behind placeholders."
 )

@@ -43,6 +43,7 @@ FIELD_TYPES: Mapping[str, EntityType] = {
     "vat_id": EntityType.VAT_ID,
     "customer_number": EntityType.CUSTOMER_ID,
     "order_number": EntityType.ORDER_ID,
+    "invoice_number": EntityType.ORDER_ID,
     "national_id": EntityType.NATIONAL_ID,
     "passport": EntityType.PASSPORT,
     "date_of_birth": EntityType.DATE_OF_BIRTH,

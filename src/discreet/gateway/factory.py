@@ -41,6 +41,7 @@ def open_policy_vault(
         tenant=settings.tenant,
         categories=policy_field_categories(policy),
         migrate=migrate,
+        identifiers=policy.identifier_fields,
     )
 
 

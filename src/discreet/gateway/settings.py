@@ -52,6 +52,7 @@ class UpstreamSettings(BaseModel):
     ca_bundle: Path | None = None
     client_cert: Path | None = None
     client_key: Path | None = None
+    max_answer_bytes: int = Field(default=1_000_000, ge=1)  # larger answers: 502
 
     @field_validator("base_url")
     @classmethod

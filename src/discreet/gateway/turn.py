@@ -56,6 +56,7 @@ from discreet.clock import as_utc
 from discreet.consent import REASON_TEXT, is_refusal
 from discreet.consent.decision import AllowAll, ConsentChecker
 from discreet.conversations.apikeys import ApiKeyInfo, ApiKeyStore
+from discreet.conversations.fence import SubjectErasing
 from discreet.conversations.states import (
     ConversationClosed,
     ConversationState,
@@ -74,9 +75,19 @@ from discreet.gateway.customer import (
     build_context,
     known_subject,
 )
+from discreet.gateway.delivery import (
+    blocked_result,
+    check_delivery,
+    cross_subject_incident,
+    leak_incident,
+)
 from discreet.gateway.errors import UpstreamBadResponse, UpstreamTimeout, UpstreamUnavailable
 from discreet.gateway.handoff import asks_for_a_person, handoff_holds
+from discreet.gateway.idshape import check_opaque_id
+from discreet.gateway.limits import TurnLimits, cap_history, collect_capped, too_large
+from discreet.gateway.outbound import CleanTexts, scrub_outbound
 from discreet.gateway.refusals import TurnRefused
+from discreet.gateway.toolcalls import IdMap, allowlist, check_tool_results
 from discreet.gateway.turncache import PreloadedTokenStore, PseudonymCache, subject_fingerprint
 from discreet.guard import GuardResult, InboundSignal, OutputGuard, scan_inbound
 from discreet.policy import AccessGrant, Policy, PolicyDenied, UnknownAssistant, UnknownPurpose
@@ -200,6 +211,7 @@ class _Prepared:
     history_messages: int = 0
     short_answer: str | None = None  # answered without the model (handoff, not allowed)
     handoff_reason: str | None = None
+    outbound_withheld: int = 0  # raw identifiers withheld from the upstream
 
     def __repr__(self) -> str:
         return f"_Prepared(conversation={self.conversation_id!r})"
@@ -231,6 +243,7 @@ class Gateway:
         backend: ChatBackend,
         consent: ConsentChecker | None = None,
         threads: int = TURN_THREADS,
+        limits: TurnLimits | None = None,
     ) -> None:
         self.policy = policy
         self.vault = vault
@@ -243,9 +256,12 @@ class Gateway:
         self.states = ConversationStates(db, vault.audit_log, vault.tenant)
         self.api_keys = ApiKeyStore(db, vault.tenant)
         self.guard = OutputGuard(detector)
-        self._store = VaultTokenStore(vault)
+        # Concurrent turns of a conversation merge their tokens (transform/tokenmerge.py).
+        self._store = VaultTokenStore(vault, merge=True)
         self._pseudonymizers: dict[str, Pseudonymizer] = {}
         self.cache = PseudonymCache()
+        self.clean_texts = CleanTexts()
+        self.limits = limits or TurnLimits.from_env()
         from discreet.gateway.assistant import EmbeddedAssistant
 
         self._embedded = backend if isinstance(backend, EmbeddedAssistant) else None
@@ -313,16 +329,10 @@ class Gateway:
         state = self.states.get(conversation_id)
         # Ids are stored and audited in the clear: "jan@example.com" must not be one.
         # Checked when the conversation starts; a stored id passed this check then.
-        if (
-            state is None
-            and request.conversation_id is not None
-            and self.detector.detect(conversation_id, "en")
-        ):
-            raise TurnRefused(
-                400,
-                "invalid_conversation_id",
-                "X-Discreet-Conversation looks like personal data; use an opaque id",
-            )
+        # By shape and by blind index (gateway/idshape.py), not by the detector, which
+        # took random opaque ids for names and numbers.
+        if state is None and request.conversation_id is not None:
+            check_opaque_id(conversation_id, self.vault.match_identifiers)
         if state is not None and state.assistant != assistant:
             raise TurnRefused(
                 409, "conversation_assistant_conflict", "conversation belongs to another assistant"
@@ -446,7 +456,11 @@ class Gateway:
         self, prepared: _Prepared, known: KnownSubject | None, granted: Mapping[str, str]
     ) -> None:
         request = prepared.request
-        messages = _window(request.messages, prepared.grant.max_context_messages)
+        # Allowed fields only, ids opaque (gateway/toolcalls.py); then the window.
+        messages = _window(
+            allowlist(request.messages, IdMap()), prepared.grant.max_context_messages
+        )
+        self._refuse_foreign_tool_results(prepared, messages)
         texts: list[str] = []
         slots: list[tuple[int, str, int]] = []  # (message index, kind, part index)
         for i, message in enumerate(messages):
@@ -489,6 +503,7 @@ class Gateway:
             for item, line in zip(earlier, lines, strict=True):
                 if isinstance(item, _Earlier):
                     self.cache.put_line(item.key, line, current_map, self._token_regex(prepared))
+        lines = cap_history(lines)  # bounded in bytes (gateway/limits.py)
         history = (
             [{"role": "system", "content": HISTORY_PREFIX + "\n" + "\n".join(lines)}]
             if lines
@@ -520,6 +535,10 @@ class Gateway:
         )
         prepared.turn = turn
         prepared.upstream_messages = [built.message, *history, *out]
+        # Raw identifiers detection missed (odd spellings) are withheld (gateway/outbound.py).
+        prepared.outbound_withheld = scrub_outbound(
+            prepared.upstream_messages, self.vault.match_identifiers, self.clean_texts
+        )
         prepared.transcript = _new_messages(out)
         prepared.sent_fields = built.sent_fields
         prepared.dropped_fields = built.dropped_fields
@@ -527,6 +546,30 @@ class Gateway:
         prepared.known_values = _found_values(all_texts, results) + [
             v for (_, v), r in zip(typed, typed_results, strict=True) if r.findings
         ]
+
+    def _refuse_foreign_tool_results(
+        self, prepared: _Prepared, messages: Sequence[Mapping[str, Any]]
+    ) -> None:
+        """A tool result with another subject's identifiers is refused and recorded as a
+        cross-subject incident, before anything of it is pseudonymised into this map."""
+        found = check_tool_results(
+            messages,
+            subject=prepared.subject,
+            own_text=prepared.own_text,
+            lookup=self.vault.match_identifiers,
+        )
+        if found.foreign:
+            with suppress(Exception):
+                self.vault.audit_log.append(
+                    cross_subject_incident(
+                        self.vault.tenant, prepared, found.kinds, found.other_subjects, "tool"
+                    )
+                )
+            raise TurnRefused(
+                422,
+                "tool_result_cross_subject",
+                "a tool result holds another customer's data; nothing was sent",
+            )
 
     def _token_regex(self, prepared: _Prepared) -> re.Pattern[str]:
         return self._pseudonymizer(prepared.request.key.assistant).operators.token_format.regex
@@ -631,9 +674,22 @@ class Gateway:
             from discreet.gateway.assistant import split_chunks
 
             return list(split_chunks(reply.text)), ("assistant" if reply.handoff else None)
-        if prepared.request.stream:
-            return [delta async for delta in self.backend.stream(messages, params=params)], None
-        return [await self.backend.complete(messages, params=params)], None
+        # Byte cap and overall deadline (gateway/limits.py): 502 / 504, never a hang.
+        cap = self.limits.max_answer_bytes
+        try:
+            with anyio.fail_after(self.limits.deadline):
+                if prepared.request.stream:
+                    return await collect_capped(
+                        self.backend.stream(messages, params=params), cap
+                    ), None
+                answer = await self.backend.complete(messages, params=params)
+        except TimeoutError:
+            raise UpstreamTimeout(
+                "the upstream did not finish within the turn's deadline"
+            ) from None
+        if len(answer.encode("utf-8", "surrogatepass")) > cap:
+            raise too_large(cap)
+        return [answer], None
 
     def _finish(self, prepared: _Prepared, pieces: list[str], handoff: str | None) -> TurnResult:
         answer = "".join(pieces)
@@ -641,10 +697,14 @@ class Gateway:
         guard: GuardResult | None = None
         unknown: tuple[str, ...] = ()
         transcript: tuple[tuple[str, str], ...] = ()  # short answers store nothing
+        leak_lookups = 0
         if prepared.short_answer is not None:
             out_pieces = [answer]
         else:
             assert prepared.turn is not None
+            if len(answer) > self.detector.config.max_chars:
+                # The upstream's fault, not the client's: 502, not 413 (gateway/limits.py).
+                raise too_large(self.detector.config.max_chars)
             guard = self.guard.check(
                 answer,
                 subject=prepared.subject,
@@ -676,6 +736,16 @@ class Gateway:
             unknown = rehydrator.unknown_tokens
             # The stored transcript gets the guarded answer before rehydration: tokens.
             transcript = (*prepared.transcript, ("assistant", guard.text))
+            if not guard.blocked:
+                # What the customer would read, checked as such (guard/leaks.py).
+                delivered = check_delivery(self.vault, prepared, "".join(out_pieces))
+                leak_lookups = delivered.lookups
+                if delivered.leaked:
+                    guard = blocked_result(guard, self.guard.blocked_message, delivered)
+                    handoff = handoff or "answer_blocked"
+                    incident = leak_incident(self.vault.tenant, prepared, delivered)
+                    out_pieces = [guard.text]
+                    transcript = (*prepared.transcript, ("assistant", guard.text))
         if prepared.first_turn:
             out_pieces.insert(0, self.policy.disclosure.in_language(prepared.language) + "\n\n")
         out_pieces = [p for p in out_pieces if p]
@@ -692,6 +762,8 @@ class Gateway:
             "redacted": guard.redacted if guard else 0,
             "withheld": guard.withheld if guard else 0,
             "unknown_tokens_stripped": len(unknown),
+            "outbound_withheld": prepared.outbound_withheld,
+            "delivery_lookups": leak_lookups,
             "signals": ",".join(sorted(prepared.signals)),
             "handoff": handoff or "",
             "context_fields_dropped": ",".join(sorted(prepared.dropped_fields)),
@@ -722,6 +794,8 @@ class Gateway:
             )
         except ConversationClosed:
             raise _closed() from None
+        except SubjectErasing as exc:
+            raise TurnRefused(409, exc.code, str(exc)) from None
         except StorageError as exc:
             raise TurnRefused(
                 503, "audit_unavailable", f"audit log unavailable: {type(exc).__name__}"

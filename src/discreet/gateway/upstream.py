@@ -24,6 +24,7 @@ import asyncio
 import email.utils
 import json
 import random
+import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -37,6 +38,7 @@ from discreet.gateway.errors import (
     UpstreamTimeout,
     UpstreamUnavailable,
 )
+from discreet.gateway.limits import read_capped
 from discreet.gateway.settings import UpstreamSettings
 from discreet.gateway.sse import SSEDecoder, StreamFormatError, parse_chunk
 from discreet.gateway.upstream_tls import tls_options
@@ -211,7 +213,7 @@ class _StreamState:
             )
 
 
-def _stream_error(exc: httpx.TransportError, attempts: int) -> Exception:
+def _stream_error(exc: httpx.TransportError | ssl.SSLError, attempts: int) -> Exception:
     if isinstance(exc, httpx.TimeoutException):
         return UpstreamTimeout("upstream stream stalled past the read timeout", attempts=attempts)
     return UpstreamUnavailable(
@@ -266,6 +268,13 @@ class AsyncUpstreamClient:
                 response = await self._http.send(request, stream=stream)
             except httpx.TransportError as exc:
                 delay = policy.after_transport_error(exc)
+            except ssl.SSLError as exc:
+                # A TLS 1.3 alert (e.g. "certificate required") arrives after the handshake,
+                # on the first read, and httpcore passes it on unwrapped. Not retryable.
+                raise UpstreamUnavailable(
+                    f"TLS with the upstream failed: {exc.reason or type(exc).__name__}",
+                    attempts=policy.attempts,
+                ) from None
             else:
                 if response.is_success:
                     return response, policy.attempts
@@ -278,8 +287,15 @@ class AsyncUpstreamClient:
     ) -> str:
         """The whole answer text."""
         body = build_body(self.settings, messages, params, stream=False)
-        response, attempts = await self._send(body, stream=False)
-        return parse_completion(response.content, attempts)
+        # Read in chunks under the byte cap (gateway/limits.py), never buffered whole.
+        response, attempts = await self._send(body, stream=True)
+        try:
+            content = await read_capped(response, self.settings.max_answer_bytes, attempts)
+        except (httpx.TransportError, ssl.SSLError) as exc:
+            raise _stream_error(exc, attempts) from None
+        finally:
+            await response.aclose()
+        return parse_completion(content, attempts)
 
     async def stream(
         self, messages: Sequence[ChatMessage], *, params: Mapping[str, Any] | None = None
@@ -290,7 +306,8 @@ class AsyncUpstreamClient:
         try:
             if not _is_event_stream(response):
                 # The server ignored stream=true and sent one JSON body: pass it on whole.
-                yield parse_completion(await response.aread(), attempts)
+                content = await read_capped(response, self.settings.max_answer_bytes, attempts)
+                yield parse_completion(content, attempts)
                 return
             state = _StreamState(attempts)
             try:
@@ -304,7 +321,7 @@ class AsyncUpstreamClient:
                     delta = state.feed(None)
                     if delta:
                         yield delta
-            except httpx.TransportError as exc:
+            except (httpx.TransportError, ssl.SSLError) as exc:
                 raise _stream_error(exc, attempts) from None
             state.check_complete()
         finally:

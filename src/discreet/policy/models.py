@@ -9,7 +9,7 @@ identifiers so references are unambiguous and safe to print.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -90,6 +90,12 @@ DEFAULT_HANDOFF_TRIGGERS: tuple[str, ...] = (
 )
 
 
+IdentifierName = Literal["name", "email", "phone", "iban", "customer_number", "reference", "date"]
+"""How an identifier field is blind-indexed for the output guard (`vault.identifiers`):
+``reference`` for any reference number (order, invoice, contract, postcode), ``date`` for
+dates of birth; ``name`` fields named first/last name are combined into the full name."""
+
+
 class DataCategorySpec(_Strict):
     """A group of customer-record fields that is granted or withheld as a whole."""
 
@@ -99,6 +105,20 @@ class DataCategorySpec(_Strict):
     special: bool = False
     """A special category of personal data (GDPR art. 9: health, religion, biometrics, ...).
     Its fields reach an assistant only for purposes with a `special_category_condition`."""
+    identifiers: dict[Name, IdentifierName] = Field(default_factory=dict)
+    """Fields of this category that identify a customer, and their kind: the output guard
+    blocks an answer holding another customer's value of any of them, however spelt.
+    Added to the built-in identifier fields (name, email, phone, iban, customer, order
+    and invoice numbers, date of birth, postal code, ...)."""
+
+    @model_validator(mode="after")
+    def _identifiers_are_fields(self) -> DataCategorySpec:
+        unknown = sorted(set(self.identifiers) - set(self.fields))
+        if unknown:
+            raise ValueError(
+                f"identifiers name fields not in this category's fields: {', '.join(unknown)}"
+            )
+        return self
 
 
 class PurposeSpec(_Strict):

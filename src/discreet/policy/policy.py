@@ -139,6 +139,14 @@ class Policy(_Strict):
     def all_fields(self) -> frozenset[str]:
         return frozenset(self._field_category)
 
+    @property
+    def identifier_fields(self) -> dict[str, str]:
+        """Field -> identifier kind, as the data categories declare them."""
+        found: dict[str, str] = {}
+        for spec in self.data_categories.values():
+            found.update(spec.identifiers)
+        return found
+
     def category_of(self, field: str) -> str:
         """The data category a field belongs to; KeyError for unknown fields."""
         try:

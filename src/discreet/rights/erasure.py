@@ -35,6 +35,7 @@ from sqlalchemy import Column, select, update
 from discreet.audit.context import AccessContext, Outcome
 from discreet.audit.log import AuditEvent, AuditLog
 from discreet.clock import Clock, as_utc, now_from, system_clock
+from discreet.conversations.fence import lock_subject
 from discreet.conversations.states import subject_conversations
 from discreet.conversations.transcripts import attributed_conversations
 from discreet.errors import Conflict
@@ -132,6 +133,9 @@ class Eraser:
         now = now_from(self._clock)
         job = _Job("era_" + secrets.token_hex(12), subject_id, "running", None, {}, now)
         with self._db.begin() as conn:
+            # In-flight turns hold this row for share until they have stored their
+            # transcript (conversations/fence.py): wait for them, then fence them out.
+            lock_subject(conn, subject_id, exclusive=True)
             conn.execute(
                 _J.insert(),
                 {

@@ -36,7 +36,7 @@ import threading
 import time
 import weakref
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext, suppress
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -263,6 +263,7 @@ class Database:
         self.url = make_url(url)
         self.name = name
         self._prepare_sqlite_dir()
+        self._private_sqlite_file()
         self.engine = make_engine(self.url)
         path = self.sqlite_path
         self._writer = _WriterLock(path, name) if self.is_sqlite else None
@@ -290,12 +291,27 @@ class Database:
         if path is None:
             return
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            # Private whatever the umask: the directory 0700, the database file 0600
+            # (SQLite gives its -wal and -shm files the database file's mode).
+            created = not path.parent.exists()
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            if created:
+                path.parent.chmod(0o700)
         except OSError as exc:
             raise StoreUnavailable(
                 f"{self.name} unavailable: cannot create directory {path.parent} "
                 f"({exc.strerror or type(exc).__name__})"
             ) from None
+
+    def _private_sqlite_file(self) -> None:
+        """Create the database file 0600 before SQLite does (with the umask's mode); an
+        existing file is left as it is, and a path that cannot be a file fails later,
+        on first use, as `StoreUnavailable`."""
+        path = self.sqlite_path
+        if path is None or path.exists():
+            return
+        with suppress(OSError):
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:

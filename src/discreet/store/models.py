@@ -184,5 +184,6 @@ from discreet.conversations import models as _conversation_models  # noqa: E402,
 from discreet.store import console_models as _console_models  # noqa: E402, F401
 from discreet.store import export_models as _export_models  # noqa: E402, F401
 from discreet.store import governance_models as _governance_models  # noqa: E402, F401
+from discreet.store import guarantees_models as _guarantees_models  # noqa: E402, F401
 from discreet.store import ops_models as _ops_models  # noqa: E402, F401
 from discreet.store import retention_models as _retention_models  # noqa: E402, F401

@@ -16,6 +16,7 @@ from discreet.transform.operators import OperatorContext, OperatorError, apply_o
 from discreet.transform.rehydrate import RehydrationResult, Rehydrator, StreamingRehydrator
 from discreet.transform.surrogates import SurrogateGenerator
 from discreet.transform.tokenmap import TokenSession
+from discreet.transform.tokenmerge import MAX_ATTEMPTS, TokenMapConflict
 from discreet.transform.tokens import TokenMapStore
 
 TYPED_RECOGNIZER = "declared_type"
@@ -245,27 +246,23 @@ class ConversationTurn:
         fmt = p.operators.token_format
         safe_texts = [fmt.neutralise(t) for t in texts]
         found = p.detector.detect_batch(safe_texts, languages, [self.subject] * len(texts))
-        session = self._tokens() if self._store is not None and p._needs_tokens(found) else None
-        results = []
-        for text, lang, findings in zip(safe_texts, languages, found, strict=True):
-            context = OperatorContext(
-                conversation_id=self.conversation_id,
-                language=lang,
-                tokens=session,
-                surrogates=p._surrogates,
-                hash_key=p._hash_key,
-                phone_region=p.operators.phone_region,
-                subject_values=self._subject_values,
-            )
-            results.append(p._apply(text, lang, findings, context))
-        if session is not None and session.changed and self._store is not None:
-            try:
-                self._store.save(self.conversation_id, session.mapping)
-            except BaseException:
-                self._session = None  # forget unsaved tokens; the next call reloads
-                raise
-            session.changed = False
-        return results
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            session = self._tokens() if self._store is not None and p._needs_tokens(found) else None
+            results = []
+            for text, lang, findings in zip(safe_texts, languages, found, strict=True):
+                context = OperatorContext(
+                    conversation_id=self.conversation_id,
+                    language=lang,
+                    tokens=session,
+                    surrogates=p._surrogates,
+                    hash_key=p._hash_key,
+                    phone_region=p.operators.phone_region,
+                    subject_values=self._subject_values,
+                )
+                results.append(p._apply(text, lang, findings, context))
+            if self._save(session, last_attempt=attempt == MAX_ATTEMPTS):
+                return results
+        raise AssertionError("unreachable")
 
     def pseudonymize_typed(
         self, items: Sequence[tuple[str, EntityType]], language: str
@@ -276,29 +273,45 @@ class ConversationTurn:
         come from this turn's map, so a value gets the same token here as in a message."""
         p = self._pseudonymizer
         fmt = p.operators.token_format
-        session = self._tokens() if p.store is not None else None
-        results = []
-        for value, entity_type in items:
-            text = fmt.neutralise(value)
-            finding = Finding(0, len(text), entity_type, 1.0, TYPED_RECOGNIZER)
-            context = OperatorContext(
-                conversation_id=self.conversation_id,
-                language=language,
-                tokens=session,
-                surrogates=p._surrogates,
-                hash_key=p._hash_key,
-                phone_region=p.operators.phone_region,
-                subject_values=self._subject_values,
-            )
-            results.append(p._apply(text, language, [finding] if text.strip() else [], context))
-        if session is not None and session.changed and p.store is not None:
-            try:
-                p.store.save(self.conversation_id, session.mapping)
-            except BaseException:
-                self._session = None
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            session = self._tokens() if self._store is not None else None
+            results = []
+            for value, entity_type in items:
+                text = fmt.neutralise(value)
+                finding = Finding(0, len(text), entity_type, 1.0, TYPED_RECOGNIZER)
+                context = OperatorContext(
+                    conversation_id=self.conversation_id,
+                    language=language,
+                    tokens=session,
+                    surrogates=p._surrogates,
+                    hash_key=p._hash_key,
+                    phone_region=p.operators.phone_region,
+                    subject_values=self._subject_values,
+                )
+                found = [finding] if text.strip() else []
+                results.append(p._apply(text, language, found, context))
+            if self._save(session, last_attempt=attempt == MAX_ATTEMPTS):
+                return results
+        raise AssertionError("unreachable")
+
+    def _save(self, session: TokenSession | None, *, last_attempt: bool) -> bool:
+        """Save this turn's new tokens. False when a concurrent turn saved first
+        (transform/tokenmerge.py): the map is reloaded and the caller assigns tokens again
+        (detection's findings still hold); on the last attempt the conflict is raised."""
+        if session is None or not session.changed or self._store is None:
+            return True
+        try:
+            self._store.save(self.conversation_id, session.mapping)
+        except TokenMapConflict:
+            self._session = None
+            if last_attempt:
                 raise
-            session.changed = False
-        return results
+            return False
+        except BaseException:
+            self._session = None  # forget unsaved tokens; the next call reloads
+            raise
+        session.changed = False
+        return True
 
     def rehydrator(self) -> Rehydrator:
         """A rehydrator over this conversation's map, including this turn's new tokens."""
@@ -306,6 +319,10 @@ class ConversationTurn:
 
     def rehydrate(self, text: str) -> RehydrationResult:
         return self.rehydrator().rehydrate(text)
+
+    def token_values(self) -> tuple[str, ...]:
+        """The values of this conversation's map (the output guard lets them through)."""
+        return tuple(self._tokens().mapping.values())
 
     def streaming_rehydrator(self) -> StreamingRehydrator:
         return StreamingRehydrator(

@@ -9,9 +9,10 @@ from discreet.settings import Settings
 from discreet.store import errors as store_errors
 from discreet.store.db import Database
 from discreet.store.migrate import DATA, KEYS, ensure_current, upgrade
+from discreet.vault.blind_index import IdentifierKind
 from discreet.vault.crypto import MasterKey
 from discreet.vault.errors import StoreUnavailable
-from discreet.vault.fields import FieldCatalog
+from discreet.vault.fields import DEFAULT_INDEXED_FIELDS, FieldCatalog
 from discreet.vault.keystore import KeyStore
 from discreet.vault.master import load_master_key
 from discreet.vault.vault import Vault
@@ -54,6 +55,7 @@ def open_vault(
     tenant: str | None = None,
     categories: Mapping[str, str] | None = None,
     migrate: bool = False,
+    identifiers: Mapping[str, str] | None = None,
 ) -> Vault:
     """The vault configured by `settings` (default: from the environment).
 
@@ -70,7 +72,13 @@ def open_vault(
         data,
         KeyStore(keys, key),
         tenant=tenant or settings.tenant,
-        catalog=FieldCatalog(categories),
+        catalog=FieldCatalog(
+            categories,
+            indexed={
+                **DEFAULT_INDEXED_FIELDS,
+                **{f: IdentifierKind(k) for f, k in (identifiers or {}).items()},
+            },
+        ),
         phone_region=settings.phone_region,
     )
 

@@ -53,6 +53,18 @@ DEFAULT_INDEXED_FIELDS: Mapping[str, IdentifierKind] = MappingProxyType(
         "mobile": IdentifierKind.PHONE,
         "iban": IdentifierKind.IBAN,
         "customer_number": IdentifierKind.CUSTOMER_NUMBER,
+        # Forms the output guard looks up in answers (see `vault.identifiers`).
+        "first_name": IdentifierKind.NAME,
+        "last_name": IdentifierKind.NAME,
+        "date_of_birth": IdentifierKind.DATE,
+        "postal_code": IdentifierKind.REFERENCE,
+        "order_number": IdentifierKind.REFERENCE,
+        "invoice_number": IdentifierKind.REFERENCE,
+        "bank_account": IdentifierKind.REFERENCE,
+        "credit_card": IdentifierKind.REFERENCE,
+        "vat_id": IdentifierKind.REFERENCE,
+        "national_id": IdentifierKind.REFERENCE,
+        "passport": IdentifierKind.REFERENCE,
     }
 )
 
@@ -105,6 +117,11 @@ class FieldCatalog:
 
     def index_kind(self, field_name: str) -> IdentifierKind | None:
         return self._indexed.get(field_name)
+
+    @property
+    def indexed(self) -> Mapping[str, IdentifierKind]:
+        """Identifier field -> the kind it is blind-indexed as."""
+        return MappingProxyType(self._indexed)
 
     def fields_in(self, categories: set[str]) -> set[str]:
         return {f for f, c in self._categories.items() if c in categories}

@@ -96,11 +96,41 @@ class KeyStore:
         if conn is not None:
             for start in range(0, len(rows), _CHUNK):
                 conn.execute(_T.insert(), rows[start : start + _CHUNK])
+            self._refuse_if_retired(conn, tenant, kind, owner_ids)
         else:
             with self.db.begin() as own:
                 for start in range(0, len(rows), _CHUNK):
                     own.execute(_T.insert(), rows[start : start + _CHUNK])
+                self._refuse_if_retired(own, tenant, kind, owner_ids)
         return keys
+
+    def _refuse_if_retired(
+        self, conn: Connection, tenant: str, kind: KeyKind, owner_ids: Sequence[str]
+    ) -> None:
+        """Refuse keys just wrapped with a master key that a rotation has retired.
+
+        A server started before `discreet keys rotate` still holds the old master key; a
+        key it wraps after the rotation would be one nobody can open together with the
+        rest. The check runs after the insert, in its transaction: the insert's lock
+        makes a concurrent rotation wait for this transaction (`rotate` locks the table),
+        and a rotation that committed first shows in any other row (rotation re-wraps all
+        rows at once). WrongMasterKey rolls the new keys back."""
+        other = conn.execute(
+            select(_T.c.master_key_id)
+            .where(
+                ~(
+                    (_T.c.tenant == tenant)
+                    & (_T.c.kind == kind.value)
+                    & _T.c.owner_id.in_(list(owner_ids)[:_CHUNK])
+                )
+            )
+            .limit(1)
+        ).scalar_one_or_none()
+        if other is not None and other != self._master.key_id:
+            raise WrongMasterKey(
+                f"the key store was rotated to master key {other}; this process still "
+                f"holds the retired key {self._master.key_id}: restart it with the new key"
+            )
 
     def get(self, tenant: str, kind: KeyKind, owner_id: str) -> DataKey | None:
         """The unwrapped key, or None if it never existed or was destroyed."""
@@ -154,6 +184,9 @@ class KeyStore:
         now = datetime.now(UTC)
         count = 0
         with self.db.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                # New keys inserted meanwhile would miss the re-wrap: make inserts wait.
+                conn.exec_driver_sql(f"LOCK TABLE {_T.name} IN EXCLUSIVE MODE")
             rows = conn.execute(
                 select(
                     _T.c.tenant, _T.c.kind, _T.c.owner_id, _T.c.master_key_id, _T.c.wrapped

@@ -38,6 +38,7 @@ from discreet.subjectdata import (
 )
 from discreet.vault.bindings import ConversationBindings, bound_conversations
 from discreet.vault.crypto import DataKey, associated_data
+from discreet.vault.identifiers import derived_from
 from discreet.vault.keystore import KeyKind, KeyStore
 
 _S = table_of(Subject)
@@ -107,7 +108,7 @@ class SubjectRecords:
             by_subject.setdefault(subject, []).append(name)
         for subject, names in by_subject.items():
             conn.execute(delete(_F).where(_F.c.subject_id == subject, _F.c.field.in_(names)))
-            conn.execute(delete(_B).where(_B.c.subject_id == subject, _B.c.field.in_(names)))
+            conn.execute(delete(_B).where(_B.c.subject_id == subject, derived_from(names)))
 
     # --- the subject-data protocol ------------------------------------------------------
 

@@ -23,9 +23,13 @@ class VaultTokenStore:
         *,
         tenant: str | None = None,
         ctx: AccessContext = SYSTEM_PSEUDONYMISATION,
+        merge: bool = False,
     ) -> None:
         self._vault = vault.for_tenant(tenant) if tenant is not None else vault
         self._ctx = ctx
+        self._merge = merge
+        """Saves add to the stored map (compare-and-swap, `transform.tokenmerge`) rather
+        than replace it: for concurrent turns of one conversation (the gateway)."""
 
     @property
     def tenant(self) -> str:
@@ -36,8 +40,9 @@ class VaultTokenStore:
         return self._vault.load_token_map(conversation_id, ctx=self._ctx)
 
     def save(self, conversation_id: str, mapping: Mapping[str, str]) -> None:
-        """Replace the conversation's map as a whole."""
-        self._vault.save_token_map(conversation_id, mapping, ctx=self._ctx)
+        """Replace the conversation's map as a whole; with `merge`, add its tokens to the
+        stored ones (`TokenMapConflict` when a concurrent turn assigned one differently)."""
+        self._vault.save_token_map(conversation_id, mapping, ctx=self._ctx, merge=self._merge)
 
     def __repr__(self) -> str:
         return f"VaultTokenStore(tenant={self.tenant!r})"

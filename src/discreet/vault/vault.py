@@ -27,6 +27,7 @@ from sqlalchemy import Connection, bindparam, delete, select, text, update
 from sqlalchemy.exc import IntegrityError as DbIntegrityError
 
 from discreet.audit.context import AccessContext, Outcome
+from discreet.audit.keyed import CHAIN_TENANT, register_key
 from discreet.audit.log import AuditEvent, AuditLog, DetailValue
 from discreet.store import errors as store_errors
 from discreet.store.db import Database
@@ -39,6 +40,7 @@ from discreet.store.models import (
     TokenMap,
     table_of,
 )
+from discreet.transform.tokenmerge import TokenMapConflict, merge_maps
 from discreet.vault.bindings import ConversationBindings, bound_conversations
 from discreet.vault.blind_index import BlindIndexer, IdentifierKind
 from discreet.vault.crypto import DataKey, MasterKey, associated_data
@@ -61,6 +63,7 @@ from discreet.vault.fields import (
     SubjectView,
     check_tenant,
 )
+from discreet.vault.identifiers import index_forms
 from discreet.vault.keystore import KeyKind, KeyStore
 from discreet.vault.records import SubjectRecords, decrypt_fields, field_ad
 
@@ -307,7 +310,9 @@ class Vault:
             if index_key is None:
                 self._check_no_subjects_without_keys()
                 index_key = keys.get_or_create(tenant, KeyKind.INDEX, INDEX_KEY_OWNER)
+            chain_key = keys.get_or_create(CHAIN_TENANT, KeyKind.INDEX, CHAIN_TENANT)
         self._indexer = BlindIndexer(index_key.material, tenant, phone_region=phone_region)
+        register_key(data, chain_key.material)  # the audit chain's MACs (audit/keyed.py)
 
     def _check_no_subjects_without_keys(self) -> None:
         """A tenant with subjects but no blind-index key means a foreign key store:
@@ -470,18 +475,58 @@ class Vault:
                     "updated_at": now,
                 }
             )
-            kind = self._catalog.index_kind(name)
-            if kind is not None:
-                index_rows.append(
-                    {
-                        "subject_id": subject_id,
-                        "field": name,
-                        "tenant": self.tenant,
-                        "kind": kind.value,
-                        "digest": self._indexer.digest(kind, value),
-                    }
-                )
+        index_rows = self._index_rows(subject_id, fields)
         return field_rows, index_rows
+
+    def _index_rows(self, subject_id: str, fields: Mapping[str, str]) -> list[dict[str, Any]]:
+        """Blind-index rows for a subject's fields: every form `vault.identifiers` derives
+        (the output guard looks answers up in them)."""
+        return [
+            {
+                "subject_id": subject_id,
+                "field": label,
+                "tenant": self.tenant,
+                "kind": kind.value,
+                "digest": self._indexer.digest(kind, value),
+            }
+            for label, kind, value in index_forms(
+                fields, self._catalog.indexed, phone_region=self._phone_region
+            )
+        ]
+
+    def _reindex_subject(self, conn: Connection, subject_id: str, key: DataKey) -> None:
+        """Rebuild all of a subject's blind-index rows from all its fields (a composed
+        name depends on two fields, so a change to one rebuilds them all)."""
+        rows = conn.execute(
+            select(_F.c.field, _F.c.category, _F.c.ciphertext).where(_F.c.subject_id == subject_id)
+        ).all()
+        values = self._decrypt_fields(subject_id, key, rows)
+        conn.execute(delete(_B).where(_B.c.subject_id == subject_id))
+        index_rows = self._index_rows(subject_id, values)
+        if index_rows:
+            conn.execute(_B.insert(), index_rows)
+
+    def reindex(self, *, ctx: AccessContext, progress: Callable[[int], None] | None = None) -> int:
+        """Rebuild the blind index of every subject of this tenant (after an upgrade that
+        adds identifier forms, or a policy that declares more identifier fields); returns
+        the number of subjects. Subjects whose key is gone (erased) are skipped."""
+        with self._operation(ctx, Action.SUBJECT_UPDATE) as op:
+            with self._data.begin() as conn:
+                ids = list(
+                    conn.execute(select(_S.c.id).where(_S.c.tenant == self.tenant)).scalars()
+                )
+            done = 0
+            for part in _chunks(ids, _IN_CHUNK):
+                with self._data.begin() as conn:
+                    for subject_id in part:
+                        with suppress(SubjectErased):
+                            self._reindex_subject(conn, subject_id, self._subject_key(subject_id))
+                            done += 1
+                if progress:
+                    progress(done)
+            op.details = {"reindexed": done}
+            self._audit.append(op.event(self.tenant, Outcome.OK))
+            return done
 
     # --- subjects ---------------------------------------------------------------------
 
@@ -735,13 +780,11 @@ class Vault:
                 now = _now()
                 names = list(changes)
                 conn.execute(delete(_F).where(_F.c.subject_id == subject_id, _F.c.field.in_(names)))
-                conn.execute(delete(_B).where(_B.c.subject_id == subject_id, _B.c.field.in_(names)))
                 kept = {name: value for name, value in changes.items() if value is not None}
-                field_rows, index_rows = self._field_rows(subject_id, key, kept, now)
+                field_rows, _ = self._field_rows(subject_id, key, kept, now)
                 if field_rows:
                     conn.execute(_F.insert(), field_rows)
-                if index_rows:
-                    conn.execute(_B.insert(), index_rows)
+                self._reindex_subject(conn, subject_id, key)
                 conn.execute(update(_S).where(_S.c.id == subject_id).values(updated_at=now))
                 op.details = {"set": len(kept), "deleted": len(changes) - len(kept)}
                 self._audit.append(op.event(self.tenant, Outcome.OK), conn=conn)
@@ -815,6 +858,43 @@ class Vault:
                 for original in originals:
                     result[original] = frozenset(found[key])
             return result
+
+    def match_identifiers(
+        self, queries: Iterable[tuple[IdentifierKind, str]]
+    ) -> dict[tuple[IdentifierKind, str], frozenset[str]]:
+        """The output guard's look-up (`guard.leaks`): canonical identifier forms -> the
+        subjects holding them, in one indexed query per kind and chunk.
+
+        Not audited here: it reads digests only, and the turn that asks records the
+        look-up (counts, never values) in its own audit record, in one transaction with
+        the turn; an audit write per answer would double the turn's writes."""
+        wanted: dict[tuple[str, bytes], list[tuple[IdentifierKind, str]]] = {}
+        listed = list(queries)
+        for (kind, value), digest in zip(listed, self._indexer.digest_many(listed), strict=True):
+            wanted.setdefault((kind.value, digest), []).append((kind, value))
+        found: dict[tuple[str, bytes], set[str]] = {}
+        by_kind: dict[str, list[bytes]] = {}
+        for kind_value, digest in wanted:
+            by_kind.setdefault(kind_value, []).append(digest)
+        with _unavailable_as_vault_error(), self._data.read() as conn:
+            # Plain SQL with one placeholder per digest: SQLAlchemy's expanding IN costs
+            # about 30 us per bound value to render, ten times the look-up itself.
+            mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+            for kind_value, digests in by_kind.items():
+                for part in _chunks(digests, _IN_CHUNK):
+                    sql = (
+                        f"SELECT digest, subject_id FROM {_B.name} WHERE tenant = {mark} "
+                        f"AND kind = {mark} AND digest IN ({', '.join([mark] * len(part))})"
+                    )
+                    rows = conn.exec_driver_sql(sql, (self.tenant, kind_value, *part))
+                    for digest, subject_id in rows:
+                        found.setdefault((kind_value, bytes(digest)), set()).add(subject_id)
+        result: dict[tuple[IdentifierKind, str], frozenset[str]] = {}
+        for key, originals in wanted.items():
+            subjects = frozenset(found.get(key, ()))
+            for original in originals:
+                result[original] = subjects
+        return result
 
     # --- conversations and token maps -------------------------------------------------
 
@@ -1130,58 +1210,90 @@ class Vault:
         return {str(token): str(value) for token, value in loaded.items()}
 
     def save_token_map(
-        self, conversation_id: str, mapping: Mapping[str, str], *, ctx: AccessContext
+        self,
+        conversation_id: str,
+        mapping: Mapping[str, str],
+        *,
+        ctx: AccessContext,
+        merge: bool = False,
     ) -> None:
         """Replace the conversation's token map (encrypted under the subject's key when
-        the conversation is bound, else under a key of the conversation's own)."""
+        the conversation is bound, else under a key of the conversation's own).
+
+        `merge`: compare-and-swap for concurrent turns (`transform.tokenmerge`): the
+        stored map, read under the row lock, gets `mapping`'s tokens added, and
+        `TokenMapConflict` is raised when the two disagree."""
         conversation_id = _check_conversation_id(conversation_id)
-        payload = json.dumps(
-            {str(token): str(value) for token, value in mapping.items()},
-            sort_keys=True,
-            ensure_ascii=False,
-        ).encode("utf-8")
-        with self._operation(ctx, Action.TOKEN_MAP_WRITE) as op, self._data.begin() as conn:
-            row = conn.execute(
-                select(_C.c.subject_id)
-                .where(_C.c.tenant == self.tenant, _C.c.id == conversation_id)
-                .with_for_update()
-            ).one_or_none()
-            now = _now()
-            if row is None:
-                conn.execute(
-                    _C.insert(),
-                    {
-                        "tenant": self.tenant,
-                        "id": conversation_id,
-                        "subject_id": None,
-                        "created_at": now,
-                    },
-                )
-            subject_id = row.subject_id if row is not None else None
-            op.subject = subject_id
-            if subject_id is not None:
-                key, scope, owner = self._subject_key(subject_id), KeyKind.SUBJECT, subject_id
-            else:
-                key = self._keys.get_or_create(self.tenant, KeyKind.CONVERSATION, conversation_id)
-                scope, owner = KeyKind.CONVERSATION, conversation_id
-            blob = key.encrypt(payload, self._token_map_ad(conversation_id, scope, owner))
-            conn.execute(
-                delete(_M).where(
-                    _M.c.tenant == self.tenant, _M.c.conversation_id == conversation_id
-                )
-            )
-            conn.execute(
-                _M.insert(),
-                {
-                    "tenant": self.tenant,
-                    "conversation_id": conversation_id,
-                    "scope": scope.value,
-                    "ciphertext": blob,
-                    "updated_at": now,
-                },
-            )
-            op.details = {"tokens": len(mapping)}
-            self._audit.append(op.event(self.tenant, Outcome.OK), conn=conn)
+        with self._operation(ctx, Action.TOKEN_MAP_WRITE) as op:
+            try:
+                with self._data.begin() as conn:
+                    row = conn.execute(
+                        select(_C.c.subject_id)
+                        .where(_C.c.tenant == self.tenant, _C.c.id == conversation_id)
+                        .with_for_update()
+                    ).one_or_none()
+                    if merge and row is not None:
+                        stored = conn.execute(
+                            _TOKEN_MAP_OF, {"tenant": self.tenant, "conversation": conversation_id}
+                        ).one_or_none()
+                        if stored is not None:
+                            current = self._decrypt_token_map(
+                                conversation_id,
+                                _MapRow(row.subject_id, stored.scope, stored.ciphertext),
+                            )
+                            mapping = merge_maps(current, mapping)
+                    payload = json.dumps(
+                        {str(token): str(value) for token, value in mapping.items()},
+                        sort_keys=True,
+                        ensure_ascii=False,
+                    ).encode("utf-8")
+                    now = _now()
+                    if row is None:
+                        conn.execute(
+                            _C.insert(),
+                            {
+                                "tenant": self.tenant,
+                                "id": conversation_id,
+                                "subject_id": None,
+                                "created_at": now,
+                            },
+                        )
+                    subject_id = row.subject_id if row is not None else None
+                    op.subject = subject_id
+                    if subject_id is not None:
+                        key, scope, owner = (
+                            self._subject_key(subject_id),
+                            KeyKind.SUBJECT,
+                            subject_id,
+                        )
+                    else:
+                        key = self._keys.get_or_create(
+                            self.tenant, KeyKind.CONVERSATION, conversation_id
+                        )
+                        scope, owner = KeyKind.CONVERSATION, conversation_id
+                    blob = key.encrypt(payload, self._token_map_ad(conversation_id, scope, owner))
+                    conn.execute(
+                        delete(_M).where(
+                            _M.c.tenant == self.tenant, _M.c.conversation_id == conversation_id
+                        )
+                    )
+                    conn.execute(
+                        _M.insert(),
+                        {
+                            "tenant": self.tenant,
+                            "conversation_id": conversation_id,
+                            "scope": scope.value,
+                            "ciphertext": blob,
+                            "updated_at": now,
+                        },
+                    )
+                    op.details = {"tokens": len(mapping)}
+                    self._audit.append(op.event(self.tenant, Outcome.OK), conn=conn)
+            except DbIntegrityError:
+                if not merge:
+                    raise
+                # A concurrent first turn created the conversation row first.
+                raise TokenMapConflict("a concurrent turn saved first") from None
 
     # --- keys -------------------------------------------------------------------------
 

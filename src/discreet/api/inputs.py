@@ -1,0 +1,94 @@
+"""Checks every request body gets before any route sees it (an ASGI middleware).
+
+* One size limit for every route (413), enforced while the body arrives, so no route
+  buffers more than the limit however it reads its body.
+* JSON with a lone surrogate escape (``"\\ud800"``) is refused with 400: Python decodes
+  it into a string that cannot be encoded, and the route would fail later, deep in a
+  database driver, as a 500 whose traceback carries the request's values.
+
+Also mapped here, for every route: `UnicodeEncodeError` (text that cannot be stored) and
+`OverflowError` (a number too large for the store) become 400, never a 500 with a trace.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from discreet.api.schemas import error_body
+
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_LONE_SURROGATE = re.compile(
+    rb"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+    rb"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+)
+
+
+def invalid_input(message: str, code: str, status: int = 400) -> JSONResponse:
+    return JSONResponse(error_body(message, "invalid_request_error", code), status_code=status)
+
+
+class InputGuard:
+    """Body size and text checks in front of `app`."""
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") not in _BODY_METHODS:
+            await self.app(scope, receive, send)
+            return
+        limit = self.max_body_bytes
+        too_large = invalid_input(
+            f"request body exceeds {limit} bytes", "request_too_large", status=413
+        )
+        declared = dict(scope.get("headers") or []).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > limit:
+            await too_large(scope, receive, send)
+            return
+        body = bytearray()
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            body.extend(message.get("body", b""))
+            if len(body) > limit:
+                await too_large(scope, receive, send)
+                return
+            if not message.get("more_body", False):
+                break
+        if _LONE_SURROGATE.search(body):
+            response = invalid_input(
+                "request body holds a lone surrogate escape (\\ud800-\\udfff); send valid "
+                "UTF-16 pairs or the characters themselves",
+                "invalid_text",
+            )
+            await response(scope, receive, send)
+            return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": bytes(body), "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+async def unstorable_text(_request: Any, exc: Exception) -> JSONResponse:
+    return invalid_input(
+        f"a text in the request cannot be stored ({type(exc).__name__})", "invalid_text"
+    )
+
+
+async def number_too_large(_request: Any, exc: Exception) -> JSONResponse:
+    return invalid_input("a number in the request is out of range", "number_out_of_range")
+
+
+__all__ = ["InputGuard", "number_too_large", "unstorable_text"]

@@ -1,0 +1,215 @@
+"""The keyed, anchored audit chain: tampering that recomputes hashes is caught.
+
+The hash chain (`audit.log`) shows edits, reorderings and gaps, but whoever can write
+the data store can also recompute every hash and the chain head, delete the tail or the
+head and forge a pruning anchor, or renumber records. So each record also gets a MAC,
+chained like the hashes, under a key the data store does not hold:
+
+* ``MAC(N) = HMAC-SHA256(chain key, MAC(N-1) || hash(N))``; the hash covers every column
+  of the record (seq included), so the MAC does too. The first keyed record chains from
+  `GENESIS_MAC`; records written before the chain was keyed are checked by hash only.
+* The chain key is a random key in the key store (wrapped by the master key like every
+  data key, so a master-key rotation re-wraps it and the chain stays valid). A process
+  registers it for its data store when it opens the vault (`register_key`); appends
+  then MAC in the same transaction as the record.
+* Once a chain is keyed, an append without the key is refused (`AuditKeyMissing`):
+  unkeyed records after keyed ones would be indistinguishable from forged ones.
+* Truncating the tail (records, MACs and both heads rewritten consistently) leaves a
+  valid-looking shorter chain, so the head is also written outside the database: an
+  anchor file the operator ships elsewhere (`write_anchor`, ``discreet audit anchor``),
+  one line per anchor: ``seq mac timestamp``. `verify_keyed` checks every anchor line is
+  still in the chain with the same MAC.
+
+Invariants: MAC rows are never deleted (pruning deletes records only; the MAC at the
+pruning point is where verification resumes); the MAC head moves with the hash head in
+the same transaction; nothing here reads or stores personal data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import Connection, select, update
+
+from discreet.store.db import Database
+from discreet.store.errors import StorageError
+from discreet.store.guarantees_models import AuditMac, AuditMacHead
+from discreet.store.models import table_of
+
+GENESIS_MAC = "0" * 64
+CHAIN_TENANT = "audit-chain"
+"""The key store's tenant and owner of the chain key (one chain across tenants)."""
+
+_MACS = table_of(AuditMac)
+_MAC_HEAD = table_of(AuditMacHead)
+_KEYS: dict[str, bytes] = {}
+_LOCK = threading.Lock()
+
+
+class AuditKeyMissing(StorageError):
+    """The audit chain is keyed, but this process has no chain key: open the vault
+    (with the master key) before writing audit records."""
+
+
+def _db_key(db: Database) -> str:
+    return str(db.url)
+
+
+def register_key(db: Database, key: bytes) -> None:
+    """Use `key` for the chain in `db` in this process (the vault calls this on open)."""
+    with _LOCK:
+        _KEYS[_db_key(db)] = key
+
+
+def key_for(db: Database) -> bytes | None:
+    with _LOCK:
+        return _KEYS.get(_db_key(db))
+
+
+def mac(key: bytes, prev_mac: str, record_hash: str) -> str:
+    return hmac.new(key, f"{prev_mac}|{record_hash}".encode("ascii"), hashlib.sha256).hexdigest()
+
+
+def on_append(conn: Connection, db: Database, seq: int, record_hash: str) -> None:
+    """MAC the record just inserted (`seq`, `record_hash`), in its transaction; the hash
+    head is locked already, so MACs are appended in chain order."""
+    key = key_for(db)
+    head = conn.execute(
+        select(_MAC_HEAD.c.first_seq, _MAC_HEAD.c.seq, _MAC_HEAD.c.mac).where(_MAC_HEAD.c.id == 1)
+    ).one_or_none()
+    if key is None:
+        if head is not None:
+            raise AuditKeyMissing(
+                "the audit chain is keyed but this process has no chain key; "
+                "open the vault with the master key first"
+            )
+        return  # a chain not (yet) keyed: hashes only, as before
+    prev = head.mac if head is not None else GENESIS_MAC
+    value = mac(key, prev, record_hash)
+    conn.execute(_MACS.insert(), {"seq": seq, "mac": value})
+    if head is None:
+        conn.execute(_MAC_HEAD.insert(), {"id": 1, "first_seq": seq, "seq": seq, "mac": value})
+    else:
+        conn.execute(update(_MAC_HEAD).where(_MAC_HEAD.c.id == 1).values(seq=seq, mac=value))
+
+
+def mac_head(db: Database) -> tuple[int, str] | None:
+    """(seq, MAC) of the newest keyed record, or None for a chain not keyed."""
+    with db.begin() as conn:
+        row = conn.execute(
+            select(_MAC_HEAD.c.seq, _MAC_HEAD.c.mac).where(_MAC_HEAD.c.id == 1)
+        ).one_or_none()
+    return None if row is None else (int(row.seq), str(row.mac))
+
+
+def write_anchor(db: Database, path: Path) -> tuple[int, str] | None:
+    """Append the chain's MAC head to the anchor file `path` (created 0600); returns it,
+    or None when the chain is not keyed yet."""
+    head = mac_head(db)
+    if head is None:
+        return None
+    line = f"{head[0]} {head[1]} {datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ}\n"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Append-only, readable by the owner only, whatever the umask.
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        os.write(fd, line.encode("ascii"))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    return head
+
+
+def read_anchors(path: Path) -> list[tuple[int, str]]:
+    """The (seq, MAC) lines of an anchor file; ValueError naming the bad line."""
+    anchors: list[tuple[int, str]] = []
+    for number, line in enumerate(path.read_text(encoding="ascii").splitlines(), start=1):
+        parts = line.split()
+        if not parts:
+            continue
+        if len(parts) < 2 or not parts[0].isdigit() or len(parts[1]) != 64:
+            raise ValueError(f"anchor file {path}, line {number}: expected 'SEQ MAC TIME'")
+        anchors.append((int(parts[0]), parts[1]))
+    return anchors
+
+
+@dataclass(frozen=True, slots=True)
+class KeyedResult:
+    ok: bool
+    checked: int
+    first_bad_seq: int | None = None
+    reason: str | None = None
+
+
+def verify_keyed(
+    db: Database,
+    key: bytes,
+    entries: list[tuple[int, str, str]],
+    *,
+    resume_after: int | None,
+    anchors: list[tuple[int, str]] = (),  # type: ignore[assignment]
+) -> KeyedResult:
+    """Check the MACs of `entries` ((seq, hash, action) in chain order, as `verify` read
+    them) and the `anchors`. `resume_after`: the pruning point, if the log was pruned."""
+    with db.begin() as conn:
+        head = conn.execute(
+            select(_MAC_HEAD.c.first_seq, _MAC_HEAD.c.seq, _MAC_HEAD.c.mac).where(
+                _MAC_HEAD.c.id == 1
+            )
+        ).one_or_none()
+        macs = {int(r.seq): str(r.mac) for r in conn.execute(select(_MACS.c.seq, _MACS.c.mac))}
+    if head is None:
+        if anchors:
+            return KeyedResult(False, 0, None, "anchors given, but the chain holds no MACs")
+        return KeyedResult(True, 0)
+    first = int(head.first_seq)
+    prev = GENESIS_MAC
+    if resume_after is not None and resume_after >= first:
+        if resume_after not in macs:
+            return KeyedResult(False, 0, resume_after, "the MAC at the pruning point is missing")
+        prev = macs[resume_after]
+    checked = 0
+    last = None
+    for seq, record_hash, _ in entries:
+        if seq < first:
+            continue
+        expected = mac(key, prev, record_hash)
+        if not hmac.compare_digest(macs.get(seq, ""), expected):
+            return KeyedResult(
+                False, checked, seq, "record does not match its MAC (rewritten or renumbered)"
+            )
+        prev, last, checked = expected, seq, checked + 1
+    if last is not None and (int(head.seq) != last or head.mac != prev):
+        return KeyedResult(False, checked, last, "MAC head does not match the last record")
+    for seq, value in anchors:
+        if not hmac.compare_digest(macs.get(seq, ""), value):
+            return KeyedResult(
+                False, checked, seq, f"anchored record {seq} is missing or changed (truncated?)"
+            )
+        if last is None or seq > last:
+            return KeyedResult(
+                False, checked, seq, f"anchored record {seq} is past the end of the chain"
+            )
+    return KeyedResult(True, checked)
+
+
+__all__ = [
+    "CHAIN_TENANT",
+    "GENESIS_MAC",
+    "AuditKeyMissing",
+    "KeyedResult",
+    "key_for",
+    "mac",
+    "mac_head",
+    "on_append",
+    "read_anchors",
+    "register_key",
+    "verify_keyed",
+    "write_anchor",
+]
