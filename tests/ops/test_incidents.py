@@ -288,7 +288,11 @@ def test_cli_open_list_notify_draft_close(store_env, cli) -> None:
     assert bad.exit_code == 2 and "confidentiality, integrity, availability" in bad.output
     missing = cli(["incidents", "show", "INC-nope"], env)
     assert missing.exit_code == 3
-    assert cli(["incidents", "notify", incident_id, "--actor", "dpo"], env).exit_code == 0
+    notified = cli(["incidents", "notify", incident_id, "--actor", "dpo"], env)
+    assert notified.exit_code == 0, notified.output
+    # "INC-...: authority notified <when>", said once (it used to repeat "authority notified")
+    assert notified.output.startswith(f"{incident_id}: authority notified ")
+    assert notified.output.count("notified") == 1, notified.output
     closed = cli(["incidents", "close", incident_id, "Partner deleted the file"], env)
     assert closed.exit_code == 0
     shown = cli(["incidents", "show", incident_id], env)

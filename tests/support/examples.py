@@ -36,6 +36,7 @@ class Block:
     line: int
     mark: str = ""
     expected: str | None = None  # for a python block: the `text` block after "prints"
+    why: str = ""  # for a skipped block: the reason its marker gives
 
 
 @dataclass
@@ -50,7 +51,7 @@ class Step:
 @dataclass
 class Session:
     steps: list[Step] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # "FILE:LINE: why" of each skipped block
 
 
 def blocks(markdown: str) -> list[Block]:
@@ -69,14 +70,14 @@ def blocks(markdown: str) -> list[Block]:
         while i < len(lines) and lines[i].strip() != "```":
             body.append(lines[i])
             i += 1
-        mark = ""
+        mark = why = ""
         prev = start - 1
         while prev >= 0 and not lines[prev].strip():
             prev -= 1
         marker = _MARK.match(lines[prev]) if prev >= 0 else None
         if marker:
-            mark = marker.group(1)
-        block = Block(opened.group(1), "\n".join(body) + "\n", start + 1, mark)
+            mark, why = marker.group(1), marker.group(2)
+        block = Block(opened.group(1), "\n".join(body) + "\n", start + 1, mark, why=why)
         if block.lang == "text" and found and lines[prev].strip() == "prints":
             found[-1].expected = block.body
         else:
@@ -123,9 +124,9 @@ def session(markdown: str, name: str, port: int) -> Session:
     for block in blocks(markdown):
         where = f"{name}:{block.line}"
         body = block.body.replace(":8000", f":{port}").replace("--port 8000", f"--port {port}")
-        block = Block(block.lang, body, block.line, block.mark, block.expected)
+        block = Block(block.lang, body, block.line, block.mark, block.expected, block.why)
         if block.mark == "skip":
-            result.skipped.append(where)
+            result.skipped.append(f"{where}: {block.why}")
             continue
         if block.lang in ("bash", "sh", "shell"):
             if block.mark == "background":

@@ -259,7 +259,10 @@ def notify(
             reference=reference,
         )
         now = register.now()
-    typer.echo(f"{incident.id}: {to} notified; {incident.clock(now).describe(tz)}")
+    clock = incident.clock(now).describe(tz)  # once the authority has it: "authority notified ..."
+    typer.echo(
+        f"{incident.id}: {clock}" if to == "authority" else f"{incident.id}: {to} notified; {clock}"
+    )
 
 
 @app.command("close")
