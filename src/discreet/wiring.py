@@ -49,6 +49,7 @@ from discreet.store.migrate import DATA, KEYS, ensure_current
 from discreet.subjectdata import Holders, SubjectData
 from discreet.vault.bindings import ConversationBindings
 from discreet.vault.crypto import MasterKey
+from discreet.vault.factory import register_audit_chain
 from discreet.vault.keystore import KeyStore
 from discreet.vault.master import load_master_key
 from discreet.vault.records import SubjectRecords
@@ -217,6 +218,7 @@ def open_retention(
     ensure_current(keys_db, KEYS)
     keys = KeyStore(keys_db, key)
     keys.check_master_key()
+    register_audit_chain(data, keys)  # retention's audit records join the keyed chain
     holders = build_holders(StoreParts(data, keys, clock))
     return _retention(data, keys, policy, tenant or settings.tenant, holders, clock)
 

@@ -413,7 +413,7 @@ def audit_verify(
         Path | None,
         typer.Option(
             "--anchor",
-            help="An anchor file written by `discreet audit anchor` (kept outside the "
+            help="An anchor file written by `discreet audit anchor FILE` (kept outside the "
             "database): every head it recorded must still be in the chain, unchanged, "
             "so a truncated tail is caught. Needs the master key.",
         ),
@@ -876,10 +876,12 @@ def _api_key_store(tenant: str | None) -> ApiKeyStore:
     from discreet.conversations.apikeys import ApiKeyStore
     from discreet.settings import Settings
     from discreet.store import DATA, Database, ensure_current
+    from discreet.vault.factory import register_audit_chain_from
 
     settings = Settings()
     db = Database(settings.data_url, name="data store")
     ensure_current(db, DATA)
+    register_audit_chain_from(settings, db)  # key changes are audited
     return ApiKeyStore(db, tenant or settings.tenant)
 
 

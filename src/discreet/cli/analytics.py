@@ -26,10 +26,12 @@ _Dataset = Annotated[
 def _db_and_tenant(tenant: str | None) -> tuple[object, str]:
     from discreet.settings import Settings
     from discreet.store import DATA, Database, ensure_current
+    from discreet.vault.factory import register_audit_chain_from
 
     settings = Settings()
     db = Database(settings.data_url, name="data store")
     ensure_current(db, DATA)
+    register_audit_chain_from(settings, db)  # releases are audited
     return db, tenant or settings.tenant
 
 

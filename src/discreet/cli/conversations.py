@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from discreet.errors import NotFound, Unavailable
+from discreet.errors import NotFound
 
 if TYPE_CHECKING:
     from discreet.conversations.states import ConversationStates
@@ -30,19 +30,15 @@ class ConversationNotFound(NotFound):
 
 
 def _states(tenant: str | None) -> ConversationStates:
-    from discreet.audit.log import AuditLog
     from discreet.conversations.states import ConversationStates
     from discreet.settings import Settings
-    from discreet.store import DATA, Database, ensure_current
-    from discreet.store.errors import StorageError
+    from discreet.vault import open_vault
 
     settings = Settings()
-    try:
-        db = Database(settings.data_url, name="data store")
-        ensure_current(db, DATA)
-    except StorageError as exc:
-        raise Unavailable(str(exc)) from None
-    return ConversationStates(db, AuditLog(db), tenant or settings.tenant)
+    # Through the vault: it checks the master key and registers the audit chain's key, so
+    # the release's audit record joins the keyed chain (audit/keyed.py).
+    vault = open_vault(settings, tenant=tenant or settings.tenant)
+    return ConversationStates(vault.data_store, vault.audit_log, vault.tenant)
 
 
 def _show(states: ConversationStates, conversation_id: str) -> dict[str, object]:

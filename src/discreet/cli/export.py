@@ -179,7 +179,9 @@ def training(
     """
     from discreet.export.errors import ExportInputError
     from discreet.export.training import run_training
+    from discreet.settings import Settings
     from discreet.store import DATA, Database, ensure_current
+    from discreet.vault.factory import register_audit_chain_from
 
     if engine not in ("local", "ray"):
         raise ExportInputError("--engine must be local or ray")
@@ -189,6 +191,7 @@ def training(
     request, url = _request(since, until, out, assistant, tenant, cfg, snapshot)
     db = Database(url, name="data store")
     ensure_current(db, DATA)
+    register_audit_chain_from(Settings(), db)  # every export is audited
     ctx = _ctx(actor)
     progress, task = _progress("anonymising partitions")
     with progress:
@@ -223,11 +226,14 @@ def snapshot(
     a cluster run (`export training --snapshot DIR --engine ray`). It is personal data:
     keep it like a database backup and delete it afterwards."""
     from discreet.export.snapshot import write_snapshot
+    from discreet.settings import Settings
     from discreet.store import DATA, Database, ensure_current
+    from discreet.vault.factory import register_audit_chain_from
 
     request, url = _request(since, until, out, assistant, tenant, _config(None, {}))
     db = Database(url, name="data store")
     ensure_current(db, DATA)
+    register_audit_chain_from(Settings(), db)  # every export is audited
     ctx = _ctx(actor)
     summary = write_snapshot(db, request, ctx=ctx)
     typer.echo(

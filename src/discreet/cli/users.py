@@ -29,11 +29,13 @@ def _store() -> tuple[AccountStore, str]:
     from discreet.settings import Settings
     from discreet.store import DATA, Database, ensure_current
     from discreet.store.errors import StorageError
+    from discreet.vault.factory import register_audit_chain_from
 
     settings = Settings()
     try:
         db = Database(settings.data_url, name="data store")
         ensure_current(db, DATA)
+        register_audit_chain_from(settings, db)  # account changes are audited
     except StorageError as exc:  # its message names the store and the reason, no values
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None

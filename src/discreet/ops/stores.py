@@ -12,6 +12,7 @@ from discreet.errors import InvalidInput, Unavailable
 from discreet.settings import Settings
 from discreet.store import DATA, Database, ensure_current
 from discreet.store.errors import StorageError
+from discreet.vault.factory import register_audit_chain_from
 
 if TYPE_CHECKING:
     from discreet.policy import Policy
@@ -39,6 +40,7 @@ def data_store(settings: Settings | None = None) -> Iterator[Database]:
         db = Database(settings.data_url, name="data store")
         try:
             ensure_current(db, DATA)
+            register_audit_chain_from(settings, db)  # what ops appends joins the keyed chain
             yield db
         finally:
             db.dispose()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from discreet.audit.keyed import CHAIN_TENANT, register_key
 from discreet.audit.log import AuditLog
 from discreet.settings import Settings
 from discreet.store import errors as store_errors
@@ -13,7 +14,7 @@ from discreet.vault.blind_index import IdentifierKind
 from discreet.vault.crypto import MasterKey
 from discreet.vault.errors import StoreUnavailable
 from discreet.vault.fields import DEFAULT_INDEXED_FIELDS, FieldCatalog
-from discreet.vault.keystore import KeyStore
+from discreet.vault.keystore import KeyKind, KeyStore
 from discreet.vault.master import load_master_key
 from discreet.vault.vault import Vault
 
@@ -93,3 +94,32 @@ def open_audit_log(settings: Settings | None = None) -> AuditLog:
     except store_errors.StoreUnavailable as exc:
         raise StoreUnavailable(str(exc)) from exc
     return AuditLog(data)
+
+
+def register_audit_chain(data: Database, keys: KeyStore) -> None:
+    """Let this process MAC the audit records it appends to `data` (audit/keyed.py): the
+    chain key lives in the key store, wrapped by the master key like every other key."""
+    chain_key = keys.get_or_create(CHAIN_TENANT, KeyKind.INDEX, CHAIN_TENANT)
+    register_key(data, chain_key.material)
+
+
+def register_audit_chain_from(settings: Settings, data: Database) -> None:
+    """`register_audit_chain` for a command that opens the data store without the vault.
+
+    With no master key configured it does nothing: reading needs no key, and an append to
+    a keyed chain then fails closed, saying the master key is needed. A wrong key is
+    refused (WrongMasterKey) before anything is written."""
+    if settings.master_key is None and settings.master_key_file is None:
+        return
+    key = load_master_key(settings)
+    try:
+        keys_db = Database(settings.keys_url, name="key store")
+    except store_errors.StoreUnavailable as exc:
+        raise StoreUnavailable(str(exc)) from exc
+    try:
+        ensure_current(keys_db, KEYS)
+        keys = KeyStore(keys_db, key)
+        keys.check_master_key()
+        register_audit_chain(data, keys)
+    finally:
+        keys_db.dispose()
