@@ -3,12 +3,14 @@ the stores the gateway and the rights service use (no rows inserted behind their
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from tests.conftest import StoreEnv
 
 from discreet.audit import AccessContext, ActorKind, LegalBasis
@@ -20,6 +22,7 @@ from discreet.detect.config import DetectorConfig, NerConfig
 from discreet.export.config import ExportConfig
 from discreet.export.training import TrainingRequest, day_bounds
 from discreet.store.db import Database
+from discreet.store.models import Subject, table_of
 
 OFFICER = AccessContext(
     actor="dpo-1",
@@ -48,6 +51,8 @@ class Shop:
         assistant: str = "support",
     ) -> None:
         """One gateway turn per (user, assistant) pair: pseudonymised text, as stored."""
+        if subject is not None:
+            self.subject(subject)
         for user, answer in turns:
             self.states.record_turn(
                 TurnUpdate(
@@ -59,6 +64,25 @@ class Shop:
                 ),
                 [],
             )
+
+    def subject(self, subject_id: str) -> None:
+        """A vault subject row with this pseudonymous id, as the vault leaves it once the
+        customer is imported: a turn is stored only for a subject that exists and is not
+        being erased (conversations/fence.py). Its reference is opaque test bytes."""
+        rows = table_of(Subject)
+        now = datetime.now(UTC)
+        with self.db.begin() as conn:
+            if conn.execute(select(rows.c.id).where(rows.c.id == subject_id)).first() is None:
+                conn.execute(
+                    rows.insert().values(
+                        id=subject_id,
+                        tenant="default",
+                        ref_digest=hashlib.sha256(subject_id.encode()).digest(),
+                        ref_ciphertext=b"test-reference",
+                        created_at=now,
+                        updated_at=now,
+                    )
+                )
 
     def grant(self, subject: str, purpose: str = "model_training") -> None:
         self.consents.grant(subject, purpose, notice_version="v1", channel="web", ctx=OFFICER)
