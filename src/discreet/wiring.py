@@ -49,8 +49,7 @@ from discreet.store.migrate import DATA, KEYS, ensure_current
 from discreet.subjectdata import Holders, SubjectData
 from discreet.vault.bindings import ConversationBindings
 from discreet.vault.crypto import MasterKey
-from discreet.vault.factory import register_audit_chain
-from discreet.vault.keystore import KeyStore
+from discreet.vault.keystore import KeyStore, register_audit_chain
 from discreet.vault.master import load_master_key
 from discreet.vault.records import SubjectRecords
 from discreet.vault.vault import Vault

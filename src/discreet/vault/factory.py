@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from discreet.audit.keyed import CHAIN_TENANT, register_key
 from discreet.audit.log import AuditLog
 from discreet.settings import Settings
 from discreet.store import errors as store_errors
@@ -14,7 +13,7 @@ from discreet.vault.blind_index import IdentifierKind
 from discreet.vault.crypto import MasterKey
 from discreet.vault.errors import StoreUnavailable
 from discreet.vault.fields import DEFAULT_INDEXED_FIELDS, FieldCatalog
-from discreet.vault.keystore import KeyKind, KeyStore
+from discreet.vault.keystore import KeyStore, register_audit_chain
 from discreet.vault.master import load_master_key
 from discreet.vault.vault import Vault
 
@@ -94,13 +93,6 @@ def open_audit_log(settings: Settings | None = None) -> AuditLog:
     except store_errors.StoreUnavailable as exc:
         raise StoreUnavailable(str(exc)) from exc
     return AuditLog(data)
-
-
-def register_audit_chain(data: Database, keys: KeyStore) -> None:
-    """Let this process MAC the audit records it appends to `data` (audit/keyed.py): the
-    chain key lives in the key store, wrapped by the master key like every other key."""
-    chain_key = keys.get_or_create(CHAIN_TENANT, KeyKind.INDEX, CHAIN_TENANT)
-    register_key(data, chain_key.material)
 
 
 def register_audit_chain_from(settings: Settings, data: Database) -> None:

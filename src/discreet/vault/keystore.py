@@ -14,6 +14,7 @@ from enum import StrEnum
 from sqlalchemy import Connection, bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError as DbIntegrityError
 
+from discreet.audit.keyed import CHAIN_TENANT, register_key
 from discreet.store.db import Database
 from discreet.store.keystore_models import WrappedKey
 from discreet.store.models import table_of
@@ -237,3 +238,11 @@ class KeyStore:
 
     def __repr__(self) -> str:
         return f"KeyStore({self.db!r}, master={self._master.key_id})"
+
+
+def register_audit_chain(data: Database, keys: KeyStore) -> None:
+    """Let this process MAC the audit records it appends to `data` (audit/keyed.py): the
+    chain key lives in the key store, wrapped by the master key like every other key. The
+    vault calls this when it opens; commands that open the data store alone call it too."""
+    chain_key = keys.get_or_create(CHAIN_TENANT, KeyKind.INDEX, CHAIN_TENANT)
+    register_key(data, chain_key.material)

@@ -27,7 +27,6 @@ from sqlalchemy import Connection, bindparam, delete, select, text, update
 from sqlalchemy.exc import IntegrityError as DbIntegrityError
 
 from discreet.audit.context import AccessContext, Outcome
-from discreet.audit.keyed import CHAIN_TENANT, register_key
 from discreet.audit.log import AuditEvent, AuditLog, DetailValue
 from discreet.store import errors as store_errors
 from discreet.store.db import Database
@@ -64,7 +63,7 @@ from discreet.vault.fields import (
     check_tenant,
 )
 from discreet.vault.identifiers import index_forms
-from discreet.vault.keystore import KeyKind, KeyStore
+from discreet.vault.keystore import KeyKind, KeyStore, register_audit_chain
 from discreet.vault.records import SubjectRecords, decrypt_fields, field_ad
 
 _S = table_of(Subject)
@@ -310,9 +309,8 @@ class Vault:
             if index_key is None:
                 self._check_no_subjects_without_keys()
                 index_key = keys.get_or_create(tenant, KeyKind.INDEX, INDEX_KEY_OWNER)
-            chain_key = keys.get_or_create(CHAIN_TENANT, KeyKind.INDEX, CHAIN_TENANT)
+            register_audit_chain(data, keys)  # the audit chain's MACs (audit/keyed.py)
         self._indexer = BlindIndexer(index_key.material, tenant, phone_region=phone_region)
-        register_key(data, chain_key.material)  # the audit chain's MACs (audit/keyed.py)
 
     def _check_no_subjects_without_keys(self) -> None:
         """A tenant with subjects but no blind-index key means a foreign key store:
