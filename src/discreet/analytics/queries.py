@@ -12,7 +12,7 @@ removing one customer changes the data by at most that many rows: the symmetric
 distance ``d_in`` OpenDP's privacy map is given.
 
 **Noise calibrated by OpenDP.** Each query is a histogram over public categories (the
-policy's assistants × the supported languages × the query's values: FAQ topics, days or
+policy's assistants × the supported languages × the query's values: contact reasons, days or
 weeks, outcomes), built as ``count_by_categories >> laplace`` on OpenDP's integer
 domain; the noise scale is the smallest for which OpenDP's privacy map says the
 measurement is ``epsilon``-DP at ``d_in`` (``binary_search_param``). Intervals come from
@@ -33,6 +33,8 @@ from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from discreet.analytics.ledger import BudgetLedger
+from discreet.analytics.reasons import categories as reason_categories
+from discreet.analytics.reasons import contact_reason
 from discreet.audit.context import AccessContext
 from discreet.audit.log import AuditLog
 from discreet.clock import Clock, as_utc, system_clock
@@ -40,7 +42,7 @@ from discreet.consent.checker import ConsentGate
 from discreet.consent.limits import ProcessingLimits
 from discreet.consent.records import ConsentRegistry
 from discreet.conversations.states import ConversationState, ConversationStates
-from discreet.conversations.transcripts import StoredMessage, TranscriptStore
+from discreet.conversations.transcripts import TranscriptStore
 from discreet.detect.entities import SUPPORTED_LANGUAGES
 from discreet.errors import InvalidInput
 from discreet.export.training import user_language
@@ -52,7 +54,6 @@ QUERIES = ("contact_reasons", "volume", "outcomes")
 OUTCOMES = ("resolved", "handoff", "guard_blocked", "open")
 """resolved: closed without a handoff; guard_blocked: handed off because the output
 guard blocked an answer; handoff: any other handoff; open: neither closed nor handed off."""
-OTHER = "other"
 GUARD_REASON = "answer_blocked"
 Query = Literal["contact_reasons", "volume", "outcomes"]
 _SYSTEM_RANDOM = random.SystemRandom()
@@ -80,34 +81,6 @@ def outcome_of(state: ConversationState) -> str:
     return "open"
 
 
-def _topics() -> dict[str, Any]:
-    from discreet.gateway.knowledge import KNOWLEDGE_LANGUAGES, get_index
-
-    return {lang: get_index(lang) for lang in KNOWLEDGE_LANGUAGES}
-
-
-def contact_reason(
-    messages: Sequence[StoredMessage], language: str, indexes: dict[str, Any]
-) -> str:
-    """The FAQ topic the customer's first message matches best (the embedded assistant's
-    own knowledge base), or "other"."""
-    from discreet.export.anonymise import TOKEN_RE
-
-    index = indexes.get(language)
-    first = next((m.text for m in messages if m.role == "user"), "")
-    if index is None or not first:
-        return OTHER
-    match = index.best(TOKEN_RE.sub(" ", first))
-    if match is None or match.score < index.kb.min_score:
-        return OTHER
-    return str(match.entry.id)
-
-
-def topic_names() -> list[str]:
-    names = {entry.id for index in _topics().values() for entry in index.kb.entries}
-    return [*sorted(names), OTHER]
-
-
 def eligible_records(
     db: Database,
     policy: Policy,
@@ -127,7 +100,6 @@ def eligible_records(
     else:
         limited = limits.subjects_limited_for(PURPOSE)
         states = [s for s in states if s.subject is None or s.subject not in limited]
-    indexes = _topics()
     transcripts = TranscriptStore(db, tenant)
     records: list[Record] = []
     for start in range(0, len(states), 2000):
@@ -142,7 +114,7 @@ def eligible_records(
                     assistant=state.assistant,
                     language=language,
                     day=as_utc(state.created_at).date(),
-                    reason=contact_reason(messages, language, indexes),
+                    reason=contact_reason(messages, language),
                     outcome=outcome_of(state),
                 )
             )
@@ -243,7 +215,7 @@ def release(
 
     The caller has charged the budget (:func:`run_queries` does)."""
     if spec.query == "contact_reasons":
-        values = topic_names()
+        values = reason_categories()
 
         def value_of(r: Record) -> str:
             return r.reason
