@@ -2,36 +2,25 @@
 
 from __future__ import annotations
 
-import math
-import statistics
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from tests.export.conftest import OFFICER, Shop
 
-from discreet.analytics import BudgetExhausted, BudgetLedger, NoBudget, QuerySpec, run_queries
-from discreet.analytics.queries import histogram_mechanism
+from discreet.analytics import (
+    BudgetExhausted,
+    BudgetLedger,
+    NoBudget,
+    QuerySpec,
+    latest_releases,
+    run_queries,
+)
 from discreet.analytics.report import render_html
 from discreet.audit.log import AuditLog
+from discreet.errors import InvalidInput
 from discreet.policy import BUILTIN_SOURCE, builtin_policy_text, parse_policy
 
 POLICY = parse_policy(builtin_policy_text(), BUILTIN_SOURCE)
-
-
-@pytest.mark.parametrize(("epsilon", "d_in"), [(1.0, 1), (0.5, 5)])
-def test_noise_scale_matches_epsilon(epsilon: float, d_in: int) -> None:
-    mechanism = histogram_mechanism(["a", "b"], epsilon, d_in)
-    # Laplace noise at epsilon with sensitivity d_in has scale d_in / epsilon.
-    assert mechanism.scale == pytest.approx(d_in / epsilon, rel=0.02)
-    data = ["a"] * 100 + ["b"] * 50
-    # OpenDP samples from the OS's secure generator (it cannot be seeded), so the bounds
-    # are wide enough to fail with probability below 1e-6 yet catch a scale off by 25%.
-    draws = [mechanism.measurement(data)[0] - 100 for _ in range(4000)]
-    # Integer counts get discrete Laplace noise: with p = exp(-1/b), E|X| = 2p / (1 - p^2).
-    p = math.exp(-epsilon / d_in)
-    mad = statistics.fmean(abs(x) for x in draws)
-    assert mad == pytest.approx(2 * p / (1 - p * p), rel=0.12)
-    assert abs(statistics.fmean(draws)) < 6 * (d_in / epsilon) * 1.42 / 4000**0.5
 
 
 def period() -> tuple[datetime, datetime]:
@@ -63,7 +52,7 @@ def test_budget_exhaustion_refuses_and_is_audited(shop: Shop) -> None:
     cells = report["releases"][0]["cells"]
     # Public categories only: every assistant x language x outcome, present or not.
     assert len(cells) == len(POLICY.assistants) * 4 * 4
-    with pytest.raises(BudgetExhausted, match=r"needs epsilon 0.6.*only epsilon 0.4 of 1"):
+    with pytest.raises(BudgetExhausted, match=r"needs epsilon 0.6, but only epsilon 0.4 of 1 is"):
         run_queries(
             shop.db,
             POLICY,
@@ -158,3 +147,93 @@ def test_budgets_are_per_tenant(shop: Shop) -> None:
     BudgetLedger(shop.db, tenant="default").set_budget("d", epsilon=1.0, ctx=OFFICER)
     with pytest.raises(NoBudget):
         BudgetLedger(shop.db, tenant="other").status("d")
+
+
+def test_delta_is_spent_recorded_and_refused_when_short(shop: Shop) -> None:
+    for i in range(5):
+        shop.conversation(f"c{i}", f"s{i}", [("Where is my order?", "On its way.")])
+        shop.grant(f"s{i}", "analytics")
+    ledger = BudgetLedger(shop.db)
+    since, until = period()
+
+    def run(dataset: str, spec: QuerySpec) -> dict[str, object]:
+        return run_queries(
+            shop.db,
+            POLICY,
+            [spec],
+            tenant="default",
+            dataset=dataset,
+            since=since,
+            until=until,
+            ctx=OFFICER,
+        )
+
+    # A budget without delta refuses a Gaussian release, and says how to set one.
+    ledger.set_budget("pure", epsilon=5.0, ctx=OFFICER)
+    gaussian = QuerySpec("volume", epsilon=0.5, grain="day", delta=1e-6)
+    with pytest.raises(BudgetExhausted, match=r"needs delta 1e-06, but only delta 0 of 0.*--delta"):
+        run("pure", gaussian)
+    ledger.set_budget("mixed", epsilon=2.0, delta=1.5e-6, ctx=OFFICER)
+    report = run("mixed", gaussian)
+    released = report["releases"][0]  # type: ignore[index]
+    assert (released["noise"], released["delta"]) == ("gaussian", 1e-6)
+    status = ledger.status("mixed")
+    assert (status.spent_epsilon, status.spent_delta) == (0.5, 1e-6)
+    assert status.left_delta == pytest.approx(0.5e-6)
+    assert status.as_dict()["left_delta"] == pytest.approx(0.5e-6)
+    # Epsilon is left (1.5) but delta is not: refused for delta alone, and audited.
+    with pytest.raises(BudgetExhausted, match=r"\(volume\): it needs delta 1e-06, but only delta"):
+        run("mixed", gaussian)
+    # A Laplace release spends no delta and still fits.
+    assert run("mixed", QuerySpec("outcomes", epsilon=0.5))["budget"]["spent_delta"] == 1e-6  # type: ignore[index]
+    spends = [e for e in AuditLog(shop.db).entries() if e.action == "analytics.release"]
+    assert [(e.details["delta"], e.outcome) for e in spends] == [
+        ("1e-06", "denied"),
+        ("1e-06", "ok"),
+        ("1e-06", "denied"),
+        ("0.0", "ok"),
+    ]
+
+
+def test_delta_is_refused_for_queries_it_does_not_apply_to(shop: Shop) -> None:
+    BudgetLedger(shop.db).set_budget("d", epsilon=5.0, delta=1e-5, ctx=OFFICER)
+    since, until = period()
+    with pytest.raises(InvalidInput, match="--delta applies to the volume query only"):
+        run_queries(
+            shop.db,
+            POLICY,
+            [QuerySpec("outcomes", epsilon=0.5, delta=1e-6)],
+            tenant="default",
+            dataset="d",
+            since=since,
+            until=until,
+            ctx=OFFICER,
+        )
+
+
+def test_latest_releases_per_tenant_for_the_console(shop: Shop) -> None:
+    shop.conversation("c1", "s1", [("Where is my order?", "On its way.")])
+    shop.grant("s1", "analytics")
+    BudgetLedger(shop.db).set_budget("d", epsilon=5.0, ctx=OFFICER)
+    since, until = period()
+    assert latest_releases(shop.db, "default") == []
+    reports = [
+        run_queries(
+            shop.db,
+            POLICY,
+            [QuerySpec(query, epsilon=0.5, by=())],
+            tenant="default",
+            dataset="d",
+            since=since,
+            until=until,
+            ctx=OFFICER,
+        )
+        for query in ("volume", "outcomes", "volume")
+    ]
+    latest = latest_releases(shop.db, "default")
+    assert [(r["dataset"], r["query"]) for r in latest] == [("d", "volume"), ("d", "outcomes")]
+    assert latest[0]["result"]["cells"] == reports[2]["releases"][0]["cells"]
+    assert latest[1]["result"]["rates"] == reports[1]["releases"][0]["rates"]
+    assert latest[0]["result"]["period"] == reports[2]["period"]
+    assert latest[0]["epsilon"] == 0.5
+    assert latest_releases(shop.db, "other") == []

@@ -1,6 +1,13 @@
 """Differentially private aggregates over conversations (OpenDP) with a budget ledger."""
 
-from discreet.analytics.ledger import Budget, BudgetExhausted, BudgetLedger, NoBudget
+from discreet.analytics.ledger import (
+    Budget,
+    BudgetExhausted,
+    BudgetLedger,
+    Charge,
+    NoBudget,
+    latest_releases,
+)
 from discreet.analytics.queries import QUERIES, QuerySpec, run_queries
 
 __all__ = [
@@ -8,7 +15,9 @@ __all__ = [
     "Budget",
     "BudgetExhausted",
     "BudgetLedger",
+    "Charge",
     "NoBudget",
     "QuerySpec",
+    "latest_releases",
     "run_queries",
 ]

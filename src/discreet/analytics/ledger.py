@@ -2,16 +2,20 @@
 spend in total, and every release that spent from it (``dp_budgets``, ``dp_ledger``).
 
 A release is charged *before* it is computed, in one transaction with its audit
-record: a release that would take the spent total past the budget is refused (and the
-refusal audited), and two concurrent releases cannot both take the last of a budget
-(the budget row is locked; SQLite transactions are serialised anyway). Budgets only
-hold numbers and names: nothing here is about any subject.
+record, and its figures are stored on its ledger entry once computed
+(:func:`latest_releases` reads them back for the console). A release that would take
+the spent total past the budget (epsilon or delta) is refused (and the refusal audited),
+and two concurrent releases cannot both take the last of a budget (the budget row is
+locked; SQLite transactions are serialised anyway). Budgets only hold numbers and names:
+nothing here is about any subject.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, func, select
 
@@ -61,6 +65,9 @@ class Budget:
     def left_delta(self) -> float:
         return max(0.0, self.delta - self.spent_delta)
 
+    def spent_of(self, name: str) -> float:
+        return self.spent_epsilon if name == "epsilon" else self.spent_delta
+
     def as_dict(self) -> dict[str, object]:
         return {
             "tenant": self.tenant,
@@ -73,6 +80,15 @@ class Budget:
             "left_delta": self.left_delta,
             "releases": self.releases,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class Charge:
+    """What :meth:`BudgetLedger.spend` did: the ledger entry (None when only checked) and
+    the budget after it."""
+
+    entry: int | None
+    budget: Budget
 
 
 def _check_name(dataset: str) -> str:
@@ -175,7 +191,7 @@ class BudgetLedger:
         delta: float = 0.0,
         ctx: AccessContext,
         charge: bool = True,
-    ) -> Budget:
+    ) -> Charge:
         """Charge one release; raises :class:`BudgetExhausted` (audited) when it does not fit.
 
         ``charge=False`` only checks (a report of several queries is refused as a whole
@@ -198,10 +214,11 @@ class BudgetLedger:
                 and budget.spent_delta + delta <= budget.delta + _SLACK
             )
             if fits and not charge:
-                return budget
+                return Charge(None, budget)
+            entry = None
             if fits:
-                conn.execute(
-                    _L.insert(),
+                entry = conn.execute(
+                    _L.insert().returning(_L.c.id),
                     {
                         "tenant": self.tenant,
                         "dataset": dataset,
@@ -211,7 +228,7 @@ class BudgetLedger:
                         "actor": ctx.actor,
                         "spent_at": now_from(self._clock),
                     },
-                )
+                ).scalar_one()
             self._audit.append(
                 AuditEvent(
                     ctx,
@@ -223,12 +240,58 @@ class BudgetLedger:
                 conn=conn,
             )
         if not fits:
-            raise BudgetExhausted(
-                f"the privacy budget of dataset {dataset!r} does not allow this release: it "
-                f"needs epsilon {epsilon:g}"
-                + (f" and delta {delta:g}" if delta else "")
-                + f", but only epsilon {budget.left_epsilon:.6g} of {budget.epsilon:g}"
-                + (f" (delta {budget.left_delta:g} of {budget.delta:g})" if budget.delta else "")
-                + " is left; nothing was released"
+            short = [
+                f"needs {name} {need:g}, but only {name} {left:.6g} of {total:g} is left"
+                for name, need, left, total in (
+                    ("epsilon", epsilon, budget.left_epsilon, budget.epsilon),
+                    ("delta", delta, budget.left_delta, budget.delta),
+                )
+                if budget.spent_of(name) + need > total + _SLACK
+            ]
+            hint = (
+                f" (a total delta is set with: discreet analytics budget --dataset {dataset} "
+                "--set EPSILON --delta DELTA)"
+                if budget.spent_delta + delta > budget.delta + _SLACK
+                else ""
             )
-        return self.status(dataset)
+            raise BudgetExhausted(
+                f"the privacy budget of dataset {dataset!r} does not allow this release "
+                f"({query}): it {' and '.join(short)}{hint}; nothing was released"
+            )
+        assert entry is not None
+        return Charge(entry, self.status(dataset))
+
+    def record_result(self, entry: int, result: dict[str, Any]) -> None:
+        """Store the released figures on their ledger entry."""
+        with self._db.begin() as conn:
+            conn.execute(
+                _L.update()
+                .where(_L.c.id == entry, _L.c.tenant == self.tenant)
+                .values(result=json.dumps(result, sort_keys=True))
+            )
+
+
+def latest_releases(db: Database, tenant: str) -> list[dict[str, Any]]:
+    """The latest released figures of each dataset and query of `tenant`, newest first:
+    ``{"dataset", "query", "released_at", "epsilon", "delta", "result"}``, where
+    ``result`` is the release as ``discreet analytics run`` reported it (noisy counts,
+    intervals, its period). Reading them spends nothing: they are already public."""
+    with db.read() as conn:
+        rows = conn.execute(
+            select(_L.c.dataset, _L.c.query, _L.c.spent_at, _L.c.epsilon, _L.c.delta, _L.c.result)
+            .where(_L.c.tenant == tenant, _L.c.result.is_not(None))
+            .order_by(_L.c.spent_at.desc(), _L.c.id.desc())
+        ).all()
+    latest: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in rows:
+        if (row.dataset, row.query) in latest:
+            continue
+        latest[(row.dataset, row.query)] = {
+            "dataset": row.dataset,
+            "query": row.query,
+            "released_at": as_utc(row.spent_at).isoformat(),
+            "epsilon": float(row.epsilon),
+            "delta": float(row.delta),
+            "result": json.loads(row.result),
+        }
+    return list(latest.values())

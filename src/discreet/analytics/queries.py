@@ -15,8 +15,10 @@ distance ``d_in`` OpenDP's privacy map is given.
 policy's assistants × the supported languages × the query's values: contact reasons, days or
 weeks, outcomes), built as ``count_by_categories >> laplace`` on OpenDP's integer
 domain; the noise scale is the smallest for which OpenDP's privacy map says the
-measurement is ``epsilon``-DP at ``d_in`` (``binary_search_param``). Intervals come from
-OpenDP's ``discrete_laplacian_scale_to_accuracy``. Rates (handoff, guard block,
+measurement is ``epsilon``-DP at ``d_in`` (``binary_search_param``). With a ``delta``
+(volume only), Gaussian noise on counts that hold each customer at most once per cell,
+zero-concentrated DP converted by OpenDP to (epsilon, delta)-DP: see :func:`release`.
+Intervals come from OpenDP's ``*_scale_to_accuracy``. Rates (handoff, guard block,
 resolution without handoff) are post-processing of one outcome histogram: no extra cost.
 
 Every query is charged to the :class:`~discreet.analytics.ledger.BudgetLedger` before
@@ -26,8 +28,8 @@ it runs.
 from __future__ import annotations
 
 import random
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
@@ -152,12 +154,22 @@ def _periods(since: datetime, until: datetime, grain: str) -> list[str]:
 
 @dataclass(frozen=True, slots=True)
 class Mechanism:
-    """An OpenDP measurement for one histogram, with its calibrated scale."""
+    """An OpenDP measurement for one histogram, with its calibrated noise."""
 
     measurement: Any
+    noise: Literal["laplace", "gaussian"]
     scale: float
     epsilon: float
-    d_in: int
+    delta: float
+    d_in: float
+
+    def accuracy(self, alpha: float) -> float:
+        """Half-width of the (1 - alpha) interval of one noisy count (OpenDP)."""
+        import opendp.prelude as dp
+
+        if self.noise == "gaussian":
+            return float(dp.gaussian_scale_to_accuracy(scale=self.scale, alpha=alpha))
+        return float(dp.discrete_laplacian_scale_to_accuracy(scale=self.scale, alpha=alpha))
 
 
 def histogram_mechanism(categories: Sequence[str], epsilon: float, d_in: int) -> Mechanism:
@@ -179,14 +191,48 @@ def histogram_mechanism(categories: Sequence[str], epsilon: float, d_in: int) ->
     achieved = float(measurement.map(d_in))
     if achieved > epsilon:  # pragma: no cover - binary_search_param guarantees it
         raise RuntimeError("OpenDP could not calibrate the noise to the requested epsilon")
-    return Mechanism(measurement, scale, achieved, d_in)
+    return Mechanism(measurement, "laplace", scale, achieved, 0.0, d_in)
 
 
-def accuracy(scale: float, alpha: float) -> float:
-    """Half-width of the (1 - alpha) interval of one noisy count (OpenDP)."""
+def gaussian_mechanism(size: int, epsilon: float, delta: float, l2: float) -> Mechanism:
+    """Gaussian noise on a vector of `size` counts whose L2 distance between neighbouring
+    data sets is at most `l2`: zero-concentrated DP, converted by OpenDP to
+    (`epsilon`, `delta`)-DP, with the smallest scale OpenDP's map accepts."""
     import opendp.prelude as dp
 
-    return float(dp.discrete_laplacian_scale_to_accuracy(scale=scale, alpha=alpha))
+    dp.enable_features("contrib")
+    space = (
+        dp.vector_domain(dp.atom_domain(T=float, nan=False), size=size),
+        dp.l2_distance(T=float),
+    )
+
+    def make(scale: float) -> Any:
+        zcdp = space >> dp.m.then_gaussian(scale=scale)
+        return dp.c.make_fix_delta(dp.c.make_zCDP_to_approxDP(zcdp), delta=delta)
+
+    scale = float(dp.binary_search_param(make, d_in=l2, d_out=(epsilon, delta)))
+    measurement = make(scale)
+    achieved, achieved_delta = measurement.map(l2)
+    if achieved > epsilon or achieved_delta > delta:  # pragma: no cover - see above
+        raise RuntimeError("OpenDP could not calibrate the noise to the requested epsilon")
+    return Mechanism(measurement, "gaussian", scale, float(achieved), float(achieved_delta), l2)
+
+
+def cells_once(
+    records: Iterable[Record], cell_of: Callable[[Record], str], limit: int
+) -> Counter[str]:
+    """Counts per cell where each contributor counts at most once per cell (a customer who
+    writes twice on one day is one contact that day) and in at most `limit` cells (a
+    random choice of theirs): one contributor more or less moves at most `limit` counts
+    by one, an L2 distance of at most sqrt(`limit`)."""
+    seen: set[tuple[str, str]] = set()
+    kept = []
+    for record in records:
+        key = (record.contributor, cell_of(record))
+        if key not in seen:
+            seen.add(key)
+            kept.append(record)
+    return Counter(cell_of(r) for r in bound_contributions(kept, limit))
 
 
 def _key(*parts: str) -> str:
@@ -201,6 +247,8 @@ class QuerySpec:
     grain: str = "week"
     max_contributions: int = 5
     confidence: float = 0.95
+    delta: float = 0.0
+    """Above 0 (volume only): Gaussian noise instead of Laplace (see :func:`release`)."""
 
 
 def release(
@@ -211,7 +259,15 @@ def release(
     since: datetime,
     until: datetime,
 ) -> dict[str, Any]:
-    """Run one query over `records` (already bounded) and describe the release.
+    """Bound each contributor's records, run one query and describe the release.
+
+    Without delta: each customer's conversations are cut to ``max_contributions`` and
+    counted with OpenDP's ``count_by_categories``, Laplace noise at that many changed
+    rows. With delta (volume): each customer counts at most once per cell (group and
+    day or week) and in at most ``max_contributions`` cells, so adding or removing one
+    changes at most k counts by 1: L2 distance sqrt(k), against L1 distance k for Laplace.
+    Gaussian noise grows with sqrt(k) and Laplace with k, so over many days and with
+    frequent customers (large k) the Gaussian release is the more accurate one.
 
     The caller has charged the budget (:func:`run_queries` does)."""
     if spec.query == "contact_reasons":
@@ -250,10 +306,20 @@ def release(
             parts.append(r.language)
         return tuple(parts)
 
-    data = [_key(*group_of(r), value_of(r)) for r in records]
-    mechanism = histogram_mechanism(categories, spec.epsilon, spec.max_contributions)
-    noisy = mechanism.measurement(data)
-    half = accuracy(mechanism.scale, 1 - spec.confidence)
+    def cell_of(r: Record) -> str:
+        return _key(*group_of(r), value_of(r))
+
+    limit = spec.max_contributions
+    mechanism: Mechanism
+    if spec.delta > 0:
+        tally = cells_once(records, cell_of, limit)
+        mechanism = gaussian_mechanism(len(categories), spec.epsilon, spec.delta, limit**0.5)
+        noisy = [round(x) for x in mechanism.measurement([float(tally[c]) for c in categories])]
+    else:
+        data = [cell_of(r) for r in bound_contributions(records, limit)]
+        mechanism = histogram_mechanism(categories, spec.epsilon, limit)
+        noisy = mechanism.measurement(data)
+    half = mechanism.accuracy(1 - spec.confidence)
     cells = []
     for category, count in zip(categories, noisy, strict=True):
         *group, value = category.split("\x1f")
@@ -270,8 +336,14 @@ def release(
     result: dict[str, Any] = {
         "query": spec.query,
         "epsilon": mechanism.epsilon,
-        "delta": 0.0,
-        "mechanism": "OpenDP count_by_categories >> laplace (discrete, integer counts)",
+        "delta": mechanism.delta,
+        "mechanism": (
+            "OpenDP gaussian on counts, zCDP converted to (epsilon, delta)-DP; one count "
+            "per customer and cell, L2 sensitivity sqrt(max contributions)"
+            if mechanism.noise == "gaussian"
+            else "OpenDP count_by_categories >> laplace (discrete, integer counts)"
+        ),
+        "noise": mechanism.noise,
         "noise_scale": mechanism.scale,
         "max_contributions_per_subject": spec.max_contributions,
         "confidence": spec.confidence,
@@ -344,21 +416,37 @@ def run_queries(
             raise InvalidInput(f"--query: unknown query {spec.query!r}; use {', '.join(QUERIES)}")
         if spec.max_contributions < 1:
             raise InvalidInput("--max-contributions must be at least 1")
+        if not 0 <= spec.delta < 1:
+            raise InvalidInput("--delta must be at least 0 and below 1")
+        if spec.delta > 0 and spec.query != "volume":
+            raise InvalidInput(
+                f"--delta applies to the volume query only, not to {spec.query} "
+                "(its counts have Laplace noise and spend no delta)"
+            )
     ledger = BudgetLedger(db, tenant=tenant, clock=clock)
-    needed = sum(s.epsilon for s in specs)
     # The whole report is refused up front when the budget cannot cover all of it.
-    ledger.spend(dataset, "+".join(s.query for s in specs), epsilon=needed, ctx=ctx, charge=False)
+    ledger.spend(
+        dataset,
+        "+".join(s.query for s in specs),
+        epsilon=sum(s.epsilon for s in specs),
+        delta=sum(s.delta for s in specs),
+        ctx=ctx,
+        charge=False,
+    )
     records = eligible_records(db, policy, tenant=tenant, since=since, until=until, clock=clock)
     assistants = sorted(policy.assistants)
+    period = {"since": as_utc(since).isoformat(), "until": as_utc(until).isoformat()}
     releases = []
     for spec in specs:
-        bounded = bound_contributions(records, spec.max_contributions)
-        ledger.spend(dataset, spec.query, epsilon=spec.epsilon, ctx=ctx)
-        releases.append(release(bounded, spec, assistants=assistants, since=since, until=until))
+        charge = ledger.spend(dataset, spec.query, epsilon=spec.epsilon, delta=spec.delta, ctx=ctx)
+        released = release(records, spec, assistants=assistants, since=since, until=until)
+        assert charge.entry is not None
+        ledger.record_result(charge.entry, {**released, "period": period})
+        releases.append(released)
     return {
         "tenant": tenant,
         "dataset": dataset,
-        "period": {"since": as_utc(since).isoformat(), "until": as_utc(until).isoformat()},
+        "period": period,
         "purpose": PURPOSE,
         "releases": releases,
         "budget": ledger.status(dataset).as_dict(),

@@ -53,7 +53,9 @@ def render_html(report: dict[str, Any]) -> str:
     for release in report["releases"]:
         parts.append(f"<h2>{html.escape(release['query'].replace('_', ' '))}</h2>")
         parts.append(
-            f"<p>epsilon {release['epsilon']:.4g}, noise scale {release['noise_scale']:.4g}, "
+            f"<p>epsilon {release['epsilon']:.4g}"
+            + (f", delta {release['delta']:.3g}" if release["delta"] else "")
+            + f", {release.get('noise', 'laplace')} noise of scale {release['noise_scale']:.4g}, "
             f"at most {release['max_contributions_per_subject']} conversations per customer, "
             f"{int(release['confidence'] * 100)}% interval ±{release['ci_half_width']:.1f} "
             "per cell.</p>"
@@ -73,6 +75,8 @@ def render_html(report: dict[str, Any]) -> str:
     budget = report["budget"]
     parts.append(
         f"<h2>Privacy budget</h2><p>spent epsilon {budget['spent_epsilon']:.4g} of "
-        f"{budget['epsilon']:.4g}; left {budget['left_epsilon']:.4g}.</p></body></html>"
+        f"{budget['epsilon']:.4g}, left {budget['left_epsilon']:.4g}; spent delta "
+        f"{budget['spent_delta']:.3g} of {budget['delta']:.3g}, left "
+        f"{budget['left_delta']:.3g}.</p></body></html>"
     )
     return "\n".join(parts)

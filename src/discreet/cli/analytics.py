@@ -64,6 +64,17 @@ def run(
     epsilon: Annotated[
         float, typer.Option("--epsilon", min=0.001, help="Epsilon spent by EACH query.")
     ] = 0.3,
+    delta: Annotated[
+        float,
+        typer.Option(
+            "--delta",
+            min=0.0,
+            max=0.5,
+            help="Delta spent by the volume query: above 0, volume gets Gaussian noise "
+            "(each customer once per day or week; better with a large --max-contributions). "
+            "Needs a budget with a total delta.",
+        ),
+    ] = 0.0,
     by: Annotated[
         str, typer.Option("--by", help="Group by: assistant,language (or one, or 'none').")
     ] = "assistant,language",
@@ -99,8 +110,17 @@ def run(
     if any(g not in ("assistant", "language") for g in groups):
         raise InvalidInput("--by takes assistant, language, both (comma-separated) or none")
     names = [q.strip() for q in query.split(",") if q.strip()]
+    if delta > 0 and "volume" not in names:
+        raise InvalidInput("--delta applies to the volume query, and --query has none")
     specs = [
-        QuerySpec(n, epsilon, groups, grain, max_contributions)  # type: ignore[arg-type]
+        QuerySpec(
+            n,  # type: ignore[arg-type]
+            epsilon,
+            groups,
+            grain,
+            max_contributions,
+            delta=delta if n == "volume" else 0.0,
+        )
         for n in names
     ]
     db, tenant_name = _db_and_tenant(tenant)
@@ -128,7 +148,8 @@ def run(
     left = report["budget"]
     typer.echo(
         f"released {len(specs)} quer{'y' if len(specs) == 1 else 'ies'}; budget left: epsilon "
-        f"{left['left_epsilon']:.4g} of {left['epsilon']:.4g}",
+        f"{left['left_epsilon']:.4g} of {left['epsilon']:.4g}, delta "
+        f"{left['left_delta']:.3g} of {left['delta']:.3g}",
         err=True,
     )
 
@@ -145,7 +166,8 @@ def budget(
     tenant: _Tenant = None,
     actor: Annotated[str | None, typer.Option("--actor", help="Who sets it (audit).")] = None,
 ) -> None:
-    """Show the privacy budgets (total, spent, left), or set one with --set."""
+    """Show the privacy budgets (epsilon and delta: total, spent, left), or set one with
+    --set (and --delta)."""
     from discreet.analytics import BudgetLedger
     from discreet.audit.context import AccessContext
     from discreet.errors import InvalidInput

@@ -8,10 +8,12 @@
   an access request can say which exports used a customer's conversations. Owned by
   :class:`discreet.export.records.ExportRecords` (a subject-data holder).
 * ``dp_budgets``: the privacy budget (total epsilon and delta) per tenant and dataset.
-* ``dp_ledger``: every differentially private release that spent from a budget. Counts
-  and parameters only; nothing about any subject.
+* ``dp_ledger``: every differentially private release that spent from a budget, with the
+  released (noisy) figures as JSON once computed. Counts and parameters only; nothing
+  about any subject.
 
-The Alembic revision ``0010_export_analytics`` creates these tables; keep both in step.
+The Alembic revision ``0010_export_analytics`` creates these tables (``0013_export`` adds
+``dp_ledger.result``); keep both in step.
 """
 
 from __future__ import annotations
@@ -89,5 +91,8 @@ class DpLedgerEntry(Base):
     delta: Mapped[float] = mapped_column(Float)
     actor: Mapped[str] = mapped_column(String(ACTOR_LEN))
     spent_at: Mapped[datetime]
+    # The release as JSON (already noisy, so publishable); None while it is being computed
+    # or when computing it failed after the charge (the budget stays spent: fail closed).
+    result: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (Index("ix_dp_ledger_dataset", "tenant", "dataset"),)
