@@ -177,6 +177,7 @@ def test_delta_is_spent_recorded_and_refused_when_short(shop: Shop) -> None:
     report = run("mixed", gaussian)
     released = report["releases"][0]  # type: ignore[index]
     assert (released["noise"], released["delta"]) == ("gaussian", 1e-6)
+    assert "delta 1e-06, gaussian noise of scale" in render_html(report)
     status = ledger.status("mixed")
     assert (status.spent_epsilon, status.spent_delta) == (0.5, 1e-6)
     assert status.left_delta == pytest.approx(0.5e-6)
