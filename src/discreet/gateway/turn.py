@@ -24,11 +24,16 @@ Each refuses (`TurnRefused`) at the first failure so no raw text leaves and no u
 answer arrives (fail closed). Blocking work (database, detection) runs in worker threads
 so the event loop keeps serving other conversations.
 
-Streaming: see `Gateway.stream_turn`.
+Streaming (`Gateway.stream_turn`): steps 6 and 7 run per chunk (`steps.stream`,
+gateway/release.py): each piece of the upstream's answer is guarded, rehydrated and
+checked with a bounded hold-back and look-behind before it is released, so a value or a
+token split across chunks is still caught whole; step 8 runs when the stream ends.
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -44,6 +49,7 @@ from discreet.gateway.errors import UpstreamBadResponse, UpstreamTimeout, Upstre
 from discreet.gateway.limits import TurnLimits
 from discreet.gateway.outbound import CleanTexts
 from discreet.gateway.refusals import TurnRefused
+from discreet.gateway.release import ChunkRelease
 from discreet.gateway.steps.admit import (
     NOT_ALLOWED_MESSAGE,
     NOT_ALLOWED_MESSAGES,
@@ -54,11 +60,12 @@ from discreet.gateway.steps.admit import (
     not_allowed_message,
 )
 from discreet.gateway.steps.answer import FORWARDED_PARAMS, answer, in_thread
-from discreet.gateway.steps.deliver import deliver
+from discreet.gateway.steps.deliver import deliver, disclosed
 from discreet.gateway.steps.facts import Prepared, TurnRequest, TurnResult
 from discreet.gateway.steps.history import HISTORY_PREFIX
 from discreet.gateway.steps.pseudonymise import pseudonymise, read_context
 from discreet.gateway.steps.record import TURN_ACTION, audit_refusal, record
+from discreet.gateway.steps.stream import StreamedTurn, chunk_release, released, streamed_delivery
 from discreet.gateway.turncache import PseudonymCache
 from discreet.guard import OutputGuard
 from discreet.policy import Policy
@@ -155,6 +162,83 @@ class Gateway:
             await in_thread(partial(audit_refusal, self, request, prepared, refused), limiter)
             raise refused from None
 
+    async def stream_turn(self, request: TurnRequest) -> StreamedTurn:
+        """Serve one streamed turn: each piece of the upstream's answer is released as
+        soon as it is guarded and checked (`steps.stream`, gateway/release.py). Raises
+        `TurnRefused` (after auditing it) for a refusal before the stream begins; the
+        stream begins once more than one release is ready (an answer that fits in one
+        is served whole, its refusals as a status like a plain turn's)."""
+        prepared: Prepared | None = None
+        limiter = self._thread_limiter()
+        try:
+            with phase("prepare"):
+                prepared = await in_thread(partial(self.prepare, request), limiter)
+            if prepared.short is not None or self.embedded_assistant is not None:
+                return _whole(await self._answer_whole(prepared, limiter))
+            release = chunk_release(self, prepared)
+            texts = released(self, prepared, release, limiter)
+            with phase("upstream"):
+                head = [t async for t in _first(texts, 2)]
+            if len(head) < 2:  # the whole answer, or a block, before a second release
+                with phase("finish"):
+                    return _whole(
+                        await in_thread(
+                            partial(self._record_stream, prepared, release, head), limiter
+                        )
+                    )
+        except Exception as exc:
+            refused = exc if isinstance(exc, TurnRefused) else _refusal_for(exc)
+            await in_thread(partial(audit_refusal, self, request, prepared, refused), limiter)
+            raise refused from None
+        streamed = StreamedTurn(prepared.conversation_id, request.model, False, _empty())
+        streamed.pieces = self._rest_of_stream(streamed, prepared, release, head, texts, limiter)
+        return streamed
+
+    async def _answer_whole(self, prepared: Prepared, limiter: anyio.CapacityLimiter) -> TurnResult:
+        answered = await answer(self, prepared, limiter)
+        return await in_thread(
+            lambda: record(self, prepared, deliver(self, prepared, answered)), limiter
+        )
+
+    def _record_stream(
+        self, prepared: Prepared, release: ChunkRelease, pieces: list[str]
+    ) -> TurnResult:
+        result = record(self, prepared, streamed_delivery(self, prepared, release, pieces))
+        if prepared.admitted.first_turn:  # the disclosure first, as on a whole answer
+            return _with_disclosure(self, prepared, result)
+        return result
+
+    async def _rest_of_stream(
+        self,
+        streamed: StreamedTurn,
+        prepared: Prepared,
+        release: ChunkRelease,
+        head: list[str],
+        texts: AsyncIterator[str],
+        limiter: anyio.CapacityLimiter,
+    ) -> AsyncIterator[str]:
+        """The stream after its start: the disclosure (on a first answer), the releases,
+        the blocked message if blocked; then the turn's record. A fault after the start
+        ends the stream (`streamed.error`) and is audited as a refused turn."""
+        pieces = list(head)
+        try:
+            if prepared.admitted.first_turn:
+                yield self.policy.disclosure.in_language(prepared.heard.language) + "\n\n"
+            for text in head:
+                yield text
+            async for text in texts:
+                pieces.append(text)
+                yield text
+            delivery = streamed_delivery(self, prepared, release, pieces)
+            if release.blocked is not None:
+                yield delivery.pieces[-1]
+            await in_thread(partial(record, self, prepared, delivery), limiter)
+        except Exception as exc:
+            refused = exc if isinstance(exc, TurnRefused) else _refusal_for(exc)
+            streamed.error = refused
+            request = prepared.request
+            await in_thread(partial(audit_refusal, self, request, prepared, refused), limiter)
+
     def prepare(self, request: TurnRequest) -> Prepared:
         """The inbound half of a turn: steps 1-5 (blocking; runs in a worker thread)."""
         admitted = admit(self, request)
@@ -172,6 +256,37 @@ class Gateway:
         if self._limiter is None:
             self._limiter = anyio.CapacityLimiter(self.threads)
         return self._limiter
+
+
+async def _first(texts: AsyncIterator[str], count: int) -> AsyncIterator[str]:
+    """The first `count` items of `texts` (fewer if it ends), leaving it open."""
+    for _ in range(count):
+        item = await anext(texts, None)
+        if item is None:
+            return
+        yield item
+
+
+async def _empty() -> AsyncIterator[str]:
+    return
+    yield  # an async generator that yields nothing
+
+
+async def _pieces(pieces: tuple[str, ...]) -> AsyncIterator[str]:
+    for piece in pieces:
+        yield piece
+
+
+def _whole(result: TurnResult) -> StreamedTurn:
+    """A turn answered whole, as a stream of its pieces."""
+    return StreamedTurn(
+        result.conversation_id, result.model, result.handoff, _pieces(result.pieces)
+    )
+
+
+def _with_disclosure(gateway: Gateway, prepared: Prepared, result: TurnResult) -> TurnResult:
+    pieces = disclosed(gateway, prepared, list(result.pieces))
+    return replace(result, pieces=pieces, text="".join(pieces))
 
 
 def _refusal_for(exc: Exception) -> TurnRefused:
@@ -200,6 +315,7 @@ __all__ = [
     "NOT_ALLOWED_MESSAGES",
     "TURN_ACTION",
     "Gateway",
+    "StreamedTurn",
     "TurnRefused",
     "TurnRequest",
     "TurnResult",
