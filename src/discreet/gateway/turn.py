@@ -32,7 +32,7 @@ token split across chunks is still caught whole; step 8 runs when the stream end
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING
@@ -214,7 +214,7 @@ class Gateway:
         prepared: Prepared,
         release: ChunkRelease,
         head: list[str],
-        texts: AsyncIterator[str],
+        texts: AsyncGenerator[str, None],
         limiter: anyio.CapacityLimiter,
     ) -> AsyncIterator[str]:
         """The stream after its start: the disclosure (on a first answer), the releases,
@@ -238,6 +238,10 @@ class Gateway:
             streamed.error = refused
             request = prepared.request
             await in_thread(partial(audit_refusal, self, request, prepared, refused), limiter)
+        finally:
+            # A client that goes away stops the stream here: stop reading the upstream too.
+            with anyio.CancelScope(shield=True):
+                await texts.aclose()
 
     def prepare(self, request: TurnRequest) -> Prepared:
         """The inbound half of a turn: steps 1-5 (blocking; runs in a worker thread)."""

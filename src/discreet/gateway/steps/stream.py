@@ -17,7 +17,7 @@ withheld text.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass, field
 
 import anyio
@@ -73,7 +73,7 @@ async def released(
     prepared: Prepared,
     release: ChunkRelease,
     limiter: anyio.CapacityLimiter,
-) -> AsyncIterator[str]:
+) -> AsyncGenerator[str, None]:
     """The released texts of the upstream's streamed answer (never an empty one); ends
     at the answer's end or at a block. Raises `UpstreamTimeout` past the deadline and
     `UpstreamBadResponse` past the byte cap (nothing more is released then)."""
