@@ -8,6 +8,8 @@ from __future__ import annotations
 import random
 from typing import Any
 
+import pytest
+
 from discreet.audit import AccessContext
 from discreet.gateway.release import HOLD_CHARS, STEP_CHARS, ChunkRelease
 from discreet.guard import GuardDecision, GuardResult
@@ -49,15 +51,17 @@ def stream(release: ChunkRelease, text: str, rng: random.Random) -> str:
     return "".join(out)
 
 
-def test_a_foreign_value_is_never_released_wherever_the_cuts_fall(
-    store_env: Any, ctx: AccessContext
-) -> None:
+@pytest.fixture
+def shop(store_env: Any, ctx: AccessContext) -> tuple[Any, str]:
+    """A vault with this conversation's customer and another one; the first's id."""
     vault = store_env.open_vault()
-    vault.put_subject(
-        "CUST-1", {"name": "Ian Hill", "email": MAPPING["[EMAIL_ADDRESS_1]"]}, ctx=ctx
-    )
+    vault.put_subject("CUST-1", OWN, ctx=ctx)
     vault.put_subject("CUST-2", VICTIM, ctx=ctx)
-    own = vault.subject_id("CUST-1", ctx=ctx)
+    return vault, vault.subject_id("CUST-1", ctx=ctx)
+
+
+def test_a_foreign_value_is_never_released_wherever_the_cuts_fall(shop: tuple[Any, str]) -> None:
+    vault, own = shop
     rng = random.Random(11)
     local, domain = VICTIM["email"].split("@")
     spellings = [  # (written before it, the foreign value as spelled)
@@ -81,14 +85,8 @@ def test_a_foreign_value_is_never_released_wherever_the_cuts_fall(
             assert len(released) >= len(PAD) * 2  # the text before it was released
 
 
-def test_a_benign_answer_is_released_whole_and_in_pieces(
-    store_env: Any, ctx: AccessContext
-) -> None:
-    vault = store_env.open_vault()
-    vault.put_subject(
-        "CUST-1", {"name": "Ian Hill", "email": MAPPING["[EMAIL_ADDRESS_1]"]}, ctx=ctx
-    )
-    own = vault.subject_id("CUST-1", ctx=ctx)
+def test_a_benign_answer_is_released_whole_and_in_pieces(shop: tuple[Any, str]) -> None:
+    vault, own = shop
     text = PAD * 6 + "Hello [PERSON_1], we wrote to [EMAIL_ADDRESS_1]. " + PAD * 6
     release = release_for(vault, own)
     pieces, i = [], 0

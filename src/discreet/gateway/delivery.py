@@ -48,8 +48,9 @@ def check_delivery(vault: Vault, prepared: TurnFacts, text: str) -> LeakResult:
     return check(text, subject=prepared.subject, allowed=allowed, lookup=vault.match_identifiers)
 
 
-def blocked_result(guard: GuardResult, message: str, leak: LeakResult) -> GuardResult:
-    """`guard`'s result turned into a blocked one (the answer replaced by `message`)."""
+def blocked_result(guard: GuardResult, message: str, leak: LeakResult | GuardResult) -> GuardResult:
+    """`guard`'s result turned into a blocked one (the answer replaced by `message`);
+    `leak` is what blocked it (the delivery check, or the guard on a streamed piece)."""
     return replace(
         guard,
         text=message,

@@ -33,8 +33,8 @@ byte cap and the turn's deadline bound how long.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 
+from discreet.gateway.delivery import blocked_result
 from discreet.guard import GuardDecision, GuardResult
 from discreet.guard.leaks import LeakResult
 from discreet.transform.rehydrate import StreamingRehydrator
@@ -127,16 +127,9 @@ class ChunkRelease:
             withheld=sum(r.withheld for r in results),
             other_subjects=max(r.other_subjects for r in results),
         )
-        blocked = self.blocked
-        if blocked is None:
+        if self.blocked is None:
             return summary
-        return replace(
-            summary,
-            text=blocked_message,
-            blocked=True,
-            decisions=frozenset({GuardDecision.BLOCKED_CROSS_SUBJECT}),
-            other_subjects=blocked.other_subjects,
-        )
+        return blocked_result(summary, blocked_message, self.blocked)
 
     # -- internals ---------------------------------------------------------------------
 
