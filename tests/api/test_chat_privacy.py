@@ -81,7 +81,9 @@ def test_streamed_answer_with_tokens_split_across_chunks_rehydrates_exactly(api:
     assert events[-1]["choices"][0]["finish_reason"] == "stop"
     text = "".join(e["choices"][0]["delta"].get("content", "") for e in events)
     assert text == f"{DISCLOSURE}Hello {M['name']}, we wrote to {M['email']}. Bye {M['name']}"
-    assert sum(1 for e in events if e["choices"][0]["delta"].get("content")) > 2
+    # The disclosure, then the answer: one this short fits in the release window's
+    # hold-back (gateway/release.py), so it is released whole once checked.
+    assert sum(1 for e in events if e["choices"][0]["delta"].get("content")) == 2
 
 
 def test_a_billing_assistant_never_receives_a_health_field(api: Api) -> None:

@@ -88,7 +88,7 @@ def test_language_is_remembered_per_text() -> None:
 
 
 def test_history_restores_known_tokens_and_falls_back_when_a_value_stays_raw() -> None:
-    from discreet.gateway.turn import _Earlier, _history_lines, _restore
+    from discreet.gateway.steps.history import _Earlier, _history_lines, _restore
     from discreet.transform.tokenformat import DEFAULT_TOKEN_FORMAT as FMT
 
     text, values = _restore("Hi [PERSON_1], see [ORDER_ID_2].", {"[PERSON_1]": "Jan"}, FMT)

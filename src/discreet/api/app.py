@@ -55,7 +55,13 @@ from discreet.api.schemas import (
 from discreet.audit.context import ActorKind
 from discreet.conversations.apikeys import ApiKeyInfo, KeyRole
 from discreet.gateway.refusals import TurnRefused
-from discreet.gateway.turn import Gateway, TurnRequest, TurnResult, check_conversation_id
+from discreet.gateway.turn import (
+    Gateway,
+    StreamedTurn,
+    TurnRequest,
+    TurnResult,
+    check_conversation_id,
+)
 from discreet.retention import Retention
 from discreet.rights import RightsService
 from discreet.store.errors import StorageError
@@ -117,18 +123,28 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return bytes(body)
 
 
+def _turn_headers(result: TurnResult | StreamedTurn) -> dict[str, str]:
+    return {
+        "X-Discreet-Conversation": result.conversation_id,
+        "X-Discreet-Handoff": "true" if result.handoff else "false",
+    }
+
+
 def _sse(payload: dict[str, Any] | str) -> bytes:
     data = payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False)
     return f"data: {data}\n\n".encode()
 
 
-async def _stream_events(result: TurnResult, completion_id: str) -> AsyncIterator[bytes]:
+async def _stream_events(result: StreamedTurn, completion_id: str) -> AsyncIterator[bytes]:
     created = now()
     yield _sse(
         chunk_body(completion_id, result.model, created, {"role": "assistant", "content": ""})
     )
-    for piece in result.pieces:
+    async for piece in result.pieces:  # each released once guarded (gateway/release.py)
         yield _sse(chunk_body(completion_id, result.model, created, {"content": piece}))
+    if result.error is not None:  # a fault after the stream began: no "stop", an error
+        yield _sse({"error": {"code": result.error.code, "message": result.error.message}})
+        return
     yield _sse(chunk_body(completion_id, result.model, created, {}, "stop"))
     yield _sse("[DONE]")
 
@@ -236,20 +252,18 @@ def create_app(
             conversation_id=conversation,
             params=body.params(),
         )
-        result = await gateway.run_turn(turn)
-        headers = {
-            "X-Discreet-Conversation": result.conversation_id,
-            "X-Discreet-Handoff": "true" if result.handoff else "false",
-        }
         completion_id = f"chatcmpl-{secrets.token_hex(12)}"
         if body.stream:
+            streamed = await gateway.stream_turn(turn)
             return StreamingResponse(
-                _stream_events(result, completion_id),
+                _stream_events(streamed, completion_id),
                 media_type="text/event-stream",
-                headers={**headers, "Cache-Control": "no-cache"},
+                headers={**_turn_headers(streamed), "Cache-Control": "no-cache"},
             )
+        result = await gateway.run_turn(turn)
         return JSONResponse(
-            completion_body(completion_id, result.model, result.text, now()), headers=headers
+            completion_body(completion_id, result.model, result.text, now()),
+            headers=_turn_headers(result),
         )
 
     @app.get("/v1/models", response_model=ModelList)

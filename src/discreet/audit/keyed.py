@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from discreet.store.db import Database
 from discreet.store.errors import StorageError
@@ -48,6 +48,18 @@ CHAIN_TENANT = "audit-chain"
 
 _MACS = table_of(AuditMac)
 _MAC_HEAD = table_of(AuditMacHead)
+# Built once: every audit append runs them, and building a statement per append cost more
+# than executing it (benchmarks/bench_gateway.py, BENCHMARKS.md "Gateway").
+_READ_HEAD = select(_MAC_HEAD.c.first_seq, _MAC_HEAD.c.seq, _MAC_HEAD.c.mac).where(
+    _MAC_HEAD.c.id == 1
+)
+_INSERT_MAC = _MACS.insert()
+_INSERT_HEAD = _MAC_HEAD.insert()
+_MOVE_HEAD = (
+    update(_MAC_HEAD)
+    .where(_MAC_HEAD.c.id == 1)
+    .values(seq=bindparam("new_seq"), mac=bindparam("new_mac"))
+)
 _KEYS: dict[str, bytes] = {}
 _LOCK = threading.Lock()
 
@@ -80,9 +92,7 @@ def on_append(conn: Connection, db: Database, seq: int, record_hash: str) -> Non
     """MAC the record just inserted (`seq`, `record_hash`), in its transaction; the hash
     head is locked already, so MACs are appended in chain order."""
     key = key_for(db)
-    head = conn.execute(
-        select(_MAC_HEAD.c.first_seq, _MAC_HEAD.c.seq, _MAC_HEAD.c.mac).where(_MAC_HEAD.c.id == 1)
-    ).one_or_none()
+    head = conn.execute(_READ_HEAD).one_or_none()
     if key is None:
         if head is not None:
             raise AuditKeyMissing(
@@ -92,11 +102,11 @@ def on_append(conn: Connection, db: Database, seq: int, record_hash: str) -> Non
         return  # a chain not (yet) keyed: hashes only, as before
     prev = head.mac if head is not None else GENESIS_MAC
     value = mac(key, prev, record_hash)
-    conn.execute(_MACS.insert(), {"seq": seq, "mac": value})
+    conn.execute(_INSERT_MAC, {"seq": seq, "mac": value})
     if head is None:
-        conn.execute(_MAC_HEAD.insert(), {"id": 1, "first_seq": seq, "seq": seq, "mac": value})
+        conn.execute(_INSERT_HEAD, {"id": 1, "first_seq": seq, "seq": seq, "mac": value})
     else:
-        conn.execute(update(_MAC_HEAD).where(_MAC_HEAD.c.id == 1).values(seq=seq, mac=value))
+        conn.execute(_MOVE_HEAD, {"new_seq": seq, "new_mac": value})
 
 
 def mac_head(db: Database) -> tuple[int, str] | None:

@@ -25,13 +25,18 @@ INCIDENT_ACTION = "incident.cross_subject_leak"
 
 
 class TurnFacts(Protocol):
-    """What the check needs of a prepared turn (`turn._Prepared` has it)."""
+    """What the check needs of a prepared turn (`steps.facts.Prepared` has it)."""
 
-    conversation_id: str
-    subject: str | None
-    own_text: str
-    ctx: AccessContext
-    turn: ConversationTurn | None
+    @property
+    def conversation_id(self) -> str: ...
+    @property
+    def subject(self) -> str | None: ...
+    @property
+    def own_text(self) -> str: ...
+    @property
+    def ctx(self) -> AccessContext: ...
+    @property
+    def turn(self) -> ConversationTurn | None: ...
 
 
 def check_delivery(vault: Vault, prepared: TurnFacts, text: str) -> LeakResult:
@@ -43,8 +48,9 @@ def check_delivery(vault: Vault, prepared: TurnFacts, text: str) -> LeakResult:
     return check(text, subject=prepared.subject, allowed=allowed, lookup=vault.match_identifiers)
 
 
-def blocked_result(guard: GuardResult, message: str, leak: LeakResult) -> GuardResult:
-    """`guard`'s result turned into a blocked one (the answer replaced by `message`)."""
+def blocked_result(guard: GuardResult, message: str, leak: LeakResult | GuardResult) -> GuardResult:
+    """`guard`'s result turned into a blocked one (the answer replaced by `message`);
+    `leak` is what blocked it (the delivery check, or the guard on a streamed piece)."""
     return replace(
         guard,
         text=message,

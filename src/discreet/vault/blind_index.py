@@ -85,15 +85,23 @@ def normalize(kind: IdentifierKind, value: str, *, phone_region: str | None = No
     return value  # SUBJECT_REF: exact, as the operator's system spells it
 
 
+MAX_REMEMBERED_DIGESTS = 65_536
+"""Digests `BlindIndexer.digest_many` keeps (about 10 MB at most)."""
+
+
 class BlindIndexer:
     """Computes blind-index digests for one tenant with that tenant's index key."""
 
-    __slots__ = ("_key", "_phone_region", "_tenant")
+    __slots__ = ("_digests", "_key", "_phone_region", "_tenant")
 
     def __init__(self, key: bytes, tenant: str, *, phone_region: str | None = None) -> None:
         self._key = key
         self._tenant = tenant
         self._phone_region = phone_region
+        # The output guard digests the same candidate spans turn after turn (names,
+        # numbers of the conversation's own answers); a digest is a pure function of the
+        # key and the query, so it is remembered rather than normalised and MACed again.
+        self._digests: dict[tuple[IdentifierKind, str], bytes] = {}
 
     def digest(self, kind: IdentifierKind, value: str) -> bytes:
         canonical = normalize(kind, value, phone_region=self._phone_region)
@@ -105,14 +113,21 @@ class BlindIndexer:
         guard digests hundreds of candidate spans per answer). Same bytes as `digest`."""
         prefixes: dict[IdentifierKind, bytes] = {}
         out: list[bytes] = []
-        for kind, value in queries:
-            prefix = prefixes.get(kind)
-            if prefix is None:
-                prefix = associated_data("discreet/blind-index/v1", self._tenant, kind.value)
-                prefixes[kind] = prefix
-            raw = normalize(kind, value, phone_region=self._phone_region).encode("utf-8")
-            message = prefix + struct.pack(">I", len(raw)) + raw
-            out.append(hmac.digest(self._key, message, "sha256"))
+        known = self._digests
+        if len(known) > MAX_REMEMBERED_DIGESTS:
+            known.clear()  # bounded; refilled by the next answers
+        for query in queries:
+            digest = known.get(query)
+            if digest is None:
+                kind, value = query
+                prefix = prefixes.get(kind)
+                if prefix is None:
+                    prefix = associated_data("discreet/blind-index/v1", self._tenant, kind.value)
+                    prefixes[kind] = prefix
+                raw = normalize(kind, value, phone_region=self._phone_region).encode("utf-8")
+                message = prefix + struct.pack(">I", len(raw)) + raw
+                digest = known[query] = hmac.digest(self._key, message, "sha256")
+            out.append(digest)
         return out
 
     def __repr__(self) -> str:
