@@ -15,6 +15,7 @@ import typer
 from discreet.ops.backup import Backups, ErasureLedger
 from discreet.ops.stores import data_store, key_store, master_key
 from discreet.settings import Settings
+from discreet.subjectdata import Holders
 
 app = typer.Typer(
     short_help="Encrypted backups of both stores; restores replay erasures.",
@@ -85,6 +86,15 @@ def _backups(
             ledger=ErasureLedger(ledger or home / "erasure-ledger.jsonl"),
             keys_retention=timedelta(days=keys_days),
         )
+
+
+def _holders(backups: Backups) -> Holders:
+    """Every registered subject-data holder over the (restored) stores: the ledger's
+    erasures are replayed by the same holders an erasure job runs."""
+    from discreet.vault.keystore import KeyStore
+    from discreet.wiring import StoreParts, build_holders
+
+    return build_holders(StoreParts(backups.data, KeyStore(backups.keys, backups.master)))
 
 
 @app.command("create")
@@ -162,7 +172,9 @@ def restore(
     if not yes:
         raise InvalidInput("restoring replaces the stores' contents: add --yes to confirm")
     with _backups(data_dest, keys_dest, ledger) as backups, _status("restoring"):
-        result = backups.restore(backup_id, with_keys=not data_only)
+        result = backups.restore(
+            backup_id, holders=lambda: _holders(backups), with_keys=not data_only
+        )
     keys = "and key store" if result["key_store_restored"] else "(key store kept)"
     typer.echo(
         f"restored {backup_id}: data store {keys}; "
