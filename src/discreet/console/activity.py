@@ -20,6 +20,10 @@ OVERSIGHT: Final = "privacy_oversight"
 """Purpose of reviewing the audit log, reports and pseudonymised conversations."""
 RIGHTS: Final = "data_subject_request"
 """Purpose of handling a data-subject request (the API's operator routes use it too)."""
+STAFF_ACTOR_PREFIX: Final = "console:"
+"""A console user's audit actor is this prefix and the username."""
+SIGN_IN: Final = "console.sign_in"
+"""The action of a sign-in (outcome ok: the second factor passed too)."""
 
 
 def staff_context(
@@ -27,7 +31,7 @@ def staff_context(
 ) -> AccessContext:
     """The context of a console user's action: the user as actor, the action's purpose."""
     return AccessContext(
-        actor=f"console:{username}",
+        actor=f"{STAFF_ACTOR_PREFIX}{username}",
         purpose=purpose,
         legal_basis=legal_basis,
         actor_kind=ActorKind.USER,
