@@ -11,6 +11,7 @@ from tests.export.conftest import OFFICER, Shop
 
 from discreet.analytics import BudgetExhausted, BudgetLedger, NoBudget, QuerySpec, run_queries
 from discreet.analytics.queries import histogram_mechanism
+from discreet.analytics.releases import ReleaseRecords
 from discreet.analytics.report import render_html
 from discreet.audit.log import AuditLog
 from discreet.policy import BUILTIN_SOURCE, builtin_policy_text, parse_policy
@@ -32,6 +33,9 @@ def test_noise_scale_matches_epsilon(epsilon: float, d_in: int) -> None:
     mad = statistics.fmean(abs(x) for x in draws)
     assert mad == pytest.approx(2 * p / (1 - p * p), rel=0.12)
     assert abs(statistics.fmean(draws)) < 6 * (d_in / epsilon) * 1.42 / 4000**0.5
+
+
+HANDED_OVER = ("handoff", "guard_blocked")
 
 
 def period() -> tuple[datetime, datetime]:
@@ -109,6 +113,39 @@ def test_only_subjects_allowing_analytics_are_counted(shop: Shop) -> None:
     assert abs(total - 29) <= 3
     html = render_html(report)
     assert "<svg" in html and "volume" in html
+
+
+def test_released_results_are_kept_as_released_and_cost_nothing_to_show(shop: Shop) -> None:
+    for i in range(10):
+        shop.conversation(f"c{i}", f"s{i}", [("Where is my order?", "On its way.")])
+        shop.grant(f"s{i}", "analytics")
+    ledger = BudgetLedger(shop.db)
+    ledger.set_budget("support", epsilon=50.0, ctx=OFFICER)
+    kept = ReleaseRecords(shop.db, tenant="default")
+    assert kept.latest("volume") is None
+    since, until = period()
+    report = run_queries(
+        shop.db,
+        POLICY,
+        [QuerySpec("volume", epsilon=20.0, by=()), QuerySpec("outcomes", epsilon=20.0)],
+        tenant="default",
+        dataset="support",
+        since=since,
+        until=until,
+        ctx=OFFICER,
+    )
+    volume, outcomes = kept.latest("volume"), kept.latest("outcomes")
+    assert volume is not None and outcomes is not None
+    assert volume.result == report["releases"][0] and outcomes.result == report["releases"][1]
+    assert volume.since == since and volume.dataset == "support"
+    assert abs(volume.total() - 10) <= 3
+    # The overall handoff rate sums the per-assistant and per-language cells.
+    handed = sum(max(0, c["count"]) for c in outcomes.result["cells"] if c["value"] in HANDED_OVER)
+    total = sum(max(0, c["count"]) for c in outcomes.result["cells"])
+    assert outcomes.handoff_rate() == pytest.approx(min(1.0, handed / total) if total else 0)
+    spent = ledger.status("support").releases
+    kept.latest("outcomes")  # reading again spends nothing
+    assert ledger.status("support").releases == spent == 2
 
 
 def test_contributions_are_bounded_per_subject(shop: Shop) -> None:

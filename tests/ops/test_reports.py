@@ -192,6 +192,7 @@ def _pack(store_env, tmp_path: Path, master: MasterKey) -> Path:
         tenant="default",
         period=_this_month(),
         master=master,
+        staff=AccountStore(store_env.data_db()).accounts(),
     )
     return out
 

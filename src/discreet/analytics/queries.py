@@ -33,6 +33,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from discreet.analytics.ledger import BudgetLedger
+from discreet.analytics.releases import ReleaseRecords
 from discreet.audit.context import AccessContext
 from discreet.audit.log import AuditLog
 from discreet.clock import Clock, as_utc, system_clock
@@ -322,11 +323,13 @@ def outcome_rates(
     cells: Sequence[dict[str, Any]], half: float, by: Sequence[str]
 ) -> list[dict[str, Any]]:
     """Handoff, guard-block and resolution rates per group, from the noisy counts, with
-    conservative intervals from the counts' intervals (post-processing: no budget)."""
-    groups: dict[tuple[str, ...], dict[str, float]] = defaultdict(dict)
+    conservative intervals from the counts' intervals (post-processing: no budget).
+    Dimensions of the cells left out of `by` are summed over (``by=()``: one overall
+    line)."""
+    groups: dict[tuple[str, ...], dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for cell in cells:
         key = tuple(cell[d] for d in ("assistant", "language") if d in by)
-        groups[key][cell["value"]] = max(0.0, float(cell["count"]))
+        groups[key][cell["value"]] += max(0.0, float(cell["count"]))
     out = []
     for key, c in groups.items():
         total = sum(c.values())
@@ -378,11 +381,14 @@ def run_queries(
     ledger.spend(dataset, "+".join(s.query for s in specs), epsilon=needed, ctx=ctx, charge=False)
     records = eligible_records(db, policy, tenant=tenant, since=since, until=until, clock=clock)
     assistants = sorted(policy.assistants)
+    kept = ReleaseRecords(db, tenant=tenant, clock=clock)
     releases = []
     for spec in specs:
         bounded = bound_contributions(records, spec.max_contributions)
         ledger.spend(dataset, spec.query, epsilon=spec.epsilon, ctx=ctx)
-        releases.append(release(bounded, spec, assistants=assistants, since=since, until=until))
+        released = release(bounded, spec, assistants=assistants, since=since, until=until)
+        kept.record(dataset, since, until, released)  # shown again (console) at no cost
+        releases.append(released)
     return {
         "tenant": tenant,
         "dataset": dataset,

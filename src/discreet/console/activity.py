@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Final
 
 from discreet.audit import AccessContext, ActorKind, AuditEvent, AuditLog, LegalBasis, Outcome
+from discreet.audit.context import STAFF_ACTOR_PREFIX, STAFF_SIGN_IN
 from discreet.audit.log import DetailValue
 
 ADMINISTRATION: Final = "console_administration"
@@ -20,10 +21,7 @@ OVERSIGHT: Final = "privacy_oversight"
 """Purpose of reviewing the audit log, reports and pseudonymised conversations."""
 RIGHTS: Final = "data_subject_request"
 """Purpose of handling a data-subject request (the API's operator routes use it too)."""
-STAFF_ACTOR_PREFIX: Final = "console:"
-"""A console user's audit actor is this prefix and the username."""
-SIGN_IN: Final = "console.sign_in"
-"""The action of a sign-in (outcome ok: the second factor passed too)."""
+SIGN_IN: Final = STAFF_SIGN_IN
 
 
 def staff_context(

@@ -20,6 +20,7 @@ import hashlib
 import hmac
 import json
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -56,9 +57,11 @@ def build_pack(
     tenant: str,
     period: facts.Period,
     master: MasterKey,
+    staff: Iterable[facts.StaffAccount] = (),
     now: datetime | None = None,
 ) -> dict[str, Any]:
-    """Write the evidence pack for `period` to `out` (a .zip); returns the manifest."""
+    """Write the evidence pack for `period` to `out` (a .zip); returns the manifest.
+    `staff`: the console accounts, for the access review."""
     moment = now or datetime.now(UTC)
     verification = AuditLog(db).verify()
     audit = facts.audit_facts(db, period)
@@ -66,7 +69,7 @@ def build_pack(
     runs = facts.retention_facts(db, tenant, period)
     incidents = facts.incident_facts(db, tenant, period)
     weeks = facts.weeks_between(period)
-    access = facts.access_review(db, tenant, audit)
+    access = facts.access_review(db, tenant, audit, staff)
     alerts = [
         a.as_dict()
         for a in AlertStore(db, tenant=tenant).list(open_only=False, limit=10_000)

@@ -10,17 +10,18 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from enum import StrEnum
+from typing import Any, Protocol
 
 from sqlalchemy import func, select
 
+from discreet.audit.context import STAFF_ACTOR_PREFIX as STAFF_PREFIX
+from discreet.audit.context import STAFF_SIGN_IN
 from discreet.audit.log import AuditLog
 from discreet.clock import as_utc
-from discreet.console.activity import SIGN_IN as STAFF_SIGN_IN
-from discreet.console.activity import STAFF_ACTOR_PREFIX as STAFF_PREFIX
 from discreet.conversations.models import GatewayApiKey
 from discreet.errors import InvalidInput
 from discreet.store.db import Database
@@ -212,12 +213,31 @@ def retention_facts(db: Database, tenant: str, period: Period) -> list[dict[str,
     ]
 
 
-def access_review(db: Database, tenant: str, audit: Mapping[str, Any]) -> dict[str, Any]:
-    """Who can reach data, for the periodic access review: every API key (role, holder,
-    state, last use) and every console account (role, state, whether the second factor
-    is set up, last sign-in and last action), last uses from `audit` (`audit_facts`)."""
-    from discreet.console.accounts import AccountStore
+class StaffAccount(Protocol):
+    """A console account as the access review reads it (``console.accounts.Account``;
+    the caller lists them: operations do not import the console)."""
 
+    @property
+    def username(self) -> str: ...
+    @property
+    def role(self) -> StrEnum: ...
+    @property
+    def enrolled(self) -> bool: ...
+    @property
+    def failed_attempts(self) -> int: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def disabled_at(self) -> datetime | None: ...
+
+
+def access_review(
+    db: Database, tenant: str, audit: Mapping[str, Any], staff: Iterable[StaffAccount] = ()
+) -> dict[str, Any]:
+    """Who can reach data, for the periodic access review: every API key (role, holder,
+    state, last use) and every console account in `staff` (role, state, whether the
+    second factor is set up, last sign-in and last action), last uses from `audit`
+    (`audit_facts`)."""
     k = table_of(GatewayApiKey)
     with db.read() as conn:
         rows = conn.execute(select(k).where(k.c.tenant == tenant).order_by(k.c.created_at)).all()
@@ -244,7 +264,7 @@ def access_review(db: Database, tenant: str, audit: Mapping[str, Any]) -> dict[s
             "last_sign_in_at": audit["console_last_sign_in"].get(account.username),
             "last_used_at": audit["console_last_use"].get(account.username),
         }
-        for account in AccountStore(db).accounts()
+        for account in staff
     ]
     return {"api_keys": keys, "console_users": users}
 

@@ -10,8 +10,11 @@
 * ``dp_budgets``: the privacy budget (total epsilon and delta) per tenant and dataset.
 * ``dp_ledger``: every differentially private release that spent from a budget. Counts
   and parameters only; nothing about any subject.
+* ``dp_releases``: the released results themselves (noisy aggregates), so the console can
+  show the latest ones without spending budget again.
 
-The Alembic revision ``0010_export_analytics`` creates these tables; keep both in step.
+The Alembic revisions ``0010_export_analytics`` and ``0013_ops`` (``dp_releases``) create
+these tables; keep both in step.
 """
 
 from __future__ import annotations
@@ -91,3 +94,23 @@ class DpLedgerEntry(Base):
     spent_at: Mapped[datetime]
 
     __table_args__ = (Index("ix_dp_ledger_dataset", "tenant", "dataset"),)
+
+
+class DpRelease(Base):
+    """One released differentially private result, as released (noisy counts, their
+    intervals, the noise scale): post-processing of a charged release, so keeping and
+    showing it again costs no budget and tells nothing more about anyone."""
+
+    __tablename__ = "dp_releases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tenant: Mapped[str] = mapped_column(String(NAME_LEN))
+    dataset: Mapped[str] = mapped_column(String(NAME_LEN))
+    query: Mapped[str] = mapped_column(String(NAME_LEN))
+    period_since: Mapped[datetime]
+    period_until: Mapped[datetime]
+    result: Mapped[str] = mapped_column(Text)
+    """The release's JSON (`discreet.analytics.queries.release`)."""
+    released_at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_dp_releases_latest", "tenant", "query", "released_at"),)
