@@ -49,6 +49,17 @@ Name = Annotated[str, AfterValidator(_check_name)]
 Names = tuple[Name, ...]
 
 
+def check_http_url(value: str, instead: str) -> str:
+    """An http(s) URL with a host and no credentials in it (`instead` says where they go:
+    the policy file is versioned and shared)."""
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ValueError("must be an http:// or https:// URL with a host")
+    if parts.username or parts.password:
+        raise ValueError(f"must not contain credentials; use {instead}")
+    return value
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -179,12 +190,7 @@ class UpstreamSpec(_Strict):
     @field_validator("base_url")
     @classmethod
     def _http_url(cls, value: str) -> str:
-        parts = urlsplit(value)
-        if parts.scheme not in {"http", "https"} or not parts.hostname:
-            raise ValueError("must be an http:// or https:// URL with a host")
-        if parts.username or parts.password:
-            raise ValueError("must not contain credentials; use api_key_env")
-        return value
+        return check_http_url(value, "api_key_env")
 
     @field_validator("api_key_env")
     @classmethod
@@ -329,14 +335,7 @@ class AlertWebhookSpec(_Strict):
     @field_validator("url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
-        if value is None:
-            return value
-        parts = urlsplit(value)
-        if parts.scheme not in {"http", "https"} or not parts.hostname:
-            raise ValueError("must be an http:// or https:// URL with a host")
-        if parts.username or parts.password:
-            raise ValueError("must not contain credentials; use token_env or url_env")
-        return value
+        return None if value is None else check_http_url(value, "token_env or url_env")
 
     @model_validator(mode="after")
     def _one_url(self) -> AlertWebhookSpec:
