@@ -13,6 +13,7 @@ from sqlalchemy import select
 from tests.consent.fakes import FakeClock
 from tests.contract.test_subject_data import SEEDERS, _world
 
+from discreet.audit.log import AuditLog
 from discreet.clock import system_clock
 from discreet.errors import InvalidInput
 from discreet.ops.backup import BackupCorrupt, Backups, ErasureLedger
@@ -220,4 +221,12 @@ def test_cli_create_list_verify_restore(store_env, tmp_path, cli, ctx, sample_su
     store_env.close()
     restored = cli(["backup", "restore", backup_id, "--yes"], env)
     assert restored.exit_code == 0 and "0 erasure(s) replayed" in restored.output
+    log = AuditLog(store_env.data_db())
+    [record] = [e for e in log.entries() if e.action == "backup.restore"]
+    assert record.details == {
+        "backup": backup_id,
+        "key_store_restored": True,
+        "erasures_replayed": 0,
+    }
+    assert log.verify().ok
     assert cli(["backup", "verify", "nope"], env).exit_code == 3

@@ -97,6 +97,32 @@ def _holders(backups: Backups) -> Holders:
     return build_holders(StoreParts(backups.data, KeyStore(backups.keys, backups.master)))
 
 
+RESTORE_ACTION = "backup.restore"
+
+
+def _record_restore(backups: Backups, result: dict[str, Any]) -> None:
+    """The restore in the restored store's audit log: which backup, whether the key store
+    came back, how many erasures were replayed (an auditor's evidence that none was
+    undone)."""
+    from discreet.audit import AuditEvent, AuditLog, Outcome
+    from discreet.cli import _cli_context
+
+    details: dict[str, int | str | bool] = {
+        "backup": str(result["restored"]),
+        "key_store_restored": bool(result["key_store_restored"]),
+        "erasures_replayed": int(result["erasures_replayed"]),
+    }
+    AuditLog(backups.data).append(
+        AuditEvent(
+            ctx=_cli_context("disaster_recovery"),
+            tenant=Settings().tenant,
+            action=RESTORE_ACTION,
+            outcome=Outcome.OK,
+            details=details,
+        )
+    )
+
+
 @app.command("create")
 def create(
     data_dest: _DataDest = None,
@@ -175,6 +201,7 @@ def restore(
         result = backups.restore(
             backup_id, holders=lambda: _holders(backups), with_keys=not data_only
         )
+        _record_restore(backups, result)
     keys = "and key store" if result["key_store_restored"] else "(key store kept)"
     typer.echo(
         f"restored {backup_id}: data store {keys}; "
