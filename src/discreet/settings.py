@@ -13,13 +13,16 @@ start without one) is the vault's job, in :mod:`discreet.vault.master`.
 | ``DISCREET_MASTER_KEY_FILE`` | file holding that base64 text | none |
 | ``DISCREET_TENANT`` | tenant used by the CLI | ``default`` |
 | ``DISCREET_PHONE_REGION`` | region for phone numbers without ``+`` (e.g. ``NL``) | none |
+| ``DISCREET_AUDIT_ANCHOR_FILE`` | where servers append the chain head | ``HOME/audit-anchors`` |
+| ``DISCREET_AUDIT_ANCHOR_INTERVAL_S`` | how often (and at shutdown) | ``300`` |
+| ``DISCREET_SHUTDOWN_TIMEOUT_S`` | grace for in-flight requests on SIGTERM | ``5`` |
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DATA_DB_NAME = "discreet.db"
@@ -40,6 +43,18 @@ class Settings(BaseSettings):
     master_key_file: Path | None = None
     tenant: str = "default"
     phone_region: str | None = None
+    audit_anchor_file: Path | None = None
+    """Where a running server appends the audit chain's head (default: HOME/audit-anchors;
+    ship it elsewhere, e.g. to write-once storage)."""
+    audit_anchor_interval_s: float = Field(default=300.0, gt=0)
+    shutdown_timeout_s: float = Field(default=5.0, gt=0, le=600)
+    """On SIGTERM a server stops accepting at once and gives in-flight requests this long
+    before it cancels them."""
+
+    @property
+    def anchor_path(self) -> Path:
+        """The audit anchor file a running server appends to."""
+        return (self.audit_anchor_file or self.home_dir / "audit-anchors").expanduser()
 
     @property
     def home_dir(self) -> Path:

@@ -15,12 +15,16 @@ from discreet.analytics import (
     latest_releases,
     run_queries,
 )
+from discreet.analytics.releases import ReleaseRecords
 from discreet.analytics.report import render_html
 from discreet.audit.log import AuditLog
 from discreet.errors import InvalidInput
 from discreet.policy import BUILTIN_SOURCE, builtin_policy_text, parse_policy
 
 POLICY = parse_policy(builtin_policy_text(), BUILTIN_SOURCE)
+
+
+HANDED_OVER = ("handoff", "guard_blocked")
 
 
 def period() -> tuple[datetime, datetime]:
@@ -98,6 +102,39 @@ def test_only_subjects_allowing_analytics_are_counted(shop: Shop) -> None:
     assert abs(total - 29) <= 3
     html = render_html(report)
     assert "<svg" in html and "volume" in html
+
+
+def test_released_results_are_kept_as_released_and_cost_nothing_to_show(shop: Shop) -> None:
+    for i in range(10):
+        shop.conversation(f"c{i}", f"s{i}", [("Where is my order?", "On its way.")])
+        shop.grant(f"s{i}", "analytics")
+    ledger = BudgetLedger(shop.db)
+    ledger.set_budget("support", epsilon=50.0, ctx=OFFICER)
+    kept = ReleaseRecords(shop.db, tenant="default")
+    assert kept.latest("volume") is None
+    since, until = period()
+    report = run_queries(
+        shop.db,
+        POLICY,
+        [QuerySpec("volume", epsilon=20.0, by=()), QuerySpec("outcomes", epsilon=20.0)],
+        tenant="default",
+        dataset="support",
+        since=since,
+        until=until,
+        ctx=OFFICER,
+    )
+    volume, outcomes = kept.latest("volume"), kept.latest("outcomes")
+    assert volume is not None and outcomes is not None
+    assert volume.result == report["releases"][0] and outcomes.result == report["releases"][1]
+    assert volume.since == since and volume.dataset == "support"
+    assert abs(volume.total() - 10) <= 3
+    # The overall handoff rate sums the per-assistant and per-language cells.
+    handed = sum(max(0, c["count"]) for c in outcomes.result["cells"] if c["value"] in HANDED_OVER)
+    total = sum(max(0, c["count"]) for c in outcomes.result["cells"])
+    assert outcomes.handoff_rate() == pytest.approx(min(1.0, handed / total) if total else 0)
+    spent = ledger.status("support").releases
+    kept.latest("outcomes")  # reading again spends nothing
+    assert ledger.status("support").releases == spent == 2
 
 
 def test_contributions_are_bounded_per_subject(shop: Shop) -> None:

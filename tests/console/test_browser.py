@@ -13,6 +13,7 @@ import shutil
 import threading
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -20,9 +21,11 @@ import uvicorn
 from tests.console.conftest import MARIEKE, PASSWORD, Console
 from tests.support.upstream import unused_port
 
+from discreet.analytics.releases import ReleaseRecords
 from discreet.console import totp
 from discreet.console.accounts import FREE_FAILURES
 from discreet.console.roles import Role
+from discreet.ops.incidents import Kind, Severity
 from discreet.vault import SubjectNotFound
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -360,3 +363,61 @@ def test_the_remaining_pages(site: Site) -> None:
     assert key not in site.driver.page_source  # shown once only
     site.click("nav-users")
     site.shot("users")
+
+
+def test_the_overview_shows_the_incident_clock_and_the_private_analytics(site: Site) -> None:
+    """Open incidents with their 72-hour clock (time left, overdue, notified) for the
+    privacy officer; the latest differentially private figures for whoever sees guard
+    statistics; neither for the administrator."""
+    console = site.console
+    services = console.services
+    now = console.clock()
+    register = services.incidents
+    overdue = register.open(
+        title="Answer with another customer's e-mail",
+        kind=Kind.CONFIDENTIALITY,
+        severity=Severity.HIGH,
+        actor="dpo",
+        aware_at=now - timedelta(hours=80),
+    )
+    fresh = register.open(
+        title="Lost laptop",
+        kind=Kind.AVAILABILITY,
+        severity=Severity.LOW,
+        actor="dpo",
+        aware_at=now - timedelta(hours=10),
+    )
+    closed = register.open(title="Old", kind=Kind.INTEGRITY, severity=Severity.LOW, actor="dpo")
+    register.note(closed.id, "not a breach: no notification", actor="dpo", decision=True)
+    register.close(closed.id, actor="dpo", summary="no breach")
+    cells = [
+        {"value": v, "count": n, "ci": [n - 3, n + 3], "assistant": a}
+        for a in ("support", "billing")
+        for v, n in (("resolved", 30), ("handoff", 9), ("guard_blocked", 1), ("open", 0))
+    ]
+    kept = ReleaseRecords(services.db, tenant=services.tenant, clock=console.clock)
+    since = now - timedelta(days=30)
+    kept.record("support", since, now, {"query": "outcomes", "cells": cells, "ci_half_width": 3})
+    volume = [{"value": "2026-W48", "count": 55, "ci": [52, 58]}, {"value": "x", "count": 25}]
+    kept.record("support", since, now, {"query": "volume", "cells": volume, "ci_half_width": 3})
+
+    site.sign_in(console.user(Role.PRIVACY_OFFICER))
+    rows = site.driver.find_elements(By.CSS_SELECTOR, "#overview-incidents tbody tr")
+    assert [r.get_attribute("data-incident") for r in rows] == [overdue.id, fresh.id]
+    assert "overdue" in str(rows[0].get_attribute("class"))
+    assert rows[0].find_element(By.CSS_SELECTOR, ".clock").text == "overdue by 8.0 h"
+    assert rows[1].find_element(By.CSS_SELECTOR, ".clock").text == "62.0 h left"
+    assert site.find("#dp-volume").text == "80"  # type: ignore[attr-defined]
+    assert site.find("#dp-handoff").text == "25.0 %"  # type: ignore[attr-defined]
+    # Notifying the authority stops the clock.
+    register.notify(fresh.id, to="authority", actor="dpo")
+    site.go("/")
+    row = site.find(f'tr[data-incident="{fresh.id}"] .clock')
+    assert row.text == "authority notified"  # type: ignore[attr-defined]
+
+    site.sign_in(console.user(Role.SUPPORT_LEAD))
+    assert site.find("#dp-handoff").text == "25.0 %"  # type: ignore[attr-defined]
+    assert not site.driver.find_elements(By.ID, "overview-incidents")
+    site.sign_in(console.user(Role.ADMIN))
+    assert not site.driver.find_elements(By.ID, "overview-incidents")
+    assert not site.driver.find_elements(By.ID, "overview-analytics")

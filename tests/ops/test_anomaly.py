@@ -18,10 +18,13 @@ from tests.consent.fakes import FakeClock
 
 from discreet.audit.log import AuditLog
 from discreet.errors import Conflict
-from discreet.ops.alerts import AlertStore, Delivery, DeliverySettings
+from discreet.ops.alerts import AlertStore, Delivery
 from discreet.ops.anomaly import AnomalyConfig, AnomalyDetector
 from discreet.ops.authwatch import AuthFailureRecorder
 from discreet.ops.incidents import IncidentRegister, Kind, Severity
+from discreet.policy import PolicyError
+from discreet.policy.loader import parse_policy
+from discreet.policy.models import AlertsSpec
 from discreet.store.models import AuditRecord, table_of
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # a Monday morning
@@ -264,7 +267,9 @@ class _Hook(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         length = int(self.headers["Content-Length"])
-        _Hook.received.append(json.loads(self.rfile.read(length)))
+        body = json.loads(self.rfile.read(length))
+        body["_authorization"] = self.headers.get("Authorization")
+        _Hook.received.append(body)
         self.send_response(200)
         self.end_headers()
 
@@ -306,40 +311,105 @@ def smtp_server():
     controller.stop()
 
 
-@pytest.mark.parametrize("shape", ["json", "slack"])
+def _alerts_policy(text: str) -> AlertsSpec:
+    """The `alerts` section of a policy file, parsed as `discreet alerts check` reads it."""
+    return parse_policy(f"version: 1\ntenant: t\n{text}").alerts
+
+
+@pytest.mark.parametrize("shape", ["json", "slack", "teams"])
 def test_delivery_to_a_webhook_and_by_mail(detector, webhook, smtp_server, shape) -> None:
     start = warm(detector)
     [alert] = detector.process(turns(start, "k1", range(300)), now=start + WINDOW)
     url, received = webhook
     controller, inbox = smtp_server
-    delivery = Delivery(
-        DeliverySettings(
-            webhook_url=url,
-            webhook_shape=shape,
-            smtp_host="127.0.0.1",
-            smtp_port=controller.port,
-            email_to="security@example.test",
-        )
+    spec = _alerts_policy(
+        f"""alerts:
+  webhooks:
+    - url: {url}
+      shape: {shape}
+      token_env: HOOK_TOKEN
+  email:
+    smtp_host: 127.0.0.1
+    smtp_port: {controller.port}
+    from: discreet@example.test
+    to: [security@example.test, oncall@example.test]
+"""
     )
+    delivery = Delivery(spec, environ={"HOOK_TOKEN": "s3cret-token"})
     done, failed = delivery.send(alert)
-    assert done == ["webhook", "email"] and failed == []
+    assert done == ["webhook1", "email"] and failed == []
     [body] = received
+    assert body.pop("_authorization") == "Bearer s3cret-token"
     if shape == "slack":
         assert "subject_reads" in body["text"] and body["blocks"]
+    elif shape == "teams":
+        assert body["@type"] == "MessageCard" and "subject_reads" in body["title"]
     else:
         assert body["alert"]["signal"] == "subject_reads" and body["alert"]["value"] == 300
     [mail] = inbox.messages
-    assert "subject_reads" in mail["Subject"] and mail["To"] == "security@example.test"
+    assert "subject_reads" in mail["Subject"]
+    assert mail["To"] == "security@example.test, oncall@example.test"
     text = json.dumps(body) + mail.get_payload()
     assert "subj-" not in text  # no subject ids leave the system
+
+
+def test_a_webhook_url_from_the_environment_and_a_missing_secret(detector, webhook) -> None:
+    start = warm(detector)
+    [alert] = detector.process(turns(start, "k1", range(300)), now=start + WINDOW)
+    url, received = webhook
+    spec = _alerts_policy(
+        "alerts:\n  webhooks:\n    - url_env: HOOK_URL\n      shape: slack\n"
+        "    - url_env: OTHER_URL\n"
+    )
+    done, failed = Delivery(spec, environ={"HOOK_URL": url}).send(alert)
+    assert done == ["webhook1"] and len(received) == 1
+    assert failed == ["webhook2: environment variable OTHER_URL is not set"]
+
+
+@pytest.mark.parametrize(
+    ("section", "where", "message"),
+    [
+        ("webhooks:\n    - shape: json", "alerts.webhooks[0]", "exactly one of url and url_env"),
+        ("webhooks:\n    - url: ftp://x\n", "alerts.webhooks[0].url", "http:// or https://"),
+        (
+            "webhooks:\n    - url: https://h.example/x\n      token_env: xoxb-12/34",
+            "alerts.webhooks[0].token_env",
+            "name of an environment variable, not the secret",
+        ),
+        ("webhooks:\n    - url: https://h.example/x\n      shape: discord", "shape", "json"),
+        ("email:\n    smtp_host: m\n    to: []", "alerts.email.to", "at least 1"),
+        (
+            "email:\n    smtp_host: m\n    to: [a@b.c]\n    user: u",
+            "alerts.email",
+            "user and password_env together",
+        ),
+        ("pager: 1", "alerts.pager", "unknown key 'pager'"),
+    ],
+)
+def test_a_bad_alerts_section_is_a_clear_policy_error(section, where, message) -> None:
+    with pytest.raises(PolicyError) as caught:
+        _alerts_policy(f"alerts:\n  {section}\n")
+    text = "; ".join(caught.value.messages())
+    assert where in text and message in text, text
+    assert "xoxb" not in text  # a pasted secret is not echoed back
+
+
+def test_alerts_check_refuses_a_bad_policy_before_reading(cli, store_env, tmp_path) -> None:
+    policy = tmp_path / "discreet.yaml"
+    policy.write_text("version: 1\ntenant: t\nalerts:\n  webhooks:\n    - shape: teams\n")
+    result = cli(["alerts", "check", "--config", str(policy)], store_env.environ())
+    assert result.exit_code == 2, result.output
+    assert "alerts.webhooks[0]" in result.output and "url_env" in result.output
 
 
 def test_a_failing_channel_is_reported_not_raised(detector) -> None:
     start = warm(detector)
     [alert] = detector.process(turns(start, "k1", range(300)), now=start + WINDOW)
-    delivery = Delivery(DeliverySettings(webhook_url="http://127.0.0.1:9/nothing", timeout_s=2))
-    done, failed = delivery.send(alert)
-    assert done == [] and failed and failed[0].startswith("webhook:")
+    spec = _alerts_policy(
+        "alerts:\n  timeout_s: 2\n  webhooks:\n    - url: http://127.0.0.1:9/nothing\n"
+    )
+    done, failed = Delivery(spec).send(alert)
+    assert done == [] and failed and failed[0].startswith("webhook1:")
 
 
 def test_simulated_week_raises_every_attack_within_minutes(tmp_path) -> None:

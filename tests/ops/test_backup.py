@@ -11,13 +11,19 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 from tests.consent.fakes import FakeClock
+from tests.contract.test_subject_data import SEEDERS, _world
 
+from discreet.audit.log import AuditLog
 from discreet.clock import system_clock
 from discreet.errors import InvalidInput
 from discreet.ops.backup import BackupCorrupt, Backups, ErasureLedger
+from discreet.rights.erasure import Eraser
 from discreet.store.keystore_models import WrappedKey
 from discreet.store.models import table_of
+from discreet.subjectdata import Holders
 from discreet.vault import MasterKey, SubjectNotFound
+from discreet.vault.keystore import KeyStore
+from discreet.wiring import StoreParts, build_holders
 
 MARIEKE, BART = "CUST-48213", "CUST-77120"
 
@@ -32,6 +38,13 @@ def _backups(store_env, tmp_path: Path, *, master=None, clock=system_clock) -> B
         ledger=ErasureLedger(tmp_path / "ledger" / "erasures.jsonl"),
         clock=clock,
     )
+
+
+def _holders(store_env) -> Holders:
+    """The registered holders over the test's stores, as `discreet backup restore` builds
+    them."""
+    keys = KeyStore(store_env.keys_db(), store_env.master_key)
+    return build_holders(StoreParts(store_env.data_db(), keys))
 
 
 def _key_owners(store_env) -> set[str]:
@@ -60,7 +73,7 @@ def test_disaster_recovery_drill(store_env, tmp_path, ctx, sample_subjects) -> N
     store_env.close()
 
     # Without the ledger's replay, the old backup would bring her back: the danger.
-    unsafe = _backups(store_env, tmp_path).restore(data_backup.id, erase=lambda t, s: None)
+    unsafe = _backups(store_env, tmp_path).restore(data_backup.id, holders=lambda: ())
     assert unsafe["erasures_replayed"] == 1
     resurrected = store_env.open_vault()
     assert resurrected.get_subject(MARIEKE, ctx=ctx).fields == sample_subjects[MARIEKE]
@@ -69,7 +82,9 @@ def test_disaster_recovery_drill(store_env, tmp_path, ctx, sample_subjects) -> N
     resurrected.close()
     store_env.close()
 
-    result = _backups(store_env, tmp_path).restore(data_backup.id)
+    result = _backups(store_env, tmp_path).restore(
+        data_backup.id, holders=lambda: _holders(store_env)
+    )
     assert result == {
         "restored": data_backup.id,
         "key_store_restored": True,
@@ -88,6 +103,53 @@ def test_disaster_recovery_drill(store_env, tmp_path, ctx, sample_subjects) -> N
     assert after.audit_log.verify().ok
 
 
+def test_drill_replays_through_every_registered_holder(store_env, tmp_path, ctx, policy) -> None:
+    """The customer is erased by an erasure job (what `rights erase` and the API run), an
+    older backup holding her rows in every holder's table is restored, and the replay
+    erases her from every one of them through the holders' own erase, while the other
+    customer's rows are exactly as backed up."""
+    world = _world(store_env, ctx, policy)
+    for name, seed in SEEDERS.items():
+        if name != "erasure_jobs":  # that seeder erases the person
+            seed(world, world.alice)
+            seed(world, world.bob)
+    holders = _holders(store_env)
+    before = {h.name: h.export(world.bob.scope) for h in holders}
+    alice_had = {h.name for h in holders if h.erasable and h.export(world.alice.scope)}
+    assert len(alice_had) >= 6, alice_had  # the drill covers more than the vault's tables
+    backups = _backups(store_env, tmp_path)
+    [data_backup, _] = backups.create()
+
+    outcome = Eraser(world.vault, world.holders).erase(
+        world.alice.ref, ctx=ctx, subject_id=world.alice.subject_id
+    )
+    assert outcome.completed
+    world.vault.close()
+    store_env.close()
+
+    result = _backups(store_env, tmp_path).restore(
+        data_backup.id, holders=lambda: _holders(store_env)
+    )
+    assert result["erasures_replayed"] == 1  # found in the audit log's erasure steps
+    after = _holders(store_env)
+    left = {h.name: h.export(world.alice.scope) for h in after if h.name in alice_had}
+    assert left == {name: [] for name in alice_had}
+    assert {h.name: h.export(world.bob.scope) for h in after} == before
+    owners = _key_owners(store_env)
+    assert world.alice.subject_id not in owners
+    assert not set(world.alice.conversations) & owners
+    assert world.alice.email.encode() not in store_env.raw_dump()
+    store_env.close()
+    # A second replay (the next restore, or a rerun) changes nothing.
+    assert (
+        _backups(store_env, tmp_path).restore(data_backup.id, holders=lambda: _holders(store_env))[
+            "erasures_replayed"
+        ]
+        == 1
+    )
+    assert {h.name: h.export(world.bob.scope) for h in _holders(store_env)} == before
+
+
 def test_expired_key_backups_are_pruned_and_restore_keeps_live_keys(
     store_env, tmp_path, ctx, sample_subjects
 ) -> None:
@@ -101,7 +163,9 @@ def test_expired_key_backups_are_pruned_and_restore_keeps_live_keys(
     assert [b.store for b in backups.backups()] == ["data"]
     vault.close()
     store_env.close()
-    result = _backups(store_env, tmp_path, clock=clock).restore(data_backup.id)
+    result = _backups(store_env, tmp_path, clock=clock).restore(
+        data_backup.id, holders=lambda: _holders(store_env)
+    )
     assert result["key_store_restored"] is False
     assert store_env.open_vault().get_subject(BART, ctx=ctx).fields == sample_subjects[BART]
 
@@ -157,4 +221,12 @@ def test_cli_create_list_verify_restore(store_env, tmp_path, cli, ctx, sample_su
     store_env.close()
     restored = cli(["backup", "restore", backup_id, "--yes"], env)
     assert restored.exit_code == 0 and "0 erasure(s) replayed" in restored.output
+    log = AuditLog(store_env.data_db())
+    [record] = [e for e in log.entries() if e.action == "backup.restore"]
+    assert record.details == {
+        "backup": backup_id,
+        "key_store_restored": True,
+        "erasures_replayed": 0,
+    }
+    assert log.verify().ok
     assert cli(["backup", "verify", "nope"], env).exit_code == 3

@@ -16,6 +16,9 @@ from tests.api.conftest import POLICY
 from discreet.audit import AccessContext, ActorKind, LegalBasis
 from discreet.audit.context import Outcome
 from discreet.audit.log import AuditEvent, AuditLog
+from discreet.console import activity, totp
+from discreet.console.accounts import AccountStore
+from discreet.console.roles import Role
 from discreet.errors import InvalidInput
 from discreet.ops import facts
 from discreet.ops.evidence import build_pack, verify_pack
@@ -189,6 +192,7 @@ def _pack(store_env, tmp_path: Path, master: MasterKey) -> Path:
         tenant="default",
         period=_this_month(),
         master=master,
+        staff=AccountStore(store_env.data_db()).accounts(),
     )
     return out
 
@@ -230,9 +234,44 @@ def test_evidence_pack_contents_and_verification(store_env, tmp_path) -> None:
     } <= names
     assert set(manifest["files"]) == names - {"manifest.json", "manifest.sig"}
     assert chain["ok"] is True and chain["records_checked"] == 7
-    assert requests["received"] == 0 and len(incidents) == 1 and access == []
+    assert requests["received"] == 0 and len(incidents) == 1
+    assert access == {"api_keys": [], "console_users": []}
     assert b"subj-" not in everything  # no subject ids in the pack
     assert verify_pack(pack, master).ok
+
+
+def test_the_access_review_lists_console_users_with_mfa_and_last_use(store_env, tmp_path) -> None:
+    db = store_env.data_db()
+    accounts = AccountStore(db)
+    dana = accounts.create("dana", Role.PRIVACY_OFFICER, "correct horse battery staple 1")
+    accounts.create("sam", Role.AUDITOR, "correct horse battery staple 2")
+    accounts.create("old.admin", Role.ADMIN, "correct horse battery staple 3")
+    accounts.disable("old.admin")
+    secret = totp.new_secret()
+    assert accounts.enrol(dana.id, secret, totp.code_at(secret, datetime.now(UTC)))
+    log = AuditLog(db)
+    for username, action, outcome in (
+        ("dana", activity.SIGN_IN, Outcome.OK),
+        ("dana", "console.requests.view", Outcome.OK),
+        ("sam", activity.SIGN_IN, Outcome.DENIED),  # a failed sign-in is not a sign-in
+    ):
+        ctx = activity.staff_context(username, activity.OVERSIGHT)
+        activity.record(log, "default", ctx, action, outcome=outcome)
+    pack = _pack(store_env, tmp_path, store_env.master_key)
+    with zipfile.ZipFile(pack) as archive:
+        access = json.loads(archive.read("access_review.json"))
+        summary = archive.read("summary.html").decode()
+    users = {u["username"]: u for u in access["console_users"]}
+    assert set(users) == {"dana", "sam", "old.admin"}
+    assert users["dana"]["role"] == "privacy_officer" and users["dana"]["mfa_enabled"] is True
+    assert users["dana"]["last_sign_in_at"] is not None
+    assert users["dana"]["last_used_at"] > users["dana"]["last_sign_in_at"]
+    assert users["sam"]["mfa_enabled"] is False
+    assert users["sam"]["last_sign_in_at"] is None and users["sam"]["last_used_at"] is None
+    assert users["old.admin"]["disabled_at"] is not None
+    assert "password" not in json.dumps(access) and secret not in json.dumps(access)
+    # Two active accounts, one of them without a second factor: the summary says so.
+    assert "console users active / without a second factor</th><td>2 / 1<" in summary
 
 
 @pytest.mark.parametrize("tamper", ["file", "manifest", "added", "removed", "key"])

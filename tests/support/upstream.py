@@ -138,7 +138,7 @@ class _Handler(BaseHTTPRequestHandler):
                 body=body,
             )
         )
-        if self.path != COMPLETIONS_PATH:
+        if self.path != upstream.prefix + COMPLETIONS_PATH:
             self._send_json(404, {"error": {"message": "not found"}})
             return
         script = upstream._next_script(body)
@@ -233,6 +233,8 @@ class RecordingUpstream:
 
     def __init__(self, default: Script | None = None) -> None:
         self._default = default or Script()
+        self.prefix = ""
+        """A path before ``/v1`` (a proxy's, say); ``base_url`` includes it."""
         self._queue: deque[Script] = deque()
         self._requests: list[RecordedRequest] = []
         self._lock = threading.Lock()
@@ -268,7 +270,7 @@ class RecordingUpstream:
     @property
     def base_url(self) -> str:
         """The base URL an OpenAI-style client takes (ends in ``/v1``)."""
-        return f"http://127.0.0.1:{self.port}/v1"
+        return f"http://127.0.0.1:{self.port}{self.prefix}/v1"
 
     # -- scripting -----------------------------------------------------------------------
 
@@ -305,7 +307,7 @@ class RecordingUpstream:
 
     def bodies(self) -> list[Any]:
         """The JSON bodies of all chat-completion requests received."""
-        return [r.json() for r in self.requests if r.path == COMPLETIONS_PATH]
+        return [r.json() for r in self.requests if r.path == self.prefix + COMPLETIONS_PATH]
 
     def received_text(self) -> str:
         """Everything the server received (headers and bodies), as one string."""

@@ -366,11 +366,13 @@ def outcome_rates(
     cells: Sequence[dict[str, Any]], half: float, by: Sequence[str]
 ) -> list[dict[str, Any]]:
     """Handoff, guard-block and resolution rates per group, from the noisy counts, with
-    conservative intervals from the counts' intervals (post-processing: no budget)."""
-    groups: dict[tuple[str, ...], dict[str, float]] = defaultdict(dict)
+    conservative intervals from the counts' intervals (post-processing: no budget).
+    Dimensions of the cells left out of `by` are summed over (``by=()``: one overall
+    line)."""
+    groups: dict[tuple[str, ...], dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for cell in cells:
         key = tuple(cell[d] for d in ("assistant", "language") if d in by)
-        groups[key][cell["value"]] = max(0.0, float(cell["count"]))
+        groups[key][cell["value"]] += max(0.0, float(cell["count"]))
     out = []
     for key, c in groups.items():
         total = sum(c.values())

@@ -12,11 +12,13 @@ import gc
 import sys
 from collections.abc import AsyncGenerator, Mapping
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 
 from discreet.api.app import BackgroundTask, create_app
 from discreet.api.listen import Tls
+from discreet.audit.keyed import anchoring
 from discreet.gateway.backend import ChatBackend
 from discreet.ops.wiring import install_ops
 from discreet.policy import Policy
@@ -50,7 +52,12 @@ def build_app(
     services = build_services(config, backend=backend, migrate=migrate)
     gateway, retention = services.gateway, services.retention
     assert gateway is not None  # built with a gateway (the default)
-    background: list[BackgroundTask] = [lambda: _closing(retention)]
+    anchors = config.settings
+    background: list[BackgroundTask] = [
+        lambda: _closing(retention),
+        # The chain head, outside the database, at start, periodically and at shutdown.
+        lambda: anchoring(services.data, anchors.anchor_path, anchors.audit_anchor_interval_s),
+    ]
     if retention_interval_s is not None:
         scheduler = RetentionScheduler(retention.runner.run, interval_s=retention_interval_s)
         background.append(scheduler.running)
@@ -80,31 +87,61 @@ def worker_app() -> FastAPI:
     return app
 
 
+def _uvicorn_options(json_logs: bool, tls: Tls | None) -> dict[str, Any]:
+    """What `run_server` and `run_workers` both give uvicorn."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    from discreet.ops.masking import json_log_config
+
+    return {
+        # No access log: request lines carry conversation ids chosen by clients.
+        "access_log": False,
+        "log_level": "info",
+        # A dictConfig uvicorn applies in each process it starts, workers included.
+        "log_config": json_log_config() if json_logs else LOGGING_CONFIG,
+        "ssl_certfile": tls.cert if tls else None,
+        "ssl_keyfile": tls.key if tls else None,
+        # On SIGTERM: stop accepting at once, then give in-flight requests (a turn whose
+        # upstream drips, a stream) this long before cancelling them, so a stop or a
+        # rolling restart takes seconds, not the upstream's pace.
+        "timeout_graceful_shutdown": Settings().shutdown_timeout_s,
+    }
+
+
 def run_server(
     app: FastAPI, *, host: str, port: int, json_logs: bool = False, tls: Tls | None = None
 ) -> None:
     """Serve `app` in this process until interrupted (`discreet serve`, `discreet demo`).
 
-    `json_logs`: one masked JSON object per log line (see discreet.ops.masking); uvicorn
-    then keeps the logging set up here instead of installing its own."""
+    `json_logs`: one masked JSON object per log line (see discreet.ops.masking)."""
     import uvicorn
-    from uvicorn.config import LOGGING_CONFIG
 
     tune_for_serving()
-    if json_logs:
-        from discreet.ops.masking import configure_json_logging
+    uvicorn.run(app, host=host, port=port, **_uvicorn_options(json_logs, tls))
 
-        configure_json_logging()
-    # No access log: request lines carry conversation ids chosen by clients.
+
+WORKER_HEALTHCHECK_S = 120
+
+
+def run_workers(
+    workers: int, *, host: str, port: int, json_logs: bool = False, tls: Tls | None = None
+) -> None:
+    """``discreet serve --workers N``: N processes, each building :func:`worker_app`,
+    with the same logging (masked JSON lines with `json_logs`) and shutdown as
+    `run_server`."""
+    import uvicorn
+
     uvicorn.run(
-        app,
+        "discreet.api.server:worker_app",
+        factory=True,
+        workers=workers,
         host=host,
         port=port,
-        access_log=False,
-        log_level="info",
-        log_config=None if json_logs else LOGGING_CONFIG,
-        ssl_certfile=tls.cert if tls else None,
-        ssl_keyfile=tls.key if tls else None,
+        # uvicorn pings each worker and kills one that does not answer in time (default
+        # 5 s); a worker loading its detection model on a busy machine holds the GIL
+        # longer than that, and was killed and restarted over and over.
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
+        **_uvicorn_options(json_logs, tls),
     )
 
 

@@ -19,6 +19,13 @@ class ActorKind(StrEnum):
     SYSTEM = "system"
 
 
+STAFF_ACTOR_PREFIX = "console:"
+"""A console user's audit actor is this prefix and the username (``console.activity``);
+reports that review staff access (``ops.facts``) read it back."""
+STAFF_SIGN_IN = "console.sign_in"
+"""The audit action of a console sign-in (outcome ok: the second factor passed too)."""
+
+
 class Outcome(StrEnum):
     OK = "ok"
     DENIED = "denied"

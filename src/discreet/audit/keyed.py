@@ -16,7 +16,8 @@ chained like the hashes, under a key the data store does not hold:
   unkeyed records after keyed ones would be indistinguishable from forged ones.
 * Truncating the tail (records, MACs and both heads rewritten consistently) leaves a
   valid-looking shorter chain, so the head is also written outside the database: an
-  anchor file the operator ships elsewhere (`write_anchor`, ``discreet audit anchor``),
+  anchor file the operator ships elsewhere (`write_anchor`, ``discreet audit anchor``;
+  a running server appends to it itself: `anchoring`),
   one line per anchor: ``seq mac timestamp``. `verify_keyed` checks every anchor line is
   still in the chain with the same MAC.
 
@@ -27,10 +28,14 @@ the same transaction; nothing here reads or stores personal data.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
+import logging
 import os
 import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -136,6 +141,42 @@ def write_anchor(db: Database, path: Path) -> tuple[int, str] | None:
     return head
 
 
+log = logging.getLogger(__name__)
+
+
+@asynccontextmanager
+async def anchoring(db: Database, path: Path, interval_s: float) -> AsyncIterator[None]:
+    """While a server runs: append the chain's MAC head to `path` at start-up, every
+    `interval_s` seconds when it moved, and once more at shutdown, so truncating the
+    log's tail is caught by ``audit verify --anchor`` without an operator step. A failed
+    write is logged (its type only) and retried at the next tick; serving goes on."""
+    if interval_s <= 0:
+        raise ValueError("interval_s must be positive")
+    last: list[tuple[int, str] | None] = [None]
+
+    def write() -> None:
+        try:
+            head = mac_head(db)
+            if head is not None and head != last[0]:
+                last[0] = write_anchor(db, path)
+        except (StorageError, OSError) as exc:
+            log.error("audit anchor not written: %s", type(exc).__name__)
+
+    async def tick() -> None:
+        while True:
+            await asyncio.to_thread(write)
+            await asyncio.sleep(interval_s)
+
+    task = asyncio.create_task(tick(), name="discreet-audit-anchor")
+    try:
+        yield
+    finally:
+        task.cancel()
+        with suppress(asyncio.CancelledError):
+            await task
+        write()  # the head at shutdown: the last turns' records are anchored too
+
+
 def read_anchors(path: Path) -> list[tuple[int, str]]:
     """The (seq, MAC) lines of an anchor file; ValueError naming the bad line."""
     anchors: list[tuple[int, str]] = []
@@ -214,6 +255,7 @@ __all__ = [
     "GENESIS_MAC",
     "AuditKeyMissing",
     "KeyedResult",
+    "anchoring",
     "key_for",
     "mac",
     "mac_head",

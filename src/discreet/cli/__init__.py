@@ -1053,11 +1053,9 @@ def serve(
     the gateway needs TLS: `discreet serve --host 0.0.0.0 --tls-cert cert.pem --tls-key
     key.pem`.
     """
-    import uvicorn
-
     from discreet.api import build_app
     from discreet.api.listen import check_listen, tls_from_options
-    from discreet.api.server import run_server
+    from discreet.api.server import run_server, run_workers
     from discreet.gateway.config import resolve_upstream
     from discreet.gateway.settings import UpstreamConfigError
     from discreet.retention.scheduler import retention_thread
@@ -1086,18 +1084,7 @@ def serve(
     try:
         # This process supervises the workers and runs retention once for all of them.
         with retention_thread(retention.runner.run):
-            # No access log: request lines carry conversation ids chosen by clients.
-            uvicorn.run(
-                "discreet.api.server:worker_app",
-                factory=True,
-                workers=workers,
-                host=host,
-                port=port,
-                access_log=False,
-                log_level="info",
-                ssl_certfile=tls.cert if tls else None,
-                ssl_keyfile=tls.key if tls else None,
-            )
+            run_workers(workers, host=host, port=port, json_logs=json_logs, tls=tls)
     finally:
         retention.close()
 

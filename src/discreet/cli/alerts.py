@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from discreet.ops.alerts import AlertStore, Delivery, as_json
-from discreet.ops.stores import data_store, default_actor
+from discreet.ops.stores import data_store, default_actor, load_policy_checked
 from discreet.settings import Settings
 
 app = typer.Typer(
@@ -15,8 +16,8 @@ app = typer.Typer(
     help="Anomaly alerts: a key or user reading far more customers than usual, bulk or "
     "off-hours exports, bursts of guard blocks or injection signals, repeated 401/403 from "
     "one address, a broken audit chain, an incident past its 72-hour deadline. Run "
-    "`alerts check` from cron (every few minutes); new alerts go to the webhook and mail "
-    "configured in DISCREET_ALERT_* (see `discreet.ops.alerts`).",
+    "`alerts check` from cron (every few minutes); new alerts go to the webhooks and mail "
+    "configured in the policy's `alerts` section (secrets named by environment variable).",
 )
 
 
@@ -28,6 +29,12 @@ def check(
     no_verify: Annotated[
         bool, typer.Option("--no-verify", help="Skip verifying the audit chain this time.")
     ] = False,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config", "-c", help="Policy file (default: $DISCREET_CONFIG, ./discreet.yaml)."
+        ),
+    ] = None,
 ) -> None:
     """Read the audit log since the last check, raise and deliver alerts.
 
@@ -36,8 +43,8 @@ def check(
     from discreet.ops.incidents import zone
 
     zone(tz)  # an unknown zone is refused before anything runs
+    delivery = Delivery(load_policy_checked(config).alerts)  # a bad section: refused first
     settings = Settings()
-    delivery = Delivery()
     with data_store(settings) as db:
         detector = AnomalyDetector(db, tenant=settings.tenant, config=AnomalyConfig(tz=tz))
         raised = detector.run(verify_chain=not no_verify)

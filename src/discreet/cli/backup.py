@@ -15,6 +15,7 @@ import typer
 from discreet.ops.backup import Backups, ErasureLedger
 from discreet.ops.stores import data_store, key_store, master_key
 from discreet.settings import Settings
+from discreet.subjectdata import Holders
 
 app = typer.Typer(
     short_help="Encrypted backups of both stores; restores replay erasures.",
@@ -85,6 +86,41 @@ def _backups(
             ledger=ErasureLedger(ledger or home / "erasure-ledger.jsonl"),
             keys_retention=timedelta(days=keys_days),
         )
+
+
+def _holders(backups: Backups) -> Holders:
+    """Every registered subject-data holder over the (restored) stores: the ledger's
+    erasures are replayed by the same holders an erasure job runs."""
+    from discreet.vault.keystore import KeyStore
+    from discreet.wiring import StoreParts, build_holders
+
+    return build_holders(StoreParts(backups.data, KeyStore(backups.keys, backups.master)))
+
+
+RESTORE_ACTION = "backup.restore"
+
+
+def _record_restore(backups: Backups, result: dict[str, Any]) -> None:
+    """The restore in the restored store's audit log: which backup, whether the key store
+    came back, how many erasures were replayed (an auditor's evidence that none was
+    undone)."""
+    from discreet.audit import AuditEvent, AuditLog, Outcome
+    from discreet.cli import _cli_context
+
+    details: dict[str, int | str | bool] = {
+        "backup": str(result["restored"]),
+        "key_store_restored": bool(result["key_store_restored"]),
+        "erasures_replayed": int(result["erasures_replayed"]),
+    }
+    AuditLog(backups.data).append(
+        AuditEvent(
+            ctx=_cli_context("disaster_recovery"),
+            tenant=Settings().tenant,
+            action=RESTORE_ACTION,
+            outcome=Outcome.OK,
+            details=details,
+        )
+    )
 
 
 @app.command("create")
@@ -162,7 +198,10 @@ def restore(
     if not yes:
         raise InvalidInput("restoring replaces the stores' contents: add --yes to confirm")
     with _backups(data_dest, keys_dest, ledger) as backups, _status("restoring"):
-        result = backups.restore(backup_id, with_keys=not data_only)
+        result = backups.restore(
+            backup_id, holders=lambda: _holders(backups), with_keys=not data_only
+        )
+        _record_restore(backups, result)
     keys = "and key store" if result["key_store_restored"] else "(key store kept)"
     typer.echo(
         f"restored {backup_id}: data store {keys}; "

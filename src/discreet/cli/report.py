@@ -108,6 +108,7 @@ def evidence(
 ) -> None:
     """Write the evidence pack for --period: one ZIP with a manifest of SHA-256 sums signed
     with a key derived from the master key (check it with `report verify`)."""
+    from discreet.console.accounts import AccountStore
     from discreet.ops import facts
     from discreet.ops.evidence import build_pack
 
@@ -128,6 +129,7 @@ def evidence(
             tenant=settings.tenant,
             period=span,
             master=master,
+            staff=AccountStore(db).accounts(),
         )
     typer.echo(f"wrote {target}: {len(manifest['files'])} files, manifest signed")
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Final
 
 from discreet.audit import AccessContext, ActorKind, AuditEvent, AuditLog, LegalBasis, Outcome
+from discreet.audit.context import STAFF_ACTOR_PREFIX, STAFF_SIGN_IN
 from discreet.audit.log import DetailValue
 
 ADMINISTRATION: Final = "console_administration"
@@ -20,6 +21,7 @@ OVERSIGHT: Final = "privacy_oversight"
 """Purpose of reviewing the audit log, reports and pseudonymised conversations."""
 RIGHTS: Final = "data_subject_request"
 """Purpose of handling a data-subject request (the API's operator routes use it too)."""
+SIGN_IN: Final = STAFF_SIGN_IN
 
 
 def staff_context(
@@ -27,7 +29,7 @@ def staff_context(
 ) -> AccessContext:
     """The context of a console user's action: the user as actor, the action's purpose."""
     return AccessContext(
-        actor=f"console:{username}",
+        actor=f"{STAFF_ACTOR_PREFIX}{username}",
         purpose=purpose,
         legal_basis=legal_basis,
         actor_kind=ActorKind.USER,

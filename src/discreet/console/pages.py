@@ -151,6 +151,12 @@ def pages_router(web: Web) -> APIRouter:
         if allows(role, P.AUDIT_VIEW):
             with domain_errors():
                 context["chain"], context["chain_at"] = web.chain_status()
+        if allows(role, P.AUDIT_VIEW):  # incidents: the privacy officer's and auditor's
+            with domain_errors():
+                context["incidents"] = views.open_incidents(services, now)
+        if allows(role, P.GUARD_VIEW):
+            with domain_errors():
+                context["analytics"] = views.analytics_summary(services)
         if allows(role, P.USERS_MANAGE):
             with domain_errors():
                 context["accounts"] = len(services.accounts.accounts())

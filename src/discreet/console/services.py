@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from discreet.analytics.releases import ReleaseRecords
 from discreet.audit import AuditLog
 from discreet.clock import Clock, system_clock
 from discreet.console.accounts import AccountStore
@@ -19,6 +20,7 @@ from discreet.console.sessions import SessionStore
 from discreet.conversations.apikeys import ApiKeyStore
 from discreet.conversations.states import ConversationStates
 from discreet.conversations.transcripts import TranscriptStore
+from discreet.ops.incidents import IncidentRegister
 from discreet.policy import Policy
 from discreet.retention import Retention
 from discreet.rights import RightsService
@@ -39,6 +41,9 @@ class ConsoleServices:
     api_keys: ApiKeyStore = field(init=False)
     transcripts: TranscriptStore = field(init=False)
     states: ConversationStates = field(init=False)
+    incidents: IncidentRegister = field(init=False)
+    releases: ReleaseRecords = field(init=False)
+    """The latest differentially private analytics releases (shown, never recomputed)."""
 
     def __post_init__(self) -> None:
         db = self.db
@@ -53,6 +58,8 @@ class ConsoleServices:
         self.api_keys = ApiKeyStore(db, self.tenant)
         self.transcripts = TranscriptStore(db, self.tenant)
         self.states = ConversationStates(db, self.audit, self.tenant)
+        self.incidents = IncidentRegister(db, tenant=self.tenant, clock=self.clock)
+        self.releases = ReleaseRecords(db, tenant=self.tenant, clock=self.clock)
 
     @property
     def vault(self) -> Vault:

@@ -14,11 +14,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from discreet.analytics.releases import Release
 from discreet.audit import AuditEntry
 from discreet.audit.log import format_ts
 from discreet.console.charts import Bar
 from discreet.console.services import ConsoleServices
 from discreet.gateway.context import TOKEN_PATTERN
+from discreet.ops.incidents import ClockStatus, Incident
 from discreet.rights import RightsRequest
 
 SEARCH_DAYS = 30
@@ -60,6 +62,47 @@ def deadline_bars(items: Iterable[QueueItem]) -> list[Bar]:
         for name in order
         if buckets[name]
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentItem:
+    """An open incident on the overview, with where it stands on the 72-hour clock."""
+
+    incident: Incident
+    clock: ClockStatus
+
+    @property
+    def hours(self) -> str:
+        """Hours left, or overdue by (one decimal)."""
+        return f"{abs(self.clock.remaining.total_seconds()) / 3600:.1f}"
+
+
+def open_incidents(services: ConsoleServices, now: datetime) -> list[IncidentItem]:
+    """Open incidents (not closed), the most urgent deadline first; notified ones last."""
+    items = [IncidentItem(i, i.clock(now)) for i in services.incidents.list(include_closed=False)]
+    return sorted(items, key=lambda i: (i.clock.stopped_at is not None, i.clock.deadline))
+
+
+@dataclass(frozen=True, slots=True)
+class AnalyticsSummary:
+    """The latest released differentially private figures (noisy by design)."""
+
+    volume: Release | None
+    outcomes: Release | None
+
+    @property
+    def conversations(self) -> int | None:
+        return None if self.volume is None else round(self.volume.total())
+
+    @property
+    def handoff_rate(self) -> float | None:
+        return None if self.outcomes is None else self.outcomes.handoff_rate()
+
+
+def analytics_summary(services: ConsoleServices) -> AnalyticsSummary:
+    return AnalyticsSummary(
+        services.releases.latest("volume"), services.releases.latest("outcomes")
+    )
 
 
 def timeline(services: ConsoleServices, request: RightsRequest) -> list[AuditEntry]:

@@ -5,38 +5,32 @@ a network address), the window, the value, the baseline it was compared with and
 sentence saying why it was raised. Never a subject id or a value: alerts leave the
 system (chat channels, mailboxes).
 
-The ``slack`` shape is also what Mattermost and Teams incoming webhooks accept.
-Delivery is configured in the environment (kept out of the policy file, which describes
-processing, not plumbing):
-
-| variable | meaning |
-|---|---|
-| ``DISCREET_ALERT_WEBHOOK_URL`` | POST each new alert here |
-| ``DISCREET_ALERT_WEBHOOK_SHAPE`` | ``json`` (default) or ``slack`` (``{"text": ...}``) |
-| ``DISCREET_ALERT_SMTP_HOST`` / ``_PORT`` | mail relay (port default 25; 465 means TLS) |
-| ``DISCREET_ALERT_SMTP_STARTTLS`` | ``1`` to upgrade with STARTTLS |
-| ``DISCREET_ALERT_SMTP_USER`` / ``_PASSWORD`` | relay login, if any |
-| ``DISCREET_ALERT_EMAIL_FROM`` / ``_TO`` | sender, and recipients (comma-separated) |
+Delivery is configured in the policy's ``alerts`` section (``policy.models.AlertsSpec``:
+webhooks with a ``json``, ``slack`` -- also Mattermost -- or ``teams`` shape, and an SMTP
+relay). Secrets (a webhook's URL or bearer token, the relay password) are named there by
+their environment variable, never written in the policy file. A variable that is not set
+fails that channel's delivery with a message naming it; the alert stays stored either way.
 """
 
 from __future__ import annotations
 
 import builtins
 import json
+import os
 import smtplib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from typing import Any
 
 import httpx
-from pydantic import SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from discreet.clock import Clock, as_utc, now_from, system_clock
 from discreet.errors import Conflict, NotFound
+from discreet.policy.models import AlertEmailSpec, AlertsSpec
 from discreet.store.db import Database
 from discreet.store.models import table_of
 from discreet.store.ops_models import AlertRow
@@ -213,24 +207,8 @@ class AlertStore:
             )
 
 
-class DeliverySettings(BaseSettings):
-    """Where alerts go (see the module docstring); nothing configured: stored only."""
-
-    model_config = SettingsConfigDict(env_prefix="DISCREET_ALERT_", extra="ignore", frozen=True)
-
-    webhook_url: str | None = None
-    webhook_shape: str = "json"
-    smtp_host: str | None = None
-    smtp_port: int = 25
-    smtp_starttls: bool = False
-    smtp_user: str | None = None
-    smtp_password: SecretStr | None = None
-    email_from: str = "discreet@localhost"
-    email_to: str = ""
-    timeout_s: float = 10.0
-
-
 def webhook_body(alert: Alert, shape: str) -> dict[str, Any]:
+    title = f"discreet alert {alert.id}: {alert.signal} ({alert.severity})"
     if shape == "slack":
         return {
             "text": f":rotating_light: discreet alert {alert.id}: {alert.summary()}",
@@ -242,71 +220,107 @@ def webhook_body(alert: Alert, shape: str) -> dict[str, Any]:
                 {"type": "section", "text": {"type": "plain_text", "text": alert.reason}},
             ],
         }
+    if shape == "teams":
+        # An Office 365 connector card: what a Teams incoming webhook accepts.
+        return {
+            "@type": "MessageCard",
+            "@context": "https://schema.org/extensions",
+            "summary": title,
+            "themeColor": "D7263D" if alert.severity == "high" else "F49D37",
+            "title": title,
+            "text": alert.reason,
+            "sections": [
+                {
+                    "facts": [
+                        {"name": "actor", "value": alert.actor},
+                        {"name": "value", "value": f"{alert.value:g}"},
+                        {"name": "baseline", "value": f"{alert.baseline:.2f}"},
+                        {"name": "acknowledge", "value": f"discreet alerts ack {alert.id}"},
+                    ]
+                }
+            ],
+        }
     return {"source": "discreet", "alert": alert.as_dict()}
 
 
-class Delivery:
-    """Sends alerts to the configured channels; a failing channel is reported, not raised
-    (the alert stays stored and listed either way)."""
+class MissingSecret(Exception):
+    """An environment variable the policy names for a delivery secret is not set."""
 
-    def __init__(self, settings: DeliverySettings | None = None) -> None:
-        self.settings = settings or DeliverySettings()
+
+class Delivery:
+    """Sends alerts to the channels of the policy's ``alerts`` section; a failing channel
+    is reported, not raised (the alert stays stored and listed either way)."""
+
+    def __init__(self, spec: AlertsSpec, environ: Mapping[str, str] | None = None) -> None:
+        self.spec = spec
+        self._environ = os.environ if environ is None else environ
 
     @property
     def channels(self) -> builtins.list[str]:
-        s = self.settings
-        return [
-            name
-            for name, on in (
-                ("webhook", bool(s.webhook_url)),
-                ("email", bool(s.smtp_host and s.email_to)),
-            )
-            if on
-        ]
+        names = [f"webhook{i}" for i in range(1, len(self.spec.webhooks) + 1)]
+        return [*names, "email"] if self.spec.email is not None else names
+
+    def _secret(self, name: str) -> str:
+        value = self._environ.get(name)
+        if not value:
+            raise MissingSecret(f"environment variable {name} is not set")
+        return value
 
     def send(self, alert: Alert) -> tuple[builtins.list[str], builtins.list[str]]:
         """(delivered channels, failures as "channel: reason")."""
         done: list[str] = []
         failed: list[str] = []
-        s = self.settings
-        if s.webhook_url:
+        for number, hook in enumerate(self.spec.webhooks, 1):
+            channel = f"webhook{number}"
             try:
+                url = hook.url if hook.url is not None else self._secret(str(hook.url_env))
+                headers = (
+                    {"Authorization": f"Bearer {self._secret(hook.token_env)}"}
+                    if hook.token_env
+                    else {}
+                )
                 response = httpx.post(
-                    s.webhook_url,
-                    json=webhook_body(alert, s.webhook_shape),
-                    timeout=s.timeout_s,
+                    url,
+                    json=webhook_body(alert, hook.shape),
+                    headers=headers,
+                    timeout=self.spec.timeout_s,
                 )
                 response.raise_for_status()
-                done.append("webhook")
-            except httpx.HTTPError as exc:
-                failed.append(f"webhook: {type(exc).__name__}")
-        if s.smtp_host and s.email_to:
+                done.append(channel)
+            except MissingSecret as exc:
+                failed.append(f"{channel}: {exc}")
+            except httpx.HTTPStatusError as exc:
+                failed.append(f"{channel}: HTTP {exc.response.status_code}")
+            except httpx.HTTPError as exc:  # the URL may hold a secret: the type alone
+                failed.append(f"{channel}: {type(exc).__name__}")
+        if self.spec.email is not None:
             try:
-                self._mail(alert)
+                self._mail(alert, self.spec.email)
                 done.append("email")
+            except MissingSecret as exc:
+                failed.append(f"email: {exc}")
             except (OSError, smtplib.SMTPException) as exc:
                 failed.append(f"email: {type(exc).__name__}")
         return done, failed
 
-    def _mail(self, alert: Alert) -> None:
-        s = self.settings
-        assert s.smtp_host is not None
+    def _mail(self, alert: Alert, mail: AlertEmailSpec) -> None:
+        password = self._secret(mail.password_env) if mail.password_env else None
         message = EmailMessage()
         message["Subject"] = f"[discreet] {alert.severity} alert: {alert.signal}"
-        message["From"] = s.email_from
-        message["To"] = s.email_to
+        message["From"] = mail.sender
+        message["To"] = ", ".join(mail.to)
         message.set_content(
             f"{alert.summary()}\n\nwindow: {alert.window_start.isoformat()} - "
             f"{alert.window_end.isoformat()}\nvalue: {alert.value:g}, baseline: "
             f"{alert.baseline:.2f}, score: {alert.score:.1f}\n\n"
             f"Acknowledge with: discreet alerts ack {alert.id}\n"
         )
-        smtp_class = smtplib.SMTP_SSL if s.smtp_port == 465 else smtplib.SMTP
-        with smtp_class(s.smtp_host, s.smtp_port, timeout=s.timeout_s) as smtp:
-            if s.smtp_starttls:
+        smtp_class = smtplib.SMTP_SSL if mail.smtp_port == 465 else smtplib.SMTP
+        with smtp_class(mail.smtp_host, mail.smtp_port, timeout=self.spec.timeout_s) as smtp:
+            if mail.starttls:
                 smtp.starttls()
-            if s.smtp_user and s.smtp_password is not None:
-                smtp.login(s.smtp_user, s.smtp_password.get_secret_value())
+            if mail.user and password is not None:
+                smtp.login(mail.user, password)
             smtp.send_message(message)
 
 

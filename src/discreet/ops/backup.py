@@ -14,7 +14,9 @@ Three rules make that hold:
    (``DISCREET_ERASURE_LEDGER``, default ``HOME/erasure-ledger.jsonl``). It is synced from
    the audit log's ``subject.erase`` records before every backup and restore (run
    ``discreet backup ledger-sync`` from cron too, so a lost data store loses no erasure),
-   and after every restore each listed subject is erased again from the restored stores.
+   and after every restore each listed subject is erased again from the restored stores
+   by the registered subject-data holders (the same ``erase`` an erasure job runs), so
+   every table that can hold personal data is covered and none is handled here.
 
 Every backup file is encrypted (AES-256-GCM in 1 MiB chunks, each authenticated with its
 index and whether it is the last, so truncation and reordering are caught) with a key
@@ -50,6 +52,7 @@ from discreet.errors import Conflict, InvalidInput, NotFound, Unavailable
 from discreet.ops.keys import derive_key
 from discreet.store.db import Database
 from discreet.store.errors import StorageError
+from discreet.subjectdata import Held, SubjectData
 from discreet.vault.crypto import MasterKey
 
 MAGIC = b"DSCBK1\n"
@@ -304,7 +307,11 @@ class ErasureLedger:
 
     def add(self, erasures: Iterable[Erasure]) -> int:
         known = {(e.tenant, e.subject_id) for e in self.entries()}
-        new = [e for e in erasures if (e.tenant, e.subject_id) not in known]
+        new = []
+        for e in erasures:  # one line per subject: a job records one audit step per holder
+            if (e.tenant, e.subject_id) not in known:
+                known.add((e.tenant, e.subject_id))
+                new.append(e)
         if not new:
             return 0
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -326,59 +333,50 @@ class ErasureLedger:
         return len(new)
 
     def sync_from_audit(self, db: Database) -> int:
-        """Add the erasures recorded in `db`'s audit log (``subject.erase``, ok)."""
+        """Add the erasures recorded in `db`'s audit log: the vault's ``subject.erase`` and
+        every step of an erasure job (``erasure.step``, what ``rights erase`` and the API
+        run), ok. A job that got as far as one step is replayed whole: it was asked for."""
         from discreet.audit.log import AuditLog
+        from discreet.rights.erasure import STEP_ACTION
 
         found = [
             Erasure(e.tenant, e.subject, datetime.fromisoformat(e.ts.replace("Z", "+00:00")))
             for e in AuditLog(db).entries()
-            if e.action == "subject.erase" and e.outcome == "ok" and e.subject
+            if e.action in ("subject.erase", STEP_ACTION) and e.outcome == "ok" and e.subject
         ]
         return self.add(found)
 
 
-EraseOne = Callable[[str, str], None]
-"""``(tenant, subject_id)``: erase one subject again from the restored stores."""
+HolderSource = Callable[[], Iterable[SubjectData]]
+"""Builds the registered subject-data holders over the restored stores (``discreet.wiring``
+HOLDERS: the vault's holders and every other table's). Called after the stores are
+replaced, so no holder caches keys or rows from before the restore."""
 
 
-def restored_store_eraser(
-    data: Database, keys: Database, master: MasterKey, holders: Iterable[Any] = ()
-) -> EraseOne:
-    """The erasure replayed after a restore, by pseudonymous id alone (the customer's own
-    reference is not in the ledger): destroy the subject's data key and its conversations'
-    keys, delete its vault rows (fields, blind indexes, conversations and token maps go
-    with the cascade), its transcripts, and whatever each given subject-data holder keeps
-    (``holders``: the registered holders, once wired)."""
-    from sqlalchemy import delete, select
+def replay_erasures(data: Database, ledger: ErasureLedger, holders: Iterable[SubjectData]) -> int:
+    """Erase every subject in `ledger` again, through the holders' own ``erase`` (the
+    subject-data protocol), exactly as the erasure job ran it: each subject's scope is
+    found afresh in the restored store (bound conversations and any with messages or
+    state attributed to it), and conversations under an active legal hold in the restored
+    store are kept, as the original erasure kept them. Safe to repeat; returns how many
+    ledger entries were replayed."""
+    from discreet.rights.export import subject_scope
+    from discreet.rights.holds import active_holds
 
-    from discreet.conversations.transcripts import TranscriptStore
-    from discreet.store.models import Conversation, Subject, table_of
-    from discreet.subjectdata import NOTHING_HELD, SubjectScope
-    from discreet.vault.keystore import KeyKind, KeyStore
-
-    subjects, conversations = table_of(Subject), table_of(Conversation)
-    keystore = KeyStore(keys, master)
-
-    def erase(tenant: str, subject_id: str) -> None:
-        with data.begin() as conn:
-            owned = list(
-                conn.execute(
-                    select(conversations.c.id).where(
-                        conversations.c.tenant == tenant, conversations.c.subject_id == subject_id
-                    )
-                ).scalars()
-            )
-        keystore.destroy(tenant, KeyKind.SUBJECT, [subject_id])
-        keystore.destroy(tenant, KeyKind.CONVERSATION, owned)
-        TranscriptStore(data, tenant).delete_subject(subject_id)
-        with data.begin() as conn:
-            conn.execute(delete(subjects).where(subjects.c.id == subject_id))
-        scope = SubjectScope(tenant, subject_id, frozenset(owned))
-        for holder in holders:
-            holder.erase(scope, NOTHING_HELD)
-        data.purge_deleted()
-
-    return erase
+    chain = list(holders)
+    entries = ledger.entries()
+    for entry in entries:
+        scope = subject_scope(data, entry.tenant, entry.subject_id)
+        holds = (
+            active_holds(data, tenant=entry.tenant, conversation_ids=sorted(scope.conversations))
+            if scope.conversations
+            else []
+        )
+        held = Held(conversations=frozenset(h.conversation_id for h in holds if h.conversation_id))
+        for holder in chain:
+            holder.erase(scope, held)
+    data.purge_deleted()
+    return len(entries)
 
 
 # -- the backup set ---------------------------------------------------------------------
@@ -531,12 +529,13 @@ class Backups:
         self,
         backup_id: str,
         *,
-        erase: EraseOne | None = None,
+        holders: HolderSource,
         with_keys: bool = True,
     ) -> dict[str, Any]:
         """Restore the data store (and the key store, if its backup of that id is still
-        there and `with_keys`), then replay the erasure ledger. The ledger is synced from
-        the live store first, so erasures since the backup are not lost."""
+        there and `with_keys`), then replay the erasure ledger through the subject-data
+        holders `holders` builds over the restored stores. The ledger is synced from the
+        live store first, so erasures since the backup are not lost."""
         data_info = self.verify(backup_id, "data")
         keys_info: BackupInfo | None = None
         if with_keys:
@@ -552,11 +551,7 @@ class Backups:
         if keys_info is not None:
             with self._decrypted(keys_info) as plain:
                 load_store(self.keys, plain, keys_info.backend)
-        eraser = erase or restored_store_eraser(self.data, self.keys, self.master)
-        replayed = 0
-        for entry in self.ledger.entries():
-            eraser(entry.tenant, entry.subject_id)
-            replayed += 1
+        replayed = replay_erasures(self.data, self.ledger, holders())
         return {
             "restored": backup_id,
             "key_store_restored": keys_info is not None,

@@ -1,9 +1,10 @@
 """The SOC 2 / ISO 27001 evidence pack: one ZIP archive for a period, with a signed manifest.
 
 Contents: the audit chain's verification, key rotation history and data keys per master
-key, the access review (API keys, roles, last use), retention runs, data-subject requests
-and their timeliness, incidents, alerts, a configuration snapshot (the policy, store URLs
-with passwords masked), charts, and a summary page.
+key, the access review (API keys, and console users with their role, second factor, last
+sign-in and last action), retention runs, data-subject requests and their timeliness,
+incidents, alerts, a configuration snapshot (the policy, store URLs with passwords
+masked), charts, and a summary page.
 
 ``manifest.json`` lists the SHA-256 of every other file; ``manifest.sig`` is an
 HMAC-SHA256 of the manifest with a key derived from the master key
@@ -19,6 +20,7 @@ import hashlib
 import hmac
 import json
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -55,9 +57,11 @@ def build_pack(
     tenant: str,
     period: facts.Period,
     master: MasterKey,
+    staff: Iterable[facts.StaffAccount] = (),
     now: datetime | None = None,
 ) -> dict[str, Any]:
-    """Write the evidence pack for `period` to `out` (a .zip); returns the manifest."""
+    """Write the evidence pack for `period` to `out` (a .zip); returns the manifest.
+    `staff`: the console accounts, for the access review."""
     moment = now or datetime.now(UTC)
     verification = AuditLog(db).verify()
     audit = facts.audit_facts(db, period)
@@ -65,6 +69,7 @@ def build_pack(
     runs = facts.retention_facts(db, tenant, period)
     incidents = facts.incident_facts(db, tenant, period)
     weeks = facts.weeks_between(period)
+    access = facts.access_review(db, tenant, audit, staff)
     alerts = [
         a.as_dict()
         for a in AlertStore(db, tenant=tenant).list(open_only=False, limit=10_000)
@@ -87,7 +92,7 @@ def build_pack(
                 "current_master_key_id": master.key_id,
             }
         ),
-        "access_review.json": _json(facts.access_review(db, tenant, audit["api_key_last_use"])),
+        "access_review.json": _json(access),
         "retention_runs.json": _json(runs),
         "requests.json": _json(requests),
         "incidents.json": _json(incidents),
@@ -118,7 +123,7 @@ def build_pack(
         "requests.svg": requests_chart(requests).encode(),
     }
     files["summary.html"] = _summary(
-        period, tenant, verification.ok, audit, requests, runs, incidents, alerts, moment
+        period, tenant, verification.ok, audit, requests, runs, incidents, alerts, access, moment
     ).encode()
     manifest = {
         "kind": "discreet evidence pack",
@@ -151,9 +156,12 @@ def _summary(
     runs: list[dict[str, Any]],
     incidents: list[dict[str, Any]],
     alerts: list[dict[str, Any]],
+    access: dict[str, Any],
     moment: datetime,
 ) -> str:
     from html import escape
+
+    users = [u for u in access["console_users"] if u["disabled_at"] is None]
 
     rows = [
         ("audit chain", "verified" if chain_ok else "VERIFICATION FAILED"),
@@ -167,6 +175,11 @@ def _summary(
         ),
         ("incidents", len(incidents)),
         ("alerts", len(alerts)),
+        ("API keys not revoked", sum(k["revoked_at"] is None for k in access["api_keys"])),
+        (
+            "console users active / without a second factor",
+            f"{len(users)} / {sum(not u['mfa_enabled'] for u in users)}",
+        ),
     ]
     table = "".join(f"<tr><th>{escape(str(k))}</th><td>{escape(str(v))}</td></tr>" for k, v in rows)
     return (

@@ -10,12 +10,16 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from enum import StrEnum
+from typing import Any, Protocol
 
 from sqlalchemy import func, select
 
+from discreet.audit.context import STAFF_ACTOR_PREFIX as STAFF_PREFIX
+from discreet.audit.context import STAFF_SIGN_IN
 from discreet.audit.log import AuditLog
 from discreet.clock import as_utc
 from discreet.conversations.models import GatewayApiKey
@@ -78,6 +82,8 @@ def audit_facts(db: Database, period: Period) -> dict[str, Any]:
     entities: Counter[str] = Counter()
     rotations: list[dict[str, Any]] = []
     last_use: dict[str, str] = {}
+    staff_sign_in: dict[str, str] = {}
+    staff_use: dict[str, str] = {}
     actions: Counter[str] = Counter()
     for entry in AuditLog(db).entries(since=period.start):
         moment = _parse_ts(entry.ts)
@@ -87,6 +93,11 @@ def audit_facts(db: Database, period: Period) -> dict[str, Any]:
         key = entry.details.get("key_id")
         if isinstance(key, str) and key:
             last_use[key] = entry.ts
+        if entry.actor.startswith(STAFF_PREFIX) and entry.outcome == "ok":
+            staff = entry.actor.removeprefix(STAFF_PREFIX)
+            staff_use[staff] = entry.ts
+            if entry.action == STAFF_SIGN_IN:
+                staff_sign_in[staff] = entry.ts
         if entry.action == "keys.rotate":
             rotations.append({"at": entry.ts, "actor": entry.actor, "outcome": entry.outcome})
         if entry.action == "incident.cross_subject_leak":
@@ -120,6 +131,8 @@ def audit_facts(db: Database, period: Period) -> dict[str, Any]:
         "entity_types_in": dict(entities.most_common()),
         "key_rotations": rotations,
         "api_key_last_use": last_use,
+        "console_last_sign_in": staff_sign_in,
+        "console_last_use": staff_use,
         "actions": dict(actions),
     }
 
@@ -200,12 +213,35 @@ def retention_facts(db: Database, tenant: str, period: Period) -> list[dict[str,
     ]
 
 
-def access_review(db: Database, tenant: str, last_use: dict[str, str]) -> list[dict[str, Any]]:
-    """Every API key with its role, state and last use (from the audit log)."""
+class StaffAccount(Protocol):
+    """A console account as the access review reads it (``console.accounts.Account``;
+    the caller lists them: operations do not import the console)."""
+
+    @property
+    def username(self) -> str: ...
+    @property
+    def role(self) -> StrEnum: ...
+    @property
+    def enrolled(self) -> bool: ...
+    @property
+    def failed_attempts(self) -> int: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def disabled_at(self) -> datetime | None: ...
+
+
+def access_review(
+    db: Database, tenant: str, audit: Mapping[str, Any], staff: Iterable[StaffAccount] = ()
+) -> dict[str, Any]:
+    """Who can reach data, for the periodic access review: every API key (role, holder,
+    state, last use) and every console account in `staff` (role, state, whether the
+    second factor is set up, last sign-in and last action), last uses from `audit`
+    (`audit_facts`)."""
     k = table_of(GatewayApiKey)
     with db.read() as conn:
         rows = conn.execute(select(k).where(k.c.tenant == tenant).order_by(k.c.created_at)).all()
-    return [
+    keys = [
         {
             "key_id": row.id,
             "role": row.role,
@@ -213,10 +249,24 @@ def access_review(db: Database, tenant: str, last_use: dict[str, str]) -> list[d
             "label": row.label,
             "created_at": _iso(row.created_at),
             "revoked_at": _iso(row.revoked_at),
-            "last_used_at": last_use.get(row.id),
+            "last_used_at": audit["api_key_last_use"].get(row.id),
         }
         for row in rows
     ]
+    users = [
+        {
+            "username": account.username,
+            "role": account.role.value,
+            "mfa_enabled": account.enrolled,
+            "created_at": _iso(account.created_at),
+            "disabled_at": _iso(account.disabled_at),
+            "failed_attempts": account.failed_attempts,
+            "last_sign_in_at": audit["console_last_sign_in"].get(account.username),
+            "last_used_at": audit["console_last_use"].get(account.username),
+        }
+        for account in staff
+    ]
+    return {"api_keys": keys, "console_users": users}
 
 
 def key_store_facts(keys_db: Database | None) -> dict[str, Any]:

@@ -119,6 +119,34 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(body, ensure_ascii=False, default=str, sort_keys=False)
 
 
+UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
+
+
+def json_log_config(level: str = "INFO") -> dict[str, Any]:
+    """The same masked JSON lines as :func:`configure_json_logging`, as a
+    :func:`logging.config.dictConfig` dictionary: uvicorn applies it in every process it
+    starts, so each worker of ``serve --workers N`` logs through the masking filter too
+    (a handler set up in the supervisor does not cross into the workers)."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"mask": {"()": MaskingFilter}},
+        "formatters": {"json": {"()": JsonFormatter}},
+        "handlers": {
+            "stderr": {
+                "class": "logging.StreamHandler",
+                "stream": "ext://sys.stderr",
+                "filters": ["mask"],
+                "formatter": "json",
+            }
+        },
+        "root": {"level": level, "handlers": ["stderr"]},
+        "loggers": {
+            name: {"handlers": [], "propagate": True, "level": level} for name in UVICORN_LOGGERS
+        },
+    }
+
+
 def configure_json_logging(
     level: int = logging.INFO, *, detector: Detector | None = None, stream: Any = None
 ) -> logging.Handler:
@@ -130,7 +158,7 @@ def configure_json_logging(
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(level)
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+    for name in UVICORN_LOGGERS:
         logger = logging.getLogger(name)
         logger.handlers = []
         logger.propagate = True

@@ -49,6 +49,17 @@ Name = Annotated[str, AfterValidator(_check_name)]
 Names = tuple[Name, ...]
 
 
+def check_http_url(value: str, instead: str) -> str:
+    """An http(s) URL with a host and no credentials in it (`instead` says where they go:
+    the policy file is versioned and shared)."""
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ValueError("must be an http:// or https:// URL with a host")
+    if parts.username or parts.password:
+        raise ValueError(f"must not contain credentials; use {instead}")
+    return value
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -179,12 +190,7 @@ class UpstreamSpec(_Strict):
     @field_validator("base_url")
     @classmethod
     def _http_url(cls, value: str) -> str:
-        parts = urlsplit(value)
-        if parts.scheme not in {"http", "https"} or not parts.hostname:
-            raise ValueError("must be an http:// or https:// URL with a host")
-        if parts.username or parts.password:
-            raise ValueError("must not contain credentials; use api_key_env")
-        return value
+        return check_http_url(value, "api_key_env")
 
     @field_validator("api_key_env")
     @classmethod
@@ -299,6 +305,80 @@ class ConsoleSpec(_Strict):
     """A console session ends this long after sign-in, however active."""
     reveal_minutes: int = Field(default=10, ge=1, le=240)
     """How long a value revealed with a reason stays visible to the one who revealed it."""
+
+
+def _env_name_only(value: str | None) -> str | None:
+    if value is not None and not _ENV_VAR.fullmatch(value):
+        # Most likely a pasted secret; say so without echoing it.
+        raise ValueError("must be the name of an environment variable, not the secret itself")
+    return value
+
+
+SecretEnv = Annotated[str | None, AfterValidator(_env_name_only)]
+"""The name of an environment variable holding a secret (the secret never goes in the
+policy file, which is versioned and shared)."""
+
+
+class AlertWebhookSpec(_Strict):
+    """One webhook new anomaly alerts are POSTed to (``discreet.ops.alerts``)."""
+
+    url: str | None = None
+    url_env: SecretEnv = None
+    """Instead of ``url``: the variable holding it (Slack and Teams webhook URLs carry
+    their secret in the path)."""
+    shape: Literal["json", "slack", "teams"] = "json"
+    """``json``: ``{"source": "discreet", "alert": {...}}``; ``slack``: ``{"text",
+    "blocks"}`` (also Mattermost); ``teams``: an Office 365 connector ``MessageCard``."""
+    token_env: SecretEnv = None
+    """A variable whose value is sent as ``Authorization: Bearer ...``."""
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        return None if value is None else check_http_url(value, "token_env or url_env")
+
+    @model_validator(mode="after")
+    def _one_url(self) -> AlertWebhookSpec:
+        if (self.url is None) == (self.url_env is None):
+            raise ValueError("give exactly one of url and url_env")
+        return self
+
+
+class AlertEmailSpec(_Strict):
+    """Alerts by mail through an SMTP relay."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    smtp_host: str = Field(min_length=1, max_length=255)
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    """465 means TLS from the start."""
+    starttls: bool = False
+    user: str | None = None
+    password_env: SecretEnv = None
+    """The variable holding the relay password (with ``user``)."""
+    sender: str = Field(default="discreet@localhost", alias="from", min_length=3)
+    to: Annotated[tuple[str, ...], Field(min_length=1)]
+
+    @field_validator("to")
+    @classmethod
+    def _addresses(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for address in value:
+            if address.count("@") != 1 or any(c.isspace() for c in address):
+                raise ValueError("each recipient must be one e-mail address")
+        return value
+
+    @model_validator(mode="after")
+    def _login(self) -> AlertEmailSpec:
+        if (self.user is None) != (self.password_env is None):
+            raise ValueError("give user and password_env together (or neither)")
+        return self
+
+
+class AlertsSpec(_Strict):
+    """Where new anomaly alerts are delivered; nothing configured: stored and listed only."""
+
+    webhooks: tuple[AlertWebhookSpec, ...] = ()
+    email: AlertEmailSpec | None = None
+    timeout_s: float = Field(default=10.0, gt=0, le=120)
 
 
 def resolve_retention(

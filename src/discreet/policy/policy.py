@@ -27,6 +27,7 @@ from discreet.detect.config import DetectorConfig
 from discreet.detect.entities import EntityType
 from discreet.policy.errors import PolicyDenied, PolicyError, UnknownAssistant, UnknownPurpose
 from discreet.policy.models import (
+    AlertsSpec,
     AssistantSpec,
     ConsoleSpec,
     ConversationSpec,
@@ -91,6 +92,8 @@ class Policy(_Strict):
     handoff: HandoffSpec = Field(default_factory=HandoffSpec)
     conversation: ConversationSpec = Field(default_factory=ConversationSpec)
     console: ConsoleSpec = Field(default_factory=ConsoleSpec)
+    alerts: AlertsSpec = Field(default_factory=AlertsSpec)
+    """Delivery of anomaly alerts (``discreet alerts check``)."""
     detection: DetectorConfig = Field(default_factory=DetectorConfig)
     pseudonymisation: OperatorConfig = Field(
         default_factory=lambda: OperatorConfig(by_type=_POLICY_OPERATOR_DEFAULTS)
