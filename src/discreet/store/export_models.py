@@ -96,4 +96,3 @@ class DpLedgerEntry(Base):
     result: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (Index("ix_dp_ledger_dataset", "tenant", "dataset"),)
-
