@@ -15,13 +15,15 @@ import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
 from tests.console.conftest import MARIEKE, PASSWORD, Console
+from tests.export.conftest import OFFICER
 from tests.support.upstream import unused_port
 
-from discreet.analytics.releases import ReleaseRecords
+from discreet.analytics import BudgetLedger
 from discreet.console import totp
 from discreet.console.accounts import FREE_FAILURES
 from discreet.console.roles import Role
@@ -395,11 +397,20 @@ def test_the_overview_shows_the_incident_clock_and_the_private_analytics(site: S
         for a in ("support", "billing")
         for v, n in (("resolved", 30), ("handoff", 9), ("guard_blocked", 1), ("open", 0))
     ]
-    kept = ReleaseRecords(services.db, tenant=services.tenant, clock=console.clock)
-    since = now - timedelta(days=30)
-    kept.record("support", since, now, {"query": "outcomes", "cells": cells, "ci_half_width": 3})
+    # Releases as `discreet analytics run` leaves them: charged, then their figures stored
+    # on the ledger entry (the console shows them again without spending).
+    ledger = BudgetLedger(services.db, tenant=services.tenant, clock=console.clock)
+    ledger.set_budget("support", epsilon=10.0, ctx=OFFICER)
+    period = {"since": (now - timedelta(days=30)).isoformat(), "until": now.isoformat()}
+
+    def released(result: dict[str, Any]) -> None:
+        charge = ledger.spend("support", result["query"], epsilon=1.0, ctx=OFFICER)
+        assert charge.entry is not None
+        ledger.record_result(charge.entry, {**result, "period": period})
+
+    released({"query": "outcomes", "cells": cells, "ci_half_width": 3})
     volume = [{"value": "2026-W48", "count": 55, "ci": [52, 58]}, {"value": "x", "count": 25}]
-    kept.record("support", since, now, {"query": "volume", "cells": volume, "ci_half_width": 3})
+    released({"query": "volume", "cells": volume, "ci_half_width": 3})
 
     site.sign_in(console.user(Role.PRIVACY_OFFICER))
     rows = site.driver.find_elements(By.CSS_SELECTOR, "#overview-incidents tbody tr")
