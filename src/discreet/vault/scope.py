@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -144,6 +144,24 @@ def check_conversation_id(conversation_id: str) -> str:
     return conversation_id
 
 
+@contextmanager
+def audited(audit: AuditLog, tenant: str, ctx: AccessContext, action: Action) -> Iterator[Op]:
+    """Run one audited call: failures on purpose get a failure record, then re-raise (the
+    caller appends the success record, in its own transaction)."""
+    if not isinstance(ctx, AccessContext):
+        raise TypeError("ctx must be an AccessContext")
+    op = Op(action, ctx)
+    try:
+        with unavailable_as_vault_error():
+            yield op
+    except StoreUnavailable:
+        raise
+    except VaultError as exc:
+        with unavailable_as_vault_error():
+            audit.append(op.event(tenant, _outcome_of(exc)))
+        raise
+
+
 @dataclass(slots=True)
 class VaultScope:
     """One tenant's view of the stores, shared by the vault's parts."""
@@ -156,21 +174,9 @@ class VaultScope:
     audit: AuditLog
     phone_region: str | None
 
-    @contextmanager
-    def operation(self, ctx: AccessContext, action: Action) -> Iterator[Op]:
-        """Run one audited call: failures on purpose get a failure record, then re-raise."""
-        if not isinstance(ctx, AccessContext):
-            raise TypeError("ctx must be an AccessContext")
-        op = Op(action, ctx)
-        try:
-            with unavailable_as_vault_error():
-                yield op
-        except StoreUnavailable:
-            raise
-        except VaultError as exc:
-            with unavailable_as_vault_error():
-                self.audit.append(op.event(self.tenant, _outcome_of(exc)))
-            raise
+    def operation(self, ctx: AccessContext, action: Action) -> AbstractContextManager[Op]:
+        """Run one audited call (:func:`audited`)."""
+        return audited(self.audit, self.tenant, ctx, action)
 
     def record(self, op: Op, conn: Connection | None = None) -> None:
         """The call's success record (in `conn`'s transaction when given)."""

@@ -339,8 +339,10 @@ class Vault:
         Data is not re-encrypted. Afterwards the old master key opens nothing: configure
         the new one before the next start. Resumable: see :class:`KeyRotation`.
         """
-        rotation = KeyRotation(self._scope.keys, new_master, self._scope.audit, ctx)
-        return rotation.run().rewrapped
+        rotation = KeyRotation(
+            self._scope.keys, new_master, self._scope.audit, tenant=self._scope.tenant
+        )
+        return rotation.run(ctx)
 
 
 def _check_no_subjects_without_keys(data: Database, tenant: str) -> None:
