@@ -195,8 +195,9 @@ class KeyStore:
         return {first: GenerationState.CURRENT}
 
     def _adopt(self, states: dict[str, GenerationState]) -> None:
-        """Wrap with the newest live generation this process holds, re-reading the
-        configured key first if it holds none; WrongMasterKey if it still holds none."""
+        """Wrap with the current generation's key if this process holds it, else the next
+        one's (during a rotation), re-reading the configured key first if it holds
+        neither; WrongMasterKey if it still holds neither."""
         if self._choose(states) is None and self._reload is not None:
             fresh = self._reload()
             if states.get(fresh.key_id) in _LIVE:
