@@ -49,6 +49,7 @@ from discreet.store.migrate import DATA, KEYS, ensure_current
 from discreet.subjectdata import Holders, SubjectData
 from discreet.vault.bindings import ConversationBindings
 from discreet.vault.crypto import MasterKey
+from discreet.vault.factory import configured_key_store
 from discreet.vault.keystore import KeyStore, register_audit_chain
 from discreet.vault.master import load_master_key
 from discreet.vault.records import SubjectRecords
@@ -210,12 +211,13 @@ def open_retention(
     WrongMasterKey before any deletion.
     """
     settings = settings or Settings()
-    key = master_key or load_master_key(settings)
+    if master_key is None:
+        load_master_key(settings)  # MasterKeyMissing before anything is opened
     data = Database(settings.data_url, name="data store")
     keys_db = Database(settings.keys_url, name="key store")
     ensure_current(data, DATA)
     ensure_current(keys_db, KEYS)
-    keys = KeyStore(keys_db, key)
+    keys = configured_key_store(settings, keys_db, master_key)
     keys.check_master_key()
     register_audit_chain(data, keys)  # retention's audit records join the keyed chain
     holders = build_holders(StoreParts(data, keys, clock))

@@ -118,7 +118,7 @@ def test_vault_down_gets_503_and_nothing_goes_upstream(api: Api, store_env, tmp_
     )
     broken = Database(url, name="data store")
     # The database goes away under a running gateway.
-    api.gateway.vault._data = broken  # type: ignore[attr-defined]
+    api.gateway.vault._scope.data = broken  # type: ignore[attr-defined]
     api.gateway.vault.audit_log.db = broken
     api.gateway.states._db = broken  # type: ignore[attr-defined]
     assert error(api.chat(QUESTION), 503)["code"] == "vault_unavailable"

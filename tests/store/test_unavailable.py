@@ -54,8 +54,8 @@ def test_store_lost_after_opening_fails_closed(store_env, ctx: AccessContext) ->
     vault = store_env.open_vault()
     vault.put_subject("R-1", {"name": "Anna"}, ctx=ctx)
     broken = Database(_unreachable(store_env), name="data store")
-    vault._data = broken  # the database goes away under a running vault
-    vault._audit.db = broken
+    vault._scope.data = broken  # the database goes away under a running vault
+    vault.audit_log.db = broken
     with pytest.raises(VaultStoreUnavailable):
         vault.get_subject("R-1", ctx=ctx)
 

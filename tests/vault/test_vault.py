@@ -107,7 +107,7 @@ def test_blind_index_lookup_normalises(
 def test_national_phone_with_region(store_env, ctx: AccessContext) -> None:
     vault = store_env.open_vault()
     vault.put_subject("CUST-1", {"phone": "+31 6 48213577"}, ctx=ctx)
-    regional = Vault(store_env.data_db(), vault._keys, tenant="default", phone_region="NL")
+    regional = Vault(store_env.data_db(), vault.key_store, tenant="default", phone_region="NL")
     assert regional.find_subjects_by_identifier("phone", "06-48213577", ctx=ctx)
 
 

@@ -200,11 +200,9 @@ def bench(
 # --- storage, vault and audit commands: db, keys, subjects, audit ----------------------
 
 db_app = typer.Typer(help="Database migrations of the data store and key store.")
-keys_app = typer.Typer(help="The master key: generate, rotate, status.")
 subjects_app = typer.Typer(help="Customer records in the encrypted vault.")
 audit_app = typer.Typer(help="The tamper-evident audit log: verify, export.")
 app.add_typer(db_app, name="db", no_args_is_help=True)
-app.add_typer(keys_app, name="keys", no_args_is_help=True)
 app.add_typer(subjects_app, name="subjects", no_args_is_help=True)
 app.add_typer(audit_app, name="audit", no_args_is_help=True)
 
@@ -251,73 +249,6 @@ def db_upgrade() -> None:
     except StorageError as exc:
         raise _storage_fail(exc) from None
     typer.echo("data store and key store are at the newest schema")
-
-
-@keys_app.command("generate")
-def keys_generate(
-    out: Annotated[Path, typer.Option("--out", help="Key file to create (mode 0600).")],
-) -> None:
-    """Create a new random master key in a file (never overwrites one)."""
-    from discreet.vault.master import write_master_key_file
-
-    try:
-        key = write_master_key_file(out)
-    except FileExistsError:
-        raise _storage_fail(ValueError(f"{out} exists; refusing to overwrite a key")) from None
-    typer.echo(f"wrote master key {key.key_id} to {out}; set DISCREET_MASTER_KEY_FILE={out}")
-
-
-@keys_app.command("rotate")
-def keys_rotate(
-    new_key_file: Annotated[
-        Path,
-        typer.Option("--new-key-file", help="The new key; created (mode 0600) if absent."),
-    ],
-    actor: _ActorOpt = None,
-) -> None:
-    """Re-wrap every data key under a new master key (the data is not re-encrypted)."""
-    from discreet.settings import Settings
-    from discreet.store.errors import StorageError
-    from discreet.vault import VaultError, open_vault
-    from discreet.vault.master import read_master_key_file, write_master_key_file
-
-    ctx = _operator_ctx(actor, "key_management", "legal_obligation")
-    try:
-        vault = open_vault(Settings())
-        new = (
-            read_master_key_file(new_key_file)
-            if new_key_file.exists()
-            else write_master_key_file(new_key_file)
-        )
-        count = vault.rotate_master_key(new, ctx=ctx)
-    except (VaultError, StorageError, ValueError) as exc:
-        raise _storage_fail(exc) from None
-    typer.echo(
-        f"re-wrapped {count} data keys under master key {new.key_id}. Configure it now "
-        f"(DISCREET_MASTER_KEY_FILE={new_key_file}); the old key opens nothing any more."
-    )
-
-
-@keys_app.command("status")
-def keys_status() -> None:
-    """Show the configured master key's id and how many data keys each key id wraps."""
-    from discreet.settings import Settings
-    from discreet.store.db import Database
-    from discreet.store.errors import StorageError
-    from discreet.vault import VaultError, load_master_key
-    from discreet.vault.keystore import KeyStore
-
-    settings = Settings()
-    try:
-        key = load_master_key(settings)
-        store = KeyStore(Database(settings.keys_url, name="key store"), key)
-        counts = store.counts_by_master_key()
-    except (VaultError, StorageError) as exc:
-        raise _storage_fail(exc) from None
-    typer.echo(f"configured master key: {key.key_id}")
-    for key_id, count in sorted(counts.items()):
-        mark = "" if key_id == key.key_id else "  (NOT the configured key)"
-        typer.echo(f"  {key_id}: {count} wrapped data keys{mark}")
 
 
 @subjects_app.command("import")
@@ -1751,6 +1682,7 @@ _GROUPS: tuple[tuple[str, str], ...] = (
     ("users", "users"),
     ("conversations", "conversations"),
     ("index", "index"),
+    ("keys", "keys"),
 )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, LargeBinary, MetaData, String
+from sqlalchemy import DateTime, Integer, LargeBinary, MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from discreet.store.models import CONVERSATION_ID_LEN, NAME_LEN, NAMING_CONVENTION
@@ -31,3 +31,21 @@ class WrappedKey(KeysBase):
     wrapped: Mapped[bytes]
     created_at: Mapped[datetime]
     rotated_at: Mapped[datetime | None]
+
+
+class MasterKeyGeneration(KeysBase):
+    """One master key the key store has known, in order (``discreet keys rotate``).
+
+    Exactly one generation is ``current`` (new data keys are wrapped by it); during a
+    rotation one is ``next`` (the rotation re-wraps every key under it, resumably); the
+    ones rotated away from are ``retired`` and may never wrap a key again. Processes
+    read this small table to notice a rotation another process made."""
+
+    __tablename__ = "master_key_generations"
+
+    generation: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    master_key_id: Mapped[str] = mapped_column(String(32), unique=True)
+    state: Mapped[str] = mapped_column(String(16))
+    """"current", "next" or "retired"."""
+    created_at: Mapped[datetime]
+    retired_at: Mapped[datetime | None]

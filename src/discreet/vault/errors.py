@@ -22,6 +22,12 @@ class WrongMasterKey(VaultError, Unavailable):
     """The configured master key is not the one the key store was wrapped with."""
 
 
+class RotationUnfinished(VaultError, Conflict):
+    """A rotation to another master key is under way: finish that one first."""
+
+    code = "rotation_unfinished"
+
+
 class KeyStoreMismatch(VaultError, Unavailable):
     """The key store does not belong to the data store (e.g. the wrong URL or file)."""
 

@@ -15,17 +15,17 @@ from discreet.vault.errors import StoreUnavailable
 from discreet.vault.fields import DEFAULT_INDEXED_FIELDS, FieldCatalog
 from discreet.vault.keystore import KeyStore, register_audit_chain
 from discreet.vault.master import load_master_key
+from discreet.vault.rotation import KeyRotation
+from discreet.vault.scope import unavailable_as_vault_error
 from discreet.vault.vault import Vault
 
 
 def _databases(settings: Settings) -> tuple[Database, Database]:
-    try:
+    with unavailable_as_vault_error():
         return (
             Database(settings.data_url, name="data store"),
             Database(settings.keys_url, name="key store"),
         )
-    except store_errors.StoreUnavailable as exc:
-        raise StoreUnavailable(str(exc)) from exc
 
 
 def upgrade_databases(settings: Settings) -> None:
@@ -48,6 +48,33 @@ def upgrade_databases(settings: Settings) -> None:
         keys.dispose()
 
 
+def configured_key_store(
+    settings: Settings, db: Database, master_key: MasterKey | None = None
+) -> KeyStore:
+    """The key store over `db` with `master_key`, else the configured one; with the
+    configured key, a process that notices a master-key rotation made by another one
+    re-reads it (`vault.keystore`), so a key file replaced by the new key is picked up."""
+    if master_key is not None:
+        return KeyStore(db, master_key)
+    return KeyStore(db, load_master_key(settings), reload=lambda: load_master_key(settings))
+
+
+def open_key_rotation(settings: Settings, new_master: MasterKey) -> KeyRotation:
+    """`discreet keys rotate` over the configured stores, from the configured (old) key to
+    `new_master`. No vault is opened: during a rotation that stopped, opening one needs
+    both keys, which the rotation holds."""
+    data, keys_db = _databases(settings)
+    with unavailable_as_vault_error():
+        ensure_current(data, DATA)
+        ensure_current(keys_db, KEYS)
+        keys = configured_key_store(settings, keys_db)
+        # Recorded (or found) first: a rotation to another key still under way is
+        # refused before anything reads a key that rotation re-wrapped.
+        keys.begin_rotation(new_master)
+        register_audit_chain(data, keys)
+    return KeyRotation(keys, new_master, AuditLog(data), tenant=settings.tenant)
+
+
 def open_vault(
     settings: Settings | None = None,
     *,
@@ -64,13 +91,14 @@ def open_vault(
     (the demo and serve commands do; others expect `discreet db upgrade`).
     """
     settings = settings or Settings()
-    key = master_key or load_master_key(settings)
+    if master_key is None:
+        load_master_key(settings)  # MasterKeyMissing before anything is opened
     if migrate:
         upgrade_databases(settings)
     data, keys = _databases(settings)
     return Vault(
         data,
-        KeyStore(keys, key),
+        configured_key_store(settings, keys, master_key),
         tenant=tenant or settings.tenant,
         catalog=FieldCatalog(
             categories,
@@ -103,14 +131,14 @@ def register_audit_chain_from(settings: Settings, data: Database) -> None:
     refused (WrongMasterKey) before anything is written."""
     if settings.master_key is None and settings.master_key_file is None:
         return
-    key = load_master_key(settings)
+    load_master_key(settings)  # MasterKeyMissing / InvalidMasterKey before opening a store
     try:
         keys_db = Database(settings.keys_url, name="key store")
     except store_errors.StoreUnavailable as exc:
         raise StoreUnavailable(str(exc)) from exc
     try:
         ensure_current(keys_db, KEYS)
-        keys = KeyStore(keys_db, key)
+        keys = configured_key_store(settings, keys_db)
         keys.check_master_key()
         register_audit_chain(data, keys)
     finally:
