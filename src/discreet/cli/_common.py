@@ -18,6 +18,8 @@ from discreet.errors import InvalidInput
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from pydantic import ValidationError
+
     from discreet.audit.context import AccessContext
     from discreet.policy import Policy
     from discreet.settings import Settings
@@ -106,6 +108,27 @@ def governance(tenant: str | None, config: Path | None = None) -> Iterator[Servi
         yield services
     finally:
         services.close()
+
+
+def read_yaml_mapping(
+    path: Path, option: str, model: str, error: type[InvalidInput] = InvalidInput
+) -> dict[str, object]:
+    """The mapping of `model` fields in the YAML file given with `option`; `error` names
+    the file and what is wrong with it, never its content."""
+    import yaml
+
+    try:
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise error(f"cannot read {option} {path}: {type(exc).__name__}") from None
+    if not isinstance(loaded, dict):
+        raise error(f"{option} {path} must hold a mapping of {model} fields")
+    return loaded
+
+
+def validation_problems(exc: ValidationError) -> str:
+    """Pydantic's complaints as `field.path: what`, one after the other (no values)."""
+    return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
 
 
 def echo_json(value: object) -> None:

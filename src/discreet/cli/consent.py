@@ -3,11 +3,13 @@ through the rights service the wiring builds."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
 
 from discreet.cli._common import ActorOpt, TenantOpt, echo_json, governance, operator_ctx
+from discreet.consent import ConsentState
 
 app = typer.Typer(help="Customers' consent per purpose: grant, withdraw, show.")
 
@@ -22,53 +24,38 @@ _NoticeOpt = Annotated[
 _CONSENT = ("consent_management", "legal_obligation")
 
 
-def _record_consent(
-    ref: str,
-    purpose: str,
-    granted: bool,
-    notice: str,
-    channel: str,
-    actor: str | None,
-    tenant: str | None,
-) -> None:
-    from discreet.consent import ConsentState
+def _consent_command(state: ConsentState) -> Callable[..., None]:
+    """`grant` and `withdraw`: the same command, recording the other state (withdrawing
+    is exactly as easy as granting)."""
 
-    ctx = operator_ctx(actor, *_CONSENT)
-    state = ConsentState.GRANTED if granted else ConsentState.WITHDRAWN
-    with governance(tenant) as services:
-        entry = services.rights.consent.record(
-            ref, purpose, state, notice_version=notice, channel=channel, ctx=ctx
+    def record(
+        ref: RefArg,
+        purpose: _PurposeArg,
+        notice_version: _NoticeOpt,
+        channel: ChannelOpt = "cli",
+        actor: ActorOpt = None,
+        tenant: TenantOpt = None,
+    ) -> None:
+        ctx = operator_ctx(actor, *_CONSENT)
+        with governance(tenant) as services:
+            entry = services.rights.consent.record(
+                ref, purpose, state, notice_version=notice_version, channel=channel, ctx=ctx
+            )
+        typer.echo(
+            f"{entry.state.value}: {purpose} for subject {entry.subject_id} "
+            f"(notice {notice_version}, via {channel}, at {entry.recorded_at.isoformat()})"
         )
-    typer.echo(
-        f"{entry.state.value}: {purpose} for subject {entry.subject_id} "
-        f"(notice {notice}, via {channel}, at {entry.recorded_at.isoformat()})"
-    )
+
+    return record
 
 
-@app.command("grant")
-def consent_grant(
-    ref: RefArg,
-    purpose: _PurposeArg,
-    notice_version: _NoticeOpt,
-    channel: ChannelOpt = "cli",
-    actor: ActorOpt = None,
-    tenant: TenantOpt = None,
-) -> None:
-    """Record that the customer granted consent for a purpose."""
-    _record_consent(ref, purpose, True, notice_version, channel, actor, tenant)
-
-
-@app.command("withdraw")
-def consent_withdraw(
-    ref: RefArg,
-    purpose: _PurposeArg,
-    notice_version: _NoticeOpt,
-    channel: ChannelOpt = "cli",
-    actor: ActorOpt = None,
-    tenant: TenantOpt = None,
-) -> None:
-    """Record that the customer withdrew consent for a purpose (as easy as granting)."""
-    _record_consent(ref, purpose, False, notice_version, channel, actor, tenant)
+app.command("grant", help="Record that the customer granted consent for a purpose.")(
+    _consent_command(ConsentState.GRANTED)
+)
+app.command(
+    "withdraw",
+    help="Record that the customer withdrew consent for a purpose (as easy as granting).",
+)(_consent_command(ConsentState.WITHDRAWN))
 
 
 @app.command("show")

@@ -44,27 +44,20 @@ _Tenant = Annotated[str | None, typer.Option("--tenant", help="Tenant (default: 
 
 
 def _config(path: Path | None, overrides: dict[str, object]) -> ExportConfig:
-    import yaml
     from pydantic import ValidationError
 
+    from discreet.cli._common import read_yaml_mapping, validation_problems
     from discreet.export.config import ExportConfig
     from discreet.export.errors import ExportInputError
 
     raw: dict[str, object] = {}
     if path is not None:
-        try:
-            loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            raise ExportInputError(f"cannot read --config {path}: {type(exc).__name__}") from None
-        if not isinstance(loaded, dict):
-            raise ExportInputError(f"--config {path} must hold a mapping of ExportConfig fields")
-        raw = loaded
+        raw = read_yaml_mapping(path, "--config", "ExportConfig", ExportInputError)
     raw.update({k: v for k, v in overrides.items() if v is not None})
     try:
         return ExportConfig.model_validate(raw)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise ExportInputError(f"export configuration: {problems}") from None
+        raise ExportInputError(f"export configuration: {validation_problems(exc)}") from None
 
 
 def _request(

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from discreet.cli._common import cli_context
+from discreet.cli._common import cli_context, read_yaml_mapping, validation_problems
 from discreet.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -22,29 +22,21 @@ app = typer.Typer()
 def _operator_config(
     path: Path | None, overrides: list[str], phone_region: str | None
 ) -> OperatorConfig:
-    import yaml
     from pydantic import ValidationError
 
     from discreet.transform import OperatorConfig, parse_override
 
     raw: dict[str, object] = {}
     if path is not None:
-        try:
-            loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            raise InvalidInput(f"cannot read --operators {path}: {type(exc).__name__}") from None
-        if not isinstance(loaded, dict):
-            raise InvalidInput(f"--operators {path} must hold a mapping of OperatorConfig fields")
-        raw = loaded
+        raw = read_yaml_mapping(path, "--operators", "OperatorConfig")
     if phone_region and "phone_region" not in raw:
         raw["phone_region"] = phone_region
     try:
         config = OperatorConfig.model_validate(raw)
         parsed = dict(parse_override(o) for o in overrides)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise InvalidInput(f"--operators: {problems}") from None
-    except ValueError as exc:
+        raise InvalidInput(f"--operators: {validation_problems(exc)}") from None
+    except ValueError as exc:  # parse_override's: TYPE=OPERATOR malformed or unknown
         raise InvalidInput(f"--operator: {exc}") from None
     return config.with_overrides(parsed)
 

@@ -15,7 +15,11 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
+    from rich.table import Table
+
     from discreet.retention import Retention
+    from discreet.retention.forecast import Forecast
+    from discreet.retention.runner import RetentionOutcome
 
 app = typer.Typer(
     help="Retention: delete what the policy no longer allows to keep (legal holds are "
@@ -37,6 +41,22 @@ def _retention(config: Path | None, tenant: str | None) -> Iterator[Retention]:
         retention.close()
 
 
+def _show(result: RetentionOutcome | Forecast, table: Table, as_json: bool) -> None:
+    """A run's outcome or a forecast: JSON, or its table and the legal holds that kept
+    data (what an operator must know is still there)."""
+    from rich.console import Console
+
+    from discreet.retention.render import holds_table
+
+    if as_json:
+        typer.echo(json.dumps(result.as_dict(), indent=2))
+        return
+    console = Console(highlight=False)
+    console.print(table)
+    if result.holds:
+        console.print(holds_table(result.holds))
+
+
 @app.command("run")
 def retention_run(
     dry_run: Annotated[
@@ -49,20 +69,12 @@ def retention_run(
 ) -> None:
     """Delete what is past retention (crypto-shredding keys), close idle conversations,
     prune the audit log if the policy says so; one audit record per batch."""
-    from rich.console import Console
-
-    from discreet.retention.render import holds_table, outcome_table
+    from discreet.retention.render import outcome_table
 
     with _retention(config, tenant) as retention:
         ctx = operator_ctx(actor, "retention", "legal_obligation")
         outcome = retention.runner.run(dry_run=dry_run, ctx=ctx)
-    if as_json:
-        typer.echo(json.dumps(outcome.as_dict(), indent=2))
-        return
-    console = Console(highlight=False)
-    console.print(outcome_table(outcome))
-    if outcome.holds:
-        console.print(holds_table(outcome.holds))
+    _show(outcome, outcome_table(outcome), as_json)
 
 
 @app.command("report")
@@ -73,10 +85,8 @@ def retention_report(
     as_json: _JsonOpt = False,
 ) -> None:
     """What will expire when: counts per kind, category and day (changes nothing)."""
-    from rich.console import Console
-
     from discreet.retention import forecast
-    from discreet.retention.render import forecast_table, holds_table
+    from discreet.retention.render import forecast_table
 
     with _retention(config, tenant) as retention:
         result = forecast(
@@ -86,13 +96,7 @@ def retention_report(
             tenant=retention.tenant,
             horizon_days=days,
         )
-    if as_json:
-        typer.echo(json.dumps(result.as_dict(), indent=2))
-        return
-    console = Console(highlight=False)
-    console.print(forecast_table(result))
-    if result.holds:
-        console.print(holds_table(result.holds))
+    _show(result, forecast_table(result), as_json)
 
 
 @app.command("close")
