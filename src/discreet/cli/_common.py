@@ -47,25 +47,25 @@ def operator_ctx(actor: str | None, purpose: str, legal_basis: str) -> AccessCon
     """An operator acting by name (default: the login name) for a purpose on a basis."""
     from discreet.audit.context import AccessContext, ActorKind
 
-    try:
-        return AccessContext(
-            actor=actor or getpass.getuser(),
-            purpose=purpose,
-            legal_basis=legal_basis,  # type: ignore[arg-type]  # validated, coerced
-            actor_kind=ActorKind.USER,
-        )
-    except ValueError as exc:  # the context's own checks: say which options were wrong
-        raise InvalidInput(f"--purpose/--legal-basis/--actor: {exc}") from None
+    # A bad --actor, --purpose or --legal-basis: InvalidContext names which (exit 2).
+    return AccessContext(
+        actor=actor or getpass.getuser(),
+        purpose=purpose,
+        legal_basis=legal_basis,  # type: ignore[arg-type]  # validated, coerced
+        actor_kind=ActorKind.USER,
+    )
 
 
-def cli_context(purpose: str) -> AccessContext:
-    """Who is reading: the operating-system user running the CLI."""
-    from discreet.audit.context import AccessContext, ActorKind, LegalBasis
+def cli_context(
+    purpose: str, actor: str | None = None, legal_basis: str = "legitimate_interests"
+) -> AccessContext:
+    """Who is reading: `--actor`, else the operating-system user running the CLI."""
+    from discreet.audit.context import AccessContext, ActorKind
 
     return AccessContext(
-        actor=f"cli:{getpass.getuser()}",
+        actor=actor or f"cli:{getpass.getuser()}",
         purpose=purpose,
-        legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
+        legal_basis=legal_basis,  # type: ignore[arg-type]  # validated, coerced
         actor_kind=ActorKind.USER,
     )
 

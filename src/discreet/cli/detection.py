@@ -10,6 +10,10 @@ import typer
 
 app = typer.Typer()
 
+DetectorConfigOpt = Annotated[
+    Path | None, typer.Option("--config", help="YAML file with DetectorConfig fields.")
+]
+
 
 @app.command()
 def scan(
@@ -64,9 +68,7 @@ def scan(
         str | None,
         typer.Option("--entities", help="Only these types, comma-separated (e.g. PERSON,IBAN)."),
     ] = None,
-    config: Annotated[
-        Path | None, typer.Option("--config", help="YAML file with DetectorConfig fields.")
-    ] = None,
+    config: DetectorConfigOpt = None,
     engine: Annotated[
         str,
         typer.Option(

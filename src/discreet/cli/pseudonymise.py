@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from discreet.cli._common import cli_context, read_yaml_mapping, validation_problems
+from discreet.cli.detection import DetectorConfigOpt
 from discreet.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -85,9 +86,7 @@ def redact(
     language: Annotated[
         str | None, typer.Option("--language", help="en, nl, de or fr (default: detect).")
     ] = None,
-    config: Annotated[
-        Path | None, typer.Option("--config", help="YAML file with DetectorConfig fields.")
-    ] = None,
+    config: DetectorConfigOpt = None,
     key_file: Annotated[
         Path | None,
         typer.Option(

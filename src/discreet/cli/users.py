@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from discreet.cli._common import cli_context
+
 if TYPE_CHECKING:
     from discreet.console.accounts import AccountStore
 
@@ -40,17 +42,10 @@ def _store() -> Iterator[tuple[AccountStore, str]]:
 
 
 def _audit(store: AccountStore, tenant: str, action: str, username: str) -> None:
-    import getpass
-
-    from discreet.audit import AccessContext, ActorKind, AuditLog, LegalBasis
+    from discreet.audit import AuditLog
     from discreet.console.activity import ADMINISTRATION, record
 
-    ctx = AccessContext(
-        actor=f"cli:{getpass.getuser()}",
-        purpose=ADMINISTRATION,
-        legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
-        actor_kind=ActorKind.USER,
-    )
+    ctx = cli_context(ADMINISTRATION)
     record(AuditLog(store.db), tenant, ctx, action, details={"account": username})
 
 
