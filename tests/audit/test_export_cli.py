@@ -98,3 +98,25 @@ def test_cli_verify_and_export(store_env, ctx: AccessContext, tmp_path) -> None:
     result = runner.invoke(app, ["audit", "verify"], env=env)
     assert result.exit_code == 1
     assert "seq 2" in result.output
+
+
+def test_cli_anchor_file_problems_are_one_line_naming_the_file(
+    store_env, ctx: AccessContext, tmp_path
+) -> None:
+    """An anchor file that is missing, or not one, is the operator's input: exit 2 and
+    one `error:` line naming the file (and the line), no traceback."""
+    _fill(store_env, ctx, 2)
+    runner = CliRunner()
+    env = store_env.environ()
+    missing = tmp_path / "no-such-anchors"
+    result = runner.invoke(app, ["audit", "verify", "--anchor", str(missing)], env=env)
+    assert result.exit_code == 2, result.output
+    assert (
+        result.output.strip()
+        == f"error: cannot read anchor file {missing}: No such file or directory"
+    )
+    bad = tmp_path / "anchors"
+    bad.write_text("12 not-a-mac 2026-01-01T00:00:00Z\n")
+    result = runner.invoke(app, ["audit", "verify", "--anchor", str(bad)], env=env)
+    assert result.exit_code == 2, result.output
+    assert result.output.strip() == f"error: anchor file {bad}, line 1: expected 'SEQ MAC TIME'"

@@ -68,7 +68,7 @@ def test_close_command(parts: Parts, tmp_path: Path, ctx: AccessContext) -> None
     assert "token map destroyed" in out
     assert is_closed(parts.data, "default", "chat-1")
     code, out = _invoke(parts, tmp_path, "close", "unknown")
-    assert code == 1
+    assert code == 3 and "error: " in out  # NotFound (discreet.errors)
 
 
 def test_the_report_says_after_which_date_instead_of_later() -> None:

@@ -76,7 +76,7 @@ def test_consent_grant_withdraw_show(cli: Cli, filled_vault: Vault) -> None:
     code, out = cli("consent", "grant", ALICE, "marketing", "--notice-version", "v1")
     assert code == 2 and "unknown purpose 'marketing'" in out
     code, out = cli("consent", "show", "CUST-00000")
-    assert code == 2 and "CUST-00000" not in out
+    assert code == 3 and "CUST-00000" not in out  # NotFound
 
 
 def test_access_and_erasure_through_the_cli(
@@ -86,7 +86,7 @@ def test_access_and_erasure_through_the_cli(
     assert code == 0, out
     access = _request_id(out)
     code, out = cli("rights", "execute", access, "--ref", ALICE, "--out", "x.zip")
-    assert code == 2 and "verified first" in out
+    assert code == 4 and "verified first" in out  # Conflict
     assert cli("rights", "verify", access)[0] == 0
     archive = tmp_path / "alice.zip"
     code, out = cli("rights", "execute", access, "--ref", ALICE, "--out", str(archive))
@@ -141,7 +141,7 @@ def test_rectify_restrict_reject_extend_and_overdue(cli: Cli, filled_vault: Vaul
     code, out = cli("rights", "reject", objection, "--reason", "no such processing")
     assert code == 0 and "rejected" in out and "no such processing" in out
     code, out = cli("rights", "extend", rectify, "--reason", "x")
-    assert code == 2 and "completed" in out
+    assert code == 4 and "completed" in out
 
     assert cli.plain("rights", "overdue") == (0, "no overdue requests\n")
     # A request received long ago (a fake clock at intake) is overdue today.

@@ -129,7 +129,7 @@ def test_conversation_of_another_subject_fails_closed(cli: Path) -> None:
         "redact", "-c", "conv-5", "-s", BARTHOLOMEW, "--config", str(cli),
         stdin="Bartholomew Quenneville",
     )  # fmt: skip
-    assert out.exit_code == 1
+    assert out.exit_code == 4  # Conflict (discreet.errors)
     assert out.stdout == ""
     assert "Quenneville" not in out.stderr
 
@@ -137,12 +137,12 @@ def test_conversation_of_another_subject_fails_closed(cli: Path) -> None:
 def test_missing_master_key_is_explained(cli: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DISCREET_MASTER_KEY")
     out = run("redact", "-c", "conv-6", "--config", str(cli), stdin="Marieke van Oosterhout")
-    assert out.exit_code == 2
+    assert out.exit_code == 5  # Unavailable
     assert out.stdout == ""
     assert "master key" in out.stderr.lower()
 
 
-def test_unmigrated_store_is_a_usage_error(
+def test_unmigrated_store_is_refused_before_any_output(
     cli: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     empty = tmp_path / "empty"
@@ -151,7 +151,7 @@ def test_unmigrated_store_is_a_usage_error(
     monkeypatch.setenv("DISCREET_KEYSTORE_URL", f"sqlite:///{empty / 'k.db'}")
     for args in (["redact", "-c", "c", "--config", str(cli)], ["rehydrate", "-c", "c"]):
         out = run(*args, stdin="[PERSON_1] Marieke van Oosterhout")
-        assert out.exit_code == 2
+        assert out.exit_code == 5
         assert out.stdout == ""
         assert "db upgrade" in out.stderr
 

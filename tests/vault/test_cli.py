@@ -31,14 +31,14 @@ def test_commands_refuse_to_start_without_a_key(store_env, tmp_path: Path) -> No
     env: dict[str, str | None] = {**store_env.environ(with_key=False)}
     env.update(DISCREET_MASTER_KEY=None, DISCREET_MASTER_KEY_FILE=None)
     result = runner.invoke(app, ["subjects", "import", str(path)], env=env)
-    assert result.exit_code == 2
+    assert result.exit_code == 5  # Unavailable (discreet.errors)
     assert "no master key configured" in result.output
 
 
 def test_commands_refuse_unmigrated_stores(tmp_path: Path) -> None:
     env = {"DISCREET_HOME": str(tmp_path), "DISCREET_MASTER_KEY": MasterKey.generate().to_base64()}
     result = runner.invoke(app, ["subjects", "erase", "R-1", "--yes"], env=env)
-    assert result.exit_code == 2
+    assert result.exit_code == 5
     assert "discreet db upgrade" in result.output
 
 

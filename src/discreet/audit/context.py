@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from discreet.errors import InvalidInput
 from discreet.legal import LegalBasis as LegalBasis  # re-exported
 
 
@@ -40,11 +41,16 @@ class Outcome(StrEnum):
 _MAX = 200
 
 
+class InvalidContext(InvalidInput, ValueError):
+    """An actor, purpose or legal basis that is empty, too long, not printable or not one
+    of the bases (still a ValueError for the callers that catch that)."""
+
+
 def _check_text(what: str, value: str) -> str:
     if not value or not value.strip():
-        raise ValueError(f"{what} must not be empty")
+        raise InvalidContext(f"{what} must not be empty")
     if len(value) > _MAX or any(ord(ch) < 32 for ch in value):
-        raise ValueError(f"{what} must be at most {_MAX} printable characters")
+        raise InvalidContext(f"{what} must be at most {_MAX} printable characters")
     return value
 
 
@@ -64,7 +70,7 @@ class AccessContext:
             basis = LegalBasis(str(self.legal_basis))
         except ValueError:
             valid = ", ".join(b.value for b in LegalBasis)
-            raise ValueError(
+            raise InvalidContext(
                 f"unknown legal basis {self.legal_basis!r}; expected one of: {valid}"
             ) from None
         object.__setattr__(self, "legal_basis", basis)

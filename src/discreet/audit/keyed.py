@@ -42,6 +42,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, bindparam, select, update
 
+from discreet.errors import InvalidInput
 from discreet.store.db import Database
 from discreet.store.errors import StorageError
 from discreet.store.guarantees_models import AuditMac, AuditMacHead
@@ -67,6 +68,11 @@ _MOVE_HEAD = (
 )
 _KEYS: dict[str, bytes] = {}
 _LOCK = threading.Lock()
+
+
+class AnchorFileError(InvalidInput, ValueError):
+    """The anchor file cannot be read or written, or a line of it is malformed (the
+    message names the file and the line)."""
 
 
 class AuditKeyMissing(StorageError):
@@ -130,14 +136,17 @@ def write_anchor(db: Database, path: Path) -> tuple[int, str] | None:
     if head is None:
         return None
     line = f"{head[0]} {head[1]} {datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ}\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # Append-only, readable by the owner only, whatever the umask.
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     try:
-        os.write(fd, line.encode("ascii"))
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Append-only, readable by the owner only, whatever the umask.
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, line.encode("ascii"))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError as exc:  # a path the operator chose: say which and why
+        raise AnchorFileError(f"cannot write anchor file {path}: {exc.strerror}") from None
     return head
 
 
@@ -178,14 +187,19 @@ async def anchoring(db: Database, path: Path, interval_s: float) -> AsyncIterato
 
 
 def read_anchors(path: Path) -> list[tuple[int, str]]:
-    """The (seq, MAC) lines of an anchor file; ValueError naming the bad line."""
+    """The (seq, MAC) lines of an anchor file; AnchorFileError naming the bad line."""
+    try:
+        text = path.read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not an anchor file (not ASCII)"
+        raise AnchorFileError(f"cannot read anchor file {path}: {reason}") from None
     anchors: list[tuple[int, str]] = []
-    for number, line in enumerate(path.read_text(encoding="ascii").splitlines(), start=1):
+    for number, line in enumerate(text.splitlines(), start=1):
         parts = line.split()
         if not parts:
             continue
         if len(parts) < 2 or not parts[0].isdigit() or len(parts[1]) != 64:
-            raise ValueError(f"anchor file {path}, line {number}: expected 'SEQ MAC TIME'")
+            raise AnchorFileError(f"anchor file {path}, line {number}: expected 'SEQ MAC TIME'")
         anchors.append((int(parts[0]), parts[1]))
     return anchors
 
@@ -253,6 +267,7 @@ def verify_keyed(
 __all__ = [
     "CHAIN_TENANT",
     "GENESIS_MAC",
+    "AnchorFileError",
     "AuditKeyMissing",
     "KeyedResult",
     "anchoring",

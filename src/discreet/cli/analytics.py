@@ -9,6 +9,8 @@ from typing import Annotated
 
 import typer
 
+from discreet.cli._common import cli_context, settings_for
+
 app = typer.Typer(
     help="Differentially private customer-service figures (OpenDP): contact reasons, "
     "volume, handoff/guard-block/resolution rates per assistant and language, each "
@@ -21,31 +23,6 @@ _Dataset = Annotated[
     str,
     typer.Option("--dataset", help="The budget's name: releases about the same data share one."),
 ]
-
-
-def _db_and_tenant(tenant: str | None) -> tuple[object, str]:
-    from discreet.settings import Settings
-    from discreet.store import DATA, Database, ensure_current
-    from discreet.vault.factory import register_audit_chain_from
-
-    settings = Settings()
-    db = Database(settings.data_url, name="data store")
-    ensure_current(db, DATA)
-    register_audit_chain_from(settings, db)  # releases are audited
-    return db, tenant or settings.tenant
-
-
-def _ctx(actor: str | None) -> object:
-    import getpass
-
-    from discreet.audit.context import AccessContext, ActorKind, LegalBasis
-
-    return AccessContext(
-        actor=actor or f"cli:{getpass.getuser()}",
-        purpose="analytics",
-        legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
-        actor_kind=ActorKind.USER,
-    )
 
 
 @app.command("run")
@@ -98,11 +75,10 @@ def run(
     """
     from discreet.analytics import QuerySpec, run_queries
     from discreet.analytics.report import render_html
-    from discreet.audit.context import AccessContext
     from discreet.errors import InvalidInput
     from discreet.export.training import day_bounds
+    from discreet.ops.stores import data_store
     from discreet.policy import load_policy
-    from discreet.store import Database
 
     if grain not in ("day", "week"):
         raise InvalidInput("--grain must be day or week")
@@ -123,21 +99,20 @@ def run(
         )
         for n in names
     ]
-    db, tenant_name = _db_and_tenant(tenant)
-    assert isinstance(db, Database)
-    ctx = _ctx(actor)
-    assert isinstance(ctx, AccessContext)
+    ctx = cli_context("analytics", actor)
     start, end = day_bounds(since.date(), until.date())
-    report = run_queries(
-        db,
-        load_policy(),
-        specs,
-        tenant=tenant_name,
-        dataset=dataset,
-        since=start,
-        until=end,
-        ctx=ctx,
-    )
+    settings = settings_for(tenant)
+    with data_store(settings) as db:  # releases are audited, in the keyed chain
+        report = run_queries(
+            db,
+            load_policy(),
+            specs,
+            tenant=settings.tenant,
+            dataset=dataset,
+            since=start,
+            until=end,
+            ctx=ctx,
+        )
     text = json.dumps(report, indent=2, sort_keys=True)
     if json_out is not None:
         json_out.write_text(text + "\n", encoding="utf-8")
@@ -169,18 +144,17 @@ def budget(
     """Show the privacy budgets (epsilon and delta: total, spent, left), or set one with
     --set (and --delta)."""
     from discreet.analytics import BudgetLedger
-    from discreet.audit.context import AccessContext
     from discreet.errors import InvalidInput
-    from discreet.store import Database
+    from discreet.ops.stores import data_store
 
-    db, tenant_name = _db_and_tenant(tenant)
-    assert isinstance(db, Database)
-    ledger = BudgetLedger(db, tenant=tenant_name)
-    if set_epsilon is not None:
-        if dataset is None:
-            raise InvalidInput("--set needs --dataset")
-        ctx = _ctx(actor)
-        assert isinstance(ctx, AccessContext)
-        ledger.set_budget(dataset, epsilon=set_epsilon, delta=delta, ctx=ctx)
-    shown = [ledger.status(dataset)] if dataset is not None else ledger.budgets()
+    if set_epsilon is not None and dataset is None:
+        raise InvalidInput("--set needs --dataset")
+    settings = settings_for(tenant)
+    with data_store(settings) as db:
+        ledger = BudgetLedger(db, tenant=settings.tenant)
+        if set_epsilon is not None:
+            assert dataset is not None
+            ctx = cli_context("analytics", actor)
+            ledger.set_budget(dataset, epsilon=set_epsilon, delta=delta, ctx=ctx)
+        shown = [ledger.status(dataset)] if dataset is not None else ledger.budgets()
     typer.echo(json.dumps([b.as_dict() for b in shown], indent=2, sort_keys=True))

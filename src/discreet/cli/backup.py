@@ -105,7 +105,7 @@ def _record_restore(backups: Backups, result: dict[str, Any]) -> None:
     came back, how many erasures were replayed (an auditor's evidence that none was
     undone)."""
     from discreet.audit import AuditEvent, AuditLog, Outcome
-    from discreet.cli import _cli_context
+    from discreet.cli._common import cli_context
 
     details: dict[str, int | str | bool] = {
         "backup": str(result["restored"]),
@@ -114,7 +114,7 @@ def _record_restore(backups: Backups, result: dict[str, Any]) -> None:
     }
     AuditLog(backups.data).append(
         AuditEvent(
-            ctx=_cli_context("disaster_recovery"),
+            ctx=cli_context("disaster_recovery"),
             tenant=Settings().tenant,
             action=RESTORE_ACTION,
             outcome=Outcome.OK,

@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from discreet.cli._common import cli_context
+
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
-    from discreet.audit.context import AccessContext
     from discreet.export.config import ExportConfig
     from discreet.export.training import TrainingRequest
 
@@ -44,27 +45,20 @@ _Tenant = Annotated[str | None, typer.Option("--tenant", help="Tenant (default: 
 
 
 def _config(path: Path | None, overrides: dict[str, object]) -> ExportConfig:
-    import yaml
     from pydantic import ValidationError
 
+    from discreet.cli._common import read_yaml_mapping, validation_problems
     from discreet.export.config import ExportConfig
     from discreet.export.errors import ExportInputError
 
     raw: dict[str, object] = {}
     if path is not None:
-        try:
-            loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            raise ExportInputError(f"cannot read --config {path}: {type(exc).__name__}") from None
-        if not isinstance(loaded, dict):
-            raise ExportInputError(f"--config {path} must hold a mapping of ExportConfig fields")
-        raw = loaded
+        raw = read_yaml_mapping(path, "--config", "ExportConfig", ExportInputError)
     raw.update({k: v for k, v in overrides.items() if v is not None})
     try:
         return ExportConfig.model_validate(raw)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise ExportInputError(f"export configuration: {problems}") from None
+        raise ExportInputError(f"export configuration: {validation_problems(exc)}") from None
 
 
 def _request(
@@ -75,36 +69,20 @@ def _request(
     tenant: str | None,
     config: ExportConfig,
     snapshot: Path | None = None,
-) -> tuple[TrainingRequest, str]:
+) -> TrainingRequest:
     from discreet.export.training import TrainingRequest, day_bounds
     from discreet.settings import Settings
 
     settings = Settings()
     start, end = day_bounds(since.date(), until.date())
-    return (
-        TrainingRequest(
-            tenant=tenant or settings.tenant,
-            since=start,
-            until=end,
-            out=out,
-            assistant=assistant,
-            config=config,
-            snapshot=snapshot,
-        ),
-        settings.data_url,
-    )
-
-
-def _ctx(actor: str | None) -> AccessContext:
-    import getpass
-
-    from discreet.audit.context import AccessContext, ActorKind, LegalBasis
-
-    return AccessContext(
-        actor=actor or f"cli:{getpass.getuser()}",
-        purpose="model_training",
-        legal_basis=LegalBasis.CONSENT,
-        actor_kind=ActorKind.USER,
+    return TrainingRequest(
+        tenant=tenant or settings.tenant,
+        since=start,
+        until=end,
+        out=out,
+        assistant=assistant,
+        config=config,
+        snapshot=snapshot,
     )
 
 
@@ -179,22 +157,17 @@ def training(
     """
     from discreet.export.errors import ExportInputError
     from discreet.export.training import run_training
-    from discreet.settings import Settings
-    from discreet.store import DATA, Database, ensure_current
-    from discreet.vault.factory import register_audit_chain_from
+    from discreet.ops.stores import data_store
 
     if engine not in ("local", "ray"):
         raise ExportInputError("--engine must be local or ray")
     cfg = _config(
         config, {"timestamps": timestamps, "k": k, "max_residual_rate": max_residual_rate}
     )
-    request, url = _request(since, until, out, assistant, tenant, cfg, snapshot)
-    db = Database(url, name="data store")
-    ensure_current(db, DATA)
-    register_audit_chain_from(Settings(), db)  # every export is audited
-    ctx = _ctx(actor)
+    request = _request(since, until, out, assistant, tenant, cfg, snapshot)
+    ctx = cli_context("model_training", actor, "consent")
     progress, task = _progress("anonymising partitions")
-    with progress:
+    with data_store() as db, progress:  # every export is audited, in the keyed chain
         result = run_training(
             db,
             request,
@@ -226,16 +199,12 @@ def snapshot(
     a cluster run (`export training --snapshot DIR --engine ray`). It is personal data:
     keep it like a database backup and delete it afterwards."""
     from discreet.export.snapshot import write_snapshot
-    from discreet.settings import Settings
-    from discreet.store import DATA, Database, ensure_current
-    from discreet.vault.factory import register_audit_chain_from
+    from discreet.ops.stores import data_store
 
-    request, url = _request(since, until, out, assistant, tenant, _config(None, {}))
-    db = Database(url, name="data store")
-    ensure_current(db, DATA)
-    register_audit_chain_from(Settings(), db)  # every export is audited
-    ctx = _ctx(actor)
-    summary = write_snapshot(db, request, ctx=ctx)
+    request = _request(since, until, out, assistant, tenant, _config(None, {}))
+    ctx = cli_context("model_training", actor, "consent")
+    with data_store() as db:  # every export is audited, in the keyed chain
+        summary = write_snapshot(db, request, ctx=ctx)
     typer.echo(
         f"snapshot {summary['snapshot']}: {summary['selection']['selected']} conversations, "
         f"{summary['messages']} messages in {summary['partitions']} partition(s) in {out}"

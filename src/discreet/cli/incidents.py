@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import typer
@@ -18,7 +20,6 @@ from discreet.ops.incidents import (
 )
 from discreet.ops.stores import data_store, default_actor
 from discreet.settings import Settings
-from discreet.store.db import Database
 
 app = typer.Typer(
     short_help="The breach register and its 72-hour clock (GDPR art. 33/34).",
@@ -34,8 +35,12 @@ _Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 _Id = Annotated[str, typer.Argument(help="The incident id (INC-...).")]
 
 
-def _register(db: Database, settings: Settings) -> IncidentRegister:
-    return IncidentRegister(db, tenant=settings.tenant)
+@contextmanager
+def _register() -> Iterator[IncidentRegister]:
+    """The tenant's register over the migrated data store, disposed after."""
+    settings = Settings()
+    with data_store(settings) as db:
+        yield IncidentRegister(db, tenant=settings.tenant)
 
 
 @app.command("list")
@@ -53,10 +58,8 @@ def list_incidents(
     from rich.console import Console
     from rich.table import Table
 
-    settings = Settings()
     wanted = parse_choice(state, State, "--state") if state else None
-    with data_store(settings) as db:
-        register = _register(db, settings)
+    with _register() as register:
         items = register.overdue() if overdue else register.list(state=wanted)
         now = register.now()
     if as_json:
@@ -84,9 +87,7 @@ def list_incidents(
 @app.command("show")
 def show(incident_id: _Id, tz: _Tz = "UTC", as_json: _Json = False) -> None:
     """Show an incident: facts, the clock and the timeline."""
-    settings = Settings()
-    with data_store(settings) as db:
-        register = _register(db, settings)
+    with _register() as register:
         incident = register.get(incident_id)
         now = register.now()
     if as_json:
@@ -150,7 +151,7 @@ def open_incident(
     recorded."""
     settings = Settings()
     with data_store(settings) as db:
-        register = _register(db, settings)
+        register = IncidentRegister(db, tenant=settings.tenant)
         if from_alert is not None:
             from discreet.ops.alerts import AlertStore
 
@@ -198,11 +199,8 @@ def note(
     actor: _Actor = None,
 ) -> None:
     """Add a note or a decision to an incident's timeline."""
-    settings = Settings()
-    with data_store(settings) as db:
-        _register(db, settings).note(
-            incident_id, text, actor=default_actor(actor), decision=decision
-        )
+    with _register() as register:
+        register.note(incident_id, text, actor=default_actor(actor), decision=decision)
     typer.echo(f"{'decision' if decision else 'note'} added to {incident_id}")
 
 
@@ -235,9 +233,7 @@ def notify(
     """Record a notification, or with --draft print one (art. 33(3) / art. 34)."""
     from discreet.ops.notifications import draft
 
-    settings = Settings()
-    with data_store(settings) as db:
-        register = _register(db, settings)
+    with _register() as register:
         if draft_only:
             incident = register.get(incident_id)
             typer.echo(
@@ -272,7 +268,6 @@ def close(
     actor: _Actor = None,
 ) -> None:
     """Close an incident (needs the authority notified, or a recorded decision not to)."""
-    settings = Settings()
-    with data_store(settings) as db:
-        _register(db, settings).close(incident_id, actor=default_actor(actor), summary=summary)
+    with _register() as register:
+        register.close(incident_id, actor=default_actor(actor), summary=summary)
     typer.echo(f"closed {incident_id}")

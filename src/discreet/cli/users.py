@@ -8,9 +8,13 @@ record with the operating-system user as the actor.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+from discreet.cli._common import cli_context
 
 if TYPE_CHECKING:
     from discreet.console.accounts import AccountStore
@@ -24,36 +28,24 @@ app = typer.Typer(
 _UserArg = Annotated[str, typer.Argument(help="The user name (lower-case, 3-64 characters).")]
 
 
-def _store() -> tuple[AccountStore, str]:
+@contextmanager
+def _store() -> Iterator[tuple[AccountStore, str]]:
+    """The accounts in the migrated data store (account changes join the keyed audit
+    chain) and the tenant, disposed after."""
     from discreet.console.accounts import AccountStore
+    from discreet.ops.stores import data_store
     from discreet.settings import Settings
-    from discreet.store import DATA, Database, ensure_current
-    from discreet.store.errors import StorageError
-    from discreet.vault.factory import register_audit_chain_from
 
     settings = Settings()
-    try:
-        db = Database(settings.data_url, name="data store")
-        ensure_current(db, DATA)
-        register_audit_chain_from(settings, db)  # account changes are audited
-    except StorageError as exc:  # its message names the store and the reason, no values
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
-    return AccountStore(db), settings.tenant
+    with data_store(settings) as db:
+        yield AccountStore(db), settings.tenant
 
 
 def _audit(store: AccountStore, tenant: str, action: str, username: str) -> None:
-    import getpass
-
-    from discreet.audit import AccessContext, ActorKind, AuditLog, LegalBasis
+    from discreet.audit import AuditLog
     from discreet.console.activity import ADMINISTRATION, record
 
-    ctx = AccessContext(
-        actor=f"cli:{getpass.getuser()}",
-        purpose=ADMINISTRATION,
-        legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
-        actor_kind=ActorKind.USER,
-    )
+    ctx = cli_context(ADMINISTRATION)
     record(AuditLog(store.db), tenant, ctx, action, details={"account": username})
 
 
@@ -81,9 +73,9 @@ def create(
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    store, tenant = _store()
-    account = store.create(username, role, password)
-    _audit(store, tenant, "console.user.create", account.username)
+    with _store() as (store, tenant):
+        account = store.create(username, role, password)
+        _audit(store, tenant, "console.user.create", account.username)
     typer.echo(
         f"created {account.username} ({account.role.value}); TOTP enrolment at first sign-in"
     )
@@ -92,9 +84,9 @@ def create(
 @app.command("list")
 def list_users() -> None:
     """List the console accounts: role, second factor, lock and state."""
-    store, _tenant = _store()
-    now = store.now()
-    accounts = store.accounts()
+    with _store() as (store, _tenant):
+        now = store.now()
+        accounts = store.accounts()
     if not accounts:
         typer.echo("no console accounts (create one with `discreet users create`)")
     for account in accounts:
@@ -108,9 +100,9 @@ def list_users() -> None:
 @app.command("disable")
 def disable(username: _UserArg) -> None:
     """Disable an account: it cannot sign in, and its open sessions end now."""
-    store, tenant = _store()
-    store.disable(username)
-    _audit(store, tenant, "console.user.disable", username)
+    with _store() as (store, tenant):
+        store.disable(username)
+        _audit(store, tenant, "console.user.disable", username)
     typer.echo(f"disabled {username}")
 
 
@@ -118,7 +110,7 @@ def disable(username: _UserArg) -> None:
 def reset_mfa(username: _UserArg) -> None:
     """Forget an account's authenticator and recovery codes (a lost phone): its sessions
     end, any lock is lifted, and the next sign-in enrols a new authenticator."""
-    store, tenant = _store()
-    store.reset_mfa(username)
-    _audit(store, tenant, "console.user.reset_mfa", username)
+    with _store() as (store, tenant):
+        store.reset_mfa(username)
+        _audit(store, tenant, "console.user.reset_mfa", username)
     typer.echo(f"second factor of {username} reset; it is enrolled again at next sign-in")

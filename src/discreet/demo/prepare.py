@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Protocol
 
 from discreet.conversations.apikeys import ApiKeyStore, KeyRole
-from discreet.demo.seed import import_customers, seed_conversations
+from discreet.demo.seed import DemoSetupError, import_customers, seed_conversations
 from discreet.demo.synthetic import (
     DEFAULT_SEED,
     Locale,
@@ -113,14 +113,17 @@ def prepare_demo(
 ) -> DemoEnvironment:
     """Create or reuse the demo data directory `home` (see the module docstring)."""
     if customers < 1:
-        raise ValueError("customers must be at least 1")
+        raise DemoSetupError("customers must be at least 1")
     progress = progress or _Silent()
     home = home.expanduser().resolve()
-    # Owner-only: the directory holds the master key next to the data it protects.
-    home.mkdir(mode=0o700, parents=True, exist_ok=True)
-    key_path = ensure_demo_master_key(home)
+    try:
+        # Owner-only: the directory holds the master key next to the data it protects.
+        home.mkdir(mode=0o700, parents=True, exist_ok=True)
+        key_path = ensure_demo_master_key(home)
+        policy_path = write_policy(home)
+    except OSError as exc:  # a directory the user chose: say which and why
+        raise DemoSetupError(f"cannot use {home} as the demo directory: {exc.strerror}") from None
     settings = demo_settings(home, key_path)
-    policy_path = write_policy(home)
     policy = load_policy(policy_path)
     upgrade_databases(settings)
 

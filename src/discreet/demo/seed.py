@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from discreet.audit.context import AccessContext, ActorKind, LegalBasis
 from discreet.conversations.transcripts import TranscriptStore
 from discreet.demo.synthetic import Locale, SyntheticCustomer
+from discreet.errors import InvalidInput
 from discreet.vault import SubjectRecord, Vault
 
 SEED_CONTEXT = AccessContext(
@@ -57,6 +58,12 @@ _PAST_TURNS: dict[Locale, tuple[tuple[str, str], ...]] = {
 }
 
 
+class DemoSetupError(InvalidInput, ValueError):
+    """The demo cannot be set up as asked: its directory is not usable, or an edited
+    ``discreet.yaml`` no longer fits the synthetic customers (messages name the path,
+    lines and fields, never values)."""
+
+
 @dataclass(frozen=True, slots=True)
 class SeedReport:
     """Counts only (the demo prints them)."""
@@ -75,7 +82,7 @@ def import_customers(
 ) -> tuple[int, int]:
     """Import `customers`; returns (imported, already present).
 
-    Raises ValueError when a row fails for another reason than existing already (for
+    Raises DemoSetupError when a row fails for another reason than existing already (for
     example an edited ``discreet.yaml`` that no longer names a field): the demo would be
     half-seeded otherwise. The reasons name lines and fields, never values.
     """
@@ -84,7 +91,9 @@ def import_customers(
     )
     other = [error for error in report.skipped if _EXISTS not in error.reason]
     if other:
-        raise ValueError(f"{len(other)} demo customer(s) could not be imported; first: {other[0]}")
+        raise DemoSetupError(
+            f"{len(other)} demo customer(s) could not be imported; first: {other[0]}"
+        )
     return report.imported, len(report.skipped)
 
 
