@@ -83,7 +83,13 @@ def known_subject(fields: Mapping[str, str]) -> KnownSubject:
             continue
         extra.setdefault(entity_type, []).append(fields[field_name])
     slots = {slot: fields.get(slot) or None for slot in _KNOWN_SUBJECT_SLOTS}
-    return KnownSubject(name=name or None, extra=extra, **slots)
+    return KnownSubject(
+        name=name or None,
+        extra=extra,
+        given_name=fields.get("first_name") or None,
+        family_name=fields.get("last_name") or None,
+        **slots,
+    )
 
 
 @dataclass(frozen=True, slots=True)
