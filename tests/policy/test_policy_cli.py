@@ -95,7 +95,11 @@ def test_explain_billing_says_what_it_cannot_see(isolated: Path) -> None:
     visible, hidden = out.split("May NOT see", 1)
     hidden = hidden.split("Conversation history", 1)[0]
     assert "billing: legal basis: performing a contract with the customer" in visible
-    assert "financial: iban, payment_method, invoice_number, outstanding_balance" in visible
+    # Each field with how it reaches the assistant, as the policy declares it.
+    assert (
+        "financial: iban (IBAN), payment_method (as it is), invoice_number (ORDER_ID), "
+        "outstanding_balance (as it is)"
+    ) in visible
     assert (
         "health (special category): medical_conditions, allergies, disability_needs — not granted"
         in hidden

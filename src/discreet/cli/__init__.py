@@ -684,7 +684,9 @@ def redact(
         known = None
         if subject is not None:
             vault.bind_conversation(conversation, subject, ctx=ctx)
-            known = known_subject(vault.get_subject(subject, ctx=ctx).fields)
+            known = known_subject(
+                vault.get_subject(subject, ctx=ctx).fields, _load_policy_or_exit(None).entity_fields
+            )
         store = VaultTokenStore(vault, ctx=ctx)
         if key is None and any(
             isinstance(spec, HashSpec) for spec in (operators.default, *operators.by_type.values())

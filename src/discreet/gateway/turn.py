@@ -68,13 +68,7 @@ from discreet.detect.detector import DetectionError, Detector, InputTooLarge
 from discreet.detect.entities import ENTITY_INFO, EntityType
 from discreet.gateway.backend import ChatBackend
 from discreet.gateway.context import message_text
-from discreet.gateway.customer import (
-    DETECTION_FIELDS,
-    FIELD_TYPES,
-    PLAIN_FIELDS,
-    build_context,
-    known_subject,
-)
+from discreet.gateway.customer import build_context, known_subject, split_fields
 from discreet.gateway.delivery import (
     blocked_result,
     check_delivery,
@@ -408,7 +402,7 @@ class Gateway:
                     request.subject_ref,
                     ctx=ctx,
                     fields=grant.fields,
-                    detection_fields=DETECTION_FIELDS,
+                    detection_fields=frozenset(self.policy.entity_fields),
                 )
             except SubjectNotFound:
                 raise _subject_not_found() from None
@@ -417,7 +411,7 @@ class Gateway:
             self._confirm(subject, read.subject_id)
             granted = dict(read.fields)
             prepared.token_map = read.token_map
-            known = known_subject({**read.detection_fields, **granted})
+            known = known_subject({**read.detection_fields, **granted}, self.policy.entity_fields)
         self._pseudonymise(prepared, known, granted)
         return prepared
 
@@ -480,9 +474,7 @@ class Gateway:
                     slots.append((i, "tool_args", k))
         all_fields = list(granted.items())
         # Typed and plain fields never go through detection (see gateway/customer.py).
-        typed = [(n, v) for n, v in all_fields if n in FIELD_TYPES]
-        plain = [(n, v) for n, v in all_fields if n in PLAIN_FIELDS]
-        free = [(n, v) for n, v in all_fields if n not in FIELD_TYPES and n not in PLAIN_FIELDS]
+        typed, plain, free = split_fields(all_fields, self.policy.field_types)
         language = prepared.language or self.detector.config.default_language
         in_window = sum(1 for m in messages if m.get("role") not in _SYSTEM)
         scope = _history_scope(prepared, known, language)
@@ -490,7 +482,9 @@ class Gateway:
         fresh = [e for e in earlier if isinstance(e, _Earlier)]
         all_texts = [v for _, v in free] + texts + [e.text for e in fresh]
         results, turn, current_map = self._pseudonymise_texts(prepared, known, all_texts, language)
-        typed_results = turn.pseudonymize_typed([(v, FIELD_TYPES[n]) for n, v in typed], language)
+        typed_results = turn.pseudonymize_typed(
+            [(v, self.policy.entity_fields[n]) for n, v in typed], language
+        )
         context_fields = [*typed, *plain, *free]
         context_results = [
             *typed_results,
