@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from discreet.detect import Detector, DetectorConfig, NerConfig
 from discreet.detect.base import KnownSubject
 from discreet.detect.entities import EntityType
+from discreet.transform import MemoryTokenStore, OperatorConfig, Pseudonymizer
 from discreet.transform.names import SubjectName, name_key
 from discreet.transform.normalize import normalize_value
 
@@ -87,3 +89,30 @@ def test_the_subjects_name_parts_never_show_in_its_repr() -> None:
     assert "Elaine" not in repr(subject) and "Pritchard" not in repr(
         SubjectName(None, "E", "Pritchard")
     )
+
+
+def test_a_conversation_gives_every_spelling_of_the_subject_one_set_of_tokens() -> None:
+    """Through the real detector and a token store: parts take their fields' tokens, a
+    whole-name record one token, and the map rehydrates to the values as stored."""
+    detector = Detector(DetectorConfig(ner=NerConfig(backend="none")))
+    pseudonymizer = Pseudonymizer(detector, OperatorConfig(), MemoryTokenStore())
+    parts = KnownSubject(name="Hélène Lefèvre", given_name="Hélène", family_name="Lefèvre")
+    turn = pseudonymizer.turn("c-parts", parts)
+    fields = turn.pseudonymize_typed(
+        [("Hélène", EntityType.PERSON), ("Lefèvre", EntityType.PERSON)], "fr"
+    )
+    first, last = (r.text for r in fields)
+    said = turn.pseudonymize_messages(
+        ["C'est Helene Lefevre.", "Mme H. Lefèvre", "Lefèvre, Hélène"], "fr"
+    )
+    assert [r.text for r in said] == [
+        f"C'est {first} {last}.",
+        f"Mme {first} {last}",
+        f"{last}, {first}",
+    ]
+    assert turn.rehydrate(said[1].text).text == "Mme Hélène Lefèvre"
+
+    whole = pseudonymizer.turn("c-whole", KnownSubject(name="Jan de Vries"))
+    texts = whole.pseudonymize_messages(["Jan de Vries", "de Vries, Jan", "meneer J. de Vries"])
+    token = texts[0].text
+    assert [t.text for t in texts] == [token, token, f"meneer {token}"]

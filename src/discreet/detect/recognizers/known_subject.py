@@ -8,9 +8,10 @@ combined regular expression per subject (cached), so each text costs one regex p
 Variants found (all scored below an exact full value, which scores 0.99):
 
 * names: case and whitespace, given names, initials ("J. de Vries", "J.P. de Vries",
-  "J.de Vries"), the surname with or without its particle ("de Vries", "De Vries", "Vries"),
-  a lone first name (0.8), accents folded ("Muller" for "Müller"). A particle alone ("de",
-  "van") and parts of one or two letters are never matched. A name part on its own must
+  "J.de Vries"), surname first ("de Vries, Jan"), the surname with or without its particle
+  ("de Vries", "De Vries", "Vries"), a lone first name (0.8), accents folded ("Muller" for
+  "Müller"). A particle alone ("de", "van") and parts of one or two letters are never
+  matched. A name part on its own must
   start with a capital letter: "mark" and "bakker" are words, "Mark" and "Bakker" are names.
 * phone numbers in any national or international format; both sides are normalised to E.164
   with `phonenumbers` before a match counts;
@@ -279,6 +280,12 @@ def _name_form_variants(name: str, exact: str) -> list[_Variant]:
             init_re = r"\s*".join(rf"{re.escape(i)}\.?" for i in initials)
             pattern = _START + init_re + r"(?:\.\s*|\s+)" + _ci(surname_re) + _END
             out.append(_Variant(pattern, etype, VARIANT_SCORE))
+        # Surname first, as on forms and lists: "de Vries, Jan", "de Vries, Jan Peter".
+        for names in dict.fromkeys((tuple(given), tuple(given[:1]))):
+            if names:
+                given_re = r"\s+".join(re.escape(g) for g in names)
+                pattern = _START + _ci(surname_re + r",\s*" + given_re) + _END
+                out.append(_Variant(pattern, etype, VARIANT_SCORE))
         # The surname with its particle: "de Vries", "De Vries", "mevrouw de Vries".
         if len(surname) > 1 and surname_core:
             pattern = _START + _ci(surname_re) + _END
