@@ -27,9 +27,9 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-# Surname particles in the four supported languages: the same list the detector's
-# known-subject recognizer splits a full name by.
-from discreet.detect.recognizers.known_subject import PARTICLES
+# Surname particles in the four supported languages, and the split of a full name into
+# given names and surname: the same the detector's known-subject recognizer uses.
+from discreet.detect.recognizers.known_subject import PARTICLES, split_name
 from discreet.transform.fold import fold
 
 # Forms of address before a name, in en/nl/de/fr, without their final dot.
@@ -97,16 +97,6 @@ def _is_particle(word: str) -> bool:
     return word.casefold() in PARTICLES
 
 
-def split_full_name(name: str) -> tuple[str, str]:
-    """(given names, surname) of a full name: the given names run up to the first
-    particle, else the last word is the surname ("Jan de Vries", "Anna Maria Jansen")."""
-    words = name.split()
-    if len(words) < 2:
-        return name.strip(), ""
-    cut = next((i for i, w in enumerate(words) if i > 0 and _is_particle(w)), len(words) - 1)
-    return " ".join(words[:cut]), " ".join(words[cut:])
-
-
 @dataclass(frozen=True, slots=True)
 class SubjectName:
     """The subject's name as the record holds it. `given`/`family` are the part fields'
@@ -127,7 +117,8 @@ class SubjectName:
     def _parts(self) -> tuple[str, str]:
         if self.in_parts:
             return self.given or "", self.family or ""
-        return split_full_name(self.full or "")
+        given, family = split_name((self.full or "").split())
+        return " ".join(given), " ".join(family)
 
     def match(self, span: str) -> list[NamePart] | None:
         """The parts of `span` (a PERSON finding's text) that are the subject's name, or
@@ -213,4 +204,4 @@ def _match_words(
     return None
 
 
-__all__ = ["TITLES", "NamePart", "SubjectName", "name_key", "split_full_name"]
+__all__ = ["TITLES", "NamePart", "SubjectName", "name_key"]

@@ -242,6 +242,20 @@ def _is_particle(token: str) -> bool:
     return token.lower() in PARTICLES
 
 
+def split_name(words: Sequence[str]) -> tuple[list[str], list[str]]:
+    """(given names, surname) of a full name's words. Given names run up to the first
+    particle; without particles the last word is the surname ("Anna Maria Jansen"). A
+    single word is a given name; a name starting with a particle is a surname ("de Vries")."""
+    tokens = list(words)
+    if len(tokens) <= 1:
+        return tokens, []
+    if _is_particle(tokens[0]):
+        return [], tokens
+    first_particle = next((i for i, t in enumerate(tokens) if i > 0 and _is_particle(t)), None)
+    split = first_particle if first_particle is not None else len(tokens) - 1
+    return tokens[:split], tokens[split:]
+
+
 def _name_variants(value: str) -> list[_Variant]:
     out: list[_Variant] = []
     for form in dict.fromkeys((value, _fold(value))):
@@ -257,15 +271,7 @@ def _name_form_variants(name: str, exact: str) -> list[_Variant]:
         out.append(_Variant(_words_pattern(name), etype, VARIANT_SCORE, exact=exact))
     if not tokens:
         return out
-    # Given names run up to the first particle; without particles the last token is the
-    # surname ("Anna Maria Jansen"). A single token is just a name.
-    first_particle = next((i for i, t in enumerate(tokens) if i > 0 and _is_particle(t)), None)
-    split = first_particle if first_particle is not None else max(1, len(tokens) - 1)
-    given, surname = tokens[:split], tokens[split:]
-    if len(tokens) == 1:
-        given, surname = tokens, []
-    elif _is_particle(tokens[0]):  # only a surname was given: "de Vries"
-        given, surname = [], tokens
+    given, surname = split_name(tokens)
     surname_core = [t for t in surname if not _is_particle(t)]
 
     if surname:
