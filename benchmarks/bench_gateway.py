@@ -45,9 +45,12 @@ POLICY = """\
 version: 1
 tenant: bench
 data_categories:
-  identity: {fields: [name]}
-  contact: {fields: [email, phone]}
-  order: {fields: [customer_number, order_number, order_status, delivery_date]}
+  identity: {fields: [name], types: {name: PERSON}}
+  contact: {fields: [email, phone], types: {email: EMAIL_ADDRESS, phone: PHONE_NUMBER}}
+  order:
+    fields: [customer_number, order_number, order_status, delivery_date]
+    types: {customer_number: CUSTOMER_ID, order_number: ORDER_ID, order_status: plain,
+            delivery_date: text}
 purposes:
   customer_support: {legal_basis: contract}
 assistants:

@@ -34,17 +34,27 @@ tenant: test-shop
 data_categories:
   identity:
     fields: [name, first_name, last_name, date_of_birth]
+    types: {name: PERSON, first_name: PERSON, last_name: PERSON, date_of_birth: DATE_OF_BIRTH}
   contact:
     fields: [email, phone]
+    types: {email: EMAIL_ADDRESS, phone: PHONE_NUMBER}
   location:
     fields: [street_address, postal_code, city]
+    types: {street_address: STREET_ADDRESS, postal_code: POSTAL_CODE, city: LOCATION}
   order:
     fields: [customer_number, order_number, order_status, delivery_date]
+    types:
+      customer_number: CUSTOMER_ID
+      order_number: ORDER_ID
+      order_status: plain
+      delivery_date: text
   financial:
     fields: [iban]
+    types: {iban: IBAN}
   health:
     special: true
     fields: [allergies, diagnosis]
+    types: {allergies: text, diagnosis: text}
 purposes:
   customer_support:
     legal_basis: contract

@@ -336,10 +336,18 @@ def test_opaque_conversation_ids_pass_and_customer_values_do_not(adversary_api: 
 def test_a_field_the_policy_declares_an_identifier_is_guarded(
     store_env: Any, ctx: AccessContext
 ) -> None:
-    text = builtin_policy_text().replace(
-        "    fields: [customer_number, order_number, order_status, order_items, delivery_date]\n",
-        "    fields: [customer_number, order_number, order_status, order_items, delivery_date,"
-        " contract_code]\n    identifiers: {contract_code: reference}\n",
+    text = (
+        builtin_policy_text()
+        .replace(
+            "    fields: [customer_number, order_number, order_status, order_items, "
+            "delivery_date]\n",
+            "    fields: [customer_number, order_number, order_status, order_items, delivery_date,"
+            " contract_code]\n    identifiers: {contract_code: reference}\n",
+        )
+        .replace(
+            "      delivery_date: DATE\n",
+            "      delivery_date: DATE\n      contract_code: ORDER_ID\n",
+        )
     )
     assert "contract_code: reference" in text
     policy = parse_policy(text, "<policy with a declared identifier>")

@@ -36,14 +36,19 @@ tenant: test-shop
 data_categories:
   identity:
     fields: [name]
+    types: {name: PERSON}
   contact:
     fields: [email, phone]
+    types: {email: EMAIL_ADDRESS, phone: PHONE_NUMBER}
   location:
     fields: [street_address, postal_code, city]
+    types: {street_address: STREET_ADDRESS, postal_code: POSTAL_CODE, city: LOCATION}
   order:
     fields: [customer_number]
+    types: {customer_number: CUSTOMER_ID}
   financial:
     fields: [iban]
+    types: {iban: IBAN}
 purposes:
   customer_support:
     legal_basis: contract

@@ -15,7 +15,7 @@ BASE = """\
 version: 1
 tenant: t
 data_categories:
-  contact: {fields: [email]}
+  contact: {fields: [email], types: {email: EMAIL_ADDRESS}}
 purposes:
   support: {legal_basis: contract}
 assistants:

@@ -7,9 +7,9 @@ from collections.abc import Mapping, Sequence
 import pytest
 
 from discreet.detect import Detector, DetectorConfig, EntityType, NerConfig
-from discreet.gateway.customer import build_context, known_subject
+from discreet.gateway.customer import build_context, known_subject, split_fields
 from discreet.guard import BLOCKED_MESSAGE, GuardDecision, OutputGuard, scan_inbound
-from discreet.transform import OperatorConfig, Pseudonymizer
+from discreet.transform import OperatorConfig, PseudonymizedText, Pseudonymizer
 from discreet.transform.tokens import MemoryTokenStore
 from discreet.vault import IdentifierKind
 
@@ -120,16 +120,27 @@ def test_places_links_and_dates_that_single_out_nobody_pass() -> None:
     assert result.found_types and not result.withheld and result.text == answer
 
 
-def test_context_fields_not_replaced_whole_are_dropped() -> None:
+def test_context_fields_take_the_type_the_policy_declares_never_a_detected_one() -> None:
     fields = {"email": "anna@example.nl", "city": "a place with no name", "order_status": "shipped"}
-    subject = known_subject({"email": fields["email"]})  # the city is not known: not detected
+    types = {
+        "email": EntityType.EMAIL_ADDRESS,
+        "city": EntityType.LOCATION,
+        "order_status": "plain",
+    }
+    typed, plain, free = split_fields(fields.items(), types)
+    assert (typed, plain, free) == ([("email", fields["email"]), ("city", fields["city"])],
+                                    [("order_status", "shipped")], [])  # fmt: skip
+    subject = known_subject({"email": fields["email"]}, {"email": EntityType.EMAIL_ADDRESS})
     turn = Pseudonymizer(DETECTOR, OperatorConfig(), MemoryTokenStore()).turn("c", subject)
-    results = turn.pseudonymize_messages(list(fields.values()))
-
-    built = build_context([(n, v, r) for (n, v), r in zip(fields.items(), results, strict=True)])
+    # A city no detector would recognise is replaced whole, as the LOCATION it is declared.
+    results = turn.pseudonymize_typed([(v, EntityType(types[n])) for n, v in typed], "en")
+    items = [(n, v, r) for (n, v), r in zip(typed, results, strict=True)]
+    as_it_is = PseudonymizedText("shipped", "en", findings=(), spans=())
+    built = build_context([*items, ("order_status", "shipped", as_it_is)])
 
     content = built.message["content"]
     assert "Customer: email [EMAIL_ADDRESS_1]" in content
-    assert "a place with no name" not in content and built.dropped_fields == {"city"}
-    assert "order status shipped" in content  # not an identifier: passed as it is
+    assert "a place with no name" not in content and "city [LOCATION_1]" in content
+    assert not built.dropped_fields
+    assert "order status shipped" in content  # plain: passed as it is
     assert "anna@" not in content

@@ -29,10 +29,13 @@ tenant: selftest-shop
 data_categories:
   identity:
     fields: [name, first_name, last_name]
+    types: {name: PERSON, first_name: PERSON, last_name: PERSON}
   contact:
     fields: [email, phone]
+    types: {email: EMAIL_ADDRESS, phone: PHONE_NUMBER}
   financial:
     fields: [iban]
+    types: {iban: IBAN}
 purposes:
   customer_support:
     legal_basis: contract

@@ -11,11 +11,14 @@ tenant: acme
 data_categories:
   contact:
     fields: [email, phone]
+    types: {email: EMAIL_ADDRESS, phone: PHONE_NUMBER}
   order:
     fields: [order_number]
+    types: {order_number: ORDER_ID}
   health:
     special: true
     fields: [diagnosis]
+    types: {diagnosis: text}
 purposes:
   support:
     legal_basis: contract

@@ -28,10 +28,13 @@ CARE = """\
 version: 1
 tenant: pharmacy
 data_categories:
-  identity: {fields: [name, date_of_birth]}
-  contact: {fields: [email, phone]}
-  financial: {fields: [iban]}
-  health: {special: true, fields: [allergies, prescriptions]}
+  identity: {fields: [name, date_of_birth], types: {name: PERSON, date_of_birth: DATE_OF_BIRTH}}
+  contact: {fields: [email, phone], types: {email: EMAIL_ADDRESS, phone: PHONE_NUMBER}}
+  financial: {fields: [iban], types: {iban: IBAN}}
+  health:
+    special: true
+    fields: [allergies, prescriptions]
+    types: {allergies: text, prescriptions: text}
 purposes:
   customer_support: {legal_basis: contract}
   care_advice:
@@ -220,7 +223,11 @@ def _random_policy(rng: random.Random) -> dict[str, object]:
     categories = {}
     for c in range(rng.randint(1, 5)):
         fields = [f"f{c}_{i}" for i in range(rng.randint(1, 4))]
-        categories[f"c{c}"] = {"fields": fields, "special": rng.random() < 0.3}
+        categories[f"c{c}"] = {
+            "fields": fields,
+            "special": rng.random() < 0.3,
+            "types": dict.fromkeys(fields, "text"),
+        }
     names = list(categories)
     purposes: dict[str, dict[str, object]] = {}
     for p in range(rng.randint(1, 4)):

@@ -95,7 +95,11 @@ def test_explain_billing_says_what_it_cannot_see(isolated: Path) -> None:
     visible, hidden = out.split("May NOT see", 1)
     hidden = hidden.split("Conversation history", 1)[0]
     assert "billing: legal basis: performing a contract with the customer" in visible
-    assert "financial: iban, payment_method, invoice_number, outstanding_balance" in visible
+    # Each field with how it reaches the assistant, as the policy declares it.
+    assert (
+        "financial: iban (IBAN), payment_method (as it is), invoice_number (ORDER_ID), "
+        "outstanding_balance (as it is)"
+    ) in visible
     assert (
         "health (special category): medical_conditions, allergies, disability_needs — not granted"
         in hidden
@@ -132,3 +136,15 @@ def test_explain_with_invalid_policy_lists_problems(isolated: Path) -> None:
     result = runner.invoke(app, ["policy", "explain", "billing"])
     assert result.exit_code == 2
     assert "discreet.yaml:1: required key 'tenant' is missing" in result.stderr
+
+
+def test_check_names_a_visible_field_without_a_declared_type(isolated: Path) -> None:
+    text = builtin_policy_text().replace("      order_status: plain\n", "")
+    bad = isolated / "untyped.yaml"
+    bad.write_text(text)
+    result = runner.invoke(app, ["policy", "check", str(bad)])
+    assert result.exit_code == 2
+    line = text[: text.index("fields: [customer_number")].count("\n") + 1
+    first = result.stderr.splitlines()[0]
+    assert first.startswith(f"{bad}:{line}: data_categories.order.fields[2]: field 'order_status'")
+    assert "visible to assistant 'support' but has no declared type" in first

@@ -9,9 +9,9 @@ POLICY = """\
 version: 1
 tenant: pharmacy
 data_categories:
-  identity: {fields: [name, date_of_birth]}
-  contact: {fields: [email, phone]}
-  health: {special: true, fields: [allergies]}
+  identity: {fields: [name, date_of_birth], types: {name: PERSON, date_of_birth: DATE_OF_BIRTH}}
+  contact: {fields: [email, phone], types: {email: EMAIL_ADDRESS, phone: PHONE_NUMBER}}
+  health: {special: true, fields: [allergies], types: {allergies: text}}
 purposes:
   customer_support: {legal_basis: contract}
   care_advice:
@@ -57,8 +57,11 @@ def test_visible_fields_per_purpose_match_allowed_fields() -> None:
 
 def test_rendering_lists_each_purpose_and_escapes_policy_text() -> None:
     text = render_markup(explain_assistant(_policy(), "pharmacist"))
-    assert "  for care_advice:\n    identity: name\n    health: allergies" in text
-    assert "  for customer_support:\n    identity: name\n" in text
+    assert (
+        "  for care_advice:\n    identity: name (PERSON)\n"
+        "    health: allergies (free text, detected)"
+    ) in text
+    assert "  for customer_support:\n    identity: name (PERSON)\n" in text
     assert "special-category data allowed under art. 9(2) condition 'explicit_consent'" in text
     assert "earlier conversations are not used" in text
     assert r"Answers \[questions] about medicines" in text  # Rich markup escaped

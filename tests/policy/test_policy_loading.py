@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from discreet.detect.entities import EntityType
 from discreet.policy import (
     BUILTIN_SOURCE,
     LegalBasis,
@@ -246,7 +247,10 @@ def test_wrong_type_names_path_line_and_the_type_found(minimal_yaml: str) -> Non
 
 
 def test_number_where_a_mapping_is_expected(minimal_yaml: str) -> None:
-    text = minimal_yaml.replace("  order:\n    fields: [order_number]\n", "  order: 5\n")
+    text = minimal_yaml.replace(
+        "  order:\n    fields: [order_number]\n    types: {order_number: ORDER_ID}\n",
+        "  order: 5\n",
+    )
     assert errors_of(text) == [
         f"discreet.yaml:{line_of(text, 'order: 5')}: data_categories.order: "
         "Input should be a mapping (got a number)"
@@ -523,3 +527,51 @@ def test_error_string_lists_every_problem_for_logs(minimal_yaml: str) -> None:
         f"  p.yaml:{line}: assistants.helper.categories[1]: unknown data category 'y' "
         "(known: contact, health, order)"
     )
+
+
+# -- field types: declared, never guessed ------------------------------------------------------
+
+
+def test_a_visible_field_without_a_declared_type_is_an_error_naming_it(minimal_yaml: str) -> None:
+    text = minimal_yaml.replace("    types: {order_number: ORDER_ID}\n", "")
+    assert errors_of(text) == [
+        f"discreet.yaml:{line_of(text, 'fields: [order_number]')}: "
+        "data_categories.order.fields[0]: field 'order_number' is visible to assistant "
+        "'helper' but has no declared type: add it to `types` of category 'order' as an "
+        "entity type (PERSON, PHONE_NUMBER, ORDER_ID, ...), plain (sent as it is) or text "
+        "(free text, detection runs on it)"
+    ]
+
+
+def test_a_field_no_assistant_sees_may_go_without_a_type(minimal_yaml: str) -> None:
+    # health is granted to nobody: declaring its type is not required.
+    policy = parse_policy(minimal_yaml.replace("    types: {diagnosis: text}\n", ""))
+    assert "diagnosis" not in policy.field_types
+
+
+def test_types_name_an_entity_type_plain_or_text_of_the_categorys_own_fields(
+    minimal_yaml: str,
+) -> None:
+    policy = parse_policy(minimal_yaml)
+    assert policy.field_types["phone"] is EntityType.PHONE_NUMBER
+    assert policy.entity_fields == {
+        "email": EntityType.EMAIL_ADDRESS,
+        "phone": EntityType.PHONE_NUMBER,
+        "order_number": EntityType.ORDER_ID,
+    }
+    unknown = minimal_yaml.replace("{order_number: ORDER_ID}", "{order_number: ORDER_NR}")
+    assert "order_number" in " ".join(errors_of(unknown))
+    stray = minimal_yaml.replace("{order_number: ORDER_ID}", "{order_status: plain}")
+    assert errors_of(stray)[0].endswith(
+        "types name fields not in this category's fields: order_status"
+    )
+
+
+def test_the_example_policy_declares_every_field_it_lets_an_assistant_see(example: Policy) -> None:
+    visible = {
+        f for a, spec in example.assistants.items() for p in spec.purposes
+        for f in example.allowed_fields(a, p)
+    }  # fmt: skip
+    assert visible <= set(example.field_types)
+    assert example.field_types["order_status"] == "plain"
+    assert example.field_types["first_name"] is EntityType.PERSON

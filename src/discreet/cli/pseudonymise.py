@@ -8,7 +8,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from discreet.cli._common import cli_context, read_yaml_mapping, validation_problems
+from discreet.cli._common import (
+    cli_context,
+    load_policy_or_exit,
+    read_yaml_mapping,
+    validation_problems,
+)
 from discreet.cli.detection import DetectorConfigOpt
 from discreet.errors import InvalidInput
 
@@ -141,7 +146,9 @@ def redact(
         known = None
         if subject is not None:
             vault.bind_conversation(conversation, subject, ctx=ctx)
-            known = known_subject(vault.get_subject(subject, ctx=ctx).fields)
+            known = known_subject(
+                vault.get_subject(subject, ctx=ctx).fields, load_policy_or_exit(None).entity_fields
+            )
         store = VaultTokenStore(vault, ctx=ctx)
         pseudonymizer = Pseudonymizer(detector, operators, store, hash_key=key, surrogate_key=key)
         result = pseudonymizer.pseudonymize(text, conversation, known, language)

@@ -66,6 +66,12 @@ class KnownSubject:
     customer_number: str | None = None
     date_of_birth: str | None = None
     extra: Mapping[EntityType, Sequence[str]] = field(default_factory=dict)
+    given_name: str | None = None
+    family_name: str | None = None
+    """The name's parts when the record holds them as fields of their own (``name`` is
+    then the two joined): pseudonymisation gives each part the token its field has, so
+    "Mrs. E. Pritchard" in a message links to the context's first and last name. Not
+    searched for separately (`values` holds the full name, whose variants cover them)."""
 
     def values(self) -> list[tuple[EntityType, str]]:
         pairs: list[tuple[EntityType, str | None]] = [

@@ -1,17 +1,18 @@
 """From a subject's vault fields to what detection and the assistant get.
 
+* `split_fields`: each granted field by the type the policy declares for it (an entity
+  type, plain or free text; `DataCategorySpec.types`), never by detecting its bare value;
 * `known_subject`: the detection view (`KnownSubject`) of the subject's identifiers, so
   the customer's own values are found exactly in every message;
 * `build_context`: the minimised context as a system message, from fields the policy
-  allows and their pseudonymised forms. A field whose value was not replaced as a whole
-  (detection found only part of it, or nothing, for a field that is an identifier) is
-  dropped rather than sent half-raw.
+  allows and their pseudonymised forms. A typed field whose value was not replaced as a
+  whole is dropped rather than sent half-raw.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -24,40 +25,12 @@ from discreet.gateway.context import (
     is_token,
     render_system_message,
 )
+from discreet.policy import FieldType
 from discreet.transform import PseudonymizedText
+from discreet.transform.pseudonymizer import TYPED_RECOGNIZER
 
-# Vault fields that are identifiers of an entity type: they must come out replaced whole.
-FIELD_TYPES: Mapping[str, EntityType] = {
-    "name": EntityType.PERSON,
-    "first_name": EntityType.PERSON,
-    "last_name": EntityType.PERSON,
-    "email": EntityType.EMAIL_ADDRESS,
-    "phone": EntityType.PHONE_NUMBER,
-    "mobile": EntityType.PHONE_NUMBER,
-    "street_address": EntityType.STREET_ADDRESS,
-    "postal_code": EntityType.POSTAL_CODE,
-    "city": EntityType.LOCATION,
-    "iban": EntityType.IBAN,
-    "bank_account": EntityType.BANK_ACCOUNT,
-    "credit_card": EntityType.CREDIT_CARD,
-    "vat_id": EntityType.VAT_ID,
-    "customer_number": EntityType.CUSTOMER_ID,
-    "order_number": EntityType.ORDER_ID,
-    "invoice_number": EntityType.ORDER_ID,
-    "national_id": EntityType.NATIONAL_ID,
-    "passport": EntityType.PASSPORT,
-    "date_of_birth": EntityType.DATE_OF_BIRTH,
-}
-DETECTION_FIELDS: frozenset[str] = frozenset(FIELD_TYPES)
-PLAIN_FIELDS: frozenset[str] = frozenset(
-    {"order_status", "order_items", "country", "payment_method", "language"}
-)
-"""Fields that describe an order or a preference, not a person: sent as they are. Every
-field the context carries is either typed (`FIELD_TYPES`: replaced whole by its type's
-operator, never detected), plain (this set), or free text (anything else: detection runs
-on it, as on a message)."""
-"""Fields read (under the pseudonymisation purpose) so detection knows the subject."""
-
+# Fields the subject's own values are looked for under (`KnownSubject`'s named slots); any
+# other field the policy declares with an entity type is looked for under that type.
 _KNOWN_SUBJECT_SLOTS = (
     "email",
     "phone",
@@ -72,18 +45,46 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DETAILS_PREFIX = "Customer details:"
 
 
-def known_subject(fields: Mapping[str, str]) -> KnownSubject:
-    """The detection view of a subject: each identifier under its entity type."""
+def split_fields(
+    fields: Iterable[tuple[str, str]], types: Mapping[str, FieldType]
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]], list[tuple[str, str]]]:
+    """(typed, plain, free) fields by the policy's declared types (`Policy.field_types`):
+    typed ones are replaced whole by their type's operator and never detected, plain ones go
+    as they are, free text goes through detection like a message. A field with no declared
+    type cannot be granted (the policy check refuses it); read for any other reason, it is
+    free text, so detection still runs on it (fail closed)."""
+    typed: list[tuple[str, str]] = []
+    plain: list[tuple[str, str]] = []
+    free: list[tuple[str, str]] = []
+    for name, value in fields:
+        kind = types.get(name, "text")
+        (typed if isinstance(kind, EntityType) else plain if kind == "plain" else free).append(
+            (name, value)
+        )
+    return typed, plain, free
+
+
+def known_subject(
+    fields: Mapping[str, str], entity_fields: Mapping[str, EntityType]
+) -> KnownSubject:
+    """The detection view of a subject: each identifier under its entity type, the type
+    the policy declares for the field (`Policy.entity_fields`)."""
     name = fields.get("name")
     if not name and (fields.get("first_name") or fields.get("last_name")):
         name = " ".join(v for v in (fields.get("first_name"), fields.get("last_name")) if v)
     extra: dict[EntityType, list[str]] = {}
-    for field_name, entity_type in FIELD_TYPES.items():
+    for field_name, entity_type in entity_fields.items():
         if field_name in ("name", *_KNOWN_SUBJECT_SLOTS) or not fields.get(field_name):
             continue
         extra.setdefault(entity_type, []).append(fields[field_name])
     slots = {slot: fields.get(slot) or None for slot in _KNOWN_SUBJECT_SLOTS}
-    return KnownSubject(name=name or None, extra=extra, **slots)
+    return KnownSubject(
+        name=name or None,
+        extra=extra,
+        given_name=fields.get("first_name") or None,
+        family_name=fields.get("last_name") or None,
+        **slots,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +99,11 @@ class BuiltContext:
         return (
             f"BuiltContext(sent={sorted(self.sent_fields)}, dropped={sorted(self.dropped_fields)})"
         )
+
+
+def _typed(result: PseudonymizedText) -> bool:
+    """Whether `result` came from a declared type (`split_fields`), not from detection."""
+    return any(f.recognizer == TYPED_RECOGNIZER for f in result.findings)
 
 
 def _replaced_whole(raw: str, result: PseudonymizedText) -> bool:
@@ -121,7 +127,7 @@ def build_context(
     safe: dict[str, str] = {}
     dropped: set[str] = set()
     for field_name, raw, result in items:
-        if field_name in FIELD_TYPES and not _replaced_whole(raw, result):
+        if _typed(result) and not _replaced_whole(raw, result):
             dropped.add(field_name)
             continue
         safe[field_name] = _one_line(result.text)

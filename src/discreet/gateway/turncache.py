@@ -79,7 +79,9 @@ def subject_fingerprint(subject: KnownSubject | None) -> str:
     """The known-subject values as one string (hashed into cache keys, never stored)."""
     if subject is None:
         return ""
-    return "\x1f".join(sorted(f"{t.value}\x1e{v}" for t, v in subject.values()))
+    values = sorted(f"{t.value}\x1e{v}" for t, v in subject.values())
+    # The name's parts decide how a name in a message is tokenised (transform/names.py).
+    return "\x1f".join([*values, f"\x1d{subject.given_name}\x1d{subject.family_name}"])
 
 
 class PseudonymCache:

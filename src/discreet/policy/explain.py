@@ -55,6 +55,9 @@ class Explanation:
     operators: dict[EntityType, str]
     """The effective operator for every entity type."""
     operator_overrides: frozenset[EntityType]
+    field_types: dict[str, str]
+    """field -> how it enters the context, as declared (`DataCategorySpec.types`):
+    an entity type's name, ``plain`` or ``text``."""
 
     @property
     def same_for_all_purposes(self) -> bool:
@@ -106,6 +109,7 @@ def explain_assistant(policy: Policy, assistant: str) -> Explanation:
         keep_token_maps_after_close_days=policy.conversation.keep_token_maps_after_close_days,
         operators={t: policy.operator_for(assistant, t).operator for t in EntityType},
         operator_overrides=frozenset(spec.operators),
+        field_types={f: str(t) for f, t in policy.field_types.items()},
     )
 
 
@@ -153,11 +157,11 @@ def render_markup(ex: Explanation) -> str:
             )
     out += ["", "[bold]May see[/bold]"]
     if ex.same_for_all_purposes:
-        out += _visible_lines(ex.purposes[0].visible, "  ")
+        out += _visible_lines(ex.purposes[0].visible, ex.field_types, "  ")
     else:
         for p in ex.purposes:
             out.append(f"  for {e(p.name)}:")
-            out += _visible_lines(p.visible, "    ")
+            out += _visible_lines(p.visible, ex.field_types, "    ")
     out += ["", "[bold]May NOT see[/bold] (never sent to it, whatever a prompt asks)"]
     if not ex.hidden:
         out.append("  (nothing is withheld: every field is visible)")
@@ -214,10 +218,22 @@ def render_markup(ex: Explanation) -> str:
     return "\n".join(out)
 
 
-def _visible_lines(visible: dict[str, tuple[str, ...]], indent: str) -> list[str]:
+_TYPE_TEXT = {"plain": "as it is", "text": "free text, detected"}
+
+
+def _visible_lines(
+    visible: dict[str, tuple[str, ...]], types: dict[str, str], indent: str
+) -> list[str]:
+    """One line per category; each field with how it reaches the assistant: "first_name
+    (PERSON)" is replaced whole by a PERSON token, "order_status (as it is)" goes as it is."""
     if not visible:
         return [f"{indent}(no customer-record fields)"]
-    return [f"{indent}{escape(c)}: {', '.join(escape(f) for f in fs)}" for c, fs in visible.items()]
+
+    def shown(field: str) -> str:
+        kind = types.get(field, "text")
+        return f"{escape(field)} ({_TYPE_TEXT.get(kind, kind)})"
+
+    return [f"{indent}{escape(c)}: {', '.join(shown(f) for f in fs)}" for c, fs in visible.items()]
 
 
 def summarize(policy: Policy) -> str:

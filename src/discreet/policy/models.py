@@ -107,6 +107,10 @@ IdentifierName = Literal["name", "email", "phone", "iban", "customer_number", "r
 dates of birth; ``name`` fields named first/last name are combined into the full name."""
 
 
+FieldType = EntityType | Literal["plain", "text"]
+"""How a field enters an assistant's context (`DataCategorySpec.types`)."""
+
+
 class DataCategorySpec(_Strict):
     """A group of customer-record fields that is granted or withheld as a whole."""
 
@@ -122,13 +126,21 @@ class DataCategorySpec(_Strict):
     Added to the built-in identifier fields (name, email, phone, iban, customer, order
     and invoice numbers, date of birth, postal code, ...)."""
 
+    types: dict[Name, FieldType] = Field(default_factory=dict)
+    """How each field enters an assistant's context, declared here and nowhere else (a
+    value is never typed by running detection on it alone): an entity type (``PERSON``,
+    ``PHONE_NUMBER``, ``ORDER_ID``, ...; replaced whole by that type's operator), ``plain``
+    (a closed vocabulary such as an order status: sent as it is) or ``text`` (free text:
+    detection runs on it, as on a message). Every field an assistant may see needs one."""
+
     @model_validator(mode="after")
     def _identifiers_are_fields(self) -> DataCategorySpec:
-        unknown = sorted(set(self.identifiers) - set(self.fields))
-        if unknown:
-            raise ValueError(
-                f"identifiers name fields not in this category's fields: {', '.join(unknown)}"
-            )
+        for key, names in (("identifiers", self.identifiers), ("types", self.types)):
+            unknown = sorted(set(names) - set(self.fields))
+            if unknown:
+                raise ValueError(
+                    f"{key} name fields not in this category's fields: {', '.join(unknown)}"
+                )
         return self
 
 

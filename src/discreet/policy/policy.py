@@ -17,6 +17,7 @@ is immutable (build a new one with `load_policy`/`parse_policy`, never `model_co
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
@@ -33,6 +34,7 @@ from discreet.policy.models import (
     ConversationSpec,
     DataCategorySpec,
     DisclosureSpec,
+    FieldType,
     HandoffSpec,
     Name,
     PurposeSpec,
@@ -41,7 +43,12 @@ from discreet.policy.models import (
     _Strict,
     resolve_retention,
 )
-from discreet.policy.references import check_references, field_categories, unknown_name
+from discreet.policy.references import (
+    check_field_types,
+    check_references,
+    field_categories,
+    unknown_name,
+)
 from discreet.policy.vocabulary import DEFAULT_RETENTION_DAYS, LegalBasis, RecordKind
 from discreet.transform.config import OperatorConfig, OperatorSpec, RedactSpec
 
@@ -102,6 +109,8 @@ class Policy(_Strict):
     redacted); each assistant's `operators` override per type."""
 
     _field_category: dict[str, str] = PrivateAttr(default_factory=dict)
+    _field_types: dict[str, FieldType] = PrivateAttr(default_factory=dict)
+    _entity_fields: dict[str, EntityType] = PrivateAttr(default_factory=dict)
     _grants: dict[tuple[str, str], AccessGrant] = PrivateAttr(default_factory=dict)
     _operator_configs: dict[str, OperatorConfig] = PrivateAttr(default_factory=dict)
     _source: str = PrivateAttr(default="<code>")
@@ -129,6 +138,17 @@ class Policy(_Strict):
             name: self.pseudonymisation.with_overrides(spec.operators)
             for name, spec in self.assistants.items()
         }
+        self._field_types = {
+            field: kind
+            for spec in self.data_categories.values()
+            for field, kind in spec.types.items()
+        }
+        self._entity_fields = {
+            f: t for f, t in self._field_types.items() if isinstance(t, EntityType)
+        }
+        issues = check_field_types(self, self._grants.values())
+        if issues:
+            raise PolicyError(issues)
         return self
 
     # -- what the gateway asks -------------------------------------------------------------
@@ -149,6 +169,18 @@ class Policy(_Strict):
         for spec in self.data_categories.values():
             found.update(spec.identifiers)
         return found
+
+    @property
+    def field_types(self) -> Mapping[str, FieldType]:
+        """Field -> how it enters a context (an entity type, ``plain`` or ``text``), as the
+        data categories declare them (`DataCategorySpec.types`)."""
+        return self._field_types
+
+    @property
+    def entity_fields(self) -> Mapping[str, EntityType]:
+        """The fields declared with an entity type: the customer's identifiers, replaced
+        whole in a context and looked for in messages (the known subject)."""
+        return self._entity_fields
 
     def category_of(self, field: str) -> str:
         """The data category a field belongs to; KeyError for unknown fields."""

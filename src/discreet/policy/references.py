@@ -21,9 +21,9 @@ from discreet.policy.vocabulary import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Collection
+    from collections.abc import Collection, Iterable
 
-    from discreet.policy.policy import Policy
+    from discreet.policy.policy import AccessGrant, Policy
 
 _MAX_LISTED = 12
 
@@ -58,6 +58,30 @@ def check_references(policy: Policy) -> list[PolicyIssue]:
     issues += _check_retention(policy)
     issues += _check_assistants(policy)
     issues += _check_conversation(policy)
+    return issues
+
+
+def check_field_types(policy: Policy, grants: Iterable[AccessGrant]) -> list[PolicyIssue]:
+    """A field some assistant may see must declare its type (`DataCategorySpec.types`):
+    without one the gateway would have to guess it from the value, which is how "shipped"
+    once became a person. One issue per field, naming the first assistant that sees it."""
+    seen_by: dict[str, str] = {}
+    for grant in grants:
+        for field in sorted(grant.fields):
+            seen_by.setdefault(field, grant.assistant)
+    issues: list[PolicyIssue] = []
+    for category, spec in policy.data_categories.items():
+        for i, field in enumerate(spec.fields):
+            if field in seen_by and field not in spec.types:
+                issues.append(
+                    PolicyIssue(
+                        ("data_categories", category, "fields", i),
+                        f"field '{field}' is visible to assistant '{seen_by[field]}' but has "
+                        f"no declared type: add it to `types` of category '{category}' as an "
+                        "entity type (PERSON, PHONE_NUMBER, ORDER_ID, ...), plain (sent as it "
+                        "is) or text (free text, detection runs on it)",
+                    )
+                )
     return issues
 
 

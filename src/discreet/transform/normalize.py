@@ -13,6 +13,7 @@ import unicodedata
 import phonenumbers
 
 from discreet.detect.entities import EntityType
+from discreet.transform.names import name_key
 
 _WHITESPACE = re.compile(r"\s+")
 _ID_SEPARATORS = re.compile(r"[\s.\-/]+")
@@ -80,4 +81,6 @@ def normalize_value(entity_type: EntityType, value: str, phone_region: str | Non
         return text.lower()
     if entity_type in _CASE_SENSITIVE_TYPES:
         return text  # case may distinguish two values; only whitespace is normalised
+    if entity_type is EntityType.PERSON:
+        return name_key(text)  # "Lefevre" is "Lefèvre", "Mueller" is "Müller"
     return text.casefold()

@@ -93,15 +93,23 @@ def canonical_value(finding: Finding, value: str, context: OperatorContext) -> s
 
 
 def apply_operator(
-    spec: OperatorSpec, finding: Finding, value: str, context: OperatorContext
+    spec: OperatorSpec,
+    finding: Finding,
+    value: str,
+    context: OperatorContext,
+    canonical: str | None = None,
 ) -> str:
-    """The replacement for `value` (the text of `finding`) under `spec`."""
+    """The replacement for `value` (the text of `finding`) under `spec`. `canonical`: the
+    stored value `value` is a spelling of (a part of the subject's name, `transform.names`),
+    when the caller knows it; else `canonical_value` decides."""
     entity_type = finding.type
+    if canonical is None:
+        canonical = canonical_value(finding, value, context)
     match spec:
         case TokenSpec():
             if context.tokens is None:  # pragma: no cover - the Pseudonymizer always sets it
                 raise OperatorError(f"token operator for {entity_type.value} has no token map")
-            return context.tokens.token_for(entity_type, canonical_value(finding, value, context))
+            return context.tokens.token_for(entity_type, canonical)
         case RedactSpec():
             return ""
         case PlaceholderSpec(template=template):
@@ -110,7 +118,6 @@ def apply_operator(
             return mask(value, keep, char)
         case SurrogateSpec():
             # Seeded by the canonical value (one person, one fake), shaped like the surface.
-            canonical = canonical_value(finding, value, context)
             normalized = normalize_value(entity_type, canonical, context.phone_region)
             return context.surrogates.surrogate(
                 entity_type,
@@ -123,7 +130,6 @@ def apply_operator(
         case HashSpec(length=length, template=template):
             if context.hash_key is None:
                 raise OperatorError(f"hash operator for {entity_type.value} needs a hash_key")
-            canonical = canonical_value(finding, value, context)
             normalized = normalize_value(entity_type, canonical, context.phone_region)
             digest = keyed_hash(entity_type, normalized, context.hash_key, length)
             return template.format(type=entity_type.value, hash=digest)

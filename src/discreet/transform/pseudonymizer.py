@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 from discreet.detect.base import Finding, KnownSubject
 from discreet.detect.detector import Detector
 from discreet.detect.entities import EntityType
 from discreet.detect.language import detect_language
 from discreet.transform.config import OperatorConfig, TokenSpec
+from discreet.transform.names import SubjectName
 from discreet.transform.operators import OperatorContext, OperatorError, apply_operator
 from discreet.transform.rehydrate import RehydrationResult, Rehydrator, StreamingRehydrator
 from discreet.transform.surrogates import SurrogateGenerator
@@ -149,8 +150,14 @@ class Pseudonymizer:
         return any(isinstance(spec_for(f.type), TokenSpec) for fs in found for f in fs)
 
     def _apply(
-        self, text: str, language: str, findings: Sequence[Finding], context: OperatorContext
+        self,
+        text: str,
+        language: str,
+        findings: Sequence[Finding],
+        context: OperatorContext,
+        canonical: Mapping[int, str] | None = None,
     ) -> PseudonymizedText:
+        """`canonical`: by finding start, the stored value a finding is a spelling of."""
         pieces: list[str] = []
         spans: list[ReplacedSpan] = []
         counts: Counter[EntityType] = Counter()
@@ -163,7 +170,13 @@ class Pseudonymizer:
             pieces.append(before)
             length += len(before)
             spec = self.operators.spec_for(finding.type)
-            replacement = apply_operator(spec, finding, text[finding.start : finding.end], context)
+            replacement = apply_operator(
+                spec,
+                finding,
+                text[finding.start : finding.end],
+                context,
+                canonical.get(finding.start) if canonical else None,
+            )
             pieces.append(replacement)
             spans.append(
                 ReplacedSpan(length, length + len(replacement), finding.type, spec.operator)
@@ -191,6 +204,7 @@ class ConversationTurn:
     """
 
     __slots__ = (
+        "_name",
         "_pseudonymizer",
         "_session",
         "_store",
@@ -215,6 +229,7 @@ class ConversationTurn:
         self.subject = subject
         self._session: TokenSession | None = None
         self._subject_values = _single_values(subject)
+        self._name = _subject_name(subject)
 
     def __repr__(self) -> str:
         return f"ConversationTurn(conversation_id={self.conversation_id!r})"
@@ -249,7 +264,8 @@ class ConversationTurn:
         for attempt in range(1, MAX_ATTEMPTS + 1):
             session = self._tokens() if self._store is not None and p._needs_tokens(found) else None
             results = []
-            for text, lang, findings in zip(safe_texts, languages, found, strict=True):
+            for text, lang, detected in zip(safe_texts, languages, found, strict=True):
+                findings, canonical = _link_names(text, detected, self._name)
                 context = OperatorContext(
                     conversation_id=self.conversation_id,
                     language=lang,
@@ -259,7 +275,7 @@ class ConversationTurn:
                     phone_region=p.operators.phone_region,
                     subject_values=self._subject_values,
                 )
-                results.append(p._apply(text, lang, findings, context))
+                results.append(p._apply(text, lang, findings, context, canonical))
             if self._save(session, last_attempt=attempt == MAX_ATTEMPTS):
                 return results
         raise AssertionError("unreachable")
@@ -328,6 +344,35 @@ class ConversationTurn:
         return StreamingRehydrator(
             self._tokens().mapping, self._pseudonymizer.operators.token_format
         )
+
+
+def _subject_name(subject: KnownSubject | None) -> SubjectName | None:
+    if subject is None or not (subject.name or subject.given_name or subject.family_name):
+        return None
+    return SubjectName(subject.name, subject.given_name, subject.family_name)
+
+
+def _link_names(
+    text: str, findings: Sequence[Finding], name: SubjectName | None
+) -> tuple[Sequence[Finding], dict[int, str]]:
+    """Findings with each spelling of the subject's name cut into the parts it names, and
+    the stored value of each part by its start: "Mrs. E. Pritchard" becomes "E." (the first
+    name) and "Pritchard" (the last name), which then take the tokens of those fields, so
+    the model sees the context's person and not a new one (`transform.names`)."""
+    if name is None or not any(f.type is EntityType.PERSON for f in findings):
+        return findings, {}
+    out: list[Finding] = []
+    canonical: dict[int, str] = {}
+    for finding in findings:
+        parts = name.match(finding.value(text)) if finding.type is EntityType.PERSON else None
+        if not parts:
+            out.append(finding)
+            continue
+        for part in parts:
+            start = finding.start + part.start
+            out.append(replace(finding, start=start, end=finding.start + part.end))
+            canonical[start] = part.value
+    return out, canonical
 
 
 def _single_values(subject: KnownSubject | None) -> dict[EntityType, str]:

@@ -8,9 +8,10 @@ combined regular expression per subject (cached), so each text costs one regex p
 Variants found (all scored below an exact full value, which scores 0.99):
 
 * names: case and whitespace, given names, initials ("J. de Vries", "J.P. de Vries",
-  "J.de Vries"), the surname with or without its particle ("de Vries", "De Vries", "Vries"),
-  a lone first name (0.8), accents folded ("Muller" for "Müller"). A particle alone ("de",
-  "van") and parts of one or two letters are never matched. A name part on its own must
+  "J.de Vries"), surname first ("de Vries, Jan"), the surname with or without its particle
+  ("de Vries", "De Vries", "Vries"), a lone first name (0.8), accents folded ("Muller" for
+  "Müller"). A particle alone ("de", "van") and parts of one or two letters are never
+  matched. A name part on its own must
   start with a capital letter: "mark" and "bakker" are words, "Mark" and "Bakker" are names.
 * phone numbers in any national or international format; both sides are normalised to E.164
   with `phonenumbers` before a match counts;
@@ -241,6 +242,20 @@ def _is_particle(token: str) -> bool:
     return token.lower() in PARTICLES
 
 
+def split_name(words: Sequence[str]) -> tuple[list[str], list[str]]:
+    """(given names, surname) of a full name's words. Given names run up to the first
+    particle; without particles the last word is the surname ("Anna Maria Jansen"). A
+    single word is a given name; a name starting with a particle is a surname ("de Vries")."""
+    tokens = list(words)
+    if len(tokens) <= 1:
+        return tokens, []
+    if _is_particle(tokens[0]):
+        return [], tokens
+    first_particle = next((i for i, t in enumerate(tokens) if i > 0 and _is_particle(t)), None)
+    split = first_particle if first_particle is not None else len(tokens) - 1
+    return tokens[:split], tokens[split:]
+
+
 def _name_variants(value: str) -> list[_Variant]:
     out: list[_Variant] = []
     for form in dict.fromkeys((value, _fold(value))):
@@ -256,15 +271,7 @@ def _name_form_variants(name: str, exact: str) -> list[_Variant]:
         out.append(_Variant(_words_pattern(name), etype, VARIANT_SCORE, exact=exact))
     if not tokens:
         return out
-    # Given names run up to the first particle; without particles the last token is the
-    # surname ("Anna Maria Jansen"). A single token is just a name.
-    first_particle = next((i for i, t in enumerate(tokens) if i > 0 and _is_particle(t)), None)
-    split = first_particle if first_particle is not None else max(1, len(tokens) - 1)
-    given, surname = tokens[:split], tokens[split:]
-    if len(tokens) == 1:
-        given, surname = tokens, []
-    elif _is_particle(tokens[0]):  # only a surname was given: "de Vries"
-        given, surname = [], tokens
+    given, surname = split_name(tokens)
     surname_core = [t for t in surname if not _is_particle(t)]
 
     if surname:
@@ -279,6 +286,12 @@ def _name_form_variants(name: str, exact: str) -> list[_Variant]:
             init_re = r"\s*".join(rf"{re.escape(i)}\.?" for i in initials)
             pattern = _START + init_re + r"(?:\.\s*|\s+)" + _ci(surname_re) + _END
             out.append(_Variant(pattern, etype, VARIANT_SCORE))
+        # Surname first, as on forms and lists: "de Vries, Jan", "de Vries, Jan Peter".
+        for names in dict.fromkeys((tuple(given), tuple(given[:1]))):
+            if names:
+                given_re = r"\s+".join(re.escape(g) for g in names)
+                pattern = _START + _ci(surname_re + r",\s*" + given_re) + _END
+                out.append(_Variant(pattern, etype, VARIANT_SCORE))
         # The surname with its particle: "de Vries", "De Vries", "mevrouw de Vries".
         if len(surname) > 1 and surname_core:
             pattern = _START + _ci(surname_re) + _END

@@ -14,13 +14,7 @@ from contextlib import suppress
 from typing import Any
 
 from discreet.gateway.context import message_text
-from discreet.gateway.customer import (
-    DETECTION_FIELDS,
-    FIELD_TYPES,
-    PLAIN_FIELDS,
-    build_context,
-    known_subject,
-)
+from discreet.gateway.customer import build_context, known_subject, split_fields
 from discreet.gateway.delivery import cross_subject_incident
 from discreet.gateway.limits import cap_history
 from discreet.gateway.outbound import scrub_outbound
@@ -56,7 +50,7 @@ def read_context(services: TurnServices, admitted: Admitted) -> ContextRead:
             request.subject_ref,
             ctx=admitted.ctx,
             fields=admitted.grant.fields,
-            detection_fields=DETECTION_FIELDS,
+            detection_fields=frozenset(services.policy.entity_fields),
         )
     except SubjectNotFound:
         raise subject_not_found() from None
@@ -64,7 +58,8 @@ def read_context(services: TurnServices, admitted: Admitted) -> ContextRead:
         raise subject_conflict("conversation is bound to another subject") from None
     confirm(admitted.subject, read.subject_id)
     granted = dict(read.fields)
-    return ContextRead(granted, known_subject({**read.detection_fields, **granted}), read.token_map)
+    known = known_subject({**read.detection_fields, **granted}, services.policy.entity_fields)
+    return ContextRead(granted, known, read.token_map)
 
 
 def refuse_foreign_tool_results(
@@ -157,9 +152,7 @@ def pseudonymise(
     texts, slots = _message_texts(messages)
     all_fields = list(read.granted.items())
     # Typed and plain fields never go through detection (see gateway/customer.py).
-    typed = [(n, v) for n, v in all_fields if n in FIELD_TYPES]
-    plain = [(n, v) for n, v in all_fields if n in PLAIN_FIELDS]
-    free = [(n, v) for n, v in all_fields if n not in FIELD_TYPES and n not in PLAIN_FIELDS]
+    typed, plain, free = split_fields(all_fields, services.policy.field_types)
     language = heard.language or services.detector.config.default_language
     in_window = sum(1 for m in messages if m.get("role") not in _SYSTEM)
     found = earlier(
@@ -171,7 +164,9 @@ def pseudonymise(
     )
     all_texts = [v for _, v in free] + texts + [e.text for e in found.fresh]
     results, turn, current_map = _pseudonymise_texts(services, admitted, read, all_texts, language)
-    typed_results = turn.pseudonymize_typed([(v, FIELD_TYPES[n]) for n, v in typed], language)
+    typed_results = turn.pseudonymize_typed(
+        [(v, services.policy.entity_fields[n]) for n, v in typed], language
+    )
     context_fields = [*typed, *plain, *free]
     context_results = [
         *typed_results,
