@@ -14,6 +14,7 @@ from fastapi import FastAPI, Header, HTTPException
 from tests.consent.fakes import FakeClock
 from tests.rights.conftest import ALICE, BOB, add_conversations
 
+from discreet.api.contract import install_error_format
 from discreet.api.routes_consent import consent_router
 from discreet.api.routes_rights import rights_router
 from discreet.audit import AccessContext
@@ -30,6 +31,7 @@ def _app(rights: RightsService) -> FastAPI:
         return x_operator
 
     app = FastAPI()
+    install_error_format(app)  # the app's one error map, as create_app installs it
     app.include_router(consent_router(lambda: rights.consent, operator))
     app.include_router(rights_router(lambda: rights, operator))
     return app
@@ -92,7 +94,8 @@ def test_consent_endpoints_record_and_show_history(rights: RightsService) -> Non
     assert body["current"]["model_training"]["channel"] == "app"
     assert unknown.status_code == 404
     assert "CUST-00000" not in unknown.text
-    assert bad.status_code == 422 and "unknown purpose" in bad.text
+    assert bad.status_code == 400 and "unknown purpose" in bad.text
+    assert bad.json()["error"]["param"] == "purpose"
     assert anonymous.status_code == 401
     alice = rights.vault.subject_id(ALICE, ctx=_ctx())
     assert len(rights.consent.registry.history(alice)) == 2  # the refused one left no record
@@ -141,9 +144,13 @@ def test_rectification_erasure_and_holds_over_http(rights: RightsService) -> Non
     url = f"/v1/rights/requests/{erase}/execute"
     (blocked,) = _run(rights, ("POST", url, {"subject_ref": BOB}))
     assert blocked.status_code == 409
-    detail = blocked.json()["detail"]
-    assert detail["error"] == "legal_hold"
+    detail = blocked.json()["error"]
+    assert detail["code"] == "legal_hold"
     assert [h["id"] for h in detail["holds"]] == [hold["id"]]
+    # Not left "in_progress": blocked by the hold, visible as such in the list.
+    assert detail["request"]["state"] == "blocked_by_hold"
+    listed = _one(rights, "GET", "/v1/rights/requests?state=blocked_by_hold")
+    assert [r["id"] for r in listed] == [erase]
     bob_fields = len(rights.vault.get_subject(BOB, ctx=_ctx()).fields)
     assert bob_fields
 
@@ -179,7 +186,8 @@ def test_restriction_objection_deadlines_over_http(rights: RightsService, clock:
         rights,
         ("POST", f"/v1/rights/requests/{late['id']}/extend", {"months": 3, "reason": "x"}),
     )
-    assert too_long.status_code == 422
+    assert too_long.status_code == 400
+    assert too_long.json()["error"]["param"] == "months"
     extended = _one(
         rights,
         "POST",

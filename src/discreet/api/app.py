@@ -37,8 +37,8 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import ValidationError
 
 from discreet.api.auth import authenticate, bearer_key, require_role
-from discreet.api.contract import gateway_checks, install_contract
-from discreet.api.inputs import InputGuard, number_too_large, unstorable_text
+from discreet.api.contract import gateway_checks, install_contract, install_error_format
+from discreet.api.inputs import InputGuard
 from discreet.api.responses import ConversationState, ModelList, conversation_view
 from discreet.api.routes_consent import consent_router
 from discreet.api.routes_conversations import Closer, conversations_router
@@ -49,7 +49,6 @@ from discreet.api.schemas import (
     chunk_body,
     completion_body,
     describe_validation_error,
-    error_body,
     now,
 )
 from discreet.audit.context import ActorKind
@@ -58,7 +57,6 @@ from discreet.gateway.refusals import TurnRefused
 from discreet.gateway.turn import Gateway, TurnRequest, TurnResult, check_conversation_id
 from discreet.retention import Retention
 from discreet.rights import RightsService
-from discreet.store.errors import StorageError
 from discreet.wiring import vault_holders
 
 DEFAULT_MAX_BODY_BYTES = 1_048_576
@@ -70,24 +68,6 @@ T = TypeVar("T")
 BackgroundTask = Callable[[], AbstractAsyncContextManager[Any]]
 """Something to run while the app serves (e.g. the retention scheduler): entered at start-up,
 exited at shutdown."""
-
-
-def _error(refused: TurnRefused) -> JSONResponse:
-    return JSONResponse(
-        error_body(refused.message, refused.error_type, refused.code), status_code=refused.status
-    )
-
-
-def _unavailable(exc: StorageError) -> TurnRefused:
-    return TurnRefused(503, "vault_unavailable", f"vault unavailable: {type(exc).__name__}")
-
-
-async def _blocking(func: Callable[[], T]) -> T:
-    """Run a database call in a worker thread; storage failures become 503."""
-    try:
-        return await anyio.to_thread.run_sync(func)
-    except StorageError as exc:
-        raise _unavailable(exc) from None
 
 
 def _header(request: Request, name: str, limit: int = 200) -> str | None:
@@ -168,14 +148,11 @@ def create_app(
         redoc_url=None,
     )
 
-    @app.exception_handler(TurnRefused)
-    async def _refused(_request: Request, exc: TurnRefused) -> JSONResponse:
-        return _error(exc)
-
-    # One body limit and text check for every route, 400 for unstorable input (api/inputs).
+    # The one map from errors to answers (OpenAI's error object, statuses from the error
+    # tree); no route translates errors itself.
+    install_error_format(app)
+    # One body limit and text check for every route, 400 for lone surrogates (api/inputs).
     app.add_middleware(InputGuard, max_body_bytes=max_body_bytes)
-    app.add_exception_handler(UnicodeEncodeError, unstorable_text)
-    app.add_exception_handler(OverflowError, number_too_large)
 
     async def _auth(request: Request) -> ApiKeyInfo:
         """An assistant key (operator keys get 403 on the chat endpoints)."""
@@ -183,24 +160,18 @@ def create_app(
         # A key verified moments ago needs no worker thread (most turns).
         info = gateway.api_keys.recently_verified(key) if key is not None else None
         if info is None:
-            info = await _blocking(lambda: authenticate(gateway.api_keys, request))
+            info = await anyio.to_thread.run_sync(lambda: authenticate(gateway.api_keys, request))
         return require_role(info, KeyRole.ASSISTANT)
 
     def operator(request: Request) -> str:
         """The operator's name, for the audit; a sync dependency (FastAPI runs it in a
         worker thread, like the governance routes themselves)."""
-        try:
-            info = authenticate(gateway.api_keys, request)
-        except StorageError as exc:
-            raise _unavailable(exc) from None
+        info = authenticate(gateway.api_keys, request)
         return require_role(info, KeyRole.OPERATOR).assistant
 
     def closer(request: Request) -> Closer:
         """Who closes a conversation: an operator (any), or an assistant (its own)."""
-        try:
-            info = authenticate(gateway.api_keys, request)
-        except StorageError as exc:
-            raise _unavailable(exc) from None
+        info = authenticate(gateway.api_keys, request)
         if info.is_operator:
             return Closer(actor=info.assistant)
         # Audited like the assistant's turns: the assistant's name as the actor.
@@ -263,7 +234,7 @@ def create_app(
     async def conversation_state(conversation_id: str, request: Request) -> JSONResponse:
         key = await _auth(request)
         check_conversation_id(conversation_id)
-        state = await _blocking(lambda: gateway.states.get(conversation_id))
+        state = await anyio.to_thread.run_sync(lambda: gateway.states.get(conversation_id))
         if state is None or state.assistant != key.assistant:
             raise TurnRefused(404, "conversation_not_found", "no such conversation")
         return JSONResponse(conversation_view(state).model_dump(mode="json"))

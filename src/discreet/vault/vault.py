@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError as DbIntegrityError
 
 from discreet.audit.context import AccessContext, Outcome
 from discreet.audit.log import AuditEvent, AuditLog, DetailValue
+from discreet.errors import InvalidInput
 from discreet.store import errors as store_errors
 from discreet.store.db import Database
 from discreet.store.migrate import DATA, KEYS, ensure_current
@@ -250,9 +251,11 @@ def _new_subject_id() -> str:
 
 def _check_ref(ref: str) -> str:
     if not isinstance(ref, str) or not ref.strip():
-        raise ValueError("subject_ref is empty")
+        raise InvalidInput("subject_ref is empty", param="subject_ref")
     if len(ref) > MAX_REF_LEN:
-        raise ValueError(f"subject_ref is longer than {MAX_REF_LEN} characters")
+        raise InvalidInput(
+            f"subject_ref is longer than {MAX_REF_LEN} characters", param="subject_ref"
+        )
     return ref.strip()
 
 
@@ -262,8 +265,9 @@ def _check_conversation_id(conversation_id: str) -> str:
         or len(conversation_id) > MAX_CONVERSATION_ID_LEN
         or any(ord(ch) < 32 for ch in conversation_id)
     ):
-        raise ValueError(
-            f"a conversation id is 1 to {MAX_CONVERSATION_ID_LEN} printable characters"
+        raise InvalidInput(
+            f"a conversation id is 1 to {MAX_CONVERSATION_ID_LEN} printable characters",
+            param="conversation_id",
         )
     return conversation_id
 
@@ -461,7 +465,7 @@ class Vault:
         for name, value in fields.items():
             category = self._catalog.category(name)
             if not isinstance(value, str) or not value:
-                raise ValueError(f"field {name!r} must be a non-empty string")
+                raise InvalidInput(f"field {name!r} must be a non-empty string", param=name)
             field_rows.append(
                 {
                     "subject_id": subject_id,
