@@ -4,6 +4,7 @@
 
     DiscreetError                      code            HTTP  exit
     ├── InvalidInput                   invalid_input    400     2
+    │   └── InvalidValue (a ValueError too)
     ├── Unauthenticated                unauthenticated  401     2
     ├── Forbidden                      forbidden        403     2
     ├── NotFound                       not_found        404     3
@@ -16,8 +17,8 @@ Invalid input is 400 on every route, as OpenAI answers it (never FastAPI's 422):
 handles one status for "fix your request", whether the request's shape or its content was
 wrong.
 
-`InvalidInput` is also a `ValueError` and `NotFound` a `LookupError`, so code written
-against the standard library's errors keeps catching them.
+`InvalidValue` is an `InvalidInput` that is also a `ValueError`, for checks whose callers
+were written against the standard library's error (``except ValueError``).
 
 Domain packages subclass the branch that says what a caller can do about the failure
 (a vault's missing subject is a ``NotFound``; a database that went away is
@@ -67,12 +68,16 @@ class DiscreetError(Exception):
         return str(self.args[0]) if self.args else self.code
 
 
-class InvalidInput(DiscreetError, ValueError):
+class InvalidInput(DiscreetError):
     """The request or file is malformed or out of range."""
 
     code = "invalid_input"
     http_status = 400
     exit_code = 2
+
+
+class InvalidValue(InvalidInput, ValueError):
+    """A value is malformed or out of range (also a `ValueError`)."""
 
 
 class Unauthenticated(DiscreetError):
@@ -91,7 +96,7 @@ class Forbidden(DiscreetError):
     exit_code = 2
 
 
-class NotFound(DiscreetError, LookupError):
+class NotFound(DiscreetError):
     """The named thing does not exist (or is not visible to this caller)."""
 
     code = "not_found"

@@ -39,7 +39,7 @@ from pydantic import ValidationError
 from discreet.api.auth import authenticate, bearer_key, require_role
 from discreet.api.contract import gateway_checks, install_contract, install_error_format
 from discreet.api.inputs import InputGuard
-from discreet.api.responses import ConversationState, ModelList, conversation_view
+from discreet.api.responses import ConversationState, Model, ModelList, conversation_view
 from discreet.api.routes_consent import consent_router
 from discreet.api.routes_conversations import Closer, conversations_router
 from discreet.api.routes_handoff import handoff_router
@@ -50,11 +50,14 @@ from discreet.api.schemas import (
     completion_body,
     describe_validation_error,
     now,
+    usage_chunk,
 )
 from discreet.audit.context import ActorKind
 from discreet.conversations.apikeys import ApiKeyInfo, KeyRole
+from discreet.errors import NotFound
 from discreet.gateway.refusals import TurnRefused
 from discreet.gateway.turn import Gateway, TurnRequest, TurnResult, check_conversation_id
+from discreet.gateway.usage import UsageMeter, metered
 from discreet.retention import Retention
 from discreet.rights import RightsService
 from discreet.wiring import vault_holders
@@ -102,7 +105,9 @@ def _sse(payload: dict[str, Any] | str) -> bytes:
     return f"data: {data}\n\n".encode()
 
 
-async def _stream_events(result: TurnResult, completion_id: str) -> AsyncIterator[bytes]:
+async def _stream_events(
+    result: TurnResult, completion_id: str, usage: UsageMeter
+) -> AsyncIterator[bytes]:
     created = now()
     yield _sse(
         chunk_body(completion_id, result.model, created, {"role": "assistant", "content": ""})
@@ -110,6 +115,9 @@ async def _stream_events(result: TurnResult, completion_id: str) -> AsyncIterato
     for piece in result.pieces:
         yield _sse(chunk_body(completion_id, result.model, created, {"content": piece}))
     yield _sse(chunk_body(completion_id, result.model, created, {}, "stop"))
+    if usage.reported:
+        # As OpenAI streams it (stream_options.include_usage): a last chunk, no choices.
+        yield _sse(usage_chunk(completion_id, result.model, created, usage.as_dict()))
     yield _sse("[DONE]")
 
 
@@ -194,6 +202,15 @@ def create_app(
             body = ChatCompletionRequest.model_validate_json(raw)
         except ValidationError as exc:
             raise TurnRefused(400, "invalid_request", describe_validation_error(exc)) from None
+        if body.model not in gateway.policy.model_names(key.assistant):
+            # OpenAI's answer to an unknown model; the name is not echoed (it is the
+            # client's text). The policy's assistants.<name>.models lists accepted aliases.
+            raise NotFound(
+                "the requested model does not exist or this key may not use it; "
+                "GET /v1/models lists the models this key may request",
+                code="model_not_found",
+                param="model",
+            )
         conversation = _header(request, CONVERSATION_HEADER)
         if conversation is not None:
             check_conversation_id(conversation)
@@ -207,7 +224,8 @@ def create_app(
             conversation_id=conversation,
             params=body.params(),
         )
-        result = await gateway.run_turn(turn)
+        with metered() as usage:  # what the upstream reports (gateway/usage.py)
+            result = await gateway.run_turn(turn)
         headers = {
             "X-Discreet-Conversation": result.conversation_id,
             "X-Discreet-Handoff": "true" if result.handoff else "false",
@@ -215,20 +233,23 @@ def create_app(
         completion_id = f"chatcmpl-{secrets.token_hex(12)}"
         if body.stream:
             return StreamingResponse(
-                _stream_events(result, completion_id),
+                _stream_events(result, completion_id, usage),
                 media_type="text/event-stream",
                 headers={**headers, "Cache-Control": "no-cache"},
             )
         return JSONResponse(
-            completion_body(completion_id, result.model, result.text, now()), headers=headers
+            completion_body(completion_id, result.model, result.text, now(), usage.as_dict()),
+            headers=headers,
         )
 
     @app.get("/v1/models", response_model=ModelList)
     async def models(request: Request) -> JSONResponse:
-        """The key's assistant as the one model (some clients list models first)."""
+        """The model names this key may request: its assistant's name, then the policy's
+        aliases for it (some clients list models first)."""
         key = await _auth(request)
-        model = {"id": key.assistant, "object": "model", "created": 0, "owned_by": "discreet"}
-        return JSONResponse({"object": "list", "data": [model]})
+        names = gateway.policy.model_names(key.assistant)
+        listed = ModelList(data=[Model(id=name) for name in names])
+        return JSONResponse(listed.model_dump(mode="json"))
 
     @app.get("/v1/conversations/{conversation_id}", response_model=ConversationState)
     async def conversation_state(conversation_id: str, request: Request) -> JSONResponse:

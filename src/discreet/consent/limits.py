@@ -19,7 +19,7 @@ from discreet.audit.context import AccessContext, Outcome
 from discreet.audit.log import AuditEvent, AuditLog
 from discreet.clock import Clock, as_utc, now_from, system_clock
 from discreet.consent.records import check_token
-from discreet.errors import InvalidInput
+from discreet.errors import InvalidValue
 from discreet.store.db import Database
 from discreet.store.governance_models import ProcessingLimitRow
 from discreet.store.holder import TableHolder
@@ -77,7 +77,7 @@ class ProcessingLimit:
 
 def check_reason(reason: str) -> str:
     if not reason or not reason.strip() or len(reason) > MAX_REASON:
-        raise InvalidInput(f"a reason is 1 to {MAX_REASON} characters", param="reason")
+        raise InvalidValue(f"a reason is 1 to {MAX_REASON} characters", param="reason")
     return reason.strip()
 
 
@@ -121,7 +121,7 @@ class ProcessingLimits:
         if purpose is not None:
             check_token("purpose", purpose)
         if kind is LimitKind.RESTRICTION and purpose is not None:
-            raise InvalidInput(
+            raise InvalidValue(
                 "a restriction covers all processing; it takes no purpose", param="purpose"
             )
         reason = check_reason(reason)

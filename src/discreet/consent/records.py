@@ -21,7 +21,7 @@ from sqlalchemy import Column, ColumnElement, Connection, bindparam, delete, fun
 from discreet.audit.context import AccessContext, Outcome
 from discreet.audit.log import AuditEvent, AuditLog
 from discreet.clock import Clock, as_utc, now_from, system_clock
-from discreet.errors import InvalidInput
+from discreet.errors import InvalidValue
 from discreet.store.db import Database
 from discreet.store.governance_models import ConsentRecordRow
 from discreet.store.holder import TableHolder
@@ -58,7 +58,7 @@ def check_token(what: str, value: str) -> str:
     """Purposes, channels and notice versions are short tokens, never free text (which
     could carry a customer's words into the audit log)."""
     if not isinstance(value, str) or not _TOKEN.match(value):
-        raise InvalidInput(
+        raise InvalidValue(
             f"{what} must be 1 to 64 letters, digits or _.:- (starting with a letter or digit)",
             param=what,
         )
@@ -130,7 +130,7 @@ class ConsentRegistry:
         check_token("purpose", purpose)
         if self._purposes is not None and purpose not in self._purposes:
             known = ", ".join(sorted(self._purposes))
-            raise InvalidInput(
+            raise InvalidValue(
                 f"unknown purpose {purpose!r}; the policy defines: {known}", param="purpose"
             )
         return purpose

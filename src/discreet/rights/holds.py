@@ -17,7 +17,7 @@ from discreet.audit.context import AccessContext, Outcome
 from discreet.audit.log import AuditEvent, AuditLog
 from discreet.clock import Clock, as_utc, now_from, system_clock
 from discreet.consent.limits import check_reason
-from discreet.errors import InvalidInput, NotFound
+from discreet.errors import InvalidValue, NotFound
 from discreet.store.db import Database
 from discreet.store.governance_models import LegalHoldRow
 from discreet.store.holder import TableHolder
@@ -103,10 +103,10 @@ def set_hold(
 ) -> LegalHold:
     """Put a hold on a subject or on one conversation (exactly one of the two)."""
     if (subject_id is None) == (conversation_id is None):
-        raise InvalidInput("a legal hold covers either a subject or a conversation")
+        raise InvalidValue("a legal hold covers either a subject or a conversation")
     if conversation_id is not None and not _is_conversation_id(conversation_id):
         # An empty or blank id would be a hold on nothing that reads as a hold.
-        raise InvalidInput(
+        raise InvalidValue(
             f"a conversation id is 1 to {MAX_CONVERSATION_ID} printable characters, not blank",
             param="conversation_id",
         )

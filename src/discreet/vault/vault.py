@@ -28,7 +28,7 @@ from sqlalchemy.exc import IntegrityError as DbIntegrityError
 
 from discreet.audit.context import AccessContext, Outcome
 from discreet.audit.log import AuditEvent, AuditLog, DetailValue
-from discreet.errors import InvalidInput
+from discreet.errors import InvalidValue
 from discreet.store import errors as store_errors
 from discreet.store.db import Database
 from discreet.store.migrate import DATA, KEYS, ensure_current
@@ -251,9 +251,9 @@ def _new_subject_id() -> str:
 
 def _check_ref(ref: str) -> str:
     if not isinstance(ref, str) or not ref.strip():
-        raise InvalidInput("subject_ref is empty", param="subject_ref")
+        raise InvalidValue("subject_ref is empty", param="subject_ref")
     if len(ref) > MAX_REF_LEN:
-        raise InvalidInput(
+        raise InvalidValue(
             f"subject_ref is longer than {MAX_REF_LEN} characters", param="subject_ref"
         )
     return ref.strip()
@@ -265,7 +265,7 @@ def _check_conversation_id(conversation_id: str) -> str:
         or len(conversation_id) > MAX_CONVERSATION_ID_LEN
         or any(ord(ch) < 32 for ch in conversation_id)
     ):
-        raise InvalidInput(
+        raise InvalidValue(
             f"a conversation id is 1 to {MAX_CONVERSATION_ID_LEN} printable characters",
             param="conversation_id",
         )
@@ -465,7 +465,7 @@ class Vault:
         for name, value in fields.items():
             category = self._catalog.category(name)
             if not isinstance(value, str) or not value:
-                raise InvalidInput(f"field {name!r} must be a non-empty string", param=name)
+                raise InvalidValue(f"field {name!r} must be a non-empty string", param=name)
             field_rows.append(
                 {
                     "subject_id": subject_id,
