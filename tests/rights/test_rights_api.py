@@ -6,6 +6,7 @@ import asyncio
 import io
 import json
 import zipfile
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -19,9 +20,11 @@ from discreet.api.routes_consent import consent_router
 from discreet.api.routes_rights import rights_router
 from discreet.audit import AccessContext
 from discreet.consent import RESTRICTED
+from discreet.policy import Policy
 from discreet.rights import RightsService
-from discreet.vault import IdentifierKind, SubjectNotFound
+from discreet.vault import IdentifierKind, SubjectNotFound, Vault
 from discreet.vault.keystore import KeyKind
+from discreet.wiring import vault_holders
 
 
 def _app(rights: RightsService) -> FastAPI:
@@ -200,3 +203,26 @@ def test_restriction_objection_deadlines_over_http(rights: RightsService, clock:
     assert [r["id"] for r in _one(rights, "GET", "/v1/rights/overdue")] == [late["id"]]
     (wrong,) = _run(rights, ("POST", f"/v1/rights/requests/{restrict}/reject", {"reason": "x"}))
     assert wrong.status_code == 409
+
+
+def test_the_policys_jurisdiction_sets_the_words_and_deadlines_over_http(
+    filled_vault: Vault, clock: FakeClock, policy: Policy
+) -> None:
+    ccpa = RightsService(
+        filled_vault,
+        holders=vault_holders(filled_vault, clock=clock),
+        clock=clock,
+        policy=policy.model_copy(update={"jurisdictions": ("ccpa",)}),
+    )
+    opt_out, unknown = _run(
+        ccpa,
+        ("POST", "/v1/rights/requests", {"subject_ref": ALICE, "kind": "opt_out"}),
+        ("POST", "/v1/rights/requests", {"subject_ref": ALICE, "kind": "forget-me"}),
+    )
+    assert opt_out.status_code == 201, opt_out.text
+    created = opt_out.json()
+    assert (created["kind"], created["scope"]) == ("objection", "sale_sharing")
+    received = datetime.fromisoformat(created["received_at"])
+    assert datetime.fromisoformat(created["due_at"]) == received + timedelta(days=45)
+    assert unknown.status_code == 400
+    assert unknown.json()["error"]["param"] == "kind"

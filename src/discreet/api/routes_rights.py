@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from discreet.api.contract import ErrorResponse
 from discreet.api.responses import LegalHoldOut, Lifted, RightsRequestOut
 from discreet.api.routes_consent import operator_context
-from discreet.rights import ErasureBlocked, RequestKind, RequestState, RightsService
+from discreet.rights import ErasureBlocked, RequestState, RightsService
 
 RIGHTS_PURPOSE = "data_subject_request"
 RequestId = Annotated[str, Path(min_length=1, max_length=64)]
@@ -31,7 +31,13 @@ class RequestIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     subject_ref: str = Field(min_length=1, max_length=200)
-    kind: RequestKind
+    kind: str = Field(
+        min_length=1,
+        max_length=32,
+        description="access, rectification, erasure, restriction or objection; where the "
+        "policy names the CCPA also know, delete, correct or opt_out (an objection to "
+        "sale_sharing). Deadlines follow the policy's jurisdictions.",
+    )
     channel: str = Field(default="api", max_length=64)
     scope: str | None = Field(default=None, max_length=64)
     """Objections: the purpose objected to (none: all processing)."""
@@ -81,8 +87,9 @@ def rights_router(service: Callable[[], RightsService], operator: Callable[..., 
     @router.post("/v1/rights/requests", status_code=201, response_model=RightsRequestOut)
     def submit(body: RequestIn, svc: Service, actor: Operator) -> dict[str, Any]:
         ctx = operator_context(actor, RIGHTS_PURPOSE)
+        kind, scope = svc.parse_kind(body.kind, body.scope)
         return svc.submit(
-            body.subject_ref, body.kind, channel=body.channel, scope=body.scope, ctx=ctx
+            body.subject_ref, kind, channel=body.channel, scope=scope, ctx=ctx
         ).as_dict()
 
     @router.get("/v1/rights/requests", response_model=list[RightsRequestOut])

@@ -20,7 +20,7 @@ from discreet.policy import Policy
 from discreet.rights.erasure import Eraser, ErasureMismatch, ErasureOutcome
 from discreet.rights.export import SubjectExport, collect
 from discreet.rights.holds import LegalHold, active_holds, release_hold, set_hold
-from discreet.rights.jurisdictions import Deadlines
+from discreet.rights.jurisdictions import Deadlines, parse_request
 from discreet.rights.requests import (
     RequestBook,
     RequestError,
@@ -68,6 +68,13 @@ class RightsService:
         self.eraser = Eraser(vault, holders, clock=clock)
 
     # --- intake and life cycle ---------------------------------------------------------
+
+    def parse_kind(self, kind: str, scope: str | None = None) -> tuple[RequestKind, str | None]:
+        """A request kind in the words of the policy's jurisdictions (``access`` ..., or
+        under the CCPA ``know``, ``delete``, ``correct``, ``opt_out``) as the kind and scope
+        recorded; InvalidValue for a word none of them uses."""
+        names = self.policy.jurisdictions if self.policy is not None else ("gdpr",)
+        return parse_request(kind, scope, names)
 
     def submit(
         self,
