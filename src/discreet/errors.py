@@ -4,6 +4,7 @@
 
     DiscreetError                      code            HTTP  exit
     ├── InvalidInput                   invalid_input    400     2
+    │   └── InvalidValue (a ValueError too)
     ├── Unauthenticated                unauthenticated  401     2
     ├── Forbidden                      forbidden        403     2
     ├── NotFound                       not_found        404     3
@@ -11,6 +12,13 @@
     ├── TooLarge                       too_large        413     2
     ├── Unavailable                    unavailable      503     5
     └── UpstreamFailure                upstream_error   502     5
+
+Invalid input is 400 on every route, as OpenAI answers it (never FastAPI's 422): a client
+handles one status for "fix your request", whether the request's shape or its content was
+wrong.
+
+`InvalidValue` is an `InvalidInput` that is also a `ValueError`, for checks whose callers
+were written against the standard library's error (``except ValueError``).
 
 Domain packages subclass the branch that says what a caller can do about the failure
 (a vault's missing subject is a ``NotFound``; a database that went away is
@@ -23,22 +31,37 @@ A leaf module: it imports nothing of discreet's.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 
 class DiscreetError(Exception):
-    """Root of every error discreet raises on purpose."""
+    """Root of every error discreet raises on purpose.
+
+    `param` names the input at fault (a field, a header, a path parameter: the OpenAI error
+    object's ``param``); `details` are extra facts for the error object (ids, counts,
+    states), never values of the data the request was about.
+    """
 
     code: ClassVar[str] = "internal_error"
     """A stable, machine-readable name (the OpenAI error object's ``code``)."""
     http_status: ClassVar[int] = 500
     exit_code: ClassVar[int] = 1
 
-    def __init__(self, message: str = "", *, code: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        code: str | None = None,
+        param: str | None = None,
+        details: Mapping[str, Any] | None = None,
+    ) -> None:
         super().__init__(message or self.__class__.__doc__ or self.code)
         if code is not None:
             # A narrower code than the class's, for clients that branch on it.
             self.code = code  # type: ignore[misc]
+        self.param = param
+        self.details: Mapping[str, Any] = details or {}
 
     @property
     def message(self) -> str:
@@ -51,6 +74,10 @@ class InvalidInput(DiscreetError):
     code = "invalid_input"
     http_status = 400
     exit_code = 2
+
+
+class InvalidValue(InvalidInput, ValueError):
+    """A value is malformed or out of range (also a `ValueError`)."""
 
 
 class Unauthenticated(DiscreetError):

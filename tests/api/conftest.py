@@ -65,8 +65,11 @@ assistants:
   support:
     purposes: [customer_support]
     categories: [identity, contact, order]
+    # What the tests' clients request; any other name is 404 model_not_found.
+    models: [gpt-test, m]
   billing:
     purposes: [billing]
+    models: [gpt-test, m]
     # The subject has a health field in the vault; billing must never get it.
     categories: [identity, financial, order]
 disclosure:
@@ -123,7 +126,9 @@ class Api:
             headers["X-Discreet-Conversation"] = conversation
         if purpose is not None:
             headers["X-Discreet-Purpose"] = purpose
-        body = {"model": "gpt-test", "messages": messages, "stream": stream, **(extra or {})}
+        # The model named after the key's assistant: the name every key may request.
+        model = key if key in self.keys else "support"
+        body = {"model": model, "messages": messages, "stream": stream, **(extra or {})}
         return self.client.post("/v1/chat/completions", json=body, headers=headers)
 
     def audit(self, action: str | None = None) -> list[AuditEntry]:

@@ -308,7 +308,7 @@ def test_duplicate_discreet_headers_are_refused(adversary_api: Api) -> None:
         ("X-Discreet-Subject", "CUST-10001"),
         ("X-Discreet-Subject", "CUST-10002"),
     ]
-    body = {"model": "m", "messages": [{"role": "user", "content": "Hi"}]}
+    body = {"model": "support", "messages": [{"role": "user", "content": "Hi"}]}
 
     response = adversary_api.client.post("/v1/chat/completions", json=body, headers=headers)
 

@@ -51,7 +51,10 @@ def _turns(
             async def chat(conversation: str) -> httpx.Response:
                 return await client.post(
                     "/v1/chat/completions",
-                    json={"model": "m", "messages": [{"role": "user", "content": "Hi there"}]},
+                    json={
+                        "model": "support",
+                        "messages": [{"role": "user", "content": "Hi there"}],
+                    },
                     headers={
                         "Authorization": f"Bearer {key}",
                         "X-Discreet-Subject": MARIEKE,

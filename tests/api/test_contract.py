@@ -47,9 +47,12 @@ def test_governance_and_framework_errors_use_the_openai_error_object(api: Api) -
     no_route = api.client.get("/v1/no-such-route", headers=_bearer(operator))
     wrong_method = api.client.delete("/v1/models", headers=_bearer(operator))
 
-    assert _is_openai_error(unknown, 404, "subject_not_found")["type"] == "not_found_error"
-    error = _is_openai_error(invalid, 422, "invalid")
+    # OpenAI's types: its 404s (model_not_found) are invalid_request_error too.
+    assert _is_openai_error(unknown, 404, "subject_not_found")["type"] == "invalid_request_error"
+    # Invalid input is 400 on every route, as OpenAI answers it, naming the field.
+    error = _is_openai_error(invalid, 400, "invalid_request")
     assert "state" in error["message"] and "maybe" not in error["message"]
+    assert error["param"] == "state"
     _is_openai_error(no_route, 404)
     _is_openai_error(wrong_method, 405)
 

@@ -99,4 +99,5 @@ def test_openai_client_sees_refusals_as_its_own_errors(served: tuple[str, Api]) 
 def test_openai_client_lists_the_keys_assistant_as_model(served: tuple[str, Api]) -> None:
     base_url, api = served
     models = client(base_url, api.keys["billing"], "c3").models.list()
-    assert [m.id for m in models.data] == ["billing"]
+    # The assistant's own name first, then the policy's aliases for it (the test policy's).
+    assert [m.id for m in models.data] == ["billing", "gpt-test", "m"]

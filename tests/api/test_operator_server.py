@@ -68,7 +68,10 @@ def test_an_assistant_closes_only_its_own_conversations_an_operator_any(server: 
     for conversation in ("conv-a", "conv-b"):
         turn = server.client.post(
             "/v1/chat/completions",
-            json={"model": "m", "messages": [{"role": "user", "content": "Where is my order?"}]},
+            json={
+                "model": "support",
+                "messages": [{"role": "user", "content": "Where is my order?"}],
+            },
             headers=server.headers(
                 "support",
                 **{"X-Discreet-Subject": customer.ref, "X-Discreet-Conversation": conversation},

@@ -57,7 +57,10 @@ def test_serve_migrates_and_answers_with_a_created_key(tmp_path: Path) -> None:
 
         response = httpx.post(
             f"{base}/chat/completions",
-            json={"model": "m", "messages": [{"role": "user", "content": "Where is my order?"}]},
+            json={
+                "model": "support",
+                "messages": [{"role": "user", "content": "Where is my order?"}],
+            },
             headers={"Authorization": f"Bearer {key}"},
             timeout=30,
         )
@@ -108,7 +111,7 @@ def test_serve_with_two_workers_answers_and_revocation_reaches_every_process(
     )
     base = f"http://127.0.0.1:{port}/v1"
     headers = {"Authorization": f"Bearer {key}"}
-    body = {"model": "m", "messages": [{"role": "user", "content": "Where is my order?"}]}
+    body = {"model": "support", "messages": [{"role": "user", "content": "Where is my order?"}]}
     try:
         deadline = time.monotonic() + 120
         while True:

@@ -83,7 +83,10 @@ class Wired:
     def chat(self, assistant: str, conversation: str, purpose: str) -> Any:  # a response
         return self.client.post(
             "/v1/chat/completions",
-            json={"model": "m", "messages": [{"role": "user", "content": "Where is my order?"}]},
+            json={
+                "model": assistant,
+                "messages": [{"role": "user", "content": "Where is my order?"}],
+            },
             headers={
                 "Authorization": f"Bearer {self.keys[assistant]}",
                 "X-Discreet-Subject": ALICE,

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from tests.retention.conftest import Parts, policy_with
 
+from discreet.api.contract import install_error_format
 from discreet.api.routes_conversations import Closer, conversations_router
 from discreet.audit import AccessContext
 from discreet.audit.log import AuditLog
@@ -33,6 +34,7 @@ def client(parts: Parts) -> Iterator[TestClient]:
         return Closer(actor="key-1", assistant="support")
 
     app = FastAPI()
+    install_error_format(app)  # the app's one error map, as create_app installs it
     app.include_router(conversations_router(lambda: retention, lambda: "ops-1", closer))
     with TestClient(app) as test_client:
         yield test_client

@@ -11,6 +11,7 @@ from tests.consent.fakes import FakeClock
 from tests.rights.conftest import ALICE
 
 from discreet.audit import AccessContext
+from discreet.errors import InvalidInput
 from discreet.policy import Policy, PolicyError, parse_policy
 from discreet.rights import RequestError, RequestKind, RightsService
 from discreet.rights.jurisdictions import SALE_SHARING, Deadlines, parse_request
@@ -55,7 +56,7 @@ def test_ccpa_knows_no_restriction_and_records_an_opt_out_as_an_objection(
     assert parse_request("know", None) == (RequestKind.ACCESS, None)
     assert parse_request("delete", None) == (RequestKind.ERASURE, None)
     assert parse_request("correct", None) == (RequestKind.RECTIFICATION, None)
-    with pytest.raises(RequestError, match="unknown request kind"):
+    with pytest.raises(InvalidInput, match="unknown request kind"):  # a 400 in the API
         parse_request("forget-me", None)
 
 

@@ -6,6 +6,7 @@ import asyncio
 import io
 import json
 import zipfile
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -14,13 +15,16 @@ from fastapi import FastAPI, Header, HTTPException
 from tests.consent.fakes import FakeClock
 from tests.rights.conftest import ALICE, BOB, add_conversations
 
+from discreet.api.contract import install_error_format
 from discreet.api.routes_consent import consent_router
 from discreet.api.routes_rights import rights_router
 from discreet.audit import AccessContext
 from discreet.consent import RESTRICTED
+from discreet.policy import Policy
 from discreet.rights import RightsService
-from discreet.vault import IdentifierKind, SubjectNotFound
+from discreet.vault import IdentifierKind, SubjectNotFound, Vault
 from discreet.vault.keystore import KeyKind
+from discreet.wiring import vault_holders
 
 
 def _app(rights: RightsService) -> FastAPI:
@@ -30,6 +34,7 @@ def _app(rights: RightsService) -> FastAPI:
         return x_operator
 
     app = FastAPI()
+    install_error_format(app)  # the app's one error map, as create_app installs it
     app.include_router(consent_router(lambda: rights.consent, operator))
     app.include_router(rights_router(lambda: rights, operator))
     return app
@@ -92,7 +97,8 @@ def test_consent_endpoints_record_and_show_history(rights: RightsService) -> Non
     assert body["current"]["model_training"]["channel"] == "app"
     assert unknown.status_code == 404
     assert "CUST-00000" not in unknown.text
-    assert bad.status_code == 422 and "unknown purpose" in bad.text
+    assert bad.status_code == 400 and "unknown purpose" in bad.text
+    assert bad.json()["error"]["param"] == "purpose"
     assert anonymous.status_code == 401
     alice = rights.vault.subject_id(ALICE, ctx=_ctx())
     assert len(rights.consent.registry.history(alice)) == 2  # the refused one left no record
@@ -141,9 +147,13 @@ def test_rectification_erasure_and_holds_over_http(rights: RightsService) -> Non
     url = f"/v1/rights/requests/{erase}/execute"
     (blocked,) = _run(rights, ("POST", url, {"subject_ref": BOB}))
     assert blocked.status_code == 409
-    detail = blocked.json()["detail"]
-    assert detail["error"] == "legal_hold"
+    detail = blocked.json()["error"]
+    assert detail["code"] == "legal_hold"
     assert [h["id"] for h in detail["holds"]] == [hold["id"]]
+    # Not left "in_progress": blocked by the hold, visible as such in the list.
+    assert detail["request"]["state"] == "blocked_by_hold"
+    listed = _one(rights, "GET", "/v1/rights/requests?state=blocked_by_hold")
+    assert [r["id"] for r in listed] == [erase]
     bob_fields = len(rights.vault.get_subject(BOB, ctx=_ctx()).fields)
     assert bob_fields
 
@@ -179,7 +189,8 @@ def test_restriction_objection_deadlines_over_http(rights: RightsService, clock:
         rights,
         ("POST", f"/v1/rights/requests/{late['id']}/extend", {"months": 3, "reason": "x"}),
     )
-    assert too_long.status_code == 422
+    assert too_long.status_code == 400
+    assert too_long.json()["error"]["param"] == "months"
     extended = _one(
         rights,
         "POST",
@@ -192,3 +203,26 @@ def test_restriction_objection_deadlines_over_http(rights: RightsService, clock:
     assert [r["id"] for r in _one(rights, "GET", "/v1/rights/overdue")] == [late["id"]]
     (wrong,) = _run(rights, ("POST", f"/v1/rights/requests/{restrict}/reject", {"reason": "x"}))
     assert wrong.status_code == 409
+
+
+def test_the_policys_jurisdiction_sets_the_words_and_deadlines_over_http(
+    filled_vault: Vault, clock: FakeClock, policy: Policy
+) -> None:
+    ccpa = RightsService(
+        filled_vault,
+        holders=vault_holders(filled_vault, clock=clock),
+        clock=clock,
+        policy=policy.model_copy(update={"jurisdictions": ("ccpa",)}),
+    )
+    opt_out, unknown = _run(
+        ccpa,
+        ("POST", "/v1/rights/requests", {"subject_ref": ALICE, "kind": "opt_out"}),
+        ("POST", "/v1/rights/requests", {"subject_ref": ALICE, "kind": "forget-me"}),
+    )
+    assert opt_out.status_code == 201, opt_out.text
+    created = opt_out.json()
+    assert (created["kind"], created["scope"]) == ("objection", "sale_sharing")
+    received = datetime.fromisoformat(created["received_at"])
+    assert datetime.fromisoformat(created["due_at"]) == received + timedelta(days=45)
+    assert unknown.status_code == 400
+    assert unknown.json()["error"]["param"] == "kind"

@@ -143,13 +143,35 @@ def test_a_hold_on_the_subject_blocks_erasure_and_says_which(
     assert done.erasure is not None and not done.erasure.completed
     assert [h.id for h in done.erasure.blocked_by] == [hold.id]
     assert done.erasure.blocked_by[0].reason == "litigation 2027-114"
-    assert rights.book.get(request.id).state is RequestState.IN_PROGRESS
+    # Not "in progress" for ever: blocked by the hold, and listed as such.
+    assert done.request.state is RequestState.BLOCKED_BY_HOLD
+    blocked = rights.book.find(state=RequestState.BLOCKED_BY_HOLD)
+    assert [r.id for r in blocked] == [request.id]
     assert rights.vault.get_subject(ALICE, ctx=officer).fields  # nothing erased
     assert len(rights.consent.registry.history(done.erasure.subject_id)) == 2
 
+    # Released: the blocked erasure resumes by itself and completes.
     rights.release(hold.id, ctx=officer)
-    finished = rights.execute(request.id, ALICE, ctx=officer)
+    assert rights.book.get(request.id).state is RequestState.COMPLETED
+    with pytest.raises(SubjectNotFound):
+        rights.vault.get_subject(ALICE, ctx=officer)
+    finished = rights.execute(request.id, ALICE, ctx=officer)  # repeating changes nothing
     assert finished.request.state is RequestState.COMPLETED
+
+
+def test_a_blocked_erasure_waits_for_the_last_hold_on_the_subject(
+    rights: RightsService, officer: AccessContext, alice_with_history: list[str]
+) -> None:
+    first = rights.hold_subject(ALICE, "litigation 2027-114", ctx=officer)
+    second = rights.hold_subject(ALICE, "tax audit", ctx=officer)
+    request = verified(rights, ALICE, RequestKind.ERASURE, officer)
+    rights.execute(request.id, ALICE, ctx=officer)
+
+    rights.release(first.id, ctx=officer)
+    assert rights.book.get(request.id).state is RequestState.BLOCKED_BY_HOLD
+    assert rights.vault.get_subject(ALICE, ctx=officer).fields  # still nothing erased
+    rights.release(second.id, ctx=officer)
+    assert rights.book.get(request.id).state is RequestState.COMPLETED
     with pytest.raises(SubjectNotFound):
         rights.vault.get_subject(ALICE, ctx=officer)
 

@@ -37,9 +37,9 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import ValidationError
 
 from discreet.api.auth import authenticate, bearer_key, require_role
-from discreet.api.contract import gateway_checks, install_contract
-from discreet.api.inputs import InputGuard, number_too_large, unstorable_text
-from discreet.api.responses import ConversationState, ModelList, conversation_view
+from discreet.api.contract import gateway_checks, install_contract, install_error_format
+from discreet.api.inputs import InputGuard
+from discreet.api.responses import ConversationState, Model, ModelList, conversation_view
 from discreet.api.routes_consent import consent_router
 from discreet.api.routes_conversations import Closer, conversations_router
 from discreet.api.routes_handoff import handoff_router
@@ -49,11 +49,12 @@ from discreet.api.schemas import (
     chunk_body,
     completion_body,
     describe_validation_error,
-    error_body,
     now,
+    usage_chunk,
 )
 from discreet.audit.context import ActorKind
 from discreet.conversations.apikeys import ApiKeyInfo, KeyRole
+from discreet.errors import NotFound
 from discreet.gateway.refusals import TurnRefused
 from discreet.gateway.turn import (
     Gateway,
@@ -62,9 +63,9 @@ from discreet.gateway.turn import (
     TurnResult,
     check_conversation_id,
 )
+from discreet.gateway.usage import UsageMeter, metered
 from discreet.retention import Retention
 from discreet.rights import RightsService
-from discreet.store.errors import StorageError
 from discreet.wiring import vault_holders
 
 DEFAULT_MAX_BODY_BYTES = 1_048_576
@@ -76,24 +77,6 @@ T = TypeVar("T")
 BackgroundTask = Callable[[], AbstractAsyncContextManager[Any]]
 """Something to run while the app serves (e.g. the retention scheduler): entered at start-up,
 exited at shutdown."""
-
-
-def _error(refused: TurnRefused) -> JSONResponse:
-    return JSONResponse(
-        error_body(refused.message, refused.error_type, refused.code), status_code=refused.status
-    )
-
-
-def _unavailable(exc: StorageError) -> TurnRefused:
-    return TurnRefused(503, "vault_unavailable", f"vault unavailable: {type(exc).__name__}")
-
-
-async def _blocking(func: Callable[[], T]) -> T:
-    """Run a database call in a worker thread; storage failures become 503."""
-    try:
-        return await anyio.to_thread.run_sync(func)
-    except StorageError as exc:
-        raise _unavailable(exc) from None
 
 
 def _header(request: Request, name: str, limit: int = 200) -> str | None:
@@ -135,17 +118,23 @@ def _sse(payload: dict[str, Any] | str) -> bytes:
     return f"data: {data}\n\n".encode()
 
 
-async def _stream_events(result: StreamedTurn, completion_id: str) -> AsyncIterator[bytes]:
+async def _stream_events(
+    result: StreamedTurn, completion_id: str, usage: UsageMeter
+) -> AsyncIterator[bytes]:
     created = now()
     yield _sse(
         chunk_body(completion_id, result.model, created, {"role": "assistant", "content": ""})
     )
-    async for piece in result.pieces:  # each released once guarded (gateway/release.py)
-        yield _sse(chunk_body(completion_id, result.model, created, {"content": piece}))
+    with metered(usage):  # the rest of the upstream's stream is read here
+        async for piece in result.pieces:  # each released once guarded (gateway/release.py)
+            yield _sse(chunk_body(completion_id, result.model, created, {"content": piece}))
     if result.error is not None:  # a fault after the stream began: no "stop", an error
         yield _sse({"error": {"code": result.error.code, "message": result.error.message}})
         return
     yield _sse(chunk_body(completion_id, result.model, created, {}, "stop"))
+    if usage.reported:
+        # As OpenAI streams it (stream_options.include_usage): a last chunk, no choices.
+        yield _sse(usage_chunk(completion_id, result.model, created, usage.as_dict()))
     yield _sse("[DONE]")
 
 
@@ -184,14 +173,11 @@ def create_app(
         redoc_url=None,
     )
 
-    @app.exception_handler(TurnRefused)
-    async def _refused(_request: Request, exc: TurnRefused) -> JSONResponse:
-        return _error(exc)
-
-    # One body limit and text check for every route, 400 for unstorable input (api/inputs).
+    # The one map from errors to answers (OpenAI's error object, statuses from the error
+    # tree); no route translates errors itself.
+    install_error_format(app)
+    # One body limit and text check for every route, 400 for lone surrogates (api/inputs).
     app.add_middleware(InputGuard, max_body_bytes=max_body_bytes)
-    app.add_exception_handler(UnicodeEncodeError, unstorable_text)
-    app.add_exception_handler(OverflowError, number_too_large)
 
     async def _auth(request: Request) -> ApiKeyInfo:
         """An assistant key (operator keys get 403 on the chat endpoints)."""
@@ -199,24 +185,18 @@ def create_app(
         # A key verified moments ago needs no worker thread (most turns).
         info = gateway.api_keys.recently_verified(key) if key is not None else None
         if info is None:
-            info = await _blocking(lambda: authenticate(gateway.api_keys, request))
+            info = await anyio.to_thread.run_sync(lambda: authenticate(gateway.api_keys, request))
         return require_role(info, KeyRole.ASSISTANT)
 
     def operator(request: Request) -> str:
         """The operator's name, for the audit; a sync dependency (FastAPI runs it in a
         worker thread, like the governance routes themselves)."""
-        try:
-            info = authenticate(gateway.api_keys, request)
-        except StorageError as exc:
-            raise _unavailable(exc) from None
+        info = authenticate(gateway.api_keys, request)
         return require_role(info, KeyRole.OPERATOR).assistant
 
     def closer(request: Request) -> Closer:
         """Who closes a conversation: an operator (any), or an assistant (its own)."""
-        try:
-            info = authenticate(gateway.api_keys, request)
-        except StorageError as exc:
-            raise _unavailable(exc) from None
+        info = authenticate(gateway.api_keys, request)
         if info.is_operator:
             return Closer(actor=info.assistant)
         # Audited like the assistant's turns: the assistant's name as the actor.
@@ -239,6 +219,15 @@ def create_app(
             body = ChatCompletionRequest.model_validate_json(raw)
         except ValidationError as exc:
             raise TurnRefused(400, "invalid_request", describe_validation_error(exc)) from None
+        if body.model not in gateway.policy.model_names(key.assistant):
+            # OpenAI's answer to an unknown model; the name is not echoed (it is the
+            # client's text). The policy's assistants.<name>.models lists accepted aliases.
+            raise NotFound(
+                "the requested model does not exist or this key may not use it; "
+                "GET /v1/models lists the models this key may request",
+                code="model_not_found",
+                param="model",
+            )
         conversation = _header(request, CONVERSATION_HEADER)
         if conversation is not None:
             check_conversation_id(conversation)
@@ -254,30 +243,34 @@ def create_app(
         )
         completion_id = f"chatcmpl-{secrets.token_hex(12)}"
         if body.stream:
-            streamed = await gateway.stream_turn(turn)
+            with metered() as usage:  # what the upstream reports (gateway/usage.py)
+                streamed = await gateway.stream_turn(turn)
             return StreamingResponse(
-                _stream_events(streamed, completion_id),
+                _stream_events(streamed, completion_id, usage),
                 media_type="text/event-stream",
                 headers={**_turn_headers(streamed), "Cache-Control": "no-cache"},
             )
-        result = await gateway.run_turn(turn)
+        with metered() as usage:
+            result = await gateway.run_turn(turn)
         return JSONResponse(
-            completion_body(completion_id, result.model, result.text, now()),
+            completion_body(completion_id, result.model, result.text, now(), usage.as_dict()),
             headers=_turn_headers(result),
         )
 
     @app.get("/v1/models", response_model=ModelList)
     async def models(request: Request) -> JSONResponse:
-        """The key's assistant as the one model (some clients list models first)."""
+        """The model names this key may request: its assistant's name, then the policy's
+        aliases for it (some clients list models first)."""
         key = await _auth(request)
-        model = {"id": key.assistant, "object": "model", "created": 0, "owned_by": "discreet"}
-        return JSONResponse({"object": "list", "data": [model]})
+        names = gateway.policy.model_names(key.assistant)
+        listed = ModelList(data=[Model(id=name) for name in names])
+        return JSONResponse(listed.model_dump(mode="json"))
 
     @app.get("/v1/conversations/{conversation_id}", response_model=ConversationState)
     async def conversation_state(conversation_id: str, request: Request) -> JSONResponse:
         key = await _auth(request)
         check_conversation_id(conversation_id)
-        state = await _blocking(lambda: gateway.states.get(conversation_id))
+        state = await anyio.to_thread.run_sync(lambda: gateway.states.get(conversation_id))
         if state is None or state.assistant != key.assistant:
             raise TurnRefused(404, "conversation_not_found", "no such conversation")
         return JSONResponse(conversation_view(state).model_dump(mode="json"))

@@ -6,6 +6,8 @@ pages and the health probes.
   validation and 404/405 answers included, so a client handles one shape. A route's extra
   fields (e.g. the legal holds blocking an erasure) stay inside ``error``. An unexpected
   exception is a 500 in the same shape naming only its type: never a value, never a trace.
+  `install_error_format` is that one map; `create_app` installs it where it declares the
+  app, and routes raise `DiscreetError`s instead of translating errors themselves.
 - **OpenAPI.** The chat route reads its body itself (to cap its size before parsing), so
   FastAPI cannot see its schema: it is added here, with the ``X-Discreet-*`` request and
   response headers, the bearer-key security scheme and the error responses of every route.
@@ -34,6 +36,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from discreet.api.schemas import ChatCompletionRequest, error_body
@@ -59,63 +62,91 @@ class ErrorResponse(BaseModel):
 
 
 def error_type(status: int) -> str:
-    """OpenAI's error ``type`` for an HTTP status (as the chat route's refusals use)."""
+    """OpenAI's error ``type`` for an HTTP status (OpenAI answers its 404s, e.g.
+    ``model_not_found``, as ``invalid_request_error`` too)."""
     if status == 401:
         return "authentication_error"
     if status == 403:
         return "permission_error"
-    if status == 404:
-        return "not_found_error"
     if status < 500:
         return "invalid_request_error"
     return "server_error"
 
 
-_CODES = {400: "invalid_request", 404: "not_found", 405: "method_not_allowed", 422: "invalid"}
+_CODES = {400: "invalid_request", 404: "not_found", 405: "method_not_allowed"}
 
 
-def _http_error(exc: StarletteHTTPException) -> JSONResponse:
-    detail = exc.detail
-    extra: dict[str, Any] = {}
-    if isinstance(detail, Mapping) and "message" in detail:
-        code = str(detail.get("error") or _CODES.get(exc.status_code, "error"))
-        message = str(detail["message"])
-        extra = {k: v for k, v in detail.items() if k not in ("error", "message")}
-    else:
-        code = _CODES.get(exc.status_code, "error")
-        message = str(detail) if detail else "error"
-    body = error_body(message, error_type(exc.status_code), code)
-    body["error"].update(extra)
-    return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+def error_response(
+    status: int,
+    message: str,
+    code: str,
+    *,
+    param: str | None = None,
+    details: Mapping[str, Any] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    """OpenAI's error object; `details` go inside ``error`` (e.g. the holds blocking an
+    erasure)."""
+    body = error_body(message, error_type(status), code)
+    body["error"]["param"] = param
+    body["error"].update(details or {})
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _location(loc: Sequence[int | str]) -> str:
+    """A validation error's place as a client names it: ``months``, ``path.hold_id``."""
+    parts = [str(p) for p in loc]
+    if parts and parts[0] == "body":
+        parts = parts[1:]
+    return ".".join(parts) or "body"
 
 
 def install_error_format(app: FastAPI) -> None:
-    """OpenAI's error object for FastAPI's own errors, domain errors and the unexpected."""
+    """The API's one map from exceptions to answers: OpenAI's error object everywhere.
 
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return _http_error(exc)
-
-    @app.exception_handler(RequestValidationError)
-    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = []
-        for error in exc.errors()[:5]:
-            location = ".".join(str(p) for p in error.get("loc", ())) or "body"
-            problems.append(f"{location}: {error.get('msg', 'invalid')}")
-        # 422 as FastAPI always answered; the message names where, never the input.
-        body = error_body("invalid request: " + "; ".join(problems), error_type(422), "invalid")
-        return JSONResponse(body, status_code=422)
+    Routes raise `DiscreetError`s (their class says the status and code) and never catch
+    them to translate; FastAPI's own errors (validation, unknown route, wrong method) and
+    the standard library's for input a store cannot take are mapped here too. Invalid
+    input is 400 (see ``discreet.errors``), naming where, never the input.
+    """
 
     @app.exception_handler(DiscreetError)
     async def _domain(_request: Request, exc: DiscreetError) -> JSONResponse:
-        body = error_body(exc.message, error_type(exc.http_status), exc.code)
-        return JSONResponse(body, status_code=exc.http_status)
+        return error_response(
+            exc.http_status, exc.message, exc.code, param=exc.param, details=exc.details
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        problems = [f"{_location(e.get('loc', ()))}: {e.get('msg', 'invalid')}" for e in errors]
+        param = _location(errors[0].get("loc", ())) if errors else None
+        message = "invalid request: " + "; ".join(problems[:5])
+        return error_response(400, message, "invalid_request", param=param)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = _CODES.get(exc.status_code, "error")
+        message = str(exc.detail) if exc.detail else code
+        return error_response(exc.status_code, message, code, headers=exc.headers)
+
+    @app.exception_handler(UnicodeEncodeError)
+    async def _unstorable(_request: Request, exc: UnicodeEncodeError) -> JSONResponse:
+        # Text with a lone surrogate that the body check could not see (e.g. in a path).
+        message = "a text in the request cannot be stored (not valid Unicode)"
+        return error_response(400, message, "invalid_text")
+
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)
+    async def _out_of_range(_request: Request, exc: Exception) -> JSONResponse:
+        # The last line of defence: routes bound their numbers, so a store's overflow here
+        # means a bound is missing; still the client's input, never a 500 with a trace.
+        return error_response(400, "a number in the request is out of range", "number_out_of_range")
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
         # The type only: an exception's text may quote the data it choked on.
-        body = error_body(f"internal error ({type(exc).__name__})", "server_error", "internal")
-        return JSONResponse(body, status_code=500)
+        return error_response(500, f"internal error ({type(exc).__name__})", "internal")
 
 
 # --- health and readiness ----------------------------------------------------------------
@@ -345,7 +376,6 @@ def contract_openapi(app: FastAPI) -> dict[str, Any]:
 
 def install_contract(app: FastAPI, checks: Sequence[Check]) -> None:
     """The hook `create_app` calls once its routes are added."""
-    install_error_format(app)
     install_probes(app, checks)
     install_docs(app)
     cached: dict[str, Any] = {}

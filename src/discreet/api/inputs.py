@@ -6,14 +6,13 @@
   it into a string that cannot be encoded, and the route would fail later, deep in a
   database driver, as a 500 whose traceback carries the request's values.
 
-Also mapped here, for every route: `UnicodeEncodeError` (text that cannot be stored) and
-`OverflowError` (a number too large for the store) become 400, never a 500 with a trace.
+What a route may still meet (text a store cannot encode, a number out of a store's range)
+is mapped to 400 by the app's one error map (`api.contract.install_error_format`).
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -81,14 +80,4 @@ class InputGuard:
         await self.app(scope, replay, send)
 
 
-async def unstorable_text(_request: Any, exc: Exception) -> JSONResponse:
-    return invalid_input(
-        f"a text in the request cannot be stored ({type(exc).__name__})", "invalid_text"
-    )
-
-
-async def number_too_large(_request: Any, exc: Exception) -> JSONResponse:
-    return invalid_input("a number in the request is out of range", "number_out_of_range")
-
-
-__all__ = ["InputGuard", "number_too_large", "unstorable_text"]
+__all__ = ["InputGuard", "invalid_input"]

@@ -1,12 +1,13 @@
-"""Typed response bodies of the assistant routes, for the OpenAPI document and for the routes
-that build them (OpenAI's shapes, the subset discreet answers)."""
+"""Typed response bodies, for the OpenAPI document and for the routes that build them: the
+assistant routes (OpenAI's shapes, the subset discreet answers) and the governance routes
+(consent, rights requests, legal holds, conversations)."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, WithJsonSchema
 
 from discreet.conversations.states import ConversationState as StoredState
 
@@ -80,3 +81,95 @@ def conversation_view(state: StoredState) -> ConversationState:
         created_at=state.created_at,
         updated_at=state.updated_at,
     )
+
+
+# --- governance routes (operators) ------------------------------------------------------
+# The bodies the domain objects' ``as_dict`` give, declared so OpenAPI shows them and
+# FastAPI checks every answer against them. Timestamps stay the strings ``as_dict`` wrote
+# (ISO 8601 with offset), declared as date-time.
+
+Timestamp = Annotated[str, WithJsonSchema({"type": "string", "format": "date-time"})]
+
+
+class ConsentRecordOut(BaseModel):
+    subject_id: str = Field(description="The subject's pseudonymous id.")
+    purpose: str
+    state: Literal["granted", "withdrawn"]
+    recorded_at: Timestamp
+    notice_version: str
+    channel: str
+    recorded_by: str
+
+
+class ProcessingLimitOut(BaseModel):
+    """A restriction (art. 18) or an objection (art. 21; a CCPA opt-out of sale/sharing)."""
+
+    id: int
+    kind: Literal["restriction", "objection"]
+    purpose: str | None = Field(description="Objections: the purpose; none: all processing.")
+    reason: str
+    request_id: str | None
+    set_by: str
+    set_at: Timestamp
+    lifted_at: Timestamp | None
+
+
+class ConsentOverview(BaseModel):
+    """``GET /v1/subjects/{ref}/consents``: current consent per purpose, history, limits."""
+
+    subject_id: str
+    current: dict[str, ConsentRecordOut]
+    history: list[ConsentRecordOut]
+    processing_limits: list[ProcessingLimitOut]
+
+
+class RightsRequestOut(BaseModel):
+    """A data-subject request; ``due_at`` follows the policy's jurisdictions."""
+
+    id: str
+    subject_id: str = Field(description="The subject's pseudonymous id.")
+    kind: Literal["access", "rectification", "erasure", "restriction", "objection"]
+    state: Literal[
+        "received", "verified", "in_progress", "blocked_by_hold", "completed", "rejected"
+    ] = Field(description="blocked_by_hold: an erasure waiting for a legal hold's release.")
+    scope: str | None
+    channel: str
+    received_by: str
+    received_at: Timestamp
+    due_at: Timestamp
+    extension_reason: str | None
+    verified_at: Timestamp | None
+    verified_by: str | None
+    closed_at: Timestamp | None
+    closed_by: str | None
+    rejection_reason: str | None
+    result: dict[str, Any] | None = Field(
+        description="The completion record: what was done, counts, when; no values."
+    )
+
+
+class LegalHoldOut(BaseModel):
+    id: int
+    subject_id: str | None
+    conversation_id: str | None
+    reason: str
+    set_by: str
+    set_at: Timestamp
+    released_at: Timestamp | None
+
+
+class Lifted(BaseModel):
+    lifted: int = Field(description="How many restrictions or objections were lifted.")
+
+
+class ConversationClosed(BaseModel):
+    """``POST /v1/conversations/{id}/close``: what closing did."""
+
+    object: Literal["discreet.conversation.closed"] = "discreet.conversation.closed"
+    conversation_id: str
+    closed_at: Timestamp
+    already_closed: bool
+    reason: str
+    token_map_destroyed: bool
+    held: bool = Field(description="Under a legal hold: the token map is kept.")
+    token_map_kept_until: Timestamp | None

@@ -2,6 +2,8 @@
 
 Translation only: the rules live in :mod:`discreet.consent`. The application supplies
 the service and an `operator` dependency (its authentication) when it mounts the router.
+Errors are raised as `DiscreetError`s and answered by the app's one error map
+(`api.contract.install_error_format`).
 """
 
 # No `from __future__ import annotations`: FastAPI must see the Annotated dependency
@@ -9,15 +11,18 @@ the service and an `operator` dependency (its authentication) when it mounts the
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, ConfigDict, Field
 
+from discreet.api.responses import ConsentOverview, ConsentRecordOut
 from discreet.audit.context import AccessContext, ActorKind, LegalBasis
 from discreet.consent import ConsentService, ConsentState
-from discreet.store.errors import StorageError
-from discreet.vault import SubjectNotFound, VaultError
 
 CONSENT_PURPOSE = "consent_management"
+MAX_REF = 200
+SubjectRef = Annotated[
+    str, Path(min_length=1, max_length=MAX_REF, description="The customer's reference.")
+]
 
 
 class ConsentIn(BaseModel):
@@ -41,15 +46,6 @@ def operator_context(actor: str, purpose: str) -> AccessContext:
     )
 
 
-def http_error(exc: Exception) -> HTTPException:
-    """Domain errors as HTTP answers; their messages name no values."""
-    if isinstance(exc, SubjectNotFound):
-        return HTTPException(404, {"error": "subject_not_found", "message": str(exc)})
-    if isinstance(exc, StorageError | VaultError):
-        return HTTPException(503, {"error": "store_unavailable", "message": str(exc)})
-    return HTTPException(422, {"error": "invalid", "message": str(exc)})
-
-
 def consent_router(
     service: Callable[[], ConsentService], operator: Callable[..., str]
 ) -> APIRouter:
@@ -58,28 +54,22 @@ def consent_router(
     Service = Annotated[ConsentService, Depends(service)]
     Operator = Annotated[str, Depends(operator)]
 
-    @router.post("/{ref}/consents", status_code=201)
-    def record_consent(ref: str, body: ConsentIn, svc: Service, actor: Operator) -> dict[str, Any]:
-        ctx = operator_context(actor, CONSENT_PURPOSE)
-        try:
-            entry = svc.record(
-                ref,
-                body.purpose,
-                ConsentState(body.state),
-                notice_version=body.notice_version,
-                channel=body.channel,
-                ctx=ctx,
-            )
-        except (ValueError, VaultError, StorageError) as exc:
-            raise http_error(exc) from None
+    @router.post("/{ref}/consents", status_code=201, response_model=ConsentRecordOut)
+    def record_consent(
+        ref: SubjectRef, body: ConsentIn, svc: Service, actor: Operator
+    ) -> dict[str, Any]:
+        entry = svc.record(
+            ref,
+            body.purpose,
+            ConsentState(body.state),
+            notice_version=body.notice_version,
+            channel=body.channel,
+            ctx=operator_context(actor, CONSENT_PURPOSE),
+        )
         return entry.as_dict()
 
-    @router.get("/{ref}/consents")
-    def show_consents(ref: str, svc: Service, actor: Operator) -> dict[str, Any]:
-        ctx = operator_context(actor, CONSENT_PURPOSE)
-        try:
-            return svc.show(ref, ctx=ctx).as_dict()
-        except (ValueError, VaultError, StorageError) as exc:
-            raise http_error(exc) from None
+    @router.get("/{ref}/consents", response_model=ConsentOverview)
+    def show_consents(ref: SubjectRef, svc: Service, actor: Operator) -> dict[str, Any]:
+        return svc.show(ref, ctx=operator_context(actor, CONSENT_PURPOSE)).as_dict()
 
     return router

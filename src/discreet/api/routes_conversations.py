@@ -2,7 +2,8 @@
 
 * ``POST /v1/conversations/{id}/close`` -- close a conversation and forget its token map
   (see :mod:`discreet.retention.closing`); 404 for an unknown conversation (or one of
-  another assistant), 503 when a store is unavailable. Repeating it is harmless.
+  another assistant), 503 when a store is unavailable (the app's one error map answers
+  both from the error tree). Repeating it is harmless.
 * ``GET /v1/retention/report?horizon_days=30`` -- what will expire when (operator).
 * ``POST /v1/retention/run?dry_run=true`` -- a retention run now (operator).
 
@@ -25,13 +26,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, Path, Query
 
+from discreet.api.responses import ConversationClosed
 from discreet.api.routes_consent import operator_context
 from discreet.audit.context import AccessContext, ActorKind, LegalBasis
-from discreet.retention import ConversationNotFound, Retention, forecast
-from discreet.store.errors import StorageError
-from discreet.vault import VaultError
+from discreet.retention import Retention, forecast
 
 CLOSE_PURPOSE = "conversation_close"
 RETENTION_PURPOSE = "retention"
@@ -56,10 +56,6 @@ class Closer:
         )
 
 
-def _unavailable(exc: Exception) -> HTTPException:
-    return HTTPException(503, {"error": "store_unavailable", "message": str(exc)})
-
-
 def conversations_router(
     retention: Callable[[], Retention],
     operator: Callable[..., str],
@@ -76,18 +72,13 @@ def conversations_router(
 
     Who = Annotated[Closer, Depends(closer or operator_closer)]
 
-    @router.post("/v1/conversations/{conversation_id}/close")
-    def close_conversation(conversation_id: str, svc: Service, who: Who) -> dict[str, Any]:
-        if not conversation_id or len(conversation_id) > MAX_CONVERSATION_ID:
-            raise HTTPException(422, {"error": "invalid", "message": "bad conversation id"})
-        try:
-            outcome = svc.closer.close(conversation_id, ctx=who.context(), assistant=who.assistant)
-        except ConversationNotFound:
-            raise HTTPException(
-                404, {"error": "conversation_not_found", "message": "no such conversation"}
-            ) from None
-        except (StorageError, VaultError) as exc:
-            raise _unavailable(exc) from None
+    @router.post("/v1/conversations/{conversation_id}/close", response_model=ConversationClosed)
+    def close_conversation(
+        conversation_id: Annotated[str, Path(min_length=1, max_length=MAX_CONVERSATION_ID)],
+        svc: Service,
+        who: Who,
+    ) -> dict[str, Any]:
+        outcome = svc.closer.close(conversation_id, ctx=who.context(), assistant=who.assistant)
         return {"object": "discreet.conversation.closed", **outcome.as_dict()}
 
     @router.get("/v1/retention/report")
@@ -96,24 +87,18 @@ def conversations_router(
         actor: Operator,
         horizon_days: Annotated[int, Query(ge=1, le=3650)] = 30,
     ) -> dict[str, Any]:
-        try:
-            return forecast(
-                svc.data,
-                svc.policy,
-                holders=svc.holders,
-                tenant=svc.tenant,
-                clock=svc.clock,
-                horizon_days=horizon_days,
-            ).as_dict()
-        except StorageError as exc:
-            raise _unavailable(exc) from None
+        return forecast(
+            svc.data,
+            svc.policy,
+            holders=svc.holders,
+            tenant=svc.tenant,
+            clock=svc.clock,
+            horizon_days=horizon_days,
+        ).as_dict()
 
     @router.post("/v1/retention/run")
     def retention_run(svc: Service, actor: Operator, dry_run: bool = False) -> dict[str, Any]:
         ctx = operator_context(actor, RETENTION_PURPOSE)
-        try:
-            return svc.runner.run(dry_run=dry_run, ctx=ctx).as_dict()
-        except (StorageError, VaultError) as exc:
-            raise _unavailable(exc) from None
+        return svc.runner.run(dry_run=dry_run, ctx=ctx).as_dict()
 
     return router

@@ -10,15 +10,16 @@ not the model, decides when the customer is ready to talk to the assistant again
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from discreet.api.responses import ConversationState, conversation_view
 from discreet.audit.context import AccessContext, ActorKind, LegalBasis
 from discreet.conversations.states import ConversationStates
-from discreet.store.errors import StorageError
+from discreet.errors import NotFound
 
 HANDOFF_PURPOSE = "customer_support"
+ConversationId = Annotated[str, Path(min_length=1, max_length=200)]
 
 
 class ReleaseIn(BaseModel):
@@ -49,32 +50,26 @@ def handoff_router(
     Operator = Annotated[str, Depends(operator)]
 
     def _state(conversation_id: str) -> ConversationState:
-        try:
-            found = states().get(conversation_id)
-        except StorageError as exc:
-            raise HTTPException(503, {"error": "store_unavailable", "message": str(exc)}) from None
+        found = states().get(conversation_id)
         if found is None:
-            raise HTTPException(
-                404, {"error": "conversation_not_found", "message": "no such conversation"}
-            )
+            raise NotFound("no such conversation", code="conversation_not_found")
         return conversation_view(found)
 
     @router.get("/v1/operator/conversations/{conversation_id}", response_model=ConversationState)
-    def show(conversation_id: str, actor: Operator) -> ConversationState:
+    def show(conversation_id: ConversationId, actor: Operator) -> ConversationState:
         """A conversation's state (any assistant's): handoff, closed, turns. No content."""
         return _state(conversation_id)
 
     @router.post("/v1/operator/conversations/{conversation_id}/release", response_model=Released)
-    def release(conversation_id: str, actor: Operator, body: ReleaseIn | None = None) -> Released:
+    def release(
+        conversation_id: ConversationId, actor: Operator, body: ReleaseIn | None = None
+    ) -> Released:
         """Give a handed-over conversation back to the assistant (audited)."""
         _state(conversation_id)  # 404 before anything changes
         reason = (body or ReleaseIn()).reason
-        try:
-            released = states().release_handoff(
-                conversation_id, ctx=operator_support_context(actor), reason=reason
-            )
-        except StorageError as exc:
-            raise HTTPException(503, {"error": "store_unavailable", "message": str(exc)}) from None
+        released = states().release_handoff(
+            conversation_id, ctx=operator_support_context(actor), reason=reason
+        )
         return Released(released=released, conversation=_state(conversation_id))
 
     return router

@@ -2,6 +2,8 @@
 
 Translation only: the rules live in :mod:`discreet.rights`. The application supplies
 the service and an `operator` dependency (its authentication) when it mounts the router.
+Errors are raised as `DiscreetError`s and answered by the app's one error map
+(`api.contract.install_error_format`).
 An access request's archive is returned in the response and never stored.
 """
 
@@ -10,31 +12,32 @@ An access request's archive is returned in the response and never stored.
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Response
+from fastapi import APIRouter, Depends, Path, Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from discreet.api.routes_consent import http_error, operator_context
-from discreet.rights import (
-    ErasureMismatch,
-    HoldNotFound,
-    RequestError,
-    RequestKind,
-    RequestNotFound,
-    RequestState,
-    RightsService,
-)
-from discreet.store.errors import StorageError
-from discreet.vault import VaultError
+from discreet.api.contract import ErrorResponse
+from discreet.api.responses import LegalHoldOut, Lifted, RightsRequestOut
+from discreet.api.routes_consent import operator_context
+from discreet.rights import ErasureBlocked, RequestState, RightsService
 
 RIGHTS_PURPOSE = "data_subject_request"
-_Domain = (ValueError, VaultError, StorageError)
+RequestId = Annotated[str, Path(min_length=1, max_length=64)]
+# Hold ids are the store's 64-bit integers: a larger number is a 400 naming the
+# parameter, not the store's overflow.
+HoldId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
 class RequestIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     subject_ref: str = Field(min_length=1, max_length=200)
-    kind: RequestKind
+    kind: str = Field(
+        min_length=1,
+        max_length=32,
+        description="access, rectification, erasure, restriction or objection; where the "
+        "policy names the CCPA also know, delete, correct or opt_out (an objection to "
+        "sale_sharing). Deadlines follow the policy's jurisdictions.",
+    )
     channel: str = Field(default="api", max_length=64)
     scope: str | None = Field(default=None, max_length=64)
     """Objections: the purpose objected to (none: all processing)."""
@@ -64,8 +67,8 @@ class RejectIn(BaseModel):
 class HoldIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    subject_ref: str | None = Field(default=None, max_length=200)
-    conversation_id: str | None = Field(default=None, max_length=200)
+    subject_ref: str | None = Field(default=None, min_length=1, max_length=200)
+    conversation_id: str | None = Field(default=None, min_length=1, max_length=200)
     reason: str = Field(min_length=1, max_length=500)
 
     @model_validator(mode="after")
@@ -75,90 +78,73 @@ class HoldIn(BaseModel):
         return self
 
 
-def _error(exc: Exception) -> HTTPException:
-    if isinstance(exc, RequestNotFound | HoldNotFound):
-        return HTTPException(404, {"error": "not_found", "message": str(exc)})
-    if isinstance(exc, RequestError):
-        return HTTPException(409, {"error": "invalid_state", "message": str(exc)})
-    if isinstance(exc, ErasureMismatch):
-        return HTTPException(409, {"error": "subject_mismatch", "message": str(exc)})
-    return http_error(exc)
-
-
 def rights_router(service: Callable[[], RightsService], operator: Callable[..., str]) -> APIRouter:
     """The rights and legal-hold routes; `service` and `operator` are FastAPI dependencies."""
     router = APIRouter(tags=["rights"])
     Service = Annotated[RightsService, Depends(service)]
     Operator = Annotated[str, Depends(operator)]
 
-    @router.post("/v1/rights/requests", status_code=201)
+    @router.post("/v1/rights/requests", status_code=201, response_model=RightsRequestOut)
     def submit(body: RequestIn, svc: Service, actor: Operator) -> dict[str, Any]:
         ctx = operator_context(actor, RIGHTS_PURPOSE)
-        try:
-            return svc.submit(
-                body.subject_ref, body.kind, channel=body.channel, scope=body.scope, ctx=ctx
-            ).as_dict()
-        except (*_Domain, RequestError, LookupError) as exc:
-            raise _error(exc) from None
+        kind, scope = svc.parse_kind(body.kind, body.scope)
+        return svc.submit(
+            body.subject_ref, kind, channel=body.channel, scope=scope, ctx=ctx
+        ).as_dict()
 
-    @router.get("/v1/rights/requests")
+    @router.get("/v1/rights/requests", response_model=list[RightsRequestOut])
     def list_requests(
         svc: Service, actor: Operator, state: RequestState | None = None
     ) -> list[dict[str, Any]]:
         return [request.as_dict() for request in svc.book.find(state=state)]
 
-    @router.get("/v1/rights/overdue")
+    @router.get("/v1/rights/overdue", response_model=list[RightsRequestOut])
     def overdue(svc: Service, actor: Operator) -> list[dict[str, Any]]:
         return [request.as_dict() for request in svc.book.overdue()]
 
-    @router.get("/v1/rights/requests/{request_id}")
-    def show(request_id: str, svc: Service, actor: Operator) -> dict[str, Any]:
-        try:
-            return svc.book.get(request_id).as_dict()
-        except RequestNotFound as exc:
-            raise _error(exc) from None
+    @router.get("/v1/rights/requests/{request_id}", response_model=RightsRequestOut)
+    def show(request_id: RequestId, svc: Service, actor: Operator) -> dict[str, Any]:
+        return svc.book.get(request_id).as_dict()
 
-    @router.post("/v1/rights/requests/{request_id}/verify")
-    def verify(request_id: str, svc: Service, actor: Operator) -> dict[str, Any]:
-        try:
-            return svc.book.verify(
-                request_id, ctx=operator_context(actor, RIGHTS_PURPOSE)
-            ).as_dict()
-        except (*_Domain, LookupError) as exc:
-            raise _error(exc) from None
-
-    @router.post("/v1/rights/requests/{request_id}/extend")
-    def extend(request_id: str, body: ExtendIn, svc: Service, actor: Operator) -> dict[str, Any]:
+    @router.post("/v1/rights/requests/{request_id}/verify", response_model=RightsRequestOut)
+    def verify(request_id: RequestId, svc: Service, actor: Operator) -> dict[str, Any]:
         ctx = operator_context(actor, RIGHTS_PURPOSE)
-        try:
-            return svc.book.extend(request_id, body.months, body.reason, ctx=ctx).as_dict()
-        except (*_Domain, LookupError) as exc:
-            raise _error(exc) from None
+        return svc.book.verify(request_id, ctx=ctx).as_dict()
 
-    @router.post("/v1/rights/requests/{request_id}/reject")
-    def reject(request_id: str, body: RejectIn, svc: Service, actor: Operator) -> dict[str, Any]:
+    @router.post("/v1/rights/requests/{request_id}/extend", response_model=RightsRequestOut)
+    def extend(
+        request_id: RequestId, body: ExtendIn, svc: Service, actor: Operator
+    ) -> dict[str, Any]:
         ctx = operator_context(actor, RIGHTS_PURPOSE)
-        try:
-            return svc.book.reject(request_id, body.reason, ctx=ctx).as_dict()
-        except (*_Domain, LookupError) as exc:
-            raise _error(exc) from None
+        return svc.book.extend(request_id, body.months, body.reason, ctx=ctx).as_dict()
 
-    @router.post("/v1/rights/requests/{request_id}/execute", response_model=None)
-    def execute(
-        request_id: str, body: ExecuteIn, svc: Service, actor: Operator
-    ) -> dict[str, Any] | Response:
+    @router.post("/v1/rights/requests/{request_id}/reject", response_model=RightsRequestOut)
+    def reject(
+        request_id: RequestId, body: RejectIn, svc: Service, actor: Operator
+    ) -> dict[str, Any]:
+        ctx = operator_context(actor, RIGHTS_PURPOSE)
+        return svc.book.reject(request_id, body.reason, ctx=ctx).as_dict()
+
+    @router.post(
+        "/v1/rights/requests/{request_id}/execute",
+        response_model=RightsRequestOut,
+        responses={
+            200: {"content": {"application/zip": {}}, "description": "The request, "
+                  "completed; an access request answers with the zip archive itself."},
+            409: {"model": ErrorResponse, "description": "Wrong state, another subject's "
+                  "reference, or (code legal_hold) legal holds block the erasure: the "
+                  "request is then blocked_by_hold until they are released."},
+        },
+    )  # fmt: skip
+    def execute(request_id: RequestId, body: ExecuteIn, svc: Service, actor: Operator) -> Any:
         """Carry out the request. Access answers with the zip archive itself."""
         ctx = operator_context(actor, RIGHTS_PURPOSE)
-        try:
-            done = svc.execute(request_id, body.subject_ref, changes=body.changes, ctx=ctx)
-        except (*_Domain, LookupError) as exc:
-            raise _error(exc) from None
+        done = svc.execute(request_id, body.subject_ref, changes=body.changes, ctx=ctx)
         if done.erasure is not None and not done.erasure.completed:
-            raise HTTPException(
-                409,
-                {
-                    "error": "legal_hold",
-                    "message": "legal holds block this erasure; nothing was erased",
+            raise ErasureBlocked(
+                "legal holds block this erasure; nothing was erased. It resumes when they "
+                "are released (execute the request again)",
+                details={
                     "holds": [hold.as_dict() for hold in done.erasure.blocked_by],
                     "request": done.request.as_dict(),
                 },
@@ -174,34 +160,25 @@ def rights_router(service: Callable[[], RightsService], operator: Callable[..., 
             )
         return done.request.as_dict()
 
-    @router.post("/v1/rights/requests/{request_id}/lift")
-    def lift(request_id: str, svc: Service, actor: Operator) -> dict[str, int]:
-        ctx = operator_context(actor, RIGHTS_PURPOSE)
-        try:
-            return {"lifted": svc.lift(request_id, ctx=ctx)}
-        except (*_Domain, LookupError) as exc:
-            raise _error(exc) from None
+    @router.post("/v1/rights/requests/{request_id}/lift", response_model=Lifted)
+    def lift(request_id: RequestId, svc: Service, actor: Operator) -> dict[str, int]:
+        return {"lifted": svc.lift(request_id, ctx=operator_context(actor, RIGHTS_PURPOSE))}
 
-    @router.post("/v1/legal-holds", status_code=201)
+    @router.post("/v1/legal-holds", status_code=201, response_model=LegalHoldOut)
     def set_hold(body: HoldIn, svc: Service, actor: Operator) -> dict[str, Any]:
         ctx = operator_context(actor, "legal_hold")
-        try:
-            if body.subject_ref is not None:
-                return svc.hold_subject(body.subject_ref, body.reason, ctx=ctx).as_dict()
-            assert body.conversation_id is not None  # the validator allows nothing else
-            return svc.hold_conversation(body.conversation_id, body.reason, ctx=ctx).as_dict()
-        except (*_Domain, LookupError) as exc:
-            raise _error(exc) from None
+        if body.subject_ref is not None:
+            return svc.hold_subject(body.subject_ref, body.reason, ctx=ctx).as_dict()
+        assert body.conversation_id is not None  # the validator allows nothing else
+        return svc.hold_conversation(body.conversation_id, body.reason, ctx=ctx).as_dict()
 
-    @router.get("/v1/legal-holds")
+    @router.get("/v1/legal-holds", response_model=list[LegalHoldOut])
     def list_holds(svc: Service, actor: Operator) -> list[dict[str, Any]]:
         return [hold.as_dict() for hold in svc.holds()]
 
-    @router.delete("/v1/legal-holds/{hold_id}")
-    def release(hold_id: int, svc: Service, actor: Operator) -> dict[str, Any]:
-        try:
-            return svc.release(hold_id, ctx=operator_context(actor, "legal_hold")).as_dict()
-        except (*_Domain, LookupError) as exc:
-            raise _error(exc) from None
+    @router.delete("/v1/legal-holds/{hold_id}", response_model=LegalHoldOut)
+    def release(hold_id: HoldId, svc: Service, actor: Operator) -> dict[str, Any]:
+        """Release a hold; erasures it blocked resume when executed again."""
+        return svc.release(hold_id, ctx=operator_context(actor, "legal_hold")).as_dict()
 
     return router

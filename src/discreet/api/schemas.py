@@ -87,7 +87,9 @@ def describe_validation_error(exc: ValidationError) -> str:
     return "invalid request body: " + "; ".join(problems)
 
 
-def completion_body(completion_id: str, model: str, text: str, created: int) -> dict[str, Any]:
+def completion_body(
+    completion_id: str, model: str, text: str, created: int, usage: dict[str, int]
+) -> dict[str, Any]:
     return {
         "id": completion_id,
         "object": "chat.completion",
@@ -100,8 +102,9 @@ def completion_body(completion_id: str, model: str, text: str, created: int) -> 
                 "finish_reason": "stop",
             }
         ],
-        # Token counts are the upstream's business; discreet does not estimate them.
-        "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+        # The upstream's token counts, passed on (zeros when it reports none, as for the
+        # embedded assistant); discreet does not estimate them.
+        "usage": usage,
     }
 
 
@@ -119,6 +122,13 @@ def chunk_body(
         "model": model,
         "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}],
     }
+
+
+def usage_chunk(
+    completion_id: str, model: str, created: int, usage: dict[str, int]
+) -> dict[str, Any]:
+    """The last chunk of a stream whose upstream reported usage (OpenAI's shape)."""
+    return {**chunk_body(completion_id, model, created, {}), "choices": [], "usage": usage}
 
 
 def error_body(message: str, error_type: str, code: str) -> dict[str, Any]:

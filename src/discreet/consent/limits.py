@@ -18,7 +18,8 @@ from sqlalchemy import Column, Connection, bindparam, delete, or_, select, updat
 from discreet.audit.context import AccessContext, Outcome
 from discreet.audit.log import AuditEvent, AuditLog
 from discreet.clock import Clock, as_utc, now_from, system_clock
-from discreet.consent.records import ConsentInputError, check_token
+from discreet.consent.records import check_token
+from discreet.errors import InvalidValue
 from discreet.store.db import Database
 from discreet.store.governance_models import ProcessingLimitRow
 from discreet.store.holder import TableHolder
@@ -76,7 +77,7 @@ class ProcessingLimit:
 
 def check_reason(reason: str) -> str:
     if not reason or not reason.strip() or len(reason) > MAX_REASON:
-        raise ConsentInputError(f"a reason is 1 to {MAX_REASON} characters")
+        raise InvalidValue(f"a reason is 1 to {MAX_REASON} characters", param="reason")
     return reason.strip()
 
 
@@ -120,7 +121,9 @@ class ProcessingLimits:
         if purpose is not None:
             check_token("purpose", purpose)
         if kind is LimitKind.RESTRICTION and purpose is not None:
-            raise ConsentInputError("a restriction covers all processing; it takes no purpose")
+            raise InvalidValue(
+                "a restriction covers all processing; it takes no purpose", param="purpose"
+            )
         reason = check_reason(reason)
         now = now_from(self._clock)
         with self.db.begin() as conn:

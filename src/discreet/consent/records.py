@@ -21,7 +21,7 @@ from sqlalchemy import Column, ColumnElement, Connection, bindparam, delete, fun
 from discreet.audit.context import AccessContext, Outcome
 from discreet.audit.log import AuditEvent, AuditLog
 from discreet.clock import Clock, as_utc, now_from, system_clock
-from discreet.errors import InvalidInput
+from discreet.errors import InvalidValue
 from discreet.store.db import Database
 from discreet.store.governance_models import ConsentRecordRow
 from discreet.store.holder import TableHolder
@@ -43,12 +43,6 @@ AI_PROCESSING = "ai_processing"
 objection for it sends the customer to a human, whatever the purpose."""
 
 
-class ConsentInputError(InvalidInput, ValueError):
-    """A purpose, channel, notice version or reason that is malformed or unknown to the
-    policy. Still a ValueError for callers that catch that; the message names the field,
-    never a customer's words."""
-
-
 class ConsentState(StrEnum):
     GRANTED = "granted"
     WITHDRAWN = "withdrawn"
@@ -64,8 +58,9 @@ def check_token(what: str, value: str) -> str:
     """Purposes, channels and notice versions are short tokens, never free text (which
     could carry a customer's words into the audit log)."""
     if not isinstance(value, str) or not _TOKEN.match(value):
-        raise ConsentInputError(
-            f"{what} must be 1 to 64 letters, digits or _.:- (starting with a letter or digit)"
+        raise InvalidValue(
+            f"{what} must be 1 to 64 letters, digits or _.:- (starting with a letter or digit)",
+            param=what,
         )
     return value
 
@@ -135,7 +130,9 @@ class ConsentRegistry:
         check_token("purpose", purpose)
         if self._purposes is not None and purpose not in self._purposes:
             known = ", ".join(sorted(self._purposes))
-            raise ConsentInputError(f"unknown purpose {purpose!r}; the policy defines: {known}")
+            raise InvalidValue(
+                f"unknown purpose {purpose!r}; the policy defines: {known}", param="purpose"
+            )
         return purpose
 
     # --- writing ------------------------------------------------------------------------

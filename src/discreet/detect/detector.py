@@ -29,9 +29,13 @@ in this process."""
 class DetectionError(Unavailable, RuntimeError):
     """Detection could not run. Callers must fail closed: the text is not safe to send on."""
 
+    code = "detection_unavailable"
+
 
 class InputTooLarge(TooLarge, ValueError):
     """The text is longer than the configured `max_chars`."""
+
+    code = "message_too_large"
 
 
 class Detector:

@@ -6,8 +6,9 @@ both carry customer conversations, and the API key must not leak either. The ori
 httpx/JSON exceptions are not chained for the same reason (their ``request`` attribute and
 ``doc`` carry bodies); the message names the exception type instead.
 
-Suggested HTTP mapping for the gateway: `UpstreamTimeout` -> 504,
-`UpstreamUnavailable` -> 503, `UpstreamBadResponse` -> 502 (fail closed either way).
+Each class carries its HTTP status and code (the error tree, ``discreet.errors``):
+`UpstreamTimeout` -> 504, `UpstreamUnavailable` -> 503, `UpstreamBadResponse` -> 502
+(fail closed either way).
 """
 
 from __future__ import annotations
@@ -27,13 +28,21 @@ class UpstreamError(UpstreamFailure):
 class UpstreamTimeout(UpstreamError):
     """Connecting to, or waiting for, the upstream took longer than configured."""
 
+    code = "upstream_timeout"
+    http_status = 504
+
 
 class UpstreamUnavailable(UpstreamError):
     """Unreachable, overloaded (5xx/429 after all retries) or cut off mid-stream."""
 
+    code = "upstream_unavailable"
+    http_status = 503
+
 
 class UpstreamBadResponse(UpstreamError):
     """The upstream answered, but not with a usable chat completion."""
+
+    code = "upstream_bad_response"
 
 
 class UpstreamRejected(UpstreamBadResponse):

@@ -58,6 +58,8 @@ class StreamChunk:
     content: str = ""
     done: bool = False
     finish_reason: str | None = None
+    usage: object | None = None
+    """The stream's ``usage`` object, when the server sends one (unchecked here)."""
 
 
 def parse_chunk(data: str) -> StreamChunk:
@@ -75,8 +77,9 @@ def parse_chunk(data: str) -> StreamChunk:
     choices = payload.get("choices")
     if not isinstance(choices, list):
         raise StreamFormatError("stream event lacks 'choices'")
+    usage = payload.get("usage")
     if not choices:
-        return StreamChunk()  # e.g. a trailing usage-only chunk
+        return StreamChunk(usage=usage)  # e.g. a trailing usage-only chunk
     choice = choices[0]
     if not isinstance(choice, dict):
         raise StreamFormatError("stream event 'choices[0]' is not an object")
@@ -88,5 +91,7 @@ def parse_chunk(data: str) -> StreamChunk:
         raise StreamFormatError("stream event 'choices[0].delta.content' is not a string")
     finish = choice.get("finish_reason")
     return StreamChunk(
-        content=content or "", finish_reason=finish if isinstance(finish, str) else None
+        content=content or "",
+        finish_reason=finish if isinstance(finish, str) else None,
+        usage=usage,
     )

@@ -42,10 +42,9 @@ import anyio
 from discreet.consent.decision import AllowAll, ConsentChecker
 from discreet.conversations.apikeys import ApiKeyStore
 from discreet.conversations.states import ConversationStates
-from discreet.detect.detector import DetectionError, Detector, InputTooLarge
+from discreet.detect.detector import Detector
 from discreet.gateway.backend import ChatBackend
 from discreet.gateway.delivery import INCIDENT_ACTION
-from discreet.gateway.errors import UpstreamBadResponse, UpstreamTimeout, UpstreamUnavailable
 from discreet.gateway.limits import TurnLimits
 from discreet.gateway.outbound import CleanTexts
 from discreet.gateway.refusals import TurnRefused
@@ -294,20 +293,16 @@ def _with_disclosure(gateway: Gateway, prepared: Prepared, result: TurnResult) -
 
 
 def _refusal_for(exc: Exception) -> TurnRefused:
-    """Map a failure to the status the client sees (fail closed; no values in messages)."""
-    if isinstance(exc, UpstreamTimeout):
-        return TurnRefused(504, "upstream_timeout", str(exc))
-    if isinstance(exc, UpstreamUnavailable):
-        return TurnRefused(503, "upstream_unavailable", str(exc))
-    if isinstance(exc, UpstreamBadResponse):
-        return TurnRefused(502, "upstream_bad_response", str(exc))
-    if isinstance(exc, InputTooLarge):
-        return TurnRefused(413, "message_too_large", str(exc))
-    if isinstance(exc, DetectionError | OperatorError):
+    """Map a failure to the status the client sees (fail closed; no values in messages):
+    the error tree's status and code, with two turn-specific readings."""
+    if isinstance(exc, OperatorError):
+        # A configured operator failing mid-turn is the server's fault, not the client's
+        # (from the CLI the same error is the user's bad --operators: exit 2).
         return TurnRefused(503, "detection_unavailable", f"detection failed: {type(exc).__name__}")
     if isinstance(exc, VaultError | StorageError):
+        # Whatever broke below the vault, the client learns one thing: it is unavailable.
         return TurnRefused(503, "vault_unavailable", f"vault unavailable: {type(exc).__name__}")
-    return TurnRefused(500, "internal_error", f"internal error: {type(exc).__name__}")
+    return TurnRefused.of(exc)
 
 
 __all__ = [

@@ -42,6 +42,7 @@ from discreet.gateway.limits import read_capped
 from discreet.gateway.settings import UpstreamSettings
 from discreet.gateway.sse import SSEDecoder, StreamFormatError, parse_chunk
 from discreet.gateway.upstream_tls import tls_options
+from discreet.gateway.usage import record as record_usage
 
 # Request fields the gateway owns: a client may not pick another model (an admin decides
 # where customer data goes) or switch streaming behind the gateway's back.
@@ -98,6 +99,7 @@ def parse_completion(content: bytes, attempts: int = 1) -> str:
         raise UpstreamBadResponse(
             "upstream response lacks 'choices[0].message.content' text", attempts=attempts
         )
+    record_usage(payload.get("usage"))  # passed on in the API's answer (gateway/usage.py)
     return text
 
 
@@ -202,6 +204,8 @@ class _StreamState:
         except StreamFormatError as exc:
             raise UpstreamBadResponse(str(exc), attempts=self._attempts) from None
         self.done = chunk.done
+        if chunk.usage is not None:
+            record_usage(chunk.usage)
         self._finish_seen = self._finish_seen or chunk.finish_reason is not None
         return chunk.content or None
 

@@ -224,7 +224,7 @@ class StoreMetrics:
 
         now = now_from(self._clock)
         requests = table_of(RightsRequestRow)
-        open_states = ("received", "verified", "in_progress")
+        open_states = ("received", "verified", "in_progress", "blocked_by_hold")
         with self._db.read() as conn:
             rows = conn.execute(
                 select(requests.c.due_at).where(

@@ -260,9 +260,12 @@ def canary_flow(
     # The model echoes the tokens it received: the customer should get their values back.
     upstream.reply = lambda body: "Noted: " + " ".join(_TOKEN.findall(_last_user_text(body)))
     with httpx.Client(base_url=gateway_url, timeout=60) as client:
+        # The model name the key may request (its assistant's): others are 404.
+        listed = client.get("/v1/models", headers=headers)
+        model = listed.json()["data"][0]["id"] if listed.status_code == 200 else "canary"
         first = client.post(
             "/v1/chat/completions",
-            json={"model": "canary", "messages": [{"role": "user", "content": message}]},
+            json={"model": model, "messages": [{"role": "user", "content": message}]},
             headers=headers,
         )
         answer = (
@@ -281,7 +284,7 @@ def canary_flow(
             headers["X-Discreet-Conversation"] = conversation
         second = client.post(
             "/v1/chat/completions",
-            json={"model": "canary", "messages": [{"role": "user", "content": "Anyone else?"}]},
+            json={"model": model, "messages": [{"role": "user", "content": "Anyone else?"}]},
             headers=headers,
         )
         leaked = foreign["email"] in second.text

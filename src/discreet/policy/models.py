@@ -17,6 +17,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StringConstraints,
     field_validator,
     model_validator,
 )
@@ -47,6 +48,8 @@ Name = Annotated[str, AfterValidator(_check_name)]
 """A category, field, purpose or assistant name."""
 
 Names = tuple[Name, ...]
+ModelName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,199}$")]
+"""A model name as OpenAI clients send it (``gpt-4o-mini``, ``org/model:tag``)."""
 
 
 def check_http_url(value: str, instead: str) -> str:
@@ -174,6 +177,11 @@ class AssistantSpec(_Strict):
     history_window_days: int = Field(default=90, ge=0, le=3650)
     """How far back earlier conversations of the same customer may be used as context."""
     max_context_messages: int = Field(default=20, ge=1, le=1000)
+    models: tuple[ModelName, ...] = ()
+    """Model names a client may request for this assistant besides the assistant's own
+    name (e.g. the default of an OpenAI client it cannot configure). Any other name gets
+    404 ``model_not_found``. The names map to this assistant and so to the upstream model
+    the gateway is configured with: the client never picks where customer data goes."""
     operators: dict[EntityType, OperatorSpec] = Field(default_factory=dict)
     """Pseudonymisation operator per detected entity type, over the policy-wide
     `pseudonymisation` settings: a name (``mask``) or a mapping with options

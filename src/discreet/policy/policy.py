@@ -195,6 +195,12 @@ class Policy(_Strict):
         except KeyError:
             raise UnknownAssistant(unknown_name("assistant", name, self.assistants)) from None
 
+    def model_names(self, assistant: str) -> tuple[str, ...]:
+        """The model names an assistant's API key may request: its own name first, then
+        the policy's ``models`` for it (none for an assistant the policy lacks)."""
+        spec = self.assistants.get(assistant)
+        return (assistant, *(spec.models if spec is not None else ()))
+
     def purpose(self, name: str) -> PurposeSpec:
         try:
             return self.purposes[name]

@@ -56,6 +56,8 @@ CLOSE_ACTION = "conversation.close"
 class ConversationNotFound(NotFound, LookupError):
     """No conversation with that id in this tenant (it never had a turn)."""
 
+    code = "conversation_not_found"
+
 
 @dataclass(frozen=True, slots=True)
 class CloseOutcome:

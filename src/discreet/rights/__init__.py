@@ -11,7 +11,7 @@ rectification, erasure (resumable, respecting legal holds), restriction and obje
 
 from discreet.rights import holds
 from discreet.rights.deadlines import add_months, initial_due, latest_due
-from discreet.rights.erasure import Eraser, ErasureMismatch, ErasureOutcome
+from discreet.rights.erasure import Eraser, ErasureBlocked, ErasureMismatch, ErasureOutcome
 from discreet.rights.export import SubjectExport
 from discreet.rights.holds import HoldNotFound, LegalHold, active_holds, release_hold, set_hold
 from discreet.rights.requests import (
@@ -26,6 +26,7 @@ from discreet.rights.service import Execution, RightsService
 
 __all__ = [
     "Eraser",
+    "ErasureBlocked",
     "ErasureMismatch",
     "ErasureOutcome",
     "Execution",

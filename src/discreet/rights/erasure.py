@@ -56,6 +56,15 @@ StepCounts = dict[str, Any]
 class ErasureMismatch(Conflict, ValueError):
     """The reference given does not belong to the subject the erasure is for."""
 
+    code = "subject_mismatch"
+
+
+class ErasureBlocked(Conflict):
+    """Legal holds on the subject block its erasure: nothing was erased, and the request
+    is blocked_by_hold until they are released."""
+
+    code = "legal_hold"
+
 
 @dataclass(frozen=True, slots=True)
 class ErasureOutcome:
@@ -177,11 +186,21 @@ class Eraser:
             raise
 
     def erase(
-        self, ref: str, *, ctx: AccessContext, subject_id: str, request_id: str | None = None
+        self,
+        ref: str | None,
+        *,
+        ctx: AccessContext,
+        subject_id: str,
+        request_id: str | None = None,
     ) -> ErasureOutcome:
-        """Erase the subject `ref` (which must be `subject_id`), or finish an earlier run."""
+        """Erase the subject `ref` (which must be `subject_id`), or finish an earlier run.
+
+        `ref` None resumes an earlier run only (one whose reference was checked when it
+        began, e.g. an erasure a released legal hold had blocked)."""
         job = self.job_for(request_id=request_id, subject_id=subject_id)
-        found = self._resolve(ref, ctx, job)
+        if ref is None and job is None:
+            raise ErasureMismatch("an erasure begins with the customer's reference")
+        found = self._resolve(ref, ctx, job) if ref is not None else None
         if found is not None and found != subject_id:
             raise ErasureMismatch("that reference belongs to another subject than the request's")
         if job is None:

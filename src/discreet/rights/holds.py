@@ -17,7 +17,7 @@ from discreet.audit.context import AccessContext, Outcome
 from discreet.audit.log import AuditEvent, AuditLog
 from discreet.clock import Clock, as_utc, now_from, system_clock
 from discreet.consent.limits import check_reason
-from discreet.errors import NotFound
+from discreet.errors import InvalidValue, NotFound
 from discreet.store.db import Database
 from discreet.store.governance_models import LegalHoldRow
 from discreet.store.holder import TableHolder
@@ -28,6 +28,8 @@ _H = table_of(LegalHoldRow)
 
 class HoldNotFound(NotFound, LookupError):
     """No active hold with that id in this tenant."""
+
+    code = "hold_not_found"
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +84,13 @@ def _event(ctx: AccessContext, tenant: str, action: str, hold: LegalHold) -> Aud
     )
 
 
+MAX_CONVERSATION_ID = 200
+
+
+def _is_conversation_id(value: str) -> bool:
+    return bool(value.strip()) and len(value) <= MAX_CONVERSATION_ID and value.isprintable()
+
+
 def set_hold(
     db: Database,
     *,
@@ -94,7 +103,13 @@ def set_hold(
 ) -> LegalHold:
     """Put a hold on a subject or on one conversation (exactly one of the two)."""
     if (subject_id is None) == (conversation_id is None):
-        raise ValueError("a legal hold covers either a subject or a conversation")
+        raise InvalidValue("a legal hold covers either a subject or a conversation")
+    if conversation_id is not None and not _is_conversation_id(conversation_id):
+        # An empty or blank id would be a hold on nothing that reads as a hold.
+        raise InvalidValue(
+            f"a conversation id is 1 to {MAX_CONVERSATION_ID} printable characters, not blank",
+            param="conversation_id",
+        )
     reason = check_reason(reason)
     now = now_from(clock)
     with db.begin() as conn:

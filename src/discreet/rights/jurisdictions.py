@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
+from discreet.errors import InvalidValue
 from discreet.rights.deadlines import MAX_EXTENSION_MONTHS, RESPONSE_MONTHS, add_months
 from discreet.rights.requests import RequestError, RequestKind
 
@@ -124,4 +125,6 @@ def parse_request(
         known = [k.value for k in RequestKind]
         if "ccpa" in names:
             known += ["know", "delete", "correct", "opt_out"]
-        raise RequestError(f"unknown request kind; use one of {', '.join(known)}") from None
+        raise InvalidValue(
+            f"unknown request kind; use one of {', '.join(known)}", param="kind"
+        ) from None

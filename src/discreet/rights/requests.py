@@ -1,10 +1,13 @@
 """Data-subject requests and their life cycle (GDPR arts. 12 and 15-21).
 
 States: received -> verified -> in_progress -> completed, or rejected (with a reason)
-from any open state. The deadline is one month after receipt, extendable once or more by
-up to two months in total, each time with a recorded reason. A completed request keeps a
-completion record (what was done, counts, when) that can be shown to the customer or to a
-regulator. Requests name the subject by pseudonymous id only, and survive its erasure.
+from any open state. An erasure that a legal hold on the subject stops goes from
+in_progress to blocked_by_hold (nothing was erased) and back to in_progress when it is
+resumed after the hold's release; it stays open, so its deadline still counts. The
+deadline is one month after receipt, extendable once or more by up to two months in
+total, each time with a recorded reason. A completed request keeps a completion record
+(what was done, counts, when) that can be shown to the customer or to a regulator.
+Requests name the subject by pseudonymous id only, and survive its erasure.
 """
 
 from __future__ import annotations
@@ -57,15 +60,27 @@ class RequestState(StrEnum):
     RECEIVED = "received"
     VERIFIED = "verified"
     IN_PROGRESS = "in_progress"
+    BLOCKED_BY_HOLD = "blocked_by_hold"
+    """An erasure stopped by a legal hold on the subject; resumed when it is released."""
     COMPLETED = "completed"
     REJECTED = "rejected"
 
 
-OPEN_STATES = frozenset({RequestState.RECEIVED, RequestState.VERIFIED, RequestState.IN_PROGRESS})
+OPEN_STATES = frozenset(
+    {
+        RequestState.RECEIVED,
+        RequestState.VERIFIED,
+        RequestState.IN_PROGRESS,
+        RequestState.BLOCKED_BY_HOLD,
+    }
+)
 _NEXT: dict[RequestState, frozenset[RequestState]] = {
     RequestState.RECEIVED: frozenset({RequestState.VERIFIED, RequestState.REJECTED}),
     RequestState.VERIFIED: frozenset({RequestState.IN_PROGRESS, RequestState.REJECTED}),
-    RequestState.IN_PROGRESS: frozenset({RequestState.COMPLETED, RequestState.REJECTED}),
+    RequestState.IN_PROGRESS: frozenset(
+        {RequestState.COMPLETED, RequestState.REJECTED, RequestState.BLOCKED_BY_HOLD}
+    ),
+    RequestState.BLOCKED_BY_HOLD: frozenset({RequestState.IN_PROGRESS, RequestState.REJECTED}),
     RequestState.COMPLETED: frozenset(),
     RequestState.REJECTED: frozenset(),
 }
@@ -74,9 +89,13 @@ _NEXT: dict[RequestState, frozenset[RequestState]] = {
 class RequestError(Conflict, ValueError):
     """A request cannot do that now (wrong state, extension too long, ...)."""
 
+    code = "invalid_state"
+
 
 class RequestNotFound(NotFound, LookupError):
     """No request with that id in this tenant."""
+
+    code = "request_not_found"
 
 
 @dataclass(frozen=True, slots=True)
@@ -307,10 +326,16 @@ class RequestBook:
     def start(self, request_id: str, *, ctx: AccessContext) -> RightsRequest:
         return self._move(request_id, RequestState.IN_PROGRESS, ctx)
 
+    def block(self, request_id: str, hold_ids: list[int], *, ctx: AccessContext) -> RightsRequest:
+        """An erasure that legal holds stop: blocked_by_hold until they are released."""
+        holds = ",".join(str(hold) for hold in hold_ids)
+        return self._move(request_id, RequestState.BLOCKED_BY_HOLD, ctx, holds=holds)
+
     def ensure_started(self, request_id: str, *, ctx: AccessContext) -> RightsRequest:
-        """In progress (starting it if merely verified); refuses unverified or closed ones."""
+        """In progress (starting it if merely verified, resuming it if blocked by a hold);
+        refuses unverified or closed ones."""
         request = self.get(request_id)
-        if request.state is RequestState.VERIFIED:
+        if request.state in (RequestState.VERIFIED, RequestState.BLOCKED_BY_HOLD):
             return self.start(request_id, ctx=ctx)
         if request.state is not RequestState.IN_PROGRESS:
             raise RequestError(

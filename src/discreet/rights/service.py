@@ -20,7 +20,7 @@ from discreet.policy import Policy
 from discreet.rights.erasure import Eraser, ErasureMismatch, ErasureOutcome
 from discreet.rights.export import SubjectExport, collect
 from discreet.rights.holds import LegalHold, active_holds, release_hold, set_hold
-from discreet.rights.jurisdictions import Deadlines
+from discreet.rights.jurisdictions import Deadlines, parse_request
 from discreet.rights.requests import (
     RequestBook,
     RequestError,
@@ -69,6 +69,13 @@ class RightsService:
 
     # --- intake and life cycle ---------------------------------------------------------
 
+    def parse_kind(self, kind: str, scope: str | None = None) -> tuple[RequestKind, str | None]:
+        """A request kind in the words of the policy's jurisdictions (``access`` ..., or
+        under the CCPA ``know``, ``delete``, ``correct``, ``opt_out``) as the kind and scope
+        recorded; InvalidValue for a word none of them uses."""
+        names = self.policy.jurisdictions if self.policy is not None else ("gdpr",)
+        return parse_request(kind, scope, names)
+
     def submit(
         self,
         ref: str,
@@ -97,8 +104,9 @@ class RightsService:
     ) -> Execution:
         """Carry out a verified request and complete it with its record.
 
-        An erasure blocked by a legal hold on the subject stays in progress; the
-        outcome names the holds.
+        An erasure blocked by a legal hold on the subject becomes blocked_by_hold (nothing
+        erased); the outcome names the holds. It resumes when executed again, or by
+        itself when the last hold on the subject is released (`release`).
         """
         request = self.book.get(request_id)
         if changes and request.kind is not RequestKind.RECTIFICATION:
@@ -142,7 +150,7 @@ class RightsService:
             result.update(objected_to=request.scope or "*", limit_id=limit.id)
         return Execution(self.book.complete(request.id, result, ctx=ctx), archive)
 
-    def _erase(self, request: RightsRequest, ref: str, ctx: AccessContext) -> Execution:
+    def _erase(self, request: RightsRequest, ref: str | None, ctx: AccessContext) -> Execution:
         if request.state is RequestState.COMPLETED:  # running it again changes nothing
             done = self.eraser.job_for(request_id=request.id, subject_id=request.subject_id)
             if done is not None and done.state == "completed":
@@ -154,6 +162,8 @@ class RightsService:
             ref, ctx=ctx, subject_id=request.subject_id, request_id=request.id
         )
         if not outcome.completed:
+            hold_ids = [hold.id for hold in outcome.blocked_by]
+            request = self.book.block(request.id, hold_ids, ctx=ctx)
             return Execution(request, erasure=outcome)
         result: dict[str, Any] = {"kind": request.kind.value, **outcome.summary()}
         if outcome.held_conversations:
@@ -206,7 +216,20 @@ class RightsService:
         )
 
     def release(self, hold_id: int, *, ctx: AccessContext) -> LegalHold:
-        return release_hold(self.db, hold_id, tenant=self.vault.tenant, ctx=ctx, clock=self.clock)
+        """Release a hold, then resume the erasures it blocked that no other hold blocks
+        (their reference was checked when they began; the erasure job resumes by id)."""
+        hold = release_hold(self.db, hold_id, tenant=self.vault.tenant, ctx=ctx, clock=self.clock)
+        if hold.subject_id is not None:
+            self.resume_blocked(subject_id=hold.subject_id, ctx=ctx)
+        return hold
+
+    def resume_blocked(
+        self, *, ctx: AccessContext, subject_id: str | None = None
+    ) -> list[RightsRequest]:
+        """Run the blocked_by_hold erasures again (of one subject, or all); each completes
+        or stays blocked by the holds still in force. Returns them as they are now."""
+        blocked = self.book.find(state=RequestState.BLOCKED_BY_HOLD, subject_id=subject_id)
+        return [self._erase(request, None, ctx).request for request in blocked]
 
     def holds(self) -> list[LegalHold]:
         return active_holds(self.db, tenant=self.vault.tenant)

@@ -8,6 +8,8 @@ from discreet.errors import Unavailable
 class StorageError(Unavailable):
     """Base class of storage failures."""
 
+    code = "store_unavailable"
+
 
 class StoreUnavailable(StorageError):
     """A database cannot be reached, opened or written: callers must fail closed."""

@@ -39,6 +39,8 @@ class IntegrityError(VaultError, Unavailable):
 class SubjectNotFound(VaultError, NotFound):
     """No subject with that reference in this tenant."""
 
+    code = "subject_not_found"
+
 
 class SubjectErased(SubjectNotFound):
     """The subject's data key is gone (crypto-shredded); its data can never be read."""

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, bindparam, select
 
 from discreet.audit.context import AccessContext, Outcome
 from discreet.audit.log import AuditEvent, AuditLog, DetailValue
+from discreet.errors import InvalidValue
 from discreet.store import errors as store_errors
 from discreet.store.db import Database
 from discreet.store.models import Subject, table_of
@@ -126,9 +127,11 @@ def new_subject_id() -> str:
 
 def check_ref(ref: str) -> str:
     if not isinstance(ref, str) or not ref.strip():
-        raise ValueError("subject_ref is empty")
+        raise InvalidValue("subject_ref is empty", param="subject_ref")
     if len(ref) > MAX_REF_LEN:
-        raise ValueError(f"subject_ref is longer than {MAX_REF_LEN} characters")
+        raise InvalidValue(
+            f"subject_ref is longer than {MAX_REF_LEN} characters", param="subject_ref"
+        )
     return ref.strip()
 
 
@@ -138,8 +141,9 @@ def check_conversation_id(conversation_id: str) -> str:
         or len(conversation_id) > MAX_CONVERSATION_ID_LEN
         or any(ord(ch) < 32 for ch in conversation_id)
     ):
-        raise ValueError(
-            f"a conversation id is 1 to {MAX_CONVERSATION_ID_LEN} printable characters"
+        raise InvalidValue(
+            f"a conversation id is 1 to {MAX_CONVERSATION_ID_LEN} printable characters",
+            param="conversation_id",
         )
     return conversation_id
 

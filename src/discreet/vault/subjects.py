@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError as DbIntegrityError
 
 from discreet.audit.context import AccessContext, Outcome
 from discreet.audit.log import AuditEvent
+from discreet.errors import InvalidValue
 from discreet.store import errors as store_errors
 from discreet.store.models import Subject, SubjectField, table_of
 from discreet.store.sql import chunks
@@ -112,7 +113,7 @@ class Subjects:
         for name, value in fields.items():
             category = self._scope.catalog.category(name)
             if not isinstance(value, str) or not value:
-                raise ValueError(f"field {name!r} must be a non-empty string")
+                raise InvalidValue(f"field {name!r} must be a non-empty string", param=name)
             rows.append(
                 {
                     "subject_id": subject_id,
@@ -229,7 +230,7 @@ class Subjects:
                 for name, value in record.fields.items():
                     scope.catalog.category(name)
                     if not isinstance(value, str) or not value:
-                        raise ValueError(f"field {name!r} must be a non-empty string")
+                        raise InvalidValue(f"field {name!r} must be a non-empty string", param=name)
             except (ValueError, VaultError) as exc:
                 run.reject(ImportRowError(line, str(exc)))
                 continue
