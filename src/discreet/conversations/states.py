@@ -33,16 +33,7 @@ from discreet.errors import Conflict
 from discreet.store.db import Database
 from discreet.store.models import table_of
 from discreet.store.sql import chunks, held_flag, is_held, not_held, of_scope
-from discreet.subjectdata import (
-    UNBATCHED,
-    Batching,
-    Due,
-    Expiry,
-    Held,
-    RetentionDays,
-    SubjectScope,
-    due_lines,
-)
+from discreet.subjectdata import Batching, Due, Expiry, Held, OneRule, SubjectScope, due_lines
 
 _G = table_of(GatewayConversation)
 _T = table_of(ConversationMessage)
@@ -426,7 +417,7 @@ def _no_more(conn: Connection, tenant: str, ids: Sequence[str]) -> int:
     return 0
 
 
-class ConversationStateRecords:
+class ConversationStateRecords(OneRule):
     """Holder of ``gateway_conversations`` for every tenant.
 
     A conversation's record goes once it is closed, its messages are gone and its last
@@ -436,6 +427,7 @@ class ConversationStateRecords:
     """
 
     name = "conversation_states"
+    kind = CONVERSATIONS
     tables = (CONVERSATION_STATES,)
     erasable = True
 
@@ -486,19 +478,9 @@ class ConversationStateRecords:
             _G.c.updated_at < now - timedelta(days=days),
         )
 
-    def expire(
-        self,
-        tenant: str,
-        now: datetime,
-        retention: RetentionDays,
-        held: Held,
-        *,
-        dry_run: bool = False,
-        batching: Batching = UNBATCHED,
+    def expire_after(
+        self, days: int, tenant: str, now: datetime, held: Held, dry_run: bool, batching: Batching
     ) -> list[Expiry]:
-        days = retention(CONVERSATIONS, None)
-        if days is None:
-            return []
         columns = {"subject": _G.c.subject_id, "conversation": _G.c.id}
         with self._db.begin() as conn:
             due = self._due(tenant, now, days)
@@ -522,18 +504,10 @@ class ConversationStateRecords:
             return []
         return [Expiry(CONVERSATIONS, None, days, len(ids), len(kept))]
 
-    def forecast(
-        self,
-        tenant: str,
-        now: datetime,
-        horizon_days: int,
-        retention: RetentionDays,
-        held: Held,
+    def forecast_after(
+        self, days: int, tenant: str, now: datetime, horizon_days: int, held: Held
     ) -> list[Due]:
         """When closed conversations' records fall due (their messages permitting)."""
-        days = retention(CONVERSATIONS, None)
-        if days is None:
-            return []
         flag = held_flag(held, subject=_G.c.subject_id, conversation=_G.c.id)
         with self._db.begin() as conn:
             rows = conn.execute(
