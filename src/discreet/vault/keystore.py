@@ -230,14 +230,22 @@ class KeyStore:
 
     def counts_by_master_key(self) -> dict[str, int]:
         """How many keys each master key fingerprint wraps (for `discreet keys status`)."""
-        with self.db.begin() as conn:
-            rows = conn.execute(
-                select(_T.c.master_key_id, func.count()).group_by(_T.c.master_key_id)
-            ).all()
-        return {key_id: int(n) for key_id, n in rows}
+        return {key_id: n for key_id, n, _last in wrapped_per_master(self.db)}
 
     def __repr__(self) -> str:
         return f"KeyStore({self.db!r}, master={self._master.key_id})"
+
+
+def wrapped_per_master(db: Database) -> list[tuple[str, int, datetime | None]]:
+    """``(master key fingerprint, data keys it wraps, last rotation)`` per master key: no
+    key material, so reports may read it without the master key."""
+    with db.begin() as conn:
+        rows = conn.execute(
+            select(_T.c.master_key_id, func.count(), func.max(_T.c.rotated_at)).group_by(
+                _T.c.master_key_id
+            )
+        ).all()
+    return [(key_id, int(n), last) for key_id, n, last in rows]
 
 
 def register_audit_chain(data: Database, keys: KeyStore) -> None:
