@@ -15,8 +15,10 @@
 Domain packages subclass the branch that says what a caller can do about the failure
 (a vault's missing subject is a ``NotFound``; a database that went away is
 ``Unavailable``), so the API and the CLI each map errors in one place: by the class's
-``http_status`` and ``exit_code``. Messages name what and where (a field, a line, an
-id), never a value: errors end up in logs and tracebacks (ARCHITECTURE principle 3).
+``http_status`` and ``exit_code``. A class states what it changes in its class line
+(``class PortInUse(Conflict, code="port_in_use")``); what it does not name it inherits.
+Messages name what and where (a field, a line, an id), never a value: errors end up in
+logs and tracebacks (ARCHITECTURE principle 3).
 
 A leaf module: it imports nothing of discreet's.
 """

@@ -26,10 +26,8 @@ from discreet.vault.records import lock_subject
 _J = table_of(ErasureJobRow)
 
 
-class SubjectErasing(Conflict):
+class SubjectErasing(Conflict, code="subject_erased"):
     """The subject was erased, or is being erased, while the turn ran."""
-
-    code = "subject_erased"
 
 
 def fence_subject(conn: Connection, tenant: str, subject_id: str) -> None:
