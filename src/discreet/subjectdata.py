@@ -272,27 +272,12 @@ class OneRule:
         """``forecast`` once the rule keeps rows ``days`` days."""
         raise NotImplementedError
 
-    def due_rows(
-        self,
-        days: int,
-        now: datetime,
-        horizon_days: int,
-        held: Held,
-        rows: Iterable[tuple[datetime, str | None, str | None]],
+    def due_after(
+        self, days: int, now: datetime, horizon_days: int, starts: Iterable[tuple[datetime, bool]]
     ) -> list[Due]:
-        """Forecast lines for rows given as ``(aware retention start, subject, conversation)``,
-        held where a hold covers the subject or the conversation."""
-        return due_lines(
-            self.kind,
-            None,
-            days,
-            now,
-            horizon_days,
-            (
-                (start + timedelta(days=days), held.covers(subject=subject, conversation=chat))
-                for start, subject, chat in rows
-            ),
-        )
+        """Forecast lines for rows given as ``(aware retention start, held)``."""
+        expiries = ((start + timedelta(days=days), held) for start, held in starts)
+        return due_lines(self.kind, None, days, now, horizon_days, expiries)
 
 
 @dataclass(slots=True)

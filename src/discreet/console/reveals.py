@@ -231,5 +231,11 @@ class RevealGrants(OneRule):
                     _G.c.tenant == tenant
                 )
             ).all()
-        starts = ((as_utc(r.granted_at), r.subject_id, r.conversation_id) for r in rows)
-        return self.due_rows(days, now, horizon_days, held, starts)
+        starts = (
+            (
+                as_utc(r.granted_at),
+                held.covers(subject=r.subject_id, conversation=r.conversation_id),
+            )
+            for r in rows
+        )
+        return self.due_after(days, now, horizon_days, starts)

@@ -57,7 +57,7 @@ from discreet.errors import InvalidInput
 from discreet.store.db import Database
 from discreet.store.models import CONVERSATION_ID_LEN, table_of
 from discreet.store.sql import chunks, held_flag, is_held, not_held, of_scope
-from discreet.subjectdata import Batching, Due, Expiry, Held, OneRule, SubjectScope, due_lines
+from discreet.subjectdata import Batching, Due, Expiry, Held, OneRule, SubjectScope
 from discreet.transform.tokenformat import TOKEN_PATTERN
 
 _T = table_of(ConversationMessage)
@@ -443,11 +443,5 @@ class Transcripts(OneRule):
         flag = held_flag(held, subject=_T.c.subject_id, conversation=_T.c.conversation_id)
         with self._db.begin() as conn:
             rows = conn.execute(select(_T.c.created_at, flag).where(_T.c.tenant == tenant)).all()
-        return due_lines(
-            CONVERSATION_MESSAGES,
-            None,
-            days,
-            now,
-            horizon_days,
-            ((as_utc(r.created_at) + timedelta(days=days), bool(r.held)) for r in rows),
-        )
+        starts = ((as_utc(r.created_at), bool(r.held)) for r in rows)
+        return self.due_after(days, now, horizon_days, starts)

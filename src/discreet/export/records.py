@@ -218,5 +218,8 @@ class ExportRecords(OneRule):
                     _I.c.tenant == tenant
                 )
             ).all()
-        starts = ((as_utc(created), subj, conv) for subj, conv, created in rows)
-        return self.due_rows(days, as_utc(now), horizon_days, held, starts)
+        starts = (
+            (as_utc(created), held.covers(subject=subj, conversation=conv))
+            for subj, conv, created in rows
+        )
+        return self.due_after(days, as_utc(now), horizon_days, starts)

@@ -669,5 +669,5 @@ class IncidentSubjects(OneRule):
     ) -> builtins.list[Due]:
         with self._db.read() as conn:
             rows = self._due_rows(conn, tenant)
-        starts = ((as_utc(row.opened_at), row.subject_id, None) for row in rows)
-        return self.due_rows(days, as_utc(now), horizon_days, held, starts)
+        starts = ((as_utc(row.opened_at), held.covers(subject=row.subject_id)) for row in rows)
+        return self.due_after(days, as_utc(now), horizon_days, starts)

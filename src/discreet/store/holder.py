@@ -18,7 +18,7 @@ from sqlalchemy import Column, ColumnElement, Table, and_, delete, func, select,
 from discreet.clock import Clock, as_utc, system_clock
 from discreet.store.db import Database
 from discreet.store.sql import held_flag, is_held, not_held, of_scope
-from discreet.subjectdata import Batching, Due, Expiry, Held, OneRule, SubjectScope, due_lines
+from discreet.subjectdata import Batching, Due, Expiry, Held, OneRule, SubjectScope
 
 
 def _json(value: Any) -> Any:
@@ -128,11 +128,6 @@ class TableHolder(OneRule):
                     self.table.c.tenant == tenant, stamp.is_not(None), self.expirable()
                 )
             ).all()
-        return due_lines(
-            self.kind,
-            None,
-            days,
-            now,
-            horizon_days,
-            ((as_utc(r.stamp) + timedelta(days=days), bool(r.held)) for r in rows),
+        return self.due_after(
+            days, now, horizon_days, ((as_utc(r.stamp), bool(r.held)) for r in rows)
         )
