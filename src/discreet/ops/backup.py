@@ -346,33 +346,24 @@ def restored_store_eraser(
 ) -> EraseOne:
     """The erasure replayed after a restore, by pseudonymous id alone (the customer's own
     reference is not in the ledger): destroy the subject's data key and its conversations'
-    keys, delete its vault rows (fields, blind indexes, conversations and token maps go
-    with the cascade), its transcripts, and whatever each given subject-data holder keeps
-    (``holders``: the registered holders, once wired)."""
-    from sqlalchemy import delete, select
-
+    keys, delete its vault rows (fields, blind indexes, conversations and token maps:
+    the vault's own ``SubjectRecords.shred``), its transcripts, and whatever each given
+    subject-data holder keeps (``holders``: the registered holders, once wired)."""
     from discreet.conversations.transcripts import TranscriptStore
-    from discreet.store.models import Conversation, Subject, table_of
     from discreet.subjectdata import NOTHING_HELD, SubjectScope
-    from discreet.vault.keystore import KeyKind, KeyStore
+    from discreet.vault.bindings import ConversationBindings, bound_conversations
+    from discreet.vault.keystore import KeyStore
+    from discreet.vault.records import SubjectRecords
 
-    subjects, conversations = table_of(Subject), table_of(Conversation)
     keystore = KeyStore(keys, master)
+    # The vault's own shredding (its tables, its keys), not a copy of it here.
+    records = SubjectRecords(data, keystore, ConversationBindings(data, keystore))
 
     def erase(tenant: str, subject_id: str) -> None:
         with data.begin() as conn:
-            owned = list(
-                conn.execute(
-                    select(conversations.c.id).where(
-                        conversations.c.tenant == tenant, conversations.c.subject_id == subject_id
-                    )
-                ).scalars()
-            )
-        keystore.destroy(tenant, KeyKind.SUBJECT, [subject_id])
-        keystore.destroy(tenant, KeyKind.CONVERSATION, owned)
+            owned = bound_conversations(conn, tenant, [subject_id])
+            records.shred(conn, tenant, [subject_id])
         TranscriptStore(data, tenant).delete_subject(subject_id)
-        with data.begin() as conn:
-            conn.execute(delete(subjects).where(subjects.c.id == subject_id))
         scope = SubjectScope(tenant, subject_id, frozenset(owned))
         for holder in holders:
             holder.erase(scope, NOTHING_HELD)
