@@ -23,8 +23,10 @@ were written against the standard library's error (``except ValueError``).
 Domain packages subclass the branch that says what a caller can do about the failure
 (a vault's missing subject is a ``NotFound``; a database that went away is
 ``Unavailable``), so the API and the CLI each map errors in one place: by the class's
-``http_status`` and ``exit_code``. Messages name what and where (a field, a line, an
-id), never a value: errors end up in logs and tracebacks (ARCHITECTURE principle 3).
+``http_status`` and ``exit_code``. A class states what it changes in its class line
+(``class PortInUse(Conflict, code="port_in_use")``); what it does not name it inherits.
+Messages name what and where (a field, a line, an id), never a value: errors end up in
+logs and tracebacks (ARCHITECTURE principle 3).
 
 A leaf module: it imports nothing of discreet's.
 """
@@ -48,6 +50,24 @@ class DiscreetError(Exception):
     http_status: ClassVar[int] = 500
     exit_code: ClassVar[int] = 1
 
+    def __init_subclass__(
+        cls,
+        *,
+        code: str | None = None,
+        http_status: int | None = None,
+        exit_code: int | None = None,
+        **kwargs: object,
+    ) -> None:
+        # A branch states its code, status and exit code in its class line; a subclass
+        # that names none keeps its parent's (a domain error subclassing ``NotFound``).
+        super().__init_subclass__(**kwargs)
+        if code is not None:
+            cls.code = code
+        if http_status is not None:
+            cls.http_status = http_status
+        if exit_code is not None:
+            cls.exit_code = exit_code
+
     def __init__(
         self,
         message: str = "",
@@ -68,69 +88,37 @@ class DiscreetError(Exception):
         return str(self.args[0]) if self.args else self.code
 
 
-class InvalidInput(DiscreetError):
+class InvalidInput(DiscreetError, code="invalid_input", http_status=400, exit_code=2):
     """The request or file is malformed or out of range."""
-
-    code = "invalid_input"
-    http_status = 400
-    exit_code = 2
 
 
 class InvalidValue(InvalidInput, ValueError):
     """A value is malformed or out of range (also a `ValueError`)."""
 
 
-class Unauthenticated(DiscreetError):
+class Unauthenticated(DiscreetError, code="unauthenticated", http_status=401, exit_code=2):
     """No or unknown credentials."""
 
-    code = "unauthenticated"
-    http_status = 401
-    exit_code = 2
 
-
-class Forbidden(DiscreetError):
+class Forbidden(DiscreetError, code="forbidden", http_status=403, exit_code=2):
     """Known caller, but not allowed to do this (role, purpose, restriction)."""
 
-    code = "forbidden"
-    http_status = 403
-    exit_code = 2
 
-
-class NotFound(DiscreetError):
+class NotFound(DiscreetError, code="not_found", http_status=404, exit_code=3):
     """The named thing does not exist (or is not visible to this caller)."""
 
-    code = "not_found"
-    http_status = 404
-    exit_code = 3
 
-
-class Conflict(DiscreetError):
+class Conflict(DiscreetError, code="conflict", http_status=409, exit_code=4):
     """The request contradicts the current state (already exists, closed, bound)."""
 
-    code = "conflict"
-    http_status = 409
-    exit_code = 4
 
-
-class TooLarge(DiscreetError):
+class TooLarge(DiscreetError, code="too_large", http_status=413, exit_code=2):
     """The input is over a configured size limit."""
 
-    code = "too_large"
-    http_status = 413
-    exit_code = 2
 
-
-class Unavailable(DiscreetError):
+class Unavailable(DiscreetError, code="unavailable", http_status=503, exit_code=5):
     """A store, key or model needed for this is not available: nothing was done."""
 
-    code = "unavailable"
-    http_status = 503
-    exit_code = 5
 
-
-class UpstreamFailure(DiscreetError):
+class UpstreamFailure(DiscreetError, code="upstream_error", http_status=502, exit_code=5):
     """The upstream model failed or answered something unusable."""
-
-    code = "upstream_error"
-    http_status = 502
-    exit_code = 5

@@ -218,6 +218,68 @@ class SubjectData(Protocol):
     ) -> list[Due]: ...
 
 
+class OneRule:
+    """Base of a holder whose rows follow one retention rule (a record kind, no category).
+
+    ``expire`` and ``forecast`` look the rule up here, once for every such holder: with no
+    rule nothing expires and nothing is forecast. The holder writes only what happens
+    once a rule applies, in ``expire_after`` and ``forecast_after``."""
+
+    kind: str
+    """The record kind retention rules name (``RetentionDays``'s first argument)."""
+
+    def days(self, retention: RetentionDays) -> int | None:
+        """The days this holder's rows are kept; ``None``: no rule, keep."""
+        return retention(self.kind, None)
+
+    def expire(
+        self,
+        tenant: str,
+        now: datetime,
+        retention: RetentionDays,
+        held: Held,
+        *,
+        dry_run: bool = False,
+        batching: Batching = UNBATCHED,
+    ) -> list[Expiry]:
+        days = self.days(retention)
+        if days is None:
+            return []
+        return self.expire_after(days, tenant, now, held, dry_run, batching)
+
+    def forecast(
+        self,
+        tenant: str,
+        now: datetime,
+        horizon_days: int,
+        retention: RetentionDays,
+        held: Held,
+    ) -> list[Due]:
+        days = self.days(retention)
+        if days is None:
+            return []
+        return self.forecast_after(days, tenant, now, horizon_days, held)
+
+    def expire_after(
+        self, days: int, tenant: str, now: datetime, held: Held, dry_run: bool, batching: Batching
+    ) -> list[Expiry]:
+        """``expire`` once the rule keeps rows ``days`` days."""
+        raise NotImplementedError
+
+    def forecast_after(
+        self, days: int, tenant: str, now: datetime, horizon_days: int, held: Held
+    ) -> list[Due]:
+        """``forecast`` once the rule keeps rows ``days`` days."""
+        raise NotImplementedError
+
+    def due_after(
+        self, days: int, now: datetime, horizon_days: int, starts: Iterable[tuple[datetime, bool]]
+    ) -> list[Due]:
+        """Forecast lines for rows given as ``(aware retention start, held)``."""
+        expiries = ((start + timedelta(days=days), held) for start, held in starts)
+        return due_lines(self.kind, None, days, now, horizon_days, expiries)
+
+
 @dataclass(slots=True)
 class Holders:
     """The registered holders, in registration order (erasure runs them in this order)."""

@@ -34,16 +34,12 @@ SET_ACTION = "analytics.budget.set"
 SPEND_ACTION = "analytics.release"
 
 
-class BudgetExhausted(Conflict):
+class BudgetExhausted(Conflict, code="privacy_budget_exhausted"):
     """The release would spend more privacy budget than is left; nothing was released."""
 
-    code = "privacy_budget_exhausted"
 
-
-class NoBudget(NotFound):
+class NoBudget(NotFound, code="privacy_budget_missing"):
     """No privacy budget is set for this dataset."""
-
-    code = "privacy_budget_missing"
 
 
 @dataclass(frozen=True, slots=True)

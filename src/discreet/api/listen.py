@@ -16,22 +16,16 @@ from pathlib import Path
 from discreet.errors import Conflict, InvalidInput
 
 
-class PortInUse(Conflict):
+class PortInUse(Conflict, code="port_in_use"):
     """Another process listens on the address already."""
 
-    code = "port_in_use"
 
-
-class PlainHttpRefused(InvalidInput):
+class PlainHttpRefused(InvalidInput, code="plain_http_refused"):
     """A non-loopback bind without TLS and without --allow-plain-http."""
 
-    code = "plain_http_refused"
 
-
-class BadTlsFiles(InvalidInput):
+class BadTlsFiles(InvalidInput, code="bad_tls_files"):
     """The certificate or key cannot be used (missing, unreadable, not a pair)."""
-
-    code = "bad_tls_files"
 
 
 @dataclass(frozen=True, slots=True)

@@ -237,6 +237,26 @@ class AuditLog:
                 yield _entry_from_row(row)
             last = int(rows[-1].seq)
 
+    def last_seq(self) -> int:
+        """The newest record's sequence number (0 for an empty log)."""
+        with self.db.begin() as conn:
+            return int(conn.execute(select(func.max(_LOG.c.seq))).scalar_one_or_none() or 0)
+
+    def actions_after(
+        self, seq: int, actions: Iterable[str], *, limit: int = 5000
+    ) -> list[tuple[int, str, str, dict[str, Any]]]:
+        """``(seq, action, outcome, details)`` of up to ``limit`` records after ``seq``
+        whose action is one of ``actions``, in chain order (for counters that tail the
+        log without reading whole entries)."""
+        with self.db.begin() as conn:
+            rows = conn.execute(
+                select(_LOG.c.seq, _LOG.c.action, _LOG.c.outcome, _LOG.c.details)
+                .where(_LOG.c.seq > seq, _LOG.c.action.in_(tuple(actions)))
+                .order_by(_LOG.c.seq)
+                .limit(limit)
+            ).all()
+        return [(int(r.seq), r.action, r.outcome, json.loads(r.details)) for r in rows]
+
     def entries_about(self, subject: str, *, page: int = 1000) -> Iterator[AuditEntry]:
         """The records about one subject (pseudonymous id), in chain order, page by page.
 

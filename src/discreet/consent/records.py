@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from functools import partialmethod
 from typing import Any, TypeVar
 
 from sqlalchemy import Column, ColumnElement, Connection, bindparam, delete, func, select
@@ -186,41 +187,9 @@ class ConsentRegistry:
             )
         return entry
 
-    def grant(
-        self,
-        subject_id: str,
-        purpose: str,
-        *,
-        notice_version: str,
-        channel: str,
-        ctx: AccessContext,
-    ) -> ConsentRecord:
-        return self.record(
-            subject_id,
-            purpose,
-            ConsentState.GRANTED,
-            notice_version=notice_version,
-            channel=channel,
-            ctx=ctx,
-        )
-
-    def withdraw(
-        self,
-        subject_id: str,
-        purpose: str,
-        *,
-        notice_version: str,
-        channel: str,
-        ctx: AccessContext,
-    ) -> ConsentRecord:
-        return self.record(
-            subject_id,
-            purpose,
-            ConsentState.WITHDRAWN,
-            notice_version=notice_version,
-            channel=channel,
-            ctx=ctx,
-        )
+    # `record` with the state fixed: one code path appends both kinds of entry.
+    grant = partialmethod(record, state=ConsentState.GRANTED)
+    withdraw = partialmethod(record, state=ConsentState.WITHDRAWN)
 
     def delete_subject(self, conn: Connection, subject_id: str) -> int:
         """Erasure only: drop the subject's whole history (in the caller's transaction)."""

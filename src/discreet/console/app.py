@@ -28,6 +28,11 @@ from discreet.console.sessions import Session, Stage
 from discreet.console.web import COOKIE, LOGIN_COOKIE, Web, redirect, set_cookie
 from discreet.errors import DiscreetError
 
+Csrf = Annotated[str, Form(max_length=200)]
+"""The form's CSRF token (the session's, or the sign-in form's cookie)."""
+Code = Annotated[str, Form(max_length=64)]
+"""An authenticator or recovery code."""
+
 SECURITY_HEADERS = {
     # No inline script or style anywhere: scripts and styles come from /static only.
     "Content-Security-Policy": (
@@ -129,7 +134,7 @@ def create_console_app(services: ConsoleServices) -> FastAPI:
         request: Request,
         username: Annotated[str, Form(max_length=200)] = "",
         password: Annotated[str, Form(max_length=1000)] = "",
-        csrf: Annotated[str, Form(max_length=200)] = "",
+        csrf: Csrf = "",
     ) -> Response:
         expected = request.cookies.get(LOGIN_COOKIE, "")
         if not csrf or not expected or not secrets.compare_digest(csrf, expected):
@@ -153,9 +158,12 @@ def create_console_app(services: ConsoleServices) -> FastAPI:
         response.delete_cookie(LOGIN_COOKIE, path="/")
         return response
 
-    def check_csrf(session: Session, csrf: str) -> None:
+    def form_session(request: Request, stage: Stage, csrf: str) -> Session:
+        """The session at ``stage`` that sent this form, its CSRF token checked."""
+        session = web.session(request, stage=stage)
         if not csrf or not secrets.compare_digest(csrf, session.csrf_token):
             raise CsrfRejected("the form's security token is missing or wrong; reload")
+        return session
 
     def enrol_page(
         request: Request, session: Session, *, error: str | None = None, status: int = 200
@@ -187,13 +195,8 @@ def create_console_app(services: ConsoleServices) -> FastAPI:
         return enrol_page(request, web.session(request, stage=Stage.ENROL))
 
     @app.post("/login/enrol", response_class=HTMLResponse)
-    def enrol(
-        request: Request,
-        code: Annotated[str, Form(max_length=64)] = "",
-        csrf: Annotated[str, Form(max_length=200)] = "",
-    ) -> Response:
-        session = web.session(request, stage=Stage.ENROL)
-        check_csrf(session, csrf)
+    def enrol(request: Request, code: Code = "", csrf: Csrf = "") -> Response:
+        session = form_session(request, Stage.ENROL, csrf)
         if session.pending_totp_secret is None:  # pragma: no cover - made with one
             raise SessionExpired()
         codes = services.accounts.enrol(session.user_id, session.pending_totp_secret, code)
@@ -216,13 +219,8 @@ def create_console_app(services: ConsoleServices) -> FastAPI:
         return web.render(request, "mfa.html", session=session, error=None)
 
     @app.post("/login/mfa", response_class=HTMLResponse)
-    def mfa(
-        request: Request,
-        code: Annotated[str, Form(max_length=64)] = "",
-        csrf: Annotated[str, Form(max_length=200)] = "",
-    ) -> Response:
-        session = web.session(request, stage=Stage.MFA)
-        check_csrf(session, csrf)
+    def mfa(request: Request, code: Code = "", csrf: Csrf = "") -> Response:
+        session = form_session(request, Stage.MFA, csrf)
         if not services.accounts.check_second_factor(session.user_id, code):
             audit_sign_in(session.username, "console.mfa", Outcome.DENIED)
             locked = end_if_locked(request, session)
@@ -239,19 +237,20 @@ def create_console_app(services: ConsoleServices) -> FastAPI:
         set_cookie(response, request, COOKIE, token)
         return response
 
-    @app.post("/logout")
-    def logout(request: Request, csrf: Annotated[str, Form(max_length=200)] = "") -> Response:
-        session = web.signed_in_form(request, csrf)
-        services.sessions.end(request.cookies.get(COOKIE, ""))
-        audit_sign_in(session.username, "console.sign_out", Outcome.OK)
+    def signed_out() -> Response:
         response = redirect("/login")
         response.delete_cookie(COOKIE, path="/")
         return response
 
+    @app.post("/logout")
+    def logout(request: Request, csrf: Csrf = "") -> Response:
+        session = web.signed_in_form(request, csrf)
+        services.sessions.end(request.cookies.get(COOKIE, ""))
+        audit_sign_in(session.username, "console.sign_out", Outcome.OK)
+        return signed_out()
+
     @app.post("/logout/everywhere")
-    def logout_everywhere(
-        request: Request, csrf: Annotated[str, Form(max_length=200)] = ""
-    ) -> Response:
+    def logout_everywhere(request: Request, csrf: Csrf = "") -> Response:
         session = web.signed_in_form(request, csrf)
         ended = services.sessions.end_all(session.user_id)
         ctx = activity.staff_context(
@@ -264,9 +263,7 @@ def create_console_app(services: ConsoleServices) -> FastAPI:
             "console.sign_out_everywhere",
             details={"sessions": ended},
         )
-        response = redirect("/login")
-        response.delete_cookie(COOKIE, path="/")
-        return response
+        return signed_out()
 
     app.include_router(pages_router(web))
     return app

@@ -10,11 +10,12 @@ URLs, so they do not end up in browser history, proxies' logs or Referer headers
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from discreet.audit import AccessContext, LegalBasis, Outcome
@@ -52,6 +53,18 @@ SUBJECT_PURPOSES = {
 
 Ref = Annotated[str, Form(min_length=1, max_length=200)]
 Reason = Annotated[str, Form(min_length=1, max_length=500)]
+Username = Annotated[str, Form(min_length=1, max_length=64)]
+
+
+@dataclass(frozen=True, slots=True)
+class AuditSearch:
+    """The audit log search, from the query string (the search page and its export)."""
+
+    actor: str = ""
+    subject: str = ""
+    action: str = ""
+    since: str = ""
+    until: str = ""
 
 
 @contextmanager
@@ -119,6 +132,44 @@ def pages_router(web: Web) -> APIRouter:
             outcome=outcome,
             subject=subject,
             details=details,
+        )
+
+    def reveal(
+        session: Session,
+        reason: str,
+        note: str,
+        item: str,
+        *,
+        subject: str | None,
+        conversation_id: str | None = None,
+    ) -> None:
+        """Grant the user a timed look at the subject's field ``item`` or, with
+        ``conversation_id``, at that conversation's token ``item``, and audit it as a
+        read for ``reason``."""
+        minutes = services.policy.console.reveal_minutes
+        if conversation_id is None:
+            target: dict[str, str | None] = {"subject_id": subject}
+            shown = {"field": item}
+        else:
+            target = {"conversation_id": conversation_id}
+            shown = {"conversation": conversation_id, "token": item}
+        with domain_errors():
+            grant = services.reveals.grant(
+                services.tenant,
+                session.username,
+                item=item,
+                reason=reason,
+                note=note,
+                minutes=minutes,
+                **target,
+            )
+        activity.record(
+            services.audit,
+            services.tenant,
+            ctx(session, reason, LegalBasis.LEGITIMATE_INTERESTS),
+            "console.reveal",
+            subject=subject,
+            details={"grant": grant.id, **shown, "minutes": minutes},
         )
 
     # --- overview ----------------------------------------------------------------------
@@ -456,27 +507,7 @@ def pages_router(web: Web) -> APIRouter:
             raise InvalidInput("field is not a field of the policy")
         with domain_errors():
             subject_id = services.vault.subject_id(subject_ref, ctx=ctx(session, purpose))
-            grant = services.reveals.grant(
-                services.tenant,
-                session.username,
-                subject_id=subject_id,
-                item=field,
-                reason=reason,
-                note=note,
-                minutes=services.policy.console.reveal_minutes,
-            )
-        activity.record(
-            services.audit,
-            services.tenant,
-            ctx(session, reason, LegalBasis.LEGITIMATE_INTERESTS),
-            "console.reveal",
-            subject=subject_id,
-            details={
-                "grant": grant.id,
-                "field": field,
-                "minutes": services.policy.console.reveal_minutes,
-            },
-        )
+        reveal(session, reason, note, field, subject=subject_id)
         return subject_page(request, session, subject_ref, purpose, notice=f"{field} revealed")
 
     @router.post("/subject/hold", response_class=HTMLResponse)
@@ -581,40 +612,19 @@ def pages_router(web: Web) -> APIRouter:
             if token not in views.tokens_in(m.text for m in messages):
                 raise InvalidInput("token: not a token of this conversation")
             state = services.states.get(conversation_id)
-            grant = services.reveals.grant(
-                services.tenant,
-                session.username,
-                conversation_id=conversation_id,
-                item=token,
-                reason=reason,
-                note=note,
-                minutes=services.policy.console.reveal_minutes,
-            )
-        activity.record(
-            services.audit,
-            services.tenant,
-            ctx(session, reason, LegalBasis.LEGITIMATE_INTERESTS),
-            "console.reveal",
-            subject=state.subject if state is not None else None,
-            details={
-                "grant": grant.id,
-                "conversation": conversation_id,
-                "token": token,
-                "minutes": services.policy.console.reveal_minutes,
-            },
-        )
+        subject = state.subject if state is not None else None
+        reveal(session, reason, note, token, subject=subject, conversation_id=conversation_id)
         return redirect(f"/conversation?id={quote(conversation_id, safe='')}")
 
     # --- audit log ---------------------------------------------------------------------
 
-    def audit_query(
-        actor: str, subject: str, action: str, since: str, until: str
-    ) -> views.AuditQuery:
+    def audit_query(search: AuditSearch) -> views.AuditQuery:
+        actor, subject, action = search.actor, search.subject, search.action
         for name, value in (("actor", actor), ("subject", subject), ("action", action)):
             if len(value) > 200:
                 raise InvalidInput(f"{name} is longer than 200 characters")
-        end = _date(until, "until")
-        start = _date(since, "since")
+        end = _date(search.until, "until")
+        start = _date(search.since, "since")
         if start is None and not subject.strip():
             # Without a start, the last SEARCH_DAYS: a search does not read the whole log.
             start = services.accounts.now() - timedelta(days=views.SEARCH_DAYS)
@@ -630,13 +640,9 @@ def pages_router(web: Web) -> APIRouter:
     def audit_log(
         request: Request,
         session: Annotated[Session, Needs(web, P.AUDIT_VIEW)],
-        actor: str = "",
-        subject: str = "",
-        action: str = "",
-        since: str = "",
-        until: str = "",
+        search: Annotated[AuditSearch, Depends()],
     ) -> Response:
-        query = audit_query(actor, subject, action, since, until)
+        query = audit_query(search)
         with domain_errors():
             entries = views.newest(query.run(services), query.limit)
         audit(session, "console.audit.search", shown=len(entries))
@@ -645,13 +651,7 @@ def pages_router(web: Web) -> APIRouter:
             "audit.html",
             session=session,
             entries=entries,
-            q={
-                "actor": actor,
-                "subject": subject,
-                "action": action,
-                "since": since,
-                "until": until,
-            },
+            q=search,
             verified=None,
             grants=services.reveals.recent(services.tenant, limit=20),
         )
@@ -673,7 +673,7 @@ def pages_router(web: Web) -> APIRouter:
             "audit.html",
             session=session,
             entries=[],
-            q={"actor": "", "subject": "", "action": "", "since": "", "until": ""},
+            q=AuditSearch(),
             verified=result,
             grants=services.reveals.recent(services.tenant, limit=20),
         )
@@ -681,18 +681,14 @@ def pages_router(web: Web) -> APIRouter:
     @router.get("/audit/export")
     def audit_export(
         session: Annotated[Session, Needs(web, P.AUDIT_EXPORT)],
+        search: Annotated[AuditSearch, Depends()],
         format: str = "csv",
-        actor: str = "",
-        subject: str = "",
-        action: str = "",
-        since: str = "",
-        until: str = "",
     ) -> Response:
         try:
             fmt = ExportFormat(format)
         except ValueError:
             raise InvalidInput("format must be csv or jsonl") from None
-        query = audit_query(actor, subject, action, since, until)
+        query = audit_query(search)
         out = io.StringIO()
         with domain_errors():
             count = export_entries(query.run(services), out, fmt)
@@ -812,7 +808,7 @@ def pages_router(web: Web) -> APIRouter:
     def create_user(
         request: Request,
         session: Annotated[Session, Acts(web, P.USERS_MANAGE)],
-        username: Annotated[str, Form(min_length=1, max_length=64)],
+        username: Username,
         role: Annotated[str, Form()],
         password: Annotated[str, Form(min_length=1, max_length=256)],
     ) -> Response:
@@ -839,7 +835,7 @@ def pages_router(web: Web) -> APIRouter:
     def disable_user(
         request: Request,
         session: Annotated[Session, Acts(web, P.USERS_MANAGE)],
-        username: Annotated[str, Form(min_length=1, max_length=64)],
+        username: Username,
     ) -> Response:
         account_action(session, username, "disable")
         return users_page(request, session, notice=f"disabled {username}")
@@ -848,7 +844,7 @@ def pages_router(web: Web) -> APIRouter:
     def reset_user_mfa(
         request: Request,
         session: Annotated[Session, Acts(web, P.USERS_MANAGE)],
-        username: Annotated[str, Form(min_length=1, max_length=64)],
+        username: Username,
     ) -> Response:
         account_action(session, username, "reset_mfa")
         return users_page(request, session, notice=f"second factor of {username} reset")

@@ -17,23 +17,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from sqlalchemy import ColumnElement, and_, delete, or_, select, true
+from sqlalchemy import ColumnElement, and_, delete, select
 
 from discreet.clock import Clock, as_utc, now_from, system_clock
 from discreet.console.errors import AccountInputError
 from discreet.store.console_models import REASON_LEN, ConsoleRevealGrant
 from discreet.store.db import Database
 from discreet.store.models import table_of
-from discreet.subjectdata import (
-    UNBATCHED,
-    Batching,
-    Due,
-    Expiry,
-    Held,
-    RetentionDays,
-    SubjectScope,
-    due_lines,
-)
+from discreet.store.sql import not_held, of_scope
+from discreet.subjectdata import Batching, Due, Expiry, Held, OneRule, SubjectScope
 
 _G = table_of(ConsoleRevealGrant)
 KIND: Final = "console_reveal_grants"
@@ -102,8 +94,10 @@ def check_reason(reason: str, note: str) -> tuple[str, str]:
     return reason, note
 
 
-class RevealGrants:
+class RevealGrants(OneRule):
     """The holder of ``console_reveal_grants``."""
+
+    kind = KIND
 
     def __init__(self, db: Database, *, clock: Clock = system_clock) -> None:
         self.db = db
@@ -189,27 +183,14 @@ class RevealGrants:
 
     @staticmethod
     def _about(scope: SubjectScope) -> ColumnElement[bool]:
-        about: list[ColumnElement[bool]] = [_G.c.subject_id == scope.subject_id]
-        if scope.conversations:
-            about.append(_G.c.conversation_id.in_(sorted(scope.conversations)))
-        return and_(_G.c.tenant == scope.tenant, or_(*about))
+        return of_scope(
+            scope, tenant=_G.c.tenant, subject=_G.c.subject_id, conversation=_G.c.conversation_id
+        )
 
     @staticmethod
     def _not_held(held: Held) -> ColumnElement[bool]:
         # NULL-safe: a grant on a conversation has no subject id, and vice versa.
-        free: list[ColumnElement[bool]] = [true()]
-        if held.subjects:
-            free.append(
-                or_(_G.c.subject_id.is_(None), _G.c.subject_id.not_in(sorted(held.subjects)))
-            )
-        if held.conversations:
-            free.append(
-                or_(
-                    _G.c.conversation_id.is_(None),
-                    _G.c.conversation_id.not_in(sorted(held.conversations)),
-                )
-            )
-        return and_(*free)
+        return not_held(held, subject=_G.c.subject_id, conversation=_G.c.conversation_id)
 
     def export(self, scope: SubjectScope) -> list[dict[str, Any]]:
         with self.db.read() as conn:
@@ -224,19 +205,9 @@ class RevealGrants:
             result = conn.execute(delete(_G).where(self._about(scope), self._not_held(held)))
         return int(result.rowcount)
 
-    def expire(
-        self,
-        tenant: str,
-        now: datetime,
-        retention: RetentionDays,
-        held: Held,
-        *,
-        dry_run: bool = False,
-        batching: Batching = UNBATCHED,
+    def expire_after(
+        self, days: int, tenant: str, now: datetime, held: Held, dry_run: bool, batching: Batching
     ) -> list[Expiry]:
-        days = retention(KIND, None)
-        if days is None:
-            return []
         cutoff = now - timedelta(days=days)
         due = and_(_G.c.tenant == tenant, _G.c.granted_at <= cutoff)
         with self.db.begin() as conn:
@@ -251,28 +222,20 @@ class RevealGrants:
                 batching.report(conn, line)
         return [line]
 
-    def forecast(
-        self,
-        tenant: str,
-        now: datetime,
-        horizon_days: int,
-        retention: RetentionDays,
-        held: Held,
+    def forecast_after(
+        self, days: int, tenant: str, now: datetime, horizon_days: int, held: Held
     ) -> list[Due]:
-        days = retention(KIND, None)
-        if days is None:
-            return []
         with self.db.read() as conn:
             rows = conn.execute(
                 select(_G.c.granted_at, _G.c.subject_id, _G.c.conversation_id).where(
                     _G.c.tenant == tenant
                 )
             ).all()
-        expiries = [
+        starts = (
             (
-                as_utc(row.granted_at) + timedelta(days=days),
-                held.covers(subject=row.subject_id, conversation=row.conversation_id),
+                as_utc(r.granted_at),
+                held.covers(subject=r.subject_id, conversation=r.conversation_id),
             )
-            for row in rows
-        ]
-        return due_lines(KIND, None, days, now, horizon_days, expiries)
+            for r in rows
+        )
+        return self.due_after(days, now, horizon_days, starts)

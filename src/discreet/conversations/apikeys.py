@@ -63,6 +63,7 @@ class ApiKeyInfo:
     created_at: datetime | None = None
     revoked: bool = False
     role: KeyRole = KeyRole.ASSISTANT
+    revoked_at: datetime | None = None
 
     @property
     def is_operator(self) -> bool:
@@ -178,6 +179,7 @@ class ApiKeyStore:
                 r.created_at,
                 r.revoked_at is not None,
                 _role(r.role) or KeyRole.ASSISTANT,
+                r.revoked_at,
             )
             for r in rows
         ]

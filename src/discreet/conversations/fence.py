@@ -20,23 +20,14 @@ from sqlalchemy import Connection, select
 
 from discreet.errors import Conflict
 from discreet.store.governance_models import ErasureJobRow
-from discreet.store.models import Subject, table_of
+from discreet.store.models import table_of
+from discreet.vault.records import lock_subject
 
-_S = table_of(Subject)
 _J = table_of(ErasureJobRow)
 
 
-class SubjectErasing(Conflict):
+class SubjectErasing(Conflict, code="subject_erased"):
     """The subject was erased, or is being erased, while the turn ran."""
-
-    code = "subject_erased"
-
-
-def lock_subject(conn: Connection, subject_id: str, *, exclusive: bool) -> bool:
-    """Lock the subject's row (share or exclusive); False if it no longer exists."""
-    query = select(_S.c.id).where(_S.c.id == subject_id)
-    query = query.with_for_update(read=not exclusive)
-    return conn.execute(query).first() is not None
 
 
 def fence_subject(conn: Connection, tenant: str, subject_id: str) -> None:
@@ -53,4 +44,4 @@ def fence_subject(conn: Connection, tenant: str, subject_id: str) -> None:
         raise SubjectErasing("the customer's data is being erased; the turn was not stored")
 
 
-__all__ = ["SubjectErasing", "fence_subject", "lock_subject"]
+__all__ = ["SubjectErasing", "fence_subject"]

@@ -33,16 +33,7 @@ from discreet.errors import Conflict
 from discreet.store.db import Database
 from discreet.store.models import table_of
 from discreet.store.sql import chunks, held_flag, is_held, not_held, of_scope
-from discreet.subjectdata import (
-    UNBATCHED,
-    Batching,
-    Due,
-    Expiry,
-    Held,
-    RetentionDays,
-    SubjectScope,
-    due_lines,
-)
+from discreet.subjectdata import Batching, Due, Expiry, Held, OneRule, SubjectScope
 
 _G = table_of(GatewayConversation)
 _T = table_of(ConversationMessage)
@@ -125,6 +116,26 @@ class TurnUpdate:
         )
 
 
+def _state(row: Any, *, aware: bool) -> ConversationState:
+    """A state from its row. ``aware``: timestamps made UTC-aware; without, they stay as
+    the database returns them (``get``, whose timestamps the API shows as they are)."""
+
+    def at(value: datetime) -> datetime:
+        return as_utc(value) if aware else value
+
+    return ConversationState(
+        conversation_id=row.id,
+        assistant=row.assistant,
+        subject=row.subject_id,
+        turns=int(row.turns),
+        handoff=bool(row.handoff),
+        handoff_reason=row.handoff_reason,
+        created_at=at(row.created_at),
+        updated_at=at(row.updated_at),
+        closed_at=at(row.closed_at) if row.closed_at is not None else None,
+    )
+
+
 class ConversationStates:
     """Reads and updates ``gateway_conversations`` of one tenant."""
 
@@ -137,19 +148,7 @@ class ConversationStates:
     def get(self, conversation_id: str) -> ConversationState | None:
         with self._db.read() as conn:
             row = conn.execute(_STATE, {"tenant": self.tenant, "id": conversation_id}).one_or_none()
-        if row is None:
-            return None
-        return ConversationState(
-            conversation_id=row.id,
-            assistant=row.assistant,
-            subject=row.subject_id,
-            turns=int(row.turns),
-            handoff=bool(row.handoff),
-            handoff_reason=row.handoff_reason,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-            closed_at=row.closed_at,
-        )
+        return None if row is None else _state(row, aware=False)
 
     def started_between(self, since: datetime, until: datetime) -> list[ConversationState]:
         """Conversations created in ``[since, until)``, oldest first (batch jobs: the
@@ -165,20 +164,7 @@ class ConversationStates:
         )
         with self._db.read() as conn:
             rows = conn.execute(query).all()
-        return [
-            ConversationState(
-                conversation_id=row.id,
-                assistant=row.assistant,
-                subject=row.subject_id,
-                turns=int(row.turns),
-                handoff=bool(row.handoff),
-                handoff_reason=row.handoff_reason,
-                created_at=as_utc(row.created_at),
-                updated_at=as_utc(row.updated_at),
-                closed_at=as_utc(row.closed_at) if row.closed_at is not None else None,
-            )
-            for row in rows
-        ]
+        return [_state(row, aware=True) for row in rows]
 
     def release_handoff(self, conversation_id: str, *, ctx: AccessContext, reason: str) -> bool:
         """Give a handed-over conversation back to the assistant (see gateway/handoff.py);
@@ -426,7 +412,7 @@ def _no_more(conn: Connection, tenant: str, ids: Sequence[str]) -> int:
     return 0
 
 
-class ConversationStateRecords:
+class ConversationStateRecords(OneRule):
     """Holder of ``gateway_conversations`` for every tenant.
 
     A conversation's record goes once it is closed, its messages are gone and its last
@@ -436,6 +422,7 @@ class ConversationStateRecords:
     """
 
     name = "conversation_states"
+    kind = CONVERSATIONS
     tables = (CONVERSATION_STATES,)
     erasable = True
 
@@ -486,19 +473,9 @@ class ConversationStateRecords:
             _G.c.updated_at < now - timedelta(days=days),
         )
 
-    def expire(
-        self,
-        tenant: str,
-        now: datetime,
-        retention: RetentionDays,
-        held: Held,
-        *,
-        dry_run: bool = False,
-        batching: Batching = UNBATCHED,
+    def expire_after(
+        self, days: int, tenant: str, now: datetime, held: Held, dry_run: bool, batching: Batching
     ) -> list[Expiry]:
-        days = retention(CONVERSATIONS, None)
-        if days is None:
-            return []
         columns = {"subject": _G.c.subject_id, "conversation": _G.c.id}
         with self._db.begin() as conn:
             due = self._due(tenant, now, days)
@@ -522,18 +499,10 @@ class ConversationStateRecords:
             return []
         return [Expiry(CONVERSATIONS, None, days, len(ids), len(kept))]
 
-    def forecast(
-        self,
-        tenant: str,
-        now: datetime,
-        horizon_days: int,
-        retention: RetentionDays,
-        held: Held,
+    def forecast_after(
+        self, days: int, tenant: str, now: datetime, horizon_days: int, held: Held
     ) -> list[Due]:
         """When closed conversations' records fall due (their messages permitting)."""
-        days = retention(CONVERSATIONS, None)
-        if days is None:
-            return []
         flag = held_flag(held, subject=_G.c.subject_id, conversation=_G.c.id)
         with self._db.begin() as conn:
             rows = conn.execute(
@@ -541,11 +510,5 @@ class ConversationStateRecords:
                     _G.c.tenant == tenant, _G.c.closed_at.is_not(None)
                 )
             ).all()
-        return due_lines(
-            CONVERSATIONS,
-            None,
-            days,
-            now,
-            horizon_days,
-            ((as_utc(r.updated_at) + timedelta(days=days), bool(r.held)) for r in rows),
-        )
+        starts = ((as_utc(r.updated_at), bool(r.held)) for r in rows)
+        return self.due_after(days, now, horizon_days, starts)

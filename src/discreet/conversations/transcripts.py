@@ -57,16 +57,7 @@ from discreet.errors import InvalidInput
 from discreet.store.db import Database
 from discreet.store.models import CONVERSATION_ID_LEN, table_of
 from discreet.store.sql import chunks, held_flag, is_held, not_held, of_scope
-from discreet.subjectdata import (
-    UNBATCHED,
-    Batching,
-    Due,
-    Expiry,
-    Held,
-    RetentionDays,
-    SubjectScope,
-    due_lines,
-)
+from discreet.subjectdata import Batching, Due, Expiry, Held, OneRule, SubjectScope
 from discreet.transform.tokenformat import TOKEN_PATTERN
 
 _T = table_of(ConversationMessage)
@@ -363,10 +354,11 @@ def conversations_with_messages(conn: Connection, tenant: str, ids: Sequence[str
     return found
 
 
-class Transcripts:
+class Transcripts(OneRule):
     """Holder of ``conversation_messages`` for every tenant."""
 
     name = "transcripts"
+    kind = CONVERSATION_MESSAGES
     tables = (CONVERSATION_MESSAGES,)
     erasable = True
 
@@ -408,21 +400,11 @@ class Transcripts:
             )
         return int(result.rowcount or 0)
 
-    def expire(
-        self,
-        tenant: str,
-        now: datetime,
-        retention: RetentionDays,
-        held: Held,
-        *,
-        dry_run: bool = False,
-        batching: Batching = UNBATCHED,
+    def expire_after(
+        self, days: int, tenant: str, now: datetime, held: Held, dry_run: bool, batching: Batching
     ) -> list[Expiry]:
         """Messages older than the ``conversation_messages`` rule, a batch per
         transaction (lowest ids first), except held ones."""
-        days = retention(CONVERSATION_MESSAGES, None)
-        if days is None:
-            return []
         due = and_(_T.c.tenant == tenant, _T.c.created_at < now - timedelta(days=days))
         columns = {"subject": _T.c.subject_id, "conversation": _T.c.conversation_id}
         free = and_(due, not_held(held, **columns))
@@ -455,25 +437,11 @@ class Transcripts:
             return []
         return [Expiry(CONVERSATION_MESSAGES, None, days, deleted, kept)]
 
-    def forecast(
-        self,
-        tenant: str,
-        now: datetime,
-        horizon_days: int,
-        retention: RetentionDays,
-        held: Held,
+    def forecast_after(
+        self, days: int, tenant: str, now: datetime, horizon_days: int, held: Held
     ) -> list[Due]:
-        days = retention(CONVERSATION_MESSAGES, None)
-        if days is None:
-            return []
         flag = held_flag(held, subject=_T.c.subject_id, conversation=_T.c.conversation_id)
         with self._db.begin() as conn:
             rows = conn.execute(select(_T.c.created_at, flag).where(_T.c.tenant == tenant)).all()
-        return due_lines(
-            CONVERSATION_MESSAGES,
-            None,
-            days,
-            now,
-            horizon_days,
-            ((as_utc(r.created_at) + timedelta(days=days), bool(r.held)) for r in rows),
-        )
+        starts = ((as_utc(r.created_at), bool(r.held)) for r in rows)
+        return self.due_after(days, now, horizon_days, starts)

@@ -151,6 +151,32 @@ class Pattern:
     subtype: str | None = None
 
 
+def checked_prefix(
+    text: str,
+    start: int,
+    end: int,
+    is_valid: Callable[[str], bool],
+    separator: re.Pattern[str],
+    *,
+    skip: int = 0,
+    min_len: int = 0,
+) -> int | None:
+    """Where a checksummed number that begins at ``start`` ends, or None.
+
+    A pattern's match may run on into the next word or a year ("4111 1111 1111 1111
+    2026", "BE 0403.170.701 BV"): try the whole match, then cut it at its last
+    ``separator`` (searched from ``start + skip``) one group at a time, while it is
+    longer than ``min_len``, until ``is_valid`` accepts it."""
+    while end - start > min_len:
+        if is_valid(text[start:end]):
+            return end
+        cut = max((m.start() for m in separator.finditer(text, start + skip, end)), default=-1)
+        if cut <= start:
+            return None
+        end = cut
+    return None
+
+
 class PatternRecognizer(Recognizer):
     """Regex candidates, checked by validators, scored up by nearby context words.
 

@@ -69,16 +69,12 @@ class TestSplitRefused(InvalidInput):
     __test__ = False  # a name pytest would otherwise try to collect
 
 
-class CorpusFormatError(InvalidInput):
+class CorpusFormatError(InvalidInput, code="corpus_format"):
     """A corpus file does not have the shape its format says; the message names file and line."""
 
-    code = "corpus_format"
 
-
-class CorpusMissing(NotFound):
+class CorpusMissing(NotFound, code="corpus_missing"):
     """A catalogue corpus has not been fetched into the corpus directory."""
-
-    code = "corpus_missing"
 
 
 def looks_like_test_split(path: str | Path) -> bool:

@@ -5,20 +5,14 @@ from __future__ import annotations
 from discreet.errors import Conflict, InvalidInput
 
 
-class ExportInputError(InvalidInput):
+class ExportInputError(InvalidInput, code="export_invalid"):
     """An export was asked for with bad options (period, directory, configuration)."""
 
-    code = "export_invalid"
 
-
-class ExportRejected(Conflict):
+class ExportRejected(Conflict, code="export_rejected"):
     """The anonymised output failed a check (residual findings above the allowed rate);
     nothing was kept."""
 
-    code = "export_rejected"
 
-
-class ExportStateError(Conflict):
+class ExportStateError(Conflict, code="export_state"):
     """The output directory belongs to another export, or that export failed."""
-
-    code = "export_state"

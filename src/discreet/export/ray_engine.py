@@ -21,10 +21,8 @@ from typing import Any
 from discreet.errors import Unavailable
 
 
-class RayUnavailable(Unavailable):
+class RayUnavailable(Unavailable, code="ray_unavailable"):
     """Ray is not installed (``pip install 'discreet[ray]'``) or the cluster is unreachable."""
-
-    code = "ray_unavailable"
 
 
 def _ray() -> Any:

@@ -21,16 +21,7 @@ from discreet.clock import Clock, as_utc, now_from, system_clock
 from discreet.store.db import Database
 from discreet.store.export_models import ExportItem, ExportRun
 from discreet.store.models import table_of
-from discreet.subjectdata import (
-    UNBATCHED,
-    Batching,
-    Due,
-    Expiry,
-    Held,
-    RetentionDays,
-    SubjectScope,
-    due_lines,
-)
+from discreet.subjectdata import Batching, Due, Expiry, Held, OneRule, SubjectScope
 
 _R = table_of(ExportRun)
 _I = table_of(ExportItem)
@@ -65,10 +56,11 @@ class RunInfo:
     finished_at: datetime | None
 
 
-class ExportRecords:
+class ExportRecords(OneRule):
     """Export runs and their plans, for every tenant (rows carry the tenant)."""
 
     name = "exports"
+    kind = RECORD_KIND
     erasable = True
     # export_runs (counts, kinds, dates) holds nothing about a subject; this class alone
     # writes it too, but only export_items is subject data.
@@ -198,19 +190,9 @@ class ExportRecords:
         with self._db.read() as conn:
             return [(r[0], r[1], r[2]) for r in conn.execute(query).all()]
 
-    def expire(
-        self,
-        tenant: str,
-        now: datetime,
-        retention: RetentionDays,
-        held: Held,
-        *,
-        dry_run: bool = False,
-        batching: Batching = UNBATCHED,
+    def expire_after(
+        self, days: int, tenant: str, now: datetime, held: Held, dry_run: bool, batching: Batching
     ) -> list[Expiry]:
-        days = retention(RECORD_KIND, None)
-        if days is None:
-            return []
         cutoff = as_utc(now) - timedelta(days=days)
         due = self._aged(tenant, cutoff)
         keep = [d for d in due if held.covers(subject=d[1], conversation=d[2])]
@@ -227,25 +209,17 @@ class ExportRecords:
                 batching.report(conn, line)
         return [line]
 
-    def forecast(
-        self,
-        tenant: str,
-        now: datetime,
-        horizon_days: int,
-        retention: RetentionDays,
-        held: Held,
+    def forecast_after(
+        self, days: int, tenant: str, now: datetime, horizon_days: int, held: Held
     ) -> list[Due]:
-        days = retention(RECORD_KIND, None)
-        if days is None:
-            return []
         with self._db.read() as conn:
             rows = conn.execute(
                 select(_I.c.subject_id, _I.c.conversation_id, _I.c.created_at).where(
                     _I.c.tenant == tenant
                 )
             ).all()
-        expiries = [
-            (as_utc(created) + timedelta(days=days), held.covers(subject=subj, conversation=conv))
+        starts = (
+            (as_utc(created), held.covers(subject=subj, conversation=conv))
             for subj, conv, created in rows
-        ]
-        return due_lines(RECORD_KIND, None, days, as_utc(now), horizon_days, expiries)
+        )
+        return self.due_after(days, as_utc(now), horizon_days, starts)

@@ -55,7 +55,7 @@ from __future__ import annotations
 import json
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -345,64 +345,53 @@ class AnomalyDetector:
                     hour = self._hour(window.start)
                     for key in (f"{signal}|{actor}", f"{signal}|{actor}|h{hour}"):
                         self.baselines.setdefault(key, Baseline()).update(value, self.config.alpha)
-        for actor, count in window.exports.items():
-            if count >= self.config.off_hours_floor and self._off_hours(window.start):
-                reason = (
-                    f"{count} subject reads/exports outside working hours "
-                    f"({self.config.work_start_hour}:00-{self.config.work_end_hour}:00 "
-                    f"{self.config.tz}, weekdays)"
-                )
-                raised.extend(
-                    self._raise(
-                        "exports_off_hours",
-                        actor,
-                        "medium",
-                        window.start,
-                        end,
-                        count,
-                        0,
-                        count,
-                        reason,
+        # Signals with a fixed floor rather than a baseline: (signal, severity, counts per
+        # actor or address, floor, whether it applies to this window, why, for a count).
+        config = self.config
+        floors: tuple[tuple[str, str, dict[str, int], int, bool, Callable[[int], str]], ...] = (
+            (
+                "exports_off_hours",
+                "medium",
+                window.exports,
+                config.off_hours_floor,
+                self._off_hours(window.start),
+                lambda n: (
+                    f"{n} subject reads/exports outside working hours "
+                    f"({config.work_start_hour}:00-{config.work_end_hour}:00 "
+                    f"{config.tz}, weekdays)"
+                ),
+            ),
+            (
+                "guard_blocks",
+                "critical",
+                window.blocks,
+                config.guard_block_floor,
+                True,
+                lambda n: (
+                    f"{n} answers blocked as cross-subject leaks in {self._minutes()} "
+                    f"min (threshold {config.guard_block_floor}): the model may be leaking"
+                ),
+            ),
+            (
+                "auth_failures",
+                "medium",
+                window.auth,
+                config.auth_failure_floor,
+                True,
+                lambda n: (
+                    f"{n} refused requests (401/403) from one address in "
+                    f"{self._minutes()} min (threshold {config.auth_failure_floor})"
+                ),
+            ),
+        )
+        for signal, severity, counts, floor, applies, why in floors:
+            for actor, count in counts.items() if applies else ():
+                if count >= floor:
+                    raised.extend(
+                        self._raise(
+                            signal, actor, severity, window.start, end, count, 0, count, why(count)
+                        )
                     )
-                )
-        for actor, count in window.blocks.items():
-            if count >= self.config.guard_block_floor:
-                reason = (
-                    f"{count} answers blocked as cross-subject leaks in {self._minutes()} "
-                    f"min (threshold {self.config.guard_block_floor}): the model may be leaking"
-                )
-                raised.extend(
-                    self._raise(
-                        "guard_blocks",
-                        actor,
-                        "critical",
-                        window.start,
-                        end,
-                        count,
-                        0,
-                        count,
-                        reason,
-                    )
-                )
-        for address, count in window.auth.items():
-            if count >= self.config.auth_failure_floor:
-                reason = (
-                    f"{count} refused requests (401/403) from one address in "
-                    f"{self._minutes()} min (threshold {self.config.auth_failure_floor})"
-                )
-                raised.extend(
-                    self._raise(
-                        "auth_failures",
-                        address,
-                        "medium",
-                        window.start,
-                        end,
-                        count,
-                        0,
-                        count,
-                        reason,
-                    )
-                )
         return raised
 
     def _minutes(self) -> int:

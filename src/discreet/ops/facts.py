@@ -16,19 +16,16 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
 
-from sqlalchemy import func, select
-
 from discreet.audit.context import STAFF_ACTOR_PREFIX as STAFF_PREFIX
 from discreet.audit.context import STAFF_SIGN_IN
 from discreet.audit.log import AuditLog
 from discreet.clock import as_utc
-from discreet.conversations.models import GatewayApiKey
+from discreet.conversations.apikeys import ApiKeyStore
 from discreet.errors import InvalidInput
+from discreet.retention.runner import finished_runs
+from discreet.rights.requests import RequestBook
 from discreet.store.db import Database
-from discreet.store.governance_models import RightsRequestRow
-from discreet.store.keystore_models import WrappedKey
-from discreet.store.models import table_of
-from discreet.store.retention_models import RetentionRunRow
+from discreet.vault.keystore import wrapped_per_master
 
 _PERIOD = re.compile(r"^(\d{4})(?:-(?:Q([1-4])|(\d{2})))?$")
 
@@ -140,15 +137,7 @@ def audit_facts(db: Database, period: Period) -> dict[str, Any]:
 def requests_facts(db: Database, tenant: str, period: Period) -> dict[str, Any]:
     """Data-subject requests received in `period`: kind, state, deadline kept or not,
     days to completion; and per month counts with median days."""
-    q = table_of(RightsRequestRow)
-    with db.read() as conn:
-        rows = conn.execute(
-            select(q.c.id, q.c.kind, q.c.state, q.c.received_at, q.c.due_at, q.c.closed_at).where(
-                q.c.tenant == tenant,
-                q.c.received_at >= period.start,
-                q.c.received_at < period.end,
-            )
-        ).all()
+    rows = RequestBook(db, tenant=tenant).received_between(period.start, period.end)
     items = []
     monthly: dict[str, list[float]] = defaultdict(list)
     counts: dict[str, int] = defaultdict(int)
@@ -163,8 +152,8 @@ def requests_facts(db: Database, tenant: str, period: Period) -> dict[str, Any]:
         items.append(
             {
                 "id": r.id,
-                "kind": r.kind,
-                "state": r.state,
+                "kind": r.kind.value,
+                "state": r.state.value,
                 "received_at": _iso(received),
                 "due_at": _iso(due),
                 "closed_at": _iso(closed),
@@ -192,15 +181,7 @@ def requests_facts(db: Database, tenant: str, period: Period) -> dict[str, Any]:
 
 
 def retention_facts(db: Database, tenant: str, period: Period) -> list[dict[str, Any]]:
-    r = table_of(RetentionRunRow)
-    with db.read() as conn:
-        rows = conn.execute(
-            select(r)
-            .where(
-                r.c.tenant == tenant, r.c.finished_at >= period.start, r.c.finished_at < period.end
-            )
-            .order_by(r.c.finished_at)
-        ).all()
+    rows = finished_runs(db, tenant, start=period.start, end=period.end)
     return [
         {
             "started_at": _iso(row.started_at),
@@ -238,20 +219,17 @@ def access_review(
     state, last use) and every console account in `staff` (role, state, whether the
     second factor is set up, last sign-in and last action), last uses from `audit`
     (`audit_facts`)."""
-    k = table_of(GatewayApiKey)
-    with db.read() as conn:
-        rows = conn.execute(select(k).where(k.c.tenant == tenant).order_by(k.c.created_at)).all()
     keys = [
         {
-            "key_id": row.id,
-            "role": row.role,
-            "holder": row.assistant,
-            "label": row.label,
-            "created_at": _iso(row.created_at),
-            "revoked_at": _iso(row.revoked_at),
-            "last_used_at": audit["api_key_last_use"].get(row.id),
+            "key_id": key.key_id,
+            "role": key.role.value,
+            "holder": key.assistant,
+            "label": key.label,
+            "created_at": _iso(key.created_at),
+            "revoked_at": _iso(key.revoked_at),
+            "last_used_at": audit["api_key_last_use"].get(key.key_id),
         }
-        for row in rows
+        for key in ApiKeyStore(db, tenant).list()
     ]
     users = [
         {
@@ -273,13 +251,7 @@ def key_store_facts(keys_db: Database | None) -> dict[str, Any]:
     """Data keys per master key and the last rotation time (no key material)."""
     if keys_db is None:
         return {"available": False}
-    w = table_of(WrappedKey)
-    with keys_db.read() as conn:
-        per_master = conn.execute(
-            select(w.c.master_key_id, func.count(), func.max(w.c.rotated_at)).group_by(
-                w.c.master_key_id
-            )
-        ).all()
+    per_master = wrapped_per_master(keys_db)
     return {
         "available": True,
         "master_keys": [

@@ -43,16 +43,7 @@ from discreet.ops.masking import mask_text
 from discreet.store.db import Database
 from discreet.store.models import table_of
 from discreet.store.ops_models import IncidentEventRow, IncidentRow, IncidentSubjectRow
-from discreet.subjectdata import (
-    UNBATCHED,
-    Batching,
-    Due,
-    Expiry,
-    Held,
-    RetentionDays,
-    SubjectScope,
-    due_lines,
-)
+from discreet.subjectdata import Batching, Due, Expiry, Held, OneRule, RetentionDays, SubjectScope
 
 NOTIFY_WITHIN = timedelta(hours=72)
 """Art. 33(1): from becoming aware to notifying the authority."""
@@ -563,14 +554,7 @@ class IncidentRegister:
         return opened
 
 
-def _days(retention: RetentionDays, kind: str) -> int | None:
-    try:
-        return retention(kind, None)
-    except (KeyError, ValueError):  # a policy without that record kind: no rule, keep
-        return None
-
-
-class IncidentSubjects:
+class IncidentSubjects(OneRule):
     """Holder of ``ops_incident_subjects``: which subjects an incident concerns.
 
     Export lists the incidents about the subject (id, kind, when); erasure deletes the
@@ -581,13 +565,19 @@ class IncidentSubjects:
     name = "ops_incident_subjects"
     erasable = True
     tables = ("ops_incident_subjects",)
-    KIND = "audit_records"
+    kind = "audit_records"
     """The retention rule that governs the links: they document processing like the
     audit log does (art. 33(5)), so they are kept as long as audit records."""
 
     def __init__(self, db: Database, *, clock: Clock = system_clock) -> None:
         self._db = db
         self._clock = clock
+
+    def days(self, retention: RetentionDays) -> int | None:
+        try:
+            return retention(self.kind, None)
+        except (KeyError, ValueError):  # a policy without that record kind: no rule, keep
+            return None
 
     def link(
         self, conn: Connection, tenant: str, incident_id: str, ids: Iterable[str], now: datetime
@@ -648,19 +638,9 @@ class IncidentSubjects:
             ).all()
         )
 
-    def expire(
-        self,
-        tenant: str,
-        now: datetime,
-        retention: RetentionDays,
-        held: Held,
-        *,
-        dry_run: bool = False,
-        batching: Batching = UNBATCHED,
+    def expire_after(
+        self, days: int, tenant: str, now: datetime, held: Held, dry_run: bool, batching: Batching
     ) -> builtins.list[Expiry]:
-        days = _days(retention, self.KIND)
-        if days is None:
-            return []
         cutoff = as_utc(now) - timedelta(days=days)
         deleted = kept = 0
         with self._db.begin() as conn:
@@ -678,27 +658,16 @@ class IncidentSubjects:
                             _S.c.subject_id == row.subject_id,
                         )
                     )
-            line = Expiry(self.KIND, None, days, deleted, kept)
+            line = Expiry(self.kind, None, days, deleted, kept)
             if not dry_run:
                 # Few rows (one per incident and subject): one batch, reported with it.
                 batching.report(conn, line)
         return [line]
 
-    def forecast(
-        self,
-        tenant: str,
-        now: datetime,
-        horizon_days: int,
-        retention: RetentionDays,
-        held: Held,
+    def forecast_after(
+        self, days: int, tenant: str, now: datetime, horizon_days: int, held: Held
     ) -> builtins.list[Due]:
-        days = _days(retention, self.KIND)
-        if days is None:
-            return []
         with self._db.read() as conn:
             rows = self._due_rows(conn, tenant)
-        expiries = [
-            (as_utc(row.opened_at) + timedelta(days=days), held.covers(subject=row.subject_id))
-            for row in rows
-        ]
-        return due_lines(self.KIND, None, days, as_utc(now), horizon_days, expiries)
+        starts = ((as_utc(row.opened_at), held.covers(subject=row.subject_id)) for row in rows)
+        return self.due_after(days, as_utc(now), horizon_days, starts)

@@ -33,14 +33,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
-from sqlalchemy import func, select
 
-from discreet.clock import Clock, as_utc, now_from, system_clock
+from discreet.audit.log import AuditLog
+from discreet.clock import Clock, now_from, system_clock
 from discreet.store.db import Database
-from discreet.store.models import AuditRecord, table_of
 from discreet.telemetry import PHASE_TIMER, PhaseTimer
 
-_LOG = table_of(AuditRecord)
 TURN_ACTION = "gateway.turn"
 GUARD_INCIDENT_ACTION = "incident.cross_subject_leak"
 
@@ -162,8 +160,7 @@ class StoreMetrics:
         )
 
     def _head_seq(self) -> int:
-        with self._db.read() as conn:
-            return int(conn.execute(select(func.max(_LOG.c.seq))).scalar_one_or_none() or 0)
+        return AuditLog(self._db).last_seq()
 
     def refresh(self) -> None:
         """Bring every metric up to date (called by each scrape, serialised)."""
@@ -172,22 +169,14 @@ class StoreMetrics:
             self._read_state()
 
     def _count_audit(self) -> None:
+        log = AuditLog(self._db)
         while True:
-            with self._db.read() as conn:
-                rows = conn.execute(
-                    select(_LOG.c.seq, _LOG.c.action, _LOG.c.outcome, _LOG.c.details)
-                    .where(
-                        _LOG.c.seq > self._last_seq,
-                        _LOG.c.action.in_((TURN_ACTION, GUARD_INCIDENT_ACTION)),
-                    )
-                    .order_by(_LOG.c.seq)
-                    .limit(5000)
-                ).all()
+            rows = log.actions_after(self._last_seq, (TURN_ACTION, GUARD_INCIDENT_ACTION))
             if not rows:
                 return
-            for row in rows:
-                self._count(row.action, row.outcome, json.loads(row.details))
-            self._last_seq = int(rows[-1].seq)
+            for _seq, action, outcome, details in rows:
+                self._count(action, outcome, details)
+            self._last_seq = rows[-1][0]
 
     def _count(self, action: str, outcome: str, details: dict[str, Any]) -> None:
         if action == GUARD_INCIDENT_ACTION:
@@ -219,26 +208,14 @@ class StoreMetrics:
     def _read_state(self) -> None:
         from discreet.ops.alerts import AlertStore
         from discreet.ops.incidents import IncidentRegister, State
-        from discreet.store.governance_models import RightsRequestRow
-        from discreet.store.retention_models import RetentionRunRow
+        from discreet.retention.runner import finished_runs
+        from discreet.rights.requests import RequestBook
 
         now = now_from(self._clock)
-        requests = table_of(RightsRequestRow)
-        open_states = ("received", "verified", "in_progress", "blocked_by_hold")
-        with self._db.read() as conn:
-            rows = conn.execute(
-                select(requests.c.due_at).where(
-                    requests.c.tenant == self.tenant, requests.c.state.in_(open_states)
-                )
-            ).all()
-            runs = conn.execute(
-                select(table_of(RetentionRunRow).c.counts).where(
-                    table_of(RetentionRunRow).c.tenant == self.tenant,
-                    table_of(RetentionRunRow).c.dry_run.is_(False),
-                )
-            ).all()
+        rows = RequestBook(self._db, tenant=self.tenant).open_requests()
+        runs = finished_runs(self._db, self.tenant, real_only=True)
         self.requests_open.set(len(rows))
-        self.requests_overdue.set(sum(1 for r in rows if as_utc(r.due_at) < now))
+        self.requests_overdue.set(sum(1 for r in rows if r.due_at < now))
         deleted: dict[str, int] = {}
         for run in runs:
             for kind, counts in json.loads(run.counts).items():
@@ -259,8 +236,6 @@ class StoreMetrics:
         )
         self.alerts_open.set(AlertStore(self._db, tenant=self.tenant).count_open())
         if time.monotonic() - self._verified_at >= self._verify_every_s or not self._verified_at:
-            from discreet.audit.log import AuditLog
-
             self.audit_ok.set(1 if AuditLog(self._db).verify().ok else 0)
             self.audit_checked.set(now.timestamp())
             self._verified_at = time.monotonic()

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
 from discreet.audit.context import AccessContext, Outcome
 from discreet.audit.log import AuditEvent, AuditLog, DetailValue
@@ -59,6 +59,27 @@ _R = table_of(RetentionRunRow)
 DEFAULT_BATCH = 5000
 BATCH_ACTION = "retention.delete"
 RUN_ACTION = "retention.run"
+
+
+def finished_runs(
+    db: Database,
+    tenant: str,
+    *,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    real_only: bool = False,
+) -> list[Any]:
+    """The tenant's recorded runs (rows of ``retention_runs``) in order of finishing: those
+    finished from ``start`` up to (not including) ``end``; ``real_only``: no dry runs."""
+    query = select(_R).where(_R.c.tenant == tenant)
+    if start is not None:
+        query = query.where(_R.c.finished_at >= start)
+    if end is not None:
+        query = query.where(_R.c.finished_at < end)
+    if real_only:
+        query = query.where(_R.c.dry_run.is_(False))
+    with db.read() as conn:
+        return list(conn.execute(query.order_by(_R.c.finished_at)).all())
 
 
 KindCount = Expiry

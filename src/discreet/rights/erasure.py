@@ -35,7 +35,6 @@ from sqlalchemy import Column, select, update
 from discreet.audit.context import AccessContext, Outcome
 from discreet.audit.log import AuditEvent, AuditLog
 from discreet.clock import Clock, as_utc, now_from, system_clock
-from discreet.conversations.fence import lock_subject
 from discreet.conversations.states import subject_conversations
 from discreet.conversations.transcripts import attributed_conversations
 from discreet.errors import Conflict
@@ -46,6 +45,7 @@ from discreet.store.models import table_of
 from discreet.subjectdata import Held, Holders, SubjectScope
 from discreet.vault import SubjectNotFound, Vault
 from discreet.vault.bindings import bound_conversations
+from discreet.vault.records import lock_subject
 
 _J = table_of(ErasureJobRow)
 PLAN = "plan"

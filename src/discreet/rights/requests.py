@@ -278,18 +278,30 @@ class RequestBook:
             rows = conn.execute(query.order_by(_Q.c.received_at, _Q.c.id)).all()
         return [_request(row) for row in rows]
 
+    def open_requests(self) -> list[RightsRequest]:
+        """Every open request, oldest deadline first."""
+        with self.db.begin() as conn:
+            rows = conn.execute(
+                select(_Q)
+                .where(_Q.c.tenant == self.tenant, _Q.c.state.in_([s.value for s in OPEN_STATES]))
+                .order_by(_Q.c.due_at, _Q.c.id)
+            ).all()
+        return [_request(row) for row in rows]
+
     def overdue(self) -> list[RightsRequest]:
         """Open requests past their (possibly extended) deadline, oldest deadline first."""
         now = self.now()
+        return [r for r in self.open_requests() if r.due_at < now]
+
+    def received_between(self, start: datetime, end: datetime) -> list[RightsRequest]:
+        """Requests received from ``start`` up to (not including) ``end``, oldest first."""
         with self.db.begin() as conn:
             rows = conn.execute(
                 select(_Q)
                 .where(
-                    _Q.c.tenant == self.tenant,
-                    _Q.c.state.in_([s.value for s in OPEN_STATES]),
-                    _Q.c.due_at < now,
+                    _Q.c.tenant == self.tenant, _Q.c.received_at >= start, _Q.c.received_at < end
                 )
-                .order_by(_Q.c.due_at, _Q.c.id)
+                .order_by(_Q.c.received_at, _Q.c.id)
             ).all()
         return [_request(row) for row in rows]
 

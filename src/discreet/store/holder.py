@@ -18,16 +18,7 @@ from sqlalchemy import Column, ColumnElement, Table, and_, delete, func, select,
 from discreet.clock import Clock, as_utc, system_clock
 from discreet.store.db import Database
 from discreet.store.sql import held_flag, is_held, not_held, of_scope
-from discreet.subjectdata import (
-    UNBATCHED,
-    Batching,
-    Due,
-    Expiry,
-    Held,
-    RetentionDays,
-    SubjectScope,
-    due_lines,
-)
+from discreet.subjectdata import Batching, Due, Expiry, Held, OneRule, SubjectScope
 
 
 def _json(value: Any) -> Any:
@@ -38,13 +29,11 @@ def _json(value: Any) -> Any:
     return value
 
 
-class TableHolder:
+class TableHolder(OneRule):
     """Holder of one table with ``tenant`` and ``subject_id`` columns."""
 
     name: ClassVar[str]
     table: ClassVar[Table]
-    kind: ClassVar[str]
-    """The record kind retention rules name (``RetentionDays``'s first argument)."""
     erasable: ClassVar[bool] = True
 
     def __init__(self, db: Database, *, clock: Clock = system_clock) -> None:
@@ -97,19 +86,9 @@ class TableHolder:
             )
         return int(result.rowcount or 0)
 
-    def expire(
-        self,
-        tenant: str,
-        now: datetime,
-        retention: RetentionDays,
-        held: Held,
-        *,
-        dry_run: bool = False,
-        batching: Batching = UNBATCHED,
+    def expire_after(
+        self, days: int, tenant: str, now: datetime, held: Held, dry_run: bool, batching: Batching
     ) -> list[Expiry]:
-        days = retention(self.kind, None)
-        if days is None:
-            return []
         stamp = self.stamp()
         due = and_(
             self.table.c.tenant == tenant,
@@ -139,17 +118,9 @@ class TableHolder:
             return []
         return [Expiry(self.kind, None, days, deleted, kept)]
 
-    def forecast(
-        self,
-        tenant: str,
-        now: datetime,
-        horizon_days: int,
-        retention: RetentionDays,
-        held: Held,
+    def forecast_after(
+        self, days: int, tenant: str, now: datetime, horizon_days: int, held: Held
     ) -> list[Due]:
-        days = retention(self.kind, None)
-        if days is None:
-            return []
         stamp = self.stamp()
         with self._db.begin() as conn:
             rows = conn.execute(
@@ -157,11 +128,6 @@ class TableHolder:
                     self.table.c.tenant == tenant, stamp.is_not(None), self.expirable()
                 )
             ).all()
-        return due_lines(
-            self.kind,
-            None,
-            days,
-            now,
-            horizon_days,
-            ((as_utc(r.stamp) + timedelta(days=days), bool(r.held)) for r in rows),
+        return self.due_after(
+            days, now, horizon_days, ((as_utc(r.stamp), bool(r.held)) for r in rows)
         )

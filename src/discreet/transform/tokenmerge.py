@@ -18,10 +18,8 @@ from discreet.errors import Conflict
 MAX_ATTEMPTS = 5
 
 
-class TokenMapConflict(Conflict):
+class TokenMapConflict(Conflict, code="token_map_conflict"):
     """Another turn of the conversation saved a token this one assigned differently."""
-
-    code = "token_map_conflict"
 
 
 def merge_maps(stored: Mapping[str, str], saving: Mapping[str, str]) -> dict[str, str]:

@@ -515,6 +515,18 @@ _REWRAP = (
 )
 
 
+def wrapped_per_master(db: Database) -> list[tuple[str, int, datetime | None]]:
+    """``(master key fingerprint, data keys it wraps, last rotation)`` per master key: no
+    key material, so reports may read it without the master key."""
+    with db.begin() as conn:
+        rows = conn.execute(
+            select(_T.c.master_key_id, func.count(), func.max(_T.c.rotated_at)).group_by(
+                _T.c.master_key_id
+            )
+        ).all()
+    return [(key_id, int(n), last) for key_id, n, last in rows]
+
+
 def register_audit_chain(data: Database, keys: KeyStore) -> None:
     """Let this process MAC the audit records it appends to `data` (audit/keyed.py): the
     chain key lives in the key store, wrapped by the master key like every other key. The

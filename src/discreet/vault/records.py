@@ -65,6 +65,15 @@ def decrypt_fields(
     }
 
 
+def lock_subject(conn: Connection, subject_id: str, *, exclusive: bool) -> bool:
+    """Lock the subject's row (share or exclusive) until ``conn``'s transaction ends;
+    False if it no longer exists. The erasure and a turn's final write meet here
+    (conversations/fence.py)."""
+    query = select(_S.c.id).where(_S.c.id == subject_id)
+    query = query.with_for_update(read=not exclusive)
+    return conn.execute(query).first() is not None
+
+
 class SubjectRecords:
     """Holder of ``subjects``, ``subject_fields`` and ``blind_index``."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from discreet.detect.base import DetectionInput, Finding, PatternRecognizer
+from discreet.detect.base import DetectionInput, Finding, PatternRecognizer, checked_prefix
 from discreet.detect.context import all_languages
 from discreet.detect.entities import EntityType
 from discreet.detect.registry import builtin
@@ -45,19 +45,12 @@ class CreditCardRecognizer(PatternRecognizer):
         if _QUICK.search(text) is None:
             return
         for match in _CANDIDATE.finditer(text):
-            start, end = match.span()
-            # "4111 1111 1111 1111 2026" is a card followed by a year: drop trailing groups
-            # until the number checks out.
-            while True:
-                if is_card_number(text[start:end]):
-                    score = self._score(item, start, end)
-                    if score > 0:
-                        yield Finding(start, end, EntityType.CREDIT_CARD, score, self.name)
-                    break
-                last = max((m.start() for m in _SEPARATOR.finditer(text, start, end)), default=-1)
-                if last <= start:
-                    break
-                end = last
+            start = match.start()
+            end = checked_prefix(text, start, match.end(), is_card_number, _SEPARATOR)
+            if end is not None:
+                score = self._score(item, start, end)
+                if score > 0:
+                    yield Finding(start, end, EntityType.CREDIT_CARD, score, self.name)
 
     def _score(self, item: DetectionInput, start: int, end: int) -> float:
         if card_brand(digits(item.text[start:end])) not in RARE_CARD_BRANDS:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from stdnum.eu import vat as eu_vat
 from stdnum.gb import vat as gb_vat
 
-from discreet.detect.base import DetectionInput, Finding, PatternRecognizer
+from discreet.detect.base import DetectionInput, Finding, PatternRecognizer, checked_prefix
 from discreet.detect.context import all_languages
 from discreet.detect.entities import EntityType
 from discreet.detect.registry import builtin
@@ -56,18 +56,11 @@ class VatRecognizer(PatternRecognizer):
         if _QUICK.search(text) is None:
             return
         for match in _CANDIDATE.finditer(text):
-            start, end = match.span()
-            # Trailing groups may be the next word ("BE 0403.170.701 BV"): drop them one by
-            # one until the check digits hold.
-            while end - start > 4:
-                if is_vat_number(text[start:end]):
-                    score = self.boosted(item, start, end, SCORE)
-                    yield Finding(start, end, EntityType.VAT_ID, score, self.name)
-                    break
-                cut = max(
-                    (m.start() for m in _GROUP_SEPARATOR.finditer(text, start + 3, end)),
-                    default=-1,
-                )
-                if cut <= start:
-                    break
-                end = cut
+            start = match.start()
+            # Never cut within the country prefix: "BE 0403..." keeps its space.
+            end = checked_prefix(
+                text, start, match.end(), is_vat_number, _GROUP_SEPARATOR, skip=3, min_len=4
+            )
+            if end is not None:
+                score = self.boosted(item, start, end, SCORE)
+                yield Finding(start, end, EntityType.VAT_ID, score, self.name)
