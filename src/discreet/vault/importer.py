@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 
+from discreet.errors import InvalidValue
 from discreet.vault.errors import ImportRowError, UnknownField
 from discreet.vault.fields import SUBJECT_REF, FieldCatalog, ParsedRow, SubjectRecord
 
@@ -28,7 +29,9 @@ def guess_format(path: Path) -> FileFormat:
         return FileFormat.JSONL
     if suffix in {".csv", ".txt"}:
         return FileFormat.CSV
-    raise ValueError(f"cannot tell the format of {path.name}: use --format csv|jsonl")
+    raise InvalidValue(
+        f"cannot tell the format of {path.name}: use --format csv|jsonl", param="--format"
+    )
 
 
 def count_data_lines(path: Path) -> int:
