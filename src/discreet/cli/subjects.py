@@ -66,10 +66,7 @@ def subjects_import(
         overrides[field_name.strip()] = cat.strip()
     if fmt is not None and fmt not in {f.value for f in FileFormat}:
         raise InvalidInput("--format must be csv or jsonl")
-    try:
-        file_format = FileFormat(fmt) if fmt else guess_format(file)
-    except ValueError as exc:  # the importer's own message names the file and --format
-        raise InvalidInput(str(exc)) from None
+    file_format = FileFormat(fmt) if fmt else guess_format(file)  # InvalidValue names it
     total = max(count_data_lines(file) - (file_format != FileFormat.JSONL), 0)
     columns = (*Progress.get_default_columns()[:1], BarColumn(), MofNCompleteColumn())
     # The bar goes to stderr: stdout carries only the result, for scripts.
