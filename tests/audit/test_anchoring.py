@@ -54,4 +54,5 @@ def test_a_failed_anchor_write_is_logged_not_raised(
 
     with caplog.at_level(logging.ERROR):
         asyncio.run(serve())
-    assert "audit anchor not written: IsADirectoryError" in caplog.text
+    assert "audit anchor not written: cannot write anchor file" in caplog.text
+    assert "Is a directory" in caplog.text

@@ -168,7 +168,9 @@ async def anchoring(db: Database, path: Path, interval_s: float) -> AsyncIterato
             head = mac_head(db)
             if head is not None and head != last[0]:
                 last[0] = write_anchor(db, path)
-        except (StorageError, OSError) as exc:
+        except AnchorFileError as exc:  # names the operator's path and why, no data
+            log.error("audit anchor not written: %s", exc.message)
+        except StorageError as exc:
             log.error("audit anchor not written: %s", type(exc).__name__)
 
     async def tick() -> None:
