@@ -137,7 +137,7 @@ async def run(
                         "X-Discreet-Subject": own,
                         "X-Discreet-Conversation": f"bench-{own}-{i % 7}",
                     }
-                    body = {"model": "m", "messages": messages, "stream": stream}
+                    body = {"model": "support", "messages": messages, "stream": stream}
                     start = time.perf_counter()
                     response = await client.post("/v1/chat/completions", json=body, headers=headers)
                     latencies.append(time.perf_counter() - start)

@@ -161,7 +161,7 @@ async def run_conversations(
             "X-Discreet-Conversation": f"{run}-{c}",
         }
         for turn in range(turns_each):
-            body = {"model": "bench", "messages": conversation(c, turn)}
+            body = {"model": "support", "messages": conversation(c, turn)}
             token = _backend_time.set(0.0)
             start = time.perf_counter()
             response = await client.post("/v1/chat/completions", json=body, headers=headers)
