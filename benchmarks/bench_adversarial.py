@@ -115,6 +115,7 @@ async def run(
         async with httpx.AsyncClient(
             transport=transport, base_url="http://bench", timeout=60
         ) as client:
+            handed: Counter[tuple[str, int]] = Counter()
 
             async def worker(w: int) -> None:
                 rng = random.Random(1000 + w)
@@ -135,12 +136,16 @@ async def run(
                     headers = {
                         "Authorization": f"Bearer {key}",
                         "X-Discreet-Subject": own,
-                        "X-Discreet-Conversation": f"bench-{own}-{i % 7}",
+                        # A handed-off conversation stays with people (sticky handoff), so
+                        # the customer's next turn opens a new one: every turn meets the model.
+                        "X-Discreet-Conversation": f"bench-{own}-{i % 7}-{handed[own, i % 7]}",
                     }
                     body = {"model": "support", "messages": messages, "stream": stream}
                     start = time.perf_counter()
                     response = await client.post("/v1/chat/completions", json=body, headers=headers)
                     latencies.append(time.perf_counter() - start)
+                    if response.headers.get("x-discreet-handoff") == "true":
+                        handed[own, i % 7] += 1
                     counts[f"{response.status_code // 100}xx"] += 1
                     counts["stream" if stream else "plain"] += 1
                     if response.status_code != 200:

@@ -22,10 +22,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from common import machine, postgres_settings, sqlite_settings
-from discreet.conversations.states import ConversationStates, TurnUpdate
 
 from discreet.audit import AccessContext, LegalBasis
 from discreet.audit.log import AuditLog
+from discreet.conversations.states import ConversationStates, TurnUpdate
 from discreet.policy import BUILTIN_SOURCE, builtin_policy_text, parse_policy
 from discreet.rights.holds import set_hold
 from discreet.settings import Settings

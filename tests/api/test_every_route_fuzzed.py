@@ -169,3 +169,24 @@ def test_inputs_that_once_gave_5xx_get_a_400_naming_the_field(
     error = response.json()["error"]
     assert error["type"] == "invalid_request_error"
     assert "99999999999999999999" not in error["message"]
+
+
+def test_every_governance_route_declares_a_typed_answer(full_app: FullApp) -> None:
+    # A client generated from the OpenAPI document gets a model for each answer, not
+    # an untyped object (the chat and model routes follow OpenAI's own shapes).
+    doc = full_app.client.get("/openapi.json").json()
+    untyped = []
+    for path, operations in doc["paths"].items():
+        for method, operation in operations.items():
+            for status, response in operation["responses"].items():
+                if not status.startswith("2") or "content" not in response:
+                    continue  # 204: no body
+                schema = response["content"].get("application/json", {}).get("schema", {})
+                if "$ref" not in schema and schema.get("type") != "array":
+                    untyped.append(f"{method.upper()} {path} {status}")
+    assert untyped == []
+    report = doc["paths"]["/v1/retention/report"]["get"]["responses"]["200"]["content"]
+    ref = report["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    assert {"lines", "holds", "horizon_days"} <= set(
+        doc["components"]["schemas"][ref]["properties"]
+    )

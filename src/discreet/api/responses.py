@@ -173,3 +173,42 @@ class ConversationClosed(BaseModel):
     token_map_destroyed: bool
     held: bool = Field(description="Under a legal hold: the token map is kept.")
     token_map_kept_until: Timestamp | None
+
+
+class ExpiryLineOut(BaseModel):
+    kind: str = Field(description="The record kind the retention rule names.")
+    category: str | None
+    days: int | None = Field(description="The rule's retention in days (None: kept).")
+    when: str = Field(description='"now" (due at the next run), an ISO date, or "later".')
+    count: int
+    held: int = Field(description="Of count: kept by a legal hold.")
+
+
+class RetentionReport(BaseModel):
+    """``GET /v1/retention/report``: what expires when, in counts (no values)."""
+
+    tenant: str
+    at: Timestamp
+    last_run_at: Timestamp | None
+    horizon_days: int
+    lines: list[ExpiryLineOut]
+    holds: list[LegalHoldOut]
+
+
+class DeletedCount(BaseModel):
+    kind: str
+    category: str | None
+    days: int | None
+    deleted: int = Field(description="Rows deleted (or, on a dry run, that would be).")
+    held: int = Field(description="Rows due but kept by a legal hold.")
+
+
+class RetentionRun(BaseModel):
+    """``POST /v1/retention/run``: one retention run's counts (no values)."""
+
+    tenant: str
+    started_at: Timestamp
+    finished_at: Timestamp
+    dry_run: bool
+    counts: list[DeletedCount]
+    holds: list[LegalHoldOut]

@@ -28,7 +28,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from discreet.api.responses import ConversationClosed
+from discreet.api.responses import ConversationClosed, RetentionReport, RetentionRun
 from discreet.api.routes_consent import operator_context
 from discreet.audit.context import AccessContext, ActorKind, LegalBasis
 from discreet.retention import Retention, forecast
@@ -81,7 +81,7 @@ def conversations_router(
         outcome = svc.closer.close(conversation_id, ctx=who.context(), assistant=who.assistant)
         return {"object": "discreet.conversation.closed", **outcome.as_dict()}
 
-    @router.get("/v1/retention/report")
+    @router.get("/v1/retention/report", response_model=RetentionReport)
     def retention_report(
         svc: Service,
         actor: Operator,
@@ -96,7 +96,7 @@ def conversations_router(
             horizon_days=horizon_days,
         ).as_dict()
 
-    @router.post("/v1/retention/run")
+    @router.post("/v1/retention/run", response_model=RetentionRun)
     def retention_run(svc: Service, actor: Operator, dry_run: bool = False) -> dict[str, Any]:
         ctx = operator_context(actor, RETENTION_PURPOSE)
         return svc.runner.run(dry_run=dry_run, ctx=ctx).as_dict()
