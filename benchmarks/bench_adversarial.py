@@ -163,6 +163,8 @@ async def run(
                     if leaked:
                         counts["answers with foreign values"] += 1
                         foreign_values.update(leaked)
+                        if os.environ.get("BENCH_SHOW_LEAKS"):  # synthetic values only
+                            print("LEAK", stream, own, sorted(leaked), repr(text), file=sys.stderr)
 
             started = time.perf_counter()
             await asyncio.gather(*(worker(w) for w in range(concurrency)))

@@ -93,3 +93,22 @@ def test_a_splice_is_a_leak_only_after_rehydration() -> None:
     )
     assert not before.leaked and after.leaked and not typed.leaked
     assert after.kinds == {IdentifierKind.EMAIL} and "@" not in repr(after)
+
+
+def test_another_customers_address_inside_a_longer_one_is_a_leak() -> None:
+    # A splice whose token rehydrates to a longer first name ("Sanne" where the model
+    # hoped for "Anne") still shows the victim's whole address, one letter in.
+    victim = CUSTOMERS["CUST-10002"]
+    owners = {(IdentifierKind.EMAIL, victim["email"]): frozenset({"victim"})}
+
+    def lookup(queries):
+        return {q: owners.get(q, frozenset()) for q in queries}
+
+    inside = check(f"Write to S{victim['email']} today", subject="me", allowed=[], lookup=lookup)
+    own = check(f"Write to S{victim['email']}", subject="victim", allowed=[], lookup=lookup)
+    assert inside.leaked and inside.kinds == {IdentifierKind.EMAIL}
+    assert not own.leaked  # the victim's own longer address mentions nobody else
+    # A plain address of nobody's stays quiet however many tails it has.
+    assert not check(
+        "Write to support@example-shop.nl", subject="me", allowed=[], lookup=lookup
+    ).leaked

@@ -117,10 +117,18 @@ def _emails(folded: str) -> set[str]:
             # "example.nl.Bye": the sentence's full stop glued the next word on; every
             # shorter domain at a dot is a reading too.
             parts = domain.split(".")
-            for end in range(2, len(parts) + 1):
-                candidate = ".".join(parts[:end])
-                if _TLD_END.search(candidate):
-                    found.add(f"{local}@{candidate}")
+            domains = [
+                ".".join(parts[:end])
+                for end in range(2, len(parts) + 1)
+                if _TLD_END.search(".".join(parts[:end]))
+            ]
+            # Every tail of the local part is a reading too: a token rehydrated in front of
+            # another customer's address ("[PERSON_1].coret90@x.nl" for a customer named
+            # "Sanne") shows "anne.coret90@x.nl" inside "sanne.coret90@x.nl". The
+            # customer's own address and the ones they typed pass as before (`check`).
+            for start in range(len(local)):
+                if local[start].isalnum() and (start == 0 or len(local) - start >= 2):
+                    found.update(f"{local[start:]}@{d}" for d in domains)
     return found
 
 
