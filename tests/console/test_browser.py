@@ -44,10 +44,11 @@ pytestmark = [
 
 if CHROMIUM is not None:
     from selenium import webdriver
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.remote.webdriver import WebDriver
-    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.remote.webelement import WebElement
     from selenium.webdriver.support.ui import Select, WebDriverWait
 
 
@@ -74,6 +75,21 @@ def driver() -> Iterator[WebDriver]:
         yield browser
     finally:
         browser.quit()
+
+
+def _replaced(page: WebElement) -> bool:
+    """The old page's root is gone. Chromium reports a node of a document being replaced
+    either as stale or, mid-navigation, as "does not belong to the document" (a plain
+    WebDriverException that Selenium's staleness_of lets through): both mean navigated."""
+    try:
+        page.is_enabled()
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as exc:
+        if "does not belong to the document" in str(exc.msg):
+            return True
+        raise
+    return False
 
 
 class Site:
@@ -103,8 +119,8 @@ class Site:
         if navigates:
             self.wait_for_new(page)
 
-    def wait_for_new(self, page: object) -> None:
-        WebDriverWait(self.driver, 10).until(expected_conditions.staleness_of(page))
+    def wait_for_new(self, page: WebElement) -> None:
+        WebDriverWait(self.driver, 10).until(lambda _: _replaced(page))
 
     def shot(self, name: str) -> None:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
