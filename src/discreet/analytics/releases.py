@@ -13,7 +13,6 @@ from datetime import datetime
 from typing import Any
 
 from discreet.analytics.ledger import latest_releases
-from discreet.clock import Clock, system_clock
 from discreet.store.db import Database
 
 
@@ -46,10 +45,9 @@ class Release:
 class ReleaseRecords:
     """Answers for the latest release per query (the ledger keeps them)."""
 
-    def __init__(self, db: Database, *, tenant: str, clock: Clock = system_clock) -> None:
+    def __init__(self, db: Database, *, tenant: str) -> None:
         self._db = db
         self.tenant = tenant
-        self._clock = clock
 
     def latest(self, query: str) -> Release | None:
         """The newest release of `query` for this tenant, whatever its dataset."""

@@ -59,7 +59,7 @@ class ConsoleServices:
         self.transcripts = TranscriptStore(db, self.tenant)
         self.states = ConversationStates(db, self.audit, self.tenant)
         self.incidents = IncidentRegister(db, tenant=self.tenant, clock=self.clock)
-        self.releases = ReleaseRecords(db, tenant=self.tenant, clock=self.clock)
+        self.releases = ReleaseRecords(db, tenant=self.tenant)
 
     @property
     def vault(self) -> Vault:

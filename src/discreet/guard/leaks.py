@@ -117,11 +117,8 @@ def _emails(folded: str) -> set[str]:
             # "example.nl.Bye": the sentence's full stop glued the next word on; every
             # shorter domain at a dot is a reading too.
             parts = domain.split(".")
-            domains = [
-                ".".join(parts[:end])
-                for end in range(2, len(parts) + 1)
-                if _TLD_END.search(".".join(parts[:end]))
-            ]
+            shorter = (".".join(parts[:end]) for end in range(2, len(parts) + 1))
+            domains = [d for d in shorter if _TLD_END.search(d)]
             # Every tail of the local part is a reading too: a token rehydrated in front of
             # another customer's address ("[PERSON_1].coret90@x.nl" for a customer named
             # "Sanne") shows "anne.coret90@x.nl" inside "sanne.coret90@x.nl". The

@@ -122,10 +122,8 @@ def key_status(db: Database) -> KeyStatus:
     """Generations and data keys per master key (no key material, no master key needed)."""
     with db.read() as conn:
         generations = tuple(_generations(conn))
-        rows = conn.execute(
-            select(_T.c.master_key_id, func.count()).group_by(_T.c.master_key_id)
-        ).all()
-    return KeyStatus(generations, {key_id: int(n) for key_id, n in rows})
+        per_master = _wrapped_per_master(conn)
+    return KeyStatus(generations, {key_id: n for key_id, n, _last in per_master})
 
 
 class KeyKind(StrEnum):
@@ -518,12 +516,16 @@ _REWRAP = (
 def wrapped_per_master(db: Database) -> list[tuple[str, int, datetime | None]]:
     """``(master key fingerprint, data keys it wraps, last rotation)`` per master key: no
     key material, so reports may read it without the master key."""
-    with db.begin() as conn:
-        rows = conn.execute(
-            select(_T.c.master_key_id, func.count(), func.max(_T.c.rotated_at)).group_by(
-                _T.c.master_key_id
-            )
-        ).all()
+    with db.read() as conn:
+        return _wrapped_per_master(conn)
+
+
+def _wrapped_per_master(conn: Connection) -> list[tuple[str, int, datetime | None]]:
+    rows = conn.execute(
+        select(_T.c.master_key_id, func.count(), func.max(_T.c.rotated_at)).group_by(
+            _T.c.master_key_id
+        )
+    ).all()
     return [(key_id, int(n), last) for key_id, n, last in rows]
 
 
