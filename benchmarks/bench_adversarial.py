@@ -48,7 +48,6 @@ from tests.support.adversary import (
 from discreet.api import create_app
 from discreet.audit import AccessContext, LegalBasis
 from discreet.demo.synthetic import make_customers
-from discreet.gateway.factory import build_gateway
 from discreet.gateway.settings import UpstreamSettings
 from discreet.gateway.upstream import AsyncUpstreamClient
 from discreet.policy import parse_policy
@@ -56,6 +55,7 @@ from discreet.policy.loader import builtin_policy_text
 from discreet.settings import Settings
 from discreet.vault import MasterKey
 from discreet.vault.fields import SubjectRecord
+from discreet.wiring import build_gateway
 
 CTX = AccessContext("bench", "benchmark", LegalBasis.LEGITIMATE_INTERESTS)
 _FULLWIDTH = {ord(str(d)): 0xFF10 + d for d in range(10)}

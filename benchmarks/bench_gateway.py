@@ -35,11 +35,11 @@ from common import machine, machine_speed, postgres_settings, sqlite_settings
 from discreet.api import create_app
 from discreet.api.server import tune_for_serving
 from discreet.audit import AccessContext, LegalBasis
-from discreet.gateway.factory import build_gateway
 from discreet.gateway.turn import TURN_THREADS
 from discreet.policy import parse_policy
 from discreet.settings import Settings
 from discreet.vault import MasterKey
+from discreet.wiring import build_gateway
 
 POLICY = """\
 version: 1

@@ -27,6 +27,7 @@ from discreet.audit import AccessContext, LegalBasis
 from discreet.audit.log import AuditLog
 from discreet.conversations.states import ConversationStates, TurnUpdate
 from discreet.policy import BUILTIN_SOURCE, builtin_policy_text, parse_policy
+from discreet.rights.erasure import ErasureJobRecords
 from discreet.rights.holds import set_hold
 from discreet.settings import Settings
 from discreet.store.models import table_of
@@ -64,9 +65,10 @@ def setup(settings: Settings, key: MasterKey, args: argparse.Namespace) -> None:
         for start in range(0, len(rows), 10_000):
             conn.execute(table.insert(), rows[start : start + 10_000])
     states = ConversationStates(db, vault.audit_log, "default")
+    erasures = ErasureJobRecords(db)
     for c in range(args.closed):
         vault.save_token_map(f"conv-{c}", {"[PERSON_1]": "Jan Jansen"}, ctx=CTX)
-        states.record_turn(TurnUpdate(f"conv-{c}", "support", None), [])
+        states.record_turn(TurnUpdate(f"conv-{c}", "support", None), [], erasures=erasures)
     for c in range(args.holds):
         set_hold(
             db, tenant="default", reason="benchmark hold", ctx=CTX, conversation_id=f"conv-{c}"

@@ -39,6 +39,7 @@ from discreet.consent.records import ConsentRegistry
 from discreet.conversations.states import ConversationStates, TurnUpdate
 from discreet.export.config import ExportConfig
 from discreet.export.training import TrainingRequest, run_training
+from discreet.rights.erasure import ErasureJobRecords
 from discreet.settings import Settings
 from discreet.store import Database
 from discreet.store.models import Subject, table_of
@@ -69,6 +70,7 @@ def seed(home: Path, n: int) -> Database:
     with db.read() as conn:
         subjects = list(conn.execute(select(table_of(Subject).c.id)).scalars())
     states = ConversationStates(db, AuditLog(db), "default")
+    erasures = ErasureJobRecords(db)
     consents = ConsentRegistry(db)
     rng = random.Random(7)
     for i, subject in enumerate(subjects):
@@ -77,7 +79,8 @@ def seed(home: Path, n: int) -> Database:
             for _ in range(rng.randint(1, 3))
             for pair in (("user", rng.choice(USER)), ("assistant", rng.choice(ANSWER)))
         )
-        states.record_turn(TurnUpdate(f"conv-{i:07d}", "support", subject, None, turns), [])
+        turn = TurnUpdate(f"conv-{i:07d}", "support", subject, None, turns)
+        states.record_turn(turn, [], erasures=erasures)
         consents.grant(subject, "model_training", notice_version="v1", channel="web", ctx=CTX)
     return db
 

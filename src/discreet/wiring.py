@@ -58,13 +58,16 @@ from discreet.vault.vault import Vault
 
 @dataclass(slots=True)
 class StoreParts:
-    """What holders are built from: the data store, the key store and the clock; and
-    the vault's bindings, built once, which other holders hand work to."""
+    """What holders are built from: the data store, the key store and the clock; and,
+    built once, the holders other parts hand work to or ask: the vault's bindings, and
+    the erasure jobs, which the gateway asks before it stores a turn (its fence,
+    conversations/fence.py)."""
 
     data: Database
     keys: KeyStore
     clock: Clock = system_clock
     _bindings: ConversationBindings | None = field(default=None, repr=False)
+    _erasures: ErasureJobRecords | None = field(default=None, repr=False)
 
     @property
     def bindings(self) -> ConversationBindings:
@@ -73,6 +76,12 @@ class StoreParts:
                 self.data, self.keys, clock=self.clock, closed_at=closed_at
             )
         return self._bindings
+
+    @property
+    def erasures(self) -> ErasureJobRecords:
+        if self._erasures is None:
+            self._erasures = ErasureJobRecords(self.data, clock=self.clock)
+        return self._erasures
 
 
 HolderFactory = Callable[[StoreParts], SubjectData]
@@ -85,7 +94,7 @@ HOLDERS: tuple[HolderFactory, ...] = (
     lambda p: SubjectRecords(p.data, p.keys, p.bindings, clock=p.clock),
     lambda p: ConversationStateRecords(p.data, clock=p.clock, forget=p.bindings.forget),
     lambda p: RightsRequestRecords(p.data, clock=p.clock),
-    lambda p: ErasureJobRecords(p.data, clock=p.clock),
+    lambda p: p.erasures,
     lambda p: LegalHoldRecords(p.data, clock=p.clock),
     lambda p: IncidentSubjects(p.data, clock=p.clock),
     lambda p: ExportRecords(p.data, clock=p.clock),
@@ -165,7 +174,8 @@ def build_services(
 ) -> Services:
     """Open the stores once and build every service over them: the vault, the holders,
     rights and consent, retention, and the gateway asking the same consent records the
-    operator routes write. Nothing is replaced afterwards.
+    operator routes write and the same erasure jobs the erasures write (the turns'
+    fence). Nothing is replaced afterwards.
 
     Raises the start-up errors (missing or wrong master key, store unavailable, schema not
     current, bad upstream settings) so a process refuses to start rather than fail later.
@@ -174,7 +184,8 @@ def build_services(
     vault = open_policy_vault(policy, settings, master_key=master_key, migrate=migrate)
     try:
         data, keys, tenant = vault.data_store, vault.key_store, vault.tenant
-        holders = build_holders(StoreParts(data, keys, clock))
+        parts = StoreParts(data, keys, clock)
+        holders = build_holders(parts)
         rights = RightsService(vault, holders=holders, clock=clock, policy=policy)
         retention = _retention(data, keys, policy, tenant, holders, clock)
         gateway = (
@@ -182,6 +193,7 @@ def build_services(
                 vault,
                 policy,
                 consent=rights.consent.gate,
+                erasures=parts.erasures,
                 backend=backend,
                 environ=config.environ,
             )
@@ -192,6 +204,24 @@ def build_services(
         vault.close()
         raise
     return Services(config, vault, holders, rights, retention, gateway)
+
+
+def build_gateway(
+    policy: Policy,
+    settings: Settings | None = None,
+    *,
+    master_key: MasterKey | None = None,
+    backend: ChatBackend | None = None,
+    migrate: bool = False,
+) -> Gateway:
+    """The gateway of :func:`build_services` over the configured stores (benchmarks and
+    gateway tests); closing its vault closes the stores."""
+    config = Config(settings or Settings(), policy)
+    gateway = build_services(
+        config, backend=backend, master_key=master_key, migrate=migrate
+    ).gateway
+    assert gateway is not None  # built with a gateway (the default)
+    return gateway
 
 
 # --- retention alone (the retention commands and a scheduler of their own) ------------

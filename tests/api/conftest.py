@@ -24,6 +24,7 @@ from discreet.gateway.settings import UpstreamSettings
 from discreet.gateway.turn import Gateway
 from discreet.gateway.upstream import AsyncUpstreamClient
 from discreet.policy import Policy, parse_policy
+from discreet.rights.erasure import ErasureJobRecords
 from discreet.vault import Vault
 
 __all__ = ["recording_upstream"]
@@ -161,7 +162,11 @@ def make_api(
             )
         )
     gateway = Gateway(
-        policy=policy, vault=vault, detector=Detector(policy.detection), backend=backend
+        policy=policy,
+        vault=vault,
+        detector=Detector(policy.detection),
+        backend=backend,
+        erasures=ErasureJobRecords(vault.data_store),
     )
     api = Api(TestClient(create_app(gateway)), gateway, vault, upstream)
     for assistant in ("support", "billing"):

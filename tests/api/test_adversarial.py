@@ -35,6 +35,7 @@ from discreet.policy import Policy, parse_policy
 from discreet.policy.errors import PolicyError
 from discreet.policy.loader import builtin_policy_text
 from discreet.rights import RightsService
+from discreet.rights.erasure import ErasureJobRecords
 from discreet.wiring import vault_holders
 
 CUSTOMERS = 24
@@ -73,7 +74,11 @@ def adversary_api(store_env: Any, ctx: AccessContext) -> Iterator[Api]:
             )
         )
         gateway = Gateway(
-            policy=policy, vault=vault, detector=Detector(policy.detection), backend=backend
+            policy=policy,
+            vault=vault,
+            detector=Detector(policy.detection),
+            backend=backend,
+            erasures=ErasureJobRecords(vault.data_store),
         )
         api = Api(TestClient(create_app(gateway)), gateway, vault, upstream)
         for assistant in ("support", "billing"):

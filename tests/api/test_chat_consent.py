@@ -1,5 +1,5 @@
-"""Consent as `discreet serve` wires it: the gateway from `build_gateway` consults the
-consent records and processing limits of its own data store. A restriction refuses the
+"""Consent as `discreet serve` wires it: the gateway from `wiring.build_gateway` consults
+the consent records and processing limits of its own data store. A restriction refuses the
 turn (403, with the reason); withdrawn AI consent hands the customer to a person. In
 neither case does anything reach the model. Real app over httpx's ASGI transport, real
 stores, a recording loopback upstream."""
@@ -18,10 +18,10 @@ from discreet.audit import AccessContext, ActorKind, LegalBasis
 from discreet.consent import REASON_TEXT, RESTRICTED, ConsentGate
 from discreet.consent.limits import LimitKind, ProcessingLimits
 from discreet.consent.records import AI_PROCESSING, ConsentRegistry
-from discreet.gateway.factory import build_gateway
 from discreet.gateway.settings import UpstreamSettings
 from discreet.gateway.upstream import AsyncUpstreamClient
 from discreet.policy import parse_policy
+from discreet.wiring import build_gateway
 
 DPO = AccessContext("dpo", "rights_request", LegalBasis.LEGAL_OBLIGATION, ActorKind.USER)
 

@@ -109,7 +109,11 @@ def test_readiness_fails_when_the_upstream_cannot_be_reached(api: Api) -> None:
         UpstreamSettings(base_url=f"http://127.0.0.1:{unused_port()}/v1", model="m")
     )
     gateway = Gateway(
-        policy=api.gateway.policy, vault=api.vault, detector=api.gateway.detector, backend=dead
+        policy=api.gateway.policy,
+        vault=api.vault,
+        detector=api.gateway.detector,
+        backend=dead,
+        erasures=api.gateway.erasures,
     )
     with TestClient(create_app(gateway)) as client:
         ready = client.get("/readyz")

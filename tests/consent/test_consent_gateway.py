@@ -28,6 +28,7 @@ from discreet.gateway.settings import UpstreamSettings
 from discreet.gateway.turn import Gateway
 from discreet.gateway.upstream import AsyncUpstreamClient
 from discreet.policy import parse_policy
+from discreet.rights.erasure import ErasureJobRecords
 
 ALICE = "CUST-48213"
 POLICY = """\
@@ -125,6 +126,7 @@ def wired(
         vault=vault,
         detector=Detector(policy.detection),
         backend=backend,
+        erasures=ErasureJobRecords(vault.data_store),
         consent=ConsentGate.for_vault(vault),
     )
     keys = {name: gateway.api_keys.create(name)[0] for name in ("support", "insights")}

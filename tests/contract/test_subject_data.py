@@ -28,7 +28,7 @@ from discreet.export.records import ExportRecords, PlannedItem
 from discreet.ops.incidents import IncidentRegister, Kind, Severity
 from discreet.policy import Policy
 from discreet.retention import ConversationCloser
-from discreet.rights.erasure import Eraser
+from discreet.rights.erasure import Eraser, ErasureJobRecords
 from discreet.rights.holds import release_hold, set_hold
 from discreet.rights.requests import RequestBook, RequestKind
 from discreet.store.models import Base
@@ -93,7 +93,9 @@ def _states(w: World, p: Person) -> None:
     db = w.vault.data_store
     states = ConversationStates(db, w.vault.audit_log, TENANT)
     for conversation in p.conversations:
-        states.record_turn(TurnUpdate(conversation, "support", p.subject_id), [])
+        states.record_turn(
+            TurnUpdate(conversation, "support", p.subject_id), [], erasures=ErasureJobRecords(db)
+        )
     closer = ConversationCloser(db, w.vault.key_store, w.policy, tenant=TENANT)
     closer.close_many(list(p.conversations), ctx=w.ctx)
 

@@ -21,6 +21,7 @@ from discreet.conversations.states import ConversationStates, TurnUpdate
 from discreet.detect.config import DetectorConfig, NerConfig
 from discreet.export.config import ExportConfig
 from discreet.export.training import TrainingRequest, day_bounds
+from discreet.rights.erasure import ErasureJobRecords
 from discreet.store.db import Database
 from discreet.store.models import Subject, table_of
 
@@ -40,6 +41,7 @@ class Shop:
 
     db: Database
     states: ConversationStates
+    erasures: ErasureJobRecords
     consents: ConsentRegistry
     limits: ProcessingLimits
 
@@ -63,6 +65,7 @@ class Shop:
                     (("user", user), ("assistant", answer)),
                 ),
                 [],
+                erasures=self.erasures,
             )
 
     def subject(self, subject_id: str) -> None:
@@ -105,6 +108,7 @@ def shop(store_env: StoreEnv) -> Shop:
     return Shop(
         db=db,
         states=ConversationStates(db, AuditLog(db), "default"),
+        erasures=ErasureJobRecords(db),
         consents=ConsentRegistry(db, tenant="default"),
         limits=ProcessingLimits(db, tenant="default"),
     )

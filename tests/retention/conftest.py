@@ -15,6 +15,7 @@ from discreet.conversations.states import ConversationStates, TurnUpdate
 from discreet.conversations.transcripts import TranscriptStore
 from discreet.policy import BUILTIN_SOURCE, Policy, builtin_policy_text, parse_policy
 from discreet.retention import ConversationCloser, RetentionRunner
+from discreet.rights.erasure import ErasureJobRecords
 from discreet.store.db import Database
 from discreet.vault import Vault
 from discreet.vault.keystore import KeyStore
@@ -53,6 +54,7 @@ class Parts:
     clock: FakeClock
     transcripts: TranscriptStore
     states: ConversationStates
+    erasures: ErasureJobRecords
 
     def runner(self, policy: Policy, **kw: object) -> RetentionRunner:
         return RetentionRunner(
@@ -70,7 +72,9 @@ class Parts:
 
     def turn(self, conversation_id: str, subject: str | None = None) -> None:
         """Record a gateway turn (creates the conversation's state row, updated now)."""
-        self.states.record_turn(TurnUpdate(conversation_id, "support", subject), [])
+        self.states.record_turn(
+            TurnUpdate(conversation_id, "support", subject), [], erasures=self.erasures
+        )
 
 
 @pytest.fixture
@@ -94,4 +98,5 @@ def parts(store_env: StoreEnv, filled_vault: Vault) -> Parts:
         clock=FakeClock(datetime.now(UTC)),
         transcripts=TranscriptStore(data, "default"),
         states=ConversationStates(data, AuditLog(data), "default"),
+        erasures=ErasureJobRecords(data),
     )

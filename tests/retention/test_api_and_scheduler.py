@@ -59,7 +59,9 @@ def test_close_endpoint_refuses_unknown_and_foreign_conversations(
     client: TestClient, parts: Parts
 ) -> None:
     assert client.post("/v1/conversations/nope/close").status_code == 404
-    parts.states.record_turn(TurnUpdate("other-bot-chat", "billing", None), [])
+    parts.states.record_turn(
+        TurnUpdate("other-bot-chat", "billing", None), [], erasures=parts.erasures
+    )
     assert client.post("/v1/conversations/other-bot-chat/close").status_code == 404
     assert not is_closed(parts.data, "default", "other-bot-chat")
 

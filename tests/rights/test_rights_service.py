@@ -27,6 +27,7 @@ from discreet.conversations.transcripts import TranscriptStore
 from discreet.policy import Policy
 from discreet.retention import ConversationCloser
 from discreet.rights import ErasureMismatch, RequestKind, RequestState, RightsService
+from discreet.rights.erasure import ErasureJobRecords
 from discreet.rights.export import NOTE_CLOSED, NOTE_EXPIRED
 from discreet.vault import IdentifierKind
 from discreet.vault.keystore import KeyStore
@@ -181,7 +182,9 @@ def test_access_export_shows_conversations_readable_and_forgotten_ones_pseudonym
     alice = vault.subject_id(ALICE, ctx=officer)
     states = ConversationStates(rights.db, vault.audit_log, vault.tenant)
     for conversation_id in (open_id, closed_id):
-        states.record_turn(TurnUpdate(conversation_id, "support", alice), [])
+        states.record_turn(
+            TurnUpdate(conversation_id, "support", alice), [], erasures=ErasureJobRecords(rights.db)
+        )
     keys = KeyStore(store_env.keys_db(), store_env.master_key)
     closer = ConversationCloser(rights.db, keys, policy, tenant=vault.tenant)
     assert closer.close(closed_id, ctx=officer).token_map_destroyed

@@ -44,9 +44,9 @@ def build_app(
     retention run at start-up and every `retention_interval_s` seconds (None: no
     scheduler; the policy has no interval setting yet, so the default is hourly).
 
-    Raises the gateway's and retention's start-up errors (see `build_gateway`,
-    `build_services`) so a server refuses to start rather than fail per request. Every
-    part is built once, by :func:`discreet.wiring.build_services`, over one pair of stores.
+    Raises the gateway's and retention's start-up errors (see `build_services`) so a
+    server refuses to start rather than fail per request. Every part is built once, by
+    :func:`discreet.wiring.build_services`, over one pair of stores.
     """
     config = Config(settings or Settings(), policy, environ)
     services = build_services(config, backend=backend, migrate=migrate)

@@ -11,37 +11,45 @@ transaction calls `fence_subject` before it writes anything:
 * a subject whose row is gone, or with an erasure job that is running, refuses the
   write (`SubjectErasing`): the turn writes nothing and answers 409.
 
+The erasure jobs belong to `rights/`, above this package: their owner answers "is an
+erasure of this subject running" (`RunningErasures`, implemented by
+`rights.erasure.ErasureJobRecords`), and the wiring (`discreet.wiring.build_services`)
+hands it to the gateway, which passes it to every `ConversationStates.record_turn`.
+
 A blocked erasure (a legal hold) does not stop turns: nothing is being erased.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, select
+from typing import Protocol
+
+from sqlalchemy import Connection
 
 from discreet.errors import Conflict
-from discreet.store.governance_models import ErasureJobRow
-from discreet.store.models import table_of
 from discreet.vault.records import lock_subject
-
-_J = table_of(ErasureJobRow)
 
 
 class SubjectErasing(Conflict, code="subject_erased"):
     """The subject was erased, or is being erased, while the turn ran."""
 
 
-def fence_subject(conn: Connection, tenant: str, subject_id: str) -> None:
+class RunningErasures(Protocol):
+    """Whether an erasure of a subject is running (its jobs' owner answers)."""
+
+    def erasing(self, conn: Connection, tenant: str, subject_id: str) -> bool:
+        """True while an erasure of the subject runs, read in `conn`'s transaction."""
+        ...
+
+
+def fence_subject(
+    conn: Connection, tenant: str, subject_id: str, erasures: RunningErasures
+) -> None:
     """Raise `SubjectErasing` unless the subject exists and no erasure of it runs; holds
     a share lock on its row until `conn`'s transaction ends."""
     if not lock_subject(conn, subject_id, exclusive=False):
         raise SubjectErasing("the customer's data was erased while this turn ran")
-    running = conn.execute(
-        select(_J.c.id).where(
-            _J.c.tenant == tenant, _J.c.subject_id == subject_id, _J.c.state == "running"
-        )
-    ).first()
-    if running is not None:
+    if erasures.erasing(conn, tenant, subject_id):
         raise SubjectErasing("the customer's data is being erased; the turn was not stored")
 
 
-__all__ = ["SubjectErasing", "fence_subject"]
+__all__ = ["RunningErasures", "SubjectErasing", "fence_subject"]

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError as DbIntegrityError
 from discreet.audit.context import AccessContext, Outcome
 from discreet.audit.log import AuditEvent, AuditLog
 from discreet.clock import Clock, as_utc, system_clock
-from discreet.conversations.fence import fence_subject
+from discreet.conversations.fence import RunningErasures, fence_subject
 from discreet.conversations.models import ConversationMessage, GatewayConversation
 from discreet.conversations.transcripts import (
     MAX_HISTORY,
@@ -242,16 +242,20 @@ class ConversationStates:
             for row in reversed(rows)
         ]
 
-    def record_turn(self, change: TurnUpdate, events: Sequence[AuditEvent]) -> int:
+    def record_turn(
+        self, change: TurnUpdate, events: Sequence[AuditEvent], *, erasures: RunningErasures
+    ) -> int:
         """Count the turn, apply its handoff mark, store its transcript messages and
         append `events` (the turn record, and an incident if there was one); returns the
         turn number (1 for the first). One transaction: nothing is counted unaudited.
-        Raises ConversationClosed if the conversation was closed meanwhile."""
+        Raises ConversationClosed if the conversation was closed meanwhile, and
+        SubjectErasing if `erasures` says the subject is being erased (conversations/
+        fence.py; the wiring gives the erasure jobs' owner)."""
         for attempt in range(2):
             try:
                 with self._db.begin() as conn:
                     if change.subject is not None:  # erasure vs this turn: one waits
-                        fence_subject(conn, self.tenant, change.subject)
+                        fence_subject(conn, self.tenant, change.subject, erasures)
                     now = datetime.now(UTC)
                     number, was_bound = self._upsert(conn, change, now)
                     if change.transcript:  # after the state row is locked: seqs stay unique

@@ -1,11 +1,12 @@
-"""Assemble a `Gateway` from settings and a policy (for `discreet serve` and benchmarks)."""
+"""Assemble a `Gateway` over an open vault and a policy (`discreet.wiring.build_services`
+builds it with the rest of the services)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from discreet.consent import ConsentGate
 from discreet.consent.decision import ConsentChecker
+from discreet.conversations.fence import RunningErasures
 from discreet.detect.detector import Detector
 from discreet.gateway.backend import ChatBackend, create_backend
 from discreet.gateway.config import resolve_upstream
@@ -50,45 +51,23 @@ def gateway_over(
     policy: Policy,
     *,
     consent: ConsentChecker,
+    erasures: RunningErasures,
     backend: ChatBackend | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Gateway:
-    """A gateway over an open vault, asking `consent` on every turn; the backend from
-    env/policy unless given. Raises `UpstreamConfigError` for a bad upstream setting."""
+    """A gateway over an open vault, asking `consent` on every turn and `erasures` before
+    it stores one; the backend from env/policy unless given. Raises
+    `UpstreamConfigError` for a bad upstream setting."""
     chosen = backend or create_backend(resolve_upstream(policy, environ))
     detector = Detector(policy.detection)
     # One detection now loads what the first turn would otherwise wait for (language
     # identification model, NER's first batch), so the first customer is not slower.
     detector.detect(_WARM_UP)
-    return Gateway(policy=policy, vault=vault, detector=detector, backend=chosen, consent=consent)
-
-
-def build_gateway(
-    policy: Policy,
-    settings: Settings | None = None,
-    *,
-    master_key: MasterKey | None = None,
-    backend: ChatBackend | None = None,
-    consent: ConsentChecker | None = None,
-    migrate: bool = False,
-    environ: Mapping[str, str] | None = None,
-) -> Gateway:
-    """A gateway alone over the configured vault (benchmarks and gateway tests; the server
-    builds everything at once with :func:`discreet.wiring.build_services`), asking the
-    consent records of the same data store unless `consent` is given.
-
-    Raises the vault's start-up errors (missing master key, store unavailable) and
-    `UpstreamConfigError`, so a server refuses to start rather than fail per turn.
-    """
-    vault = open_policy_vault(policy, settings, master_key=master_key, migrate=migrate)
-    try:
-        return gateway_over(
-            vault,
-            policy,
-            consent=consent or ConsentGate.for_vault(vault),
-            backend=backend,
-            environ=environ,
-        )
-    except Exception:
-        vault.close()
-        raise
+    return Gateway(
+        policy=policy,
+        vault=vault,
+        detector=detector,
+        backend=chosen,
+        erasures=erasures,
+        consent=consent,
+    )

@@ -41,6 +41,7 @@ import anyio
 
 from discreet.consent.decision import AllowAll, ConsentChecker
 from discreet.conversations.apikeys import ApiKeyStore
+from discreet.conversations.fence import RunningErasures
 from discreet.conversations.states import ConversationStates
 from discreet.detect.detector import Detector
 from discreet.gateway.backend import ChatBackend
@@ -94,6 +95,7 @@ class Gateway:
         vault: Vault,
         detector: Detector,
         backend: ChatBackend,
+        erasures: RunningErasures,
         consent: ConsentChecker | None = None,
         threads: int = TURN_THREADS,
         limits: TurnLimits | None = None,
@@ -102,6 +104,9 @@ class Gateway:
         self.vault = vault
         self.detector = detector
         self.backend = backend
+        # No default: a gateway that could not see running erasures would store turns of
+        # customers being erased (conversations/fence.py). The wiring gives their owner.
+        self.erasures = erasures
         self.consent: ConsentChecker = consent or AllowAll()
         self.threads = threads
         self._limiter: anyio.CapacityLimiter | None = None

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, select, update
+from sqlalchemy import Column, Connection, bindparam, select, update
 
 from discreet.audit.context import AccessContext, Outcome
 from discreet.audit.log import AuditEvent, AuditLog
@@ -48,6 +48,16 @@ from discreet.vault.bindings import bound_conversations
 from discreet.vault.records import lock_subject
 
 _J = table_of(ErasureJobRow)
+# Built once (bound values at execution): every chat turn with a subject asks it.
+_RUNNING = (
+    select(_J.c.id)
+    .where(
+        _J.c.tenant == bindparam("tenant"),
+        _J.c.subject_id == bindparam("subject"),
+        _J.c.state == "running",
+    )
+    .limit(1)
+)
 PLAN = "plan"
 STEP_ACTION = "erasure.step"
 StepCounts = dict[str, Any]
@@ -281,7 +291,10 @@ class Eraser:
 
 class ErasureJobRecords(TableHolder):
     """Holder of ``erasure_jobs``: kept after the erasure they record; an
-    ``erasure_jobs`` rule expires completed jobs, counted from their completion."""
+    ``erasure_jobs`` rule expires completed jobs, counted from their completion.
+
+    Also the turns' fence (`conversations.fence.RunningErasures`): the table's owner
+    answers whether an erasure runs, and the wiring hands this object to the gateway."""
 
     name = "erasure_jobs"
     table = _J
@@ -290,3 +303,9 @@ class ErasureJobRecords(TableHolder):
 
     def stamp(self) -> Column[Any]:
         return _J.c.completed_at
+
+    def erasing(self, conn: Connection, tenant: str, subject_id: str) -> bool:
+        """Whether an erasure of the subject is running, read in `conn`'s transaction (a
+        turn's last one, after it locked the subject: conversations/fence.py)."""
+        found = conn.execute(_RUNNING, {"tenant": tenant, "subject": subject_id}).first()
+        return found is not None

@@ -84,6 +84,7 @@ def record(services: TurnServices, prepared: Prepared, delivery: Delivery) -> Tu
                 delivery.transcript,
             ),
             [event] if delivery.incident is None else [delivery.incident, event],
+            erasures=services.erasures,
         )
     except ConversationClosed:
         raise closed() from None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
+from discreet.conversations.fence import RunningErasures
 from discreet.conversations.states import ConversationStates
 from discreet.detect.detector import Detector
 from discreet.gateway.backend import ChatBackend
@@ -32,6 +33,7 @@ class TurnServices(Protocol):
     backend: ChatBackend
     consent: ConsentChecker
     states: ConversationStates
+    erasures: RunningErasures
     guard: OutputGuard
     cache: PseudonymCache
     clean_texts: CleanTexts
