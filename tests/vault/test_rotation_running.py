@@ -208,8 +208,57 @@ def test_a_rotation_stopped_between_steps_is_finished_by_running_it_again(
     assert f"{old_id(store_env)} retired" in status.output
     _all_open_with(store_env, new, refs, ctx)
     _old_refused(store_env, store_env.master_key)
+    # One record for the rotation, written by the run that finished it; the next run
+    # had nothing to do and recorded nothing.
     rotations = [e for e in vault.audit_log.entries() if e.action == "keys.rotate"]
-    assert [e.outcome for e in rotations][-2:] == ["ok", "ok"]
+    assert [e.outcome for e in rotations] == ["ok"]
+    assert rotations[0].details["new_key_id"] == new.key_id
+
+
+class Crash(BaseException):
+    """The process dies here: nothing after it runs, nothing is cleaned up or recorded."""
+
+
+def test_a_rotation_stopped_before_its_audit_record_is_recorded_once_by_the_rerun(
+    store_env, ctx: AccessContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    vault = store_env.open_vault()
+    for n in range(6):
+        vault.put_subject(f"CUST-R-{n}", {"email": f"recorded.{n}@example.org"}, ctx=ctx)
+    new_file = tmp_path / "new.key"
+    new = write_master_key_file(new_file)
+    env = store_env.environ()
+    finish = KeyStore.finish_rotation
+
+    def finish_then_crash(self: KeyStore, new_master: MasterKey) -> int:
+        finish(self, new_master)  # committed: the rotation is complete in the key store
+        raise Crash  # ... and the process is gone before the audit record
+
+    monkeypatch.setattr(KeyStore, "finish_rotation", finish_then_crash)
+    rotate = ["keys", "rotate", "--new-key-file", str(new_file)]
+    with pytest.raises(Crash):
+        runner.invoke(app, rotate, env=env, catch_exceptions=False)
+    monkeypatch.undo()
+    assert not [e for e in vault.audit_log.entries() if e.action == "keys.rotate"]
+    wrapped = key_status(store_env.keys_db()).data_keys
+    assert set(wrapped) == {new.key_id}  # every key was re-wrapped by the first run
+
+    for _ in range(2):  # the rerun writes the record; a third run finds it
+        rerun = runner.invoke(app, rotate, env=env)
+        assert rerun.exit_code == 0 and "re-wrapped 0 data keys" in rerun.output, rerun.output
+
+    (record,) = [e for e in vault.audit_log.entries() if e.action == "keys.rotate"]
+    assert record.outcome == "ok"
+    assert record.details == {
+        "old_key_id": old_id(store_env),
+        "new_key_id": new.key_id,
+        "rewrapped": wrapped[new.key_id],
+    }
+    status = runner.invoke(app, ["keys", "status"], env=env)
+    assert "rotation: none under way" in status.output, status.output
+    assert f"{new.key_id} current" in status.output
+    assert f"{old_id(store_env)} retired" in status.output
+    assert vault.audit_log.verify().ok
 
 
 def old_id(store_env) -> str:

@@ -460,6 +460,23 @@ class KeyStore:
         self._wrap_with = new_master
         return count
 
+    def finished_rotation(self, new_key_id: str) -> tuple[str, int] | None:
+        """``(the master key it retired, data keys it re-wrapped)`` of the finished
+        rotation to `new_key_id`, counted over every run that worked on it; None unless
+        that key is the current generation. No key material is read."""
+        with self.db.read() as conn:
+            generations = _generations(conn)
+            new = next((g for g in generations if g.master_key_id == new_key_id), None)
+            if new is None or new.state is not GenerationState.CURRENT or new.number == 1:
+                return None
+            old = next(g.master_key_id for g in generations if g.number == new.number - 1)
+            rewrapped = conn.execute(
+                select(func.count()).where(
+                    _T.c.master_key_id == new_key_id, _T.c.rotated_at.is_not(None)
+                )
+            ).scalar_one()
+        return old, int(rewrapped)
+
     def _rewrap(self, conn: Connection, new_master: MasterKey, *, limit: int | None) -> int:
         query = select(
             _T.c.tenant, _T.c.kind, _T.c.owner_id, _T.c.master_key_id, _T.c.wrapped

@@ -4,6 +4,14 @@ The steps (:meth:`KeyStore.begin_rotation`, :meth:`~KeyStore.rewrap_batch`,
 :meth:`~KeyStore.finish_rotation`) each commit on their own, so a rotation stopped at any
 point is finished by running it again with the same new key; other processes keep
 working meanwhile (see :mod:`discreet.vault.keystore`).
+
+The audit record is the last step, and a rerun finishes it too. It lives in the data
+store, the rotation in the key store, so no transaction holds both: a run that stopped
+after the finish step but before the record leaves the rotation complete and unrecorded.
+Every run therefore looks for the rotation's record in the audit log (rare: one
+operator command per rotation) and writes it when it is missing, counting what every
+run re-wrapped (:meth:`KeyStore.finished_rotation`). So each rotation has exactly one
+``keys.rotate`` success record, however often it is run.
 """
 
 from __future__ import annotations
@@ -30,10 +38,23 @@ class KeyRotation:
 
     def run(self, ctx: AccessContext) -> int:
         """Run (or finish) the rotation; returns how many keys this run re-wrapped.
-        One ``keys.rotate`` audit record (a failure record on refusal)."""
+        Writes the rotation's ``keys.rotate`` record unless an earlier run did (its
+        ``rewrapped``: every run's together); a failure record on refusal."""
         with audited(self._audit, self._tenant, ctx, Action.KEYS_ROTATE) as op:
             op.details = {"old_key_id": self._keys.master_key_id, "new_key_id": self._new.key_id}
             count = self._keys.rotate(self._new)
-            op.details["rewrapped"] = count
-            self._audit.append(op.event(self._tenant, Outcome.OK))
+            finished = self._keys.finished_rotation(self._new.key_id)
+            if finished is not None and not self._recorded():
+                op.details["old_key_id"], op.details["rewrapped"] = finished
+                self._audit.append(op.event(self._tenant, Outcome.OK))
             return count
+
+    def _recorded(self) -> bool:
+        """Whether the audit log holds this rotation's success record."""
+        seq = 0
+        while found := self._audit.actions_after(seq, [Action.KEYS_ROTATE]):
+            for _, _, outcome, details in found:
+                if outcome == Outcome.OK and details.get("new_key_id") == self._new.key_id:
+                    return True
+            seq = found[-1][0]
+        return False
