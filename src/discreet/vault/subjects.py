@@ -197,7 +197,15 @@ class Subjects:
         chunk_size: int = DEFAULT_CHUNK,
         progress: Callable[[int], None] | None = None,
     ) -> ImportReport:
-        """See :meth:`discreet.vault.Vault.import_subjects`."""
+        """Create many subjects (`Vault.import_subjects`): all or nothing, unless
+        `skip_bad` skips the bad rows.
+
+        Rows are inserted in bulk, `chunk_size` at a time, inside one data-store
+        transaction (and one key-store transaction), with one audit record per chunk
+        holding counts. A bad row (empty or duplicate subject_ref, a ref that already
+        exists, an unknown field) raises :class:`ImportRowError` naming its line, and
+        nothing is imported. `progress` is called with the number of rows processed.
+        """
         scope = self._scope
         with scope.operation(ctx, Action.SUBJECT_IMPORT) as op:
             run = _ImportRun(op, skip_bad)

@@ -172,8 +172,9 @@ class TokenMaps:
         ctx: AccessContext,
         merge: bool = False,
     ) -> None:
-        """Replace the conversation's token map (encrypted under the subject's key when
-        the conversation is bound, else under a key of the conversation's own).
+        """Replace the conversation's token map (`Vault.save_token_map`; encrypted under
+        the subject's key when the conversation is bound, else under a key of the
+        conversation's own).
 
         `merge`: compare-and-swap for concurrent turns (`transform.tokenmerge`): the
         stored map, read under the row lock, gets `mapping`'s tokens added, and

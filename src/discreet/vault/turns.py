@@ -148,7 +148,21 @@ class ConversationAccess:
         fields: Iterable[str],
         detection_fields: Iterable[str] = (),
     ) -> TurnRead:
-        """See :meth:`discreet.vault.Vault.read_for_turn`."""
+        """Everything a chat turn needs from the vault (`Vault.read_for_turn`), with ONE
+        audit record, committed before anything is returned: bind the conversation to the
+        subject (a no-op when bound to it already; ConversationSubjectConflict when bound
+        to another; the first turn reads, binds and audits in one writing transaction,
+        later turns read in a read transaction and append the record after it), decrypt
+        the named `fields` (what the assistant may see) and `detection_fields`
+        (identifiers read only so detection finds them; the caller must not pass them
+        on), and load the conversation's token map.
+
+        The audit record is a ``subject.read`` under `ctx` (the assistant and purpose)
+        naming every field and category decrypted; its details say which of them were
+        read for detection only, whether this call bound the conversation, and how many
+        tokens the map held. A turn of a conversation already bound costs one subject
+        key unwrap and one audit append instead of four audited calls.
+        """
         conversation_id = check_conversation_id(conversation_id)
         granted = set(fields)
         for_detection = set(detection_fields) - granted

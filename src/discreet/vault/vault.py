@@ -32,14 +32,14 @@ from discreet.store.models import Subject, table_of
 from discreet.vault.bindings import ConversationBindings
 from discreet.vault.blind_index import BlindIndexer, IdentifierKind
 from discreet.vault.crypto import MasterKey
-from discreet.vault.errors import ImportRowError, KeyStoreMismatch
-from discreet.vault.fields import FieldCatalog, ParsedRow, SubjectRecord, SubjectView, check_tenant
+from discreet.vault.errors import KeyStoreMismatch
+from discreet.vault.fields import FieldCatalog, check_tenant
 from discreet.vault.keystore import KeyKind, KeyStore, register_audit_chain
 from discreet.vault.lookups import SubjectIndex
 from discreet.vault.records import SubjectRecords
 from discreet.vault.rotation import KeyRotation
 from discreet.vault.scope import Action, VaultScope, unavailable_as_vault_error
-from discreet.vault.subjects import DEFAULT_CHUNK, ErasureReceipt, ImportReport, Subjects
+from discreet.vault.subjects import ErasureReceipt, ImportReport, Subjects
 from discreet.vault.tokenmaps import TokenMaps
 from discreet.vault.turns import ConversationAccess, TurnRead
 
@@ -93,6 +93,12 @@ class Vault:
         self._subjects = Subjects(self._scope, self._index, records)
         self._maps = TokenMaps(self._scope)
         self._conversations = ConversationAccess(self._scope, self._maps)
+        # These calls are their part's methods as they are (signature and documentation
+        # live there once), so the facade does not restate them.
+        self.import_subjects = self._subjects.import_many
+        self.get_subject = self._subjects.get
+        self.read_for_turn = self._conversations.read_for_turn
+        self.save_token_map = self._maps.save
 
     @classmethod
     def open(
@@ -173,38 +179,6 @@ class Vault:
         """Create a subject; returns its pseudonymous id. SubjectExists if `ref` is taken."""
         return self._subjects.put(ref, fields, ctx=ctx)
 
-    def import_subjects(
-        self,
-        rows: Iterable[ParsedRow | ImportRowError | SubjectRecord],
-        *,
-        ctx: AccessContext,
-        skip_bad: bool = False,
-        chunk_size: int = DEFAULT_CHUNK,
-        progress: Callable[[int], None] | None = None,
-    ) -> ImportReport:
-        """Create many subjects: all or nothing, unless `skip_bad` skips the bad rows.
-
-        Rows are inserted in bulk, `chunk_size` at a time, inside one data-store
-        transaction (and one key-store transaction), with one audit record per chunk
-        holding counts. A bad row (empty or duplicate subject_ref, a ref that already
-        exists, an unknown field) raises :class:`ImportRowError` naming its line, and
-        nothing is imported. `progress` is called with the number of rows processed.
-        """
-        return self._subjects.import_many(
-            rows, ctx=ctx, skip_bad=skip_bad, chunk_size=chunk_size, progress=progress
-        )
-
-    def get_subject(
-        self,
-        ref: str,
-        *,
-        ctx: AccessContext,
-        fields: Iterable[str] | None = None,
-        categories: Iterable[str] | None = None,
-    ) -> SubjectView:
-        """Decrypt a subject's fields (all, or only those named / in those categories)."""
-        return self._subjects.get(ref, ctx=ctx, fields=fields, categories=categories)
-
     def list_subjects(
         self, *, ctx: AccessContext, limit: int | None = None
     ) -> list[tuple[str, str, tuple[str, ...]]]:
@@ -270,38 +244,6 @@ class Vault:
         """
         return self._conversations.bind(conversation_id, subject_ref, ctx=ctx)
 
-    def read_for_turn(
-        self,
-        conversation_id: str,
-        subject_ref: str,
-        *,
-        ctx: AccessContext,
-        fields: Iterable[str],
-        detection_fields: Iterable[str] = (),
-    ) -> TurnRead:
-        """Everything a chat turn needs from the vault, with ONE audit record, committed
-        before anything is returned: bind the conversation to the subject (a no-op when
-        bound to it already; ConversationSubjectConflict when bound to another; the first
-        turn reads, binds and audits in one writing transaction, later turns read in a
-        read transaction and append the record after it), decrypt the named `fields`
-        (what the assistant may see) and `detection_fields` (identifiers read only so
-        detection finds them; the caller must not pass them on), and load the
-        conversation's token map.
-
-        The audit record is a ``subject.read`` under `ctx` (the assistant and purpose)
-        naming every field and category decrypted; its details say which of them were
-        read for detection only, whether this call bound the conversation, and how many
-        tokens the map held. A turn of a conversation already bound costs one subject
-        key unwrap and one audit append instead of four audited calls.
-        """
-        return self._conversations.read_for_turn(
-            conversation_id,
-            subject_ref,
-            ctx=ctx,
-            fields=fields,
-            detection_fields=detection_fields,
-        )
-
     def conversation_subject(self, conversation_id: str, *, ctx: AccessContext) -> str | None:
         """The pseudonym of the subject the conversation is bound to, or None."""
         return self._conversations.subject_of(conversation_id, ctx=ctx)
@@ -317,19 +259,6 @@ class Vault:
         still have a map, in one transaction with one ``token_map.read`` audit record.
         Conversations of another subject are left out, never read."""
         return self._maps.load_many(conversation_ids, subject_id=subject_id, ctx=ctx)
-
-    def save_token_map(
-        self,
-        conversation_id: str,
-        mapping: Mapping[str, str],
-        *,
-        ctx: AccessContext,
-        merge: bool = False,
-    ) -> None:
-        """Replace the conversation's token map (encrypted under the subject's key when
-        the conversation is bound, else under a key of the conversation's own); `merge`:
-        compare-and-swap for concurrent turns (`TokenMapConflict` when they disagree)."""
-        self._maps.save(conversation_id, mapping, ctx=ctx, merge=merge)
 
     # --- keys (vault.rotation) --------------------------------------------------------
 
