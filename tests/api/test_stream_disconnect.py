@@ -22,6 +22,8 @@ from discreet.audit import AccessContext
 from discreet.audit.log import AuditEntry
 from discreet.gateway.steps.facts import TurnRequest
 from discreet.policy import Policy
+from discreet.rights.erasure import Eraser
+from discreet.wiring import vault_holders
 
 __all__ = ["served"]
 
@@ -65,8 +67,15 @@ def request(base_url: str, api: Api, conversation: str) -> dict[str, Any]:
     }
 
 
-def read_then_leave(base_url: str, api: Api, conversation: str, pieces: int) -> list[str]:
-    """Read the stream's first `pieces` contents, then close the connection."""
+def read_then_leave(
+    base_url: str,
+    api: Api,
+    conversation: str,
+    pieces: int,
+    before_leaving: Callable[[], object] = lambda: None,
+) -> list[str]:
+    """Read the stream's first `pieces` contents, call `before_leaving`, then close the
+    connection."""
     got: list[str] = []
     with (
         httpx.Client(timeout=10) as http,
@@ -80,6 +89,7 @@ def read_then_leave(base_url: str, api: Api, conversation: str, pieces: int) -> 
             if content:
                 got.append(content)
             if len(got) == pieces:
+                before_leaving()
                 break  # leaving the block closes the connection mid-stream
     return got
 
@@ -111,6 +121,31 @@ def test_a_client_gone_mid_stream_leaves_the_released_part_recorded(
     dump = store_env.raw_dump()
     assert NAME.encode() not in dump and EMAIL.encode() not in dump
     assert disclosure.startswith("You are chatting with an AI assistant.")
+
+
+def test_a_stream_left_after_its_subject_was_erased_writes_nothing(
+    served: tuple[str, Api], store_env: Any, ctx: AccessContext
+) -> None:
+    base_url, api = served
+    api.upstream.set_default(DRIP)
+
+    def erase() -> None:
+        subject = api.vault.subject_id(MARIEKE, ctx=ctx)
+        outcome = Eraser(api.vault, vault_holders(api.vault)).erase(
+            MARIEKE, ctx=ctx, subject_id=subject
+        )
+        assert outcome.completed
+
+    read_then_leave(base_url, api, "conv-erased", pieces=2, before_leaving=erase)
+
+    eventually(lambda: api.upstream.hang_ups or None)
+    [refused] = eventually(lambda: turn_records(api, "conv-erased") or None)
+    assert refused.details["reason"] == "subject_erased" and "cut_short" not in refused.details
+    assert api.gateway.states.transcripts.messages("conv-erased") == []
+    state = api.gateway.states.get("conv-erased")
+    assert state is None or state.turns == 0
+    dump = store_env.raw_dump()
+    assert b"looking into it" not in dump and NAME.encode() not in dump
 
 
 def test_a_client_gone_before_the_first_release_leaves_one_record(
