@@ -95,6 +95,18 @@ def answer_text(response: Any, stream: bool) -> str:
     return str(response.json()["choices"][0]["message"]["content"])
 
 
+def ending(response: Any, stream: bool) -> tuple[str, Any]:
+    """The finish reason and the `discreet` field a client reads at the answer's end."""
+    if stream:
+        events = parse_sse(response.text)
+        last = [e for e in events if e.get("choices") and e["choices"][0]["finish_reason"]]
+        assert len(last) == 1, "one chunk ends the answer"
+        body = last[0]
+    else:
+        body = response.json()
+    return body["choices"][0]["finish_reason"], body["discreet"]
+
+
 @pytest.mark.parametrize("stream", [False, True], ids=["plain", "stream"])
 def test_no_spelling_of_another_customers_values_reaches_the_customer(
     adversary_api: Api, stream: bool
@@ -140,12 +152,17 @@ def test_a_token_spliced_into_another_customers_email_is_blocked(
     )
     # The customer introduces themselves, so [PERSON_1] is their first name.
     question = f"Hi, I am {known[own]['first_name']}. Where should I write to?"
-    answer = answer_text(adversary_api.chat(question, subject=own, stream=stream), stream)
+    response = adversary_api.chat(question, subject=own, stream=stream)
+    answer = answer_text(response, stream)
 
     assert victim["email"] not in answer
     assert LeakChecker(known).foreign(answer, own) == set()
     assert BLOCKED_MESSAGE in answer
     assert splice(victim).startswith("Write to [PERSON_1].")
+    # Blocked whole (a short stream too): the header knew; the body says it OpenAI's way.
+    assert response.headers["X-Discreet-Handoff"] == "true"
+    blocked = {"handoff": True, "reason": "answer_blocked"}
+    assert ending(response, stream) == ("content_filter", blocked)
 
 
 def test_the_customers_own_values_in_any_spelling_pass(adversary_api: Api) -> None:

@@ -10,10 +10,13 @@ from typing import Any
 import openai
 import pytest
 import uvicorn
-from tests.api.conftest import DISCLOSURE, MARIEKE, Api, make_api
+from tests.api.conftest import BART, DISCLOSURE, MARIEKE, Api, make_api
+from tests.api.test_stream_release import BEFORE, PAD
+from tests.conftest import SAMPLE_SUBJECTS
 from tests.support.upstream import RecordingUpstream, Script
 
 from discreet.api import create_app
+from discreet.guard import BLOCKED_MESSAGE
 
 NAME = "Marieke van Oosterhout"
 EMAIL = "marieke.oosterhout@voorbeeld.nl"
@@ -77,9 +80,43 @@ def test_openai_client_completion_and_stream(served: tuple[str, Api]) -> None:
     expected = f"Hello {NAME}, mail sent to {EMAIL}."
     assert completion.choices[0].message.content == DISCLOSURE + expected
     assert completion.choices[0].finish_reason == "stop"
+    assert completion.model_extra == {"discreet": {"handoff": False, "reason": None}}
     assert "".join(pieces) == expected
     api.upstream.assert_never_received(NAME, EMAIL)
     assert api.upstream.bodies()[0]["temperature"] == 0.2
+
+
+def test_openai_client_reads_a_blocked_answer_as_filtered_and_handed_over(
+    served: tuple[str, Api],
+) -> None:
+    base_url, api = served
+    foreign = SAMPLE_SUBJECTS[BART]["email"]
+    late = PAD * BEFORE + f"Or write to {foreign} today. " + PAD * 4
+    api.upstream.enqueue(
+        Script(text=f"Write to {foreign}."),
+        Script(chunks=[late[i : i + 7] for i in range(0, len(late), 7)]),
+    )
+    question = [{"role": "user", "content": "Where do I write to?"}]
+    handed_over = {"handoff": True, "reason": "answer_blocked"}
+
+    completion = client(base_url, api.keys["support"], "conv-filtered").chat.completions.create(
+        model="gpt-test", messages=question
+    )
+    assert completion.choices[0].finish_reason == "content_filter"
+    assert completion.model_extra is not None
+    assert completion.model_extra["discreet"] == handed_over
+
+    # Blocked after the stream began: the headers said no handoff; the last chunk says it.
+    chunks = list(
+        client(base_url, api.keys["support"], "conv-filtered-late").chat.completions.create(
+            model="gpt-test", messages=question, stream=True
+        )
+    )
+    ends = [c for c in chunks if c.choices and c.choices[0].finish_reason is not None]
+    assert [c.choices[0].finish_reason for c in ends] == ["content_filter"]
+    assert ends[0].model_extra is not None and ends[0].model_extra["discreet"] == handed_over
+    text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    assert PAD * 3 in text and text.endswith(BLOCKED_MESSAGE) and foreign not in text
 
 
 def test_openai_client_sees_refusals_as_its_own_errors(served: tuple[str, Api]) -> None:

@@ -9,7 +9,7 @@ import random
 
 import pytest
 from tests.api.conftest import Api, parse_sse
-from tests.api.test_adversarial import adversary_api, answer_text, customers
+from tests.api.test_adversarial import adversary_api, answer_text, customers, ending
 from tests.support.adversary import LeakChecker, spellings, splice
 from tests.support.upstream import Script
 
@@ -60,6 +60,25 @@ def test_a_foreign_value_late_in_a_stream_is_withheld_after_the_text_before_it(
         assert len(pieces) >= 3
     incidents = adversary_api.audit("incident.cross_subject_leak")
     assert len(incidents) >= 6 and all(i.details.get("stage") == "delivery" for i in incidents)
+
+
+def test_a_block_after_the_stream_began_is_told_in_its_last_chunk(adversary_api: Api) -> None:
+    victim = customers()["CUST-10003"]
+    text = PAD * BEFORE + f"Their address is {victim['email']}. " + PAD * 6
+    adversary_api.upstream.enqueue(Script(chunks=one_to_three(text, random.Random(5))))
+    response = adversary_api.chat(
+        "Can you help me?", subject=OWN, stream=True, conversation="conv-late-handoff"
+    )
+
+    # The headers went out before the block and could not know ...
+    assert response.headers["X-Discreet-Handoff"] == "false"
+    answer = answer_text(response, True)
+    assert PAD * 3 in answer and answer.endswith(BLOCKED_MESSAGE)
+    # ... the stream's end tells the client, as OpenAI ends a filtered answer.
+    blocked = {"handoff": True, "reason": "answer_blocked"}
+    assert ending(response, True) == ("content_filter", blocked)
+    stored = adversary_api.gateway.states.get("conv-late-handoff")
+    assert stored is not None and stored.handoff and stored.handoff_reason == "answer_blocked"
 
 
 @pytest.mark.parametrize("shift", range(0, 12, 3))
@@ -121,3 +140,4 @@ def test_a_benign_long_answer_streams_whole_with_the_customers_own_values(
     assert answer.endswith(text.replace("[PERSON_1]", fields["first_name"]))
     stored = adversary_api.gateway.states.get("conv-benign")
     assert stored is not None and stored.turns == 1 and not stored.handoff
+    assert ending(response, True) == ("stop", {"handoff": False, "reason": None})

@@ -190,6 +190,12 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
 
     def _stream(self, chunks: list[str], model: str, script: Script) -> None:
+        try:
+            self._stream_events(chunks, model, script)
+        except OSError:  # the reader closed the connection: what a test may wait for
+            self.server.upstream._record_hang_up()
+
+    def _stream_events(self, chunks: list[str], model: str, script: Script) -> None:
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-cache")
@@ -237,6 +243,7 @@ class RecordingUpstream:
         """A path before ``/v1`` (a proxy's, say); ``base_url`` includes it."""
         self._queue: deque[Script] = deque()
         self._requests: list[RecordedRequest] = []
+        self._hang_ups = 0
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._server = _Server(("127.0.0.1", 0), _Handler)
@@ -298,6 +305,16 @@ class RecordingUpstream:
     def _record(self, request: RecordedRequest) -> None:
         with self._lock:
             self._requests.append(request)
+
+    def _record_hang_up(self) -> None:
+        with self._lock:
+            self._hang_ups += 1
+
+    @property
+    def hang_ups(self) -> int:
+        """Streams whose reader closed the connection before their end (a write failed)."""
+        with self._lock:
+            return self._hang_ups
 
     @property
     def requests(self) -> list[RecordedRequest]:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
+from collections.abc import AsyncGenerator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from typing import Any, TypeVar
 
@@ -35,6 +35,7 @@ import anyio
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import ValidationError
+from starlette.types import Receive, Scope, Send
 
 from discreet.api.auth import authenticate, bearer_key, require_role
 from discreet.api.contract import gateway_checks, install_contract, install_error_format
@@ -49,6 +50,7 @@ from discreet.api.schemas import (
     chunk_body,
     completion_body,
     describe_validation_error,
+    last_chunk,
     now,
     usage_chunk,
 )
@@ -120,7 +122,7 @@ def _sse(payload: dict[str, Any] | str) -> bytes:
 
 async def _stream_events(
     result: StreamedTurn, completion_id: str, usage: UsageMeter
-) -> AsyncIterator[bytes]:
+) -> AsyncGenerator[bytes, None]:
     created = now()
     yield _sse(
         chunk_body(completion_id, result.model, created, {"role": "assistant", "content": ""})
@@ -131,11 +133,41 @@ async def _stream_events(
     if result.error is not None:  # a fault after the stream began: no "stop", an error
         yield _sse({"error": {"code": result.error.code, "message": result.error.message}})
         return
-    yield _sse(chunk_body(completion_id, result.model, created, {}, "stop"))
+    yield _sse(
+        last_chunk(
+            completion_id, result.model, created, blocked=result.blocked, handoff=result.handoff
+        )
+    )
     if usage.reported:
         # As OpenAI streams it (stream_options.include_usage): a last chunk, no choices.
         yield _sse(usage_chunk(completion_id, result.model, created, usage.as_dict()))
     yield _sse("[DONE]")
+
+
+class _TurnStream(StreamingResponse):
+    """The response of a streamed turn. However it ends, the turn's pieces are closed here,
+    in this task: a client that goes away cancels the sending, and Starlette leaves the
+    events where they were (not started, at a `yield`, or done); closing the pieces runs
+    the turn's end at once (gateway/turn.py: the upstream closed, the released part
+    recorded) instead of whenever the generators are collected."""
+
+    body_iterator: AsyncGenerator[bytes, None]
+
+    def __init__(self, streamed: StreamedTurn, completion_id: str, usage: UsageMeter) -> None:
+        super().__init__(
+            _stream_events(streamed, completion_id, usage),
+            media_type="text/event-stream",
+            headers={**_turn_headers(streamed), "Cache-Control": "no-cache"},
+        )
+        self._pieces = streamed.pieces
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            with anyio.CancelScope(shield=True):
+                await self.body_iterator.aclose()
+                await self._pieces.aclose()
 
 
 def create_app(
@@ -245,15 +277,19 @@ def create_app(
         if body.stream:
             with metered() as usage:  # what the upstream reports (gateway/usage.py)
                 streamed = await gateway.stream_turn(turn)
-            return StreamingResponse(
-                _stream_events(streamed, completion_id, usage),
-                media_type="text/event-stream",
-                headers={**_turn_headers(streamed), "Cache-Control": "no-cache"},
-            )
+            return _TurnStream(streamed, completion_id, usage)
         with metered() as usage:
             result = await gateway.run_turn(turn)
         return JSONResponse(
-            completion_body(completion_id, result.model, result.text, now(), usage.as_dict()),
+            completion_body(
+                completion_id,
+                result.model,
+                result.text,
+                now(),
+                usage.as_dict(),
+                blocked=result.blocked,
+                handoff=result.handoff,
+            ),
             headers=_turn_headers(result),
         )
 

@@ -283,7 +283,11 @@ _REQUEST_HEADERS = {
 _RESPONSE_HEADERS = {
     "X-Discreet-Conversation": "The conversation id (the one given, or a new one).",
     "X-Discreet-Handoff": "true when the conversation is handed to a human: the answer is "
-    "the policy's handoff text, and later turns are not answered by the model.",
+    "the policy's handoff text (or the blocked message), and later turns are not answered "
+    "by the model. A stream's headers go out before its end: when the guard blocks a "
+    "release after the stream began, this header said false, and the stream's last chunk "
+    'says it instead: finish_reason "content_filter" and "discreet": {"handoff": true, '
+    '"reason": "answer_blocked"} (every completion and last chunk carries that field).',
 }
 _PUBLIC = {"/healthz", "/readyz"}
 _ERRORS = {
@@ -356,7 +360,9 @@ def contract_openapi(app: FastAPI) -> dict[str, Any]:
     ]  # fmt: skip
     chat["responses"]["200"] = {
         "description": "The answer, rehydrated and checked; with `stream: true`, server-sent "
-        "events of `chat.completion.chunk` objects ending with `data: [DONE]`.",
+        "events of `chat.completion.chunk` objects ending with `data: [DONE]`; the last "
+        "chunk with a finish_reason carries the `discreet` field of `ChatCompletion`. "
+        'finish_reason is "content_filter" when the guard blocked the answer.',
         "headers": {
             name: {"description": text, "schema": {"type": "string"}}
             for name, text in _RESPONSE_HEADERS.items()

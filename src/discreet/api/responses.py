@@ -20,7 +20,25 @@ class AssistantMessage(BaseModel):
 class Choice(BaseModel):
     index: int = 0
     message: AssistantMessage
-    finish_reason: Literal["stop", "length"] = "stop"
+    finish_reason: Literal["stop", "content_filter"] = Field(
+        "stop",
+        description='"content_filter" when the output guard blocked the answer: the message '
+        "is the blocked message and the conversation is handed to a person.",
+    )
+
+
+class DiscreetExtension(BaseModel):
+    """discreet's field on a completion and on a stream's last chunk."""
+
+    handoff: bool = Field(
+        description="The conversation is with a person now (as X-Discreet-Handoff; on a "
+        "stream also when the handoff came after the headers, a blocked release)."
+    )
+    reason: str | None = Field(
+        None,
+        description="Why, as a code: answer_blocked, customer_request, assistant (the model "
+        "asked), or the consent decision's reason; null without a handoff.",
+    )
 
 
 class Usage(BaseModel):
@@ -38,6 +56,7 @@ class ChatCompletion(BaseModel):
     model: str
     choices: list[Choice]
     usage: Usage = Field(default_factory=Usage)
+    discreet: DiscreetExtension
 
 
 class Model(BaseModel):

@@ -87,8 +87,28 @@ def describe_validation_error(exc: ValidationError) -> str:
     return "invalid request body: " + "; ".join(problems)
 
 
+def finish_reason(blocked: bool) -> str:
+    """OpenAI's own value for an answer its content filter stopped, when the guard
+    blocked the answer (the customer got the blocked message); "stop" otherwise."""
+    return "content_filter" if blocked else "stop"
+
+
+def discreet_field(handoff: str | None) -> dict[str, Any]:
+    """The ``discreet`` extension of a completion and of a stream's last chunk: whether
+    the conversation is with a person now, and why (a reason code, never content). A
+    stream's headers went out before its end; this is where a later handoff shows."""
+    return {"handoff": handoff is not None, "reason": handoff}
+
+
 def completion_body(
-    completion_id: str, model: str, text: str, created: int, usage: dict[str, int]
+    completion_id: str,
+    model: str,
+    text: str,
+    created: int,
+    usage: dict[str, int],
+    *,
+    blocked: bool,
+    handoff: str | None,
 ) -> dict[str, Any]:
     return {
         "id": completion_id,
@@ -99,12 +119,13 @@ def completion_body(
             {
                 "index": 0,
                 "message": {"role": "assistant", "content": text},
-                "finish_reason": "stop",
+                "finish_reason": finish_reason(blocked),
             }
         ],
         # The upstream's token counts, passed on (zeros when it reports none, as for the
         # embedded assistant); discreet does not estimate them.
         "usage": usage,
+        "discreet": discreet_field(handoff),
     }
 
 
@@ -122,6 +143,14 @@ def chunk_body(
         "model": model,
         "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}],
     }
+
+
+def last_chunk(
+    completion_id: str, model: str, created: int, *, blocked: bool, handoff: str | None
+) -> dict[str, Any]:
+    """The chunk that ends a stream's answer: its finish reason and the extension."""
+    body = chunk_body(completion_id, model, created, {}, finish_reason(blocked))
+    return {**body, "discreet": discreet_field(handoff)}
 
 
 def usage_chunk(

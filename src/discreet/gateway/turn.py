@@ -27,15 +27,16 @@ so the event loop keeps serving other conversations.
 Streaming (`Gateway.stream_turn`): steps 6 and 7 run per chunk (`steps.stream`,
 gateway/release.py): each piece of the upstream's answer is guarded, rehydrated and
 checked with a bounded hold-back and look-behind before it is released, so a value or a
-token split across chunks is still caught whole; step 8 runs when the stream ends.
+token split across chunks is still caught whole; step 8 runs when the stream ends, or
+when its client goes away (the released part, marked `client_disconnected`).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from dataclasses import replace
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import anyio
 
@@ -65,7 +66,13 @@ from discreet.gateway.steps.facts import Prepared, TurnRequest, TurnResult
 from discreet.gateway.steps.history import HISTORY_PREFIX
 from discreet.gateway.steps.pseudonymise import pseudonymise, read_context
 from discreet.gateway.steps.record import TURN_ACTION, audit_refusal, record
-from discreet.gateway.steps.stream import StreamedTurn, chunk_release, released, streamed_delivery
+from discreet.gateway.steps.stream import (
+    CLIENT_DISCONNECTED,
+    StreamedTurn,
+    chunk_release,
+    released,
+    streamed_delivery,
+)
 from discreet.gateway.turncache import PseudonymCache
 from discreet.guard import OutputGuard
 from discreet.policy import Policy
@@ -77,11 +84,15 @@ from discreet.vault import Vault, VaultError, VaultTokenStore
 if TYPE_CHECKING:
     from discreet.gateway.assistant import EmbeddedAssistant
 
+T = TypeVar("T")
 MAX_CONVERSATION_ID = 200
 # Measured with benchmarks/bench_gateway.py at 32 conversations on 2 processes: 2 threads
 # per process gave ~200 turns/s, 4 gave ~145 (GIL switching between threads inflated how
 # long each held SQLite's writer lock, and the other process polled for it meanwhile).
 TURN_THREADS = 2
+CUT_SHORT_SECONDS = 5.0
+"""How long the end of a stream whose client went away may hold its task: closing the
+upstream and recording the turn run shielded from the cancellation, so they are bounded."""
 
 
 class Gateway:
@@ -171,8 +182,11 @@ class Gateway:
         soon as it is guarded and checked (`steps.stream`, gateway/release.py). Raises
         `TurnRefused` (after auditing it) for a refusal before the stream begins; the
         stream begins once more than one release is ready (an answer that fits in one
-        is served whole, its refusals as a status like a plain turn's)."""
+        is served whole, its refusals as a status like a plain turn's). Cancelled before
+        it begins (the client went away), it closes the upstream and audits the turn as
+        refused (`client_disconnected`): nothing of it was released, nothing is stored."""
         prepared: Prepared | None = None
+        texts: AsyncGenerator[str, None] | None = None
         limiter = self._thread_limiter()
         try:
             with phase("prepare"):
@@ -186,7 +200,7 @@ class Gateway:
             if len(head) < 2:  # the whole answer, or a block, before a second release
                 with phase("finish"):
                     return _whole(
-                        await in_thread(
+                        await _recording(
                             partial(self._record_stream, prepared, release, head), limiter
                         )
                     )
@@ -194,20 +208,35 @@ class Gateway:
             refused = exc if isinstance(exc, TurnRefused) else _refusal_for(exc)
             await in_thread(partial(audit_refusal, self, request, prepared, refused), limiter)
             raise refused from None
-        streamed = StreamedTurn(prepared.conversation_id, request.model, False, _empty())
+        except BaseException:
+            with anyio.CancelScope(shield=True), anyio.move_on_after(CUT_SHORT_SECONDS):
+                if texts is not None:
+                    await texts.aclose()
+                gone = TurnRefused(499, CLIENT_DISCONNECTED, "the client went away")
+                await _abandoning(partial(audit_refusal, self, request, prepared, gone), limiter)
+            raise
+        streamed = StreamedTurn(prepared.conversation_id, request.model, None, _empty())
         streamed.pieces = self._rest_of_stream(streamed, prepared, release, head, texts, limiter)
+        # Started, so that closing it however early (the client gone before the first
+        # piece is read) runs its end; a generator never started runs no code on close.
+        await anext(streamed.pieces)
         return streamed
 
     async def _answer_whole(self, prepared: Prepared, limiter: anyio.CapacityLimiter) -> TurnResult:
         answered = await answer(self, prepared, limiter)
-        return await in_thread(
+        return await _recording(
             lambda: record(self, prepared, deliver(self, prepared, answered)), limiter
         )
 
     def _record_stream(
-        self, prepared: Prepared, release: ChunkRelease, pieces: list[str]
+        self,
+        prepared: Prepared,
+        release: ChunkRelease,
+        pieces: list[str],
+        cut_short: str | None = None,
     ) -> TurnResult:
-        result = record(self, prepared, streamed_delivery(self, prepared, release, pieces))
+        delivery = streamed_delivery(self, prepared, release, pieces, cut_short)
+        result = record(self, prepared, delivery)
         if prepared.admitted.first_turn:  # the disclosure first, as on a whole answer
             return _with_disclosure(self, prepared, result)
         return result
@@ -220,12 +249,16 @@ class Gateway:
         head: list[str],
         texts: AsyncGenerator[str, None],
         limiter: anyio.CapacityLimiter,
-    ) -> AsyncIterator[str]:
+    ) -> AsyncGenerator[str, None]:
         """The stream after its start: the disclosure (on a first answer), the releases,
         the blocked message if blocked; then the turn's record. A fault after the start
-        ends the stream (`streamed.error`) and is audited as a refused turn."""
+        ends the stream (`streamed.error`) and is audited as a refused turn. A client that
+        goes away (this generator cancelled or closed) stops the upstream, and the turn is
+        recorded with what was released so far (`_record_cut_short`). It first yields ""
+        for `stream_turn` to start it."""
         pieces = list(head)
         try:
+            yield ""
             if prepared.admitted.first_turn:
                 yield self.policy.disclosure.in_language(prepared.heard.language) + "\n\n"
             for text in head:
@@ -235,17 +268,47 @@ class Gateway:
                 yield text
             delivery = streamed_delivery(self, prepared, release, pieces)
             if release.blocked is not None:
+                # The headers said no handoff; the stream's last chunk says it (api/app.py).
+                streamed.handoff, streamed.blocked = delivery.handoff, True
                 yield delivery.pieces[-1]
-            await in_thread(partial(record, self, prepared, delivery), limiter)
+            await _recording(partial(record, self, prepared, delivery), limiter)
         except Exception as exc:
             refused = exc if isinstance(exc, TurnRefused) else _refusal_for(exc)
             streamed.error = refused
             request = prepared.request
             await in_thread(partial(audit_refusal, self, request, prepared, refused), limiter)
+        except BaseException:  # cancelled, or closed at a yield: before the record began
+            await self._record_cut_short(prepared, release, pieces, texts, limiter)
+            raise
         finally:
             # A client that goes away stops the stream here: stop reading the upstream too.
             with anyio.CancelScope(shield=True):
                 await texts.aclose()
+
+    async def _record_cut_short(
+        self,
+        prepared: Prepared,
+        release: ChunkRelease,
+        pieces: list[str],
+        texts: AsyncGenerator[str, None],
+        limiter: anyio.CapacityLimiter,
+    ) -> None:
+        """Record a stream its client left: the upstream closed first, then the turn with
+        the segments released so far, marked `client_disconnected`, under the same
+        erasure fence (a refusal is audited instead). Shielded from the cancellation that
+        ended the stream, and bounded: the response's task waits `CUT_SHORT_SECONDS` at
+        most (the transaction itself commits whole or not at all)."""
+        request = prepared.request
+        with anyio.CancelScope(shield=True), anyio.move_on_after(CUT_SHORT_SECONDS):
+            await texts.aclose()
+            try:
+                await _abandoning(
+                    partial(self._record_stream, prepared, release, pieces, CLIENT_DISCONNECTED),
+                    limiter,
+                )
+            except Exception as exc:
+                refused = exc if isinstance(exc, TurnRefused) else _refusal_for(exc)
+                await _abandoning(partial(audit_refusal, self, request, prepared, refused), limiter)
 
     def prepare(self, request: TurnRequest) -> Prepared:
         """The inbound half of a turn: steps 1-5 (blocking; runs in a worker thread)."""
@@ -266,6 +329,21 @@ class Gateway:
         return self._limiter
 
 
+async def _recording(func: Callable[[], T], limiter: anyio.CapacityLimiter) -> T:
+    """Run a turn's record step in a worker thread, shielded: a client that goes away
+    meanwhile cannot leave it done but unseen (the cancellation arrives after it)."""
+    with anyio.CancelScope(shield=True):
+        result = await in_thread(func, limiter)
+    return result
+
+
+async def _abandoning(func: Callable[[], object], limiter: anyio.CapacityLimiter) -> None:
+    """Run `func` in a worker thread, no longer waited for once cancelled (a timeout):
+    for the record of a turn whose client left, which must not hold the response's task
+    long; the thread runs to its end all the same."""
+    await anyio.to_thread.run_sync(func, limiter=limiter, abandon_on_cancel=True)
+
+
 async def _first(texts: AsyncIterator[str], count: int) -> AsyncIterator[str]:
     """The first `count` items of `texts` (fewer if it ends), leaving it open."""
     for _ in range(count):
@@ -275,12 +353,12 @@ async def _first(texts: AsyncIterator[str], count: int) -> AsyncIterator[str]:
         yield item
 
 
-async def _empty() -> AsyncIterator[str]:
+async def _empty() -> AsyncGenerator[str, None]:
     return
     yield  # an async generator that yields nothing
 
 
-async def _pieces(pieces: tuple[str, ...]) -> AsyncIterator[str]:
+async def _pieces(pieces: tuple[str, ...]) -> AsyncGenerator[str, None]:
     for piece in pieces:
         yield piece
 
@@ -288,7 +366,11 @@ async def _pieces(pieces: tuple[str, ...]) -> AsyncIterator[str]:
 def _whole(result: TurnResult) -> StreamedTurn:
     """A turn answered whole, as a stream of its pieces."""
     return StreamedTurn(
-        result.conversation_id, result.model, result.handoff, _pieces(result.pieces)
+        result.conversation_id,
+        result.model,
+        result.handoff,
+        _pieces(result.pieces),
+        blocked=result.blocked,
     )
 
 

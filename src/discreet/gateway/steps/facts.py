@@ -175,6 +175,7 @@ class Delivery:
     unknown_tokens: int
     delivery_lookups: int
     handoff: str | None
+    cut_short: str | None = None  # why a streamed answer ended before its end (audited)
 
     @property
     def blocked(self) -> bool:
@@ -192,14 +193,14 @@ class TurnResult:
     text: str
     pieces: tuple[str, ...]
     model: str
-    handoff: bool
+    handoff: str | None  # why the conversation is with a person after this turn, if it is
     blocked: bool
     turn: int
 
     def __repr__(self) -> str:
         return (
             f"TurnResult(conversation={self.conversation_id!r}, <{len(self.text)} chars>, "
-            f"handoff={self.handoff}, blocked={self.blocked})"
+            f"handoff={self.handoff!r}, blocked={self.blocked})"
         )
 
 

@@ -55,6 +55,7 @@ def turn_event(services: TurnServices, prepared: Prepared, delivery: Delivery) -
         "delivery_lookups": delivery.delivery_lookups,
         "signals": ",".join(sorted(prepared.heard.signals)),
         "handoff": delivery.handoff or "",
+        "cut_short": delivery.cut_short or "",
         "context_fields_dropped": ",".join(sorted(outbound.dropped_fields)) if outbound else "",
         "history_messages": outbound.history_messages if outbound else 0,
         "disclosure": prepared.admitted.first_turn,
@@ -99,7 +100,7 @@ def record(services: TurnServices, prepared: Prepared, delivery: Delivery) -> Tu
         text="".join(delivery.pieces),
         pieces=delivery.pieces,
         model=prepared.request.model,
-        handoff=delivery.handoff is not None,
+        handoff=delivery.handoff,
         blocked=delivery.blocked,
         turn=number,
     )

@@ -12,12 +12,17 @@ A release blocked by the guard ends the stream with the guard's blocked message;
 upstream is not read further, the conversation goes to a person ("answer_blocked") and
 the incident is recorded with the turn, as for a whole answer. The transcript stores
 the released segments in their pseudonymised form and the blocked message, never the
-withheld text.
+withheld text. The stream's last chunk tells the client (api/app.py): its headers went
+out before the block.
+
+A client that goes away mid-stream ends it early: the turn is recorded all the same, with
+the segments released so far (what the customer may have received) and `cut_short`
+(`CLIENT_DISCONNECTED`) in its audit record.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
 
 import anyio
@@ -35,20 +40,25 @@ from discreet.gateway.steps.services import TurnServices
 from discreet.guard import GuardResult
 
 BLOCKED_SEPARATOR = "\n\n"
+CLIENT_DISCONNECTED = "client_disconnected"
+"""`Delivery.cut_short` of a stream whose client went away before its end."""
 
 
 @dataclass(slots=True)
 class StreamedTurn:
     """A streamed answer: its conversation, and its pieces as they are released.
 
-    `handoff` is what was known when the stream began; a later block hands the
-    conversation over too (recorded with the turn). `error` is set when the stream ended
-    on a fault after it had begun (the client gets an error event, not a stop)."""
+    `handoff` (the reason, if the conversation is with a person) and `blocked` are what
+    was known when the stream began, which the response headers show; a block after that
+    sets both before the pieces end, for the stream's last chunk. `error` is set when the
+    stream ended on a fault after it had begun (the client gets an error event, not a
+    stop)."""
 
     conversation_id: str
     model: str
-    handoff: bool
-    pieces: AsyncIterator[str]
+    handoff: str | None
+    pieces: AsyncGenerator[str, None]
+    blocked: bool = False
     error: TurnRefused | None = field(default=None)
 
     def __repr__(self) -> str:
@@ -110,10 +120,16 @@ async def released(
 
 
 def streamed_delivery(
-    services: TurnServices, prepared: Prepared, release: ChunkRelease, pieces: list[str]
+    services: TurnServices,
+    prepared: Prepared,
+    release: ChunkRelease,
+    pieces: list[str],
+    cut_short: str | None = None,
 ) -> Delivery:
     """The `Delivery` of a streamed answer whose released pieces were `pieces`; when the
-    stream was blocked, the blocked message ends it (`BLOCKED_SEPARATOR` after text)."""
+    stream was blocked, the blocked message ends it (`BLOCKED_SEPARATOR` after text). The
+    transcript holds only what `release` released, so a stream `cut_short` stores no
+    text it held back."""
     assert prepared.outbound is not None
     blocked_message = services.guard.blocked_message
     guard: GuardResult = release.guard_summary(blocked_message)
@@ -140,7 +156,15 @@ def streamed_delivery(
         len(release.unknown_tokens),
         release.lookups,
         handoff,
+        cut_short,
     )
 
 
-__all__ = ["BLOCKED_SEPARATOR", "StreamedTurn", "chunk_release", "released", "streamed_delivery"]
+__all__ = [
+    "BLOCKED_SEPARATOR",
+    "CLIENT_DISCONNECTED",
+    "StreamedTurn",
+    "chunk_release",
+    "released",
+    "streamed_delivery",
+]
