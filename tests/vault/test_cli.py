@@ -87,6 +87,9 @@ def test_category_override_flag(store_env, tmp_path: Path, ctx: AccessContext) -
         app, ["subjects", "import", str(path), "--category", "loyalty_tier=order"], env=env
     )
     assert result.exit_code == 0, result.output
+    for bad in ("Loyalty=order", "loyalty_tier=Bad Cat"):  # not names: exit 2, one line
+        result = runner.invoke(app, ["subjects", "import", str(path), "--category", bad], env=env)
+        assert result.exit_code == 2 and result.output.startswith("error: --category: ")
 
 
 def test_import_knows_the_fields_the_policy_categorises(

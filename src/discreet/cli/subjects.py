@@ -51,6 +51,7 @@ def subjects_import(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     from discreet.vault import ImportRowError
+    from discreet.vault.fields import check_name
     from discreet.vault.importer import FileFormat, count_data_lines, guess_format, read_subjects
 
     ctx = operator_ctx(actor, purpose, legal_basis)
@@ -59,7 +60,10 @@ def subjects_import(
         field_name, sep, cat = item.partition("=")
         if not sep:
             raise typer.BadParameter(f"--category expects field=category, got {item!r}")
-        overrides[field_name.strip()] = cat.strip()
+        try:  # names, not values: they appear in audit records
+            overrides[check_name("field", field_name.strip())] = check_name("category", cat.strip())
+        except ValueError as exc:
+            raise InvalidInput(f"--category: {exc}") from None
     if fmt is not None and fmt not in {f.value for f in FileFormat}:
         raise InvalidInput("--format must be csv or jsonl")
     file_format = FileFormat(fmt) if fmt else guess_format(file)  # InvalidValue names it
