@@ -171,17 +171,21 @@ def build_services(
     migrate: bool = False,
     with_gateway: bool = True,
     clock: Clock = system_clock,
+    categories: Mapping[str, str] | None = None,
 ) -> Services:
     """Open the stores once and build every service over them: the vault, the holders,
     rights and consent, retention, and the gateway asking the same consent records the
     operator routes write and the same erasure jobs the erasures write (the turns'
-    fence). Nothing is replaced afterwards.
+    fence). Nothing is replaced afterwards. `categories` (field -> data
+    category) add to the policy's for this process (`subjects import --category`).
 
     Raises the start-up errors (missing or wrong master key, store unavailable, schema not
     current, bad upstream settings) so a process refuses to start rather than fail later.
     """
     settings, policy = config.settings, config.policy
-    vault = open_policy_vault(policy, settings, master_key=master_key, migrate=migrate)
+    vault = open_policy_vault(
+        policy, settings, master_key=master_key, migrate=migrate, categories=categories
+    )
     try:
         data, keys, tenant = vault.data_store, vault.key_store, vault.tenant
         parts = StoreParts(data, keys, clock)

@@ -80,6 +80,12 @@ def _children(pid: int) -> list[int]:
     return [int(p) for p in path.read_text().split()] if path.exists() else []
 
 
+def _environment(pid: int) -> dict[str, str]:
+    """The environment process `pid` was started with (what a child it starts inherits)."""
+    raw = Path(f"/proc/{pid}/environ").read_bytes().decode(errors="replace")
+    return dict(entry.partition("=")[::2] for entry in raw.split("\0") if entry)
+
+
 def test_serve_with_two_workers_answers_and_revocation_reaches_every_process(
     tmp_path: Path,
 ) -> None:
@@ -124,6 +130,12 @@ def test_serve_with_two_workers_answers_and_revocation_reaches_every_process(
                 pass
             assert time.monotonic() < deadline, "server did not come up"
             time.sleep(0.2)
+        # The workers got the policy as an argument: the supervisor left its environment
+        # as it was (DISCREET_CONFIG empty), so each worker started with exactly that one.
+        started_with = _environment(proc.pid)
+        assert started_with["DISCREET_CONFIG"] == ""
+        for worker in _children(proc.pid):
+            assert _environment(worker) == started_with
         # Both workers up: every one of a few turns is answered, by whichever takes it.
         for _ in range(6):
             response = httpx.post(

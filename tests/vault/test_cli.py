@@ -87,6 +87,59 @@ def test_category_override_flag(store_env, tmp_path: Path, ctx: AccessContext) -
         app, ["subjects", "import", str(path), "--category", "loyalty_tier=order"], env=env
     )
     assert result.exit_code == 0, result.output
+    for bad in ("Loyalty=order", "loyalty_tier=Bad Cat"):  # not names: exit 2, one line
+        result = runner.invoke(app, ["subjects", "import", str(path), "--category", bad], env=env)
+        assert result.exit_code == 2 and result.output.startswith("error: --category: ")
+
+
+def test_import_knows_the_fields_the_policy_categorises(
+    store_env, tmp_path: Path, ctx: AccessContext
+) -> None:
+    """`subjects` opens the vault as the gateway does (the wiring's): a field the policy
+    puts in a data category needs no --category, and gets the policy's category."""
+    from importlib.resources import files
+
+    example = files("discreet.data").joinpath("discreet.example.yaml").read_text()
+    policy = tmp_path / "discreet.yaml"
+    policy.write_text(
+        example.replace(
+            "order_items, delivery_date]", "order_items, delivery_date, loyalty_tier]"
+        ).replace(
+            "      order_items: plain\n", "      order_items: plain\n      loyalty_tier: plain\n"
+        )
+    )
+    path = tmp_path / "s.jsonl"
+    path.write_text('{"subject_ref": "R-1", "loyalty_tier": "gold"}\n')
+    env = store_env.environ()
+    unknown = runner.invoke(app, ["subjects", "import", str(path)], env=env)  # built-in policy
+    assert unknown.exit_code == 2 and "loyalty_tier" in unknown.output
+    env["DISCREET_CONFIG"] = str(policy)
+    imported = runner.invoke(app, ["subjects", "import", str(path)], env=env)
+    assert imported.exit_code == 0, imported.output
+    shown = runner.invoke(app, ["subjects", "show", "R-1"], env=env)
+    assert shown.exit_code == 0, shown.output
+    assert "loyalty_tier" in shown.output and " order " in shown.output
+    assert "gold" not in shown.output  # masked
+
+
+def test_keys_failures_exit_with_their_kind(store_env, tmp_path: Path) -> None:
+    env = store_env.environ()
+    current = tmp_path / "current.key"
+    current.write_text(store_env.master_key.to_base64() + "\n")
+    same = runner.invoke(app, ["keys", "rotate", "--new-key-file", str(current)], env=env)
+    assert same.exit_code == 2 and "is the current master key" in same.output  # bad input
+    garbled = tmp_path / "garbled.key"
+    garbled.write_text("not a key\n")
+    bad = runner.invoke(app, ["keys", "rotate", "--new-key-file", str(garbled)], env=env)
+    assert bad.exit_code == 2 and "--new-key-file" in bad.output
+    assert "not a key" not in bad.output  # the file's content is never echoed
+    no_key = {**store_env.environ(with_key=False), "DISCREET_MASTER_KEY": None}
+    fresh = tmp_path / "fresh.key"
+    missing = runner.invoke(app, ["keys", "rotate", "--new-key-file", str(fresh)], env=no_key)
+    assert missing.exit_code == 5 and "no master key configured" in missing.output
+    unmigrated = {"DISCREET_HOME": str(tmp_path / "empty")}
+    status = runner.invoke(app, ["keys", "status"], env=unmigrated)
+    assert status.exit_code == 5 and "key store" in status.output  # unavailable
 
 
 def test_keys_generate_rotate_status(store_env, tmp_path: Path, ctx: AccessContext) -> None:
@@ -108,4 +161,4 @@ def test_keys_generate_rotate_status(store_env, tmp_path: Path, ctx: AccessConte
     generated = tmp_path / "gen.key"
     assert runner.invoke(app, ["keys", "generate", "--out", str(generated)]).exit_code == 0
     again = runner.invoke(app, ["keys", "generate", "--out", str(generated)])
-    assert again.exit_code == 2 and "refusing to overwrite" in again.output
+    assert again.exit_code == 4 and "refusing to overwrite" in again.output  # a conflict

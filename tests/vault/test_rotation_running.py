@@ -196,7 +196,7 @@ def test_a_rotation_stopped_between_steps_is_finished_by_running_it_again(
     # A rotation to another key is refused until this one is finished.
     other = tmp_path / "other.key"
     refused = runner.invoke(app, ["keys", "rotate", "--new-key-file", str(other)], env=env)
-    assert refused.exit_code == 2 and "unfinished" in refused.output
+    assert refused.exit_code == 4 and "unfinished" in refused.output  # a conflict
 
     rerun = runner.invoke(app, ["keys", "rotate", "--new-key-file", str(new_file)], env=env)
     assert rerun.exit_code == 0, rerun.output

@@ -19,9 +19,9 @@ from discreet.console.errors import AccountNotFound
 from discreet.console.roles import Role
 from discreet.console.services import ConsoleServices
 from discreet.errors import Unavailable
+from discreet.ops.stores import data_store
 from discreet.policy import Policy
 from discreet.settings import Settings
-from discreet.store import Database
 from discreet.wiring import open_console_services
 
 STARTUP_TIMEOUT_S = 10.0
@@ -77,8 +77,7 @@ def start_console(
 def demo_login(settings: Settings) -> tuple[str, str]:
     """The demo's privacy-officer account with a fresh password (printed by ``discreet
     demo``); its second factor is enrolled again at the first sign-in of each demo run."""
-    db = Database(settings.data_url, name="data store")
-    try:
+    with data_store(settings) as db:  # as `discreet users` opens it
         accounts = AccountStore(db)
         password = "-".join(secrets.token_hex(3) for _ in range(4))
         try:
@@ -86,6 +85,4 @@ def demo_login(settings: Settings) -> tuple[str, str]:
             accounts.reset_mfa(DEMO_USER)
         except AccountNotFound:
             accounts.create(DEMO_USER, Role.PRIVACY_OFFICER, password)
-    finally:
-        db.dispose()
     return DEMO_USER, password

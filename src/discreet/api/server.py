@@ -11,7 +11,8 @@ from __future__ import annotations
 import gc
 import sys
 from collections.abc import AsyncGenerator, Mapping
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
+from functools import partial
 from typing import Any
 
 from fastapi import FastAPI
@@ -72,22 +73,25 @@ def build_app(
     return app
 
 
-def worker_app() -> FastAPI:
-    """One process of ``discreet serve --workers N`` (uvicorn imports and calls this).
-
-    The policy and settings come from the environment the supervisor set up
-    (``DISCREET_CONFIG`` names the policy file it validated); the supervisor has already
-    migrated the stores and runs retention itself, once for all workers, so this app has
-    no scheduler. Raises the same start-up errors as `build_app`.
+def worker_app(config: Config) -> FastAPI:
+    """One process of ``discreet serve --workers N``: uvicorn calls it in each worker
+    with the supervisor's configuration (see `run_workers`), the settings and the policy
+    that process read and validated. The supervisor has already migrated the stores and
+    runs retention itself, once for all workers, so this app has no scheduler. Raises the
+    same start-up errors as `build_app`.
     """
-    from discreet.policy import load_policy
-
-    app = build_app(load_policy(), Settings(), migrate=False, retention_interval_s=None)
+    app = build_app(
+        config.policy,
+        config.settings,
+        migrate=False,
+        environ=config.environ,
+        retention_interval_s=None,
+    )
     tune_for_serving()
     return app
 
 
-def _uvicorn_options(json_logs: bool, tls: Tls | None) -> dict[str, Any]:
+def _uvicorn_options(json_logs: bool, tls: Tls | None, settings: Settings) -> dict[str, Any]:
     """What `run_server` and `run_workers` both give uvicorn."""
     from uvicorn.config import LOGGING_CONFIG
 
@@ -104,35 +108,56 @@ def _uvicorn_options(json_logs: bool, tls: Tls | None) -> dict[str, Any]:
         # On SIGTERM: stop accepting at once, then give in-flight requests (a turn whose
         # upstream drips, a stream) this long before cancelling them, so a stop or a
         # rolling restart takes seconds, not the upstream's pace.
-        "timeout_graceful_shutdown": Settings().shutdown_timeout_s,
+        "timeout_graceful_shutdown": settings.shutdown_timeout_s,
     }
 
 
 def run_server(
-    app: FastAPI, *, host: str, port: int, json_logs: bool = False, tls: Tls | None = None
+    app: FastAPI,
+    *,
+    host: str,
+    port: int,
+    json_logs: bool = False,
+    tls: Tls | None = None,
+    settings: Settings | None = None,
 ) -> None:
     """Serve `app` in this process until interrupted (`discreet serve`, `discreet demo`).
 
-    `json_logs`: one masked JSON object per log line (see discreet.ops.masking)."""
+    `json_logs`: one masked JSON object per log line (see discreet.ops.masking);
+    `settings`: those `app` was built with (default: the environment's)."""
     import uvicorn
 
     tune_for_serving()
-    uvicorn.run(app, host=host, port=port, **_uvicorn_options(json_logs, tls))
+    options = _uvicorn_options(json_logs, tls, settings or Settings())
+    uvicorn.run(app, host=host, port=port, **options)
 
 
 WORKER_HEALTHCHECK_S = 120
 
 
 def run_workers(
-    workers: int, *, host: str, port: int, json_logs: bool = False, tls: Tls | None = None
+    config: Config,
+    workers: int,
+    *,
+    host: str,
+    port: int,
+    json_logs: bool = False,
+    tls: Tls | None = None,
 ) -> None:
-    """``discreet serve --workers N``: N processes, each building :func:`worker_app`,
-    with the same logging (masked JSON lines with `json_logs`) and shutdown as
-    `run_server`."""
-    import uvicorn
+    """``discreet serve --workers N``: N processes, each building :func:`worker_app` from
+    `config`, with the same logging (masked JSON lines with `json_logs`) and shutdown as
+    `run_server`.
 
-    uvicorn.run(
-        "discreet.api.server:worker_app",
+    uvicorn pickles its configuration, the app factory included, into each worker process
+    it starts; the factory is `worker_app` bound to `config`, so the workers get the
+    supervisor's settings and validated policy as an argument, and no process's
+    environment is changed to pass them. (`uvicorn.run` takes only an import string with
+    workers, so this starts uvicorn's supervisor the way `uvicorn.run` does.)"""
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    server_config = uvicorn.Config(
+        partial(worker_app, config),
         factory=True,
         workers=workers,
         host=host,
@@ -141,8 +166,10 @@ def run_workers(
         # 5 s); a worker loading its detection model on a busy machine holds the GIL
         # longer than that, and was killed and restarted over and over.
         timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
-        **_uvicorn_options(json_logs, tls),
+        **_uvicorn_options(json_logs, tls, config.settings),
     )
+    with suppress(KeyboardInterrupt):  # as `uvicorn.run`: Ctrl-C stops quietly
+        Multiprocess(server_config, sockets=[server_config.bind_socket()]).run()
 
 
 # How long a thread may keep the GIL while another waits for it (Python's default: 5 ms).

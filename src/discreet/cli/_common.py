@@ -16,14 +16,15 @@ import typer
 from discreet.errors import InvalidInput
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Mapping
+    from contextlib import AbstractContextManager
 
     from pydantic import ValidationError
 
     from discreet.audit.context import AccessContext
     from discreet.policy import Policy
     from discreet.settings import Settings
-    from discreet.wiring import Services
+    from discreet.wiring import Config, Services
 
 ActorOpt = Annotated[
     str | None, typer.Option("--actor", help="Who acts (default: your login name).")
@@ -95,19 +96,34 @@ def settings_for(tenant: str | None) -> Settings:
     return Settings(tenant=tenant) if tenant else Settings()
 
 
-@contextmanager
-def governance(tenant: str | None, config: Path | None = None) -> Iterator[Services]:
-    """The services over the configured stores and policy, without a gateway (the rights
-    and consent commands), closed after; fails closed with the stores' and the key's
-    start-up errors."""
-    from discreet.wiring import Config, build_services
+def cli_config(tenant: str | None = None, config: Path | None = None) -> Config:
+    """What a command reads from outside itself, once: the settings (`--tenant` taking
+    the place of DISCREET_TENANT) and the policy (`--config`, else the default)."""
+    from discreet.wiring import read_config
 
-    policy = load_policy_or_exit(config)
-    services = build_services(Config(settings_for(tenant), policy), with_gateway=False)
+    return read_config(settings_for(tenant), load_policy_or_exit(config))
+
+
+@contextmanager
+def open_services(
+    config: Config, *, categories: Mapping[str, str] | None = None
+) -> Iterator[Services]:
+    """The services over the stores and policy of `config`, built by the wiring without a
+    gateway and closed after; fails closed with the stores' and the key's start-up errors
+    (exit 5). `categories` add field categories (`subjects import --category`)."""
+    from discreet.wiring import build_services
+
+    built = build_services(config, with_gateway=False, categories=categories)
     try:
-        yield services
+        yield built
     finally:
-        services.close()
+        built.close()
+
+
+def governance(tenant: str | None, config: Path | None = None) -> AbstractContextManager[Services]:
+    """The services over the configured stores and policy of `tenant` (the rights,
+    consent, subjects and audit commands), closed after."""
+    return open_services(cli_config(tenant, config))
 
 
 def read_yaml_mapping(

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from discreet.cli._common import cli_config, open_services, settings_for
 from discreet.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from discreet.audit.log import VerifyResult
+    from discreet.wiring import Config
 
 app = typer.Typer(help="The tamper-evident audit log: verify, export.")
 
@@ -28,18 +35,9 @@ def audit_verify(
     recomputed hashes, renumbering, forged pruning anchors) and the anchor file; name
     the first bad record. Exit code 1 if tampered."""
     from discreet.audit.keyed import read_anchors
-    from discreet.settings import Settings
-    from discreet.vault import MasterKeyMissing, open_audit_log, open_vault
 
     anchors = read_anchors(anchor) if anchor is not None else []
-    try:
-        # Opening the vault registers the chain key (audit/keyed.py) for the MACs.
-        log = open_vault(Settings()).audit_log
-    except MasterKeyMissing:
-        if anchors:
-            raise
-        log = open_audit_log(Settings())  # hashes only; say so below
-    result = log.verify(anchors=anchors)
+    result = _verify(cli_config(), anchors)
     if result.ok:
         keyed = (
             f"; {result.keyed_records} MACs checked"
@@ -58,6 +56,21 @@ def audit_verify(
     raise typer.Exit(1)
 
 
+def _verify(config: Config, anchors: Sequence[tuple[int, str]]) -> VerifyResult:
+    """The chain checked over the wiring's stores, whose vault registers the chain key
+    (audit/keyed.py) for the MACs; with no master key configured, hashes only (unless
+    anchors were given: they need the MACs)."""
+    from discreet.vault import MasterKeyMissing, open_audit_log
+
+    try:
+        with open_services(config) as services:
+            return services.audit.verify(anchors=anchors)
+    except MasterKeyMissing:
+        if anchors:
+            raise
+    return open_audit_log(config.settings).verify(anchors=anchors)
+
+
 @app.command("anchor")
 def audit_anchor(
     file: Annotated[
@@ -70,14 +83,10 @@ def audit_anchor(
 ) -> None:
     """Append the audit chain's current head (seq and MAC) to an anchor file, for
     `discreet audit verify --anchor FILE`."""
-    from contextlib import closing
-
     from discreet.audit.keyed import write_anchor
-    from discreet.settings import Settings
-    from discreet.vault import open_vault
 
-    with closing(open_vault(Settings())) as vault:
-        head = write_anchor(vault.audit_log.db, file)
+    with open_services(cli_config()) as services:
+        head = write_anchor(services.data, file)
     if head is None:
         typer.echo("the audit chain holds no keyed records yet; nothing anchored")
         return
@@ -98,7 +107,6 @@ def audit_export(
     from datetime import UTC, datetime
 
     from discreet.audit.export import ExportFormat, export_entries
-    from discreet.settings import Settings
     from discreet.vault import open_audit_log
 
     try:
@@ -113,7 +121,7 @@ def audit_export(
             raise InvalidInput(f"--since: not an ISO date or time: {since!r}") from None
         if start.tzinfo is None:
             start = start.replace(tzinfo=UTC)
-    log = open_audit_log(Settings())
+    log = open_audit_log(settings_for(None))  # reading needs no master key, nor a policy
     if out is None:
         export_entries(log.entries(since=start), sys.stdout, export_format)
         return

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import getpass
 import json
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from discreet.cli._common import ActorOpt, TenantOpt, governance
 from discreet.errors import NotFound
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from discreet.conversations.states import ConversationStates
 
 app = typer.Typer(
@@ -20,25 +24,20 @@ app = typer.Typer(
 )
 
 _IdArg = Annotated[str, typer.Argument(help="The conversation id (X-Discreet-Conversation).")]
-_TenantOpt = Annotated[
-    str | None, typer.Option("--tenant", help="Tenant (default: DISCREET_TENANT).")
-]
 
 
 class ConversationNotFound(NotFound):
     code = "conversation_not_found"
 
 
-def _states(tenant: str | None) -> ConversationStates:
+@contextmanager
+def _states(tenant: str | None) -> Iterator[ConversationStates]:
     from discreet.conversations.states import ConversationStates
-    from discreet.settings import Settings
-    from discreet.vault import open_vault
 
-    settings = Settings()
-    # Through the vault: it checks the master key and registers the audit chain's key, so
-    # the release's audit record joins the keyed chain (audit/keyed.py).
-    vault = open_vault(settings, tenant=tenant or settings.tenant)
-    return ConversationStates(vault.data_store, vault.audit_log, vault.tenant)
+    # Over the wiring's vault: it checks the master key and registers the audit chain's
+    # key, so the release's audit record joins the keyed chain (audit/keyed.py).
+    with governance(tenant) as services:
+        yield ConversationStates(services.data, services.audit, services.vault.tenant)
 
 
 def _show(states: ConversationStates, conversation_id: str) -> dict[str, object]:
@@ -53,10 +52,12 @@ def _show(states: ConversationStates, conversation_id: str) -> dict[str, object]
 
 
 @app.command("show")
-def show(conversation_id: _IdArg, tenant: _TenantOpt = None) -> None:
+def show(conversation_id: _IdArg, tenant: TenantOpt = None) -> None:
     """Print a conversation's state as JSON: assistant, pseudonymous subject, turns,
     handoff (and why), closed."""
-    typer.echo(json.dumps(_show(_states(tenant), conversation_id), indent=2))
+    with _states(tenant) as states:
+        shown = _show(states, conversation_id)
+    typer.echo(json.dumps(shown, indent=2))
 
 
 @app.command("release")
@@ -65,19 +66,18 @@ def release(
     reason: Annotated[
         str, typer.Option("--reason", help="Why (audited; no customer data).")
     ] = "released by an operator",
-    actor: Annotated[
-        str | None, typer.Option("--actor", help="Who acts (default: your login name).")
-    ] = None,
-    tenant: _TenantOpt = None,
+    actor: ActorOpt = None,
+    tenant: TenantOpt = None,
 ) -> None:
     """Give a handed-over conversation back to the assistant: its next turn is answered by
     the model again. Example: `discreet conversations release conv-42 --reason resolved`."""
     from discreet.api.routes_handoff import operator_support_context
 
-    states = _states(tenant)
-    _show(states, conversation_id)  # not found: exit 3 before anything changes
     ctx = operator_support_context(actor or getpass.getuser())
-    if states.release_handoff(conversation_id, ctx=ctx, reason=reason):
+    with _states(tenant) as states:
+        _show(states, conversation_id)  # not found: exit 3 before anything changes
+        released = states.release_handoff(conversation_id, ctx=ctx, reason=reason)
+    if released:
         typer.echo(f"released {conversation_id}: the assistant answers its next turn")
     else:
         typer.echo(f"{conversation_id} was not handed over; nothing changed")

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from discreet.cli._common import operator_ctx
+from discreet.cli._common import governance, operator_ctx
 
 app = typer.Typer(
     help="The blind indexes the output guard checks answers against (every spelling of "
@@ -24,19 +24,14 @@ def rebuild(
     """Recompute every subject's blind-index entries from its (decrypted) fields, with
     the identifier fields of the policy in DISCREET_CONFIG. Safe to run again; subjects
     whose key is gone (erased) are skipped."""
-    from contextlib import closing
-
     from rich.progress import Progress
 
-    from discreet.gateway.factory import open_policy_vault
-    from discreet.policy import load_policy
-    from discreet.settings import Settings
-
     ctx = operator_ctx(actor, "key_management", "legal_obligation")
-    # The vault as the gateway opens it: the policy's categories and identifier fields
-    # (DISCREET_CONFIG, ./discreet.yaml, or the built-in example).
-    vault = open_policy_vault(load_policy(), Settings())
-    with closing(vault), Progress(transient=True) as progress:
+    # The vault as the gateway opens it (the wiring's): the policy's categories and
+    # identifier fields (DISCREET_CONFIG, ./discreet.yaml, or the built-in example).
+    with governance(None) as services, Progress(transient=True) as progress:
         task = progress.add_task("rebuilding blind indexes", total=None)
-        count = vault.reindex(ctx=ctx, progress=lambda done: progress.update(task, completed=done))
+        count = services.vault.reindex(
+            ctx=ctx, progress=lambda done: progress.update(task, completed=done)
+        )
     typer.echo(f"rebuilt the blind indexes of {count} subjects")

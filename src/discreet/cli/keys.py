@@ -3,16 +3,17 @@ servers), status (generations and rotation progress)."""
 
 from __future__ import annotations
 
-import getpass
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from discreet.audit.context import AccessContext, ActorKind
+from discreet.cli._common import operator_ctx, settings_for
 from discreet.clock import as_utc
-from discreet.errors import DiscreetError
-from discreet.settings import Settings
+from discreet.errors import Conflict, DiscreetError, InvalidInput
+
+if TYPE_CHECKING:
+    from discreet.vault.crypto import MasterKey
 
 app = typer.Typer(
     short_help="The master key: generate, rotate, status.",
@@ -23,23 +24,26 @@ app = typer.Typer(
 )
 
 
-def _fail(exc: Exception) -> typer.Exit:
-    """Print the error (its message names no values) and give exit code 2."""
-    typer.echo(f"error: {exc}", err=True)
-    return typer.Exit(2)
+def _write_key_file(path: Path, option: str) -> MasterKey:
+    """A new random key in `path` (mode 0600); never over an existing file, which may
+    hold the key that wraps every data key."""
+    from discreet.vault.master import write_master_key_file
+
+    try:
+        return write_master_key_file(path)
+    except FileExistsError:
+        raise Conflict(f"{option} {path} exists; refusing to overwrite a key") from None
+    except OSError as exc:  # a directory or permission the user named
+        raise InvalidInput(f"cannot write {option} {path}: {exc.strerror}") from None
 
 
 @app.command("generate")
 def keys_generate(
     out: Annotated[Path, typer.Option("--out", help="Key file to create (mode 0600).")],
 ) -> None:
-    """Create a new random master key in a file (never overwrites one)."""
-    from discreet.vault.master import write_master_key_file
-
-    try:
-        key = write_master_key_file(out)
-    except FileExistsError:
-        raise _fail(ValueError(f"{out} exists; refusing to overwrite a key")) from None
+    """Create a new random master key in a file (never overwrites one: exit 4 if it exists).
+    Example: `discreet keys generate --out master.key`."""
+    key = _write_key_file(out, "--out")
     typer.echo(f"wrote master key {key.key_id} to {out}; set DISCREET_MASTER_KEY_FILE={out}")
 
 
@@ -56,25 +60,20 @@ def keys_rotate(
     """Re-wrap every data key under a new master key (the data is not re-encrypted).
 
     The configured key (DISCREET_MASTER_KEY / _FILE) is the old one. Run it again with
-    the same --new-key-file to finish a rotation that stopped."""
+    the same --new-key-file to finish a rotation that stopped; a rotation to another key
+    is refused until then (exit 4). Example: `discreet keys rotate --new-key-file new.key`."""
     from discreet.vault.factory import open_key_rotation
-    from discreet.vault.master import read_master_key_file, write_master_key_file
+    from discreet.vault.master import read_master_key_file
 
-    ctx = AccessContext(
-        actor=actor or getpass.getuser(),
-        purpose="key_management",
-        legal_basis="legal_obligation",  # type: ignore[arg-type]  # validated, coerced
-        actor_kind=ActorKind.USER,
-    )
-    try:
-        new = (
-            read_master_key_file(new_key_file)
-            if new_key_file.exists()
-            else write_master_key_file(new_key_file)
-        )
-        count = open_key_rotation(Settings(), new).run(ctx)
-    except (DiscreetError, ValueError) as exc:
-        raise _fail(exc) from None
+    ctx = operator_ctx(actor, "key_management", "legal_obligation")
+    if not new_key_file.exists():
+        new = _write_key_file(new_key_file, "--new-key-file")
+    else:
+        try:
+            new = read_master_key_file(new_key_file)
+        except DiscreetError as exc:  # the file the user named, not the configured key
+            raise InvalidInput(f"--new-key-file: {exc.message}") from None
+    count = open_key_rotation(settings_for(None), new).run(ctx)
     typer.echo(
         f"re-wrapped {count} data keys under master key {new.key_id}; it is the current "
         f"generation. Configure it now (DISCREET_MASTER_KEY_FILE={new_key_file}); the old "
@@ -86,19 +85,17 @@ def keys_rotate(
 def keys_status() -> None:
     """Show the master key generations (the current one, retired ones), a rotation under
     way with its progress, and how many data keys each master key wraps."""
-    from discreet.store.db import Database
+    from discreet.ops.stores import key_store
     from discreet.vault.keystore import key_status
     from discreet.vault.master import load_master_key
 
-    settings = Settings()
+    settings = settings_for(None)
     try:
         configured = load_master_key(settings).key_id
     except DiscreetError:
         configured = None  # the status needs no key; it only marks the configured one
-    try:
-        status = key_status(Database(settings.keys_url, name="key store"))
-    except DiscreetError as exc:
-        raise _fail(exc) from None
+    with key_store(settings) as keys_db:  # Unavailable (exit 5) if it cannot be read
+        status = key_status(keys_db)
     typer.echo(f"configured master key: {configured or '(none configured)'}")
     typer.echo("generations:")
     if not status.generations:

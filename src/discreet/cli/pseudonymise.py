@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from discreet.cli._common import (
+    cli_config,
     cli_context,
-    load_policy_or_exit,
+    open_services,
     read_yaml_mapping,
     validation_problems,
 )
@@ -109,18 +110,17 @@ def redact(
     Fails closed: if detection or the vault fails, nothing is written to stdout.
     """
     import sys
-    from contextlib import closing
 
     from discreet.detect import Detector, DetectorConfig
     from discreet.gateway.customer import known_subject
     from discreet.scan import load_config
-    from discreet.settings import Settings
     from discreet.transform import Pseudonymizer
     from discreet.transform.config import HashSpec
-    from discreet.vault import VaultTokenStore, open_vault
+    from discreet.vault import VaultTokenStore
 
-    settings = Settings()
-    operators = _operator_config(operators_file, operator or [], settings.phone_region)
+    configured = cli_config()
+    phone_region = configured.settings.phone_region
+    operators = _operator_config(operators_file, operator or [], phone_region)
     key = _read_key(key_file)
     if key is None and any(
         isinstance(spec, HashSpec) for spec in (operators.default, *operators.by_type.values())
@@ -142,12 +142,14 @@ def redact(
     # nothing reaches stdout before the whole text is pseudonymised.
     detector = Detector(load_config(config) if config else DetectorConfig())
     ctx = cli_context("pseudonymisation")
-    with closing(open_vault(settings)) as vault:
+    with open_services(configured) as services:
+        vault = services.vault
         known = None
         if subject is not None:
             vault.bind_conversation(conversation, subject, ctx=ctx)
             known = known_subject(
-                vault.get_subject(subject, ctx=ctx).fields, load_policy_or_exit(None).entity_fields
+                vault.get_subject(subject, ctx=ctx).fields,
+                configured.policy.entity_fields,
             )
         store = VaultTokenStore(vault, ctx=ctx)
         pseudonymizer = Pseudonymizer(detector, operators, store, hash_key=key, surrogate_key=key)
@@ -175,16 +177,15 @@ def rehydrate(
     Tokens of other conversations, and made-up ones, are removed and listed on stderr.
     """
     import sys
-    from contextlib import closing
 
-    from discreet.settings import Settings
     from discreet.transform import StreamingRehydrator
-    from discreet.vault import VaultTokenStore, open_vault
+    from discreet.vault import VaultTokenStore
 
     ctx = cli_context("rehydration")
-    with closing(open_vault(Settings())) as vault:
+    with open_services(cli_config()) as services:
         # The conversation's tokens are read here, at once: the stream below needs no vault.
-        stream = StreamingRehydrator.for_conversation(conversation, VaultTokenStore(vault, ctx=ctx))
+        store = VaultTokenStore(services.vault, ctx=ctx)
+        stream = StreamingRehydrator.for_conversation(conversation, store)
     for piece in stream.stream(_stdin_chunks()):
         sys.stdout.write(piece)
         sys.stdout.flush()

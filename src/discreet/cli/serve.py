@@ -12,7 +12,6 @@ from discreet.cli._common import ConfigOpt, load_policy_or_exit
 if TYPE_CHECKING:
     from discreet.policy import Policy
     from discreet.settings import Settings
-    from discreet.wiring import Services
 
 app = typer.Typer()
 
@@ -49,7 +48,7 @@ def start_console(policy: Policy, host: str, port: int, settings: Settings | Non
 def serve(
     host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="TCP port.", min=0, max=65535)] = 8000,
-    config: ConfigOpt = None,
+    config_path: ConfigOpt = None,
     workers: Annotated[
         int,
         typer.Option(
@@ -97,44 +96,32 @@ def serve(
     from discreet.api.server import run_server, run_workers
     from discreet.gateway.config import resolve_upstream
     from discreet.retention.scheduler import retention_thread
+    from discreet.wiring import build_services, read_config
 
     tls = tls_from_options(tls_cert, tls_key)
     check_listen(host, port, tls=tls, allow_plain_http=allow_plain_http)
-    policy = load_policy_or_exit(config)
-    backend = "upstream model" if resolve_upstream(policy) else "embedded assistant"
+    # Read once, here: the settings and the policy this process validated, which the
+    # console and every worker process get too.
+    config = read_config(policy=load_policy_or_exit(config_path))
+    settings, policy = config.settings, config.policy
+    backend = "upstream model" if resolve_upstream(policy, config.environ) else "embedded assistant"
     # build_app: the gateway, consent checked per turn, and the operator routes.
-    server = build_app(policy, migrate=True) if workers == 1 else None
-    services = _prepare_workers(policy, config) if workers > 1 else None
+    server = build_app(policy, settings, migrate=True) if workers == 1 else None
+    # With workers, this process migrates the stores once, before they start, and keeps
+    # the services (without a gateway: the workers answer) for the retention it runs.
+    services = build_services(config, migrate=True, with_gateway=False) if workers > 1 else None
     processes = f", {workers} processes" if workers > 1 else ""
     scheme = "https" if tls else "http"
     typer.echo(f"discreet gateway on {scheme}://{host}:{port}/v1 ({backend}{processes})", err=True)
     if console_port is not None:  # the console: its own listener, in this process
-        start_console(policy, console_host, console_port)
+        start_console(policy, console_host, console_port, settings)
     if server is not None:
-        run_server(server, host=host, port=port, json_logs=json_logs, tls=tls)
+        run_server(server, host=host, port=port, json_logs=json_logs, tls=tls, settings=settings)
         return
     assert services is not None  # workers > 1
     try:
         # This process supervises the workers and runs retention once for all of them.
         with retention_thread(services.retention.runner.run):
-            run_workers(workers, host=host, port=port, json_logs=json_logs, tls=tls)
+            run_workers(config, workers, host=host, port=port, json_logs=json_logs, tls=tls)
     finally:
         services.close()
-
-
-def _prepare_workers(policy: Policy, config: Path | None) -> Services:
-    """For `serve --workers N`: migrate the stores once, here, and point the workers
-    (`discreet.api.server.worker_app`, which build the app from the environment) at the
-    policy this process validated, wherever it came from. Returns the services over the
-    stores (without a gateway: the workers answer), whose retention this process runs."""
-    import os
-
-    from discreet.policy.loader import ENV_VAR, resolve_policy_path
-    from discreet.settings import Settings
-    from discreet.wiring import Config, build_services
-
-    services = build_services(Config(Settings(), policy), migrate=True, with_gateway=False)
-    path = resolve_policy_path(config)
-    if path is not None:
-        os.environ[ENV_VAR] = str(path.resolve())
-    return services

@@ -5,17 +5,20 @@ change, listing and read is an audit record with its purpose."""
 
 from __future__ import annotations
 
-from contextlib import closing
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-from discreet.cli._common import ActorOpt, TenantOpt, operator_ctx
+from discreet.cli._common import (
+    ActorOpt,
+    TenantOpt,
+    cli_config,
+    governance,
+    open_services,
+    operator_ctx,
+)
 from discreet.errors import InvalidInput
-
-if TYPE_CHECKING:
-    from discreet.vault import Vault
 
 app = typer.Typer(help="Customer records in the encrypted vault.")
 
@@ -23,13 +26,6 @@ _PurposeOpt = Annotated[
     str, typer.Option("--purpose", help="Why you look (recorded in the audit log).")
 ]
 _BasisOpt = Annotated[str, typer.Option("--legal-basis", help="The legal basis of that purpose.")]
-
-
-def _vault(tenant: str | None, categories: dict[str, str] | None = None) -> Vault:
-    from discreet.settings import Settings
-    from discreet.vault import open_vault
-
-    return open_vault(Settings(), tenant=tenant, categories=categories)
 
 
 @app.command("import")
@@ -55,6 +51,7 @@ def subjects_import(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     from discreet.vault import ImportRowError
+    from discreet.vault.fields import check_name
     from discreet.vault.importer import FileFormat, count_data_lines, guess_format, read_subjects
 
     ctx = operator_ctx(actor, purpose, legal_basis)
@@ -63,7 +60,10 @@ def subjects_import(
         field_name, sep, cat = item.partition("=")
         if not sep:
             raise typer.BadParameter(f"--category expects field=category, got {item!r}")
-        overrides[field_name.strip()] = cat.strip()
+        try:  # names, not values: they appear in audit records
+            overrides[check_name("field", field_name.strip())] = check_name("category", cat.strip())
+        except ValueError as exc:
+            raise InvalidInput(f"--category: {exc}") from None
     if fmt is not None and fmt not in {f.value for f in FileFormat}:
         raise InvalidInput("--format must be csv or jsonl")
     file_format = FileFormat(fmt) if fmt else guess_format(file)  # InvalidValue names it
@@ -71,7 +71,8 @@ def subjects_import(
     columns = (*Progress.get_default_columns()[:1], BarColumn(), MofNCompleteColumn())
     # The bar goes to stderr: stdout carries only the result, for scripts.
     bar = Progress(*columns, TimeRemainingColumn(), console=Console(stderr=True), transient=True)
-    with closing(_vault(tenant, overrides)) as vault, bar:
+    with open_services(cli_config(tenant), categories=overrides) as services, bar:
+        vault = services.vault
         task = bar.add_task("importing subjects", total=total or None)
         try:
             report = vault.import_subjects(
@@ -100,8 +101,8 @@ def subjects_erase(
     ctx = operator_ctx(actor, purpose, legal_basis)
     if not yes:
         typer.confirm("Erase this subject and all its data? This cannot be undone", abort=True)
-    with closing(_vault(tenant)) as vault:
-        receipt = vault.erase_subject(ref, ctx=ctx)
+    with governance(tenant) as services:
+        receipt = services.vault.erase_subject(ref, ctx=ctx)
     typer.echo(
         f"erased subject {receipt.subject_id}: {receipt.fields} fields, "
         f"{receipt.conversations} conversations; its data key is destroyed"
@@ -120,11 +121,11 @@ def list_subjects(
 ) -> None:
     """List customers: reference, pseudonymous id and which fields are held (no values)."""
     ctx = operator_ctx(actor, purpose, legal_basis)
-    with closing(_vault(tenant)) as vault:
-        listed = vault.list_subjects(ctx=ctx, limit=limit)
+    with governance(tenant) as services:
+        listed = services.vault.list_subjects(ctx=ctx, limit=limit)
     for subject_id, ref, fields in listed:
         typer.echo(f"{ref}\t{subject_id}\t{','.join(fields)}")
-    typer.echo(f"{len(listed)} subject(s) in tenant {vault.tenant!r}", err=True)
+    typer.echo(f"{len(listed)} subject(s) in tenant {services.vault.tenant!r}", err=True)
 
 
 @app.command("show")
@@ -143,8 +144,8 @@ def show_subject(
     from discreet.scan import mask_value
 
     ctx = operator_ctx(actor, purpose, legal_basis)
-    with closing(_vault(tenant)) as vault:
-        view = vault.get_subject(ref, ctx=ctx)  # SubjectNotFound names no reference
+    with governance(tenant) as services:
+        view = services.vault.get_subject(ref, ctx=ctx)  # SubjectNotFound names no reference
     typer.echo(f"subject {view.subject_id}")
     for name, value in sorted(view.fields.items()):
         shown = value if show_values else mask_value(value)

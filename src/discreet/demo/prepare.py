@@ -26,11 +26,11 @@ from discreet.demo.synthetic import (
     first_of,
     make_customers,
 )
-from discreet.gateway.factory import policy_field_categories
 from discreet.policy import Policy, load_policy
 from discreet.policy.loader import builtin_policy_text
 from discreet.settings import Settings
-from discreet.vault import ensure_demo_master_key, open_vault, upgrade_databases
+from discreet.vault import ensure_demo_master_key
+from discreet.wiring import Config, build_services
 
 DEFAULT_HOME = Path(".discreet-demo")
 DEFAULT_CUSTOMERS = 300
@@ -125,9 +125,10 @@ def prepare_demo(
         raise DemoSetupError(f"cannot use {home} as the demo directory: {exc.strerror}") from None
     settings = demo_settings(home, key_path)
     policy = load_policy(policy_path)
-    upgrade_databases(settings)
-
-    vault = open_vault(settings, categories=policy_field_categories(policy))
+    # Migrated, and the vault opened as the server will open it (the wiring's: the
+    # policy's field categories and identifier fields), so what is seeded is indexed alike.
+    services = build_services(Config(settings, policy), migrate=True, with_gateway=False)
+    vault = services.vault
     try:
         people = list(make_customers(customers, seed=seed))
         imported, _present = import_customers(
@@ -144,7 +145,7 @@ def prepare_demo(
         added, present = seed_conversations(vault, people, progress=tick)
         keys = _fresh_keys(ApiKeyStore(vault.data_store, vault.tenant))
     finally:
-        vault.close()
+        services.close()
     return DemoEnvironment(
         home=home,
         settings=settings,

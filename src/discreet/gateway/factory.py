@@ -33,14 +33,16 @@ def open_policy_vault(
     *,
     master_key: MasterKey | None = None,
     migrate: bool = False,
+    categories: Mapping[str, str] | None = None,
 ) -> Vault:
-    """The configured vault of the settings' tenant, its fields categorised by `policy`."""
+    """The configured vault of the settings' tenant, its fields categorised by `policy`
+    and then by `categories` (field -> data category, e.g. `subjects import --category`)."""
     settings = settings or Settings()
     return open_vault(
         settings,
         master_key=master_key,
         tenant=settings.tenant,
-        categories=policy_field_categories(policy),
+        categories={**policy_field_categories(policy), **(categories or {})},
         migrate=migrate,
         identifiers=policy.identifier_fields,
     )

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from discreet.errors import Conflict, DiscreetError, InvalidInput, NotFound, Unavailable
+from discreet.errors import (
+    Conflict,
+    DiscreetError,
+    InvalidInput,
+    InvalidValue,
+    NotFound,
+    Unavailable,
+)
 from discreet.store import errors as store_errors
 
 
@@ -26,6 +33,19 @@ class RotationUnfinished(VaultError, Conflict):
     """A rotation to another master key is under way: finish that one first."""
 
     code = "rotation_unfinished"
+
+
+class UnusableNewMasterKey(VaultError, InvalidValue):
+    """The key given to rotate to cannot be the next one: it is the current master key,
+    or an earlier rotation retired it."""
+
+    code = "unusable_new_master_key"
+
+
+class NoRotationUnderWay(VaultError, Conflict):
+    """Finishing a rotation to a key that no rotation is under way to."""
+
+    code = "no_rotation_under_way"
 
 
 class KeyStoreMismatch(VaultError, Unavailable):

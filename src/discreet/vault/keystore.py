@@ -36,7 +36,12 @@ from discreet.store.db import Database
 from discreet.store.keystore_models import MasterKeyGeneration, WrappedKey
 from discreet.store.models import table_of
 from discreet.vault.crypto import DataKey, MasterKey, associated_data
-from discreet.vault.errors import RotationUnfinished, WrongMasterKey
+from discreet.vault.errors import (
+    NoRotationUnderWay,
+    RotationUnfinished,
+    UnusableNewMasterKey,
+    WrongMasterKey,
+)
 
 _T = table_of(WrappedKey)
 _G = table_of(MasterKeyGeneration)
@@ -372,7 +377,7 @@ class KeyStore:
         new key finishes the rotation (0 if it had finished). Afterwards this store wraps
         with `new_master`; the old key opens nothing and wraps nothing."""
         if new_master == self._wrap_with:
-            raise ValueError("the new master key is the current master key")
+            raise UnusableNewMasterKey("the new master key is the current master key")
         if not self.begin_rotation(new_master):
             return 0
         count = 0
@@ -406,7 +411,7 @@ class KeyStore:
                     "rotate` again with that key to finish it first"
                 )
             if new_master.key_id in states:
-                raise ValueError(
+                raise UnusableNewMasterKey(
                     f"master key {new_master.key_id} was retired by an earlier rotation: "
                     "generate a new one"
                 )
@@ -444,7 +449,9 @@ class KeyStore:
             if states.get(new_master.key_id) is GenerationState.CURRENT:
                 return 0  # finished by an earlier run
             if states.get(new_master.key_id) is not GenerationState.NEXT:
-                raise ValueError(f"no rotation to master key {new_master.key_id} is under way")
+                raise NoRotationUnderWay(
+                    f"no rotation to master key {new_master.key_id} is under way"
+                )
             count = self._rewrap(conn, new_master, limit=None)
             now = datetime.now(UTC)
             conn.execute(
