@@ -34,7 +34,11 @@ A leaf module: it imports nothing of discreet's.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 
 class DiscreetError(Exception):
@@ -94,6 +98,32 @@ class InvalidInput(DiscreetError, code="invalid_input", http_status=400, exit_co
 
 class InvalidValue(InvalidInput, ValueError):
     """A value is malformed or out of range (also a `ValueError`)."""
+
+
+_Choice = TypeVar("_Choice", bound=StrEnum)
+
+
+def parse_choice(value: str, enum: type[_Choice], what: str) -> _Choice:
+    """``value`` (any case, spaces around) as a member of ``enum``; otherwise
+    `InvalidInput` naming ``what`` and the choices (the choices, not the value: it is
+    what a user typed)."""
+    try:
+        return enum(value.strip().lower())
+    except ValueError:
+        choices = ", ".join(m.value for m in enum)
+        raise InvalidInput(f"{what} must be one of: {choices}") from None
+
+
+def validation_problems(
+    exc: ValidationError, *, root: str = "(top level)", most: int | None = None
+) -> str:
+    """Pydantic's complaints as ``field.path: what``, joined by "; " (the first ``most``).
+
+    Pydantic's own message repeats the input, and a body, a config or the environment may
+    hold personal data or secrets: this names only where and why (``root`` where the
+    whole input is wrong)."""
+    errors = exc.errors(include_input=False, include_url=False)[:most]
+    return "; ".join(f"{'.'.join(map(str, e['loc'])) or root}: {e['msg']}" for e in errors)
 
 
 class Unauthenticated(DiscreetError, code="unauthenticated", http_status=401, exit_code=2):

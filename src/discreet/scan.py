@@ -33,7 +33,7 @@ from discreet.detect.config import DetectorConfig, NerConfig
 from discreet.detect.detector import DetectionError, Detector
 from discreet.detect.entities import SUPPORTED_LANGUAGES, EntityType
 from discreet.detect.ner.base import NerLoadError
-from discreet.errors import InvalidInput
+from discreet.errors import InvalidInput, validation_problems
 
 SAMPLE_NAME = "sample_chats.jsonl"
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
@@ -102,13 +102,8 @@ def load_config(path: Path) -> DetectorConfig:
     try:
         return DetectorConfig.model_validate(raw)
     except ValidationError as exc:
-        # Pydantic's own message repeats the input values; a config may hold deny-list
-        # terms, so print only the key path and what is wrong with it.
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or '(top level)'}: {err['msg']}"
-            for err in exc.errors()
-        )
-        raise ConfigError(f"config {path}: {problems}") from None
+        # A config may hold deny-list terms: name only the key path and what is wrong.
+        raise ConfigError(f"config {path}: {validation_problems(exc)}") from None
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -436,8 +431,7 @@ def build_config(options: ScanOptions) -> DetectorConfig:
     try:  # validate, unlike model_copy(update=...)
         return DetectorConfig.model_validate({**config.model_dump(mode="json"), **updates})
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise ConfigError(problems) from None
+        raise ConfigError(validation_problems(exc)) from None
 
 
 def build_detector(config: DetectorConfig) -> Detector:

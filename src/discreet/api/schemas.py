@@ -8,6 +8,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from discreet.errors import validation_problems
+from discreet.gateway.turn import FORWARDED_PARAMS
+
 
 class TextPart(BaseModel):
     """A text content part; other part types (images, audio) cannot be checked for
@@ -62,17 +65,12 @@ class ChatCompletionRequest(BaseModel):
     seed: int | None = None
 
     def params(self) -> dict[str, Any]:
-        """Sampling parameters that were set (the gateway forwards numbers only)."""
-        names = (
-            "temperature",
-            "top_p",
-            "max_tokens",
-            "max_completion_tokens",
-            "presence_penalty",
-            "frequency_penalty",
-            "seed",
-        )
-        return {name: getattr(self, name) for name in names if getattr(self, name) is not None}
+        """Sampling parameters that were set, of those the gateway forwards (numbers only)."""
+        return {
+            name: getattr(self, name)
+            for name in sorted(FORWARDED_PARAMS)
+            if getattr(self, name) is not None
+        }
 
     def message_dicts(self) -> list[dict[str, Any]]:
         return [m.model_dump(exclude_none=True) for m in self.messages]
@@ -80,11 +78,7 @@ class ChatCompletionRequest(BaseModel):
 
 def describe_validation_error(exc: ValidationError) -> str:
     """Where and why the body is invalid, without echoing any input."""
-    problems = []
-    for error in exc.errors(include_input=False, include_url=False)[:5]:
-        location = ".".join(str(p) for p in error["loc"]) or "body"
-        problems.append(f"{location}: {error['msg']}")
-    return "invalid request body: " + "; ".join(problems)
+    return "invalid request body: " + validation_problems(exc, root="body", most=5)
 
 
 def finish_reason(blocked: bool) -> str:

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, select, update
+from sqlalchemy import ColumnElement, Connection, bindparam, delete, func, select, update
 
 from discreet.audit import keyed
 from discreet.audit.context import AccessContext, Outcome
@@ -224,11 +224,18 @@ class AuditLog:
 
     def entries(self, *, since: datetime | None = None, page: int = 1000) -> Iterator[AuditEntry]:
         """Records in chain order, read page by page (short transactions)."""
+        after = () if since is None else (_LOG.c.ts >= format_ts(since),)
+        return self._paged(after, page)
+
+    def _paged(self, where: Iterable[ColumnElement[bool]], page: int) -> Iterator[AuditEntry]:
+        """The records that meet every condition of ``where``, in chain order, ``page`` at a
+        time, each page in a transaction of its own (a long read holds no lock)."""
+        conditions = tuple(where)
         last = 0
         while True:
-            query = select(_LOG).where(_LOG.c.seq > last).order_by(_LOG.c.seq).limit(page)
-            if since is not None:
-                query = query.where(_LOG.c.ts >= format_ts(since))
+            query = (
+                select(_LOG).where(_LOG.c.seq > last, *conditions).order_by(_LOG.c.seq).limit(page)
+            )
             with self.db.begin() as conn:
                 rows = conn.execute(query).all()
             if not rows:
@@ -262,21 +269,7 @@ class AuditLog:
 
         Uses the index on ``subject``, so a subject-access export reads its own records
         rather than the whole log."""
-        last = 0
-        while True:
-            query = (
-                select(_LOG)
-                .where(_LOG.c.subject == subject, _LOG.c.seq > last)
-                .order_by(_LOG.c.seq)
-                .limit(page)
-            )
-            with self.db.begin() as conn:
-                rows = conn.execute(query).all()
-            if not rows:
-                return
-            for row in rows:
-                yield _entry_from_row(row)
-            last = int(rows[-1].seq)
+        return self._paged((_LOG.c.subject == subject,), page)
 
     def first_seq_about(self, subjects: Iterable[str]) -> int | None:
         """The sequence number of the first record about any of `subjects` (a prune must

@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from discreet.errors import InvalidInput
+from discreet.errors import (
+    validation_problems as validation_problems,  # cli/pseudonymise.py reads it here
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
     from contextlib import AbstractContextManager
-
-    from pydantic import ValidationError
 
     from discreet.audit.context import AccessContext
     from discreet.policy import Policy
@@ -140,11 +141,6 @@ def read_yaml_mapping(
     if not isinstance(loaded, dict):
         raise error(f"{option} {path} must hold a mapping of {model} fields")
     return loaded
-
-
-def validation_problems(exc: ValidationError) -> str:
-    """Pydantic's complaints as `field.path: what`, one after the other (no values)."""
-    return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
 
 
 def echo_json(value: object) -> None:

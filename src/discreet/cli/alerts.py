@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from discreet.cli._common import ConfigOpt, JsonOpt
 from discreet.ops.alerts import AlertStore, Delivery, as_json
 from discreet.ops.stores import data_store, default_actor, load_policy_checked
 from discreet.settings import Settings
@@ -29,12 +29,7 @@ def check(
     no_verify: Annotated[
         bool, typer.Option("--no-verify", help="Skip verifying the audit chain this time.")
     ] = False,
-    config: Annotated[
-        Path | None,
-        typer.Option(
-            "--config", "-c", help="Policy file (default: $DISCREET_CONFIG, ./discreet.yaml)."
-        ),
-    ] = None,
+    config: ConfigOpt = None,
 ) -> None:
     """Read the audit log since the last check, raise and deliver alerts.
 
@@ -64,7 +59,7 @@ def check(
 @app.command("list")
 def list_alerts(
     show_all: Annotated[bool, typer.Option("--all", help="Acknowledged alerts too.")] = False,
-    as_json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    as_json_out: JsonOpt = False,
 ) -> None:
     """List alerts, newest first (unacknowledged ones unless --all)."""
     from rich.console import Console

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from discreet.cli._common import cli_context, settings_for
+from discreet.cli._common import TenantOpt, cli_context, settings_for
 
 app = typer.Typer(
     help="Differentially private customer-service figures (OpenDP): contact reasons, "
@@ -18,7 +18,6 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-_Tenant = Annotated[str | None, typer.Option("--tenant", help="Tenant (default: DISCREET_TENANT).")]
 _Dataset = Annotated[
     str,
     typer.Option("--dataset", help="The budget's name: releases about the same data share one."),
@@ -65,7 +64,7 @@ def run(
     html_out: Annotated[
         Path | None, typer.Option("--html", help="Write the HTML report here.")
     ] = None,
-    tenant: _Tenant = None,
+    tenant: TenantOpt = None,
     actor: Annotated[str | None, typer.Option("--actor", help="Who asks (audit).")] = None,
 ) -> None:
     """Release DP aggregates over the period; refused when the dataset's budget cannot
@@ -138,7 +137,7 @@ def budget(
         float | None, typer.Option("--set", help="Set the dataset's total epsilon.")
     ] = None,
     delta: Annotated[float, typer.Option("--delta", help="Total delta, with --set.")] = 0.0,
-    tenant: _Tenant = None,
+    tenant: TenantOpt = None,
     actor: Annotated[str | None, typer.Option("--actor", help="Who sets it (audit).")] = None,
 ) -> None:
     """Show the privacy budgets (epsilon and delta: total, spent, left), or set one with

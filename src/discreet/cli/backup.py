@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
+from discreet.cli._common import JsonOpt
 from discreet.ops.backup import Backups, ErasureLedger
 from discreet.ops.stores import data_store, key_store, master_key
 from discreet.settings import Settings
@@ -26,6 +27,7 @@ app = typer.Typer(
     "/ DISCREET_BACKUP_KEYS_DIR; the ledger: DISCREET_ERASURE_LEDGER.",
 )
 
+_BackupId = Annotated[str, typer.Argument(help="The backup id (from `backup list`).")]
 _DataDest = Annotated[
     Path | None,
     typer.Option(
@@ -145,7 +147,7 @@ def list_backups(
     data_dest: _DataDest = None,
     keys_dest: _KeysDest = None,
     ledger: _Ledger = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """List backups in both destinations, oldest first."""
     with _backups(data_dest, keys_dest, ledger) as backups:
@@ -162,7 +164,7 @@ def list_backups(
 
 @app.command("verify")
 def verify(
-    backup_id: Annotated[str, typer.Argument(help="The backup id (from `backup list`).")],
+    backup_id: _BackupId,
     data_dest: _DataDest = None,
     keys_dest: _KeysDest = None,
     ledger: _Ledger = None,
@@ -181,7 +183,7 @@ def verify(
 
 @app.command("restore")
 def restore(
-    backup_id: Annotated[str, typer.Argument(help="The backup id (from `backup list`).")],
+    backup_id: _BackupId,
     yes: Annotated[
         bool, typer.Option("--yes", help="Confirm: the stores' current contents are replaced.")
     ] = False,

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from discreet.cli._common import ActorOpt, TenantOpt, echo_json, governance, operator_ctx
+from discreet.cli._common import ActorOpt, JsonOpt, TenantOpt, echo_json, governance, operator_ctx
 from discreet.consent import ConsentState
 
 app = typer.Typer(help="Customers' consent per purpose: grant, withdraw, show.")
@@ -61,7 +61,7 @@ app.command(
 @app.command("show")
 def consent_show(
     ref: RefArg,
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    as_json: JsonOpt = False,
     actor: ActorOpt = None,
     tenant: TenantOpt = None,
 ) -> None:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from discreet.cli._common import cli_context
+from discreet.cli._common import TenantOpt, cli_context
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -41,13 +41,13 @@ _Out = Annotated[
 _Assistant = Annotated[
     str | None, typer.Option("--assistant", help="Only this assistant's conversations.")
 ]
-_Tenant = Annotated[str | None, typer.Option("--tenant", help="Tenant (default: DISCREET_TENANT).")]
 
 
 def _config(path: Path | None, overrides: dict[str, object]) -> ExportConfig:
     from pydantic import ValidationError
 
-    from discreet.cli._common import read_yaml_mapping, validation_problems
+    from discreet.cli._common import read_yaml_mapping
+    from discreet.errors import validation_problems
     from discreet.export.config import ExportConfig
     from discreet.export.errors import ExportInputError
 
@@ -108,7 +108,7 @@ def training(
     until: _Until,
     out: _Out,
     assistant: _Assistant = None,
-    tenant: _Tenant = None,
+    tenant: TenantOpt = None,
     engine: Annotated[
         str, typer.Option("--engine", help="local (processes on this machine) or ray.")
     ] = "local",
@@ -192,7 +192,7 @@ def snapshot(
     until: _Until,
     out: _Out,
     assistant: _Assistant = None,
-    tenant: _Tenant = None,
+    tenant: TenantOpt = None,
     actor: Annotated[str | None, typer.Option("--actor", help="Who exports (audit).")] = None,
 ) -> None:
     """Write the consent-filtered, still pseudonymised transcripts as Parquet, as input for

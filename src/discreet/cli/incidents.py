@@ -9,12 +9,13 @@ from typing import Annotated
 
 import typer
 
+from discreet.cli._common import ActorOpt, JsonOpt
+from discreet.errors import parse_choice
 from discreet.ops.incidents import (
     IncidentRegister,
     Kind,
     Severity,
     State,
-    parse_choice,
     parse_local_time,
     zone,
 )
@@ -30,8 +31,6 @@ app = typer.Typer(
 )
 
 _Tz = Annotated[str, typer.Option("--tz", help="Time zone for times you type and times shown.")]
-_Actor = Annotated[str | None, typer.Option("--actor", help="Who acts (default: your login name).")]
-_Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 _Id = Annotated[str, typer.Argument(help="The incident id (INC-...).")]
 
 
@@ -52,7 +51,7 @@ def list_incidents(
         bool, typer.Option("--overdue", help="Only incidents past the 72-hour deadline.")
     ] = False,
     tz: _Tz = "UTC",
-    as_json: _Json = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """List incidents with where each stands on the 72-hour clock."""
     from rich.console import Console
@@ -85,7 +84,7 @@ def list_incidents(
 
 
 @app.command("show")
-def show(incident_id: _Id, tz: _Tz = "UTC", as_json: _Json = False) -> None:
+def show(incident_id: _Id, tz: _Tz = "UTC", as_json: JsonOpt = False) -> None:
     """Show an incident: facts, the clock and the timeline."""
     with _register() as register:
         incident = register.get(incident_id)
@@ -145,7 +144,7 @@ def open_incident(
         int | None, typer.Option("--from-alert", help="Open from this alert's id.")
     ] = None,
     tz: _Tz = "UTC",
-    actor: _Actor = None,
+    actor: ActorOpt = None,
 ) -> None:
     """Open an incident by hand, from an alert, or from the guard blocks the gateway
     recorded."""
@@ -196,7 +195,7 @@ def note(
             help="Record a decision (e.g. not to notify: unlikely to result in a risk).",
         ),
     ] = False,
-    actor: _Actor = None,
+    actor: ActorOpt = None,
 ) -> None:
     """Add a note or a decision to an incident's timeline."""
     with _register() as register:
@@ -228,7 +227,7 @@ def notify(
         str | None, typer.Option("--contact", help="Contact point to put in the draft.")
     ] = None,
     tz: _Tz = "UTC",
-    actor: _Actor = None,
+    actor: ActorOpt = None,
 ) -> None:
     """Record a notification, or with --draft print one (art. 33(3) / art. 34)."""
     from discreet.ops.notifications import draft
@@ -265,7 +264,7 @@ def notify(
 def close(
     incident_id: _Id,
     summary: Annotated[str, typer.Argument(help="How it ended (no personal data).")],
-    actor: _Actor = None,
+    actor: ActorOpt = None,
 ) -> None:
     """Close an incident (needs the authority notified, or a recorded decision not to)."""
     with _register() as register:

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from discreet.cli._common import ConfigOpt
 from discreet.errors import InvalidInput
 from discreet.ops.stores import (
     data_store,
@@ -23,12 +24,6 @@ app = typer.Typer(
     "SOC 2 / ISO 27001 audits. HTML by default; PDF needs the `reports` extra.",
 )
 
-_Config = Annotated[
-    Path | None,
-    typer.Option(
-        "--config", "-c", help="Policy file (default: $DISCREET_CONFIG, ./discreet.yaml)."
-    ),
-]
 _Out = Annotated[
     Path | None, typer.Option("--out", "-o", help="Write here (default: stdout for HTML).")
 ]
@@ -53,7 +48,7 @@ def _write(html: str, fmt: str, out: Path | None) -> None:
 
 
 @app.command("ropa")
-def ropa(config: _Config = None, fmt: _Format = "html", out: _Out = None) -> None:
+def ropa(config: ConfigOpt = None, fmt: _Format = "html", out: _Out = None) -> None:
     """The record of processing activities, generated from the policy."""
     from discreet.ops.reports import ropa_html
 
@@ -71,7 +66,7 @@ def dpia(
             "--bench-json", help="Detection figures from `discreet bench --json bench.json`."
         ),
     ] = None,
-    config: _Config = None,
+    config: ConfigOpt = None,
     fmt: _Format = "html",
     out: _Out = None,
 ) -> None:
@@ -104,7 +99,7 @@ def evidence(
         Path | None,
         typer.Option("--out", "-o", help="Archive path (default: evidence-PERIOD.zip)."),
     ] = None,
-    config: _Config = None,
+    config: ConfigOpt = None,
 ) -> None:
     """Write the evidence pack for --period: one ZIP with a manifest of SHA-256 sums signed
     with a key derived from the master key (check it with `report verify`)."""

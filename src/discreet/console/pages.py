@@ -18,7 +18,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from discreet.audit import AccessContext, LegalBasis, Outcome
+from discreet.audit import AccessContext, AuditEntry, LegalBasis, Outcome, VerifyResult
 from discreet.audit.export import ExportFormat, export_entries
 from discreet.console import activity, views
 from discreet.console.charts import Bar, day_columns, hbar_chart
@@ -29,7 +29,14 @@ from discreet.console.roles import Role, allows
 from discreet.console.sessions import Session
 from discreet.console.web import Acts, Needs, Web, redirect
 from discreet.conversations.apikeys import KeyRole
-from discreet.errors import Conflict, DiscreetError, InvalidInput, NotFound, Unavailable
+from discreet.errors import (
+    Conflict,
+    DiscreetError,
+    InvalidInput,
+    NotFound,
+    Unavailable,
+    parse_choice,
+)
 from discreet.policy.explain import explain_assistant
 from discreet.retention import forecast
 from discreet.rights import (
@@ -115,6 +122,16 @@ def pages_router(web: Web) -> APIRouter:
     ) -> AccessContext:
         return activity.staff_context(session.username, purpose, basis)
 
+    def revealing(session: Session, reason: str) -> AccessContext:
+        """A read the user asked to see for ``reason`` (one of `REASONS`)."""
+        return ctx(session, reason, LegalBasis.LEGITIMATE_INTERESTS)
+
+    def administer(session: Session, action: str, **details: str | int | bool) -> None:
+        """Audit a look at or a change to what the console administers (policy, API keys,
+        accounts): its purpose is administration, not a customer."""
+        admin = ctx(session, activity.ADMINISTRATION)
+        activity.record(services.audit, services.tenant, admin, action, details=details)
+
     def audit(
         session: Session,
         action: str,
@@ -166,7 +183,7 @@ def pages_router(web: Web) -> APIRouter:
         activity.record(
             services.audit,
             services.tenant,
-            ctx(session, reason, LegalBasis.LEGITIMATE_INTERESTS),
+            revealing(session, reason),
             "console.reveal",
             subject=subject,
             details={"grant": grant.id, **shown, "minutes": minutes},
@@ -244,11 +261,8 @@ def pages_router(web: Web) -> APIRouter:
         overdue: str = "",
     ) -> Response:
         now = services.accounts.now()
-        try:
-            chosen_state = RequestState(state) if state else None
-            chosen_kind = RequestKind(kind) if kind else None
-        except ValueError:
-            raise InvalidInput("state or kind is not one of the listed values") from None
+        chosen_state = parse_choice(state, RequestState, "state") if state else None
+        chosen_kind = parse_choice(kind, RequestKind, "kind") if kind else None
         with domain_errors():
             found = services.rights.book.find(state=chosen_state)
         items = [
@@ -316,14 +330,10 @@ def pages_router(web: Web) -> APIRouter:
         kind: Annotated[str, Form()],
         scope: Annotated[str, Form(max_length=64)] = "",
     ) -> Response:
-        try:
-            chosen = RequestKind(kind)
-        except ValueError:
-            raise InvalidInput("kind is not a request kind") from None
         with domain_errors():
             made = services.rights.submit(
                 subject_ref,
-                chosen,
+                parse_choice(kind, RequestKind, "kind"),
                 channel="console",
                 scope=scope or None,
                 ctx=ctx(session, activity.RIGHTS),
@@ -446,7 +456,7 @@ def pages_router(web: Web) -> APIRouter:
             for grant in grants:
                 seen = services.vault.get_subject(
                     ref,
-                    ctx=ctx(session, grant.reason, LegalBasis.LEGITIMATE_INTERESTS),
+                    ctx=revealing(session, grant.reason),
                     fields=[grant.item],
                 )
                 revealed[grant.item] = (seen.fields.get(grant.item), grant.expires_at)
@@ -569,9 +579,7 @@ def pages_router(web: Web) -> APIRouter:
             grants = services.reveals.active(services.tenant, session.username, conversation_id=id)
             revealed: dict[str, str] = {}
             for grant in grants:
-                mapping = services.vault.load_token_map(
-                    id, ctx=ctx(session, grant.reason, LegalBasis.LEGITIMATE_INTERESTS)
-                )
+                mapping = services.vault.load_token_map(id, ctx=revealing(session, grant.reason))
                 if grant.item in mapping:
                     revealed[grant.item] = mapping[grant.item]
         audit(session, "console.conversation.view", subject=subject, conversation=id)
@@ -636,6 +644,24 @@ def pages_router(web: Web) -> APIRouter:
             until=end + timedelta(days=1) if end is not None else None,
         )
 
+    def audit_page(
+        request: Request,
+        session: Session,
+        *,
+        entries: list[AuditEntry],
+        q: AuditSearch,
+        verified: VerifyResult | None = None,
+    ) -> Response:
+        return web.render(
+            request,
+            "audit.html",
+            session=session,
+            entries=entries,
+            q=q,
+            verified=verified,
+            grants=services.reveals.recent(services.tenant, limit=20),
+        )
+
     @router.get("/audit", response_class=HTMLResponse)
     def audit_log(
         request: Request,
@@ -646,15 +672,7 @@ def pages_router(web: Web) -> APIRouter:
         with domain_errors():
             entries = views.newest(query.run(services), query.limit)
         audit(session, "console.audit.search", shown=len(entries))
-        return web.render(
-            request,
-            "audit.html",
-            session=session,
-            entries=entries,
-            q=search,
-            verified=None,
-            grants=services.reveals.recent(services.tenant, limit=20),
-        )
+        return audit_page(request, session, entries=entries, q=search)
 
     @router.post("/audit/verify", response_class=HTMLResponse)
     def audit_verify(
@@ -668,15 +686,7 @@ def pages_router(web: Web) -> APIRouter:
             outcome=Outcome.OK if result.ok else Outcome.INTEGRITY_ERROR,
             records=result.records,
         )
-        return web.render(
-            request,
-            "audit.html",
-            session=session,
-            entries=[],
-            q=AuditSearch(),
-            verified=result,
-            grants=services.reveals.recent(services.tenant, limit=20),
-        )
+        return audit_page(request, session, entries=[], q=AuditSearch(), verified=result)
 
     @router.get("/audit/export")
     def audit_export(
@@ -684,10 +694,7 @@ def pages_router(web: Web) -> APIRouter:
         search: Annotated[AuditSearch, Depends()],
         format: str = "csv",
     ) -> Response:
-        try:
-            fmt = ExportFormat(format)
-        except ValueError:
-            raise InvalidInput("format must be csv or jsonl") from None
+        fmt = parse_choice(format, ExportFormat, "format")
         query = audit_query(search)
         out = io.StringIO()
         with domain_errors():
@@ -707,7 +714,7 @@ def pages_router(web: Web) -> APIRouter:
         request: Request, session: Annotated[Session, Needs(web, P.POLICY_VIEW)]
     ) -> Response:
         explanations = [explain_assistant(services.policy, a) for a in services.policy.assistants]
-        audit(session, "console.policy.view", purpose=activity.ADMINISTRATION)
+        administer(session, "console.policy.view")
         return web.render(
             request,
             "policy.html",
@@ -740,7 +747,7 @@ def pages_router(web: Web) -> APIRouter:
     def api_keys(
         request: Request, session: Annotated[Session, Needs(web, P.APIKEYS_MANAGE)]
     ) -> Response:
-        audit(session, "console.apikeys.view", purpose=activity.ADMINISTRATION)
+        administer(session, "console.apikeys.view")
         return keys_page(request, session)
 
     @router.post("/apikeys", response_class=HTMLResponse)
@@ -751,23 +758,14 @@ def pages_router(web: Web) -> APIRouter:
         role: Annotated[str, Form()] = "assistant",
         label: Annotated[str, Form(max_length=200)] = "",
     ) -> Response:
-        try:
-            key_role = KeyRole(role)
-        except ValueError:
-            raise InvalidInput("role must be assistant or operator") from None
+        key_role = parse_choice(role, KeyRole, "role")
         if key_role is KeyRole.ASSISTANT and name not in services.policy.assistants:
             raise InvalidInput("name: not an assistant of the policy")
         if any(ord(ch) < 32 for ch in name + label):
             raise InvalidInput("name and label must be printable")
         with domain_errors():
             key, info = services.api_keys.create(name, label or None, role=key_role)
-        audit(
-            session,
-            "console.apikey.create",
-            purpose=activity.ADMINISTRATION,
-            key_id=info.key_id,
-            role=key_role.value,
-        )
+        administer(session, "console.apikey.create", key_id=info.key_id, role=key_role.value)
         return keys_page(request, session, new_key=key, status=201)
 
     @router.post("/apikeys/revoke")
@@ -778,7 +776,7 @@ def pages_router(web: Web) -> APIRouter:
         with domain_errors():
             if not services.api_keys.revoke(key_id):
                 raise NotFound("no active key with that id")
-        audit(session, "console.apikey.revoke", purpose=activity.ADMINISTRATION, key_id=key_id)
+        administer(session, "console.apikey.revoke", key_id=key_id)
         return redirect("/apikeys")
 
     # --- console accounts --------------------------------------------------------------
@@ -801,7 +799,7 @@ def pages_router(web: Web) -> APIRouter:
     def users(
         request: Request, session: Annotated[Session, Needs(web, P.USERS_MANAGE)]
     ) -> Response:
-        audit(session, "console.users.view", purpose=activity.ADMINISTRATION)
+        administer(session, "console.users.view")
         return users_page(request, session)
 
     @router.post("/users", response_class=HTMLResponse)
@@ -813,12 +811,8 @@ def pages_router(web: Web) -> APIRouter:
         password: Annotated[str, Form(min_length=1, max_length=256)],
     ) -> Response:
         account = services.accounts.create(username, role, password)
-        audit(
-            session,
-            "console.user.create",
-            purpose=activity.ADMINISTRATION,
-            account=account.username,
-            role=account.role.value,
+        administer(
+            session, "console.user.create", account=account.username, role=account.role.value
         )
         return users_page(request, session, notice=f"created {account.username}", status=201)
 
@@ -829,7 +823,7 @@ def pages_router(web: Web) -> APIRouter:
             services.accounts.disable(username)
         else:
             services.accounts.reset_mfa(username)
-        audit(session, f"console.user.{action}", purpose=activity.ADMINISTRATION, account=username)
+        administer(session, f"console.user.{action}", account=username)
 
     @router.post("/users/disable", response_class=HTMLResponse)
     def disable_user(

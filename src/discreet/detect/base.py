@@ -236,6 +236,52 @@ class PatternRecognizer(Recognizer):
         return regex.search(before) is not None or regex.search(after) is not None
 
 
+class ChecksummedRecognizer(PatternRecognizer):
+    """A number whose check digits make a match certain (payment cards, VAT ids).
+
+    A cheap ``quick`` search skips texts that cannot hold one; each ``candidate`` match is
+    cut back by `checked_prefix` (at ``separator``, never within the first ``skip``
+    characters, never to ``min_len`` or shorter) until `is_valid` accepts it. Subclasses
+    set the patterns and `is_valid`, and override `score` where the base score depends on
+    more than nearby context words."""
+
+    quick: re.Pattern[str]
+    candidate: re.Pattern[str]
+    separator: re.Pattern[str]
+    base_score: float
+    skip = 0
+    min_len = 0
+
+    @abstractmethod
+    def is_valid(self, number: str) -> bool:
+        """Whether ``number`` (as written, separators included) passes its checks."""
+
+    def score(self, item: DetectionInput, start: int, end: int) -> float:
+        """The finding's score (0: not reported)."""
+        return self.boosted(item, start, end, self.base_score)
+
+    def analyze(self, item: DetectionInput) -> Iterable[Finding]:
+        text = item.text
+        if self.quick.search(text) is None:
+            return
+        for match in self.candidate.finditer(text):
+            start = match.start()
+            end = checked_prefix(
+                text,
+                start,
+                match.end(),
+                self.is_valid,
+                self.separator,
+                skip=self.skip,
+                min_len=self.min_len,
+            )
+            if end is None:
+                continue
+            score = self.score(item, start, end)
+            if score > 0:
+                yield Finding(start, end, self.entity_type, score, self.name)
+
+
 def _compile_context(context: Mapping[str, Sequence[str]]) -> dict[str, re.Pattern[str]]:
     """One regex per language; words in every language also count under "*" (all)."""
     all_words = sorted({w.lower() for words in context.values() for w in words}, key=len)

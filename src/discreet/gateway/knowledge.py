@@ -26,7 +26,7 @@ import snowballstemmer
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from discreet.errors import InvalidInput
+from discreet.errors import InvalidInput, validation_problems
 from discreet.gateway.context import TOKEN_RE, OrderStatus
 
 KNOWLEDGE_LANGUAGES: tuple[str, ...] = ("en", "nl")
@@ -164,11 +164,7 @@ def parse_knowledge_base(raw: Any, *, source: str = "<knowledge base>") -> Knowl
     try:
         return KnowledgeBase.model_validate(raw)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or '<root>'}: {err['msg']}"
-            for err in exc.errors()
-        )
-        raise KnowledgeBaseError(f"{source} is invalid: {problems}") from None
+        raise KnowledgeBaseError(f"{source} is invalid: {validation_problems(exc)}") from None
 
 
 def _fold(text: str) -> str:

@@ -61,7 +61,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, select
 
 from discreet.clock import Clock, as_utc, now_from, system_clock
 from discreet.ops.alerts import Alert, AlertStore
@@ -219,13 +219,13 @@ class AnomalyDetector:
 
     # -- state ---------------------------------------------------------------------------
 
+    def _mine(self) -> ColumnElement[bool]:
+        """This tenant's row of the detector's state."""
+        return and_(_STATE.c.tenant == self.tenant, _STATE.c.name == STATE_NAME)
+
     def _load(self) -> None:
         with self._db.read() as conn:
-            value = conn.execute(
-                select(_STATE.c.value).where(
-                    _STATE.c.tenant == self.tenant, _STATE.c.name == STATE_NAME
-                )
-            ).scalar_one_or_none()
+            value = conn.execute(select(_STATE.c.value).where(self._mine())).scalar_one_or_none()
         if value is None:
             return
         state = json.loads(value)
@@ -243,11 +243,7 @@ class AnomalyDetector:
         )
         now = now_from(self._clock)
         with self._db.begin() as conn:
-            exists = conn.execute(
-                select(_STATE.c.name).where(
-                    _STATE.c.tenant == self.tenant, _STATE.c.name == STATE_NAME
-                )
-            ).first()
+            exists = conn.execute(select(_STATE.c.name).where(self._mine())).first()
             if exists is None:
                 conn.execute(
                     _STATE.insert(),
@@ -255,9 +251,7 @@ class AnomalyDetector:
                 )
             else:
                 conn.execute(
-                    _STATE.update()
-                    .where(_STATE.c.tenant == self.tenant, _STATE.c.name == STATE_NAME)
-                    .values(value=value, updated_at=now)
+                    _STATE.update().where(self._mine()).values(value=value, updated_at=now)
                 )
 
     # -- detection -----------------------------------------------------------------------

@@ -84,14 +84,6 @@ class IncidentClosed(Conflict):
     """The incident is closed; reopen it by opening a new one."""
 
 
-def parse_choice(value: str, enum: type[StrEnum], what: str) -> Any:
-    try:
-        return enum(value.strip().lower())
-    except ValueError:
-        choices = ", ".join(m.value for m in enum)
-        raise InvalidInput(f"{what} must be one of: {choices}") from None
-
-
 def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)

@@ -12,6 +12,7 @@ from discreet.errors import InvalidInput, Unavailable
 from discreet.settings import Settings
 from discreet.store import DATA, Database, ensure_current
 from discreet.store.errors import StorageError
+from discreet.store.migrate import Store
 from discreet.vault.factory import register_audit_chain_from
 
 if TYPE_CHECKING:
@@ -36,14 +37,9 @@ def storage_errors() -> Iterator[None]:
 def data_store(settings: Settings | None = None) -> Iterator[Database]:
     """The migrated data store of `settings` (default: the environment's), disposed after."""
     settings = settings or Settings()
-    with storage_errors():
-        db = Database(settings.data_url, name="data store")
-        try:
-            ensure_current(db, DATA)
-            register_audit_chain_from(settings, db)  # what ops appends joins the keyed chain
-            yield db
-        finally:
-            db.dispose()
+    with _migrated(settings.data_url, "data store", DATA) as db:
+        register_audit_chain_from(settings, db)  # what ops appends joins the keyed chain
+        yield db
 
 
 def default_actor(actor: str | None) -> str:
@@ -86,10 +82,18 @@ def key_store(settings: Settings | None = None) -> Iterator[Database]:
     from discreet.store import KEYS
 
     settings = settings or Settings()
+    with _migrated(settings.keys_url, "key store", KEYS) as db:
+        yield db
+
+
+@contextmanager
+def _migrated(url: str, name: str, store: Store) -> Iterator[Database]:
+    """The database at ``url``, refused unless migrated to ``store``'s newest revision,
+    disposed after; storage failures (also the caller's) as `OpsStoreUnavailable`."""
     with storage_errors():
-        db = Database(settings.keys_url, name="key store")
+        db = Database(url, name=name)
         try:
-            ensure_current(db, KEYS)
+            ensure_current(db, store)
             yield db
         finally:
             db.dispose()

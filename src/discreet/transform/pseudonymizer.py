@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from discreet.detect.base import Finding, KnownSubject
@@ -261,24 +261,16 @@ class ConversationTurn:
         fmt = p.operators.token_format
         safe_texts = [fmt.neutralise(t) for t in texts]
         found = p.detector.detect_batch(safe_texts, languages, [self.subject] * len(texts))
-        for attempt in range(1, MAX_ATTEMPTS + 1):
-            session = self._tokens() if self._store is not None and p._needs_tokens(found) else None
+
+        def replace(session: TokenSession | None) -> list[PseudonymizedText]:
             results = []
             for text, lang, detected in zip(safe_texts, languages, found, strict=True):
                 findings, canonical = _link_names(text, detected, self._name)
-                context = OperatorContext(
-                    conversation_id=self.conversation_id,
-                    language=lang,
-                    tokens=session,
-                    surrogates=p._surrogates,
-                    hash_key=p._hash_key,
-                    phone_region=p.operators.phone_region,
-                    subject_values=self._subject_values,
-                )
+                context = self._context(lang, session)
                 results.append(p._apply(text, lang, findings, context, canonical))
-            if self._save(session, last_attempt=attempt == MAX_ATTEMPTS):
-                return results
-        raise AssertionError("unreachable")
+            return results
+
+        return self._saved(replace, needs_tokens=p._needs_tokens(found))
 
     def pseudonymize_typed(
         self, items: Sequence[tuple[str, EntityType]], language: str
@@ -289,23 +281,44 @@ class ConversationTurn:
         come from this turn's map, so a value gets the same token here as in a message."""
         p = self._pseudonymizer
         fmt = p.operators.token_format
-        for attempt in range(1, MAX_ATTEMPTS + 1):
-            session = self._tokens() if self._store is not None else None
+
+        def replace(session: TokenSession | None) -> list[PseudonymizedText]:
             results = []
             for value, entity_type in items:
                 text = fmt.neutralise(value)
                 finding = Finding(0, len(text), entity_type, 1.0, TYPED_RECOGNIZER)
-                context = OperatorContext(
-                    conversation_id=self.conversation_id,
-                    language=language,
-                    tokens=session,
-                    surrogates=p._surrogates,
-                    hash_key=p._hash_key,
-                    phone_region=p.operators.phone_region,
-                    subject_values=self._subject_values,
-                )
+                context = self._context(language, session)
                 found = [finding] if text.strip() else []
                 results.append(p._apply(text, language, found, context))
+            return results
+
+        return self._saved(replace, needs_tokens=True)
+
+    def _context(self, language: str, session: TokenSession | None) -> OperatorContext:
+        """What the operators need for one text of this turn (``session``: this attempt's
+        tokens, None without a token store)."""
+        p = self._pseudonymizer
+        return OperatorContext(
+            conversation_id=self.conversation_id,
+            language=language,
+            tokens=session,
+            surrogates=p._surrogates,
+            hash_key=p._hash_key,
+            phone_region=p.operators.phone_region,
+            subject_values=self._subject_values,
+        )
+
+    def _saved(
+        self,
+        replace: Callable[[TokenSession | None], list[PseudonymizedText]],
+        *,
+        needs_tokens: bool,
+    ) -> list[PseudonymizedText]:
+        """``replace`` over this turn's tokens, its new tokens saved; run again over the
+        reloaded map when a concurrent turn saved first (at most `MAX_ATTEMPTS` times)."""
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            session = self._tokens() if self._store is not None and needs_tokens else None
+            results = replace(session)
             if self._save(session, last_attempt=attempt == MAX_ATTEMPTS):
                 return results
         raise AssertionError("unreachable")

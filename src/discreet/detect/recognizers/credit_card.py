@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
-from discreet.detect.base import DetectionInput, Finding, PatternRecognizer, checked_prefix
+from discreet.detect.base import ChecksummedRecognizer, DetectionInput
 from discreet.detect.context import all_languages
 from discreet.detect.entities import EntityType
 from discreet.detect.registry import builtin
@@ -30,7 +29,12 @@ _CARD_GROUPS = re.compile(r"\d{4}(?:[ -]\d{4})+(?:[ -]\d{1,4})?")
 
 
 @builtin
-class CreditCardRecognizer(PatternRecognizer):
+class CreditCardRecognizer(ChecksummedRecognizer):
+    quick = _QUICK
+    candidate = _CANDIDATE
+    separator = _SEPARATOR
+    base_score = SCORE
+
     def __init__(self) -> None:
         super().__init__(
             "credit_card",
@@ -40,21 +44,12 @@ class CreditCardRecognizer(PatternRecognizer):
             context_boost=0.05,
         )
 
-    def analyze(self, item: DetectionInput) -> Iterator[Finding]:
-        text = item.text
-        if _QUICK.search(text) is None:
-            return
-        for match in _CANDIDATE.finditer(text):
-            start = match.start()
-            end = checked_prefix(text, start, match.end(), is_card_number, _SEPARATOR)
-            if end is not None:
-                score = self._score(item, start, end)
-                if score > 0:
-                    yield Finding(start, end, EntityType.CREDIT_CARD, score, self.name)
+    def is_valid(self, number: str) -> bool:
+        return is_card_number(number)
 
-    def _score(self, item: DetectionInput, start: int, end: int) -> float:
+    def score(self, item: DetectionInput, start: int, end: int) -> float:
         if card_brand(digits(item.text[start:end])) not in RARE_CARD_BRANDS:
-            return self.boosted(item, start, end, SCORE)
+            return super().score(item, start, end)
         score = SCORE_RARE
         if _CARD_GROUPS.fullmatch(item.text, start, end):
             score += RARE_GROUPED_BONUS

@@ -7,12 +7,11 @@ a match unambiguous; a number without its prefix is not reported.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 from stdnum.eu import vat as eu_vat
 from stdnum.gb import vat as gb_vat
 
-from discreet.detect.base import DetectionInput, Finding, PatternRecognizer, checked_prefix
+from discreet.detect.base import ChecksummedRecognizer
 from discreet.detect.context import all_languages
 from discreet.detect.entities import EntityType
 from discreet.detect.registry import builtin
@@ -41,7 +40,15 @@ def is_vat_number(candidate: str) -> bool:
 
 
 @builtin
-class VatRecognizer(PatternRecognizer):
+class VatRecognizer(ChecksummedRecognizer):
+    quick = _QUICK
+    candidate = _CANDIDATE
+    separator = _GROUP_SEPARATOR
+    base_score = SCORE
+    # Never cut within the country prefix: "BE 0403..." keeps its space.
+    skip = 3
+    min_len = 4
+
     def __init__(self) -> None:
         super().__init__(
             "vat",
@@ -51,16 +58,5 @@ class VatRecognizer(PatternRecognizer):
             context_boost=0.1,
         )
 
-    def analyze(self, item: DetectionInput) -> Iterator[Finding]:
-        text = item.text
-        if _QUICK.search(text) is None:
-            return
-        for match in _CANDIDATE.finditer(text):
-            start = match.start()
-            # Never cut within the country prefix: "BE 0403..." keeps its space.
-            end = checked_prefix(
-                text, start, match.end(), is_vat_number, _GROUP_SEPARATOR, skip=3, min_len=4
-            )
-            if end is not None:
-                score = self.boosted(item, start, end, SCORE)
-                yield Finding(start, end, EntityType.VAT_ID, score, self.name)
+    def is_valid(self, number: str) -> bool:
+        return is_vat_number(number)
