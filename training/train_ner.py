@@ -4,6 +4,7 @@
 One reproducible command, from the repository root:
 
     python training/train_ner.py --out src/discreet/detect/ner/model
+    python training/train_ner.py --licence permissive --out MODEL   # commercial-use sources
 
 It generates the synthetic corpus (split="train" only: a fifth of all names, streets and
 cities are held out for evaluation and never seen here), converts it to spaCy DocBin files,
@@ -229,6 +230,7 @@ def finalize_model(out: Path, args: argparse.Namespace, stats: Counter[str]) -> 
     """
     from discreet.evaluation.public import CATALOGUE
 
+    corpora = [CATALOGUE[n] for n in args.real]
     strings = sorted({*LABELS, *TAGS})
     (out / "vocab" / "strings.json").write_text(json.dumps(strings), encoding="utf-8")
     config = spacy.util.load_config(out / "config.cfg", interpolate=False)
@@ -240,10 +242,9 @@ def finalize_model(out: Path, args: argparse.Namespace, stats: Counter[str]) -> 
     meta.update(
         name="discreet_ner",
         version="1.0.0",
-        # The weights are learnt from the corpora in `sources`, whose licences (research
-        # use only, CC BY-NC-SA) bind more than discreet's own: say so where it is read.
-        license="Apache-2.0 (discreet); weights trained on research-only and CC BY-NC-SA "
-        "corpora, see sources",
+        # The weights are learnt from the corpora in `sources`, whose licences may bind
+        # more than discreet's own: say so where it is read.
+        license=weights_licence(corpora),
         description=(
             "discreet's built-in NER (PERSON, STREET_ADDRESS, LOCATION, ORGANIZATION) for "
             "English, Dutch, German and French customer-service text: a BILUO entity tagger "
@@ -262,7 +263,7 @@ def finalize_model(out: Path, args: argparse.Namespace, stats: Counter[str]) -> 
                     ],
                     "license": c.licence,
                 }
-                for c in (CATALOGUE[n] for n in args.real)
+                for c in corpora
             ),
             {
                 "name": "discreet synthetic corpus (split=train)",
@@ -277,6 +278,39 @@ def finalize_model(out: Path, args: argparse.Namespace, stats: Counter[str]) -> 
         ],
     )
     meta_path.write_text(json.dumps(meta, indent=2), encoding="utf-8")
+
+
+def weights_licence(corpora: Sequence[Any]) -> str:
+    """meta.json's licence line: discreet's own, and what the training corpora add."""
+    if not corpora:
+        return "Apache-2.0 (weights trained on discreet's own generated texts only)"
+    if all(c.permissive for c in corpora):
+        return (
+            "Apache-2.0 (discreet); weights trained on CC BY / CC BY-SA corpora (commercial "
+            "use allowed with attribution), see sources"
+        )
+    return (
+        "Apache-2.0 (discreet); weights trained on research-only and CC BY-NC-SA corpora "
+        "(not for commercial use; rebuild with --licence permissive), see sources"
+    )
+
+
+def choose_corpora(real: Sequence[str] | None, licence: str) -> list[str]:
+    """The public corpora to train on: --real's names (default: all with a train split),
+    and under --licence permissive only those whose licence allows commercial use."""
+    from discreet.evaluation.public import CATALOGUE, get_corpus, trainable
+
+    permissive = licence == "permissive"
+    if real is None:
+        return trainable(permissive_only=permissive)
+    names = [r for r in real if r != "none"]
+    for name in names:
+        if permissive and not get_corpus(name).permissive:
+            raise SystemExit(
+                f"--licence permissive: {name} is {CATALOGUE[name].licence}; "
+                "leave it out or drop --licence permissive"
+            )
+    return names
 
 
 def print_entity_scores(model: Path, texts: Sequence[Any]) -> None:
@@ -332,6 +366,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         "split in discreet.evaluation.public.CATALOGUE; 'none' for none). Fetch them "
         "first with training/fetch_corpora.py",
     )
+    parser.add_argument(
+        "--licence",
+        choices=("any", "permissive"),
+        default="any",
+        help="permissive: train only on public corpora whose licence allows commercial use "
+        "of the model (CC BY, CC BY-SA; see discreet.evaluation.public.CATALOGUE)",
+    )
     parser.add_argument("--corpus-dir", type=Path, default=None, help="fetched corpora")
     parser.add_argument(
         "--real-dev", type=int, default=150, help="dev texts per public corpus to choose on"
@@ -363,6 +404,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="extra spaCy config override, e.g. components.tok2vec.model.encode.width=64",
     )
     args = parser.parse_args(argv)
+    args.real = choose_corpora(args.real, args.licence)  # before minutes of corpus building
 
     from discreet.evaluation.corpus import generate_corpus
 
@@ -373,11 +415,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     rng = random.Random(args.seed)
     train += [with_tokens(item, rng) for item in train if rng.random() < args.token_share]
     dev = generate_corpus(args.n_dev, seed=args.seed + 1, split="train")
-    from discreet.evaluation.public import DEFAULT_CORPUS_DIR, trainable
+    from discreet.evaluation.public import DEFAULT_CORPUS_DIR
 
     corpus_dir = args.corpus_dir or DEFAULT_CORPUS_DIR
-    real = trainable() if args.real is None else [r for r in args.real if r != "none"]
-    args.real = real
+    real = args.real
     real_train = real_texts(real, "train", corpus_dir)
     train += real_train
     dev += real_texts(real, "dev", corpus_dir, limit=args.real_dev)

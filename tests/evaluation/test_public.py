@@ -134,24 +134,60 @@ def test_conllu_keeps_the_authors_text(tmp_path: Path) -> None:
 
 
 GERMEVAL = """\
-#\thttp://de.wikipedia.org/wiki/Beispiel [2010-01-01]
+#\thttp://de.wikipedia.org/wiki/Beispiel\t[2010-01-01]\t
 1\tAngela\tB-PER\tO
 2\tMerkel\tI-PER\tO
 3\tbesuchte\tO\tO
 4\tdeutsche\tB-LOCderiv\tO
 5\tFirmen\tO\tO
 6\tin\tO\tO
-7\tBerlin\tB-LOC\tO
+7\tBerlin\tB-LOC\tB-ORG
 8\t.\tO\tO
+
+#\thttp://www.example.de/artikel/1.html\t[2010-07-04]\t
+1\tDie\tO\tO
+2\tEU-Kommission\tB-ORGpart\tB-LOC
+3\ttagte\tO\tO
+4\tin\tO\tO
+5\tBrüssel\tB-LOC\tO
+6\t.\tO\tO
 """
 
 
 def test_germeval_outer_level_and_derived_kinds_unlabelled(tmp_path: Path) -> None:
     path = tmp_path / "NER-de-dev.tsv"
     path.write_text(GERMEVAL, encoding="utf-8")
-    (text,) = read_file(path, "germeval", language="de")
-    assert text.text == "Angela Merkel besuchte deutsche Firmen in Berlin."
-    assert _values(text) == [("Angela Merkel", P), ("Berlin", L)]
+    # Each GermEval sentence comes from another article: one text each, never joined.
+    first, second = read_file(path, "germeval", language="de")
+    assert first.text == "Angela Merkel besuchte deutsche Firmen in Berlin."
+    # The outer column: "Berlin" is a place (its inner ORG is ignored), LOCderiv is not.
+    assert _values(first) == [("Angela Merkel", P), ("Berlin", L)]
+    # ORGpart is not an organisation; the inner LOC inside it is not read either.
+    assert second.text == "Die EU-Kommission tagte in Brüssel."
+    assert _values(second) == [("Brüssel", L)]
+
+
+WNUT = (
+    "@paulwalk\tO\nsaw\tO\nEmpire\tB-location\nState\tI-location\nBuilding\tI-location\n"
+    "with\tO\nnina\tB-person\n,\tO\nlove\tO\nmy\tO\niPhone\tB-product\n\t\n"
+    "ask\tO\nthe\tO\nBeatles\tB-group\n\t\n"
+    "#\tO\nla la\tO\nmoved\tO\nto\tO\nlondon\tB-location\n"
+)
+
+
+def test_wnut_lower_case_kinds_and_one_text_per_post(tmp_path: Path) -> None:
+    path = tmp_path / "wnut17train.conll"
+    path.write_text(WNUT, encoding="utf-8")
+    first, second, third = read_file(path, "wnut", language="en")
+    # A tab-only line ends a post, as in WNUT-17's train file; posts are never joined.
+    assert first.text == "@paulwalk saw Empire State Building with nina, love my iPhone"
+    # person and location are labelled; product, group (and corporation, creative-work)
+    # are not discreet's kinds.
+    assert _values(first) == [("Empire State Building", L), ("nina", P)]
+    assert _values(second) == []
+    # A hashtag "#" is a token here, not a comment; a token may hold a space.
+    assert third.text == "# la la moved to london"
+    assert _values(third) == [("london", L)]
 
 
 def test_malformed_lines_are_named_by_file_and_line(tmp_path: Path) -> None:
@@ -177,6 +213,13 @@ def test_malformed_lines_are_named_by_file_and_line(tmp_path: Path) -> None:
         "ned.testb",
         "en_ewt-ud-test.iob2",
         "NER-de-test.tsv",
+        "NER-de-test-unlabeled.tsv",
+        "emerging.test",
+        "emerging.test.conll",
+        "emerging.test.annotated",
+        "source/redd.tok.test",
+        "source/stacko.test",
+        "source/yt_test",
         "corpus/test/part1.txt",
         "TEST.CONLL",
         "presidio-research/data/synth_dataset_v2.json",
@@ -193,7 +236,16 @@ def test_test_split_paths_are_refused(path: str, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "path",
-    ["data/conll/en/train.conllu", "val.conllu", "en_ewt-ud-dev.iob2", "ned.train", "latest.txt"],
+    [
+        "data/conll/en/train.conllu",
+        "val.conllu",
+        "en_ewt-ud-dev.iob2",
+        "ned.train",
+        "latest.txt",
+        "wnut17train.conll",
+        "emerging.dev.conll",
+        "NER-de-dev.tsv",
+    ],
 )
 def test_train_and_dev_paths_are_allowed(path: str) -> None:
     assert not looks_like_test_split(path)
@@ -205,17 +257,50 @@ def test_the_catalogue_names_no_test_split() -> None:
         for path in (corpus.train, corpus.dev):
             if path is not None:
                 check_allowed(path)
-    assert {"conll2003-en", "conll2002-nl", "wikineural-fr"} <= set(trainable())
+    assert {"conll2003-en", "conll2002-nl", "wikineural-fr", "wnut17-en"} <= set(trainable())
+    # GermEval 2014's only public copy lacks its train file: measured, never trained on.
+    assert "germeval2014-de" not in trainable()
+
+
+def _load_script(name: str) -> object:
+    path = Path(__file__).resolve().parents[2] / "training" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def _load_fetch_script() -> object:
-    path = Path(__file__).resolve().parents[2] / "training" / "fetch_corpora.py"
-    spec = importlib.util.spec_from_file_location("fetch_corpora", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["fetch_corpora"] = module
-    spec.loader.exec_module(module)
-    return module
+    return _load_script("fetch_corpora")
+
+
+def test_permissive_corpora_are_the_cc_by_ones() -> None:
+    permissive = {c.name for c in CATALOGUE.values() if c.permissive}
+    assert permissive == {"wnut17-en", "uner-en-ewt", "germeval2014-de"}
+    for corpus in CATALOGUE.values():
+        # Research-only (CoNLL) and non-commercial (WikiNEuRal) data is never "permissive".
+        assert corpus.permissive == (
+            corpus.licence.startswith("CC BY") and "NC" not in corpus.licence
+        )
+    # Of those, only WNUT-17 has a train split within reach.
+    assert trainable(permissive_only=True) == ["wnut17-en"]
+
+
+def test_training_with_permissive_licence_refuses_other_corpora() -> None:
+    train_ner = _load_script("train_ner")
+    choose = train_ner.choose_corpora  # type: ignore[attr-defined]
+    assert choose(None, "permissive") == ["wnut17-en"]
+    assert choose(None, "any") == trainable()
+    assert choose(["none"], "permissive") == []
+    with pytest.raises(SystemExit, match="conll2003-en is CoNLL"):
+        choose(["wnut17-en", "conll2003-en"], "permissive")
+    meta_licence = train_ner.weights_licence  # type: ignore[attr-defined]
+    assert "commercial use allowed" in meta_licence([CATALOGUE["wnut17-en"]])
+    assert "not for commercial use" in meta_licence(
+        [CATALOGUE["wnut17-en"], CATALOGUE["conll2003-en"]]
+    )
 
 
 def test_fetch_script_refuses_a_test_split_before_asking_git(tmp_path: Path) -> None:

@@ -12,11 +12,15 @@ any generated text:
   ``token``, ``tag``, ...), whose ``# text =`` comment gives the sentence as written;
   tokens are placed on that text, so the spacing is the author's, not a reconstruction.
 * ``germeval``: GermEval 2014's ``index<TAB>token<TAB>outer tag<TAB>inner tag`` (outer
-  level used).
+  level used); each sentence comes from another article (its ``#`` line names the source),
+  so each is a text of its own.
+* ``wnut``: WNUT-17's ``token<TAB>tag`` with lower-case kinds (``B-person``); each sentence
+  is one tweet, comment or post, so each is a text of its own.
 
-Types: PER → PERSON, LOC → LOCATION, ORG → ORGANIZATION. Everything else (MISC, OTH,
-GermEval's ``deriv``/``part`` kinds such as "deutsche" or "EU-Kommission") is not a person,
-a place or an organisation in discreet's sense and is left unlabelled.
+Types: PER → PERSON, LOC → LOCATION, ORG → ORGANIZATION (WNUT-17: person → PERSON,
+location → LOCATION). Everything else (MISC, OTH, GermEval's ``deriv``/``part`` kinds such
+as "deutsche" or "EU-Kommission", WNUT-17's group, corporation, product and creative-work)
+is not a person, a place or an organisation in discreet's sense and is left unlabelled.
 
 **The rule.** Test splits are kept for an external check: nothing here reads a file whose
 name looks like one (``test``, ``testa``, ``testb``, ``*-test.*``), nor presidio-research's
@@ -40,14 +44,19 @@ from discreet.detect.entities import EntityType
 from discreet.errors import InvalidInput, NotFound
 from discreet.evaluation.corpus import LabelledSpan, LabelledText
 
-Format = Literal["conll", "wikineural", "conllu", "germeval"]
-FORMATS: tuple[Format, ...] = ("conll", "wikineural", "conllu", "germeval")
+Format = Literal["conll", "wikineural", "conllu", "germeval", "wnut"]
+FORMATS: tuple[Format, ...] = ("conll", "wikineural", "conllu", "germeval", "wnut")
+_SENTENCE_IS_A_TEXT: frozenset[Format] = frozenset({"germeval", "wnut"})
+"""Formats whose sentences are unrelated to each other (sampled from many articles, or one
+post each): joining them would give a name the context of a stranger's text."""
 
 TAG_TYPES: dict[str, EntityType] = {
     "PER": EntityType.PERSON,
     "PERSON": EntityType.PERSON,
     "LOC": EntityType.LOCATION,
     "ORG": EntityType.ORGANIZATION,
+    "person": EntityType.PERSON,  # WNUT-17
+    "location": EntityType.LOCATION,
 }
 """Corpus entity kinds → taxonomy. Kinds not here (MISC, OTH, LOCderiv, ...) stay unlabelled."""
 
@@ -116,7 +125,13 @@ class Sentence:
 
 def _columns(fmt: Format) -> tuple[int, int]:
     """(token column, tag column) of a format; -1 is the last column."""
-    return {"conll": (0, -1), "wikineural": (1, 2), "conllu": (1, 2), "germeval": (1, 2)}[fmt]
+    return {
+        "conll": (0, -1),
+        "wikineural": (1, 2),
+        "conllu": (1, 2),
+        "germeval": (1, 2),
+        "wnut": (0, -1),
+    }[fmt]
 
 
 def read_sentences(
@@ -135,7 +150,7 @@ def read_sentences(
         if not line.strip():
             if tokens:
                 yield Sentence(tuple(tokens), tuple(tags), text, new_doc)
-                new_doc = False
+                new_doc = fmt in _SENTENCE_IS_A_TEXT
             tokens, tags, text = [], [], None
             continue
         if line.startswith("#") and fmt in ("conllu", "germeval"):
@@ -144,6 +159,7 @@ def read_sentences(
             elif line.startswith("# newdoc"):
                 new_doc = True
             continue
+        # WNUT-17 is tab-separated like the others: a tweet's token may hold a space.
         cols = line.split("\t") if fmt != "conll" else line.split()
         if len(cols) < 2 or (tag_col >= 0 and len(cols) <= tag_col):
             raise CorpusFormatError(f"{source}: line {lineno}: expected a token and a tag column")
@@ -316,6 +332,10 @@ class PublicCorpus:
     """Where the train file is missing from every mirror: the share of the dev file's
     sentences (the leading ones, whole articles kept together) used for training instead;
     the rest stays the dev split. 0: the dev file is only measured on."""
+    permissive: bool = False
+    """Its licence lets anyone, companies included, use a model trained on it (CC BY,
+    CC BY-SA: attribution, and for BY-SA share-alike), unlike research-only or NC data.
+    `training/train_ner.py --licence permissive` trains on these alone."""
 
     def local(self, split: Literal["train", "dev"], root: Path = DEFAULT_CORPUS_DIR) -> Path:
         source = self.dev if split == "dev" or self.carve_train else self.train
@@ -328,6 +348,14 @@ _WN = "Babelscape/wikineural"
 _WN_COMMIT = "d2e28c770cba2b285e742529ae18ed849e336c65"
 _UNER = "UniversalNER/UNER_English-EWT"
 _UNER_COMMIT = "8ed072de2fd24022cc62458997fe96a8fe191ea4"
+_WNUT = "leondz/emerging_entities_17"
+_WNUT_COMMIT = "e52a2d2a71ac1a051ca2d532eef28653c5c02603"
+_GERMEVAL = "viniciusrpb/cloud_image_classification"
+_GERMEVAL_COMMIT = "48fd5685a974f4e6fb457e178ebceb2862605545"
+_GERMEVAL_LICENCE = (
+    "CC BY 4.0 (GermEval 2014 shared task); the copy's repository states no licence for "
+    "the data (its LICENSE, GPL-3.0, is for its own code)"
+)
 _WN_LICENCE = "CC BY-NC-SA 4.0 (research use; not redistributed here)"
 _CONLL_LICENCE = (
     "CoNLL-2002/2003 shared-task data: research use only (Reuters / ECI / De Morgen texts)"
@@ -366,7 +394,18 @@ CATALOGUE: dict[str, PublicCorpus] = {
         ),
         PublicCorpus(
             "uner-en-ewt", "en", "web text (e-mail, reviews, Q&A, blogs)", "conllu", _UNER,
-            _UNER_COMMIT, "CC BY-SA 4.0", None, "en_ewt-ud-dev.iob2",
+            _UNER_COMMIT, "CC BY-SA 4.0 (the repository's LICENSE.txt)", None,
+            "en_ewt-ud-dev.iob2", permissive=True,
+        ),
+        PublicCorpus(
+            "wnut17-en", "en", "social media (tweets, Reddit, YouTube, StackOverflow)",
+            "wnut", _WNUT, _WNUT_COMMIT, "CC BY 4.0 (the repository's README)",
+            "wnut17train.conll", "emerging.dev.conll", permissive=True,
+        ),
+        PublicCorpus(
+            "germeval2014-de", "de", "Wikipedia + news (GermEval 2014)", "germeval",
+            _GERMEVAL, _GERMEVAL_COMMIT, _GERMEVAL_LICENCE, None, "NER-de-dev.tsv",
+            permissive=True,
         ),
     )
 }  # fmt: skip
@@ -416,6 +455,11 @@ def load_split(
     )
 
 
-def trainable() -> list[str]:
-    """Catalogue corpora with a train split (their own, or one carved from the dev file)."""
-    return [c.name for c in CATALOGUE.values() if c.train is not None or c.carve_train]
+def trainable(*, permissive_only: bool = False) -> list[str]:
+    """Catalogue corpora with a train split (their own, or one carved from the dev file);
+    with `permissive_only`, only those whose licence allows commercial use of the model."""
+    return [
+        c.name
+        for c in CATALOGUE.values()
+        if (c.train is not None or c.carve_train) and (c.permissive or not permissive_only)
+    ]
