@@ -58,6 +58,11 @@ def operator_ctx(actor: str | None, purpose: str, legal_basis: str) -> AccessCon
     )
 
 
+def default_actor(actor: str | None) -> str:
+    """`--actor`, else the operating-system user running the CLI (``cli:<login>``)."""
+    return actor or f"cli:{getpass.getuser()}"
+
+
 def cli_context(
     purpose: str, actor: str | None = None, legal_basis: str = "legitimate_interests"
 ) -> AccessContext:
@@ -65,7 +70,7 @@ def cli_context(
     from discreet.audit.context import AccessContext, ActorKind
 
     return AccessContext(
-        actor=actor or f"cli:{getpass.getuser()}",
+        actor=default_actor(actor),
         purpose=purpose,
         legal_basis=legal_basis,  # type: ignore[arg-type]  # validated, coerced
         actor_kind=ActorKind.USER,

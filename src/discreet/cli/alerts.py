@@ -6,9 +6,9 @@ from typing import Annotated
 
 import typer
 
-from discreet.cli._common import ConfigOpt, JsonOpt
+from discreet.cli._common import ConfigOpt, JsonOpt, default_actor, load_policy_or_exit
 from discreet.ops.alerts import AlertStore, Delivery, as_json
-from discreet.ops.stores import data_store, default_actor, load_policy_checked
+from discreet.ops.stores import data_store
 from discreet.settings import Settings
 
 app = typer.Typer(
@@ -38,7 +38,7 @@ def check(
     from discreet.ops.incidents import zone
 
     zone(tz)  # an unknown zone is refused before anything runs
-    delivery = Delivery(load_policy_checked(config).alerts)  # a bad section: refused first
+    delivery = Delivery(load_policy_or_exit(config).alerts)  # a bad section: refused first
     settings = Settings()
     with data_store(settings) as db:
         detector = AnomalyDetector(db, tenant=settings.tenant, config=AnomalyConfig(tz=tz))

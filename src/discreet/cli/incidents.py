@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from discreet.cli._common import ActorOpt, JsonOpt
+from discreet.cli._common import ActorOpt, JsonOpt, default_actor
 from discreet.errors import parse_choice
 from discreet.ops.incidents import (
     IncidentRegister,
@@ -19,7 +19,7 @@ from discreet.ops.incidents import (
     parse_local_time,
     zone,
 )
-from discreet.ops.stores import data_store, default_actor
+from discreet.ops.stores import data_store
 from discreet.settings import Settings
 
 app = typer.Typer(

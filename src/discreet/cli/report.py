@@ -7,12 +7,11 @@ from typing import Annotated
 
 import typer
 
-from discreet.cli._common import ConfigOpt
+from discreet.cli._common import ConfigOpt, load_policy_or_exit
 from discreet.errors import InvalidInput
 from discreet.ops.stores import (
     data_store,
     key_store,
-    load_policy_checked,
     master_key,
 )
 from discreet.settings import Settings
@@ -52,7 +51,7 @@ def ropa(config: ConfigOpt = None, fmt: _Format = "html", out: _Out = None) -> N
     """The record of processing activities, generated from the policy."""
     from discreet.ops.reports import ropa_html
 
-    _write(ropa_html(load_policy_checked(config)), fmt, out)
+    _write(ropa_html(load_policy_or_exit(config)), fmt, out)
 
 
 @app.command("dpia")
@@ -75,7 +74,7 @@ def dpia(
     from discreet.ops import facts
     from discreet.ops.reports import detection_figures, dpia_html
 
-    policy = load_policy_checked(config)
+    policy = load_policy_or_exit(config)
     span = facts.parse_period(period)
     settings = Settings()
     with data_store(settings) as db:
@@ -107,7 +106,7 @@ def evidence(
     from discreet.ops import facts
     from discreet.ops.evidence import build_pack
 
-    policy = load_policy_checked(config)
+    policy = load_policy_or_exit(config)
     span = facts.parse_period(period)
     settings = Settings()
     master = master_key(settings)

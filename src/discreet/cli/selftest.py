@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from discreet.ops.stores import load_policy_checked
+from discreet.cli._common import load_policy_or_exit
 
 NO_ARGS_IS_HELP = False  # `discreet selftest` alone runs the self-test
 
@@ -58,7 +58,7 @@ def selftest(
     from discreet.ops.selftest import run_selftest
 
     report = run_selftest(
-        load_policy_checked(config),
+        load_policy_or_exit(config),
         build_app=build_app,
         gateway_url=gateway,
         api_key=api_key,

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import getpass
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from discreet.errors import InvalidInput, Unavailable
+from discreet.errors import Unavailable
 from discreet.settings import Settings
 from discreet.store import DATA, Database, ensure_current
 from discreet.store.errors import StorageError
@@ -16,7 +14,6 @@ from discreet.store.migrate import Store
 from discreet.vault.factory import register_audit_chain_from
 
 if TYPE_CHECKING:
-    from discreet.policy import Policy
     from discreet.vault.crypto import MasterKey
 
 
@@ -42,28 +39,8 @@ def data_store(settings: Settings | None = None) -> Iterator[Database]:
         yield db
 
 
-def default_actor(actor: str | None) -> str:
-    return actor or getpass.getuser()
-
-
-class OpsPolicyInvalid(InvalidInput):
-    """The policy file is not valid (each problem is listed)."""
-
-
 class MasterKeyNeeded(Unavailable):
     """This command needs the master key (DISCREET_MASTER_KEY or _FILE)."""
-
-
-def load_policy_checked(path: Path | None) -> Policy:
-    """The policy, or an `InvalidInput` listing its problems (line, key, what)."""
-    from discreet.policy import PolicyError, load_policy
-
-    try:
-        return load_policy(path)
-    except PolicyError as exc:
-        raise OpsPolicyInvalid(
-            "; ".join(exc.messages()) + f" ({exc.source}: the policy is not valid)"
-        ) from None
 
 
 def master_key(settings: Settings | None = None) -> MasterKey:
