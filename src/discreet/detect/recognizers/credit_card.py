@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from discreet.detect.base import DetectionInput, Finding, PatternRecognizer, checked_prefix
+from discreet.detect.base import DIGIT, DetectionInput, Finding, PatternRecognizer, checked_prefix
 from discreet.detect.context import all_languages
 from discreet.detect.entities import EntityType
 from discreet.detect.registry import builtin
@@ -31,6 +31,8 @@ _CARD_GROUPS = re.compile(r"\d{4}(?:[ -]\d{4})+(?:[ -]\d{1,4})?")
 
 @builtin
 class CreditCardRecognizer(PatternRecognizer):
+    trigger = DIGIT
+
     def __init__(self) -> None:
         super().__init__(
             "credit_card",

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from stdnum.eu import vat as eu_vat
 from stdnum.gb import vat as gb_vat
 
-from discreet.detect.base import DetectionInput, Finding, PatternRecognizer, checked_prefix
+from discreet.detect.base import DIGIT, DetectionInput, Finding, PatternRecognizer, checked_prefix
 from discreet.detect.context import all_languages
 from discreet.detect.entities import EntityType
 from discreet.detect.registry import builtin
@@ -42,6 +42,8 @@ def is_vat_number(candidate: str) -> bool:
 
 @builtin
 class VatRecognizer(PatternRecognizer):
+    trigger = DIGIT
+
     def __init__(self) -> None:
         super().__init__(
             "vat",
