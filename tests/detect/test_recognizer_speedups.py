@@ -1,25 +1,27 @@
 """Speed-ups that must not change a single finding.
 
-The phone candidate pre-check and the e-mail "@" pre-check are compared with the plain
-scans they skip, on the generated eval corpus, the hand-written set and edge cases. The
-names recognizer's faster tokeniser and loops were checked the same way against the code
-they replaced when they landed (identical findings on 5,161 texts, 2026-11-22); its quality
-is guarded by tests/evaluation/test_quality_floor.py. Failures name the text's index,
-never the text.
+The phone candidate pre-check and the detector's triggers (`Recognizer.trigger`: a digit,
+an "@") are compared with the plain scans they skip, on the generated eval corpus, the
+hand-written set and edge cases. The names recognizer's faster tokeniser and loops were
+checked the same way against the code they replaced when they landed (identical findings on
+5,161 texts, 2026-11-22); its quality is guarded by tests/evaluation/test_quality_floor.py.
+Failures name the text's index, never the text.
 """
 
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Iterator
 
 import pytest
 
-from discreet.detect.base import DetectionInput, Finding, PatternRecognizer
+from discreet.detect.base import DetectionInput, Finding
 from discreet.detect.entities import EntityType
 from discreet.detect.recognizers import names as N
 from discreet.detect.recognizers import phone as P
 from discreet.detect.recognizers.email import EmailRecognizer
+from discreet.detect.registry import RecognizerRegistry
 from discreet.evaluation.bench import HANDWRITTEN_PATH
 from discreet.evaluation.corpus import generate_corpus, read_jsonl
 
@@ -123,11 +125,51 @@ def test_phone_precheck_skips_texts_without_seven_digits() -> None:
 # --- e-mail -----------------------------------------------------------------------------------
 
 
-def test_email_findings_match_the_plain_pattern_recognizer(items: list[DetectionInput]) -> None:
-    fast = EmailRecognizer()
-    for i, item in enumerate(items):
-        plain = list(PatternRecognizer.analyze(fast, item))
-        assert list(fast.analyze(item)) == plain, f"text #{i}"
+def test_email_trigger_is_the_at_sign() -> None:
     text = "mail jan@example.nl"
-    assert [f.value(text) for f in fast.analyze(DetectionInput(text, "en"))] == ["jan@example.nl"]
-    assert list(fast.analyze(DetectionInput("no address here", "en"))) == []
+    assert [f.value(text) for f in EmailRecognizer().analyze(DetectionInput(text, "en"))] == [
+        "jan@example.nl"
+    ]
+    assert EmailRecognizer.trigger is not None
+    assert EmailRecognizer.trigger.search("no address here") is None
+
+
+# --- triggers -----------------------------------------------------------------------------------
+
+
+def _without(pattern: re.Pattern[str], item: DetectionInput) -> DetectionInput:
+    return DetectionInput(pattern.sub("", item.text), item.language)
+
+
+def test_a_recognizer_finds_nothing_where_its_trigger_is_absent(
+    items: list[DetectionInput],
+) -> None:
+    # The detector skips a recognizer whose trigger is not in the text; that must never
+    # lose a finding. Each recognizer runs here on every text with its trigger removed
+    # (digits stripped from phone numbers, IBANs, dates, addresses; "@" from e-mails).
+    triggered = [r for r in RecognizerRegistry.default() if r.trigger is not None]
+    assert {"phone", "iban", "credit_card", "date", "street_address", "email"} <= {
+        r.name for r in triggered
+    }
+    for recognizer in triggered:
+        assert recognizer.trigger is not None
+        for i, item in enumerate(items):
+            stripped = _without(recognizer.trigger, item)
+            if recognizer.supports(item.language):
+                found = list(recognizer.analyze(stripped))
+                assert found == [], f"{recognizer.name} on text #{i} without its trigger"
+
+
+def test_the_detector_with_triggers_finds_what_it_finds_without(
+    items: list[DetectionInput], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from discreet.detect import Detector, NerConfig
+    from discreet.detect.config import DetectorConfig
+
+    detector = Detector(DetectorConfig(ner=NerConfig(backend="none")))
+    texts = [item.text for item in items]
+    languages = [item.language for item in items]
+    with_triggers = detector.detect_batch(texts, languages)
+    for recognizer in detector.registry:
+        monkeypatch.setattr(recognizer, "trigger", None)
+    assert detector.detect_batch(texts, languages) == with_triggers

@@ -43,7 +43,7 @@ class NerConfig(BaseModel):
 
     backend: str = "builtin"
     model: str | None = None
-    min_score: float = Field(default=0.5, ge=0.0, le=1.0)
+    min_score: float = Field(default=0.4, ge=0.0, le=1.0)
     label_map: dict[str, EntityType] = Field(default_factory=dict)
 
     @field_validator("backend")

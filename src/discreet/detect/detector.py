@@ -15,7 +15,7 @@ from discreet.detect.language import detect_language
 from discreet.detect.merge import merge_findings
 from discreet.detect.ner.base import NerBackend
 from discreet.detect.plausibility import load_all as load_word_lists
-from discreet.detect.plausibility import refine_ner
+from discreet.detect.plausibility import refine_ner, retype_people
 from discreet.detect.registry import RecognizerRegistry
 from discreet.errors import TooLarge, Unavailable
 
@@ -202,7 +202,15 @@ class Detector:
     def _finish(self, item: DetectionInput, ner_findings: list[Finding]) -> list[Finding]:
         found: list[Finding] = []
         if item.text.strip():
+            present: dict[re.Pattern[str], bool] = {}
             for recognizer in self._by_language[item.language]:
+                trigger = recognizer.trigger
+                if trigger is not None:
+                    hit = present.get(trigger)
+                    if hit is None:
+                        hit = present[trigger] = trigger.search(item.text) is not None
+                    if not hit:
+                        continue  # cannot find anything here (see Recognizer.trigger)
                 try:
                     found.extend(recognizer.analyze(item))
                 except Exception as exc:
@@ -212,6 +220,7 @@ class Detector:
             # Ordinary words the model took for names, and names it cut short, corrected.
             try:
                 found.extend(refine_ner(item, ner_findings))
+                found = retype_people(item, found)
             except Exception as exc:  # fail closed, without the text in the message
                 raise DetectionError(f"checking NER findings failed: {type(exc).__name__}") from exc
         threshold = self.config.threshold

@@ -312,3 +312,31 @@ SIGN_OFF_WORDS: frozenset[str] = _words(
     """
 )
 """Words that end a message on their own line: a sign-off, not the signature's name."""
+
+PLACE_HEADS: frozenset[str] = _words(
+    """
+    park bridge highway motorway lake sea bay gulf ocean strait straits river creek falls
+    valley mountain mountains hills island islands peninsula beach coast harbor harbour
+    airport station district county province region canal forest desert reservoir
+    meer zee baai rivier brug eiland eilanden luchthaven kanaal bos gebergte
+    see brücke insel inseln fluss bucht bahnhof flughafen gebirge tal wald kanal
+    lac pont île îles baie fleuve rivière gare aéroport vallée forêt
+    """
+)
+"""Last words that make a capitalised phrase a place ("George Washington Bridge",
+"Muskegon Lake", "Zachary Taylor Historic State Park"), not the person in its name."""
+
+ORGANISATION_HEADS: frozenset[str] = _words(
+    """
+    university college school academy church cathedral museum theatre theater records
+    center centre institute hospital hotel restaurant pizza grill cafe café company
+    corporation inc ltd llc league club party council ministry department bank group
+    foundation association society railway railways airlines motorsports development
+    housing press publishing studios pictures festival
+    universiteit hogeschool school kerk ziekenhuis stichting vereniging gemeente
+    universität hochschule kirche krankenhaus stiftung verein verlag gesellschaft gmbh
+    université école église hôpital musée théâtre société banque
+    """
+)
+"""Last words that make a capitalised phrase an organisation ("Princeton University",
+"Richard Rodgers Theatre", "Malcolm Smith Motorsports"), not the person in its name."""

@@ -6,9 +6,8 @@ ordinary words ("Maybe", "Stadt", "ouders", "shipped", "mardi"), the shop's own 
 "Priya Patel", "Visser" for "M. Visser") or run long ("Kontoinhaber Thomas Wagner").
 `refine_ner` corrects those, using:
 
-* the model's own confidence: findings scored at or above `CONFIDENT` (a backend with
-  calibrated probabilities, such as a Hugging Face model, sure of itself) are left alone;
-  spaCy models carry a fixed 0.85 and are always checked;
+* every finding is checked, however sure the model is: the built-in model's calibrated
+  scores are right on average, not on each ordinary word it takes for a name;
 * word frequencies per language (`detect.ordinary`), read together with what the casing
   says: a lower-case word, or a capitalised one at the start of a sentence, is judged
   by frequency alone; a capitalised word inside a sentence only when it is among the
@@ -33,6 +32,8 @@ from discreet.detect.ordinary import (
     BRANDS_AND_PRODUCTS,
     COLOURS,
     ORDER_STATUSES,
+    ORGANISATION_HEADS,
+    PLACE_HEADS,
     PRODUCT_NOUNS,
     PRODUCT_NOUNS_BEFORE,
     SIGN_OFF_WORDS,
@@ -45,9 +46,6 @@ from discreet.detect.ordinary import (
 from discreet.detect.places import PLACE_CUE_BEFORE, PlaceKind, fold, gazetteer
 from discreet.detect.recognizers.names import FIRST_NAMES, SURNAMES
 from discreet.detect.stopwords import stop_words
-
-CONFIDENT = 0.9
-"""NER findings scoring this or more are trusted as they are."""
 
 CHECKED_TYPES = frozenset(
     {EntityType.PERSON, EntityType.LOCATION, EntityType.ORGANIZATION, EntityType.STREET_ADDRESS}
@@ -231,7 +229,7 @@ def refine_ner(item: DetectionInput, findings: Iterable[Finding]) -> list[Findin
     _ensure_stop_words()
     out: list[Finding] = []
     for finding in findings:
-        if finding.type not in CHECKED_TYPES or finding.score >= CONFIDENT:
+        if finding.type not in CHECKED_TYPES:
             out.append(finding)
             continue
         refined = _refine(item, finding)
@@ -281,6 +279,35 @@ def _refine(item: DetectionInput, finding: Finding) -> Finding | None:
     if (start, end) == (finding.start, finding.end):
         return finding
     return Finding(start, end, finding.type, finding.score, finding.recognizer, finding.subtype)
+
+
+def retype_people(item: DetectionInput, findings: Iterable[Finding]) -> list[Finding]:
+    """PERSON findings (of the NER or the names recognizer) that end in a place's or an
+    organisation's head word, retyped: "George Washington Bridge" is a place and "Princeton
+    University" an organisation, though a person's name is in them. Such a word right after
+    a known first name or a particle is a surname ("Anna Park", "Jan van der Meer")."""
+    out: list[Finding] = []
+    for f in findings:
+        etype = _head_type(item.text, f) if f.type is EntityType.PERSON else None
+        if etype is None:
+            out.append(f)
+        else:
+            out.append(Finding(f.start, f.end, etype, f.score, f.recognizer, f.subtype))
+    return out
+
+
+def _head_type(text: str, finding: Finding) -> EntityType | None:
+    words = [_Word(m) for m in _WORD.finditer(text, finding.start, finding.end)]
+    if len(words) < 2 or not words[-1].text[:1].isupper():
+        return None
+    head = words[-1].key
+    if words[-2].key in FIRST_NAMES or words[-2].key in _PARTICLES:
+        return None  # "John Lake", "Anna Park", "Jan van der Meer", "Kees van den Bos"
+    if head in PLACE_HEADS:
+        return EntityType.LOCATION
+    if head in ORGANISATION_HEADS:
+        return EntityType.ORGANIZATION
+    return None
 
 
 def _signature(text: str, finding: Finding) -> bool:

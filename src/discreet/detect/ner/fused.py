@@ -35,6 +35,10 @@ _PROBES = (
 )
 
 
+_CACHED_TOKENS = 1 << 15
+"""Distinct tokens whose first-layer output is kept (8 MB at width 64)."""
+
+
 @dataclass(frozen=True, slots=True)
 class _HashEmbed:
     """One attribute's hash embedding, already multiplied by its block of the first
@@ -111,6 +115,8 @@ class FusedTagger:
         self._window = window
         self._pad = pad
         self._softmax_w, self._softmax_b = softmax
+        self._cache: dict[tuple[int, ...], int] = {}
+        self._store = np.zeros((_CACHED_TOKENS, reduce.width), dtype=reduce.gain.dtype)
 
     @classmethod
     def from_pipeline(cls, nlp: Any, tok2vec: str, tagger: str) -> FusedTagger | None:
@@ -199,22 +205,58 @@ class FusedTagger:
             labels,
         )
 
+    def _embed(self, features: Any) -> Any:
+        """The first layer's output for rows of token features: embedding sums, maxout,
+        layer norm. Each row depends on its own features only."""
+        product = None
+        for e in self._embeds:
+            keys = self._ops.hash(np.ascontiguousarray(features[:, e.column]), e.seed)
+            rows = self._ops.gather_add(e.projected, keys % e.projected.shape[0])
+            product = rows if product is None else product + rows
+        return self._reduce.activate(product)
+
+    def _embedded(self, features: Any) -> Any:
+        """`_embed` of every row, computed once per distinct feature tuple and kept: a
+        token's features (its norm, prefix, suffix and shape) repeat across texts ("the",
+        "order", "Dear"), and the four hash-table gathers of 192 floats per token were
+        the largest single cost of the pass. The cache is emptied when full."""
+        keys = list(zip(*features.T.tolist(), strict=True))  # tuples built in C
+        cache = self._cache
+        new: dict[tuple[int, ...], int] = {}
+        for i, key in enumerate(keys):
+            if key not in cache and key not in new:
+                new[key] = i
+        if len(cache) + len(new) > len(self._store):
+            cache.clear()
+            new = {}
+            for i, key in enumerate(keys):
+                new.setdefault(key, i)
+            if len(new) > len(self._store):
+                return self._embed(features)
+        if new:
+            fresh = self._embed(features[list(new.values())])
+            first = len(cache)
+            self._store[first : first + len(new)] = fresh
+            cache.update(zip(new, range(first, first + len(new)), strict=True))
+        return self._store[[cache[key] for key in keys]]
+
     def tag(self, docs: Sequence[Any]) -> list[Any]:
         """One array of tag indices (into the tagger's `labels`) per doc."""
+        return [tags for tags, _ in self.predict(docs)]
+
+    def predict(self, docs: Sequence[Any]) -> list[tuple[Any, Any]]:
+        """Per doc: the tag indices (into the tagger's `labels`) and each tag's softmax
+        probability (what the tagger gives the tag it chose: a token-level confidence)."""
         lengths = [len(doc) for doc in docs]
         present = [doc for doc, n in zip(docs, lengths, strict=True) if n]
+        empty = (np.zeros(0, dtype="int64"), np.zeros(0, dtype="float32"))
         if not present:
-            return [np.zeros(0, dtype="int64") for _ in docs]
+            return [empty for _ in docs]
         ops = self._ops
         features = np.concatenate(
             [np.asarray(doc.to_array(self._columns), dtype="uint64") for doc in present]
         )
-        product = None
-        for e in self._embeds:
-            keys = ops.hash(np.ascontiguousarray(features[:, e.column]), e.seed)
-            rows = ops.gather_add(e.projected, keys % e.projected.shape[0])
-            product = rows if product is None else product + rows
-        hidden = self._reduce.activate(product)
+        hidden = self._embedded(features)
         # The encoder sees the docs one after another with `pad` zero rows around each,
         # as thinc's with_array(pad=...) lays them out; the padding rows go through the
         # layers too and reach the edge tokens through the windows, so they must be there.
@@ -233,15 +275,19 @@ class FusedTagger:
         logits = flat @ self._softmax_w.T
         logits += self._softmax_b
         best = logits.argmax(axis=1)
-        tags: list[Any] = []
+        # The chosen tag's probability, 1 / sum(exp(logit - max logit)), without the
+        # full softmax: its other 14 columns are never read.
+        logits -= logits.max(axis=1, keepdims=True)
+        chosen = 1.0 / np.exp(logits).sum(axis=1)
+        out: list[tuple[Any, Any]] = []
         row = pad
         for n in lengths:
             if not n:
-                tags.append(np.zeros(0, dtype="int64"))
+                out.append(empty)
                 continue
-            tags.append(best[row : row + n])
+            out.append((best[row : row + n], chosen[row : row + n]))
             row += n + pad
-        return tags
+        return out
 
 
 def _in_order(chain: Any) -> list[Any]:

@@ -80,10 +80,13 @@ def _load_builtin(config: NerConfig) -> NerBackend:
             "rebuild it with `python training/train_ner.py --out "
             "src/discreet/detect/ner/model`, or set ner.backend to spacy, hf or none"
         )
+    from discreet.detect.ner.calibration import Calibration
+
     return SpacyBackend(
         BUILTIN_MODEL_DIR,
         label_map=config.label_map,
         min_score=config.min_score,
         name="ner:builtin",
         plugins=False,
+        calibration=Calibration.load(),
     )

@@ -20,6 +20,7 @@ from spacy.attrs import IDX, LENGTH
 from discreet.detect.base import Finding
 from discreet.detect.entities import SUPPORTED_LANGUAGES, EntityType
 from discreet.detect.ner.base import NerBackend, NerLoadError
+from discreet.detect.ner.calibration import Calibration
 from discreet.detect.ner.fused import FusedTagger
 from discreet.detect.ner.labels import FIXED_SCORE, build_label_map
 from discreet.detect.stopwords import StopWordsError, stop_words
@@ -75,8 +76,10 @@ class SpacyBackend(NerBackend):
 
     Thread-safe: spaCy's vocabulary is mutated while tokenizing, so the model runs one
     batch at a time; calls that wait meanwhile are joined into the next batch (the work is
-    CPU-bound under the GIL anyway). Findings carry a fixed score
-    per type, because spaCy's NER has no probabilities (see `labels.FIXED_SCORE`).
+    CPU-bound under the GIL anyway). With a `calibration` (the built-in model has one),
+    findings of a pipeline with an entity tagger score the calibrated probability that
+    they are right (see `calibration`); otherwise a fixed score per type, because spaCy's
+    NER has no probabilities (see `labels.FIXED_SCORE`).
     """
 
     def __init__(
@@ -88,6 +91,7 @@ class SpacyBackend(NerBackend):
         batch_size: int = 64,
         name: str = "ner:spacy",
         plugins: bool = True,
+        calibration: Calibration | None = None,
     ) -> None:
         self.name = name
         self.source = name_or_path
@@ -95,6 +99,7 @@ class SpacyBackend(NerBackend):
         self.label_map = build_label_map(label_map)
         self.min_score = min_score
         self.batch_size = batch_size
+        self._calibration = calibration
         self._lock = threading.Lock()  # the model: spaCy's vocabulary is not thread-safe
         self._pending_lock = threading.Lock()
         self._pending: list[_Request] = []
@@ -167,8 +172,10 @@ class SpacyBackend(NerBackend):
             docs = [self._nlp.make_doc(text) for text in texts]
             labels = self._fused.labels
             return [
-                self._findings(text, _biluo_spans(_token_tags(doc, labels, tags)))
-                for text, doc, tags in zip(texts, docs, self._fused.tag(docs), strict=True)
+                self._findings(text, _biluo_spans(_token_tags(doc, labels, tags, chosen)))
+                for text, doc, (tags, chosen) in zip(
+                    texts, docs, self._fused.predict(docs), strict=True
+                )
             ]
         if len(texts) == 1:  # the usual chat turn; nlp.pipe costs ~0.2 ms more per call
             docs = [self._nlp(texts[0])]
@@ -177,14 +184,17 @@ class SpacyBackend(NerBackend):
         spans_of = _tagged_spans if ENTITY_TAGGER in self._nlp.pipe_names else _entity_spans
         return [self._findings(text, spans_of(doc)) for text, doc in zip(texts, docs, strict=True)]
 
-    def _findings(self, text: str, spans: list[tuple[int, int, str]]) -> list[Finding]:
-        """Findings from `spans` ((start, end, label) in `text`)."""
+    def _findings(self, text: str, spans: list[_Span]) -> list[Finding]:
+        """Findings from `spans` ((start, end, label, confidence) in `text`)."""
         found: list[Finding] = []
-        for span_start, span_end, label in spans:
+        for span_start, span_end, label, confidence in spans:
             etype = self.label_map.get(label.upper())
             if etype is None:
                 continue
-            score = self._scores.get(etype, FIXED_SCORE)
+            if confidence is None or self._calibration is None:
+                score = self._scores.get(etype, FIXED_SCORE)
+            else:
+                score = self._calibration.score(etype, confidence)
             if score < self.min_score:
                 continue
             start, end = _trim(text, span_start, span_end)
@@ -200,52 +210,62 @@ def _has_letter(value: str) -> bool:
     return any(c.isalpha() for c in value)
 
 
-def _entity_spans(doc: Any) -> list[tuple[int, int, str]]:
-    """(start, end, label) character spans of a NER component's `doc.ents`."""
-    return [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+_Span = tuple[int, int, str, float | None]
+"""(start, end, label, confidence): a character span, and how sure the model was of it
+(None: the model does not say)."""
 
 
-def _tagged_spans(doc: Any) -> list[tuple[int, int, str]]:
-    """(start, end, label) character spans from the entity tagger's tags on `doc`."""
-    return _biluo_spans((token.idx, token.idx + len(token.text), token.tag_) for token in doc)
+def _entity_spans(doc: Any) -> list[_Span]:
+    """Character spans of a NER component's `doc.ents` (which carry no confidence)."""
+    return [(e.start_char, e.end_char, e.label_, None) for e in doc.ents]
 
 
-def _token_tags(doc: Any, labels: Sequence[str], tags: Any) -> Iterator[tuple[int, int, str]]:
-    """(start, end, tag) per token of `doc`, the tags given as indices into `labels`."""
+def _tagged_spans(doc: Any) -> list[_Span]:
+    """Character spans from the entity tagger's tags on `doc` (spaCy keeps no scores)."""
+    return _biluo_spans((t.idx, t.idx + len(t.text), t.tag_, None) for t in doc)
+
+
+def _token_tags(doc: Any, labels: Sequence[str], tags: Any, chosen: Any) -> Iterator[_Span]:
+    """(start, end, tag, probability) per token of `doc`, the tags given as indices into
+    `labels` and their probabilities in `chosen`."""
     # Offsets as one array: iterating a Doc's tokens builds a Python object per token.
     offsets = doc.to_array([IDX, LENGTH]).tolist() if len(doc) else []
-    for (start, length), tag in zip(offsets, tags.tolist(), strict=True):
-        yield start, start + length, labels[tag]
+    for (start, length), tag, p in zip(offsets, tags.tolist(), chosen.tolist(), strict=True):
+        yield start, start + length, labels[tag], p
 
 
-def _biluo_spans(tokens: Iterable[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
-    """(start, end, label) character spans from BILUO tags of (start, end, tag) tokens.
+def _biluo_spans(tokens: Iterable[_Span]) -> list[_Span]:
+    """Character spans from BILUO tags of (start, end, tag, probability) tokens; a span's
+    confidence is its least sure token's probability (None if any token has none).
 
     A tagger decides each token on its own, so sequences can be ill-formed ("I-PERSON"
     with no "B-" before it, "B-" followed by another label). Decoding leans to recall: an
     inside or last tag with no open entity of its label starts one, and an entity still
     open when the label changes or the text ends is closed there, not dropped.
     """
-    spans: list[tuple[int, int, str]] = []
+    spans: list[_Span] = []
     label: str | None = None
     start = end = 0
-    for token_start, token_end, tag in tokens:
+    confidence: float | None = None
+    for token_start, token_end, tag, p in tokens:
         move, _, tag_label = tag.partition("-")
         if not tag_label or move not in ("B", "I", "L", "U"):
             move, tag_label = "O", ""
         if label is not None and (move in ("B", "U", "O") or tag_label != label):
-            spans.append((start, end, label))
+            spans.append((start, end, label, confidence))
             label = None
         if move == "O":
             continue
         if label is None:
-            label, start = tag_label, token_start
+            label, start, confidence = tag_label, token_start, p
+        elif confidence is not None:
+            confidence = None if p is None else min(confidence, p)
         end = token_end
         if move in ("L", "U"):
-            spans.append((start, end, label))
+            spans.append((start, end, label, confidence))
             label = None
     if label is not None:
-        spans.append((start, end, label))
+        spans.append((start, end, label, confidence))
     return spans
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from discreet.detect.base import DetectionInput, Finding, PatternRecognizer
+from discreet.detect.base import DIGIT, DetectionInput, Finding, PatternRecognizer
 from discreet.detect.entities import EntityType
 from discreet.detect.registry import builtin
 
@@ -67,19 +67,18 @@ _PHRASES: tuple[tuple[tuple[str, ...], str, float], ...] = (
     (("âge", "age"), rf"\b(?:âge|age)\s*:\s*{_N}\b", 0.7),
 )  # fmt: skip
 _COMPILED = tuple((stems, re.compile(p), s) for stems, p, s in _PHRASES)
-_DIGIT = re.compile(r"\d")
 
 MAX_AGE = 120
 
 
 @builtin
 class AgeRecognizer(PatternRecognizer):
+    trigger = DIGIT
+
     def __init__(self) -> None:
         super().__init__("age", EntityType.AGE, patterns=())
 
     def analyze(self, item: DetectionInput) -> Iterator[Finding]:
-        if _DIGIT.search(item.text) is None:
-            return
         lower = item.lower
         seen: set[int] = set()
         for stems, regex, score in _COMPILED:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from discreet.detect.base import DetectionInput, Finding, Pattern, PatternRecognizer
+from discreet.detect.base import DIGIT, DetectionInput, Finding, Pattern, PatternRecognizer
 from discreet.detect.context import all_languages, phrases
 from discreet.detect.entities import EntityType
 from discreet.detect.registry import builtin
@@ -30,6 +30,8 @@ def _plausible(candidate: str) -> bool:
 
 @builtin
 class BankAccountRecognizer(PatternRecognizer):
+    trigger = DIGIT
+
     def __init__(self) -> None:
         super().__init__(
             "bank_account",

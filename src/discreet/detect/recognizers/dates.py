@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from discreet.detect.base import DetectionInput, Finding, PatternRecognizer
+from discreet.detect.base import DIGIT, DetectionInput, Finding, PatternRecognizer
 from discreet.detect.context import word_regex
 from discreet.detect.entities import EntityType
 from discreet.detect.registry import builtin
@@ -60,7 +60,7 @@ _DAY_MONTH_YEAR = re.compile(
 # "march 12, 1985": found from the day, then the month word is read before it.
 _DAY_YEAR = re.compile(r"(?P<a>\d(?<![\w.,]\d)\d?)(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})(?!\w)")
 _MONTH_BEFORE = re.compile(r"(?<!\w)(?P<m>[^\W\d_]{3,9})\.?\s+$")
-_DIGIT = re.compile(r"\d")
+
 _BIRTH_WORDS = word_regex("DATE_OF_BIRTH")
 # How far a birth word may be from the date: "date of birth: 12-03-1985", "geboren am
 # 3. März 1985 in Köln", "12/03/1985 (DOB)", and a chat answer to the agent's question
@@ -126,13 +126,13 @@ _PATTERNS = (
 class DateRecognizer(PatternRecognizer):
     """Reports DATE_OF_BIRTH next to a birth word and DATE otherwise."""
 
+    trigger = DIGIT
+
     def __init__(self) -> None:
         super().__init__("date", EntityType.DATE, patterns=())
         self.entity_types = frozenset({EntityType.DATE, EntityType.DATE_OF_BIRTH})
 
     def analyze(self, item: DetectionInput) -> Iterator[Finding]:
-        if _DIGIT.search(item.text) is None:
-            return
         lower = item.lower
         seen: set[Span] = set()
         for regex, date_span in _PATTERNS:
@@ -157,7 +157,7 @@ def _is_birth_date(lower: str, start: int, end: int) -> bool:
     last_end = -1
     for word in _BIRTH_WORDS.finditer(lower, window_start, start):
         last_end = word.end()
-    if last_end >= 0 and _DIGIT.search(lower, last_end, start) is None:
+    if last_end >= 0 and DIGIT.search(lower, last_end, start) is None:
         return True
     after = _BIRTH_WORDS.search(lower, end, end + _BIRTH_WINDOW_AFTER)
-    return after is not None and _DIGIT.search(lower, end, after.start()) is None
+    return after is not None and DIGIT.search(lower, end, after.start()) is None

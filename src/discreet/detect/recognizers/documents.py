@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from discreet.detect.base import DetectionInput, Finding, Pattern, PatternRecognizer
+from discreet.detect.base import DIGIT, DetectionInput, Finding, Pattern, PatternRecognizer
 from discreet.detect.context import all_languages, phrases
 from discreet.detect.entities import EntityType
 from discreet.detect.registry import builtin
@@ -34,6 +34,8 @@ _ANY_LICENCE = re.compile(r"(?<![\w-])(?=[A-Z]*\d)[A-Z0-9]{5,16}(?![\w-])")
 
 class _ContextRequired(PatternRecognizer):
     """Runs its patterns only when one of its context words is somewhere in the text."""
+
+    trigger = DIGIT
 
     def __init__(self, name: str, entity_type: EntityType, patterns: list[Pattern]) -> None:
         key = entity_type.value

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from stdnum import iban
 
-from discreet.detect.base import DetectionInput, Finding, PatternRecognizer
+from discreet.detect.base import DIGIT, DetectionInput, Finding, PatternRecognizer
 from discreet.detect.context import all_languages
 from discreet.detect.entities import EntityType
 from discreet.detect.registry import builtin
@@ -25,6 +25,8 @@ SCORE = 0.95
 
 @builtin
 class IbanRecognizer(PatternRecognizer):
+    trigger = DIGIT
+
     def __init__(self) -> None:
         super().__init__(
             "iban",

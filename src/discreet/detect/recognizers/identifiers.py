@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from discreet.detect.base import DetectionInput, Finding, Recognizer
+from discreet.detect.base import DIGIT, DetectionInput, Finding, Recognizer
 from discreet.detect.context import phrases
 from discreet.detect.entities import EntityType
 from discreet.detect.recognizers._scan import windows
@@ -82,6 +82,8 @@ class _TriggeredValueRecognizer(Recognizer):
 
 @builtin
 class CustomerIdRecognizer(_TriggeredValueRecognizer):
+    trigger = DIGIT
+
     stems = (
         "custom",
         "client",
@@ -103,6 +105,8 @@ class CustomerIdRecognizer(_TriggeredValueRecognizer):
 
 @builtin
 class OrderIdRecognizer(_TriggeredValueRecognizer):
+    trigger = DIGIT
+
     stems = (
         "order",
         "bestel",

@@ -17,7 +17,7 @@ from stdnum.fr import nir
 from stdnum.nl import bsn
 from stdnum.us import ssn
 
-from discreet.detect.base import Pattern, PatternRecognizer
+from discreet.detect.base import DIGIT, Pattern, PatternRecognizer
 from discreet.detect.context import all_languages
 from discreet.detect.entities import EntityType
 from discreet.detect.registry import builtin
@@ -33,6 +33,8 @@ CONTEXT_BOOST = 0.35
 
 
 class _NationalIdRecognizer(PatternRecognizer):
+    trigger = DIGIT
+
     subtype = ""
 
     def __init__(self, patterns: Sequence[Pattern]) -> None:

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 import phonenumbers
 from stdnum import ean
 
-from discreet.detect.base import DetectionInput, Finding, PatternRecognizer
+from discreet.detect.base import DIGIT, DetectionInput, Finding, PatternRecognizer
 from discreet.detect.context import all_languages
 from discreet.detect.entities import EntityType
 from discreet.detect.registry import builtin
@@ -102,6 +102,8 @@ _PARSE_BUDGET = 16
 
 @builtin
 class PhoneRecognizer(PatternRecognizer):
+    trigger = DIGIT
+
     def __init__(self) -> None:
         super().__init__(
             "phone",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from discreet.detect.base import DetectionInput, Finding, Pattern, PatternRecognizer
+from discreet.detect.base import DIGIT, DetectionInput, Finding, Pattern, PatternRecognizer
 from discreet.detect.context import all_languages, word_regex
 from discreet.detect.entities import EntityType
 from discreet.detect.registry import builtin
@@ -95,6 +95,8 @@ def _uk_valid(candidate: str) -> bool:
 class _AmbiguousPostalCodeRecognizer(PatternRecognizer):
     """A digit code: base score plus what the neighbourhood says."""
 
+    trigger = DIGIT
+
     regex: re.Pattern[str] = _FIVE
     base = 0.25
     city_bonus = 0.2
@@ -134,6 +136,8 @@ class _AmbiguousPostalCodeRecognizer(PatternRecognizer):
 
 @builtin
 class DutchPostalCodeRecognizer(PatternRecognizer):
+    trigger = DIGIT
+
     def __init__(self) -> None:
         super().__init__("nl_postal_code", EntityType.POSTAL_CODE, (), _CONTEXT, CONTEXT_BOOST)
 
@@ -146,6 +150,8 @@ class DutchPostalCodeRecognizer(PatternRecognizer):
 
 @builtin
 class UkPostcodeRecognizer(PatternRecognizer):
+    trigger = DIGIT
+
     def __init__(self) -> None:
         super().__init__(
             "uk_postcode",
@@ -220,6 +226,8 @@ _PL = re.compile(r"(\d(?<![\w.,/+€$£-]\d)\d-\d{3})(?![\w]|[.,/:-]?\d)")
 
 @builtin
 class CanadianPostalCodeRecognizer(PatternRecognizer):
+    trigger = DIGIT
+
     def __init__(self) -> None:
         super().__init__(
             "ca_postal_code", EntityType.POSTAL_CODE, [Pattern(_CA, 0.75)], _CONTEXT, 0.2
@@ -228,6 +236,8 @@ class CanadianPostalCodeRecognizer(PatternRecognizer):
 
 @builtin
 class EircodeRecognizer(PatternRecognizer):
+    trigger = DIGIT
+
     def __init__(self) -> None:
         super().__init__(
             "ie_eircode", EntityType.POSTAL_CODE, [Pattern(_EIRCODE, 0.45)], _CONTEXT, 0.35
@@ -236,6 +246,8 @@ class EircodeRecognizer(PatternRecognizer):
 
 @builtin
 class PrefixedPostalCodeRecognizer(PatternRecognizer):
+    trigger = DIGIT
+
     def __init__(self) -> None:
         super().__init__(
             "prefixed_postal_code", EntityType.POSTAL_CODE, [Pattern(_PREFIXED, 0.8)], _CONTEXT, 0.1

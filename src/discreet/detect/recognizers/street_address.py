@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from discreet.detect.base import DetectionInput, Finding, Recognizer
+from discreet.detect.base import DIGIT, DetectionInput, Finding, Recognizer
 from discreet.detect.entities import EntityType
 from discreet.detect.ordinary import WEEKDAYS_AND_MONTHS
 from discreet.detect.registry import builtin
@@ -86,7 +86,6 @@ _PO_BOX = re.compile(
     r"(?<![\w])(?:P\.?[ ]?O\.?[ ]?Box|PO[ ]Box|Post[ ]Office[ ]Box|Postbus|Postfach|"
     r"B\.P\.|BP|Bo[iî]te[ ]postale|Case[ ]postale)[ ]\d{1,6}(?:[ ]\d{2}){0,2}(?![\w])"
 )
-_QUICK = re.compile(r"\d")
 _WORDS = re.compile(r"[^\W\d_]+")
 
 
@@ -94,13 +93,13 @@ _WORDS = re.compile(r"[^\W\d_]+")
 class StreetAddressRecognizer(Recognizer):
     """Street, house number and unit; post office boxes."""
 
+    trigger = DIGIT
+
     name = "street_address"
     entity_types = frozenset({EntityType.STREET_ADDRESS})
 
     def analyze(self, item: DetectionInput) -> Iterator[Finding]:
         text = item.text
-        if _QUICK.search(text) is None:
-            return
         for regex, score in (
             (_AFTER, SCORE),
             (_BEFORE, SCORE),

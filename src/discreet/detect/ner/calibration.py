@@ -1,0 +1,125 @@
+"""Calibrated scores for the built-in entity tagger's findings.
+
+The tagger gives each token a softmax over its BILUO tags; a span's raw confidence is the
+probability of its least sure token's tag. That number ranks findings well but is not a
+probability that the finding is right (a softmax trained on templates is over-confident).
+`Calibration` maps it onto one: per entity type, a step function fitted by isotonic
+regression on the dev splits of the public corpora and on generated dev texts
+(`training/calibrate_ner.py`; never on test splits), stored in `calibration.json` beside
+this module. At run time that is one binary search per finding.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from discreet.detect.entities import EntityType
+from discreet.detect.ner.base import NerLoadError
+
+BUILTIN_CALIBRATION = Path(__file__).parent / "calibration.json"
+"""The built-in model's calibration map, written by training/calibrate_ner.py."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Steps:
+    """A non-decreasing step function: `values[i]` from `bounds[i]` up to `bounds[i + 1]`."""
+
+    bounds: tuple[float, ...]
+    values: tuple[float, ...]
+
+    def __call__(self, x: float) -> float:
+        i = bisect.bisect_right(self.bounds, x) - 1
+        return self.values[max(i, 0)]
+
+
+class Calibration:
+    """Raw span confidence → probability that the finding is right, per entity type.
+    Types without a table keep the raw confidence."""
+
+    def __init__(self, tables: Mapping[EntityType, _Steps]) -> None:
+        self._tables = dict(tables)
+
+    def score(self, etype: EntityType, confidence: float) -> float:
+        table = self._tables.get(etype)
+        return confidence if table is None else table(confidence)
+
+    @property
+    def types(self) -> frozenset[EntityType]:
+        return frozenset(self._tables)
+
+    @classmethod
+    def fit(cls, samples: Mapping[EntityType, Sequence[tuple[float, bool]]]) -> Calibration:
+        """Isotonic regression per type on (raw confidence, finding was right) pairs."""
+        return cls({etype: _isotonic(pairs) for etype, pairs in samples.items() if pairs})
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            etype.value: {
+                "bounds": [round(b, 6) for b in t.bounds],
+                "values": [round(v, 4) for v in t.values],
+            }
+            for etype, t in sorted(self._tables.items(), key=lambda kv: kv[0].value)
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, object]) -> Calibration:
+        tables: dict[EntityType, _Steps] = {}
+        for name, table in data.items():
+            if not isinstance(table, dict):
+                raise ValueError(f"calibration table {name!r} is not an object")
+            bounds = tuple(float(b) for b in table["bounds"])
+            values = tuple(float(v) for v in table["values"])
+            if not bounds or len(bounds) != len(values) or list(bounds) != sorted(bounds):
+                raise ValueError(f"calibration table {name!r} is malformed")
+            tables[EntityType(name)] = _Steps(bounds, values)
+        return cls(tables)
+
+    @classmethod
+    def load(cls, path: Path = BUILTIN_CALIBRATION) -> Calibration:
+        try:
+            return cls.from_json(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise NerLoadError(
+                f"the NER calibration map {path} could not be read ({type(exc).__name__}); "
+                "reinstall discreet or rebuild it with `python training/calibrate_ner.py`"
+            ) from None
+
+
+def _isotonic(pairs: Sequence[tuple[float, bool]]) -> _Steps:
+    """Pool-adjacent-violators over the pairs sorted by confidence; one step per pool."""
+    ordered = sorted(pairs)
+    # Each block: [first confidence, total right, count]; merged while means decrease.
+    blocks: list[list[float]] = []
+    for x, right in ordered:
+        blocks.append([x, float(right), 1.0])
+        while len(blocks) > 1 and blocks[-2][1] / blocks[-2][2] >= blocks[-1][1] / blocks[-1][2]:
+            last = blocks.pop()
+            blocks[-1][1] += last[1]
+            blocks[-1][2] += last[2]
+    # The lowest step covers everything below the lowest confidence seen. Each step's
+    # rate is smoothed (one right and one wrong finding added), so a small block at either
+    # end does not claim certainty: a score of 1.0 or 0.0 would be a promise.
+    bounds = (0.0, *(b[0] for b in blocks[1:]))
+    values = list(itertools.accumulate(((b[1] + 1) / (b[2] + 2) for b in blocks), max))
+    return _Steps(bounds, tuple(values))
+
+
+def expected_calibration_error(scored: Sequence[tuple[float, bool]], bins: int = 10) -> float:
+    """Mean |accuracy - mean score| over equal-width score bins, weighted by bin size."""
+    if not scored:
+        return 0.0
+    totals = [[0.0, 0.0, 0] for _ in range(bins)]
+    for score, right in scored:
+        b = totals[min(int(score * bins), bins - 1)]
+        b[0] += score
+        b[1] += float(right)
+        b[2] += 1
+    return sum(abs(s - r) for s, r, n in totals if n) / len(scored)
+
+
+__all__ = ["BUILTIN_CALIBRATION", "Calibration", "expected_calibration_error"]

@@ -1,0 +1,112 @@
+#!/usr/bin/env python
+"""Fit the built-in NER's score calibration on dev data; write src/.../ner/calibration.json.
+
+    python training/fetch_corpora.py            # once
+    python training/calibrate_ner.py            # fit, print ECE, write the map
+
+Data: the dev splits of every public corpus in the catalogue (PERSON, LOCATION and
+ORGANIZATION are annotated there; never a test split: `load_split` refuses them) and
+generated texts (eval split, seed 101: not the benchmark's seed-0 sample), where every
+type is annotated. A finding the model emits (before `refine_ner`) counts as right when at
+least half of its characters lie inside gold spans of its type.
+
+The expected calibration error is printed for the fixed score (0.85), the raw confidence
+and the calibrated score, the latter fitted on one half of the texts and measured on the
+other (both ways round), so the figure is not the fit's own data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+
+from discreet.detect.entities import EntityType
+from discreet.detect.ner.calibration import (
+    BUILTIN_CALIBRATION,
+    Calibration,
+    expected_calibration_error,
+)
+from discreet.detect.ner.labels import FIXED_SCORE
+from discreet.detect.ner.loader import BUILTIN_MODEL_DIR
+from discreet.detect.ner.spacy_backend import SpacyBackend
+from discreet.evaluation.corpus import LabelledText, generate_corpus
+from discreet.evaluation.public import CATALOGUE, load_split
+
+PUBLIC_TYPES = frozenset({EntityType.PERSON, EntityType.LOCATION, EntityType.ORGANIZATION})
+
+Sample = tuple[float, bool, int]
+"""(raw confidence, right, text number): the text number assigns the fold."""
+
+
+def right(start: int, end: int, etype: EntityType, text: LabelledText) -> bool:
+    inside = sum(
+        max(0, min(end, s.end) - max(start, s.start)) for s in text.spans if s.type is etype
+    )
+    return 2 * inside >= end - start
+
+
+def collect(
+    backend: SpacyBackend, texts: Sequence[LabelledText], types: frozenset[EntityType] | None
+) -> dict[EntityType, list[Sample]]:
+    out: dict[EntityType, list[Sample]] = defaultdict(list)
+    found = backend.predict([t.text for t in texts], [t.language for t in texts])
+    for number, (text, findings) in enumerate(zip(texts, found, strict=True)):
+        for f in findings:
+            if types is None or f.type in types:
+                out[f.type].append((f.score, right(f.start, f.end, f.type, text), number))
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--per-corpus", type=int, default=2000, help="dev texts per corpus")
+    parser.add_argument("--generated", type=int, default=3000, help="generated texts")
+    parser.add_argument("--out", type=Path, default=BUILTIN_CALIBRATION)
+    args = parser.parse_args(argv)
+
+    # The identity calibration: scores are the raw span confidences.
+    backend = SpacyBackend(BUILTIN_MODEL_DIR, plugins=False, calibration=Calibration({}))
+    samples: dict[EntityType, list[Sample]] = defaultdict(list)
+    offset = 0
+    for name in CATALOGUE:
+        texts = load_split(name, "dev")[: args.per_corpus]
+        for etype, found in collect(backend, texts, PUBLIC_TYPES).items():
+            samples[etype].extend((c, r, n + offset) for c, r, n in found)
+        offset += len(texts)
+        print(f"{name}: {len(texts)} dev texts")
+    generated = generate_corpus(args.generated, seed=101, split="eval")
+    for etype, found in collect(backend, generated, None).items():
+        samples[etype].extend((c, r, n + offset) for c, r, n in found)
+    print(f"generated (eval split, seed 101): {len(generated)} texts")
+
+    def pairs(etype: EntityType, fold: int | None) -> list[tuple[float, bool]]:
+        return [(c, r) for c, r, n in samples[etype] if fold is None or n % 2 == fold]
+
+    held_out: list[tuple[float, bool]] = []
+    for fold in (0, 1):
+        fitted = Calibration.fit({t: pairs(t, fold) for t in samples})
+        held_out.extend(
+            (fitted.score(t, c), r) for t in samples for c, r, n in samples[t] if n % 2 != fold
+        )
+    everything = [(c, r) for t in samples for c, r, _ in samples[t]]
+    print(f"findings: {len(everything)}, right: {sum(r for _, r in everything)}")
+    for etype in sorted(samples, key=lambda t: t.value):
+        p = pairs(etype, None)
+        print(f"  {etype.value}: {len(p)} findings, {sum(r for _, r in p) / len(p):.3f} right")
+    fixed = [(FIXED_SCORE, r) for _, r in everything]
+    print(f"ECE fixed {FIXED_SCORE}: {expected_calibration_error(fixed):.3f}")
+    print(f"ECE raw confidence: {expected_calibration_error(everything):.3f}")
+    print(f"ECE calibrated (held-out half): {expected_calibration_error(held_out):.3f}")
+    final = Calibration.fit({t: pairs(t, None) for t in samples})
+    tables = final.to_json()
+    lines = ",\n".join(f" {json.dumps(k)}: {json.dumps(v)}" for k, v in tables.items())
+    args.out.write_text("{\n" + lines + "\n}\n", encoding="utf-8")
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
