@@ -26,8 +26,10 @@ from pathlib import Path
 from discreet.detect.entities import EntityType
 from discreet.detect.ner.calibration import (
     BUILTIN_CALIBRATION,
+    MODEL_KEY,
     Calibration,
     expected_calibration_error,
+    model_fingerprint,
 )
 from discreet.detect.ner.labels import FIXED_SCORE
 from discreet.detect.ner.loader import BUILTIN_MODEL_DIR
@@ -101,7 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"ECE raw confidence: {expected_calibration_error(everything):.3f}")
     print(f"ECE calibrated (held-out half): {expected_calibration_error(held_out):.3f}")
     final = Calibration.fit({t: pairs(t, None) for t in samples})
-    tables = final.to_json()
+    tables = {MODEL_KEY: model_fingerprint(BUILTIN_MODEL_DIR), **final.to_json()}
     lines = ",\n".join(f" {json.dumps(k)}: {json.dumps(v)}" for k, v in tables.items())
     args.out.write_text("{\n" + lines + "\n}\n", encoding="utf-8")
     print(f"wrote {args.out}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -12,10 +13,11 @@ from discreet.detect.entities import EntityType
 from discreet.detect.ner.base import NerLoadError
 from discreet.detect.ner.calibration import (
     BUILTIN_CALIBRATION,
+    MODEL_KEY,
     Calibration,
     expected_calibration_error,
 )
-from discreet.detect.ner.loader import load_builtin
+from discreet.detect.ner.loader import BUILTIN_MODEL_DIR, load_builtin
 from discreet.detect.ner.spacy_backend import SpacyBackend
 from discreet.evaluation.corpus import generate_corpus
 
@@ -55,13 +57,32 @@ def test_a_broken_calibration_file_fails_loading_clearly(tmp_path: Path) -> None
     bad = tmp_path / "calibration.json"
     bad.write_text('{"PERSON": {"bounds": [0.5, 0.1], "values": [0.2, 0.3]}}')
     with pytest.raises(NerLoadError, match="calibrate_ner"):
-        Calibration.load(bad)
+        Calibration.load(BUILTIN_MODEL_DIR, bad)
     with pytest.raises(NerLoadError, match="FileNotFoundError"):
-        Calibration.load(tmp_path / "missing.json")
+        Calibration.load(BUILTIN_MODEL_DIR, tmp_path / "missing.json")
+
+
+def test_a_map_fitted_to_other_weights_is_refused(tmp_path: Path) -> None:
+    # A retrained model without a rerun of calibrate_ner.py: its confidences would be read
+    # through the old model's map, and findings dropped or kept by wrong probabilities.
+    model = tmp_path / "model"
+    shutil.copytree(BUILTIN_MODEL_DIR, model)
+    assert Calibration.load(model).types  # a copy is the same model
+    weights = model / "entity_tagger" / "model"
+    data = bytearray(weights.read_bytes())
+    data[-1] ^= 1
+    weights.write_bytes(bytes(data))
+    with pytest.raises(NerLoadError, match="another model"):
+        Calibration.load(model)
+    stale = tmp_path / "calibration.json"
+    shipped = json.loads(BUILTIN_CALIBRATION.read_text(encoding="utf-8"))
+    stale.write_text(json.dumps({k: v for k, v in shipped.items() if k != MODEL_KEY}))
+    with pytest.raises(NerLoadError, match="another model"):
+        Calibration.load(BUILTIN_MODEL_DIR, stale)
 
 
 def test_the_shipped_map_covers_names_and_places() -> None:
-    cal = Calibration.load(BUILTIN_CALIBRATION)
+    cal = Calibration.load(BUILTIN_MODEL_DIR)
     assert {EntityType.PERSON, EntityType.LOCATION} <= cal.types
     for etype in (EntityType.PERSON, EntityType.LOCATION):
         low, high = cal.score(etype, 0.3), cal.score(etype, 0.9999)

@@ -12,6 +12,7 @@ this module. At run time that is one binary search per finding.
 from __future__ import annotations
 
 import bisect
+import hashlib
 import itertools
 import json
 from collections.abc import Mapping, Sequence
@@ -23,6 +24,20 @@ from discreet.detect.ner.base import NerLoadError
 
 BUILTIN_CALIBRATION = Path(__file__).parent / "calibration.json"
 """The built-in model's calibration map, written by training/calibrate_ner.py."""
+
+MODEL_KEY = "_model"
+"""The key of the map's model fingerprint: a map fitted to other weights would turn their
+confidences into wrong probabilities, and findings would be dropped or kept silently."""
+
+
+def model_fingerprint(model_dir: Path) -> str:
+    """SHA-256 over the weights of the spaCy pipeline in `model_dir` (its ``*/model``
+    files, by relative path), so a retrained model no longer matches its old map."""
+    digest = hashlib.sha256()
+    for weights in sorted(model_dir.glob("*/model")):
+        digest.update(weights.relative_to(model_dir).as_posix().encode() + b"\0")
+        digest.update(weights.read_bytes())
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +85,8 @@ class Calibration:
     def from_json(cls, data: Mapping[str, object]) -> Calibration:
         tables: dict[EntityType, _Steps] = {}
         for name, table in data.items():
+            if name == MODEL_KEY:
+                continue
             if not isinstance(table, dict):
                 raise ValueError(f"calibration table {name!r} is not an object")
             bounds = tuple(float(b) for b in table["bounds"])
@@ -80,14 +97,24 @@ class Calibration:
         return cls(tables)
 
     @classmethod
-    def load(cls, path: Path = BUILTIN_CALIBRATION) -> Calibration:
+    def load(cls, model_dir: Path, path: Path = BUILTIN_CALIBRATION) -> Calibration:
+        """The map at `path`, refused unless it was fitted to the model in `model_dir`."""
         try:
-            return cls.from_json(json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            calibration = cls.from_json(data)
+            fitted_to = data.get(MODEL_KEY)
+            actual = model_fingerprint(model_dir)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             raise NerLoadError(
                 f"the NER calibration map {path} could not be read ({type(exc).__name__}); "
                 "reinstall discreet or rebuild it with `python training/calibrate_ner.py`"
             ) from None
+        if fitted_to != actual:
+            raise NerLoadError(
+                f"the NER calibration map {path} was fitted to another model than the one in "
+                f"{model_dir}; rebuild it with `python training/calibrate_ner.py`"
+            )
+        return calibration
 
 
 def _isotonic(pairs: Sequence[tuple[float, bool]]) -> _Steps:
@@ -122,4 +149,10 @@ def expected_calibration_error(scored: Sequence[tuple[float, bool]], bins: int =
     return sum(abs(s - r) for s, r, n in totals if n) / len(scored)
 
 
-__all__ = ["BUILTIN_CALIBRATION", "Calibration", "expected_calibration_error"]
+__all__ = [
+    "BUILTIN_CALIBRATION",
+    "MODEL_KEY",
+    "Calibration",
+    "expected_calibration_error",
+    "model_fingerprint",
+]

@@ -88,5 +88,5 @@ def _load_builtin(config: NerConfig) -> NerBackend:
         min_score=config.min_score,
         name="ner:builtin",
         plugins=False,
-        calibration=Calibration.load(),
+        calibration=Calibration.load(BUILTIN_MODEL_DIR),
     )
