@@ -16,14 +16,23 @@ A blocked erasure (a legal hold) does not stop turns: nothing is being erased.
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from discreet.errors import Conflict
+from discreet.store.driver import DriverStatement
 from discreet.store.governance_models import ErasureJobRow
 from discreet.store.models import table_of
 from discreet.vault.records import lock_subject
 
 _J = table_of(ErasureJobRow)
+# Every chat turn's last transaction runs it: built once, on the driver's cursor.
+_RUNNING = DriverStatement(
+    select(_J.c.id).where(
+        _J.c.tenant == bindparam("tenant"),
+        _J.c.subject_id == bindparam("subject"),
+        _J.c.state == "running",
+    )
+)
 
 
 class SubjectErasing(Conflict, code="subject_erased"):
@@ -35,11 +44,7 @@ def fence_subject(conn: Connection, tenant: str, subject_id: str) -> None:
     a share lock on its row until `conn`'s transaction ends."""
     if not lock_subject(conn, subject_id, exclusive=False):
         raise SubjectErasing("the customer's data was erased while this turn ran")
-    running = conn.execute(
-        select(_J.c.id).where(
-            _J.c.tenant == tenant, _J.c.subject_id == subject_id, _J.c.state == "running"
-        )
-    ).first()
+    running = _RUNNING.first(conn, {"tenant": tenant, "subject": subject_id})
     if running is not None:
         raise SubjectErasing("the customer's data is being erased; the turn was not stored")
 
