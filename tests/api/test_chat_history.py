@@ -120,7 +120,7 @@ def test_the_history_read_searches_the_subjects_conversations_only(api: Api) -> 
     database = api.gateway.states._db
     if not database.is_sqlite:
         pytest.skip("a SQLite query plan; PostgreSQL plans by its own statistics")
-    compiled = _EARLIER.compile(database.engine)
+    compiled = _EARLIER.statement.compile(database.engine)
     params = compiled.construct_params(
         {
             "tenant": "t",

@@ -40,6 +40,7 @@ from sqlalchemy import ColumnElement, Connection, bindparam, delete, func, selec
 from discreet.audit import keyed
 from discreet.audit.context import AccessContext, Outcome
 from discreet.store.db import Database
+from discreet.store.driver import DriverStatement
 from discreet.store.errors import StorageError
 from discreet.store.models import GENESIS_HASH, AuditHead, AuditRecord, table_of
 
@@ -47,9 +48,12 @@ _LOG = table_of(AuditRecord)
 _HEAD = table_of(AuditHead)
 # Built once: every chat turn appends records, and building these statements again each
 # time (expressions, cache keys) cost more than running them.
-_LOCK_HEAD = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update()
-_INSERT_RECORD = _LOG.insert()
-_MOVE_HEAD = (
+# Every chat turn appends twice: these run on the driver's cursor (store/driver.py).
+_LOCK_HEAD = DriverStatement(
+    select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update()
+)
+_INSERT_RECORD = DriverStatement(_LOG.insert())
+_MOVE_HEAD = DriverStatement(
     update(_HEAD)
     .where(_HEAD.c.id == 1)
     .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
@@ -190,11 +194,11 @@ class AuditLog:
             return self._append(own, event)
 
     def _append(self, conn: Connection, event: AuditEvent) -> AuditEntry:
-        head = conn.execute(_LOCK_HEAD).one_or_none()
+        head = _LOCK_HEAD.first(conn)
         if head is None:
             raise AuditChainMissing("audit chain head is missing: run `discreet db upgrade`")
         draft = AuditEntry(
-            seq=int(head.seq) + 1,
+            seq=int(head[0]) + 1,
             ts=format_ts(datetime.now(UTC)),
             tenant=event.tenant,
             actor=event.ctx.actor,
@@ -207,7 +211,7 @@ class AuditLog:
             legal_basis=event.ctx.legal_basis.value,
             outcome=event.outcome.value,
             details=dict(event.details),
-            prev_hash=head.hash,
+            prev_hash=head[1],
             hash="",
         )
         body = draft.body()
@@ -217,8 +221,8 @@ class AuditLog:
         row["categories"] = canonical_json(row["categories"])
         row["fields"] = canonical_json(row["fields"])
         row["details"] = canonical_json(row["details"])
-        conn.execute(_INSERT_RECORD, row)
-        conn.execute(_MOVE_HEAD, {"new_seq": entry.seq, "new_hash": entry.hash})
+        _INSERT_RECORD.rows(conn, row)
+        _MOVE_HEAD.rows(conn, {"new_seq": entry.seq, "new_hash": entry.hash})
         keyed.on_append(conn, self.db, entry.seq, entry.hash)  # the MAC chain (audit/keyed)
         return entry
 

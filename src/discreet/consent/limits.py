@@ -21,6 +21,7 @@ from discreet.clock import Clock, as_utc, now_from, system_clock
 from discreet.consent.records import check_token
 from discreet.errors import InvalidValue
 from discreet.store.db import Database
+from discreet.store.driver import DriverStatement
 from discreet.store.governance_models import ProcessingLimitRow
 from discreet.store.holder import TableHolder
 from discreet.store.models import table_of
@@ -28,7 +29,7 @@ from discreet.store.models import table_of
 _L = table_of(ProcessingLimitRow)
 # Built once (bound values at execution): these run on every chat turn, and building a
 # statement again each time (expressions, cache keys) cost about as much as running it.
-_ACTIVE = (
+_ACTIVE = DriverStatement(  # on the driver's cursor (store/driver.py)
     select(_L)
     .where(
         _L.c.tenant == bindparam("tenant"),
@@ -194,7 +195,7 @@ class ProcessingLimits:
 
     def active(self, subject_id: str) -> list[ProcessingLimit]:
         with self.db.read() as conn:
-            rows = conn.execute(_ACTIVE, {"tenant": self.tenant, "subject": subject_id}).all()
+            rows = _ACTIVE.rows(conn, {"tenant": self.tenant, "subject": subject_id})
         return [_limit(row) for row in rows]
 
     def history(self, subject_id: str) -> list[ProcessingLimit]:

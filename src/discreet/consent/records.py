@@ -24,6 +24,7 @@ from discreet.audit.log import AuditEvent, AuditLog
 from discreet.clock import Clock, as_utc, now_from, system_clock
 from discreet.errors import InvalidValue
 from discreet.store.db import Database
+from discreet.store.driver import DriverStatement
 from discreet.store.governance_models import ConsentRecordRow
 from discreet.store.holder import TableHolder
 from discreet.store.models import table_of
@@ -36,6 +37,7 @@ _HISTORY = (
     .where(_R.c.tenant == bindparam("tenant"), _R.c.subject_id == bindparam("subject"))
     .order_by(_R.c.id)
 )
+_ALL_HISTORY = DriverStatement(_HISTORY)  # on the driver's cursor (store/driver.py)
 _TOKEN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
 T = TypeVar("T")
 
@@ -203,9 +205,11 @@ class ConsentRegistry:
     def history(self, subject_id: str, purpose: str | None = None) -> list[ConsentRecord]:
         """Every record of the subject (for one purpose, if given), oldest first."""
         params = {"tenant": self.tenant, "subject": subject_id}
-        query = _HISTORY if purpose is None else _HISTORY.where(_R.c.purpose == purpose)
         with self.db.read() as conn:
-            rows = conn.execute(query, params).all()
+            if purpose is None:
+                rows = _ALL_HISTORY.rows(conn, params)
+            else:
+                rows = list(conn.execute(_HISTORY.where(_R.c.purpose == purpose), params))
         return [_record(row) for row in rows]
 
     def current(self, subject_id: str) -> dict[str, ConsentRecord]:

@@ -31,23 +31,26 @@ from discreet.conversations.transcripts import (
 )
 from discreet.errors import Conflict
 from discreet.store.db import Database
+from discreet.store.driver import DriverStatement
 from discreet.store.models import table_of
 from discreet.store.sql import chunks, held_flag, is_held, not_held, of_scope
 from discreet.subjectdata import Batching, Due, Expiry, Held, OneRule, SubjectScope
 
 _G = table_of(GatewayConversation)
 _T = table_of(ConversationMessage)
-# Built once (bound values at execution): these run on every chat turn, and building a
-# statement again each time (expressions, cache keys) cost about as much as running it.
-_STATE = select(_G).where(_G.c.tenant == bindparam("tenant"), _G.c.id == bindparam("id"))
-_LOCK_STATE = (
+# Built once (bound values at execution) and run on the driver's cursor
+# (store/driver.py): these run on every chat turn.
+_STATE = DriverStatement(
+    select(_G).where(_G.c.tenant == bindparam("tenant"), _G.c.id == bindparam("id"))
+)
+_LOCK_STATE = DriverStatement(
     select(_G.c.turns, _G.c.handoff, _G.c.handoff_reason, _G.c.closed_at, _G.c.subject_id)
     .where(_G.c.tenant == bindparam("tenant"), _G.c.id == bindparam("id"))
     .with_for_update()
 )
 # Every turn's update, built once: a statement assembled per turn (where, values) cost
 # more than the rest of the turn's bookkeeping transaction together.
-_COUNT_TURN = (
+_COUNT_TURN = DriverStatement(
     update(_G)
     .where(_G.c.tenant == bindparam("of_tenant"), _G.c.id == bindparam("of_id"))
     .values(
@@ -58,7 +61,7 @@ _COUNT_TURN = (
         handoff_reason=bindparam("new_reason"),
     )
 )
-_EARLIER = (
+_EARLIER = DriverStatement(
     select(_T.c.conversation_id, _T.c.seq, _T.c.role, _T.c.text, _T.c.created_at)
     .where(
         _T.c.tenant == bindparam("tenant"),
@@ -147,7 +150,7 @@ class ConversationStates:
 
     def get(self, conversation_id: str) -> ConversationState | None:
         with self._db.read() as conn:
-            row = conn.execute(_STATE, {"tenant": self.tenant, "id": conversation_id}).one_or_none()
+            row = _STATE.first(conn, {"tenant": self.tenant, "id": conversation_id})
         return None if row is None else _state(row, aware=False)
 
     def started_between(self, since: datetime, until: datetime) -> list[ConversationState]:
@@ -170,9 +173,7 @@ class ConversationStates:
         """Give a handed-over conversation back to the assistant (see gateway/handoff.py);
         False if it was not handed over. Audited as ``conversation.handoff_released``."""
         with self._db.begin() as conn:
-            row = conn.execute(
-                _LOCK_STATE, {"tenant": self.tenant, "id": conversation_id}
-            ).one_or_none()
+            row = _LOCK_STATE.first(conn, {"tenant": self.tenant, "id": conversation_id})
             if row is None or not row.handoff:
                 return False
             conn.execute(
@@ -230,7 +231,7 @@ class ConversationStates:
             "limit": min(limit, MAX_HISTORY),
         }
         with self._db.read() as conn:
-            rows = conn.execute(_EARLIER, params).all()
+            rows = _EARLIER.rows(conn, params)
         return [
             StoredMessage(
                 row.conversation_id,
@@ -281,9 +282,7 @@ class ConversationStates:
     def _upsert(self, conn: Connection, change: TurnUpdate, now: datetime) -> tuple[int, bool]:
         """The turn's number, and whether the conversation was bound to its subject
         before this turn."""
-        row = conn.execute(
-            _LOCK_STATE, {"tenant": self.tenant, "id": change.conversation_id}
-        ).one_or_none()
+        row = _LOCK_STATE.first(conn, {"tenant": self.tenant, "id": change.conversation_id})
         if row is not None and row.closed_at is not None:
             raise ConversationClosed("the conversation was closed")
         if row is None:
@@ -304,8 +303,8 @@ class ConversationStates:
             return 1, False
         # The first handoff reason stays; the subject, once bound, is the turn's own.
         first_handoff = change.handoff_reason is not None and not row.handoff
-        conn.execute(
-            _COUNT_TURN,
+        _COUNT_TURN.rows(
+            conn,
             {
                 "of_tenant": self.tenant,
                 "of_id": change.conversation_id,

@@ -55,6 +55,7 @@ from discreet.clock import Clock, as_utc, system_clock
 from discreet.conversations.models import ConversationMessage
 from discreet.errors import InvalidInput
 from discreet.store.db import Database
+from discreet.store.driver import DriverStatement
 from discreet.store.models import CONVERSATION_ID_LEN, table_of
 from discreet.store.sql import chunks, held_flag, is_held, not_held, of_scope
 from discreet.subjectdata import Batching, Due, Expiry, Held, OneRule, SubjectScope
@@ -63,10 +64,13 @@ from discreet.transform.tokenformat import TOKEN_PATTERN
 _T = table_of(ConversationMessage)
 # Built once (bound values at execution): these run on every chat turn, and building a
 # statement again each time (expressions, cache keys) cost about as much as running it.
-_LAST_SEQ = select(func.coalesce(func.max(_T.c.seq), 0)).where(
-    _T.c.tenant == bindparam("tenant"), _T.c.conversation_id == bindparam("conversation")
+# Run on the driver's cursor (store/driver.py).
+_LAST_SEQ = DriverStatement(
+    select(func.coalesce(func.max(_T.c.seq), 0)).where(
+        _T.c.tenant == bindparam("tenant"), _T.c.conversation_id == bindparam("conversation")
+    )
 )
-_INSERT_MESSAGE = _T.insert()
+_INSERT_MESSAGE = DriverStatement(_T.insert())
 _IN_CHUNK = 500
 
 ROLES: Final = frozenset({"system", "user", "assistant", "tool"})
@@ -156,9 +160,7 @@ class TranscriptStore:
         moment = as_utc(at)
         with self._conn(conn) as c:
             last = int(
-                c.execute(
-                    _LAST_SEQ, {"tenant": self.tenant, "conversation": conversation_id}
-                ).scalar_one()
+                _LAST_SEQ.scalar(c, {"tenant": self.tenant, "conversation": conversation_id})
             )
             if subject is not None and attribute_earlier:
                 c.execute(
@@ -172,8 +174,8 @@ class TranscriptStore:
                 )
             if not messages:
                 return last
-            c.execute(
-                _INSERT_MESSAGE,
+            _INSERT_MESSAGE.many(
+                c,
                 [
                     {
                         "tenant": self.tenant,

@@ -39,6 +39,7 @@ from discreet.conversations.states import subject_conversations
 from discreet.conversations.transcripts import attributed_conversations
 from discreet.errors import Conflict
 from discreet.rights.holds import LegalHold, active_holds
+from discreet.store.driver import DriverStatement
 from discreet.store.governance_models import ErasureJobRow
 from discreet.store.holder import TableHolder
 from discreet.store.models import table_of
@@ -48,8 +49,8 @@ from discreet.vault.bindings import bound_conversations
 from discreet.vault.records import lock_subject
 
 _J = table_of(ErasureJobRow)
-# Built once (bound values at execution): every chat turn with a subject asks it.
-_RUNNING = (
+# Every chat turn's last transaction asks it (the fence): built once, on the driver's cursor.
+_RUNNING = DriverStatement(
     select(_J.c.id)
     .where(
         _J.c.tenant == bindparam("tenant"),
@@ -307,5 +308,4 @@ class ErasureJobRecords(TableHolder):
     def erasing(self, conn: Connection, tenant: str, subject_id: str) -> bool:
         """Whether an erasure of the subject is running, read in `conn`'s transaction (a
         turn's last one, after it locked the subject: conversations/fence.py)."""
-        found = conn.execute(_RUNNING, {"tenant": tenant, "subject": subject_id}).first()
-        return found is not None
+        return _RUNNING.first(conn, {"tenant": tenant, "subject": subject_id}) is not None

@@ -33,6 +33,7 @@ from sqlalchemy.exc import IntegrityError as DbIntegrityError
 
 from discreet.audit.keyed import CHAIN_TENANT, register_key
 from discreet.store.db import Database
+from discreet.store.driver import DriverStatement
 from discreet.store.keystore_models import MasterKeyGeneration, WrappedKey
 from discreet.store.models import table_of
 from discreet.vault.crypto import DataKey, MasterKey, associated_data
@@ -47,10 +48,12 @@ _T = table_of(WrappedKey)
 _G = table_of(MasterKeyGeneration)
 # Built once (bound values at execution): these run on every chat turn, and building a
 # statement again each time (expressions, cache keys) cost about as much as running it.
-_WRAPPED = select(_T.c.master_key_id, _T.c.wrapped).where(
-    _T.c.tenant == bindparam("tenant"),
-    _T.c.kind == bindparam("kind"),
-    _T.c.owner_id == bindparam("owner"),
+_WRAPPED = DriverStatement(  # every chat turn unwraps a key: on the driver's cursor
+    select(_T.c.master_key_id, _T.c.wrapped).where(
+        _T.c.tenant == bindparam("tenant"),
+        _T.c.kind == bindparam("kind"),
+        _T.c.owner_id == bindparam("owner"),
+    )
 )
 _CHUNK = 500  # bound IN (...) lists and executemany batches
 
@@ -331,9 +334,7 @@ class KeyStore:
     def get(self, tenant: str, kind: KeyKind, owner_id: str) -> DataKey | None:
         """The unwrapped key, or None if it never existed or was destroyed."""
         with self.db.read() as conn:
-            row = conn.execute(
-                _WRAPPED, {"tenant": tenant, "kind": kind.value, "owner": owner_id}
-            ).one_or_none()
+            row = _WRAPPED.first(conn, {"tenant": tenant, "kind": kind.value, "owner": owner_id})
         if row is None:
             return None
         master = self._master_for(row.master_key_id)

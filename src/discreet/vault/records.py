@@ -20,10 +20,11 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, select
+from sqlalchemy import Connection, and_, bindparam, delete, func, select
 
 from discreet.clock import Clock, as_utc, system_clock
 from discreet.store.db import Database
+from discreet.store.driver import DriverStatement
 from discreet.store.models import BlindIndexEntry, Subject, SubjectField, table_of
 from discreet.store.sql import chunks, held_flag, is_held, not_held
 from discreet.subjectdata import (
@@ -42,6 +43,11 @@ from discreet.vault.identifiers import derived_from
 from discreet.vault.keystore import KeyKind, KeyStore
 
 _S = table_of(Subject)
+# `lock_subject` runs in every chat turn's last transaction: built once, on the driver's
+# cursor (store/driver.py).
+_SUBJECT_ROW = select(_S.c.id).where(_S.c.id == bindparam("id"))
+_LOCK_SHARED = DriverStatement(_SUBJECT_ROW.with_for_update(read=True))
+_LOCK_EXCLUSIVE = DriverStatement(_SUBJECT_ROW.with_for_update())
 _F = table_of(SubjectField)
 _B = table_of(BlindIndexEntry)
 SUBJECT_FIELDS = "subject_fields"
@@ -69,9 +75,8 @@ def lock_subject(conn: Connection, subject_id: str, *, exclusive: bool) -> bool:
     """Lock the subject's row (share or exclusive) until ``conn``'s transaction ends;
     False if it no longer exists. The erasure and a turn's final write meet here
     (conversations/fence.py)."""
-    query = select(_S.c.id).where(_S.c.id == subject_id)
-    query = query.with_for_update(read=not exclusive)
-    return conn.execute(query).first() is not None
+    lock = _LOCK_EXCLUSIVE if exclusive else _LOCK_SHARED
+    return lock.first(conn, {"id": subject_id}) is not None
 
 
 class SubjectRecords:

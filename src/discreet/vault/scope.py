@@ -22,6 +22,7 @@ from discreet.audit.log import AuditEvent, AuditLog, DetailValue
 from discreet.errors import InvalidValue
 from discreet.store import errors as store_errors
 from discreet.store.db import Database
+from discreet.store.driver import DriverStatement
 from discreet.store.models import Subject, table_of
 from discreet.vault.blind_index import BlindIndexer, IdentifierKind
 from discreet.vault.crypto import DataKey, associated_data
@@ -42,8 +43,10 @@ from discreet.vault.keystore import KeyKind, KeyStore
 _S = table_of(Subject)
 # Built once (bound values at execution): it runs on every chat turn, and building a
 # statement again each time (expressions, cache keys) cost about as much as running it.
-_SUBJECT_BY_REF = select(_S.c.id).where(
-    _S.c.tenant == bindparam("tenant"), _S.c.ref_digest == bindparam("digest")
+_SUBJECT_BY_REF = DriverStatement(  # on the driver's cursor (store/driver.py)
+    select(_S.c.id).where(
+        _S.c.tenant == bindparam("tenant"), _S.c.ref_digest == bindparam("digest")
+    )
 )
 
 MAX_REF_LEN = 200
@@ -191,9 +194,7 @@ class VaultScope:
 
     def find_subject_id(self, conn: Connection, ref: str) -> str | None:
         digest = self.indexer.digest(IdentifierKind.SUBJECT_REF, check_ref(ref))
-        found: str | None = conn.execute(
-            _SUBJECT_BY_REF, {"tenant": self.tenant, "digest": digest}
-        ).scalar_one_or_none()
+        found: str | None = _SUBJECT_BY_REF.scalar(conn, {"tenant": self.tenant, "digest": digest})
         return found
 
     def require_subject_id(self, conn: Connection, ref: str) -> str:

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError as DbIntegrityError
 
 from discreet.audit.context import AccessContext
+from discreet.store.driver import DriverStatement
 from discreet.store.models import Conversation, TokenMap, table_of
 from discreet.store.sql import chunks
 from discreet.transform.tokenmerge import TokenMapConflict, merge_maps
@@ -28,8 +29,10 @@ from discreet.vault.scope import Action, VaultScope, check_conversation_id, now
 _C = table_of(Conversation)
 _M = table_of(TokenMap)
 # Built once: it runs on every chat turn (see `vault.scope`).
-TOKEN_MAP_OF = select(_M.c.scope, _M.c.ciphertext).where(
-    _M.c.tenant == bindparam("tenant"), _M.c.conversation_id == bindparam("conversation")
+TOKEN_MAP_OF = DriverStatement(  # on the driver's cursor (store/driver.py)
+    select(_M.c.scope, _M.c.ciphertext).where(
+        _M.c.tenant == bindparam("tenant"), _M.c.conversation_id == bindparam("conversation")
+    )
 )
 
 
@@ -76,9 +79,9 @@ class TokenMaps:
 
     def stored_row(self, conn: Connection, conversation_id: str) -> Any:
         """The conversation's map row (scope, ciphertext), or None."""
-        return conn.execute(
-            TOKEN_MAP_OF, {"tenant": self._scope.tenant, "conversation": conversation_id}
-        ).one_or_none()
+        return TOKEN_MAP_OF.first(
+            conn, {"tenant": self._scope.tenant, "conversation": conversation_id}
+        )
 
     def move_to_subject(self, conn: Connection, conversation_id: str, subject_id: str) -> bool:
         """Re-encrypt a map saved before binding under the subject's key (in `conn`'s

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.exc import IntegrityError as DbIntegrityError
 
 from discreet.audit.context import AccessContext
+from discreet.store.driver import DriverStatement
 from discreet.store.models import Conversation, SubjectField, table_of
 from discreet.vault.errors import ConversationSubjectConflict
 from discreet.vault.keystore import KeyKind
@@ -33,10 +34,11 @@ from discreet.vault.tokenmaps import MapRow, TokenMaps
 _C = table_of(Conversation)
 _F = table_of(SubjectField)
 # Built once (bound values at execution): these run on every chat turn (`vault.scope`).
-_CONVERSATION_SUBJECT = select(_C.c.subject_id).where(
+_BOUND_TO = select(_C.c.subject_id).where(
     _C.c.tenant == bindparam("tenant"), _C.c.id == bindparam("conversation")
 )
-_LOCK_CONVERSATION = _CONVERSATION_SUBJECT.with_for_update()
+_CONVERSATION_SUBJECT = DriverStatement(_BOUND_TO)  # on the driver's cursor (store/driver.py)
+_LOCK_CONVERSATION = _BOUND_TO.with_for_update()
 _FIELDS_OF = select(_F.c.field, _F.c.category, _F.c.ciphertext).where(
     _F.c.subject_id == bindparam("subject"), _F.c.field.in_(bindparam("fields", expanding=True))
 )
@@ -70,9 +72,9 @@ class ConversationAccess:
         scope = self._scope
         with scope.operation(ctx, Action.CONVERSATION_READ) as op:
             with scope.data.begin() as conn:
-                subject_id: str | None = conn.execute(
-                    _CONVERSATION_SUBJECT, {"tenant": scope.tenant, "conversation": conversation_id}
-                ).scalar_one_or_none()
+                subject_id: str | None = _CONVERSATION_SUBJECT.scalar(
+                    conn, {"tenant": scope.tenant, "conversation": conversation_id}
+                )
                 op.subject = subject_id
                 scope.record(op, conn)
             return subject_id
@@ -192,9 +194,9 @@ class ConversationAccess:
             with scope.data.read() as conn:
                 subject_id = scope.require_subject_id(conn, subject_ref)
                 op.subject = subject_id
-                bound_to = conn.execute(
-                    _CONVERSATION_SUBJECT, {"tenant": scope.tenant, "conversation": conversation_id}
-                ).scalar_one_or_none()
+                bound_to = _CONVERSATION_SUBJECT.scalar(
+                    conn, {"tenant": scope.tenant, "conversation": conversation_id}
+                )
                 if bound_to == subject_id:
                     rows, map_row = self._rows(conn, subject_id, conversation_id, wanted)
             if bound_to == subject_id:
