@@ -9,6 +9,8 @@ stores that are closed or gone.
 from __future__ import annotations
 
 import gc
+import sqlite3
+import threading
 import time
 from pathlib import Path
 
@@ -85,3 +87,34 @@ def test_a_deleted_store_is_not_recreated(tmp_path: Path) -> None:
     finally:
         db_module._CHECKPOINTER.remove(key)
     assert not path.exists()
+
+
+def test_a_purge_empties_the_log_even_while_another_checkpoint_runs(tmp_path: Path) -> None:
+    """A shredded key's page images must leave the write-ahead log. SQLite answers a
+    TRUNCATE checkpoint "busy" at once, without an error, while another connection
+    checkpoints (the background thread does, every few seconds): the purge retries until
+    the log is empty instead of returning with the images still in it."""
+    path = tmp_path / "keys.db"
+    database = _database(path)
+    stop = threading.Event()
+
+    def checkpoint_all_the_time() -> None:
+        other = sqlite3.connect(path, timeout=0, isolation_level=None)
+        while not stop.is_set():
+            try:
+                other.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            except sqlite3.Error:
+                pass
+        other.close()
+
+    rival = threading.Thread(target=checkpoint_all_the_time, daemon=True)
+    rival.start()
+    try:
+        for _ in range(20):
+            _write(database, 1)
+            database.purge_deleted()
+            assert (tmp_path / "keys.db-wal").stat().st_size == 0, "the log kept its pages"
+    finally:
+        stop.set()
+        rival.join()
+    database.dispose()

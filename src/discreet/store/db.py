@@ -53,6 +53,10 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, Operationa
 from discreet.store.errors import StoreUnavailable
 
 SQLITE_BUSY_TIMEOUT_S = 30
+# A purge retries a busy TRUNCATE checkpoint this often (a reader or the background
+# checkpointer holding the log for a moment), then fails: the erasure step is resumable.
+PURGE_ATTEMPTS = 100
+PURGE_RETRY_S = 0.02
 # Requests checkpoint only past this many log pages (SQLite's default is 1,000): the
 # background checkpointer keeps the log below it, this is the fallback should it not.
 REQUEST_AUTOCHECKPOINT_PAGES = 10_000
@@ -370,11 +374,21 @@ class Database:
         # in BEGIN IMMEDIATE, and a checkpoint cannot run inside a transaction.
         raw = self.engine.raw_connection()
         try:
-            raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]
+            for _ in range(PURGE_ATTEMPTS):
+                # (busy, log frames, frames checkpointed): busy when another connection
+                # (a reader, or the background checkpointer's PASSIVE pass) held the log;
+                # then the log was not emptied and may still hold the deleted pages.
+                row = raw.driver_connection.execute(  # type: ignore[union-attr]
+                    "PRAGMA wal_checkpoint(TRUNCATE)"
+                ).fetchone()
+                if row is not None and row[0] == 0:
+                    return
+                time.sleep(PURGE_RETRY_S)
         except sqlite3.Error as exc:
             raise StoreUnavailable(f"{self.name} unavailable: checkpoint failed ({exc})") from None
         finally:
             raw.close()
+        raise StoreUnavailable(f"{self.name} unavailable: the write-ahead log stayed busy")
 
     def dispose(self) -> None:
         """Close pooled connections (before copying or replacing a SQLite file)."""
