@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import shutil
 import sqlite3
 import threading
 import time
@@ -117,3 +118,27 @@ def test_a_purge_empties_the_log_even_while_another_checkpoint_runs(tmp_path: Pa
         stop.set()
         rival.join()
     database.dispose()
+
+
+def test_a_closed_store_is_whole_in_its_file_even_while_another_connection_is_open(
+    tmp_path: Path,
+) -> None:
+    """Closing a store is the documented moment to copy its file (a backup by file copy).
+    SQLite copies the log in when its last connection closes, but not while another one
+    is open, such as the background checkpointer's: the close copies it in itself."""
+    path = tmp_path / "data.db"
+    database = _database(path)
+    _write(database, 1)
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("SELECT count(*) FROM sqlite_master").fetchone()  # attached, now idle
+    try:
+        database.dispose()
+        copy = tmp_path / "copy.db"
+        shutil.copy(path, copy)  # the file alone, as a file-copy backup takes it
+    finally:
+        other.close()
+    copied = sqlite3.connect(copy)
+    try:
+        assert copied.execute("SELECT count(*) FROM blobs").fetchone() == (16,)
+    finally:
+        copied.close()

@@ -57,6 +57,7 @@ SQLITE_BUSY_TIMEOUT_S = 30
 # checkpointer holding the log for a moment), then fails: the erasure step is resumable.
 PURGE_ATTEMPTS = 100
 PURGE_RETRY_S = 0.02
+CLOSE_ATTEMPTS = 10
 # Requests checkpoint only past this many log pages (SQLite's default is 1,000): the
 # background checkpointer keeps the log below it, this is the fallback should it not.
 REQUEST_AUTOCHECKPOINT_PAGES = 10_000
@@ -195,6 +196,31 @@ class _Checkpointer:
 
 
 _CHECKPOINTER = _Checkpointer()
+
+
+def _copy_log_in(path: Path) -> None:
+    """Best effort (closing must not fail): copy `path`'s write-ahead log into the file
+    and empty it, retrying while another connection checkpoints; a file that is gone is
+    left gone (mode=rw does not create one)."""
+    try:
+        connection = sqlite3.connect(
+            f"file:{quote(str(path))}?mode=rw", uri=True, timeout=0, isolation_level=None
+        )
+    except sqlite3.Error:
+        return
+    try:
+        # Fewer tries than a purge: a server's readers may hold the log for long, and a
+        # command closing its store must not wait on them (the copy is then SQLite's own).
+        for _ in range(CLOSE_ATTEMPTS):
+            row = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            if row is not None and row[0] == 0:
+                return
+            time.sleep(PURGE_RETRY_S)
+    except sqlite3.Error:
+        return
+    finally:
+        connection.close()
+
 
 _THREAD_LOCKS: dict[str, threading.Lock] = {}
 _THREAD_LOCKS_GUARD = threading.Lock()
@@ -368,8 +394,11 @@ class Database:
         shredded keys are not recoverable from the -wal file. PostgreSQL reclaims dead
         tuples with VACUUM, which is the operator's schedule, not a per-request step.
         """
-        if not self.is_sqlite:
-            return
+        if self.is_sqlite and not self._truncate_log():
+            raise StoreUnavailable(f"{self.name} unavailable: the write-ahead log stayed busy")
+
+    def _truncate_log(self) -> bool:
+        """Copy the write-ahead log into the file and empty it; False if it stayed busy."""
         # On the raw DB-API connection: our "begin" hook would wrap a SQLAlchemy execute
         # in BEGIN IMMEDIATE, and a checkpoint cannot run inside a transaction.
         raw = self.engine.raw_connection()
@@ -382,21 +411,29 @@ class Database:
                     "PRAGMA wal_checkpoint(TRUNCATE)"
                 ).fetchone()
                 if row is not None and row[0] == 0:
-                    return
+                    return True
                 time.sleep(PURGE_RETRY_S)
         except sqlite3.Error as exc:
             raise StoreUnavailable(f"{self.name} unavailable: checkpoint failed ({exc})") from None
         finally:
             raw.close()
-        raise StoreUnavailable(f"{self.name} unavailable: the write-ahead log stayed busy")
+        return False
 
     def dispose(self) -> None:
-        """Close pooled connections (before copying or replacing a SQLite file)."""
+        """Close pooled connections (before copying or replacing a SQLite file).
+
+        A SQLite file gets its write-ahead log copied in first: SQLite does that itself
+        when the last connection closes, but not while another one is open (the
+        background checkpointer's, another process's), and a copy of the file alone
+        would then miss the latest commits."""
+        if self._unregister is not None:
+            self._unregister()
+        path = self.sqlite_path
+        if path is not None:
+            _copy_log_in(path)
         self.engine.dispose()
         if self._writer is not None:
             self._writer.close()
-        if self._unregister is not None:
-            self._unregister()
 
     def __repr__(self) -> str:
         return f"Database({self.name!r}, {safe_url(self.url)!r})"
