@@ -76,10 +76,12 @@ class Settings(BaseSettings):
     @model_validator(mode="before")
     @classmethod
     def _blank_is_unset(cls, data: Any) -> Any:
-        """``DISCREET_X=`` (or blanks) is how a shell unsets a variable for one command."""
+        """``DISCREET_X=`` (or blanks) is how a shell unsets a variable for one command;
+        blanks around a value (a pasted key, a trailing newline) are not part of it."""
         if not isinstance(data, dict):
             return data
-        return {k: v for k, v in data.items() if not (isinstance(v, str) and not v.strip())}
+        stripped = {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
+        return {k: v for k, v in stripped.items() if v != ""}
 
     home: Path = Path(".discreet")
     database_url: str | None = None

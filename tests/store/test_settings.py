@@ -81,3 +81,12 @@ def test_a_secret_named_by_the_policy_is_read_as_a_secret(
     assert secret is not None and secret.get_secret_value() == "https://hooks.example/x"
     assert "hooks" not in repr(secret)
     assert secret_from_env("SHOP_BLANK") is None and secret_from_env("SHOP_UNSET") is None
+
+
+def test_blanks_around_a_value_are_not_part_of_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DISCREET_UPSTREAM_API_KEY", " sk-pasted\n")
+    monkeypatch.setenv("DISCREET_TENANT", " acme ")
+    settings = Settings()
+    assert settings.upstream_api_key is not None
+    assert settings.upstream_api_key.get_secret_value() == "sk-pasted"
+    assert settings.tenant == "acme"
