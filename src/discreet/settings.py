@@ -33,6 +33,11 @@ blank) value counts as unset.
 | ``DISCREET_TURN_DEADLINE_S`` | seconds for the model's part of a turn | ``120`` |
 | ``DISCREET_METRICS_TOKEN`` | bearer token of ``/metrics`` (16+ characters) | off |
 | ``DISCREET_OTEL`` | OpenTelemetry spans per phase (``1``/``true``/``yes``) | off |
+| ``DISCREET_BACKUP_DATA_DIR`` | data-store backups (``--data-dest``) | ``HOME/backups/data`` |
+| ``DISCREET_BACKUP_KEYS_DIR`` | key-store backups (``--keys-dest``) | ``HOME/backups/keys`` |
+| ``DISCREET_BACKUP_KEYS_DAYS`` | days a key-store backup is kept | ``30`` |
+| ``DISCREET_ERASURE_LEDGER`` | erasures replayed after a restore | ``HOME/erasure-ledger.jsonl`` |
+| ``DISCREET_SELFTEST_KEY`` | assistant key of the gateway ``selftest --gateway`` tests | none |
 """
 
 from __future__ import annotations
@@ -122,6 +127,14 @@ class Settings(BaseSettings):
     # Operations (discreet.ops.wiring): /metrics only with a token; spans only when asked.
     metrics_token: SecretStr | None = None
     otel: bool = False
+
+    # Backups (discreet.cli.backup; its options take their place).
+    backup_data_dir: Path | None = None
+    backup_keys_dir: Path | None = None
+    backup_keys_days: int = Field(default=30, ge=1)
+    erasure_ledger: Path | None = None
+    selftest_key: SecretStr | None = None
+    """An assistant key of the running gateway `discreet selftest --gateway` tests."""
 
     @property
     def anchor_path(self) -> Path:

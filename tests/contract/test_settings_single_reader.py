@@ -3,7 +3,8 @@
 Every other module gets typed values (the `Settings` object, or what the wiring built
 from it); one reading ``os.environ`` itself would bypass the validation there and let a
 setting change behind the wiring's back. Every read counts: ``os.environ``,
-``os.environb``, ``os.getenv``, ``os.getenvb`` and the same names imported from ``os``.
+``os.environb``, ``os.getenv``, ``os.getenvb``, the same names imported from ``os``, and
+a command-line option's ``envvar=`` (click reading a variable for typer).
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ def _reads(node: ast.AST) -> bool:
         return node.attr in READERS and isinstance(node.value, ast.Name) and node.value.id == "os"
     if isinstance(node, ast.ImportFrom):  # from os import environ
         return node.module == "os" and any(alias.name in READERS for alias in node.names)
+    if isinstance(node, ast.Call):  # typer.Option("--x", envvar="DISCREET_X")
+        return any(keyword.arg in ("envvar", "auto_envvar_prefix") for keyword in node.keywords)
     return False
 
 
@@ -54,6 +57,7 @@ def test_the_check_finds_each_kind_of_read() -> None:
     assert environment_reads("import os\nx = os.getenv('A')\n") == [2]
     assert environment_reads("from os import environ\n") == [1]
     assert environment_reads("from os import getenv as g\n") == [1]
+    assert environment_reads("x = typer.Option('--x', envvar='DISCREET_X')\n") == [1]
     assert environment_reads("import os\nx = os.path.join('a')\n") == []
 
 
