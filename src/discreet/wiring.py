@@ -121,18 +121,17 @@ def vault_holders(vault: Vault, *, clock: Clock = system_clock) -> Holders:
 
 @dataclass(frozen=True, slots=True)
 class Config:
-    """What a process reads from outside itself, read once: the ``DISCREET_*`` settings,
-    the policy, and the environment the upstream model's settings come from."""
+    """What a process reads from outside itself, read once: the ``DISCREET_*`` settings
+    (the upstream model's and the operations' included) and the policy."""
 
     settings: Settings
     policy: Policy
-    environ: Mapping[str, str] | None = None
-    """``None``: the process environment (read when the gateway is built)."""
 
 
 def read_config(settings: Settings | None = None, policy: Policy | None = None) -> Config:
-    """The configuration from the environment (and the policy file it names)."""
-    return Config(settings or Settings(), policy or load_policy())
+    """The configuration from the environment (and the policy file DISCREET_CONFIG names)."""
+    settings = settings or Settings()
+    return Config(settings, policy or load_policy(settings.config))
 
 
 @dataclass(slots=True)
@@ -198,8 +197,8 @@ def build_services(
                 policy,
                 consent=rights.consent.gate,
                 erasures=parts.erasures,
+                settings=settings,
                 backend=backend,
-                environ=config.environ,
             )
             if with_gateway
             else None

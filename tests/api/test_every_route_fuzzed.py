@@ -58,7 +58,7 @@ def full_app(
         )
     )
     services = build_services(
-        Config(store_env.settings(), policy, environ={}),
+        Config(store_env.settings(), policy),
         backend=backend,
         master_key=store_env.master_key,
     )

@@ -13,40 +13,45 @@ from discreet.gateway.errors import UpstreamTimeout
 from discreet.gateway.settings import UpstreamConfigError, UpstreamSettings
 from discreet.gateway.sse import SSEDecoder, StreamFormatError, parse_chunk
 from discreet.gateway.upstream import _RetryPolicy, retry_after_seconds
+from discreet.settings import Settings, SettingsInvalid
 
 MESSAGES = [{"role": "user", "content": "Where is [ORDER_ID_1]?"}]
 
 
-def test_settings_from_env() -> None:
-    assert UpstreamSettings.from_env({}) is None
-    assert UpstreamSettings.from_env({"DISCREET_UPSTREAM_BASE_URL": "  "}) is None
-    settings = UpstreamSettings.from_env(
-        {
-            "DISCREET_UPSTREAM_BASE_URL": "https://llm.example.com/v1/",
-            "DISCREET_UPSTREAM_MODEL": "gpt-x",
-            "DISCREET_UPSTREAM_API_KEY": "sk-secret-value",
-            "DISCREET_UPSTREAM_READ_TIMEOUT": "12.5",
-            "DISCREET_UPSTREAM_MAX_ATTEMPTS": "4",
-        }
-    )
+def test_settings_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("URL", "BASE_URL"):
+        monkeypatch.setenv(f"DISCREET_UPSTREAM_{name}", "  ")  # blank: unset
+    assert UpstreamSettings.from_settings(Settings()) is None
+    monkeypatch.setenv("DISCREET_UPSTREAM_BASE_URL", "https://llm.example.com/v1/")
+    monkeypatch.setenv("DISCREET_UPSTREAM_MODEL", "gpt-x")
+    monkeypatch.setenv("DISCREET_UPSTREAM_API_KEY", "sk-secret-value")
+    monkeypatch.setenv("DISCREET_UPSTREAM_READ_TIMEOUT", "12.5")
+    monkeypatch.setenv("DISCREET_UPSTREAM_MAX_ATTEMPTS", "4")
+    read = Settings()
+    assert "sk-secret-value" not in repr(read)
+    settings = UpstreamSettings.from_settings(read)
     assert settings is not None
     assert settings.completions_url == "https://llm.example.com/v1/chat/completions"
     assert (settings.read_timeout, settings.max_attempts) == (12.5, 4)
     assert "sk-secret-value" not in repr(settings)
 
 
-def test_invalid_settings_name_fields_not_values() -> None:
-    with pytest.raises(UpstreamConfigError) as info:
-        UpstreamSettings.from_env(
-            {
-                "DISCREET_UPSTREAM_BASE_URL": "ftp://user:hunter2@example.com",
-                "DISCREET_UPSTREAM_API_KEY": "sk-secret-value",
-                "DISCREET_UPSTREAM_MAX_ATTEMPTS": "lots",
-            }
-        )
-    message = str(info.value)
-    assert "BASE_URL" in message and "MODEL" in message and "MAX_ATTEMPTS" in message
-    assert "hunter2" not in message and "sk-secret-value" not in message and "lots" not in message
+def test_invalid_settings_name_fields_not_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DISCREET_UPSTREAM_MODEL", raising=False)
+    monkeypatch.setenv("DISCREET_UPSTREAM_BASE_URL", "ftp://user:hunter2@example.com")
+    monkeypatch.setenv("DISCREET_UPSTREAM_API_KEY", "sk-secret-value")
+    monkeypatch.setenv("DISCREET_UPSTREAM_MAX_ATTEMPTS", "lots")
+    with pytest.raises(SettingsInvalid) as read:  # not a number: refused when read
+        Settings()
+    monkeypatch.setenv("DISCREET_UPSTREAM_MAX_ATTEMPTS", "99")
+    with pytest.raises(UpstreamConfigError) as checked:  # the upstream's own checks
+        UpstreamSettings.from_settings(Settings())
+    first, second = str(read.value), str(checked.value)
+    assert "DISCREET_UPSTREAM_MAX_ATTEMPTS" in first
+    assert "BASE_URL" in second and "MODEL" in second and "MAX_ATTEMPTS" in second
+    for message in (first, second):
+        assert "hunter2" not in message and "sk-secret-value" not in message
+        assert "lots" not in message and "99" not in message
 
 
 def test_retry_after_forms() -> None:

@@ -1,4 +1,4 @@
-"""Where turns go (env, then policy, else embedded) and how API keys are checked."""
+"""Where turns go (settings, then policy, else embedded) and how API keys are checked."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from discreet.conversations.apikeys import ApiKeyStore
 from discreet.gateway.config import resolve_upstream
 from discreet.gateway.settings import UpstreamConfigError
 from discreet.policy import parse_policy
+from discreet.settings import Settings
 
 BASE = """\
 version: 1
@@ -34,24 +35,33 @@ upstream:
 )
 
 
+NO_UPSTREAM = Settings(upstream_url=None, upstream_base_url=None)
+
+
 def test_no_upstream_anywhere_means_the_embedded_assistant() -> None:
-    assert resolve_upstream(parse_policy(BASE), {}) is None
+    assert resolve_upstream(parse_policy(BASE), NO_UPSTREAM) is None
 
 
-def test_the_documented_env_name_selects_an_upstream() -> None:
-    env = {"DISCREET_UPSTREAM_URL": "http://127.0.0.1:9/v1", "DISCREET_UPSTREAM_MODEL": "m"}
-    settings = resolve_upstream(parse_policy(WITH_UPSTREAM), env)
+def test_the_documented_env_name_selects_an_upstream(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DISCREET_UPSTREAM_BASE_URL", raising=False)
+    monkeypatch.setenv("DISCREET_UPSTREAM_URL", "http://127.0.0.1:9/v1")
+    monkeypatch.setenv("DISCREET_UPSTREAM_MODEL", "m")
+    settings = resolve_upstream(parse_policy(WITH_UPSTREAM), Settings())
     assert settings is not None and settings.base_url == "http://127.0.0.1:9/v1"
     assert settings.model == "m"  # the environment wins over the policy
 
 
-def test_the_policy_upstream_reads_its_key_from_the_named_variable() -> None:
-    settings = resolve_upstream(parse_policy(WITH_UPSTREAM), {"HOUSE_LLM_KEY": "secret-123"})
+def test_the_policy_upstream_reads_its_key_from_the_named_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HOUSE_LLM_KEY", "secret-123")
+    settings = resolve_upstream(parse_policy(WITH_UPSTREAM), NO_UPSTREAM)
     assert settings is not None and settings.model == "house-model"
     assert settings.api_key is not None and settings.api_key.get_secret_value() == "secret-123"
     assert settings.read_timeout == 12 and settings.max_attempts == 2
+    monkeypatch.setenv("HOUSE_LLM_KEY", " ")  # blank counts as unset
     with pytest.raises(UpstreamConfigError, match="HOUSE_LLM_KEY") as info:
-        resolve_upstream(parse_policy(WITH_UPSTREAM), {})
+        resolve_upstream(parse_policy(WITH_UPSTREAM), NO_UPSTREAM)
     assert "secret" not in str(info.value)
 
 

@@ -18,6 +18,7 @@ from tests.support.upstream import RecordingUpstream
 from discreet.gateway.errors import UpstreamUnavailable
 from discreet.gateway.settings import UpstreamConfigError, UpstreamSettings
 from discreet.gateway.upstream import AsyncUpstreamClient
+from discreet.settings import Settings
 
 MESSAGES = [{"role": "user", "content": "hi"}]
 
@@ -125,13 +126,13 @@ async def test_without_the_private_ca_the_upstream_is_not_trusted(
     assert mtls_upstream.bodies() == []
 
 
-def test_settings_from_the_environment_and_a_missing_file_named(tmp_path: Path) -> None:
-    env = {
-        "DISCREET_UPSTREAM_BASE_URL": "https://127.0.0.1:9/v1",
-        "DISCREET_UPSTREAM_MODEL": "m",
-        "DISCREET_UPSTREAM_CA_BUNDLE": str(tmp_path / "missing-ca.pem"),
-    }
-    settings = UpstreamSettings.from_env(env)
+def test_settings_from_the_environment_and_a_missing_file_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DISCREET_UPSTREAM_BASE_URL", "https://127.0.0.1:9/v1")
+    monkeypatch.setenv("DISCREET_UPSTREAM_MODEL", "m")
+    monkeypatch.setenv("DISCREET_UPSTREAM_CA_BUNDLE", str(tmp_path / "missing-ca.pem"))
+    settings = UpstreamSettings.from_settings(Settings())
     assert settings is not None and settings.ca_bundle == tmp_path / "missing-ca.pem"
     with pytest.raises(UpstreamConfigError, match=r"missing-ca\.pem"):
         AsyncUpstreamClient(settings)

@@ -317,7 +317,9 @@ def _alerts_policy(text: str) -> AlertsSpec:
 
 
 @pytest.mark.parametrize("shape", ["json", "slack", "teams"])
-def test_delivery_to_a_webhook_and_by_mail(detector, webhook, smtp_server, shape) -> None:
+def test_delivery_to_a_webhook_and_by_mail(
+    detector, webhook, smtp_server, shape, monkeypatch
+) -> None:
     start = warm(detector)
     [alert] = detector.process(turns(start, "k1", range(300)), now=start + WINDOW)
     url, received = webhook
@@ -335,7 +337,8 @@ def test_delivery_to_a_webhook_and_by_mail(detector, webhook, smtp_server, shape
     to: [security@example.test, oncall@example.test]
 """
     )
-    delivery = Delivery(spec, environ={"HOOK_TOKEN": "s3cret-token"})
+    monkeypatch.setenv("HOOK_TOKEN", "s3cret-token")
+    delivery = Delivery(spec)
     done, failed = delivery.send(alert)
     assert done == ["webhook1", "email"] and failed == []
     [body] = received
@@ -353,7 +356,9 @@ def test_delivery_to_a_webhook_and_by_mail(detector, webhook, smtp_server, shape
     assert "subj-" not in text  # no subject ids leave the system
 
 
-def test_a_webhook_url_from_the_environment_and_a_missing_secret(detector, webhook) -> None:
+def test_a_webhook_url_from_the_environment_and_a_missing_secret(
+    detector, webhook, monkeypatch
+) -> None:
     start = warm(detector)
     [alert] = detector.process(turns(start, "k1", range(300)), now=start + WINDOW)
     url, received = webhook
@@ -361,7 +366,9 @@ def test_a_webhook_url_from_the_environment_and_a_missing_secret(detector, webho
         "alerts:\n  webhooks:\n    - url_env: HOOK_URL\n      shape: slack\n"
         "    - url_env: OTHER_URL\n"
     )
-    done, failed = Delivery(spec, environ={"HOOK_URL": url}).send(alert)
+    monkeypatch.setenv("HOOK_URL", url)
+    monkeypatch.delenv("OTHER_URL", raising=False)
+    done, failed = Delivery(spec).send(alert)
     assert done == ["webhook1"] and len(received) == 1
     assert failed == ["webhook2: environment variable OTHER_URL is not set"]
 

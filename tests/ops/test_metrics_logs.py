@@ -161,7 +161,7 @@ def test_install_ops_mounts_metrics_and_records_refusals(store_env, ctx) -> None
         db=db,
         tenant="default",
         master=store_env.master_key,
-        environ={"DISCREET_METRICS_TOKEN": TOKEN},
+        settings=store_env.settings(metrics_token=TOKEN),
     )
     with TestClient(app) as client:
         for _ in range(25):
@@ -176,7 +176,8 @@ def test_install_ops_mounts_metrics_and_records_refusals(store_env, ctx) -> None
     assert "testclient" not in json.dumps(record.as_dict())  # the address is a digest
 
     bare = FastAPI()
-    install_ops(bare, db=db, tenant="default", master=store_env.master_key, environ={})
+    unset = store_env.settings(metrics_token=None)
+    install_ops(bare, db=db, tenant="default", master=store_env.master_key, settings=unset)
     with TestClient(bare) as client:
         assert client.get("/metrics").status_code == 404  # nothing exposed by default
     with pytest.raises(MetricsTokenTooShort):
@@ -185,7 +186,7 @@ def test_install_ops_mounts_metrics_and_records_refusals(store_env, ctx) -> None
             db=db,
             tenant="default",
             master=store_env.master_key,
-            environ={"DISCREET_METRICS_TOKEN": "short"},
+            settings=store_env.settings(metrics_token="short"),
         )
 
 

@@ -18,6 +18,8 @@ from discreet.policy import (
 )
 from discreet.policy.models import DEFAULT_DISCLOSURE, DEFAULT_HANDOFF, HandoffSpec
 from discreet.policy.vocabulary import RecordKind
+from discreet.settings import Settings
+from discreet.wiring import read_config
 
 
 def line_of(text: str, needle: str) -> int:
@@ -123,20 +125,28 @@ def test_the_example_policys_translations_are_discreets_defaults(example: Policy
 # -- where the policy comes from ---------------------------------------------------------------
 
 
-def test_explicit_path_wins_over_environment(tmp_path: Path, minimal_yaml: str) -> None:
+def test_explicit_path_wins_over_environment(
+    tmp_path: Path, minimal_yaml: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from discreet.cli._common import load_policy_or_exit
+
     mine = tmp_path / "mine.yaml"
     mine.write_text(minimal_yaml.replace("tenant: acme", "tenant: mine"))
     other = tmp_path / "other.yaml"
     other.write_text(minimal_yaml)
-    policy = load_policy(mine, env={"DISCREET_CONFIG": str(other)})
+    monkeypatch.setenv("DISCREET_CONFIG", str(other))
+    policy = load_policy_or_exit(mine, Settings())  # --config over DISCREET_CONFIG
     assert policy.tenant == "mine"
     assert policy.source == str(mine)
 
 
-def test_environment_variable_names_the_file(tmp_path: Path, minimal_yaml: str) -> None:
+def test_environment_variable_names_the_file(
+    tmp_path: Path, minimal_yaml: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     configured = tmp_path / "conf.yaml"
     configured.write_text(minimal_yaml.replace("tenant: acme", "tenant: from-env"))
-    assert load_policy(env={"DISCREET_CONFIG": str(configured)}).tenant == "from-env"
+    monkeypatch.setenv("DISCREET_CONFIG", str(configured))
+    assert read_config().policy.tenant == "from-env"
 
 
 def test_discreet_yaml_in_the_working_directory_is_used(
@@ -144,14 +154,16 @@ def test_discreet_yaml_in_the_working_directory_is_used(
 ) -> None:
     (tmp_path / "discreet.yaml").write_text(minimal_yaml.replace("tenant: acme", "tenant: cwd"))
     monkeypatch.chdir(tmp_path)
-    assert load_policy(env={}).tenant == "cwd"
+    monkeypatch.setenv("DISCREET_CONFIG", "")  # blank: unset
+    assert read_config().policy.tenant == "cwd"
 
 
 def test_without_any_file_the_builtin_example_is_used(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    policy = load_policy(env={})
+    monkeypatch.delenv("DISCREET_CONFIG", raising=False)
+    policy = read_config().policy
     assert policy.source == BUILTIN_SOURCE
     assert policy.tenant == "example-shop"
 
@@ -161,8 +173,9 @@ def test_a_named_but_missing_file_never_falls_back_to_defaults(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     missing = tmp_path / "nope.yaml"
+    monkeypatch.setenv("DISCREET_CONFIG", str(missing))
     with pytest.raises(PolicyError) as info:
-        load_policy(env={"DISCREET_CONFIG": str(missing)})
+        read_config()
     assert info.value.messages() == [f"{missing}: file not found"]
     with pytest.raises(PolicyError, match="file not found"):
         load_policy(missing)

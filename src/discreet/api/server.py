@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gc
 import sys
-from collections.abc import AsyncGenerator, Mapping
+from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager, suppress
 from functools import partial
 from typing import Any
@@ -36,7 +36,6 @@ def build_app(
     *,
     backend: ChatBackend | None = None,
     migrate: bool = True,
-    environ: Mapping[str, str] | None = None,
     retention_interval_s: float | None = DEFAULT_INTERVAL_S,
 ) -> FastAPI:
     """The whole server for `discreet serve` and `discreet demo`: the gateway over the
@@ -49,7 +48,7 @@ def build_app(
     server refuses to start rather than fail per request. Every part is built once, by
     :func:`discreet.wiring.build_services`, over one pair of stores.
     """
-    config = Config(settings or Settings(), policy, environ)
+    config = Config(settings or Settings(), policy)
     services = build_services(config, backend=backend, migrate=migrate)
     gateway, retention = services.gateway, services.retention
     assert gateway is not None  # built with a gateway (the default)
@@ -68,7 +67,7 @@ def build_app(
         db=services.data,
         tenant=services.vault.tenant,
         master=load_master_key(config.settings),
-        environ=config.environ,
+        settings=config.settings,
     )
     return app
 
@@ -84,7 +83,6 @@ def worker_app(config: Config) -> FastAPI:
         config.policy,
         config.settings,
         migrate=False,
-        environ=config.environ,
         retention_interval_s=None,
     )
     tune_for_serving()

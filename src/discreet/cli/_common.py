@@ -77,13 +77,15 @@ def cli_context(
     )
 
 
-def load_policy_or_exit(path: Path | None) -> Policy:
-    """Load the policy; on problems print each (line, key, what) and exit with status 2
-    (a list, not the one line the root command prints for an error)."""
+def load_policy_or_exit(path: Path | None, settings: Settings | None = None) -> Policy:
+    """Load the policy (`path`: ``--config``, else the settings' DISCREET_CONFIG); on
+    problems print each (line, key, what) and exit with status 2 (a list, not the one
+    line the root command prints for an error)."""
     from discreet.policy import PolicyError, load_policy
+    from discreet.settings import Settings
 
     try:
-        return load_policy(path)
+        return load_policy(path if path is not None else (settings or Settings()).config)
     except PolicyError as exc:
         for message in exc.messages():
             typer.echo(message, err=True)
@@ -107,7 +109,8 @@ def cli_config(tenant: str | None = None, config: Path | None = None) -> Config:
     the place of DISCREET_TENANT) and the policy (`--config`, else the default)."""
     from discreet.wiring import read_config
 
-    return read_config(settings_for(tenant), load_policy_or_exit(config))
+    settings = settings_for(tenant)
+    return read_config(settings, load_policy_or_exit(config, settings))
 
 
 @contextmanager

@@ -38,8 +38,8 @@ def check(
     from discreet.ops.incidents import zone
 
     zone(tz)  # an unknown zone is refused before anything runs
-    delivery = Delivery(load_policy_or_exit(config).alerts)  # a bad section: refused first
     settings = Settings()
+    delivery = Delivery(load_policy_or_exit(config, settings).alerts)  # a bad one: refused first
     with data_store(settings) as db:
         detector = AnomalyDetector(db, tenant=settings.tenant, config=AnomalyConfig(tz=tz))
         raised = detector.run(verify_chain=not no_verify)

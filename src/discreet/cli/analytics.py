@@ -104,7 +104,7 @@ def run(
     with data_store(settings) as db:  # releases are audited, in the keyed chain
         report = run_queries(
             db,
-            load_policy(),
+            load_policy(settings.config),
             specs,
             tenant=settings.tenant,
             dataset=dataset,

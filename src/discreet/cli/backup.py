@@ -32,34 +32,36 @@ _DataDest = Annotated[
     Path | None,
     typer.Option(
         "--data-dest",
-        envvar="DISCREET_BACKUP_DATA_DIR",
-        help="Directory for data-store backups (default: HOME/backups/data).",
+        help="Directory for data-store backups (default: $DISCREET_BACKUP_DATA_DIR, else "
+        "HOME/backups/data).",
+        show_default=False,
     ),
 ]
 _KeysDest = Annotated[
     Path | None,
     typer.Option(
         "--keys-dest",
-        envvar="DISCREET_BACKUP_KEYS_DIR",
         help="Directory for key-store backups, apart from the data's (default: "
-        "HOME/backups/keys; better another disk or host).",
+        "$DISCREET_BACKUP_KEYS_DIR, else HOME/backups/keys; better another disk or host).",
+        show_default=False,
     ),
 ]
 _Ledger = Annotated[
     Path | None,
     typer.Option(
         "--ledger",
-        envvar="DISCREET_ERASURE_LEDGER",
-        help="The erasure ledger (default: HOME/erasure-ledger.jsonl).",
+        help="The erasure ledger (default: $DISCREET_ERASURE_LEDGER, else "
+        "HOME/erasure-ledger.jsonl).",
+        show_default=False,
     ),
 ]
 _KeysDays = Annotated[
-    int,
+    int | None,
     typer.Option(
         "--keys-retention-days",
-        envvar="DISCREET_BACKUP_KEYS_DAYS",
         min=1,
-        help="Days a key-store backup is kept.",
+        help="Days a key-store backup is kept (default: $DISCREET_BACKUP_KEYS_DAYS, else 30).",
+        show_default=False,
     ),
 ]
 
@@ -73,8 +75,12 @@ def _status(what: str) -> Any:
 
 @contextmanager
 def _backups(
-    data_dest: Path | None, keys_dest: Path | None, ledger: Path | None, keys_days: int = 30
+    data_dest: Path | None,
+    keys_dest: Path | None,
+    ledger: Path | None,
+    keys_days: int | None = None,
 ) -> Iterator[Backups]:
+    """The backups of the configured stores; an option given wins over its setting."""
     settings = Settings()
     home = settings.home_dir
     master = master_key(settings)
@@ -83,10 +89,12 @@ def _backups(
             data=data,
             keys=keys,
             master=master,
-            data_dest=data_dest or home / "backups" / "data",
-            keys_dest=keys_dest or home / "backups" / "keys",
-            ledger=ErasureLedger(ledger or home / "erasure-ledger.jsonl"),
-            keys_retention=timedelta(days=keys_days),
+            data_dest=data_dest or settings.backup_data_dir or home / "backups" / "data",
+            keys_dest=keys_dest or settings.backup_keys_dir or home / "backups" / "keys",
+            ledger=ErasureLedger(
+                ledger or settings.erasure_ledger or home / "erasure-ledger.jsonl"
+            ),
+            keys_retention=timedelta(days=keys_days or settings.backup_keys_days),
         )
 
 
@@ -130,7 +138,7 @@ def create(
     data_dest: _DataDest = None,
     keys_dest: _KeysDest = None,
     ledger: _Ledger = None,
-    keys_days: _KeysDays = 30,
+    keys_days: _KeysDays = None,
 ) -> None:
     """Back up both stores now (and prune expired key-store backups)."""
     with _backups(data_dest, keys_dest, ledger, keys_days) as backups, _status("backing up"):

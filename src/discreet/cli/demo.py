@@ -44,7 +44,6 @@ def demo(
     ] = 8001,
 ) -> None:
     # The help text is given above as one string: Rich keeps a docstring's line breaks.
-    import os
     from collections.abc import Callable
 
     from rich.console import Console
@@ -52,11 +51,13 @@ def demo(
 
     from discreet.api.listen import check_listen
     from discreet.demo import DEFAULT_HOME, prepare_demo, render_instructions, serve_demo
+    from discreet.settings import Settings
 
     if serve_it:
         # Before seeding and printing keys: a busy port must not leave keys nobody serves.
         check_listen(host, port, tls=None, allow_plain_http=False)
-    chosen = home or Path(os.environ.get("DISCREET_HOME", "").strip() or DEFAULT_HOME)
+    # Read once; the demo's own default directory unless DISCREET_HOME names one.
+    settings = Settings().with_default_home(DEFAULT_HOME)
     columns = (*Progress.get_default_columns()[:1], BarColumn(), MofNCompleteColumn())
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
 
@@ -65,7 +66,9 @@ def demo(
                 task = bar.add_task(description, total=total)
                 return lambda done: bar.update(task, completed=done)
 
-        env = prepare_demo(chosen, customers=customers, progress=_Bar())
+        env = prepare_demo(
+            home or settings.home, customers=customers, progress=_Bar(), settings=settings
+        )
     typer.echo(render_instructions(env, host=host, port=port, serving=serve_it))
     if serve_it and console_port:
         from discreet.api.console_serving import demo_login

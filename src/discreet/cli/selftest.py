@@ -36,7 +36,9 @@ def selftest(
     api_key: Annotated[
         str | None,
         typer.Option(
-            "--api-key", envvar="DISCREET_SELFTEST_KEY", help="An assistant key of that gateway."
+            "--api-key",
+            help="An assistant key of that gateway (default: $DISCREET_SELFTEST_KEY).",
+            show_default=False,
         ),
     ] = None,
     subject: Annotated[
@@ -56,12 +58,15 @@ def selftest(
     """Run the self-test and print a readable report."""
     from discreet.api.server import build_app
     from discreet.ops.selftest import run_selftest
+    from discreet.settings import Settings
 
+    settings = Settings()
+    stored = settings.selftest_key
     report = run_selftest(
-        load_policy_or_exit(config),
+        load_policy_or_exit(config, settings),
         build_app=build_app,
         gateway_url=gateway,
-        api_key=api_key,
+        api_key=api_key or (stored.get_secret_value() if stored else None),
         own_ref=subject,
         foreign_email=foreign_email,
         upstream_port=upstream_port if gateway else 0,

@@ -96,15 +96,17 @@ def serve(
     from discreet.api.server import run_server, run_workers
     from discreet.gateway.config import resolve_upstream
     from discreet.retention.scheduler import retention_thread
+    from discreet.settings import Settings
     from discreet.wiring import build_services, read_config
 
     tls = tls_from_options(tls_cert, tls_key)
     check_listen(host, port, tls=tls, allow_plain_http=allow_plain_http)
     # Read once, here: the settings and the policy this process validated, which the
     # console and every worker process get too.
-    config = read_config(policy=load_policy_or_exit(config_path))
-    settings, policy = config.settings, config.policy
-    backend = "upstream model" if resolve_upstream(policy, config.environ) else "embedded assistant"
+    settings = Settings()
+    config = read_config(settings, load_policy_or_exit(config_path, settings))
+    policy = config.policy
+    backend = "upstream model" if resolve_upstream(policy, settings) else "embedded assistant"
     # build_app: the gateway, consent checked per turn, and the operator routes.
     server = build_app(policy, settings, migrate=True) if workers == 1 else None
     # With workers, this process migrates the stores once, before they start, and keeps

@@ -83,17 +83,19 @@ class DemoEnvironment:
         return load_policy(self.policy_path)
 
 
-def demo_settings(home: Path, master_key_path: Path) -> Settings:
-    """Settings that point only at `home`: environment variables naming other stores or
-    another master key must not redirect the demo into (or out of) a real deployment."""
-    return Settings(
-        home=home,
-        database_url=None,
-        keystore_url=None,
-        master_key=None,
-        master_key_file=master_key_path,
-        tenant=DEMO_TENANT,
-    )
+def demo_settings(home: Path, master_key_path: Path, base: Settings | None = None) -> Settings:
+    """`base` (default: the environment's) pointing only at `home`: variables naming other
+    stores or another master key must not redirect the demo into (or out of) a real
+    deployment; the others (the upstream model, the operations' settings) still apply."""
+    stores = {
+        "home": home,
+        "database_url": None,
+        "keystore_url": None,
+        "master_key": None,
+        "master_key_file": master_key_path,
+        "tenant": DEMO_TENANT,
+    }
+    return (base or Settings()).model_copy(update=stores)
 
 
 def write_policy(home: Path) -> Path:
@@ -110,8 +112,10 @@ def prepare_demo(
     customers: int = DEFAULT_CUSTOMERS,
     seed: int = DEFAULT_SEED,
     progress: Progress | None = None,
+    settings: Settings | None = None,
 ) -> DemoEnvironment:
-    """Create or reuse the demo data directory `home` (see the module docstring)."""
+    """Create or reuse the demo data directory `home` (see the module docstring);
+    `settings`: the process's (default: the environment's), see `demo_settings`."""
     if customers < 1:
         raise DemoSetupError("customers must be at least 1")
     progress = progress or _Silent()
@@ -123,7 +127,7 @@ def prepare_demo(
         policy_path = write_policy(home)
     except OSError as exc:  # a directory the user chose: say which and why
         raise DemoSetupError(f"cannot use {home} as the demo directory: {exc.strerror}") from None
-    settings = demo_settings(home, key_path)
+    settings = demo_settings(home, key_path, settings)
     policy = load_policy(policy_path)
     # Migrated, and the vault opened as the server will open it (the wiring's: the
     # policy's field categories and identifier fields), so what is seeded is indexed alike.

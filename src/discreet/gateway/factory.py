@@ -10,6 +10,7 @@ from discreet.conversations.fence import RunningErasures
 from discreet.detect.detector import Detector
 from discreet.gateway.backend import ChatBackend, create_backend
 from discreet.gateway.config import resolve_upstream
+from discreet.gateway.limits import TurnLimits
 from discreet.gateway.turn import Gateway
 from discreet.policy import Policy
 from discreet.settings import Settings
@@ -54,13 +55,13 @@ def gateway_over(
     *,
     consent: ConsentChecker,
     erasures: RunningErasures,
+    settings: Settings,
     backend: ChatBackend | None = None,
-    environ: Mapping[str, str] | None = None,
 ) -> Gateway:
     """A gateway over an open vault, asking `consent` on every turn and `erasures` before
-    it stores one; the backend from env/policy unless given. Raises
-    `UpstreamConfigError` for a bad upstream setting."""
-    chosen = backend or create_backend(resolve_upstream(policy, environ))
+    it stores one; the backend from the settings or the policy unless given, the turn
+    limits from the settings. Raises `UpstreamConfigError` for a bad upstream setting."""
+    chosen = backend or create_backend(resolve_upstream(policy, settings))
     detector = Detector(policy.detection)
     # One detection now loads what the first turn would otherwise wait for (language
     # identification model, NER's first batch), so the first customer is not slower.
@@ -72,4 +73,5 @@ def gateway_over(
         backend=chosen,
         erasures=erasures,
         consent=consent,
+        limits=TurnLimits.from_settings(settings),
     )

@@ -16,41 +16,27 @@ Upstream faults are the upstream's (502/504), never the client's 413.
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import httpx
 
 from discreet.gateway.errors import UpstreamBadResponse
-
-DEFAULT_MAX_ANSWER_BYTES = 1_000_000
-DEFAULT_TURN_DEADLINE_S = 120.0
-MAX_ANSWER_ENV = "DISCREET_MAX_ANSWER_BYTES"
-DEADLINE_ENV = "DISCREET_TURN_DEADLINE_S"
+from discreet.settings import DEFAULT_MAX_ANSWER_BYTES, DEFAULT_TURN_DEADLINE_S, Settings
 
 
 @dataclass(frozen=True, slots=True)
 class TurnLimits:
-    """The byte cap on an upstream answer and the deadline of the model's part."""
+    """The byte cap on an upstream answer and the deadline of the model's part
+    (``DISCREET_MAX_ANSWER_BYTES``, ``DISCREET_TURN_DEADLINE_S``)."""
 
     max_answer_bytes: int = DEFAULT_MAX_ANSWER_BYTES
     deadline: float = DEFAULT_TURN_DEADLINE_S
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> TurnLimits:
-        """From ``DISCREET_MAX_ANSWER_BYTES`` and ``DISCREET_TURN_DEADLINE_S``."""
-        env = dict(os.environ if environ is None else environ)
-        try:
-            size = int(env.get(MAX_ANSWER_ENV, DEFAULT_MAX_ANSWER_BYTES))
-            deadline = float(env.get(DEADLINE_ENV, DEFAULT_TURN_DEADLINE_S))
-        except ValueError:
-            raise ValueError(
-                f"{MAX_ANSWER_ENV} must be an integer and {DEADLINE_ENV} a number of seconds"
-            ) from None
-        if size < 1 or not deadline > 0:
-            raise ValueError(f"{MAX_ANSWER_ENV} and {DEADLINE_ENV} must be positive")
-        return cls(size, deadline)
+    def from_settings(cls, settings: Settings) -> TurnLimits:
+        """The limits the settings hold (validated there, each named by its variable)."""
+        return cls(settings.max_answer_bytes, settings.turn_deadline_s)
 
 
 def too_large(max_bytes: int, attempts: int = 1) -> UpstreamBadResponse:

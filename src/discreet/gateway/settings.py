@@ -1,9 +1,11 @@
 """Where the gateway sends turns: an OpenAI-compatible upstream, or the embedded assistant.
 
-Read from the environment by `UpstreamSettings.from_env`:
+Built by `UpstreamSettings.from_settings` from these ``DISCREET_*`` settings (read from
+the environment, once, by `discreet.settings.Settings`):
 
 =====================================  =================================================
-``DISCREET_UPSTREAM_BASE_URL``         base URL as the OpenAI SDK takes it, usually ending
+``DISCREET_UPSTREAM_BASE_URL``         base URL as the OpenAI SDK takes it (or
+                                       ``DISCREET_UPSTREAM_URL``), usually ending
                                        in ``/v1`` (``https://api.openai.com/v1``); the
                                        client posts to ``<base>/chat/completions``. Unset
                                        or empty: the embedded assistant answers.
@@ -17,14 +19,13 @@ Read from the environment by `UpstreamSettings.from_env`:
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from discreet.errors import InvalidInput
+from discreet.settings import Settings, variable_problems
 
 ENV_PREFIX = "DISCREET_UPSTREAM_"
 
@@ -67,37 +68,24 @@ class UpstreamSettings(BaseModel):
         return f"{self.base_url}/chat/completions"
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> UpstreamSettings | None:
-        """Settings from ``DISCREET_UPSTREAM_*``; None when no base URL is configured."""
-        env = os.environ if environ is None else environ
-        base_url = env.get(f"{ENV_PREFIX}BASE_URL", "").strip()
-        if not base_url:
+    def from_settings(cls, settings: Settings) -> UpstreamSettings | None:
+        """The ``DISCREET_UPSTREAM_*`` settings checked; None when no URL is configured."""
+        base_url = settings.upstream_endpoint
+        if base_url is None:
             return None
-        values: dict[str, object] = {
-            "base_url": base_url,
-            "model": env.get(f"{ENV_PREFIX}MODEL", "").strip(),
+        given = {
+            "model": settings.upstream_model or "",
+            "api_key": settings.upstream_api_key,
+            "connect_timeout": settings.upstream_connect_timeout,
+            "read_timeout": settings.upstream_read_timeout,
+            "max_attempts": settings.upstream_max_attempts,
+            "ca_bundle": settings.upstream_ca_bundle,
+            "client_cert": settings.upstream_client_cert,
+            "client_key": settings.upstream_client_key,
         }
-        api_key = env.get(f"{ENV_PREFIX}API_KEY", "").strip()
-        if api_key:
-            values["api_key"] = api_key
-        for name in (
-            "connect_timeout",
-            "read_timeout",
-            "max_attempts",
-            "ca_bundle",
-            "client_cert",
-            "client_key",
-        ):
-            raw = env.get(f"{ENV_PREFIX}{name.upper()}", "").strip()
-            if raw:
-                values[name] = raw
+        values = {k: v for k, v in given.items() if v is not None}
         try:
-            return cls.model_validate(values)
+            return cls.model_validate({"base_url": base_url.strip(), **values})
         except ValidationError as exc:
-            # Pydantic's message repeats the input, which may hold the API key or a URL
-            # with credentials; report field names and reasons only.
-            problems = "; ".join(
-                f"{ENV_PREFIX}{'.'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
-                for err in exc.errors(include_input=False, include_url=False)
-            )
+            problems = variable_problems(exc, ENV_PREFIX)
             raise UpstreamConfigError(f"invalid upstream settings: {problems}") from None

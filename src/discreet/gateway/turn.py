@@ -130,7 +130,7 @@ class Gateway:
         self._pseudonymizers: dict[str, Pseudonymizer] = {}
         self.cache = PseudonymCache()
         self.clean_texts = CleanTexts()
-        self.limits = limits or TurnLimits.from_env()
+        self.limits = limits or TurnLimits()
 
     def pseudonymizer(self, assistant: str) -> Pseudonymizer:
         """The assistant's pseudonymiser (its policy's operators), made once."""

@@ -8,7 +8,8 @@ system (chat channels, mailboxes).
 Delivery is configured in the policy's ``alerts`` section (``policy.models.AlertsSpec``:
 webhooks with a ``json``, ``slack`` -- also Mattermost -- or ``teams`` shape, and an SMTP
 relay). Secrets (a webhook's URL or bearer token, the relay password) are named there by
-their environment variable, never written in the policy file. A variable that is not set
+their environment variable, never written in the policy file, and read by
+`discreet.settings.secret_from_env` when a channel needs one. A variable that is not set
 fails that channel's delivery with a message naming it; the alert stays stored either way.
 """
 
@@ -16,21 +17,22 @@ from __future__ import annotations
 
 import builtins
 import json
-import os
 import smtplib
-from collections.abc import Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from typing import Any
 
 import httpx
+from pydantic import SecretStr
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from discreet.clock import Clock, as_utc, now_from, system_clock
 from discreet.errors import Conflict, NotFound
 from discreet.policy.models import AlertEmailSpec, AlertsSpec
+from discreet.settings import secret_from_env
 from discreet.store.db import Database
 from discreet.store.models import table_of
 from discreet.store.ops_models import AlertRow
@@ -251,9 +253,12 @@ class Delivery:
     """Sends alerts to the channels of the policy's ``alerts`` section; a failing channel
     is reported, not raised (the alert stays stored and listed either way)."""
 
-    def __init__(self, spec: AlertsSpec, environ: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self, spec: AlertsSpec, secrets: Callable[[str], SecretStr | None] = secret_from_env
+    ) -> None:
+        """`secrets`: the secret held in the variable of that name (None: not set)."""
         self.spec = spec
-        self._environ = os.environ if environ is None else environ
+        self._secrets = secrets
 
     @property
     def channels(self) -> builtins.list[str]:
@@ -261,10 +266,10 @@ class Delivery:
         return [*names, "email"] if self.spec.email is not None else names
 
     def _secret(self, name: str) -> str:
-        value = self._environ.get(name)
-        if not value:
+        value = self._secrets(name)
+        if value is None:
             raise MissingSecret(f"environment variable {name} is not set")
-        return value
+        return value.get_secret_value()
 
     def send(self, alert: Alert) -> tuple[builtins.list[str], builtins.list[str]]:
         """(delivered channels, failures as "channel: reason")."""

@@ -12,13 +12,11 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
-
 from fastapi import FastAPI
 
 from discreet.errors import InvalidInput
 from discreet.ops.authwatch import AuthFailureRecorder
+from discreet.settings import Settings
 from discreet.store.db import Database
 from discreet.vault.crypto import MasterKey
 
@@ -35,7 +33,7 @@ def install_ops(
     db: Database,
     tenant: str,
     master: MasterKey,
-    environ: Mapping[str, str] | None = None,
+    settings: Settings,
 ) -> AuthFailureRecorder:
     """Mount what operations add to `app`; returns the refused-request recorder (its
     middleware flushes it once a minute; a test may flush it at once)."""
@@ -44,13 +42,13 @@ def install_ops(
     from discreet.ops.keys import derive_key
     from discreet.ops.metrics import MetricsEndpoint, metrics_router
 
-    env = os.environ if environ is None else environ
-    token = env.get(METRICS_TOKEN_ENV, "").strip()
-    if token:
+    secret = settings.metrics_token
+    if secret is not None:
+        token = secret.get_secret_value().strip()
         if len(token) < 16:
             raise MetricsTokenTooShort(f"{METRICS_TOKEN_ENV} must be at least 16 characters")
         app.include_router(metrics_router(MetricsEndpoint(db, tenant=tenant, token=token)))
-    if env.get("DISCREET_OTEL", "").strip() in ("1", "true", "yes"):
+    if settings.otel:
         from discreet.telemetry import PHASE_TIMER
 
         PHASE_TIMER.enable_tracing()

@@ -21,7 +21,6 @@ from discreet.policy.explain import (
 )
 from discreet.policy.loader import (
     BUILTIN_SOURCE,
-    ENV_VAR,
     builtin_policy_text,
     load_policy,
     parse_policy,
@@ -50,7 +49,6 @@ from discreet.policy.vocabulary import (
 __all__ = [
     "BUILTIN_SOURCE",
     "DEFAULT_RETENTION_DAYS",
-    "ENV_VAR",
     "AccessGrant",
     "AssistantSpec",
     "ConversationSpec",

@@ -3,7 +3,8 @@
 Where the policy comes from, first match wins:
 
 1. the path passed in (``--config``);
-2. the file named by ``DISCREET_CONFIG``;
+2. the file named by ``DISCREET_CONFIG`` (callers pass the settings' ``config`` as the path:
+   the settings read the environment, this module only the file);
 3. ``./discreet.yaml``;
 4. the built-in example policy shipped with discreet (strict defaults).
 
@@ -30,7 +31,6 @@ from discreet.policy.policy import Policy
 from discreet.policy.references import unknown_name
 from discreet.policy.yamlmap import parse_yaml
 
-ENV_VAR = "DISCREET_CONFIG"
 DEFAULT_FILENAME = "discreet.yaml"
 BUILTIN_SOURCE = "<built-in example>"
 
@@ -40,31 +40,20 @@ def builtin_policy_text() -> str:
     return files("discreet").joinpath("data/discreet.example.yaml").read_text(encoding="utf-8")
 
 
-def resolve_policy_path(
-    path: str | os.PathLike[str] | None = None,
-    *,
-    env: Mapping[str, str] | None = None,
-) -> FilePath | None:
+def resolve_policy_path(path: str | os.PathLike[str] | None = None) -> FilePath | None:
     """The file `load_policy` would read; None means the built-in example."""
     if path is not None:
         return FilePath(path)
-    configured = (os.environ if env is None else env).get(ENV_VAR, "").strip()
-    if configured:
-        return FilePath(configured)
     local = FilePath(DEFAULT_FILENAME)
     return local if local.is_file() else None
 
 
-def load_policy(
-    path: str | os.PathLike[str] | None = None,
-    *,
-    env: Mapping[str, str] | None = None,
-) -> Policy:
+def load_policy(path: str | os.PathLike[str] | None = None) -> Policy:
     """Load and validate the policy (see the module docstring for where it comes from).
 
     Raises `PolicyError` listing every problem, each with its line and key path.
     """
-    resolved = resolve_policy_path(path, env=env)
+    resolved = resolve_policy_path(path)
     if resolved is None:
         return parse_policy(builtin_policy_text(), BUILTIN_SOURCE)
     source = str(resolved)
