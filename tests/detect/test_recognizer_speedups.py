@@ -1,11 +1,11 @@
 """Speed-ups that must not change a single finding.
 
-The phone candidate pre-check, its length pre-check per region, the places recognizer's
-scan of capitalised words only, and the detector's triggers (`Recognizer.trigger`: a digit,
-an "@") are compared with the plain scans they skip, on the generated eval corpus, the
-hand-written set and edge cases. The names recognizer's faster tokeniser and loops were
-checked the same way against the code they replaced when they landed (identical findings on
-5,161 texts, 2026-11-22); its quality is guarded by tests/evaluation/test_quality_floor.py.
+The phone candidate pre-check, its length pre-check per region, and the detector's
+triggers (`Recognizer.trigger`: a digit, an "@") are compared with the plain scans they
+skip, on the generated eval corpus, the hand-written set and edge cases. The names
+recognizer's faster tokeniser and loops were checked the same way against the code they
+replaced when they landed (identical findings on 5,161 texts, 2026-11-22); its quality is
+guarded by tests/evaluation/test_quality_floor.py.
 Failures name the text's index, never the text.
 """
 
@@ -19,10 +19,8 @@ import pytest
 
 from discreet.detect.base import DetectionInput, Finding
 from discreet.detect.entities import EntityType
-from discreet.detect.places import PlaceKind, fold
 from discreet.detect.recognizers import names as N
 from discreet.detect.recognizers import phone as P
-from discreet.detect.recognizers import places as PL
 from discreet.detect.recognizers.email import EmailRecognizer
 from discreet.detect.registry import RecognizerRegistry
 from discreet.evaluation.bench import HANDWRITTEN_PATH
@@ -206,63 +204,3 @@ def test_phone_length_precheck_rejects_no_valid_number(items: list[DetectionInpu
     assert P._valid_number("34 612 345 678", "ES") is not None
     # Regions that strip a national prefix are always parsed.
     assert "NL" not in P._LENGTH_RULES and "LU" not in P._LENGTH_RULES
-
-
-# --- places: only capitalised word starts are looked up -----------------------------------------
-
-
-class ReferencePlaces(PL.PlaceRecognizer):
-    """The scan over every word of the text, as it was before `_CAPITAL_START`."""
-
-    def analyze(self, item: DetectionInput) -> Iterator[Finding]:
-        text = item.text
-        words = [(m.start(), m.end(), m.group()) for m in PL._WORD.finditer(text)]
-        first_words = self._gazetteer.first_words
-        i = 0
-        while i < len(words):
-            start, _, word = words[i]
-            if not word[0].isupper() or fold(word) not in first_words:
-                i += 1
-                continue
-            last = i
-            while (
-                last + 1 < len(words)
-                and last - i < 3
-                and words[last][1] + 1 == words[last + 1][0]
-                and text[words[last][1]] == " "
-                and (words[last + 1][2][0].isupper() or words[last + 1][2].casefold() in PL._INNER)
-            ):
-                last += 1
-            for j in range(last, i - 1, -1):
-                if j > i and not words[j][2][0].isupper():
-                    continue
-                value = self._places.get(fold(text[start : words[j][1]]))
-                if value is not None:
-                    kind = PlaceKind(int(value[0]))
-                    finding = self._finding(item, start, words[j][1], kind, j - i + 1)
-                    if finding is not None:
-                        yield finding
-                    i = j
-                    break
-            i += 1
-
-
-PLACE_PIECES = [
-    "New York", "Den Haag", "Frankfurt am Main", "Saint-Étienne", "Paris", "paris", "O'Brien",
-    "Zell am See", "Lyon sofa", "Stratford-upon-Avon", "Bergen op Zoom", "Berlin", "İstanbul",
-    "ǅakovo", "Łódź", "in", " ", "  ", "-", "'", "’", "x", "1", "_", ".", "\n", "É", "ß",
-]  # fmt: skip
-
-
-def test_places_findings_match_the_reference(items: list[DetectionInput]) -> None:
-    fast, reference = PL.PlaceRecognizer(), ReferencePlaces()
-    rng = random.Random(5)
-    pieces = [rng.choices(PLACE_PIECES, k=rng.randint(0, 12)) for _ in range(3000)]
-    awkward = ["".join(p) for p in pieces]
-    extra = [DetectionInput(t, lang) for t in awkward for lang in ("en", "de")]
-    found = 0
-    for i, item in enumerate([*items, *extra]):
-        expected = list(reference.analyze(item))
-        assert list(fast.analyze(item)) == expected, f"text #{i}"
-        found += len(expected)
-    assert found > 1000

@@ -36,10 +36,6 @@ ORDINARY = 3.8
 SENTENCE_START_ORDINARY = 3.0
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
-# Where a `_WORD.finditer` match starts (a letter after no letter, and not after a letter
-# and a joiner), unless the letter is plainly lower case: most words of a text are, and
-# place names start with a capital. Only candidates reach Python, not every word.
-_CAPITAL_START = re.compile(r"(?<![^\W\d_])(?<![^\W\d_]['’\-])(?=[^\W\d_])(?![a-zß-ÿ])")
 # Words inside a multi-word place name: "Frankfurt am Main", "Stratford-upon-Avon",
 # "Bergen op Zoom", "Saint-Étienne-du-Rouvray", "Châlons-en-Champagne".
 _INNER = frozenset(
@@ -153,30 +149,40 @@ class PlaceRecognizer(Recognizer):
 
     def analyze(self, item: DetectionInput) -> Iterator[Finding]:
         text = item.text
+        # (start, end, word) per word; most are lower case and cost one test each.
+        words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
         places = self._places
         first_words = self._gazetteer.first_words
-        resume = 0  # words before this are part of a place already found
-        for found in _CAPITAL_START.finditer(text):
-            start = found.start()
-            if start < resume:
+        i = 0
+        while i < len(words):
+            start, _, word = words[i]
+            if not word[0].isupper() or fold(word) not in first_words:
+                i += 1
                 continue
-            first = _WORD.match(text, start)
-            assert first is not None  # _CAPITAL_START only stops where a word starts
-            if not first.group()[0].isupper() or fold(first.group()) not in first_words:
-                continue
-            words = _run(text, first)
+            # The longest run of words that can form one name: single spaces between
+            # them, lower-case words only inside ("Frankfurt am Main").
+            last = i
+            while (
+                last + 1 < len(words)
+                and last - i < 3
+                and words[last][1] + 1 == words[last + 1][0]
+                and text[words[last][1]] == " "
+                and (words[last + 1][2][0].isupper() or words[last + 1][2].casefold() in _INNER)
+            ):
+                last += 1
             # Longest name first: "New York" before "York", "Den Haag" before "Den".
-            for j in range(len(words) - 1, -1, -1):
-                if j > 0 and not words[j][2][0].isupper():
+            for j in range(last, i - 1, -1):
+                if j > i and not words[j][2][0].isupper():
                     continue
                 end = words[j][1]
                 value = places.get(fold(text[start:end]))
                 if value is not None:
-                    finding = self._finding(item, start, end, PlaceKind(int(value[0])), j + 1)
+                    finding = self._finding(item, start, end, PlaceKind(int(value[0])), j - i + 1)
                     if finding is not None:
                         yield finding
-                    resume = end
+                    i = j
                     break
+            i += 1
 
     def _finding(
         self, item: DetectionInput, start: int, end: int, kind: PlaceKind, n_words: int
@@ -217,23 +223,6 @@ class PlaceRecognizer(Recognizer):
                 return None
             return Finding(start, end, EntityType.LOCATION, SCORE_AMBIGUOUS_WITH_CUE, self.name)
         return Finding(start, end, EntityType.LOCATION, SCORE[kind], self.name)
-
-
-def _run(text: str, first: re.Match[str]) -> list[tuple[int, int, str]]:
-    """(start, end, word) of `first` and the words that can form one place name with it:
-    single spaces between them, at most four words, lower-case words only from `_INNER`
-    ("Frankfurt am Main")."""
-    words = [(first.start(), first.end(), first.group())]
-    while len(words) < 4:
-        end = words[-1][1]
-        following = _WORD.match(text, end + 1) if text[end : end + 1] == " " else None
-        if following is None:
-            break
-        word = following.group()
-        if not (word[0].isupper() or word.casefold() in _INNER):
-            break
-        words.append((following.start(), following.end(), word))
-    return words
 
 
 def _product_follows(text: str, end: int) -> bool:
