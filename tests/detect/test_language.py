@@ -202,3 +202,22 @@ def test_shared_function_words_count_for_no_language() -> None:
     assert "je" not in language._WORD_LANGUAGE
     assert language._WORD_LANGUAGE["the"] == "en"
     assert language._WORD_LANGUAGE["für"] == "de"
+
+
+def test_rows_kept_per_word_give_the_scores_of_all_ngrams(generated: list[LabelledText]) -> None:
+    # The model keeps each word's n-gram rows; a text must get the same language as from
+    # the n-grams of the whole text, also when the cache is emptied halfway.
+    model = language._get_model()
+
+    def reference(text: str) -> str:
+        rows = [i for i in map(model._index.get, language.char_ngrams(text)) if i is not None]
+        if not rows:
+            return "nl"
+        return model.languages[int(model._log_prob[rows].sum(axis=0).argmax())]
+
+    texts = [t.text for t in generated[:300]] + ["", "123", "Ça va? Straße, ĳs, O'Brien-Smit"]
+    for i, text in enumerate(texts):
+        if i == 150:
+            model._rows.clear()
+        assert model.classify(text, "nl") == reference(text), f"text #{i}"
+    assert "the" in model._rows  # kept

@@ -672,3 +672,16 @@ def test_fused_tagger_steps_aside_when_it_disagrees(monkeypatch: pytest.MonkeyPa
 
 def test_pipelines_of_other_architectures_keep_spacys_path(foreign_pipeline: Path) -> None:
     assert SpacyBackend(foreign_pipeline)._fused is None
+
+
+def test_new_words_get_the_features_a_full_vocabulary_gives(builtin: NerBackend) -> None:
+    # The backend computes only the lexeme attributes its fused pass reads; a word it has
+    # never seen must still get exactly the features spaCy's own vocabulary gives it.
+    assert isinstance(builtin, SpacyBackend) and builtin._fused is not None
+    columns = list(builtin._fused.columns)
+    assert len(builtin._nlp.vocab.lex_attr_getters) == len(columns)
+    text = "Zorqvelda Quintrap-Oyelaran wohnt in Xyzzyhausen, tel. 0612-99 ‘QX’ — ÉTÉ’s 3rd."
+    full = spacy.load(BUILTIN_MODEL_DIR)
+    assert len(full.vocab.lex_attr_getters) > len(columns)
+    ours = builtin._nlp.make_doc(text).to_array(columns)
+    assert ours.tolist() == full.make_doc(text).to_array(columns).tolist()

@@ -1,10 +1,11 @@
 """Speed-ups that must not change a single finding.
 
-The phone candidate pre-check and the detector's triggers (`Recognizer.trigger`: a digit,
-an "@") are compared with the plain scans they skip, on the generated eval corpus, the
-hand-written set and edge cases. The names recognizer's faster tokeniser and loops were
-checked the same way against the code they replaced when they landed (identical findings on
-5,161 texts, 2026-11-22); its quality is guarded by tests/evaluation/test_quality_floor.py.
+The phone candidate pre-check, its length pre-check per region, and the detector's
+triggers (`Recognizer.trigger`: a digit, an "@") are compared with the plain scans they
+skip, on the generated eval corpus, the hand-written set and edge cases. The names
+recognizer's faster tokeniser and loops were checked the same way against the code they
+replaced when they landed (identical findings on 5,161 texts, 2026-11-22); its quality is
+guarded by tests/evaluation/test_quality_floor.py.
 Failures name the text's index, never the text.
 """
 
@@ -173,3 +174,33 @@ def test_the_detector_with_triggers_finds_what_it_finds_without(
     for recognizer in detector.registry:
         monkeypatch.setattr(recognizer, "trigger", None)
     assert detector.detect_batch(texts, languages) == with_triggers
+
+
+# --- phone: length pre-check and parse cache ----------------------------------------------------
+
+
+def _phone_candidates(items: list[DetectionInput], seed: int = 11) -> set[str]:
+    """Every candidate of the corpus, and digit runs written with separators, some led by a
+    country code or an international prefix of a region the pre-check covers."""
+    found = {m.group() for item in items for m in P._CANDIDATE.finditer(item.text)}
+    rng = random.Random(seed)
+    for _ in range(5000):
+        lead = rng.choice(["", "", "34", "39", "30", "352", "354", "1001", "00", "47"])
+        number = lead + "".join(rng.choice("0123456789") for _ in range(rng.randint(5, 14)))
+        found.add("".join(c + rng.choice(["", "", " ", "-", ".", "/"]) for c in number).strip())
+    return found
+
+
+def test_phone_length_precheck_rejects_no_valid_number(items: list[DetectionInput]) -> None:
+    rejected = 0
+    for candidate in sorted(_phone_candidates(items)):
+        for region in P._LENGTH_RULES:
+            if P._wrong_length(candidate, region):
+                rejected += 1
+                assert P._valid_number(candidate, region) is None, (region, len(candidate))
+    assert rejected > 10_000  # the check does skip most parses
+    # A country code written without "+" is the national number's length plus its own.
+    assert not P._wrong_length("34 612 345 678", "ES")
+    assert P._valid_number("34 612 345 678", "ES") is not None
+    # Regions that strip a national prefix are always parsed.
+    assert "NL" not in P._LENGTH_RULES and "LU" not in P._LENGTH_RULES

@@ -78,12 +78,21 @@ def char_ngrams(text: str) -> Iterator[str]:
     """The model's features: 1- to 3-grams of each casefolded word with a space either
     side (so "_de_" and "de" at a word's start are their own evidence)."""
     for word in _WORD.findall(text.casefold()):
-        padded = f" {word} "
-        for n in range(1, _NGRAM_MAX + 1):
-            for i in range(len(padded) - n + 1):
-                gram = padded[i : i + n]
-                if gram != " ":
-                    yield gram
+        yield from word_ngrams(word)
+
+
+def word_ngrams(word: str) -> Iterator[str]:
+    """`char_ngrams` of one casefolded word."""
+    padded = f" {word} "
+    for n in range(1, _NGRAM_MAX + 1):
+        for i in range(len(padded) - n + 1):
+            gram = padded[i : i + n]
+            if gram != " ":
+                yield gram
+
+
+_CACHED_WORDS = 1 << 16
+"""Distinct words whose n-gram rows `_NgramModel` keeps (words repeat across texts)."""
 
 
 class _NgramModel:
@@ -107,10 +116,28 @@ class _NgramModel:
             )
         self._index = {gram: i for i, gram in enumerate(grams)}
         self._log_prob = np.asarray(list(grams.values()), dtype=np.float64)
+        self._rows: dict[str, tuple[int, ...]] = {}
+
+    def _word_rows(self, word: str) -> tuple[int, ...]:
+        """The model's rows for the n-grams of `word` the model knows, kept: building the
+        n-grams of every word was most of the time of classifying a text. The cache is
+        emptied when full; a dict is safe to share between threads for this."""
+        index = self._index
+        rows = tuple(i for i in map(index.get, word_ngrams(word)) if i is not None)
+        if len(self._rows) >= _CACHED_WORDS:
+            self._rows.clear()
+        self._rows[word] = rows
+        return rows
 
     def classify(self, text: str, default: str) -> str:
-        index = self._index
-        rows = [i for i in map(index.get, char_ngrams(text)) if i is not None]
+        # The rows of `char_ngrams(text)` in the same order (so the same sum), per word.
+        rows_of = self._rows.get
+        rows: list[int] = []
+        for word in _WORD.findall(text.casefold()):
+            word_rows = rows_of(word)
+            if word_rows is None:
+                word_rows = self._word_rows(word)
+            rows.extend(word_rows)
         if not rows:
             return default
         return self.languages[int(self._log_prob[rows].sum(axis=0).argmax())]

@@ -107,6 +107,8 @@ class FusedTagger:
         labels: Sequence[str],
     ) -> None:
         self.labels = tuple(labels)
+        self.columns: tuple[str, ...] = tuple(columns)
+        """The token attributes the pass reads from each doc (`Doc.to_array`)."""
         self._ops = ops
         self._columns = columns
         self._embeds = embeds

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from spacy.attrs import IDX, LENGTH
+from spacy.attrs import IDX, LENGTH, intify_attr
 
 from discreet.detect.base import Finding
 from discreet.detect.entities import SUPPORTED_LANGUAGES, EntityType
@@ -305,7 +305,23 @@ def _fused_tagger(nlp: Any) -> FusedTagger | None:
     """The entity tagger's fused forward pass (see `fused`), if the pipeline has one."""
     if ENTITY_TAGGER not in nlp.pipe_names or "tok2vec" not in nlp.pipe_names:
         return None
-    return FusedTagger.from_pipeline(nlp, "tok2vec", ENTITY_TAGGER)
+    fused = FusedTagger.from_pipeline(nlp, "tok2vec", ENTITY_TAGGER)
+    if fused is not None:
+        _keep_lexeme_attrs(nlp.vocab, fused.columns)
+    return fused
+
+
+def _keep_lexeme_attrs(vocab: Any, columns: Sequence[str]) -> None:
+    """Compute only the lexeme attributes the fused pass reads (`columns`) for new words.
+
+    spaCy computes all ~20 attributes (flags, LOWER, LIKE_URL, ...), each a Python call,
+    for every word its vocabulary has not seen yet, and on real text most words of a
+    message are new to it: that was half of the tokenizer's time. With the fused tagger
+    the docs are only read through `columns`, so the other attributes are never used.
+    """
+    wanted = {intify_attr(name) for name in columns}
+    getters = vocab.lex_attr_getters
+    vocab.lex_attr_getters = {attr: get for attr, get in getters.items() if attr in wanted}
 
 
 # spacy.load mutates spaCy's registries; one load at a time (see _plugin_factories).
