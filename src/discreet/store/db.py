@@ -177,12 +177,8 @@ class _Checkpointer:
         signature = (stat.st_size, stat.st_mtime_ns)
         if self._done.get(key) == signature:
             return
-        try:
-            # mode=rw: a file that is gone (a restored or deleted store) is not recreated.
-            connection = sqlite3.connect(
-                f"file:{quote(key)}?mode=rw", uri=True, timeout=0, isolation_level=None
-            )
-        except sqlite3.Error:
+        connection = _open_existing(key)
+        if connection is None:
             return
         try:
             connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
@@ -198,28 +194,31 @@ class _Checkpointer:
 _CHECKPOINTER = _Checkpointer()
 
 
-def _copy_log_in(path: Path) -> None:
-    """Best effort (closing must not fail): copy `path`'s write-ahead log into the file
-    and empty it, retrying while another connection checkpoints; a file that is gone is
-    left gone (mode=rw does not create one)."""
+def _open_existing(path: str) -> sqlite3.Connection | None:
+    """A short-lived autocommit connection to the SQLite file at `path` that never waits
+    for a lock, or None: mode=rw does not recreate a file that is gone (a restored or
+    deleted store)."""
     try:
-        connection = sqlite3.connect(
-            f"file:{quote(str(path))}?mode=rw", uri=True, timeout=0, isolation_level=None
+        return sqlite3.connect(
+            f"file:{quote(path)}?mode=rw", uri=True, timeout=0, isolation_level=None
         )
     except sqlite3.Error:
-        return
-    try:
-        # Fewer tries than a purge: a server's readers may hold the log for long, and a
-        # command closing its store must not wait on them (the copy is then SQLite's own).
-        for _ in range(CLOSE_ATTEMPTS):
-            row = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-            if row is not None and row[0] == 0:
-                return
-            time.sleep(PURGE_RETRY_S)
-    except sqlite3.Error:
-        return
-    finally:
-        connection.close()
+        return None
+
+
+def _truncate_log(connection: Any, attempts: int) -> bool:
+    """A TRUNCATE checkpoint on a DB-API `connection` outside any transaction: the log
+    copied into the file and emptied. False if it stayed busy for `attempts` tries.
+
+    The result row is (busy, log frames, frames checkpointed). SQLite answers busy at once,
+    without an error, while another connection checkpoints (the background thread's
+    PASSIVE pass) or a reader holds the log; the log then keeps its old page images."""
+    for _ in range(attempts):
+        row = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if row is not None and row[0] == 0:
+            return True
+        time.sleep(PURGE_RETRY_S)
+    return False
 
 
 _THREAD_LOCKS: dict[str, threading.Lock] = {}
@@ -394,30 +393,20 @@ class Database:
         shredded keys are not recoverable from the -wal file. PostgreSQL reclaims dead
         tuples with VACUUM, which is the operator's schedule, not a per-request step.
         """
-        if self.is_sqlite and not self._truncate_log():
-            raise StoreUnavailable(f"{self.name} unavailable: the write-ahead log stayed busy")
-
-    def _truncate_log(self) -> bool:
-        """Copy the write-ahead log into the file and empty it; False if it stayed busy."""
-        # On the raw DB-API connection: our "begin" hook would wrap a SQLAlchemy execute
-        # in BEGIN IMMEDIATE, and a checkpoint cannot run inside a transaction.
+        if not self.is_sqlite:
+            return
+        # On the raw DB-API connection (also the one an in-memory store lives in): our
+        # "begin" hook would wrap a SQLAlchemy execute in BEGIN IMMEDIATE, and a
+        # checkpoint cannot run inside a transaction.
         raw = self.engine.raw_connection()
         try:
-            for _ in range(PURGE_ATTEMPTS):
-                # (busy, log frames, frames checkpointed): busy when another connection
-                # (a reader, or the background checkpointer's PASSIVE pass) held the log;
-                # then the log was not emptied and may still hold the deleted pages.
-                row = raw.driver_connection.execute(  # type: ignore[union-attr]
-                    "PRAGMA wal_checkpoint(TRUNCATE)"
-                ).fetchone()
-                if row is not None and row[0] == 0:
-                    return True
-                time.sleep(PURGE_RETRY_S)
+            emptied = _truncate_log(raw.driver_connection, PURGE_ATTEMPTS)
         except sqlite3.Error as exc:
             raise StoreUnavailable(f"{self.name} unavailable: checkpoint failed ({exc})") from None
         finally:
             raw.close()
-        return False
+        if not emptied:
+            raise StoreUnavailable(f"{self.name} unavailable: the write-ahead log stayed busy")
 
     def dispose(self) -> None:
         """Close pooled connections (before copying or replacing a SQLite file).
@@ -429,8 +418,13 @@ class Database:
         if self._unregister is not None:
             self._unregister()
         path = self.sqlite_path
-        if path is not None:
-            _copy_log_in(path)
+        connection = None if path is None else _open_existing(str(path))
+        if connection is not None:
+            # Best effort, closing must not fail; fewer tries than a purge: a server's
+            # readers may hold the log for long, and then the copy is SQLite's own.
+            with suppress(sqlite3.Error):
+                _truncate_log(connection, CLOSE_ATTEMPTS)
+            connection.close()
         self.engine.dispose()
         if self._writer is not None:
             self._writer.close()
