@@ -102,3 +102,67 @@ def test_a_writer_that_cannot_get_the_lock_fails_closed(
         conn.execute(text("INSERT INTO counter VALUES (8)"))
     with database.read() as conn:  # nothing half-written
         assert conn.execute(text("SELECT n FROM counter")).scalars().all() == [7]
+
+
+def _count(database: Database) -> int:
+    with database.read() as conn:
+        return int(conn.execute(text("SELECT count(*) FROM counter")).scalar_one())
+
+
+def test_shared_reads_are_one_snapshot_until_this_context_writes(tmp_path: Path) -> None:
+    database = _database(tmp_path / "data.db")
+    with database.shared_reads():
+        assert _count(database) == 0
+        # Another writer commits meanwhile: the block's reads keep their one snapshot
+        # (one transaction for all of them, as a turn's owners read together).
+        with _writing(database, 1):
+            pass
+        assert _count(database) == 0
+        # This context's own write ends the shared transaction: the next read sees it,
+        # and the other writer's row too.
+        with database.begin() as conn:
+            conn.execute(text("INSERT INTO counter VALUES (2)"))
+        assert _count(database) == 2
+    assert _count(database) == 2
+
+
+def test_a_write_inside_a_shared_read_is_seen_by_the_next_read(tmp_path: Path) -> None:
+    database = _database(tmp_path / "data.db")
+    with database.shared_reads(), database.read() as outer:
+        assert outer.execute(text("SELECT count(*) FROM counter")).scalar_one() == 0
+        with database.begin() as conn:  # a read-then-write (a lookup, then its audit)
+            conn.execute(text("INSERT INTO counter VALUES (1)"))
+        # The outer read keeps working in its snapshot; a new read sees the write.
+        assert outer.execute(text("SELECT count(*) FROM counter")).scalar_one() == 0
+    with database.shared_reads():
+        assert _count(database) == 1
+
+
+def test_a_failed_shared_read_starts_the_next_one_afresh(tmp_path: Path) -> None:
+    database = _database(tmp_path / "data.db")
+    with database.shared_reads():
+        with pytest.raises(ZeroDivisionError), database.read():
+            raise ZeroDivisionError
+        with _writing(database, 1):
+            pass
+        assert _count(database) == 1  # a new transaction, not the failed one's snapshot
+
+
+def test_shared_reads_are_per_thread(tmp_path: Path) -> None:
+    database = _database(tmp_path / "data.db")
+    seen: list[int] = []
+    with database.shared_reads():
+        assert _count(database) == 0
+        # Another thread (another turn) neither joins this block's transaction nor waits.
+        thread = threading.Thread(target=lambda: _writing_and_counting(database, seen))
+        thread.start()
+        thread.join()
+        assert _count(database) == 0
+    assert seen == [1]
+    assert _count(database) == 1
+
+
+def _writing_and_counting(database: Database, seen: list[int]) -> None:
+    with database.begin() as conn:
+        conn.execute(text("INSERT INTO counter VALUES (1)"))
+    seen.append(_count(database))

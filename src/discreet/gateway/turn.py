@@ -311,14 +311,20 @@ class Gateway:
                 await _abandoning(partial(audit_refusal, self, request, prepared, refused), limiter)
 
     def prepare(self, request: TurnRequest) -> Prepared:
-        """The inbound half of a turn: steps 1-5 (blocking; runs in a worker thread)."""
-        admitted = admit(self, request)
-        heard = listen(self, request)
-        short = decide(self, admitted, heard)
-        if short is not None:
-            return Prepared(admitted, heard, short=short)
-        read = read_context(self, admitted)
-        return Prepared(admitted, heard, outbound=pseudonymise(self, admitted, heard, read))
+        """The inbound half of a turn: steps 1-5 (blocking; runs in a worker thread).
+
+        The owners' reads (conversation state, consent, the vault, transcripts, blind
+        index) share one read transaction until the turn writes (the vault read's audit
+        record): two transactions instead of six. Nothing here waits on the model, so
+        the transaction is short."""
+        with self.vault.data_store.shared_reads():
+            admitted = admit(self, request)
+            heard = listen(self, request)
+            short = decide(self, admitted, heard)
+            if short is not None:
+                return Prepared(admitted, heard, short=short)
+            read = read_context(self, admitted)
+            return Prepared(admitted, heard, outbound=pseudonymise(self, admitted, heard, read))
 
     def _thread_limiter(self) -> anyio.CapacityLimiter:
         """Worker threads for turn work. Few on purpose: the work is CPU and database

@@ -37,6 +37,8 @@ import time
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext, suppress
+from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -64,6 +66,24 @@ REQUEST_AUTOCHECKPOINT_PAGES = 10_000
 CHECKPOINT_INTERVAL_S = 0.5
 PG_CONNECT_TIMEOUT_S = 5
 _READ_ONLY = "discreet_read_only"  # execution option marking a `Database.read` transaction
+
+
+@dataclass(eq=False)
+class _SharedRead:
+    """One database's read transaction shared by the reads of a `Database.shared_reads`
+    block: opened by the first read, ended by the block's end or by a write."""
+
+    conn: Connection | None = None
+    depth: int = 0  # `read()` blocks using `conn` right now
+    writing: int = 0  # `begin()` blocks open in this context
+    stale: bool = False  # a write began inside a read: end `conn` once that read ends
+
+
+# Per context (a worker thread's call runs in a copy of its caller's context, so two
+# turns never see each other's): the `Database`s whose reads are shared right now.
+_SHARED: ContextVar[dict[Database, _SharedRead] | None] = ContextVar(
+    "discreet_shared_reads", default=None
+)
 
 
 def is_sqlite(url: str | URL) -> bool:
@@ -358,13 +378,26 @@ class Database:
 
         Connection-level failures (unreachable server, unwritable file, lock timeout)
         become :class:`StoreUnavailable`; other exceptions pass through unchanged.
+        Inside `shared_reads`, the shared read transaction ends first (so later reads
+        see this write), or when the read that is using it ends.
         """
-        with self._writer.held() if self._writer is not None else nullcontext():
-            try:
-                with self.engine.begin() as conn:
-                    yield conn
-            except (OperationalError, InterfaceError) as exc:
-                raise StoreUnavailable(self._describe(exc)) from exc
+        shared = self._shared()
+        if shared is not None:
+            if shared.depth:
+                shared.stale = True
+            else:
+                self._end_shared(shared)
+            shared.writing += 1
+        try:
+            with self._writer.held() if self._writer is not None else nullcontext():
+                try:
+                    with self.engine.begin() as conn:
+                        yield conn
+                except (OperationalError, InterfaceError) as exc:
+                    raise StoreUnavailable(self._describe(exc)) from exc
+        finally:
+            if shared is not None:
+                shared.writing -= 1
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -373,13 +406,80 @@ class Database:
         For reads that write nothing. A read of personal data may use it only if the
         caller appends its audit record (in a `begin` transaction) before any value is
         used, as `Vault.read_for_turn` does. On SQLite it is a deferred transaction,
-        concurrent with the writer in WAL mode. Errors as for `begin`.
+        concurrent with the writer in WAL mode. Errors as for `begin`. Inside
+        `shared_reads`, the block's read transaction (opened here if none is open).
         """
+        shared = self._shared()
+        if shared is not None and not shared.writing:
+            with self._shared_read(shared) as conn:
+                yield conn
+            return
         try:
             with self._reader.connect() as conn, conn.begin():
                 yield conn
         except (OperationalError, InterfaceError) as exc:
             raise StoreUnavailable(self._describe(exc)) from exc
+
+    @contextmanager
+    def shared_reads(self) -> Iterator[None]:
+        """Within the block, this context's `read()`s share ONE read transaction, until
+        it writes (`begin`): the next read then opens a new one, which sees the write.
+        For a chat turn, whose owners (conversation state, consent, vault, transcripts,
+        blind index) each read in their own `read()`: one transaction's begin, commit
+        and pool checkout instead of one per owner, and one snapshot for all of them.
+        Not for a block that waits (on a model, on a client): the transaction stays open
+        to its end, holding a pooled connection and, on SQLite, the log's snapshot."""
+        states = _SHARED.get()
+        if states is not None and self in states:  # nested: the outer block's
+            yield
+            return
+        token = _SHARED.set({**(states or {}), self: _SharedRead()})
+        try:
+            yield
+        finally:
+            shared = _SHARED.get()
+            _SHARED.reset(token)
+            if shared is not None:
+                self._end_shared(shared[self])
+
+    def _shared(self) -> _SharedRead | None:
+        states = _SHARED.get()
+        return None if states is None else states.get(self)
+
+    @contextmanager
+    def _shared_read(self, shared: _SharedRead) -> Iterator[Connection]:
+        try:
+            if shared.conn is None:
+                conn = self._reader.connect()
+                try:
+                    conn.begin()
+                except BaseException:
+                    conn.close()
+                    raise
+                shared.conn = conn
+            shared.depth += 1
+            try:
+                yield shared.conn
+            except BaseException:
+                # As a read's own transaction would: rolled back, the next read anew.
+                shared.stale = True
+                raise
+            finally:
+                shared.depth -= 1
+                if shared.stale and not shared.depth:
+                    self._end_shared(shared)
+        except (OperationalError, InterfaceError) as exc:
+            raise StoreUnavailable(self._describe(exc)) from exc
+
+    def _end_shared(self, shared: _SharedRead) -> None:
+        """End the shared read transaction, if one is open (it wrote nothing: a commit
+        and a rollback are alike; rollback also serves a failed connection)."""
+        conn, shared.conn, shared.stale = shared.conn, None, False
+        if conn is not None:
+            # Back to the pool, the transaction rolled back. A connection that fails
+            # here is invalidated by SQLAlchemy; nothing was written, nothing is lost.
+            with suppress(OperationalError, InterfaceError):
+                conn.close()
 
     def _describe(self, exc: OperationalError | InterfaceError) -> str:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
