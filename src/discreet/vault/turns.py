@@ -39,8 +39,13 @@ _BOUND_TO = select(_C.c.subject_id).where(
 )
 _CONVERSATION_SUBJECT = DriverStatement(_BOUND_TO)  # on the driver's cursor (store/driver.py)
 _LOCK_CONVERSATION = _BOUND_TO.with_for_update()
-_FIELDS_OF = select(_F.c.field, _F.c.category, _F.c.ciphertext).where(
-    _F.c.subject_id == bindparam("subject"), _F.c.field.in_(bindparam("fields", expanding=True))
+# All of the subject's field rows (a handful; filtered by the caller): an expanding
+# ``field IN (...)`` cannot run on the driver's cursor, and through SQLAlchemy it cost
+# more than the rest of the turn's vault read together.
+_FIELDS_OF = DriverStatement(
+    select(_F.c.field, _F.c.category, _F.c.ciphertext).where(
+        _F.c.subject_id == bindparam("subject")
+    )
 )
 
 
@@ -222,9 +227,10 @@ class ConversationAccess:
         self, conn: Connection, subject_id: str, conversation_id: str, wanted: list[str]
     ) -> tuple[list[Any], Any]:
         """The subject's `wanted` field rows and the conversation's token map row."""
+        chosen = set(wanted)
         rows = (
-            list(conn.execute(_FIELDS_OF, {"subject": subject_id, "fields": wanted}).all())
-            if wanted
+            [row for row in _FIELDS_OF.rows(conn, {"subject": subject_id}) if row.field in chosen]
+            if chosen
             else []
         )
         return rows, self._maps.stored_row(conn, conversation_id)
