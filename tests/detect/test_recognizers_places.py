@@ -71,6 +71,11 @@ def test_the_gazetteer_knows_native_spellings_and_ignores_case() -> None:
         ("de", "Er reiste durch Nordamerika nach Puchenau", ["Nordamerika", "Puchenau"]),
         ("nl", "Ze woont in Herzele, in Oost-Vlaanderen", ["Herzele", "Oost-Vlaanderen"]),
         ("fr", "Il habite à Lot depuis mars", ["Lot"]),
+        # A place word before or after a capitalised name makes it a place, with it.
+        ("en", "We camped by the Platte River near Lake Placid", ["Platte River", "Lake Placid"]),
+        ("de", "Er stammt aus der Provinz Oberschlesien", ["Provinz Oberschlesien"]),
+        ("fr", "La source du gave de Pau, dans le comté d' Accomack",
+         ["gave de Pau", "comté d' Accomack"]),
     ],
 )  # fmt: skip
 def test_places_in_four_languages(language: str, text: str, expected: list[str]) -> None:
@@ -92,6 +97,11 @@ def test_places_in_four_languages(language: str, text: str, expected: list[str])
         ("fr", "Cher client, la Manche de la veste est trop courte. Lot de trois. Somme due"),
         ("de", "Die Stadt hat das Paket nicht zugestellt"),
         ("en", "Best wishes, James | Acme Home Support"),
+        # Place words next to a person, a product or a verb: "Anna Park", "Docking Station",
+        # "mount the TV", "Golf GTI" (a car), "Big Lake" (two frequent words).
+        ("en", "Anna Park ordered a Docking Station; can you mount the TV?"),
+        ("de", "Mein Golf GTI steht im Kreis der Familie"),
+        ("en", "Big Lake sale, Great River deals"),
     ],
 )
 def test_words_that_are_also_towns_are_not_places(language: str, text: str) -> None:
