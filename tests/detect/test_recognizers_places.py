@@ -71,6 +71,13 @@ def test_the_gazetteer_knows_native_spellings_and_ignores_case() -> None:
         ("de", "Er reiste durch Nordamerika nach Puchenau", ["Nordamerika", "Puchenau"]),
         ("nl", "Ze woont in Herzele, in Oost-Vlaanderen", ["Herzele", "Oost-Vlaanderen"]),
         ("fr", "Il habite à Lot depuis mars", ["Lot"]),
+        # The names people use (CLDR via Babel), not only pycountry's official ones.
+        ("en", "Russia, Britain and Turkey met in the Middle East",
+         ["Russia", "Britain", "Turkey", "Middle East"]),
+        ("nl", "Van Rusland naar West-Europa", ["Rusland", "West-Europa"]),
+        ("fr", "Il rentre de Russie", ["Russie"]),
+        # "USA" is no code; German genitives of countries and large cities.
+        ("de", "Die Hauptstadt Deutschlands liegt nicht in den USA", ["Deutschlands", "USA"]),
         # A place word before or after a capitalised name makes it a place, with it.
         ("en", "We camped by the Platte River near Lake Placid", ["Platte River", "Lake Placid"]),
         ("de", "Er stammt aus der Provinz Oberschlesien", ["Provinz Oberschlesien"]),
@@ -102,6 +109,8 @@ def test_places_in_four_languages(language: str, text: str, expected: list[str])
         ("en", "Anna Park ordered a Docking Station; can you mount the TV?"),
         ("de", "Mein Golf GTI steht im Kreis der Familie"),
         ("en", "Big Lake sale, Great River deals"),
+        # German genitive "s" only after countries, regions and large cities' names.
+        ("de", "Hans hat Ottos Paket und Rosas Kleid, alles Gute"),
     ],
 )
 def test_words_that_are_also_towns_are_not_places(language: str, text: str) -> None:

