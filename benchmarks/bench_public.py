@@ -3,6 +3,7 @@
     python training/fetch_corpora.py                      # once: extract train/dev files
     python benchmarks/bench_public.py --limit 600         # every corpus, 600 texts each
     python benchmarks/bench_public.py --only uner-en-ewt --skip-presidio
+    python benchmarks/bench_public.py --limit 400 --held-out 600 --skip-presidio  # to choose on
 
 Each corpus is one `discreet bench --corpus NAME` run (same process, interleaved timing,
 see discreet.evaluation.bench); the full reports go to benchmarks/results/public_NAME.{md,json}
@@ -62,6 +63,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", action="append", default=[], help="corpus name (repeatable)")
     parser.add_argument("--limit", type=int, default=600, help="texts sampled per dev split")
+    parser.add_argument(
+        "--held-out",
+        type=int,
+        help="score this many other dev texts instead of the --limit sample (to choose on)",
+    )
     parser.add_argument("--skip-presidio", action="store_true")
     parser.add_argument("--latency-samples", type=int, default=300)
     parser.add_argument("--out", type=Path, default=RESULTS)
@@ -74,6 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             BenchOptions(
                 public=name,
                 limit=args.limit,
+                held_out=args.held_out,
                 skip_presidio=args.skip_presidio,
                 latency_samples=args.latency_samples,
                 out=md,

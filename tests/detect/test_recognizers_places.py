@@ -42,6 +42,18 @@ def test_the_gazetteer_knows_native_spellings_and_ignores_case() -> None:
     for word in ("the", "was", "het", "ist"):
         assert kind_of(word) is None, word
     assert gazetteer().major("amsterdam") and not gazetteer().major("best")
+    # Continents in the four languages, French départements, Belgian provinces, US counties.
+    for name in ("Europe", "Afrique", "Nordamerika", "Zuid-Amerika", "Azië"):
+        assert kind_of(name) is PlaceKind.REGION, name
+    for name in ("Gironde", "Eure-et-Loir", "Oost-Vlaanderen", "Marin County"):
+        assert kind_of(name) is PlaceKind.REGION, name
+    # Small towns where the four languages are spoken (GeoNames' cities1000), not in the
+    # English-speaking countries, whose small towns include company names ("Acme").
+    for name in ("Panazol", "Herzele", "Florenville", "Puchenau"):
+        assert kind_of(name) is PlaceKind.CITY, name
+    assert kind_of("Acme") is None
+    # A small town named like a word is left out: "Oude Gracht 45" is a street.
+    assert kind_of("Gracht") is None
 
 
 @pytest.mark.parametrize(
@@ -56,6 +68,23 @@ def test_the_gazetteer_knows_native_spellings_and_ignores_case() -> None:
         ("de", "Lieferung nach München bitte", ["München"]),
         ("fr", "Je vis en Allemagne, près de Saint-Étienne avant", ["Allemagne", "Saint-Étienne"]),
         ("fr", "Livraison à Bruxelles demain", ["Bruxelles"]),
+        ("fr", "Il a vécu en Afrique, puis en Gironde, à Panazol",
+         ["Afrique", "Gironde", "Panazol"]),
+        ("de", "Er reiste durch Nordamerika nach Puchenau", ["Nordamerika", "Puchenau"]),
+        ("nl", "Ze woont in Herzele, in Oost-Vlaanderen", ["Herzele", "Oost-Vlaanderen"]),
+        ("fr", "Il habite à Lot depuis mars", ["Lot"]),
+        # The names people use (CLDR via Babel), not only pycountry's official ones.
+        ("en", "Russia, Britain and Turkey met in the Middle East",
+         ["Russia", "Britain", "Turkey", "Middle East"]),
+        ("nl", "Van Rusland naar West-Europa", ["Rusland", "West-Europa"]),
+        ("fr", "Il rentre de Russie", ["Russie"]),
+        # "USA" is no code; German genitives of countries and large cities.
+        ("de", "Die Hauptstadt Deutschlands liegt nicht in den USA", ["Deutschlands", "USA"]),
+        # A place word before or after a capitalised name makes it a place, with it.
+        ("en", "We camped by the Platte River near Lake Placid", ["Platte River", "Lake Placid"]),
+        ("de", "Er stammt aus der Provinz Oberschlesien", ["Provinz Oberschlesien"]),
+        ("fr", "La source du gave de Pau, dans le comté d' Accomack",
+         ["gave de Pau", "comté d' Accomack"]),
     ],
 )  # fmt: skip
 def test_places_in_four_languages(language: str, text: str, expected: list[str]) -> None:
@@ -73,6 +102,17 @@ def test_places_in_four_languages(language: str, text: str, expected: list[str])
         ("de", "Am Montag kommt der Techniker"),
         ("fr", "Le canapé Lyon est superbe, mardi il arrive"),
         ("fr", "Merci pour votre aide, bonne journée"),
+        # Départements named like words need a cue: "Cher", "Manche", "Lot", "Somme".
+        ("fr", "Cher client, la Manche de la veste est trop courte. Lot de trois. Somme due"),
+        ("de", "Die Stadt hat das Paket nicht zugestellt"),
+        ("en", "Best wishes, James | Acme Home Support"),
+        # Place words next to a person, a product or a verb: "Anna Park", "Docking Station",
+        # "mount the TV", "Golf GTI" (a car), "Big Lake" (two frequent words).
+        ("en", "Anna Park ordered a Docking Station; can you mount the TV?"),
+        ("de", "Mein Golf GTI steht im Kreis der Familie"),
+        ("en", "Big Lake sale, Great River deals"),
+        # German genitive "s" only after countries, regions and large cities' names.
+        ("de", "Hans hat Ottos Paket und Rosas Kleid, alles Gute"),
     ],
 )
 def test_words_that_are_also_towns_are_not_places(language: str, text: str) -> None:
@@ -205,3 +245,18 @@ def test_multi_line_addresses_through_the_detector(
 ) -> None:
     found = {(f.value(text), f.type) for f in detector.detect(text, language)}
     assert expected <= found
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("He grew up in Marin County, north of the bay", "Marin County"),
+        ("Elle est née dans le Dakota du Nord", "Dakota du Nord"),
+    ],
+)
+def test_a_region_whose_first_word_is_a_first_name_is_a_place(
+    detector: Detector, text: str, expected: str
+) -> None:
+    found = [(f.value(text), f.type) for f in detector.detect(text)]
+    assert (expected, EntityType.LOCATION) in found
+    assert not any(t is EntityType.PERSON for _, t in found)

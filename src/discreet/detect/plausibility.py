@@ -282,10 +282,12 @@ def _refine(item: DetectionInput, finding: Finding) -> Finding | None:
 
 
 def retype_people(item: DetectionInput, findings: Iterable[Finding]) -> list[Finding]:
-    """PERSON findings (of the NER or the names recognizer) that end in a place's or an
-    organisation's head word, retyped: "George Washington Bridge" is a place and "Princeton
-    University" an organisation, though a person's name is in them. Such a word right after
-    a known first name or a particle is a surname ("Anna Park", "Jan van der Meer")."""
+    """PERSON findings (of the NER or the names recognizer) of several words that are all
+    a known region or large city ("Marin County", though "Marin" is a first name), or that
+    end in a place's or an organisation's head word, retyped: "George Washington Bridge" is
+    a place and "Princeton University" an organisation, though a person's name is in them.
+    Such a head word right after a known first name or a particle is a surname ("Anna
+    Park", "Jan van der Meer")."""
     out: list[Finding] = []
     for f in findings:
         etype = _head_type(item.text, f) if f.type is EntityType.PERSON else None
@@ -300,6 +302,8 @@ def _head_type(text: str, finding: Finding) -> EntityType | None:
     words = [_Word(m) for m in _WORD.finditer(text, finding.start, finding.end)]
     if len(words) < 2 or not words[-1].text[:1].isupper():
         return None
+    if _well_known_place(finding.value(text)):
+        return EntityType.LOCATION  # all of it a region or a large city: "Marin County"
     head = words[-1].key
     if words[-2].key in FIRST_NAMES or words[-2].key in _PARTICLES:
         return None  # "John Lake", "Anna Park", "Jan van der Meer", "Kees van den Bos"

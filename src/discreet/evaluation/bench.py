@@ -142,6 +142,9 @@ class BenchOptions:
     """Score the packaged hand-written set (`evaluation/data/handwritten.jsonl`) instead:
     texts written by hand, not by the generator the model was trained from."""
     limit: int | None = None
+    held_out: int | None = None
+    """On a public corpus: score this many dev texts from outside the `limit` sample instead
+    (seeded apart), to choose rules and thresholds on texts the reported figures do not use."""
     config: Path | None = None
     """A YAML DetectorConfig for discreet (default: the default configuration)."""
     workers: int | None = None
@@ -232,15 +235,11 @@ def load_corpus(options: BenchOptions) -> list[Any]:
     from discreet.evaluation import corpus
 
     if options.public is not None:
-        import random
-
         from discreet.evaluation.public import load_split
 
         texts = load_split(options.public, "dev")
-        if options.limit is not None and options.limit < len(texts):
-            keep = sorted(random.Random(options.seed).sample(range(len(texts)), options.limit))
-            texts = [texts[i] for i in keep]
-        return texts
+        keep = public_sample(len(texts), options.limit, options.seed, options.held_out)
+        return [texts[i] for i in keep]
     if options.handwritten:
         texts = corpus.read_jsonl(HANDWRITTEN_PATH)
     elif options.corpus is not None:
@@ -249,6 +248,24 @@ def load_corpus(options: BenchOptions) -> list[Any]:
         n = options.n if options.limit is None else min(options.n, options.limit)
         texts = corpus.generate_corpus(n, seed=options.seed, split="eval")
     return texts[: options.limit] if options.limit is not None else texts
+
+
+def public_sample(n: int, limit: int | None, seed: int, held_out: int | None = None) -> list[int]:
+    """Indices of the dev texts scored: `limit` of the `n` sampled with `seed` (all when
+    `limit` is None or not below `n`); with `held_out`, that many of the others instead,
+    sampled with `seed + 1`, so that choosing on them leaves the measured texts unseen."""
+    import random
+
+    everything = range(n)
+    if limit is None or limit >= n:
+        measured: list[int] = list(everything)
+    else:
+        measured = sorted(random.Random(seed).sample(everything, limit))
+    if held_out is None:
+        return measured
+    taken = set(measured)
+    rest = [i for i in everything if i not in taken]
+    return sorted(random.Random(seed + 1).sample(rest, min(held_out, len(rest))))
 
 
 def latency_messages(texts: Sequence[str], count: int, size: int = LATENCY_CHARS) -> list[str]:

@@ -18,6 +18,8 @@ from discreet.detect.base import DetectionInput, Finding, Recognizer
 from discreet.detect.entities import EntityType
 from discreet.detect.ordinary import (
     BRANDS_AND_PRODUCTS,
+    PLACE_HEADS,
+    PLACE_LEADS,
     PRODUCT_NOUNS,
     PRODUCT_NOUNS_BEFORE,
     WEEKDAYS_AND_MONTHS,
@@ -31,6 +33,7 @@ from discreet.detect.stopwords import stop_words
 
 SCORE = {PlaceKind.COUNTRY: 0.7, PlaceKind.REGION: 0.6, PlaceKind.CITY: 0.55}
 SCORE_AMBIGUOUS_WITH_CUE = 0.5
+SCORE_PHRASE = 0.6
 # A single word this frequent (Zipf, see detect.ordinary) is a word before it is a place.
 ORDINARY = 3.8
 SENTENCE_START_ORDINARY = 3.0
@@ -65,8 +68,9 @@ _INNER = frozenset(
         "di",
     ]
 )
-# Large cities named like a common word of one of the four languages ("Nice to meet you",
-# "das Essen", "Reading this"): a preposition or postal code must say they are places.
+# Large cities and regions named like a common word of one of the four languages ("Nice to
+# meet you", "das Essen", "Reading this", "Cher client"): a preposition or postal code must
+# say they are places.
 WORD_LIKE_CITIES = frozenset(
     [
         "nice",
@@ -130,8 +134,45 @@ WORD_LIKE_CITIES = frozenset(
         "mar",
         "christmas",
         "easter",
+        # French départements named like a word: "Cher client", "la Manche d'une veste".
+        "lot",
+        "nord",
+        "cher",
+        "manche",
+        "eure",
+        "landes",
+        "somme",
+        "var",
+        "aube",
+        "ain",
+        "gard",
+        "gers",
+        "orne",
+        "creuse",
+        "allier",
+        "marne",
+        "latina",
     ]
 )
+
+
+# A place word with a capitalised name: "Platte River", "Lake Placid", "Gulf of Mexico",
+# "Provinz Oberschlesien", "canton de Vaud". Leads that open a name without a connector
+# only when capitalised ("Lake Placid"; "mount the TV" is a verb, "Golf GTI" a car).
+_BARE_LEADS = frozenset(
+    [
+        "lake", "mount", "mt", "cape", "isle", "isles", "county", "province", "provincie",
+        "provinz", "kanton", "landkreis", "kreis", "bezirk", "regierungsbezirk", "insel",
+    ]
+)  # fmt: skip
+_CONNECTORS = frozenset(["of", "von", "de", "du", "des", "d", "la", "del", "della", "di"])
+# Heads written after the name, less those that are also surnames or product words ("Kees
+# Bos", "Docking Station") and the French ones, which lead ("lac de Genève").
+_TRAILING_HEADS = PLACE_HEADS - PLACE_LEADS - frozenset(["bos", "meer", "station"])
+# Capitals of three letters or fewer are codes ("DE", "NL", "FR"), except these.
+_UNAMBIGUOUS_CODES = frozenset(["usa"])
+# Between the words of one name: a space; around "d'": an apostrophe ("comté d' Accomack").
+_GAPS = frozenset([" ", "' ", "'", "’", "’ "])
 
 
 @builtin
@@ -153,10 +194,18 @@ class PlaceRecognizer(Recognizer):
         words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
         places = self._places
         first_words = self._gazetteer.first_words
+        german = item.language == "de"
         i = 0
         while i < len(words):
             start, _, word = words[i]
-            if not word[0].isupper() or fold(word) not in first_words:
+            if not word[0].isupper():
+                i += 1
+                continue
+            if fold(word) not in first_words:
+                if german:
+                    finding = self._genitive(*words[i])
+                    if finding is not None:
+                        yield finding
                 i += 1
                 continue
             # The longest run of words that can form one name: single spaces between
@@ -171,6 +220,7 @@ class PlaceRecognizer(Recognizer):
             ):
                 last += 1
             # Longest name first: "New York" before "York", "Den Haag" before "Den".
+            found = False
             for j in range(last, i - 1, -1):
                 if j > i and not words[j][2][0].isupper():
                     continue
@@ -181,8 +231,84 @@ class PlaceRecognizer(Recognizer):
                     if finding is not None:
                         yield finding
                     i = j
+                    found = True
                     break
+            if not found and german:
+                finding = self._genitive(*words[i])
+                if finding is not None:
+                    yield finding
             i += 1
+        yield from self._phrases(item, words)
+
+    def _genitive(self, start: int, end: int, word: str) -> Finding | None:
+        """A German genitive of a country, region or large city: "Deutschlands", "Israels",
+        "Bagdads" (the name and its "s"; smaller towns' genitives are left to the NER)."""
+        if len(word) < 5 or not word.endswith("s"):
+            return None
+        key = fold(word[:-1])
+        kind = self._gazetteer.kind(key)
+        if kind is None or (kind is PlaceKind.CITY and not self._gazetteer.major(key)):
+            return None
+        if key in self._stop or key in FIRST_NAMES or key in SURNAMES:
+            return None
+        return Finding(start, end, EntityType.LOCATION, SCORE[kind], self.name)
+
+    def _phrases(
+        self, item: DetectionInput, words: list[tuple[int, int, str]]
+    ) -> Iterator[Finding]:
+        """Names made places by a place word before or after them (see `_BARE_LEADS`)."""
+        text, n = item.text, len(words)
+        for idx in range(n):
+            start, end, word = words[idx]
+            key = word.casefold()
+            if key in _TRAILING_HEADS and word[0].isupper() and idx > 0:
+                first = idx
+                while (
+                    first > 0
+                    and idx - first < 3
+                    and text[words[first - 1][1] : words[first][0]] == " "
+                    and words[first - 1][2][0].isupper()
+                    and words[first - 1][2].casefold() not in self._stop
+                ):
+                    first -= 1
+                if first < idx and words[idx - 1][2].casefold() in FIRST_NAMES:
+                    continue  # "Anna Park", "John Lake": a person
+                if first < idx and _sentence_initial(text, words[first][0]):
+                    first += 1  # "Visit Hudson Bay": capitals at a sentence's start say nothing
+                if first < idx and self._named(item, words[first:idx]):
+                    yield Finding(
+                        words[first][0], end, EntityType.LOCATION, SCORE_PHRASE, self.name
+                    )
+            elif key in PLACE_LEADS and idx + 1 < n:
+                j = idx + 1
+                while (
+                    j < n
+                    and j - idx <= 2
+                    and words[j][2] in _CONNECTORS
+                    and text[words[j - 1][1] : words[j][0]] in _GAPS
+                ):
+                    j += 1
+                if j == idx + 1 and not (word[0].isupper() and key in _BARE_LEADS):
+                    continue
+                last = j
+                while (
+                    last < n
+                    and last - j < 3
+                    and text[words[last - 1][1] : words[last][0]] in _GAPS
+                    and words[last][2][0].isupper()
+                ):
+                    last += 1
+                if last > j and self._named(item, words[j:last]):
+                    yield Finding(
+                        start, words[last - 1][1], EntityType.LOCATION, SCORE_PHRASE, self.name
+                    )
+
+    def _named(self, item: DetectionInput, words: list[tuple[int, int, str]]) -> bool:
+        """Whether capitalised `words` name something: one of them is not a frequent word
+        ("Platte", "Placid"; not "Docking", "Big"), or together they are a known place."""
+        if fold(item.text[words[0][0] : words[-1][1]]) in self._places:
+            return True
+        return any(zipf_here(w, item.language) < ORDINARY for _, _, w in words)
 
     def _finding(
         self, item: DetectionInput, start: int, end: int, kind: PlaceKind, n_words: int
@@ -199,7 +325,7 @@ class PlaceRecognizer(Recognizer):
             or key in SURNAMES
             or key in WORD_LIKE_CITIES
             or key in BRANDS_AND_PRODUCTS
-            or (value.isupper() and len(value) <= 3)
+            or (value.isupper() and len(value) <= 3 and key not in _UNAMBIGUOUS_CODES)
             or (
                 kind is PlaceKind.CITY
                 and not self._gazetteer.major(fold(value))

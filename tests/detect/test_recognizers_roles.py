@@ -1,0 +1,52 @@
+"""Person names after the office or role they hold ("Innenminister Ismet Sezgin")."""
+
+from __future__ import annotations
+
+import pytest
+
+from discreet.detect.base import DetectionInput
+from discreet.detect.registry import RecognizerRegistry
+
+REGISTRY = RecognizerRegistry.default()
+
+
+def values(text: str, language: str) -> list[str]:
+    recognizer = REGISTRY.get("roles")
+    return [f.value(text) for f in recognizer.analyze(DetectionInput(text, language))]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        ("de", "Der türkische Innenminister Ismet Sezgin und Finanzminister Hata",
+         ["Ismet Sezgin", "Hata"]),
+        ("de", "Südwestfunk-Redakteur Hansjörg N. Schultz wird neuer Intendant",
+         ["Hansjörg N. Schultz"]),
+        ("de", "Mein Kollege Müller ruft Sie an", ["Müller"]),
+        ("en", "Biographer Forrest McDonald argues otherwise", ["Forrest McDonald"]),
+        ("fr", "le président Park Chung-hee et la ministre Ségolène Royal",
+         ["Park Chung-hee", "Ségolène Royal"]),
+        ("nl", "Volgens voorzitter Jan de Vries niet", ["Jan de Vries"]),
+    ],
+)  # fmt: skip
+def test_a_name_after_a_role_is_a_person(language: str, text: str, expected: list[str]) -> None:
+    assert values(text, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        # The office's place or body, not a name: "Leiter des Amtes", "maire de Lérida".
+        ("de", "Der Leiter des Gartenamtes und der Sprecher der SPD-Fraktion"),
+        ("fr", "Il est maire de Lérida et député des Bouches-du-Rhône"),
+        ("nl", "De burgemeester van Rooborst sprak"),
+        # Frequent words and places after a role word; another language's adjective.
+        ("en", "The President Said nothing; the president of France"),
+        ("de", "Der Trainer Neue Wege, reine Freude, rechter Mittelfeldspieler"),
+        ("de", "Ministerpräsident Bayern"),
+        # Product words that look like roles are not roles: "Coach", "Driver", "Manager".
+        ("en", "My Coach Tabby bag, the Driver Pack and Manager Pro"),
+    ],
+)
+def test_role_words_before_other_words_are_not_names(language: str, text: str) -> None:
+    assert values(text, language) == []
