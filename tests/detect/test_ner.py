@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import threading
 from pathlib import Path
 
@@ -695,6 +696,7 @@ def test_affix_rules_find_nothing_in_letters() -> None:
     import sys
 
     from spacy.lang.punctuation import TOKENIZER_INFIXES, TOKENIZER_PREFIXES, TOKENIZER_SUFFIXES
+    from spacy.lang.tokenizer_exceptions import URL_PATTERN
     from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
     from discreet.detect.ner.spacy_backend import ELISION_INFIXES
@@ -702,15 +704,20 @@ def test_affix_rules_find_nothing_in_letters() -> None:
     prefix = compile_prefix_regex(TOKENIZER_PREFIXES)
     suffix = compile_suffix_regex(TOKENIZER_SUFFIXES)
     infix = compile_infix_regex([*TOKENIZER_INFIXES, *ELISION_INFIXES])
+    url = re.compile("(?u)" + URL_PATTERN)
     letters = "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isalpha())
     assert len(letters) > 100_000
     for c in letters:
         assert prefix.search(c) is None and suffix.search(c) is None, hex(ord(c))
+        assert url.match(c) is None, hex(ord(c))
     # Consecutive letters side by side: any rule matching across two letters shows here.
     assert infix.search(letters) is None and suffix.search(letters) is None
+    assert url.search(letters) is None
     for word in ("km", "kmh", "mph", "s", "S", "in", "ft", "GB", "Berlin", "Zürich", "ÉTÉ"):
         assert prefix.search(word) is None and suffix.search(word) is None, word
-        assert infix.search(word) is None, word
+        assert infix.search(word) is None and url.match(word) is None, word
+    for word in ("localhost", "com", "nl", "wwwexamplecom"):
+        assert url.match(word) is None and url.match(word + ".nl") is not None, word
 
 
 def test_tokens_are_the_same_with_the_affix_shortcut(
@@ -719,6 +726,7 @@ def test_tokens_are_the_same_with_the_affix_shortcut(
     assert isinstance(builtin, SpacyBackend) and builtin._fused is not None
     tokenizer = builtin._nlp.tokenizer
     assert not hasattr(tokenizer.suffix_search, "__self__"), "shortcut not installed"
+    assert not hasattr(tokenizer.url_match, "__self__"), "shortcut not installed"
     plain = spacy.load(BUILTIN_MODEL_DIR).tokenizer
     tricky = [
         "5km, 10kg and 3GB; US$5 or 5€... it's John's (the U.S.A.) «Zürich» l'adresse",

@@ -333,8 +333,9 @@ def _keep_lexeme_attrs(vocab: Any, columns: Sequence[str]) -> None:
 
 
 def _skip_affix_search_on_words(tokenizer: Any) -> None:
-    """Let the tokenizer skip its prefix, suffix and infix searches on letters-only strings,
-    if its affix rules are spaCy's language-neutral ones (the built-in model's).
+    """Let the tokenizer skip its prefix, suffix and infix searches and its URL match on
+    letters-only strings, if its rules are spaCy's language-neutral ones (the built-in
+    model's).
 
     Every string the tokenizer has not cached goes through three regex searches, each an
     alternation of ~80 patterns tried at every position (~12 microseconds per search), and
@@ -342,26 +343,35 @@ def _skip_affix_search_on_words(tokenizer: Any) -> None:
     most of tokenizing new text. Every one of those patterns matches at least one
     character that is not a letter (punctuation, a symbol, a digit, an apostrophe, a
     dot); their letter-only parts ("km", "'s") need a digit or an apostrophe next to
-    them. So on a string of letters only (`str.isalpha`) all three find nothing, and
-    skipping them gives the same tokens (`tests/detect/test_ner.py` checks it on every
-    letter of Unicode and on real text); so do the built-in model's French elisions, which
-    need an apostrophe. Other rules (a language's own affixes, a custom tokenizer) are
-    left alone: nothing was proved about them.
+    them; the built-in model's French elisions need an apostrophe; a URL has a dot. So on
+    a string of letters only (`str.isalpha`) none of them finds anything, and skipping
+    them gives the same tokens (`tests/detect/test_ner.py` checks it on every letter of
+    Unicode and on real text). Other rules (a language's own affixes, a custom tokenizer)
+    are left alone: nothing was proved about them.
     """
     from spacy.lang.punctuation import TOKENIZER_INFIXES, TOKENIZER_PREFIXES, TOKENIZER_SUFFIXES
+    from spacy.lang.tokenizer_exceptions import URL_PATTERN
     from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
-    searches = (tokenizer.prefix_search, tokenizer.suffix_search, tokenizer.infix_finditer)
+    searches = (
+        tokenizer.prefix_search,
+        tokenizer.suffix_search,
+        tokenizer.infix_finditer,
+        tokenizer.url_match,
+    )
     patterns = tuple(getattr(getattr(f, "__self__", None), "pattern", None) for f in searches)
-    if patterns[:2] != (
-        compile_prefix_regex(TOKENIZER_PREFIXES).pattern,
-        compile_suffix_regex(TOKENIZER_SUFFIXES).pattern,
-    ) or patterns[2] not in (
-        compile_infix_regex(TOKENIZER_INFIXES).pattern,
-        compile_infix_regex([*TOKENIZER_INFIXES, *ELISION_INFIXES]).pattern,
-    ):
+    proved = (
+        {compile_prefix_regex(TOKENIZER_PREFIXES).pattern},
+        {compile_suffix_regex(TOKENIZER_SUFFIXES).pattern},
+        {
+            compile_infix_regex(TOKENIZER_INFIXES).pattern,
+            compile_infix_regex([*TOKENIZER_INFIXES, *ELISION_INFIXES]).pattern,
+        },
+        {"(?u)" + URL_PATTERN},  # how spaCy compiles it (tokenizer_exceptions.URL_MATCH)
+    )
+    if not all(pattern in ok for pattern, ok in zip(patterns, proved, strict=True)):
         return
-    prefix_search, suffix_search, infix_finditer = searches
+    prefix_search, suffix_search, infix_finditer, url_match = searches
 
     def prefix(string: str) -> Any:
         return None if string.isalpha() else prefix_search(string)
@@ -372,9 +382,13 @@ def _skip_affix_search_on_words(tokenizer: Any) -> None:
     def infixes(string: str) -> Any:
         return iter(()) if string.isalpha() else infix_finditer(string)
 
+    def url(string: str) -> Any:
+        return None if string.isalpha() else url_match(string)
+
     tokenizer.prefix_search = prefix
     tokenizer.suffix_search = suffix
     tokenizer.infix_finditer = infixes
+    tokenizer.url_match = url
 
 
 # spacy.load mutates spaCy's registries; one load at a time (see _plugin_factories).
