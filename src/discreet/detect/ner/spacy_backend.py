@@ -315,7 +315,7 @@ def _fused_tagger(nlp: Any) -> FusedTagger | None:
     fused = FusedTagger.from_pipeline(nlp, "tok2vec", ENTITY_TAGGER)
     if fused is not None:
         _keep_lexeme_attrs(nlp.vocab, fused.columns)
-        _skip_affix_search_on_words(nlp.tokenizer)
+        _skip_affix_search_on_words(nlp)
     return fused
 
 
@@ -332,7 +332,7 @@ def _keep_lexeme_attrs(vocab: Any, columns: Sequence[str]) -> None:
     vocab.lex_attr_getters = {attr: get for attr, get in getters.items() if attr in wanted}
 
 
-def _skip_affix_search_on_words(tokenizer: Any) -> None:
+def _skip_affix_search_on_words(nlp: Any) -> None:
     """Let the tokenizer skip its prefix, suffix and infix searches and its URL match on
     letters-only strings, if its rules are spaCy's language-neutral ones (the built-in
     model's).
@@ -351,8 +351,10 @@ def _skip_affix_search_on_words(tokenizer: Any) -> None:
     """
     from spacy.lang.punctuation import TOKENIZER_INFIXES, TOKENIZER_PREFIXES, TOKENIZER_SUFFIXES
     from spacy.lang.tokenizer_exceptions import URL_PATTERN
+    from spacy.tokenizer import Tokenizer
     from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
+    tokenizer = nlp.tokenizer
     searches = (
         tokenizer.prefix_search,
         tokenizer.suffix_search,
@@ -385,10 +387,19 @@ def _skip_affix_search_on_words(tokenizer: Any) -> None:
     def url(string: str) -> Any:
         return None if string.isalpha() else url_match(string)
 
-    tokenizer.prefix_search = prefix
-    tokenizer.suffix_search = suffix
-    tokenizer.infix_finditer = infixes
-    tokenizer.url_match = url
+    # A new tokenizer with the same rules: each of the four setters would recompute the
+    # special cases (~15 ms each, at load); the constructor does it once.
+    nlp.tokenizer = Tokenizer(
+        nlp.vocab,
+        rules=tokenizer.rules,
+        prefix_search=prefix,
+        suffix_search=suffix,
+        infix_finditer=infixes,
+        token_match=tokenizer.token_match,
+        url_match=url,
+        faster_heuristics=tokenizer.faster_heuristics,
+        max_cache_size=tokenizer.max_cache_size,
+    )
 
 
 # spacy.load mutates spaCy's registries; one load at a time (see _plugin_factories).
