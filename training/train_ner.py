@@ -34,6 +34,8 @@ from spacy.tokens import Doc, DocBin, Span
 from spacy.training import offsets_to_biluo_tags
 from spacy.util import compile_infix_regex, registry
 
+from discreet.detect.ner.spacy_backend import ELISION_INFIXES
+
 REPO = Path(__file__).resolve().parent.parent
 CONFIG = REPO / "training" / "ner.cfg"
 WORKDIR = REPO / "training" / "output"
@@ -43,13 +45,6 @@ TAGS = ("O", *(f"{move}-{label}" for label in LABELS for move in "BILU"))
 MAX_MODEL_BYTES = 40 * 1024 * 1024
 REAL_KIND = "corpus"
 """`LabelledText.kind` of texts read from public corpora (discreet.evaluation.public)."""
-
-# French elision: "l'adresse", "d'Amsterdam", "qu'Anna" split after the apostrophe. Only
-# after one of these letters at a word start, so "O'Brien" and "don't" stay whole.
-ELISION_INFIXES = (
-    r"(?<=\b[cdjlmnstCDJLMNST]['’])(?=[^\W\d_])",
-    r"(?<=\b[qQ]u['’])(?=[^\W\d_])",
-)
 
 
 def customize_tokenizer(nlp: Language) -> Language:

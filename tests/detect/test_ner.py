@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import threading
 from pathlib import Path
 
@@ -685,3 +686,55 @@ def test_new_words_get_the_features_a_full_vocabulary_gives(builtin: NerBackend)
     assert len(full.vocab.lex_attr_getters) > len(columns)
     ours = builtin._nlp.make_doc(text).to_array(columns)
     assert ours.tolist() == full.make_doc(text).to_array(columns).tolist()
+
+
+def test_affix_rules_find_nothing_in_letters() -> None:
+    # The tokenizer skips its prefix, suffix and infix searches on letters-only strings
+    # (`_skip_affix_search_on_words`); that is only right if the rules can never match
+    # inside one. Every letter of Unicode alone, and the letter-only parts of the rules
+    # (units, "'s") without the digit or apostrophe they need.
+    import sys
+
+    from spacy.lang.punctuation import TOKENIZER_INFIXES, TOKENIZER_PREFIXES, TOKENIZER_SUFFIXES
+    from spacy.lang.tokenizer_exceptions import URL_PATTERN
+    from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
+
+    from discreet.detect.ner.spacy_backend import ELISION_INFIXES
+
+    prefix = compile_prefix_regex(TOKENIZER_PREFIXES)
+    suffix = compile_suffix_regex(TOKENIZER_SUFFIXES)
+    infix = compile_infix_regex([*TOKENIZER_INFIXES, *ELISION_INFIXES])
+    url = re.compile("(?u)" + URL_PATTERN)
+    letters = "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isalpha())
+    assert len(letters) > 100_000
+    for c in letters:
+        assert prefix.search(c) is None and suffix.search(c) is None, hex(ord(c))
+        assert url.match(c) is None, hex(ord(c))
+    # Consecutive letters side by side: any rule matching across two letters shows here.
+    assert infix.search(letters) is None and suffix.search(letters) is None
+    assert url.search(letters) is None
+    for word in ("km", "kmh", "mph", "s", "S", "in", "ft", "GB", "Berlin", "Zürich", "ÉTÉ"):
+        assert prefix.search(word) is None and suffix.search(word) is None, word
+        assert infix.search(word) is None and url.match(word) is None, word
+    for word in ("localhost", "com", "nl", "wwwexamplecom"):
+        assert url.match(word) is None and url.match(word + ".nl") is not None, word
+
+
+def test_tokens_are_the_same_with_the_affix_shortcut(
+    builtin: NerBackend, eval_texts: list[str]
+) -> None:
+    assert isinstance(builtin, SpacyBackend) and builtin._fused is not None
+    tokenizer = builtin._nlp.tokenizer
+    assert not hasattr(tokenizer.suffix_search, "__self__"), "shortcut not installed"
+    assert not hasattr(tokenizer.url_match, "__self__"), "shortcut not installed"
+    plain = spacy.load(BUILTIN_MODEL_DIR).tokenizer
+    tricky = [
+        "5km, 10kg and 3GB; US$5 or 5€... it's John's (the U.S.A.) «Zürich» l'adresse",
+        "e-mail: jan.de.vries@example.nl, https://shop.example.com/a?b=c #tag @user :)",
+        "Anne-Marie's co-worker, 3-4 p.m. 12:30 a.m. vs. Müller-Lüdenscheidt; naïve café",
+        "Cafe\u0301 Zu\u0308rich d'Amsterdam qu'Anna O'Brien don't l’été",
+        "ＡＢＣ ｄｅｆ ① ² x² 4x4 ½ — – “quoted” ‘single’ ¿qué? ¡sí! 20°C. AB.",
+    ]
+    for text in [*tricky, *eval_texts]:
+        ours = [(t.idx, t.text) for t in tokenizer(text)]
+        assert ours == [(t.idx, t.text) for t in plain(text)], text[:40]

@@ -204,3 +204,44 @@ def test_phone_length_precheck_rejects_no_valid_number(items: list[DetectionInpu
     assert P._valid_number("34 612 345 678", "ES") is not None
     # Regions that strip a national prefix are always parsed.
     assert "NL" not in P._LENGTH_RULES and "LU" not in P._LENGTH_RULES
+
+
+# --- patterns that start with a character class instead of a look-behind ------------------------
+
+# The patterns as they were: look-behind first, which makes the regex engine try every
+# position of the text.
+_LOOKBEHIND_FIRST = {
+    "uk": r"(?<![\w-])(?:[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?|GIR) ?\d[ABD-HJLNP-UW-Z]{2}(?![\w-])",
+    "ca": r"(?<![\w-])[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] ?\d[ABCEGHJ-NPRSTV-Z]\d(?![\w-])",
+    "ie": r"(?<![\w-])(?:[AC-FHKNPRTV-Y]\d{2}|D6W) ?[0-9AC-FHKNPRTV-Y]{4}(?![\w-])",
+}
+
+
+def test_class_first_patterns_match_what_lookbehind_first_ones_did(
+    items: list[DetectionInput],
+) -> None:
+    from discreet.detect.recognizers import postal_code as PC
+    from discreet.detect.recognizers import street_address as SA
+
+    house = rf"(?<![\w.,-]){SA._HOUSE}"  # the street patterns' house number, as it was
+    pairs = {
+        "uk": (PC._UK, _LOOKBEHIND_FIRST["uk"]),
+        "ca": (PC._CA, _LOOKBEHIND_FIRST["ca"]),
+        "ie": (PC._EIRCODE, _LOOKBEHIND_FIRST["ie"]),
+        "street before": (SA._BEFORE, SA._BEFORE.pattern.replace(SA._HOUSE_FIRST, house)),
+        "lower": (SA._BEFORE_LOWER, SA._BEFORE_LOWER.pattern.replace(SA._HOUSE_FIRST, house)),
+    }
+    edge = [
+        "SW1A 1AA", "GIR 0AA", "xGIR 0AA", "-GIR 0AA", "G1R 0AA", "Gir 0AA", "ZGIR 0AA",
+        "K1A 0B1", "aK1A 0B1", "K1A0B1", "D6W 1234", "D6W1234", "D02 X285", "xD02 X285",
+        "-A65 F4E2", "D6W X285 and D12 AB34", "14 Rose Lane", "a14 Rose Lane", "-14 Rose Lane",
+        ".5 Main Street", "123456 Main Street", "1,2 Baker Street", "3257 hillcrest road, leeds",
+        "12 bis, rue de la Paix", "٣ Main Street",
+    ]  # fmt: skip
+    texts = [item.text for item in items] + edge
+    for name, (fast, reference) in pairs.items():
+        slow = re.compile(reference)
+        assert slow.pattern != fast.pattern, name
+        for i, text in enumerate(texts):
+            expected = [m.span() for m in slow.finditer(text)]
+            assert [m.span() for m in fast.finditer(text)] == expected, f"{name}: text #{i}"

@@ -60,6 +60,13 @@ _NON_NER_NAMES = (
 # with the traffic. Past this many strings the pipeline is reloaded (a second or so) so a
 # long-running gateway does not slowly run out of memory.
 _MAX_STRINGS = 1_000_000
+# French elision: "l'adresse", "d'Amsterdam", "qu'Anna" split after the apostrophe. Only
+# after one of these letters at a word start, so "O'Brien" and "don't" stay whole. The
+# built-in model's tokenizer adds these to spaCy's infixes (training/train_ner.py).
+ELISION_INFIXES = (
+    r"(?<=\b[cdjlmnstCDJLMNST]['’])(?=[^\W\d_])",
+    r"(?<=\b[qQ]u['’])(?=[^\W\d_])",
+)
 
 
 @dataclass(slots=True)
@@ -308,6 +315,7 @@ def _fused_tagger(nlp: Any) -> FusedTagger | None:
     fused = FusedTagger.from_pipeline(nlp, "tok2vec", ENTITY_TAGGER)
     if fused is not None:
         _keep_lexeme_attrs(nlp.vocab, fused.columns)
+        _skip_affix_search_on_words(nlp)
     return fused
 
 
@@ -322,6 +330,76 @@ def _keep_lexeme_attrs(vocab: Any, columns: Sequence[str]) -> None:
     wanted = {intify_attr(name) for name in columns}
     getters = vocab.lex_attr_getters
     vocab.lex_attr_getters = {attr: get for attr, get in getters.items() if attr in wanted}
+
+
+def _skip_affix_search_on_words(nlp: Any) -> None:
+    """Let the tokenizer skip its prefix, suffix and infix searches and its URL match on
+    letters-only strings, if its rules are spaCy's language-neutral ones (the built-in
+    model's).
+
+    Every string the tokenizer has not cached goes through three regex searches, each an
+    alternation of ~80 patterns tried at every position (~12 microseconds per search), and
+    it repeats them on what is left after each split ("Berlin," -> "Berlin"): that was
+    most of tokenizing new text. Every one of those patterns matches at least one
+    character that is not a letter (punctuation, a symbol, a digit, an apostrophe, a
+    dot); their letter-only parts ("km", "'s") need a digit or an apostrophe next to
+    them; the built-in model's French elisions need an apostrophe; a URL has a dot. So on
+    a string of letters only (`str.isalpha`) none of them finds anything, and skipping
+    them gives the same tokens (`tests/detect/test_ner.py` checks it on every letter of
+    Unicode and on real text). Other rules (a language's own affixes, a custom tokenizer)
+    are left alone: nothing was proved about them.
+    """
+    from spacy.lang.punctuation import TOKENIZER_INFIXES, TOKENIZER_PREFIXES, TOKENIZER_SUFFIXES
+    from spacy.lang.tokenizer_exceptions import URL_PATTERN
+    from spacy.tokenizer import Tokenizer
+    from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
+
+    tokenizer = nlp.tokenizer
+    searches = (
+        tokenizer.prefix_search,
+        tokenizer.suffix_search,
+        tokenizer.infix_finditer,
+        tokenizer.url_match,
+    )
+    patterns = tuple(getattr(getattr(f, "__self__", None), "pattern", None) for f in searches)
+    proved = (
+        {compile_prefix_regex(TOKENIZER_PREFIXES).pattern},
+        {compile_suffix_regex(TOKENIZER_SUFFIXES).pattern},
+        {
+            compile_infix_regex(TOKENIZER_INFIXES).pattern,
+            compile_infix_regex([*TOKENIZER_INFIXES, *ELISION_INFIXES]).pattern,
+        },
+        {"(?u)" + URL_PATTERN},  # how spaCy compiles it (tokenizer_exceptions.URL_MATCH)
+    )
+    if not all(pattern in ok for pattern, ok in zip(patterns, proved, strict=True)):
+        return
+    prefix_search, suffix_search, infix_finditer, url_match = searches
+
+    def prefix(string: str) -> Any:
+        return None if string.isalpha() else prefix_search(string)
+
+    def suffix(string: str) -> Any:
+        return None if string.isalpha() else suffix_search(string)
+
+    def infixes(string: str) -> Any:
+        return iter(()) if string.isalpha() else infix_finditer(string)
+
+    def url(string: str) -> Any:
+        return None if string.isalpha() else url_match(string)
+
+    # A new tokenizer with the same rules: each of the four setters would recompute the
+    # special cases (~15 ms each, at load); the constructor does it once.
+    nlp.tokenizer = Tokenizer(
+        nlp.vocab,
+        rules=tokenizer.rules,
+        prefix_search=prefix,
+        suffix_search=suffix,
+        infix_finditer=infixes,
+        token_match=tokenizer.token_match,
+        url_match=url,
+        faster_heuristics=tokenizer.faster_heuristics,
+        max_cache_size=tokenizer.max_cache_size,
+    )
 
 
 # spacy.load mutates spaCy's registries; one load at a time (see _plugin_factories).

@@ -37,8 +37,13 @@ _NL_UNIT_LIKE = frozenset(_UNIT_TEXT.split())
 _NL_LETTERS_AFTER = re.compile(r" ?[A-Z]{2}(?!\w)")
 
 # --- United Kingdom: outward code (area, district) and inward code (sector, unit). ---
+# This pattern, the Canadian and the Irish one start with the code's first letter and look
+# behind it ("not after a word or hyphen") rather than looking behind first: a pattern that
+# starts with a character class lets the regex engine skip to the next such letter instead
+# of trying every position (the same matches, in half the time; as `_NL` does with digits).
 _UK = re.compile(
-    r"(?<![\w-])(?:[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?|GIR) ?\d[ABD-HJLNP-UW-Z]{2}(?![\w-])"
+    r"[A-PR-UWYZ](?<![\w-][A-PR-UWYZ])(?:[A-HK-Y]?\d[A-Z\d]?|(?<=G)IR) ?\d[ABD-HJLNP-UW-Z]{2}"
+    r"(?![\w-])"
 )
 
 # --- Ambiguous digit codes. ---
@@ -206,10 +211,13 @@ def _context_right_before(lower: str, start: int) -> bool:
 # --- Further countries. ---
 # Canada: "K1A 0B1" (letters D, F, I, O, Q, U never appear; W and Z never first).
 _CA = re.compile(
-    r"(?<![\w-])[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] ?\d[ABCEGHJ-NPRSTV-Z]\d(?![\w-])"
+    r"[ABCEGHJ-NPRSTVXY](?<![\w-][ABCEGHJ-NPRSTVXY])\d[ABCEGHJ-NPRSTV-Z] ?\d[ABCEGHJ-NPRSTV-Z]\d"
+    r"(?![\w-])"
 )
 # Ireland's Eircode: routing key and unique identifier, "D02 X285", "A65 F4E2".
-_EIRCODE = re.compile(r"(?<![\w-])(?:[AC-FHKNPRTV-Y]\d{2}|D6W) ?[0-9AC-FHKNPRTV-Y]{4}(?![\w-])")
+_EIRCODE = re.compile(
+    r"[AC-FHKNPRTV-Y](?<![\w-][AC-FHKNPRTV-Y])(?:\d{2}|(?<=D)6W) ?[0-9AC-FHKNPRTV-Y]{4}(?![\w-])"
+)
 # A code with its country's letter(s) in front, as in cross-border mail: "D-10115",
 # "F-75002", "NL-1012 AB", "B-1000", "L-1234", "CH-8001", "A-1010", "DK-2100",
 # "S-113 51", "N-0150", "FI-00100", "I-00184", "E-28013", "P-1000-001", "GR-105 63".
@@ -246,7 +254,9 @@ class EircodeRecognizer(PatternRecognizer):
 
 @builtin
 class PrefixedPostalCodeRecognizer(PatternRecognizer):
-    trigger = DIGIT
+    # Every match has a country letter, a hyphen and a digit in a row ("D-1", "NL-1"): far
+    # rarer than a digit, and found by a scan that skips from capital to capital.
+    trigger = re.compile(r"[A-Z]-\d")
 
     def __init__(self) -> None:
         super().__init__(

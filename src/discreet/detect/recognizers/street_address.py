@@ -28,7 +28,13 @@ SCORE = 0.8
 SCORE_PO_BOX = 0.75
 
 _CAP = r"[A-ZÀ-ÖØ-Þ][\w'’.\-]*"
-_HOUSE = r"\d{1,5}(?:[ ]?[a-zA-Z](?![\w]))?(?:[-/]\d{1,5}[a-zA-Z]?)?"
+_HOUSE_TAIL = r"(?:[ ]?[a-zA-Z](?![\w]))?(?:[-/]\d{1,5}[a-zA-Z]?)?"
+_HOUSE = rf"\d{{1,5}}{_HOUSE_TAIL}"
+# A house number that begins a match ("14 Rose Lane"), not after a word, dot, comma or
+# hyphen. The look-behind follows the first digit, so the pattern starts with a digit and
+# the regex engine skips from digit to digit instead of trying every position (same
+# matches as the look-behind first; the patterns took 2x as long with it first).
+_HOUSE_FIRST = rf"\d(?<![\w.,-]\d)\d{{0,4}}{_HOUSE_TAIL}"
 # Street-type word endings written as one word with the name: Rooseveltlaan, Hauptstraße,
 # Storgata, Drottninggatan, Nørregade, Kirkevej, Bahnhofplatz.
 _SUFFIX = (
@@ -67,7 +73,7 @@ _AFTER = re.compile(
     rf")[ ]{_HOUSE}{_UNIT}(?![\w])"
 )
 _BEFORE = re.compile(
-    rf"(?<![\w.,-]){_HOUSE}(?:[ ]?(?:bis|ter))?,?[ ](?:"
+    rf"{_HOUSE_FIRST}(?:[ ]?(?:bis|ter))?,?[ ](?:"
     rf"(?:{_CAP}[ ]){{1,4}}{_EN_TYPE}(?:[ ](?:N|S|E|W|NE|NW|SE|SW))?"  # 14 Rose Lane
     rf"|(?:rue|avenue|av\.|boulevard|bd|allée|place|chemin|impasse|quai|cours|route|square|"
     rf"passage|Rue|Avenue|Boulevard|Allée|Place|Chemin|Impasse|Quai|Cours|Route)"
@@ -77,7 +83,7 @@ _BEFORE = re.compile(
 # Chat in lower case: "3257 hillcrest road", "12 station road, leeds". The street type must
 # end the clause, or "2 new road bikes" would be an address.
 _BEFORE_LOWER = re.compile(
-    rf"(?<![\w.,-]){_HOUSE}[ ](?:[a-z][a-z'\-]+[ ]){{1,3}}"
+    rf"{_HOUSE_FIRST}[ ](?:[a-z][a-z'\-]+[ ]){{1,3}}"
     r"(?:street|road|avenue|lane|drive|boulevard|terrace|crescent|close|gardens)"
     r"(?=[ \t]*(?:[,.;:!?)\n]|$|[ \t]+(?:now|please|pls|in|and|apt|unit|suite|flat)\b))"
 )
