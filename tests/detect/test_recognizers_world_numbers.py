@@ -135,6 +135,8 @@ def test_a_thirteen_digit_visa_in_card_groups_is_a_card() -> None:
         ("en", "I am 47 and live alone"),
         ("en", "I am 47 years, so not that old"),
         ("en", "my mother is 47."),
+        ("en", "My mother's 47, and she lives alone"),
+        ("en", "my son’s 47."),
         ("nl", "ik ben 47, en ik woon alleen"),
         ("nl", "mijn moeder is 47 jaar"),
         ("de", "Ich bin 47."),
@@ -152,6 +154,7 @@ def test_ages_in_running_text(language: str, text: str) -> None:
     [
         ("en", "I am 10 minutes late"),
         ("en", "the warranty is 2 years."),
+        ("en", "my son's 2 toys broke"),
         ("nl", "ik ben 10 jaar klant"),
         ("nl", "de garantie is 2 jaar."),
         ("de", "Ich bin 5 Minuten zu spät"),

@@ -40,7 +40,8 @@ _PHRASES: tuple[tuple[tuple[str, ...], str, float], ...] = (
     (("i am", "i'm", "i’m"), rf"\b(?:i\s*am|i['’]m)\s+{_N}\s+years?(?:\s+of\s+age)?{_CLAUSE_END}",
      0.8),
     (("of age",), rf"\b{_N}\s+years?\s+of\s+age\b", 0.8),
-    (("he is", "she is", "he's", "she's", " is "),
+    # "'s" too: "my mother's 83" holds none of the others.
+    (("he is", "she is", " is ", "'s", "’s"),
      rf"\b(?:he|she|{_KIN_EN})\s*(?:is|['’]s)\s+{_N}(?:\s+years?)?{_CLAUSE_END}", 0.7),
     (("age",), rf"\b(?:aged|age|my\s+age\s+is)\s*:?\s*{_N}\b"
      r"(?!\s*(?:%|percent|days?|months?|items?))", 0.7),
