@@ -32,6 +32,9 @@ class PhaseTimer:
             buckets=_BUCKETS,
             registry=self.registry,
         )
+        # One child per label, made once: `labels()` takes a lock and validates the
+        # label values on every call, three times a turn.
+        self._phases = {label: self.histogram.labels(label) for label in (*PHASES, "other")}
 
         self.tracer: Any = None
         """An OpenTelemetry tracer once `enable_tracing` ran; spans carry names only."""
@@ -39,6 +42,7 @@ class PhaseTimer:
     @contextmanager
     def phase(self, name: str) -> Iterator[None]:
         label = name if name in PHASES else "other"
+        child = self._phases[label]
         started = time.perf_counter()
         span = (
             self.tracer.start_as_current_span(f"discreet.turn.{label}")
@@ -49,7 +53,7 @@ class PhaseTimer:
             with span:
                 yield
         finally:
-            self.histogram.labels(label).observe(time.perf_counter() - started)
+            child.observe(time.perf_counter() - started)
 
     def enable_tracing(self, provider: Any = None) -> None:
         """Open an OpenTelemetry span per phase (the ``otel`` extra). `provider`: a

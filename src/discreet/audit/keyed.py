@@ -82,7 +82,7 @@ class AuditKeyMissing(StorageError):
 
 
 def _db_key(db: Database) -> str:
-    return str(db.url)
+    return db.url_text
 
 
 def register_key(db: Database, key: bytes) -> None:

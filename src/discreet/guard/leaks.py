@@ -164,7 +164,8 @@ def _references(folded: str) -> set[str]:
             if len(groups[j]) > 4 and groups[j].isalpha():
                 break  # a word, not a prefix ("cn", "ord") or a group of an IBAN
             joined += groups[j]
-            digit = digit or any(ch.isdigit() for ch in groups[j])
+            # A group is [a-z0-9]+: one that is not all letters holds a digit.
+            digit = digit or not groups[j].isalpha()
             if len(joined) > 34:
                 break
             if digit and len(joined) >= 4:

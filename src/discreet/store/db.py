@@ -317,6 +317,10 @@ class Database:
 
     def __init__(self, url: str | URL, *, name: str) -> None:
         self.url = make_url(url)
+        self.url_text = str(self.url)
+        """The URL as text, its password hidden, made once: the audit chain's key registry
+        (audit/keyed.py) looks the key up by it on every append, and rendering a URL is
+        slow."""
         self.name = name
         self._prepare_sqlite_dir()
         self._private_sqlite_file()
