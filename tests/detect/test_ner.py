@@ -198,10 +198,10 @@ def test_default_detector_uses_the_builtin_model() -> None:
 
 def test_detectors_share_one_loaded_builtin_model(builtin: NerBackend) -> None:
     assert Detector().ner is builtin
-    # Other settings: own copy. The backend keeps findings from the lowest cut (floor), so
-    # a new min_score alone still shares the model while the informal cut is below it.
-    assert load_backend(NerConfig(min_score=0.6)) is builtin
-    assert load_backend(NerConfig(min_score=0.6, informal_min_score={})) is not builtin
+    assert load_backend(NerConfig(min_score=0.6)) is not builtin  # other settings: own copy
+    # The backend keeps findings from the lowest cut (NerConfig.floor), so an informal cut
+    # at the default min_score is the same backend.
+    assert load_backend(NerConfig(informal_min_score={"en": 0.4})) is builtin
 
 
 def test_pipeline_is_reloaded_when_its_string_store_outgrows_the_limit(
@@ -231,13 +231,10 @@ def test_min_score_drops_findings_scored_below_it() -> None:
     lenient = load_backend(NerConfig(min_score=0.0))
     assert lenient is not None
     ((person,),) = lenient.predict(text, ["en"])
-    edited_only: dict[str, float] = {}  # no lower cut for informal text to keep findings for
-    above = load_backend(
-        NerConfig(min_score=min(1.0, person.score + 1e-6), informal_min_score=edited_only)
-    )
+    above = load_backend(NerConfig(min_score=min(1.0, person.score + 1e-6)))
     assert above is not None
     assert above.predict(text, ["en"]) == [[]]
-    at = load_backend(NerConfig(min_score=person.score, informal_min_score=edited_only))
+    at = load_backend(NerConfig(min_score=person.score))
     assert at is not None
     assert at.predict(text, ["en"]) == [[person]]
 

@@ -66,23 +66,25 @@ def people(detector: Detector, text: str, language: str = "en") -> list[str]:
     return [text[f.start : f.end] for f in detector.detect(text, language)]
 
 
+EN_CUT = DetectorConfig(ner=NerConfig(informal_min_score={"en": 0.3}))
+
+
 def test_informal_english_keeps_findings_the_edited_text_cut_drops() -> None:
-    detector = Detector(ner=_Scored(0.35))
+    detector = Detector(EN_CUT, ner=_Scored(0.35))
     assert people(detector, INFORMAL) == ["Kishan"]
     assert people(detector, EDITED) == []  # min_score 0.4 and the threshold still hold here
 
 
-def test_informal_cut_is_per_language_and_can_be_turned_off() -> None:
+def test_informal_cut_is_per_language_and_off_by_default() -> None:
     dutch = "Kishan waar ben je 😊 ik sta bij de poort"
-    assert people(Detector(ner=_Scored(0.35)), dutch, "nl") == []  # English only by default
+    assert people(Detector(EN_CUT, ner=_Scored(0.35)), dutch, "nl") == []  # English only
     nl = Detector(DetectorConfig(ner=NerConfig(informal_min_score={"nl": 0.3})), ner=_Scored(0.35))
     assert people(nl, dutch, "nl") == ["Kishan"]
-    off = Detector(DetectorConfig(ner=NerConfig(informal_min_score={})), ner=_Scored(0.35))
-    assert people(off, INFORMAL) == []
+    assert people(Detector(ner=_Scored(0.35)), INFORMAL) == []
 
 
 def test_informal_cut_does_not_lower_the_threshold_for_other_recognizers() -> None:
-    detector = Detector(ner=_Scored(0.2))  # below the informal cut too
+    detector = Detector(EN_CUT, ner=_Scored(0.2))  # below the informal cut too
     assert people(detector, INFORMAL) == []
 
 
@@ -94,8 +96,8 @@ def test_a_higher_informal_cut_drops_findings_in_informal_text() -> None:
 
 
 def test_backend_keeps_findings_from_the_lowest_cut() -> None:
-    assert NerConfig().floor == 0.3
-    assert NerConfig(min_score=0.5, informal_min_score={}).floor == 0.5
+    assert NerConfig().floor == 0.4
+    assert NerConfig(informal_min_score={"en": 0.3}).floor == 0.3
     assert NerConfig(min_score=0.2, informal_min_score={"de": 0.3}).floor == 0.2
 
 
@@ -112,11 +114,13 @@ def test_bad_informal_cuts_are_refused_with_what_is_wrong(
 
 def test_policy_files_without_the_setting_still_load() -> None:
     config = DetectorConfig.model_validate({"ner": {"backend": "builtin", "min_score": 0.5}})
-    assert config.ner.informal_min_score == {"en": 0.3}
+    assert config.ner.informal_min_score == {}
 
 
-def test_lower_case_names_in_informal_text_are_kept() -> None:
+def test_lower_case_names_the_model_is_sure_of_are_kept_in_informal_english() -> None:
     detector = Detector()
-    found = people(detector, "lol lebron started laughing at the end")
-    assert found == ["lebron"]
+    assert people(detector, "so proud of kendrick and schoolboy 😊") == ["kendrick"]
+    assert people(detector, "lol kendrick and schoolboy are the new NWA") == ["kendrick"]
+    # In edited text a lower-case word is still the word; frequent words stay words anyway.
+    assert people(detector, "The new NWA came with kendrick and schoolboy.") == []
     assert people(detector, "the idiot started laughing lol") == []

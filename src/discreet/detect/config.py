@@ -42,8 +42,10 @@ class NerConfig(BaseModel):
     per language, the same cut for informal text (social media, quick chat: see
     `discreet.detect.register`), where the model's right findings score lower; there it also
     stands in for the detector's `threshold` for the model's findings, when lower. Languages
-    not named use `min_score`; `{}` turns it off. English only by default: on Dutch informal
-    chat the lower cut let street names through as people ("Oude Gracht").
+    not named use `min_score`. Empty by default: on WNUT-17's held-out dev texts an English
+    cut of 0.3 gained recall +0.002 for precision -0.004 (the model's findings under 0.4 in
+    tweets are as often "Coward" as "marvin"), and on Dutch chat it let street names through
+    as people ("Oude Gracht").
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -51,7 +53,7 @@ class NerConfig(BaseModel):
     backend: str = "builtin"
     model: str | None = None
     min_score: float = Field(default=0.4, ge=0.0, le=1.0)
-    informal_min_score: dict[str, float] = Field(default_factory=lambda: {"en": 0.3})
+    informal_min_score: dict[str, float] = Field(default_factory=dict)
     label_map: dict[str, EntityType] = Field(default_factory=dict)
 
     @field_validator("backend")
