@@ -272,7 +272,12 @@ def _refine(item: DetectionInput, finding: Finding) -> Finding | None:
         return finding  # a name alone on the message's last line signs it: "\n\nKees"
     # Only a lone word the model is sure of: lower-case phrases ("elton afford") and its
     # unsure findings ("plaza" 0.47, "lovin" 0.48) were mostly words on WNUT-17 held-out.
-    casual = len(words) == 1 and finding.score >= INFORMAL_NAME_SCORE and item.informal
+    casual = (
+        len(words) == 1
+        and finding.score >= INFORMAL_NAME_SCORE
+        and language in LOWER_CASE_ORDINARY_INFORMAL
+        and item.informal  # last: the register test runs only where it can matter
+    )
     if all(
         brand[i] or ordinary(w.text, text, w.start, language, informal=casual)
         for i, w in enumerate(words)
