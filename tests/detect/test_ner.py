@@ -200,6 +200,9 @@ def test_default_detector_uses_the_builtin_model() -> None:
 def test_detectors_share_one_loaded_builtin_model(builtin: NerBackend) -> None:
     assert Detector().ner is builtin
     assert load_backend(NerConfig(min_score=0.6)) is not builtin  # other settings: own copy
+    # The backend keeps findings from the lowest cut (NerConfig.floor), so an informal cut
+    # at the default min_score is the same backend.
+    assert load_backend(NerConfig(informal_min_score={"en": 0.4})) is builtin
 
 
 def test_pipeline_is_reloaded_when_its_string_store_outgrows_the_limit(

@@ -104,6 +104,13 @@ class DetectionInput:
         self.subject = subject
 
     @cached_property
+    def informal(self) -> bool:
+        """Whether the text reads as informal writing (see `discreet.detect.register`)."""
+        from discreet.detect.register import informal
+
+        return informal(self.text, self.language)
+
+    @cached_property
     def lower(self) -> str:
         """`text` lower-cased with the same length, so offsets into it are offsets into
         `text`. (A few characters, such as "İ", lower-case to two; those stay as they are.)

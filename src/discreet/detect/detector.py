@@ -106,6 +106,7 @@ class Detector:
         ]
         ner_out: list[list[Finding]] = [[] for _ in items]
         if self.ner is not None:
+            floor = self.config.ner.floor
             todo = [i for i, item in enumerate(items) if item.text.strip()]
             if todo:
                 try:
@@ -117,7 +118,11 @@ class Detector:
                         f"NER backend {self.ner.name!r} failed: {type(exc).__name__}"
                     ) from exc
                 for i, found in zip(todo, predicted, strict=True):
-                    ner_out[i] = found
+                    # The backend keeps everything from the lowest cut (NerConfig.floor);
+                    # the text's language and register decide which cut applies to it.
+                    informal_cut = self._informal_cut(items[i])
+                    cut = self.config.ner.min_score if informal_cut is None else informal_cut
+                    ner_out[i] = [f for f in found if f.score >= cut] if cut > floor else found
         return [self._finish(item, ner_out[i]) for i, item in enumerate(items)]
 
     def detect_many(
@@ -224,14 +229,24 @@ class Detector:
             except Exception as exc:  # fail closed, without the text in the message
                 raise DetectionError(f"checking NER findings failed: {type(exc).__name__}") from exc
         threshold = self.config.threshold
+        # The model's findings in informal text were cut at their own, lower score.
+        informal_cut = self._informal_cut(item) if self.ner is not None else None
+        ner_threshold = threshold if informal_cut is None else min(threshold, informal_cut)
+        ner_name = self.ner.name if self.ner is not None else None
         kept = [
             f
             for f in found
-            if f.score >= threshold
+            if f.score >= (ner_threshold if f.recognizer == ner_name else threshold)
             and (self._entities is None or f.type in self._entities)
             and not self._allowed(item.text[f.start : f.end])
         ]
         return merge_findings(kept)
+
+    def _informal_cut(self, item: DetectionInput) -> float | None:
+        """`ner.informal_min_score` of `item`'s language where the text is informal (see
+        `discreet.detect.register`); None where `ner.min_score` applies."""
+        cut = self.config.ner.informal_cut(item.language)
+        return cut if cut is not None and item.informal else None
 
     def _allowed(self, value: str) -> bool:
         if self._allow_terms and value.casefold().strip() in self._allow_terms:

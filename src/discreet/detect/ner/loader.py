@@ -39,13 +39,13 @@ def load_backend(config: NerConfig) -> NerBackend | None:
         from discreet.detect.ner.spacy_backend import SpacyBackend
 
         return SpacyBackend(
-            config.model, label_map=config.label_map, min_score=config.min_score, name="ner:spacy"
+            config.model, label_map=config.label_map, min_score=config.floor, name="ner:spacy"
         )
     if config.backend == "hf":
         from discreet.detect.ner.hf_backend import HuggingFaceBackend
 
         return HuggingFaceBackend(
-            config.model, label_map=config.label_map, min_score=config.min_score, name="ner:hf"
+            config.model, label_map=config.label_map, min_score=config.floor, name="ner:hf"
         )
     raise NerLoadError(f"unknown NER backend {config.backend!r}; use builtin, spacy, hf or none")
 
@@ -61,7 +61,7 @@ def load_builtin(config: NerConfig | None = None) -> NerBackend:
     config = config or NerConfig()
     key = (
         str(BUILTIN_MODEL_DIR),
-        config.min_score,
+        config.floor,
         tuple(sorted((k, v.value) for k, v in config.label_map.items())),
     )
     with _builtin_lock:
@@ -85,7 +85,7 @@ def _load_builtin(config: NerConfig) -> NerBackend:
     return SpacyBackend(
         BUILTIN_MODEL_DIR,
         label_map=config.label_map,
-        min_score=config.min_score,
+        min_score=config.floor,
         name="ner:builtin",
         plugins=False,
         calibration=Calibration.load(BUILTIN_MODEL_DIR),

@@ -1,0 +1,126 @@
+"""The informal-text test and the lower NER cut it selects (NerConfig.informal_min_score)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pytest
+from pydantic import ValidationError
+
+from discreet.detect import Detector, DetectorConfig, EntityType, NerConfig
+from discreet.detect.base import Finding
+from discreet.detect.ner.base import NerBackend
+from discreet.detect.register import informal
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("thank u so much @dhl_uk for nothing", "en"),
+        ("where's my parcel #fail", "en"),
+        ("Great work! Thumbs up!!! 😊", "en"),
+        ("Is it coming today? i waited all morning", "en"),
+        ("lol that was fast", "en"),
+        ("Sooo happy with it", "en"),
+        ("hoi, mijn pakket is niet aangekomen", "nl"),
+        ("ALLES KAPUTT :(", "de"),
+    ],
+)
+def test_chat_and_social_media_writing_is_informal(text: str, language: str) -> None:
+    assert informal(text, language)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("The park was featured in the U.S. Mint America the Beautiful series.", "en"),
+        ("Mark Philippou beat Doug Flach (U.S.) 6-3 6-4.", "en"),
+        ("Kunt u mij vertellen wanneer mijn pakket komt?", "nl"),  # Dutch "u": polite "you"
+        ("Er wohnt im Zentrum, in der Nähe der Schifffahrtsschule.", "de"),
+        ("Le concert a eu lieu à Lyon en 2019.", "fr"),
+        ("", "en"),
+        ("12345", "en"),
+    ],
+)
+def test_edited_writing_is_not_informal(text: str, language: str) -> None:
+    assert not informal(text, language)
+
+
+class _Scored(NerBackend):
+    """A model that calls the first word of every text a person, scored `score`."""
+
+    name = "ner:test"
+
+    def __init__(self, score: float) -> None:
+        self.score = score
+
+    def predict(self, texts: Sequence[str], languages: Sequence[str]) -> list[list[Finding]]:
+        return [[Finding(0, t.index(" "), EntityType.PERSON, self.score, self.name)] for t in texts]
+
+
+INFORMAL = "Kishan where r u?? waiting at the gate"
+EDITED = "Kishan is waiting at the gate."
+
+
+def people(detector: Detector, text: str, language: str = "en") -> list[str]:
+    return [text[f.start : f.end] for f in detector.detect(text, language)]
+
+
+EN_CUT = DetectorConfig(ner=NerConfig(informal_min_score={"en": 0.3}))
+
+
+def test_informal_english_keeps_findings_the_edited_text_cut_drops() -> None:
+    detector = Detector(EN_CUT, ner=_Scored(0.35))
+    assert people(detector, INFORMAL) == ["Kishan"]
+    assert people(detector, EDITED) == []  # min_score 0.4 and the threshold still hold here
+
+
+def test_informal_cut_is_per_language_and_off_by_default() -> None:
+    dutch = "Kishan waar ben je 😊 ik sta bij de poort"
+    assert people(Detector(EN_CUT, ner=_Scored(0.35)), dutch, "nl") == []  # English only
+    nl = Detector(DetectorConfig(ner=NerConfig(informal_min_score={"nl": 0.3})), ner=_Scored(0.35))
+    assert people(nl, dutch, "nl") == ["Kishan"]
+    assert people(Detector(ner=_Scored(0.35)), INFORMAL) == []
+
+
+def test_informal_cut_does_not_lower_the_threshold_for_other_recognizers() -> None:
+    detector = Detector(EN_CUT, ner=_Scored(0.2))  # below the informal cut too
+    assert people(detector, INFORMAL) == []
+
+
+def test_a_higher_informal_cut_drops_findings_in_informal_text() -> None:
+    config = DetectorConfig(ner=NerConfig(informal_min_score={"en": 0.9}))
+    detector = Detector(config, ner=_Scored(0.6))
+    assert people(detector, INFORMAL) == []
+    assert people(detector, EDITED) == ["Kishan"]
+
+
+def test_backend_keeps_findings_from_the_lowest_cut() -> None:
+    assert NerConfig().floor == 0.4
+    assert NerConfig(informal_min_score={"en": 0.3}).floor == 0.3
+    assert NerConfig(min_score=0.2, informal_min_score={"de": 0.3}).floor == 0.2
+
+
+@pytest.mark.parametrize(
+    ("cuts", "where"),
+    [({"xx": 0.3}, "'xx' is not one of"), ({"en": 1.5}, "between 0 and 1")],
+)
+def test_bad_informal_cuts_are_refused_with_what_is_wrong(
+    cuts: dict[str, float], where: str
+) -> None:
+    with pytest.raises(ValidationError, match=where):
+        NerConfig(informal_min_score=cuts)
+
+
+def test_policy_files_without_the_setting_still_load() -> None:
+    config = DetectorConfig.model_validate({"ner": {"backend": "builtin", "min_score": 0.5}})
+    assert config.ner.informal_min_score == {}
+
+
+def test_lower_case_names_the_model_is_sure_of_are_kept_in_informal_english() -> None:
+    detector = Detector()
+    assert people(detector, "so proud of kendrick and schoolboy 😊") == ["kendrick"]
+    assert people(detector, "lol kendrick and schoolboy are the new NWA") == ["kendrick"]
+    # In edited text a lower-case word is still the word; frequent words stay words anyway.
+    assert people(detector, "The new NWA came with kendrick and schoolboy.") == []
+    assert people(detector, "the idiot started laughing lol") == []
