@@ -123,7 +123,8 @@ def bench(
         typer.Option(
             "--corpus",
             help="A public annotated corpus's dev split by NAME (conll2003-en, conll2003-de, "
-            "conll2002-nl, wikineural-en/-de/-nl/-fr, uner-en-ewt; fetch them first with "
+            "conll2002-nl, wikineural-en/-de/-nl/-fr, uner-en-ewt, wnut17-en, germeval2014-de; "
+            "fetch them first with "
             "`python training/fetch_corpora.py`; only names and places are scored), or a "
             "labelled JSONL file. With --limit, that many texts are sampled.",
         ),
@@ -132,7 +133,7 @@ def bench(
         bool,
         typer.Option(
             "--handwritten",
-            help="Score the packaged hand-written set (161 messages written by hand, not by "
+            help="Score the packaged hand-written set (197 messages written by hand, not by "
             "the generator the NER model was trained from) instead of a generated corpus.",
         ),
     ] = False,
