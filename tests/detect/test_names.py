@@ -125,3 +125,35 @@ def test_detector_runs_the_names_recognizer_without_ner() -> None:
     found = detector.detect(text, language="nl")
     assert [(f.type, f.value(text)) for f in found] == [(EntityType.PERSON, "Zwartkruis")]
     assert "Zwartkruis" not in repr(found)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Kelsey you should dye your hair lol", ["Kelsey"]),  # opens the sentence
+        ("Jaime please i need help, pixel or galaxy?", ["Jaime"]),
+        ("u train gunther very well. keep this up", ["gunther"]),  # lower case
+    ],
+)
+def test_lone_first_name_in_informal_english_is_reported(text: str, expected: list[str]) -> None:
+    assert names(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kelsey should dye her hair, I think.",  # edited: capitals at a start say nothing
+        "Ryan does words good lol",  # "ryan" is as frequent as a word (Zipf 4.6)
+        "KELSEY YOU SHOULD lol",  # shouting
+        "Will you check it lol",  # an everyday word that is also a name
+        "Jaime please i need help",  # Dutch and the others keep the stricter rule
+    ],
+)
+def test_lone_first_name_needs_informal_english_and_a_rare_word(text: str) -> None:
+    language = "nl" if text.startswith("Jaime") else "en"
+    assert names(text, language) == []
+
+
+def test_informal_rule_does_not_reach_names_inside_a_list_of_firms() -> None:
+    # Mid-sentence, `_lone_name_context` alone decides, informal or not.
+    assert names("Reeves, Perry and Harris lol") == []

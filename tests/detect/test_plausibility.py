@@ -194,3 +194,32 @@ def test_no_person_in_sentences_of_ordinary_words(
     detector: Detector, language: str, text: str
 ) -> None:
     assert [f.value(text) for f in detector.detect(text, language) if f.type is P] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("I clicked on this out of Boredom lol", "Boredom"),
+        ("He says Honey to much!!!!", "Honey"),
+        ("Bruh yo u can tell it' s fake", "Bruh"),
+    ],
+)
+def test_capitalised_words_the_model_is_unsure_of_are_no_places_in_informal_english(
+    text: str, value: str
+) -> None:
+    assert refined(text, value, L, "en", score=0.5) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "etype", "score"),
+    [
+        ("I clicked on this out of Boredom.", "Boredom", L, 0.5),  # edited text
+        ("I clicked on this out of Boredom lol", "Boredom", L, 0.7),  # the model is sure
+        ("i live in Leeds lol", "Leeds", L, 0.5),  # a known place
+        ("Altho i dont like Hitler tbh", "Hitler", P, 0.55),  # people keep the model's cut
+    ],
+)
+def test_emphasis_rule_needs_informal_text_an_unsure_model_and_no_known_place(
+    text: str, value: str, etype: EntityType, score: float
+) -> None:
+    assert refined(text, value, etype, "en", score=score) == [(value, etype)]
