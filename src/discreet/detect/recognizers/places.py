@@ -165,7 +165,21 @@ _BARE_LEADS = frozenset(
         "provinz", "kanton", "landkreis", "kreis", "bezirk", "regierungsbezirk", "insel",
     ]
 )  # fmt: skip
-_CONNECTORS = frozenset(["of", "von", "de", "du", "des", "d", "la", "del", "della", "di"])
+_CONNECTORS = frozenset(["of", "von", "de", "du", "des", "d", "l", "la", "del", "della", "di"])
+# In French text, French leads open a name without a connector, in lower case too ("monts
+# Torricelli", "stade Jean-Dauger", "région Lorraine"); not those that also open a common
+# noun phrase ("pays Basque" is a people, "le fort Marc" a compliment). Elsewhere some are
+# words of the language ("Glacier National Park", "Tunnel Vision").
+_FRENCH_BARE_LEADS = frozenset(
+    [
+        "lac", "mont", "monts", "canton", "région", "île", "îles", "massif", "fleuve", "rivière",
+        "gare", "aéroport", "col", "cap", "pyramide", "stade", "château", "cathédrale",
+        "abbaye", "basilique", "église", "chapelle", "monastère", "prieuré", "mausolée",
+        "palais", "parc", "jardin", "forêt", "cirque", "gouffre", "pic", "tunnel", "barrage",
+        "porte", "pont", "mer", "océan", "désert", "archipel", "glacier", "volcan", "musée",
+        "vélodrome", "hippodrome", "aérodrome",
+    ]
+)  # fmt: skip
 # Heads written after the name, less those that are also surnames or product words ("Kees
 # Bos", "Docking Station") and the French ones, which lead ("lac de Genève").
 _TRAILING_HEADS = PLACE_HEADS - PLACE_LEADS - frozenset(["bos", "meer", "station"])
@@ -258,6 +272,7 @@ class PlaceRecognizer(Recognizer):
     ) -> Iterator[Finding]:
         """Names made places by a place word before or after them (see `_BARE_LEADS`)."""
         text, n = item.text, len(words)
+        french = item.language == "fr"
         for idx in range(n):
             start, end, word = words[idx]
             key = word.casefold()
@@ -288,20 +303,42 @@ class PlaceRecognizer(Recognizer):
                     and text[words[j - 1][1] : words[j][0]] in _GAPS
                 ):
                     j += 1
-                if j == idx + 1 and not (word[0].isupper() and key in _BARE_LEADS):
-                    continue
-                last = j
-                while (
-                    last < n
-                    and last - j < 3
-                    and text[words[last - 1][1] : words[last][0]] in _GAPS
-                    and words[last][2][0].isupper()
+                if (
+                    j == idx + 1
+                    and not (french and key in _FRENCH_BARE_LEADS)
+                    and not (word[0].isupper() and key in _BARE_LEADS)
                 ):
-                    last += 1
+                    continue
+                last = self._name_end(text, words, j)
                 if last > j and self._named(item, words[j:last]):
                     yield Finding(
                         start, words[last - 1][1], EntityType.LOCATION, SCORE_PHRASE, self.name
                     )
+
+    @staticmethod
+    def _name_end(text: str, words: list[tuple[int, int, str]], j: int) -> int:
+        """The index after the capitalised name that starts at word `j` (`j` if none): up
+        to three capitalised words, with connectors between them ("Croix du Prince",
+        "Beaux-Arts de Pau", "Sainte-Marie d' Oloron")."""
+        n, last, capitals = len(words), j, 0
+        while last < n and capitals < 3 and text[words[last - 1][1] : words[last][0]] in _GAPS:
+            if words[last][2][0].isupper():
+                capitals += 1
+                last += 1
+                continue
+            # A connector belongs to the name only with a capitalised word after it.
+            k = last
+            while k < n and k - last < 2 and words[k][2] in _CONNECTORS:
+                k += 1
+            if (
+                last == j
+                or k in (last, n)
+                or not words[k][2][0].isupper()
+                or any(text[words[m - 1][1] : words[m][0]] not in _GAPS for m in range(last, k + 1))
+            ):
+                break
+            last = k
+        return last
 
     def _named(self, item: DetectionInput, words: list[tuple[int, int, str]]) -> bool:
         """Whether capitalised `words` name something: one of them is not a frequent word
