@@ -314,3 +314,22 @@ def test_a_street_with_its_number_is_an_address_not_a_place(
     found = [(f.value(text), f.type) for f in detector.detect(text, language="fr")]
     assert (address, EntityType.STREET_ADDRESS) in found
     assert all(t is not EntityType.LOCATION for _, t in found)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The gazetteer's lower-case words and a point of the compass belong to the name.
+        ("Élu président de la Polynésie française en 2014.", ["Polynésie française"]),
+        ("Des élites en Europe de l' Est et en Afrique centrale.",
+         ["Europe de l' Est", "Afrique centrale"]),
+        # A state's or region's noun and its adjective.
+        ("Dans le top 10 en République tchèque.", ["République tchèque"]),
+        ("Le département fait partie du Massif armoricain.", ["Massif armoricain"]),
+        # "du Nord au Sud" is "from north to south", not part of the name.
+        ("On a livré à Paris du Nord au Sud.", ["Paris"]),
+        ("La République est en marche.", []),
+    ],
+)  # fmt: skip
+def test_french_place_names_with_lower_case_words(text: str, expected: list[str]) -> None:
+    assert values("places", text, "fr") == expected

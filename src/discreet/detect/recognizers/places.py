@@ -185,6 +185,21 @@ _FRENCH_BARE_LEADS = frozenset(
 _TRAILING_HEADS = PLACE_HEADS - PLACE_LEADS - frozenset(["bos", "meer", "station"])
 # Capitals of three letters or fewer are codes ("DE", "NL", "FR"), except these.
 _UNAMBIGUOUS_CODES = frozenset(["usa"])
+# A point of the compass that is part of a French place's name ("Europe de l'Est",
+# "Yorkshire du Nord", "Thrace orientale", "Afrique centrale").
+_COMPASS_AFTER = re.compile(
+    r" (?:du (?:Nord|Sud)|de l['’] ?(?:Est|Ouest)"
+    r"|(?:orient|occident|septentrion|méridion|centr)(?:al|ale|ales|aux))\b(?! au | à )"
+)
+# French states and regions named by a capitalised noun and an adjective ("République
+# tchèque", "Confédération allemande", "Massif armoricain", "Presqu'île guérandaise").
+_STATE_NOUNS = frozenset(
+    [
+        "république", "confédération", "fédération", "empire", "royaume", "massif",
+        "presqu'île", "alpes", "préalpes", "plateau", "bassin", "côte", "golfe", "mer",
+    ]
+)  # fmt: skip
+_ADJECTIVE = re.compile(r"[^\W\d_]*(?:ais|ois|ain|ien|ienn|iqu|èqu|and|an|in|al)e?s?|[^\W\d_]*aux")
 # Between the words of one name: a space; around "d'": an apostrophe ("comté d' Accomack").
 _GAPS = frozenset([" ", "' ", "'", "’", "’ "])
 
@@ -241,7 +256,9 @@ class PlaceRecognizer(Recognizer):
                 end = words[j][1]
                 value = places.get(fold(text[start:end]))
                 if value is not None:
-                    finding = self._finding(item, start, end, PlaceKind(int(value[0])), j - i + 1)
+                    longer = self._qualified(text, start, end)
+                    n_words = j - i + 1 + (longer > end)
+                    finding = self._finding(item, start, longer, PlaceKind(int(value[0])), n_words)
                     if finding is not None:
                         yield finding
                     i = j
@@ -253,6 +270,21 @@ class PlaceRecognizer(Recognizer):
                     yield finding
             i += 1
         yield from self._phrases(item, words)
+
+    def _qualified(self, text: str, start: int, end: int) -> int:
+        """The end of the place at `start:end` with the lower-case words of its name
+        ("Polynésie française", which the run of capitalised words stops before) and a
+        point of the compass after it ("Europe de l'Est", "Yorkshire du Nord", "Afrique
+        centrale"): one name, as the gazetteer's and the annotators' spans have it."""
+        while text[end : end + 1] == " ":
+            word = _WORD.match(text, end + 1)
+            if word is None or not word.group().islower():
+                break
+            if fold(text[start : word.end()]) not in self._places:
+                break
+            end = word.end()
+        compass = _COMPASS_AFTER.match(text, end)
+        return end if compass is None else compass.end()
 
     def _genitive(self, start: int, end: int, word: str) -> Finding | None:
         """A German genitive of a country, region or large city: "Deutschlands", "Israels",
@@ -276,6 +308,18 @@ class PlaceRecognizer(Recognizer):
         for idx in range(n):
             start, end, word = words[idx]
             key = word.casefold()
+            if (
+                french
+                and key in _STATE_NOUNS
+                and word[0].isupper()
+                and idx + 1 < n
+                and words[idx + 1][0] == end + 1
+                and text[end] == " "
+                and words[idx + 1][2].islower()
+                and _ADJECTIVE.fullmatch(words[idx + 1][2]) is not None
+            ):
+                adjective_end = words[idx + 1][1]
+                yield Finding(start, adjective_end, EntityType.LOCATION, SCORE_PHRASE, self.name)
             if key in _TRAILING_HEADS and word[0].isupper() and idx > 0:
                 first = idx
                 while (
