@@ -271,6 +271,8 @@ def test_a_region_whose_first_word_is_a_first_name_is_a_place(
         ("Elle vit dans les monts Torricelli.", ["monts Torricelli"]),
         ("Son stade est le stade Jean-Dauger.", ["stade Jean-Dauger"]),
         ("Jumelée avec la rivière Jacques-Cartier.", ["rivière Jacques-Cartier"]),
+        # French capitalises no common noun: a frequent word after the lead is a name too.
+        ("Le match au parc des Princes.", ["parc des Princes"]),
         # Connectors inside the name: "des Beaux-Arts de Pau", "Sainte-Marie d' Oloron".
         ("La présence du musée des Beaux-Arts de Pau.", ["musée des Beaux-Arts de Pau"]),
         ("Il fait construire la cathédrale Sainte-Marie d' Oloron.",

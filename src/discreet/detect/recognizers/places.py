@@ -354,7 +354,11 @@ class PlaceRecognizer(Recognizer):
                 ):
                     continue
                 last = self._name_end(text, words, j)
-                if last > j and self._named(item, words[j:last]):
+                # French capitalises no common noun: after a French lead, any capital names
+                # ("parc des Princes", "région Lorraine", "delta du Rhin").
+                if last > j and (
+                    (french and key in _FRENCH_BARE_LEADS) or self._named(item, words[j:last])
+                ):
                     yield Finding(
                         start, words[last - 1][1], EntityType.LOCATION, SCORE_PHRASE, self.name
                     )
