@@ -260,3 +260,78 @@ def test_a_region_whose_first_word_is_a_first_name_is_a_place(
     found = [(f.value(text), f.type) for f in detector.detect(text)]
     assert (expected, EntityType.LOCATION) in found
     assert not any(t is EntityType.PERSON for _, t in found)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Il ne subsiste que la pyramide de Khéops.", ["pyramide de Khéops"]),
+        ("Le gave prend sa source au cirque de Gavarnie.", ["cirque de Gavarnie"]),
+        # French leads name a place without a connector, in lower case too.
+        ("Elle vit dans les monts Torricelli.", ["monts Torricelli"]),
+        ("Son stade est le stade Jean-Dauger.", ["stade Jean-Dauger"]),
+        ("Jumelée avec la rivière Jacques-Cartier.", ["rivière Jacques-Cartier"]),
+        # French capitalises no common noun: a frequent word after the lead is a name too.
+        ("Le match au parc des Princes.", ["parc des Princes"]),
+        # Connectors inside the name: "des Beaux-Arts de Pau", "Sainte-Marie d' Oloron".
+        ("La présence du musée des Beaux-Arts de Pau.", ["musée des Beaux-Arts de Pau"]),
+        ("Il fait construire la cathédrale Sainte-Marie d' Oloron.",
+         ["cathédrale Sainte-Marie d' Oloron"]),
+    ],
+)  # fmt: skip
+def test_french_sites_named_by_their_place_word(text: str, expected: list[str]) -> None:
+    assert values("places", text, "fr") == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "À la place de Marie, je viens demain.",  # "instead of"; and streets are not leads
+        "Merci de ne pas livrer rue de Rivoli.",  # a street without its number: not personal
+        "Je bois du Coca au stade.",  # no capitalised name after the place word
+        "Il est très fort en maths.",
+        "La porte est restée ouverte.",
+    ],
+)
+def test_french_place_words_without_a_name_are_not_places(text: str) -> None:
+    assert values("places", text, "fr") == []
+
+
+def test_french_place_words_open_a_bare_name_in_french_text_only() -> None:
+    # In English these are words of the language, and capitalised they name products.
+    assert values("places", "We sell the Glacier Mint and Tunnel Runner kits.", "en") == []
+    assert values("places", "Au pied du glacier Aletsch.", "fr") == ["glacier Aletsch"]
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("Livrez au rue de la Paix 12 svp.", "rue de la Paix 12"),
+        ("Livrez au 12 bis, rue de la Paix svp.", "12 bis, rue de la Paix"),
+    ],
+)
+def test_a_street_with_its_number_is_an_address_not_a_place(
+    detector: Detector, text: str, address: str
+) -> None:
+    found = [(f.value(text), f.type) for f in detector.detect(text, language="fr")]
+    assert (address, EntityType.STREET_ADDRESS) in found
+    assert all(t is not EntityType.LOCATION for _, t in found)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The gazetteer's lower-case words and a point of the compass belong to the name.
+        ("Élu président de la Polynésie française en 2014.", ["Polynésie française"]),
+        ("Des élites en Europe de l' Est et en Afrique centrale.",
+         ["Europe de l' Est", "Afrique centrale"]),
+        # A state's or region's noun and its adjective.
+        ("Dans le top 10 en République tchèque.", ["République tchèque"]),
+        ("Le département fait partie du Massif armoricain.", ["Massif armoricain"]),
+        # "du Nord au Sud" is "from north to south", not part of the name.
+        ("On a livré à Paris du Nord au Sud.", ["Paris"]),
+        ("La République est en marche.", []),
+    ],
+)  # fmt: skip
+def test_french_place_names_with_lower_case_words(text: str, expected: list[str]) -> None:
+    assert values("places", text, "fr") == expected

@@ -332,10 +332,18 @@ PLACE_LEADS: frozenset[str] = _words(
     bezirk regierungsbezirk golf insel provincie
     lac mont monts canton département région baie golfe île îles vallée massif gave fleuve
     rivière delta pays comté gare aéroport col plateau cap détroit presqu'île
+    pyramide stade château cathédrale abbaye basilique église chapelle monastère prieuré
+    mausolée palais parc jardin forêt cirque gouffre pic puy tunnel barrage fort forteresse
+    porte pont mer océan désert plaine archipel marais étang glacier volcan colline musée
+    vélodrome hippodrome aérodrome cité péninsule arrondissement circonscription
     """
 )
 """First words that make the capitalised name after them a place ("Lake Placid", "Gulf of
-Mexico", "Provinz Oberschlesien", "canton de Vaud", "gave de Pau"), with it."""
+Mexico", "Provinz Oberschlesien", "canton de Vaud", "gave de Pau", "pyramide de Khéops"),
+with it; French sites are named so too ("stade du Hameau", "musée des Beaux-Arts de Pau").
+Not streets: without a house number customers' streets are not personal data ("ne pas
+livrer rue de Rivoli"), and capitalised they name products ("la collection Boulevard
+Haussmann"); with one they are addresses (recognizers.street_address)."""
 
 ORGANISATION_HEADS: frozenset[str] = _words(
     """

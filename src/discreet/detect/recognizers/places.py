@@ -165,12 +165,41 @@ _BARE_LEADS = frozenset(
         "provinz", "kanton", "landkreis", "kreis", "bezirk", "regierungsbezirk", "insel",
     ]
 )  # fmt: skip
-_CONNECTORS = frozenset(["of", "von", "de", "du", "des", "d", "la", "del", "della", "di"])
+_CONNECTORS = frozenset(["of", "von", "de", "du", "des", "d", "l", "la", "del", "della", "di"])
+# In French text, French leads open a name without a connector, in lower case too ("monts
+# Torricelli", "stade Jean-Dauger", "région Lorraine"); not those that also open a common
+# noun phrase ("pays Basque" is a people, "le fort Marc" a compliment). Elsewhere some are
+# words of the language ("Glacier National Park", "Tunnel Vision").
+_FRENCH_BARE_LEADS = frozenset(
+    [
+        "lac", "mont", "monts", "canton", "région", "île", "îles", "massif", "fleuve", "rivière",
+        "gare", "aéroport", "col", "cap", "pyramide", "stade", "château", "cathédrale",
+        "abbaye", "basilique", "église", "chapelle", "monastère", "prieuré", "mausolée",
+        "palais", "parc", "jardin", "forêt", "cirque", "gouffre", "pic", "tunnel", "barrage",
+        "porte", "pont", "mer", "océan", "désert", "archipel", "glacier", "volcan", "musée",
+        "vélodrome", "hippodrome", "aérodrome",
+    ]
+)  # fmt: skip
 # Heads written after the name, less those that are also surnames or product words ("Kees
 # Bos", "Docking Station") and the French ones, which lead ("lac de Genève").
 _TRAILING_HEADS = PLACE_HEADS - PLACE_LEADS - frozenset(["bos", "meer", "station"])
 # Capitals of three letters or fewer are codes ("DE", "NL", "FR"), except these.
 _UNAMBIGUOUS_CODES = frozenset(["usa"])
+# A point of the compass that is part of a French place's name ("Europe de l'Est",
+# "Yorkshire du Nord", "Thrace orientale", "Afrique centrale").
+_COMPASS_AFTER = re.compile(
+    r" (?:du (?:Nord|Sud)|de l['’] ?(?:Est|Ouest)"
+    r"|(?:orient|occident|septentrion|méridion|centr)(?:al|ale|ales|aux))\b(?! au | à )"
+)
+# French states and regions named by a capitalised noun and an adjective ("République
+# tchèque", "Confédération allemande", "Massif armoricain", "Presqu'île guérandaise").
+_STATE_NOUNS = frozenset(
+    [
+        "république", "confédération", "fédération", "empire", "royaume", "massif",
+        "presqu'île", "alpes", "préalpes", "plateau", "bassin", "côte", "golfe", "mer",
+    ]
+)  # fmt: skip
+_ADJECTIVE = re.compile(r"[^\W\d_]*(?:ais|ois|ain|ien|ienn|iqu|èqu|and|an|in|al)e?s?|[^\W\d_]*aux")
 # Between the words of one name: a space; around "d'": an apostrophe ("comté d' Accomack").
 _GAPS = frozenset([" ", "' ", "'", "’", "’ "])
 
@@ -227,7 +256,9 @@ class PlaceRecognizer(Recognizer):
                 end = words[j][1]
                 value = places.get(fold(text[start:end]))
                 if value is not None:
-                    finding = self._finding(item, start, end, PlaceKind(int(value[0])), j - i + 1)
+                    longer = self._qualified(text, start, end)
+                    n_words = j - i + 1 + (longer > end)
+                    finding = self._finding(item, start, longer, PlaceKind(int(value[0])), n_words)
                     if finding is not None:
                         yield finding
                     i = j
@@ -239,6 +270,21 @@ class PlaceRecognizer(Recognizer):
                     yield finding
             i += 1
         yield from self._phrases(item, words)
+
+    def _qualified(self, text: str, start: int, end: int) -> int:
+        """The end of the place at `start:end` with the lower-case words of its name
+        ("Polynésie française", which the run of capitalised words stops before) and a
+        point of the compass after it ("Europe de l'Est", "Yorkshire du Nord", "Afrique
+        centrale"): one name, as the gazetteer's and the annotators' spans have it."""
+        while text[end : end + 1] == " ":
+            word = _WORD.match(text, end + 1)
+            if word is None or not word.group().islower():
+                break
+            if fold(text[start : word.end()]) not in self._places:
+                break
+            end = word.end()
+        compass = _COMPASS_AFTER.match(text, end)
+        return end if compass is None else compass.end()
 
     def _genitive(self, start: int, end: int, word: str) -> Finding | None:
         """A German genitive of a country, region or large city: "Deutschlands", "Israels",
@@ -258,9 +304,22 @@ class PlaceRecognizer(Recognizer):
     ) -> Iterator[Finding]:
         """Names made places by a place word before or after them (see `_BARE_LEADS`)."""
         text, n = item.text, len(words)
+        french = item.language == "fr"
         for idx in range(n):
             start, end, word = words[idx]
             key = word.casefold()
+            if (
+                french
+                and key in _STATE_NOUNS
+                and word[0].isupper()
+                and idx + 1 < n
+                and words[idx + 1][0] == end + 1
+                and text[end] == " "
+                and words[idx + 1][2].islower()
+                and _ADJECTIVE.fullmatch(words[idx + 1][2]) is not None
+            ):
+                adjective_end = words[idx + 1][1]
+                yield Finding(start, adjective_end, EntityType.LOCATION, SCORE_PHRASE, self.name)
             if key in _TRAILING_HEADS and word[0].isupper() and idx > 0:
                 first = idx
                 while (
@@ -288,20 +347,46 @@ class PlaceRecognizer(Recognizer):
                     and text[words[j - 1][1] : words[j][0]] in _GAPS
                 ):
                     j += 1
-                if j == idx + 1 and not (word[0].isupper() and key in _BARE_LEADS):
-                    continue
-                last = j
-                while (
-                    last < n
-                    and last - j < 3
-                    and text[words[last - 1][1] : words[last][0]] in _GAPS
-                    and words[last][2][0].isupper()
+                if (
+                    j == idx + 1
+                    and not (french and key in _FRENCH_BARE_LEADS)
+                    and not (word[0].isupper() and key in _BARE_LEADS)
                 ):
-                    last += 1
-                if last > j and self._named(item, words[j:last]):
+                    continue
+                last = self._name_end(text, words, j)
+                # French capitalises no common noun: after a French lead, any capital names
+                # ("parc des Princes", "région Lorraine", "delta du Rhin").
+                if last > j and (
+                    (french and key in _FRENCH_BARE_LEADS) or self._named(item, words[j:last])
+                ):
                     yield Finding(
                         start, words[last - 1][1], EntityType.LOCATION, SCORE_PHRASE, self.name
                     )
+
+    @staticmethod
+    def _name_end(text: str, words: list[tuple[int, int, str]], j: int) -> int:
+        """The index after the capitalised name that starts at word `j` (`j` if none): up
+        to three capitalised words, with connectors between them ("Croix du Prince",
+        "Beaux-Arts de Pau", "Sainte-Marie d' Oloron")."""
+        n, last, capitals = len(words), j, 0
+        while last < n and capitals < 3 and text[words[last - 1][1] : words[last][0]] in _GAPS:
+            if words[last][2][0].isupper():
+                capitals += 1
+                last += 1
+                continue
+            # A connector belongs to the name only with a capitalised word after it.
+            k = last
+            while k < n and k - last < 2 and words[k][2] in _CONNECTORS:
+                k += 1
+            if (
+                last == j
+                or k in (last, n)
+                or not words[k][2][0].isupper()
+                or any(text[words[m - 1][1] : words[m][0]] not in _GAPS for m in range(last, k + 1))
+            ):
+                break
+            last = k
+        return last
 
     def _named(self, item: DetectionInput, words: list[tuple[int, int, str]]) -> bool:
         """Whether capitalised `words` name something: one of them is not a frequent word
