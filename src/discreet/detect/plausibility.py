@@ -44,7 +44,7 @@ from discreet.detect.ordinary import (
     zipf_table,
 )
 from discreet.detect.places import PLACE_CUE_BEFORE, PlaceKind, fold, gazetteer
-from discreet.detect.recognizers.names import FIRST_NAMES, SURNAMES
+from discreet.detect.recognizers.names import FIRST_NAMES, PARTICLES, SURNAMES
 from discreet.detect.stopwords import stop_words
 
 CHECKED_TYPES = frozenset(
@@ -76,33 +76,6 @@ GERMAN_NOUN_SPREAD = 1.2
 _WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 _SENTENCE_END = frozenset('.!?:;\n"“”«»()[]•*')
 _INITIAL = re.compile(r"[A-ZÀ-Ý]\.")
-_PARTICLES = frozenset(
-    [
-        "van",
-        "de",
-        "der",
-        "den",
-        "ter",
-        "ten",
-        "het",
-        "von",
-        "zu",
-        "vom",
-        "zum",
-        "le",
-        "la",
-        "du",
-        "des",
-        "di",
-        "da",
-        "del",
-        "della",
-        "dos",
-        "das",
-        "bin",
-        "al",
-    ]
-)
 # Words that introduce a name but are not part of it: honorifics, greetings, roles.
 _NOT_NAME_PARTS = frozenset(
     [
@@ -354,7 +327,7 @@ def _head_type(text: str, finding: Finding) -> EntityType | None:
     if _well_known_place(finding.value(text)):
         return EntityType.LOCATION  # all of it a region or a large city: "Marin County"
     head = words[-1].key
-    if words[-2].key in FIRST_NAMES or words[-2].key in _PARTICLES:
+    if words[-2].key in FIRST_NAMES or words[-2].key in PARTICLES:
         return None  # "John Lake", "Anna Park", "Jan van der Meer", "Kees van den Bos"
     if head in PLACE_HEADS:
         return EntityType.LOCATION
@@ -425,7 +398,7 @@ def _person_extent(text: str, words: list[_Word], language: str) -> tuple[int, i
         inner_first += 1
     while inner_last > inner_first and _cut_at_edge(words[inner_last], text, language):
         inner_last -= 1
-    if any(w.key not in _PARTICLES for w in words[inner_first : inner_last + 1]):
+    if any(w.key not in PARTICLES for w in words[inner_first : inner_last + 1]):
         first, last = inner_first, inner_last  # not when only "de" of "de korte" is left
     start, end = words[first].start, words[last].end
     for _ in range(2):
@@ -442,7 +415,7 @@ def _person_extent(text: str, words: list[_Word], language: str) -> tuple[int, i
 
 
 def _cut_at_edge(word: _Word, text: str, language: str) -> bool:
-    if word.key in _PARTICLES or word.key in _NOT_NAME_PARTS:
+    if word.key in PARTICLES or word.key in _NOT_NAME_PARTS:
         return word.key in _NOT_NAME_PARTS
     return word.text.islower() and ordinary(word.text, text, word.start, language)
 

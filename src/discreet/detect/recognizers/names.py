@@ -73,7 +73,8 @@ only below this word frequency: "Jaime" (3.5), "Kelsey" (3.3), "marvin" (3.7); n
 also dropped slang ("hella", "greet") on the train split but lost "marvin" and "bruno"."""
 
 # Name particles: lower-case words inside a name ("Jan de Vries", "Ursula von der Leyen").
-_PARTICLES = _words(
+# The one list: the plausibility checks and the roles recognizer use it too.
+PARTICLES = _words(
     "van de der den ter ten het von zu vom zum le la du des di da del della dos das bin al"
 )
 
@@ -151,8 +152,8 @@ def _load_gazetteer() -> tuple[frozenset[str], frozenset[str]]:
         for surname in getattr(provider, "last_names", ()):
             # Also the parts of "de Vries", "Van den Berg", "Müller-Lüdenscheidt".
             last.update(_WORD.findall(surname.casefold()))
-    first -= _PARTICLES
-    last -= _PARTICLES
+    first -= PARTICLES
+    last -= PARTICLES
     return frozenset(first), frozenset(last)
 
 
@@ -407,10 +408,10 @@ class _Scanner:
         j = i + 1
         while j < len(toks) and j - i < 5 and _adjacent(text, toks[j - 1], toks[j]):
             tok = toks[j]
-            if tok.key in _PARTICLES:
+            if tok.key in PARTICLES:
                 # A particle counts only if a name token follows it ("de Vries").
                 k = j
-                while k < len(toks) and toks[k].key in _PARTICLES and k - j < 3:
+                while k < len(toks) and toks[k].key in PARTICLES and k - j < 3:
                     k += 1
                 if (
                     k < len(toks)
@@ -471,7 +472,7 @@ class _Scanner:
     def _after_cue(self, cue: _Cue, i: int) -> Finding | None:
         tok = self.toks[i]
         strong = cue.unknown_score is not None and cue.unknown_score >= 0.75
-        if tok.key in _PARTICLES:  # "mevrouw de Vries", "Herr von Weizsäcker"
+        if tok.key in PARTICLES:  # "mevrouw de Vries", "Herr von Weizsäcker"
             if not strong:
                 return None
             end, score = self.chain(i, unknown_ok=True), 0.85

@@ -21,9 +21,7 @@ from discreet.detect.base import DetectionInput, Finding, Recognizer
 from discreet.detect.entities import EntityType
 from discreet.detect.ordinary import zipf_here
 from discreet.detect.places import fold, gazetteer
-
-# The names recognizer's name particles ("van", "von", "de", "al"): one list for both.
-from discreet.detect.recognizers.names import _PARTICLES, FIRST_NAMES, SURNAMES
+from discreet.detect.recognizers.names import FIRST_NAMES, PARTICLES, SURNAMES
 from discreet.detect.registry import builtin
 from discreet.detect.stopwords import stop_words
 
@@ -112,7 +110,7 @@ class RoleNameRecognizer(Recognizer):
                 initial = len(word) == 2 and word.endswith(".") and word[0].isupper()
                 if word.endswith(".") and not initial:
                     word = word[:-1]  # the sentence's full stop
-                if word.casefold() in _PARTICLES and words:
+                if word.casefold() in PARTICLES and words:
                     pass  # "Ursula von der Leyen": inside a name only (a role and "de",
                     # "van", "der" is an office's place: "Leiter des Amtes", "maire de Lérida")
                 elif not word[0].isupper() or (word.isupper() and len(word) > 1 and not initial):
@@ -122,7 +120,7 @@ class RoleNameRecognizer(Recognizer):
                 if gap[:1] != " " and gap[:1] not in ("'", "’"):
                     break
                 at = m.start() + len(word) + (2 if gap in ("' ", "’ ") else 1)
-            while words and words[-1][2].casefold() in _PARTICLES:
+            while words and words[-1][2].casefold() in PARTICLES:
                 words.pop()  # "Minister van": the particle opens nothing here
             if not words or not self._named(item, words):
                 continue
@@ -138,7 +136,7 @@ class RoleNameRecognizer(Recognizer):
             return False  # "Minister Bayern", "le président France": a place
         for _, _, word in words:
             key = word.rstrip(".").casefold()
-            if key in _PARTICLES:
+            if key in PARTICLES:
                 continue
             zipf = zipf_here(key, item.language)
             if zipf < ORDINARY or (
