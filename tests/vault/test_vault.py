@@ -176,3 +176,50 @@ def test_key_store_in_the_data_file_is_refused(tmp_path) -> None:
     url = f"sqlite:///{tmp_path / 'one.db'}"
     with pytest.raises(KeyStoreMismatch, match="principle 4"):
         Vault.open(url, url, MasterKey.generate())
+
+
+def test_the_guards_lookup_matches_each_value_only_as_the_kind_asked(
+    filled_vault: Vault, ctx: AccessContext, sample_subjects
+) -> None:
+    """One statement serves every kind (the index is digest-first, migration 0014): each
+    (kind, value) asked gets the owners of that kind's form, and the same text asked as
+    another kind matches nothing."""
+    from discreet.vault import IdentifierKind
+
+    marieke = filled_vault.subject_id("CUST-48213", ctx=ctx)
+    bart = filled_vault.subject_id("CUST-77120", ctx=ctx)
+    email = sample_subjects["CUST-48213"]["email"]
+    phone = sample_subjects["CUST-77120"]["phone"]
+    queries = [
+        (IdentifierKind.EMAIL, email.upper()),
+        (IdentifierKind.PHONE, phone),
+        (IdentifierKind.PHONE, email),
+        (IdentifierKind.EMAIL, "nobody@example.org"),
+        (IdentifierKind.REFERENCE, "CN-77120-01"),
+    ]
+    found = filled_vault.match_identifiers(queries)
+    assert found == {
+        (IdentifierKind.EMAIL, email.upper()): {marieke},
+        (IdentifierKind.PHONE, phone): {bart},
+        (IdentifierKind.PHONE, email): set(),
+        (IdentifierKind.EMAIL, "nobody@example.org"): set(),
+        (IdentifierKind.REFERENCE, "CN-77120-01"): {bart},
+    }
+
+
+def test_the_guards_lookup_probes_the_digest_index(store_env) -> None:
+    """SQLite plans the guard's statement (store/driver: tenant, then digests, no kinds)
+    as index probes by digest, not as a scan of the tenant's rows."""
+    if not store_env.is_sqlite:
+        pytest.skip("EXPLAIN QUERY PLAN is SQLite's")
+    import sqlite3
+
+    db = sqlite3.connect(store_env.data_url.removeprefix("sqlite:///"))
+    plan = db.execute(
+        "EXPLAIN QUERY PLAN SELECT kind, digest, subject_id FROM blind_index "
+        "WHERE tenant = ? AND digest IN (?, ?, ?)",
+        ("default", b"a", b"b", b"c"),
+    ).fetchall()
+    db.close()
+    detail = " ".join(str(row[-1]) for row in plan)
+    assert "ix_blind_index_digest" in detail and "digest=?" in detail, detail

@@ -236,13 +236,6 @@ def create_app(
             actor=info.assistant, assistant=info.assistant, actor_kind=ActorKind.ASSISTANT
         )
 
-    app.include_router(consent_router(lambda: governance.consent, operator))
-    app.include_router(rights_router(lambda: governance, operator))
-    app.include_router(handoff_router(lambda: gateway.states, operator))
-    if retention is not None:
-        kept = retention
-        app.include_router(conversations_router(lambda: kept, operator, closer))
-
     @app.post("/v1/chat/completions", response_model=None)
     async def chat_completions(request: Request) -> Response:
         key = await _auth(request)
@@ -292,6 +285,15 @@ def create_app(
             ),
             headers=_turn_headers(result),
         )
+
+    # The governance routers after the chat route: Starlette tries routes in order, and
+    # the turn is the request that comes thousands of times a minute.
+    app.include_router(consent_router(lambda: governance.consent, operator))
+    app.include_router(rights_router(lambda: governance, operator))
+    app.include_router(handoff_router(lambda: gateway.states, operator))
+    if retention is not None:
+        kept = retention
+        app.include_router(conversations_router(lambda: kept, operator, closer))
 
     @app.get("/v1/models", response_model=ModelList)
     async def models(request: Request) -> JSONResponse:

@@ -18,7 +18,8 @@
 
   Entries hold pseudonymised text and offsets, no raw values; the cache is per process,
   bounded (least recently used entries go first) and thread-safe. It also remembers the
-  language identified for a text (`language_of`), by keyed hash as well.
+  language identified for a text (`language_of`) and the inbound signals of each
+  customer message (`signals_of`), by keyed hash as well.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from dataclasses import dataclass
 
 from discreet.detect.base import KnownSubject
 from discreet.detect.language import detect_language
+from discreet.guard import InboundSignal, scan_inbound
 from discreet.transform import PseudonymizedText
 from discreet.transform.tokens import TokenMapStore
 
@@ -93,6 +95,7 @@ class PseudonymCache:
         self._lock = threading.Lock()
         self._languages: OrderedDict[bytes, str] = OrderedDict()
         self._lines: OrderedDict[bytes, tuple[str, tuple[tuple[str, str], ...]]] = OrderedDict()
+        self._signals: OrderedDict[bytes, frozenset[InboundSignal]] = OrderedDict()
         self._secret = os.urandom(32)  # keys are keyed hashes: nothing guessable in memory
 
     def __repr__(self) -> str:
@@ -177,6 +180,7 @@ class PseudonymCache:
             self._entries.clear()
             self._languages.clear()
             self._lines.clear()
+            self._signals.clear()
 
     def language_of(self, text: str, default: str) -> str:
         """`detect_language(text, default)`, remembered by keyed hash: the customer's
@@ -194,3 +198,23 @@ class PseudonymCache:
             while len(self._languages) > self._max:
                 self._languages.popitem(last=False)
         return language
+
+    def signals_of(self, texts: Sequence[str]) -> frozenset[InboundSignal]:
+        """`scan_inbound(texts)`, each message's signals remembered by keyed hash: a
+        client resends every earlier message each turn, and a message's signals depend
+        on its text alone, so only the new message is scanned."""
+        found: set[InboundSignal] = set()
+        keys = self.keys(("signals",), texts)
+        for key, text in zip(keys, texts, strict=True):
+            with self._lock:
+                known = self._signals.get(key)
+                if known is not None:
+                    self._signals.move_to_end(key)
+            if known is None:
+                known = scan_inbound([text])
+                with self._lock:
+                    self._signals[key] = known
+                    while len(self._signals) > self._max:
+                        self._signals.popitem(last=False)
+            found |= known
+        return frozenset(found)

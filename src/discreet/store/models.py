@@ -102,7 +102,9 @@ class BlindIndexEntry(Base):
     digest: Mapped[bytes]
 
     __table_args__ = (
-        Index("ix_blind_index_lookup", "tenant", "kind", "digest"),
+        # Digest before kind: the guard asks about many digests of several kinds in one
+        # statement, one index probe per digest (migration 0014).
+        Index("ix_blind_index_digest", "tenant", "digest", "kind"),
         subject_data(),
     )
 

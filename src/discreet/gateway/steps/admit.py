@@ -22,7 +22,6 @@ from discreet.gateway.idshape import check_opaque_id
 from discreet.gateway.refusals import TurnRefused
 from discreet.gateway.steps.facts import Admitted, Heard, ShortAnswer, TurnRequest
 from discreet.gateway.steps.services import TurnServices
-from discreet.guard import scan_inbound
 from discreet.policy import PolicyDenied, UnknownAssistant, UnknownPurpose
 from discreet.vault import ConversationSubjectConflict, SubjectNotFound
 
@@ -119,7 +118,7 @@ def listen(services: TurnServices, request: TurnRequest) -> Heard:
         user_texts=user_texts,
         own_text=own_text,
         language=services.cache.language_of(own_text, services.detector.config.default_language),
-        signals=frozenset(scan_inbound(list(user_texts))),
+        signals=services.cache.signals_of(user_texts),
     )
 
 
