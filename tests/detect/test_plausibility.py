@@ -60,6 +60,10 @@ P, L, ORG = EntityType.PERSON, EntityType.LOCATION, EntityType.ORGANIZATION
         ("fr", "livraison mardi matin", "mardi", P),
         ("fr", "payé avec Bancontact", "Bancontact", P),
         ("fr", "mes bottes Chelsea sont arrivées", "Chelsea", P),
+        # A product line named after a gazetteer city, tagged as the place itself.
+        ("en", "The Lyon sofa from the same order is fine", "Lyon", L),
+        ("nl", "Vorige week heb ik de Oslo bank besteld", "Oslo", L),
+        ("fr", "Le canapé Lyon est superbe", "Lyon", L),
     ],
 )
 def test_ordinary_words_and_shop_vocabulary_are_dropped(
@@ -78,6 +82,7 @@ def test_ordinary_words_and_shop_vocabulary_are_dropped(
         ("nl", "ik kom uit utrecht", "utrecht", L),
         ("de", "Frau Merkel hat angerufen", "Merkel", P),
         ("de", "Das Paket ging nach Hamburg", "Hamburg", L),
+        ("en", "The sofa is still in Lyon, the driver said", "Lyon", L),
         ("fr", "J'ai parlé avec Camille Lefèvre", "Camille Lefèvre", P),
         ("fr", "Hoi,\n\nmerci\n\nKees", "Kees", P),
     ],

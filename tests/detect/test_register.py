@@ -120,7 +120,7 @@ def test_policy_files_without_the_setting_still_load() -> None:
 def test_lower_case_names_the_model_is_sure_of_are_kept_in_informal_english() -> None:
     detector = Detector()
     assert people(detector, "so proud of kendrick and schoolboy 😊") == ["kendrick"]
-    assert people(detector, "lol kendrick and schoolboy are the new NWA") == ["kendrick"]
+    assert people(detector, "ngl jessica is the best singer ever") == ["jessica"]
     # In edited text a lower-case word is still the word; frequent words stay words anyway.
     assert people(detector, "The new NWA came with kendrick and schoolboy.") == []
     assert people(detector, "the idiot started laughing lol") == []

@@ -244,7 +244,11 @@ def _refine(item: DetectionInput, finding: Finding) -> Finding | None:
         return None if lone and ordinary(words[0].text, text, words[0].start, language) else finding
     if finding.type is EntityType.LOCATION:
         if fold(finding.value(text)) in gazetteer().places:
-            return finding  # "Zell am See": the whole name is a place
+            # "Zell am See": the whole name is a place, unless a product line is named
+            # after it ("the Lyon sofa", "de Oslo bank").
+            if _product_follows(text, finding.end) or _product_precedes(text, finding.start):
+                return None
+            return finding
         if all(k in COLOURS for k in keys) and not _place_cue(text, finding.start):
             return None  # "Rose", "Schwarz" as a place: a colour ("in Geel" is a town)
     if _signature(text, finding) and not any(brand) and not any(k in SIGN_OFF_WORDS for k in keys):

@@ -378,15 +378,15 @@ CATALOGUE: dict[str, PublicCorpus] = {
         ),
         PublicCorpus(
             "wikineural-en", "en", "Wikipedia", "wikineural", _WN, _WN_COMMIT, _WN_LICENCE,
-            None, "data/wikineural/en/val.conllu",
+            None, "data/wikineural/en/val.conllu", carve_train=0.7,
         ),
         PublicCorpus(
             "wikineural-de", "de", "Wikipedia", "wikineural", _WN, _WN_COMMIT, _WN_LICENCE,
-            None, "data/wikineural/de/val.conllu",
+            None, "data/wikineural/de/val.conllu", carve_train=0.7,
         ),
         PublicCorpus(
             "wikineural-nl", "nl", "Wikipedia", "wikineural", _WN, _WN_COMMIT, _WN_LICENCE,
-            None, "data/wikineural/nl/val.conllu",
+            None, "data/wikineural/nl/val.conllu", carve_train=0.7,
         ),
         PublicCorpus(
             "wikineural-fr", "fr", "Wikipedia", "wikineural", _WN, _WN_COMMIT, _WN_LICENCE,
