@@ -242,13 +242,15 @@ def _refine(item: DetectionInput, finding: Finding) -> Finding | None:
         # without a number ("place", "home") is not an address.
         lone = len(words) == 1 and not any(c.isdigit() for c in finding.value(text))
         return None if lone and ordinary(words[0].text, text, words[0].start, language) else finding
+    if finding.type is not EntityType.ORGANIZATION and (
+        _product_follows(text, finding.end) or _product_precedes(text, finding.start)
+    ):
+        # A product line, even one named after a city the gazetteer knows. Before the
+        # gazetteer's shortcut below, which would otherwise keep "Lyon" as a place.
+        return None  # "Chelsea boots", "the Lyon sofa", "le canapé Lyon", "de Oslo bank"
     if finding.type is EntityType.LOCATION:
         if fold(finding.value(text)) in gazetteer().places:
-            # "Zell am See": the whole name is a place, unless a product line is named
-            # after it ("the Lyon sofa", "de Oslo bank").
-            if _product_follows(text, finding.end) or _product_precedes(text, finding.start):
-                return None
-            return finding
+            return finding  # "Zell am See": the whole name is a place
         if all(k in COLOURS for k in keys) and not _place_cue(text, finding.start):
             return None  # "Rose", "Schwarz" as a place: a colour ("in Geel" is a town)
     if _signature(text, finding) and not any(brand) and not any(k in SIGN_OFF_WORDS for k in keys):
@@ -268,10 +270,6 @@ def _refine(item: DetectionInput, finding: Finding) -> Finding | None:
         return None
     if _emphasis(item, finding, words):
         return None
-    if finding.type is not EntityType.ORGANIZATION and (
-        _product_follows(text, finding.end) or _product_precedes(text, finding.start)
-    ):
-        return None  # "Chelsea boots", "the Lyon sofa", "le canapé Lyon"
     if finding.type is not EntityType.PERSON:
         return finding
     if len(words) == 1 and _well_known_place(keys[0]) and not _known_name(keys[0]):
