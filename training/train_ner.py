@@ -360,7 +360,7 @@ def dir_size(path: Path) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, required=True, help="where the model is written")
+    parser.add_argument("--out", type=Path, help="where the model is written")
     parser.add_argument(
         "--n-train", type=int, default=SHIPPED_N_TRAIN, help="generated training texts"
     )
@@ -405,6 +405,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="reuse the DocBins already in --workdir (same corpus arguments as before)",
     )
     parser.add_argument(
+        "--corpus-only",
+        action="store_true",
+        help="build the DocBins in --workdir and stop (for training/sweep_ner.py)",
+    )
+    parser.add_argument(
         "--finalize-only",
         action="store_true",
         help="skip training: finish the best checkpoint already in --workdir (a run stopped "
@@ -419,6 +424,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="extra spaCy config override, e.g. components.tok2vec.model.encode.width=64",
     )
     args = parser.parse_args(argv)
+    if args.out is None and not args.corpus_only:
+        parser.error("--out is required: the directory the model is written to")
     args.real = choose_corpora(args.real, args.licence)  # before minutes of corpus building
 
     from discreet.evaluation.corpus import generate_corpus
@@ -459,6 +466,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         stats_path.write_text(json.dumps(stats), encoding="utf-8")
     prepared = time.perf_counter()
     print(f"corpus: {dict(sorted(stats.items()))} ({prepared - started:.0f} s)", flush=True)
+    if args.corpus_only:
+        return 0
 
     overrides: dict[str, Any] = {
         "paths.train": str(args.workdir / "train.spacy"),
