@@ -80,6 +80,9 @@ def test_the_gazetteer_knows_native_spellings_and_ignores_case() -> None:
         ("fr", "Il rentre de Russie", ["Russie"]),
         # "USA" is no code; German genitives of countries and large cities.
         ("de", "Die Hauptstadt Deutschlands liegt nicht in den USA", ["Deutschlands", "USA"]),
+        # "US", "UK", "UAE", "NYC" in capitals within a sentence; "America" as a country.
+        ("en", "The US lost another helicopter; he moved to the UK", ["US", "UK"]),
+        ("en", "Flights from the UAE to NYC and on to America", ["UAE", "NYC", "America"]),
         # A place word before or after a capitalised name makes it a place, with it.
         ("en", "We camped by the Platte River near Lake Placid", ["Platte River", "Lake Placid"]),
         ("de", "Er stammt aus der Provinz Oberschlesien", ["Provinz Oberschlesien"]),
@@ -113,6 +116,10 @@ def test_places_in_four_languages(language: str, text: str, expected: list[str])
         ("en", "Big Lake sale, Great River deals"),
         # German genitive "s" only after countries, regions and large cities' names.
         ("de", "Hans hat Ottos Paket und Rosas Kleid, alles Gute"),
+        # "us" is a pronoun, also in a shouted line; "US-based" and "US-Präsident" are
+        # adjectives; "Uk" is no abbreviation.
+        ("en", "Email us today. CONTACT US NOW. A US-based firm. Uk sizes"),
+        ("de", "Der US-Präsident kam nicht"),
     ],
 )
 def test_words_that_are_also_towns_are_not_places(language: str, text: str) -> None:

@@ -30,6 +30,7 @@ from discreet.evaluation.public import (
     load_split,
     looks_like_test_split,
     read_file,
+    repair_text,
     trainable,
 )
 
@@ -360,6 +361,43 @@ def test_load_split_reads_a_fetched_corpus_and_says_when_it_is_missing(tmp_path:
     assert _values(text) == [("Anna", P)]
     with pytest.raises(CorpusMissing, match="unknown corpus"):
         load_split("conll2003-xx", "dev", root=tmp_path)
+
+
+def test_a_misdecoded_train_file_is_read_as_written(tmp_path: Path) -> None:
+    # CoNLL-2003 German's train file in the WikiNEuRal repository: Latin-1 text once decoded
+    # as Mac Cyrillic ("Mьnchen", "Straяe", "FRANKFURT-S№D", "ƒgide").
+    corpus = CATALOGUE["conll2003-de"]
+    assert corpus.misdecoded == "mac_cyrillic"
+    written = "München Straße FRANKFURT-SÜD Ägide Öl Café Jürgen"
+    garbled = written.encode("latin-1").decode("mac_cyrillic")
+    assert garbled == "Mьnchen Straяe FRANKFURT-S№D ƒgide ÷l Cafй Jьrgen"
+    assert repair_text(garbled, "mac_cyrillic") == written
+    assert repair_text("Mnchen", "mac_cyrillic") == "Mnchen"  # ASCII stays as it is
+    assert repair_text(garbled, None) == garbled
+    path = corpus.local("train", tmp_path)
+    path.parent.mkdir(parents=True)
+    path.write_text("0\tJьrgen\tB-PER\n1\twohnt\tO\n2\tin\tO\n3\tMьnchen\tB-LOC\n")
+    (text,) = load_split("conll2003-de", "train", root=tmp_path)
+    assert _values(text) == [("Jürgen", P), ("München", L)]
+    # A character the wrong codec cannot have written: the file is not what the catalogue
+    # says, and the error names the file and line, not the text.
+    path.write_text("0\tAnna\tB-PER\n\n0\t東京\tB-LOC\n", encoding="utf-8")
+    with pytest.raises(CorpusFormatError, match=r"train\.conllu: line 3: a character") as err:
+        load_split("conll2003-de", "train", root=tmp_path)
+    assert "東京" not in str(err.value)
+
+
+def test_wikiann_fragments_are_one_text_each(tmp_path: Path) -> None:
+    path = tmp_path / "train.conllu"
+    path.write_text(
+        "0\tAtlantic\tB-LOC\n1\tCity\tI-LOC\n2\t,\tO\n3\tNew\tB-LOC\n4\tJersey\tI-LOC\n\n"
+        "0\tWEITERLEITUNG\tO\n1\tAntonina\tB-PER\n2\tKriwoschapka\tI-PER\n",
+        encoding="utf-8",
+    )
+    first, second = read_file(path, "wikiann", language="en", max_chars=400)
+    assert first.text == "Atlantic City, New Jersey"
+    assert _values(first) == [("Atlantic City", L), ("New Jersey", L)]
+    assert _values(second) == [("Antonina Kriwoschapka", P)]
 
 
 @pytest.mark.parametrize(

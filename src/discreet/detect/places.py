@@ -106,6 +106,8 @@ _REGION_COUNTRIES = [
 # "alt-short" variant Babel does not ship): "the USA", "Great Britain".
 _COMMON_NAMES = [
     "USA",
+    "America",  # the country, as its people and the news say it; "Amerika" and
+    # "Amérique" come from CLDR's continents
     "Turkey",  # pycountry and CLDR (en) say "Türkiye"
     "Britain",
     "Great Britain",

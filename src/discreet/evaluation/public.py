@@ -16,6 +16,12 @@ any generated text:
   so each is a text of its own.
 * ``wnut``: WNUT-17's ``token<TAB>tag`` with lower-case kinds (``B-person``); each sentence
   is one tweet, comment or post, so each is a text of its own.
+* ``wikiann``: WikiANN's columns as WikiNEuRal's; each sentence is a fragment of another
+  Wikipedia page (no article marks), so each is a text of its own.
+
+A file whose Latin-1 text was once decoded with the wrong codec (CoNLL-2003 German's train
+file reads "Mьnchen", "Straяe": Mac Cyrillic) names that codec in its catalogue entry, and
+`repair_text` turns it back before anything is read.
 
 Types: PER → PERSON, LOC → LOCATION, ORG → ORGANIZATION (WNUT-17: person → PERSON,
 location → LOCATION). Everything else (MISC, OTH, GermEval's ``deriv``/``part`` kinds such
@@ -44,9 +50,9 @@ from discreet.detect.entities import EntityType
 from discreet.errors import InvalidInput, NotFound
 from discreet.evaluation.corpus import LabelledSpan, LabelledText
 
-Format = Literal["conll", "wikineural", "conllu", "germeval", "wnut"]
-FORMATS: tuple[Format, ...] = ("conll", "wikineural", "conllu", "germeval", "wnut")
-_SENTENCE_IS_A_TEXT: frozenset[Format] = frozenset({"germeval", "wnut"})
+Format = Literal["conll", "wikineural", "conllu", "germeval", "wnut", "wikiann"]
+FORMATS: tuple[Format, ...] = ("conll", "wikineural", "conllu", "germeval", "wnut", "wikiann")
+_SENTENCE_IS_A_TEXT: frozenset[Format] = frozenset({"germeval", "wnut", "wikiann"})
 """Formats whose sentences are unrelated to each other (sampled from many articles, or one
 post each): joining them would give a name the context of a stranger's text."""
 
@@ -128,6 +134,7 @@ def _columns(fmt: Format) -> tuple[int, int]:
     return {
         "conll": (0, -1),
         "wikineural": (1, 2),
+        "wikiann": (1, 2),
         "conllu": (1, 2),
         "germeval": (1, 2),
         "wnut": (0, -1),
@@ -332,6 +339,9 @@ class PublicCorpus:
     """Where the train file is missing from every mirror: the share of the dev file's
     sentences (the leading ones, whole articles kept together) used for training instead;
     the rest stays the dev split. 0: the dev file is only measured on."""
+    misdecoded: str | None = None
+    """The codec the files' Latin-1 text was wrongly decoded with on its way into the
+    repository (see `repair_text`); None: the text is as written."""
     permissive: bool = False
     """Its licence lets anyone, companies included, use a model trained on it (CC BY,
     CC BY-SA: attribution, and for BY-SA share-alike), unlike research-only or NC data.
@@ -357,6 +367,10 @@ _GERMEVAL_LICENCE = (
     "the data (its LICENSE, GPL-3.0, is for its own code)"
 )
 _WN_LICENCE = "CC BY-NC-SA 4.0 (research use; not redistributed here)"
+_WIKIANN_LICENCE = (
+    "WikiANN (Pan et al., 2017; the XTREME split): annotated automatically from Wikipedia "
+    "links, text CC BY-SA; the copy's repository states no licence of its own for it"
+)
 _CONLL_LICENCE = (
     "CoNLL-2002/2003 shared-task data: research use only (Reuters / ECI / De Morgen texts)"
 )
@@ -371,6 +385,9 @@ CATALOGUE: dict[str, PublicCorpus] = {
         PublicCorpus(
             "conll2003-de", "de", "news (Frankfurter Rundschau)", "wikineural", _WN, _WN_COMMIT,
             _CONLL_LICENCE, "data/conll/de/train.conllu", "data/conll/de/val.conllu",
+            # The train file's umlauts read "ь д ц я" (Mac Cyrillic); the dev file lost them
+            # ("Mnchen"): that cannot be undone, and the dev figures carry it.
+            misdecoded="mac_cyrillic",
         ),
         PublicCorpus(
             "conll2002-nl", "nl", "news (De Morgen)", "wikineural", _WN, _WN_COMMIT,
@@ -392,6 +409,14 @@ CATALOGUE: dict[str, PublicCorpus] = {
             "wikineural-fr", "fr", "Wikipedia", "wikineural", _WN, _WN_COMMIT, _WN_LICENCE,
             None, "data/wikineural/fr/val.conllu", carve_train=0.7,
         ),
+        *(
+            PublicCorpus(
+                f"wikiann-{lang}", lang, "Wikipedia fragments (silver: annotated from links)",
+                "wikiann", _WN, _WN_COMMIT, _WIKIANN_LICENCE,
+                f"data/wikiann/{lang}/train.conllu", f"data/wikiann/{lang}/val.conllu",
+            )
+            for lang in ("en", "de", "nl")
+        ),
         PublicCorpus(
             "uner-en-ewt", "en", "web text (e-mail, reviews, Q&A, blogs)", "conllu", _UNER,
             _UNER_COMMIT, "CC BY-SA 4.0 (the repository's LICENSE.txt)", None,
@@ -409,6 +434,26 @@ CATALOGUE: dict[str, PublicCorpus] = {
         ),
     )
 }  # fmt: skip
+
+
+def repair_text(text: str, misdecoded: str | None, *, source: str = "<text>") -> str:
+    """`text` as its author wrote it, where its Latin-1 bytes were once decoded with the
+    codec `misdecoded` ("Mьnchen" -> "München" for ``mac_cyrillic``); unchanged for None.
+
+    Both codecs map one byte to one character, so the round trip is exact: ASCII stays as
+    it is, and a character the wrong codec cannot have produced means the file is not what
+    the catalogue says (an error naming the file and the line, never the text).
+    """
+    if misdecoded is None:
+        return text
+    try:
+        return text.encode(misdecoded).decode("latin-1")
+    except UnicodeEncodeError as exc:
+        line = text.count("\n", 0, exc.start) + 1
+        raise CorpusFormatError(
+            f"{source}: line {line}: a character {misdecoded} cannot encode; the file is "
+            "not Latin-1 text misread as the catalogue says"
+        ) from None
 
 
 def get_corpus(name: str) -> PublicCorpus:
@@ -445,8 +490,10 @@ def load_split(
         raise CorpusMissing(
             f"{name} is not fetched ({path} is missing); run: python training/fetch_corpora.py"
         )
-    with path.open(encoding="utf-8") as fh:
-        sentences = list(read_sentences(fh, corpus.fmt, source=path.name))
+    lines = repair_text(path.read_text(encoding="utf-8"), corpus.misdecoded, source=path.name)
+    # Split on "\n" alone, as reading the file did: a repaired Latin-1 text may hold
+    # characters (NEL, U+0085) that `str.splitlines` would also break at.
+    sentences = list(read_sentences(lines.split("\n"), corpus.fmt, source=path.name))
     if corpus.carve_train:
         train, dev = _carve(sentences, corpus.carve_train)
         sentences = train if split == "train" else dev

@@ -185,6 +185,14 @@ _FRENCH_BARE_LEADS = frozenset(
 _TRAILING_HEADS = PLACE_HEADS - PLACE_LEADS - frozenset(["bos", "meer", "station"])
 # Capitals of three letters or fewer are codes ("DE", "NL", "FR"), except these.
 _UNAMBIGUOUS_CODES = frozenset(["usa"])
+# Abbreviations that name a place only in capitals ("the US", "in the UK"; "us" and "Uk"
+# are something else), and not in a shouted line ("CONTACT US").
+_CAPS_PLACES = {
+    "US": PlaceKind.COUNTRY,
+    "UK": PlaceKind.COUNTRY,
+    "UAE": PlaceKind.COUNTRY,
+    "NYC": PlaceKind.CITY,
+}
 # A point of the compass that is part of a French place's name ("Europe de l'Est",
 # "Yorkshire du Nord", "Thrace orientale", "Afrique centrale").
 _COMPASS_AFTER = re.compile(
@@ -230,6 +238,12 @@ class PlaceRecognizer(Recognizer):
             if not word[0].isupper():
                 i += 1
                 continue
+            if word in _CAPS_PLACES:
+                finding = self._abbreviation(item, words, i)
+                if finding is not None:
+                    yield finding
+                i += 1
+                continue
             if fold(word) not in first_words:
                 if german:
                     finding = self._genitive(*words[i])
@@ -270,6 +284,21 @@ class PlaceRecognizer(Recognizer):
                     yield finding
             i += 1
         yield from self._phrases(item, words)
+
+    def _abbreviation(
+        self, item: DetectionInput, words: list[tuple[int, int, str]], i: int
+    ) -> Finding | None:
+        """The abbreviations "US", "UK", "UAE", "NYC" in a sentence; not in one written in
+        capitals ("EMAIL US"), nor joined to the next word ("US-based", "US-Präsident")."""
+        start, end, word = words[i]
+        if item.text[end : end + 1] in ("-", "‑") or any(
+            0 <= k < len(words) and len(words[k][2]) > 1 and words[k][2].isupper()
+            for k in (i - 1, i + 1)
+        ):
+            return None
+        if _product_follows(item.text, end):
+            return None
+        return Finding(start, end, EntityType.LOCATION, SCORE[_CAPS_PLACES[word]], self.name)
 
     def _qualified(self, text: str, start: int, end: int) -> int:
         """The end of the place at `start:end` with the lower-case words of its name
