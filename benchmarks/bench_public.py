@@ -1,7 +1,8 @@
-"""discreet vs Presidio on every public corpus's dev split, one summary table.
+"""discreet vs Presidio on every human-annotated public corpus's dev split, one summary table.
 
     python training/fetch_corpora.py                      # once: extract train/dev files
     python benchmarks/bench_public.py --limit 600         # every corpus, 600 texts each
+    python benchmarks/bench_public.py --only wikiann-de   # a silver corpus: only when named
     python benchmarks/bench_public.py --only uner-en-ewt --skip-presidio
     python benchmarks/bench_public.py --limit 400 --held-out 600 --skip-presidio  # to choose on
 
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from discreet.evaluation.bench import BenchOptions, bench
-from discreet.evaluation.public import CATALOGUE
+from discreet.evaluation.public import CATALOGUE, human_annotated
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -61,7 +62,12 @@ HEADER = [
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--only", action="append", default=[], help="corpus name (repeatable)")
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        help="corpus name (repeatable; default: every human-annotated corpus, no silver one)",
+    )
     parser.add_argument("--limit", type=int, default=600, help="texts sampled per dev split")
     parser.add_argument(
         "--held-out",
@@ -74,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     rows = list(HEADER)
-    for name in args.only or list(CATALOGUE):
+    for name in args.only or human_annotated():
         md, js = args.out / f"public_{name}.md", args.out / f"public_{name}.json"
         bench(
             BenchOptions(

@@ -35,7 +35,7 @@ from discreet.detect.ner.labels import FIXED_SCORE
 from discreet.detect.ner.loader import BUILTIN_MODEL_DIR
 from discreet.detect.ner.spacy_backend import SpacyBackend
 from discreet.evaluation.corpus import LabelledText, generate_corpus
-from discreet.evaluation.public import CATALOGUE, load_split
+from discreet.evaluation.public import human_annotated, load_split
 
 PUBLIC_TYPES = frozenset({EntityType.PERSON, EntityType.LOCATION, EntityType.ORGANIZATION})
 
@@ -73,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     backend = SpacyBackend(BUILTIN_MODEL_DIR, plugins=False, calibration=Calibration({}))
     samples: dict[EntityType, list[Sample]] = defaultdict(list)
     offset = 0
-    for name in CATALOGUE:
+    for name in human_annotated():
         texts = load_split(name, "dev")[: args.per_corpus]
         for etype, found in collect(backend, texts, PUBLIC_TYPES).items():
             samples[etype].extend((c, r, n + offset) for c, r, n in found)

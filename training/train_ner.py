@@ -196,17 +196,39 @@ def chat_styled(item: Any, rng: random.Random) -> Any:
 
 
 def real_texts(
-    names: Sequence[str], split: str, corpus_dir: Path, limit: int | None = None
+    names: Sequence[str],
+    split: str,
+    corpus_dir: Path,
+    limit: int | None = None,
+    limits: dict[str, int] | None = None,
 ) -> list[Any]:
-    """Texts of public corpora (train splits for training, dev splits to choose)."""
+    """Texts of public corpora (train splits for training, dev splits to choose): all of
+    them, or a seeded sample of `limit` per corpus (`limits`: per corpus name)."""
     from discreet.evaluation.public import load_split
 
     out: list[Any] = []
     for name in names:
         texts = load_split(name, split, root=corpus_dir)  # type: ignore[arg-type]
-        if limit is not None:
-            texts = random.Random(name).sample(texts, min(limit, len(texts)))
+        cap = (limits or {}).get(name, limit)
+        if cap is not None:
+            texts = random.Random(name).sample(texts, min(cap, len(texts)))
         out += texts
+    return out
+
+
+def parse_samples(values: Sequence[str], real: Sequence[str]) -> dict[str, int]:
+    """`--sample NAME=N` options as {name: N}; each NAME must be one of the corpora trained on."""
+    out: dict[str, int] = {}
+    for value in values:
+        name, sep, count = value.partition("=")
+        if not sep or not count.isdigit() or int(count) < 1:
+            raise SystemExit(f"--sample {value!r}: expected NAME=N with N a positive number")
+        if name not in real:
+            raise SystemExit(
+                f"--sample {value!r}: {name} is not trained on; add --real {name} "
+                f"(training on: {', '.join(real) or 'no public corpus'})"
+            )
+        out[name] = int(count)
     return out
 
 
@@ -226,6 +248,7 @@ def finalize_model(out: Path, args: argparse.Namespace, stats: Counter[str]) -> 
     from discreet.evaluation.public import CATALOGUE
 
     corpora = [CATALOGUE[n] for n in args.real]
+    samples = parse_samples(args.sample, args.real)
     strings = sorted({*LABELS, *TAGS})
     (out / "vocab" / "strings.json").write_text(json.dumps(strings), encoding="utf-8")
     config = spacy.util.load_config(out / "config.cfg", interpolate=False)
@@ -256,6 +279,11 @@ def finalize_model(out: Path, args: argparse.Namespace, stats: Counter[str]) -> 
                         if c.carve_train
                         else c.train
                     ],
+                    **(
+                        {"sample": f"{samples[c.name]} texts, seeded by the corpus name"}
+                        if c.name in samples
+                        else {}
+                    ),
                     "license": c.licence,
                 }
                 for c in corpora
@@ -388,6 +416,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="permissive: train only on public corpora whose licence allows commercial use "
         "of the model (CC BY, CC BY-SA; see discreet.evaluation.public.CATALOGUE)",
     )
+    parser.add_argument(
+        "--sample",
+        action="append",
+        default=[],
+        metavar="NAME=N",
+        help="train on a seeded sample of N texts of corpus NAME's train split (repeatable), "
+        "e.g. --sample wikiann-de=4000",
+    )
     parser.add_argument("--corpus-dir", type=Path, default=None, help="fetched corpora")
     parser.add_argument(
         "--real-dev", type=int, default=150, help="dev texts per public corpus to choose on"
@@ -427,6 +463,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.out is None and not args.corpus_only:
         parser.error("--out is required: the directory the model is written to")
     args.real = choose_corpora(args.real, args.licence)  # before minutes of corpus building
+    samples = parse_samples(args.sample, args.real)
 
     from discreet.evaluation.corpus import generate_corpus
 
@@ -441,7 +478,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     corpus_dir = args.corpus_dir or DEFAULT_CORPUS_DIR
     real = args.real
-    real_train = real_texts(real, "train", corpus_dir)
+    real_train = real_texts(real, "train", corpus_dir, limits=samples)
     train += real_train
     dev += real_texts(real, "dev", corpus_dir, limit=args.real_dev)
     augmented: list[Any] = []

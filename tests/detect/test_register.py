@@ -119,8 +119,11 @@ def test_policy_files_without_the_setting_still_load() -> None:
 
 def test_lower_case_names_the_model_is_sure_of_are_kept_in_informal_english() -> None:
     detector = Detector()
-    assert people(detector, "so proud of kendrick and schoolboy 😊") == ["kendrick"]
+    # "rihanna" (Zipf 3.5) is frequent enough to be a word in edited text; the model is
+    # sure of it here (0.72). (Which names it is sure of changes with each training: the
+    # model of 2026-12-05 gives "kendrick" 0.45 in the same sentence, and drops it.)
+    assert people(detector, "so proud of rihanna and schoolboy 😊") == ["rihanna"]
     assert people(detector, "ngl jessica is the best singer ever") == ["jessica"]
     # In edited text a lower-case word is still the word; frequent words stay words anyway.
-    assert people(detector, "The new NWA came with kendrick and schoolboy.") == []
+    assert people(detector, "The new NWA came with rihanna and schoolboy.") == []
     assert people(detector, "the idiot started laughing lol") == []

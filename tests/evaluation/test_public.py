@@ -27,6 +27,7 @@ from discreet.evaluation.public import (
     TestSplitRefused,
     check_allowed,
     entity_tokens,
+    human_annotated,
     load_split,
     looks_like_test_split,
     read_file,
@@ -309,6 +310,30 @@ def test_training_with_permissive_licence_refuses_other_corpora() -> None:
     assert "not for commercial use" in meta_licence(
         [CATALOGUE["wnut17-en"], CATALOGUE["conll2003-en"]]
     )
+
+
+def test_silver_corpora_are_measured_and_trained_on_only_when_named() -> None:
+    silver = {c.name for c in CATALOGUE.values() if c.silver}
+    assert silver == {"wikiann-en", "wikiann-de", "wikiann-nl"}
+    # Not in the default benchmark nor the calibration data; still trainable when named.
+    assert not silver & set(human_annotated())
+    assert set(human_annotated()) | silver == set(CATALOGUE)
+    train_ner = _load_script("train_ner")
+    assert not silver & set(train_ner.choose_corpora(None, "any"))  # type: ignore[attr-defined]
+    assert silver <= set(trainable())
+
+
+def test_training_on_a_sample_of_a_corpus() -> None:
+    train_ner = _load_script("train_ner")
+    parse = train_ner.parse_samples  # type: ignore[attr-defined]
+    real = ["conll2003-en", "wikiann-de"]
+    assert parse(["wikiann-de=4000"], real) == {"wikiann-de": 4000}
+    assert parse([], real) == {}
+    with pytest.raises(SystemExit, match="not trained on; add --real wikiann-nl"):
+        parse(["wikiann-nl=10"], real)
+    for bad in ("wikiann-de", "wikiann-de=", "wikiann-de=0", "wikiann-de=many"):
+        with pytest.raises(SystemExit, match="expected NAME=N"):
+            parse([bad], real)
 
 
 def test_fetch_script_refuses_a_test_split_before_asking_git(tmp_path: Path) -> None:

@@ -342,6 +342,11 @@ class PublicCorpus:
     misdecoded: str | None = None
     """The codec the files' Latin-1 text was wrongly decoded with on its way into the
     repository (see `repair_text`); None: the text is as written."""
+    silver: bool = False
+    """Annotated by a program, not by people (WikiANN: from Wikipedia's links). Trained on
+    only when asked (`--real`); measured by `benchmarks/bench_public.py --only NAME`, never
+    by default, and never used to fit the score calibration: its labels miss and misplace
+    too many names to say what a right finding is."""
     permissive: bool = False
     """Its licence lets anyone, companies included, use a model trained on it (CC BY,
     CC BY-SA: attribution, and for BY-SA share-alike), unlike research-only or NC data.
@@ -414,6 +419,7 @@ CATALOGUE: dict[str, PublicCorpus] = {
                 f"wikiann-{lang}", lang, "Wikipedia fragments (silver: annotated from links)",
                 "wikiann", _WN, _WN_COMMIT, _WIKIANN_LICENCE,
                 f"data/wikiann/{lang}/train.conllu", f"data/wikiann/{lang}/val.conllu",
+                silver=True,
             )
             for lang in ("en", "de", "nl")
         ),
@@ -500,6 +506,12 @@ def load_split(
     return to_texts(
         sentences, language=corpus.language, prefix=f"{name}-{split}", max_chars=max_chars
     )
+
+
+def human_annotated() -> list[str]:
+    """Catalogue corpora whose labels people wrote (not `PublicCorpus.silver`): the ones
+    the benchmark measures by default and the calibration is fitted on."""
+    return [c.name for c in CATALOGUE.values() if not c.silver]
 
 
 def trainable(*, permissive_only: bool = False) -> list[str]:
