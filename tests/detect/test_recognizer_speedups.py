@@ -5,7 +5,8 @@ triggers (`Recognizer.trigger`: a digit, an "@") are compared with the plain sca
 skip, on the generated eval corpus, the hand-written set and edge cases. The names
 recognizer's faster tokeniser and loops were checked the same way against the code they
 replaced when they landed (identical findings on 5,161 texts, 2026-11-22); its quality is
-guarded by tests/evaluation/test_quality_floor.py.
+guarded by tests/evaluation/test_quality_floor.py. The word split they share with the places
+recognizer (`DetectionInput.words`, 2026-12-05) is compared with the pattern's own scan.
 Failures name the text's index, never the text.
 """
 
@@ -17,7 +18,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from discreet.detect.base import DetectionInput, Finding
+from discreet.detect.base import WORD, DetectionInput, Finding
 from discreet.detect.entities import EntityType
 from discreet.detect.recognizers import names as N
 from discreet.detect.recognizers import phone as P
@@ -74,16 +75,29 @@ def test_names_on_awkward_strings_are_well_formed_person_spans() -> None:
                 assert text[found.start].isalpha() and text[found.end - 1] != " ", f"string #{i}"
 
 
+def _toks(text: str) -> list[N._Tok]:
+    return N._tokens(DetectionInput(text, "en"))
+
+
 def test_tokens_are_real_tokens() -> None:
-    (tok,) = N._tokens("Anne-Marie")
+    (tok,) = _toks("Anne-Marie")
     assert isinstance(tok, N._Tok)
     assert (tok.start, tok.end, tok.key, tok.capitalised, tok.first) == (
         0, 10, "anne-marie", True, True,
     )  # fmt: skip
     assert tok.known
     # Glued to a digit or underscore: part of a code, not a word.
-    assert [t.text for t in N._tokens("sk_live_x9Q ok2 fine")] == ["fine"]
-    assert N._tokens("") == [] and N._tokens("123 456") == []
+    assert [t.text for t in _toks("sk_live_x9Q ok2 fine")] == ["fine"]
+    assert _toks("") == [] and _toks("123 456") == []
+
+
+def test_the_shared_word_split_is_the_word_pattern_scan() -> None:
+    # DetectionInput.words (one split shared by the names and places recognizers) must be
+    # exactly what scanning with the pattern finds, offsets included.
+    texts = [*_random_texts(3000, seed=5), "", "Jan", " O'Brien-Smith, 12 rue d’Été ", "x_y z9"]
+    for i, text in enumerate(texts):
+        expected = tuple((m.start(), m.end(), m.group()) for m in WORD.finditer(text))
+        assert DetectionInput(text, "en").words == expected, f"string #{i}"
 
 
 # --- phone ------------------------------------------------------------------------------------

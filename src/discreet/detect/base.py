@@ -93,6 +93,14 @@ class KnownSubject:
         return f"KnownSubject(<{len(self.values())} values>)"
 
 
+WORD = re.compile(r"[^\W\d_]++(?:['’\-][^\W\d_]++)*+")
+"""A word: letters, joined by apostrophes or hyphens ("O'Brien", "Anne-Marie",
+"Saint-Étienne"). Possessive quantifiers: nothing after a letter run or a joined part could
+use a character given back, so they match what greedy ones would, without keeping
+backtracking state."""
+_WORD_SPLIT = re.compile(f"({WORD.pattern})")
+
+
 class DetectionInput:
     """One text being analysed, with what every recognizer may want precomputed once."""
 
@@ -109,6 +117,22 @@ class DetectionInput:
         from discreet.detect.register import informal
 
         return informal(self.text, self.language)
+
+    @cached_property
+    def words(self) -> tuple[tuple[int, int, str], ...]:
+        """(start, end, word) of each `WORD` in `text`, in order: the names and places
+        recognizers both walk them, so the text is split once."""
+        # `split` gives gap, word, gap, ..., word, gap as plain strings: no match object per
+        # word, and offsets follow from the lengths. A gap is empty only at either end of
+        # the text (two adjacent words would be one match).
+        parts = _WORD_SPLIT.split(self.text)
+        out: list[tuple[int, int, str]] = []
+        end = 0
+        for gap, word in zip(parts[0::2], parts[1::2], strict=False):
+            start = end + len(gap)
+            end = start + len(word)
+            out.append((start, end, word))
+        return tuple(out)
 
     @cached_property
     def lower(self) -> str:

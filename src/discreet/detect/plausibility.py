@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from discreet.detect.base import DetectionInput, Finding
+from discreet.detect.base import WORD, DetectionInput, Finding
 from discreet.detect.entities import SUPPORTED_LANGUAGES, EntityType
 from discreet.detect.ordinary import (
     BRANDS_AND_PRODUCTS,
@@ -73,7 +73,6 @@ CAPITALISED_ORDINARY = 5.0
 GERMAN_NOUN_ORDINARY = 3.5
 GERMAN_NOUN_SPREAD = 1.2
 
-_WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 _SENTENCE_END = frozenset('.!?:;\n"“”«»()[]•*')
 _INITIAL = re.compile(r"[A-ZÀ-Ý]\.")
 # Words that introduce a name but are not part of it: honorifics, greetings, roles.
@@ -228,7 +227,7 @@ def refine_ner(item: DetectionInput, findings: Iterable[Finding]) -> list[Findin
 
 def _refine(item: DetectionInput, finding: Finding) -> Finding | None:
     text, language = item.text, item.language
-    words = [_Word(m) for m in _WORD.finditer(text, finding.start, finding.end)]
+    words = [_Word(m) for m in WORD.finditer(text, finding.start, finding.end)]
     if not words:
         return finding
     keys = [w.key for w in words]
@@ -323,7 +322,7 @@ def retype_people(item: DetectionInput, findings: Iterable[Finding]) -> list[Fin
 
 
 def _head_type(text: str, finding: Finding) -> EntityType | None:
-    words = [_Word(m) for m in _WORD.finditer(text, finding.start, finding.end)]
+    words = [_Word(m) for m in WORD.finditer(text, finding.start, finding.end)]
     if len(words) < 2 or not words[-1].text[:1].isupper():
         return None
     if _well_known_place(finding.value(text)):
@@ -366,7 +365,7 @@ def _brand_words(keys: list[str]) -> list[bool]:
 
 
 def _product_follows(text: str, end: int) -> bool:
-    match = _WORD.search(text, end, end + 24)
+    match = WORD.search(text, end, end + 24)
     if match is None or text[end : match.start()].strip(" \t-"):
         return False
     return match.group().casefold() in PRODUCT_NOUNS
@@ -437,7 +436,7 @@ def _previous_word(text: str, start: int) -> re.Match[str] | None:
     j = i
     while j >= 0 and (text[j].isalpha() or text[j] in "-'’"):
         j -= 1
-    match = _WORD.fullmatch(text, j + 1, i + 1)
+    match = WORD.fullmatch(text, j + 1, i + 1)
     return match
 
 
@@ -467,7 +466,7 @@ def _extend_left(text: str, start: int, language: str) -> int | None:
 def _extend_right(text: str, end: int, language: str) -> int | None:
     if text[end : end + 1] != " ":
         return None
-    match = _WORD.match(text, end + 1)
+    match = WORD.match(text, end + 1)
     if match is None:
         return None
     word = match.group()

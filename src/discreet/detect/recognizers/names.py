@@ -27,7 +27,7 @@ from itertools import compress
 from operator import itemgetter
 from typing import NamedTuple
 
-from discreet.detect.base import DetectionInput, Finding, Recognizer
+from discreet.detect.base import WORD, DetectionInput, Finding, Recognizer
 from discreet.detect.entities import EntityType
 from discreet.detect.ordinary import name_used_as_word, zipf
 from discreet.detect.registry import builtin
@@ -132,10 +132,6 @@ _AND_SONS = re.compile(
 _ARTICLES = _words("the a an de het een der die das ein eine le la les un une")
 
 _GLUE = frozenset("0123456789_")
-# A word: letters, joined by apostrophes or hyphens ("O'Brien", "Anne-Marie"). Possessive
-# quantifiers: nothing after a letter run or a joined part could use a character given
-# back, so they match what greedy ones would, without keeping backtracking state.
-_WORD = re.compile(r"[^\W\d_]++(?:['’\-][^\W\d_]++)*+")
 _SENTENCE_END = frozenset('.!?:;\n"“”«»()[]•*')
 
 
@@ -151,7 +147,7 @@ def _load_gazetteer() -> tuple[frozenset[str], frozenset[str]]:
         first.update(n.casefold() for n in getattr(provider, "first_names", ()))
         for surname in getattr(provider, "last_names", ()):
             # Also the parts of "de Vries", "Van den Berg", "Müller-Lüdenscheidt".
-            last.update(_WORD.findall(surname.casefold()))
+            last.update(WORD.findall(surname.casefold()))
     first -= PARTICLES
     last -= PARTICLES
     return frozenset(first), frozenset(last)
@@ -203,7 +199,7 @@ def _cue(
     items = sorted({p.strip() for p in phrases.split("|") if p.strip()}, key=len, reverse=True)
     alternatives = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in items)
     regex = re.compile(rf"(?<!\w)(?:{alternatives}){sep}", 0 if case else re.IGNORECASE)
-    first = frozenset(_WORD.match(p).group().casefold() for p in items)  # type: ignore[union-attr]
+    first = frozenset(WORD.match(p).group().casefold() for p in items)  # type: ignore[union-attr]
     return _Cue(regex, first, unknown_score, lowercase_score, line_start)
 
 
@@ -325,30 +321,23 @@ def _known(key: str) -> int:
     return flags | (_LAST if all(parts) else 0)
 
 
-# `_WORD` as a splitter: `split` returns gap, word, gap, ..., word, gap as plain strings,
-# so tokenising needs no match object per word; offsets follow from the lengths.
-_WORD_SPLIT = re.compile(f"({_WORD.pattern})")
 # flags -> (first, last), so building a token needs no bit tests.
 _FLAG_PAIRS = ((False, False), (True, False), (False, True), (True, True))
 # Builds a token without NamedTuple's Python-level __new__, the costliest step per token.
 _new_tok = tuple.__new__
 
 
-def _tokens(text: str) -> list[_Tok]:
-    # The recognizer's hot spot: one pass, local names only, no match objects.
+def _tokens(item: DetectionInput) -> list[_Tok]:
+    # The recognizer's hot spot: one pass over the text's words, local names only.
+    text = item.text
     toks: list[_Tok] = []
     append = toks.append
     known_get = _KNOWN.get
     glue = _GLUE
     pairs = _FLAG_PAIRS
-    parts = _WORD_SPLIT.split(text)
-    gaps = parts[0::2]
-    end = 0
-    # A gap is empty only at either end of the text: adjacent words would be one match.
-    for before, word, after in zip(gaps, parts[1::2], gaps[1:], strict=False):
-        start = end + len(before)
-        end = start + len(word)
-        if (before and before[-1] in glue) or (after and after[0] in glue):
+    size = len(text)
+    for start, end, word in item.words:
+        if (start and text[start - 1] in glue) or (end < size and text[end] in glue):
             continue  # part of a code or key: "sk_live_i2Z9kc5SeM3t"
         key = word.casefold()
         flags = known_get(key, 0)
@@ -393,7 +382,7 @@ class _Scanner:
     def __init__(self, item: DetectionInput) -> None:
         self.text = item.text
         self.language = item.language
-        self.toks = _tokens(item.text)
+        self.toks = _tokens(item)
         self.item = item
 
     def chain(self, i: int, *, unknown_ok: bool, lowercase: bool = False) -> int:

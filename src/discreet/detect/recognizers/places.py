@@ -12,9 +12,9 @@ noun is a product line ("the Lyon sofa", "Chelsea boots").
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
-from discreet.detect.base import DetectionInput, Finding, Recognizer
+from discreet.detect.base import WORD, DetectionInput, Finding, Recognizer
 from discreet.detect.entities import EntityType
 from discreet.detect.ordinary import (
     BRANDS_AND_PRODUCTS,
@@ -38,7 +38,6 @@ SCORE_PHRASE = 0.6
 ORDINARY = 3.8
 SENTENCE_START_ORDINARY = 3.0
 
-_WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 # Words inside a multi-word place name: "Frankfurt am Main", "Stratford-upon-Avon",
 # "Bergen op Zoom", "Saint-Étienne-du-Rouvray", "Châlons-en-Champagne".
 _INNER = frozenset(
@@ -228,7 +227,7 @@ class PlaceRecognizer(Recognizer):
     def analyze(self, item: DetectionInput) -> Iterator[Finding]:
         text = item.text
         # (start, end, word) per word; most are lower case and cost one test each.
-        words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
+        words = item.words
         places = self._places
         first_words = self._gazetteer.first_words
         german = item.language == "de"
@@ -286,7 +285,7 @@ class PlaceRecognizer(Recognizer):
         yield from self._phrases(item, words)
 
     def _abbreviation(
-        self, item: DetectionInput, words: list[tuple[int, int, str]], i: int
+        self, item: DetectionInput, words: Sequence[tuple[int, int, str]], i: int
     ) -> Finding | None:
         """The abbreviations "US", "UK", "UAE", "NYC" in a sentence; not in one written in
         capitals ("EMAIL US"), nor joined to the next word ("US-based", "US-Präsident")."""
@@ -306,7 +305,7 @@ class PlaceRecognizer(Recognizer):
         point of the compass after it ("Europe de l'Est", "Yorkshire du Nord", "Afrique
         centrale"): one name, as the gazetteer's and the annotators' spans have it."""
         while text[end : end + 1] == " ":
-            word = _WORD.match(text, end + 1)
+            word = WORD.match(text, end + 1)
             if word is None or not word.group().islower():
                 break
             if fold(text[start : word.end()]) not in self._places:
@@ -329,7 +328,7 @@ class PlaceRecognizer(Recognizer):
         return Finding(start, end, EntityType.LOCATION, SCORE[kind], self.name)
 
     def _phrases(
-        self, item: DetectionInput, words: list[tuple[int, int, str]]
+        self, item: DetectionInput, words: Sequence[tuple[int, int, str]]
     ) -> Iterator[Finding]:
         """Names made places by a place word before or after them (see `_BARE_LEADS`)."""
         text, n = item.text, len(words)
@@ -393,7 +392,7 @@ class PlaceRecognizer(Recognizer):
                     )
 
     @staticmethod
-    def _name_end(text: str, words: list[tuple[int, int, str]], j: int) -> int:
+    def _name_end(text: str, words: Sequence[tuple[int, int, str]], j: int) -> int:
         """The index after the capitalised name that starts at word `j` (`j` if none): up
         to three capitalised words, with connectors between them ("Croix du Prince",
         "Beaux-Arts de Pau", "Sainte-Marie d' Oloron")."""
@@ -417,7 +416,7 @@ class PlaceRecognizer(Recognizer):
             last = k
         return last
 
-    def _named(self, item: DetectionInput, words: list[tuple[int, int, str]]) -> bool:
+    def _named(self, item: DetectionInput, words: Sequence[tuple[int, int, str]]) -> bool:
         """Whether capitalised `words` name something: one of them is not a frequent word
         ("Platte", "Placid"; not "Docking", "Big"), or together they are a known place."""
         if fold(item.text[words[0][0] : words[-1][1]]) in self._places:
@@ -466,7 +465,7 @@ class PlaceRecognizer(Recognizer):
 
 
 def _product_follows(text: str, end: int) -> bool:
-    match = _WORD.match(text, end + 1) if text[end : end + 1] == " " else None
+    match = WORD.match(text, end + 1) if text[end : end + 1] == " " else None
     return match is not None and match.group().casefold() in PRODUCT_NOUNS
 
 
