@@ -120,8 +120,7 @@ class Detector:
                 for i, found in zip(todo, predicted, strict=True):
                     # The backend keeps everything from the lowest cut (NerConfig.floor);
                     # the text's language and register decide which cut applies to it.
-                    informal_cut = self._informal_cut(items[i])
-                    cut = self.config.ner.min_score if informal_cut is None else informal_cut
+                    cut = self._ner_cut(items[i])
                     ner_out[i] = [f for f in found if f.score >= cut] if cut > floor else found
         return [self._finish(item, ner_out[i]) for i, item in enumerate(items)]
 
@@ -229,10 +228,9 @@ class Detector:
             except Exception as exc:  # fail closed, without the text in the message
                 raise DetectionError(f"checking NER findings failed: {type(exc).__name__}") from exc
         threshold = self.config.threshold
-        # The model's findings in informal text were cut at their own, lower score.
-        informal_cut = self._informal_cut(item) if self.ner is not None else None
-        ner_threshold = threshold if informal_cut is None else min(threshold, informal_cut)
+        # The model's findings have their own cut (NerConfig.min_score, or the informal one).
         ner_name = self.ner.name if self.ner is not None else None
+        ner_threshold = self._ner_cut(item) if self.ner is not None else threshold
         kept = [
             f
             for f in found
@@ -242,11 +240,12 @@ class Detector:
         ]
         return merge_findings(kept)
 
-    def _informal_cut(self, item: DetectionInput) -> float | None:
-        """`ner.informal_min_score` of `item`'s language where the text is informal (see
-        `discreet.detect.register`); None where `ner.min_score` applies."""
+    def _ner_cut(self, item: DetectionInput) -> float:
+        """The score the model's findings in `item` must reach: `ner.informal_min_score` of
+        its language where the text is informal (see `discreet.detect.register`), else
+        `ner.min_score`."""
         cut = self.config.ner.informal_cut(item.language)
-        return cut if cut is not None and item.informal else None
+        return cut if cut is not None and item.informal else self.config.ner.min_score
 
     def _allowed(self, value: str) -> bool:
         if self._allow_terms and value.casefold().strip() in self._allow_terms:

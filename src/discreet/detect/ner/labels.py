@@ -31,7 +31,7 @@ DEFAULT_LABEL_MAP: dict[str, EntityType] = {
 
 # spaCy's NER (and the built-in entity tagger's decoded tags) give no usable probabilities,
 # so a spaCy finding carries a fixed score per type. 0.85 sits above the detector's default
-# threshold (0.4) and NER's min_score (0.5), and below validated patterns (0.95+), which
+# threshold (0.4) and NER's min_score (0.3), and below validated patterns (0.95+), which
 # therefore win overlaps.
 FIXED_SCORE = 0.85
 
