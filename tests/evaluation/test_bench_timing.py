@@ -231,3 +231,7 @@ def test_the_cli_scores_the_hand_written_set(tmp_path: Path) -> None:
     assert json.loads(report.read_text())["corpus"]["source"] == "hand-written set"
     both = CliRunner().invoke(app, ["bench", "--handwritten", "--corpus", str(report)])
     assert both.exit_code == 2 and "not both" in both.output
+    # A name that is no corpus and no file: exit 2 with the names, no traceback.
+    typo = CliRunner().invoke(app, ["bench", "--corpus", "conll2003-xx", "--skip-presidio"])
+    assert typo.exit_code == 2 and "neither a public corpus" in typo.output
+    assert "Traceback" not in typo.output

@@ -11,6 +11,7 @@ import pytest
 
 from discreet.detect.base import Finding
 from discreet.detect.entities import EntityType
+from discreet.errors import InvalidInput
 from discreet.evaluation.bench import (
     PUBLIC_TYPES,
     by_language,
@@ -443,10 +444,15 @@ def test_carved_train_and_dev_do_not_share_sentences(tmp_path: Path, name: str) 
     assert not train_words & dev_words
 
 
-def test_corpus_argument_is_a_name_or_a_path() -> None:
+def test_corpus_argument_is_a_name_or_a_path(tmp_path: Path) -> None:
     assert split_corpus_argument("uner-en-ewt") == ("uner-en-ewt", None)
-    assert split_corpus_argument("my.jsonl") == (None, Path("my.jsonl"))
+    mine = tmp_path / "my.jsonl"
+    mine.write_text("", encoding="utf-8")
+    assert split_corpus_argument(str(mine)) == (None, mine)
     assert split_corpus_argument(None) == (None, None)
+    # Neither: a clear error that lists the names (not a traceback from open()).
+    with pytest.raises(InvalidInput, match=r"--corpus 'conll2003-xx' is neither .*wnut17-en"):
+        split_corpus_argument("conll2003-xx")
 
 
 # --- scoring public text, counted by hand ------------------------------------------------------

@@ -123,8 +123,8 @@ def bench(
         typer.Option(
             "--corpus",
             help="A public annotated corpus's dev split by NAME (conll2003-en, conll2003-de, "
-            "conll2002-nl, wikineural-en/-de/-nl/-fr, uner-en-ewt, wnut17-en, germeval2014-de; "
-            "fetch them first with "
+            "conll2002-nl, wikineural-en/-de/-nl/-fr, uner-en-ewt, wnut17-en, germeval2014-de, "
+            "and the silver wikiann-en/-de/-nl; fetch them first with "
             "`python training/fetch_corpora.py`; only names and places are scored), or a "
             "labelled JSONL file. With --limit, that many texts are sampled.",
         ),

@@ -55,7 +55,7 @@ from discreet.detect.detector import Detector
 from discreet.detect.entities import EntityType
 from discreet.detect.merge import merge_findings
 from discreet.detect.ner.base import NerLoadError
-from discreet.errors import DiscreetError, Unavailable
+from discreet.errors import DiscreetError, InvalidInput, Unavailable
 from discreet.evaluation.metrics import Evaluation, Span, evaluate
 
 BENCH_EXTRA_HINT = "pip install -e '.[bench]'"
@@ -985,12 +985,20 @@ def render_markdown(report: dict[str, Any]) -> str:
 
 
 def split_corpus_argument(value: str | None) -> tuple[str | None, Path | None]:
-    """`--corpus VALUE`: a public corpus name, else a JSONL path."""
+    """`--corpus VALUE`: a public corpus name, else a JSONL path that exists."""
     if value is None:
         return None, None
     from discreet.evaluation.public import CATALOGUE
 
-    return (value, None) if value in CATALOGUE else (None, Path(value))
+    if value in CATALOGUE:
+        return value, None
+    path = Path(value)
+    if not path.is_file():
+        raise InvalidInput(
+            f"--corpus {value!r} is neither a public corpus ({', '.join(CATALOGUE)}) nor a "
+            "labelled JSONL file"
+        )
+    return None, path
 
 
 def bench(options: BenchOptions) -> str:
