@@ -78,6 +78,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--latency-samples", type=int, default=300)
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
+    unknown = [name for name in args.only if name not in CATALOGUE]
+    if unknown:
+        parser.error(f"--only {unknown[0]}: no such corpus; one of {', '.join(CATALOGUE)}")
     args.out.mkdir(parents=True, exist_ok=True)
     rows = list(HEADER)
     for name in args.only or human_annotated():

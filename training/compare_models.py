@@ -25,6 +25,7 @@ from typing import Any
 
 from discreet.detect import Detector
 from discreet.detect.config import DetectorConfig, NerConfig
+from discreet.detect.ner.base import NerLoadError
 from discreet.evaluation.bench import (
     HANDWRITTEN_PATH,
     PUBLIC_TYPES,
@@ -65,7 +66,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--latency", type=int, default=0, metavar="N", help="time detect()")
     parser.add_argument("--no-quality", action="store_true", help="only the latency")
     args = parser.parse_args(argv)
-    detectors = {m: detector_for(m) for m in args.models}
+    try:
+        detectors = {m: detector_for(m) for m in args.models}
+    except NerLoadError as exc:
+        parser.error(f"cannot load a model: {exc}")
     if args.latency:
         texts = [t.text for t in generate_corpus(400, seed=7, split="train")]
         messages = latency_messages(texts, args.latency)

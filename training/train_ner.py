@@ -346,6 +346,9 @@ def choose_corpora(real: Sequence[str] | None, licence: str) -> list[str]:
         return trainable(permissive_only=True) if permissive else list(SHIPPED_CORPORA)
     names = [r for r in real if r != "none"]
     for name in names:
+        if name not in trainable():
+            why = "has no train split within reach" if name in CATALOGUE else "no such corpus"
+            raise SystemExit(f"--real {name}: {why}; one of {', '.join(trainable())}, or none")
         if permissive and not get_corpus(name).permissive:
             raise SystemExit(
                 f"--licence permissive: {name} is {CATALOGUE[name].licence}; "

@@ -306,6 +306,10 @@ def test_training_with_permissive_licence_refuses_other_corpora() -> None:
     assert choose(["none"], "permissive") == []
     with pytest.raises(SystemExit, match="conll2003-en is CoNLL"):
         choose(["wnut17-en", "conll2003-en"], "permissive")
+    with pytest.raises(SystemExit, match="--real conll2003-xx: no such corpus; one of"):
+        choose(["conll2003-xx"], "any")
+    with pytest.raises(SystemExit, match="--real uner-en-ewt: has no train split within"):
+        choose(["uner-en-ewt"], "any")
     meta_licence = train_ner.weights_licence  # type: ignore[attr-defined]
     assert "commercial use allowed" in meta_licence([CATALOGUE["wnut17-en"]])
     assert "not for commercial use" in meta_licence(
