@@ -106,7 +106,6 @@ class Detector:
         ]
         ner_out: list[list[Finding]] = [[] for _ in items]
         if self.ner is not None:
-            floor = self.config.ner.floor
             todo = [i for i, item in enumerate(items) if item.text.strip()]
             if todo:
                 try:
@@ -118,10 +117,11 @@ class Detector:
                         f"NER backend {self.ner.name!r} failed: {type(exc).__name__}"
                     ) from exc
                 for i, found in zip(todo, predicted, strict=True):
-                    # The backend keeps everything from the lowest cut (NerConfig.floor);
-                    # the text's language and register decide which cut applies to it.
+                    # The one place the model's findings are cut (not by `threshold`, which
+                    # is the recognizers'). The built-in backends keep everything from the
+                    # lowest cut (NerConfig.floor); a backend passed in may keep anything.
                     cut = self._ner_cut(items[i])
-                    ner_out[i] = [f for f in found if f.score >= cut] if cut > floor else found
+                    ner_out[i] = [f for f in found if f.score >= cut]
         return [self._finish(item, ner_out[i]) for i, item in enumerate(items)]
 
     def detect_many(
@@ -228,13 +228,13 @@ class Detector:
             except Exception as exc:  # fail closed, without the text in the message
                 raise DetectionError(f"checking NER findings failed: {type(exc).__name__}") from exc
         threshold = self.config.threshold
-        # The model's findings have their own cut (NerConfig.min_score, or the informal one).
+        # The model's findings were cut at their own score in `detect_batch` (`_ner_cut`);
+        # refining them keeps their scores.
         ner_name = self.ner.name if self.ner is not None else None
-        ner_threshold = self._ner_cut(item) if self.ner is not None else threshold
         kept = [
             f
             for f in found
-            if f.score >= (ner_threshold if f.recognizer == ner_name else threshold)
+            if (f.recognizer == ner_name or f.score >= threshold)
             and (self._entities is None or f.type in self._entities)
             and not self._allowed(item.text[f.start : f.end])
         ]
