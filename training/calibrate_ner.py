@@ -23,10 +23,14 @@ from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
+from pydantic import ValidationError
+
+from discreet.detect.config import RECALL_BIAS, NerConfig
 from discreet.detect.entities import EntityType
 from discreet.detect.ner.calibration import (
     BUILTIN_CALIBRATION,
     MODEL_KEY,
+    RECALL_BIAS_KEY,
     Calibration,
     expected_calibration_error,
     model_fingerprint,
@@ -62,15 +66,45 @@ def collect(
     return out
 
 
+def _pair(item: str) -> tuple[str, float]:
+    language, sep, value = item.partition("=")
+    try:
+        if not sep:
+            raise ValueError
+        return language.strip(), float(value)
+    except ValueError:
+        raise ValueError(f"{item!r} is not LANG=NUMBER (e.g. de=2)") from None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--per-corpus", type=int, default=2000, help="dev texts per corpus")
     parser.add_argument("--generated", type=int, default=3000, help="generated texts")
     parser.add_argument("--out", type=Path, default=BUILTIN_CALIBRATION)
+    parser.add_argument(
+        "--recall-bias",
+        metavar="LANG=BIAS",
+        action="append",
+        default=[],
+        help="decode with this lean towards names and places in LANG (default: the "
+        "configuration's default, NerConfig.recall_bias); the findings it adds are the "
+        "least sure, so the map must be fitted on the decoding that will run",
+    )
     args = parser.parse_args(argv)
+    try:
+        bias = NerConfig(
+            recall_bias=dict(_pair(item) for item in args.recall_bias) or RECALL_BIAS
+        ).recall_bias
+    except ValidationError as exc:  # a language or number out of range
+        parser.error(f"--recall-bias: {exc.errors()[0]['msg'].removeprefix('Value error, ')}")
+    except ValueError as exc:  # not LANG=NUMBER
+        parser.error(f"--recall-bias: {exc}")
 
     # The identity calibration: scores are the raw span confidences.
-    backend = SpacyBackend(BUILTIN_MODEL_DIR, plugins=False, calibration=Calibration({}))
+    backend = SpacyBackend(
+        BUILTIN_MODEL_DIR, plugins=False, calibration=Calibration({}), recall_bias=bias
+    )
+    print(f"recall bias: {bias or 'none'}")
     samples: dict[EntityType, list[Sample]] = defaultdict(list)
     offset = 0
     for name in human_annotated():
@@ -103,7 +137,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"ECE raw confidence: {expected_calibration_error(everything):.3f}")
     print(f"ECE calibrated (held-out half): {expected_calibration_error(held_out):.3f}")
     final = Calibration.fit({t: pairs(t, None) for t in samples})
-    tables = {MODEL_KEY: model_fingerprint(BUILTIN_MODEL_DIR), **final.to_json()}
+    tables = {
+        MODEL_KEY: model_fingerprint(BUILTIN_MODEL_DIR),
+        RECALL_BIAS_KEY: dict(sorted(bias.items())),
+        **final.to_json(),
+    }
     lines = ",\n".join(f" {json.dumps(k)}: {json.dumps(v)}" for k, v in tables.items())
     args.out.write_text("{\n" + lines + "\n}\n", encoding="utf-8")
     print(f"wrote {args.out}")

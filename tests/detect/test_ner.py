@@ -10,12 +10,14 @@ from pathlib import Path
 
 import pytest
 import spacy
+from pydantic import ValidationError
 from tests.support.fresh import run_fresh
 
 from discreet.detect import Detector, EntityType, NerConfig
 from discreet.detect.base import Finding
 from discreet.detect.ner import loader
 from discreet.detect.ner.base import NerBackend, NerLoadError
+from discreet.detect.ner.fused import BOOSTED_LABELS
 from discreet.detect.ner.labels import FIXED_SCORE
 from discreet.detect.ner.loader import BUILTIN_MODEL_DIR, load_backend
 from discreet.detect.ner.spacy_backend import SpacyBackend
@@ -562,9 +564,9 @@ def test_the_model_runs_on_one_blas_thread(monkeypatch: pytest.MonkeyPatch) -> N
     seen: list[int] = []
     spans = backend._spans
 
-    def spy(texts: list[str]) -> list[list[Finding]]:
+    def spy(texts: list[str], languages: list[str]) -> list[list[Finding]]:
         seen.extend(p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas")
-        return spans(texts)
+        return spans(texts, languages)
 
     monkeypatch.setattr(backend, "_spans", spy)
     before = [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
@@ -636,6 +638,56 @@ def test_fused_tagger_gives_spacys_tags(builtin: NerBackend, eval_texts: list[st
         assert [fused.labels[t] for t in tags] == expected[i], f"text #{i} alone"
     empty = fused.tag([nlp.make_doc(""), nlp.make_doc("Jan de Vries"), nlp.make_doc("")])
     assert [len(t) for t in empty] == [0, 3, 0]
+
+
+def test_recall_bias_only_turns_other_tokens_into_names_and_places(
+    builtin: NerBackend, eval_texts: list[str]
+) -> None:
+    # The bias may add names and places, never take one away or change its tag, and the
+    # probability given for a token is the model's own (what the calibration was fitted on).
+    assert isinstance(builtin, SpacyBackend) and builtin._fused is not None
+    nlp, fused = builtin._nlp, builtin._fused
+    docs = [nlp.make_doc(text) for text in eval_texts[:300]]
+    plain = fused.predict(docs)
+    assert [t.tolist() for t, _ in fused.predict(docs, [0.0] * len(docs))] == [
+        t.tolist() for t, _ in plain
+    ]
+    leaning = fused.predict(docs, [3.0] * len(docs))
+    favoured = {i for i, label in enumerate(fused.labels) if label.endswith(BOOSTED_LABELS)}
+    gained = 0
+    for (tags, probs), (new_tags, new_probs) in zip(plain, leaning, strict=True):
+        for tag, p, new_tag, new_p in zip(tags, probs, new_tags, new_probs, strict=True):
+            if tag in favoured or new_tag == tag:
+                assert new_tag == tag and new_p == pytest.approx(p)
+            else:
+                assert new_tag in favoured
+                assert new_p < p  # the model's own probability: below the tag it preferred
+                gained += 1
+    assert gained > 0
+    # A doc's bias is its own: unbiased docs in the same batch are tagged as alone.
+    mixed = fused.predict(docs[:20], [3.0 if i % 2 else 0.0 for i in range(20)])
+    for i, (tags, _) in enumerate(mixed):
+        expected = leaning[i] if i % 2 else plain[i]
+        assert tags.tolist() == expected[0].tolist(), f"doc #{i}"
+
+
+def test_recall_bias_applies_per_language() -> None:
+    text = "ich wohne seit kurzem in lingen"  # a town, lower case as typed in a hurry
+    plain = SpacyBackend(BUILTIN_MODEL_DIR, name="ner:builtin")
+    leaning = SpacyBackend(BUILTIN_MODEL_DIR, name="ner:builtin", recall_bias={"de": 2.0})
+    assert leaning.predict([text], ["en"]) == plain.predict([text], ["en"])
+    assert plain.predict([text], ["de"]) == [[]]
+    ((town,),) = leaning.predict([text], ["de"])
+    assert text[town.start : town.end] == "lingen"
+    with pytest.raises(ValueError, match="2 texts but 1 languages"):
+        leaning.predict([text, text], ["de"])
+
+
+def test_recall_bias_config_names_what_is_wrong() -> None:
+    with pytest.raises(ValidationError, match="'xx' is not one of en, nl, de, fr"):
+        NerConfig(recall_bias={"xx": 1.0})
+    with pytest.raises(ValidationError, match=r"recall_bias\['de'\] must be between 0 and 5"):
+        NerConfig(recall_bias={"de": 9.0})
 
 
 def test_fused_and_spacy_paths_find_the_same(builtin: NerBackend, eval_texts: list[str]) -> None:

@@ -28,6 +28,9 @@ BUILTIN_CALIBRATION = Path(__file__).parent / "calibration.json"
 MODEL_KEY = "_model"
 """The key of the map's model fingerprint: a map fitted to other weights would turn their
 confidences into wrong probabilities, and findings would be dropped or kept silently."""
+RECALL_BIAS_KEY = "_recall_bias"
+"""The key of the decoding's recall bias per language when the map was fitted (a record:
+the map is of the model's own probabilities, but which findings it saw depends on it)."""
 
 
 def model_fingerprint(model_dir: Path) -> str:
@@ -85,7 +88,7 @@ class Calibration:
     def from_json(cls, data: Mapping[str, object]) -> Calibration:
         tables: dict[EntityType, _Steps] = {}
         for name, table in data.items():
-            if name == MODEL_KEY:
+            if name.startswith("_"):  # the model's fingerprint and other records
                 continue
             if not isinstance(table, dict):
                 raise ValueError(f"calibration table {name!r} is not an object")
@@ -152,6 +155,7 @@ def expected_calibration_error(scored: Sequence[tuple[float, bool]], bins: int =
 __all__ = [
     "BUILTIN_CALIBRATION",
     "MODEL_KEY",
+    "RECALL_BIAS_KEY",
     "Calibration",
     "expected_calibration_error",
     "model_fingerprint",

@@ -63,6 +63,7 @@ def load_builtin(config: NerConfig | None = None) -> NerBackend:
         str(BUILTIN_MODEL_DIR),
         config.floor,
         tuple(sorted((k, v.value) for k, v in config.label_map.items())),
+        tuple(sorted(config.recall_bias.items())),
     )
     with _builtin_lock:
         backend = _builtin_cache.get(key)
@@ -89,4 +90,5 @@ def _load_builtin(config: NerConfig) -> NerBackend:
         name="ner:builtin",
         plugins=False,
         calibration=Calibration.load(BUILTIN_MODEL_DIR),
+        recall_bias=config.recall_bias,
     )

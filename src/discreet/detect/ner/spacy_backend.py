@@ -74,6 +74,7 @@ class _Request:
     """One `predict` call waiting for the model."""
 
     texts: list[str]
+    languages: list[str]
     done: list[list[Finding]] | None = None
     error: Exception | None = None
 
@@ -99,6 +100,7 @@ class SpacyBackend(NerBackend):
         name: str = "ner:spacy",
         plugins: bool = True,
         calibration: Calibration | None = None,
+        recall_bias: Mapping[str, float] | None = None,
     ) -> None:
         self.name = name
         self.source = name_or_path
@@ -107,6 +109,9 @@ class SpacyBackend(NerBackend):
         self.min_score = min_score
         self.batch_size = batch_size
         self._calibration = calibration
+        self.recall_bias = dict(recall_bias or {})
+        """Per language, the fused tagger's lean towards names and places (see
+        `FusedTagger.predict`); a pipeline without one decodes as trained."""
         self._lock = threading.Lock()  # the model: spaCy's vocabulary is not thread-safe
         self._pending_lock = threading.Lock()
         self._pending: list[_Request] = []
@@ -131,9 +136,11 @@ class SpacyBackend(NerBackend):
         as one batch by whichever of them gets the model next (group commit): under
         concurrent turns the model runs fewer, larger batches, which cost less per text
         than one call each, and no caller waits longer than it would have for the lock."""
+        if len(languages) != len(texts):
+            raise ValueError(f"{len(texts)} texts but {len(languages)} languages")
         if not texts:
             return []
-        request = _Request(list(texts))
+        request = _Request(list(texts), list(languages))
         with self._pending_lock:
             self._pending.append(request)
         with self._lock:
@@ -150,12 +157,13 @@ class SpacyBackend(NerBackend):
         """Run `batch` in one pass and hand each request its findings (or the error).
         Called with the model lock held."""
         texts = [text for request in batch for text in request.texts]
+        languages = [language for request in batch for language in request.languages]
         try:
             # One BLAS thread: the matrices are small, and on a machine whose other cores
             # are busy (gateway workers, detect_many, other services) a second BLAS thread
             # made each text twice as slow (2.2 vs 1.1 ms per text, measured).
             with self._blas.limit(limits=1, user_api="blas"):
-                found = self._spans(texts)
+                found = self._spans(texts, languages)
             if len(self._nlp.vocab.strings) > _MAX_STRINGS:
                 self._nlp = _load_pipeline(self.source, plugins=self.plugins)
                 self._fused = _fused_tagger(self._nlp)
@@ -173,15 +181,16 @@ class SpacyBackend(NerBackend):
             request.done = found[start : start + len(request.texts)]
             start += len(request.texts)
 
-    def _spans(self, texts: list[str]) -> list[list[Finding]]:
+    def _spans(self, texts: list[str], languages: list[str]) -> list[list[Finding]]:
         """Findings per text, from the fused tagger where the pipeline has one."""
         if self._fused is not None:
             docs = [self._nlp.make_doc(text) for text in texts]
             labels = self._fused.labels
+            biases = [self.recall_bias.get(language, 0.0) for language in languages]
             return [
                 self._findings(text, _biluo_spans(_token_tags(doc, labels, tags, chosen)))
                 for text, doc, (tags, chosen) in zip(
-                    texts, docs, self._fused.predict(docs), strict=True
+                    texts, docs, self._fused.predict(docs, biases), strict=True
                 )
             ]
         if len(texts) == 1:  # the usual chat turn; nlp.pipe costs ~0.2 ms more per call
