@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -43,8 +43,8 @@ from discreet.evaluation.public import human_annotated, load_split
 
 PUBLIC_TYPES = frozenset({EntityType.PERSON, EntityType.LOCATION, EntityType.ORGANIZATION})
 
-Sample = tuple[float, bool, int]
-"""(raw confidence, right, text number): the text number assigns the fold."""
+Sample = tuple[float, bool, int, str]
+"""(raw confidence, right, text number, language): the text number assigns the fold."""
 
 
 def right(start: int, end: int, etype: EntityType, text: LabelledText) -> bool:
@@ -62,7 +62,8 @@ def collect(
     for number, (text, findings) in enumerate(zip(texts, found, strict=True)):
         for f in findings:
             if types is None or f.type in types:
-                out[f.type].append((f.score, right(f.start, f.end, f.type, text), number))
+                is_right = right(f.start, f.end, f.type, text)
+                out[f.type].append((f.score, is_right, number, text.language))
     return out
 
 
@@ -110,33 +111,48 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name in human_annotated():
         texts = load_split(name, "dev")[: args.per_corpus]
         for etype, found in collect(backend, texts, PUBLIC_TYPES).items():
-            samples[etype].extend((c, r, n + offset) for c, r, n in found)
+            samples[etype].extend((c, r, n + offset, lang) for c, r, n, lang in found)
         offset += len(texts)
         print(f"{name}: {len(texts)} dev texts")
     generated = generate_corpus(args.generated, seed=101, split="eval")
     for etype, found in collect(backend, generated, None).items():
-        samples[etype].extend((c, r, n + offset) for c, r, n in found)
+        samples[etype].extend((c, r, n + offset, lang) for c, r, n, lang in found)
     print(f"generated (eval split, seed 101): {len(generated)} texts")
 
-    def pairs(etype: EntityType, fold: int | None) -> list[tuple[float, bool]]:
-        return [(c, r) for c, r, n in samples[etype] if fold is None or n % 2 == fold]
+    def fit(fold: int | None) -> Calibration:
+        """Tables per type and per (type, language), on one fold's texts (None: all)."""
+        pairs: dict[EntityType | tuple[EntityType, str], list[tuple[float, bool]]] = {}
+        for etype, found in samples.items():
+            for c, r, n, lang in found:
+                if fold is None or n % 2 == fold:
+                    pairs.setdefault(etype, []).append((c, r))
+                    pairs.setdefault((etype, lang), []).append((c, r))
+        return Calibration.fit(pairs)
 
     held_out: list[tuple[float, bool]] = []
     for fold in (0, 1):
-        fitted = Calibration.fit({t: pairs(t, fold) for t in samples})
+        fitted = fit(fold)
         held_out.extend(
-            (fitted.score(t, c), r) for t in samples for c, r, n in samples[t] if n % 2 != fold
+            (fitted.score(t, c, lang), r)
+            for t in samples
+            for c, r, n, lang in samples[t]
+            if n % 2 != fold
         )
-    everything = [(c, r) for t in samples for c, r, _ in samples[t]]
+    everything = [(c, r) for t in samples for c, r, _, _ in samples[t]]
     print(f"findings: {len(everything)}, right: {sum(r for _, r in everything)}")
     for etype in sorted(samples, key=lambda t: t.value):
-        p = pairs(etype, None)
-        print(f"  {etype.value}: {len(p)} findings, {sum(r for _, r in p) / len(p):.3f} right")
+        p = samples[etype]
+        by_language = Counter(lang for *_, lang in p)
+        print(
+            f"  {etype.value}: {len(p)} findings, {sum(r for _, r, *_ in p) / len(p):.3f} "
+            f"right ({', '.join(f'{k} {v}' for k, v in sorted(by_language.items()))})"
+        )
     fixed = [(FIXED_SCORE, r) for _, r in everything]
     print(f"ECE fixed {FIXED_SCORE}: {expected_calibration_error(fixed):.3f}")
     print(f"ECE raw confidence: {expected_calibration_error(everything):.3f}")
     print(f"ECE calibrated (held-out half): {expected_calibration_error(held_out):.3f}")
-    final = Calibration.fit({t: pairs(t, None) for t in samples})
+    final = fit(None)
+    print(f"languages with tables of their own: {', '.join(sorted(final.languages)) or 'none'}")
     tables = {
         MODEL_KEY: model_fingerprint(BUILTIN_MODEL_DIR),
         RECALL_BIAS_KEY: dict(sorted(bias.items())),

@@ -9,11 +9,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from discreet.detect.config import NerConfig
 from discreet.detect.entities import EntityType
 from discreet.detect.ner.base import NerLoadError
 from discreet.detect.ner.calibration import (
     BUILTIN_CALIBRATION,
     MODEL_KEY,
+    RECALL_BIAS_KEY,
     Calibration,
     expected_calibration_error,
 )
@@ -43,6 +45,42 @@ def test_calibration_round_trips_through_json() -> None:
         assert again.score(EntityType.LOCATION, x) == pytest.approx(
             cal.score(EntityType.LOCATION, x), abs=1e-4
         )
+
+
+def test_a_language_with_enough_findings_gets_its_own_table() -> None:
+    # German spans found at 0.3 by the leaning decoding were all right, English ones at
+    # 0.3 all wrong. Each language is read through its own table, and a language with too
+    # few findings (French) through the table of all of them.
+    german = [(0.3, True)] * 10
+    english = [(0.3, False)] * 10
+    french = [(0.3, True)] * 3
+    cal = Calibration.fit(
+        {
+            EntityType.PERSON: german + english + french,
+            (EntityType.PERSON, "de"): german,
+            (EntityType.PERSON, "en"): english,
+            (EntityType.PERSON, "fr"): french,
+        },
+        min_language_findings=10,
+    )
+    assert cal.languages == {"de", "en"}
+    de, en = cal.score(EntityType.PERSON, 0.3, "de"), cal.score(EntityType.PERSON, 0.3, "en")
+    assert de == pytest.approx(11 / 12) and en == pytest.approx(1 / 12)  # smoothed: +1/+2
+    pooled = cal.score(EntityType.PERSON, 0.3)
+    assert cal.score(EntityType.PERSON, 0.3, "fr") == pooled
+    assert cal.score(EntityType.LOCATION, 0.3, "de") == 0.3  # no table: the raw confidence
+    again = Calibration.from_json(json.loads(json.dumps(cal.to_json())))
+    assert "PERSON@de" in cal.to_json() and again.languages == {"de", "en"}
+    assert again.score(EntityType.PERSON, 0.3, "de") == pytest.approx(de, abs=1e-4)
+    with pytest.raises(ValueError, match="unknown language"):
+        Calibration.from_json({"PERSON@xx": {"bounds": [0.0], "values": [0.5]}})
+
+
+def test_the_shipped_map_was_fitted_on_the_default_decoding() -> None:
+    # A map fitted with another lean would read the findings the default lean adds
+    # through the wrong tables; calibrate_ner.py records the lean it decoded with.
+    shipped = json.loads(BUILTIN_CALIBRATION.read_text(encoding="utf-8"))
+    assert shipped[RECALL_BIAS_KEY] == NerConfig().recall_bias
 
 
 def test_expected_calibration_error_by_hand() -> None:

@@ -245,3 +245,22 @@ def test_a_colour_the_model_is_unsure_of_is_no_person(language: str, text: str, 
     assert refined(text, value, P, language, score=0.8) == [(value, P)]
     full = "Gordon Brown said it would come"
     assert refined(full, "Gordon Brown", P, "en", score=0.35) == [("Gordon Brown", P)]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "value"),
+    [
+        ("nl", "mijn Echo Dot doet het niet meer", "Dot"),
+        ("de", "Gibt es den Echo Dot auch in Weiß?", "Dot"),
+        ("en", "I paid with Apple Pay yesterday", "Pay"),
+    ],
+)
+def test_part_of_a_product_name_is_no_place_or_person(language: str, text: str, value: str) -> None:
+    # The model may tag only part of a product's name; the words around it say what it is.
+    assert refined(text, value, L, language, score=0.31) == []
+    assert refined(text, value, P, language, score=0.31) == []
+
+
+def test_a_name_next_to_a_brand_is_still_a_name() -> None:
+    text = "Dot Visser paid with Apple Pay"
+    assert refined(text, "Dot Visser", P, "en") == [("Dot Visser", P)]

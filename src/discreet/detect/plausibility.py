@@ -23,6 +23,7 @@ recognizer, which this does not touch: the context says so.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable
 
@@ -235,7 +236,7 @@ def _refine(item: DetectionInput, finding: Finding) -> Finding | None:
     if not words:
         return finding
     keys = [w.key for w in words]
-    brand = _brand_words(keys)
+    brand = _brand_in_context(item, finding, keys)
     if finding.type is EntityType.STREET_ADDRESS:
         if brand[0]:
             return None  # "JCB 16", "DHL 3": a brand and a number
@@ -356,6 +357,19 @@ def _signature(text: str, finding: Finding) -> bool:
 
 def _place_cue(text: str, start: int) -> bool:
     return PLACE_CUE_BEFORE.search(text, max(0, start - 24), start) is not None
+
+
+def _brand_in_context(item: DetectionInput, finding: Finding, keys: list[str]) -> list[bool]:
+    """`_brand_words` of the finding's words, read with the words around it: the model
+    may tag part of a product's name ("Dot" of "Echo Dot")."""
+    spread = _BRAND_MAX_WORDS - 1
+    words = item.words
+    first = bisect.bisect_left(words, (finding.start,))
+    before = [w[2].casefold() for w in words[max(0, first - spread) : first]]
+    after_start = first + len(keys)
+    after = [w[2].casefold() for w in words[after_start : after_start + spread]]
+    marked = _brand_words([*before, *keys, *after])
+    return marked[len(before) : len(before) + len(keys)]
 
 
 def _brand_words(keys: list[str]) -> list[bool]:

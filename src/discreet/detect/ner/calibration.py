@@ -7,6 +7,11 @@ probability that the finding is right (a softmax trained on templates is over-co
 regression on the dev splits of the public corpora and on generated dev texts
 (`training/calibrate_ner.py`; never on test splits), stored in `calibration.json` beside
 this module. At run time that is one binary search per finding.
+
+Where a language has enough findings of a type, it has its own table ("PERSON@de" beside
+"PERSON"): the decoding differs by language (`NerConfig.recall_bias`), and a span the
+leaning German decoding finds at a raw confidence of 0.3 is right more often than an
+English one the plain decoding finds at 0.3.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from discreet.detect.entities import EntityType
+from discreet.detect.entities import SUPPORTED_LANGUAGES, EntityType
 from discreet.detect.ner.base import NerLoadError
 
 BUILTIN_CALIBRATION = Path(__file__).parent / "calibration.json"
@@ -55,38 +60,62 @@ class _Steps:
         return self.values[max(i, 0)]
 
 
+Key = tuple[EntityType, str | None]
+"""A table's entity type and language (None: every language without its own)."""
+
+MIN_LANGUAGE_FINDINGS = 1000
+"""A language gets its own table for a type from this many findings; fewer would fit noise."""
+
+
 class Calibration:
-    """Raw span confidence → probability that the finding is right, per entity type.
-    Types without a table keep the raw confidence."""
+    """Raw span confidence → probability that the finding is right, per entity type and,
+    where fitted, per language. Types without a table keep the raw confidence."""
 
-    def __init__(self, tables: Mapping[EntityType, _Steps]) -> None:
-        self._tables = dict(tables)
+    def __init__(self, tables: Mapping[EntityType | Key, _Steps]) -> None:
+        self._tables: dict[Key, _Steps] = {
+            (key if isinstance(key, tuple) else (key, None)): table for key, table in tables.items()
+        }
 
-    def score(self, etype: EntityType, confidence: float) -> float:
-        table = self._tables.get(etype)
+    def score(self, etype: EntityType, confidence: float, language: str | None = None) -> float:
+        table = self._tables.get((etype, language)) or self._tables.get((etype, None))
         return confidence if table is None else table(confidence)
 
     @property
     def types(self) -> frozenset[EntityType]:
-        return frozenset(self._tables)
+        return frozenset(etype for etype, _ in self._tables)
+
+    @property
+    def languages(self) -> frozenset[str]:
+        """The languages with a table of their own."""
+        return frozenset(language for _, language in self._tables if language is not None)
 
     @classmethod
-    def fit(cls, samples: Mapping[EntityType, Sequence[tuple[float, bool]]]) -> Calibration:
-        """Isotonic regression per type on (raw confidence, finding was right) pairs."""
-        return cls({etype: _isotonic(pairs) for etype, pairs in samples.items() if pairs})
+    def fit(
+        cls,
+        samples: Mapping[EntityType | Key, Sequence[tuple[float, bool]]],
+        min_language_findings: int = MIN_LANGUAGE_FINDINGS,
+    ) -> Calibration:
+        """Isotonic regression per type, and per (type, language) where that language has
+        `min_language_findings` or more, on (raw confidence, finding was right) pairs."""
+        tables: dict[EntityType | Key, _Steps] = {}
+        for key, pairs in samples.items():
+            own_language = isinstance(key, tuple) and key[1] is not None
+            if pairs and (not own_language or len(pairs) >= min_language_findings):
+                tables[key] = _isotonic(pairs)
+        return cls(tables)
 
     def to_json(self) -> dict[str, object]:
         return {
-            etype.value: {
+            _json_key(key): {
                 "bounds": [round(b, 6) for b in t.bounds],
                 "values": [round(v, 4) for v in t.values],
             }
-            for etype, t in sorted(self._tables.items(), key=lambda kv: kv[0].value)
+            for key, t in sorted(self._tables.items(), key=lambda kv: _json_key(kv[0]))
         }
 
     @classmethod
     def from_json(cls, data: Mapping[str, object]) -> Calibration:
-        tables: dict[EntityType, _Steps] = {}
+        tables: dict[EntityType | Key, _Steps] = {}
         for name, table in data.items():
             if name.startswith("_"):  # the model's fingerprint and other records
                 continue
@@ -96,7 +125,10 @@ class Calibration:
             values = tuple(float(v) for v in table["values"])
             if not bounds or len(bounds) != len(values) or list(bounds) != sorted(bounds):
                 raise ValueError(f"calibration table {name!r} is malformed")
-            tables[EntityType(name)] = _Steps(bounds, values)
+            type_name, _, language = name.partition("@")
+            if language and language not in SUPPORTED_LANGUAGES:
+                raise ValueError(f"calibration table {name!r} names an unknown language")
+            tables[(EntityType(type_name), language or None)] = _Steps(bounds, values)
         return cls(tables)
 
     @classmethod
@@ -118,6 +150,11 @@ class Calibration:
                 f"{model_dir}; rebuild it with `python training/calibrate_ner.py`"
             )
         return calibration
+
+
+def _json_key(key: Key) -> str:
+    etype, language = key
+    return etype.value if language is None else f"{etype.value}@{language}"
 
 
 def _isotonic(pairs: Sequence[tuple[float, bool]]) -> _Steps:

@@ -188,9 +188,9 @@ class SpacyBackend(NerBackend):
             labels = self._fused.labels
             biases = [self.recall_bias.get(language, 0.0) for language in languages]
             return [
-                self._findings(text, _biluo_spans(_token_tags(doc, labels, tags, chosen)))
-                for text, doc, (tags, chosen) in zip(
-                    texts, docs, self._fused.predict(docs, biases), strict=True
+                self._findings(text, language, _biluo_spans(_token_tags(doc, labels, tags, chosen)))
+                for text, language, doc, (tags, chosen) in zip(
+                    texts, languages, docs, self._fused.predict(docs, biases), strict=True
                 )
             ]
         if len(texts) == 1:  # the usual chat turn; nlp.pipe costs ~0.2 ms more per call
@@ -198,10 +198,14 @@ class SpacyBackend(NerBackend):
         else:
             docs = list(self._nlp.pipe(texts, batch_size=self.batch_size))
         spans_of = _tagged_spans if ENTITY_TAGGER in self._nlp.pipe_names else _entity_spans
-        return [self._findings(text, spans_of(doc)) for text, doc in zip(texts, docs, strict=True)]
+        return [
+            self._findings(text, language, spans_of(doc))
+            for text, language, doc in zip(texts, languages, docs, strict=True)
+        ]
 
-    def _findings(self, text: str, spans: list[_Span]) -> list[Finding]:
-        """Findings from `spans` ((start, end, label, confidence) in `text`)."""
+    def _findings(self, text: str, language: str, spans: list[_Span]) -> list[Finding]:
+        """Findings from `spans` ((start, end, label, confidence) in `text`, written in
+        `language`)."""
         found: list[Finding] = []
         for span_start, span_end, label, confidence in spans:
             etype = self.label_map.get(label.upper())
@@ -210,7 +214,7 @@ class SpacyBackend(NerBackend):
             if confidence is None or self._calibration is None:
                 score = self._scores.get(etype, FIXED_SCORE)
             else:
-                score = self._calibration.score(etype, confidence)
+                score = self._calibration.score(etype, confidence, language)
             if score < self.min_score:
                 continue
             start, end = _trim(text, span_start, span_end)
