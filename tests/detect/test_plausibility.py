@@ -264,3 +264,11 @@ def test_part_of_a_product_name_is_no_place_or_person(language: str, text: str, 
 def test_a_name_next_to_a_brand_is_still_a_name() -> None:
     text = "Dot Visser paid with Apple Pay"
     assert refined(text, "Dot Visser", P, "en") == [("Dot Visser", P)]
+
+
+def test_a_home_town_the_model_is_unsure_is_a_person_is_the_town() -> None:
+    text = "Dunkerque est une ville du Nord."
+    assert refined(text, "Dunkerque", P, "fr", score=0.39) == [("Dunkerque", L)]
+    assert refined(text, "Dunkerque", P, "fr", score=0.8) == [("Dunkerque", P)]  # it is sure
+    # A town abroad shares its name with people ("Obama" in Japan): the model decides.
+    assert refined("Obama said so.", "Obama", P, "en", score=0.39) == [("Obama", P)]

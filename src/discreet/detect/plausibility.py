@@ -72,6 +72,9 @@ COLOUR_NAME_SCORE = 0.4
 """A lone colour the model scores below this as a person is the colour: "Brown or black?",
 "Braun ist die Farbe" (the recall bias, `NerConfig.recall_bias`, brings such capitalised
 words up at 0.3-0.4); a surname it is surer of ("Gordon Brown said", 0.8+) stays."""
+UNSURE_PERSON_SCORE = 0.5
+"""A lone word the model is less sure than this is a person, which names a town in a
+country where discreet's customers live and no first name or surname, is that town."""
 PLACE_AS_WORD = 5.5
 SENTENCE_START_ORDINARY = 4.0
 CAPITALISED_ORDINARY = 5.0
@@ -278,9 +281,17 @@ def _refine(item: DetectionInput, finding: Finding) -> Finding | None:
         return None
     if finding.type is not EntityType.PERSON:
         return finding
-    if len(words) == 1 and _well_known_place(keys[0]) and not _known_name(keys[0]):
-        # "Lisboa", "Warszawa": a place the model has not seen, not a person. (Small towns
-        # share names with people: "Obama" is a town in Japan.)
+    if (
+        len(words) == 1
+        and not _known_name(keys[0])
+        and (
+            _well_known_place(keys[0])
+            or (finding.score < UNSURE_PERSON_SCORE and gazetteer().home(fold(keys[0])))
+        )
+    ):
+        # "Lisboa", "Warszawa": a place the model has not seen, not a person; so is a town
+        # where discreet's customers live that it is unsure of ("Dunkerque est une ville").
+        # (Small towns abroad share names with people: "Obama" is a town in Japan.)
         return Finding(
             finding.start, finding.end, EntityType.LOCATION, finding.score, finding.recognizer
         )
