@@ -25,10 +25,11 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from discreet.detect.config import RECALL_BIAS, NerConfig
+from discreet.detect.config import INFORMAL_RECALL_BIAS, RECALL_BIAS, NerConfig
 from discreet.detect.entities import EntityType
 from discreet.detect.ner.calibration import (
     BUILTIN_CALIBRATION,
+    INFORMAL_RECALL_BIAS_KEY,
     MODEL_KEY,
     RECALL_BIAS_KEY,
     Calibration,
@@ -91,21 +92,35 @@ def main(argv: Sequence[str] | None = None) -> int:
         "configuration's default, NerConfig.recall_bias); the findings it adds are the "
         "least sure, so the map must be fitted on the decoding that will run",
     )
+    parser.add_argument(
+        "--informal-recall-bias",
+        metavar="LANG=BIAS",
+        action="append",
+        default=[],
+        help="the same for informal text (default: NerConfig.informal_recall_bias)",
+    )
     args = parser.parse_args(argv)
     try:
-        bias = NerConfig(
-            recall_bias=dict(_pair(item) for item in args.recall_bias) or RECALL_BIAS
-        ).recall_bias
+        config = NerConfig(
+            recall_bias=dict(_pair(item) for item in args.recall_bias) or RECALL_BIAS,
+            informal_recall_bias=dict(_pair(item) for item in args.informal_recall_bias)
+            or INFORMAL_RECALL_BIAS,
+        )
     except ValidationError as exc:  # a language or number out of range
-        parser.error(f"--recall-bias: {exc.errors()[0]['msg'].removeprefix('Value error, ')}")
+        parser.error(exc.errors()[0]["msg"].removeprefix("Value error, "))
     except ValueError as exc:  # not LANG=NUMBER
-        parser.error(f"--recall-bias: {exc}")
+        parser.error(str(exc))
+    bias, informal_bias = config.recall_bias, config.informal_recall_bias
 
     # The identity calibration: scores are the raw span confidences.
     backend = SpacyBackend(
-        BUILTIN_MODEL_DIR, plugins=False, calibration=Calibration({}), recall_bias=bias
+        BUILTIN_MODEL_DIR,
+        plugins=False,
+        calibration=Calibration({}),
+        recall_bias=bias,
+        informal_recall_bias=informal_bias,
     )
-    print(f"recall bias: {bias or 'none'}")
+    print(f"recall bias: {bias or 'none'}; informal text: {informal_bias or 'none'}")
     samples: dict[EntityType, list[Sample]] = defaultdict(list)
     offset = 0
     for name in human_annotated():
@@ -156,6 +171,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     tables = {
         MODEL_KEY: model_fingerprint(BUILTIN_MODEL_DIR),
         RECALL_BIAS_KEY: dict(sorted(bias.items())),
+        INFORMAL_RECALL_BIAS_KEY: dict(sorted(informal_bias.items())),
         **final.to_json(),
     }
     lines = ",\n".join(f" {json.dumps(k)}: {json.dumps(v)}" for k, v in tables.items())

@@ -683,11 +683,30 @@ def test_recall_bias_applies_per_language() -> None:
         leaning.predict([text, text], ["de"])
 
 
+def test_informal_text_gets_its_own_lean(builtin: NerBackend) -> None:
+    # A chat message (lower-case opening, "u") leans by the informal bias; the same words
+    # in edited form, and other languages, by theirs.
+    casual = "lol u should ask tash, she knows"
+    edited = "You should ask tash. She knows."
+    plain = SpacyBackend(BUILTIN_MODEL_DIR, name="ner:builtin")
+    leaning = SpacyBackend(BUILTIN_MODEL_DIR, name="ner:builtin", informal_recall_bias={"en": 5.0})
+    assert leaning._bias(casual, "en") == 5.0 and leaning._bias(edited, "en") == 0.0
+    assert leaning._bias(casual, "nl") == 0.0
+    assert leaning.predict([edited], ["en"]) == plain.predict([edited], ["en"])
+    assert plain.predict([casual], ["en"]) == [[]]
+    ((name,),) = leaning.predict([casual], ["en"])
+    assert casual[name.start : name.end] == "tash"
+    assert isinstance(builtin, SpacyBackend)
+    assert builtin.informal_recall_bias == NerConfig().informal_recall_bias == {"en": 2.0}
+
+
 def test_recall_bias_config_names_what_is_wrong() -> None:
     with pytest.raises(ValidationError, match="'xx' is not one of en, nl, de, fr"):
         NerConfig(recall_bias={"xx": 1.0})
     with pytest.raises(ValidationError, match=r"recall_bias\['de'\] must be between 0 and 5"):
         NerConfig(recall_bias={"de": 9.0})
+    with pytest.raises(ValidationError, match="informal_recall_bias: 'xx' is not one of"):
+        NerConfig(informal_recall_bias={"xx": 1.0})
 
 
 def test_fused_and_spacy_paths_find_the_same(builtin: NerBackend, eval_texts: list[str]) -> None:

@@ -14,6 +14,7 @@ from discreet.detect.entities import EntityType
 from discreet.detect.ner.base import NerLoadError
 from discreet.detect.ner.calibration import (
     BUILTIN_CALIBRATION,
+    INFORMAL_RECALL_BIAS_KEY,
     MODEL_KEY,
     RECALL_BIAS_KEY,
     Calibration,
@@ -81,6 +82,7 @@ def test_the_shipped_map_was_fitted_on_the_default_decoding() -> None:
     # through the wrong tables; calibrate_ner.py records the lean it decoded with.
     shipped = json.loads(BUILTIN_CALIBRATION.read_text(encoding="utf-8"))
     assert shipped[RECALL_BIAS_KEY] == NerConfig().recall_bias
+    assert shipped[INFORMAL_RECALL_BIAS_KEY] == NerConfig().informal_recall_bias
 
 
 def test_expected_calibration_error_by_hand() -> None:

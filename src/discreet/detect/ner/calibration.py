@@ -33,6 +33,8 @@ BUILTIN_CALIBRATION = Path(__file__).parent / "calibration.json"
 MODEL_KEY = "_model"
 """The key of the map's model fingerprint: a map fitted to other weights would turn their
 confidences into wrong probabilities, and findings would be dropped or kept silently."""
+INFORMAL_RECALL_BIAS_KEY = "_informal_recall_bias"
+"""The same for informal text (`NerConfig.informal_recall_bias`)."""
 RECALL_BIAS_KEY = "_recall_bias"
 """The key of the decoding's recall bias per language when the map was fitted (a record:
 the map is of the model's own probabilities, but which findings it saw depends on it)."""
@@ -191,6 +193,7 @@ def expected_calibration_error(scored: Sequence[tuple[float, bool]], bins: int =
 
 __all__ = [
     "BUILTIN_CALIBRATION",
+    "INFORMAL_RECALL_BIAS_KEY",
     "MODEL_KEY",
     "RECALL_BIAS_KEY",
     "Calibration",

@@ -64,6 +64,7 @@ def load_builtin(config: NerConfig | None = None) -> NerBackend:
         config.floor,
         tuple(sorted((k, v.value) for k, v in config.label_map.items())),
         tuple(sorted(config.recall_bias.items())),
+        tuple(sorted(config.informal_recall_bias.items())),
     )
     with _builtin_lock:
         backend = _builtin_cache.get(key)
@@ -91,4 +92,5 @@ def _load_builtin(config: NerConfig) -> NerBackend:
         plugins=False,
         calibration=Calibration.load(BUILTIN_MODEL_DIR),
         recall_bias=config.recall_bias,
+        informal_recall_bias=config.informal_recall_bias,
     )

@@ -23,6 +23,7 @@ from discreet.detect.ner.base import NerBackend, NerLoadError
 from discreet.detect.ner.calibration import Calibration
 from discreet.detect.ner.fused import FusedTagger
 from discreet.detect.ner.labels import FIXED_SCORE, build_label_map
+from discreet.detect.register import informal
 from discreet.detect.stopwords import StopWordsError, stop_words
 
 # Factories worth loading for entities; everything else is excluded at load time.
@@ -101,6 +102,7 @@ class SpacyBackend(NerBackend):
         plugins: bool = True,
         calibration: Calibration | None = None,
         recall_bias: Mapping[str, float] | None = None,
+        informal_recall_bias: Mapping[str, float] | None = None,
     ) -> None:
         self.name = name
         self.source = name_or_path
@@ -112,6 +114,9 @@ class SpacyBackend(NerBackend):
         self.recall_bias = dict(recall_bias or {})
         """Per language, the fused tagger's lean towards names and places (see
         `FusedTagger.predict`); a pipeline without one decodes as trained."""
+        self.informal_recall_bias = dict(informal_recall_bias or {})
+        """Per language, the lean for informal text (`discreet.detect.register`), in place
+        of `recall_bias` there."""
         self._lock = threading.Lock()  # the model: spaCy's vocabulary is not thread-safe
         self._pending_lock = threading.Lock()
         self._pending: list[_Request] = []
@@ -186,7 +191,7 @@ class SpacyBackend(NerBackend):
         if self._fused is not None:
             docs = [self._nlp.make_doc(text) for text in texts]
             labels = self._fused.labels
-            biases = [self.recall_bias.get(language, 0.0) for language in languages]
+            biases = [self._bias(t, lang) for t, lang in zip(texts, languages, strict=True)]
             return [
                 self._findings(text, language, _biluo_spans(_token_tags(doc, labels, tags, chosen)))
                 for text, language, doc, (tags, chosen) in zip(
@@ -202,6 +207,13 @@ class SpacyBackend(NerBackend):
             self._findings(text, language, spans_of(doc))
             for text, language, doc in zip(texts, languages, docs, strict=True)
         ]
+
+    def _bias(self, text: str, language: str) -> float:
+        """The lean for `text`: its language's informal one where it reads as informal."""
+        lean = self.informal_recall_bias.get(language)
+        if lean is not None and informal(text, language):
+            return lean
+        return self.recall_bias.get(language, 0.0)
 
     def _findings(self, text: str, language: str, spans: list[_Span]) -> list[Finding]:
         """Findings from `spans` ((start, end, label, confidence) in `text`, written in
