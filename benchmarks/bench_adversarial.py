@@ -92,13 +92,13 @@ def own_message(fields: dict[str, str], rng: random.Random) -> str:
 
 
 async def run(
-    settings: Settings, turns: int, customers: int, concurrency: int, ner: str
+    settings: Settings, turns: int, customers: int, concurrency: int, ner: str, seed: int
 ) -> dict[str, Any]:
     known = {c.ref: dict(c.fields) for c in make_customers(customers)}
     checker = LeakChecker(known)
     master = MasterKey.generate()
     policy = parse_policy(policy_text(ner), "<bench policy>")
-    with AdversarialUpstream(known, Mode.CYCLE, hang_seconds=5.0) as upstream:
+    with AdversarialUpstream(known, Mode.CYCLE, seed=seed, hang_seconds=5.0) as upstream:
         backend = AsyncUpstreamClient(
             UpstreamSettings(base_url=upstream.base_url, model="adversary", max_attempts=1)
         )
@@ -118,7 +118,7 @@ async def run(
             handed: Counter[tuple[str, int]] = Counter()
 
             async def worker(w: int) -> None:
-                rng = random.Random(1000 + w)
+                rng = random.Random(seed * 1000 + w)
                 for i in range(w, turns, concurrency):
                     own = refs[rng.randrange(len(refs))]
                     fields = known[own]
@@ -221,6 +221,13 @@ def main() -> None:
     parser.add_argument("--postgres", default=os.environ.get("DISCREET_TEST_POSTGRES_URL"))
     parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     parser.add_argument("--ner", choices=("builtin", "none"), default="builtin")
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=12,
+        help="seed of the adversary and the customers' messages: another seed pairs other "
+        "customers with other attacks (runs with one seed still differ by interleaving)",
+    )
     args = parser.parse_args()
     rows: list[tuple[str, dict[str, Any]]] = []
     if not args.no_sqlite:
@@ -229,7 +236,14 @@ def main() -> None:
                 (
                     "SQLite",
                     asyncio.run(
-                        run(settings, args.turns, args.customers, args.concurrency, args.ner)
+                        run(
+                            settings,
+                            args.turns,
+                            args.customers,
+                            args.concurrency,
+                            args.ner,
+                            args.seed,
+                        )
                     ),
                 )
             )
@@ -240,13 +254,20 @@ def main() -> None:
                 (
                     "PostgreSQL",
                     asyncio.run(
-                        run(settings, args.turns, args.customers, args.concurrency, args.ner)
+                        run(
+                            settings,
+                            args.turns,
+                            args.customers,
+                            args.concurrency,
+                            args.ner,
+                            args.seed,
+                        )
                     ),
                 )
             )
     print(f"Machine: {machine()}; {machine_speed()}  ")
     print(f"Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC  ")
-    print(f"Concurrency: {args.concurrency}; NER: {args.ner}\n")
+    print(f"Concurrency: {args.concurrency}; NER: {args.ner}; seed: {args.seed}\n")
     columns = [c for c in rows[0][1] if c != "statuses"]
     print("| store | " + " | ".join(columns) + " |")
     print("|---|" + "---:|" * len(columns))
