@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import random
 import socket
 import threading
 import time
@@ -27,6 +28,7 @@ from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any, Literal
 
 import pytest
@@ -345,11 +347,41 @@ class RecordingUpstream:
         assert not leaked, f"upstream received raw value(s) at argument position(s) {leaked}"
 
 
+def _ephemeral_range() -> tuple[int, int]:
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999  # Linux's default
+
+
+_HANDED_OUT: set[int] = set()
+
+
 def unused_port() -> int:
-    """A loopback port nothing listens on (bound, then released), for refused connections."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A loopback port nothing listens on (bound, then released), for servers a test starts
+    and for refused connections.
+
+    Chosen below the kernel's ephemeral range on purpose: a port from `bind(0)` lies inside
+    it, and between the check and the server's own bind any outgoing connection of the suite
+    (PostgreSQL, httpx, the other xdist worker) may take it as its source port, so a spawned
+    `discreet serve` fails with "Address already in use". Ports below the range are only
+    ever taken by a bind, and the random start keeps two workers apart."""
+    low, _ = _ephemeral_range()
+    first, last = 20000, max(20001, low - 1)
+    rng = random.SystemRandom()
+    for _attempt in range(200):
+        port = rng.randint(first, last)
+        if port in _HANDED_OUT:
+            continue
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _HANDED_OUT.add(port)
+        return port
+    raise RuntimeError(f"no free loopback port between {first} and {last}")
 
 
 @pytest.fixture
