@@ -38,6 +38,9 @@ def test_the_gazetteer_knows_native_spellings_and_ignores_case() -> None:
         assert kind_of(name) is not None, name
     assert kind_of("Noord-Brabant") is PlaceKind.REGION
     assert kind_of("Bavière") is PlaceKind.REGION
+    # The United Kingdom's nations in each language (French ones are not in pycountry).
+    for name in ("Scotland", "Schotland", "Schottland", "Écosse", "Pays de Galles"):
+        assert kind_of(name) is not None, name
     # GeoNames' alternative names hold codes and function words: none is a place here.
     for word in ("the", "was", "het", "ist"):
         assert kind_of(word) is None, word

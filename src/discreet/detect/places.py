@@ -124,6 +124,12 @@ _COMMON_NAMES = [
     "Fernost",
     "Verre Oosten",
     "Extrême-Orient",
+    # The United Kingdom's nations in French: pycountry's French ISO 3166-2 catalogue has
+    # no names for them (its Dutch and German ones do: "Schotland", "Schottland").
+    "Écosse",
+    "Angleterre",
+    "Pays de Galles",
+    "Irlande du Nord",
 ]
 # Second-level subdivisions (French départements, Belgian, Italian and Spanish provinces):
 # named in news and addresses as often as the regions above them ("Gironde", "Antwerpen").
