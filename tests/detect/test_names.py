@@ -157,3 +157,16 @@ def test_lone_first_name_needs_informal_english_and_a_rare_word(text: str) -> No
 def test_informal_rule_does_not_reach_names_inside_a_list_of_firms() -> None:
     # Mid-sentence, `_lone_name_context` alone decides, informal or not.
     assert names("Reeves, Perry and Harris lol") == []
+
+
+def test_a_lone_first_name_after_a_preposition_of_place_that_is_a_place_is_no_person() -> None:
+    found = names("He was admitted to the bar in Virginia. Later he moved.")
+    assert "Virginia" not in found
+    # Elsewhere the same name is a person; so is one after "to", "from", "at".
+    assert "Virginia" in names("Yesterday I met Virginia at the shop.")
+    assert "Virginia" in names("I sent the parcel to Virginia yesterday.")
+
+
+def test_a_companys_head_word_ends_no_name_and_makes_no_person() -> None:
+    found = names("Please send the J.M. Huber Corporation Guaranty to me, Anna Kowalczyk")
+    assert "Huber" not in " ".join(found) and "Anna Kowalczyk" in found

@@ -97,34 +97,48 @@ def test_a_confident_model_is_still_checked() -> None:
 
 
 @pytest.mark.parametrize(
-    ("language", "text", "value", "expected"),
+    ("given", "language", "text", "value", "expected"),
     [
-        ("en", "We drove over the George Washington Bridge.", "George Washington Bridge", L),
+        (P, "en", "We drove over the George Washington Bridge.", "George Washington Bridge", L),
         (
+            P,
             "en",
             "Zachary Taylor Historic State Park is closed",
             "Zachary Taylor Historic State Park",
             L,
         ),
-        ("en", "She studied at Princeton University.", "Princeton University", ORG),
-        ("en", "The Richard Rodgers Theatre sold out.", "Richard Rodgers Theatre", ORG),
-        ("de", "Wir waren am Wannsee und auf der Glienicker Brücke.", "Glienicker Brücke", L),
-        ("fr", "Il enseigne à la Sorbonne Université.", "Sorbonne Université", ORG),
+        (P, "en", "She studied at Princeton University.", "Princeton University", ORG),
+        (P, "en", "The Richard Rodgers Theatre sold out.", "Richard Rodgers Theatre", ORG),
+        (P, "de", "Wir waren am Wannsee und auf der Glienicker Brücke.", "Glienicker Brücke", L),
+        (P, "fr", "Il enseigne à la Sorbonne Université.", "Sorbonne Université", ORG),
         # A surname that is also such a word stays a person after a first name.
-        ("en", "Please ask Anna Park about it.", "Anna Park", P),
-        ("en", "John Lake called twice.", "John Lake", P),
-        ("nl", "Dit is Jan van der Meer.", "Jan van der Meer", P),
+        (P, "en", "Please ask Anna Park about it.", "Anna Park", P),
+        (P, "en", "John Lake called twice.", "John Lake", P),
+        (P, "nl", "Dit is Jan van der Meer.", "Jan van der Meer", P),
         # One word alone, or a head word in lower case, says nothing.
-        ("en", "Ask Park about it.", "Park", P),
-        ("en", "Tell Emma bridge is fun.", "Emma bridge", P),
+        (P, "en", "Ask Park about it.", "Park", P),
+        (P, "en", "Tell Emma bridge is fun.", "Emma bridge", P),
+        # A company's head word makes a company even after a first name; so does a legal
+        # form or a company's head word right after the name, or a place's.
+        (P, "en", "on behalf of Carr Futures or its officers", "Carr Futures", ORG),
+        (P, "en", "forwarded to the counterparty, CCNG, Inc..", "CCNG", ORG),
+        (P, "de", "Die Rechnung kam von Huber GmbH gestern.", "Huber", ORG),
+        (L, "en", "the LNG group at El Paso Energy. It", "El Paso", ORG),
+        # Not lower-case words, nor a legal form's letters in a word of a sentence.
+        (P, "en", "Tell Anna services are down.", "Anna", P),
+        (P, "en", "Ask Carr, Inna said.", "Carr", P),
+        # Places: one ending in a company's head word is a company, not a street or town.
+        (L, "en", "He worked for 20 years at Rodale Press, as a writer.", "Rodale Press", ORG),
+        (L, "en", "The parcel went to Rodale Press Street today.", "Rodale Press Street", L),
+        (L, "en", "We moved to Palm Springs last year.", "Palm Springs", L),
     ],
 )
 def test_people_named_after_places_and_organisations_are_retyped(
-    language: str, text: str, value: str, expected: EntityType
+    given: EntityType, language: str, text: str, value: str, expected: EntityType
 ) -> None:
     start = text.index(value)
     for recognizer in ("ner:builtin", "names"):
-        finding = Finding(start, start + len(value), P, 0.8, recognizer)
+        finding = Finding(start, start + len(value), given, 0.8, recognizer)
         (out,) = retype_people(DetectionInput(text, language), [finding])
         assert (out.start, out.end, out.type, out.recognizer) == (
             finding.start,
@@ -272,3 +286,27 @@ def test_a_home_town_the_model_is_unsure_is_a_person_is_the_town() -> None:
     assert refined(text, "Dunkerque", P, "fr", score=0.8) == [("Dunkerque", P)]  # it is sure
     # A town abroad shares its name with people ("Obama" in Japan): the model decides.
     assert refined("Obama said so.", "Obama", P, "en", score=0.39) == [("Obama", P)]
+
+
+def test_a_possessive_inside_a_person_span_splits_it() -> None:
+    # The model ran the place that owns the name into it.
+    text = "Curling, losing to Canada's Randy Ferbey in a 3 - 4 game"
+    assert refined(text, "Canada's Randy Ferbey", P, "en") == [
+        ("Canada", L),
+        ("Randy Ferbey", P),
+    ]
+    # A possessor that is no known place stays a person of its own.
+    text = "It was Marjolein's Randy Ferbey who won"
+    assert refined(text, "Marjolein's Randy Ferbey", P, "en") == [
+        ("Marjolein", P),
+        ("Randy Ferbey", P),
+    ]
+    # A name before a possessive is not taken into the name after it.
+    text = "losing to Canada's Ferbey in a game"
+    assert refined(text, "Ferbey", P, "en") == [("Ferbey", P)]
+
+
+def test_a_legal_form_alone_is_no_name_but_a_town_named_alike_stays() -> None:
+    assert refined("forwarded to the counterparty, CCNG, Inc..", "Inc", P, "en") == []
+    assert refined("Vennootschap Peeters NV is gesloten", "NV", L, "nl") == []
+    assert refined("rue de Namur 138, 4753 Spa", "Spa", L, "fr") == [("Spa", L)]

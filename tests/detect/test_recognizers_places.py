@@ -41,6 +41,10 @@ def test_the_gazetteer_knows_native_spellings_and_ignores_case() -> None:
     # The United Kingdom's nations in each language (French ones are not in pycountry).
     for name in ("Scotland", "Schotland", "Schottland", "Écosse", "Pays de Galles"):
         assert kind_of(name) is not None, name
+    # England's shire counties; not its boroughs named like words ("Reading", "Bury").
+    for name in ("Derbyshire", "North Yorkshire", "Hampshire"):
+        assert kind_of(name) is PlaceKind.REGION, name
+    assert kind_of("Reading") is not PlaceKind.REGION
     # GeoNames' alternative names hold codes and function words: none is a place here.
     for word in ("the", "was", "het", "ist"):
         assert kind_of(word) is None, word

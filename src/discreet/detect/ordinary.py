@@ -345,13 +345,27 @@ Not streets: without a house number customers' streets are not personal data ("n
 livrer rue de Rivoli"), and capitalised they name products ("la collection Boulevard
 Haussmann"); with one they are addresses (recognizers.street_address)."""
 
-ORGANISATION_HEADS: frozenset[str] = _words(
+COMPANY_HEADS: frozenset[str] = _words(
     """
-    university college school academy church cathedral museum theatre theater records
-    center centre institute hospital hotel restaurant pizza grill cafe café company
-    corporation inc ltd llc league club party council ministry department bank group
+    company corporation corp inc ltd llc plc press publishing books studios pictures
+    records energy futures services systems solutions technologies holdings securities
+    insurance communications consulting enterprises industries software
+    """
+)
+"""Last words that make a capitalised phrase a company whoever or wherever it is named
+after ("Carr Futures", "El Paso Energy", "Rodale Press"): never a person nor a place."""
+
+LEGAL_FORMS: frozenset[str] = _words("inc ltd llc plc corp gmbh ag kg bv nv sa sarl sas srl")
+"""A company's legal form; alone ("CCNG, Inc."), it is no name or place. (Not "SpA" or
+"Co": "Spa" is a Belgian town, "Co" a county's abbreviation.)"""
+
+ORGANISATION_HEADS: frozenset[str] = COMPANY_HEADS | _words(
+    """
+    university college school academy church cathedral museum theatre theater
+    center centre institute hospital hotel restaurant pizza grill cafe café
+    league club party council ministry department bank group
     foundation association society railway railways airlines motorsports development
-    housing press publishing studios pictures festival
+    housing festival
     universiteit hogeschool school kerk ziekenhuis stichting vereniging gemeente
     universität hochschule kirche krankenhaus stiftung verein verlag gesellschaft gmbh
     université école église hôpital musée théâtre société banque

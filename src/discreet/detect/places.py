@@ -134,6 +134,10 @@ _COMMON_NAMES = [
 # Second-level subdivisions (French départements, Belgian, Italian and Spanish provinces):
 # named in news and addresses as often as the regions above them ("Gironde", "Antwerpen").
 _SUBREGION_COUNTRIES = frozenset(["FR", "BE", "IT", "ES"])
+# England's shire counties ("Derbyshire", "Kent"), under the four nations in ISO 3166-2:GB;
+# its other second-level entries are towns and boroughs GeoNames already has, or ordinary
+# words ("Reading", "Bury", "Highland").
+_SUBREGION_TYPES = frozenset(["Two-tier county"])
 # Where discreet's four languages are spoken, towns down to this size (GeoNames'
 # cities1000: "Panazol", "Florenville", "Herzele"); customers write their own town, however
 # small. Names only, not GeoNames' alternatives; the recognizer's checks for small towns
@@ -265,7 +269,11 @@ def build() -> Gazetteer:
     region_tr = _translations("iso3166-2")
     for code in _REGION_COUNTRIES:
         for sub in pycountry.subdivisions.get(country_code=code) or ():  # type: ignore[no-untyped-call]
-            if getattr(sub, "parent_code", None) and code not in _SUBREGION_COUNTRIES:
+            if (
+                getattr(sub, "parent_code", None)
+                and code not in _SUBREGION_COUNTRIES
+                and sub.type not in _SUBREGION_TYPES
+            ):
                 continue  # elsewhere first level only: provinces, Länder, states, régions
             # Those named like a common word ("Cher", "Somme", "Manche") need a cue:
             # recognizers.places.WORD_LIKE_CITIES lists them.

@@ -32,6 +32,8 @@ from discreet.detect.entities import SUPPORTED_LANGUAGES, EntityType
 from discreet.detect.ordinary import (
     BRANDS_AND_PRODUCTS,
     COLOURS,
+    COMPANY_HEADS,
+    LEGAL_FORMS,
     ORDER_STATUSES,
     ORGANISATION_HEADS,
     PLACE_HEADS,
@@ -227,10 +229,30 @@ def refine_ner(item: DetectionInput, findings: Iterable[Finding]) -> list[Findin
         if finding.type not in CHECKED_TYPES:
             out.append(finding)
             continue
-        refined = _refine(item, finding)
-        if refined is not None:
-            out.append(refined)
+        for part in _split_possessive(item.text, finding):
+            refined = _refine(item, part)
+            if refined is not None:
+                out.append(refined)
     return out
+
+
+_POSSESSIVE = re.compile(r"['’]s[ \t]+(?=[A-Z])")
+
+
+def _split_possessive(text: str, finding: Finding) -> list[Finding]:
+    """A person span with a possessive inside is two ("Canada's Randy Ferbey": the model
+    ran a place into the name after it): the possessor, a place where the gazetteer knows
+    it as one, and the name after it. A name holds no "'s" before another word."""
+    if finding.type is not EntityType.PERSON:
+        return [finding]
+    match = _POSSESSIVE.search(text, finding.start, finding.end)
+    if match is None:
+        return [finding]
+    owner = Finding(finding.start, match.start(), finding.type, finding.score, finding.recognizer)
+    if _well_known_place(owner.value(text)):
+        owner = Finding(owner.start, owner.end, EntityType.LOCATION, owner.score, owner.recognizer)
+    rest = Finding(match.end(), finding.end, finding.type, finding.score, finding.recognizer)
+    return [owner, *_split_possessive(text, rest)]
 
 
 def _refine(item: DetectionInput, finding: Finding) -> Finding | None:
@@ -239,6 +261,8 @@ def _refine(item: DetectionInput, finding: Finding) -> Finding | None:
     if not words:
         return finding
     keys = [w.key for w in words]
+    if all(k in LEGAL_FORMS for k in keys):
+        return None  # "Inc" of "CCNG, Inc."
     brand = _brand_in_context(item, finding, keys)
     if finding.type is EntityType.STREET_ADDRESS:
         if brand[0]:
@@ -331,7 +355,16 @@ def retype_people(item: DetectionInput, findings: Iterable[Finding]) -> list[Fin
     Park", "Jan van der Meer")."""
     out: list[Finding] = []
     for f in findings:
-        etype = _head_type(item.text, f) if f.type is EntityType.PERSON else None
+        if f.type in (EntityType.PERSON, EntityType.LOCATION) and _company_follows(
+            item.text, f.end
+        ):
+            etype: EntityType | None = EntityType.ORGANIZATION  # "CCNG, Inc.", "El Paso Energy"
+        elif f.type is EntityType.PERSON:
+            etype = _head_type(item.text, f)
+        elif f.type is EntityType.LOCATION:
+            etype = _company_type(item.text, f)
+        else:
+            etype = None
         if etype is None:
             out.append(f)
         else:
@@ -346,6 +379,8 @@ def _head_type(text: str, finding: Finding) -> EntityType | None:
     if _well_known_place(finding.value(text)):
         return EntityType.LOCATION  # all of it a region or a large city: "Marin County"
     head = words[-1].key
+    if head in COMPANY_HEADS and head not in SURNAMES:
+        return EntityType.ORGANIZATION  # "Carr Futures", though "Carr" is a first name
     if words[-2].key in FIRST_NAMES or words[-2].key in PARTICLES:
         return None  # "John Lake", "Anna Park", "Jan van der Meer", "Kees van den Bos"
     if head in PLACE_HEADS:
@@ -353,6 +388,28 @@ def _head_type(text: str, finding: Finding) -> EntityType | None:
     if head in ORGANISATION_HEADS:
         return EntityType.ORGANIZATION
     return None
+
+
+_NEXT_WORD = re.compile(r"(,?)[ \t]+(\w+)")
+
+
+def _company_follows(text: str, end: int) -> bool:
+    """Whether a capitalised legal form ("CCNG, Inc.", "Müller GmbH") or a company's head
+    word ("El Paso Energy", "Huber Corporation") follows `end`: the name is a company's."""
+    match = _NEXT_WORD.match(text, end)
+    if match is None or not match.group(2)[:1].isupper():
+        return False
+    word = match.group(2).casefold()
+    return word in LEGAL_FORMS or (not match.group(1) and word in COMPANY_HEADS)
+
+
+def _company_type(text: str, finding: Finding) -> EntityType | None:
+    """ORGANIZATION for a place of several words ending in a company's head word that the
+    gazetteer does not know as a whole ("Rodale Press"); None otherwise."""
+    words = [_Word(m) for m in WORD.finditer(text, finding.start, finding.end)]
+    if len(words) < 2 or words[-1].key not in COMPANY_HEADS or not words[-1].text[:1].isupper():
+        return None
+    return None if _known_place(finding.value(text)) else EntityType.ORGANIZATION
 
 
 def _signature(text: str, finding: Finding) -> bool:
@@ -489,6 +546,8 @@ def _extend_left(text: str, start: int, language: str) -> int | None:
     if _INITIAL.fullmatch(match.group()):
         # In French "M." is Monsieur, not an initial: "M. Arnaud" names Arnaud.
         return None if language == "fr" and match.group() == "M." else start - 3
+    if match.group().endswith(("'s", "’s")):
+        return None  # a possessor, not a first name: "Canada's Randy Ferbey"
     if _name_part(match.group(), text, match.start(), language):
         return match.start()
     return None

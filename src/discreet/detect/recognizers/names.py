@@ -29,7 +29,8 @@ from typing import NamedTuple
 
 from discreet.detect.base import WORD, DetectionInput, Finding, Recognizer
 from discreet.detect.entities import EntityType
-from discreet.detect.ordinary import name_used_as_word, zipf
+from discreet.detect.ordinary import COMPANY_HEADS, name_used_as_word, zipf
+from discreet.detect.places import fold, gazetteer
 from discreet.detect.registry import builtin
 
 
@@ -101,7 +102,7 @@ _NOT_NAMES = _words(
 )
 
 # A run of name-shaped words followed by one of these is a company, team or street.
-_NOT_PERSON_TAIL = _words(
+_NOT_PERSON_TAIL = COMPANY_HEADS | _words(
     """
     team teams support service services klantenservice kundenservice kundendienst helpdesk
     shop store winkel laden boutique gmbh ag kg bv nv vof ltd plc inc llc sarl commv
@@ -127,6 +128,10 @@ _AND_SONS = re.compile(
     r"[ \t]*(?:&|and|en|und|et)[ \t]+(?:sons|zonen|söhne|fils|partners|associates|co)\b",
     re.IGNORECASE,
 )
+
+# Prepositions of place: a lone first name after one that is also a place is the place.
+# (Not "to", "from", "at", "bij", "bei", "à": people are written to, heard from, visited.)
+_LOCATIVE = _words("in near naar nabij nach nahe près")
 
 # An ambiguous first name right after an article is a thing ("the Mercedes Benz").
 _ARTICLES = _words("the a an de het een der die das ein eine le la les un une")
@@ -579,6 +584,8 @@ class _Scanner:
         if _sentence_initial(text, tok):
             return False
         prev = toks[i - 1] if i > 0 else None
+        if prev and prev.key in _LOCATIVE and fold(tok.text) in gazetteer().places:
+            return False  # "admitted to the bar in Virginia": the place (recognizers.places)
         if prev and _adjacent(text, prev, tok) and prev.capitalised:
             return prev.known or _sentence_initial(text, prev)
         comma_before = text[max(0, tok.start - 2) : tok.start].rstrip(" ").endswith(",")
