@@ -16,6 +16,7 @@ from discreet.detect.merge import merge_findings
 from discreet.detect.ner.base import NerBackend
 from discreet.detect.plausibility import load_all as load_word_lists
 from discreet.detect.plausibility import refine_ner, retype_people
+from discreet.detect.recurrence import repeat_mentions
 from discreet.detect.registry import RecognizerRegistry
 from discreet.errors import TooLarge, Unavailable
 
@@ -238,7 +239,7 @@ class Detector:
             and (self._entities is None or f.type in self._entities)
             and not self._allowed(item.text[f.start : f.end])
         ]
-        return merge_findings(kept)
+        return repeat_mentions(item.text, item.language, merge_findings(kept))
 
     def _ner_cut(self, item: DetectionInput) -> float:
         """The score the model's findings in `item` must reach: `ner.informal_min_score` of

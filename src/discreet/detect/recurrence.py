@@ -1,0 +1,80 @@
+"""A name or place found once in a text is found wherever else the text writes it.
+
+Recognizers and the model judge each mention on its own context, so the same person can be
+found where the text introduces them ("minister Isabelle Durant") and missed three lines on
+("Durant: 'Sluiting loketten ...'"), and a message that masks a name once and shows it
+once has leaked it. `repeat_mentions` runs on the merged findings: every other place where
+a found person's or place's exact value stands, and a found full name's surname alone,
+becomes a finding of the same type, score and recognizer, where no finding covers it yet.
+
+Only what cannot be an ordinary word is repeated: a single word must be capitalised and
+not frequent in the text's language ("Durant", "Barak"; not "Will", "Mark", "Van"), so a
+name that is also a word stays judged by its context.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from discreet.detect.base import WORD, Finding
+from discreet.detect.entities import EntityType
+from discreet.detect.merge import merge_findings
+from discreet.detect.ordinary import LEGAL_FORMS, zipf_here
+from discreet.detect.recognizers.names import PARTICLES
+
+REPEATED_TYPES = frozenset({EntityType.PERSON, EntityType.LOCATION})
+
+WORD_ZIPF = 3.8
+"""A single word this frequent (Zipf, see detect.ordinary) in the text's language or in
+English is not repeated: as often a word as the name ("Will", "Park", "Rose")."""
+
+MIN_LETTERS = 3
+
+MIN_SCORE = 0.5
+"""Only findings at least this likely are repeated: a guess repeated is a guess spread."""
+
+
+def repeat_mentions(text: str, language: str, findings: list[Finding]) -> list[Finding]:
+    """`findings` (merged: sorted, not overlapping) with the other mentions of their
+    persons and places added (see the module docstring), merged again."""
+    sources = [f for f in findings if f.type in REPEATED_TYPES and f.score >= MIN_SCORE]
+    if not sources:
+        return findings
+    taken = [(f.start, f.end) for f in findings]
+    added: list[Finding] = []
+    done: set[tuple[str, EntityType]] = set()
+    for source in sources:
+        for form in _forms(text, language, source):
+            if (form, source.type) in done:
+                continue
+            done.add((form, source.type))
+            for match in re.finditer(rf"(?<!\w){re.escape(form)}(?!\w)", text):
+                start, end = match.span()
+                if any(s < end and start < e for s, e in taken):
+                    continue
+                taken.append((start, end))
+                added.append(Finding(start, end, source.type, source.score, source.recognizer))
+    return merge_findings([*findings, *added]) if added else findings
+
+
+def _forms(text: str, language: str, finding: Finding) -> Iterator[str]:
+    """The strings to look for: the value, and a full name's surname."""
+    value = text[finding.start : finding.end]
+    words = WORD.findall(value)
+    if len(words) > 1 or (words and _name_like(words[0], language)):
+        yield value
+    if finding.type is EntityType.PERSON and len(words) > 1:
+        surname = words[-1]
+        if words[-2].casefold() not in PARTICLES and _name_like(surname, language):
+            yield surname
+
+
+def _name_like(word: str, language: str) -> bool:
+    return (
+        len(word) >= MIN_LETTERS
+        and word[:1].isupper()
+        and not word.isupper()  # "NMBS", "VS": abbreviations are judged where they stand
+        and word.casefold() not in LEGAL_FORMS
+        and zipf_here(word, language) < WORD_ZIPF
+    )

@@ -1,0 +1,75 @@
+"""A person or place found once is found at its other mentions (`detect.recurrence`).
+
+The findings are given as the merged list the detector hands over, so each rule is checked
+whatever model is installed; the last test runs the real detector."""
+
+from __future__ import annotations
+
+from discreet.detect import Detector, EntityType
+from discreet.detect.base import Finding
+from discreet.detect.recurrence import repeat_mentions
+
+P, L, ORG = EntityType.PERSON, EntityType.LOCATION, EntityType.ORGANIZATION
+
+
+def _found(text: str, *spans: tuple[str, EntityType, float]) -> list[Finding]:
+    findings = []
+    for value, etype, score in spans:
+        start = text.index(value)
+        findings.append(Finding(start, start + len(value), etype, score, "ner:builtin"))
+    return sorted(findings, key=lambda f: f.start)
+
+
+def _values(text: str, findings: list[Finding]) -> list[tuple[str, EntityType]]:
+    return [(f.value(text), f.type) for f in findings]
+
+
+def test_a_full_names_surname_and_a_place_are_found_where_they_recur() -> None:
+    text = "Minister Isabelle Durant was in Gent. Durant: 'Gent is a fine city.'"
+    found = repeat_mentions(text, "en", _found(text, ("Isabelle Durant", P, 0.9), ("Gent", L, 0.8)))
+    assert _values(text, found) == [
+        ("Isabelle Durant", P),
+        ("Gent", L),
+        ("Durant", P),
+        ("Gent", L),
+    ]
+    # Same type, score and recognizer as the mention it repeats.
+    assert (found[2].score, found[2].recognizer) == (0.9, "ner:builtin")
+
+
+def test_ordinary_words_abbreviations_and_unsure_findings_are_not_repeated() -> None:
+    # "Park" and "Will" are as often words; "VS" is judged where it stands.
+    text = "Anna Park will call. Park the car. Will said so. VS trade with the VS grows."
+    given = _found(text, ("Anna Park", P, 0.9), ("Will", P, 0.9), ("VS", L, 0.9))
+    assert _values(text, repeat_mentions(text, "en", given)) == _values(text, given)
+    # A guess is not spread: the model's unsure finding stays one finding.
+    text = "Mercury rises. Mercury sets."
+    given = _found(text, ("Mercury", L, 0.3))
+    assert repeat_mentions(text, "en", given) == given
+
+
+def test_a_repeat_never_overlaps_another_finding_nor_a_longer_word() -> None:
+    text = "Jan Durant wrote from Durantstraat 4 as durant@example.org; it is Durant's."
+    given = _found(
+        text,
+        ("Jan Durant", P, 0.9),
+        ("Durantstraat 4", EntityType.STREET_ADDRESS, 0.9),
+        ("durant@example.org", EntityType.EMAIL_ADDRESS, 1.0),
+    )
+    found = repeat_mentions(text, "en", given)
+    # Not inside the street's word nor the address: only the possessive, a word of its own.
+    assert _values(text, found)[3:] == [("Durant", P)]
+    assert found[3].start == text.index("Durant's")
+    # A surname after a particle is not looked for alone ("Vries" without "de").
+    text = "Mark de Vries called. Vries is a town too."
+    given = _found(text, ("Mark de Vries", P, 0.9))
+    assert repeat_mentions(text, "nl", given) == given
+
+
+def test_the_detector_finds_the_surname_the_model_missed() -> None:
+    text = (
+        "Het is aan minister van Verkeer Isabelle Durant om de NMBS te verplichten. "
+        "Durant: 'Sluiting loketten is geen goede oplossing.'"
+    )
+    people = [f.value(text) for f in Detector().detect(text, language="nl") if f.type is P]
+    assert people.count("Durant") == 1 and any("Isabelle Durant" in p for p in people)
