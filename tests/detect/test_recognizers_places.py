@@ -95,6 +95,8 @@ def test_the_gazetteer_knows_native_spellings_and_ignores_case() -> None:
         ("de", "Er stammt aus der Provinz Oberschlesien", ["Provinz Oberschlesien"]),
         ("fr", "La source du gave de Pau, dans le comté d' Accomack",
          ["gave de Pau", "comté d' Accomack"]),
+        # Dutch abbreviations of the States and the Kingdom.
+        ("nl", "Banken in de VS en het VK groeien", ["VS", "VK"]),
     ],
 )  # fmt: skip
 def test_places_in_four_languages(language: str, text: str, expected: list[str]) -> None:
@@ -127,6 +129,8 @@ def test_places_in_four_languages(language: str, text: str, expected: list[str])
         # adjectives; "Uk" is no abbreviation.
         ("en", "Email us today. CONTACT US NOW. A US-based firm. Uk sizes"),
         ("de", "Der US-Präsident kam nicht"),
+        # "VS" is "versus" outside Dutch.
+        ("en", "Lakers VS Celtics tonight"),
     ],
 )
 def test_words_that_are_also_towns_are_not_places(language: str, text: str) -> None:

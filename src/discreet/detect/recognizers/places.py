@@ -192,6 +192,16 @@ _CAPS_PLACES = {
     "UAE": PlaceKind.COUNTRY,
     "NYC": PlaceKind.CITY,
 }
+# The same, per language: Dutch "de VS", "het VK" (elsewhere "VS" is "versus").
+_CAPS_PLACES_IN = {
+    language: {**_CAPS_PLACES, **extra}
+    for language, extra in {
+        "en": {},
+        "nl": {"VS": PlaceKind.COUNTRY, "VK": PlaceKind.COUNTRY},
+        "de": {},
+        "fr": {},
+    }.items()
+}
 # A point of the compass that is part of a French place's name ("Europe de l'Est",
 # "Yorkshire du Nord", "Thrace orientale", "Afrique centrale").
 _COMPASS_AFTER = re.compile(
@@ -231,14 +241,15 @@ class PlaceRecognizer(Recognizer):
         places = self._places
         first_words = self._gazetteer.first_words
         german = item.language == "de"
+        caps_places = _CAPS_PLACES_IN.get(item.language, _CAPS_PLACES)
         i = 0
         while i < len(words):
             start, _, word = words[i]
             if not word[0].isupper():
                 i += 1
                 continue
-            if word in _CAPS_PLACES:
-                finding = self._abbreviation(item, words, i)
+            if word in caps_places:
+                finding = self._abbreviation(item, words, i, caps_places[word])
                 if finding is not None:
                     yield finding
                 i += 1
@@ -285,11 +296,11 @@ class PlaceRecognizer(Recognizer):
         yield from self._phrases(item, words)
 
     def _abbreviation(
-        self, item: DetectionInput, words: Sequence[tuple[int, int, str]], i: int
+        self, item: DetectionInput, words: Sequence[tuple[int, int, str]], i: int, kind: PlaceKind
     ) -> Finding | None:
         """The abbreviations "US", "UK", "UAE", "NYC" in a sentence; not in one written in
         capitals ("EMAIL US"), nor joined to the next word ("US-based", "US-Präsident")."""
-        start, end, word = words[i]
+        start, end, _ = words[i]
         if item.text[end : end + 1] in ("-", "‑") or any(
             0 <= k < len(words) and len(words[k][2]) > 1 and words[k][2].isupper()
             for k in (i - 1, i + 1)
@@ -297,7 +308,7 @@ class PlaceRecognizer(Recognizer):
             return None
         if _product_follows(item.text, end):
             return None
-        return Finding(start, end, EntityType.LOCATION, SCORE[_CAPS_PLACES[word]], self.name)
+        return Finding(start, end, EntityType.LOCATION, SCORE[kind], self.name)
 
     def _qualified(self, text: str, start: int, end: int) -> int:
         """The end of the place at `start:end` with the lower-case words of its name
