@@ -310,3 +310,11 @@ def test_a_legal_form_alone_is_no_name_but_a_town_named_alike_stays() -> None:
     assert refined("forwarded to the counterparty, CCNG, Inc..", "Inc", P, "en") == []
     assert refined("Vennootschap Peeters NV is gesloten", "NV", L, "nl") == []
     assert refined("rue de Namur 138, 4753 Spa", "Spa", L, "fr") == [("Spa", L)]
+
+
+def test_a_phone_numbers_label_is_no_name_or_place() -> None:
+    assert refined("Phone (713) 853-3242 Cell (713) 705-7201", "Cell", L, "en") == []
+    assert refined("Groet, Kees\nMobiel: 06 12345678", "Mobiel", L, "nl") == []
+    assert refined("Bitte Handy +49 170 1234567 anrufen", "Handy", P, "de") == []
+    # Without a number after it, the word is judged as any other: Mobile, Alabama.
+    assert refined("We moved to Mobile last year", "Mobile", L, "en") == [("Mobile", L)]

@@ -28,6 +28,7 @@ import re
 from collections.abc import Iterable
 
 from discreet.detect.base import WORD, DetectionInput, Finding
+from discreet.detect.context import all_languages
 from discreet.detect.entities import SUPPORTED_LANGUAGES, EntityType
 from discreet.detect.ordinary import (
     BRANDS_AND_PRODUCTS,
@@ -239,6 +240,14 @@ def refine_ner(item: DetectionInput, findings: Iterable[Finding]) -> list[Findin
 _POSSESSIVE = re.compile(r"['’]s[ \t]+(?=[A-Z])")
 
 
+_PHONE_LABELS = frozenset(
+    w.rstrip(".") for w in all_languages("PHONE_NUMBER")["*"] if " " not in w and "." not in w[:-1]
+)
+"""One-word labels of a phone number in the four languages ("Cell", "Mobiel", "Handy",
+"Portable"; detect/context_words.toml)."""
+_NUMBER_AFTER = re.compile(r"[.:]?[ \t]*[(+]?\d")
+
+
 def _split_possessive(text: str, finding: Finding) -> list[Finding]:
     """A person span with a possessive inside is two ("Canada's Randy Ferbey": the model
     ran a place into the name after it): the possessor, a place where the gazetteer knows
@@ -263,6 +272,8 @@ def _refine(item: DetectionInput, finding: Finding) -> Finding | None:
     keys = [w.key for w in words]
     if all(k in LEGAL_FORMS for k in keys):
         return None  # "Inc" of "CCNG, Inc."
+    if len(keys) == 1 and keys[0] in _PHONE_LABELS and _NUMBER_AFTER.match(text, finding.end):
+        return None  # "Cell (713) 705-7201", "Mobiel: 06 ...": a number's label
     brand = _brand_in_context(item, finding, keys)
     if finding.type is EntityType.STREET_ADDRESS:
         if brand[0]:
