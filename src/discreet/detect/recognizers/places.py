@@ -84,6 +84,7 @@ WORD_LIKE_CITIES = frozenset(
         "split",
         "bath",
         "best",
+        "wake",  # Wake Island, a former US territory (ISO 3166-3)
         "deal",
         "most",
         "male",
