@@ -51,6 +51,9 @@ def test_the_gazetteer_knows_native_spellings_and_ignores_case() -> None:
     # German country names as they stand after a preposition ("aus den Niederlanden").
     for name in ("Niederlanden", "Vereinigten Staaten", "Vereinigten Königreich"):
         assert kind_of(name) is PlaceKind.COUNTRY, name
+    # Official names short enough to be written, and their German dative.
+    for name in ("Czech Republic", "Tschechische Republik", "Tschechischen Republik"):
+        assert kind_of(name) is PlaceKind.COUNTRY, name
 
 
 def test_german_country_names_are_declined_after_a_preposition() -> None:

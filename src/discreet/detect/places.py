@@ -266,7 +266,13 @@ def build() -> Gazetteer:
 
     country_tr = _translations("iso3166-1")
     for country in pycountry.countries:
-        english = {country.name, getattr(country, "common_name", country.name)}
+        # Official names where short enough to be written: "Czech Republic", "Tschechische
+        # Republik", "Federal Republic of Germany", "Königreich Belgien".
+        english = {
+            country.name,
+            getattr(country, "common_name", country.name),
+            getattr(country, "official_name", country.name),
+        }
         for name in english:
             add(name, PlaceKind.COUNTRY)
             for tr in country_tr:
@@ -297,7 +303,11 @@ def build() -> Gazetteer:
     german = gettext.translation(
         "iso3166-1", pycountry.LOCALES_DIR, languages=["de"], fallback=True
     )
-    german_names = {german.gettext(c.name) for c in pycountry.countries} | {
+    german_names = {
+        german.gettext(name)
+        for c in pycountry.countries
+        for name in (c.name, getattr(c, "official_name", c.name))
+    } | {
         name
         for code, name in Locale("de").territories.items()
         if len(code) == 2 and pycountry.countries.get(alpha_2=code) is not None
