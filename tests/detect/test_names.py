@@ -170,3 +170,11 @@ def test_a_lone_first_name_after_a_preposition_of_place_that_is_a_place_is_no_pe
 def test_a_companys_head_word_ends_no_name_and_makes_no_person() -> None:
     found = names("Please send the J.M. Huber Corporation Guaranty to me, Anna Kowalczyk")
     assert "Huber" not in " ".join(found) and "Anna Kowalczyk" in found
+
+
+def test_a_first_name_ending_a_place_name_is_no_person() -> None:
+    # "Rafael" of "San Rafael", "Monica" of "Santa Monica": the place's, however written.
+    assert names("okay so i live in San Rafael Ca like by the mall") == []
+    assert names("We moved to Santa Monica Blvd last year") == []
+    # A first name after a capitalised word that makes no place with it is still a name.
+    assert "Rafael Nadal" in names("Yesterday Rafael Nadal called")

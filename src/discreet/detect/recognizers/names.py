@@ -511,7 +511,7 @@ class _Scanner:
                 continue
             i = candidate
             tok = toks[i]
-            if tok.key in _NOT_NAMES:
+            if tok.key in _NOT_NAMES or self._inside_place(i):
                 continue
             if not tok.capitalised:
                 # Lower-case text: only a known first name plus a known surname ("paula cox").
@@ -544,6 +544,18 @@ class _Scanner:
             elif end == i + 1 and self._informal_lone_name(i):
                 yield self._finding(i, end, 0.5)  # "Kelsey you should dye your hair lol"
             i = end
+
+    def _inside_place(self, i: int) -> bool:
+        """Whether the first name at token `i` ends a place's name with the word before it
+        ("San Rafael", "Santa Monica", "St. Thomas"): the place's, not a person's."""
+        if i == 0:
+            return False
+        prev, tok = self.toks[i - 1], self.toks[i]
+        return (
+            prev.capitalised
+            and _adjacent(self.text, prev, tok)
+            and fold(self.text[prev.start : tok.end]) in gazetteer().places
+        )
 
     def _ordinary_words(self, i: int, end: int) -> bool:
         """Lower-case words that are all frequent words of the text's language ("dan op",
