@@ -178,3 +178,13 @@ def test_a_first_name_ending_a_place_name_is_no_person() -> None:
     assert names("We moved to Santa Monica Blvd last year") == []
     # A first name after a capitalised word that makes no place with it is still a name.
     assert "Rafael Nadal" in names("Yesterday Rafael Nadal called")
+
+
+def test_a_capitalised_everyday_word_ends_no_name_but_makes_a_title_or_firm() -> None:
+    # The run goes on in "Direct", "Processes": a shop's or a course's name, no person.
+    assert names("Hallo Bureau Direct,\n\nDe doos was ingedeukt.", "nl") == []
+    assert names("Hi Bureau Direct team, thanks", "en") == []
+    assert not any("Stochastic" in n for n in names("Sungjoo Lee Stochastic Processes course"))
+    # Rare words still extend a name; a frequent word at a sentence start says nothing.
+    assert "Anna Kowalczyk" in names("Please call Anna Kowalczyk tomorrow")
+    assert "Anna Kowalczyk" in names("Call Anna Kowalczyk. Thanks for the help")

@@ -29,7 +29,7 @@ from typing import NamedTuple
 
 from discreet.detect.base import WORD, DetectionInput, Finding, Recognizer
 from discreet.detect.entities import EntityType
-from discreet.detect.ordinary import COMPANY_HEADS, name_used_as_word, zipf
+from discreet.detect.ordinary import COMPANY_HEADS, name_used_as_word, zipf, zipf_here
 from discreet.detect.places import fold, gazetteer
 from discreet.detect.registry import builtin
 
@@ -128,6 +128,11 @@ _AND_SONS = re.compile(
     r"[ \t]*(?:&|and|en|und|et)[ \t]+(?:sons|zonen|söhne|fils|partners|associates|co)\b",
     re.IGNORECASE,
 )
+
+UNKNOWN_NAME_PART_ZIPF = 4.0
+"""A capitalised word no name list knows extends a name only below this frequency (Zipf):
+"Anna Kowalczyk", not "Sungjoo Lee Stochastic Processes" nor "Jan Jansen Klantenservice"."""
+
 
 # Prepositions of place: a lone first name after one that is also a place is the place.
 # (Not "to", "from", "at", "bij", "bei", "à": people are written to, heard from, visited.)
@@ -427,7 +432,14 @@ class _Scanner:
             return False
         if lowercase and not tok.capitalised:
             return tok.known and tok.key not in _AMBIGUOUS_FIRST
-        return tok.capitalised and (tok.known or (unknown_ok and _name_shaped(tok)))
+        return tok.capitalised and (
+            tok.known
+            or (
+                unknown_ok
+                and _name_shaped(tok)
+                and zipf_here(tok.text, self.language) < UNKNOWN_NAME_PART_ZIPF
+            )
+        )
 
     def _not_a_person(self, i: int, end: int) -> bool:
         """A name-shaped run that is a company, team or street: "Fietsplaats team",
@@ -441,7 +453,19 @@ class _Scanner:
             return True
         if end < len(toks) and toks[end].key in _NOT_PERSON_TAIL:
             return _adjacent(self.text, toks[end - 1], toks[end])
+        if end < len(toks) and self._frequent_capitalised(toks[end]):
+            # The run goes on in a capitalised everyday word: a title or a firm ("Bureau
+            # Direct", "Sungjoo Lee Stochastic Processes"), not a person's name alone.
+            return _adjacent(self.text, toks[end - 1], toks[end])
         return False
+
+    def _frequent_capitalised(self, tok: _Tok) -> bool:
+        return (
+            tok.capitalised
+            and not tok.known
+            and not _sentence_initial(self.text, tok)
+            and zipf_here(tok.text, self.language) >= UNKNOWN_NAME_PART_ZIPF
+        )
 
     def from_cues(self) -> Iterator[Finding]:
         toks, text = self.toks, self.text
