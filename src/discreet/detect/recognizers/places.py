@@ -193,16 +193,9 @@ _CAPS_PLACES = {
     "UAE": PlaceKind.COUNTRY,
     "NYC": PlaceKind.CITY,
 }
-# The same, per language: Dutch "de VS", "het VK" (elsewhere "VS" is "versus").
-_CAPS_PLACES_IN = {
-    language: {**_CAPS_PLACES, **extra}
-    for language, extra in {
-        "en": {},
-        "nl": {"VS": PlaceKind.COUNTRY, "VK": PlaceKind.COUNTRY},
-        "de": {},
-        "fr": {},
-    }.items()
-}
+# Languages with abbreviations of their own: Dutch "de VS", "het VK" (elsewhere "VS" is
+# "versus").
+_CAPS_PLACES_IN = {"nl": {**_CAPS_PLACES, "VS": PlaceKind.COUNTRY, "VK": PlaceKind.COUNTRY}}
 # A point of the compass that is part of a French place's name ("Europe de l'Est",
 # "Yorkshire du Nord", "Thrace orientale", "Afrique centrale").
 _COMPASS_AFTER = re.compile(
