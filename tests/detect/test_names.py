@@ -167,6 +167,15 @@ def test_a_lone_first_name_after_a_preposition_of_place_that_is_a_place_is_no_pe
     assert "Virginia" in names("I sent the parcel to Virginia yesterday.")
 
 
+def test_a_first_name_paired_with_a_place_by_and_is_a_place() -> None:
+    # "Nancy" and "Hamilton" beside "Metz" and "Toronto": one of two places.
+    assert "Nancy" not in names("Les rôles entre Metz et Nancy ont changé.", "fr")
+    assert "Hamilton" not in names("The road between Toronto and Hamilton is busy.")
+    # Beside a person, or a word that is also a first name, it is still a name.
+    assert "Nancy" in names("Ask Peter and Nancy about it.")
+    assert "Nancy" in names("Gisteren hebben Nancy en Sophie gebeld.", "nl")
+
+
 def test_a_companys_head_word_ends_no_name_and_makes_no_person() -> None:
     found = names("Please send the J.M. Huber Corporation Guaranty to me, Anna Kowalczyk")
     assert "Huber" not in " ".join(found) and "Anna Kowalczyk" in found

@@ -288,6 +288,16 @@ def test_a_home_town_the_model_is_unsure_is_a_person_is_the_town() -> None:
     assert refined("Obama said so.", "Obama", P, "en", score=0.39) == [("Obama", P)]
 
 
+def test_a_region_named_like_a_woman_the_model_is_unsure_of_is_the_region() -> None:
+    # "Georgia" is a first name and a country: unsure inside a sentence, it is the place.
+    text = "Their farm lies in rural Georgia."
+    assert refined(text, "Georgia", P, "en", score=0.39) == [("Georgia", L)]
+    assert refined(text, "Georgia", P, "en", score=0.8) == [("Georgia", P)]  # it is sure
+    # At a sentence start the capital says nothing: the model's "person" stands.
+    text = "Jordan defends his decision to make the film."
+    assert refined(text, "Jordan", P, "en", score=0.39) == [("Jordan", P)]
+
+
 def test_a_possessive_inside_a_person_span_splits_it() -> None:
     # The model ran the place that owns the name into it.
     text = "Curling, losing to Canada's Randy Ferbey in a 3 - 4 game"

@@ -48,6 +48,33 @@ def test_ordinary_words_abbreviations_and_unsure_findings_are_not_repeated() -> 
     assert repeat_mentions(text, "en", given) == given
 
 
+def test_a_surname_taken_for_a_place_is_the_person_named_in_full() -> None:
+    text = "Saarbrücken verpflichtete Eric Wynalda. Bisher war Wynalda in Hamburg."
+    given = _found(text, ("Eric Wynalda", P, 0.9), ("Wynalda", L, 0.7), ("Hamburg", L, 0.9))
+    assert _values(text, repeat_mentions(text, "de", given)) == [
+        ("Eric Wynalda", P),
+        ("Wynalda", P),
+        ("Hamburg", L),
+    ]
+
+
+def _last(text: str, value: str, etype: EntityType, score: float) -> Finding:
+    start = text.rindex(value)
+    return Finding(start, start + len(value), etype, score, "ner:builtin")
+
+
+def test_a_place_stays_a_place_beside_a_person_of_its_name() -> None:
+    # The gazetteer knows it as a place: "George Washington" does not make the city his.
+    text = "George Washington never saw Washington."
+    given = [*_found(text, ("George Washington", P, 0.9)), _last(text, "Washington", L, 0.8)]
+    assert _values(text, repeat_mentions(text, "en", given))[1] == ("Washington", L)
+    # Nor does a full name the model is less sure of than of the place, which the gazetteer
+    # does not know ("Lebed Chechnya", a headline run together).
+    text = "Lebed Chechnya talks. Lebed is now in Chechnya."
+    given = [*_found(text, ("Lebed Chechnya", P, 0.6)), _last(text, "Chechnya", L, 0.9)]
+    assert _values(text, repeat_mentions(text, "en", given))[-1] == ("Chechnya", L)
+
+
 def test_a_repeat_never_overlaps_another_finding_nor_a_longer_word() -> None:
     text = "Jan Durant wrote from Durantstraat 4 as durant@example.org; it is Durant's."
     given = _found(

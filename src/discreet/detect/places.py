@@ -366,6 +366,20 @@ def kind_of(name: str) -> PlaceKind | None:
     return gazetteer().kind(fold(name))
 
 
+def known_place(name: str) -> bool:
+    """Whether the gazetteer knows `name` as a place of any kind."""
+    return fold(name) in gazetteer().places
+
+
+def well_known_place(name: str) -> bool:
+    """Whether `name` is a country, a region or a city of `MAJOR_CITY` inhabitants or more:
+    a place more often meant than a person of that name."""
+    gaz = gazetteer()
+    folded = fold(name)
+    kind = gaz.kind(folded)
+    return kind is not None and (kind is not PlaceKind.CITY or gaz.major(folded))
+
+
 def write(gaz: Gazetteer, path: Path = PACKAGED) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     # mtime=0: the same data gives the same bytes, so a rebuild shows no spurious change.

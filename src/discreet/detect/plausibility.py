@@ -47,7 +47,13 @@ from discreet.detect.ordinary import (
     zipf_spread,
     zipf_table,
 )
-from discreet.detect.places import PLACE_CUE_BEFORE, PlaceKind, fold, gazetteer
+from discreet.detect.places import (
+    PLACE_CUE_BEFORE,
+    fold,
+    gazetteer,
+    known_place,
+    well_known_place,
+)
 from discreet.detect.recognizers.names import FIRST_NAMES, PARTICLES, SURNAMES
 from discreet.detect.stopwords import stop_words
 
@@ -166,17 +172,6 @@ def _known_name(key: str) -> bool:
     return key in FIRST_NAMES or key in SURNAMES
 
 
-def _known_place(key: str) -> bool:
-    return fold(key) in gazetteer().places
-
-
-def _well_known_place(key: str) -> bool:
-    gaz = gazetteer()
-    folded = fold(key)
-    kind = gaz.kind(folded)
-    return kind is not None and (kind is not PlaceKind.CITY or gaz.major(folded))
-
-
 def ordinary(word: str, text: str, start: int, language: str, *, informal: bool = False) -> bool:
     """Whether `word` (at `start` in `text`) is an ordinary word of `language`, not a name;
     `informal`: the text is informal writing (see `discreet.detect.register`)."""
@@ -187,10 +182,10 @@ def ordinary(word: str, text: str, start: int, language: str, *, informal: bool 
         return True
     if key in _stop_words:
         return True
-    name, place = _known_name(key), _known_place(key)
+    name, place = _known_name(key), known_place(key)
     frequency = zipf_here(word, language)
     if word.islower():
-        if place and _well_known_place(key) and not _known_name(key):
+        if place and well_known_place(key) and not _known_name(key):
             return False  # "le colis venait de france", "i live in rotterdam"
         if place:
             # Customers type cities in lower case ("rotterdam"); only a very frequent word
@@ -258,7 +253,7 @@ def _split_possessive(text: str, finding: Finding) -> list[Finding]:
     if match is None:
         return [finding]
     owner = Finding(finding.start, match.start(), finding.type, finding.score, finding.recognizer)
-    if _well_known_place(owner.value(text)):
+    if well_known_place(owner.value(text)):
         owner = Finding(owner.start, owner.end, EntityType.LOCATION, owner.score, owner.recognizer)
     rest = Finding(match.end(), finding.end, finding.type, finding.score, finding.recognizer)
     return [owner, *_split_possessive(text, rest)]
@@ -278,7 +273,7 @@ def _refine(item: DetectionInput, finding: Finding) -> Finding | None:
     if finding.type is EntityType.STREET_ADDRESS:
         if brand[0]:
             return None  # "JCB 16", "DHL 3": a brand and a number
-        if all(_known_place(w.key) and not _known_name(w.key) for w in words):
+        if all(known_place(w.key) and not _known_name(w.key) for w in words):
             return None  # "63 Athens": the end of a postal code and the city
         # Street names are ordinary words ("Main Street", "Rose Lane"); only a lone word
         # without a number ("place", "home") is not an address.
@@ -316,12 +311,12 @@ def _refine(item: DetectionInput, finding: Finding) -> Finding | None:
         return None
     if finding.type is not EntityType.PERSON:
         return finding
-    if (
-        len(words) == 1
-        and not _known_name(keys[0])
-        and (
-            _well_known_place(keys[0])
-            or (finding.score < UNSURE_PERSON_SCORE and gazetteer().home(fold(keys[0])))
+    unsure = finding.score < UNSURE_PERSON_SCORE
+    if len(words) == 1 and (
+        (unsure and well_known_place(keys[0]) and not sentence_initial(text, finding.start))
+        or (
+            not _known_name(keys[0])
+            and (well_known_place(keys[0]) or (unsure and gazetteer().home(fold(keys[0]))))
         )
     ):
         # "Lisboa", "Warszawa": a place the model has not seen, not a person; so is a town
@@ -351,7 +346,7 @@ def _emphasis(item: DetectionInput, finding: Finding, words: list[_Word]) -> boo
     return (
         not word.text.islower()
         and not _known_name(word.key)
-        and not _known_place(word.key)
+        and not known_place(word.key)
         and zipf_here(word.text, item.language) >= cut
         and item.informal  # last: the register test runs only where it can matter
     )
@@ -387,7 +382,7 @@ def _head_type(text: str, finding: Finding) -> EntityType | None:
     words = [_Word(m) for m in WORD.finditer(text, finding.start, finding.end)]
     if len(words) < 2 or not words[-1].text[:1].isupper():
         return None
-    if _well_known_place(finding.value(text)):
+    if well_known_place(finding.value(text)):
         return EntityType.LOCATION  # all of it a region or a large city: "Marin County"
     head = words[-1].key
     if head in COMPANY_HEADS and head not in SURNAMES:
@@ -420,7 +415,7 @@ def _company_type(text: str, finding: Finding) -> EntityType | None:
     words = [_Word(m) for m in WORD.finditer(text, finding.start, finding.end)]
     if len(words) < 2 or words[-1].key not in COMPANY_HEADS or not words[-1].text[:1].isupper():
         return None
-    return None if _known_place(finding.value(text)) else EntityType.ORGANIZATION
+    return None if known_place(finding.value(text)) else EntityType.ORGANIZATION
 
 
 def _signature(text: str, finding: Finding) -> bool:
@@ -547,7 +542,7 @@ def _name_part(word: str, text: str, start: int, language: str) -> bool:
         return not ordinary(word, text, start, language) or not sentence_initial(text, start)
     if language == "de":
         return False  # an unknown capitalised German word is most likely a noun
-    return not ordinary(word, text, start, language) and not _known_place(key)
+    return not ordinary(word, text, start, language) and not known_place(key)
 
 
 def _extend_left(text: str, start: int, language: str) -> int | None:

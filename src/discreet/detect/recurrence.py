@@ -7,6 +7,11 @@ once has leaked it. `repeat_mentions` runs on the merged findings: every other p
 a found person's or place's exact value stands, and a found full name's surname alone,
 becomes a finding of the same type, score and recognizer, where no finding covers it yet.
 
+A lone word found as a place that is the surname of a person the text names in full is that
+person ("Eric Wynalda" … "Bisher war Wynalda": the model, leaning towards places in German,
+took the surname alone for one), where the model is at least as sure of the full name and
+the gazetteer does not know the word as a place ("George Washington" … "in Washington").
+
 Only what cannot be an ordinary word is repeated: a single word must be capitalised and
 not frequent in the text's language ("Durant", "Barak"; not "Will", "Mark", "Van"), so a
 name that is also a word stays judged by its context.
@@ -20,6 +25,7 @@ from discreet.detect.base import WORD, Finding
 from discreet.detect.entities import EntityType
 from discreet.detect.merge import merge_findings
 from discreet.detect.ordinary import LEGAL_FORMS, zipf_here
+from discreet.detect.places import known_place
 from discreet.detect.recognizers.names import PARTICLES
 
 REPEATED_TYPES = frozenset({EntityType.PERSON, EntityType.LOCATION})
@@ -40,6 +46,7 @@ def repeat_mentions(text: str, language: str, findings: list[Finding]) -> list[F
     sources = [f for f in findings if f.type in REPEATED_TYPES and f.score >= MIN_SCORE]
     if not sources:
         return findings
+    findings = _surnames_agree(text, language, sources, findings)
     taken = [(f.start, f.end) for f in findings]
     added: list[Finding] = []
     done: set[tuple[str, EntityType]] = set()
@@ -55,6 +62,32 @@ def repeat_mentions(text: str, language: str, findings: list[Finding]) -> list[F
                 taken.append((start, end))
                 added.append(Finding(start, end, source.type, source.score, source.recognizer))
     return merge_findings([*findings, *added]) if added else findings
+
+
+def _surnames_agree(
+    text: str, language: str, sources: list[Finding], findings: list[Finding]
+) -> list[Finding]:
+    """`findings` with a lone-word place that is a found full name's surname retyped as
+    that person (see the module docstring)."""
+    surnames: dict[str, float] = {}
+    for source in sources:
+        if source.type is EntityType.PERSON:
+            for form in _forms(text, language, source):
+                if " " not in form and form != text[source.start : source.end]:
+                    surnames[form] = max(source.score, surnames.get(form, 0.0))
+    if not surnames:
+        return findings
+    out = []
+    for f in findings:
+        value = text[f.start : f.end]
+        if (
+            f.type is EntityType.LOCATION
+            and surnames.get(value, 0.0) >= f.score  # the model is surer of the person
+            and not known_place(value)
+        ):
+            f = Finding(f.start, f.end, EntityType.PERSON, f.score, f.recognizer)
+        out.append(f)
+    return out
 
 
 def _occurrences(text: str, form: str) -> Iterator[int]:

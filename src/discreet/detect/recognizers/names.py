@@ -138,6 +138,8 @@ UNKNOWN_NAME_PART_ZIPF = 4.0
 # (Not "to", "from", "at", "bij", "bei", "à": people are written to, heard from, visited.)
 _LOCATIVE = _words("in near naar nabij nach nahe près")
 
+_AND = frozenset(("and", "en", "und", "et"))
+
 # An ambiguous first name right after an article is a thing ("the Mercedes Benz").
 _ARTICLES = _words("the a an de het een der die das ein eine le la les un une")
 
@@ -620,13 +622,28 @@ class _Scanner:
         if _sentence_initial(text, tok):
             return False
         prev = toks[i - 1] if i > 0 else None
-        if prev and prev.key in _LOCATIVE and fold(tok.text) in gazetteer().places:
-            return False  # "admitted to the bar in Virginia": the place (recognizers.places)
+        if fold(tok.text) in gazetteer().places and (
+            (prev and prev.key in _LOCATIVE) or self._beside_place(i)
+        ):
+            # "admitted to the bar in Virginia", "entre Metz et Nancy", "Toronto and
+            # Hamilton": the place (recognizers.places)
+            return False
         if prev and _adjacent(text, prev, tok) and prev.capitalised:
             return prev.known or _sentence_initial(text, prev)
         comma_before = text[max(0, tok.start - 2) : tok.start].rstrip(" ").endswith(",")
-        conj_after = i + 1 < len(toks) and toks[i + 1].key in ("and", "en", "und", "et")
+        conj_after = i + 1 < len(toks) and toks[i + 1].key in _AND
         return not (comma_before and conj_after)
+
+    def _beside_place(self, i: int) -> bool:
+        """Whether the word at `i` is joined by "and" to a word the gazetteer knows as a
+        place and the name lists not as a first name: one of a pair of places."""
+        toks = self.toks
+        for conj, other in ((i - 1, i - 2), (i + 1, i + 2)):
+            if 0 <= other < len(toks) and toks[conj].key in _AND:
+                word = toks[other]
+                if word.capitalised and not word.first and fold(word.text) in gazetteer().places:
+                    return True
+        return False
 
     def _finding(self, i: int, end: int, score: float) -> Finding:
         return Finding(
