@@ -298,6 +298,31 @@ def test_a_region_named_like_a_woman_the_model_is_unsure_of_is_the_region() -> N
     assert refined(text, "Jordan", P, "en", score=0.39) == [("Jordan", P)]
 
 
+@pytest.mark.parametrize(
+    ("language", "text", "value"),
+    [
+        ("fr", "Des zones d'intérêt écologique, faunistique et floristique.", "floristique"),
+        ("nl", "De nokkenas draait met de krukas mee.", "nokkenas"),
+        ("de", "Ich habe doppetl bestellt, bitte stornieren.", "doppetl"),
+    ],
+)
+def test_an_unknown_lower_case_word_in_edited_text_is_no_name(
+    language: str, text: str, value: str
+) -> None:
+    assert refined(text, value, L, language) == []
+    assert refined(text, value, P, language) == []
+
+
+def test_lower_case_names_stay_where_lists_know_them_or_the_text_is_informal() -> None:
+    # Known names and places in lower case are judged as before ("rotterdam").
+    assert refined("Ik woon in rotterdam.", "rotterdam", L, "nl") == [("rotterdam", L)]
+    text = "Support : bonjour, merci à frédérique-cindy pour l'aide."
+    assert refined(text, "frédérique-cindy", P, "fr") == [("frédérique-cindy", P)]
+    # Informal text writes names in lower case: the model's rare word stays a name.
+    text = "lol grian is the best builder ever"
+    assert refined(text, "grian", P, "en") == [("grian", P)]
+
+
 def test_a_possessive_inside_a_person_span_splits_it() -> None:
     # The model ran the place that owns the name into it.
     text = "Curling, losing to Canada's Randy Ferbey in a 3 - 4 game"

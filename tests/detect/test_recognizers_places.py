@@ -156,6 +156,12 @@ def test_words_that_are_also_towns_are_not_places(language: str, text: str) -> N
     assert values("places", text, language) == []
 
 
+def test_a_place_is_a_word_only_in_the_language_where_it_is_one() -> None:
+    # "indien" is "if" in Dutch: a stop word there, India in German text.
+    assert values("places", "Waffen für Syrien und Indien", "de") == ["Syrien", "Indien"]
+    assert values("places", "Indien u vragen heeft, bel ons", "nl") == []
+
+
 @pytest.mark.parametrize(
     ("language", "text", "expected"),
     [

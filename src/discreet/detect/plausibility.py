@@ -309,6 +309,8 @@ def _refine(item: DetectionInput, finding: Finding) -> Finding | None:
         return None
     if _emphasis(item, finding, words):
         return None
+    if _unknown_lower_case(item, finding, keys):
+        return None
     if finding.type is not EntityType.PERSON:
         return finding
     unsure = finding.score < UNSURE_PERSON_SCORE
@@ -349,6 +351,20 @@ def _emphasis(item: DetectionInput, finding: Finding, words: list[_Word]) -> boo
         and not known_place(word.key)
         and zipf_here(word.text, item.language) >= cut
         and item.informal  # last: the register test runs only where it can matter
+    )
+
+
+def _unknown_lower_case(item: DetectionInput, finding: Finding, keys: list[str]) -> bool:
+    """A name or place in lower case that no name list or gazetteer knows, in edited text:
+    a rare word or a typo ("floristique", "nokkenas", "apppelé"). Edited text capitalises
+    names; informal text does not ("grian", "kendrick"), and keeps them. A known name in
+    a double first name counts ("frédérique-cindy")."""
+    return (
+        finding.type in (EntityType.PERSON, EntityType.LOCATION)
+        and finding.value(item.text).islower()
+        and not any(_known_name(part) or known_place(part) for k in keys for part in k.split("-"))
+        and not known_place(finding.value(item.text))
+        and not item.informal  # last: the register test runs only where it can matter
     )
 
 

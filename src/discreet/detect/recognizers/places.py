@@ -227,6 +227,9 @@ class PlaceRecognizer(Recognizer):
         self._gazetteer = gazetteer()
         self._places = self._gazetteer.places
         self._stop = frozenset().union(*(stop_words(lang) for lang in self.languages))
+        # A lone place name is a word only where it is a stop word of the text's own
+        # language: "Indien" is India in German text, "if" only in Dutch.
+        self._stop_in = {lang: stop_words(lang) for lang in self.languages}
 
     def analyze(self, item: DetectionInput) -> Iterator[Finding]:
         text = item.text
@@ -328,7 +331,7 @@ class PlaceRecognizer(Recognizer):
         kind = self._gazetteer.kind(key)
         if kind is None or (kind is PlaceKind.CITY and not self._gazetteer.major(key)):
             return None
-        if key in self._stop or key in FIRST_NAMES or key in SURNAMES:
+        if key in self._stop_in["de"] or key in FIRST_NAMES or key in SURNAMES:
             return None
         return Finding(start, end, EntityType.LOCATION, SCORE[kind], self.name)
 
@@ -437,7 +440,7 @@ class PlaceRecognizer(Recognizer):
         if _product_follows(text, end) or _product_precedes(text, start):
             return None  # "the Lyon sofa", "le canapé Lyon"
         ambiguous = n_words == 1 and (
-            key in self._stop
+            key in self._stop_in[item.language]
             or key in WEEKDAYS_AND_MONTHS
             or key in FIRST_NAMES
             or key in SURNAMES
