@@ -323,6 +323,18 @@ def test_lower_case_names_stay_where_lists_know_them_or_the_text_is_informal() -
     assert refined(text, "grian", P, "en") == [("grian", P)]
 
 
+def test_a_surname_the_model_calls_a_place_is_a_person_in_english_and_german() -> None:
+    text = "Die Rückkehr sei fehl am Platz, fügte Lehmann hinzu."
+    assert refined(text, "Lehmann", L, "de") == [("Lehmann", P)]
+    # After a preposition of place, or where the gazetteer knows the word, it stays a place.
+    assert refined("Wir fahren nach Lehmann.", "Lehmann", L, "de") == [("Lehmann", L)]
+    text = "Washington was quiet today."
+    assert refined(text, "Washington", L, "en") == [("Washington", L)]
+    # Dutch surnames are as often rivers and regions the gazetteer lacks ("de Maas").
+    text = "Het dorp lag op de rechteroever van de Maas."
+    assert refined(text, "Maas", L, "nl") == [("Maas", L)]
+
+
 def test_a_possessive_inside_a_person_span_splits_it() -> None:
     # The model ran the place that owns the name into it.
     text = "Curling, losing to Canada's Randy Ferbey in a 3 - 4 game"

@@ -84,6 +84,13 @@ words up at 0.3-0.4); a surname it is surer of ("Gordon Brown said", 0.8+) stays
 UNSURE_PERSON_SCORE = 0.5
 """A lone word the model is less sure than this is a person, which names a town in a
 country where discreet's customers live and no first name or surname, is that town."""
+SURNAME_NOT_PLACE_LANGUAGES = frozenset({"en", "de"})
+"""Where a lone word the model calls a place, which the name lists know as a surname and
+the gazetteer not as a place, with no preposition of place before it, is the person
+("fügte Lehmann hinzu", "Ritter sagte"). Chosen on held-out dev texts: German news F2 +0.003,
+English news +0.001. Not Dutch nor French: there surnames are as often rivers, regions
+and villages the gazetteer does not hold ("de Maas", "Vlaanderen", "le Berry"; Dutch
+Wikipedia -0.003)."""
 PLACE_AS_WORD = 5.5
 SENTENCE_START_ORDINARY = 4.0
 CAPITALISED_ORDINARY = 5.0
@@ -311,6 +318,17 @@ def _refine(item: DetectionInput, finding: Finding) -> Finding | None:
         return None
     if _unknown_lower_case(item, finding, keys):
         return None
+    if (
+        finding.type is EntityType.LOCATION
+        and language in SURNAME_NOT_PLACE_LANGUAGES
+        and len(words) == 1
+        and keys[0] in SURNAMES
+        and not known_place(keys[0])
+        and not _place_cue(text, finding.start)
+    ):
+        return Finding(
+            finding.start, finding.end, EntityType.PERSON, finding.score, finding.recognizer
+        )
     if finding.type is not EntityType.PERSON:
         return finding
     unsure = finding.score < UNSURE_PERSON_SCORE
