@@ -288,14 +288,17 @@ def test_a_home_town_the_model_is_unsure_is_a_person_is_the_town() -> None:
     assert refined("Obama said so.", "Obama", P, "en", score=0.39) == [("Obama", P)]
 
 
-def test_a_region_named_like_a_woman_the_model_is_unsure_of_is_the_region() -> None:
-    # "Georgia" is a first name and a country: unsure inside a sentence, it is the place.
-    text = "Their farm lies in rural Georgia."
-    assert refined(text, "Georgia", P, "en", score=0.39) == [("Georgia", L)]
-    assert refined(text, "Georgia", P, "en", score=0.8) == [("Georgia", P)]  # it is sure
+def test_a_place_named_like_a_family_the_model_is_unsure_of_is_the_place() -> None:
+    # "Washington" is a surname and a state: unsure inside a sentence, it is the place.
+    text = "The campaign moved on to Washington later that year."
+    assert refined(text, "Washington", P, "en", score=0.39) == [("Washington", L)]
+    assert refined(text, "Washington", P, "en", score=0.8) == [("Washington", P)]  # it is sure
     # At a sentence start the capital says nothing: the model's "person" stands.
-    text = "Jordan defends his decision to make the film."
-    assert refined(text, "Jordan", P, "en", score=0.39) == [("Jordan", P)]
+    text = "Washington defends his decision to make the film."
+    assert refined(text, "Washington", P, "en", score=0.39) == [("Washington", P)]
+    # Nor does a woman named like a region lose her name ("mon colis à Lorraine, d'à côté").
+    text = "Le livreur a donné mon colis à Lorraine, d'à côté."
+    assert refined(text, "Lorraine", P, "fr", score=0.39) == [("Lorraine", P)]
 
 
 @pytest.mark.parametrize(

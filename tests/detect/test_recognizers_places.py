@@ -6,11 +6,13 @@ detector as a whole on multi-line addresses, with the built-in NER running.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from discreet.detect import Detector, EntityType
 from discreet.detect.base import DetectionInput
-from discreet.detect.places import PlaceKind, gazetteer, german_dative, kind_of
+from discreet.detect.places import PlaceKind, gazetteer, german_dative, kind_of, landmarks
 from discreet.detect.registry import RecognizerRegistry
 
 THRESHOLD = 0.4
@@ -54,6 +56,29 @@ def test_the_gazetteer_knows_native_spellings_and_ignores_case() -> None:
     # Official names short enough to be written, and their German dative.
     for name in ("Czech Republic", "Tschechische Republik", "Tschechischen Republik"):
         assert kind_of(name) is PlaceKind.COUNTRY, name
+    # Rivers, seas, mountains and historical regions from the project's list.
+    for name in ("Rhein", "Rijn", "Rhin", "Vlaanderen", "Flandre", "Gaule", "Nordsee", "Alpes"):
+        assert kind_of(name) is PlaceKind.REGION, name
+    # Not those named like words or products ("Amour", "Java").
+    assert kind_of("Amour") is None and kind_of("Java") is None
+
+
+def test_the_landmark_list_names_its_bad_line(tmp_path: Path) -> None:
+    listing = tmp_path / "landmarks.tsv"
+    listing.write_text("# rivers\nRhine\tRijn\tRhein\tRhin\nThames\tTheems\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"landmarks.tsv:3: 2 columns, expected 4"):
+        landmarks(listing)
+    listing.write_text("Tagus\tTaag\tTajo\t-\nAlps\tAlpen\tAlpen\tAlpes|Alpes suisses\n")
+    assert landmarks(listing) == [
+        "Tagus",
+        "Taag",
+        "Tajo",
+        "Alps",
+        "Alpen",
+        "Alpen",
+        "Alpes",
+        "Alpes suisses",
+    ]
 
 
 def test_german_country_names_are_declined_after_a_preposition() -> None:

