@@ -5,6 +5,8 @@ whatever model is installed; the last test runs the real detector."""
 
 from __future__ import annotations
 
+from tests.support.findings import model_findings, values
+
 from discreet.detect import Detector, DetectorConfig, EntityType
 from discreet.detect.base import Finding
 from discreet.detect.recurrence import repeat_mentions
@@ -12,22 +14,12 @@ from discreet.detect.recurrence import repeat_mentions
 P, L, ORG = EntityType.PERSON, EntityType.LOCATION, EntityType.ORGANIZATION
 
 
-def _found(text: str, *spans: tuple[str, EntityType, float]) -> list[Finding]:
-    findings = []
-    for value, etype, score in spans:
-        start = text.index(value)
-        findings.append(Finding(start, start + len(value), etype, score, "ner:builtin"))
-    return sorted(findings, key=lambda f: f.start)
-
-
-def _values(text: str, findings: list[Finding]) -> list[tuple[str, EntityType]]:
-    return [(f.value(text), f.type) for f in findings]
-
-
 def test_a_full_names_surname_and_a_place_are_found_where_they_recur() -> None:
     text = "Minister Isabelle Durant was in Gent. Durant: 'Gent is a fine city.'"
-    found = repeat_mentions(text, "en", _found(text, ("Isabelle Durant", P, 0.9), ("Gent", L, 0.8)))
-    assert _values(text, found) == [
+    found = repeat_mentions(
+        text, "en", model_findings(text, ("Isabelle Durant", P, 0.9), ("Gent", L, 0.8))
+    )
+    assert values(text, found) == [
         ("Isabelle Durant", P),
         ("Gent", L),
         ("Durant", P),
@@ -40,18 +32,18 @@ def test_a_full_names_surname_and_a_place_are_found_where_they_recur() -> None:
 def test_ordinary_words_abbreviations_and_unsure_findings_are_not_repeated() -> None:
     # "Park" and "Will" are as often words; "VS" is judged where it stands.
     text = "Anna Park will call. Park the car. Will said so. VS trade with the VS grows."
-    given = _found(text, ("Anna Park", P, 0.9), ("Will", P, 0.9), ("VS", L, 0.9))
-    assert _values(text, repeat_mentions(text, "en", given)) == _values(text, given)
+    given = model_findings(text, ("Anna Park", P, 0.9), ("Will", P, 0.9), ("VS", L, 0.9))
+    assert values(text, repeat_mentions(text, "en", given)) == values(text, given)
     # A guess is not spread: the model's unsure finding stays one finding.
     text = "Mercury rises. Mercury sets."
-    given = _found(text, ("Mercury", L, 0.3))
+    given = model_findings(text, ("Mercury", L, 0.3))
     assert repeat_mentions(text, "en", given) == given
 
 
 def test_a_surname_taken_for_a_place_is_the_person_named_in_full() -> None:
     text = "Saarbrücken verpflichtete Eric Wynalda. Bisher war Wynalda in Hamburg."
-    given = _found(text, ("Eric Wynalda", P, 0.9), ("Wynalda", L, 0.7), ("Hamburg", L, 0.9))
-    assert _values(text, repeat_mentions(text, "de", given)) == [
+    given = model_findings(text, ("Eric Wynalda", P, 0.9), ("Wynalda", L, 0.7), ("Hamburg", L, 0.9))
+    assert values(text, repeat_mentions(text, "de", given)) == [
         ("Eric Wynalda", P),
         ("Wynalda", P),
         ("Hamburg", L),
@@ -66,18 +58,21 @@ def _last(text: str, value: str, etype: EntityType, score: float) -> Finding:
 def test_a_place_stays_a_place_beside_a_person_of_its_name() -> None:
     # The gazetteer knows it as a place: "George Washington" does not make the city his.
     text = "George Washington never saw Washington."
-    given = [*_found(text, ("George Washington", P, 0.9)), _last(text, "Washington", L, 0.8)]
-    assert _values(text, repeat_mentions(text, "en", given))[1] == ("Washington", L)
+    given = [
+        *model_findings(text, ("George Washington", P, 0.9)),
+        _last(text, "Washington", L, 0.8),
+    ]
+    assert values(text, repeat_mentions(text, "en", given))[1] == ("Washington", L)
     # Nor does a full name the model is less sure of than of the place, which the gazetteer
     # does not know ("Lebed Chechnya", a headline run together).
     text = "Lebed Chechnya talks. Lebed is now in Chechnya."
-    given = [*_found(text, ("Lebed Chechnya", P, 0.6)), _last(text, "Chechnya", L, 0.9)]
-    assert _values(text, repeat_mentions(text, "en", given))[-1] == ("Chechnya", L)
+    given = [*model_findings(text, ("Lebed Chechnya", P, 0.6)), _last(text, "Chechnya", L, 0.9)]
+    assert values(text, repeat_mentions(text, "en", given))[-1] == ("Chechnya", L)
 
 
 def test_a_repeat_never_overlaps_another_finding_nor_a_longer_word() -> None:
     text = "Jan Durant wrote from Durantstraat 4 as durant@example.org; it is Durant's."
-    given = _found(
+    given = model_findings(
         text,
         ("Jan Durant", P, 0.9),
         ("Durantstraat 4", EntityType.STREET_ADDRESS, 0.9),
@@ -85,11 +80,11 @@ def test_a_repeat_never_overlaps_another_finding_nor_a_longer_word() -> None:
     )
     found = repeat_mentions(text, "en", given)
     # Not inside the street's word nor the address: only the possessive, a word of its own.
-    assert _values(text, found)[3:] == [("Durant", P)]
+    assert values(text, found)[3:] == [("Durant", P)]
     assert found[3].start == text.index("Durant's")
     # A surname after a particle is not looked for alone ("Vries" without "de").
     text = "Mark de Vries called. Vries is a town too."
-    given = _found(text, ("Mark de Vries", P, 0.9))
+    given = model_findings(text, ("Mark de Vries", P, 0.9))
     assert repeat_mentions(text, "nl", given) == given
 
 

@@ -1,0 +1,79 @@
+"""Lists of names: every item of a list of people is a person, of a list of places a place.
+
+Team line-ups, rotas and cc lines name people one after another, often by surname alone,
+separated by commas, dashes and slashes ("Dresden: Müller - Mauksch - Schößler, Wagenhaus -
+Hauptmann, Pilz, Zander (80. Gütschow)"). The model judges each word on its few
+neighbours, and in a run of bare capitalised words it calls some of them people, some
+places, runs two into one and misses the rest; villages listed after "die Dörfer" fare the
+same. A list holds one kind of thing: `people_in_lists` finds runs of at least MIN_ITEMS
+capitalised names joined only by list separators (a comma, a slash, a spaced dash, "and",
+a substitution's "(80. ..."); where the model found something in at least half of them and
+its surest finding there (score at least MIN_SCORE) is a person or a place, and the name
+lists know one of the items as a name (the gazetteer as a place), every item becomes one of
+its own of that kind. (Not a list of people where the gazetteer knows two items as places.)
+A list of products or of German nouns, where the model finds nothing sure, is left alone;
+so are Finnish villages the model took for people, which no name list knows.
+"""
+
+from __future__ import annotations
+
+import re
+
+from discreet.detect.base import Finding
+from discreet.detect.entities import EntityType
+from discreet.detect.merge import merge_findings
+from discreet.detect.places import known_place
+from discreet.detect.recognizers.names import FIRST_NAMES, SURNAMES
+
+MIN_ITEMS = 4
+MIN_SCORE = 0.5
+RECOGNIZER = "names-in-lists"
+
+_NAMES = (EntityType.PERSON, EntityType.LOCATION)
+# A capitalised word (Latin script), with its double-barrelled parts: "Müller-Wohlfahrt",
+# "Oloron-Sainte-Marie", "O'Neill".
+_ITEM = r"[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’]*(?:-[^\W\d_][\w'’]*)*"
+# Between two items: a comma or slash, a dash with spaces around it (a hyphen joins a
+# double name), "and" in the four languages, or a substitution "Rath (80. Kern)" with the
+# bracket's close after it.
+_SEP = (
+    r"(?:[ \t]*[,/][ \t]*|[ \t]+[-–][ \t]+|[ \t]+(?:and|und|en|et|&)[ \t]+"
+    r"|[ \t]*\(\d{1,3}\.[ \t]*|\)[ \t]*(?:[,/]|[-–])?[ \t]*)"
+)
+_RUN = re.compile(rf"(?<![\w-]){_ITEM}(?:{_SEP}{_ITEM})+")
+_ITEMS = re.compile(_ITEM)
+
+
+def _known_name(item: str) -> bool:
+    return any(p in FIRST_NAMES or p in SURNAMES for p in item.casefold().split("-"))
+
+
+def people_in_lists(text: str, findings: list[Finding]) -> list[Finding]:
+    """`findings` (merged) with the items of lists of people or places made people or
+    places (see the module docstring), merged again."""
+    if not any(f.type in _NAMES and f.score >= MIN_SCORE for f in findings):
+        return findings
+    changed = False
+    for run in _RUN.finditer(text):
+        items = [m.span() for m in _ITEMS.finditer(text, run.start(), run.end())]
+        if len(items) < MIN_ITEMS:
+            continue
+        inside = [f for f in findings if f.start < run.end() and f.end > run.start()]
+        if not inside or any(
+            f.type not in _NAMES or f.start < run.start() or f.end > run.end() for f in inside
+        ):
+            continue  # dates, codes, amounts, or a name running on past the list
+        surest = max(inside, key=lambda f: (f.score, f.type is EntityType.PERSON))
+        covered = sum(any(f.start < e and f.end > s for f in inside) for s, e in items)
+        if surest.score < MIN_SCORE or 2 * covered < len(items):
+            continue
+        places = sum(known_place(text[s:e]) for s, e in items)
+        if surest.type is EntityType.PERSON:
+            if places > 1 or not any(_known_name(text[s:e]) for s, e in items):
+                continue  # "Berlin, Hamburg, Bremen, Schulz"; Finnish villages
+        elif not places:
+            continue
+        listed = [Finding(s, e, surest.type, surest.score, RECOGNIZER) for s, e in items]
+        findings = [f for f in findings if f not in inside] + listed
+        changed = True
+    return merge_findings(findings) if changed else findings

@@ -1,0 +1,99 @@
+"""Lists of names: one kind of thing per list (`detect.lists`).
+
+The findings are given as the merged list the detector hands over, so each rule is checked
+whatever model is installed; the last test runs the real detector."""
+
+from __future__ import annotations
+
+from tests.support.findings import model_findings, values
+
+from discreet.detect import Detector, EntityType
+from discreet.detect.lists import RECOGNIZER, people_in_lists
+
+P, L, DATE = EntityType.PERSON, EntityType.LOCATION, EntityType.DATE
+
+LINE_UP = "Dresden: Müller - Mauksch - Schößler, Wagenhaus - Hauptmann, Pilz (80. Kern)."
+
+
+def test_every_player_of_a_line_up_is_a_person() -> None:
+    # The model ran two names into one place, took others for places and missed some.
+    given = model_findings(
+        LINE_UP,
+        ("Dresden", L, 0.8),
+        ("Müller - Mauksch", L, 0.25),
+        ("Wagenhaus -", L, 0.4),
+        ("Pilz", P, 0.84),
+        ("Kern", L, 0.46),
+    )
+    found = people_in_lists(LINE_UP, given)
+    assert values(LINE_UP, found) == [
+        ("Dresden", L),  # before the colon: not in the list
+        ("Müller", P),
+        ("Mauksch", P),
+        ("Schößler", P),
+        ("Wagenhaus", P),
+        ("Hauptmann", P),
+        ("Pilz", P),
+        ("Kern", P),
+    ]
+    # Each item at the surest finding's score, marked as found by this rule.
+    assert {(f.score, f.recognizer) for f in found[1:]} == {(0.84, RECOGNIZER)}
+
+
+def test_every_town_of_a_list_of_towns_is_a_place() -> None:
+    text = "Vols directs vers Lyon, Nice, Marseille, Ajaccio et Bastia."
+    given = model_findings(text, ("Lyon", L, 0.9), ("Marseille", L, 0.8), ("Ajaccio", P, 0.3))
+    assert values(text, people_in_lists(text, given)) == [
+        ("Lyon", L),
+        ("Nice", L),
+        ("Marseille", L),
+        ("Ajaccio", L),
+        ("Bastia", L),
+    ]
+
+
+def test_lists_without_evidence_are_left_alone() -> None:
+    # Finnish villages the model took for people: no name list knows any of them.
+    text = "die Dörfer Hokkala, Kumpula, Noposenaho, Oikari und Pölkki."
+    given = model_findings(text, ("Hokkala", P, 0.8), ("Kumpula", L, 0.4), ("Oikari", L, 0.3))
+    assert people_in_lists(text, given) == given
+    # Nothing sure in it: products, nouns.
+    text = "Wir führen Tassen, Teller, Gläser, Schüsseln und Besteck von Müller."
+    given = model_findings(text, ("Gläser", L, 0.3), ("Müller", P, 0.9))
+    assert people_in_lists(text, given) == given
+    # Found in fewer than half of the items.
+    text = "Müller, Tassen, Teller, Gläser, Schüsseln"
+    given = model_findings(text, ("Müller", P, 0.9))
+    assert people_in_lists(text, given) == given
+    # A list of people the gazetteer knows two places of is no line-up.
+    text = "Berlin, Hamburg, Bremen - Schulz, Meier"
+    given = model_findings(text, ("Schulz", P, 0.9), ("Meier", P, 0.9))
+    assert people_in_lists(text, given) == given
+
+
+def test_a_list_with_another_kind_of_finding_in_it_is_left_alone() -> None:
+    text = "Rath, Pilz, Kern / Mai 2024, Hauptmann"
+    given = [
+        *model_findings(text, ("Rath", P, 0.9), ("Kern", P, 0.9)),
+        *model_findings(text, ("Mai", DATE, 0.9)),
+    ]
+    given.sort(key=lambda f: f.start)
+    assert people_in_lists(text, given) == given
+
+
+def test_the_detector_finds_every_player() -> None:
+    text = (
+        "Dynamo Dresden - Hamburger SV 1:1 (1:0). Dresden: Müller - Mauksch - Schößler, "
+        "Wagenhaus - Hauptmann, Pilz, Zander, Stevic (80. Gütschow), Kmetsch - Jähnig, Rath "
+        "(80. Kern). Hamburg: Golz - Rohde - Kober, Hartmann - Dotschew (73. Weichert), Spies, "
+        "Babbel, Bode (52. Eck), Spörl - Bester, Letschkow."
+    )
+    found = [(f.value(text), f.type) for f in Detector().detect(text, language="de")]
+    players = [value for value, etype in found if etype is P]
+    line_ups = (
+        "Müller Mauksch Schößler Wagenhaus Hauptmann Pilz Zander Stevic Gütschow Kmetsch "
+        "Jähnig Rath Kern Golz Rohde Kober Hartmann Dotschew Weichert Spies Babbel Bode Eck "
+        "Spörl Bester Letschkow"
+    )
+    assert players == line_ups.split(" ")
+    assert ("Hamburg", L) in found  # the clubs' towns stay places
