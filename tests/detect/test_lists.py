@@ -8,7 +8,7 @@ from __future__ import annotations
 from tests.support.findings import model_findings, values
 
 from discreet.detect import Detector, EntityType
-from discreet.detect.lists import RECOGNIZER, people_in_lists
+from discreet.detect.lists import RECOGNIZER, one_kind_per_list
 
 P, L, DATE = EntityType.PERSON, EntityType.LOCATION, EntityType.DATE
 
@@ -25,7 +25,7 @@ def test_every_player_of_a_line_up_is_a_person() -> None:
         ("Pilz", P, 0.84),
         ("Kern", L, 0.46),
     )
-    found = people_in_lists(LINE_UP, given)
+    found = one_kind_per_list(LINE_UP, given)
     assert values(LINE_UP, found) == [
         ("Dresden", L),  # before the colon: not in the list
         ("Müller", P),
@@ -43,7 +43,7 @@ def test_every_player_of_a_line_up_is_a_person() -> None:
 def test_every_town_of_a_list_of_towns_is_a_place() -> None:
     text = "Vols directs vers Lyon, Nice, Marseille, Ajaccio et Bastia."
     given = model_findings(text, ("Lyon", L, 0.9), ("Marseille", L, 0.8), ("Ajaccio", P, 0.3))
-    assert values(text, people_in_lists(text, given)) == [
+    assert values(text, one_kind_per_list(text, given)) == [
         ("Lyon", L),
         ("Nice", L),
         ("Marseille", L),
@@ -56,19 +56,19 @@ def test_lists_without_evidence_are_left_alone() -> None:
     # Finnish villages the model took for people: no name list knows any of them.
     text = "die Dörfer Hokkala, Kumpula, Noposenaho, Oikari und Pölkki."
     given = model_findings(text, ("Hokkala", P, 0.8), ("Kumpula", L, 0.4), ("Oikari", L, 0.3))
-    assert people_in_lists(text, given) == given
+    assert one_kind_per_list(text, given) == given
     # Nothing sure in it: products, nouns.
     text = "Wir führen Tassen, Teller, Gläser, Schüsseln und Besteck von Müller."
     given = model_findings(text, ("Gläser", L, 0.3), ("Müller", P, 0.9))
-    assert people_in_lists(text, given) == given
+    assert one_kind_per_list(text, given) == given
     # Found in fewer than half of the items.
     text = "Müller, Tassen, Teller, Gläser, Schüsseln"
     given = model_findings(text, ("Müller", P, 0.9))
-    assert people_in_lists(text, given) == given
+    assert one_kind_per_list(text, given) == given
     # A list of people the gazetteer knows two places of is no line-up.
     text = "Berlin, Hamburg, Bremen - Schulz, Meier"
     given = model_findings(text, ("Schulz", P, 0.9), ("Meier", P, 0.9))
-    assert people_in_lists(text, given) == given
+    assert one_kind_per_list(text, given) == given
 
 
 def test_a_list_with_another_kind_of_finding_in_it_is_left_alone() -> None:
@@ -78,7 +78,7 @@ def test_a_list_with_another_kind_of_finding_in_it_is_left_alone() -> None:
         *model_findings(text, ("Mai", DATE, 0.9)),
     ]
     given.sort(key=lambda f: f.start)
-    assert people_in_lists(text, given) == given
+    assert one_kind_per_list(text, given) == given
 
 
 def test_the_detector_finds_every_player() -> None:

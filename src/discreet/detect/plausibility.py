@@ -318,14 +318,7 @@ def _refine(item: DetectionInput, finding: Finding) -> Finding | None:
         return None
     if _unknown_lower_case(item, finding, keys):
         return None
-    if (
-        finding.type is EntityType.LOCATION
-        and language in SURNAME_NOT_PLACE_LANGUAGES
-        and len(words) == 1
-        and keys[0] in SURNAMES
-        and not known_place(keys[0])
-        and not _place_cue(text, finding.start)
-    ):
+    if _surname_taken_for_place(item, finding, keys):
         return Finding(
             finding.start, finding.end, EntityType.PERSON, finding.score, finding.recognizer
         )
@@ -374,6 +367,19 @@ def _emphasis(item: DetectionInput, finding: Finding, words: list[_Word]) -> boo
         and not known_place(word.key)
         and zipf_here(word.text, item.language) >= cut
         and item.informal  # last: the register test runs only where it can matter
+    )
+
+
+def _surname_taken_for_place(item: DetectionInput, finding: Finding, keys: list[str]) -> bool:
+    """A lone "place" the name lists know as a surname and the gazetteer not as a place,
+    with no preposition of place before it (see SURNAME_NOT_PLACE_LANGUAGES)."""
+    return (
+        finding.type is EntityType.LOCATION
+        and item.language in SURNAME_NOT_PLACE_LANGUAGES
+        and len(keys) == 1
+        and keys[0] in SURNAMES
+        and not known_place(keys[0])
+        and not _place_cue(item.text, finding.start)
     )
 
 

@@ -71,10 +71,9 @@ def _surnames_agree(
     that person (see the module docstring)."""
     surnames: dict[str, float] = {}
     for source in sources:
-        if source.type is EntityType.PERSON:
-            for form in _forms(text, language, source):
-                if " " not in form and form != text[source.start : source.end]:
-                    surnames[form] = max(source.score, surnames.get(form, 0.0))
+        surname = _surname(text, language, source)
+        if surname is not None:
+            surnames[surname] = max(source.score, surnames.get(surname, 0.0))
     if not surnames:
         return findings
     out = []
@@ -113,10 +112,20 @@ def _forms(text: str, language: str, finding: Finding) -> Iterator[str]:
     words = WORD.findall(value)
     if len(words) > 1 or (words and _name_like(words[0], language)):
         yield value
-    if finding.type is EntityType.PERSON and len(words) > 1:
-        surname = words[-1]
-        if words[-2].casefold() not in PARTICLES and _name_like(surname, language):
-            yield surname
+    surname = _surname(text, language, finding)
+    if surname is not None:
+        yield surname
+
+
+def _surname(text: str, language: str, finding: Finding) -> str | None:
+    """A full name's last word where it can stand alone for the person ("Durant"; not
+    "Vries" of "de Vries", nor a frequent word), else None."""
+    if finding.type is not EntityType.PERSON:
+        return None
+    words: list[str] = WORD.findall(text[finding.start : finding.end])
+    if len(words) < 2 or words[-2].casefold() in PARTICLES or not _name_like(words[-1], language):
+        return None
+    return words[-1]
 
 
 def _name_like(word: str, language: str) -> bool:

@@ -30,7 +30,7 @@ from typing import NamedTuple
 from discreet.detect.base import WORD, DetectionInput, Finding, Recognizer
 from discreet.detect.entities import EntityType
 from discreet.detect.ordinary import COMPANY_HEADS, name_used_as_word, zipf, zipf_here
-from discreet.detect.places import fold, gazetteer
+from discreet.detect.places import known_place
 from discreet.detect.registry import builtin
 
 
@@ -580,7 +580,7 @@ class _Scanner:
         return (
             prev.capitalised
             and _adjacent(self.text, prev, tok)
-            and fold(self.text[prev.start : tok.end]) in gazetteer().places
+            and known_place(self.text[prev.start : tok.end])
         )
 
     def _ordinary_words(self, i: int, end: int) -> bool:
@@ -622,9 +622,7 @@ class _Scanner:
         if _sentence_initial(text, tok):
             return False
         prev = toks[i - 1] if i > 0 else None
-        if fold(tok.text) in gazetteer().places and (
-            (prev and prev.key in _LOCATIVE) or self._beside_place(i)
-        ):
+        if known_place(tok.text) and ((prev and prev.key in _LOCATIVE) or self._beside_place(i)):
             # "admitted to the bar in Virginia", "entre Metz et Nancy", "Toronto and
             # Hamilton": the place (recognizers.places)
             return False
@@ -641,7 +639,7 @@ class _Scanner:
         for conj, other in ((i - 1, i - 2), (i + 1, i + 2)):
             if 0 <= other < len(toks) and toks[conj].key in _AND:
                 word = toks[other]
-                if word.capitalised and not word.first and fold(word.text) in gazetteer().places:
+                if word.capitalised and not word.first and known_place(word.text):
                     return True
         return False
 

@@ -226,10 +226,10 @@ class PlaceRecognizer(Recognizer):
     def __init__(self) -> None:
         self._gazetteer = gazetteer()
         self._places = self._gazetteer.places
-        self._stop = frozenset().union(*(stop_words(lang) for lang in self.languages))
         # A lone place name is a word only where it is a stop word of the text's own
         # language: "Indien" is India in German text, "if" only in Dutch.
         self._stop_in = {lang: stop_words(lang) for lang in self.languages}
+        self._stop = frozenset().union(*self._stop_in.values())
 
     def analyze(self, item: DetectionInput) -> Iterator[Finding]:
         text = item.text
