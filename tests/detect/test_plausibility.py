@@ -11,7 +11,13 @@ import pytest
 from discreet.detect import Detector, EntityType
 from discreet.detect.base import DetectionInput, Finding
 from discreet.detect.ordinary import name_used_as_word, zipf, zipf_spread
-from discreet.detect.plausibility import refine_ner, retype_people
+from discreet.detect.plausibility import (
+    LONE_NAME_SCORE,
+    SURE_PLACE_SCORE,
+    refine_ner,
+    retype_people,
+    sure_places,
+)
 
 NER_SCORE = 0.85  # what spaCy backends give every entity (the built-in: calibrated)
 
@@ -286,6 +292,48 @@ def test_a_home_town_the_model_is_unsure_is_a_person_is_the_town() -> None:
     assert refined(text, "Dunkerque", P, "fr", score=0.8) == [("Dunkerque", P)]  # it is sure
     # A town abroad shares its name with people ("Obama" in Japan): the model decides.
     assert refined("Obama said so.", "Obama", P, "en", score=0.39) == [("Obama", P)]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "value"),
+    [
+        ("fr", "Il effectue sa première sélection le 3 mai à Milan face à l'Irlande.", "Milan"),
+        ("fr", "Situé au sud de Metz et au nord de Nancy, il n'a pas eu de succès.", "Nancy"),
+        ("en", "He left Virginia and moved to what was to become Tennessee.", "Virginia"),
+    ],
+)
+def test_a_lone_first_name_the_model_is_sure_is_a_place_is_the_place(
+    language: str, text: str, value: str
+) -> None:
+    start = text.index(value)
+    end = start + len(value)
+    lone_name = Finding(start, end, P, LONE_NAME_SCORE, "names")
+    place = Finding(start, end, L, SURE_PLACE_SCORE, "ner:builtin")
+    item = DetectionInput(text, language)
+    assert sure_places(item, [lone_name, place], "ner:builtin") == [place]
+    # The model unsure, or a name announced by more than the lists: the name stands.
+    unsure = Finding(start, end, L, SURE_PLACE_SCORE - 0.1, "ner:builtin")
+    assert sure_places(item, [lone_name, unsure], "ner:builtin") == [lone_name, unsure]
+    vocative = Finding(start, end, P, 0.7, "names")
+    assert sure_places(item, [vocative, place], "ner:builtin") == [vocative, place]
+    # Another recognizer's place is no model's judgement of the sentence.
+    rule = Finding(start, end, L, 0.95, "places")
+    assert sure_places(item, [lone_name, rule], "ner:builtin") == [lone_name, rule]
+
+
+def test_a_first_name_the_gazetteer_does_not_know_as_a_place_stays_a_name() -> None:
+    text = "Ik heb het pakket aan Femke gegeven."
+    start = text.index("Femke")
+    lone_name = Finding(start, start + 5, P, LONE_NAME_SCORE, "names")
+    place = Finding(start, start + 5, L, 0.95, "ner:builtin")
+    item = DetectionInput(text, "nl")
+    assert sure_places(item, [lone_name, place], "ner:builtin") == [lone_name, place]
+
+
+def test_the_detector_takes_the_models_sure_place_over_a_lone_first_name() -> None:
+    text = "Il est contraint de capituler à Alexandrie, où il s'est retiré avec ses troupes."
+    found = [(f.value(text), f.type) for f in Detector().detect(text, language="fr")]
+    assert found == [("Alexandrie", L)]
 
 
 def test_a_place_named_like_a_family_the_model_is_unsure_of_is_the_place() -> None:

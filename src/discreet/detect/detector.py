@@ -9,6 +9,7 @@ from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 
 from discreet.detect.base import DetectionInput, Finding, KnownSubject, Pattern, Recognizer
+from discreet.detect.compounds import whole_compounds
 from discreet.detect.config import DetectorConfig
 from discreet.detect.entities import SUPPORTED_LANGUAGES, EntityType
 from discreet.detect.language import detect_language
@@ -16,7 +17,7 @@ from discreet.detect.lists import one_kind_per_list
 from discreet.detect.merge import merge_findings
 from discreet.detect.ner.base import NerBackend
 from discreet.detect.plausibility import load_all as load_word_lists
-from discreet.detect.plausibility import refine_ner, retype_people
+from discreet.detect.plausibility import refine_ner, retype_people, sure_places
 from discreet.detect.recurrence import repeat_mentions
 from discreet.detect.registry import RecognizerRegistry
 from discreet.errors import TooLarge, Unavailable
@@ -226,6 +227,7 @@ class Detector:
             # Ordinary words the model took for names, and names it cut short, corrected.
             try:
                 found.extend(refine_ner(item, ner_findings))
+                found = sure_places(item, found, self.ner.name if self.ner else None)
                 found = retype_people(item, found)
             except Exception as exc:  # fail closed, without the text in the message
                 raise DetectionError(f"checking NER findings failed: {type(exc).__name__}") from exc
@@ -240,7 +242,8 @@ class Detector:
             and (self._entities is None or f.type in self._entities)
             and not self._allowed(item.text[f.start : f.end])
         ]
-        found = repeat_mentions(item.text, item.language, merge_findings(kept))
+        found = whole_compounds(item.text, item.language, merge_findings(kept))
+        found = repeat_mentions(item.text, item.language, found)
         found = one_kind_per_list(item.text, found)
         if self._allow_terms or self._allow_patterns:
             # A repeated surname may be an allowed term of its own ("Lewis" of a shop).

@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from discreet.detect.base import Finding
 from discreet.detect.entities import TYPE_PRIORITY
 
-_MODEL_PREFIX = "ner:"
+MODEL_PREFIX = "ner:"
+"""How the names of statistical models' recognizers start ("ner:builtin")."""
 
 
 def _rank(f: Finding) -> tuple[float, int, int]:
@@ -26,12 +27,12 @@ def merge_findings(findings: Iterable[Finding]) -> list[Finding]:
     only words. The result is sorted by start offset.
     """
     findings = list(findings)
-    rules = [f for f in findings if not f.recognizer.startswith(_MODEL_PREFIX)]
+    rules = [f for f in findings if not f.recognizer.startswith(MODEL_PREFIX)]
     if rules:
         findings = [
             f
             for f in findings
-            if not f.recognizer.startswith(_MODEL_PREFIX)
+            if not f.recognizer.startswith(MODEL_PREFIX)
             or not any(r.type != f.type and r.start <= f.start and f.end <= r.end for r in rules)
         ]
     by_start = sorted(findings, key=lambda f: (f.start, -f.end))

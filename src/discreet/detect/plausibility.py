@@ -91,6 +91,13 @@ the gazetteer not as a place, with no preposition of place before it, is the per
 English news +0.001. Not Dutch nor French: there surnames are as often rivers, regions
 and villages the gazetteer does not hold ("de Maas", "Vlaanderen", "le Berry"; Dutch
 Wikipedia -0.003)."""
+SURE_PLACE_SCORE = 0.9
+"""A lone first name the names recognizer calls a person on the name lists alone (its
+weakest finding, `LONE_NAME_SCORE`) is the place where the model, having read the
+sentence, scores it a place at least this sure and the gazetteer knows the place: "à
+Milan", "au nord de Nancy", "capituler à Alexandrie". A neighbour "Lorraine" who got the
+parcel, which the model calls a person, stays one."""
+LONE_NAME_SCORE = 0.5
 PLACE_AS_WORD = 5.5
 SENTENCE_START_ORDINARY = 4.0
 CAPITALISED_ORDINARY = 5.0
@@ -395,6 +402,29 @@ def _unknown_lower_case(item: DetectionInput, finding: Finding, keys: list[str])
         and not known_place(finding.value(item.text))
         and not item.informal  # last: the register test runs only where it can matter
     )
+
+
+def sure_places(item: DetectionInput, findings: list[Finding], model: str | None) -> list[Finding]:
+    """`findings` without the names recognizer's lone first names that the model `model`
+    is sure are places the gazetteer knows (see `SURE_PLACE_SCORE`); the model's place
+    then stands (a rule's finding of another kind would otherwise win the merge)."""
+    places = {
+        (f.start, f.end)
+        for f in findings
+        if f.recognizer == model and f.type is EntityType.LOCATION and f.score >= SURE_PLACE_SCORE
+    }
+    if not places:
+        return findings
+    return [
+        f
+        for f in findings
+        if not (
+            f.recognizer == "names"
+            and f.score <= LONE_NAME_SCORE
+            and (f.start, f.end) in places
+            and known_place(f.value(item.text))
+        )
+    ]
 
 
 def retype_people(item: DetectionInput, findings: Iterable[Finding]) -> list[Finding]:
