@@ -34,9 +34,12 @@ P, L, S, ZIP = (
          [("Jacques", S, 0.6), ("-de-Compostelle", L, 0.8)], "Saint-Jacques-de-Compostelle", L),
         # A lower-case last syllable that is no word of the language.
         ("fr", "les îles Ishigaki et Iriomote-jima", [("Iriomote-", L, 0.7)], "Iriomote-jima", L),
-        # A person cut in two, each half typed differently.
+        # A person cut in two, each half typed differently: the longer half's kind.
         ("en", "He replaced Park Chu-young at half time.",
-         [("Park Chu-", L, 0.5), ("young", P, 0.6)], "Park Chu-young", P),
+         [("Park Chu-", P, 0.6), ("young", L, 0.5)], "Park Chu-young", P),
+        ("en", "Shaikh Abdul Wahhab al-Janabi was held.",
+         [("Shaikh Abdul Wahhab al", P, 0.5), ("Janabi", L, 0.6)],
+         "Shaikh Abdul Wahhab al-Janabi", P),
         # German: a first name the lists know, and a place the gazetteer knows whole.
         ("de", "Minister Hans-Dietrich Genscher", [("Dietrich Genscher", P, 0.9)],
          "Hans-Dietrich Genscher", P),

@@ -17,9 +17,10 @@ it gains are names too:
   "Paris-based").
 
 A place the gazetteer knows whole ("Baden-Württemberg") needs no more. The widened finding
-takes the kind of the most characters of names and places inside the word, at the score
-of its surest finding of that kind, and absorbs the model's pieces; a rule's finding of
-another kind inside the word (a postal code, a date) leaves the word as it is.
+takes the kind of the most characters of the names and places it joins ("Shaikh Abdul
+Wahhab al" a person, "Janabi" a place: a person), at the score of its surest finding of
+that kind, and absorbs the model's pieces; a rule's finding of another kind inside the
+word (a postal code, a date) leaves the word as it is.
 """
 
 from __future__ import annotations
@@ -107,10 +108,7 @@ def whole_compounds(text: str, language: str, findings: list[Finding]) -> list[F
             for f in inside
         ):
             continue  # a rule's postal code, date or street inside: leave the word alone
-        by_kind = {
-            kind: sum(min(f.end, end) - max(f.start, start) for f in names if f.type == kind)
-            for kind in _NAMES
-        }
+        by_kind = {kind: sum(f.end - f.start for f in names if f.type == kind) for kind in _NAMES}
         kind = max(_NAMES, key=lambda k: by_kind[k])
         pieces = [(m.start(), m.end(), m.group()) for m in _PIECE.finditer(text, start, end)]
         first = min(f.start for f in names)
