@@ -91,6 +91,14 @@ def test_a_rules_finding_inside_the_word_leaves_it_alone() -> None:
     assert whole_compounds(text, "fr", given) == given
 
 
+def test_a_street_running_into_the_word_keeps_its_number() -> None:
+    # The model's street ends inside the word: widening the place over it would leave
+    # "12 rue" without its placeholder.
+    text = "Livraison au 12 rue Saint-Jacques-de-la-Boucherie."
+    given = model_findings(text, ("12 rue Saint-Jacques", S, 1.0), ("-de-la-Boucherie", L, 0.6))
+    assert whole_compounds(text, "fr", given) == given
+
+
 def test_the_detector_finds_french_communes_whole() -> None:
     text = (
         "Le Lot est navigable de Villeneuve-sur-Lot à Saint-Sylvestre-sur-Lot, et la Vienne "

@@ -19,8 +19,9 @@ it gains are names too:
 A place the gazetteer knows whole ("Baden-Württemberg") needs no more. The widened finding
 takes the kind of the most characters of the names and places it joins ("Shaikh Abdul
 Wahhab al" a person, "Janabi" a place: a person), at the score of its surest finding of
-that kind, and absorbs the model's pieces; a rule's finding of another kind inside the
-word (a postal code, a date) leaves the word as it is.
+that kind, and absorbs the model's pieces inside the word; a rule's finding of another
+kind inside the word (a postal code, a date), or the model's street running into it,
+leaves the word as it is.
 """
 
 from __future__ import annotations
@@ -104,10 +105,16 @@ def whole_compounds(text: str, language: str, findings: list[Finding]) -> list[F
             continue  # no name here, or one already holds the whole word
         if any(
             f.type not in _ABSORBED
-            or (f.type not in _NAMES and not f.recognizer.startswith(MODEL_PREFIX))
+            or (
+                f.type not in _NAMES
+                and (not f.recognizer.startswith(MODEL_PREFIX) or f.start < start or f.end > end)
+            )
             for f in inside
         ):
-            continue  # a rule's postal code, date or street inside: leave the word alone
+            # A rule's postal code, date or street inside, or the model's street running
+            # into the word ("12 rue Saint-Jacques" + "-de-la-Boucherie"): its "12 rue" must
+            # not lose its placeholder to a place. Leave the word alone.
+            continue
         by_kind = {kind: sum(f.end - f.start for f in names if f.type == kind) for kind in _NAMES}
         kind = max(_NAMES, key=lambda k: by_kind[k])
         pieces = [(m.start(), m.end(), m.group()) for m in _PIECE.finditer(text, start, end)]
