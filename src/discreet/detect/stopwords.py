@@ -45,3 +45,10 @@ def stop_words(language: str) -> frozenset[str]:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return frozenset(word.casefold() for word in module.STOP_WORDS)
+
+
+@functools.cache
+def any_stop_words() -> frozenset[str]:
+    """The stop words of all four languages together: for words that must be no function
+    word in whatever language the text mixes in ("Minister Of", "Van: The Team")."""
+    return frozenset().union(*(stop_words(language) for language in SUPPORTED_LANGUAGES))

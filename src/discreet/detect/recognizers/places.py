@@ -29,7 +29,7 @@ from discreet.detect.places import PLACE_CUE_BEFORE, PlaceKind, fold, gazetteer
 from discreet.detect.plausibility import sentence_initial as _sentence_initial
 from discreet.detect.recognizers.names import FIRST_NAMES, SURNAMES
 from discreet.detect.registry import builtin
-from discreet.detect.stopwords import stop_words
+from discreet.detect.stopwords import any_stop_words, stop_words
 
 SCORE = {PlaceKind.COUNTRY: 0.7, PlaceKind.REGION: 0.6, PlaceKind.CITY: 0.55}
 SCORE_AMBIGUOUS_WITH_CUE = 0.5
@@ -229,7 +229,7 @@ class PlaceRecognizer(Recognizer):
         # A lone place name is a word only where it is a stop word of the text's own
         # language: "Indien" is India in German text, "if" only in Dutch.
         self._stop_in = {lang: stop_words(lang) for lang in self.languages}
-        self._stop = frozenset().union(*self._stop_in.values())
+        self._stop = any_stop_words()
 
     def analyze(self, item: DetectionInput) -> Iterator[Finding]:
         text = item.text

@@ -23,7 +23,7 @@ from discreet.detect.ordinary import zipf_here
 from discreet.detect.places import fold, gazetteer
 from discreet.detect.recognizers.names import FIRST_NAMES, PARTICLES, SURNAMES
 from discreet.detect.registry import builtin
-from discreet.detect.stopwords import stop_words
+from discreet.detect.stopwords import any_stop_words
 
 SCORE = 0.6
 # A name word this frequent (Zipf, see detect.ordinary) is a word ("Said", "Neue").
@@ -90,7 +90,7 @@ class RoleNameRecognizer(Recognizer):
     languages = frozenset({"en", "nl", "de", "fr"})
 
     def __init__(self) -> None:
-        self._stop = frozenset().union(*(stop_words(lang) for lang in self.languages))
+        self._stop = any_stop_words()
         self._places = gazetteer().places
 
     def analyze(self, item: DetectionInput) -> Iterator[Finding]:
