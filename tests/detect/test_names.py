@@ -77,6 +77,44 @@ def test_lower_case_introduction_is_still_a_name() -> None:
     assert names("my name is qwendolyn and my order is late") == ["qwendolyn"]
 
 
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        # The lists know neither "wen" nor "lan": the whole name, not its known ends.
+        ("en", "my name is xiao wen zhang and i need help", "xiao wen zhang"),
+        ("nl", "mijn naam is thi lan nguyen", "thi lan nguyen"),
+        # Up to a frequent word: what the customer goes on to say is no name.
+        ("en", "my name is jan calling about my order", "jan"),
+        ("nl", "mijn naam is pieter pakket kwijt", "pieter"),
+        ("de", "ich heiße jonas bestellung fehlt", "jonas"),
+    ],
+)
+def test_rare_lower_case_words_after_an_introduction_belong_to_the_name(
+    language: str, text: str, expected: str
+) -> None:
+    assert names(text, language) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        # Who took the parcel in: a surname alone, which no list knows.
+        ("en", "Tracking shows it was signed for by Kowalczyk.", ["Kowalczyk"]),
+        ("nl", "Het pakket is afgetekend door Bouzidi om 14:00.", ["Bouzidi"]),
+        ("fr", "Le colis a été réceptionné par Nkemelu ce matin.", ["Nkemelu"]),
+        # A word or a carrier there is no name; German nouns never are after a weak cue.
+        ("en", "It was signed for by Reception at 10:02.", []),
+        ("en", "It was received by Chronopost on Monday.", []),
+        ("en", "Hi Support, my parcel is late.", []),
+        ("de", "Das Paket wurde entgegengenommen von Nachbarn.", []),
+    ],
+)
+def test_a_surname_after_a_delivery_receipt_is_a_person(
+    language: str, text: str, expected: list[str]
+) -> None:
+    assert names(text, language) == expected
+
+
 def test_known_first_name_and_surname_without_cue() -> None:
     text = "The parcel was signed for by Emily Jansen at the door."
     (finding,) = RECOGNIZER.analyze(DetectionInput(text, "en"))

@@ -197,6 +197,8 @@ BRANDS_AND_PRODUCTS: frozenset[str] = frozenset(
         "mondial relay",
         "royal mail",
         "evri",
+        "parcelforce",
+        "yodel",
         "usps",
         "amazon",
         "amazon prime",

@@ -29,9 +29,16 @@ from typing import NamedTuple
 
 from discreet.detect.base import WORD, DetectionInput, Finding, Recognizer
 from discreet.detect.entities import EntityType
-from discreet.detect.ordinary import COMPANY_HEADS, name_used_as_word, zipf, zipf_here
+from discreet.detect.ordinary import (
+    BRANDS_AND_PRODUCTS,
+    COMPANY_HEADS,
+    name_used_as_word,
+    zipf,
+    zipf_here,
+)
 from discreet.detect.places import known_place
 from discreet.detect.registry import builtin
+from discreet.detect.stopwords import stop_words
 
 
 def _words(block: str) -> frozenset[str]:
@@ -132,6 +139,12 @@ _AND_SONS = re.compile(
 UNKNOWN_NAME_PART_ZIPF = 4.0
 """A capitalised word no name list knows extends a name only below this frequency (Zipf):
 "Anna Kowalczyk", not "Sungjoo Lee Stochastic Processes" nor "Jan Jansen Klantenservice"."""
+WEAK_CUE_SCORE = 0.45
+"""The score of a name no list knows after a cue that a word may follow as well ("hi",
+"spoke to", "signed for by"); a frequent word there is that word ("hi Support")."""
+LOWER_CASE_NAME_PART_ZIPF = 3.8
+"""After "my name is", a lower-case word no name list knows extends the name below this
+frequency: "xiao wen zhang", "thi lan nguyen"; not "jan calling", "anna refund" (3.9)."""
 
 
 # Prepositions of place: a lone first name after one that is also a place is the place.
@@ -275,8 +288,12 @@ _CUES: tuple[_Cue, ...] = (
         "gesproken met|gesprochen mit|parlé avec|ask for|vraag naar|fragen sie nach|demandez|"
         "chatting with|en ligne avec|neighbour|neighbor|buurman|buurvrouw|nachbar|nachbarin|"
         "voisin|voisine|colleague|collega|kollege|kollegin|collègue|my wife|my husband|"
-        "mijn vrouw|mijn man|meine frau|mein mann|ma femme|mon mari",
-        0.45,
+        "mijn vrouw|mijn man|meine frau|mein mann|ma femme|mon mari|"
+        # Who took a parcel in: a surname alone as often as not ("signed for by Kowalczyk").
+        "signed for by|signed by|received by|left with|afgetekend door|getekend door|"
+        "ontvangen door|aangenomen door|unterschrieben von|entgegengenommen von|"
+        "signé par|réceptionné par",
+        WEAK_CUE_SCORE,
     ),
     # These precede all kinds of words ("I am happy", "ik ben klant"): gazetteer names only.
     _cue(
@@ -397,13 +414,17 @@ class _Scanner:
         self.toks = _tokens(item)
         self.item = item
 
-    def chain(self, i: int, *, unknown_ok: bool, lowercase: bool = False) -> int:
+    def chain(
+        self, i: int, *, unknown_ok: bool, lowercase: bool = False, rare_ok: bool = False
+    ) -> int:
         """Index one past the last token of the name starting at token `i`.
 
         Extends over adjacent capitalised tokens (or gazetteer tokens when the text is lower
         case), allowing particles between them. `unknown_ok` lets tokens the gazetteer does
         not know extend the name ("Anna Kowalczyk"); off for German outside cues, where
-        every noun is capitalised.
+        every noun is capitalised. `rare_ok` lets rare lower-case words extend it too, after
+        a cue that says a name follows ("my name is xiao wen zhang": the lists know "xiao",
+        the model finds "zhang", and "wen" would stay in the clear between them).
         """
         toks, text = self.toks, self.text
         j = i + 1
@@ -417,23 +438,36 @@ class _Scanner:
                 if (
                     k < len(toks)
                     and _adjacent(text, toks[k - 1], toks[k])
-                    and self._name_token(toks[k], unknown_ok=unknown_ok, lowercase=lowercase)
+                    and self._name_token(
+                        toks[k], unknown_ok=unknown_ok, lowercase=lowercase, rare_ok=rare_ok
+                    )
                 ):
                     j = k + 1
                     continue
                 break
-            if not self._name_token(tok, unknown_ok=unknown_ok, lowercase=lowercase):
+            if not self._name_token(
+                tok, unknown_ok=unknown_ok, lowercase=lowercase, rare_ok=rare_ok
+            ):
                 break
             j += 1
         while j - 1 > i and len(toks[j - 1].text) == 1:  # "Lucas S.A.": no trailing initial
             j -= 1
         return j
 
-    def _name_token(self, tok: _Tok, *, unknown_ok: bool, lowercase: bool) -> bool:
+    def _name_token(
+        self, tok: _Tok, *, unknown_ok: bool, lowercase: bool, rare_ok: bool = False
+    ) -> bool:
         if tok.key in _NOT_NAMES or tok.key in _NOT_PERSON_TAIL:
             return False
         if lowercase and not tok.capitalised:
-            return tok.known and tok.key not in _AMBIGUOUS_FIRST
+            if tok.known:
+                return tok.key not in _AMBIGUOUS_FIRST
+            return (
+                rare_ok
+                and tok.key not in stop_words(self.language)
+                and tok.key not in stop_words("en")  # mixed in everywhere ("wen" is German)
+                and zipf_here(tok.text, self.language) < LOWER_CASE_NAME_PART_ZIPF
+            )
         return tok.capitalised and (
             tok.known
             or (
@@ -512,10 +546,17 @@ class _Scanner:
                 or (cue.unknown_score < 0.5 and self.language == "de")
             ):
                 return None  # German nouns are capitalised: "hallo Kundenservice"
+            elif cue.unknown_score <= WEAK_CUE_SCORE and (
+                zipf_here(tok.text, self.language) >= UNKNOWN_NAME_PART_ZIPF
+                or tok.key in BRANDS_AND_PRODUCTS
+            ):
+                # "hi Support", "signed for by Reception", "received by Chronopost": a word
+                # or a brand, not a name
+                return None
             else:
                 score = cue.unknown_score
         elif cue.lowercase_score is not None:  # "my name is jan de vries"
-            end = self.chain(i, unknown_ok=False, lowercase=True)
+            end = self.chain(i, unknown_ok=False, lowercase=True, rare_ok=True)
             score = cue.lowercase_score
         elif (tok.known if strong else tok.first) and tok.key not in _AMBIGUOUS_FIRST:
             # "mvg jan", "mrs pollard"
