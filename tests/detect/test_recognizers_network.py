@@ -83,14 +83,20 @@ def test_mac_negatives() -> None:
         ),
         ("(link: http://example.nl/a_(b))", "http://example.nl/a_(b)"),
         ("ga naar www.voorbeeld.nl, dank", "www.voorbeeld.nl"),
+        # A profile on a social network, pasted without "https://" or "www.".
+        ("my linkedin is linkedin.com/in/jan-de-vries-1.", "linkedin.com/in/jan-de-vries-1"),
+        ("zie instagram.com/sanne.bakker voor foto's", "instagram.com/sanne.bakker"),
+        ("mein Profil: de.linkedin.com/in/anna-mueller", "de.linkedin.com/in/anna-mueller"),
     ],
-)
+)  # fmt: skip
 def test_urls(text: str, expected: str) -> None:
     assert values("url", text) == [expected]
 
 
 def test_url_negatives() -> None:
     assert values("url", "file report.pdf, version v2.3.1, mail jan@example.nl") == []
+    # A bare address of any other site, or a network's name alone, is no profile.
+    assert values("url", "see example.com/help or linkedin.com and mail jan@x.com/") == []
 
 
 def test_email_inside_text_is_an_email_not_a_url() -> None:

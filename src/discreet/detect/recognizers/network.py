@@ -26,8 +26,20 @@ _MAC = re.compile(
     r"|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4})(?![\w:.-])"
 )
 
-# http(s) and ftp URLs and bare "www." hosts; the span stops before trailing punctuation.
-_URL = re.compile(r"(?<![\w@/])(?:(?:https?|ftp)://|www\.)[^\s<>\"'`]+", re.IGNORECASE)
+# Social networks whose addresses name a person's profile: customers paste them without
+# "https://" or "www." ("linkedin.com/in/jan-de-vries", "instagram.com/sanne.bakker").
+_PROFILE_HOSTS = (
+    "linkedin.com", "facebook.com", "fb.com", "instagram.com", "twitter.com", "x.com",
+    "tiktok.com", "youtube.com", "github.com", "threads.net", "pinterest.com", "snapchat.com",
+)  # fmt: skip
+_PROFILE = "|".join(re.escape(host) for host in _PROFILE_HOSTS)
+# http(s) and ftp URLs, bare "www." hosts and bare profile addresses; the span stops before
+# trailing punctuation.
+_URL = re.compile(
+    rf"(?<![\w@/.])(?:(?:https?|ftp)://|www\.|(?:[a-z]{{2}}\.)?(?:{_PROFILE})/(?=[\w@]))"
+    r"[^\s<>\"'`]+",
+    re.IGNORECASE,
+)
 _URL_TRAILING = ".,;:!?'\")]}>"
 
 
@@ -107,14 +119,20 @@ class UrlRecognizer(PatternRecognizer):
 
     def analyze(self, item: DetectionInput) -> Iterator[Finding]:
         text = item.text
-        if "://" not in text and "www." not in item.lower:
+        lower = item.lower
+        if (
+            "://" not in text
+            and "www." not in lower
+            and ".com/" not in lower
+            and ".net/" not in lower
+        ):
             return
         for match in _URL.finditer(text):
             start, end = match.span()
             end = _trim_url(text, start, end)
             if end - start < 8:
                 continue
-            score = 0.85 if "://" in text[start:end] else 0.75
+            score = 0.85 if "://" in text[start:end] else 0.75  # bare: "www.", a profile
             yield Finding(start, end, EntityType.URL, score, self.name)
 
 
