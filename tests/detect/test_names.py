@@ -115,6 +115,23 @@ def test_a_surname_after_a_delivery_receipt_is_a_person(
     assert names(text, language) == expected
 
 
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        # A relative named after the kinship word: first names the lists do not know.
+        ("fr", "Livrez chez ma sœur Fatoumata au 3 bis impasse des Lilas", ["Fatoumata"]),
+        ("en", "my sister Nkechi will pick it up", ["Nkechi"]),
+        # A word after it is no name.
+        ("en", "my son Tomorrow will call", []),
+        ("en", "my mom is home", []),
+    ],
+)
+def test_a_name_after_a_kinship_word_is_a_person(
+    language: str, text: str, expected: list[str]
+) -> None:
+    assert names(text, language) == expected
+
+
 def test_known_first_name_and_surname_without_cue() -> None:
     text = "The parcel was signed for by Emily Jansen at the door."
     (finding,) = RECOGNIZER.analyze(DetectionInput(text, "en"))

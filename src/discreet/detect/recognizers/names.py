@@ -289,6 +289,12 @@ _CUES: tuple[_Cue, ...] = (
         "chatting with|en ligne avec|neighbour|neighbor|buurman|buurvrouw|nachbar|nachbarin|"
         "voisin|voisine|colleague|collega|kollege|kollegin|collègue|my wife|my husband|"
         "mijn vrouw|mijn man|meine frau|mein mann|ma femme|mon mari|"
+        "my sister|my brother|my mother|my mum|my mom|my father|my dad|my son|my daughter|"
+        "my partner|my girlfriend|my boyfriend|mijn zus|mijn broer|mijn moeder|mijn vader|"
+        "mijn zoon|mijn dochter|mijn partner|mijn vriendin|mijn vriend|meine schwester|"
+        "mein bruder|meine mutter|mein vater|mein sohn|meine tochter|meine partnerin|"
+        "mein partner|meine freundin|mein freund|ma sœur|ma soeur|mon frère|ma mère|mon père|"
+        "mon fils|ma fille|mon conjoint|ma conjointe|ma copine|mon copain|"
         # Who took a parcel in: a surname alone as often as not ("signed for by Kowalczyk").
         "signed for by|signed by|received by|left with|afgetekend door|getekend door|"
         "ontvangen door|aangenomen door|unterschrieben von|entgegengenommen von|"
