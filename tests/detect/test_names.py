@@ -132,6 +132,16 @@ def test_a_name_after_a_kinship_word_is_a_person(
     assert names(text, language) == expected
 
 
+def test_a_state_or_country_after_a_town_is_no_one_addressed() -> None:
+    # A first name set off by a comma at the end of a clause addresses someone...
+    assert names("Sorry about that, Charlotte.") == ["Charlotte"]
+    # ...but after a town it is the town's state or country.
+    assert names("Ship it to Richmond, Virginia.") == []
+    assert names("We moved to Lyon, France!", "en") == []
+    # A first name before the comma is no town: two people addressed.
+    assert names("See you soon Anna, Florence.") == ["Anna", "Florence"]
+
+
 def test_known_first_name_and_surname_without_cue() -> None:
     text = "The parcel was signed for by Emily Jansen at the door."
     (finding,) = RECOGNIZER.analyze(DetectionInput(text, "en"))

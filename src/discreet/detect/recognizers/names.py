@@ -654,11 +654,30 @@ class _Scanner:
         )
 
     def _vocative(self, i: int) -> bool:
-        """A first name set off by a comma and closing the clause addresses a person."""
+        """A first name set off by a comma and closing the clause addresses a person; not
+        a place after a place ("Richmond, Virginia", "Lyon, France": a town and its state
+        or country)."""
         tok, text = self.toks[i], self.text
         before = text[max(0, tok.start - 2) : tok.start].rstrip(" ")
         after = text[tok.end : tok.end + 1]
-        return before.endswith(",") and after in (".", "!", "?", ",", "\n", "")
+        if not (before.endswith(",") and after in (".", "!", "?", ",", "\n", "")):
+            return False
+        return not self._place_after_place(i)
+
+    def _place_after_place(self, i: int) -> bool:
+        """Whether the word at `i` is a place the gazetteer knows right after a comma and a
+        capitalised place that is no first name: the state or country of a town ("Richmond,
+        Virginia"; not "Anna, Florence and Paul")."""
+        if i == 0:
+            return False
+        prev, tok = self.toks[i - 1], self.toks[i]
+        return (
+            self.text[prev.end : tok.start].strip(" \t") == ","
+            and prev.capitalised
+            and not prev.first
+            and known_place(prev.text)
+            and known_place(tok.text)
+        )
 
     def _lone_name_context(self, i: int) -> bool:
         """Whether a lone known first name is likely a person where it stands: not at a
@@ -669,9 +688,11 @@ class _Scanner:
         if _sentence_initial(text, tok):
             return False
         prev = toks[i - 1] if i > 0 else None
-        if known_place(tok.text) and ((prev and prev.key in _LOCATIVE) or self._beside_place(i)):
+        if known_place(tok.text) and (
+            (prev and prev.key in _LOCATIVE) or self._beside_place(i) or self._place_after_place(i)
+        ):
             # "admitted to the bar in Virginia", "entre Metz et Nancy", "Toronto and
-            # Hamilton": the place (recognizers.places)
+            # Hamilton", "Richmond, Virginia": the place (recognizers.places)
             return False
         if prev and _adjacent(text, prev, tok) and prev.capitalised:
             return prev.known or _sentence_initial(text, prev)
