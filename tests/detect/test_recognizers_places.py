@@ -198,6 +198,9 @@ def test_a_place_is_a_word_only_in_the_language_where_it_is_one() -> None:
         ("nl", "Mijn adres is Rooseveltlaan 110, Apt. 949", ["Rooseveltlaan 110, Apt. 949"]),
         ("nl", "Jan van Galenstraat 12 bus 3", ["Jan van Galenstraat 12 bus 3"]),
         ("nl", "Postbus 12, 1000 AA Amsterdam", ["Postbus 12"]),
+        # The type word leads, with its preposition; a letter after the house number.
+        ("nl", "Laan van Meerdervoort 1024-B, 2564 AZ Den Haag", ["Laan van Meerdervoort 1024-B"]),
+        ("nl", "Weg naar de Zee 3 in Katwijk", ["Weg naar de Zee 3"]),
         ("de", "Ich wohne Am Alten Markt 3a in Köln", ["Am Alten Markt 3a"]),
         ("de", "Hauptstraße 5, 10115 Berlin", ["Hauptstraße 5"]),
         ("de", "Storgata 12 B\n0155 Oslo", ["Storgata 12 B"]),

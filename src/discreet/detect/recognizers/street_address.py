@@ -28,7 +28,8 @@ SCORE = 0.8
 SCORE_PO_BOX = 0.75
 
 _CAP = r"[A-ZÀ-ÖØ-Þ][\w'’.\-]*"
-_HOUSE_TAIL = r"(?:[ ]?[a-zA-Z](?![\w]))?(?:[-/]\d{1,5}[a-zA-Z]?)?"
+# "5a", "12 B", "3/2", "1024-B".
+_HOUSE_TAIL = r"(?:[ ]?[a-zA-Z](?![\w]))?(?:[-/]\d{1,5}[a-zA-Z]?|-[a-zA-Z](?![\w]))?"
 _HOUSE = rf"\d{{1,5}}{_HOUSE_TAIL}"
 # A house number that begins a match ("14 Rose Lane"), not after a word, dot, comma or
 # hyphen. The look-behind follows the first digit, so the pattern starts with a digit and
@@ -70,6 +71,10 @@ _AFTER = re.compile(
     rf"|{_CAP}[ ](?:van|von|de|der|den|le|la)[ ](?:(?:der|den|de)[ ])?{_CAP}{_SUFFIX}"
     rf"|{_LEAD}(?:[ ](?:(?:de|la|le|les|du|des|l'|d'|di|del|della|de la|van|der|den)[ ])?"
     rf"{_CAP}){{1,4}}"  # Rue de la Loi, Am Alten Markt, Via Roma
+    # Dutch streets named "Laan van ...", "Weg naar ...", "Hof van ...": the type word
+    # leads, with the preposition after it ("Laan van Meerdervoort 1024-B").
+    rf"|(?:Laan|Weg|Hof|Pad|Plein)[ ](?:van|der|naar|op|ten|ter)[ ](?:(?:der|den|de|het)[ ])?"
+    rf"{_CAP}(?:[ ]{_CAP}){{0,2}}"
     rf")[ ]{_HOUSE}{_UNIT}(?![\w])"
 )
 _BEFORE = re.compile(
