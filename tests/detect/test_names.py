@@ -47,6 +47,11 @@ def test_gazetteer_comes_from_faker_locales_of_all_four_languages() -> None:
         ("fr", "Bonjour Madame Quéffelec, votre colis est parti.", "Quéffelec"),
         ("fr", "Nous avons appelé Monsieur Quéffelec hier.", "Quéffelec"),
         ("fr", "Cordialement,\nGwenaëlle Quéffelec", "Gwenaëlle Quéffelec"),
+        # The surname or first name introduced alone; a West African "N'" surname.
+        ("fr", "Mon nom de famille est N'Diaye, prénom Aminata.", "N'Diaye"),
+        ("nl", "Mijn achternaam is Zwartkruis.", "Zwartkruis"),
+        ("de", "Mein Nachname ist Zapfenhuber.", "Zapfenhuber"),
+        ("en", "My last name is Zarkowitz.", "Zarkowitz"),
     ],
 )
 def test_cues_announce_unknown_names(language: str, text: str, expected: str) -> None:

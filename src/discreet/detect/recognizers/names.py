@@ -233,7 +233,9 @@ _CUES: tuple[_Cue, ...] = (
     _cue(
         "my name is|my name's|my name’s|my full name is|mijn naam is|ik heet|mein name ist|"
         "ich heiße|ich heisse|je m'appelle|je m’appelle|je me nomme|mon nom est|moi c'est|"
-        "moi c’est",
+        "moi c’est|my surname is|my last name is|my family name is|my first name is|"
+        "mijn achternaam is|mijn voornaam is|mein nachname ist|mein familienname ist|"
+        "mein vorname ist|mon nom de famille est|mon prénom est",
         0.85,
         lowercase_score=0.75,
     ),
@@ -396,10 +398,12 @@ def _adjacent(text: str, left: _Tok, right: _Tok) -> bool:
 
 
 def _name_shaped(tok: _Tok) -> bool:
-    """An unknown capitalised word that could be a name: not "ShopHub" or "Stroomwinkel"."""
+    """An unknown capitalised word that could be a name: not "ShopHub" or "Stroomwinkel"
+    ("McKay", "O'Neill", "N'Diaye" are)."""
     word = tok.text
     inner_caps = any(c.isupper() for c in word[1:]) and not (
-        word.startswith(("Mc", "Mac", "O'", "O’", "D'", "D’")) or "-" in word
+        word.startswith(("Mc", "Mac", "O'", "O’", "D'", "D’", "N'", "N’", "M'", "M’"))
+        or "-" in word
     )
     return not inner_caps and not tok.key.endswith(_SHOP_SUFFIXES)
 
