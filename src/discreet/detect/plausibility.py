@@ -54,7 +54,7 @@ from discreet.detect.places import (
     known_place,
     well_known_place,
 )
-from discreet.detect.recognizers.names import FIRST_NAMES, PARTICLES, SURNAMES
+from discreet.detect.recognizers.names import FIRST_NAMES, PARTICLES, SURNAMES, NameRecognizer
 from discreet.detect.stopwords import any_stop_words, stop_words
 
 CHECKED_TYPES = frozenset(
@@ -415,7 +415,7 @@ def sure_places(item: DetectionInput, findings: list[Finding], model: str | None
         f
         for f in findings
         if not (
-            f.recognizer == "names"
+            f.recognizer == NameRecognizer.name
             and f.score <= LONE_NAME_SCORE
             and (f.start, f.end) in places
             and known_place(f.value(item.text))
