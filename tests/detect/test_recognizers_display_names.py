@@ -31,6 +31,11 @@ def values(text: str, language: str) -> list[str]:
         ("de", "An: Schmidt, Hans P.; Weber, Julia", ["Schmidt, Hans P.", "Weber, Julia"]),
         ("fr", "De : Lefèvre, Élodie <elodie@example.fr>", ["Lefèvre, Élodie"]),
         ("fr", "(Dubois, Marie)", ["Dubois, Marie"]),
+        # Bookings: IATA's "SURNAME/GIVEN NAMES TITLE".
+        ("en", "Passenger: DOE/JANE MS, seat 12A", ["DOE/JANE"]),
+        ("nl", "Reiziger VAN DER BERG/PIETER MR", ["VAN DER BERG/PIETER"]),
+        ("fr", "Réservation NGUYEN/THI LAN MRS", ["NGUYEN/THI LAN"]),
+        ("en", "Booking for SMITH/JOHN", ["SMITH/JOHN"]),  # a known given name, no title
     ],
 )  # fmt: skip
 def test_a_display_name_surname_first_is_a_person(
@@ -53,6 +58,9 @@ def test_a_display_name_surname_first_is_a_person(
         # A place before the comma; a first name that is no known name.
         ("en", "Paris, France"),
         ("nl", "Utrecht, Kees"),
+        # Acronyms and places joined by a slash.
+        ("en", "uses TCP/IP and AC/DC, the N/A field, TV/RADIO ads, IN/OUT"),
+        ("en", "PARIS/FRANCE MR"),
         # Inside a sentence, not a display name on its own.
         ("en", "As I told Smith, John will call you tomorrow."),
         ("de", "Laut Müller, Anna sei schuld, war alles anders."),

@@ -14,6 +14,10 @@ lists know or a rare word, no place, and no greeting or sign-off ("Thanks, Anna"
 The first name is one the lists know; or a rare word after a known surname ("Bakker,
 Kees"), or anywhere a header label, quotes or an address after it say it is a display
 name ("McGilloway, Vangie" <…>).
+
+Bookings write names the same way round, in capitals with a slash (IATA's "SURNAME/GIVEN
+NAMES TITLE": "DOE/JANE MS", "VAN DER BERG/PIETER MR"): a person where a title follows or
+the lists know a given name or the surname; not "TCP/IP" or "AC/DC".
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from discreet.detect.base import DetectionInput, Finding, Recognizer
 from discreet.detect.entities import EntityType
 from discreet.detect.ordinary import zipf_here
 from discreet.detect.places import known_place
-from discreet.detect.recognizers.names import FIRST_NAMES, SURNAMES
+from discreet.detect.recognizers.names import FIRST_NAMES, PARTICLES, SURNAMES
 from discreet.detect.registry import builtin
 from discreet.detect.stopwords import any_stop_words
 
@@ -56,12 +60,22 @@ _SIGN_OFFS = frozenset(
         "moin", "servus", "hey", "hiya", "yo",
     ]
 )  # fmt: skip
-_TRIGGER = re.compile(r",[ \t]*[A-ZÀ-ÖØ-Þ]")
+# Airlines, hotels and travel agents write "SURNAME/GIVEN NAMES TITLE" (IATA's form):
+# "DOE/JANE MS", "VAN DER BERG/PIETER MR".
+_TITLES = r"(?:MR|MRS|MS|MISS|MSTR|DR|PROF)"
+_UPPER = r"[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’\-]+"
+_TRAVEL = re.compile(
+    rf"(?<![\w/])(?P<name>(?P<surname>{_UPPER}(?:[ ]{_UPPER}){{0,2}})/"
+    rf"(?P<first>{_UPPER}(?:[ ](?!{_TITLES}(?![\w/])){_UPPER})?))"
+    rf"(?:[ ](?P<title>{_TITLES}))?(?![\w/])"
+)
+_TRIGGER = re.compile(r"[,/][ \t]*[A-ZÀ-ÖØ-Þ]")
 
 
 @builtin
 class DisplayNameRecognizer(Recognizer):
-    """ "Surname, First name" display names of e-mail headers and recipient lists."""
+    """ "Surname, First name" display names of e-mail headers and recipient lists, and
+    bookings' "SURNAME/GIVEN NAMES"."""
 
     name = "display_names"
     entity_types = frozenset({EntityType.PERSON})
@@ -90,6 +104,31 @@ class DisplayNameRecognizer(Recognizer):
             if first.casefold() in FIRST_NAMES or (
                 (header or all(w.casefold() in SURNAMES for w in surnames))
                 and self._rare(first, language)
+            ):
+                yield Finding(
+                    match.start("name"), match.end("name"), EntityType.PERSON, SCORE, self.name
+                )
+
+        if "/" in text:
+            yield from self._travel(text, language)
+
+    def _travel(self, text: str, language: str) -> Iterator[Finding]:
+        """IATA's "SURNAME/GIVEN NAMES TITLE": a person where a title follows, or the lists
+        know a given name or the surname ("DOE/JANE MS"; not "TCP/IP", "AC/DC")."""
+        for match in _TRAVEL.finditer(text):
+            surnames = [w for w in match.group("surname").split() if w.casefold() not in PARTICLES]
+            firsts = match.group("first").split()
+            if not surnames or any(
+                w.casefold() in self._stop or known_place(w) for w in surnames + firsts
+            ):
+                continue  # "PARIS/FRANCE", "IN/OUT"
+            if (
+                match.group("title") is not None  # "DOE/JANE MS": the title says it
+                or any(w.casefold() in FIRST_NAMES for w in firsts)
+                or (
+                    all(w.casefold() in SURNAMES for w in surnames)
+                    and all(self._rare(w, language) for w in firsts)
+                )
             ):
                 yield Finding(
                     match.start("name"), match.end("name"), EntityType.PERSON, SCORE, self.name
