@@ -36,6 +36,15 @@ def test_word_frequencies_come_from_the_packaged_lists() -> None:
     # Names travel between languages, nouns do not.
     assert zipf_spread("Stadt", "de") > 3 and zipf_spread("Smith", "en") < 1
     assert name_used_as_word("dan", "nl") and not name_used_as_word("jan", "nl")
+    # wordfreq lists elisions split: "c'est" is as frequent as "est", "N'Diaye" stays rare.
+    assert zipf("C'est", "fr") == zipf("est", "fr") > 6 and zipf("m’n", "nl") > 4
+    assert zipf("N'Diaye", "fr") == 0.0 and zipf("D'Souza", "en") == 0.0
+
+
+def test_an_elided_word_before_a_name_is_no_part_of_it() -> None:
+    # The model ran "C'est" into the name: "c'est" is no rare word, wordfreq lists "est".
+    text = "C'est Yasmine, la voisine du 3e."
+    assert refined(text, "C'est Yasmine", P, "fr") == [("Yasmine", P)]
 
 
 P, L, ORG = EntityType.PERSON, EntityType.LOCATION, EntityType.ORGANIZATION

@@ -70,19 +70,34 @@ def load_all() -> None:
         zipf_table(language)
 
 
+def _frequency(key: str, language: str) -> float:
+    """The Zipf frequency of the casefolded `key`. wordfreq lists elided words split ("c'"
+    and "est"), so a word it does not list that opens with a short elision ("c'est",
+    "j'ai", "qu'il", "m'n", "ma'am") is judged by the word after the apostrophe; names
+    with one ("O'Brien", "D'Souza", "N'Diaye") stay rare, as the word after is."""
+    table = zipf_table(language)
+    value = table.get(key)
+    if value is not None:
+        return value
+    head, apostrophe, tail = key.replace("’", "'").partition("'")
+    if apostrophe and 0 < len(head) <= 2 and tail.isalpha():
+        return table.get(tail, 0.0)
+    return 0.0
+
+
 def zipf(word: str, language: str) -> float:
     """Zipf frequency of `word` in `language`; 0.0 for words too rare to be listed."""
-    return zipf_table(language).get(word.casefold(), 0.0)
+    return _frequency(word.casefold(), language)
 
 
 def zipf_here(word: str, language: str) -> float:
     """The word's frequency in the text's language or in English, whichever is higher:
     customers write English words into any language ("shipped", "tracking")."""
     key = word.casefold()
-    here = zipf_table(language).get(key, 0.0)
+    here = _frequency(key, language)
     if language == "en":
         return here
-    return max(here, zipf_table("en").get(key, 0.0))
+    return max(here, _frequency(key, "en"))
 
 
 def zipf_spread(word: str, language: str) -> float:
@@ -92,9 +107,9 @@ def zipf_spread(word: str, language: str) -> float:
     common noun does not: "Stadt" is frequent in German and unlisted elsewhere.
     """
     key = word.casefold()
-    here = zipf_table(language).get(key, 0.0)
+    here = _frequency(key, language)
     others = max(
-        (zipf_table(lang).get(key, 0.0) for lang in SUPPORTED_LANGUAGES if lang != language),
+        (_frequency(key, lang) for lang in SUPPORTED_LANGUAGES if lang != language),
         default=0.0,
     )
     return here - others
