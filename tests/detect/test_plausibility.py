@@ -295,6 +295,20 @@ def test_a_name_next_to_a_brand_is_still_a_name() -> None:
     assert refined(text, "Dot Visser", P, "en") == [("Dot Visser", P)]
 
 
+@pytest.mark.parametrize("etype", [ORG, P])
+def test_two_first_names_joined_by_and_are_two_people(etype: EntityType) -> None:
+    text = "Jesus, Joseph and Mary, we are doomed."
+    assert refined(text, "Joseph and Mary", etype, "en") == [("Joseph", P), ("Mary", P)]
+    text = "Bedankt, Charlotte en Emma!"
+    assert refined(text, "Charlotte en Emma", etype, "nl") == [("Charlotte", P), ("Emma", P)]
+
+
+def test_a_firm_named_after_two_people_is_not_split() -> None:
+    # Not both first names: the model's organisation stands.
+    text = "We stock Marks and Spencer gift cards."
+    assert refined(text, "Marks and Spencer", ORG, "en") == [("Marks and Spencer", ORG)]
+
+
 def test_a_home_town_the_model_is_unsure_is_a_person_is_the_town() -> None:
     text = "Dunkerque est une ville du Nord."
     assert refined(text, "Dunkerque", P, "fr", score=0.39) == [("Dunkerque", L)]

@@ -235,10 +235,11 @@ def refine_ner(item: DetectionInput, findings: Iterable[Finding]) -> list[Findin
         if finding.type not in CHECKED_TYPES:
             out.append(finding)
             continue
-        for part in _split_possessive(item.text, finding):
-            refined = _refine(item, part)
-            if refined is not None:
-                out.append(refined)
+        for person in _pair_of_people(item.text, finding):
+            for part in _split_possessive(item.text, person):
+                refined = _refine(item, part)
+                if refined is not None:
+                    out.append(refined)
     return out
 
 
@@ -251,6 +252,26 @@ _PHONE_LABELS = frozenset(
 """One-word labels of a phone number in the four languages ("Cell", "Mobiel", "Handy",
 "Portable"; detect/context_words.toml)."""
 _NUMBER_AFTER = re.compile(r"[.:]?[ \t]*[(+]?\d")
+
+
+_PAIR = re.compile(r"([^\W\d_][\w'’-]*)[ \t]+(?:and|und|en|et|&)[ \t]+([^\W\d_][\w'’-]*)")
+
+
+def _pair_of_people(text: str, finding: Finding) -> list[Finding]:
+    """Two first names joined by "and" that the model took for one organisation or one
+    person ("Joseph and Mary", "Rod and Elyse": it learnt firms named "Smith & Jones") are
+    two people; other findings as they are."""
+    if finding.type not in (EntityType.ORGANIZATION, EntityType.PERSON):
+        return [finding]
+    match = _PAIR.fullmatch(text, finding.start, finding.end)
+    if match is None or not all(
+        name[:1].isupper() and name.casefold() in FIRST_NAMES for name in match.groups()
+    ):
+        return [finding]
+    return [
+        Finding(match.start(g), match.end(g), EntityType.PERSON, finding.score, finding.recognizer)
+        for g in (1, 2)
+    ]
 
 
 def _split_possessive(text: str, finding: Finding) -> list[Finding]:
