@@ -147,6 +147,14 @@ def test_a_state_or_country_after_a_town_is_no_one_addressed() -> None:
     assert names("See you soon Anna, Florence.") == ["Anna", "Florence"]
 
 
+def test_a_function_word_the_surname_lists_hold_is_no_surname() -> None:
+    # "Und" is in a surname list: "kevin und" was a known first name and surname.
+    text = "hallo ich bin der kevin und mein paket ist nicht da"
+    assert "kevin und" not in names(text, "de")
+    found = [(f.value(text), f.type) for f in Detector().detect(text, language="de")]
+    assert found == [("kevin", EntityType.PERSON)]
+
+
 def test_known_first_name_and_surname_without_cue() -> None:
     text = "The parcel was signed for by Emily Jansen at the door."
     (finding,) = RECOGNIZER.analyze(DetectionInput(text, "en"))

@@ -303,6 +303,14 @@ def test_two_first_names_joined_by_and_are_two_people(etype: EntityType) -> None
     assert refined(text, "Charlotte en Emma", etype, "nl") == [("Charlotte", P), ("Emma", P)]
 
 
+def test_a_particle_with_no_surname_after_it_ends_no_name() -> None:
+    text = "salut c'est kevin de marseille"
+    assert refined(text, "kevin de", P, "fr") == [("kevin", P)]
+    # Before a capitalised word it opens the rest of the name: "Phaidon von Elis".
+    text = "Schüler des Phaidon von Elis."
+    assert refined(text, "Phaidon von", P, "de") == [("Phaidon von", P)]
+
+
 def test_a_firm_named_after_two_people_is_not_split() -> None:
     # Not both first names: the model's organisation stands.
     text = "We stock Marks and Spencer gift cards."

@@ -201,6 +201,11 @@ def test_a_place_is_a_word_only_in_the_language_where_it_is_one() -> None:
         # The type word leads, with its preposition; a letter after the house number.
         ("nl", "Laan van Meerdervoort 1024-B, 2564 AZ Den Haag", ["Laan van Meerdervoort 1024-B"]),
         ("nl", "Weg naar de Zee 3 in Katwijk", ["Weg naar de Zee 3"]),
+        # Hyphenated names of people before the type word, which is capitalised then.
+        ("de", "Ich wohne am Konrad-Adenauer-Platz 1 in Bonn.", ["Konrad-Adenauer-Platz 1"]),
+        ("de", "Karl-Marx-Straße 5, 12043 Berlin", ["Karl-Marx-Straße 5"]),
+        ("de", "Friedrich-Ebert-Str. 12a", ["Friedrich-Ebert-Str. 12a"]),
+        ("nl", "Johan-de-Witt-Laan 4, Den Haag", ["Johan-de-Witt-Laan 4"]),
         ("de", "Ich wohne Am Alten Markt 3a in Köln", ["Am Alten Markt 3a"]),
         ("de", "Hauptstraße 5, 10115 Berlin", ["Hauptstraße 5"]),
         ("de", "Storgata 12 B\n0155 Oslo", ["Storgata 12 B"]),

@@ -583,7 +583,10 @@ def _person_extent(text: str, words: list[_Word], language: str) -> tuple[int, i
     inner_first, inner_last = first, last
     while inner_first < inner_last and _cut_at_edge(words[inner_first], text, language):
         inner_first += 1
-    while inner_last > inner_first and _cut_at_edge(words[inner_last], text, language):
+    while inner_last > inner_first and (
+        _cut_at_edge(words[inner_last], text, language)
+        or _dangling_particle(words[inner_last], text)
+    ):
         inner_last -= 1
     if any(w.key not in PARTICLES for w in words[inner_first : inner_last + 1]):
         first, last = inner_first, inner_last  # not when only "de" of "de korte" is left
@@ -599,6 +602,15 @@ def _person_extent(text: str, words: list[_Word], language: str) -> tuple[int, i
             break
         end = extended
     return start, end
+
+
+def _dangling_particle(word: _Word, text: str) -> bool:
+    """A lower-case particle ending a name with no capitalised word after it: it opens no
+    surname ("kevin de marseille"; "Phaidon von Elis" keeps its "von")."""
+    if word.key not in PARTICLES or not word.text.islower():
+        return False
+    after = WORD.match(text, word.end + 1) if text[word.end : word.end + 1] == " " else None
+    return after is None or not after.group()[:1].isupper()
 
 
 def _cut_at_edge(word: _Word, text: str, language: str) -> bool:

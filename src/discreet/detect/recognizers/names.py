@@ -470,8 +470,8 @@ class _Scanner:
         if tok.key in _NOT_NAMES or tok.key in _NOT_PERSON_TAIL:
             return False
         if lowercase and not tok.capitalised:
-            if tok.known:
-                return tok.key not in _AMBIGUOUS_FIRST
+            if tok.known:  # not "und" of "kevin und", which a surname list holds
+                return tok.key not in _AMBIGUOUS_FIRST and tok.key not in stop_words(self.language)
             return (
                 rare_ok
                 and tok.key not in stop_words(self.language)

@@ -68,6 +68,7 @@ _UNIT = (
 _AFTER = re.compile(
     rf"(?<![\w-])(?:"
     rf"{_CAP}{_SUFFIX}"  # Rooseveltlaan, Hauptstraße
+    rf"|{_CAP}-(?i:{_SUFFIX})"  # Konrad-Adenauer-Platz, Karl-Marx-Straße, Johan-de-Witt-Laan
     rf"|{_CAP}[ ](?:van|von|de|der|den|le|la)[ ](?:(?:der|den|de)[ ])?{_CAP}{_SUFFIX}"
     rf"|{_LEAD}(?:[ ](?:(?:de|la|le|les|du|des|l'|d'|di|del|della|de la|van|der|den)[ ])?"
     rf"{_CAP}){{1,4}}"  # Rue de la Loi, Am Alten Markt, Via Roma
