@@ -50,6 +50,10 @@ def test_distinctive_postal_codes(text: str, expected: list[str]) -> None:
         ("zip code 90210-1234", "en", ["90210-1234"]),
         ("Rue de la Loi 16, 1000 Brussel", "nl", ["1000"]),
         ("postcode 9000 Gent", "nl", ["9000"]),
+        # A street and house number on the line before: a multi-line address.
+        ("Jean Lemmens\nJanweg 161\n6355 Vilvoorde", "nl", ["6355"]),
+        ("Hugo Hofbauer\nHauptstraße 40\n7376 Kapfenberg", "de", ["7376"]),
+        ("chaussée de Charleroi 176\n9246 Spa", "fr", ["9246"]),
     ],
 )
 def test_ambiguous_codes_with_evidence(text: str, language: str, expected: list[str]) -> None:

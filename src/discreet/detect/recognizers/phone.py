@@ -30,7 +30,8 @@ from discreet.detect.validators import digits, safe
 # digit runs. The look-arounds keep amounts (1.234,56), versions (v2.3.1), times (14:30),
 # ids (#123456) and URLs out.
 _GROUP = r"(?:\(\d{1,5}\)|\d++)"
-_SEP = r"(?:[ \t]?[.\-/][ \t]?|[ \t]|(?<=\)))"
+# Nothing between a group and a bracket: "+49(0)30 1234567", "(030)1234567".
+_SEP = r"(?:[ \t]?[.\-/][ \t]?|[ \t]|(?<=\))|(?=\())"
 _CANDIDATE = re.compile(
     rf"(?<![\w@/+#.,:=-])(?:\+|00)?(?=(?:[ \t.\-/()]*\d){{7}})"  # at least seven digits
     rf"{_GROUP}(?:{_SEP}{_GROUP}){{0,7}}(?!(?!x\d)[\w@]|[.,:/-]?\d)"  # "x036": an extension

@@ -64,7 +64,8 @@ _NOT_CITY_TEXT = """
 _NOT_CITIES = frozenset(_NOT_CITY_TEXT.split())
 _STREET_WORDS = (
     r"(?:stra(?:ß|ss)e|str\.|weg|gasse|allee|platz|ring|damm|ufer|rue|avenue|av\.|boulevard|"
-    r"bd\.?|chemin|place|impasse|allée|quai|street|st\.?|road|rd\.?|lane|drive|dr\.?|way|"
+    r"bd\.?|chemin|chaussée|chaussee|place|impasse|allée|quai|street|st\.?|road|rd\.?|lane|"
+    r"drive|dr\.?|way|"
     r"straat|laan|plein|gracht|kade|singel|dijk|steenweg|lei|dreef|"
     r"gata|gatan|gade|vej|veien|vegen|vägen|väg|torg|plass|plads|katu|tie)"
 )
@@ -127,10 +128,10 @@ class _AmbiguousPostalCodeRecognizer(PatternRecognizer):
             city = _CITY_AFTER.match(text, end)
             if city is not None and city[1] not in _NOT_CITIES:
                 score += self.city_bonus
-            before = text[max(0, start - 48) : start].rstrip()
-            # Addresses put a comma (or dash) between the street and the code; the street
-            # regex only runs then.
-            if before[-1:] in (",", "-") and _STREET_BEFORE.search(before + " "):
+            before = text[max(0, start - 48) : start].rstrip(" \t")
+            # Addresses put a comma (or dash) or a line break between the street and the
+            # code; the street regex only runs then.
+            if before[-1:] in (",", "-", "\n") and _STREET_BEFORE.search(before.rstrip() + " "):
                 score += self.street_bonus
             if self.state_bonus and before[-2:].isupper() and _US_STATE_BEFORE.search(before + " "):
                 score += self.state_bonus
