@@ -136,3 +136,31 @@ def test_plate_without_context_is_still_reported_when_it_uses_issued_letters() -
 )
 def test_plate_negatives(text: str) -> None:
     assert reported(text, "nl", ("nl_license_plate",)) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "plate"),
+    [
+        ("The car with plate LK08MYW was blocking the drive.", "en", "LK08MYW"),
+        ("My car reg is AB12 CDE", "en", "AB12 CDE"),
+        ("Registration number: WN67 DSO.", "en", "WN67 DSO"),
+        ("Ein Auto mit dem Kennzeichen M-SA 9566 stand in der Einfahrt.", "de", "M-SA 9566"),
+        ("ma plaque d'immatriculation est AB-123-CD.", "fr", "AB-123-CD"),
+        ("Er stond een auto met kenteken NLO-356 voor de deur.", "nl", "NLO-356"),
+    ],
+)
+def test_any_countrys_plate_after_a_word_for_one(text: str, language: str, plate: str) -> None:
+    assert reported(text, language, ("license_plate",)) == [plate]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my plate is cracked, see photo IMG4471",  # a word, not a plate, after "plate"
+        "registration 2024 is done",  # digits only
+        "la plaque de cuisson 4 FEUX",
+        "plate number ABCDEFGH1234",  # longer than any plate
+    ],
+)
+def test_words_and_numbers_after_a_plate_word_are_no_plates(text: str) -> None:
+    assert reported(text, "en", ("license_plate",)) == []

@@ -1,9 +1,14 @@
-"""Dutch licence plates, by sidecode ("AB-123-C", "12-ABC-3", "G-123-BB").
+"""Licence plates: Dutch ones by sidecode, any country's after a word for a plate.
 
-Every sidecode mixes letter and digit groups joined by dashes, so dates, phone numbers and
-plain words never match. Letters that the RDW never issues on modern plates (vowels, C, Q)
-make a candidate less likely, not impossible: old plates and the examples people type use
-them.
+Dutch plates ("AB-123-C", "12-ABC-3", "G-123-BB"): every sidecode mixes letter and digit
+groups joined by dashes, so dates, phone numbers and plain words never match. Letters that
+the RDW never issues on modern plates (vowels, C, Q) make a candidate less likely, not
+impossible: old plates and the examples people type use them.
+
+Other countries' formats are too varied to find alone ("LK08 MYW", "M-SA 9566", "AB-123-CD",
+"5OJI545"): after a word for a plate ("number plate", "Kennzeichen", "plaque
+d'immatriculation", "kenteken"), capitals and digits, both, in up to four groups are the
+plate.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from discreet.detect.base import DIGIT, DetectionInput, Finding, PatternRecognizer
+from discreet.detect.base import DIGIT, DetectionInput, Finding, PatternRecognizer, Recognizer
 from discreet.detect.context import all_languages
 from discreet.detect.entities import EntityType
 from discreet.detect.registry import builtin
@@ -75,3 +80,35 @@ class DutchLicensePlateRecognizer(PatternRecognizer):
                 item, start, end, SCORE_RARE_LETTERS if _RARE_LETTERS.intersection(plate) else SCORE
             )
             yield Finding(start, end, EntityType.LICENSE_PLATE, score, self.name)
+
+
+# A word for a plate, "is"/":" and the like, then capitals and digits in up to four groups
+# (the first up to eight), holding at least one letter and one digit ("LK08MYW", "L-TZ 6048").
+_ANNOUNCED = re.compile(
+    r"(?<!\w)(?i:license plate|licence plate|number plate|registration(?: number)?|reg\.?|"
+    r"plate|kentekenplaat|kenteken|nummerplaat|autokennzeichen|kennzeichen|nummernschild|"
+    r"plaque d['’] ?immatriculation|immatriculation|plaque)"
+    r"(?:[ \t]*(?i:number|no\.?|nr\.?|nummer|numéro|n°))?"
+    r"(?:[ \t]*(?i:is|was|ist|lautet|est|:|=|#|-)(?!\w))*[ \t]*"
+    r"(?P<plate>(?=[A-Z0-9 \-]*[0-9])(?=[A-Z0-9 \-]*[A-Z])[A-Z0-9]{1,8}(?:[ \-][A-Z0-9]{1,4}){0,3})"
+    r"(?![\w-])"
+)
+SCORE_ANNOUNCED = 0.75
+
+
+@builtin
+class AnnouncedLicensePlateRecognizer(Recognizer):
+    """Any country's plate right after a word for one ("the car with plate LK08MYW")."""
+
+    name = "license_plate"
+    entity_types = frozenset({EntityType.LICENSE_PLATE})
+    languages = None
+    trigger = DIGIT
+
+    def analyze(self, item: DetectionInput) -> Iterator[Finding]:
+        for match in _ANNOUNCED.finditer(item.text):
+            plate = match.group("plate")
+            if not 4 <= sum(c.isalnum() for c in plate) <= 10:
+                continue
+            start, end = match.span("plate")
+            yield Finding(start, end, EntityType.LICENSE_PLATE, SCORE_ANNOUNCED, self.name)
