@@ -48,6 +48,29 @@ def test_order_ids(text: str, language: str, expected: str) -> None:
 @pytest.mark.parametrize(
     ("text", "language", "expected"),
     [
+        ("Bitte stornieren Sie die Bestellungen 2046121 und 20242391986.", "de",
+         ["2046121", "20242391986"]),
+        ("Graag bestelling 5593102 en 20238797759 annuleren", "nl", ["5593102", "20238797759"]),
+        ("merci d'annuler les commandes 20245099738 et 20232767882", "fr",
+         ["20245099738", "20232767882"]),
+        ("please cancel orders #1234567, 7654321 and A-1112223", "en",
+         ["1234567", "7654321", "A-1112223"]),
+        # What follows "and" is no order number unless it is one.
+        ("order 1234567 and my name is Jan", "en", ["1234567"]),
+        ("order 1234567 and 2 more items", "en", ["1234567"]),
+    ],
+)  # fmt: skip
+def test_lists_of_order_numbers(text: str, language: str, expected: list[str]) -> None:
+    assert values("order_id", text, language) == expected
+
+
+def test_a_username_is_no_list() -> None:
+    assert values("username", "username: jdoe and jdoe2 are mine") == ["jdoe"]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
         ("Agent: Could you give me your order number?\nCustomer: TX-88213", "en", ["TX-88213"]),
         ("Medewerker: Wat is uw bestelnummer?\nKlant: 2024-88172", "nl", ["2024-88172"]),
         # Only after a question for a number, and only a value with a digit.

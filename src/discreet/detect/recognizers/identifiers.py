@@ -32,6 +32,10 @@ _NEXT_TURN = (
 _SEPARATOR_FILLER = r"\s*(?:(?:is|was|ist|lautet|est|wordt)(?!\w)\s*:?|:|=)\s*"
 _ID_VALUE = r"(?P<v>#?[A-Za-z0-9](?:[A-Za-z0-9]|[-_/.](?=[A-Za-z0-9])){2,31})(?![\w])"
 _USER_VALUE = r"(?P<v>@?[\w](?:[\w]|[.\-@+](?=\w)){1,63})(?![\w])"
+# Another value of a list after the first (matched against lower-cased text).
+_NEXT_VALUE = re.compile(
+    rf"[ \t]*(?:,[ \t]*|[ \t]+)(?:(?:and|und|en|et|or|oder|of|ou|&)[ \t]+)?{_ID_VALUE}"
+)
 _DATE_LIKE = re.compile(r"\d{1,4}([-./])\d{1,2}\1\d{1,4}")
 _STOPWORD_TEXT = """
     is not niet nicht pas the de het een der die das ein eine le la les un une and en und
@@ -52,9 +56,11 @@ _WINDOW_AFTER = 80
 
 
 class _TriggeredValueRecognizer(Recognizer):
-    """A value right after one of the phrases listed in `detect.context` for its type."""
+    """A value right after one of the phrases listed in `detect.context` for its type;
+    with `lists`, the values joined to it by "and" or a comma too."""
 
     score = 0.75
+    lists = True
     # Every phrase of the type contains one of these; the regex runs only around them.
     stems: tuple[str, ...] = ()
 
@@ -73,11 +79,21 @@ class _TriggeredValueRecognizer(Recognizer):
         for lo, hi in windows(lower, self.stems, _WINDOW_BEFORE, _WINDOW_AFTER):
             for match in self._regex.finditer(lower, lo, hi):
                 start, end = match.span("v")
-                if text[start] == "#":
-                    start += 1
-                value = text[start:end]
-                if len(value) >= 3 and value.lower() not in _STOPWORDS and self.accept(value):
-                    yield Finding(start, end, self.entity_type, self.score, self.name)
+                while self._value(text, start, end):
+                    yield Finding(
+                        start + (text[start] == "#"), end, self.entity_type, self.score, self.name
+                    )
+                    if not self.lists:
+                        break
+                    # "Bestellungen 2046121 und 20242391986", "orders 12345, 12346 and 12347"
+                    more = _NEXT_VALUE.match(lower, end)
+                    if more is None:
+                        break
+                    start, end = more.span("v")
+
+    def _value(self, text: str, start: int, end: int) -> bool:
+        value = text[start + (text[start] == "#") : end]
+        return len(value) >= 3 and value.lower() not in _STOPWORDS and self.accept(value)
 
 
 @builtin
@@ -146,6 +162,7 @@ class UsernameRecognizer(_TriggeredValueRecognizer):
     """
 
     score = 0.8
+    lists = False  # "username: jdoe and my password" is no list of usernames
     stems = (
         "user",
         "login",
