@@ -143,6 +143,12 @@ def test_a_policy_can_leave_plain_dates_alone() -> None:
         ("j'ai 42 ans", "fr"),
         ("âgée de 42 ans", "fr"),
         ("ma mère a 42 ans et vit seule", "fr"),
+        # A relative named between the kinship word and the age, or the age as an attribute.
+        ("My mum, Julie Edwards, is 42 and doesn't use email", "en"),
+        ("mijn moeder Eliza Berends is 42 en heeft geen e-mail", "nl"),
+        ("meine Tochter Lea ist 42 und", "de"),
+        ("Mon fils de 42 ans a commandé", "fr"),
+        ("Mijn zoon van 42 heeft besteld", "nl"),
     ],
 )
 def test_age(text: str, language: str) -> None:
@@ -163,6 +169,8 @@ def test_age(text: str, language: str) -> None:
         ("mon compte a 10 ans de plus que le vôtre", "fr"),
         ("the contract is 250 years old", "en"),
         ("iPhone 15 Pro", "en"),
+        ("my mother said it is 10 days late", "en"),
+        ("mijn zoon van 15 euro zakgeld", "nl"),
     ],
 )
 def test_age_negatives(text: str, language: str) -> None:

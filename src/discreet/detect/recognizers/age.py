@@ -30,6 +30,15 @@ _KIN_DE = (
     r"kind|bruder|schwester)"
 )
 
+# A relative's name after the kinship word ("my mum, Julie Edwards, is 67", "mijn moeder
+# Eliza Berends is 42"): up to three words, set off by commas or not.
+_NAMED = r"(?:,?\s+[^\W\d_][\w'’-]*(?:\s+[^\W\d_][\w'’-]*){0,2},?)?"
+# "mon fils de 56 ans", "mijn zoon van 70": the age as the relative's attribute.
+_KIN_FR = (
+    r"(?:mon|ma|notre)\s+(?:mère|père|fils|fille|femme|mari|grand-mère|grand-père|frère|"
+    r"sœur|soeur|enfant)"
+)
+
 # (stems, regex, score): a regex runs only when one of its stems is in the lower-cased
 # text, and on that text (lower-case patterns without IGNORECASE run much faster).
 _PHRASES: tuple[tuple[tuple[str, ...], str, float], ...] = (
@@ -42,22 +51,25 @@ _PHRASES: tuple[tuple[tuple[str, ...], str, float], ...] = (
     (("of age",), rf"\b{_N}\s+years?\s+of\s+age\b", 0.8),
     # "'s" too: "my mother's 83" holds none of the others.
     (("he is", "she is", " is ", "'s", "’s"),
-     rf"\b(?:he|she|{_KIN_EN})\s*(?:is|['’]s)\s+{_N}(?:\s+years?)?{_CLAUSE_END}", 0.7),
+     rf"\b(?:he|she|{_KIN_EN}{_NAMED})\s*(?:is|['’]s)\s+{_N}(?:\s+years?)?{_CLAUSE_END}",
+     0.7),
     (("age",), rf"\b(?:aged|age|my\s+age\s+is)\s*:?\s*{_N}\b"
      r"(?!\s*(?:%|percent|days?|months?|items?))", 0.7),
     # Dutch
     (("oud",), rf"\b{_N}\s*jaar\s+oud\b", 0.8),
     (("ik ben",), rf"\bik\s+ben\s+{_N}\s+jaar(?:\s+oud)?{_CLAUSE_END}", 0.8),
     (("ik ben",), rf"\bik\s+ben\s+{_N}{_CLAUSE_END}", 0.7),
-    ((" is ", " wordt "), rf"\b(?:hij|zij|ze|{_KIN_NL})\s+(?:is|wordt)\s+{_N}(?:\s+jaar)?"
-     rf"{_CLAUSE_END}", 0.7),
+    ((" is ", " wordt "), rf"\b(?:hij|zij|ze|{_KIN_NL}{_NAMED})\s+(?:is|wordt)\s+{_N}"
+     rf"(?:\s+jaar)?{_CLAUSE_END}", 0.7),
+    ((" van ",), rf"\b{_KIN_NL}\s+van\s+{_N}(?:\s+jaar)?(?!\s*(?:%|euro|procent|[.,]\d))"
+     r"(?=\s|[.,!?;:)]|$)", 0.7),
     (("leeftijd",), rf"\b(?:leeftijd|mijn\s+leeftijd\s+is)\s*:?\s*{_N}\b", 0.7),
     (("jarig",), rf"\b{_N}-?jarige?\b", 0.6),
     # German
     (("alt",), rf"\b{_N}\s*jahre?\s+alt\b", 0.8),
     (("ich bin",), rf"\bich\s+bin\s+{_N}(?:\s+jahre)?{_CLAUSE_END}", 0.7),
-    ((" ist ", " wird "), rf"\b(?:er|sie|{_KIN_DE})\s+(?:ist|wird)\s+{_N}(?:\s+jahre)?"
-     rf"{_CLAUSE_END}", 0.7),
+    ((" ist ", " wird "), rf"\b(?:er|sie|{_KIN_DE}{_NAMED})\s+(?:ist|wird)\s+{_N}"
+     rf"(?:\s+jahre)?{_CLAUSE_END}", 0.7),
     (("alter",), rf"\b(?:alter|mein\s+alter\s+ist)\s*:?\s*{_N}\b(?!\s*(?:%|prozent))", 0.7),
     (("jährig",), rf"\b{_N}-?jährige?[nrs]?\b", 0.6),
     # French
@@ -66,6 +78,7 @@ _PHRASES: tuple[tuple[tuple[str, ...], str, float], ...] = (
     # Third person, "ma mère a 83 ans"; not "il y a 10 ans" (ten years ago).
     ((" ans",), rf"(?<!\by\s)\ba\s+{_N}\s+ans\b(?!\s+(?:d['’]|de\s|chez|que))", 0.75),
     (("âge", "age"), rf"\b(?:âge|age)\s*:\s*{_N}\b", 0.7),
+    ((" ans",), rf"\b{_KIN_FR}\s+de\s+{_N}\s+ans\b", 0.75),
 )  # fmt: skip
 _COMPILED = tuple((stems, re.compile(p), s) for stems, p, s in _PHRASES)
 
