@@ -1,4 +1,4 @@
-"""National identity numbers: NL BSN, US SSN, UK NINO, DE Steuer-ID, FR NIR, BE RRN."""
+"""National identity numbers: NL BSN, US SSN, UK NINO, DE Steuer-ID, FR NIR, BE RRN, AT SVNR."""
 
 from __future__ import annotations
 
@@ -191,3 +191,27 @@ def test_detector_picks_the_subtype_the_context_names() -> None:
         BSN,
     )
     assert detector.detect(f"artikel {BSN}", "nl") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("meine SV-Nummer ist 1756 280801, bitte", "1756 280801"),
+        ("Sozialversicherungsnummer: 9498251173.", "9498251173"),
+    ],
+)
+def test_austrian_svnr_with_context_is_reported(text: str, expected: str) -> None:
+    value, score, subtype = one("at_svnr", text, "de")
+    assert (value, subtype) == (expected, "AT_SVNR")
+    assert score >= THRESHOLD
+
+
+def test_austrian_svnr_needs_context_and_a_valid_check_digit() -> None:
+    [(finding)] = found("at_svnr", "Rufnummer 9498251173", "de")
+    assert finding.score < THRESHOLD  # ten digits alone: anything
+    assert found("at_svnr", "SV-Nummer 9498251174", "de") == []  # the check digit fails
+
+
+def test_belgian_number_after_the_abbreviated_word() -> None:
+    value, score, _ = one("be_rrn", "Mijn rijksregisternr. is 77021160220, dank u", "nl")
+    assert value == "77021160220" and score >= THRESHOLD

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from stdnum.at import vnr
 from stdnum.be import nn
 from stdnum.de import idnr
 from stdnum.fr import nir
@@ -54,6 +55,7 @@ _ssn_check = safe(ssn.is_valid)
 _idnr_check = safe(idnr.is_valid)
 _nir_check = safe(nir.is_valid)
 _nn_check = safe(nn.is_valid)
+_vnr_check = safe(vnr.is_valid)
 
 
 def _bsn_valid(candidate: str) -> bool:
@@ -75,6 +77,10 @@ def _nir_valid(candidate: str) -> bool:
 
 def _nn_valid(candidate: str) -> bool:
     return _nn_check(digits(candidate))
+
+
+def _vnr_valid(candidate: str) -> bool:
+    return _vnr_check(digits(candidate))
 
 
 @builtin
@@ -167,3 +173,15 @@ class BelgianNationalNumberRecognizer(_NationalIdRecognizer):
                 Pattern(bare, 0.3, _nn_valid, subtype=self.subtype),
             ]
         )
+
+
+@builtin
+class AustrianSvnrRecognizer(_NationalIdRecognizer):
+    """Sozialversicherungsnummer: a serial, a check digit and the birth date (DDMMYY), ten
+    digits often written "1234 010180"."""
+
+    subtype = "AT_SVNR"
+
+    def __init__(self) -> None:
+        regex = re.compile(rf"{_D}(?:\d{{9}}|\d{{3}} \d{{6}}){_E}")
+        super().__init__([Pattern(regex, 0.3, _vnr_valid, subtype=self.subtype)])
