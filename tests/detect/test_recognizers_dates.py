@@ -94,6 +94,30 @@ def test_us_month_first_date_in_english() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "language", "date"),
+    [
+        ("Ihr Paket wurde am 10. Februar an Hermes übergeben", "de", "10. Februar"),
+        ("I returned it on August 17 but", "en", "August 17"),
+        ("handed to Royal Mail on 14 August.", "en", "14 August"),
+        ("remis à UPS le 15 avril.", "fr", "15 avril"),
+        ("le 1er mars", "fr", "1er mars"),
+        ("op 11 augustus vanaf", "nl", "11 augustus"),
+    ],
+)
+def test_a_date_without_its_year_where_the_month_is_written_out(
+    text: str, language: str, date: str
+) -> None:
+    assert typed("date", text, language) == [(DATE, date)]
+
+
+def test_a_dated_span_is_not_found_twice_without_its_year() -> None:
+    assert typed("date", "am 3. Mai 2024 und am 4. Mai", "de") == [
+        (DATE, "3. Mai 2024"),
+        (DATE, "4. Mai"),
+    ]
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "meet at 14:30",
@@ -105,6 +129,9 @@ def test_us_month_first_date_in_english() -> None:
         "12-03-3025",
         "born in 1985",
         "iPhone 15 Pro",
+        "2 may be damaged",  # the verb, not the month
+        "the 31 February",
+        "with 3 Jan's",  # abbreviations need a year ("Jan" is a name)
     ],
 )
 def test_date_negatives(text: str) -> None:

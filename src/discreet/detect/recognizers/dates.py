@@ -1,9 +1,10 @@
 """Calendar dates, and dates of birth: a date next to a birth word ("born", "geboren", "né le").
 
 Formats: 12-03-1985, 12/03/1985, 12.03.1985, 1985-03-12, 12 maart 1985, 3. März 1985,
-1er mars 1985, 12th of March 1985, March 12, 1985. Every candidate must be a real calendar
-date between 1900 and 2100, so times (14:30), versions (2.3.1), amounts and plain years
-never match. A plain date is reported as DATE just above the default threshold (private by
+1er mars 1985, 12th of March 1985, March 12, 1985, and without the year where the month is
+written out ("am 10. Februar", "le 15 avril", "August 17"). Every candidate must be a real
+calendar date between 1900 and 2100, so times (14:30), versions (2.3.1), amounts and plain
+years never match. A plain date is reported as DATE just above the default threshold (private by
 default: a delivery date plus a city can single a customer out; a policy that wants dates
 left alone raises the threshold or lists the types it wants); the same date after "date of
 birth" is a DATE_OF_BIRTH and scores high.
@@ -60,6 +61,20 @@ _DAY_MONTH_YEAR = re.compile(
 # "march 12, 1985": found from the day, then the month word is read before it.
 _DAY_YEAR = re.compile(r"(?P<a>\d(?<![\w.,]\d)\d?)(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})(?!\w)")
 _MONTH_BEFORE = re.compile(r"(?<!\w)(?P<m>[^\W\d_]{3,9})\.?\s+$")
+# Without a year: "am 10. Februar", "le 15 avril", "on 14 August", "August 17": a delivery
+# or order date, as private as one with its year. Only full month names (not "jan", a
+# name, or "mar"), and not "may"/"mai" after a number ("2 may be damaged").
+_FULL_MONTHS: dict[str, int] = {
+    name: month
+    for month, names in _MONTH_NAMES.items()
+    for name in names
+    if len(name) >= 4 or name in ("mei", "mai", "may", "juin", "juni", "june", "juli", "july")
+}
+_DAY_MONTH = re.compile(
+    r"(?P<a>\d(?<![\w.,:/-]\d)\d?)(?:\.|st|nd|rd|th|er|e|ste|de)?\s*(?:of\s+|de\s+)?"
+    r"(?P<m>[^\W\d_]{3,9})(?![\w-])"
+)
+_MONTH_DAY = re.compile(r"(?P<a>\d(?<![\w.,:/-]\d)\d?)(?:st|nd|rd|th)?(?![\w:]|[.,/-]?\d)")
 
 _BIRTH_WORDS = word_regex("DATE_OF_BIRTH")
 # How far a birth word may be from the date: "date of birth: 12-03-1985", "geboren am
@@ -114,11 +129,32 @@ def _month_day_year(match: re.Match[str], lower: str, language: str) -> Span | N
     return before.start(), match.end()
 
 
+def _day_month(match: re.Match[str], lower: str, language: str) -> Span | None:
+    month = _FULL_MONTHS.get(match["m"])
+    if month is None or (match["m"] in ("may", "mai") and language == "en"):
+        return None
+    return match.span() if is_calendar_date(int(match["a"]), month, 2000) else None
+
+
+def _month_day(match: re.Match[str], lower: str, language: str) -> Span | None:
+    start = match.start()
+    before = _MONTH_BEFORE.search(lower, max(0, start - 12), start)
+    if before is None:
+        return None
+    month = _FULL_MONTHS.get(before["m"])
+    if month is None or not is_calendar_date(int(match["a"]), month, 2000):
+        return None
+    return before.start(), match.end()
+
+
 _PATTERNS = (
     (_NUMERIC, _numeric_date),
     (_ISO, _iso_date),
     (_DAY_MONTH_YEAR, _day_month_year),
     (_DAY_YEAR, _month_day_year),
+    # Without a year last: where a year follows, the dated span above already holds these.
+    (_DAY_MONTH, _day_month),
+    (_MONTH_DAY, _month_day),
 )
 
 
@@ -138,7 +174,11 @@ class DateRecognizer(PatternRecognizer):
         for regex, date_span in _PATTERNS:
             for match in regex.finditer(lower):
                 span = date_span(match, lower, item.language)
-                if span is None or span in seen:
+                if (
+                    span is None
+                    or span in seen
+                    or any(s <= span[0] and span[1] <= e for s, e in seen)
+                ):
                     continue
                 seen.add(span)
                 if _is_birth_date(lower, *span):
