@@ -54,6 +54,9 @@ def test_distinctive_postal_codes(text: str, expected: list[str]) -> None:
         ("Jean Lemmens\nJanweg 161\n6355 Vilvoorde", "nl", ["6355"]),
         ("Hugo Hofbauer\nHauptstraße 40\n7376 Kapfenberg", "de", ["7376"]),
         ("chaussée de Charleroi 176\n9246 Spa", "fr", ["9246"]),
+        # A town the gazetteer knows right before: American addresses without the state.
+        ("Paul Burns\n108 Main Street\nLas Vegas 72401", "en", ["72401"]),
+        ("my address is 5620 Jefferson Street, Columbus, 46700. The", "en", ["46700"]),
     ],
 )
 def test_ambiguous_codes_with_evidence(text: str, language: str, expected: list[str]) -> None:
@@ -67,6 +70,7 @@ def test_ambiguous_codes_with_evidence(text: str, language: str, expected: list[
         ("Ich habe 10000 Kunden", "de"),
         ("ticket 12345 is open", "en"),
         ("in 2024 Berlin was cold", "de"),
+        ("Ticket 12345 of the Paris office", "en"),
         ("1000 Brussel", "nl"),  # four digits and a city: not enough on its own
         ("we sold 1500 units", "en"),
         ("1000 GB storage and 2048 MB", "en"),
@@ -146,6 +150,7 @@ def test_plate_negatives(text: str) -> None:
         ("Registration number: WN67 DSO.", "en", "WN67 DSO"),
         ("Ein Auto mit dem Kennzeichen M-SA 9566 stand in der Einfahrt.", "de", "M-SA 9566"),
         ("ma plaque d'immatriculation est AB-123-CD.", "fr", "AB-123-CD"),
+        ("Une voiture immatriculée ZJ-814-QT bloquait l'entrée", "fr", "ZJ-814-QT"),
         ("Er stond een auto met kenteken NLO-356 voor de deur.", "nl", "NLO-356"),
     ],
 )

@@ -174,12 +174,8 @@ class DateRecognizer(PatternRecognizer):
         for regex, date_span in _PATTERNS:
             for match in regex.finditer(lower):
                 span = date_span(match, lower, item.language)
-                if (
-                    span is None
-                    or span in seen
-                    or any(s <= span[0] and span[1] <= e for s, e in seen)
-                ):
-                    continue
+                if span is None or any(s <= span[0] and span[1] <= e for s, e in seen):
+                    continue  # found already, or inside a date with its year
                 seen.add(span)
                 if _is_birth_date(lower, *span):
                     yield Finding(*span, EntityType.DATE_OF_BIRTH, SCORE_DATE_OF_BIRTH, self.name)

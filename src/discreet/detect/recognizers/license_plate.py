@@ -87,7 +87,7 @@ class DutchLicensePlateRecognizer(PatternRecognizer):
 _ANNOUNCED = re.compile(
     r"(?<!\w)(?i:license plate|licence plate|number plate|registration(?: number)?|reg\.?|"
     r"plate|kentekenplaat|kenteken|nummerplaat|autokennzeichen|kennzeichen|nummernschild|"
-    r"plaque d['’] ?immatriculation|immatriculation|plaque)"
+    r"plaque d['’] ?immatriculation|immatriculation|immatriculée|immatriculé|plaque)"
     r"(?:[ \t]*(?i:number|no\.?|nr\.?|nummer|numéro|n°))?"
     r"(?:[ \t]*(?i:is|was|ist|lautet|est|:|=|#|-)(?!\w))*[ \t]*"
     r"(?P<plate>(?=[A-Z0-9 \-]*[0-9])(?=[A-Z0-9 \-]*[A-Z])[A-Z0-9]{1,8}(?:[ \-][A-Z0-9]{1,4}){0,3})"

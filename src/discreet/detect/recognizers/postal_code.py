@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from discreet.detect.base import DIGIT, DetectionInput, Finding, Pattern, PatternRecognizer
 from discreet.detect.context import all_languages, word_regex
 from discreet.detect.entities import EntityType
+from discreet.detect.places import known_place
 from discreet.detect.registry import builtin
 
 _CONTEXT = all_languages("POSTAL_CODE")
@@ -62,6 +63,11 @@ _NOT_CITY_TEXT = """
     Views Likes Votes Zeichen Wörter
 """
 _NOT_CITIES = frozenset(_NOT_CITY_TEXT.split())
+# A capitalised town of up to three words ending right before the code, a comma between or
+# not: "Las Vegas 72401", "Columbus, 46700".
+_CITY_BEFORE = re.compile(
+    r"(?<![\w-])([A-ZÀ-ÖØ-Þ][a-zà-öø-ÿß]+(?:[ -][A-ZÀ-ÖØ-Þ][a-zà-öø-ÿß]+){0,2}),?$"
+)
 _STREET_WORDS = (
     r"(?:stra(?:ß|ss)e|str\.|weg|gasse|allee|platz|ring|damm|ufer|rue|avenue|av\.|boulevard|"
     r"bd\.?|chemin|chaussée|chaussee|place|impasse|allée|quai|street|st\.?|road|rd\.?|lane|"
@@ -106,6 +112,8 @@ class _AmbiguousPostalCodeRecognizer(PatternRecognizer):
     regex: re.Pattern[str] = _FIVE
     base = 0.25
     city_bonus = 0.2
+    # A town the gazetteer knows right before: American addresses without their state.
+    city_before_bonus = 0.0
     street_bonus = 0.2
     state_bonus = 0.35
 
@@ -135,6 +143,10 @@ class _AmbiguousPostalCodeRecognizer(PatternRecognizer):
                 score += self.street_bonus
             if self.state_bonus and before[-2:].isupper() and _US_STATE_BEFORE.search(before + " "):
                 score += self.state_bonus
+            elif self.city_before_bonus:
+                town = _CITY_BEFORE.search(before)
+                if town is not None and known_place(town[1]):
+                    score += self.city_before_bonus  # "Las Vegas 72401", "Columbus, 46700"
             # No evidence at all: a bare number is not reported as a postal code.
             if score > self.base:
                 yield Finding(start, end, EntityType.POSTAL_CODE, min(score, 0.9), self.name)
@@ -173,6 +185,7 @@ class FiveDigitPostalCodeRecognizer(_AmbiguousPostalCodeRecognizer):
     """German PLZ, French code postal and US ZIP (with optional +4)."""
 
     regex = _FIVE
+    city_before_bonus = 0.2
 
     def __init__(self) -> None:
         super().__init__("five_digit_postal_code")
