@@ -309,6 +309,9 @@ def test_a_particle_with_no_surname_after_it_ends_no_name() -> None:
     # Before a capitalised word it opens the rest of the name: "Phaidon von Elis".
     text = "Schüler des Phaidon von Elis."
     assert refined(text, "Phaidon von", P, "de") == [("Phaidon von", P)]
+    # Joined to the rest by a hyphen it starts the surname: "al-Janabi".
+    text = "Shaikh Abdul Wahhab al-Janabi said"
+    assert refined(text, "Shaikh Abdul Wahhab al", P, "en") == [("Shaikh Abdul Wahhab al", P)]
 
 
 def test_a_firm_named_after_two_people_is_not_split() -> None:

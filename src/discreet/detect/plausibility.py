@@ -606,8 +606,11 @@ def _person_extent(text: str, words: list[_Word], language: str) -> tuple[int, i
 
 def _dangling_particle(word: _Word, text: str) -> bool:
     """A lower-case particle ending a name with no capitalised word after it: it opens no
-    surname ("kevin de marseille"; "Phaidon von Elis" keeps its "von")."""
+    surname ("kevin de marseille"; "Phaidon von Elis" keeps its "von", and a particle
+    joined to what follows, "al-Janabi", "d'Albret", is the surname's start)."""
     if word.key not in PARTICLES or not word.text.islower():
+        return False
+    if text[word.end : word.end + 1] in ("-", "'", "’"):
         return False
     after = WORD.match(text, word.end + 1) if text[word.end : word.end + 1] == " " else None
     return after is None or not after.group()[:1].isupper()
