@@ -13,7 +13,7 @@ birth" is a DATE_OF_BIRTH and scores high.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from discreet.detect.base import DIGIT, DetectionInput, Finding, PatternRecognizer
 from discreet.detect.context import word_regex
@@ -84,6 +84,8 @@ _BIRTH_WINDOW_BEFORE = 48
 _BIRTH_WINDOW_AFTER = 16
 
 Span = tuple[int, int]
+# A regex, and the reader that turns its match into a date's span (or None).
+_Reader = tuple[re.Pattern[str], Callable[[re.Match[str], str, str], Span | None]]
 
 
 def _numeric_date(match: re.Match[str], lower: str, language: str) -> Span | None:
@@ -147,14 +149,17 @@ def _month_day(match: re.Match[str], lower: str, language: str) -> Span | None:
     return before.start(), match.end()
 
 
-_PATTERNS = (
+_PATTERNS: tuple[_Reader, ...] = (
     (_NUMERIC, _numeric_date),
     (_ISO, _iso_date),
     (_DAY_MONTH_YEAR, _day_month_year),
     (_DAY_YEAR, _month_day_year),
-    # Without a year last: where a year follows, the dated span above already holds these.
-    (_DAY_MONTH, _day_month),
-    (_MONTH_DAY, _month_day),
+)
+# Without a year, after those: where a year follows, the dated span already holds these.
+# They run only where a month is written out (one search instead of a match per number).
+_YEARLESS: tuple[_Reader, ...] = ((_DAY_MONTH, _day_month), (_MONTH_DAY, _month_day))
+_FULL_MONTH_WORD = re.compile(
+    r"(?<![^\W\d_])(?:" + "|".join(sorted(_FULL_MONTHS, key=len, reverse=True)) + r")(?![^\W\d_])"
 )
 
 
@@ -171,7 +176,8 @@ class DateRecognizer(PatternRecognizer):
     def analyze(self, item: DetectionInput) -> Iterator[Finding]:
         lower = item.lower
         seen: set[Span] = set()
-        for regex, date_span in _PATTERNS:
+        yearless = _YEARLESS if _FULL_MONTH_WORD.search(lower) is not None else ()
+        for regex, date_span in (*_PATTERNS, *yearless):
             for match in regex.finditer(lower):
                 span = date_span(match, lower, item.language)
                 if span is None or any(s <= span[0] and span[1] <= e for s, e in seen):

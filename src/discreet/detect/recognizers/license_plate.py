@@ -94,6 +94,17 @@ _ANNOUNCED = re.compile(
     r"(?![\w-])"
 )
 SCORE_ANNOUNCED = 0.75
+# Every word for a plate above holds one of these.
+_PLATE_STEMS = (
+    "plate",
+    "reg",
+    "kenteken",
+    "nummerplaat",
+    "kennzeichen",
+    "nummernschild",
+    "immatricul",
+    "plaque",
+)
 
 
 @builtin
@@ -106,6 +117,9 @@ class AnnouncedLicensePlateRecognizer(Recognizer):
     trigger = DIGIT
 
     def analyze(self, item: DetectionInput) -> Iterator[Finding]:
+        lower = item.lower
+        if not any(stem in lower for stem in _PLATE_STEMS):
+            return  # one substring test per stem, not the regex at every position
         for match in _ANNOUNCED.finditer(item.text):
             plate = match.group("plate")
             if not 4 <= sum(c.isalnum() for c in plate) <= 10:
