@@ -26,6 +26,7 @@ def typed(name: str, text: str, language: str = "en") -> list[tuple[EntityType, 
     ("text", "language", "date"),
     [
         ("I was born on 12-03-1985.", "en", "12-03-1985"),
+        ("I was born 3rd of March '87", "en", "3rd of March '87"),  # the year with it
         ("date of birth: 12/03/1985", "en", "12/03/1985"),
         ("DOB 1985-03-12", "en", "1985-03-12"),
         ("born March 12, 1985 in Leeds", "en", "March 12, 1985"),

@@ -56,7 +56,7 @@ _ISO = re.compile(
 # word, looked up in _MONTHS (one dictionary look-up beats a 60-way alternation).
 _DAY_MONTH_YEAR = re.compile(
     r"(?P<a>\d(?<![\w.,]\d)\d?)(?:\.|st|nd|rd|th|er|e|ste|de)?\s*(?:of\s+|de\s+)?"
-    r"(?P<m>[^\W\d_]{3,9})\.?,?\s+(?P<y>\d{4})(?!\w)"
+    r"(?P<m>[^\W\d_]{3,9})\.?,?\s+(?P<y>\d{4}|['’]\d{2})(?!\w)"  # "3rd of March '87"
 )
 # "march 12, 1985": found from the day, then the month word is read before it.
 _DAY_YEAR = re.compile(r"(?P<a>\d(?<![\w.,]\d)\d?)(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})(?!\w)")
@@ -115,7 +115,9 @@ def _iso_date(match: re.Match[str], lower: str, language: str) -> Span | None:
 
 def _day_month_year(match: re.Match[str], lower: str, language: str) -> Span | None:
     month = _MONTHS.get(match["m"])
-    if month is None or not is_calendar_date(int(match["a"]), month, int(match["y"])):
+    year_text = match["y"]
+    year = int(year_text) if year_text[0].isdigit() else expand_year(year_text[1:])
+    if month is None or not is_calendar_date(int(match["a"]), month, year):
         return None
     return match.span()
 
