@@ -64,6 +64,31 @@ def test_lists_of_order_numbers(text: str, language: str, expected: list[str]) -
     assert values("order_id", text, language) == expected
 
 
+@pytest.mark.parametrize(
+    ("name", "text", "language", "expected"),
+    [
+        ("order_id", "Meine Bstellung 1678839 ist immer noch nicht da", "de", "1678839"),
+        ("order_id", "third time I'm contacting you about oredr 2025656052!", "en", "2025656052"),
+        ("customer_id", "My customer nuber is 85634925 and my date of birth", "en", "85634925"),
+        ("customer_id", "numéro clieent KD7002470.", "fr", "KD7002470"),
+    ],
+)  # fmt: skip
+def test_a_number_after_its_phrase_with_one_typo(
+    name: str, text: str, language: str, expected: str
+) -> None:
+    [(_, value, score)] = found(name, text, language)
+    assert value == expected
+    # Lower than after the phrase as written, still above the detector's threshold.
+    assert THRESHOLD <= score < REGISTRY.get(name).score
+
+
+@pytest.mark.parametrize(
+    "text", ["I am older 12345 haha", "the border 12345", "Folder 2024-11 contains"]
+)
+def test_words_one_edit_from_a_phrase_are_no_typos(text: str) -> None:
+    assert found("order_id", text) == []
+
+
 def test_a_username_is_no_list() -> None:
     assert values("username", "username: jdoe and jdoe2 are mine") == ["jdoe"]
 

@@ -11,9 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
+
 from discreet.detect.base import DIGIT, DetectionInput, Finding, Recognizer
 from discreet.detect.context import phrases
 from discreet.detect.entities import EntityType
+from discreet.detect.ordinary import zipf_here
 from discreet.detect.recognizers._scan import windows
 from discreet.detect.registry import builtin
 
@@ -32,6 +36,17 @@ _NEXT_TURN = (
 _SEPARATOR_FILLER = r"\s*(?:(?:is|was|ist|lautet|est|wordt)(?!\w)\s*:?|:|=)\s*"
 _ID_VALUE = r"(?P<v>#?[A-Za-z0-9](?:[A-Za-z0-9]|[-_/.](?=[A-Za-z0-9])){2,31})(?![\w])"
 _USER_VALUE = r"(?P<v>@?[\w](?:[\w]|[.\-@+](?=\w)){1,63})(?![\w])"
+# One or two words, "is"/":" and the like, then a value: where a phrase's typo may stand.
+# Found from the value back: three digits in a row (a regex that starts with a digit scans
+# fast), the value around them, then the one or two words and the "is"/":" before it.
+_THREE_DIGITS = re.compile(r"\d{3}")
+_VALUE_AROUND = re.compile(r"#?[A-Za-z0-9](?:[A-Za-z0-9]|[-_/.](?=[A-Za-z0-9])){2,31}(?![\w])")
+_VERBS = frozenset({"is", "ist", "lautet", "est", "was", "wordt"})
+_VALUE_START = re.compile(r"[#A-Za-z0-9_/.-]*$")
+_TYPO_MIN_LENGTH = 5
+_TYPO_MIN_VALUE = 5
+TYPO_WORD = 2.5
+"""A word this frequent (Zipf, see detect.ordinary) is no typo: "older" is not "order"."""
 # Another value of a list after the first (matched against lower-cased text).
 _NEXT_VALUE = re.compile(
     rf"[ \t]*(?:,[ \t]*|[ \t]+)(?:(?:and|und|en|et|or|oder|of|ou|&)[ \t]+)?{_ID_VALUE}"
@@ -63,12 +78,23 @@ class _TriggeredValueRecognizer(Recognizer):
     lists = True
     # Every phrase of the type contains one of these; the regex runs only around them.
     stems: tuple[str, ...] = ()
+    # The type's phrases with one typo ("Bstellung 1678839", "oredr 2025", "customer nuber
+    # is 85634925"), where the value holds a digit, at this lower score; None: exact only.
+    typo_key: str | None = None
+    typo_score = 0.6
 
     def __init__(self, name: str, entity_type: EntityType, regex: re.Pattern[str]) -> None:
         self.name = name
         self.entity_type = entity_type
         self.entity_types = frozenset({entity_type})
         self._regex = regex
+        # Phrases long enough that one edit does not make them another word ("order" vs
+        # "older" aside: a number right after both is an order's).
+        self._typo_phrases = (
+            [p for p in phrases(self.typo_key) if len(p) >= _TYPO_MIN_LENGTH]
+            if self.typo_key
+            else []
+        )
 
     def accept(self, value: str) -> bool:
         return any(ch.isdigit() for ch in value) and _DATE_LIKE.fullmatch(value) is None
@@ -76,10 +102,12 @@ class _TriggeredValueRecognizer(Recognizer):
     def analyze(self, item: DetectionInput) -> Iterator[Finding]:
         lower = item.lower
         text = item.text
+        found = False
         for lo, hi in windows(lower, self.stems, _WINDOW_BEFORE, _WINDOW_AFTER):
             for match in self._regex.finditer(lower, lo, hi):
                 start, end = match.span("v")
                 while self._value(text, start, end):
+                    found = True
                     yield Finding(
                         start + (text[start] == "#"), end, self.entity_type, self.score, self.name
                     )
@@ -90,6 +118,46 @@ class _TriggeredValueRecognizer(Recognizer):
                     if more is None:
                         break
                     start, end = more.span("v")
+        if not found and self._typo_phrases:
+            yield from self._after_typo(item)
+
+    def _after_typo(self, item: DetectionInput) -> Iterator[Finding]:
+        """Values after one of the type's phrases written with one typo (Damerau-Levenshtein
+        distance 1: a letter dropped, added, changed or two swapped)."""
+        text, lower = item.text, item.lower
+        searched_to = 0
+        for digits in _THREE_DIGITS.finditer(lower):
+            if digits.start() < searched_to:
+                continue  # inside the value just read
+            back = _VALUE_START.search(lower, max(0, digits.start() - 32), digits.start())
+            value = _VALUE_AROUND.match(lower, back.start() if back else digits.start())
+            if value is None:
+                continue
+            start, end = value.span()
+            searched_to = end
+            if end - start < _TYPO_MIN_VALUE or not self._value(text, start, end):
+                continue  # "1985": a year, not an order after a typo
+            # The one or two words before it, past an "is" or a ":" ("nuber is 8563492").
+            words = lower[max(0, start - 40) : start].rstrip(" \t:#=").split()[-3:]
+            if words and words[-1] in _VERBS:
+                words.pop()
+            words = words[-2:]
+            if not words or not words[-1].isalpha():
+                continue
+            if len(words) == 2 and not words[0].isalpha():
+                words = words[1:]
+            if all(zipf_here(w, item.language) >= TYPO_WORD for w in words):
+                continue  # no typo here: "older 12345", "border 12345" are words
+            candidates = [" ".join(words[-n:]) for n in (2, 1) if len(words) >= n]
+            if any(
+                process.extractOne(
+                    c, self._typo_phrases, scorer=DamerauLevenshtein.distance, score_cutoff=1
+                )
+                for c in candidates
+            ):
+                yield Finding(
+                    start + (text[start] == "#"), end, self.entity_type, self.typo_score, self.name
+                )
 
     def _value(self, text: str, start: int, end: int) -> bool:
         value = text[start + (text[start] == "#") : end]
@@ -99,6 +167,7 @@ class _TriggeredValueRecognizer(Recognizer):
 @builtin
 class CustomerIdRecognizer(_TriggeredValueRecognizer):
     trigger = DIGIT
+    typo_key = "CUSTOMER_ID"
 
     stems = (
         "custom",
@@ -122,6 +191,7 @@ class CustomerIdRecognizer(_TriggeredValueRecognizer):
 @builtin
 class OrderIdRecognizer(_TriggeredValueRecognizer):
     trigger = DIGIT
+    typo_key = "ORDER_ID"
 
     stems = (
         "order",
