@@ -33,7 +33,7 @@ from discreet.detect.entities import EntityType
 from discreet.detect.merge import MODEL_PREFIX
 from discreet.detect.ordinary import zipf, zipf_here
 from discreet.detect.places import known_place
-from discreet.detect.recognizers.names import FIRST_NAMES, PARTICLES, SURNAMES
+from discreet.detect.recognizers.names import PARTICLES, known_name
 
 _NAMES = (EntityType.PERSON, EntityType.LOCATION)
 # The model's street in a piece of a place's name ("Saint-Jacques" of a "rue Saint-Jacques").
@@ -59,7 +59,7 @@ LOWER_WORD = 2.0
 def _known(piece: str, kind: EntityType) -> bool:
     key = piece.casefold()
     if kind is EntityType.PERSON:
-        return key in FIRST_NAMES or key in SURNAMES
+        return known_name(key)
     return known_place(piece)
 
 

@@ -208,6 +208,7 @@ class Detector:
 
     def _finish(self, item: DetectionInput, ner_findings: list[Finding]) -> list[Finding]:
         found: list[Finding] = []
+        ner_name = self.ner.name if self.ner is not None else None
         if item.text.strip():
             present: dict[re.Pattern[str], bool] = {}
             for recognizer in self._by_language[item.language]:
@@ -227,14 +228,13 @@ class Detector:
             # Ordinary words the model took for names, and names it cut short, corrected.
             try:
                 found.extend(refine_ner(item, ner_findings))
-                found = sure_places(item, found, self.ner.name if self.ner else None)
+                found = sure_places(item, found, ner_name)
                 found = retype_people(item, found)
             except Exception as exc:  # fail closed, without the text in the message
                 raise DetectionError(f"checking NER findings failed: {type(exc).__name__}") from exc
         threshold = self.config.threshold
         # The model's findings were cut at their own score in `detect_batch` (`_ner_cut`);
         # refining them keeps their scores.
-        ner_name = self.ner.name if self.ner is not None else None
         kept = [
             f
             for f in found

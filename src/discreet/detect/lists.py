@@ -23,7 +23,7 @@ from discreet.detect.base import Finding
 from discreet.detect.entities import EntityType
 from discreet.detect.merge import merge_findings
 from discreet.detect.places import known_place
-from discreet.detect.recognizers.names import FIRST_NAMES, SURNAMES
+from discreet.detect.recognizers.names import known_name
 
 MIN_ITEMS = 4
 MIN_SCORE = 0.5
@@ -45,7 +45,7 @@ _ITEMS = re.compile(_ITEM)
 
 
 def _known_name(item: str) -> bool:
-    return any(p in FIRST_NAMES or p in SURNAMES for p in item.casefold().split("-"))
+    return any(known_name(p) for p in item.casefold().split("-"))
 
 
 def one_kind_per_list(text: str, findings: list[Finding]) -> list[Finding]:

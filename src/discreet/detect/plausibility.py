@@ -54,7 +54,13 @@ from discreet.detect.places import (
     known_place,
     well_known_place,
 )
-from discreet.detect.recognizers.names import FIRST_NAMES, PARTICLES, SURNAMES, NameRecognizer
+from discreet.detect.recognizers.names import (
+    FIRST_NAMES,
+    PARTICLES,
+    SURNAMES,
+    NameRecognizer,
+    known_name,
+)
 from discreet.detect.stopwords import any_stop_words, stop_words
 
 CHECKED_TYPES = frozenset(
@@ -178,10 +184,6 @@ def sentence_initial(text: str, start: int) -> bool:
     return i < 0 or text[i] in _SENTENCE_END
 
 
-def _known_name(key: str) -> bool:
-    return key in FIRST_NAMES or key in SURNAMES
-
-
 def ordinary(word: str, text: str, start: int, language: str, *, informal: bool = False) -> bool:
     """Whether `word` (at `start` in `text`) is an ordinary word of `language`, not a name;
     `informal`: the text is informal writing (see `discreet.detect.register`)."""
@@ -192,10 +194,10 @@ def ordinary(word: str, text: str, start: int, language: str, *, informal: bool 
         return True
     if key in _stop_words:
         return True
-    name, place = _known_name(key), known_place(key)
+    name, place = known_name(key), known_place(key)
     frequency = zipf_here(word, language)
     if word.islower():
-        if place and well_known_place(key) and not _known_name(key):
+        if place and well_known_place(key) and not known_name(key):
             return False  # "le colis venait de france", "i live in rotterdam"
         if place:
             # Customers type cities in lower case ("rotterdam"); only a very frequent word
@@ -304,7 +306,7 @@ def _refine(item: DetectionInput, finding: Finding) -> Finding | None:
     if finding.type is EntityType.STREET_ADDRESS:
         if brand[0]:
             return None  # "JCB 16", "DHL 3": a brand and a number
-        if all(known_place(w.key) and not _known_name(w.key) for w in words):
+        if all(known_place(w.key) and not known_name(w.key) for w in words):
             return None  # "63 Athens": the end of a postal code and the city
         # Street names are ordinary words ("Main Street", "Rose Lane"); only a lone word
         # without a number ("place", "home") is not an address.
@@ -357,7 +359,7 @@ def _refine(item: DetectionInput, finding: Finding) -> Finding | None:
             and not sentence_initial(text, finding.start)
         )
         or (
-            not _known_name(keys[0])
+            not known_name(keys[0])
             and (well_known_place(keys[0]) or (unsure and gazetteer().home(fold(keys[0]))))
         )
     ):
@@ -387,7 +389,7 @@ def _emphasis(item: DetectionInput, finding: Finding, words: list[_Word]) -> boo
     word = words[0]
     return (
         not word.text.islower()
-        and not _known_name(word.key)
+        and not known_name(word.key)
         and not known_place(word.key)
         and zipf_here(word.text, item.language) >= cut
         and item.informal  # last: the register test runs only where it can matter
@@ -415,7 +417,7 @@ def _unknown_lower_case(item: DetectionInput, finding: Finding, keys: list[str])
     return (
         finding.type in (EntityType.PERSON, EntityType.LOCATION)
         and finding.value(item.text).islower()
-        and not any(_known_name(part) or known_place(part) for k in keys for part in k.split("-"))
+        and not any(known_name(part) or known_place(part) for k in keys for part in k.split("-"))
         and not known_place(finding.value(item.text))
         and not item.informal  # last: the register test runs only where it can matter
     )
@@ -575,7 +577,7 @@ def _person_extent(text: str, words: list[_Word], language: str) -> tuple[int, i
         if words[k].key in FIRST_NAMES and words[k].text[:1].isupper():
             before = words[:k]
             if all(
-                w.text[:1].isupper() and not _known_name(w.key) and len(w.text) > 1 for w in before
+                w.text[:1].isupper() and not known_name(w.key) and len(w.text) > 1 for w in before
             ):
                 first = k
             break
@@ -645,7 +647,7 @@ def _name_part(word: str, text: str, start: int, language: str) -> bool:
     key = word.casefold()
     if not word[:1].isupper() or word.isupper() or key in _NOT_NAME_PARTS:
         return False
-    if key in FIRST_NAMES or key in SURNAMES:
+    if known_name(key):
         return not ordinary(word, text, start, language) or not sentence_initial(text, start)
     if language == "de":
         return False  # an unknown capitalised German word is most likely a noun

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from discreet.detect.base import DetectionInput, Finding, Recognizer
 from discreet.detect.entities import EntityType
 from discreet.detect.ordinary import BRANDS_AND_PRODUCTS, zipf_here
-from discreet.detect.recognizers.names import FIRST_NAMES, PARTICLES, SURNAMES
+from discreet.detect.recognizers.names import PARTICLES, known_name
 from discreet.detect.registry import builtin
 from discreet.detect.stopwords import any_stop_words
 
@@ -85,4 +85,4 @@ class HolderNameRecognizer(Recognizer):
         key = word.casefold()
         if key in self._stop or key in BRANDS_AND_PRODUCTS:
             return False
-        return key in FIRST_NAMES or key in SURNAMES or zipf_here(key, language) < ORDINARY
+        return known_name(key) or zipf_here(key, language) < ORDINARY

@@ -33,7 +33,9 @@ _NEXT_TURN = (
     r"(?:(?:(?<=number)|(?<=nummer)|(?<=numéro)|(?<=nr)|(?<=id))"
     r"\?[ \t]*\n[ \t]*[^\W\d_][^\n:?]{0,23}:[ \t]*)?"
 )
-_SEPARATOR_FILLER = r"\s*(?:(?:is|was|ist|lautet|est|wordt)(?!\w)\s*:?|:|=)\s*"
+# The verbs between a phrase and its value: "username is jdoe", "Bestellnummer lautet 4711".
+_VERBS = ("is", "was", "ist", "lautet", "est", "wordt")
+_SEPARATOR_FILLER = rf"\s*(?:(?:{'|'.join(_VERBS)})(?!\w)\s*:?|:|=)\s*"
 _ID_VALUE = r"(?P<v>#?[A-Za-z0-9](?:[A-Za-z0-9]|[-_/.](?=[A-Za-z0-9])){2,31})(?![\w])"
 _USER_VALUE = r"(?P<v>@?[\w](?:[\w]|[.\-@+](?=\w)){1,63})(?![\w])"
 # One or two words, "is"/":" and the like, then a value: where a phrase's typo may stand.
@@ -41,7 +43,6 @@ _USER_VALUE = r"(?P<v>@?[\w](?:[\w]|[.\-@+](?=\w)){1,63})(?![\w])"
 # fast), the value around them, then the one or two words and the "is"/":" before it.
 _THREE_DIGITS = re.compile(r"\d{3}")
 _VALUE_AROUND = re.compile(r"#?[A-Za-z0-9](?:[A-Za-z0-9]|[-_/.](?=[A-Za-z0-9])){2,31}(?![\w])")
-_VERBS = frozenset({"is", "ist", "lautet", "est", "was", "wordt"})
 _VALUE_START = re.compile(r"[#A-Za-z0-9_/.-]*$")
 _TYPO_MIN_LENGTH = 5
 _TYPO_MIN_VALUE = 5

@@ -347,6 +347,11 @@ for _name in SURNAMES:
     _KNOWN[_name] = _KNOWN.get(_name, 0) | _LAST
 
 
+def known_name(key: str) -> bool:
+    """Whether a name list knows the casefolded `key` as a first name or a surname."""
+    return key in _KNOWN
+
+
 def _known(key: str) -> int:
     flags = _KNOWN.get(key, 0)
     if flags or "-" not in key:

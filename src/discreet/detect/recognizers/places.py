@@ -27,7 +27,7 @@ from discreet.detect.ordinary import (
 )
 from discreet.detect.places import PLACE_CUE_BEFORE, PlaceKind, fold, gazetteer
 from discreet.detect.plausibility import sentence_initial as _sentence_initial
-from discreet.detect.recognizers.names import FIRST_NAMES, SURNAMES
+from discreet.detect.recognizers.names import FIRST_NAMES, known_name
 from discreet.detect.registry import builtin
 from discreet.detect.stopwords import any_stop_words, stop_words
 
@@ -331,7 +331,7 @@ class PlaceRecognizer(Recognizer):
         kind = self._gazetteer.kind(key)
         if kind is None or (kind is PlaceKind.CITY and not self._gazetteer.major(key)):
             return None
-        if key in self._stop_in["de"] or key in FIRST_NAMES or key in SURNAMES:
+        if key in self._stop_in["de"] or known_name(key):
             return None
         return Finding(start, end, EntityType.LOCATION, SCORE[kind], self.name)
 
@@ -442,8 +442,7 @@ class PlaceRecognizer(Recognizer):
         ambiguous = n_words == 1 and (
             key in self._stop_in[item.language]
             or key in WEEKDAYS_AND_MONTHS
-            or key in FIRST_NAMES
-            or key in SURNAMES
+            or known_name(key)
             or key in WORD_LIKE_CITIES
             or key in BRANDS_AND_PRODUCTS
             or (value.isupper() and len(value) <= 3 and key not in _UNAMBIGUOUS_CODES)

@@ -21,7 +21,7 @@ from discreet.detect.base import DetectionInput, Finding, Recognizer
 from discreet.detect.entities import EntityType
 from discreet.detect.ordinary import zipf_here
 from discreet.detect.places import fold, gazetteer
-from discreet.detect.recognizers.names import FIRST_NAMES, PARTICLES, SURNAMES
+from discreet.detect.recognizers.names import PARTICLES, known_name
 from discreet.detect.registry import builtin
 from discreet.detect.stopwords import any_stop_words
 
@@ -139,8 +139,6 @@ class RoleNameRecognizer(Recognizer):
             if key in PARTICLES:
                 continue
             zipf = zipf_here(key, item.language)
-            if zipf < ORDINARY or (
-                zipf < NAME_ORDINARY and (key in FIRST_NAMES or key in SURNAMES)
-            ):
+            if zipf < ORDINARY or (zipf < NAME_ORDINARY and known_name(key)):
                 return True
         return False
