@@ -111,6 +111,73 @@ def test_a_date_without_its_year_where_the_month_is_written_out(
     assert typed("date", text, language) == [(DATE, date)]
 
 
+@pytest.mark.parametrize(
+    ("text", "language", "date"),
+    [
+        ("On Mon, 4 Nov, Support wrote:", "en", "4 Nov"),
+        ("ordered on Nov 1st and it came broken", "en", "Nov 1st"),
+        ("Ordered on Dec 12th", "en", "Dec 12th"),
+        ("we need the chairs by the 20th of May.", "en", "20th of May"),
+        ("Jan 5th is fine", "en", "Jan 5th"),  # "Jan" with its ordinal
+        ("bezorgd op 4 jan. tussen 8 en 12", "nl", "4 jan"),  # and with its period
+        ("Lieferung am 3. Dez. bitte", "de", "3. Dez"),
+        ("livraison le 28 nov prévue", "fr", "28 nov"),
+    ],
+)
+def test_a_date_without_its_year_where_the_month_is_abbreviated(
+    text: str, language: str, date: str
+) -> None:
+    assert typed("date", text, language) == [(DATE, date)]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "date"),
+    [
+        ("De bank wordt op woensdag 15 januari bezorgd", "nl", "woensdag 15 januari"),
+        ("sera livrée vendredi 17 janvier par Colissimo", "fr", "vendredi 17 janvier"),
+        ("le technicien passera le mardi 4 mars entre 8h et 12h", "fr", "mardi 4 mars"),
+        ("Termin am Dienstag 14. Juli", "de", "Dienstag 14. Juli"),
+        ("delivered on Saturday 12/03/2024", "en", "Saturday 12/03/2024"),
+    ],
+)
+def test_the_weekday_written_before_a_date_is_part_of_it(
+    text: str, language: str, date: str
+) -> None:
+    assert typed("date", text, language) == [(DATE, date)]
+
+
+def test_a_weekday_after_a_comma_is_left_out() -> None:
+    # "On Mon, 4 Nov": the weekday is a heading of its own there, as mail clients write it.
+    assert typed("date", "On Mon, 4 Nov, Support wrote:") == [(DATE, "4 Nov")]
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("Wo bleibt mein Paket? Bestellt am 1.10.", "1.10."),
+        ("Lieferung vom 24.12. fehlt", "24.12."),
+    ],
+)
+def test_a_german_day_and_month_after_a_date_word(text: str, date: str) -> None:
+    assert typed("date", text, "de") == [(DATE, date)]
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Siehe Kapitel 1.10. und 2.3.", "de"),  # sections, no date word before them
+        ("ich arbeite bis 16.10. Wann kommt jemand?", "de"),  # a time after "bis"
+        ("am 31.02. geht es nicht", "de"),  # no such day
+        ("Jan 5 of us came", "en"),  # "Jan" without its period or ordinal: a name
+        ("with 4 Mar accounts", "en"),
+        ("2 may be damaged, 3 may not", "en"),
+        ("ik bestel 3 jan en piet", "nl"),
+    ],
+)
+def test_yearless_negatives(text: str, language: str) -> None:
+    assert found("date", text, language) == []
+
+
 def test_a_dated_span_is_not_found_twice_without_its_year() -> None:
     assert typed("date", "am 3. Mai 2024 und am 4. Mai", "de") == [
         (DATE, "3. Mai 2024"),

@@ -136,12 +136,17 @@ def _words(block: str) -> frozenset[str]:
     return frozenset(w.casefold() for w in block.split())
 
 
-WEEKDAYS_AND_MONTHS: frozenset[str] = _words(
+WEEKDAYS: frozenset[str] = _words(
     """
     monday tuesday wednesday thursday friday saturday sunday
     maandag dinsdag woensdag donderdag vrijdag zaterdag zondag
     montag dienstag mittwoch donnerstag freitag samstag sonnabend sonntag
     lundi mardi mercredi jeudi vendredi samedi dimanche
+    """
+)
+
+WEEKDAYS_AND_MONTHS: frozenset[str] = WEEKDAYS | _words(
+    """
     january february march april june july august september october november december
     januari februari maart mei juni juli augustus oktober
     januar februar märz juni oktober dezember

@@ -2,7 +2,9 @@
 
 Formats: 12-03-1985, 12/03/1985, 12.03.1985, 1985-03-12, 12 maart 1985, 3. März 1985,
 1er mars 1985, 12th of March 1985, March 12, 1985, and without the year where the month is
-written out ("am 10. Februar", "le 15 avril", "August 17"). Every candidate must be a real
+written out or abbreviated ("am 10. Februar", "le 15 avril", "August 17", "4 Nov", "Dec
+12th", "the 20th of May") or after a German date word ("bestellt am 1.10."), with the weekday
+before it ("woensdag 15 januari", "mardi 4 mars"). Every candidate must be a real
 calendar date between 1900 and 2100, so times (14:30), versions (2.3.1), amounts and plain
 years never match. A plain date is reported as DATE just above the default threshold (private by
 default: a delivery date plus a city can single a customer out; a policy that wants dates
@@ -18,6 +20,7 @@ from collections.abc import Callable, Iterator
 from discreet.detect.base import DIGIT, DetectionInput, Finding, PatternRecognizer
 from discreet.detect.context import word_regex
 from discreet.detect.entities import EntityType
+from discreet.detect.ordinary import WEEKDAYS
 from discreet.detect.registry import builtin
 from discreet.detect.validators import expand_year, is_calendar_date
 
@@ -60,21 +63,27 @@ _DAY_MONTH_YEAR = re.compile(
 )
 # "march 12, 1985": found from the day, then the month word is read before it.
 _DAY_YEAR = re.compile(r"(?P<a>\d(?<![\w.,]\d)\d?)(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})(?!\w)")
-_MONTH_BEFORE = re.compile(r"(?<!\w)(?P<m>[^\W\d_]{3,9})\.?\s+$")
-# Without a year: "am 10. Februar", "le 15 avril", "on 14 August", "August 17": a delivery
-# or order date, as private as one with its year. Only full month names (not "jan", a
-# name, or "mar"), and not "may"/"mai" after a number ("2 may be damaged").
-_FULL_MONTHS: dict[str, int] = {
-    name: month
-    for month, names in _MONTH_NAMES.items()
-    for name in names
-    if len(name) >= 4 or name in ("mei", "mai", "may", "juin", "juni", "june", "juli", "july")
-}
+_MONTH_BEFORE = re.compile(r"(?<!\w)(?P<m>[^\W\d_]{3,9})(?P<dot>\.)?\s+$")
+# Without a year: "am 10. Februar", "le 15 avril", "on 14 August", "August 17", "4 Nov",
+# "Dec 12th": a delivery or order date, as private as one with its year. An abbreviation
+# that is also a name ("Jan") or a word needs its period or an ordinal ("4 jan.", "Jan
+# 5th"), and "may"/"mai" after a number needs an ordinal or "of" ("2 may be damaged", "the
+# 20th of May").
+_MARKED_ONLY = frozenset({"jan", "mar"})
+_MODAL = frozenset({"may", "mai"})
 _DAY_MONTH = re.compile(
-    r"(?P<a>\d(?<![\w.,:/-]\d)\d?)(?:\.|st|nd|rd|th|er|e|ste|de)?\s*(?:of\s+|de\s+)?"
+    r"(?P<a>\d(?<![\w.,:/-]\d)\d?)(?P<o>\.|st|nd|rd|th|er|e|ste|de)?\s*(?P<of>of\s+|de\s+)?"
     r"(?P<m>[^\W\d_]{3,9})(?![\w-])"
 )
-_MONTH_DAY = re.compile(r"(?P<a>\d(?<![\w.,:/-]\d)\d?)(?:st|nd|rd|th)?(?![\w:]|[.,/-]?\d)")
+_MONTH_DAY = re.compile(r"(?P<a>\d(?<![\w.,:/-]\d)\d?)(?P<o>st|nd|rd|th)?(?![\w:]|[.,/-]?\d)")
+# "bestellt am 1.10.": day and month with their dots after a German date word; without
+# the word, "1.10." is as often a section or a version, and after "bis" or "ab" a time
+# ("ich arbeite bis 16.10.").
+_SHORT_GERMAN = re.compile(r"(?P<a>\d(?<![\w.,:/-]\d)\d?)\.(?P<b>\d{1,2})\.(?![\w.,/-]|\d)")
+_GERMAN_DATE_WORD = re.compile(r"(?<!\w)(?:am|vom|zum|dem|den)\s+$")
+_WEEKDAY_BEFORE = re.compile(
+    r"(?<![^\W\d_])(?:" + "|".join(sorted(WEEKDAYS, key=len, reverse=True)) + r")[ \t]+$"
+)
 
 _BIRTH_WORDS = word_regex("DATE_OF_BIRTH")
 # How far a birth word may be from the date: "date of birth: 12-03-1985", "geboren am
@@ -133,9 +142,21 @@ def _month_day_year(match: re.Match[str], lower: str, language: str) -> Span | N
     return before.start(), match.end()
 
 
+def _yearless_month(name: str, ordinal: bool, dot: bool) -> int | None:
+    """The month `name` stands for in a date without its year, or None where it may be
+    the word or the name it also is (see `_MARKED_ONLY`)."""
+    month = _MONTHS.get(name)
+    if month is None or (name in _MARKED_ONLY and not (ordinal or dot)):
+        return None
+    return month
+
+
 def _day_month(match: re.Match[str], lower: str, language: str) -> Span | None:
-    month = _FULL_MONTHS.get(match["m"])
-    if month is None or (match["m"] in ("may", "mai") and language == "en"):
+    name, ordinal = match["m"], match["o"] not in (None, ".")
+    month = _yearless_month(
+        name, ordinal or match["o"] == ".", lower[match.end() : match.end() + 1] == "."
+    )
+    if month is None or (name in _MODAL and language == "en" and not (ordinal or match["of"])):
         return None
     return match.span() if is_calendar_date(int(match["a"]), month, 2000) else None
 
@@ -145,10 +166,18 @@ def _month_day(match: re.Match[str], lower: str, language: str) -> Span | None:
     before = _MONTH_BEFORE.search(lower, max(0, start - 12), start)
     if before is None:
         return None
-    month = _FULL_MONTHS.get(before["m"])
+    month = _yearless_month(before["m"], match["o"] is not None, before["dot"] is not None)
     if month is None or not is_calendar_date(int(match["a"]), month, 2000):
         return None
     return before.start(), match.end()
+
+
+def _short_german(match: re.Match[str], lower: str, language: str) -> Span | None:
+    start = match.start()
+    if _GERMAN_DATE_WORD.search(lower, max(0, start - 8), start) is None:
+        return None
+    valid = is_calendar_date(int(match["a"]), int(match["b"]), 2000)
+    return (start, match.end()) if valid else None
 
 
 _PATTERNS: tuple[_Reader, ...] = (
@@ -160,8 +189,8 @@ _PATTERNS: tuple[_Reader, ...] = (
 # Without a year, after those: where a year follows, the dated span already holds these.
 # They run only where a month is written out (one search instead of a match per number).
 _YEARLESS: tuple[_Reader, ...] = ((_DAY_MONTH, _day_month), (_MONTH_DAY, _month_day))
-_FULL_MONTH_WORD = re.compile(
-    r"(?<![^\W\d_])(?:" + "|".join(sorted(_FULL_MONTHS, key=len, reverse=True)) + r")(?![^\W\d_])"
+_MONTH_WORD = re.compile(
+    r"(?<![^\W\d_])(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")(?![^\W\d_])"
 )
 
 
@@ -178,17 +207,27 @@ class DateRecognizer(PatternRecognizer):
     def analyze(self, item: DetectionInput) -> Iterator[Finding]:
         lower = item.lower
         seen: set[Span] = set()
-        yearless = _YEARLESS if _FULL_MONTH_WORD.search(lower) is not None else ()
-        for regex, date_span in (*_PATTERNS, *yearless):
+        yearless = _YEARLESS if _MONTH_WORD.search(lower) is not None else ()
+        german = ((_SHORT_GERMAN, _short_german),) if item.language == "de" else ()
+        for regex, date_span in (*_PATTERNS, *yearless, *german):
             for match in regex.finditer(lower):
                 span = date_span(match, lower, item.language)
                 if span is None or any(s <= span[0] and span[1] <= e for s, e in seen):
                     continue  # found already, or inside a date with its year
                 seen.add(span)
+                span = _with_weekday(lower, span)
                 if _is_birth_date(lower, *span):
                     yield Finding(*span, EntityType.DATE_OF_BIRTH, SCORE_DATE_OF_BIRTH, self.name)
                 else:
                     yield Finding(*span, EntityType.DATE, SCORE_DATE, self.name)
+
+
+def _with_weekday(lower: str, span: Span) -> Span:
+    """The date with the weekday written just before it ("woensdag 15 januari"): the
+    weekday alone says which week."""
+    start = span[0]
+    weekday = _WEEKDAY_BEFORE.search(lower, max(0, start - 12), start)
+    return span if weekday is None else (weekday.start(), span[1])
 
 
 def _is_birth_date(lower: str, start: int, end: int) -> bool:
