@@ -244,6 +244,13 @@ def test_a_policy_can_leave_plain_dates_alone() -> None:
         ("meine Tochter Lea ist 42 und", "de"),
         ("Mon fils de 42 ans a commandé", "fr"),
         ("Mijn zoon van 42 heeft besteld", "nl"),
+        # "who is" after the name, a four-word name, the age in brackets or after commas.
+        ("on behalf of my mother, Margaret Bell, who is 42. Her", "en"),
+        ("Mijn moeder, mevrouw van den Berg, is 42 en kan niet", "nl"),
+        ("mijn zoon Lucas (42) heeft besteld", "nl"),
+        ("my daughter (42 years) ordered", "en"),
+        ("meine Tochter Lena (42) hat bestellt", "de"),
+        ("de la part de mon père, Jean-Claude Rousseau, 42 ans. Il", "fr"),
     ],
 )
 def test_age(text: str, language: str) -> None:
@@ -266,6 +273,10 @@ def test_age(text: str, language: str) -> None:
         ("iPhone 15 Pro", "en"),
         ("my mother said it is 10 days late", "en"),
         ("mijn zoon van 15 euro zakgeld", "nl"),
+        ("mijn man heeft 30 jaar bij jullie gewerkt", "nl"),  # no commas around a name
+        ("my son Tom (order 12) is late", "en"),
+        ("my husband, who is 40 minutes away", "en"),
+        ("mon fils, Paul, 10 ans de fidélité", "fr"),
     ],
 )
 def test_age_negatives(text: str, language: str) -> None:

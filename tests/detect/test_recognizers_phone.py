@@ -136,6 +136,14 @@ def test_german_landline_outside_german_text_needs_context(phone: Recognizer) ->
     assert german >= THRESHOLD
 
 
+def test_a_crown_dependency_mobile_counts_as_british(phone: Recognizer) -> None:
+    # 07911 12xxxx is a Guernsey mobile: +44 like every British number, written the same
+    # way, so it scores as a number of the text's own country, without a context word.
+    [(value, score)] = found(phone, "Yours sincerely, Andrew Bell 07911 123456", "en")
+    assert value == "07911 123456"
+    assert score >= THRESHOLD
+
+
 def test_context_words_raise_the_score(phone: Recognizer) -> None:
     [(_, plain)] = found(phone, "gegevens: 06 12345678", "nl")
     [(_, context)] = found(phone, "telefoonnummer: 06 12345678", "nl")

@@ -31,13 +31,17 @@ _KIN_DE = (
 )
 
 # A relative's name after the kinship word ("my mum, Julie Edwards, is 67", "mijn moeder
-# Eliza Berends is 42"): up to three words, set off by commas or not.
-_NAMED = r"(?:,?\s+[^\W\d_][\w'’-]*(?:\s+[^\W\d_][\w'’-]*){0,2},?)?"
+# Eliza Berends is 42", "mijn moeder, mevrouw van den Berg, is 84"): up to four words, set
+# off by commas or not.
+_NAME_WORDS = r"[^\W\d_][\w'’-]*(?:\s+[^\W\d_][\w'’-]*){0,3}"
+_NAMED = rf"(?:,?\s+{_NAME_WORDS},?)?"
 # "mon fils de 56 ans", "mijn zoon van 70": the age as the relative's attribute.
 _KIN_FR = (
     r"(?:mon|ma|notre)\s+(?:mère|père|fils|fille|femme|mari|grand-mère|grand-père|frère|"
     r"sœur|soeur|enfant)"
 )
+_KIN = rf"(?:{_KIN_EN}|{_KIN_NL}|{_KIN_DE}|{_KIN_FR})"
+_YEARS = r"(?:years?|yrs?|jaar|jahre?|ans)"
 
 # (stems, regex, score): a regex runs only when one of its stems is in the lower-cased
 # text, and on that text (lower-case patterns without IGNORECASE run much faster).
@@ -51,8 +55,8 @@ _PHRASES: tuple[tuple[tuple[str, ...], str, float], ...] = (
     (("of age",), rf"\b{_N}\s+years?\s+of\s+age\b", 0.8),
     # "'s" too: "my mother's 83" holds none of the others.
     (("he is", "she is", " is ", "'s", "’s"),
-     rf"\b(?:he|she|{_KIN_EN}{_NAMED})\s*(?:is|['’]s)\s+{_N}(?:\s+years?)?{_CLAUSE_END}",
-     0.7),
+     rf"\b(?:he|she|{_KIN_EN}{_NAMED})\s*(?:who\s+)?(?:is|['’]s)\s+{_N}(?:\s+years?)?"
+     rf"{_CLAUSE_END}", 0.7),
     (("age",), rf"\b(?:aged|age|my\s+age\s+is)\s*:?\s*{_N}\b"
      r"(?!\s*(?:%|percent|days?|months?|items?))", 0.7),
     # Dutch
@@ -79,6 +83,12 @@ _PHRASES: tuple[tuple[tuple[str, ...], str, float], ...] = (
     ((" ans",), rf"(?<!\by\s)\ba\s+{_N}\s+ans\b(?!\s+(?:d['’]|de\s|chez|que))", 0.75),
     (("âge", "age"), rf"\b(?:âge|age)\s*:\s*{_N}\b", 0.7),
     ((" ans",), rf"\b{_KIN_FR}\s+de\s+{_N}\s+ans\b", 0.75),
+    # Any of the four: the age in brackets after the relative ("mijn zoon Lucas (12)", "my
+    # daughter (7 years)"), or set off by commas after their name ("mon père, Jean-Claude
+    # Rousseau, 76 ans"; commas on both sides: "mijn man heeft 30 jaar" is no age).
+    (("(",), rf"\b{_KIN}{_NAMED}\s*\(\s*{_N}(?:\s*{_YEARS})?\s*\)", 0.7),
+    ((" ans", "jaar", "jahre", "year"), rf"\b{_KIN},\s+{_NAME_WORDS},\s*{_N}\s+{_YEARS}\b"
+     r"(?!\s+(?:d['’]|de\s|chez|que|klant|kunde|customer))", 0.75),
 )  # fmt: skip
 _COMPILED = tuple((stems, re.compile(p), s) for stems, p, s in _PHRASES)
 

@@ -285,9 +285,22 @@ def _valid_number(candidate: str, region: str | None) -> phonenumbers.PhoneNumbe
     except Exception:  # NumberParseException, or anything odd input provokes: not a number
         return None
     # With a known region, checking that region alone skips the search over every region
-    # sharing the country code (25 for +1), the costliest step of validation.
+    # sharing the country code (25 for +1), the costliest step of validation. Where only a
+    # few share it, they share the numbering plan too: "07911 123456" is a Guernsey mobile
+    # written as every British one is (+44: GB, GG, IM, JE).
     if region is None:
         valid = phonenumbers.is_valid_number(number)
     else:
-        valid = phonenumbers.is_valid_number_for_region(number, region)
+        valid = phonenumbers.is_valid_number_for_region(number, region) or (
+            _few_share_the_code(region) and phonenumbers.is_valid_number(number)
+        )
     return number if valid else None
+
+
+_FEW_REGIONS = 4
+
+
+@functools.cache
+def _few_share_the_code(region: str) -> bool:
+    code = phonenumbers.country_code_for_region(region)
+    return len(phonenumbers.region_codes_for_country_code(code)) <= _FEW_REGIONS
