@@ -142,20 +142,20 @@ def _month_day_year(match: re.Match[str], lower: str, language: str) -> Span | N
     return before.start(), match.end()
 
 
-def _yearless_month(name: str, ordinal: bool, dot: bool) -> int | None:
+def _yearless_month(name: str, marked: bool) -> int | None:
     """The month `name` stands for in a date without its year, or None where it may be
-    the word or the name it also is (see `_MARKED_ONLY`)."""
+    the word or the name it also is (see `_MARKED_ONLY`); `marked`: the day or the month
+    carries a period or an ordinal."""
     month = _MONTHS.get(name)
-    if month is None or (name in _MARKED_ONLY and not (ordinal or dot)):
+    if month is None or (name in _MARKED_ONLY and not marked):
         return None
     return month
 
 
 def _day_month(match: re.Match[str], lower: str, language: str) -> Span | None:
-    name, ordinal = match["m"], match["o"] not in (None, ".")
-    month = _yearless_month(
-        name, ordinal or match["o"] == ".", lower[match.end() : match.end() + 1] == "."
-    )
+    name, suffix = match["m"], match["o"]
+    month = _yearless_month(name, suffix is not None or lower.startswith(".", match.end()))
+    ordinal = suffix is not None and suffix != "."
     if month is None or (name in _MODAL and language == "en" and not (ordinal or match["of"])):
         return None
     return match.span() if is_calendar_date(int(match["a"]), month, 2000) else None
@@ -166,7 +166,7 @@ def _month_day(match: re.Match[str], lower: str, language: str) -> Span | None:
     before = _MONTH_BEFORE.search(lower, max(0, start - 12), start)
     if before is None:
         return None
-    month = _yearless_month(before["m"], match["o"] is not None, before["dot"] is not None)
+    month = _yearless_month(before["m"], match["o"] is not None or before["dot"] is not None)
     if month is None or not is_calendar_date(int(match["a"]), month, 2000):
         return None
     return before.start(), match.end()

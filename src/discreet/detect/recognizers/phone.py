@@ -292,7 +292,7 @@ def _valid_number(candidate: str, region: str | None) -> phonenumbers.PhoneNumbe
         valid = phonenumbers.is_valid_number(number)
     else:
         valid = phonenumbers.is_valid_number_for_region(number, region) or (
-            _few_share_the_code(region) and phonenumbers.is_valid_number(number)
+            _shares_the_code_with_few(region) and phonenumbers.is_valid_number(number)
         )
     return number if valid else None
 
@@ -301,6 +301,9 @@ _FEW_REGIONS = 4
 
 
 @functools.cache
-def _few_share_the_code(region: str) -> bool:
+def _shares_the_code_with_few(region: str) -> bool:
+    """Whether `region`'s country code belongs to 2 to `_FEW_REGIONS` regions. Alone with
+    its code ("NL", +31), validating over every region of the code would repeat the
+    region's own check."""
     code = phonenumbers.country_code_for_region(region)
-    return len(phonenumbers.region_codes_for_country_code(code)) <= _FEW_REGIONS
+    return 1 < len(phonenumbers.region_codes_for_country_code(code)) <= _FEW_REGIONS
