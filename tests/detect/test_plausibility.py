@@ -130,6 +130,9 @@ def test_a_confident_model_is_still_checked() -> None:
         (P, "en", "Please ask Anna Park about it.", "Anna Park", P),
         (P, "en", "John Lake called twice.", "John Lake", P),
         (P, "nl", "Dit is Jan van der Meer.", "Jan van der Meer", P),
+        # So does an initial: "Bos" is a wood and "Park" a park, but not after "M." or "L.".
+        (P, "nl", "Graag terugstorten t.n.v. M. Bos.", "M. Bos", P),
+        (P, "en", "The physicist Robert L. Park has written", "Robert L. Park", P),
         # One word alone, or a head word in lower case, says nothing.
         (P, "en", "Ask Park about it.", "Park", P),
         (P, "en", "Tell Emma bridge is fun.", "Emma bridge", P),
@@ -161,6 +164,32 @@ def test_people_named_after_places_and_organisations_are_retyped(
             expected,
             recognizer,
         )
+
+
+@pytest.mark.parametrize(
+    ("given", "language", "text", "value", "company"),
+    [
+        (P, "fr", "pour le compte de la SARL Fontaine Bâtiment. Merci", "Fontaine Bâtiment",
+         "SARL Fontaine Bâtiment"),
+        (L, "fr", "la SAS Martin Frères à Lyon", "Martin Frères", "SAS Martin Frères"),
+        (ORG, "nl", "factuur aan SPRL Dubois Bouw", "Dubois Bouw", "SPRL Dubois Bouw"),
+    ],
+)  # fmt: skip
+def test_a_legal_form_before_a_name_opens_a_company(
+    given: EntityType, language: str, text: str, value: str, company: str
+) -> None:
+    start = text.index(value)
+    finding = Finding(start, start + len(value), given, 0.8, "ner:builtin")
+    (out,) = retype_people(DetectionInput(text, language), [finding])
+    assert (out.value(text), out.type) == (company, ORG)
+
+
+def test_a_legal_form_in_lower_case_is_a_word() -> None:
+    # "sa" is French for "his/her": "sa Fontaine" is no company.
+    text = "il a rendu sa Fontaine Bâtiment"
+    start = text.index("Fontaine")
+    finding = Finding(start, len(text), L, 0.8, "ner:builtin")
+    assert retype_people(DetectionInput(text, "fr"), [finding]) == [finding]
 
 
 @pytest.mark.parametrize(

@@ -85,6 +85,49 @@ def test_answer_to_the_agents_birth_date_question_is_a_birth_date(
     assert (DOB, date) in [(t, v) for t, v, _ in found("date", text, language)]
 
 
+@pytest.mark.parametrize(
+    ("text", "language", "date"),
+    [
+        # Further from the birth word, in the same sentence: a customer correcting it.
+        ("my date of birth on the account is wrong, it should be 28 February 1963.", "en",
+         "28 February 1963"),
+        ("mijn geboortedatum in het account klopt niet, het moet 28 januari 1971 zijn.", "nl",
+         "28 januari 1971"),
+        ("Mein Geburtsdatum im Kundenkonto ist falsch, richtig ist der 16.10.1943.", "de",
+         "16.10.1943"),
+        ("Ma date de naissance dans le compte est fausse, c'est le 27/07/2005.", "fr",
+         "27/07/2005"),
+        # The birth word with one typo.
+        ("meine Kundennummer ist 29054779, mein gebuurtsdatum ist der 15. März 1974.", "de",
+         "15. März 1974"),
+        ("Mijn klantnummer is J1631267 en mijn geboorttedatum is 5 november 1981.", "nl",
+         "5 november 1981"),
+        ("My date of bitrh on the account is wrong, it should be 15 April 1990.", "en",
+         "15 April 1990"),
+    ],
+)  # fmt: skip
+def test_a_birth_date_further_away_or_after_a_typo(text: str, language: str, date: str) -> None:
+    assert (DOB, date) in typed("date", text, language)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        # Further than the birth word's own window, in another sentence, or with a number
+        # between: the birth word is about something else.
+        ("My date of birth is correct in the app now. The order of 10 November 2024 is not.",
+         "en"),
+        ("Mein Geburtsdatum stimmt jetzt im Konto, danke. Die Bestellung vom 3. März 2024 fehlt.",
+         "de"),
+        ("my birthday present, order 5521, was shipped on 12 March 2024", "en"),
+        # A frequent word one edit from a birth word is that word ("berth", "bore").
+        ("the berth we booked for the trip on 12 March 2024", "en"),
+    ],
+)  # fmt: skip
+def test_dates_outside_the_birth_words_sentence_stay_dates(text: str, language: str) -> None:
+    assert [t for t, _ in typed("date", text, language)] == [DATE]
+
+
 def test_only_the_date_right_after_the_birth_word_is_the_birth_date() -> None:
     text = "geboren op 12-03-1985, besteld op 14-02-2024"
     assert typed("date", text, "nl") == [(DOB, "12-03-1985"), (DATE, "14-02-2024")]

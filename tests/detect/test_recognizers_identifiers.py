@@ -149,6 +149,9 @@ def test_identifier_negatives(text: str, name: str) -> None:
         ("gebruikersnaam is jan_devries", "nl", "jan_devries"),
         ("Benutzername: hmueller", "de", "hmueller"),
         ("nom d'utilisateur : jdupont", "fr", "jdupont"),
+        # After the word for the account and a colon, a value written as logins are.
+        ("Mijn account: anne.dekker. Iemand heeft ingelogd", "nl", "anne.dekker"),
+        ("mon compte : jean_dupont", "fr", "jean_dupont"),
     ],
 )
 def test_usernames(text: str, language: str, expected: str) -> None:
@@ -156,7 +159,16 @@ def test_usernames(text: str, language: str, expected: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["the login page is down", "username not found", "my username is not working"]
+    "text",
+    [
+        "the login page is down",
+        "username not found",
+        "my username is not working",
+        "account: blocked",  # a word
+        "account: 12345678",  # an account number: the customer-id recognizer's
+        "Account: jan.de.vries@example.com",  # an e-mail address
+        "my account: Jan.Smith",  # capitalised: a name, not a login
+    ],
 )
 def test_username_negatives(text: str) -> None:
     assert values("username", text) == []

@@ -213,6 +213,16 @@ def test_a_place_is_a_word_only_in_the_language_where_it_is_one() -> None:
         ("fr", "Rue de la Loi 16, 1000 Bruxelles", ["Rue de la Loi 16"]),
         ("fr", "Odos Ermou 15, Athènes", ["Odos Ermou 15"]),
         ("fr", "Via Roma 12, Milano", ["Via Roma 12"]),
+        # A unit before the house number, as British and American addresses write it.
+        ("en", "deliver to Unit 4, 88 Canal Street, Birmingham", ["Unit 4, 88 Canal Street"]),
+        ("en", "Flat 2, 14 Rose Lane", ["Flat 2, 14 Rose Lane"]),
+        ("en", "flat 3, 12 station road, leeds", ["flat 3, 12 station road"]),
+        # The type word apart from the name, after an adjective.
+        ("nl", "staat mijn adres nog op de Oude Gracht 45?", ["Oude Gracht 45"]),
+        ("de", "Lange Straße 12, 10115 Berlin", ["Lange Straße 12"]),
+        # With the house number first, the number after the street is its postal code.
+        ("fr", "adresse : 146 boulevard Saint-Michel 68189 Dijon", ["146 boulevard Saint-Michel"]),
+        ("fr", "Adresse : 114, rue du Moulin 13767 Boulogne", ["114, rue du Moulin"]),
     ],
 )
 def test_street_addresses_in_international_formats(
@@ -233,6 +243,8 @@ def test_street_addresses_in_international_formats(
         ("de", "Mein Sohn ist 12"),
         ("fr", "J'ai commandé 3 articles le 12 mars"),
         ("fr", "Page 12 du manuel"),
+        ("de", "Der Weg 3 Minuten zu Fuß"),
+        ("en", "the unit 4 is broken, 2 days ago"),
     ],
 )
 def test_numbers_near_words_are_not_street_addresses(language: str, text: str) -> None:

@@ -57,6 +57,23 @@ def test_distinctive_postal_codes(text: str, expected: list[str]) -> None:
         # A town the gazetteer knows right before: American addresses without the state.
         ("Paul Burns\n108 Main Street\nLas Vegas 72401", "en", ["72401"]),
         ("my address is 5620 Jefferson Street, Columbus, 46700. The", "en", ["46700"]),
+        # A four-digit code that closes an address: a known town after it, or the line's end.
+        ("Woon sinds kort in België, Meir 12, 2000 Antwerpen. Verzenden", "nl", ["2000"]),
+        ("Graben 21, 1010 Wien", "de", ["1010"]),
+        ("ich wohne in Wien, Mariahilfer Straße 45/3, 1060", "de", ["1060"]),
+        ("Kerkstraat 4, 1500.", "nl", ["1500"]),
+        # Chat: a town in lower case, and no comma between the house number and the code.
+        ("lieferadresse getreidegasse 134, 3536 hallein ändern?", "de", ["3536"]),
+        ("lieferadresse am markt 107 33519 dessau", "de", ["33519"]),
+        ("mijn nieuwe adres is kapelstraat 60, 4877 lokeren.", "nl", ["4877"]),
+        ("Adres: Steenweg 17b 6944 Lokeren", "nl", ["6944"]),
+        ("Kasper Lambrecht\nMeir 70 7707 Lier", "nl", ["7707"]),
+        # An American town before the code, in lower case.
+        ("my new address is 5333 highland avenue, nashville, 61323.", "en", ["61323"]),
+        ("my new address is 1131 elm street, salt lake city, 19484.", "en", ["19484"]),
+        # Dutch codes whose letters are also a unit, with an address around them.
+        ("Dat is Lunasingel 96, 3325 MW Oss.", "nl", ["3325 MW"]),
+        ("Molenweg 53\n8543AD Groningen", "nl", ["8543AD"]),
     ],
 )
 def test_ambiguous_codes_with_evidence(text: str, language: str, expected: list[str]) -> None:
@@ -75,6 +92,14 @@ def test_ambiguous_codes_with_evidence(text: str, language: str, expected: list[
         ("we sold 1500 units", "en"),
         ("1000 GB storage and 2048 MB", "en"),
         ("iPhone 15 Pro, Galaxy S24", "en"),
+        # Address-shaped, but a year: a date's day before the comma, or no known town.
+        ("delivery to 98 Cedar Lane in Detroit on July 27, 2025.", "en"),
+        ("Ik heb 12, 2000 Antwerpen", "nl"),
+        ("Hauptstraße 5, 2000 Stück", "de"),
+        ("Dorpsstraat 12, 2023 was een goed jaar", "nl"),
+        ("we paid 2000 euro for it", "nl"),  # a lower-case word after it, no town
+        ("the plant makes 1200 MW at full load", "en"),  # a unit, no address around it
+        ("the 1000 MW plant", "en"),
     ],
 )
 def test_postal_code_negatives(text: str, language: str) -> None:

@@ -78,6 +78,12 @@ def test_bearer_token_span_is_the_token_only() -> None:
         ("I reset the password to Summer2024! but it fails", "en", "Summer2024!"),
         ("das Passwort Kraus#1988, trotzdem geht nichts", "de", "Kraus#1988"),
         ("mon mot de passe Soleil2024$ ne marche plus", "fr", "Soleil2024$"),
+        # A relative clause between the word and its verb.
+        ("Het wachtwoord dat ik heb ingesteld is Zomer2023!! maar", "nl", "Zomer2023!!"),
+        ("The password I chose was Tr0ub4dor&3 by the way", "en", "Tr0ub4dor&3"),
+        ("Das Passwort, das ich gewählt habe, ist Sommer!2023", "de", "Sommer!2023"),
+        ("Le mot de passe que j'ai choisi est Soleil#2024.", "fr", "Soleil#2024"),
+        ("de pincode die ik gebruik is 4821", "nl", "4821"),
     ],
 )
 def test_passwords_after_an_announcing_word(text: str, language: str, secret: str) -> None:
@@ -103,9 +109,48 @@ def test_passwords_after_an_announcing_word(text: str, language: str, secret: st
         ("I changed my password in the app", "en"),
         ("the password reset link expired", "en"),
         ("password Welcome please", "en"),  # no digit, symbol or inner capital
+        # After a relative clause, as after "is": only what looks like a password.
+        ("the password that I set is not working", "en"),
+        ("Het wachtwoord dat ik heb is fout", "nl"),
+        ("the password I entered is definitely correct", "en"),
+        ("the password which we got yesterday was incorrect", "en"),
+        ("das Passwort, das ich habe, ist abgelaufen", "de"),
     ],
 )
 def test_secret_negatives(text: str, language: str) -> None:
+    assert found(text, language) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "secret"),
+    [
+        ("my login is gary@example.com, passsword: &powDQouu!9LlECn, in case", "en",
+         "&powDQouu!9LlECn"),
+        ("identifiants : charles@example.fr, mot de paasse : Katze970?, si besoin", "fr",
+         "Katze970?"),
+        ("Ik kan niet inloggen, mijn wachtwooord is )F896Ba0E#Z maar het werkt niet", "nl",
+         ")F896Ba0E#Z"),
+        ("Pasword = Sonne123!", "de", "Sonne123!"),
+    ],
+)  # fmt: skip
+def test_a_password_after_its_announcer_with_one_typo(
+    text: str, language: str, secret: str
+) -> None:
+    [(value, subtype, score)] = found(text, language)
+    assert (value, subtype) == (secret, "PASSWORD")
+    assert score >= 0.4  # reported, below an exact announcer's score
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("my pasword is not working", "en"),  # no password after it
+        ("my order number is AB12345X", "en"),  # shaped like one, after no such word
+        ("the compass: N45E12 bearing", "en"),  # a word one edit from "pass"? too short
+        ("passwort ist vergessen", "de"),
+    ],
+)
+def test_typo_path_needs_both_the_word_and_a_password(text: str, language: str) -> None:
     assert found(text, language) == []
 
 

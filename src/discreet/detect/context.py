@@ -16,8 +16,13 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
+
+from discreet.detect.ordinary import zipf_here
 
 Words = tuple[str, ...]
 
@@ -58,3 +63,36 @@ def word_regex(key: str) -> re.Pattern[str]:
     """
     alternatives = "|".join(re.escape(w.lower()) for w in phrases(key))
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+
+
+TYPO_MIN_LENGTH = 5
+"""Phrases shorter than this are not matched with a typo: one edit makes "born" "bore" or
+"torn", and "order" is five letters from "older" (a number after either is an order's)."""
+TYPO_WORD = 2.5
+"""A word this frequent (Zipf, see detect.ordinary) is no typo: "older" is not "order"."""
+
+
+class Typos:
+    """The phrases for a key written with one typo: a letter dropped, added, changed or two
+    swapped (Damerau-Levenshtein distance 1), as customers type them ("Bstellung",
+    "customer nuber", "passsword", "gebuurtsdatum", "date of bitrh").
+
+    Recognizers look for the value first (a number, a date, something shaped like a
+    password) and ask this about the words before it, so the fuzzy comparison runs only
+    where a value stands.
+    """
+
+    def __init__(self, key: str) -> None:
+        self.phrases = [p for p in phrases(key) if len(p) >= TYPO_MIN_LENGTH]
+
+    def end(self, words: Sequence[str], language: str) -> bool:
+        """Whether the last one, two or three of the lower-case `words` are one of the
+        phrases with one typo; not if all of them are frequent words of `language`."""
+        words = words[-3:]
+        if not words or all(zipf_here(w, language) >= TYPO_WORD for w in words):
+            return False
+        candidates = (" ".join(words[-n:]) for n in range(len(words), 0, -1))
+        return any(
+            process.extractOne(c, self.phrases, scorer=DamerauLevenshtein.distance, score_cutoff=1)
+            for c in candidates
+        )

@@ -455,6 +455,11 @@ def retype_people(item: DetectionInput, findings: Iterable[Finding]) -> list[Fin
     Park", "Jan van der Meer")."""
     out: list[Finding] = []
     for f in findings:
+        form = _LEGAL_FORM_BEFORE.search(item.text, max(0, f.start - 12), f.start)
+        if form is not None and f.type in _NAMES_AND_PLACES:
+            # "la SARL Fontaine Bâtiment": the legal form opens the company's name.
+            out.append(Finding(form.start(), f.end, EntityType.ORGANIZATION, f.score, f.recognizer))
+            continue
         if f.type in (EntityType.PERSON, EntityType.LOCATION) and _company_follows(
             item.text, f.end
         ):
@@ -472,6 +477,12 @@ def retype_people(item: DetectionInput, findings: Iterable[Finding]) -> list[Fin
     return out
 
 
+_NAMES_AND_PLACES = frozenset({EntityType.PERSON, EntityType.LOCATION, EntityType.ORGANIZATION})
+# Legal forms written before the name (French and Belgian usage): "SARL Fontaine Bâtiment",
+# "la SAS Martin Frères". In capitals only: "sa" and "sas" are words.
+_LEGAL_FORM_BEFORE = re.compile(r"(?<![\w-])(?:SARL|SASU|SAS|EURL|SCI|SNC|SPRL|SRL)[ \t]+$")
+
+
 def _head_type(text: str, finding: Finding) -> EntityType | None:
     words = [_Word(m) for m in WORD.finditer(text, finding.start, finding.end)]
     if len(words) < 2 or not words[-1].text[:1].isupper():
@@ -483,6 +494,8 @@ def _head_type(text: str, finding: Finding) -> EntityType | None:
         return EntityType.ORGANIZATION  # "Carr Futures", though "Carr" is a first name
     if words[-2].key in FIRST_NAMES or words[-2].key in PARTICLES:
         return None  # "John Lake", "Anna Park", "Jan van der Meer", "Kees van den Bos"
+    if len(words[-2].text) == 1 and text[words[-2].end : words[-2].end + 1] == ".":
+        return None  # an initial: "M. Bos", "J. Park"
     if head in PLACE_HEADS:
         return EntityType.LOCATION
     if head in ORGANISATION_HEADS:

@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable, Iterator
 
 from discreet.detect.base import DIGIT, DetectionInput, Finding, PatternRecognizer
-from discreet.detect.context import word_regex
+from discreet.detect.context import Typos, word_regex
 from discreet.detect.entities import EntityType
 from discreet.detect.ordinary import WEEKDAYS
 from discreet.detect.registry import builtin
@@ -42,6 +42,12 @@ _MONTH_NAMES: dict[int, tuple[str, ...]] = {
     12: ("december", "dezember", "décembre", "decembre", "déc", "dez", "dec"),
 }
 _MONTHS: dict[str, int] = {name: m for m, names in _MONTH_NAMES.items() for name in names}
+
+
+def is_month(word: str) -> bool:
+    """Whether `word` names a month in one of the four languages, abbreviated or not."""
+    return word.casefold().rstrip(".") in _MONTHS
+
 
 # Every regex starts with a digit, and checks what precedes that digit with a look-behind
 # placed after it: a regex that starts with a character class is scanned much faster than
@@ -91,6 +97,17 @@ _BIRTH_WORDS = word_regex("DATE_OF_BIRTH")
 # ("confirm your date of birth for security?\nCustomer: 17.09.1978").
 _BIRTH_WINDOW_BEFORE = 48
 _BIRTH_WINDOW_AFTER = 16
+# Further before, in the same sentence: a customer correcting it ("my date of birth on the
+# account is wrong, it should be 28 February 1963"; "mijn geboortedatum in het account
+# klopt niet, het moet 28 januari 1971 zijn").
+_BIRTH_SENTENCE_BEFORE = 80
+_SENTENCE_BREAK = re.compile(r"[.!?;\n]")
+# The birth words written with a typo ("gebuurtsdatum", "date of bitrh"), looked for in the
+# words of the date's sentence before it, after its last number.
+_BIRTH_TYPOS = Typos("DATE_OF_BIRTH")
+_CLAUSE_START = re.compile(r"(?s:.*)[.!?;\n\d]")
+_WORD = re.compile(r"[^\W\d_]+")
+_TYPO_WORDS = 12
 
 Span = tuple[int, int]
 # A regex, and the reader that turns its match into a date's span (or None).
@@ -216,7 +233,7 @@ class DateRecognizer(PatternRecognizer):
                     continue  # found already, or inside a date with its year
                 seen.add(span)
                 span = _with_weekday(lower, span)
-                if _is_birth_date(lower, *span):
+                if _is_birth_date(lower, *span) or _after_birth_typo(lower, span[0], item.language):
                     yield Finding(*span, EntityType.DATE_OF_BIRTH, SCORE_DATE_OF_BIRTH, self.name)
                 else:
                     yield Finding(*span, EntityType.DATE, SCORE_DATE, self.name)
@@ -236,11 +253,26 @@ def _is_birth_date(lower: str, start: int, end: int) -> bool:
     "geboren op 12-03-1985, besteld op 14-02-2024": only the first date is the birth date;
     the digits of the first stand between "geboren" and the second.
     """
-    window_start = max(0, start - _BIRTH_WINDOW_BEFORE)
-    last_end = -1
-    for word in _BIRTH_WORDS.finditer(lower, window_start, start):
-        last_end = word.end()
-    if last_end >= 0 and DIGIT.search(lower, last_end, start) is None:
+    last_start = last_end = -1
+    for word in _BIRTH_WORDS.finditer(lower, max(0, start - _BIRTH_SENTENCE_BEFORE), start):
+        last_start, last_end = word.span()
+    if (
+        last_end >= 0
+        and DIGIT.search(lower, last_end, start) is None
+        and (
+            start - last_start <= _BIRTH_WINDOW_BEFORE
+            or _SENTENCE_BREAK.search(lower, last_end, start) is None
+        )
+    ):
         return True
     after = _BIRTH_WORDS.search(lower, end, end + _BIRTH_WINDOW_AFTER)
     return after is not None and DIGIT.search(lower, end, after.start()) is None
+
+
+def _after_birth_typo(lower: str, start: int, language: str) -> bool:
+    """A birth word with one typo among the last words before the date, in its sentence and
+    after its last number: "mein gebuurtsdatum ist der 15. März 1974"."""
+    window_start = max(0, start - _BIRTH_SENTENCE_BEFORE)
+    clause = _CLAUSE_START.match(lower, window_start, start)
+    words = _WORD.findall(lower, clause.end() if clause else window_start, start)[-_TYPO_WORDS:]
+    return any(_BIRTH_TYPOS.end(words[:i], language) for i in range(len(words), 0, -1))

@@ -48,6 +48,8 @@ _TITLES = frozenset(
     {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "herr", "frau", "hr", "fr", "dhr"}
     | {"mevr", "mw", "heer", "mevrouw", "mme", "mlle", "m"}
 )
+# "M." is "Monsieur" in French, an initial elsewhere: "t.n.v. M. Bos" is Marieke Bos.
+_FRENCH_ONLY_TITLES = frozenset({"m"})
 
 
 @builtin
@@ -67,7 +69,7 @@ class HolderNameRecognizer(Recognizer):
             start, end = match.span("name")
             words = [w.group() for w in _WORD.finditer(item.text, start, end)]
             # A title opens the name, outside it: "Kontoinhaberin: Dr. Ute Müller".
-            while words and words[0].casefold() in _TITLES and len(words) > 1:
+            while len(words) > 1 and self._title(words[0], item.language):
                 title = words.pop(0)
                 start = item.text.index(words[0], start + len(title))
             # Particles end no name: "t.n.v. de heer" is no "de".
@@ -80,6 +82,11 @@ class HolderNameRecognizer(Recognizer):
             if not names or not all(self._name(w, item.language) for w in names):
                 continue
             yield Finding(start, end, EntityType.PERSON, SCORE, self.name)
+
+    @staticmethod
+    def _title(word: str, language: str) -> bool:
+        key = word.casefold()
+        return key in _TITLES and (language == "fr" or key not in _FRENCH_ONLY_TITLES)
 
     def _name(self, word: str, language: str) -> bool:
         key = word.casefold()

@@ -11,13 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from rapidfuzz import process
-from rapidfuzz.distance import DamerauLevenshtein
-
 from discreet.detect.base import DIGIT, DetectionInput, Finding, Recognizer
-from discreet.detect.context import phrases
+from discreet.detect.context import Typos, phrases
 from discreet.detect.entities import EntityType
-from discreet.detect.ordinary import zipf_here
 from discreet.detect.recognizers._scan import windows
 from discreet.detect.registry import builtin
 
@@ -44,10 +40,7 @@ _USER_VALUE = r"(?P<v>@?[\w](?:[\w]|[.\-@+](?=\w)){1,63})(?![\w])"
 _THREE_DIGITS = re.compile(r"\d{3}")
 _VALUE_AROUND = re.compile(r"#?[A-Za-z0-9](?:[A-Za-z0-9]|[-_/.](?=[A-Za-z0-9])){2,31}(?![\w])")
 _VALUE_START = re.compile(r"[#A-Za-z0-9_/.-]*$")
-_TYPO_MIN_LENGTH = 5
 _TYPO_MIN_VALUE = 5
-TYPO_WORD = 2.5
-"""A word this frequent (Zipf, see detect.ordinary) is no typo: "older" is not "order"."""
 # Another value of a list after the first (matched against lower-cased text).
 _NEXT_VALUE = re.compile(
     rf"[ \t]*(?:,[ \t]*|[ \t]+)(?:(?:and|und|en|et|or|oder|of|ou|&)[ \t]+)?{_ID_VALUE}"
@@ -89,13 +82,7 @@ class _TriggeredValueRecognizer(Recognizer):
         self.entity_type = entity_type
         self.entity_types = frozenset({entity_type})
         self._regex = regex
-        # Phrases long enough that one edit does not make them another word ("order" vs
-        # "older" aside: a number right after both is an order's).
-        self._typo_phrases = (
-            [p for p in phrases(self.typo_key) if len(p) >= _TYPO_MIN_LENGTH]
-            if self.typo_key
-            else []
-        )
+        self._typos = Typos(self.typo_key) if self.typo_key else None
 
     def accept(self, value: str) -> bool:
         return any(ch.isdigit() for ch in value) and _DATE_LIKE.fullmatch(value) is None
@@ -119,12 +106,11 @@ class _TriggeredValueRecognizer(Recognizer):
                     if more is None:
                         break
                     start, end = more.span("v")
-        if not found and self._typo_phrases:
-            yield from self._after_typo(item)
+        if not found and self._typos is not None:
+            yield from self._after_typo(item, self._typos)
 
-    def _after_typo(self, item: DetectionInput) -> Iterator[Finding]:
-        """Values after one of the type's phrases written with one typo (Damerau-Levenshtein
-        distance 1: a letter dropped, added, changed or two swapped)."""
+    def _after_typo(self, item: DetectionInput, typos: Typos) -> Iterator[Finding]:
+        """Values after one of the type's phrases written with one typo (see `Typos`)."""
         text, lower = item.text, item.lower
         searched_to = 0
         for digits in _THREE_DIGITS.finditer(lower):
@@ -147,15 +133,7 @@ class _TriggeredValueRecognizer(Recognizer):
                 continue
             if len(words) == 2 and not words[0].isalpha():
                 words = words[1:]
-            if all(zipf_here(w, item.language) >= TYPO_WORD for w in words):
-                continue  # no typo here: "older 12345", "border 12345" are words
-            candidates = [" ".join(words[-n:]) for n in (2, 1) if len(words) >= n]
-            if any(
-                process.extractOne(
-                    c, self._typo_phrases, scorer=DamerauLevenshtein.distance, score_cutoff=1
-                )
-                for c in candidates
-            ):
+            if typos.end(words, item.language):  # not "older 12345": a word
                 yield Finding(
                     start + (text[start] == "#"), end, self.entity_type, self.typo_score, self.name
                 )
@@ -257,3 +235,18 @@ class UsernameRecognizer(_TriggeredValueRecognizer):
 
     def accept(self, value: str) -> bool:
         return True
+
+    def analyze(self, item: DetectionInput) -> Iterator[Finding]:
+        yield from super().analyze(item)
+        if "account" in item.lower or "compte" in item.lower:
+            for match in _ACCOUNT_LOGIN.finditer(item.text):
+                yield Finding(*match.span("v"), EntityType.USERNAME, self.score, self.name)
+
+
+# "Mijn account: anne.dekker", "compte : jean_dupont": a login after the word for the
+# account and a colon, written as logins are (lower case, a dot or an underscore inside).
+# An account number after it is the customer-id recognizer's; "account: blocked" is a word.
+_ACCOUNT_LOGIN = re.compile(
+    r"(?<!\w)(?i:account|compte)[ \t]*:[ \t]*(?P<v>[a-z][a-z0-9]*(?:[._][a-z0-9]+)+)"
+    r"(?![\w@]|\.\w)"
+)

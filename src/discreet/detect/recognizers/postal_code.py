@@ -15,7 +15,9 @@ from collections.abc import Iterator
 from discreet.detect.base import DIGIT, DetectionInput, Finding, Pattern, PatternRecognizer
 from discreet.detect.context import all_languages, word_regex
 from discreet.detect.entities import EntityType
+from discreet.detect.ordinary import zipf_here
 from discreet.detect.places import known_place
+from discreet.detect.recognizers.dates import is_month
 from discreet.detect.registry import builtin
 
 _CONTEXT = all_languages("POSTAL_CODE")
@@ -36,6 +38,7 @@ _UNIT_TEXT = """
 _NL_UNIT_LIKE = frozenset(_UNIT_TEXT.split())
 
 _NL_LETTERS_AFTER = re.compile(r" ?[A-Z]{2}(?!\w)")
+_NL_ADDRESS_SCORE = 0.8
 
 # --- United Kingdom: outward code (area, district) and inward code (sector, unit). ---
 # This pattern, the Canadian and the Irish one start with the code's first letter and look
@@ -63,16 +66,22 @@ _NOT_CITY_TEXT = """
     Views Likes Votes Zeichen Wörter
 """
 _NOT_CITIES = frozenset(_NOT_CITY_TEXT.split())
+# Chat writes the town in lower case ("3536 hallein", "7113 deinze", "4961 sint-niklaas"):
+# a word the gazetteer knows as a place, not a frequent word ("2000 euro", "5 mei").
+_LOWER_CITY_AFTER = re.compile(r"[ \t]+([a-zà-öø-ÿß]{3,}(?:-[a-zà-öø-ÿß]+)*)(?![\w-])")
+_LOWER_CITY_ORDINARY = 4.0
 # A capitalised town of up to three words ending right before the code, a comma between or
 # not: "Las Vegas 72401", "Columbus, 46700".
 _CITY_BEFORE = re.compile(
     r"(?<![\w-])([A-ZÀ-ÖØ-Þ][a-zà-öø-ÿß]+(?:[ -][A-ZÀ-ÖØ-Þ][a-zà-öø-ÿß]+){0,2}),?$"
 )
+# The same in lower case, as chat writes it ("boise, 09286", "salt lake city, 19484").
+_LOWER_CITY_BEFORE = re.compile(r"(?<![\w-])([a-zà-öø-ÿß]+(?:[ -][a-zà-öø-ÿß]+){0,2}),?$")
 _STREET_WORDS = (
     r"(?:stra(?:ß|ss)e|str\.|weg|gasse|allee|platz|ring|damm|ufer|rue|avenue|av\.|boulevard|"
     r"bd\.?|chemin|chaussée|chaussee|place|impasse|allée|quai|street|st\.?|road|rd\.?|lane|"
     r"drive|dr\.?|way|"
-    r"straat|laan|plein|gracht|kade|singel|dijk|steenweg|lei|dreef|"
+    r"straat|laan|plein|gracht|kade|singel|dijk|steenweg|lei|dreef|baan|markt|"
     r"gata|gatan|gade|vej|veien|vegen|vägen|väg|torg|plass|plads|katu|tie)"
 )
 _HOUSE_NUMBER = r"\d{1,4}\s?[a-zA-Z]?(?:[-/]\d{1,4})?"
@@ -84,6 +93,15 @@ _STREET_BEFORE = re.compile(
     r"\s*[,-]?\s*$",
     re.IGNORECASE,
 )
+# A capitalised street name and house number without a street word, then a comma: "Meir 12,"
+# (Antwerp), "Graben 21," (Vienna). Counted only where a known town follows the code.
+_NAME_NUMBER_BEFORE = re.compile(
+    rf"(?<![\w-])[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿß'’-]+[ ]{_HOUSE_NUMBER}(?:[ ]?,)?$"
+)
+# A day of a month before the comma: "July 27, 2025" is a date, whatever street came before.
+_MONTH_DAY_BEFORE = re.compile(r"(?<!\w)([^\W\d_]{3,9})\.?[ ]+\d{1,2}(?:st|nd|rd|th)?,$")
+# What may follow a code that closes an address: the end of the line or text, or a period.
+_ADDRESS_END = re.compile(r"[ \t]*(?:[.\n]|$)")
 _US_STATE_BEFORE = re.compile(
     r",\s*(?:A[KLRZ]|C[AOT]|D[CE]|FL|GA|HI|I[ADLN]|K[SY]|LA|M[ADEINOST]|N[CDEHJMVY]|O[HKR]|"
     r"PA|RI|S[CD]|T[NX]|UT|V[AT]|W[AIVY])\s+$"
@@ -92,6 +110,33 @@ _US_STATE_BEFORE = re.compile(
 
 def _nl_score(candidate: str) -> float:
     return 0.3 if candidate[-2:] in _NL_UNIT_LIKE else 0.8
+
+
+def _town_after(text: str, end: int, language: str) -> str | None:
+    """The town written right after a code: a capitalised word, or a lower-case one the
+    gazetteer knows and the language does not use often."""
+    city = _CITY_AFTER.match(text, end)
+    if city is not None:
+        return None if city[1] in _NOT_CITIES else city[1]
+    lower = _LOWER_CITY_AFTER.match(text, end)
+    if (
+        lower is not None
+        and known_place(lower[1])
+        and zipf_here(lower[1], language) < _LOWER_CITY_ORDINARY
+    ):
+        return lower[1]
+    return None
+
+
+def _street_before(before: str) -> bool:
+    """Whether `before` (the text before a code, trailing blanks stripped) ends with a
+    street and its house number: "Hauptstraße 5,", "12 rue de la Paix,", "Steenweg 17b",
+    "146 boulevard Saint-Michel"."""
+    # The regex runs only where an address can end: a comma, dash or line break (multi-line
+    # addresses), or a house number written right before the code.
+    if before[-1:] in (",", "-", "\n") or _DIGIT.search(before, max(0, len(before) - 40)):
+        return _STREET_BEFORE.search(before.rstrip() + " ") is not None
+    return False
 
 
 # Postcode areas of one letter (B1, E1, ... W1); every other area has two letters.
@@ -116,6 +161,9 @@ class _AmbiguousPostalCodeRecognizer(PatternRecognizer):
     city_before_bonus = 0.0
     street_bonus = 0.2
     state_bonus = 0.35
+    # The code closes an address: a street and house number before it, and a town the
+    # gazetteer knows (or the end of the line) after it. Only four-digit codes need it.
+    address_bonus = 0.0
 
     def __init__(self, name: str) -> None:
         super().__init__(name, EntityType.POSTAL_CODE, (), _CONTEXT, CONTEXT_BOOST)
@@ -133,20 +181,26 @@ class _AmbiguousPostalCodeRecognizer(PatternRecognizer):
             score = self.base
             if _context_right_before(lower, start):
                 score += self.context_boost
-            city = _CITY_AFTER.match(text, end)
-            if city is not None and city[1] not in _NOT_CITIES:
+            city = _town_after(text, end, item.language)
+            if city is not None:
                 score += self.city_bonus
             before = text[max(0, start - 48) : start].rstrip(" \t")
-            # Addresses put a comma (or dash) or a line break between the street and the
-            # code; the street regex only runs then.
-            if before[-1:] in (",", "-", "\n") and _STREET_BEFORE.search(before.rstrip() + " "):
+            street = _street_before(before)
+            if street:
                 score += self.street_bonus
+            if self.address_bonus and (before[-1:] == "," or before[-1:].isalnum()):
+                town = city is not None and known_place(city)
+                day = _MONTH_DAY_BEFORE.search(before)
+                if day is not None and is_month(day[1]):
+                    pass  # "on July 27, 2025."
+                elif (street and (town or _ADDRESS_END.match(text, end))) or (
+                    town and _NAME_NUMBER_BEFORE.search(before)
+                ):
+                    score += self.address_bonus  # "Meir 12, 2000 Antwerpen"
             if self.state_bonus and before[-2:].isupper() and _US_STATE_BEFORE.search(before + " "):
                 score += self.state_bonus
-            elif self.city_before_bonus:
-                town = _CITY_BEFORE.search(before)
-                if town is not None and known_place(town[1]):
-                    score += self.city_before_bonus  # "Las Vegas 72401", "Columbus, 46700"
+            elif self.city_before_bonus and _town_before(before):
+                score += self.city_before_bonus  # "Las Vegas 72401", "boise, 09286"
             # No evidence at all: a bare number is not reported as a postal code.
             if score > self.base:
                 yield Finding(start, end, EntityType.POSTAL_CODE, min(score, 0.9), self.name)
@@ -160,9 +214,18 @@ class DutchPostalCodeRecognizer(PatternRecognizer):
         super().__init__("nl_postal_code", EntityType.POSTAL_CODE, (), _CONTEXT, CONTEXT_BOOST)
 
     def analyze(self, item: DetectionInput) -> Iterator[Finding]:
-        for match in _NL.finditer(item.text):
+        text = item.text
+        for match in _NL.finditer(text):
             start, end = match.span()
-            score = self.boosted(item, start, end, _nl_score(match[0]))
+            score = _nl_score(match[0])
+            if score < _NL_ADDRESS_SCORE:
+                # "3325 MW" is megawatts, unless an address is around it: a town after it
+                # ("3325 MW Oss") or a street and house number before it.
+                town = _town_after(text, end, item.language)
+                before = text[max(0, start - 48) : start].rstrip(" \t")
+                if (town is not None and known_place(town)) or _street_before(before):
+                    score = _NL_ADDRESS_SCORE
+            score = self.boosted(item, start, end, score)
             yield Finding(start, end, EntityType.POSTAL_CODE, score, self.name)
 
 
@@ -204,6 +267,7 @@ class BelgianPostalCodeRecognizer(_AmbiguousPostalCodeRecognizer):
     city_bonus = 0.1
     street_bonus = 0.2
     state_bonus = 0.0
+    address_bonus = 0.15
 
     def __init__(self) -> None:
         super().__init__("be_postal_code")
@@ -213,6 +277,18 @@ class BelgianPostalCodeRecognizer(_AmbiguousPostalCodeRecognizer):
         for finding in super().analyze(item):
             if _NL_LETTERS_AFTER.match(item.text, finding.end) is None:
                 yield finding
+
+
+def _town_before(before: str) -> bool:
+    """Whether `before` ends with a town the gazetteer knows, of up to three words, a comma
+    after it or not: "Las Vegas", "Columbus,", "salt lake city,"."""
+    for regex in (_CITY_BEFORE, _LOWER_CITY_BEFORE):
+        town = regex.search(before)
+        if town is not None:
+            words = town[1].split()
+            # The longest tail that is a place: "address is boise" is "boise".
+            return any(known_place(" ".join(words[i:])) for i in range(len(words)))
+    return False
 
 
 def _context_right_before(lower: str, start: int) -> bool:

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 
 from discreet.detect.base import DetectionInput, Finding, PatternRecognizer
-from discreet.detect.context import phrases
+from discreet.detect.context import Typos, phrases
 from discreet.detect.entities import EntityType
 from discreet.detect.recognizers._scan import windows
 from discreet.detect.registry import builtin
@@ -62,6 +62,16 @@ _ASSIGNED = re.compile(
     rf"\bwar\b|\bwordt\b|\bbecomes\b|\bto\b|\bnaar\b|\bauf\b|\bin\b|\s(?=\S))\s*:?\s*"
     rf"(?:[\"“‘«'](?P<quoted>[^\"”’»'\n]{{1,64}})[\"”’»']|(?P<v>\S+))"
 )  # matched against lower-cased text; the value is read from the original
+# The announcer, then a relative clause, then the verb: "het wachtwoord dat ik heb ingesteld
+# is Zomer2023!!", "the password I chose was X", "le mot de passe que j'ai choisi est X".
+# Only with a verb (no bare separator) and, as after "is", only for a value that looks like
+# a password: "the password that I set is not working" stays clean.
+_RELATIVE = re.compile(
+    rf"(?<!\w)(?P<ann>{_ANNOUNCERS}),?\s+(?:that|which|i|we|dat|die|ik|we|wij|das|den|ich|"
+    rf"wir|que|qu['’]|je|j['’]|nous)(?:\s|(?<=['’]))[^.\n:=!?\"“«]{{1,40}}?,?\s+"
+    rf"(?P<sep>is|ist|est|was|war|lautet|était|heißt)\s+:?\s*"
+    rf"(?:[\"“‘«'](?P<quoted>[^\"”’»'\n]{{1,64}})[\"”’»']|(?P<v>\S+))"
+)
 # Every announcer contains one of these (lower case); the regex runs only around them.
 _ANNOUNCER_STEMS = (
     "pass",
@@ -92,6 +102,16 @@ _STRIP_END = ".,;:)]}\"'”’»"
 SCORE_ASSIGNED = 0.9
 SCORE_STATED = 0.85
 SCORE_BEARER = 0.9
+SCORE_AFTER_TYPO = 0.6
+
+# A value shaped like a password after ":", "=" or "is" (matched against lower-cased text):
+# where the word before may be the announcer with a typo ("passsword: X", "mot de paasse :
+# X", "mijn wachtwooord is X").
+_STATED_VALUE = re.compile(
+    r"(?:[:=]|(?<!\w)(?:is|ist|est|lautet|was|war))[ \t]*(?P<v>[^\s\"“‘«']{6,64})"
+)
+_SECRET_TYPOS = Typos("SECRET")
+_WORD = re.compile(r"[^\W\d_]+")
 
 
 @builtin
@@ -109,11 +129,33 @@ class SecretRecognizer(PatternRecognizer):
         if "bearer" in lower:
             for match in _BEARER.finditer(text):
                 yield Finding(*match.span(1), EntityType.SECRET, SCORE_BEARER, self.name, "TOKEN")
+        stated = False
         for lo, hi in windows(lower, _ANNOUNCER_STEMS, 24, 80):
-            for match in _ASSIGNED.finditer(lower, lo, hi):
-                found = self._password(match, text)
-                if found is not None:
-                    yield found
+            for regex in (_ASSIGNED, _RELATIVE):
+                for match in regex.finditer(lower, lo, hi):
+                    found = self._password(match, text)
+                    if found is not None:
+                        stated = True
+                        yield found
+        if not stated:
+            yield from self._after_typo(item)
+
+    def _after_typo(self, item: DetectionInput) -> Iterator[Finding]:
+        """Passwords after an announcer written with one typo (see `Typos`): the value
+        first, which must look like a password, then the words before it."""
+        text, lower = item.text, item.lower
+        for match in _STATED_VALUE.finditer(lower):
+            start, end = match.span("v")
+            while end > start + 1 and text[end - 1] in _STRIP_END:
+                end -= 1
+            secret = text[start:end]
+            if len(secret) < 6 or not _looks_like_password(secret):
+                continue
+            words = _WORD.findall(lower, max(0, match.start() - 40), match.start())
+            if _SECRET_TYPOS.end(words, item.language):
+                yield Finding(
+                    start, end, EntityType.SECRET, SCORE_AFTER_TYPO, self.name, "PASSWORD"
+                )
 
     def _password(self, match: re.Match[str], text: str) -> Finding | None:
         if match["quoted"] is not None:
@@ -124,7 +166,10 @@ class SecretRecognizer(PatternRecognizer):
             while end > start + 1 and text[end - 1] in _STRIP_END:
                 end -= 1
         secret = text[start:end]
-        announcer = match.group(0)[: match.start("sep") - match.start()].strip().lower()
+        if "ann" in match.re.groupindex:
+            announcer = match["ann"]
+        else:
+            announcer = match.group(0)[: match.start("sep") - match.start()].strip().lower()
         if not secret.strip() or secret.lower() in _STOPWORDS:
             return None
         if any(announcer.endswith(w) for w in _PIN_WORDS):

@@ -65,10 +65,22 @@ _UNIT = (
     r"#|[Bb]us|[Bb]te\.?|[Bb]oîte|[Bb]oite|[Ww]ohnung|[Ww]hg\.?|[Aa]pp\.?|[Aa]ppartement|"
     r"[Éé]tage|[Ss]tock|[Vv]erdieping|[Bb]ox)[ ]?[#]?\d{1,5}[a-zA-Z]?)?"
 )
+# A street whose type word stands apart after an adjective, both capitalised: "Oude Gracht
+# 45", "Nieuwe Haven 3", "Lange Straße 12", "Hohe Str. 5". Only these adjectives: any
+# capitalised word before "Weg" or "Markt" would take in German sentences ("Der Weg 3").
+_ADJECTIVE = (
+    r"(?:Oude|Nieuwe|Lange|Korte|Hoge|Lage|Grote|Kleine|Brede|Smalle|Binnen|Buiten|Achter|"
+    r"Alte|Neue|Kurze|Hohe|Breite|Große|Grosse|Obere|Untere|Innere|Hintere|Vordere|Krumme)"
+)
+_APART = (
+    r"(?:Gracht|Straat|Kade|Dijk|Markt|Singel|Haven|Laan|Weg|Wal|Plein|Dreef|"
+    r"Straße|Strasse|Str\.|Gasse|Allee|Platz|Damm|Ufer)"
+)
 _AFTER = re.compile(
     rf"(?<![\w-])(?:"
     rf"{_CAP}{_SUFFIX}"  # Rooseveltlaan, Hauptstraße
     rf"|{_CAP}-(?i:{_SUFFIX})"  # Konrad-Adenauer-Platz, Karl-Marx-Straße, Johan-de-Witt-Laan
+    rf"|{_ADJECTIVE}[ ]{_APART}"  # Oude Gracht, Lange Straße
     rf"|{_CAP}[ ](?:van|von|de|der|den|le|la)[ ](?:(?:der|den|de)[ ])?{_CAP}{_SUFFIX}"
     rf"|{_LEAD}(?:[ ](?:(?:de|la|le|les|du|des|l'|d'|di|del|della|de la|van|der|den)[ ])?"
     rf"{_CAP}){{1,4}}"  # Rue de la Loi, Am Alten Markt, Via Roma
@@ -99,6 +111,15 @@ _PO_BOX = re.compile(
     r"B\.P\.|BP|Bo[iî]te[ ]postale|Case[ ]postale)[ ]\d{1,6}(?:[ ]\d{2}){0,2}(?![\w])"
 )
 _WORDS = re.compile(r"[^\W\d_]+")
+# A unit written before the house number, as British and American addresses do: "Unit 4,
+# 88 Canal Street", "Flat 2, 14 Rose Lane", "Apt 5B, 12 Main St".
+# A house number written before the street: a number after the street is then its postal
+# code ("146 boulevard Saint-Michel 68189 Dijon", "114, rue du Moulin 13767").
+_NUMBER_FIRST = re.compile(r"(?<![\w.,-])\d{1,5}[a-zA-Z]?,?[ ]$")
+_UNIT_FIRST = re.compile(
+    r"(?<![\w-])(?:[Uu]nit|[Ff]lat|[Aa]pt\.?|[Aa]partment|[Ss]uite|[Rr]oom)[ ]?#?\d{1,5}"
+    r"[a-zA-Z]?,?[ ]$"
+)
 
 
 @builtin
@@ -123,4 +144,10 @@ class StreetAddressRecognizer(Recognizer):
                 words = {w.casefold() for w in _WORDS.findall(match.group())}
                 if words & WEEKDAYS_AND_MONTHS:
                     continue  # "Am Montag 5 Pakete": a day, not a street
+                if regex is _AFTER and _NUMBER_FIRST.search(text, max(0, start - 8), start):
+                    continue  # the number-first street is found by _BEFORE
+                if regex is not _AFTER and regex is not _PO_BOX:
+                    unit = _UNIT_FIRST.search(text, max(0, start - 16), start)
+                    if unit is not None:
+                        start = unit.start()
                 yield Finding(start, end, EntityType.STREET_ADDRESS, score, self.name)
