@@ -68,6 +68,13 @@ def test_bsn_with_context_is_reported(text: str, expected: str) -> None:
     assert score >= THRESHOLD
 
 
+def test_a_bsn_after_its_word_outranks_the_phone_number_it_also_reads_as() -> None:
+    # 082194531 passes the 11-proof and is also a Dutch number of the 08 area.
+    text = "de douane vroeg om mijn BSN-nummer: 082194531. Ik heb gisteren gebeld."
+    found = [(f.value(text), f.type) for f in Detector().detect(text, language="nl")]
+    assert ("082194531", EntityType.NATIONAL_ID) in found
+
+
 def test_bsn_without_context_stays_below_threshold() -> None:
     _, score, _ = one("nl_bsn", f"referentie {BSN} ok", "nl")
     assert score < THRESHOLD

@@ -30,7 +30,10 @@ from discreet.detect.validators import digits, is_uk_nino, safe
 _D = r"\d(?<![\w.,/+-]\d)"
 _E = r"(?![\w]|[.,/-]?\d)"
 
-CONTEXT_BOOST = 0.35
+# With its own country's word before it, a number that passes the country's checksum is
+# that number, also where it reads as a phone number too (a phone scores 0.7): "mijn
+# BSN-nummer: 082194531" is a BSN, not a Dutch number starting with 08.
+CONTEXT_BOOST = 0.45
 
 
 class _NationalIdRecognizer(PatternRecognizer):
