@@ -107,3 +107,27 @@ def test_email_inside_text_is_an_email_not_a_url() -> None:
         (EntityType.EMAIL_ADDRESS, "jan@example.nl"),
         (EntityType.URL, "https://example.nl/contact"),
     ]
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "https://shop.example.be/reset-password?token=6a5180e6787d403039a59023",
+        "https://auth.example.com/callback?state=x1&code=SplxlOBeZQQYbYS6WxSbIA",
+        "https://files.example.nl/share?id=7&sig=c2lnbmF0dXJl",
+    ],
+)
+def test_a_link_carrying_a_credential_is_masked_whole(link: str) -> None:
+    # Whoever holds the link gets in: the whole link is replaced, not the token alone (the
+    # secret recognizer finds "token=..." too, and scores it below the link).
+    detector = Detector(DetectorConfig(ner=NerConfig(backend="none")))
+    text = f"Use this link: {link} to continue"
+    assert [(f.type, f.value(text)) for f in detector.detect(text, "en")] == [
+        (EntityType.URL, link)
+    ]
+
+
+def test_a_link_without_a_credential_keeps_the_plain_score() -> None:
+    text = "see https://example.com/a?page=2&sort=asc ok"
+    [finding] = REGISTRY.get("url").analyze(DetectionInput(text, "en"))
+    assert finding.score == 0.85

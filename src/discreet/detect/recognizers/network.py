@@ -41,6 +41,17 @@ _URL = re.compile(
     re.IGNORECASE,
 )
 _URL_TRAILING = ".,;:!?'\")]}>"
+# A link that carries a credential in its query ("…/reset-password?token=6a51…") is the
+# credential: whoever holds the link gets in. It outranks the secret recognizer's finding of
+# the token alone (0.9), so the whole link is replaced, host and path included.
+_CREDENTIAL_QUERY = re.compile(
+    r"[?&#](?:token|access_token|reset_token|auth|key|api_key|apikey|code|password|pwd|"
+    r"secret|sig|signature|session|sessionid|sid)=[^&#\s]",
+    re.IGNORECASE,
+)
+SCORE_URL = 0.85
+SCORE_BARE_URL = 0.75
+SCORE_CREDENTIAL_URL = 0.95
 
 
 def _is_ipv4(candidate: str) -> bool:
@@ -132,7 +143,12 @@ class UrlRecognizer(PatternRecognizer):
             end = _trim_url(text, start, end)
             if end - start < 8:
                 continue
-            score = 0.85 if "://" in text[start:end] else 0.75  # bare: "www.", a profile
+            if _CREDENTIAL_QUERY.search(text, start, end):
+                score = SCORE_CREDENTIAL_URL
+            elif "://" in text[start:end]:
+                score = SCORE_URL
+            else:
+                score = SCORE_BARE_URL  # "www.", a profile
             yield Finding(start, end, EntityType.URL, score, self.name)
 
 
