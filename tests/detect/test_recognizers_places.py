@@ -181,6 +181,34 @@ def test_words_that_are_also_towns_are_not_places(language: str, text: str) -> N
     assert values("places", text, language) == []
 
 
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        # Chat writes the town in lower case after its postal code.
+        ("fr", "c'est 171 avenue victor hugo, 53948 quimper. Merci", ["quimper"]),
+        ("fr", "32, quai des chartrons, 81874 caen, tél. 01 76 06 11 61", ["caen"]),
+        ("nl", "dat is kapelstraat 60, 4877 lokeren.", ["lokeren"]),
+        ("nl", "Meir 12, 2000 antwerpen", ["antwerpen"]),  # a year's digits, after a comma
+    ],
+)
+def test_a_lower_case_town_after_its_postal_code(
+    language: str, text: str, expected: list[str]
+) -> None:
+    assert values("places", text, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("nl", "we betaalden 2000 euro en 1500 stuks"),  # words, not towns
+        ("nl", "Eind 1998 telde de EU 360 zenders"),  # a year, then a verb (Telde, a town)
+        ("de", "Von 1993 bis 1996 trat er an"),  # Trat, a Thai town
+    ],
+)
+def test_lower_case_words_after_numbers_are_not_towns(language: str, text: str) -> None:
+    assert values("places", text, language) == []
+
+
 def test_a_place_is_a_word_only_in_the_language_where_it_is_one() -> None:
     # "indien" is "if" in Dutch: a stop word there, India in German text.
     assert values("places", "Waffen für Syrien und Indien", "de") == ["Syrien", "Indien"]

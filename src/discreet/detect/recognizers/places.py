@@ -34,6 +34,14 @@ from discreet.detect.stopwords import any_stop_words, stop_words
 SCORE = {PlaceKind.COUNTRY: 0.7, PlaceKind.REGION: 0.6, PlaceKind.CITY: 0.55}
 SCORE_AMBIGUOUS_WITH_CUE = 0.5
 SCORE_PHRASE = 0.6
+# A postal code (four or five digits, the Dutch form with its letters) and a blank before a
+# word: the word is where the code is. A code that reads as a year needs the comma or line
+# break that ends the street before it ("Meir 12, 2000 antwerpen").
+_CODE_BEFORE = re.compile(
+    r"(?<![\w.,/-])(?:\d{4}[ ]?[A-Za-z]{2}|(?P<year>1[89]\d\d|20\d\d)|\d{4,5})[ \t]+$"
+)
+# A lower-case word after a code this frequent is a word ("2000 euro", "1500 stuks").
+LOWER_CASE_TOWN_ORDINARY = 5.0
 # A single word this frequent (Zipf, see detect.ordinary) is a word before it is a place.
 ORDINARY = 3.8
 SENTENCE_START_ORDINARY = 3.0
@@ -243,6 +251,12 @@ class PlaceRecognizer(Recognizer):
         while i < len(words):
             start, _, word = words[i]
             if not word[0].isupper():
+                # A town in lower case right after a postal code, as chat writes addresses
+                # ("32, quai des chartrons, 81874 caen"); one character test per word first.
+                if start > 1 and text[start - 2].isdigit():
+                    finding = self._after_code(item, start, words[i][1])
+                    if finding is not None:
+                        yield finding
                 i += 1
                 continue
             if word in caps_places:
@@ -291,6 +305,21 @@ class PlaceRecognizer(Recognizer):
                     yield finding
             i += 1
         yield from self._phrases(item, words)
+
+    def _after_code(self, item: DetectionInput, start: int, end: int) -> Finding | None:
+        """A lower-case word right after a postal code that the gazetteer knows as a place
+        and the language does not use often: "81874 caen", "4877 lokeren"."""
+        text = item.text
+        code = _CODE_BEFORE.search(text, max(0, start - 10), start)
+        if code is None:
+            return None
+        if code["year"] is not None and text[: code.start()].rstrip(" \t")[-1:] not in (",", "\n"):
+            return None  # "Eind 1998 telde de EU", "bis 1996 trat er": a year, then a verb
+        word = text[start:end]
+        value = self._places.get(fold(word))
+        if value is None or zipf_here(word, item.language) >= LOWER_CASE_TOWN_ORDINARY:
+            return None
+        return Finding(start, end, EntityType.LOCATION, SCORE[PlaceKind(int(value[0]))], self.name)
 
     def _abbreviation(
         self, item: DetectionInput, words: Sequence[tuple[int, int, str]], i: int, kind: PlaceKind
