@@ -209,6 +209,8 @@ def ordinary(word: str, text: str, start: int, language: str, *, informal: bool 
         return frequency >= (LOWER_CASE_ORDINARY if cut is None else cut)
     if name or place:
         return False
+    if language == "de" and len(key) > 8 and key.endswith(_GERMAN_SERVICE_HEADS):
+        return True  # "Rechnungsadresse", "Kundennummer": a compound, rarer than its parts
     if word.isupper() or sentence_initial(text, start):
         return frequency >= SENTENCE_START_ORDINARY
     if frequency >= CAPITALISED_ORDINARY:
@@ -219,6 +221,14 @@ def ordinary(word: str, text: str, start: int, language: str, *, informal: bool 
         and zipf_spread(word, "de") >= GERMAN_NOUN_SPREAD
     )
 
+
+# Nouns a shop's German ends its compounds with; no name or town ends with them, and the
+# compounds ("Rechnungsadresse", "Lieferanschrift", "Bestelldatum") are too rare for the
+# frequency lists to know.
+_GERMAN_SERVICE_HEADS = (
+    "adresse", "anschrift", "nummer", "datum", "konto", "rechnung", "bestellung",
+    "lieferung", "kosten", "daten", "sendung", "zahlung",
+)  # fmt: skip
 
 _stop_words: frozenset[str] = frozenset()
 
