@@ -75,6 +75,29 @@ def test_a_bsn_after_its_word_outranks_the_phone_number_it_also_reads_as() -> No
     assert ("082194531", EntityType.NATIONAL_ID) in found
 
 
+@pytest.mark.parametrize(
+    ("name", "text", "language", "expected"),
+    [
+        ("nl_bsn", f"mijn burgerservicenumer is {BSN}", "nl", BSN),
+        ("de_steuer_id", f"Geboren am 1. Juli 2000, Steur-ID {STEUER_ID}, falls", "de",
+         STEUER_ID),
+    ],
+)  # fmt: skip
+def test_a_number_after_its_word_with_one_typo_is_reported(
+    name: str, text: str, language: str, expected: str
+) -> None:
+    value, score, _ = one(name, text, language)
+    assert value == expected
+    assert score >= THRESHOLD
+
+
+def test_a_frequent_word_one_edit_from_a_context_word_is_no_typo() -> None:
+    # "Steuer" and "Nummer" are frequent German words: no typo of "Steuernummer" is read
+    # in them, so the number stays below the threshold.
+    _, score, _ = one("de_steuer_id", f"die Steuer Nummer {STEUER_ID} an", "de")
+    assert score < THRESHOLD
+
+
 def test_bsn_without_context_stays_below_threshold() -> None:
     _, score, _ = one("nl_bsn", f"referentie {BSN} ok", "nl")
     assert score < THRESHOLD

@@ -11,8 +11,12 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from discreet.detect.entities import EntityType
+
+if TYPE_CHECKING:
+    from discreet.detect.context import Typos
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +103,9 @@ WORD = re.compile(r"[^\W\d_]++(?:['’\-][^\W\d_]++)*+")
 use a character given back, so they match what greedy ones would, without keeping
 backtracking state."""
 _WORD_SPLIT = re.compile(f"({WORD.pattern})")
+# How many words before a candidate may hold a context word with a typo and what stands
+# between it and the value ("Steur-ID lautet", "BSN-nummer is").
+_TYPO_WORDS_BEFORE = 3
 
 
 class DetectionInput:
@@ -227,6 +234,9 @@ class PatternRecognizer(Recognizer):
 
     context_window_before = 48
     context_window_after = 24
+    typos: Typos | None = None
+    """The context words written with one typo, looked for in the last words before a
+    candidate that has no context word ("Steur-ID 43876621504"); None: exact words only."""
 
     def __init__(
         self,
@@ -274,7 +284,12 @@ class PatternRecognizer(Recognizer):
         lower = item.lower
         before = lower[max(0, start - self.context_window_before) : start]
         after = lower[end : end + self.context_window_after]
-        return regex.search(before) is not None or regex.search(after) is not None
+        if regex.search(before) is not None or regex.search(after) is not None:
+            return True
+        if self.typos is None:
+            return False
+        words = WORD.findall(before)[-_TYPO_WORDS_BEFORE:]
+        return any(self.typos.end(words[:i], item.language) for i in range(len(words), 0, -1))
 
 
 class ChecksummedRecognizer(PatternRecognizer):

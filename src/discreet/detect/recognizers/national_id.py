@@ -19,7 +19,7 @@ from stdnum.nl import bsn
 from stdnum.us import ssn
 
 from discreet.detect.base import DIGIT, Pattern, PatternRecognizer
-from discreet.detect.context import all_languages
+from discreet.detect.context import Typos, all_languages
 from discreet.detect.entities import EntityType
 from discreet.detect.registry import builtin
 from discreet.detect.validators import digits, is_uk_nino, safe
@@ -49,6 +49,9 @@ class _NationalIdRecognizer(PatternRecognizer):
             context=all_languages(self.subtype),
             context_boost=CONTEXT_BOOST,
         )
+        # "Steur-ID 43876621504", "burgerservicenumer 111222333": the number passes its
+        # checksum, so one edit in the word before it is evidence enough.
+        self.typos = Typos(self.subtype)
 
 
 # stdnum's own `compact` does not drop every separator people type (SSN: spaces), so the
