@@ -148,6 +148,7 @@ def test_a_password_after_its_announcer_with_one_typo(
         ("my order number is AB12345X", "en"),  # shaped like one, after no such word
         ("the compass: N45E12 bearing", "en"),  # a word one edit from "pass"? too short
         ("passwort ist vergessen", "de"),
+        ("my pasword island12 reset", "en"),  # "is" inside a word is no verb
     ],
 )
 def test_typo_path_needs_both_the_word_and_a_password(text: str, language: str) -> None:

@@ -107,8 +107,12 @@ SCORE_AFTER_TYPO = 0.6
 # A value shaped like a password after ":", "=" or "is" (matched against lower-cased text):
 # where the word before may be the announcer with a typo ("passsword: X", "mot de paasse :
 # X", "mijn wachtwooord is X").
+# The verbs start with their first letter and look behind after it (a regex that starts
+# with a letter or a class is scanned faster than one that starts with a look-behind), and
+# end a word: "island12" holds no "is".
 _STATED_VALUE = re.compile(
-    r"(?:[:=]|(?<!\w)(?:is|ist|est|lautet|was|war))[ \t]*(?P<v>[^\s\"“‘«']{6,64})"
+    r"(?:[:=]|i(?<!\wi)st?(?!\w)|e(?<!\we)st(?!\w)|l(?<!\wl)autet(?!\w)|w(?<!\ww)a[sr](?!\w))"
+    r"[ \t]*(?P<v>[^\s\"“‘«']{6,64})"
 )
 _SECRET_TYPOS = Typos("SECRET")
 _WORD = re.compile(r"[^\W\d_]+")
