@@ -305,6 +305,20 @@ def test_age(text: str, language: str) -> None:
 @pytest.mark.parametrize(
     ("text", "language"),
     [
+        ("I'm 42 yearrs old and not very good with apps", "en"),
+        ("Mein Vater Nico Haidinger ist 42 Jahe alt und hat kein Handy", "de"),
+        ("Ik ben 42 jaaar oud, dus niet zo handig met apps", "nl"),
+    ],
+)
+def test_an_age_whose_unit_has_a_typo(text: str, language: str) -> None:
+    [(etype, value, score)] = found("age", text, language)
+    assert (etype, value) == (AGE, "42")
+    assert score >= THRESHOLD
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
         ("I have been a customer for 10 years", "en"),
         ("I am 5 minutes late", "en"),
         ("ik ben 10 jaar klant bij jullie", "nl"),
@@ -320,6 +334,11 @@ def test_age(text: str, language: str) -> None:
         ("my son Tom (order 12) is late", "en"),
         ("my husband, who is 40 minutes away", "en"),
         ("mon fils, Paul, 10 ans de fidélité", "fr"),
+        # The typo path: a word two edits from the unit, or frequent words, are no typo.
+        ("the 5 bold old men", "en"),
+        ("3 dagen oud brood", "nl"),
+        ("die 12 Jahre alten Fotos", "de"),
+        ("5 yards old", "en"),
     ],
 )
 def test_age_negatives(text: str, language: str) -> None:

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 
 from discreet.detect.base import DIGIT, DetectionInput, Finding, PatternRecognizer
+from discreet.detect.context import Typos
 from discreet.detect.entities import EntityType
 from discreet.detect.registry import builtin
 
@@ -93,6 +94,12 @@ _PHRASES: tuple[tuple[tuple[str, ...], str, float], ...] = (
 _COMPILED = tuple((stems, re.compile(p), s) for stems, p, s in _PHRASES)
 
 MAX_AGE = 120
+SCORE_AFTER_TYPO = 0.6
+
+# The unit with one typo before "old"/"alt"/"oud" ("26 yearrs old", "32 Jahe alt"): the
+# number, one short word, then the word that says age (too short to be read with a typo).
+_UNIT_TYPO = re.compile(r"(?P<n>\d{1,3})[ \t]*(?P<unit>[a-zäöü]{3,7})[ \t]+(?P<old>old|alt|oud)\b")
+_UNIT_TYPOS = Typos("AGE")
 
 
 @builtin
@@ -114,3 +121,13 @@ class AgeRecognizer(PatternRecognizer):
                     continue
                 seen.add(start)
                 yield Finding(start, end, EntityType.AGE, score, self.name)
+        if "old" in lower or "alt" in lower or "oud" in lower:
+            for match in _UNIT_TYPO.finditer(lower):
+                start, end = match.span("n")
+                if (
+                    start not in seen
+                    and 0 < int(match["n"]) <= MAX_AGE
+                    and (start == 0 or not lower[start - 1].isalnum())
+                    and _UNIT_TYPOS.end([match["unit"], match["old"]], item.language)
+                ):
+                    yield Finding(start, end, EntityType.AGE, SCORE_AFTER_TYPO, self.name)
