@@ -187,6 +187,24 @@ def test_a_legal_form_before_a_name_opens_a_company(
     assert (out.value(text), out.type) == (company, ORG)
 
 
+@pytest.mark.parametrize(
+    ("text", "value", "expected"),
+    [
+        # The last letter of "U.S." is no initial of the name after it.
+        ("They are taking delivery in the U.S. Debra Perlingiere", "S. Debra Perlingiere",
+         "Debra Perlingiere"),
+        ("see the U.K. John Smith office", "K. John Smith", "John Smith"),
+        # An initial stays an initial.
+        ("Please call J. A. Henderson today", "J. A. Henderson", "J. A. Henderson"),
+        ("Please call J.A. Henderson today", "J.A. Henderson", "J.A. Henderson"),
+    ],
+)  # fmt: skip
+def test_a_name_does_not_open_with_an_abbreviations_last_letter(
+    text: str, value: str, expected: str
+) -> None:
+    assert refined(text, value, P, "en") == [(expected, P)]
+
+
 def test_a_legal_form_in_lower_case_is_a_word() -> None:
     # "sa" is French for "his/her": "sa Fontaine" is no company.
     text = "il a rendu sa Fontaine Bâtiment"

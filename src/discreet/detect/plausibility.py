@@ -248,6 +248,7 @@ def refine_ner(item: DetectionInput, findings: Iterable[Finding]) -> list[Findin
             out.append(finding)
             continue
         for person in _pair_of_people(item.text, finding):
+            person = _after_abbreviation(item.text, person)
             for part in _split_possessive(item.text, person):
                 refined = _refine(item, part)
                 if refined is not None:
@@ -284,6 +285,27 @@ def _pair_of_people(text: str, finding: Finding) -> list[Finding]:
         Finding(match.start(g), match.end(g), EntityType.PERSON, finding.score, finding.recognizer)
         for g in (1, 2)
     ]
+
+
+# Dotted abbreviations of places whose last letter reads as an initial before a name.
+_DOTTED_PLACES = ("U.S.", "U.K.", "E.U.", "U.N.", "D.C.", "L.A.", "N.Y.")
+_ABBREVIATION_END = re.compile(r"[A-Z]\.[ \t]+(?=[A-Z])")
+
+
+def _abbreviation_before(text: str, initial_start: int) -> bool:
+    """Whether the "X." at `initial_start` ends a dotted place abbreviation ("U.S.")."""
+    return text[max(0, initial_start - 2) : initial_start + 2] in _DOTTED_PLACES
+
+
+def _after_abbreviation(text: str, finding: Finding) -> Finding:
+    """A person span that opens with the last letter of an abbreviation ("delivery in the
+    U.S. Debra Perlingiere": the model read "S." as an initial) without that letter."""
+    if finding.type is not EntityType.PERSON:
+        return finding
+    match = _ABBREVIATION_END.match(text, finding.start, finding.end)
+    if match is None or not _abbreviation_before(text, finding.start):
+        return finding
+    return Finding(match.end(), finding.end, finding.type, finding.score, finding.recognizer)
 
 
 def _split_possessive(text: str, finding: Finding) -> list[Finding]:
@@ -656,7 +678,12 @@ def _previous_word(text: str, start: int) -> re.Match[str] | None:
     i -= 1
     if text[i] == ".":
         # "M. Visser": an initial.
-        if i >= 1 and text[i - 1].isupper() and (i < 2 or not text[i - 2].isalnum()):
+        if (
+            i >= 1
+            and text[i - 1].isupper()
+            and (i < 2 or not text[i - 2].isalnum())
+            and not _abbreviation_before(text, i - 1)
+        ):
             return re.match(r"[A-ZÀ-Ý]\.", text[i - 1 : gap_end])
         return None
     j = i
