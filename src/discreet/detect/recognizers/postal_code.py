@@ -93,8 +93,8 @@ _STREET_BEFORE = re.compile(
     r"\s*[,-]?\s*$",
     re.IGNORECASE,
 )
-# A capitalised street name and house number without a street word, then a comma: "Meir 12,"
-# (Antwerp), "Graben 21," (Vienna). Counted only where a known town follows the code.
+# A capitalised street name and house number without a street word, a comma after them or
+# not: "Meir 12," (Antwerp), "Graben 21" (Vienna). Counted only where a known town follows.
 _NAME_NUMBER_BEFORE = re.compile(
     rf"(?<![\w-])[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿß'’-]+[ ]{_HOUSE_NUMBER}(?:[ ]?,)?$"
 )
@@ -126,6 +126,22 @@ def _town_after(text: str, end: int, language: str) -> str | None:
     ):
         return lower[1]
     return None
+
+
+def _closes_address(text: str, end: int, before: str, street: bool, town: str | None) -> bool:
+    """Whether the code ending at `end` closes an address: a street and house number before
+    it and a known town or the line's end after it ("Mariahilfer Straße 45/3, 1060"), or a
+    name and house number before it and a known town after it ("Meir 12, 2000 Antwerpen");
+    not the year of a date ("on July 27, 2025.")."""
+    if before[-1:] != "," and not before[-1:].isalnum():
+        return False
+    day = _MONTH_DAY_BEFORE.search(before)
+    if day is not None and is_month(day[1]):
+        return False
+    known = town is not None and known_place(town)
+    if street:
+        return known or _ADDRESS_END.match(text, end) is not None
+    return known and _NAME_NUMBER_BEFORE.search(before) is not None
 
 
 def _street_before(before: str) -> bool:
@@ -188,15 +204,8 @@ class _AmbiguousPostalCodeRecognizer(PatternRecognizer):
             street = _street_before(before)
             if street:
                 score += self.street_bonus
-            if self.address_bonus and (before[-1:] == "," or before[-1:].isalnum()):
-                town = city is not None and known_place(city)
-                day = _MONTH_DAY_BEFORE.search(before)
-                if day is not None and is_month(day[1]):
-                    pass  # "on July 27, 2025."
-                elif (street and (town or _ADDRESS_END.match(text, end))) or (
-                    town and _NAME_NUMBER_BEFORE.search(before)
-                ):
-                    score += self.address_bonus  # "Meir 12, 2000 Antwerpen"
+            if self.address_bonus and _closes_address(text, end, before, street, city):
+                score += self.address_bonus  # "Meir 12, 2000 Antwerpen"
             if self.state_bonus and before[-2:].isupper() and _US_STATE_BEFORE.search(before + " "):
                 score += self.state_bonus
             elif self.city_before_bonus and _town_before(before):
