@@ -205,6 +205,34 @@ def test_a_name_does_not_open_with_an_abbreviations_last_letter(
     assert refined(text, value, P, "en") == [(expected, P)]
 
 
+@pytest.mark.parametrize(
+    ("given", "text", "first", "rest", "company"),
+    [
+        (L, "de bestelling voor Visser Installatietechniek B.V., kan", "Visser",
+         "Installatietechniek B.V.", "Visser Installatietechniek B.V."),
+        (P, "In opdracht van Royal Dutch Shell is", "Royal", "Dutch Shell", "Royal Dutch Shell"),
+    ],
+)  # fmt: skip
+def test_a_name_or_place_right_before_a_company_opens_it(
+    given: EntityType, text: str, first: str, rest: str, company: str
+) -> None:
+    item = DetectionInput(text, "nl")
+    a, b = text.index(first), text.index(rest)
+    name = Finding(a, a + len(first), given, 0.8, "ner:builtin")
+    org = Finding(b, b + len(rest), ORG, 0.9, "ner:builtin")
+    out = retype_people(item, [name, org])
+    assert (out[0].value(text), out[0].type) == (company, ORG)
+    assert out[1] == org  # the model's company stays; the merge joins the two
+
+
+def test_a_name_before_a_company_with_more_than_a_blank_between_stays() -> None:
+    text = "Ask Anna, Acme Corp will call"
+    item = DetectionInput(text, "en")
+    name = Finding(4, 8, P, 0.8, "ner:builtin")
+    org = Finding(10, 19, ORG, 0.9, "ner:builtin")
+    assert retype_people(item, [name, org])[0] == name
+
+
 def test_a_legal_form_in_lower_case_is_a_word() -> None:
     # "sa" is French for "his/her": "sa Fontaine" is no company.
     text = "il a rendu sa Fontaine Bâtiment"

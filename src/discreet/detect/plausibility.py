@@ -30,6 +30,7 @@ from collections.abc import Iterable
 from discreet.detect.base import WORD, DetectionInput, Finding
 from discreet.detect.context import all_languages
 from discreet.detect.entities import SUPPORTED_LANGUAGES, EntityType
+from discreet.detect.merge import MODEL_PREFIX
 from discreet.detect.ordinary import (
     BRANDS_AND_PRODUCTS,
     COLOURS,
@@ -485,8 +486,23 @@ def retype_people(item: DetectionInput, findings: Iterable[Finding]) -> list[Fin
     a place and "Princeton University" an organisation, though a person's name is in them.
     Such a head word right after a known first name or a particle is a surname ("Anna
     Park", "Jan van der Meer")."""
+    findings = list(findings)
+    # The model's companies by start: a name or place right before one, a blank between, is
+    # the company's first word ("Visser Installatietechniek B.V.", read as a place and a
+    # company).
+    companies = {
+        f.start: f
+        for f in findings
+        if f.type is EntityType.ORGANIZATION and f.recognizer.startswith(MODEL_PREFIX)
+    }
     out: list[Finding] = []
     for f in findings:
+        company = companies.get(f.end + 1) if f.type in _PEOPLE_AND_PLACES else None
+        if company is not None and item.text[f.end] == " ":
+            out.append(
+                Finding(f.start, company.end, EntityType.ORGANIZATION, f.score, f.recognizer)
+            )
+            continue
         form = _LEGAL_FORM_BEFORE.search(item.text, max(0, f.start - 12), f.start)
         if form is not None and f.type in _NAMES_AND_PLACES:
             # "la SARL Fontaine Bâtiment": the legal form opens the company's name.
@@ -509,6 +525,7 @@ def retype_people(item: DetectionInput, findings: Iterable[Finding]) -> list[Fin
     return out
 
 
+_PEOPLE_AND_PLACES = frozenset({EntityType.PERSON, EntityType.LOCATION})
 _NAMES_AND_PLACES = frozenset({EntityType.PERSON, EntityType.LOCATION, EntityType.ORGANIZATION})
 # Legal forms written before the name (French and Belgian usage): "SARL Fontaine Bâtiment",
 # "la SAS Martin Frères". In capitals only: "sa" and "sas" are words.
