@@ -289,7 +289,7 @@ class PatternRecognizer(Recognizer):
         if self.typos is None:
             return False
         words = WORD.findall(before)[-_TYPO_WORDS_BEFORE:]
-        return any(self.typos.end(words[:i], item.language) for i in range(len(words), 0, -1))
+        return self.typos.among(words, item.language)
 
 
 class ChecksummedRecognizer(PatternRecognizer):

@@ -96,3 +96,9 @@ class Typos:
             process.extractOne(c, self.phrases, scorer=DamerauLevenshtein.distance, score_cutoff=1)
             for c in candidates
         )
+
+    def among(self, words: Sequence[str], language: str) -> bool:
+        """Whether one of the phrases, with one typo, ends anywhere in `words`: the words
+        between it and the value may be anything ("Steur-ID lautet", "gebuurtsdatum ist
+        der")."""
+        return any(self.end(words[:i], language) for i in range(len(words), 0, -1))

@@ -275,4 +275,4 @@ def _after_birth_typo(lower: str, start: int, language: str) -> bool:
     window_start = max(0, start - _BIRTH_SENTENCE_BEFORE)
     clause = _CLAUSE_START.match(lower, window_start, start)
     words = _WORD.findall(lower, clause.end() if clause else window_start, start)[-_TYPO_WORDS:]
-    return any(_BIRTH_TYPOS.end(words[:i], language) for i in range(len(words), 0, -1))
+    return _BIRTH_TYPOS.among(words, language)

@@ -56,11 +56,12 @@ _BEARER = re.compile(r"\bBearer\s+([A-Za-z0-9\-._~+/]{16,}=*)(?![\w-])", re.IGNO
 # also "changed the password to X" and a bare "das Passwort X" (both only for a value that
 # looks like a password, as after "is").
 _ANNOUNCERS = "|".join(re.escape(w) for w in phrases("SECRET"))
+# The value after the separator: in quotes (spaces allowed), or up to the next blank.
+_VALUE = r"(?:[\"“‘«'](?P<quoted>[^\"”’»'\n]{1,64})[\"”’»']|(?P<v>\S+))"
 _ASSIGNED = re.compile(
     rf"(?<!\w)(?:my\s+|mijn\s+|mein\s+|meine\s+|mon\s+|ma\s+|new\s+|nieuwe?\s+|neues?\s+|"
-    rf"nouveau\s+)?(?:{_ANNOUNCERS})\s*(?P<sep>[:=]|\bis\b|\bist\b|\blautet\b|\best\b|\bwas\b|"
-    rf"\bwar\b|\bwordt\b|\bbecomes\b|\bto\b|\bnaar\b|\bauf\b|\bin\b|\s(?=\S))\s*:?\s*"
-    rf"(?:[\"“‘«'](?P<quoted>[^\"”’»'\n]{{1,64}})[\"”’»']|(?P<v>\S+))"
+    rf"nouveau\s+)?(?P<ann>{_ANNOUNCERS})\s*(?P<sep>[:=]|\bis\b|\bist\b|\blautet\b|\best\b|\bwas\b|"
+    rf"\bwar\b|\bwordt\b|\bbecomes\b|\bto\b|\bnaar\b|\bauf\b|\bin\b|\s(?=\S))\s*:?\s*" + _VALUE
 )  # matched against lower-cased text; the value is read from the original
 # The announcer, then a relative clause, then the verb: "het wachtwoord dat ik heb ingesteld
 # is Zomer2023!!", "the password I chose was X", "le mot de passe que j'ai choisi est X".
@@ -69,8 +70,7 @@ _ASSIGNED = re.compile(
 _RELATIVE = re.compile(
     rf"(?<!\w)(?P<ann>{_ANNOUNCERS}),?\s+(?:that|which|i|we|dat|die|ik|we|wij|das|den|ich|"
     rf"wir|que|qu['’]|je|j['’]|nous)(?:\s|(?<=['’]))[^.\n:=!?\"“«]{{1,40}}?,?\s+"
-    rf"(?P<sep>is|ist|est|was|war|lautet|était|heißt)\s+:?\s*"
-    rf"(?:[\"“‘«'](?P<quoted>[^\"”’»'\n]{{1,64}})[\"”’»']|(?P<v>\S+))"
+    rf"(?P<sep>is|ist|est|was|war|lautet|était|heißt)\s+:?\s*" + _VALUE
 )
 # Every announcer contains one of these (lower case); the regex runs only around them.
 _ANNOUNCER_STEMS = (
@@ -149,9 +149,7 @@ class SecretRecognizer(PatternRecognizer):
         first, which must look like a password, then the words before it."""
         text, lower = item.text, item.lower
         for match in _STATED_VALUE.finditer(lower):
-            start, end = match.span("v")
-            while end > start + 1 and text[end - 1] in _STRIP_END:
-                end -= 1
+            start, end = _unpunctuated(text, *match.span("v"))
             secret = text[start:end]
             if len(secret) < 6 or not _looks_like_password(secret):
                 continue
@@ -166,14 +164,9 @@ class SecretRecognizer(PatternRecognizer):
             # A quoted password is exactly what is between the quotes, spaces included.
             start, end = match.span("quoted")
         else:
-            start, end = match.span("v")
-            while end > start + 1 and text[end - 1] in _STRIP_END:
-                end -= 1
+            start, end = _unpunctuated(text, *match.span("v"))
         secret = text[start:end]
-        if "ann" in match.re.groupindex:
-            announcer = match["ann"]
-        else:
-            announcer = match.group(0)[: match.start("sep") - match.start()].strip().lower()
+        announcer = match["ann"]
         if not secret.strip() or secret.lower() in _STOPWORDS:
             return None
         if any(announcer.endswith(w) for w in _PIN_WORDS):
@@ -190,6 +183,14 @@ class SecretRecognizer(PatternRecognizer):
         if len(secret) < 6 or not _looks_like_password(secret):
             return None
         return Finding(start, end, EntityType.SECRET, SCORE_STATED, self.name, "PASSWORD")
+
+
+def _unpunctuated(text: str, start: int, end: int) -> tuple[int, int]:
+    """An unquoted value without the sentence's punctuation after it ("hunter2." is
+    "hunter2"); "!" and "?" stay, passwords hold them."""
+    while end > start + 1 and text[end - 1] in _STRIP_END:
+        end -= 1
+    return start, end
 
 
 def _looks_like_password(word: str) -> bool:
