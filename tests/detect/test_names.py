@@ -6,7 +6,7 @@ import pytest
 
 from discreet.detect import Detector, DetectorConfig, EntityType, NerConfig
 from discreet.detect.base import DetectionInput
-from discreet.detect.recognizers.names import FIRST_NAMES, SURNAMES, NameRecognizer
+from discreet.detect.recognizers.names import FIRST_NAMES, SURNAMES, NameRecognizer, honorific
 
 RECOGNIZER = NameRecognizer()
 
@@ -62,6 +62,24 @@ def test_cues_announce_unknown_names(language: str, text: str, expected: str) ->
 def test_honorific_is_not_part_of_the_name() -> None:
     found = names("Dear Mr Zarkowitz, thanks.")
     assert found == ["Zarkowitz"]
+
+
+@pytest.mark.parametrize(
+    ("word", "language", "expected"),
+    [
+        ("Dr.", "en", True),
+        ("mevr", "nl", True),
+        ("Herrn", "de", True),
+        ("Mme", "fr", True),
+        ("M.", "fr", True),  # Monsieur
+        ("M.", "nl", False),  # an initial: "t.n.v. M. Bos" is Marieke Bos
+        ("Bos", "nl", False),
+    ],
+)
+def test_titles_are_known_in_every_language_and_m_is_monsieur_in_french_only(
+    word: str, language: str, expected: bool
+) -> None:
+    assert honorific(word, language) is expected
 
 
 def test_contraction_after_a_greeting_is_not_part_of_the_name() -> None:

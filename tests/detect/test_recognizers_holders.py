@@ -26,6 +26,9 @@ def holders(text: str, language: str) -> list[str]:
         # A title opens the name, outside it.
         ("de", "Kontoinhaberin: Dr. Ute Müller-Lüdenscheid", "Ute Müller-Lüdenscheid"),
         ("fr", "Titulaire du compte : M. Jean-Baptiste Ould Ahmed.", "Jean-Baptiste Ould Ahmed"),
+        ("de", "Kontoinhaber: Herrn Klaus Weber", "Klaus Weber"),
+        ("nl", "Rekeninghouder: Mevrouw Anouk Smits", "Anouk Smits"),
+        ("fr", "Nom du titulaire : Madame Claire Dubois", "Claire Dubois"),
         # "M." is Monsieur in French only: elsewhere an initial, part of the name.
         ("nl", "NL20 RABO 0347 7127 82 t.n.v. M. Bos.", "M. Bos"),
     ],

@@ -102,6 +102,8 @@ WORD = re.compile(r"[^\W\d_]++(?:['’\-][^\W\d_]++)*+")
 "Saint-Étienne"). Possessive quantifiers: nothing after a letter run or a joined part could
 use a character given back, so they match what greedy ones would, without keeping
 backtracking state."""
+LETTERS = re.compile(r"[^\W\d_]+")
+"""A run of letters: "steur-id" is two ("steur", "id"), as the word lists count words."""
 _WORD_SPLIT = re.compile(f"({WORD.pattern})")
 # How many words before a candidate may hold a context word with a typo and what stands
 # between it and the value ("Steur-ID lautet", "BSN-nummer is").

@@ -18,7 +18,6 @@ short Dutch questions wrong ("Is de bezorging gratis?": "de" is French too).
 from __future__ import annotations
 
 import json
-import re
 import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
@@ -27,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from discreet.detect.base import LETTERS
 from discreet.detect.entities import SUPPORTED_LANGUAGES
 from discreet.errors import Unavailable
 
@@ -66,7 +66,6 @@ def _word_languages(lists: Mapping[str, Iterable[str]]) -> dict[str, str]:
 
 
 _WORD_LANGUAGE = _word_languages({k: v.split() for k, v in _FUNCTION_WORDS.items()})
-_WORD = re.compile(r"[^\W\d_]+")
 MODEL_PATH = Path(__file__).with_name("language_ngrams.json")
 _NGRAM_MAX = 3
 
@@ -77,7 +76,7 @@ _model: _NgramModel | None = None
 def char_ngrams(text: str) -> Iterator[str]:
     """The model's features: 1- to 3-grams of each casefolded word with a space either
     side (so "_de_" and "de" at a word's start are their own evidence)."""
-    for word in _WORD.findall(text.casefold()):
+    for word in LETTERS.findall(text.casefold()):
         yield from word_ngrams(word)
 
 
@@ -134,7 +133,7 @@ class _NgramModel:
         # The rows of `char_ngrams(text)` in the same order (so the same sum), per word.
         rows_of = self._rows.get
         rows: list[int] = []
-        for word in _WORD.findall(text.casefold()):
+        for word in LETTERS.findall(text.casefold()):
             word_rows = rows_of(word)
             if word_rows is None:
                 word_rows = self._word_rows(word)
@@ -177,7 +176,7 @@ def ngram_language(text: str, default: str = DEFAULT_LANGUAGE) -> str:
 
 def function_word_language(text: str) -> str | None:
     """The language whose function words clearly dominate `text`, or None if none does."""
-    words = _WORD.findall(text[:_SCAN_CHARS].casefold())
+    words = LETTERS.findall(text[:_SCAN_CHARS].casefold())
     # Counter counts in C; the None key collects every word that is no function word.
     counts = Counter(map(_WORD_LANGUAGE.get, words))
     best, best_hits, runner_up = _leader(counts)

@@ -38,6 +38,8 @@ from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
 
+from discreet.detect.ordinary import zipf_here
+
 
 class PlaceKind(IntEnum):
     CITY = 1
@@ -394,6 +396,18 @@ def kind_of(name: str) -> PlaceKind | None:
 def known_place(name: str) -> bool:
     """Whether the gazetteer knows `name` as a place of any kind."""
     return fold(name) in gazetteer().places
+
+
+LOWER_CASE_TOWN_ORDINARY = 5.0
+"""A lower-case word this frequent (Zipf, see detect.ordinary) after a postal code is a word,
+not the code's town: "2000 euro", "1500 stuks"."""
+
+
+def lower_case_town(word: str, language: str) -> bool:
+    """Whether `word`, written in lower case right after a postal code, is the code's town:
+    a place the gazetteer knows and `language` does not use often ("81874 caen", "4877
+    lokeren")."""
+    return known_place(word) and zipf_here(word, language) < LOWER_CASE_TOWN_ORDINARY
 
 
 def well_known_place(name: str) -> bool:

@@ -57,9 +57,11 @@ from discreet.detect.places import (
 )
 from discreet.detect.recognizers.names import (
     FIRST_NAMES,
+    HONORIFICS,
     PARTICLES,
     SURNAMES,
     NameRecognizer,
+    honorific,
     known_name,
 )
 from discreet.detect.stopwords import any_stop_words, stop_words
@@ -113,32 +115,9 @@ GERMAN_NOUN_SPREAD = 1.2
 
 _SENTENCE_END = frozenset('.!?:;\n"“”«»()[]•*')
 _INITIAL = re.compile(r"[A-ZÀ-Ý]\.")
-# Words that introduce a name but are not part of it: honorifics, greetings, roles.
-_NOT_NAME_PARTS = frozenset(
+# Words that introduce a name but are not part of it: titles and greetings.
+_NOT_NAME_PARTS = (HONORIFICS - {"m"}) | frozenset(
     [
-        "mr",
-        "mrs",
-        "ms",
-        "miss",
-        "mx",
-        "dr",
-        "prof",
-        "sir",
-        "madam",
-        "mevrouw",
-        "meneer",
-        "heer",
-        "mevr",
-        "dhr",
-        "mw",
-        "herr",
-        "frau",
-        "herrn",
-        "monsieur",
-        "madame",
-        "mademoiselle",
-        "mme",
-        "mlle",
         "dear",
         "beste",
         "geachte",
@@ -727,7 +706,7 @@ def _extend_left(text: str, start: int, language: str) -> int | None:
         return None
     if _INITIAL.fullmatch(match.group()):
         # In French "M." is Monsieur, not an initial: "M. Arnaud" names Arnaud.
-        return None if language == "fr" and match.group() == "M." else start - 3
+        return None if honorific(match.group(), language) else start - 3
     if match.group().endswith(("'s", "’s")):
         return None  # a possessor, not a first name: "Canada's Randy Ferbey"
     if _name_part(match.group(), text, match.start(), language):

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
-from discreet.detect.base import DIGIT, DetectionInput, Finding, PatternRecognizer
+from discreet.detect.base import DIGIT, LETTERS, DetectionInput, Finding, PatternRecognizer
 from discreet.detect.context import Typos, word_regex
 from discreet.detect.entities import EntityType
 from discreet.detect.ordinary import WEEKDAYS
@@ -106,7 +106,6 @@ _SENTENCE_BREAK = re.compile(r"[.!?;\n]")
 # words of the date's sentence before it, after its last number.
 _BIRTH_TYPOS = Typos("DATE_OF_BIRTH")
 _CLAUSE_START = re.compile(r"(?s:.*)[.!?;\n\d]")
-_WORD = re.compile(r"[^\W\d_]+")
 _TYPO_WORDS = 12
 
 Span = tuple[int, int]
@@ -274,5 +273,5 @@ def _after_birth_typo(lower: str, start: int, language: str) -> bool:
     after its last number: "mein gebuurtsdatum ist der 15. März 1974"."""
     window_start = max(0, start - _BIRTH_SENTENCE_BEFORE)
     clause = _CLAUSE_START.match(lower, window_start, start)
-    words = _WORD.findall(lower, clause.end() if clause else window_start, start)[-_TYPO_WORDS:]
+    words = LETTERS.findall(lower, clause.end() if clause else window_start, start)[-_TYPO_WORDS:]
     return _BIRTH_TYPOS.among(words, language)

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from discreet.detect.base import DetectionInput, Finding, Recognizer
 from discreet.detect.entities import EntityType
 from discreet.detect.ordinary import BRANDS_AND_PRODUCTS, zipf_here
-from discreet.detect.recognizers.names import PARTICLES, known_name
+from discreet.detect.recognizers.names import PARTICLES, honorific, known_name
 from discreet.detect.registry import builtin
 from discreet.detect.stopwords import any_stop_words
 
@@ -44,12 +44,6 @@ _HOLDER = re.compile(
 )
 _TRIGGER = re.compile(r"(?i)card|kaart|karte|carte|holder|houder|inhaber|titulaire|t\.n\.v|compte")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
-_TITLES = frozenset(
-    {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "herr", "frau", "hr", "fr", "dhr"}
-    | {"mevr", "mw", "heer", "mevrouw", "mme", "mlle", "m"}
-)
-# "M." is "Monsieur" in French, an initial elsewhere: "t.n.v. M. Bos" is Marieke Bos.
-_FRENCH_ONLY_TITLES = frozenset({"m"})
 
 
 @builtin
@@ -69,7 +63,7 @@ class HolderNameRecognizer(Recognizer):
             start, end = match.span("name")
             words = [w.group() for w in _WORD.finditer(item.text, start, end)]
             # A title opens the name, outside it: "Kontoinhaberin: Dr. Ute Müller".
-            while len(words) > 1 and self._title(words[0], item.language):
+            while len(words) > 1 and honorific(words[0], item.language):
                 title = words.pop(0)
                 start = item.text.index(words[0], start + len(title))
             # Particles end no name: "t.n.v. de heer" is no "de".
@@ -82,11 +76,6 @@ class HolderNameRecognizer(Recognizer):
             if not names or not all(self._name(w, item.language) for w in names):
                 continue
             yield Finding(start, end, EntityType.PERSON, SCORE, self.name)
-
-    @staticmethod
-    def _title(word: str, language: str) -> bool:
-        key = word.casefold()
-        return key in _TITLES and (language == "fr" or key not in _FRENCH_ONLY_TITLES)
 
     def _name(self, word: str, language: str) -> bool:
         key = word.casefold()

@@ -86,23 +86,40 @@ PARTICLES = _words(
     "van de der den ter ten het von zu vom zum le la du des di da del della dos das bin al"
 )
 
+HONORIFICS = _words(
+    """
+    mr mrs ms miss mx dr prof sir madam
+    mevrouw mevr mw meneer mnr heer dhr
+    herr herrn frau hr fr
+    monsieur madame mademoiselle mme mlle m
+    """
+)
+"""Titles before a name, casefolded and without their full stop. "m" (M.) is Monsieur in
+French only and an initial elsewhere ("t.n.v. M. Bos" is Marieke Bos): ask `honorific`."""
+
+
+def honorific(word: str, language: str) -> bool:
+    """Whether `word` ("Dr.", "mevr", "M.") is a title before a name in `language`."""
+    key = word.casefold().rstrip(".")
+    return key in HONORIFICS and (key != "m" or language == "fr")
+
+
 # Words that follow a cue but are not names ("Dear customer", "Kind regards, the team",
 # "I am sorry"). Compared case-insensitively.
-_NOT_NAMES = _words(
+_NOT_NAMES = (HONORIFICS - {"m"}) | _words(
     """
     a an the i you he she we they it this that my your our his her their me us
     and or but not no yes so to of in on at for with from by as is am are was be
-    sir madam madame sirs team all everyone there customer customers client clients support
+    sirs team all everyone there customer customers client clients support
     service services colleague colleagues friend friends valued member members sorry happy
     glad fine good well here back again thanks thank please hello hi dear regards
-    klant klanten klantenservice heer mevrouw meneer allen allemaal iedereen team ik je jij u
+    klant klanten klantenservice allen allemaal iedereen team ik je jij u
     wij we het een de dat die dit niet wel blij graag hier nog even
-    kunde kunden kundin kundenservice herr frau herren damen alle ich du sie er wir ihr es
+    kunde kunden kundin kundenservice herren damen alle ich du sie er wir ihr es
     ein eine der die das nicht hier noch froh gerne
-    mr mrs ms miss mx dr prof mevr mw mnr dhr herrn hr fr mme mlle mademoiselle
     grüße grüsse gruß kollegen kollegin team kundin
     stichting vereniging verein association fondation foundation
-    client clients cliente service monsieur madame mesdames messieurs tous toutes je tu il
+    client clients cliente service mesdames messieurs tous toutes je tu il
     elle nous vous ils elles le la les un une des pas ici bien content contente désolé désolée
     i'm i’m it's it’s i'd i’d i'll i’ll i've i’ve you're you’re we're we’re that's that’s
     """

@@ -25,7 +25,13 @@ from discreet.detect.ordinary import (
     WEEKDAYS_AND_MONTHS,
     zipf_here,
 )
-from discreet.detect.places import PLACE_CUE_BEFORE, PlaceKind, fold, gazetteer
+from discreet.detect.places import (
+    PLACE_CUE_BEFORE,
+    PlaceKind,
+    fold,
+    gazetteer,
+    lower_case_town,
+)
 from discreet.detect.plausibility import sentence_initial as _sentence_initial
 from discreet.detect.recognizers.names import FIRST_NAMES, known_name
 from discreet.detect.registry import builtin
@@ -40,8 +46,6 @@ SCORE_PHRASE = 0.6
 _CODE_BEFORE = re.compile(
     r"(?<![\w.,/-])(?:\d{4}[ ]?[A-Za-z]{2}|(?P<year>1[89]\d\d|20\d\d)|\d{4,5})[ \t]+$"
 )
-# A lower-case word after a code this frequent is a word ("2000 euro", "1500 stuks").
-LOWER_CASE_TOWN_ORDINARY = 5.0
 # A single word this frequent (Zipf, see detect.ordinary) is a word before it is a place.
 ORDINARY = 3.8
 SENTENCE_START_ORDINARY = 3.0
@@ -316,9 +320,9 @@ class PlaceRecognizer(Recognizer):
         if code["year"] is not None and text[: code.start()].rstrip(" \t")[-1:] not in (",", "\n"):
             return None  # "Eind 1998 telde de EU", "bis 1996 trat er": a year, then a verb
         word = text[start:end]
-        value = self._places.get(fold(word))
-        if value is None or zipf_here(word, item.language) >= LOWER_CASE_TOWN_ORDINARY:
+        if not lower_case_town(word, item.language):
             return None
+        value = self._places[fold(word)]
         return Finding(start, end, EntityType.LOCATION, SCORE[PlaceKind(int(value[0]))], self.name)
 
     def _abbreviation(

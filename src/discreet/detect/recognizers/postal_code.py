@@ -15,8 +15,7 @@ from collections.abc import Iterator
 from discreet.detect.base import DIGIT, DetectionInput, Finding, Pattern, PatternRecognizer
 from discreet.detect.context import all_languages, word_regex
 from discreet.detect.entities import EntityType
-from discreet.detect.ordinary import zipf_here
-from discreet.detect.places import known_place
+from discreet.detect.places import known_place, lower_case_town
 from discreet.detect.recognizers.dates import is_month
 from discreet.detect.registry import builtin
 
@@ -69,7 +68,6 @@ _NOT_CITIES = frozenset(_NOT_CITY_TEXT.split())
 # Chat writes the town in lower case ("3536 hallein", "7113 deinze", "4961 sint-niklaas"):
 # a word the gazetteer knows as a place, not a frequent word ("2000 euro", "5 mei").
 _LOWER_CITY_AFTER = re.compile(r"[ \t]+([a-zà-öø-ÿß]{3,}(?:-[a-zà-öø-ÿß]+)*)(?![\w-])")
-_LOWER_CITY_ORDINARY = 4.0
 # A capitalised town of up to three words ending right before the code, a comma between or
 # not: "Las Vegas 72401", "Columbus, 46700".
 _CITY_BEFORE = re.compile(
@@ -119,13 +117,7 @@ def _town_after(text: str, end: int, language: str) -> str | None:
     if city is not None:
         return None if city[1] in _NOT_CITIES else city[1]
     lower = _LOWER_CITY_AFTER.match(text, end)
-    if (
-        lower is not None
-        and known_place(lower[1])
-        and zipf_here(lower[1], language) < _LOWER_CITY_ORDINARY
-    ):
-        return lower[1]
-    return None
+    return lower[1] if lower is not None and lower_case_town(lower[1], language) else None
 
 
 def _closes_address(text: str, end: int, before: str, street: bool, town: str | None) -> bool:

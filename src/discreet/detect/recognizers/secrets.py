@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from discreet.detect.base import DetectionInput, Finding, PatternRecognizer
+from discreet.detect.base import LETTERS, DetectionInput, Finding, PatternRecognizer
 from discreet.detect.context import Typos, phrases
 from discreet.detect.entities import EntityType
 from discreet.detect.recognizers._scan import windows
@@ -115,7 +115,6 @@ _STATED_VALUE = re.compile(
     r"[ \t]*(?P<v>[^\s\"“‘«']{6,64})"
 )
 _SECRET_TYPOS = Typos("SECRET")
-_WORD = re.compile(r"[^\W\d_]+")
 
 
 @builtin
@@ -153,7 +152,7 @@ class SecretRecognizer(PatternRecognizer):
             secret = text[start:end]
             if len(secret) < 6 or not _looks_like_password(secret):
                 continue
-            words = _WORD.findall(lower, max(0, match.start() - 40), match.start())
+            words = LETTERS.findall(lower, max(0, match.start() - 40), match.start())
             if _SECRET_TYPOS.end(words, item.language):
                 yield Finding(
                     start, end, EntityType.SECRET, SCORE_AFTER_TYPO, self.name, "PASSWORD"
