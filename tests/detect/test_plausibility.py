@@ -125,6 +125,7 @@ def test_a_confident_model_is_still_checked() -> None:
             "Zachary Taylor Historic State Park",
             L,
         ),
+        (P, "en", "She brings him to Shaolin Monastery.", "Shaolin Monastery", L),
         (P, "en", "She studied at Princeton University.", "Princeton University", ORG),
         (P, "en", "The Richard Rodgers Theatre sold out.", "Richard Rodgers Theatre", ORG),
         (P, "de", "Wir waren am Wannsee und auf der Glienicker Brücke.", "Glienicker Brücke", L),

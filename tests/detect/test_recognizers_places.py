@@ -130,11 +130,15 @@ def test_german_country_names_are_declined_after_a_preposition() -> None:
         ("fr", "Il rentre de Russie", ["Russie"]),
         # "USA" is no code; German genitives of countries and large cities.
         ("de", "Die Hauptstadt Deutschlands liegt nicht in den USA", ["Deutschlands", "USA"]),
+        # A point of the compass joined to a country or region, also in the genitive.
+        ("de", "Er investiert in Ostdeutschland, Südtirol und Westeuropas Städte",
+         ["Ostdeutschland", "Südtirol", "Westeuropas"]),
         # "US", "UK", "UAE", "NYC" in capitals within a sentence; "America" as a country.
         ("en", "The US lost another helicopter; he moved to the UK", ["US", "UK"]),
         ("en", "Flights from the UAE to NYC and on to America", ["UAE", "NYC", "America"]),
         # A place word before or after a capitalised name makes it a place, with it.
         ("en", "We camped by the Platte River near Lake Placid", ["Platte River", "Lake Placid"]),
+        ("en", "Birds nest in the Labrador Nature Reserve", ["Labrador Nature Reserve"]),
         ("de", "Er stammt aus der Provinz Oberschlesien", ["Provinz Oberschlesien"]),
         ("fr", "La source du gave de Pau, dans le comté d' Accomack",
          ["gave de Pau", "comté d' Accomack"]),
@@ -166,6 +170,11 @@ def test_places_in_four_languages(language: str, text: str, expected: list[str])
         ("en", "Anna Park ordered a Docking Station; can you mount the TV?"),
         ("de", "Mein Golf GTI steht im Kreis der Familie"),
         ("en", "Big Lake sale, Great River deals"),
+        # A point of the compass before a town or a word: a slope, a wing, an age.
+        ("de", "Am Osthang, im Westflügel, seit dem Mittelalter"),
+        # A town named like a frequent word is no name before a place word: the Federal
+        # Reserve is a bank, though Argentina has a town Federal.
+        ("en", "The Federal Reserve raised rates"),
         # German genitive "s" only after countries, regions and large cities' names.
         ("de", "Hans hat Ottos Paket und Rosas Kleid, alles Gute"),
         # "us" is a pronoun, also in a shouted line; "US-based" and "US-Präsident" are
@@ -451,3 +460,19 @@ def test_a_street_with_its_number_is_an_address_not_a_place(
 )  # fmt: skip
 def test_french_place_names_with_lower_case_words(text: str, expected: list[str]) -> None:
     assert values("places", text, "fr") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("She brings him to Shaolin Monastery.", ["Shaolin Monastery"]),
+        ("The path runs along Fletcher's Canal.", ["Fletcher's Canal"]),
+        ("We sailed across the Gulf of Mexico.", ["Gulf of Mexico"]),
+        ("Bukit Timah Nature Reserve is closed today.", ["Bukit Timah Nature Reserve"]),
+    ],
+)
+def test_a_place_word_after_a_name_makes_all_of_it_one_place(
+    text: str, expected: list[str]
+) -> None:
+    found = Detector().detect(text, language="en")
+    assert [f.value(text) for f in found if f.type is EntityType.LOCATION] == expected

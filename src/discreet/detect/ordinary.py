@@ -340,6 +340,10 @@ PLACE_HEADS: frozenset[str] = _words(
     park bridge highway motorway lake sea bay gulf ocean strait straits river creek falls
     valley mountain mountains hills island islands peninsula beach coast harbor harbour
     airport station district county province region canal forest desert reservoir
+    reserve plateau basin canyon glacier volcano lagoon marsh moor fjord
+    abbey cathedral monastery priory castle palace aqueduct prison stadium
+    abdij kathedraal klooster paleis stuwmeer
+    kloster kathedrale palast stausee
     meer zee baai rivier brug eiland eilanden luchthaven kanaal bos gebergte
     see brücke insel inseln fluss bucht bahnhof flughafen gebirge tal wald kanal
     lac pont île îles baie fleuve rivière gare aéroport vallée forêt

@@ -31,7 +31,9 @@ from discreet.detect.places import (
     fold,
     gazetteer,
     lower_case_town,
+    well_known_place,
 )
+from discreet.detect.plausibility import CAPITALISED_ORDINARY
 from discreet.detect.plausibility import sentence_initial as _sentence_initial
 from discreet.detect.recognizers.names import FIRST_NAMES, known_name
 from discreet.detect.registry import builtin
@@ -195,6 +197,9 @@ _FRENCH_BARE_LEADS = frozenset(
 # Heads written after the name, less those that are also surnames or product words ("Kees
 # Bos", "Docking Station") and the French ones, which lead ("lac de Genève").
 _TRAILING_HEADS = PLACE_HEADS - PLACE_LEADS - frozenset(["bos", "meer", "station"])
+# A point of the compass joined to a German place's name, four letters or more after it:
+# "Ostdeutschland", "Südtirol", "Nordwesteuropa".
+_COMPASS_JOINED = re.compile(r"(?:Nord|Süd|Ost|West|Mittel)(?:ost|west)?(?=[a-zäöü]{4})")
 # Capitals of three letters or fewer are codes ("DE", "NL", "FR"), except these.
 _UNAMBIGUOUS_CODES = frozenset(["usa"])
 # Abbreviations that name a place only in capitals ("the US", "in the UK"; "us" and "Uk"
@@ -271,7 +276,7 @@ class PlaceRecognizer(Recognizer):
                 continue
             if fold(word) not in first_words:
                 if german:
-                    finding = self._genitive(*words[i])
+                    finding = self._german_form(*words[i])
                     if finding is not None:
                         yield finding
                 i += 1
@@ -304,7 +309,7 @@ class PlaceRecognizer(Recognizer):
                     found = True
                     break
             if not found and german:
-                finding = self._genitive(*words[i])
+                finding = self._german_form(*words[i])
                 if finding is not None:
                     yield finding
             i += 1
@@ -355,18 +360,25 @@ class PlaceRecognizer(Recognizer):
         compass = _COMPASS_AFTER.match(text, end)
         return end if compass is None else compass.end()
 
-    def _genitive(self, start: int, end: int, word: str) -> Finding | None:
-        """A German genitive of a country, region or large city: "Deutschlands", "Israels",
-        "Bagdads" (the name and its "s"; smaller towns' genitives are left to the NER)."""
-        if len(word) < 5 or not word.endswith("s"):
-            return None
-        key = fold(word[:-1])
-        kind = self._gazetteer.kind(key)
-        if kind is None or (kind is PlaceKind.CITY and not self._gazetteer.major(key)):
-            return None
-        if key in self._stop_in["de"] or known_name(key):
-            return None
-        return Finding(start, end, EntityType.LOCATION, SCORE[kind], self.name)
+    def _german_form(self, start: int, end: int, word: str) -> Finding | None:
+        """A German form of a place the gazetteer knows under its plain name: the genitive
+        of a country, region or large city ("Deutschlands", "Israels", "Bagdads"; smaller
+        towns' genitives are left to the NER), and a country or region with a point of the
+        compass joined to it ("Ostdeutschland", "Südtirol", "Westeuropas"; not "Osthang")."""
+        compass = _COMPASS_JOINED.match(word)
+        stem = word[compass.end() :] if compass is not None else word
+        for key, genitive in ((fold(stem), False), (fold(stem[:-1]), True)):
+            if genitive and (len(stem) < 5 or not stem.endswith("s")):
+                continue
+            if not genitive and compass is None:
+                continue  # the plain name is the gazetteer's, found before this
+            kind = self._gazetteer.kind(key)
+            if kind is None or key in self._stop_in["de"] or known_name(key):
+                continue
+            if kind is PlaceKind.CITY and (compass is not None or not self._gazetteer.major(key)):
+                continue
+            return Finding(start, end, EntityType.LOCATION, SCORE[kind], self.name)
+        return None
 
     def _phrases(
         self, item: DetectionInput, words: Sequence[tuple[int, int, str]]
@@ -459,10 +471,15 @@ class PlaceRecognizer(Recognizer):
 
     def _named(self, item: DetectionInput, words: Sequence[tuple[int, int, str]]) -> bool:
         """Whether capitalised `words` name something: one of them is not a frequent word
-        ("Platte", "Placid"; not "Docking", "Big"), or together they are a known place."""
-        if fold(item.text[words[0][0] : words[-1][1]]) in self._places:
+        ("Platte", "Placid"; not "Docking", "Big"), or together they are a known place that
+        is not one very frequent word ("Federal Reserve": there is a town Federal)."""
+        frequencies = [zipf_here(w, item.language) for _, _, w in words]
+        if any(f < ORDINARY for f in frequencies):
             return True
-        return any(zipf_here(w, item.language) < ORDINARY for _, _, w in words)
+        name = item.text[words[0][0] : words[-1][1]]
+        if fold(name) not in self._places:
+            return False
+        return len(words) > 1 or frequencies[0] < CAPITALISED_ORDINARY or well_known_place(name)
 
     def _finding(
         self, item: DetectionInput, start: int, end: int, kind: PlaceKind, n_words: int
