@@ -210,6 +210,50 @@ _GERMAN_SERVICE_HEADS = (
     "lieferung", "kosten", "daten", "sendung", "zahlung",
 )  # fmt: skip
 
+GERMAN_COMPOUND_PART = 3.0
+"""Both parts of a German compound at least this frequent (Zipf): a noun, not a name."""
+# Endings of German and Dutch surnames and places ("Lindemann", "Rosenberg", "Lindenallee",
+# "Eissporthalle", "Barbourville"): a compound ending so may be a name; and the linking
+# letters between a compound's parts ("Integration|s|beauftragte", "Ratte|n|zahn").
+_GERMAN_NAME_ENDS = (
+    "mann", "berg", "burg", "bach", "stein", "dorf", "feld", "hausen", "heim", "hof",
+    "thal", "tal", "wald", "brunn", "haus", "au", "ow", "itz", "ing", "inger", "er", "rode",
+    "stedt", "stadt", "hagen", "horst", "kamp", "brück", "brücke", "bruch", "see", "furt",
+    "leben", "weiler", "kirchen", "kirch", "allee", "halle", "platz", "straße", "strasse",
+    "weg", "gasse", "ring", "damm", "ufer", "kreis", "park", "bahnhof", "stadion", "kirche",
+    "brunnen", "turm", "tor", "markt", "hafen", "insel", "land", "kloster", "schloss",
+    "garten", "zentrum", "siedlung", "viertel", "gebirge", "ville",
+)  # fmt: skip
+_GERMAN_LINKS = ("", "s", "es", "n", "en", "er", "e")
+
+
+def german_compound(word: str) -> bool:
+    """Whether a capitalised German word the frequency lists do not know is two frequent
+    words joined, a common noun and no name: "Integrationsbeauftragte", "Verbraucherklasse",
+    "Rechtsexpertin" (the model takes long unknown words for names). Five letters or more
+    each side; not if the word or a part is a known name or place ("Mainbogen",
+    "Goldschmidt") or it ends as names and places do ("Rosenberg", "Lindenallee"); hyphenated
+    words and words in capitals are left alone ("Grimm-Schule", "WETTERAUKREIS")."""
+    if "-" in word or not word[:1].isupper() or word.isupper():
+        return False
+    key = word.casefold()
+    if key.endswith(_GERMAN_NAME_ENDS) or zipf_here(key, "de") > 0:
+        return False
+    if known_name(key) or known_place(key):
+        return False
+    for i in range(5, len(key) - 4):
+        head = key[i:]
+        if zipf_here(head, "de") < GERMAN_COMPOUND_PART:
+            continue
+        for link in _GERMAN_LINKS:
+            if not key.endswith(link, 0, i):
+                continue
+            modifier = key[: i - len(link)]
+            if len(modifier) >= 5 and zipf_here(modifier, "de") >= GERMAN_COMPOUND_PART:
+                return not any(known_name(p) or known_place(p) for p in (modifier, head))
+    return False
+
+
 _stop_words: frozenset[str] = frozenset()
 
 
@@ -352,6 +396,8 @@ def _refine(item: DetectionInput, finding: Finding) -> Finding | None:
         for i, w in enumerate(words)
     ):
         return None
+    if len(words) == 1 and language == "de" and german_compound(words[0].text):
+        return None  # "Integrationsbeauftragte"; not "Hessische Gemeinschaftsunterkunft"
     if _emphasis(item, finding, words):
         return None
     if _unknown_lower_case(item, finding, keys):
