@@ -555,6 +555,8 @@ def test_a_german_compound_of_two_frequent_words_is_a_noun_not_a_name(
         ("Herr Rosenberg ruft an.", "Rosenberg", P),  # a surname's ending
         ("Die Worldwatch-Institut-Studie", "Worldwatch-Institut", ORG),  # hyphenated
         ("Die Hessische Gemeinschaftsunterkunft", "Hessische Gemeinschaftsunterkunft", L),
+        # English words German text quotes ("wither", "spoon") make no German compound.
+        ("Im Film spielt Witherspoon die Hauptrolle.", "Witherspoon", P),
     ],
 )
 def test_compounds_that_may_be_names_stay(text: str, value: str, etype: EntityType) -> None:

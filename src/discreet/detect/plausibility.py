@@ -212,6 +212,9 @@ _GERMAN_SERVICE_HEADS = (
 
 GERMAN_COMPOUND_PART = 3.0
 """Both parts of a German compound at least this frequent (Zipf): a noun, not a name."""
+GERMAN_COMPOUND_SPREAD = -1.0
+"""Nor much more frequent in another language (see `zipf_spread`): "Witherspoon" is no
+"wither" and "spoon", which German text quotes from English."""
 # Endings of German and Dutch surnames and places ("Lindemann", "Rosenberg", "Lindenallee",
 # "Eissporthalle", "Barbourville"): a compound ending so may be a name; and the linking
 # letters between a compound's parts ("Integration|s|beauftragte", "Ratte|n|zahn").
@@ -243,15 +246,22 @@ def german_compound(word: str) -> bool:
         return False
     for i in range(5, len(key) - 4):
         head = key[i:]
-        if zipf_here(head, "de") < GERMAN_COMPOUND_PART:
+        if not _german_word(head):
             continue
         for link in _GERMAN_LINKS:
             if not key.endswith(link, 0, i):
                 continue
             modifier = key[: i - len(link)]
-            if len(modifier) >= 5 and zipf_here(modifier, "de") >= GERMAN_COMPOUND_PART:
+            if len(modifier) >= 5 and _german_word(modifier):
                 return not any(known_name(p) or known_place(p) for p in (modifier, head))
     return False
+
+
+def _german_word(key: str) -> bool:
+    return (
+        zipf_here(key, "de") >= GERMAN_COMPOUND_PART
+        and zipf_spread(key, "de") >= GERMAN_COMPOUND_SPREAD
+    )
 
 
 _stop_words: frozenset[str] = frozenset()
