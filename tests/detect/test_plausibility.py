@@ -251,6 +251,20 @@ def test_a_legal_form_in_lower_case_is_a_word() -> None:
         ("de", "Ich habe mit Stefan Koch gesprochen", "Stefan", "Stefan Koch"),
         ("fr", "Madame Dupont a appelé", "Madame Dupont", "Dupont"),
         ("en", "mark jenkins here", "mark jenkins", "mark jenkins"),
+        # A capitalised role before a first name is no first name of its own.
+        ("nl", "De Nobelprijswinnaar Stanley Prusiner zei", "Stanley Prusiner", "Stanley Prusiner"),
+        ("en", "Then Senator John Smith spoke", "John Smith", "John Smith"),
+        (
+            "en",
+            "in honour of Chancellor Angela Merkel",
+            "Chancellor Angela Merkel",
+            "Angela Merkel",
+        ),
+        # A known first name before a first name is a double first name, and so is a word
+        # the language does not know or uses little (a first name the lists lack).
+        ("nl", "Dit is Anna Maria Jansen", "Maria Jansen", "Anna Maria Jansen"),
+        ("en", "Email from Sungjoo Lee today", "Sungjoo Lee", "Sungjoo Lee"),
+        ("fr", "avec Keegan Connor Tracy et", "Connor Tracy", "Keegan Connor Tracy"),
     ],
 )
 def test_person_spans_take_their_full_extent(

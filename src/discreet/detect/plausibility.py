@@ -210,6 +210,11 @@ _GERMAN_SERVICE_HEADS = (
     "lieferung", "kosten", "daten", "sendung", "zahlung",
 )  # fmt: skip
 
+ROLE_WORD = 3.5
+"""A capitalised word this frequent (Zipf) before a first name and surname is a role or an
+origin, no name; a first name is rarely as frequent ("Barend" 3.2 in Dutch)."""
+ROLE_WORD_SPREAD = -1.0
+"""Nor much more frequent in other languages, as names are ("Keegan")."""
 GERMAN_COMPOUND_PART = 3.0
 """Both parts of a German compound at least this frequent (Zipf): a noun, not a name."""
 GERMAN_COMPOUND_SPREAD = -1.0
@@ -690,8 +695,9 @@ def _person_extent(text: str, words: list[_Word], language: str) -> tuple[int, i
     if any(w.key not in PARTICLES for w in words[inner_first : inner_last + 1]):
         first, last = inner_first, inner_last  # not when only "de" of "de korte" is left
     start, end = words[first].start, words[last].end
+    whole = last > first and words[first].key in FIRST_NAMES
     for _ in range(2):
-        extended = _extend_left(text, start, language)
+        extended = _extend_left(text, start, language, whole=whole)
         if extended is None:
             break
         start = extended
@@ -756,7 +762,10 @@ def _name_part(word: str, text: str, start: int, language: str) -> bool:
     return not ordinary(word, text, start, language) and not known_place(key)
 
 
-def _extend_left(text: str, start: int, language: str) -> int | None:
+def _extend_left(text: str, start: int, language: str, *, whole: bool = False) -> int | None:
+    """The start of the name part right before `start`, if there is one; `whole`: the name
+    from `start` on is a first name and a surname already, so a word of the language is not
+    taken in (a known name, a second first name, is)."""
     match = _previous_word(text, start)
     if match is None:
         return None
@@ -765,9 +774,23 @@ def _extend_left(text: str, start: int, language: str) -> int | None:
         return None if honorific(match.group(), language) else start - 3
     if match.group().endswith(("'s", "’s")):
         return None  # a possessor, not a first name: "Canada's Randy Ferbey"
-    if _name_part(match.group(), text, match.start(), language):
-        return match.start()
-    return None
+    if not _name_part(match.group(), text, match.start(), language):
+        return None
+    word = match.group()
+    if whole and _role_word(word, language):
+        # A word of the language before a first name and surname is a role or an origin:
+        # "Chancellor Angela Merkel", "Oppositieleider Ariel Sharon", "Mexican Ariel Cruz";
+        # one it does not know is a first name the lists lack ("Sungjoo Lee").
+        return None
+    return match.start()
+
+
+def _role_word(word: str, language: str) -> bool:
+    return (
+        not known_name(word.casefold())
+        and zipf_here(word, language) >= ROLE_WORD
+        and zipf_spread(word, language) >= ROLE_WORD_SPREAD
+    )
 
 
 def _extend_right(text: str, end: int, language: str) -> int | None:
