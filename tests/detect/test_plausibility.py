@@ -551,6 +551,7 @@ def test_a_phone_numbers_label_is_no_name_or_place() -> None:
         ("Die Integrationsbeauftragte kam nicht.", "Integrationsbeauftragte", L),
         ("Sie sprach mit einer Rechtsexpertin vom Verein.", "Rechtsexpertin", P),
         ("Die Verbraucherklasse wächst.", "Verbraucherklasse", L),
+        ("Kalamaria verzeichnet ein Bevölkerungswachstum.", "Bevölkerungswachstum", L),
     ],
 )
 def test_a_german_compound_of_two_frequent_words_is_a_noun_not_a_name(
@@ -567,7 +568,9 @@ def test_a_german_compound_of_two_frequent_words_is_a_noun_not_a_name(
         ("Wir wohnen am Mainbogen.", "Mainbogen", L),  # a part is a place
         ("Die Lindenallee ist gesperrt.", "Lindenallee", L),  # a street's last part
         ("Herr Rosenberg ruft an.", "Rosenberg", P),  # a surname's ending
-        ("Die Worldwatch-Institut-Studie", "Worldwatch-Institut", ORG),  # hyphenated
+        ("Wir spielen in der Eissporthalle.", "Eissporthalle", L),  # a site's word
+        ("Er geht in die Grimm-Schule.", "Grimm-Schule", L),
+        ("Die Wolga-Republik ist nicht tot.", "Wolga-Republik", L),  # hyphenated
         ("Die Hessische Gemeinschaftsunterkunft", "Hessische Gemeinschaftsunterkunft", L),
         # English words German text quotes ("wither", "spoon") make no German compound.
         ("Im Film spielt Witherspoon die Hauptrolle.", "Witherspoon", P),

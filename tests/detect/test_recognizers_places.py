@@ -476,3 +476,20 @@ def test_a_place_word_after_a_name_makes_all_of_it_one_place(
 ) -> None:
     found = Detector().detect(text, language="en")
     assert [f.value(text) for f in found if f.type is EntityType.LOCATION] == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        ("en", "capital of the southern province of Guangdong, would", ["Guangdong"]),
+        ("en", "It crossed the Seine on the île de la Cité.", ["Seine", "île de la Cité"]),
+        ("fr", "La source du gave de Pau est en Béarn.", ["gave de Pau", "Béarn"]),
+    ],
+)
+def test_a_lower_case_place_word_opens_french_names_only(
+    language: str, text: str, expected: list[str]
+) -> None:
+    # French annotators and customers write "lac de Genève" as one name; in English "the
+    # province of Guangdong" is Guangdong.
+    found = Detector().detect(text, language=language)
+    assert [f.value(text) for f in found if f.type is EntityType.LOCATION] == expected

@@ -419,7 +419,14 @@ class PlaceRecognizer(Recognizer):
                     yield Finding(
                         words[first][0], end, EntityType.LOCATION, SCORE_PHRASE, self.name
                     )
-            elif key in PLACE_LEADS and idx + 1 < n:
+            elif (
+                key in PLACE_LEADS
+                and idx + 1 < n
+                and (french or word[0].isupper() or key in _FRENCH_BARE_LEADS)
+            ):
+                # A lower-case lead opens a French name ("lac de Genève", also in English:
+                # "the île de la Cité"); in "the province of Schleswig" or "de provincie
+                # Utrecht" the name is the place's own.
                 j = idx + 1
                 while (
                     j < n
