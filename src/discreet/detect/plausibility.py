@@ -215,6 +215,9 @@ ROLE_WORD = 3.5
 origin, no name; a first name is rarely as frequent ("Barend" 3.2 in Dutch)."""
 ROLE_WORD_SPREAD = -1.0
 """Nor much more frequent in other languages, as names are ("Keegan")."""
+COMPOUND_PERSON_SCORE = 0.6
+"""A person the model found in one German compound with at least this score stays a person:
+surnames are compounds too ("Schafstall", "Schmalstieg", "Rosenzweig")."""
 GERMAN_COMPOUND_PART = 3.0
 """Both parts of a German compound at least this frequent (Zipf): a noun, not a name."""
 GERMAN_COMPOUND_SPREAD = -1.0
@@ -415,8 +418,15 @@ def _refine(item: DetectionInput, finding: Finding) -> Finding | None:
         for i, w in enumerate(words)
     ):
         return None
-    if len(words) == 1 and language == "de" and german_compound(words[0].text):
-        return None  # "Integrationsbeauftragte"; not "Hessische Gemeinschaftsunterkunft"
+    if (
+        len(words) == 1
+        and language == "de"
+        and (finding.type is not EntityType.PERSON or finding.score < COMPOUND_PERSON_SCORE)
+        and german_compound(words[0].text)
+    ):
+        # "Integrationsbeauftragte"; not "Hessische Gemeinschaftsunterkunft", nor a surname
+        # made of two words that the model is sure of ("Schafstall sagte", "Rosenzweig").
+        return None
     if _emphasis(item, finding, words):
         return None
     if _unknown_lower_case(item, finding, keys):
