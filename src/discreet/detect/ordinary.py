@@ -210,6 +210,7 @@ BRANDS_AND_PRODUCTS: frozenset[str] = frozenset(
         "tnt",
         "hermes",
         "bpost",
+        "de post",
         "colissimo",
         "chronopost",
         "la poste",

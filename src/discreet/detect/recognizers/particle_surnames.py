@@ -1,0 +1,62 @@
+"""Flemish surnames written with a capitalised particle: "De Coster", "Van den Bossche",
+"Vande Velde", "Ver Eecke".
+
+In Belgium the particle of a surname is capitalised when the surname stands alone ("sluit
+De Coster niet uit", "In 1996 was De Prins hoofdredacteur"), while Dutch writes its article
+"de" in lower case inside a sentence. The model, trained mostly on names with a first name
+before them, misses such surnames on their own. A capitalised particle inside a sentence,
+followed by a surname the name lists know, is a person; not at a sentence's start ("De
+Fransen lieten": the French), not a place named so ("De Panne", "Ter Apel", "Den Haag":
+"Den" is left out), not a brand, not a firm's name ("De Cock, Verlinden en Van de Velde
+CV").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from discreet.detect.base import DetectionInput, Finding, Recognizer
+from discreet.detect.entities import EntityType
+from discreet.detect.ordinary import BRANDS_AND_PRODUCTS
+from discreet.detect.places import known_place
+from discreet.detect.plausibility import sentence_initial
+from discreet.detect.recognizers.names import SURNAMES
+from discreet.detect.registry import builtin
+
+SCORE = 0.65
+_PARTICLE_SURNAME = re.compile(
+    r"(?<![\w'’-])(?:Van (?:der|den|de)|Vander|Vanden|Vande|Van|De|Ver|Ter|Ten)"
+    r"[ ](?P<surname>[A-ZÀ-Þ][a-zà-ÿ]+(?:-[A-ZÀ-Þ][a-zà-ÿ]+)?)(?![\w'’-])"
+)
+_TRIGGER = re.compile(r"(?:De|Van|Ver|Ter|Ten)[a-z]{0,3}(?: de[nr]?)? [A-ZÀ-Þ]")
+# A Dutch or Belgian legal form further on in the clause: the surnames name a firm ("De
+# Cock, Verlinden en Van de Velde CV"), which the model reads better.
+_FIRM_AHEAD = re.compile(
+    r"[^.;!?\n]{0,60}?(?<![\w.])(?:CV|BV|NV|VOF|BVBA|CommV|B\.V\.|N\.V\.)(?![\w])"
+)
+
+
+@builtin
+class ParticleSurnameRecognizer(Recognizer):
+    """A surname with its capitalised particle inside a Dutch sentence."""
+
+    name = "particle_surnames"
+    entity_types = frozenset({EntityType.PERSON})
+    languages = frozenset({"nl"})
+    trigger = _TRIGGER
+
+    def analyze(self, item: DetectionInput) -> Iterator[Finding]:
+        text = item.text
+        for match in _PARTICLE_SURNAME.finditer(text):
+            start, end = match.span()
+            if sentence_initial(text, start):
+                continue
+            whole = match.group().casefold()
+            if not (match["surname"].casefold() in SURNAMES or whole in SURNAMES):
+                continue
+            if known_place(whole) or whole in BRANDS_AND_PRODUCTS:
+                continue
+            if _FIRM_AHEAD.match(text, end) is not None:
+                continue
+            yield Finding(start, end, EntityType.PERSON, SCORE, self.name)

@@ -1,0 +1,58 @@
+"""Flemish surnames with a capitalised particle, alone inside a Dutch sentence."""
+
+from __future__ import annotations
+
+import pytest
+
+from discreet.detect import Detector, EntityType
+from discreet.detect.base import DetectionInput
+from discreet.detect.registry import RecognizerRegistry
+
+REGISTRY = RecognizerRegistry.default()
+
+
+def particle_surnames(text: str) -> list[str]:
+    recognizer = REGISTRY.get("particle_surnames")
+    return [f.value(text) for f in recognizer.analyze(DetectionInput(text, "nl"))]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("VRT of zelfs 4FM sluit De Coster niet uit.", ["De Coster"]),
+        ("In 1996 was De Prins enkele maanden hoofdredacteur.", ["De Prins"]),
+        ("Ik heb gisteren met Van den Bossche gebeld.", ["Van den Bossche"]),
+    ],
+)
+def test_a_capitalised_particle_and_a_known_surname_inside_a_sentence(
+    text: str, expected: list[str]
+) -> None:
+    assert particle_surnames(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "De Fransen lieten weten dat het kan.",  # a sentence's article: the French
+        "(Bloomberg) De Fransen lieten weten dat het kan.",
+        "We gaan naar De Panne en Ter Apel.",  # places named so
+        "Het pakket ging mee met De Post.",  # a brand
+        "Ik las het in de Coster van gisteren.",  # the article in lower case
+        "Op naam van De Cock, Verlinden en Van de Velde CV graag.",  # a firm
+    ],
+)
+def test_articles_places_and_brands_are_no_surnames(text: str) -> None:
+    assert particle_surnames(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "surname"),
+    [
+        ("Volgens De Coster komt de levering morgen.", "De Coster"),
+        ("Ik heb gisteren met Van den Bossche gebeld.", "Van den Bossche"),
+        ("De factuur staat op naam van Vande Velde.", "Vande Velde"),
+    ],
+)
+def test_the_detector_masks_the_surname_alone(text: str, surname: str) -> None:
+    found = [(f.value(text), f.type) for f in Detector().detect(text, language="nl")]
+    assert (surname, EntityType.PERSON) in found
