@@ -210,19 +210,19 @@ _GERMAN_SERVICE_HEADS = (
     "lieferung", "kosten", "daten", "sendung", "zahlung",
 )  # fmt: skip
 
+OWN_WORD_SPREAD = -1.0
+"""A word much more frequent in another language than in the text's (`zipf_spread` below
+this) is no word of it: names travel ("Keegan"), and German text quotes English ("wither",
+"spoon")."""
 ROLE_WORD = 3.5
 """A capitalised word this frequent (Zipf) before a first name and surname is a role or an
 origin, no name; a first name is rarely as frequent ("Barend" 3.2 in Dutch)."""
-ROLE_WORD_SPREAD = -1.0
-"""Nor much more frequent in other languages, as names are ("Keegan")."""
 COMPOUND_PERSON_SCORE = 0.6
 """A person the model found in one German compound with at least this score stays a person:
 surnames are compounds too ("Schafstall", "Schmalstieg", "Rosenzweig")."""
 GERMAN_COMPOUND_PART = 3.0
-"""Both parts of a German compound at least this frequent (Zipf): a noun, not a name."""
-GERMAN_COMPOUND_SPREAD = -1.0
-"""Nor much more frequent in another language (see `zipf_spread`): "Witherspoon" is no
-"wither" and "spoon", which German text quotes from English."""
+"""Both parts of a German compound are German words this frequent (Zipf) at least: a noun,
+not a name ("Witherspoon" is no "wither" and "spoon")."""
 # Last words of German compounds that name a place or a person ("Eissporthalle",
 # "Lindenallee", "Barbourville"); and the linking letters between a
 # compound's parts ("Integration|s|beauftragte", "Ratte|n|zahn").
@@ -256,24 +256,23 @@ def german_compound(word: str) -> bool:
         return False  # "Wolga-Republik", "Fidschi-Inseln", "Osnatel-Arena": often a site
     for i in range(5, len(key) - 4):
         head = key[i:]
-        if not _german_word(head):
+        if not _own_word(head, "de", GERMAN_COMPOUND_PART):
             continue
         for link in _GERMAN_LINKS:
             if not key.endswith(link, 0, i):
                 continue
             modifier = key[: i - len(link)]
-            if len(modifier) >= 5 and _german_word(modifier):
+            if len(modifier) >= 5 and _own_word(modifier, "de", GERMAN_COMPOUND_PART):
                 return head not in _GERMAN_NAME_HEADS and not any(
                     known_name(p) or known_place(p) for p in (modifier, head)
                 )
     return False
 
 
-def _german_word(key: str) -> bool:
-    return (
-        zipf_here(key, "de") >= GERMAN_COMPOUND_PART
-        and zipf_spread(key, "de") >= GERMAN_COMPOUND_SPREAD
-    )
+def _own_word(word: str, language: str, frequency: float) -> bool:
+    """Whether `word` is a word of `language` at least this frequent (Zipf), and not one
+    much more frequent elsewhere (see OWN_WORD_SPREAD)."""
+    return zipf_here(word, language) >= frequency and zipf_spread(word, language) >= OWN_WORD_SPREAD
 
 
 _stop_words: frozenset[str] = frozenset()
@@ -791,20 +790,12 @@ def _extend_left(text: str, start: int, language: str, *, whole: bool = False) -
     if not _name_part(match.group(), text, match.start(), language):
         return None
     word = match.group()
-    if whole and _role_word(word, language):
+    if whole and not known_name(word.casefold()) and _own_word(word, language, ROLE_WORD):
         # A word of the language before a first name and surname is a role or an origin:
         # "Chancellor Angela Merkel", "Oppositieleider Ariel Sharon", "Mexican Ariel Cruz";
         # one it does not know is a first name the lists lack ("Sungjoo Lee").
         return None
     return match.start()
-
-
-def _role_word(word: str, language: str) -> bool:
-    return (
-        not known_name(word.casefold())
-        and zipf_here(word, language) >= ROLE_WORD
-        and zipf_spread(word, language) >= ROLE_WORD_SPREAD
-    )
 
 
 def _extend_right(text: str, end: int, language: str) -> int | None:

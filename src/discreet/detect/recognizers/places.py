@@ -367,11 +367,12 @@ class PlaceRecognizer(Recognizer):
         compass joined to it ("Ostdeutschland", "Südtirol", "Westeuropas"; not "Osthang")."""
         compass = _COMPASS_JOINED.match(word)
         stem = word[compass.end() :] if compass is not None else word
-        for key, genitive in ((fold(stem), False), (fold(stem[:-1]), True)):
-            if genitive and (len(stem) < 5 or not stem.endswith("s")):
-                continue
-            if not genitive and compass is None:
-                continue  # the plain name is the gazetteer's, found before this
+        keys = []
+        if compass is not None:  # without one, the plain name is the gazetteer's, found before
+            keys.append(fold(stem))
+        if len(stem) >= 5 and stem.endswith("s"):
+            keys.append(fold(stem[:-1]))
+        for key in keys:
             kind = self._gazetteer.kind(key)
             if kind is None or key in self._stop_in["de"] or known_name(key):
                 continue
