@@ -293,3 +293,17 @@ def test_a_capitalised_everyday_word_ends_no_name_but_makes_a_title_or_firm() ->
     # Rare words still extend a name; a frequent word at a sentence start says nothing.
     assert "Anna Kowalczyk" in names("Please call Anna Kowalczyk tomorrow")
     assert "Anna Kowalczyk" in names("Call Anna Kowalczyk. Thanks for the help")
+
+
+def test_a_lower_case_first_name_starts_no_capitalised_name() -> None:
+    # "said" and "beat" are first names in the lists; lower case before capitals, they are
+    # the verbs, and the name is the capitalised words alone.
+    assert names('" It is rising, " said Hugh Johnson, an analyst.') == ["Hugh Johnson"]
+    assert names("The champion beat Emily Smith in three games.") == ["Emily Smith"]
+    # Lower case throughout is still a name.
+    assert names("i spoke to paula cox yesterday") == ["paula cox"]
+
+
+def test_a_possessive_is_no_part_of_the_name() -> None:
+    assert names("He backed Alexander Lebed's plan.") == ["Alexander Lebed"]
+    assert names("He backed Alexander Lebed’s plan.") == ["Alexander Lebed"]

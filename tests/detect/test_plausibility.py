@@ -585,3 +585,95 @@ def test_a_surname_made_of_two_words_stays_a_person_when_the_model_is_sure() -> 
     assert refined(text, "Schafstall", P, "de", score=0.9) == [("Schafstall", P)]
     # The same word the model is unsure of is the noun "Schaf|stall" (a sheep's pen).
     assert refined(text, "Schafstall", P, "de", score=0.3) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "found", "name"),
+    [
+        ("en", "The album by Sheila E. was released in May.", "Sheila E", "Sheila E."),
+        ("en", "Martin Luther King Jr. spoke in Washington.", "Martin Luther King Jr",
+         "Martin Luther King Jr."),
+        # A German ruler's ordinal is written with its period ("Heinrich der Zweite").
+        ("de", "Unter Heinrich II. wuchs die Stadt.", "Heinrich II", "Heinrich II."),
+        # An office before the name is no part of it, though many are surnames too
+        # ("King", "Bishop", "Richter"): before a name the lists do not know, or any name.
+        ("en", "Cambodia's King Norodom Sihanouk said so.", "Norodom Sihanouk",
+         "Norodom Sihanouk"),
+        ("en", "In 1986 Bishop Desmond Tutu spoke.", "Desmond Tutu", "Desmond Tutu"),
+        ("de", "Der Richter Paolo Borsellino wurde ermordet.", "Paolo Borsellino",
+         "Paolo Borsellino"),
+        # A frequent word that is a first name is taken in ("Ted"), as is a first name
+        # the lists lack ("Keegan").
+        ("en", "Yesterday Ted Smith called.", "Smith", "Ted Smith"),
+        ("en", "The cast: Keegan Connor Tracy and others.", "Connor Tracy",
+         "Keegan Connor Tracy"),
+    ],
+)  # fmt: skip
+def test_a_names_edges_take_an_abbreviations_period_and_leave_an_office_out(
+    language: str, text: str, found: str, name: str
+) -> None:
+    assert refined(text, found, P, language) == [(name, P)]
+
+
+def test_a_sentences_period_after_an_english_ordinal_stays_out() -> None:
+    text = "The crown passed to Henry II. His son was crowned later."
+    assert refined(text, "Henry II", P, "en") == [("Henry II", P)]
+    # Nor is a period after a whole word an abbreviation's.
+    text = "Wir sprachen mit Thomas Müller. Er kam spät."
+    assert refined(text, "Thomas Müller", P, "de") == [("Thomas Müller", P)]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "value", "place"),
+    [
+        ("en", "We flew to St. Thomas for the holidays.", "Thomas", "St. Thomas"),
+        ("de", "Die Burg liegt bei St. Goar am Rhein.", "Goar", "St. Goar"),
+        ("de", "Die Kirche St Johann Baptist wurde renoviert.", "Johann Baptist",
+         "St Johann Baptist"),
+    ],
+)  # fmt: skip
+def test_a_name_after_st_is_the_place_named_after_a_saint(
+    language: str, text: str, value: str, place: str
+) -> None:
+    start = text.index(value)
+    finding = Finding(start, start + len(value), P, NER_SCORE, "ner:builtin")
+    (out,) = retype_people(DetectionInput(text, language), [finding])
+    assert (out.value(text), out.type) == (place, L)
+
+
+def test_a_name_that_starts_with_st_stays_a_person() -> None:
+    # The name recognizer's "St John" after a title: no "St." before it to read as Saint.
+    text = "Please ask Mrs St John about the refund."
+    start = text.index("St John")
+    finding = Finding(start, start + 7, P, NER_SCORE, "names")
+    assert retype_people(DetectionInput(text, "en"), [finding]) == [finding]
+    # A name that takes "St" in, found beside its last word, stays one person.
+    text = "Paris St Germain sang first."
+    whole = Finding(0, 16, P, NER_SCORE, "ner:builtin")
+    part = Finding(10, 16, P, 0.5, "names")
+    assert retype_people(DetectionInput(text, "en"), [whole, part]) == [whole, part]
+    text = "Ask Tom about the West Thomas account."  # "West", not "St"
+    start = text.index("Thomas")
+    finding = Finding(start, start + 6, P, NER_SCORE, "ner:builtin")
+    assert retype_people(DetectionInput(text, "en"), [finding]) == [finding]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("1956 begleitete er auf dem Klavier Mahalia Jackson.", "Mahalia Jackson"),
+        ("In den Hauptrollen sind Nick Nolte und Matt Dillon.", "Matt Dillon"),
+        ("Für alle Titel komponierte Elton John die Musik.", "Elton John"),
+    ],
+)
+def test_a_surname_that_is_also_a_first_name_keeps_the_first_name_before_it(
+    text: str, name: str
+) -> None:
+    # "Jackson", "Dillon", "John" are in the first-name lists; last in the name they are
+    # its surname, and the unknown or English word before is the first name, no role.
+    assert refined(text, name, P, "de") == [(name, P)]
+
+
+def test_a_role_before_a_lone_first_name_is_still_cut() -> None:
+    text = "Der Mieter Thomas hat angerufen."
+    assert refined(text, "Mieter Thomas", P, "de") == [("Thomas", P)]

@@ -22,6 +22,10 @@ def particle_surnames(text: str) -> list[str]:
         ("VRT of zelfs 4FM sluit De Coster niet uit.", ["De Coster"]),
         ("In 1996 was De Prins enkele maanden hoofdredacteur.", ["De Prins"]),
         ("Ik heb gisteren met Van den Bossche gebeld.", ["Van den Bossche"]),
+        # "kg" in lower case is a weight, no legal form; a form after the full stop
+        # belongs to another sentence.
+        ("Volgens De Coster weegt het pakket 5 kg.", ["De Coster"]),
+        ("Ik sprak De Prins. BV Kantoor belt later.", ["De Prins"]),
     ],
 )
 def test_a_capitalised_particle_and_a_known_surname_inside_a_sentence(
@@ -39,6 +43,8 @@ def test_a_capitalised_particle_and_a_known_surname_inside_a_sentence(
         "Het pakket ging mee met De Post.",  # a brand
         "Ik las het in de Coster van gisteren.",  # the article in lower case
         "Op naam van De Cock, Verlinden en Van de Velde CV graag.",  # a firm
+        "De factuur gaat naar Van Dijk B.V. in Utrecht.",
+        "Bel met De Smet BVBA over de levering.",
     ],
 )
 def test_articles_places_and_brands_are_no_surnames(text: str) -> None:

@@ -130,6 +130,8 @@ def test_german_country_names_are_declined_after_a_preposition() -> None:
         ("fr", "Il rentre de Russie", ["Russie"]),
         # "USA" is no code; German genitives of countries and large cities.
         ("de", "Die Hauptstadt Deutschlands liegt nicht in den USA", ["Deutschlands", "USA"]),
+        ("de", "Die Geschichte Griechenlandes und des Saarlandes",
+         ["Griechenlandes", "Saarlandes"]),
         # A point of the compass joined to a country or region, also in the genitive.
         ("de", "Er investiert in Ostdeutschland, Südtirol und Westeuropas Städte",
          ["Ostdeutschland", "Südtirol", "Westeuropas"]),

@@ -382,9 +382,12 @@ COMPANY_HEADS: frozenset[str] = _words(
 """Last words that make a capitalised phrase a company whoever or wherever it is named
 after ("Carr Futures", "El Paso Energy", "Rodale Press"): never a person nor a place."""
 
-LEGAL_FORMS: frozenset[str] = _words("inc ltd llc plc corp gmbh ag kg bv nv sa sarl sas srl")
-"""A company's legal form; alone ("CCNG, Inc."), it is no name or place. (Not "SpA" or
-"Co": "Spa" is a Belgian town, "Co" a county's abbreviation.)"""
+LEGAL_FORMS: frozenset[str] = _words(
+    "inc ltd llc plc corp gmbh ag kg bv nv cv vof bvba commv sa sarl sas srl"
+)
+"""A company's legal form, casefolded without its dots ("B.V." is "bv"); alone ("CCNG,
+Inc."), it is no name or place. (Not "SpA" or "Co": "Spa" is a Belgian town, "Co" a
+county's abbreviation.)"""
 
 ORGANISATION_HEADS: frozenset[str] = COMPANY_HEADS | _words(
     """

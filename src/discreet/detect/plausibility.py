@@ -64,6 +64,7 @@ from discreet.detect.recognizers.names import (
     honorific,
     known_name,
 )
+from discreet.detect.recognizers.roles import role_word
 from discreet.detect.stopwords import any_stop_words, stop_words
 
 CHECKED_TYPES = frozenset(
@@ -267,6 +268,12 @@ def german_compound(word: str) -> bool:
                     known_name(p) or known_place(p) for p in (modifier, head)
                 )
     return False
+
+
+def _role_word(word: str, language: str) -> bool:
+    """A frequent word of the language, at least as frequent here as elsewhere ("Mieter",
+    "C'est"; not "Matt", "Cliff" or "Rio", which German quotes as names)."""
+    return zipf_here(word, language) >= ROLE_WORD and zipf_spread(word, language) >= 0
 
 
 def _own_word(word: str, language: str, frequency: float) -> bool:
@@ -561,6 +568,12 @@ def retype_people(item: DetectionInput, findings: Iterable[Finding]) -> list[Fin
             # "la SARL Fontaine Bâtiment": the legal form opens the company's name.
             out.append(Finding(form.start(), f.end, EntityType.ORGANIZATION, f.score, f.recognizer))
             continue
+        saint = _saint_before(item.text, f, findings)
+        if saint is not None:
+            # "St. Thomas", "St. Goar", "St. Johann Baptist": a place, a church or a school
+            # named after a saint, not the person the model or the name lists saw.
+            out.append(Finding(saint, f.end, EntityType.LOCATION, f.score, f.recognizer))
+            continue
         if f.type in (EntityType.PERSON, EntityType.LOCATION) and _company_follows(
             item.text, f.end
         ):
@@ -579,6 +592,26 @@ def retype_people(item: DetectionInput, findings: Iterable[Finding]) -> list[Fin
 
 
 _PEOPLE_AND_PLACES = frozenset({EntityType.PERSON, EntityType.LOCATION})
+# "St." or "St" (Saint, Sankt) right before a name, one blank between.
+_SAINT_BEFORE = re.compile(r"(?<![\w.])St\.? $")
+
+
+def _saint_before(text: str, finding: Finding, findings: list[Finding]) -> int | None:
+    """Where "St." starts, if it stands right before the person `finding` and no other
+    person's name takes it in ("Paris St Germain" is one)."""
+    if finding.type is not EntityType.PERSON:
+        return None
+    saint = _SAINT_BEFORE.search(text, max(0, finding.start - 4), finding.start)
+    if saint is None:
+        return None
+    start = saint.start()
+    if any(
+        g.type is EntityType.PERSON and g.start <= start and g.end >= finding.end for g in findings
+    ):
+        return None
+    return start
+
+
 _NAMES_AND_PLACES = frozenset({EntityType.PERSON, EntityType.LOCATION, EntityType.ORGANIZATION})
 # Legal forms written before the name (French and Belgian usage): "SARL Fontaine Bâtiment",
 # "la SAS Martin Frères". In capitals only: "sa" and "sas" are words.
@@ -693,7 +726,9 @@ def _person_extent(text: str, words: list[_Word], language: str) -> tuple[int, i
             before = words[:k]
             if all(
                 w.text[:1].isupper() and not known_name(w.key) and len(w.text) > 1 for w in before
-            ):
+            ) and (k < len(words) - 1 or all(_role_word(w.text, language) for w in before)):
+                # Last, a known first name is the surname: "Mahalia Jackson", "Elton John"
+                # lose no first name; "C'est Yasmine", "Mieter Thomas" their word.
                 first = k
             break
     last = len(words) - 1
@@ -719,7 +754,24 @@ def _person_extent(text: str, words: list[_Word], language: str) -> tuple[int, i
         if extended is None:
             break
         end = extended
-    return start, end
+    return start, _abbreviation_dot(text, end, language)
+
+
+# The end of a name written as an abbreviation: an initial ("Sheila E."), "Jr." or "Sr.",
+# and in German a ruler's ordinal ("Heinrich II.", a number read "der Zweite"); an
+# English "Henry II." ends its sentence with that period instead.
+_ABBREVIATED_END = re.compile(r"(?<![\w.])(?:[A-ZÀ-Ý]|Jr|Sr)$")
+_ORDINAL_END = re.compile(r"(?<![\w.])[IVX]{1,4}$")
+
+
+def _abbreviation_dot(text: str, end: int, language: str) -> int:
+    """`end`, or one past the period that abbreviates the name's last word."""
+    if text[end : end + 1] != ".":
+        return end
+    window = text[max(0, end - 6) : end]
+    if _ABBREVIATED_END.search(window) or (language == "de" and _ORDINAL_END.search(window)):
+        return end + 1
+    return end
 
 
 def _dangling_particle(word: _Word, text: str) -> bool:
@@ -790,10 +842,15 @@ def _extend_left(text: str, start: int, language: str, *, whole: bool = False) -
     if not _name_part(match.group(), text, match.start(), language):
         return None
     word = match.group()
-    if whole and not known_name(word.casefold()) and _own_word(word, language, ROLE_WORD):
+    key = word.casefold()
+    if (whole and not known_name(key) and _own_word(word, language, ROLE_WORD)) or role_word(
+        word, language
+    ):
         # A word of the language before a first name and surname is a role or an origin:
         # "Chancellor Angela Merkel", "Oppositieleider Ariel Sharon", "Mexican Ariel Cruz";
-        # one it does not know is a first name the lists lack ("Sungjoo Lee").
+        # one it does not know is a first name the lists lack ("Sungjoo Lee"). An office
+        # is a role before any name, though many are surnames too: "King Norodom
+        # Sihanouk", "Richter Paolo Borsellino", "Bishop Desmond Tutu".
         return None
     return match.start()
 

@@ -380,6 +380,8 @@ def _known(key: str) -> int:
     return flags | (_LAST if all(parts) else 0)
 
 
+_POSSESSIVE = ("'s", "’s")
+
 # flags -> (first, last), so building a token needs no bit tests.
 _FLAG_PAIRS = ((False, False), (True, False), (False, True), (True, True))
 # Builds a token without NamedTuple's Python-level __new__, the costliest step per token.
@@ -613,8 +615,11 @@ class _Scanner:
             if tok.key in _NOT_NAMES or self._inside_place(i):
                 continue
             if not tok.capitalised:
-                # Lower-case text: only a known first name plus a known surname ("paula cox").
+                # Lower-case text: only a known first name plus a known surname ("paula cox"),
+                # lower case throughout: "said" is a first name too, not in '" said Hugh
+                # Johnson'.
                 end = self.chain(i, unknown_ok=False, lowercase=True)
+                end = next((j for j in range(i + 1, end) if toks[j].capitalised), end)
                 if (
                     end > i + 1
                     and tok.key not in _AMBIGUOUS_FIRST
@@ -738,9 +743,10 @@ class _Scanner:
         return False
 
     def _finding(self, i: int, end: int, score: float) -> Finding:
-        return Finding(
-            self.toks[i].start, self.toks[end - 1].end, EntityType.PERSON, score, "names"
-        )
+        last = self.toks[end - 1]
+        # A possessive is no part of the name: "Alexander Lebed's plan".
+        stop = last.end - 2 if last.text.endswith(_POSSESSIVE) and len(last.text) > 3 else last.end
+        return Finding(self.toks[i].start, stop, EntityType.PERSON, score, "names")
 
 
 @builtin

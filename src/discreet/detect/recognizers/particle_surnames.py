@@ -18,7 +18,7 @@ from collections.abc import Iterator
 
 from discreet.detect.base import DetectionInput, Finding, Recognizer
 from discreet.detect.entities import EntityType
-from discreet.detect.ordinary import BRANDS_AND_PRODUCTS
+from discreet.detect.ordinary import BRANDS_AND_PRODUCTS, LEGAL_FORMS
 from discreet.detect.places import known_place
 from discreet.detect.plausibility import sentence_initial
 from discreet.detect.recognizers.names import SURNAMES
@@ -30,11 +30,23 @@ _PARTICLE_SURNAME = re.compile(
     r"[ ](?P<surname>[A-ZÀ-Þ][a-zà-ÿ]+(?:-[A-ZÀ-Þ][a-zà-ÿ]+)?)(?![\w'’-])"
 )
 _TRIGGER = re.compile(r"(?:De|Van|Ver|Ter|Ten)[a-z]{0,3}(?: de[nr]?)? [A-ZÀ-Þ]")
-# A Dutch or Belgian legal form further on in the clause: the surnames name a firm ("De
-# Cock, Verlinden en Van de Velde CV"), which the model reads better.
-_FIRM_AHEAD = re.compile(
-    r"[^.;!?\n]{0,60}?(?<![\w.])(?:CV|BV|NV|VOF|BVBA|CommV|B\.V\.|N\.V\.)(?![\w])"
-)
+# The rest of the clause, up to 60 characters (a full stop ends it, not the dots of
+# "B.V."), and its capitalised words.
+_CLAUSE = re.compile(r"(?:[^.;!?\n]|\.(?=\w))*")
+_CAPITALISED = re.compile(r"(?<![\w.])[A-Z][\w.]*")
+_CLAUSE_LOOKAHEAD = 60
+
+
+def _firm_ahead(text: str, end: int) -> bool:
+    """Whether a legal form, capitalised, follows in the clause: the surnames name a firm
+    ("De Cock, Verlinden en Van de Velde CV", "Van Dijk B.V."), which the model reads
+    better; "5 kg" is no legal form."""
+    clause = _CLAUSE.match(text, end, end + _CLAUSE_LOOKAHEAD)
+    assert clause is not None  # the pattern matches the empty string
+    return any(
+        word.group().replace(".", "").casefold() in LEGAL_FORMS
+        for word in _CAPITALISED.finditer(text, end, clause.end())
+    )
 
 
 @builtin
@@ -57,6 +69,6 @@ class ParticleSurnameRecognizer(Recognizer):
                 continue
             if known_place(whole) or whole in BRANDS_AND_PRODUCTS:
                 continue
-            if _FIRM_AHEAD.match(text, end) is not None:
+            if _firm_ahead(text, end):
                 continue
             yield Finding(start, end, EntityType.PERSON, SCORE, self.name)

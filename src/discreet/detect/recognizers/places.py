@@ -362,9 +362,10 @@ class PlaceRecognizer(Recognizer):
 
     def _german_form(self, start: int, end: int, word: str) -> Finding | None:
         """A German form of a place the gazetteer knows under its plain name: the genitive
-        of a country, region or large city ("Deutschlands", "Israels", "Bagdads"; smaller
-        towns' genitives are left to the NER), and a country or region with a point of the
-        compass joined to it ("Ostdeutschland", "Südtirol", "Westeuropas"; not "Osthang")."""
+        of a country, region or large city ("Deutschlands", "Griechenlandes", "Israels",
+        "Bagdads"; smaller towns' genitives are left to the NER), and a country or region
+        with a point of the compass joined to it ("Ostdeutschland", "Südtirol",
+        "Westeuropas"; not "Osthang")."""
         compass = _COMPASS_JOINED.match(word)
         stem = word[compass.end() :] if compass is not None else word
         keys = []
@@ -372,6 +373,8 @@ class PlaceRecognizer(Recognizer):
             keys.append(fold(stem))
         if len(stem) >= 5 and stem.endswith("s"):
             keys.append(fold(stem[:-1]))
+            if stem.endswith("landes"):  # "Griechenlandes", "Saarlandes"
+                keys.append(fold(stem[:-2]))
         for key in keys:
             kind = self._gazetteer.kind(key)
             if kind is None or key in self._stop_in["de"] or known_name(key):

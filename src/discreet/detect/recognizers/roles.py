@@ -78,6 +78,25 @@ def _cue(language: str, roles: str) -> re.Pattern[str]:
 # German roles end compounds ("Innenminister"); elsewhere the role is a word of its own.
 _COMPOUND_LANGUAGES = frozenset(["de"])
 _CUES = {language: _cue(language, roles) for language, roles in _ROLES.items()}
+# One role word, casefolded: German compounds ("innenministerin"), elsewhere a hyphenated
+# rank ("lieutenant-colonel").
+_ROLE_WORDS = {
+    language: re.compile(
+        rf"[^\W\d_]*-?(?:{roles})(?:in(?:nen)?|en|s)?"
+        if language in _COMPOUND_LANGUAGES
+        else rf"(?:[^\W\d_]+-)?(?:{roles})"
+    )
+    for language, roles in _ROLES.items()
+}
+
+
+def role_word(word: str, language: str) -> bool:
+    """Whether `word` is an office or role of the language ("King", "Bishop", "Richter",
+    "Innenministerin", "Lieutenant-Colonel"): before a name it says what the person is,
+    and is no part of the name, though many are surnames too."""
+    return _ROLE_WORDS[language].fullmatch(word.casefold()) is not None
+
+
 _WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*\.?")
 
 
