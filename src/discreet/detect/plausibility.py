@@ -59,6 +59,7 @@ from discreet.detect.recognizers.names import (
     FIRST_NAMES,
     HONORIFICS,
     PARTICLES,
+    POSSESSIVE_ENDINGS,
     SURNAMES,
     NameRecognizer,
     honorific,
@@ -270,16 +271,10 @@ def german_compound(word: str) -> bool:
     return False
 
 
-def _role_word(word: str, language: str) -> bool:
-    """A frequent word of the language, at least as frequent here as elsewhere ("Mieter",
-    "C'est"; not "Matt", "Cliff" or "Rio", which German quotes as names)."""
-    return zipf_here(word, language) >= ROLE_WORD and zipf_spread(word, language) >= 0
-
-
-def _own_word(word: str, language: str, frequency: float) -> bool:
+def _own_word(word: str, language: str, frequency: float, spread: float = OWN_WORD_SPREAD) -> bool:
     """Whether `word` is a word of `language` at least this frequent (Zipf), and not one
-    much more frequent elsewhere (see OWN_WORD_SPREAD)."""
-    return zipf_here(word, language) >= frequency and zipf_spread(word, language) >= OWN_WORD_SPREAD
+    much more frequent elsewhere (`zipf_spread` at least `spread`; see OWN_WORD_SPREAD)."""
+    return zipf_here(word, language) >= frequency and zipf_spread(word, language) >= spread
 
 
 _stop_words: frozenset[str] = frozenset()
@@ -726,9 +721,14 @@ def _person_extent(text: str, words: list[_Word], language: str) -> tuple[int, i
             before = words[:k]
             if all(
                 w.text[:1].isupper() and not known_name(w.key) and len(w.text) > 1 for w in before
-            ) and (k < len(words) - 1 or all(_role_word(w.text, language) for w in before)):
+            ) and (
+                k < len(words) - 1
+                or all(_own_word(w.text, language, ROLE_WORD, spread=0.0) for w in before)
+            ):
                 # Last, a known first name is the surname: "Mahalia Jackson", "Elton John"
-                # lose no first name; "C'est Yasmine", "Mieter Thomas" their word.
+                # lose no first name. A frequent word of the language, at least as frequent
+                # here as elsewhere, is cut before it: "C'est Yasmine", "Mieter Thomas"
+                # (not "Matt", "Cliff" or "Rio", which German quotes as names).
                 first = k
             break
     last = len(words) - 1
@@ -837,7 +837,7 @@ def _extend_left(text: str, start: int, language: str, *, whole: bool = False) -
     if _INITIAL.fullmatch(match.group()):
         # In French "M." is Monsieur, not an initial: "M. Arnaud" names Arnaud.
         return None if honorific(match.group(), language) else start - 3
-    if match.group().endswith(("'s", "’s")):
+    if match.group().endswith(POSSESSIVE_ENDINGS):
         return None  # a possessor, not a first name: "Canada's Randy Ferbey"
     if not _name_part(match.group(), text, match.start(), language):
         return None

@@ -380,7 +380,8 @@ def _known(key: str) -> int:
     return flags | (_LAST if all(parts) else 0)
 
 
-_POSSESSIVE = ("'s", "’s")
+POSSESSIVE_ENDINGS = ("'s", "’s")
+"""How a possessive ends a word ("Lebed's"): no part of the name."""
 
 # flags -> (first, last), so building a token needs no bit tests.
 _FLAG_PAIRS = ((False, False), (True, False), (False, True), (True, True))
@@ -745,7 +746,8 @@ class _Scanner:
     def _finding(self, i: int, end: int, score: float) -> Finding:
         last = self.toks[end - 1]
         # A possessive is no part of the name: "Alexander Lebed's plan".
-        stop = last.end - 2 if last.text.endswith(_POSSESSIVE) and len(last.text) > 3 else last.end
+        possessive = last.text.endswith(POSSESSIVE_ENDINGS) and len(last.text) > 3
+        stop = last.end - 2 if possessive else last.end
         return Finding(self.toks[i].start, stop, EntityType.PERSON, score, "names")
 
 
