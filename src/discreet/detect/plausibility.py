@@ -102,6 +102,8 @@ the gazetteer not as a place, with no preposition of place before it, is the per
 English news +0.001. Not Dutch nor French: there surnames are as often rivers, regions
 and villages the gazetteer does not hold ("de Maas", "Vlaanderen", "le Berry"; Dutch
 Wikipedia -0.003)."""
+PLACES_RECOGNIZER = "places"
+"""`recognizers.places.PlaceRecognizer.name` (that module imports this one)."""
 SURE_PLACE_SCORE = 0.9
 """A lone first name the names recognizer calls a person on the name lists alone (its
 weakest finding, `LONE_NAME_SCORE`) is the place where the model, having read the
@@ -512,16 +514,23 @@ def _unknown_lower_case(item: DetectionInput, finding: Finding, keys: list[str])
 
 
 def sure_places(item: DetectionInput, findings: list[Finding], model: str | None) -> list[Finding]:
-    """`findings` without the names recognizer's lone first names that the model `model`
-    is sure are places the gazetteer knows (see `SURE_PLACE_SCORE`); the model's place
-    then stands (a rule's finding of another kind would otherwise win the merge)."""
+    """`findings` without the lists' guesses the model `model`, having read the sentence,
+    contradicts (a rule's finding of another kind would otherwise win the merge): the
+    names recognizer's lone first names that the model is sure are places the gazetteer
+    knows (see `SURE_PLACE_SCORE`), and the places recognizer's regions far from
+    discreet's customers inside a name the model reads ("Jules César", "Hela wants"),
+    whose names people bear as often (see `detect.places.Gazetteer.far`)."""
     places = {
         (f.start, f.end)
         for f in findings
         if f.recognizer == model and f.type is EntityType.LOCATION and f.score >= SURE_PLACE_SCORE
     }
-    if not places:
+    people = [
+        (f.start, f.end) for f in findings if f.recognizer == model and f.type is EntityType.PERSON
+    ]
+    if not places and not people:
         return findings
+    far = gazetteer().far
     return [
         f
         for f in findings
@@ -530,6 +539,11 @@ def sure_places(item: DetectionInput, findings: list[Finding], model: str | None
             and f.score <= LONE_NAME_SCORE
             and (f.start, f.end) in places
             and known_place(f.value(item.text))
+        )
+        and not (
+            f.recognizer == PLACES_RECOGNIZER
+            and any(s <= f.start and f.end <= e for s, e in people)
+            and far(fold(f.value(item.text)))
         )
     ]
 

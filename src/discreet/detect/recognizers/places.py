@@ -42,6 +42,9 @@ from discreet.detect.stopwords import any_stop_words, stop_words
 SCORE = {PlaceKind.COUNTRY: 0.7, PlaceKind.REGION: 0.6, PlaceKind.CITY: 0.55}
 SCORE_AMBIGUOUS_WITH_CUE = 0.5
 SCORE_PHRASE = 0.6
+FAR_SHORT = 4
+"""A region far from discreet's customers (`detect.places.Gazetteer.far`) named in this
+many letters or fewer needs a cue before it, as names people bear do."""
 # A postal code (four or five digits, the Dutch form with its letters) and a blank before a
 # word: the word is where the code is. A code that reads as a year needs the comma or line
 # break that ends the street before it ("Meir 12, 2000 antwerpen").
@@ -507,6 +510,8 @@ class PlaceRecognizer(Recognizer):
             or key in WORD_LIKE_CITIES
             or key in BRANDS_AND_PRODUCTS
             or (value.isupper() and len(value) <= 3 and key not in _UNAMBIGUOUS_CODES)
+            # A far region's short name is as often someone's ("Shan", "Hela", "Edo").
+            or (len(value) <= FAR_SHORT and self._gazetteer.far(fold(value)))
             or (
                 kind is PlaceKind.CITY
                 and not self._gazetteer.major(fold(value))
