@@ -67,6 +67,9 @@ def test_the_gazetteer_knows_native_spellings_and_ignores_case() -> None:
     # Rivers, seas, mountains and historical regions from the project's list.
     for name in ("Rhein", "Rijn", "Rhin", "Vlaanderen", "Flandre", "Gaule", "Nordsee", "Alpes"):
         assert kind_of(name) is PlaceKind.REGION, name
+    # Territories the news names as places of their own, though no ISO region.
+    for name in ("Kosovo", "Gazastreifen", "Bosnien", "Westjordanland", "Cisjordanie"):
+        assert kind_of(name) is PlaceKind.REGION, name
     # Not those named like words or products ("Amour", "Java").
     assert kind_of("Amour") is None and kind_of("Java") is None
 
@@ -556,3 +559,20 @@ def test_a_name_the_model_reads_keeps_a_far_region_inside_it_a_name(
     found = [(f.value(text), f.type) for f in detector.detect(text, language=language)]
     assert (name, EntityType.PERSON) in found
     assert not any(t is EntityType.LOCATION for _, t in found)
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        ("de", "Kubikmeter nach Bosnien und Herzegowina.", ["Bosnien und Herzegowina"]),
+        ("en", "We ship to Antigua and Barbuda.", ["Antigua and Barbuda"]),
+        ("nl", "Hij woont in Bosnië en Herzegovina.", ["Bosnië en Herzegovina"]),
+        # Two places joined by a conjunction stay two.
+        ("de", "Wir fahren nach Berlin und Hamburg.", ["Berlin", "Hamburg"]),
+        ("fr", "Il vit à Paris et à Lyon.", ["Paris", "Lyon"]),
+    ],
+)
+def test_a_country_named_with_a_conjunction_is_one_place(
+    language: str, text: str, expected: list[str]
+) -> None:
+    assert values("places", text, language) == expected

@@ -56,7 +56,9 @@ ORDINARY = 3.8
 SENTENCE_START_ORDINARY = 3.0
 
 # Words inside a multi-word place name: "Frankfurt am Main", "Stratford-upon-Avon",
-# "Bergen op Zoom", "Saint-Étienne-du-Rouvray", "Châlons-en-Champagne".
+# "Bergen op Zoom", "Saint-Étienne-du-Rouvray", "Châlons-en-Champagne", "Antigua and
+# Barbuda" (a run is a place only if the gazetteer holds all of it: "Berlin und Hamburg"
+# is two).
 _INNER = frozenset(
     [
         "am",
@@ -75,6 +77,9 @@ _INNER = frozenset(
         "on",
         "sur",
         "en",
+        "and",  # "Bosnia and Herzegovina", "Trinidad en Tobago", "Bosnien und Herzegowina"
+        "und",
+        "et",
         "im",
         "ob",
         "bei",
