@@ -167,10 +167,10 @@ _SUBREGION_TYPES = frozenset(["Two-tier county"])
 # company names, "Acme Home Support".)
 _SMALL_TOWN_POPULATION = 1000
 _SMALL_TOWN_WORD = 2.5
+"""Zipf frequency (see detect.ordinary) from which a small town's name is a word."""
 _WORLD_REGION_WORD = 3.5
 """Elsewhere, first-level regions ("Assam", "Shaanxi", "Dagestan") up to this Zipf
 frequency: above it they are words of the four languages ("Centre", "Plateau", "Pool")."""
-"""Zipf frequency (see detect.ordinary) from which a small town's name is a word."""
 _LANGUAGES = ("en", "nl", "de", "fr")
 # Alternative names only for cities this large: enough for "Munich/München/Munchen", and
 # small towns' alternatives are mostly transliterations nobody types.

@@ -103,7 +103,8 @@ English news +0.001. Not Dutch nor French: there surnames are as often rivers, r
 and villages the gazetteer does not hold ("de Maas", "Vlaanderen", "le Berry"; Dutch
 Wikipedia -0.003)."""
 PLACES_RECOGNIZER = "places"
-"""`recognizers.places.PlaceRecognizer.name` (that module imports this one)."""
+"""The places recognizer's name: `recognizers.places.PlaceRecognizer` takes it from here
+(that module imports this one, so this one cannot import it)."""
 SURE_PLACE_SCORE = 0.9
 """A lone first name the names recognizer calls a person on the name lists alone (its
 weakest finding, `LONE_NAME_SCORE`) is the place where the model, having read the

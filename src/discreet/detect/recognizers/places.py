@@ -33,7 +33,7 @@ from discreet.detect.places import (
     lower_case_town,
     well_known_place,
 )
-from discreet.detect.plausibility import CAPITALISED_ORDINARY
+from discreet.detect.plausibility import CAPITALISED_ORDINARY, PLACES_RECOGNIZER
 from discreet.detect.plausibility import sentence_initial as _sentence_initial
 from discreet.detect.recognizers.names import FIRST_NAMES, known_name
 from discreet.detect.registry import builtin
@@ -244,7 +244,7 @@ _GAPS = frozenset([" ", "' ", "'", "’", "’ "])
 class PlaceRecognizer(Recognizer):
     """Countries, regions and cities the gazetteer knows, in the four languages."""
 
-    name = "places"
+    name = PLACES_RECOGNIZER
     entity_types = frozenset({EntityType.LOCATION})
     languages = frozenset({"en", "nl", "de", "fr"})
 
