@@ -513,6 +513,18 @@ def test_a_surname_the_model_calls_a_place_is_a_person_in_english_and_german() -
     assert refined(text, "Maas", L, "nl") == [("Maas", L)]
 
 
+def test_a_surname_the_model_calls_a_place_is_a_person_even_if_a_small_town_abroad() -> None:
+    # Kennedy is a town of a few thousand in Texas; the name lists know the surname.
+    text = "Depressed and angry, Kennedy assumed that his only option was war."
+    assert refined(text, "Kennedy", L, "en") == [("Kennedy", P)]
+    # A town where discreet's customers live, or a country's capital, stays a place.
+    assert refined("The talks moved to Jerusalem.", "Jerusalem", L, "en") == [("Jerusalem", L)]
+    text = "Jerusalem was quiet today."
+    assert refined(text, "Jerusalem", L, "en") == [("Jerusalem", L)]
+    text = "Arnsberg liegt an der Ruhr."
+    assert refined(text, "Arnsberg", L, "de") == [("Arnsberg", L)]
+
+
 def test_a_possessive_inside_a_person_span_splits_it() -> None:
     # The model ran the place that owns the name into it.
     text = "Curling, losing to Canada's Randy Ferbey in a 3 - 4 game"

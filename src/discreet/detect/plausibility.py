@@ -99,9 +99,10 @@ SURNAME_NOT_PLACE_LANGUAGES = frozenset({"en", "de"})
 """Where a lone word the model calls a place, which the name lists know as a surname and
 the gazetteer not as a place, with no preposition of place before it, is the person
 ("fügte Lehmann hinzu", "Ritter sagte"). Chosen on held-out dev texts: German news F2 +0.003,
-English news +0.001. Not Dutch nor French: there surnames are as often rivers, regions
-and villages the gazetteer does not hold ("de Maas", "Vlaanderen", "le Berry"; Dutch
-Wikipedia -0.003)."""
+English news +0.001; extended to small towns abroad ("Kennedy", "Duran"; not a country's
+capital, see places.build). Not Dutch nor French: there surnames are as often rivers,
+regions and villages the gazetteer does not hold ("de Maas", "Vlaanderen", "le Berry";
+Dutch Wikipedia -0.003)."""
 PLACES_RECOGNIZER = "places"
 """The places recognizer's name: `recognizers.places.PlaceRecognizer` takes it from here
 (that module imports this one, so this one cannot import it)."""
@@ -402,6 +403,10 @@ def _refine(item: DetectionInput, finding: Finding) -> Finding | None:
         return None  # "Chelsea boots", "the Lyon sofa", "le canapé Lyon", "de Oslo bank"
     if finding.type is EntityType.LOCATION:
         if fold(finding.value(text)) in gazetteer().places:
+            if _surname_taken_for_place(item, finding, keys):
+                return Finding(
+                    finding.start, finding.end, EntityType.PERSON, finding.score, finding.recognizer
+                )
             return finding  # "Zell am See": the whole name is a place
         if all(k in COLOURS for k in keys) and not _place_cue(text, finding.start):
             return None  # "Rose", "Schwarz" as a place: a colour ("in Geel" is a town)
@@ -488,14 +493,20 @@ def _emphasis(item: DetectionInput, finding: Finding, words: list[_Word]) -> boo
 
 
 def _surname_taken_for_place(item: DetectionInput, finding: Finding, keys: list[str]) -> bool:
-    """A lone "place" the name lists know as a surname and the gazetteer not as a place,
-    with no preposition of place before it (see SURNAME_NOT_PLACE_LANGUAGES)."""
+    """A lone "place" the name lists know as a surname and the gazetteer not as a place, or
+    only as a small town abroad ("Kennedy was re-elected": a town in Texas of 3,000), with
+    no preposition of place before it (see SURNAME_NOT_PLACE_LANGUAGES)."""
+    if (
+        finding.type is not EntityType.LOCATION
+        or item.language not in SURNAME_NOT_PLACE_LANGUAGES
+        or len(keys) != 1
+        or keys[0] not in SURNAMES
+    ):
+        return False
+    key = fold(keys[0])
     return (
-        finding.type is EntityType.LOCATION
-        and item.language in SURNAME_NOT_PLACE_LANGUAGES
-        and len(keys) == 1
-        and keys[0] in SURNAMES
-        and not known_place(keys[0])
+        not well_known_place(key)
+        and not gazetteer().home(key)
         and not _place_cue(item.text, finding.start)
     )
 

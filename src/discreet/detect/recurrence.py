@@ -14,7 +14,13 @@ the gazetteer does not know the word as a place ("George Washington" … "in Was
 
 Only what cannot be an ordinary word is repeated: a single word must be capitalised and
 not frequent in the text's language ("Durant", "Barak"; not "Will", "Mark", "Van"), so a
-name that is also a word stays judged by its context.
+name that is also a word stays judged by its context. Where capitals mark names (English,
+Dutch, French; not German, which capitalises every noun), a name the name lists know that
+is as frequent as a word is repeated where it stands capitalised inside a sentence, where
+the word would be written in lower case ("Griffin added. ... whether Griffin's
+expectations"; "Bush also nominated" stays judged at the sentence's start). Other frequent
+words capitalised inside a sentence are as often a title's ("Supreme Leader", "Associate
+Team"), and stay judged where they stand.
 """
 
 from __future__ import annotations
@@ -26,13 +32,22 @@ from discreet.detect.entities import EntityType
 from discreet.detect.merge import merge_findings
 from discreet.detect.ordinary import LEGAL_FORMS, zipf_here
 from discreet.detect.places import known_place
-from discreet.detect.recognizers.names import PARTICLES
+from discreet.detect.plausibility import sentence_initial
+from discreet.detect.recognizers.names import PARTICLES, known_name
 
 REPEATED_TYPES = frozenset({EntityType.PERSON, EntityType.LOCATION})
 
 WORD_ZIPF = 3.8
 """A single word this frequent (Zipf, see detect.ordinary) in the text's language or in
 English is not repeated: as often a word as the name ("Will", "Park", "Rose")."""
+
+CAPITALS_MARK_NAMES = frozenset({"en", "nl", "fr"})
+"""Languages that write only names capitalised inside a sentence (German capitalises nouns)."""
+
+FREQUENT_NAME_ZIPF = 5.0
+"""Up to this frequency a found single-word name the name lists know is repeated inside
+sentences in CAPITALS_MARK_NAMES ("Griffin" 3.9, "Kennedy" 4.3, "Bush" 4.5); from it on
+it is as often the word written at a title's capitals ("Brown" 5.0, "Will", "Mark")."""
 
 MIN_LETTERS = 3
 
@@ -51,13 +66,15 @@ def repeat_mentions(text: str, language: str, findings: list[Finding]) -> list[F
     added: list[Finding] = []
     done: set[tuple[str, EntityType]] = set()
     for source in sources:
-        for form in _forms(text, language, source):
+        for form, anywhere in _forms(text, language, source):
             if (form, source.type) in done:
                 continue
             done.add((form, source.type))
             for start in _occurrences(text, form):
                 end = start + len(form)
                 if any(s < end and start < e for s, e in taken):
+                    continue
+                if not anywhere and sentence_initial(text, start):
                     continue
                 taken.append((start, end))
                 added.append(Finding(start, end, source.type, source.score, source.recognizer))
@@ -71,8 +88,9 @@ def _surnames_agree(
     that person (see the module docstring)."""
     surnames: dict[str, float] = {}
     for source in sources:
-        surname = _surname(text, language, source)
-        if surname is not None:
+        found = _surname(text, language, source)
+        if found is not None:
+            surname = found[0]
             surnames[surname] = max(source.score, surnames.get(surname, 0.0))
     if not surnames:
         return findings
@@ -106,33 +124,50 @@ def _word_char(char: str) -> bool:
     return char.isalnum() or char == "_"
 
 
-def _forms(text: str, language: str, finding: Finding) -> Iterator[str]:
-    """The strings to look for: the value, and a full name's surname."""
+def _forms(text: str, language: str, finding: Finding) -> Iterator[tuple[str, bool]]:
+    """The strings to look for, each with whether it is repeated at a sentence's start
+    too: the value, and a full name's surname."""
     value = text[finding.start : finding.end]
     words = WORD.findall(value)
-    if len(words) > 1 or (words and _name_like(words[0], language)):
-        yield value
+    if len(words) > 1:
+        yield value, True
+    elif words and (where := _name_like(words[0], language)) is not None:
+        yield value, where
     surname = _surname(text, language, finding)
     if surname is not None:
         yield surname
 
 
-def _surname(text: str, language: str, finding: Finding) -> str | None:
+def _surname(text: str, language: str, finding: Finding) -> tuple[str, bool] | None:
     """A full name's last word where it can stand alone for the person ("Durant"; not
-    "Vries" of "de Vries", nor a frequent word), else None."""
+    "Vries" of "de Vries", nor a frequent word), with whether it is repeated at a
+    sentence's start too; else None."""
     if finding.type is not EntityType.PERSON:
         return None
     words: list[str] = WORD.findall(text[finding.start : finding.end])
-    if len(words) < 2 or words[-2].casefold() in PARTICLES or not _name_like(words[-1], language):
+    if len(words) < 2 or words[-2].casefold() in PARTICLES:
         return None
-    return words[-1]
+    where = _name_like(words[-1], language)
+    return None if where is None else (words[-1], where)
 
 
-def _name_like(word: str, language: str) -> bool:
-    return (
-        len(word) >= MIN_LETTERS
-        and word[:1].isupper()
-        and not word.isupper()  # "NMBS", "VS": abbreviations are judged where they stand
-        and word.casefold() not in LEGAL_FORMS
-        and zipf_here(word, language) < WORD_ZIPF
-    )
+def _name_like(word: str, language: str) -> bool | None:
+    """None where `word` is repeated nowhere; else whether it is repeated at a sentence's
+    start too (False: only capitalised inside a sentence, see CAPITALS_MARK_NAMES)."""
+    if (
+        len(word) < MIN_LETTERS
+        or not word[:1].isupper()
+        or word.isupper()  # "NMBS", "VS": abbreviations are judged where they stand
+        or word.casefold() in LEGAL_FORMS
+    ):
+        return None
+    frequency = zipf_here(word, language)
+    if frequency < WORD_ZIPF:
+        return True
+    if (
+        language in CAPITALS_MARK_NAMES
+        and frequency < FREQUENT_NAME_ZIPF
+        and known_name(word.casefold())  # not "Leader", "Racing", "Google" of a title
+    ):
+        return False
+    return None
