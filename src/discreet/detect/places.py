@@ -302,11 +302,7 @@ def build() -> Gazetteer:
         if alternative and (len(key) < 4 or key in function_words):
             return
         # A far region only where no nearer entry names it, and only if it is no word.
-        if far and (
-            key in places
-            or key in function_words
-            or any(zipf_table(lang).get(key, 0.0) >= _WORLD_REGION_WORD for lang in _LANGUAGES)
-        ):
+        if far and (key in places or key in function_words or _is_word(key, _WORLD_REGION_WORD)):
             return
         value = (
             str(int(kind))
@@ -411,7 +407,7 @@ def build() -> Gazetteer:
             continue
         # A small town named like a word of the four languages ("Gracht", a canal in
         # "Oude Gracht 45") is that word far more often than the town.
-        if any(zipf_table(lang).get(key, 0.0) >= _SMALL_TOWN_WORD for lang in _LANGUAGES):
+        if _is_word(key, _SMALL_TOWN_WORD):
             continue
         add(city["name"], PlaceKind.CITY, home=True)
     # Last, every other country's first-level regions that no entry above names, the ones
@@ -426,6 +422,12 @@ def build() -> Gazetteer:
             for name in [sub.name, *(tr.gettext(sub.name) for tr in region_tr.values())]:
                 add(name, PlaceKind.REGION, far=True)
     return Gazetteer(places, _MAX_WORDS)
+
+
+def _is_word(key: str, zipf: float) -> bool:
+    """Whether the folded name `key` is a word at least this frequent (Zipf) in any of the
+    four languages."""
+    return any(zipf_table(language).get(key, 0.0) >= zipf for language in _LANGUAGES)
 
 
 CAPITAL_COUNTRY_POPULATION = 1_000_000

@@ -404,9 +404,7 @@ def _refine(item: DetectionInput, finding: Finding) -> Finding | None:
     if finding.type is EntityType.LOCATION:
         if fold(finding.value(text)) in gazetteer().places:
             if _surname_taken_for_place(item, finding, keys):
-                return Finding(
-                    finding.start, finding.end, EntityType.PERSON, finding.score, finding.recognizer
-                )
+                return _as_type(finding, EntityType.PERSON)
             return finding  # "Zell am See": the whole name is a place
         if all(k in COLOURS for k in keys) and not _place_cue(text, finding.start):
             return None  # "Rose", "Schwarz" as a place: a colour ("in Geel" is a town)
@@ -441,9 +439,7 @@ def _refine(item: DetectionInput, finding: Finding) -> Finding | None:
     if _unknown_lower_case(item, finding, keys):
         return None
     if _surname_taken_for_place(item, finding, keys):
-        return Finding(
-            finding.start, finding.end, EntityType.PERSON, finding.score, finding.recognizer
-        )
+        return _as_type(finding, EntityType.PERSON)
     if finding.type is not EntityType.PERSON:
         return finding
     unsure = finding.score < UNSURE_PERSON_SCORE
@@ -462,13 +458,16 @@ def _refine(item: DetectionInput, finding: Finding) -> Finding | None:
         # "Lisboa", "Warszawa": a place the model has not seen, not a person; so is a town
         # where discreet's customers live that it is unsure of ("Dunkerque est une ville").
         # (Small towns abroad share names with people: "Obama" is a town in Japan.)
-        return Finding(
-            finding.start, finding.end, EntityType.LOCATION, finding.score, finding.recognizer
-        )
+        return _as_type(finding, EntityType.LOCATION)
     start, end = _person_extent(text, words, language)
     if (start, end) == (finding.start, finding.end):
         return finding
     return Finding(start, end, finding.type, finding.score, finding.recognizer, finding.subtype)
+
+
+def _as_type(finding: Finding, etype: EntityType) -> Finding:
+    """`finding` retyped: same span, score and recognizer, no subtype."""
+    return Finding(finding.start, finding.end, etype, finding.score, finding.recognizer)
 
 
 def _emphasis(item: DetectionInput, finding: Finding, words: list[_Word]) -> bool:

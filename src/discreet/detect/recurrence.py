@@ -140,8 +140,8 @@ def _forms(text: str, language: str, finding: Finding) -> Iterator[tuple[str, bo
 
 def _surname(text: str, language: str, finding: Finding) -> tuple[str, bool] | None:
     """A full name's last word where it can stand alone for the person ("Durant"; not
-    "Vries" of "de Vries", nor a frequent word), with whether it is repeated at a
-    sentence's start too; else None."""
+    "Vries" of "de Vries", nor a word `_name_like` refuses), with whether it is repeated
+    at a sentence's start too; else None. `_surnames_agree` uses it wherever it stands."""
     if finding.type is not EntityType.PERSON:
         return None
     words: list[str] = WORD.findall(text[finding.start : finding.end])
