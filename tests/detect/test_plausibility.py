@@ -689,3 +689,68 @@ def test_a_surname_that_is_also_a_first_name_keeps_the_first_name_before_it(
 def test_a_role_before_a_lone_first_name_is_still_cut() -> None:
     text = "Der Mieter Thomas hat angerufen."
     assert refined(text, "Mieter Thomas", P, "de") == [("Thomas", P)]
+
+
+def clubs(text: str, language: str, *found: tuple[str, EntityType]) -> list[tuple[str, str]]:
+    findings = []
+    for value, etype in found:
+        start = text.index(value)
+        findings.append(Finding(start, start + len(value), etype, NER_SCORE, "ner:builtin"))
+    out = retype_people(DetectionInput(text, language), findings)
+    return sorted((f.value(text), f.type.value) for f in out)
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "found", "club"),
+    [
+        ("de", "Er wechselt zum VfB Stuttgart.", [("Stuttgart", L)], "VfB Stuttgart"),
+        ("de", "Der Wechsel zum FC Bayern München ist perfekt.", [("Bayern", L), ("München", L)],
+         "FC Bayern München"),
+        ("de", "Spiel zwischen Werder Bremen und", [("Bremen", L)], "Werder Bremen"),
+        ("de", "Bei Bayer Leverkusen beeindruckte er.", [("Bayer Leverkusen", P)],
+         "Bayer Leverkusen"),
+        ("en", "Englands champions Leeds United lost.", [("Leeds", L)], "Leeds United"),
+        ("en", "He joined Manchester United in May.", [("Manchester United", L)],
+         "Manchester United"),
+        ("en", "He pitched for the Toronto Blue Jays.", [("Toronto", L)], "Toronto Blue Jays"),
+        ("en", "She plays for Real Madrid now.", [("Madrid", L)], "Real Madrid"),
+        ("en", "Deportivo Coruna 1 Real Madrid 1", [("Madrid", L)], "Real Madrid"),  # a score
+        ("en", "A fan of Inter Milan since 1990.", [("Milan", P)], "Inter Milan"),
+        ("nl", "Hij speelde bij PSV Eindhoven en ADO Den Haag.", [("Eindhoven", L)],
+         "PSV Eindhoven"),
+        ("fr", "Il a joué pour les Yankees de New York.", [("New York", L)],
+         "Yankees de New York"),
+        ("fr", "Il signe à l'Olympique de Marseille.", [("Marseille", L)],
+         "Olympique de Marseille"),
+        ("fr", "Le Paris Saint-Germain a gagné.", [("Paris", L)], "Paris Saint-Germain"),
+    ],
+)  # fmt: skip
+def test_a_town_in_a_sports_clubs_name_is_the_club(
+    language: str, text: str, found: list[tuple[str, EntityType]], club: str
+) -> None:
+    # A fan's club is not where the fan lives: the club, an organisation (still masked).
+    out = clubs(text, language, *found)
+    assert (club, "ORGANIZATION") in out
+    assert not any(t in ("LOCATION", "PERSON") and v in club for v, t in out)
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "found"),
+    [
+        ("en", "We moved to Mexico City last year.", ("Mexico City", L)),
+        ("en", "Ships to the US Virgin Islands take longer.", ("Virgin Islands", L)),
+        ("en", "AS LONDON WAKES UP", ("LONDON", L)),  # a headline's "as"
+        ("en", "As Tom examines the parcel, it opens.", ("Tom", P)),  # a sentence's "As"
+        ("en", "Send it to Leeds, United Kingdom.", ("Leeds", L)),  # not one blank
+        ("en", "the real Madrid is hotter", ("Madrid", L)),  # lower case
+        ("de", "Sie zog nach Stuttgart zurück.", ("Stuttgart", L)),
+        ("de", "Der Kunde Bayer aus Köln ruft an.", ("Bayer", P)),  # a surname, no town
+        ("nl", "Mijn adres is Dorpsstraat 3, 6816 AZ Arnhem.", ("Arnhem", L)),  # postal code
+        ("en", "A film by Howard Hawks, shot in 1946.", ("Howard Hawks", P)),
+        ("fr", "Le cabinet Racing de Jean Dupont ferme.", ("Jean Dupont", P)),  # no town
+    ],
+)  # fmt: skip
+def test_a_place_or_person_without_a_club_beside_it_stays(
+    language: str, text: str, found: tuple[str, EntityType]
+) -> None:
+    assert clubs(text, language, found) == [(found[0], found[1].value)]

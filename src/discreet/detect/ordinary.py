@@ -382,6 +382,49 @@ COMPANY_HEADS: frozenset[str] = _words(
 """Last words that make a capitalised phrase a company whoever or wherever it is named
 after ("Carr Futures", "El Paso Energy", "Rodale Press"): never a person nor a place."""
 
+CLUB_ABBREVIATIONS: frozenset[str] = frozenset(
+    """
+    FC AFC CF SC SV VfB VfL VfR TSV TSG SpVgg SSV FSV FSG BSC KSV RSC RC AC AS AJ OGC SSC ADO AZ
+    NAC NEC PSV RKC IFK AIK BK FK NK HNK SK CSKA ZSKA KV KRC KAA
+    """.split()  # noqa: SIM905 - a list literal of 41 strings reads worse
+)
+"""Sports clubs' abbreviations written before the town they play for ("FC Utrecht", "VfB
+Stuttgart", "PSV Eindhoven", "AS Monaco"), as clubs write them: case counts ("as", "Sc").
+Not "US" ("US Virgin Islands"), "SG" (Singapore) or "BV" (a legal form)."""
+
+CLUB_LEADS: frozenset[str] = _words(
+    """
+    real inter atlético atletico athletic dinamo dynamo sporting olympique borussia werder
+    bayer eintracht fortuna hertha hansa arminia alemannia rapid sturm sparta slavia
+    steaua spartak lokomotive lokomotiv galatasaray fenerbahçe fenerbahce beşiktaş besiktas
+    benfica juventus lazio ajax feyenoord vitesse heracles excelsior girondins racing
+    standard deportivo club
+    """
+)
+"""Capitalised words that open a sports club's name before its town ("Real Madrid", "Werder
+Bremen", "Ajax Amsterdam", "Standard de Liège"). Not "Celtic" ("Celtic Britain") nor
+"Union" ("Union Berlin", but "Union" + a place is as often a union), nor
+"Energie" ("Energie Cottbus", but German "die Energie Europas")."""
+
+CLUB_TAILS: frozenset[str] = _words(
+    """
+    united rovers wanderers albion hotspur athletic kickers saint-germain fc cf afc
+    pirates bears braves yankees mets giants cardinals phillies padres astros nationals cubs
+    dodgers angels mariners orioles royals brewers rockies marlins diamondbacks rangers
+    packers patriots cowboys eagles steelers 49ers raiders chiefs broncos seahawks chargers
+    dolphins colts titans texans jaguars ravens bengals browns vikings saints falcons
+    buccaneers redskins commanders lakers celtics bulls knicks 76ers spurs rockets mavericks
+    warriors clippers suns nuggets pistons pacers cavaliers bucks hawks hornets raptors
+    timberwolves grizzlies pelicans wizards supersonics flyers capitals penguins bruins
+    canadiens oilers flames canucks sabres islanders blackhawks predators avalanche coyotes
+    """
+) | frozenset(("blue jays", "white sox", "red sox", "maple leafs", "red wings", "trail blazers"))
+"""Capitalised words that close a sports club's or team's name after its town ("Leeds
+United", "Pittsburgh Pirates", "Paris Saint-Germain"), or open it before "de" in French
+("Yankees de New York"). Not "City", "County" or "Town" ("Mexico City", "Orange County",
+"Cape Town"), nor team names that are as often plain words after a place ("Heat", "Magic",
+"Stars", "Kings")."""
+
 LEGAL_FORMS: frozenset[str] = _words(
     "inc ltd llc plc corp gmbh ag kg bv nv cv vof bvba commv sa sarl sas srl"
 )

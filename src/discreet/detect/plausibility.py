@@ -33,6 +33,9 @@ from discreet.detect.entities import SUPPORTED_LANGUAGES, EntityType
 from discreet.detect.merge import MODEL_PREFIX
 from discreet.detect.ordinary import (
     BRANDS_AND_PRODUCTS,
+    CLUB_ABBREVIATIONS,
+    CLUB_LEADS,
+    CLUB_TAILS,
     COLOURS,
     COMPANY_HEADS,
     LEGAL_FORMS,
@@ -566,7 +569,7 @@ def retype_people(item: DetectionInput, findings: Iterable[Finding]) -> list[Fin
     a place and "Princeton University" an organisation, though a person's name is in them.
     Such a head word right after a known first name or a particle is a surname ("Anna
     Park", "Jan van der Meer")."""
-    findings = list(findings)
+    findings = sports_clubs(item.text, findings)
     # The model's companies by start: a name or place right before one, a blank between, is
     # the company's first word ("Visser Installatietechniek B.V.", read as a place and a
     # company).
@@ -612,6 +615,98 @@ def retype_people(item: DetectionInput, findings: Iterable[Finding]) -> list[Fin
 
 
 _PEOPLE_AND_PLACES = frozenset({EntityType.PERSON, EntityType.LOCATION})
+
+
+def sports_clubs(text: str, findings: Iterable[Finding]) -> list[Finding]:
+    """`findings` with the towns and people in a sports club's name made the club, an
+    organisation: "VfB Stuttgart", "Leeds United", "Bayer Leverkusen", "FC Bayern München",
+    "Yankees de New York" (see `ordinary.CLUB_LEADS`, `CLUB_TAILS`, `CLUB_ABBREVIATIONS`).
+    A fan's club is not where the fan lives, nor the town a person; the club's name is
+    still pseudonymised, as an organisation."""
+    findings = list(findings)
+    clubs: dict[tuple[int, int], Finding] = {}
+    for f in findings:
+        span = _club(text, f)
+        if span is not None and (span not in clubs or f.score > clubs[span].score):
+            clubs[span] = f
+    if not clubs:
+        return findings
+    towns = sorted((f for f in findings if f.type is EntityType.LOCATION), key=lambda f: f.start)
+    spans: dict[tuple[int, int], Finding] = {}
+    for (start, end), f in clubs.items():
+        # A place right after the club's town is in the name: "FC Bayern München".
+        for town in towns:
+            if town.start == end + 1 and text[end] == " ":
+                end = town.end
+        spans[(start, end)] = f
+    out = [
+        f
+        for f in findings
+        if f.type not in _PEOPLE_AND_PLACES
+        or not any(s <= f.start and f.end <= e for s, e in spans)
+    ]
+    out.extend(
+        Finding(s, e, EntityType.ORGANIZATION, f.score, f.recognizer) for (s, e), f in spans.items()
+    )
+    return out
+
+
+# The word before a name, one blank between, or before "de", "du" or "d'" before it; not
+# after four digits: "6816 AZ Zwolle" is a Dutch postal code and its town ("1 Real Madrid
+# 1" a score).
+_CLUB_WORD_BEFORE = re.compile(r"(?<![\w.-])(?<!\d\d\d\d )([^\W\d_][\w-]*) (?:(de |du |d['’]))?$")
+# The one or two words after a name, one blank between.
+_CLUB_WORDS_AFTER = re.compile(r" (\w[\w-]*)(?: ([A-Z]\w*))?")
+
+
+def _club(text: str, finding: Finding) -> tuple[int, int] | None:
+    """The span of the sports club whose town (or whole name) `finding` is, or None."""
+    if finding.type not in _PEOPLE_AND_PLACES:
+        return None
+    value = finding.value(text)
+    words = [_Word(m) for m in WORD.finditer(text, finding.start, finding.end)]
+    if (
+        len(words) >= 2
+        and value != value.upper()
+        and not (finding.type is EntityType.PERSON and words[0].key in FIRST_NAMES)
+    ):  # "Howard Hawks" is a person, though "Hawks" closes a team's name
+        rest = text[words[1].start : finding.end]
+        if _club_lead(words[0].text, linked=False) and known_place(rest):
+            return finding.start, finding.end  # "Bayer Leverkusen" read as one name
+        rest = text[finding.start : words[-1].start].rstrip()
+        if _club_tail(words[-1].text) and known_place(rest):
+            return finding.start, finding.end  # "Manchester United" read as one place
+    if finding.type is EntityType.PERSON and not known_place(value):
+        return None
+    if value == value.upper():
+        return None  # headlines in capitals: "AS LONDON", "MCRAE ROLLS OUT"
+    before = _CLUB_WORD_BEFORE.search(text, max(0, finding.start - 40), finding.start)
+    if before is not None and _club_lead(before.group(1), linked=before.group(2) is not None):
+        return before.start(1), finding.end
+    after = _CLUB_WORDS_AFTER.match(text, finding.end)
+    if after is not None:
+        if after.group(2) is not None and _club_tail(f"{after.group(1)} {after.group(2)}"):
+            return finding.start, after.end()  # "Toronto Blue Jays"
+        if _club_tail(after.group(1)):
+            return finding.start, after.end(1)
+    return None
+
+
+def _club_lead(word: str, *, linked: bool) -> bool:
+    """Whether `word`, written before a town (`linked`: with "de" between), opens a club's
+    name: an abbreviation as clubs write it, a lead word or a team's name capitalised."""
+    if not word[:1].isupper():
+        return False
+    if linked:
+        return word.casefold() in CLUB_LEADS or word.casefold() in CLUB_TAILS
+    return word in CLUB_ABBREVIATIONS or word.casefold() in CLUB_LEADS
+
+
+def _club_tail(words: str) -> bool:
+    """Whether `words`, capitalised after a town, close a club's or team's name."""
+    return (words[:1].isupper() or words[:1].isdigit()) and words.casefold() in CLUB_TAILS
+
+
 # "St." or "St" (Saint, Sankt) right before a name, one blank between.
 _SAINT_BEFORE = re.compile(r"(?<![\w.])St\.? $")
 
