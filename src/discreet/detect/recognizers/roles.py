@@ -15,12 +15,12 @@ language ("the President Said", "Minister Neue Wege" are not names).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from discreet.detect.base import DetectionInput, Finding, Recognizer
 from discreet.detect.entities import EntityType
 from discreet.detect.ordinary import zipf_here
-from discreet.detect.places import fold, gazetteer
+from discreet.detect.places import known_place
 from discreet.detect.recognizers.names import PARTICLES, known_name
 from discreet.detect.registry import builtin
 from discreet.detect.stopwords import any_stop_words
@@ -110,7 +110,6 @@ class RoleNameRecognizer(Recognizer):
 
     def __init__(self) -> None:
         self._stop = any_stop_words()
-        self._places = gazetteer().places
 
     def analyze(self, item: DetectionInput) -> Iterator[Finding]:
         text = item.text
@@ -119,45 +118,57 @@ class RoleNameRecognizer(Recognizer):
             before = text[cue.start() - 1 : cue.start()]
             if before and (before.isalnum() or before in "-_") and not compound:
                 continue  # "Prime minister" inside "subminister", "roi" in "Leroi"
-            words: list[tuple[int, int, str]] = []
-            at = cue.end()
-            while len(words) < 4:
-                m = _WORD.match(text, at)
-                if m is None:
-                    break
-                word = m.group()
-                initial = len(word) == 2 and word.endswith(".") and word[0].isupper()
-                if word.endswith(".") and not initial:
-                    word = word[:-1]  # the sentence's full stop
-                if word.casefold() in PARTICLES and words:
-                    pass  # "Ursula von der Leyen": inside a name only (a role and "de",
-                    # "van", "der" is an office's place: "Leiter des Amtes", "maire de Lérida")
-                elif not word[0].isupper() or (word.isupper() and len(word) > 1 and not initial):
-                    break
-                words.append((m.start(), m.start() + len(word), word))
-                gap = text[m.start() + len(word) : m.start() + len(word) + 2]
-                if gap[:1] != " " and gap[:1] not in ("'", "’"):
-                    break
-                at = m.start() + len(word) + (2 if gap in ("' ", "’ ") else 1)
-            while words and words[-1][2].casefold() in PARTICLES:
-                words.pop()  # "Minister van": the particle opens nothing here
-            if not words or not self._named(item, words):
-                continue
-            yield Finding(words[0][0], words[-1][1], EntityType.PERSON, SCORE, self.name)
+            words = name_words(text, cue.end())
+            if words and names_someone(item, words, self._stop, known_place):
+                yield Finding(words[0][0], words[-1][1], EntityType.PERSON, SCORE, self.name)
 
-    def _named(self, item: DetectionInput, words: list[tuple[int, int, str]]) -> bool:
-        """Whether `words` name someone: not a function word or a place, and one of them a
-        known first name or surname that is no very frequent word, or no frequent word
-        ("Sezgin"; not "Said", "Neue")."""
-        if words[0][2].casefold() in self._stop:
-            return False  # "President The", "Minister Of", "Burgemeester Van"
-        if fold(item.text[words[0][0] : words[-1][1]]) in self._places:
-            return False  # "Minister Bayern", "le président France": a place
-        for _, _, word in words:
-            key = word.rstrip(".").casefold()
-            if key in PARTICLES:
-                continue
-            zipf = zipf_here(key, item.language)
-            if zipf < ORDINARY or (zipf < NAME_ORDINARY and known_name(key)):
-                return True
-        return False
+
+def name_words(text: str, at: int) -> list[tuple[int, int, str]]:
+    """The one to four capitalised words from `at` that may be a name, as (start, end,
+    word): particles and initials inside ("Hansjörg N. Schultz", "Ursula von der Leyen"),
+    a sentence's full stop and a trailing particle left out."""
+    words: list[tuple[int, int, str]] = []
+    while len(words) < 4:
+        m = _WORD.match(text, at)
+        if m is None:
+            break
+        word = m.group()
+        initial = len(word) == 2 and word.endswith(".") and word[0].isupper()
+        if word.endswith(".") and not initial:
+            word = word[:-1]  # the sentence's full stop
+        if word.casefold() in PARTICLES and words:
+            pass  # "Ursula von der Leyen": inside a name only (a role and "de",
+            # "van", "der" is an office's place: "Leiter des Amtes", "maire de Lérida")
+        elif not word[0].isupper() or (word.isupper() and len(word) > 1 and not initial):
+            break
+        words.append((m.start(), m.start() + len(word), word))
+        gap = text[m.start() + len(word) : m.start() + len(word) + 2]
+        if gap[:1] != " " and gap[:1] not in ("'", "’"):
+            break
+        at = m.start() + len(word) + (2 if gap in ("' ", "’ ") else 1)
+    while words and words[-1][2].casefold() in PARTICLES:
+        words.pop()  # "Minister van": the particle opens nothing here
+    return words
+
+
+def names_someone(
+    item: DetectionInput,
+    words: list[tuple[int, int, str]],
+    stop: frozenset[str],
+    place: Callable[[str], bool],
+) -> bool:
+    """Whether `words` name someone: not a function word (`stop`) nor what `place` says
+    is a place, and one of them a known first name or surname that is no very frequent
+    word, or no frequent word ("Sezgin"; not "Said", "Neue")."""
+    if words[0][2].casefold() in stop:
+        return False  # "President The", "Minister Of", "Burgemeester Van"
+    if place(item.text[words[0][0] : words[-1][1]]):
+        return False  # "Minister Bayern", "le président France": a place
+    for _, _, word in words:
+        key = word.rstrip(".").casefold()
+        if key in PARTICLES:
+            continue
+        zipf = zipf_here(key, item.language)
+        if zipf < ORDINARY or (zipf < NAME_ORDINARY and known_name(key)):
+            return True
+    return False
