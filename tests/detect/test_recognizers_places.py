@@ -611,3 +611,27 @@ def test_a_populous_countrys_capital_is_well_known_however_small() -> None:
     # are words and first names ("Pristine", "Athena").
     for name in ("Pristine", "Athena"):
         assert not well_known_place(name), name
+
+
+def test_rivers_and_old_regions_the_news_names_alone_are_places() -> None:
+    for name in ("Adour", "Durance", "Werra", "Mersey", "Vecht", "Rouergue", "Périgord",
+                 "Valachie", "Walachei", "Dekkan", "Cevennen", "Karwendel"):  # fmt: skip
+        assert kind_of(name) is PlaceKind.REGION, name
+    # Words, a beer and a surname are left out: "Aller" (French "to go"), "Leine" (German
+    # "leash"), "Saale" ("im Saale", in the hall), "Amstel", "Havel"; so are a wine and a
+    # cheese ("Beaujolais", "Brie").
+    for word in ("Aller", "Leine", "Saale", "Amstel", "Havel", "Beaujolais", "Brie"):
+        assert kind_of(word) is None, word
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        ("fr", "Le site se trouve au confluent du Verdon et de la Durance.",
+         ["Verdon", "Durance"]),
+        ("fr", "Il traverse le Quercy et le Rouergue.", ["Quercy", "Rouergue"]),
+        ("de", "Wir wohnen direkt an der Lahn, nicht weit von der Werra.", ["Lahn", "Werra"]),
+    ],
+)  # fmt: skip
+def test_rivers_and_old_regions_are_found(language: str, text: str, expected: list[str]) -> None:
+    assert values("places", text, language) == expected
