@@ -569,7 +569,7 @@ def retype_people(item: DetectionInput, findings: Iterable[Finding]) -> list[Fin
     a place and "Princeton University" an organisation, though a person's name is in them.
     Such a head word right after a known first name or a particle is a surname ("Anna
     Park", "Jan van der Meer")."""
-    findings = sports_clubs(item.text, findings)
+    findings = sports_clubs(item, findings)
     # The model's companies by start: a name or place right before one, a blank between, is
     # the company's first word ("Visser Installatietechniek B.V.", read as a place and a
     # company).
@@ -617,16 +617,17 @@ def retype_people(item: DetectionInput, findings: Iterable[Finding]) -> list[Fin
 _PEOPLE_AND_PLACES = frozenset({EntityType.PERSON, EntityType.LOCATION})
 
 
-def sports_clubs(text: str, findings: Iterable[Finding]) -> list[Finding]:
+def sports_clubs(item: DetectionInput, findings: Iterable[Finding]) -> list[Finding]:
     """`findings` with the towns and people in a sports club's name made the club, an
     organisation: "VfB Stuttgart", "Leeds United", "Bayer Leverkusen", "FC Bayern München",
     "Yankees de New York" (see `ordinary.CLUB_LEADS`, `CLUB_TAILS`, `CLUB_ABBREVIATIONS`).
     A fan's club is not where the fan lives, nor the town a person; the club's name is
     still pseudonymised, as an organisation."""
+    text = item.text
     findings = list(findings)
     clubs: dict[tuple[int, int], Finding] = {}
     for f in findings:
-        span = _club(text, f)
+        span = _club(item, f)
         if span is not None and (span not in clubs or f.score > clubs[span].score):
             clubs[span] = f
     if not clubs:
@@ -651,6 +652,13 @@ def sports_clubs(text: str, findings: Iterable[Finding]) -> list[Finding]:
     return out
 
 
+# Every word a club's name may hold beside its town, casefolded, to tell at once whether a
+# text can name a club at all.
+_CLUB_WORDS = frozenset(
+    w
+    for phrase in CLUB_LEADS | CLUB_TAILS | {a.casefold() for a in CLUB_ABBREVIATIONS}
+    for w in phrase.split()
+)
 # The word before a name, one blank between, or before "de", "du" or "d'" before it; not
 # after four digits: "6816 AZ Zwolle" is a Dutch postal code and its town ("1 Real Madrid
 # 1" a score).
@@ -659,10 +667,11 @@ _CLUB_WORD_BEFORE = re.compile(r"(?<![\w.-])(?<!\d\d\d\d )([^\W\d_][\w-]*) (?:(d
 _CLUB_WORDS_AFTER = re.compile(r" (\w[\w-]*)(?: ([A-Z]\w*))?")
 
 
-def _club(text: str, finding: Finding) -> tuple[int, int] | None:
+def _club(item: DetectionInput, finding: Finding) -> tuple[int, int] | None:
     """The span of the sports club whose town (or whole name) `finding` is, or None."""
-    if finding.type not in _PEOPLE_AND_PLACES:
+    if finding.type not in _PEOPLE_AND_PLACES or not _club_word_near(item, finding):
         return None
+    text = item.text
     value = finding.value(text)
     words = [_Word(m) for m in WORD.finditer(text, finding.start, finding.end)]
     if (
@@ -690,6 +699,21 @@ def _club(text: str, finding: Finding) -> tuple[int, int] | None:
         if _club_tail(after.group(1)):
             return finding.start, after.end(1)
     return None
+
+
+def _club_word_near(item: DetectionInput, finding: Finding) -> bool:
+    """Whether a word a club's name may hold stands at either edge of `finding` or within
+    two words of it: most names are no club's, and this is a few look-ups."""
+    words = item.words
+    first = bisect.bisect_left(words, (finding.start,))
+    after = bisect.bisect_left(words, (finding.end,))
+    for k in (first - 2, first - 1, first, after - 1, after, after + 1):
+        if 0 <= k < len(words):
+            key = words[k][2].casefold()
+            # From the third letter on too, for an elided article before it: "l'Olympique".
+            if key in _CLUB_WORDS or key[2:] in _CLUB_WORDS:
+                return True
+    return False
 
 
 def _club_lead(word: str, *, linked: bool) -> bool:
