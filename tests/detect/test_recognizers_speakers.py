@@ -40,6 +40,7 @@ def values(text: str, language: str) -> list[str]:
         ("de", "Kinkel sagte der Welt am Sonntag, er sei dagegen.", ["Kinkel"]),
         ("en", 'for a long time, " Woods said. " Today', ["Woods"]),
         ("nl", "De levering is te laat. Kowalczyk zei dat het pakket kwijt is.", ["Kowalczyk"]),
+        ("fr", "Le colis est arrivé. Kowalczyk souligne que tout va bien.", ["Kowalczyk"]),
         # A comma, "so" or "aldus", the name, the sentence's end.
         ("de", "Das Wasser braucht Jahre, so Lehr. In manchen Regionen", ["Lehr"]),
         ("nl", "Dat klopt niet, aldus Jansen.", ["Jansen"]),

@@ -57,10 +57,13 @@ _VERB_THEN_NAME = {
     )
     for language, verbs in _VERBS.items()
 }
+# Words that attribute a quotation before the name only ("…, so Lehr", "…, aldus Jansen").
+_BEFORE_THE_NAME_ONLY = frozenset(("so", "aldus"))
 # The verb right after a name that opens a sentence ('" Emde betonte', 'Kinkel sagte').
 _VERB_AFTER_NAME = {
     language: re.compile(
-        rf"[ \t]+(?:{_alternatives(verbs.replace('|so', '').replace('|aldus', ''))})(?!\w)"
+        rf"[ \t]+(?:{_alternatives('|'.join(set(verbs.split('|')) - _BEFORE_THE_NAME_ONLY))})"
+        r"(?!\w)"
     )
     for language, verbs in _VERBS.items()
 }
