@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
+from tests.support.findings import recognized
 
 from discreet.detect import Detector, EntityType
-from discreet.detect.base import DetectionInput
-from discreet.detect.registry import RecognizerRegistry
 
-REGISTRY = RecognizerRegistry.default()
-
-
-def holders(text: str, language: str) -> list[str]:
-    recognizer = REGISTRY.get("holders")
-    return [f.value(text) for f in recognizer.analyze(DetectionInput(text, language))]
+holders = partial(recognized, "holders")
 
 
 @pytest.mark.parametrize(

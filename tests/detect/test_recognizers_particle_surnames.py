@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
+from tests.support.findings import recognized
 
 from discreet.detect import Detector, EntityType
-from discreet.detect.base import DetectionInput
-from discreet.detect.registry import RecognizerRegistry
 
-REGISTRY = RecognizerRegistry.default()
-
-
-def particle_surnames(text: str) -> list[str]:
-    recognizer = REGISTRY.get("particle_surnames")
-    return [f.value(text) for f in recognizer.analyze(DetectionInput(text, "nl"))]
+particle_surnames = partial(recognized, "particle_surnames", language="nl")
 
 
 @pytest.mark.parametrize(

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
+from tests.support.findings import recognized
 
-from discreet.detect.base import DetectionInput
-from discreet.detect.registry import RecognizerRegistry
-
-REGISTRY = RecognizerRegistry.default()
-
-
-def values(text: str, language: str) -> list[str]:
-    recognizer = REGISTRY.get("roles")
-    return [f.value(text) for f in recognizer.analyze(DetectionInput(text, language))]
+values = partial(recognized, "roles")
 
 
 @pytest.mark.parametrize(

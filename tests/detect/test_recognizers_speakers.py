@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
+from tests.support.findings import recognized
 
 from discreet.detect import Detector, EntityType
-from discreet.detect.base import DetectionInput
-from discreet.detect.registry import RecognizerRegistry
 
-REGISTRY = RecognizerRegistry.default()
-
-
-def values(text: str, language: str) -> list[str]:
-    recognizer = REGISTRY.get("speakers")
-    return [f.value(text) for f in recognizer.analyze(DetectionInput(text, language))]
+values = partial(recognized, "speakers")
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from discreet.detect import EntityType
-from discreet.detect.base import Finding
+from discreet.detect.base import DetectionInput, Finding
+from discreet.detect.registry import RecognizerRegistry
 
 
 def model_findings(text: str, *spans: tuple[str, EntityType, float]) -> list[Finding]:
@@ -17,3 +18,9 @@ def model_findings(text: str, *spans: tuple[str, EntityType, float]) -> list[Fin
 
 def values(text: str, findings: list[Finding]) -> list[tuple[str, EntityType]]:
     return [(f.value(text), f.type) for f in findings]
+
+
+def recognized(name: str, text: str, language: str) -> list[str]:
+    """The values the built-in recognizer `name` finds in `text`, written in `language`."""
+    recognizer = RecognizerRegistry.default().get(name)
+    return [f.value(text) for f in recognizer.analyze(DetectionInput(text, language))]
