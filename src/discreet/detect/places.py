@@ -39,7 +39,7 @@ import unicodedata
 from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from discreet.detect.ordinary import zipf_here, zipf_table
 
@@ -374,6 +374,11 @@ def build() -> Gazetteer:
             if alt.get("lang") in ("en", "nl", "de", "fr"):
                 add(alt["name"], PlaceKind.REGION)
     region_tr = _translations("iso3166-2")
+
+    def names_of(subdivision: Any) -> list[str]:
+        """An ISO 3166-2 subdivision's name and its translations in the four languages."""
+        return [subdivision.name, *(tr.gettext(subdivision.name) for tr in region_tr.values())]
+
     for code in _REGION_COUNTRIES:
         for sub in pycountry.subdivisions.get(country_code=code) or ():  # type: ignore[no-untyped-call]
             if (
@@ -384,7 +389,7 @@ def build() -> Gazetteer:
                 continue  # elsewhere first level only: provinces, Länder, states, régions
             # Those named like a common word ("Cher", "Somme", "Manche") need a cue:
             # recognizers.places.WORD_LIKE_CITIES lists them.
-            for name in [sub.name, *(tr.gettext(sub.name) for tr in region_tr.values())]:
+            for name in names_of(sub):
                 add(name, PlaceKind.REGION)
     # US counties ("Marin County"): the word "County" makes them unambiguous.
     for county in cache.get_us_counties():
@@ -419,7 +424,7 @@ def build() -> Gazetteer:
         for sub in pycountry.subdivisions.get(country_code=country.alpha_2) or ():  # type: ignore[no-untyped-call]
             if getattr(sub, "parent_code", None):
                 continue
-            for name in [sub.name, *(tr.gettext(sub.name) for tr in region_tr.values())]:
+            for name in names_of(sub):
                 add(name, PlaceKind.REGION, far=True)
     return Gazetteer(places, _MAX_WORDS)
 

@@ -569,7 +569,7 @@ def retype_people(item: DetectionInput, findings: Iterable[Finding]) -> list[Fin
     a place and "Princeton University" an organisation, though a person's name is in them.
     Such a head word right after a known first name or a particle is a surname ("Anna
     Park", "Jan van der Meer")."""
-    findings = sports_clubs(item, findings)
+    findings = _sports_clubs(item, findings)
     # The model's companies by start: a name or place right before one, a blank between, is
     # the company's first word ("Visser Installatietechniek B.V.", read as a place and a
     # company).
@@ -617,7 +617,7 @@ def retype_people(item: DetectionInput, findings: Iterable[Finding]) -> list[Fin
 _PEOPLE_AND_PLACES = frozenset({EntityType.PERSON, EntityType.LOCATION})
 
 
-def sports_clubs(item: DetectionInput, findings: Iterable[Finding]) -> list[Finding]:
+def _sports_clubs(item: DetectionInput, findings: Iterable[Finding]) -> list[Finding]:
     """`findings` with the towns and people in a sports club's name made the club, an
     organisation: "VfB Stuttgart", "Leeds United", "Bayer Leverkusen", "FC Bayern München",
     "Yankees de New York" (see `ordinary.CLUB_LEADS`, `CLUB_TAILS`, `CLUB_ABBREVIATIONS`).
@@ -673,11 +673,11 @@ def _club(item: DetectionInput, finding: Finding) -> tuple[int, int] | None:
         return None
     text = item.text
     value = finding.value(text)
+    if value == value.upper():
+        return None  # headlines in capitals: "AS LONDON", "MCRAE ROLLS OUT"
     words = [_Word(m) for m in WORD.finditer(text, finding.start, finding.end)]
-    if (
-        len(words) >= 2
-        and value != value.upper()
-        and not (finding.type is EntityType.PERSON and words[0].key in FIRST_NAMES)
+    if len(words) >= 2 and not (
+        finding.type is EntityType.PERSON and words[0].key in FIRST_NAMES
     ):  # "Howard Hawks" is a person, though "Hawks" closes a team's name
         rest = text[words[1].start : finding.end]
         if _club_lead(words[0].text, linked=False) and known_place(rest):
@@ -687,8 +687,6 @@ def _club(item: DetectionInput, finding: Finding) -> tuple[int, int] | None:
             return finding.start, finding.end  # "Manchester United" read as one place
     if finding.type is EntityType.PERSON and not known_place(value):
         return None
-    if value == value.upper():
-        return None  # headlines in capitals: "AS LONDON", "MCRAE ROLLS OUT"
     before = _CLUB_WORD_BEFORE.search(text, max(0, finding.start - 40), finding.start)
     if before is not None and _club_lead(before.group(1), linked=before.group(2) is not None):
         return before.start(1), finding.end
