@@ -713,6 +713,8 @@ def clubs(text: str, language: str, *found: tuple[str, EntityType]) -> list[tupl
         ("en", "He joined Manchester United in May.", [("Manchester United", L)],
          "Manchester United"),
         ("en", "He pitched for the Toronto Blue Jays.", [("Toronto", L)], "Toronto Blue Jays"),
+        ("en", "He was drafted by the Philadelphia 76ers.", [("Philadelphia", L)],
+         "Philadelphia 76ers"),
         ("en", "She plays for Real Madrid now.", [("Madrid", L)], "Real Madrid"),
         ("en", "Deportivo Coruna 1 Real Madrid 1", [("Madrid", L)], "Real Madrid"),  # a score
         ("en", "A fan of Inter Milan since 1990.", [("Milan", P)], "Inter Milan"),

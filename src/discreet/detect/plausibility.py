@@ -652,12 +652,13 @@ def _sports_clubs(item: DetectionInput, findings: Iterable[Finding]) -> list[Fin
     return out
 
 
-# Every word a club's name may hold beside its town, casefolded, to tell at once whether a
-# text can name a club at all.
+# Every word a club's name may hold beside its town, casefolded and cut into words as a
+# text's words are (`DetectionInput.words`: letters only, so "76ers" is "ers"), to tell
+# at once whether a name can be a club's.
 _CLUB_WORDS = frozenset(
     w
     for phrase in CLUB_LEADS | CLUB_TAILS | {a.casefold() for a in CLUB_ABBREVIATIONS}
-    for w in phrase.split()
+    for w in WORD.findall(phrase)
 )
 # The word before a name, one blank between, or before "de", "du" or "d'" before it; not
 # after four digits: "6816 AZ Zwolle" is a Dutch postal code and its town ("1 Real Madrid
