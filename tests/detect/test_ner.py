@@ -683,6 +683,17 @@ def test_recall_bias_applies_per_language() -> None:
         leaning.predict([text, text], ["de"])
 
 
+def test_edited_english_leans_a_little_by_default(builtin: NerBackend) -> None:
+    # A lone surname opening a news sentence: the likeliest tag is "other", and the
+    # default English lean (0.5) makes it a name; the plain decoding leaves it in the clear.
+    text = "Hoddle, coaching the side for the first time, named an unchanged team."
+    plain = SpacyBackend(BUILTIN_MODEL_DIR, name="ner:builtin")
+    assert plain.predict([text], ["en"]) == [[]]
+    ((name,),) = builtin.predict([text], ["en"])
+    assert text[name.start : name.end] == "Hoddle" and name.type is EntityType.PERSON
+    assert NerConfig().recall_bias["en"] == 0.5
+
+
 def test_informal_text_gets_its_own_lean(builtin: NerBackend) -> None:
     # A chat message (lower-case opening, "u") leans by the informal bias; the same words
     # in edited form, and other languages, by theirs.
