@@ -29,6 +29,21 @@ def test_a_full_names_surname_and_a_place_are_found_where_they_recur() -> None:
     assert (found[2].score, found[2].recognizer) == (0.9, "ner:builtin")
 
 
+def test_a_full_names_first_name_is_found_where_it_recurs() -> None:
+    # Mails call the person they named in full by the first name, at a sentence's start too.
+    text = "I spoke to Bruce Garcey at NiMo. Bruce indicated they short listed five. Ta, Bruce"
+    found = repeat_mentions(text, "en", model_findings(text, ("Bruce Garcey", P, 0.9)))
+    assert values(text, found) == [("Bruce Garcey", P), ("Bruce", P), ("Bruce", P)]
+    # First names as frequent as words stay judged where they stand ("Will", "May"); in
+    # German, which capitalises nouns, a first name that is a noun too ("Ernst").
+    text = "Will Carter and May Chen called. Will you call back? May I ask why?"
+    given = model_findings(text, ("Will Carter", P, 0.9), ("May Chen", P, 0.9))
+    assert values(text, repeat_mentions(text, "en", given)) == values(text, given)
+    text = "Ich sprach mit Ernst Bauer. Ernst nehmen wir das nicht."
+    given = model_findings(text, ("Ernst Bauer", P, 0.9))
+    assert values(text, repeat_mentions(text, "de", given)) == values(text, given)
+
+
 def test_ordinary_words_abbreviations_and_unsure_findings_are_not_repeated() -> None:
     # "Park" and "Will" are as often words; "VS" is judged where it stands.
     text = "Anna Park will call. Park the car. Will said so. VS trade with the VS grows."

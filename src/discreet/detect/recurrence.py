@@ -33,7 +33,7 @@ from discreet.detect.merge import merge_findings
 from discreet.detect.ordinary import LEGAL_FORMS, zipf_here
 from discreet.detect.places import known_place
 from discreet.detect.plausibility import sentence_initial
-from discreet.detect.recognizers.names import PARTICLES, known_name
+from discreet.detect.recognizers.names import FIRST_NAMES, PARTICLES, known_name
 
 REPEATED_TYPES = frozenset({EntityType.PERSON, EntityType.LOCATION})
 
@@ -136,19 +136,50 @@ def _forms(text: str, language: str, finding: Finding) -> Iterator[tuple[str, bo
     surname = _surname(text, language, finding)
     if surname is not None:
         yield surname
+    first_name = _first_name(text, language, finding)
+    if first_name is not None:
+        yield first_name
+
+
+def _full_name(text: str, finding: Finding) -> list[str] | None:
+    """The words of a person's name of two words or more; None for anything else."""
+    if finding.type is not EntityType.PERSON:
+        return None
+    words: list[str] = WORD.findall(text[finding.start : finding.end])
+    return words if len(words) > 1 else None
 
 
 def _surname(text: str, language: str, finding: Finding) -> tuple[str, bool] | None:
     """A full name's last word where it can stand alone for the person ("Durant"; not
     "Vries" of "de Vries", nor a word `_name_like` refuses), with whether it is repeated
     at a sentence's start too; else None. `_surnames_agree` uses it wherever it stands."""
-    if finding.type is not EntityType.PERSON:
-        return None
-    words: list[str] = WORD.findall(text[finding.start : finding.end])
-    if len(words) < 2 or words[-2].casefold() in PARTICLES:
+    words = _full_name(text, finding)
+    if words is None or words[-2].casefold() in PARTICLES:
         return None
     where = _name_like(words[-1], language)
     return None if where is None else (words[-1], where)
+
+
+def _first_name(text: str, language: str, finding: Finding) -> tuple[str, bool] | None:
+    """A full name's first word where the name lists know it as a first name, with whether
+    it is repeated at a sentence's start too; else None. Mails and chats call a person
+    they have named in full by the first name ("spoke to Bruce Garcey" … "Bruce indicated",
+    "Hi, I'm Sarah Jones" … "Sarah"). Where capitals mark names, a first name less
+    frequent than FREQUENT_NAME_ZIPF is repeated at a sentence's start too: the text has
+    just named the person, and there the word is rarely meant ("Phil if you could"; not
+    "Will", "Mark", "May", which are as frequent as words). Elsewhere `_name_like` decides,
+    as for surnames."""
+    words = _full_name(text, finding)
+    if words is None:
+        return None
+    first = words[0]
+    key = first.casefold()
+    if key not in FIRST_NAMES or key in PARTICLES or first.isupper() or len(first) < MIN_LETTERS:
+        return None
+    if language in CAPITALS_MARK_NAMES and first[:1].isupper():
+        return (first, True) if zipf_here(first, language) < FREQUENT_NAME_ZIPF else None
+    where = _name_like(first, language)
+    return None if where is None else (first, where)
 
 
 def _name_like(word: str, language: str) -> bool | None:
