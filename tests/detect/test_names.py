@@ -141,6 +141,25 @@ def test_a_surname_after_a_delivery_receipt_is_a_person(
 @pytest.mark.parametrize(
     ("language", "text", "expected"),
     [
+        # A greeting by the time of day names whom it greets, as "hi" does.
+        ("en", "Good Morning Debra - I have attached the revised agreement.", ["Debra"]),
+        ("nl", "Goedemiddag Sanne, je pakket komt morgen.", ["Sanne"]),
+        ("de", "Guten Abend Jonas, die Bestellung ist unterwegs.", ["Jonas"]),
+        # Not the words that follow it.
+        ("en", "Good morning all, my parcel is late.", []),
+        ("en", "Good evening Support, where is my order?", []),
+        ("nl", "Goedemorgen, mijn pakket is laat.", []),
+    ],
+)
+def test_a_name_after_a_greeting_by_the_time_of_day_is_a_person(
+    language: str, text: str, expected: list[str]
+) -> None:
+    assert names(text, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
         # A relative named after the kinship word: first names the lists do not know.
         ("fr", "Livrez chez ma sœur Fatoumata au 3 bis impasse des Lilas", ["Fatoumata"]),
         ("en", "my sister Nkechi will pick it up", ["Nkechi"]),

@@ -302,7 +302,9 @@ _CUES: tuple[_Cue, ...] = (
     ),
     # Contexts where a person usually follows, but not always ("hi all", "this is urgent").
     _cue(
-        "hi|hello|hey|hallo|hoi|salut|this is|hier is|hier ist|ici|namens|on behalf of|"
+        "hi|hello|hey|hallo|hoi|salut|good morning|good afternoon|good evening|goedemorgen|"
+        "goedemiddag|goedenavond|guten morgen|guten tag|guten abend|"
+        "this is|hier is|hier ist|ici|namens|on behalf of|"
         "im namen von|im auftrag von|de la part de|spoke to|spoke with|talked to|sprak met|"
         "gesproken met|gesprochen mit|parlé avec|ask for|vraag naar|fragen sie nach|demandez|"
         "chatting with|en ligne avec|neighbour|neighbor|buurman|buurvrouw|nachbar|nachbarin|"
