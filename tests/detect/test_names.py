@@ -282,6 +282,15 @@ def test_a_lone_first_name_after_a_preposition_of_place_that_is_a_place_is_no_pe
     assert "Virginia" in names("I sent the parcel to Virginia yesterday.")
 
 
+def test_a_first_name_after_a_point_of_the_compass_that_is_a_place_is_no_person() -> None:
+    # "Asia", "Virginia", "Florence" are first names too; the compass word narrows a place.
+    assert "Asia" not in names("Countries in southwest Asia have been affected.")
+    assert "Virginia" not in names("We deliver across northern Virginia.")
+    assert "Florence" not in names("Wij leveren ook in noord Florence.", "nl")
+    # French "est" is a verb before a person: "c'est Florence".
+    assert "Florence" in names("Bonjour, c'est Florence qui vous écrit.", "fr")
+
+
 def test_a_first_name_paired_with_a_place_by_and_is_a_place() -> None:
     # "Nancy" and "Hamilton" beside "Metz" and "Toronto": one of two places.
     assert "Nancy" not in names("Les rôles entre Metz et Nancy ont changé.", "fr")

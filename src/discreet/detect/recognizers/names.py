@@ -167,6 +167,13 @@ frequency: "xiao wen zhang", "thi lan nguyen"; not "jan calling", "anna refund" 
 # Prepositions of place: a lone first name after one that is also a place is the place.
 # (Not "to", "from", "at", "bij", "bei", "à": people are written to, heard from, visited.)
 _LOCATIVE = _words("in near naar nabij nach nahe près")
+# A point of the compass before a place narrows the place: "southwest Asia", "northern
+# Virginia", "oost Brabant". (Not French "est": "c'est Florence" is a person.)
+_COMPASS = _words(
+    "north south east west northern southern eastern western northeast northwest southeast "
+    "southwest central noord zuid oost noordelijk zuidelijk oostelijk westelijk nord süd ost "
+    "nördlich südlich östlich westlich sud ouest"
+)
 
 _AND = frozenset(("and", "en", "und", "et"))
 
@@ -723,10 +730,12 @@ class _Scanner:
             return False
         prev = toks[i - 1] if i > 0 else None
         if known_place(tok.text) and (
-            (prev and prev.key in _LOCATIVE) or self._beside_place(i) or self._place_after_place(i)
+            (prev and (prev.key in _LOCATIVE or prev.key in _COMPASS))
+            or self._beside_place(i)
+            or self._place_after_place(i)
         ):
-            # "admitted to the bar in Virginia", "entre Metz et Nancy", "Toronto and
-            # Hamilton", "Richmond, Virginia": the place (recognizers.places)
+            # "admitted to the bar in Virginia", "southwest Asia", "entre Metz et Nancy",
+            # "Toronto and Hamilton", "Richmond, Virginia": the place (recognizers.places)
             return False
         if prev and _adjacent(text, prev, tok) and prev.capitalised:
             return prev.known or _sentence_initial(text, prev)
