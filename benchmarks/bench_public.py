@@ -68,15 +68,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=[],
         help="corpus name (repeatable; default: every human-annotated corpus, no silver one)",
     )
-    parser.add_argument("--limit", type=int, default=600, help="texts sampled per dev split")
+    parser.add_argument(
+        "--limit", type=int, default=600, help="texts sampled per dev split (default: 600)"
+    )
     parser.add_argument(
         "--held-out",
         type=int,
         help="score this many other dev texts instead of the --limit sample (to choose on)",
     )
-    parser.add_argument("--skip-presidio", action="store_true")
-    parser.add_argument("--latency-samples", type=int, default=300)
-    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--skip-presidio",
+        action="store_true",
+        help="score discreet alone (no Presidio columns, no speed ratio): faster, for choosing",
+    )
+    parser.add_argument(
+        "--latency-samples",
+        type=int,
+        default=300,
+        help="300-character messages timed for detect() p50/p99 (default: 300)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=RESULTS,
+        help="folder for public_<corpus>.md and .json (default: benchmarks/results)",
+    )
     args = parser.parse_args(argv)
     unknown = [name for name in args.only if name not in CATALOGUE]
     if unknown:
