@@ -650,3 +650,40 @@ def test_rivers_and_old_regions_the_news_names_alone_are_places() -> None:
 )  # fmt: skip
 def test_rivers_and_old_regions_are_found(language: str, text: str, expected: list[str]) -> None:
     assert values("places", text, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        # A département named like a word, after a preposition: the place.
+        ("fr", "Le pin des Landes était en surabondance.", ["Landes"]),
+        ("fr", "Il habite dans l'Allier depuis 2010.", ["Allier"]),
+        ("fr", "Il pêche dans le Lot, près de Cahors.", ["Lot", "Cahors"]),
+        ("fr", "Nous livrons aussi dans la Creuse.", ["Creuse"]),
+        # After a bare article, without a preposition, in lower case, outside French: the word.
+        ("fr", "Vérifiez la Somme totale avant de payer.", []),
+        ("fr", "Cher client, votre colis est parti.", []),
+        ("fr", "Le lot de 3 verres est épuisé.", []),
+        ("en", "We bought the Lot at the auction.", []),
+    ],
+)
+def test_a_french_departement_named_like_a_word_after_a_preposition(
+    language: str, text: str, expected: list[str]
+) -> None:
+    assert values("places", text, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Customers write an elided article or preposition without a blank.
+        ("Je viens d'Amsterdam et je vis dans l'Oise.", ["Amsterdam", "Oise"]),
+        ("L'Allemagne a gagné.", ["Allemagne"]),
+        ("Livraison prévue à Lyon, pas d’Utrecht.", ["Lyon", "Utrecht"]),
+        # A word after it stays a word, a word-like town too ("l'Orange mécanique").
+        ("C'est l'Essentiel qui compte.", []),
+        ("J'ai commandé l'Orange mécanique.", []),
+    ],
+)
+def test_a_french_place_after_an_elided_article(text: str, expected: list[str]) -> None:
+    assert values("places", text, "fr") == expected

@@ -89,10 +89,25 @@ _INNER = frozenset(
         "di",
     ]
 )
+# French départements named like a word: "Cher client", "le lot de trois", "la somme due".
+# In French text a preposition right before the capitalised name says the département or
+# its river ("des Landes", "dans l'Allier", "du Cher", "de la Creuse", "sur le Lot"); a bare
+# article does not ("la Manche de la veste"), nor does "du" before "Nord" ("du Nord au Sud").
+_FRENCH_DEPARTMENT_WORDS = frozenset(
+    [
+        "lot", "cher", "manche", "eure", "landes", "somme", "var", "aube", "ain", "gard",
+        "gers", "orne", "creuse", "allier", "marne",
+    ]
+)  # fmt: skip
+_FRENCH_PREPOSITION_BEFORE = re.compile(
+    r"\b(?:(?:du|des|en|dans|sur|vers|de|à|par) |(?:dans|de|sur|vers|à|par) (?:la|le|les) "
+    r"|l['’] ?)$"
+)
+
 # Large cities and regions named like a common word of one of the four languages ("Nice to
 # meet you", "das Essen", "Reading this", "Cher client"): a preposition or postal code must
 # say they are places.
-WORD_LIKE_CITIES = frozenset(
+WORD_LIKE_CITIES = _FRENCH_DEPARTMENT_WORDS | frozenset(
     [
         "nice",
         "reading",
@@ -156,24 +171,8 @@ WORD_LIKE_CITIES = frozenset(
         "mar",
         "christmas",
         "easter",
-        # French départements named like a word: "Cher client", "la Manche d'une veste".
-        "lot",
-        "nord",
-        "cher",
-        "manche",
-        "eure",
-        "landes",
-        "somme",
-        "var",
-        "aube",
-        "ain",
-        "gard",
-        "gers",
-        "orne",
-        "creuse",
-        "allier",
-        "marne",
         "latina",
+        "nord",  # a French département, but more often the point of the compass
     ]
 )
 
@@ -259,7 +258,7 @@ class PlaceRecognizer(Recognizer):
     def analyze(self, item: DetectionInput) -> Iterator[Finding]:
         text = item.text
         # (start, end, word) per word; most are lower case and cost one test each.
-        words = item.words
+        words = _unelided(item.words) if item.language == "fr" else item.words
         places = self._places
         first_words = self._gazetteer.first_words
         german = item.language == "de"
@@ -536,10 +535,28 @@ class PlaceRecognizer(Recognizer):
         ):
             ambiguous = True  # "Balen! Weer een gemiste levering": capitals say nothing
         if ambiguous:
-            if PLACE_CUE_BEFORE.search(text, max(0, start - 24), start) is None:
+            if PLACE_CUE_BEFORE.search(text, max(0, start - 24), start) is None and not (
+                item.language == "fr"
+                and key in _FRENCH_DEPARTMENT_WORDS
+                and _FRENCH_PREPOSITION_BEFORE.search(text, max(0, start - 10), start)
+            ):
                 return None
             return Finding(start, end, EntityType.LOCATION, SCORE_AMBIGUOUS_WITH_CUE, self.name)
         return Finding(start, end, EntityType.LOCATION, SCORE[kind], self.name)
+
+
+def _unelided(words: Sequence[tuple[int, int, str]]) -> Sequence[tuple[int, int, str]]:
+    """French `words` with an elided article or preposition cut off a capitalised name:
+    "l'Oise" is "Oise", "d'Athènes" is "Athènes" (customers write them without a blank)."""
+    out: list[tuple[int, int, str]] | None = None
+    for n, (start, end, word) in enumerate(words):
+        if len(word) > 2 and word[1] in "'’" and word[0] in "lLdD" and word[2].isupper():
+            if out is None:
+                out = list(words[:n])
+            out.append((start + 2, end, word[2:]))
+        elif out is not None:
+            out.append((start, end, word))
+    return words if out is None else out
 
 
 def _product_follows(text: str, end: int) -> bool:
