@@ -197,6 +197,9 @@ def test_places_in_four_languages(language: str, text: str, expected: list[str])
         # "VS" is "versus" outside Dutch; "Wake" (Island) is a word.
         ("en", "Lakers VS Celtics tonight"),
         ("en", "Wake me up when the parcel arrives"),
+        # Regions named like a noun: Zug, Namur in German, Guangzhou in German ("Kanton").
+        ("de", "Der Zug hatte Verspätung; im Namen des Kantons entschuldigen wir uns"),
+        ("en", "I think you should Come and collect it"),
     ],
 )
 def test_words_that_are_also_towns_are_not_places(language: str, text: str) -> None:
@@ -687,3 +690,8 @@ def test_a_french_departement_named_like_a_word_after_a_preposition(
 )
 def test_a_french_place_after_an_elided_article(text: str, expected: list[str]) -> None:
     assert values("places", text, "fr") == expected
+
+
+def test_a_region_named_like_a_noun_is_a_place_after_a_preposition() -> None:
+    assert values("places", "Wir fahren morgen nach Zug.", "de") == ["Zug"]
+    assert values("places", "Il est né près de Côme, en Italie.", "fr") == ["Côme", "Italie"]

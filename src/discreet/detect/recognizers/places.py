@@ -173,6 +173,15 @@ WORD_LIKE_CITIES = _FRENCH_DEPARTMENT_WORDS | frozenset(
         "easter",
         "latina",
         "nord",  # a French département, but more often the point of the compass
+        # Regions and cities named like a common word of a language discreet reads ("der
+        # Zug", "im Namen", "des Kantons", "Come on"): Zug, Namur and Guangzhou in German
+        # ("Namen", "Kanton"), Como in French ("Côme"), Noord-Holland's short form.
+        "zug",
+        "namen",
+        "kanton",
+        "come",
+        "noord",
+        "hoofdstad",
     ]
 )
 
@@ -384,7 +393,12 @@ class PlaceRecognizer(Recognizer):
                 keys.append(fold(stem[:-2]))
         for key in keys:
             kind = self._gazetteer.kind(key)
-            if kind is None or key in self._stop_in["de"] or known_name(key):
+            if (
+                kind is None
+                or key in self._stop_in["de"]
+                or known_name(key)
+                or key in WORD_LIKE_CITIES  # "des Kantons": the noun's genitive
+            ):
                 continue
             if kind is PlaceKind.CITY and (compass is not None or not self._gazetteer.major(key)):
                 continue
