@@ -169,6 +169,9 @@ def test_places_in_four_languages(language: str, text: str, expected: list[str])
         ("en", "Nice to meet you. Best regards, Anna"),
         ("en", "Reading the manual did not help, most buttons do nothing"),
         ("en", "I love the Lyon sofa and my Chelsea boots"),
+        # Clothes named after places, and countries named like English words.
+        ("en", "Please send the Guernsey sweater back, the Reunion dinner is off"),
+        ("de", "Das Trikot ist gut, der London Pullover zu klein"),
         ("nl", "Beste Marieke, het is echt Best zo"),
         ("de", "Das Essen war kalt und die Halle leer"),
         ("de", "Am Montag kommt der Techniker"),

@@ -296,17 +296,18 @@ PRODUCT_NOUNS: frozenset[str] = _words(
     """
     boots boot shoes shoe sneakers trainers sofa couch chair table lamp jacket coat bag
     dress shirt jeans mug cup bed mattress speaker headphones phone case cover model
-    edition collection size colour color
+    edition collection size colour color sweater jumper hoodie jersey scarf trousers skirt
     laarzen laars schoenen schoen bank fauteuil stoel tafel jas tas jurk mok kop bed
-    matras speaker model maat kleur editie collectie
+    matras speaker model maat kleur editie collectie trui sjaal broek
     stiefel schuhe schuh sofa sessel stuhl tisch lampe jacke mantel tasche kleid hemd
-    tasse becher bett matratze modell größe farbe kollektion
+    tasse becher bett matratze modell größe farbe kollektion pullover schal mütze trikot
     bottes bottines chaussures canapé fauteuil chaise lampe veste manteau sac robe
-    chemise tasse matelas modèle taille couleur collection
+    chemise tasse matelas modèle taille couleur collection écharpe pantalon jupe maillot
     """
 )
 """A name right before one of these is a product line ("Chelsea boots", "the Lyon sofa",
-"de Oslo bank"), not a person or a place."""
+"de Oslo bank", "a Guernsey sweater"), not a person or a place. (Not "hat", "Rock", "pet":
+German "hat" and "Rock", Dutch "pet" follow people's names as verbs and surnames.)"""
 
 PRODUCT_NOUNS_BEFORE: frozenset[str] = _words(
     """

@@ -182,6 +182,7 @@ WORD_LIKE_CITIES = _FRENCH_DEPARTMENT_WORDS | frozenset(
         "come",
         "noord",
         "hoofdstad",
+        "reunion",  # Réunion is written with its accent; "the Reunion dinner" is a word
     ]
 )
 
