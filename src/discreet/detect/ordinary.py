@@ -306,8 +306,8 @@ PRODUCT_NOUNS: frozenset[str] = _words(
     """
 )
 """A name right before one of these is a product line ("Chelsea boots", "the Lyon sofa",
-"de Oslo bank", "a Guernsey sweater"), not a person or a place. (Not "hat", "Rock", "pet":
-German "hat" and "Rock", Dutch "pet" follow people's names as verbs and surnames.)"""
+"de Oslo bank", "a Guernsey sweater"), not a person or a place. (Not "hat": in German it
+is the verb after a name, "Anna hat angerufen".)"""
 
 PRODUCT_NOUNS_BEFORE: frozenset[str] = _words(
     """

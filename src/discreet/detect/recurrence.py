@@ -4,7 +4,8 @@ Recognizers and the model judge each mention on its own context, so the same per
 found where the text introduces them ("minister Isabelle Durant") and missed three lines on
 ("Durant: 'Sluiting loketten ...'"), and a message that masks a name once and shows it
 once has leaked it. `repeat_mentions` runs on the merged findings: every other place where
-a found person's or place's exact value stands, and a found full name's surname alone,
+a found person's or place's exact value stands, a found full name's surname alone, and its
+first name alone where the name lists know it as one ("Bruce Garcey" … "Bruce indicated"),
 becomes a finding of the same type, score and recognizer, where no finding covers it yet.
 
 A lone word found as a place that is the surname of a person the text names in full is that
@@ -126,7 +127,7 @@ def _word_char(char: str) -> bool:
 
 def _forms(text: str, language: str, finding: Finding) -> Iterator[tuple[str, bool]]:
     """The strings to look for, each with whether it is repeated at a sentence's start
-    too: the value, and a full name's surname."""
+    too: the value, and a full name's surname and first name."""
     value = text[finding.start : finding.end]
     words = WORD.findall(value)
     if len(words) > 1:
@@ -166,7 +167,7 @@ def _first_name(text: str, language: str, finding: Finding) -> tuple[str, bool] 
     they have named in full by the first name ("spoke to Bruce Garcey" … "Bruce indicated",
     "Hi, I'm Sarah Jones" … "Sarah"). Where capitals mark names, a first name less
     frequent than FREQUENT_NAME_ZIPF is repeated at a sentence's start too: the text has
-    just named the person, and there the word is rarely meant ("Phil if you could"; not
+    just named the person, and there the word is rarely meant ("Sarah, if you could"; not
     "Will", "Mark", "May", which are as frequent as words). Elsewhere `_name_like` decides,
     as for surnames."""
     words = _full_name(text, finding)

@@ -6,7 +6,8 @@ a place. Names that are also ordinary words or people's names ("Nice", "Best", "
 customers, which share names with products ("Bose", "Ingenio"), need more: a preposition
 of place right before ("in", "from", "naar", "uit", "nach", "aus", "à", "près de"), or a
 postal code right before them ("1012 AB Amsterdam", "75002 Paris"). A place followed by a product
-noun is a product line ("the Lyon sofa", "Chelsea boots").
+noun is a product line ("the Lyon sofa", "Chelsea boots"). In French, an elided article or
+preposition is cut off the name ("l'Oise", "d'Athènes").
 """
 
 from __future__ import annotations
@@ -175,7 +176,8 @@ WORD_LIKE_CITIES = _FRENCH_DEPARTMENT_WORDS | frozenset(
         "nord",  # a French département, but more often the point of the compass
         # Regions and cities named like a common word of a language discreet reads ("der
         # Zug", "im Namen", "des Kantons", "Come on"): Zug, Namur and Guangzhou in German
-        # ("Namen", "Kanton"), Como in French ("Côme"), Noord-Holland's short form.
+        # ("Namen", "Kanton"), Como in French ("Côme"), and the Dutch names of Nord and
+        # Denmark's Capital Region ("Noord", "Hoofdstad": north, capital).
         "zug",
         "namen",
         "kanton",
