@@ -89,7 +89,8 @@ def _surnames_agree(
     that person (see the module docstring)."""
     surnames: dict[str, float] = {}
     for source in sources:
-        found = _surname(text, language, source)
+        words = _full_name(text, source)
+        found = None if words is None else _surname(words, language)
         if found is not None:
             surname = found[0]
             surnames[surname] = max(source.score, surnames.get(surname, 0.0))
@@ -134,45 +135,41 @@ def _forms(text: str, language: str, finding: Finding) -> Iterator[tuple[str, bo
         yield value, True
     elif words and (where := _name_like(words[0], language)) is not None:
         yield value, where
-    surname = _surname(text, language, finding)
-    if surname is not None:
-        yield surname
-    first_name = _first_name(text, language, finding)
-    if first_name is not None:
-        yield first_name
+    if finding.type is EntityType.PERSON and len(words) > 1:
+        for form in (_surname(words, language), _first_name(words, language)):
+            if form is not None:
+                yield form
 
 
 def _full_name(text: str, finding: Finding) -> list[str] | None:
-    """The words of a person's name of two words or more; None for anything else."""
+    """The words of a person's name of two words or more; None for anything else (the
+    words `_surname` and `_first_name` read)."""
     if finding.type is not EntityType.PERSON:
         return None
     words: list[str] = WORD.findall(text[finding.start : finding.end])
     return words if len(words) > 1 else None
 
 
-def _surname(text: str, language: str, finding: Finding) -> tuple[str, bool] | None:
-    """A full name's last word where it can stand alone for the person ("Durant"; not
-    "Vries" of "de Vries", nor a word `_name_like` refuses), with whether it is repeated
-    at a sentence's start too; else None. `_surnames_agree` uses it wherever it stands."""
-    words = _full_name(text, finding)
-    if words is None or words[-2].casefold() in PARTICLES:
+def _surname(words: list[str], language: str) -> tuple[str, bool] | None:
+    """A full name's last word (of its `words`, two or more) where it can stand alone for
+    the person ("Durant"; not "Vries" of "de Vries", nor a word `_name_like` refuses), with
+    whether it is repeated at a sentence's start too; else None. `_surnames_agree` uses it
+    wherever it stands."""
+    if words[-2].casefold() in PARTICLES:
         return None
     where = _name_like(words[-1], language)
     return None if where is None else (words[-1], where)
 
 
-def _first_name(text: str, language: str, finding: Finding) -> tuple[str, bool] | None:
-    """A full name's first word where the name lists know it as a first name, with whether
-    it is repeated at a sentence's start too; else None. Mails and chats call a person
-    they have named in full by the first name ("spoke to Bruce Garcey" … "Bruce indicated",
-    "Hi, I'm Sarah Jones" … "Sarah"). Where capitals mark names, a first name less
-    frequent than FREQUENT_NAME_ZIPF is repeated at a sentence's start too: the text has
-    just named the person, and there the word is rarely meant ("Sarah, if you could"; not
-    "Will", "Mark", "May", which are as frequent as words). Elsewhere `_name_like` decides,
-    as for surnames."""
-    words = _full_name(text, finding)
-    if words is None:
-        return None
+def _first_name(words: list[str], language: str) -> tuple[str, bool] | None:
+    """A full name's first word (of its `words`, two or more) where the name lists know it
+    as a first name, with whether it is repeated at a sentence's start too; else None.
+    Mails and chats call a person they have named in full by the first name ("spoke to
+    Bruce Garcey" … "Bruce indicated", "Hi, I'm Sarah Jones" … "Sarah"). Where capitals
+    mark names, a first name less frequent than FREQUENT_NAME_ZIPF is repeated at a
+    sentence's start too: the text has just named the person, and there the word is rarely
+    meant ("Sarah, if you could"; not "Will", "Mark", "May", which are as frequent as
+    words). Elsewhere `_name_like` decides, as for surnames."""
     first = words[0]
     key = first.casefold()
     if key not in FIRST_NAMES or key in PARTICLES or first.isupper() or len(first) < MIN_LETTERS:
