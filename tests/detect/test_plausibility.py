@@ -448,6 +448,24 @@ def test_a_lone_first_name_the_model_is_sure_is_a_place_is_the_place(
     assert sure_places(item, [lone_name, rule], "ner:builtin") == [lone_name, rule]
 
 
+def test_a_lone_first_name_the_text_names_as_a_place_elsewhere_is_the_place() -> None:
+    # One word names one thing in a text: the model is unsure of the second "Virginia",
+    # but the places recognizer found the first after "in".
+    text = "He was admitted to the bar in Virginia. Later that year, he left Virginia."
+    first = text.index("Virginia")
+    second = text.index("Virginia", first + 1)
+    named = Finding(first, first + 8, L, 0.5, "places")
+    lone_name = Finding(second, second + 8, P, LONE_NAME_SCORE, "names")
+    unsure = Finding(second, second + 8, L, SURE_PLACE_SCORE - 0.2, "ner:builtin")
+    item = DetectionInput(text, "en")
+    assert sure_places(item, [named, lone_name, unsure], "ner:builtin") == [named, unsure]
+    # Without the place elsewhere, the unsure model leaves the name be.
+    assert sure_places(item, [lone_name, unsure], "ner:builtin") == [lone_name, unsure]
+    # The detector, end to end: both are the state.
+    found = [(f.value(text), f.type) for f in Detector().detect(text, language="en")]
+    assert found == [("Virginia", L), ("Virginia", L)]
+
+
 def test_a_first_name_the_gazetteer_does_not_know_as_a_place_stays_a_name() -> None:
     text = "Ik heb het pakket aan Femke gegeven."
     start = text.index("Femke")

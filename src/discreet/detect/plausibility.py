@@ -529,21 +529,34 @@ def _unknown_lower_case(item: DetectionInput, finding: Finding, keys: list[str])
 
 def sure_places(item: DetectionInput, findings: list[Finding], model: str | None) -> list[Finding]:
     """`findings` without the lists' guesses the model `model`, having read the sentence,
-    contradicts (a rule's finding of another kind would otherwise win the merge): the
-    names recognizer's lone first names that the model is sure are places the gazetteer
-    knows (see `SURE_PLACE_SCORE`), and the places recognizer's regions far from
-    discreet's customers inside a name the model reads ("Jules César", "Hela wants"),
-    whose names people bear as often (see `detect.places.Gazetteer.far`)."""
-    places = {
-        (f.start, f.end)
-        for f in findings
-        if f.recognizer == model and f.type is EntityType.LOCATION and f.score >= SURE_PLACE_SCORE
-    }
+    contradicts (a rule's finding of another kind would otherwise win the merge):
+
+    * the names recognizer's lone first names that the model calls places the gazetteer
+      knows, where it is sure of it (see `SURE_PLACE_SCORE`) or the text names that place
+      elsewhere ("admitted to the bar in Virginia. Later he left Virginia"): one word
+      names one thing in a text;
+    * the places recognizer's regions far from discreet's customers inside a name the
+      model reads ("Jules César", "Hela wants"), whose names people bear as often (see
+      `detect.places.Gazetteer.far`).
+    """
+    model_places = [f for f in findings if f.recognizer == model and f.type is EntityType.LOCATION]
     people = [
         (f.start, f.end) for f in findings if f.recognizer == model and f.type is EntityType.PERSON
     ]
-    if not places and not people:
+    if not model_places and not people:
         return findings
+    text = item.text
+    named = {
+        fold(f.value(text))
+        for f in findings
+        if f.type is EntityType.LOCATION
+        and (f.recognizer == PLACES_RECOGNIZER or f.score >= SURE_PLACE_SCORE)
+    }
+    places = {
+        (f.start, f.end)
+        for f in model_places
+        if f.score >= SURE_PLACE_SCORE or fold(f.value(text)) in named
+    }
     far = gazetteer().far
     return [
         f
@@ -552,12 +565,12 @@ def sure_places(item: DetectionInput, findings: list[Finding], model: str | None
             f.recognizer == NameRecognizer.name
             and f.score <= LONE_NAME_SCORE
             and (f.start, f.end) in places
-            and known_place(f.value(item.text))
+            and known_place(f.value(text))
         )
         and not (
             f.recognizer == PLACES_RECOGNIZER
             and any(s <= f.start and f.end <= e for s, e in people)
-            and far(fold(f.value(item.text)))
+            and far(fold(f.value(text)))
         )
     ]
 
