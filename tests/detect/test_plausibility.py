@@ -12,6 +12,7 @@ from discreet.detect import Detector, EntityType
 from discreet.detect.base import DetectionInput, Finding
 from discreet.detect.ordinary import name_used_as_word, zipf, zipf_spread
 from discreet.detect.plausibility import (
+    GERMAN_UNSURE_SCORE,
     LONE_NAME_SCORE,
     SURE_PLACE_SCORE,
     refine_ner,
@@ -608,6 +609,41 @@ def test_a_german_compound_of_two_frequent_words_is_a_noun_not_a_name(
 )
 def test_compounds_that_may_be_names_stay(text: str, value: str, etype: EntityType) -> None:
     assert refined(text, value, etype, "de") == [(value, etype)]
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "etype"),
+    [
+        ("Die Konzentration von Methan ist zu niedrig.", "Methan", L),
+        ("Von der Westminster Hall zur Abtei und zurück.", "Abtei", L),
+        ("Die Konzentration von Natrium ist zu niedrig.", "Natrium", L),
+        ("Holz ist ein wichtiger Rohstoff der Region.", "Rohstoff", P),
+    ],
+)
+def test_a_german_noun_the_model_is_unsure_of_is_no_name(
+    text: str, value: str, etype: EntityType
+) -> None:
+    # Only the recall bias brought these up; the frequency lists know them as words.
+    assert refined(text, value, etype, "de", score=GERMAN_UNSURE_SCORE - 0.05) == []
+    # Surer, the model has read something the lists do not say.
+    surer = GERMAN_UNSURE_SCORE + 0.05
+    assert refined(text, value, etype, "de", score=surer) == [(value, etype)]
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "etype"),
+    [
+        ("Das Konzert findet im Kurpark statt.", "Kurpark", L),  # a site
+        ("Wir treffen uns im Gemeindehaus.", "Gemeindehaus", L),
+        ("Das Spiel ist im Olympiastadion.", "Olympiastadion", L),
+        ("Das Konzert ist in der Stadthalle.", "Stadthalle", L),
+        ("Die Wahl gewann Schmidt knapp.", "Schmidt", P),  # a surname the lists know
+        ("Der Zug fuhr nach Burg weiter.", "Burg", L),  # a town the gazetteer knows
+    ],
+)
+def test_unsure_german_sites_and_names_stay(text: str, value: str, etype: EntityType) -> None:
+    unsure = GERMAN_UNSURE_SCORE - 0.05
+    assert refined(text, value, etype, "de", score=unsure) == [(value, etype)]
 
 
 def test_a_surname_made_of_two_words_stays_a_person_when_the_model_is_sure() -> None:
