@@ -65,6 +65,20 @@ def test_a_surname_taken_for_a_place_is_the_person_named_in_full() -> None:
     ]
 
 
+def test_a_small_town_named_like_the_surname_is_the_person_named_in_full() -> None:
+    # Brehme is a village in Thuringia, which the gazetteer knows; a village is no more
+    # likely than the footballer the text names in full.
+    text = "Brehme: Nur Rückzug aus der Nationalelf. Andreas Brehme will sich zurückziehen."
+    given = [
+        Finding(0, 6, L, 0.55, "places"),
+        *model_findings(text, ("Andreas Brehme", P, 0.99)),
+    ]
+    assert values(text, repeat_mentions(text, "de", given)) == [
+        ("Brehme", P),
+        ("Andreas Brehme", P),
+    ]
+
+
 def _last(text: str, value: str, etype: EntityType, score: float) -> Finding:
     start = text.rindex(value)
     return Finding(start, start + len(value), etype, score, "ner:builtin")

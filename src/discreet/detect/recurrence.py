@@ -11,7 +11,9 @@ becomes a finding of the same type, score and recognizer, where no finding cover
 A lone word found as a place that is the surname of a person the text names in full is that
 person ("Eric Wynalda" … "Bisher war Wynalda": the model, leaning towards places in German,
 took the surname alone for one), where the model is at least as sure of the full name and
-the gazetteer does not know the word as a place ("George Washington" … "in Washington").
+the word names no country, region or large city ("George Washington" … "in Washington"); a
+village of that name is no likelier than the person ("Andreas Brehme" … "Brehme:", and
+Brehme is a village in Thuringia).
 
 Only what cannot be an ordinary word is repeated: a single word must be capitalised and
 not frequent in the text's language ("Durant", "Barak"; not "Will", "Mark", "Van"), so a
@@ -32,7 +34,7 @@ from discreet.detect.base import WORD, Finding
 from discreet.detect.entities import EntityType
 from discreet.detect.merge import merge_findings
 from discreet.detect.ordinary import LEGAL_FORMS, zipf_here
-from discreet.detect.places import known_place
+from discreet.detect.places import well_known_place
 from discreet.detect.plausibility import sentence_initial
 from discreet.detect.recognizers.names import FIRST_NAMES, PARTICLES, known_name
 
@@ -102,7 +104,7 @@ def _surnames_agree(
         if (
             f.type is EntityType.LOCATION
             and surnames.get(value, 0.0) >= f.score  # the model is surer of the person
-            and not known_place(value)
+            and not well_known_place(value)
         ):
             f = Finding(f.start, f.end, EntityType.PERSON, f.score, f.recognizer)
         out.append(f)
