@@ -400,9 +400,9 @@ def test_two_first_names_joined_by_and_are_two_people(etype: EntityType) -> None
 def test_a_particle_with_no_surname_after_it_ends_no_name() -> None:
     text = "salut c'est kevin de marseille"
     assert refined(text, "kevin de", P, "fr") == [("kevin", P)]
-    # Before a capitalised word it opens the rest of the name: "Phaidon von Elis".
+    # Before a capitalised word it opens the rest of the name, which the name takes in.
     text = "Schüler des Phaidon von Elis."
-    assert refined(text, "Phaidon von", P, "de") == [("Phaidon von", P)]
+    assert refined(text, "Phaidon von", P, "de") == [("Phaidon von Elis", P)]
     # Joined to the rest by a hyphen it starts the surname: "al-Janabi".
     text = "Shaikh Abdul Wahhab al-Janabi said"
     assert refined(text, "Shaikh Abdul Wahhab al", P, "en") == [("Shaikh Abdul Wahhab al", P)]
@@ -447,6 +447,58 @@ def test_a_lone_first_name_the_model_is_sure_is_a_place_is_the_place(
     # Another recognizer's place is no model's judgement of the sentence.
     rule = Finding(start, end, L, 0.95, "places")
     assert sure_places(item, [lone_name, rule], "ner:builtin") == [lone_name, rule]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "value", "name"),
+    [
+        ("de", "Später lehrte Phaidon von Elis dort.", "Phaidon von", "Phaidon von Elis"),
+        ("nl", "Een bondgenootschap van Pyrrhus van Epirus.", "Pyrrhus van", "Pyrrhus van Epirus"),
+        ("fr", "Le fils de Jeanne d'Albret régna.", "Jeanne d", "Jeanne d'Albret"),
+        # As WikiNEuRal tokenises it.
+        ("fr", "Le fils de Jeanne d' Albret régna.", "Jeanne d", "Jeanne d' Albret"),
+    ],
+)
+def test_a_name_the_model_ends_at_its_particle_takes_the_surname_after_it(
+    language: str, text: str, value: str, name: str
+) -> None:
+    assert refined(text, value, P, language) == [(name, P)]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "value"),
+    [
+        ("de", "Das sagte Weber vom Finanzamt gestern.", "Weber vom"),  # a German noun
+        ("de", "Das sagte Schröder von der SPD.", "Schröder von der"),  # capitals
+        ("fr", "Le fils de Jeanne d'accord.", "Jeanne d"),  # no capital after
+    ],
+)
+def test_no_surname_after_the_particle_no_extension(language: str, text: str, value: str) -> None:
+    assert all(
+        not v.endswith(("Finanzamt", "SPD", "accord")) for v, _ in refined(text, value, P, language)
+    )
+
+
+def test_a_place_after_a_particle_inside_a_name_is_the_names() -> None:
+    text = "1486 starb Margarethe von Dänemark nahe Stirling."
+    start = text.index("Margarethe")
+    person = Finding(start, start + len("Margarethe von Dänemark"), P, 0.44, "ner:builtin")
+    country = text.index("Dänemark")
+    place = Finding(country, country + len("Dänemark"), L, 0.7, "places")
+    model_place = Finding(country, country + len("Dänemark"), L, 0.56, "ner:builtin")
+    item = DetectionInput(text, "de")
+    assert sure_places(item, [person, place, model_place], "ner:builtin") == [person]
+    # Without the particle it is a name beside a place, each its own.
+    text = "1486 starb Margarethe Dänemark nahe Stirling."
+    person = Finding(start, start + len("Margarethe Dänemark"), P, 0.44, "ner:builtin")
+    country = text.index("Dänemark")
+    place = Finding(country, country + len("Dänemark"), L, 0.7, "places")
+    item = DetectionInput(text, "de")
+    assert sure_places(item, [person, place], "ner:builtin") == [person, place]
+    # The detector, end to end.
+    text = "1486 starb Margarethe von Dänemark nahe Stirling Castle."
+    found = [(f.value(text), f.type) for f in Detector().detect(text, language="de")]
+    assert ("Margarethe von Dänemark", P) in found
 
 
 def test_a_lone_first_name_the_text_names_as_a_place_elsewhere_is_the_place() -> None:

@@ -570,7 +570,9 @@ def sure_places(item: DetectionInput, findings: list[Finding], model: str | None
       names one thing in a text;
     * the places recognizer's regions far from discreet's customers inside a name the
       model reads ("Jules César", "Hela wants"), whose names people bear as often (see
-      `detect.places.Gazetteer.far`).
+      `detect.places.Gazetteer.far`);
+    * any place after a particle inside a name the model reads: the name's own
+      ("Margarethe von Dänemark", "Heron van Alexandrië", "Criton d'Athènes").
     """
     model_places = [f for f in findings if f.recognizer == model and f.type is EntityType.LOCATION]
     people = [
@@ -605,7 +607,21 @@ def sure_places(item: DetectionInput, findings: list[Finding], model: str | None
             and any(s <= f.start and f.end <= e for s, e in people)
             and far(fold(f.value(text)))
         )
+        and not (
+            f.type is EntityType.LOCATION
+            and any(
+                s < f.start and f.end <= e and _PARTICLE_BEFORE.search(text, s, f.start)
+                for s, e in people
+            )
+        )
     ]
+
+
+# A particle right before a place inside a person's name: the place is the name's
+# ("Margarethe von Dänemark", "Heron van Alexandrië", "Criton d'Athènes").
+_PARTICLE_BEFORE = re.compile(
+    r"(?<![^\W\d_])(?:" + "|".join(sorted(PARTICLES)) + r")[ ]$|(?<![^\W\d_])[dl]['’][ ]?$"
+)
 
 
 def retype_people(item: DetectionInput, findings: Iterable[Finding]) -> list[Finding]:
@@ -931,7 +947,7 @@ def _person_extent(text: str, words: list[_Word], language: str) -> tuple[int, i
         inner_last -= 1
     if any(w.key not in PARTICLES for w in words[inner_first : inner_last + 1]):
         first, last = inner_first, inner_last  # not when only "de" of "de korte" is left
-    start, end = words[first].start, words[last].end
+    start, end = words[first].start, _after_particle(text, words[last], language)
     whole = last > first and words[first].key in FIRST_NAMES
     for _ in range(2):
         extended = _extend_left(text, start, language, whole=whole)
@@ -961,6 +977,40 @@ def _abbreviation_dot(text: str, end: int, language: str) -> int:
     if _ABBREVIATED_END.search(window) or (language == "de" and _ORDINAL_END.search(window)):
         return end + 1
     return end
+
+
+# The surname after a name's last particle: "von Elis", "van Epirus", "d'Albret" (also as
+# some corpora tokenise it, "d' Albret").
+_SURNAME_AFTER_PARTICLE = re.compile(r"(?:[ ]|['’][ ]?)([A-ZÀ-Ý][^\W\d_]*+(?:[-'’][^\W\d_]++)*+)")
+_ELIDED_PARTICLES = frozenset(["d", "l"])
+
+
+def _after_particle(text: str, word: _Word, language: str) -> int:
+    """The end of a name whose last word is `word`: past the surname when `word` is a
+    particle that opens one ("Phaidon von Elis", "Jeanne d'Albret": the model often stops
+    at the particle), else `word`'s end."""
+    if not word.text.islower() or (word.key not in PARTICLES and word.key not in _ELIDED_PARTICLES):
+        return word.end
+    match = _SURNAME_AFTER_PARTICLE.match(text, word.end)
+    if (
+        match is None
+        or (word.key in _ELIDED_PARTICLES) != (match.group()[0] in "'’")
+        or not _surname_after_particle(match.group(1), language)
+    ):
+        return word.end
+    return match.end()
+
+
+def _surname_after_particle(word: str, language: str) -> bool:
+    """Whether capitalised `word` after a particle is a surname: not in capitals ("von der
+    SPD"), and in German no frequent noun ("Weber vom Finanzamt") unless the lists know it
+    as a name or place ("Margarethe von Dänemark")."""
+    if word.isupper():
+        return False
+    if language != "de":
+        return True
+    key = word.casefold()
+    return known_name(key) or known_place(key) or zipf_here(word, "de") < GERMAN_UNSURE_NOUN
 
 
 def _dangling_particle(word: _Word, text: str) -> bool:
