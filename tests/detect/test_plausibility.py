@@ -501,6 +501,31 @@ def test_a_place_after_a_particle_inside_a_name_is_the_names() -> None:
     assert ("Margarethe von Dänemark", P) in found
 
 
+@pytest.mark.parametrize(
+    ("language", "text", "value", "name"),
+    [
+        ("nl", "Bovendien wilde Napoleon III een eigen grondwet.", "Napoleon", "Napoleon III"),
+        ("nl", "Het werk van Dagobert I kan het niet zijn.", "Dagobert", "Dagobert I"),
+        ("en", "The sultan Selim I, who died in 1520.", "Selim", "Selim I"),
+        (
+            "en",
+            "Under Tiglath-Pileser III the empire grew.",
+            "Tiglath-Pileser",
+            "Tiglath-Pileser III",
+        ),
+    ],
+)
+def test_a_rulers_ordinal_belongs_to_the_name(
+    language: str, text: str, value: str, name: str
+) -> None:
+    assert refined(text, value, P, language) == [(name, P)]
+
+
+def test_the_english_pronoun_i_is_no_ordinal() -> None:
+    # Nor where a ruler's "I" is followed by a verb ("Selim I died"): English cannot tell.
+    assert refined("Thanks Mahalia I will call.", "Mahalia", P, "en") == [("Mahalia", P)]
+
+
 def test_a_lone_first_name_the_text_names_as_a_place_elsewhere_is_the_place() -> None:
     # One word names one thing in a text: the model is unsure of the second "Virginia",
     # but the places recognizer found the first after "in".

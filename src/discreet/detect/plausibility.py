@@ -1104,4 +1104,19 @@ def _extend_right(text: str, end: int, language: str) -> int | None:
     key = word.casefold()
     if key in SURNAMES and _name_part(word, text, match.start(), language):
         return match.end()
+    if _ORDINAL.fullmatch(word) and not _pronoun_i(text, match, language):
+        return match.end()  # a ruler's ordinal: "Napoleon III", "Dagobert I", "Selim I"
     return None
+
+
+_ORDINAL = re.compile(r"[IVX]{1,4}")
+
+
+def _pronoun_i(text: str, match: re.Match[str], language: str) -> bool:
+    """Whether the "I" of `match` is the English pronoun: a lower-case word follows ("Peter
+    I will call"), as no ruler's ordinal in an English sentence has."""
+    return (
+        language == "en"
+        and match.group() == "I"
+        and re.match(r"[ ]+[a-z]", text[match.end() : match.end() + 2]) is not None
+    )
