@@ -521,6 +521,26 @@ def test_a_rulers_ordinal_belongs_to_the_name(
     assert refined(text, value, P, language) == [(name, P)]
 
 
+@pytest.mark.parametrize(
+    ("language", "text", "value", "name"),
+    [
+        (
+            "fr",
+            "Il remporte la victoire contre Park Geun-hye en 2007.",
+            "Park Geun",
+            "Park Geun-hye",
+        ),
+        ("nl", "De republiek van Sun Yat-sen werd uitgeroepen.", "Sun Yat", "Sun Yat-sen"),
+        # A longer ending makes a word of the name.
+        ("en", "That is Madonna-ness at its height.", "Madonna", "Madonna"),
+    ],
+)
+def test_a_hyphenated_given_names_last_syllable_belongs_to_it(
+    language: str, text: str, value: str, name: str
+) -> None:
+    assert refined(text, value, P, language) == [(name, P)]
+
+
 def test_the_english_pronoun_i_is_no_ordinal() -> None:
     # Nor where a ruler's "I" is followed by a verb ("Selim I died"): English cannot tell.
     assert refined("Thanks Mahalia I will call.", "Mahalia", P, "en") == [("Mahalia", P)]

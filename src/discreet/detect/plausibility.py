@@ -948,6 +948,9 @@ def _person_extent(text: str, words: list[_Word], language: str) -> tuple[int, i
     if any(w.key not in PARTICLES for w in words[inner_first : inner_last + 1]):
         first, last = inner_first, inner_last  # not when only "de" of "de korte" is left
     start, end = words[first].start, _after_particle(text, words[last], language)
+    syllable = _LAST_SYLLABLE.match(text, end)
+    if syllable is not None:  # "Park Geun-hye", "Sun Yat-sen": the model stops at "-"
+        end = syllable.end()
     whole = last > first and words[first].key in FIRST_NAMES
     for _ in range(2):
         extended = _extend_left(text, start, language, whole=whole)
@@ -979,6 +982,10 @@ def _abbreviation_dot(text: str, end: int, language: str) -> int:
     return end
 
 
+# The last syllable of a hyphenated given name written in Latin letters, which the model
+# leaves out ("Park Geun-hye", "Lee Cheong-jun", "Sun Yat-sen"); longer lower-case endings
+# make a word of the name ("Madonna-ness", "Ruhmkorff-inductor").
+_LAST_SYLLABLE = re.compile(r"-[a-z]{2,3}(?![\w-])")
 # The surname after a name's last particle: "von Elis", "van Epirus", "d'Albret" (also as
 # some corpora tokenise it, "d' Albret").
 _SURNAME_AFTER_PARTICLE = re.compile(r"(?:[ ]|['’][ ]?)([A-ZÀ-Ý][^\W\d_]*+(?:[-'’][^\W\d_]++)*+)")
