@@ -12,6 +12,7 @@ import pytest
 
 from discreet.detect import Detector, EntityType
 from discreet.detect.base import DetectionInput
+from discreet.detect.merge import merge_findings
 from discreet.detect.places import (
     PlaceKind,
     fold,
@@ -698,3 +699,35 @@ def test_a_french_place_after_an_elided_article(text: str, expected: list[str]) 
 def test_a_region_named_like_a_noun_is_a_place_after_a_preposition() -> None:
     assert values("places", "Wir fahren morgen nach Zug.", "de") == ["Zug"]
     assert values("places", "Il est né près de Côme, en Italie.", "fr") == ["Côme", "Italie"]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        (
+            "de",
+            "In ihrem Witwensitz Schloss Schönhausen empfing sie Gäste.",
+            ["Schloss Schönhausen"],
+        ),
+        ("de", "Das Bistum Hasselt wurde 1967 errichtet.", ["Bistum Hasselt"]),
+        ("de", "Ein Zug im Oblast Donezk.", ["Oblast Donezk"]),
+        ("nl", "Alleen het kasteel Wijnandsrade bleef intact.", ["kasteel Wijnandsrade"]),
+        ("nl", "Het Kasteel van Vaux-le-Vicomte werd gebouwd.", ["Kasteel van Vaux-le-Vicomte"]),
+        ("nl", "De tunnel bij station Breda is nieuw.", ["station Breda"]),
+        # The town alone is the place: a town's station, its council, the city itself.
+        ("nl", "Aan het plein lag het station van Peking.", ["Peking"]),
+        ("nl", "Hij werkte voor de gemeente Amsterdam.", ["Amsterdam"]),
+        ("de", "Das Sozialamt der Stadt Frankfurt half.", ["Frankfurt"]),
+    ],
+)
+def test_german_and_dutch_sites_named_by_their_place_word(
+    language: str, text: str, expected: list[str]
+) -> None:
+    # The recognizer finds the town inside the site too; merged, one place remains.
+    found = REGISTRY.get("places").analyze(DetectionInput(text, language))
+    assert [f.value(text) for f in merge_findings(found)] == expected
+
+
+def test_dutch_place_words_open_a_lower_case_name_in_dutch_text_only() -> None:
+    # "station" opens a name in Dutch; in English it stays a word before a town.
+    assert values("places", "We waited at the station Breda was far.", "en") == ["Breda"]

@@ -364,6 +364,9 @@ PLACE_LEADS: frozenset[str] = _words(
     mausolée palais parc jardin forêt cirque gouffre pic puy tunnel barrage fort forteresse
     porte pont mer océan désert plaine archipel marais étang glacier volcan colline musée
     vélodrome hippodrome aérodrome cité péninsule arrondissement circonscription
+    schloss burg kloster bistum erzbistum oblast khanat fürstentum herzogtum grafschaft
+    königreich kaiserreich
+    kasteel station abdij hertogdom graafschap koninkrijk vorstendom dierenpark
     """
 )
 """First words that make the capitalised name after them a place ("Lake Placid", "Gulf of

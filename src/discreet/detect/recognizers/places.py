@@ -196,9 +196,24 @@ _BARE_LEADS = frozenset(
     [
         "lake", "mount", "mt", "cape", "isle", "isles", "county", "province", "provincie",
         "provinz", "kanton", "landkreis", "kreis", "bezirk", "regierungsbezirk", "insel",
+        # German sites and states named after their place ("Schloss Schönhausen", "Bistum
+        # Lüttich", "Oblast Donezk"), capitalised as German writes them. Not "Stadt", nor
+        # the Dutch "gemeente": the town alone is the place ("die Stadt Frankfurt").
+        "schloss", "burg", "kloster", "bistum", "erzbistum", "oblast", "khanat",
+        "fürstentum", "herzogtum", "grafschaft", "königreich", "kaiserreich",
     ]
 )  # fmt: skip
-_CONNECTORS = frozenset(["of", "von", "de", "du", "des", "d", "l", "la", "del", "della", "di"])
+# In Dutch text, Dutch leads open a name without a connector, in lower case too ("kasteel
+# Wijnandsrade", "station Breda", "hertogdom Stiermarken").
+_DUTCH_BARE_LEADS = frozenset(
+    [
+        "kasteel", "station", "abdij", "hertogdom", "graafschap", "koninkrijk", "vorstendom",
+        "dierenpark",
+    ]
+)  # fmt: skip
+_CONNECTORS = frozenset(
+    ["of", "von", "van", "de", "du", "des", "d", "l", "la", "del", "della", "di"]
+)
 # In French text, French leads open a name without a connector, in lower case too ("monts
 # Torricelli", "stade Jean-Dauger", "région Lorraine"); not those that also open a common
 # noun phrase ("pays Basque" is a people, "le fort Marc" a compliment). Elsewhere some are
@@ -414,6 +429,7 @@ class PlaceRecognizer(Recognizer):
         """Names made places by a place word before or after them (see `_BARE_LEADS`)."""
         text, n = item.text, len(words)
         french = item.language == "fr"
+        dutch = item.language == "nl"
         for idx in range(n):
             start, end, word = words[idx]
             key = word.casefold()
@@ -450,7 +466,12 @@ class PlaceRecognizer(Recognizer):
             elif (
                 key in PLACE_LEADS
                 and idx + 1 < n
-                and (french or word[0].isupper() or key in _FRENCH_BARE_LEADS)
+                and (
+                    french
+                    or word[0].isupper()
+                    or key in _FRENCH_BARE_LEADS
+                    or (dutch and key in _DUTCH_BARE_LEADS)
+                )
             ):
                 # A lower-case lead opens a French name ("lac de Genève", also in English:
                 # "the île de la Cité"); in "the province of Schleswig" or "de provincie
@@ -463,9 +484,12 @@ class PlaceRecognizer(Recognizer):
                     and text[words[j - 1][1] : words[j][0]] in _GAPS
                 ):
                     j += 1
+                if j > idx + 1 and words[idx + 1][2] == "van" and not word[0].isupper():
+                    continue  # "het station van Peking": Peking's, whose name is its own
                 if (
                     j == idx + 1
                     and not (french and key in _FRENCH_BARE_LEADS)
+                    and not (dutch and key in _DUTCH_BARE_LEADS)
                     and not (word[0].isupper() and key in _BARE_LEADS)
                 ):
                     continue
