@@ -15,6 +15,7 @@ from discreet.detect.plausibility import (
     GERMAN_UNSURE_SCORE,
     LONE_NAME_SCORE,
     SURE_PLACE_SCORE,
+    WELL_KNOWN_PLACE_SCORE,
     refine_ner,
     retype_people,
     sure_places,
@@ -440,7 +441,7 @@ def test_a_lone_first_name_the_model_is_sure_is_a_place_is_the_place(
     item = DetectionInput(text, language)
     assert sure_places(item, [lone_name, place], "ner:builtin") == [place]
     # The model unsure, or a name announced by more than the lists: the name stands.
-    unsure = Finding(start, end, L, SURE_PLACE_SCORE - 0.1, "ner:builtin")
+    unsure = Finding(start, end, L, WELL_KNOWN_PLACE_SCORE - 0.1, "ner:builtin")
     assert sure_places(item, [lone_name, unsure], "ner:builtin") == [lone_name, unsure]
     vocative = Finding(start, end, P, 0.7, "names")
     assert sure_places(item, [vocative, place], "ner:builtin") == [vocative, place]
@@ -554,7 +555,7 @@ def test_a_lone_first_name_the_text_names_as_a_place_elsewhere_is_the_place() ->
     second = text.index("Virginia", first + 1)
     named = Finding(first, first + 8, L, 0.5, "places")
     lone_name = Finding(second, second + 8, P, LONE_NAME_SCORE, "names")
-    unsure = Finding(second, second + 8, L, SURE_PLACE_SCORE - 0.2, "ner:builtin")
+    unsure = Finding(second, second + 8, L, WELL_KNOWN_PLACE_SCORE - 0.1, "ner:builtin")
     item = DetectionInput(text, "en")
     assert sure_places(item, [named, lone_name, unsure], "ner:builtin") == [named, unsure]
     # Without the place elsewhere, the unsure model leaves the name be.
@@ -562,6 +563,23 @@ def test_a_lone_first_name_the_text_names_as_a_place_elsewhere_is_the_place() ->
     # The detector, end to end: both are the state.
     found = [(f.value(text), f.type) for f in Detector().detect(text, language="en")]
     assert found == [("Virginia", L), ("Virginia", L)]
+
+
+def test_a_lone_first_name_that_is_a_well_known_place_needs_a_less_sure_model() -> None:
+    text = "Il a lieu entre Malte et la Sicile."
+    start = text.index("Malte")
+    lone_name = Finding(start, start + 5, P, LONE_NAME_SCORE, "names")
+    place = Finding(start, start + 5, L, WELL_KNOWN_PLACE_SCORE, "ner:builtin")
+    item = DetectionInput(text, "fr")
+    assert sure_places(item, [lone_name, place], "ner:builtin") == [place]
+    # Less sure, or a town no better known than the name, and the name stands.
+    unsure = Finding(start, start + 5, L, WELL_KNOWN_PLACE_SCORE - 0.1, "ner:builtin")
+    assert sure_places(item, [lone_name, unsure], "ner:builtin") == [lone_name, unsure]
+    text = "Il a lieu entre Nancy et la Sicile."  # 100,000 inhabitants
+    item = DetectionInput(text, "fr")
+    lone_name = Finding(start, start + 5, P, LONE_NAME_SCORE, "names")
+    place = Finding(start, start + 5, L, SURE_PLACE_SCORE - 0.1, "ner:builtin")
+    assert sure_places(item, [lone_name, place], "ner:builtin") == [lone_name, place]
 
 
 def test_a_first_name_the_gazetteer_does_not_know_as_a_place_stays_a_name() -> None:
