@@ -160,3 +160,23 @@ def test_a_name_as_frequent_as_a_word_recurs_inside_sentences_where_capitals_mar
     text = "The Leader spoke. Kim became Supreme Leader in 2011."
     given = model_findings(text, ("Leader", P, 0.6))
     assert repeat_mentions(text, "en", given) == given
+
+
+def test_a_value_found_as_a_person_and_as_a_place_is_the_surest_ones() -> None:
+    # One word names one thing in a text: the model was surer of the footballer.
+    text = "Maradona captained the side. In 1986 Maradona scored twice."
+    first = text.index("Maradona")
+    second = text.index("Maradona", first + 1)
+    given = [
+        Finding(first, first + 8, P, 0.69, "ner:builtin"),
+        Finding(second, second + 8, L, 0.49, "ner:builtin"),
+    ]
+    assert values(text, repeat_mentions(text, "en", given)) == [("Maradona", P), ("Maradona", P)]
+    # Each keeps its own score: the retyped guess is no surer than it was.
+    assert [f.score for f in repeat_mentions(text, "en", given)] == [0.69, 0.49]
+    # The place, where the model was surer of it.
+    given = [
+        Finding(first, first + 8, P, 0.4, "ner:builtin"),
+        Finding(second, second + 8, L, 0.7, "ner:builtin"),
+    ]
+    assert values(text, repeat_mentions(text, "en", given)) == [("Maradona", L), ("Maradona", L)]

@@ -8,6 +8,10 @@ a found person's or place's exact value stands, a found full name's surname alon
 first name alone where the name lists know it as one ("Bruce Garcey" … "Bruce indicated"),
 becomes a finding of the same type, score and recognizer, where no finding covers it yet.
 
+A value found both as a person and as a place in one text is all the surest one's type
+("Maradona" a person at 0.69, and a place at 0.49 three sentences on): one word names one
+thing in a text.
+
 A lone word found as a place that is the surname of a person the text names in full is that
 person ("Eric Wynalda" … "Bisher war Wynalda": the model, leaning towards places in German,
 took the surname alone for one), where the model is at least as sure of the full name and
@@ -61,6 +65,7 @@ MIN_SCORE = 0.5
 def repeat_mentions(text: str, language: str, findings: list[Finding]) -> list[Finding]:
     """`findings` (merged: sorted, not overlapping) with the other mentions of their
     persons and places added (see the module docstring), merged again."""
+    findings = _one_type_per_value(text, findings)
     sources = [f for f in findings if f.type in REPEATED_TYPES and f.score >= MIN_SCORE]
     if not sources:
         return findings
@@ -82,6 +87,26 @@ def repeat_mentions(text: str, language: str, findings: list[Finding]) -> list[F
                 taken.append((start, end))
                 added.append(Finding(start, end, source.type, source.score, source.recognizer))
     return merge_findings([*findings, *added]) if added else findings
+
+
+def _one_type_per_value(text: str, findings: list[Finding]) -> list[Finding]:
+    """`findings` with every person or place whose exact value the text also has found as
+    the other type retyped as the surest of them ("Maradona" a person at 0.69 and a place
+    at 0.49 three sentences on): one word names one thing in a text."""
+    surest: dict[str, Finding] = {}
+    for f in findings:
+        if f.type in REPEATED_TYPES:
+            value = text[f.start : f.end]
+            if value not in surest or f.score > surest[value].score:
+                surest[value] = f
+    out = []
+    for f in findings:
+        if f.type in REPEATED_TYPES:
+            etype = surest[text[f.start : f.end]].type
+            if etype is not f.type:
+                f = Finding(f.start, f.end, etype, f.score, f.recognizer)
+        out.append(f)
+    return out
 
 
 def _surnames_agree(
