@@ -505,6 +505,46 @@ def test_a_place_after_a_particle_inside_a_name_is_the_names() -> None:
 @pytest.mark.parametrize(
     ("language", "text", "value", "name"),
     [
+        (
+            "en",
+            "The referee allowed Van der Westhuizen to score.",
+            "Westhuizen",
+            "Van der Westhuizen",
+        ),
+        (
+            "de",
+            "Mit dem Funkspruch bat van der Westhuizen um Hilfe.",
+            "der Westhuizen",
+            "van der Westhuizen",
+        ),
+        (
+            "nl",
+            "Bryan Roy en Lousewies van der Laan bleven ongedeerd.",
+            "Laan",
+            "van der Laan",
+        ),
+        # "van" alone, or "van de", is also "of (the)".
+        ("nl", "Het huis van Jansen is verkocht.", "Jansen", "Jansen"),
+        ("nl", "De leider van de Tros sprak.", "Tros", "Tros"),
+    ],
+)
+def test_van_der_before_a_surname_belongs_to_it(
+    language: str, text: str, value: str, name: str
+) -> None:
+    found = refined(text, value, P, language)
+    assert any(v == name or v.endswith(" " + name) for v, _ in found), found
+
+
+def test_a_particle_that_opens_a_name_is_no_place() -> None:
+    # Van is a city in Turkey, and "from" a preposition of place.
+    text = "A quick penalty from Van der Westhuizen five metres out."
+    found = [(f.value(text), f.type) for f in Detector().detect(text, language="en")]
+    assert ("Van der Westhuizen", P) in found
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "value", "name"),
+    [
         ("nl", "Bovendien wilde Napoleon III een eigen grondwet.", "Napoleon", "Napoleon III"),
         ("nl", "Het werk van Dagobert I kan het niet zijn.", "Dagobert", "Dagobert I"),
         ("en", "The sultan Selim I, who died in 1520.", "Selim", "Selim I"),

@@ -731,3 +731,7 @@ def test_german_and_dutch_sites_named_by_their_place_word(
 def test_dutch_place_words_open_a_lower_case_name_in_dutch_text_only() -> None:
     # "station" opens a name in Dutch; in English it stays a word before a town.
     assert values("places", "We waited at the station Breda was far.", "en") == ["Breda"]
+
+
+def test_a_name_with_an_inner_es_is_one_place() -> None:
+    assert values("places", "The bus system of Dar es Salaam is new.", "en") == ["Dar es Salaam"]

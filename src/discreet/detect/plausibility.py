@@ -576,8 +576,8 @@ def sure_places(item: DetectionInput, findings: list[Finding], model: str | None
     * the places recognizer's regions far from discreet's customers inside a name the
       model reads ("Jules César", "Hela wants"), whose names people bear as often (see
       `detect.places.Gazetteer.far`);
-    * any place after a particle inside a name the model reads: the name's own
-      ("Margarethe von Dänemark", "Heron van Alexandrië", "Criton d'Athènes").
+    * a place after a particle inside a name the model reads, or a particle itself that
+      opens the name: the name's own ("Margarethe von Dänemark", "Van der Westhuizen").
     """
     model_places = [f for f in findings if f.recognizer == model and f.type is EntityType.LOCATION]
     people = [
@@ -616,16 +616,23 @@ def sure_places(item: DetectionInput, findings: list[Finding], model: str | None
         )
         and not (
             f.type is EntityType.LOCATION
-            and any(
-                s < f.start and f.end <= e and _PARTICLE_BEFORE.search(text, s, f.start)
-                for s, e in people
-            )
+            and any(_particles_place(text, f, s, e) for s, e in people)
         )
     ]
 
 
-# A particle right before a place inside a person's name: the place is the name's
-# ("Margarethe von Dänemark", "Heron van Alexandrië", "Criton d'Athènes").
+def _particles_place(text: str, place: Finding, start: int, end: int) -> bool:
+    """Whether `place` inside the name at `start:end` is the name's: after a particle
+    ("Margarethe von Dänemark", "Heron van Alexandrië", "Criton d'Athènes"), or a
+    particle itself that opens the name ("Van der Westhuizen", and Van is a Turkish city)."""
+    if not (start <= place.start and place.end <= end):
+        return False
+    if start < place.start and _PARTICLE_BEFORE.search(text, start, place.start):
+        return True
+    return place.end < end and place.value(text).casefold() in PARTICLES
+
+
+# A particle right before a place inside a person's name: the place is the name's.
 _PARTICLE_BEFORE = re.compile(
     r"(?<![^\W\d_])(?:" + "|".join(sorted(PARTICLES)) + r")[ ]$|(?<![^\W\d_])[dl]['’][ ]?$"
 )
@@ -964,6 +971,10 @@ def _person_extent(text: str, words: list[_Word], language: str) -> tuple[int, i
         if extended is None:
             break
         start = extended
+    van = _VAN_BEFORE if text.startswith(("der ", "den "), start) else _VAN_DER_BEFORE
+    particles = van.search(text, max(0, start - 8), start)
+    if particles is not None:  # "Van der Westhuizen", "bat van der Westhuizen"
+        start = particles.start()
     for _ in range(2):
         extended = _extend_right(text, end, language)
         if extended is None:
@@ -989,6 +1000,11 @@ def _abbreviation_dot(text: str, end: int, language: str) -> int:
     return end
 
 
+# "van der" and "van den" right before a surname, or "van" before one the model began at
+# "der": the surname's (Dutch and Afrikaans, any case). Not other particles: "van de",
+# "von der" are also "of the" ("de leider van de Tros", "von der FWG").
+_VAN_DER_BEFORE = re.compile(r"(?<![^\W\d_])[Vv]an[ ](?:der|den)[ ]$")
+_VAN_BEFORE = re.compile(r"(?<![^\W\d_])[Vv]an[ ]$")
 # The last syllable of a hyphenated given name written in Latin letters, which the model
 # leaves out ("Park Geun-hye", "Lee Cheong-jun", "Sun Yat-sen"); longer lower-case endings
 # make a word of the name ("Madonna-ness", "Ruhmkorff-inductor").

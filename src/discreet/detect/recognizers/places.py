@@ -88,6 +88,7 @@ _INNER = frozenset(
         "lès",
         "d'",
         "di",
+        "es",  # "Dar es Salaam"
     ]
 )
 # French départements named like a word: "Cher client", "le lot de trois", "la somme due".
