@@ -965,3 +965,22 @@ def test_a_place_or_person_without_a_club_beside_it_stays(
     language: str, text: str, found: tuple[str, EntityType]
 ) -> None:
     assert clubs(text, language, found) == [(found[0], found[1].value)]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "value"),
+    [
+        ("en", "Crude rose as strengthening Hurricane Rita threatened the Gulf.", "Rita"),
+        ("en", "Hurricane Rita neared. On Tuesday, Rita packed winds of 240 km/h.", "Rita"),
+        ("de", "Das Sturmtief Sabine zog über Hamburg.", "Sabine"),
+        ("fr", "La tempête Ciara a touché la Bretagne.", "Ciara"),
+    ],
+)
+def test_a_storms_name_is_no_person(language: str, text: str, value: str) -> None:
+    start = text.rindex(value)
+    finding = Finding(start, start + len(value), P, NER_SCORE, "ner:builtin")
+    assert refine_ner(DetectionInput(text, language), [finding]) == []
+
+
+def test_a_name_a_storm_also_has_is_a_person_where_no_storm_is_named() -> None:
+    assert refined("Rita packed her bags and left.", "Rita", P, "en") == [("Rita", P)]

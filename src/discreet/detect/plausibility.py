@@ -449,6 +449,8 @@ def _refine(item: DetectionInput, finding: Finding) -> Finding | None:
             return None  # "Rose", "Schwarz" as a place: a colour ("in Geel" is a town)
     if len(words) == 1 and keys[0] in COLOURS and finding.score < COLOUR_NAME_SCORE:
         return None  # "Brown or black?" (places were checked above)
+    if finding.type is EntityType.PERSON and _storm(text, finding.value(text)):
+        return None  # "Hurricane Rita", and "Rita packed winds" after it: a storm, no one
     if _signature(text, finding) and not any(brand) and not any(k in SIGN_OFF_WORDS for k in keys):
         return finding  # a name alone on the message's last line signs it: "\n\nKees"
     # Only a lone word the model is sure of: lower-case phrases ("elton afford") and its
@@ -504,6 +506,21 @@ def _refine(item: DetectionInput, finding: Finding) -> Finding | None:
     if (start, end) == (finding.start, finding.end):
         return finding
     return Finding(start, end, finding.type, finding.score, finding.recognizer, finding.subtype)
+
+
+# Words that name a storm by the name after them, in the four languages.
+_STORM_WORDS = (
+    r"(?:[Hh]urricane|[Tt]yphoon|[Cc]yclone|[Tt]ropical [Ss]torm|[Ss]torm|[Oo]rkaan|"
+    r"[Hh]urrikan|[Tt]aifun|[Zz]yklon|[Ss]turmtief|[Oo]rkan|[Oo]uragan|[Tt]yphon|[Tt]empête)"
+)
+
+
+def _storm(text: str, value: str) -> bool:
+    """Whether the text names a storm `value` ("Hurricane Rita", "Sturmtief Sabine"): a
+    storm's name, wherever else it stands in the text, names no one."""
+    if value not in text or not value[:1].isupper():
+        return False
+    return re.search(rf"(?<![\w-]){_STORM_WORDS}[ ]{re.escape(value)}(?![\w-])", text) is not None
 
 
 def _as_type(finding: Finding, etype: EntityType) -> Finding:
