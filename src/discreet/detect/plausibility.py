@@ -508,19 +508,19 @@ def _refine(item: DetectionInput, finding: Finding) -> Finding | None:
     return Finding(start, end, finding.type, finding.score, finding.recognizer, finding.subtype)
 
 
-# Words that name a storm by the name after them, in the four languages.
-_STORM_WORDS = (
-    r"(?:[Hh]urricane|[Tt]yphoon|[Cc]yclone|[Tt]ropical [Ss]torm|[Ss]torm|[Oo]rkaan|"
+# A storm named by the word before its name, in the four languages: "Hurricane Rita",
+# "Sturmtief Sabine", "la tempête Ciara".
+_STORM = re.compile(
+    r"(?<![\w-])(?:[Hh]urricane|[Tt]yphoon|[Cc]yclone|[Tt]ropical [Ss]torm|[Ss]torm|[Oo]rkaan|"
     r"[Hh]urrikan|[Tt]aifun|[Zz]yklon|[Ss]turmtief|[Oo]rkan|[Oo]uragan|[Tt]yphon|[Tt]empête)"
+    r"[ ]([A-ZÀ-Ý][^\W\d_]*)"
 )
 
 
 def _storm(text: str, value: str) -> bool:
     """Whether the text names a storm `value` ("Hurricane Rita", "Sturmtief Sabine"): a
     storm's name, wherever else it stands in the text, names no one."""
-    if value not in text or not value[:1].isupper():
-        return False
-    return re.search(rf"(?<![\w-]){_STORM_WORDS}[ ]{re.escape(value)}(?![\w-])", text) is not None
+    return any(match.group(1) == value for match in _STORM.finditer(text))
 
 
 def _as_type(finding: Finding, etype: EntityType) -> Finding:
@@ -1157,6 +1157,7 @@ def _extend_right(text: str, end: int, language: str) -> int | None:
 
 
 _ORDINAL = re.compile(r"[IVX]{1,4}")
+_LOWER_CASE_WORD_NEXT = re.compile(r"[ ]+[a-z]")
 
 
 def _pronoun_i(text: str, match: re.Match[str], language: str) -> bool:
@@ -1165,5 +1166,5 @@ def _pronoun_i(text: str, match: re.Match[str], language: str) -> bool:
     return (
         language == "en"
         and match.group() == "I"
-        and re.match(r"[ ]+[a-z]", text[match.end() : match.end() + 2]) is not None
+        and _LOWER_CASE_WORD_NEXT.match(text, match.end()) is not None
     )
