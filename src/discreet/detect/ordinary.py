@@ -371,7 +371,8 @@ PLACE_LEADS: frozenset[str] = _words(
 )
 """First words that make the capitalised name after them a place ("Lake Placid", "Gulf of
 Mexico", "Provinz Oberschlesien", "canton de Vaud", "gave de Pau", "pyramide de Khéops"),
-with it; French sites are named so too ("stade du Hameau", "musée des Beaux-Arts de Pau").
+with it; French, German and Dutch sites are named so too ("stade du Hameau", "musée des
+Beaux-Arts de Pau", "Schloss Schönhausen", "kasteel Wijnandsrade").
 Not streets: without a house number customers' streets are not personal data ("ne pas
 livrer rue de Rivoli"), and capitalised they name products ("la collection Boulevard
 Haussmann"); with one they are addresses (recognizers.street_address)."""

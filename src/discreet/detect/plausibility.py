@@ -1161,8 +1161,9 @@ _LOWER_CASE_WORD_NEXT = re.compile(r"[ ]+[a-z]")
 
 
 def _pronoun_i(text: str, match: re.Match[str], language: str) -> bool:
-    """Whether the "I" of `match` is the English pronoun: a lower-case word follows ("Peter
-    I will call"), as no ruler's ordinal in an English sentence has."""
+    """Whether the "I" of `match` is taken for the English pronoun: a lower-case word follows
+    ("Peter I will call"). A ruler's "I" before a verb reads the same ("Selim I died") and
+    is left out with it: in customer service the pronoun is far the likelier."""
     return (
         language == "en"
         and match.group() == "I"

@@ -475,8 +475,9 @@ class PlaceRecognizer(Recognizer):
                 )
             ):
                 # A lower-case lead opens a French name ("lac de Genève", also in English:
-                # "the île de la Cité"); in "the province of Schleswig" or "de provincie
-                # Utrecht" the name is the place's own.
+                # "the île de la Cité") and, in Dutch text, a Dutch one ("kasteel
+                # Wijnandsrade"); in "the province of Schleswig" or "de provincie Utrecht"
+                # the name is the place's own.
                 j = idx + 1
                 while (
                     j < n
