@@ -6,6 +6,7 @@ character n-gram model. Failures name the text's index and languages, never the 
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -125,15 +126,40 @@ def test_a_damaged_model_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.Mo
             detect_language("Is de bezorging gratis?")
 
 
-def test_the_shipped_model_is_the_training_scripts_output(tmp_path: Path) -> None:
-    # One reproducible command rebuilds it; a hand-edited or stale file fails here.
+# The training texts are generated from Faker's locale data, which its releases extend now
+# and then: a few n-grams come or go and some log-probabilities move (Faker 40.63 against
+# the release the model was built with: 3 of 7,575 n-grams, a rare one's values by up to
+# 1.1, none of the model's decisions). So the rebuilt model must have the shipped one's
+# format, languages and features, all but a few of its n-grams, and decide every text of
+# the hand-written set and of generated evaluation texts as it does; a stale or
+# hand-edited model does not.
+DRIFTED_NGRAMS = 0.001
+"""The share of n-grams the rebuilt and the shipped model may not have in common."""
+
+
+def test_the_shipped_model_is_the_training_scripts_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One reproducible command rebuilds it; a hand-edited or stale file fails here. Rebuild:
+    # python training/train_language.py --out src/discreet/detect/language_ngrams.json
     out = tmp_path / "model.json"
     script = Path(__file__).resolve().parents[2] / "training" / "train_language.py"
     result = subprocess.run(
         [sys.executable, str(script), "--out", str(out)], capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    assert out.read_bytes() == language.MODEL_PATH.read_bytes()
+    rebuilt = json.loads(out.read_text(encoding="utf-8"))
+    shipped = json.loads(language.MODEL_PATH.read_text(encoding="utf-8"))
+    for key in ("format", "languages", "features", "trained_on"):
+        assert rebuilt[key] == shipped[key], key
+    ngrams = rebuilt["log_prob"].keys() ^ shipped["log_prob"].keys()
+    assert len(ngrams) <= DRIFTED_NGRAMS * len(shipped["log_prob"])
+    texts = [t.text for t in read_jsonl(HANDWRITTEN_PATH)]
+    texts += [t.text for t in generate_corpus(600, seed=0, split="eval")]
+    decided = [ngram_language(text) for text in texts]
+    monkeypatch.setattr(language, "MODEL_PATH", out)
+    monkeypatch.setattr(language, "_model", None)
+    assert [ngram_language(text) for text in texts] == decided
 
 
 def test_language_detection_imports_neither_spacy_nor_py3langid() -> None:
