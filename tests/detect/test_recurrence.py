@@ -180,3 +180,18 @@ def test_a_value_found_as_a_person_and_as_a_place_is_the_surest_ones() -> None:
         Finding(second, second + 8, L, 0.7, "ner:builtin"),
     ]
     assert values(text, repeat_mentions(text, "en", given)) == [("Maradona", L), ("Maradona", L)]
+
+
+def test_a_name_a_rule_read_from_a_cue_keeps_its_type_beside_a_place_of_its_name() -> None:
+    # The customer is Florence, however sure the model is that Florence is also a city.
+    text = "My name is Florence and I live in Florence."
+    first = text.index("Florence")
+    second = text.index("Florence", first + 1)
+    given = [
+        Finding(first, first + 8, P, 0.85, "names"),
+        Finding(second, second + 8, L, 0.98, "ner:builtin"),
+    ]
+    assert values(text, repeat_mentions(text, "en", given)) == [("Florence", P), ("Florence", L)]
+    # The detector, end to end: the customer's name stays a person's.
+    found = [(f.value(text), f.type) for f in Detector().detect(text, language="en")]
+    assert found == [("Florence", P), ("Florence", L)]

@@ -10,7 +10,8 @@ becomes a finding of the same type, score and recognizer, where no finding cover
 
 A value found both as a person and as a place in one text is all the surest one's type
 ("Maradona" a person at 0.69, and a place at 0.49 three sentences on): one word names one
-thing in a text.
+thing in a text; but a name a rule read from a cue stays ("my name is Florence … I live in
+Florence").
 
 A lone word found as a place that is the surname of a person the text names in full is that
 person ("Eric Wynalda" … "Bisher war Wynalda": the model, leaning towards places in German,
@@ -36,7 +37,7 @@ from collections.abc import Iterator
 
 from discreet.detect.base import WORD, Finding
 from discreet.detect.entities import EntityType
-from discreet.detect.merge import merge_findings
+from discreet.detect.merge import MODEL_PREFIX, merge_findings
 from discreet.detect.ordinary import LEGAL_FORMS, zipf_here
 from discreet.detect.places import well_known_place
 from discreet.detect.plausibility import sentence_initial
@@ -60,6 +61,12 @@ MIN_LETTERS = 3
 
 MIN_SCORE = 0.5
 """Only findings at least this likely are repeated: a guess repeated is a guess spread."""
+
+LIST_GUESS_SCORE = 0.55
+"""A rule's finding up to this score is a guess from its lists (a lone first name, a town
+named like a word or a surname), which the surest finding of the same value may retype;
+above it the rule read a cue ("my name is Florence … I live in Florence": the customer is
+a person however sure the model is of the city)."""
 
 
 def repeat_mentions(text: str, language: str, findings: list[Finding]) -> list[Finding]:
@@ -92,7 +99,8 @@ def repeat_mentions(text: str, language: str, findings: list[Finding]) -> list[F
 def _one_type_per_value(text: str, findings: list[Finding]) -> list[Finding]:
     """`findings` with every person or place whose exact value the text also has found as
     the other type retyped as the surest of them ("Maradona" a person at 0.69 and a place
-    at 0.49 three sentences on): one word names one thing in a text."""
+    at 0.49 three sentences on): one word names one thing in a text. Not a rule's finding
+    that read a cue (see `LIST_GUESS_SCORE`)."""
     surest: dict[str, Finding] = {}
     for f in findings:
         if f.type in REPEATED_TYPES:
@@ -101,7 +109,9 @@ def _one_type_per_value(text: str, findings: list[Finding]) -> list[Finding]:
                 surest[value] = f
     out = []
     for f in findings:
-        if f.type in REPEATED_TYPES:
+        if f.type in REPEATED_TYPES and (
+            f.recognizer.startswith(MODEL_PREFIX) or f.score <= LIST_GUESS_SCORE
+        ):
             etype = surest[text[f.start : f.end]].type
             if etype is not f.type:
                 f = Finding(f.start, f.end, etype, f.score, f.recognizer)
