@@ -973,7 +973,7 @@ def _person_extent(text: str, words: list[_Word], language: str) -> tuple[int, i
         inner_first += 1
     while inner_last > inner_first and (
         _cut_at_edge(words[inner_last], text, language)
-        or _dangling_particle(words[inner_last], text)
+        or _dangling_particle(words[inner_last], text, language)
     ):
         inner_last -= 1
     if any(w.key not in PARTICLES for w in words[inner_first : inner_last + 1]):
@@ -1060,16 +1060,21 @@ def _surname_after_particle(word: str, language: str) -> bool:
     return known_name(key) or known_place(key) or zipf_here(word, "de") < GERMAN_UNSURE_NOUN
 
 
-def _dangling_particle(word: _Word, text: str) -> bool:
-    """A lower-case particle ending a name with no capitalised word after it: it opens no
-    surname ("kevin de marseille"; "Phaidon von Elis" keeps its "von", and a particle
-    joined to what follows, "al-Janabi", "d'Albret", is the surname's start)."""
+def _dangling_particle(word: _Word, text: str, language: str) -> bool:
+    """A lower-case particle ending a name with no surname after it: no capitalised word
+    ("kevin de marseille"), or one that is no surname (`_surname_after_particle`: "Weber vom
+    Finanzamt", "Schröder von der SPD"). "Phaidon von Elis" keeps its "von", and a particle
+    joined to what follows, "al-Janabi", "d'Albret", is the surname's start."""
     if word.key not in PARTICLES or not word.text.islower():
         return False
     if text[word.end : word.end + 1] in ("-", "'", "’"):
         return False
     after = WORD.match(text, word.end + 1) if text[word.end : word.end + 1] == " " else None
-    return after is None or not after.group()[:1].isupper()
+    return (
+        after is None
+        or not after.group()[:1].isupper()
+        or not _surname_after_particle(after.group(), language)
+    )
 
 
 def _cut_at_edge(word: _Word, text: str, language: str) -> bool:
