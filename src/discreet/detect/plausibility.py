@@ -333,6 +333,7 @@ def refine_ner(item: DetectionInput, findings: Iterable[Finding]) -> list[Findin
     """The NER's findings with ordinary words dropped and person spans set right."""
     _ensure_stop_words()
     out: list[Finding] = []
+    storms: frozenset[str] | None = None  # read from the text once, at its first person
     for finding in findings:
         if finding.type not in CHECKED_TYPES:
             out.append(finding)
@@ -340,6 +341,11 @@ def refine_ner(item: DetectionInput, findings: Iterable[Finding]) -> list[Findin
         for person in _pair_of_people(item.text, finding):
             person = _after_abbreviation(item.text, person)
             for part in _split_possessive(item.text, person):
+                if part.type is EntityType.PERSON:
+                    if storms is None:
+                        storms = _storms(item.text)
+                    if part.value(item.text) in storms:
+                        continue  # "Hurricane Rita", and "Rita packed winds" after it
                 refined = _refine(item, part)
                 if refined is not None:
                     out.append(refined)
@@ -449,8 +455,6 @@ def _refine(item: DetectionInput, finding: Finding) -> Finding | None:
             return None  # "Rose", "Schwarz" as a place: a colour ("in Geel" is a town)
     if len(words) == 1 and keys[0] in COLOURS and finding.score < COLOUR_NAME_SCORE:
         return None  # "Brown or black?" (places were checked above)
-    if finding.type is EntityType.PERSON and _storm(text, finding.value(text)):
-        return None  # "Hurricane Rita", and "Rita packed winds" after it: a storm, no one
     if _signature(text, finding) and not any(brand) and not any(k in SIGN_OFF_WORDS for k in keys):
         return finding  # a name alone on the message's last line signs it: "\n\nKees"
     # Only a lone word the model is sure of: lower-case phrases ("elton afford") and its
@@ -517,10 +521,10 @@ _STORM = re.compile(
 )
 
 
-def _storm(text: str, value: str) -> bool:
-    """Whether the text names a storm `value` ("Hurricane Rita", "Sturmtief Sabine"): a
-    storm's name, wherever else it stands in the text, names no one."""
-    return any(match.group(1) == value for match in _STORM.finditer(text))
+def _storms(text: str) -> frozenset[str]:
+    """The storms the text names ("Hurricane Rita", "Sturmtief Sabine"): a storm's name,
+    wherever else it stands in the text, names no one."""
+    return frozenset(match.group(1) for match in _STORM.finditer(text))
 
 
 def _as_type(finding: Finding, etype: EntityType) -> Finding:
