@@ -698,6 +698,11 @@ def test_compounds_that_may_be_names_stay(text: str, value: str, etype: EntityTy
         ("Von der Westminster Hall zur Abtei und zurück.", "Abtei", L),
         ("Die Konzentration von Natrium ist zu niedrig.", "Natrium", L),
         ("Holz ist ein wichtiger Rohstoff der Region.", "Rohstoff", P),
+        # Compounds of shorter words, and a noun after a hyphen.
+        ("Die Handverletzung heilt langsam.", "Handverletzung", P),
+        ("Funde von Waldelefanten sind selten.", "Waldelefanten", L),
+        ("Er trug das Spitzenreiter-Trikot bis Paris.", "Spitzenreiter-Trikot", L),
+        ("Die Roboter-Autos fahren bald los.", "Roboter-Autos", L),
     ],
 )
 def test_a_german_noun_the_model_is_unsure_of_is_no_name(
@@ -719,6 +724,11 @@ def test_a_german_noun_the_model_is_unsure_of_is_no_name(
         ("Das Konzert ist in der Stadthalle.", "Stadthalle", L),
         ("Die Wahl gewann Schmidt knapp.", "Schmidt", P),  # a surname the lists know
         ("Der Zug fuhr nach Burg weiter.", "Burg", L),  # a town the gazetteer knows
+        # After a hyphen: a surname, a place or a site's word.
+        ("Frau Müller-Vogel ruft an.", "Müller-Vogel", P),
+        ("Der Zug fährt nach Baden-Baden.", "Baden-Baden", L),
+        ("Wir waren im Dusit-Zoo.", "Dusit-Zoo", L),
+        ("Die Esperanza-Station liegt am Meer.", "Esperanza-Station", L),
     ],
 )
 def test_unsure_german_sites_and_names_stay(text: str, value: str, etype: EntityType) -> None:
