@@ -53,9 +53,10 @@ def test_every_town_of_a_list_of_towns_is_a_place() -> None:
 
 
 def test_lists_without_evidence_are_left_alone() -> None:
-    # Finnish villages the model took for people: no name list knows any of them.
+    # Finnish villages the model took for people: no name list knows any of them, so no
+    # village is added.
     text = "die Dörfer Hokkala, Kumpula, Noposenaho, Oikari und Pölkki."
-    given = model_findings(text, ("Hokkala", P, 0.8), ("Kumpula", L, 0.4), ("Oikari", L, 0.3))
+    given = model_findings(text, ("Hokkala", P, 0.8), ("Kumpula", P, 0.4), ("Oikari", P, 0.3))
     assert one_kind_per_list(text, given) == given
     # Nothing sure in it: products, nouns.
     text = "Wir führen Tassen, Teller, Gläser, Schüsseln und Besteck von Müller."
@@ -78,6 +79,37 @@ def test_a_list_with_another_kind_of_finding_in_it_is_left_alone() -> None:
         *model_findings(text, ("Mai", DATE, 0.9)),
     ]
     given.sort(key=lambda f: f.start)
+    assert one_kind_per_list(text, given) == given
+
+
+def test_the_items_found_in_a_list_are_of_the_kind_found_more_often() -> None:
+    # Three items are too few to add any, but the model's findings agree on a kind.
+    text = "De belangrijkste steden zijn Archangelsk, Severodvinsk en Kotlas."
+    given = model_findings(
+        text, ("Archangelsk", L, 0.9), ("Severodvinsk", P, 0.34), ("Kotlas", L, 0.6)
+    )
+    found = one_kind_per_list(text, given)
+    assert values(text, found) == [("Archangelsk", L), ("Severodvinsk", L), ("Kotlas", L)]
+    # Scores and recognizers are the model's: the rule only set the kind.
+    assert [(f.score, f.recognizer) for f in found] == [(f.score, f.recognizer) for f in given]
+    text = "Aan zijn hof: Pindarus, Xenophanes, Bacchylides, Simonides en Aeschylus."
+    given = model_findings(
+        text, ("Pindarus", P, 0.7), ("Xenophanes", L, 0.51), ("Simonides", P, 0.6)
+    )
+    assert values(text, one_kind_per_list(text, given)) == [
+        ("Pindarus", P),
+        ("Xenophanes", P),
+        ("Simonides", P),
+    ]
+
+
+def test_a_tie_or_a_finding_over_two_items_leaves_a_list_alone() -> None:
+    text = "Wir fahren über Kessel, Weert und Venlo."
+    given = model_findings(text, ("Kessel", P, 0.5), ("Weert", L, 0.6))
+    assert one_kind_per_list(text, given) == given
+    # The model ran two items into one finding: it is not one item's kind.
+    text = "Es kamen Anna, Weber - Kühn und Paula."
+    given = model_findings(text, ("Anna", P, 0.45), ("Weber - Kühn", L, 0.4), ("Paula", P, 0.4))
     assert one_kind_per_list(text, given) == given
 
 

@@ -13,6 +13,12 @@ lists know one of the items as a name (the gazetteer as a place), every item bec
 its own of that kind. (Not a list of people where the gazetteer knows two items as places.)
 A list of products or of German nouns, where the model finds nothing sure, is left alone;
 so are Finnish villages the model took for people, which no name list knows.
+
+With less evidence a list still holds one kind: in a run of at least MIN_AGREE_ITEMS items
+where the model found each of several items as a person or a place on its own, the kind
+found more often is every found item's ("Archangelsk, Severodvinsk en Kotlas", one of them
+taken for a person; "Pindarus, Xenophanes, Bacchylides", one for a place). Nothing is added
+there, and a tie is left alone.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from discreet.detect.recognizers.names import known_name
 
 MIN_ITEMS = 4
 MIN_SCORE = 0.5
+MIN_AGREE_ITEMS = 3
 RECOGNIZER = "names-in-lists"
 
 _NAMES = (EntityType.PERSON, EntityType.LOCATION)
@@ -51,29 +58,55 @@ def _known_name(item: str) -> bool:
 def one_kind_per_list(text: str, findings: list[Finding]) -> list[Finding]:
     """`findings` (merged) with the items of lists of people or places made people or
     places (see the module docstring), merged again."""
-    if not any(f.type in _NAMES and f.score >= MIN_SCORE for f in findings):
+    if not any(f.type in _NAMES for f in findings):
         return findings
     changed = False
     for run in _RUN.finditer(text):
         items = [m.span() for m in _ITEMS.finditer(text, run.start(), run.end())]
-        if len(items) < MIN_ITEMS:
+        if len(items) < MIN_AGREE_ITEMS:
             continue
         inside = [f for f in findings if f.start < run.end() and f.end > run.start()]
         if not inside or any(
             f.type not in _NAMES or f.start < run.start() or f.end > run.end() for f in inside
         ):
             continue  # dates, codes, amounts, or a name running on past the list
-        surest = max(inside, key=lambda f: (f.score, f.type is EntityType.PERSON))
-        covered = sum(any(f.start < e and f.end > s for f in inside) for s, e in items)
-        if surest.score < MIN_SCORE or 2 * covered < len(items):
+        listed = _every_item(text, items, inside) if len(items) >= MIN_ITEMS else None
+        if listed is None:
+            listed = _found_items_agree(items, inside)
+        if listed is None:
             continue
-        places = sum(known_place(text[s:e]) for s, e in items)
-        if surest.type is EntityType.PERSON:
-            if places > 1 or not any(_known_name(text[s:e]) for s, e in items):
-                continue  # "Berlin, Hamburg, Bremen, Schulz"; Finnish villages
-        elif not places:
-            continue
-        listed = [Finding(s, e, surest.type, surest.score, RECOGNIZER) for s, e in items]
         findings = [f for f in findings if f not in inside] + listed
         changed = True
     return merge_findings(findings) if changed else findings
+
+
+def _every_item(
+    text: str, items: list[tuple[int, int]], inside: list[Finding]
+) -> list[Finding] | None:
+    """Every item of a list as a person or a place, where the evidence says the list is one
+    of people or of places (see the module docstring); else None."""
+    surest = max(inside, key=lambda f: (f.score, f.type is EntityType.PERSON))
+    covered = sum(any(f.start < e and f.end > s for f in inside) for s, e in items)
+    if surest.score < MIN_SCORE or 2 * covered < len(items):
+        return None
+    places = sum(known_place(text[s:e]) for s, e in items)
+    if surest.type is EntityType.PERSON:
+        if places > 1 or not any(_known_name(text[s:e]) for s, e in items):
+            return None  # "Berlin, Hamburg, Bremen, Schulz"; Finnish villages
+    elif not places:
+        return None
+    return [Finding(s, e, surest.type, surest.score, RECOGNIZER) for s, e in items]
+
+
+def _found_items_agree(items: list[tuple[int, int]], inside: list[Finding]) -> list[Finding] | None:
+    """The findings of a list, each exactly one item, all of the kind found more often;
+    None where they already agree, tie, or one runs over two items."""
+    spans = set(items)
+    if any((f.start, f.end) not in spans for f in inside):
+        return None
+    people = sum(f.type is EntityType.PERSON for f in inside)
+    places = len(inside) - people
+    if not people or not places or people == places:
+        return None
+    kind = EntityType.PERSON if people > places else EntityType.LOCATION
+    return [Finding(f.start, f.end, kind, f.score, f.recognizer) for f in inside]
