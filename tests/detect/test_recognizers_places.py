@@ -696,6 +696,17 @@ def test_a_french_place_after_an_elided_article(text: str, expected: list[str]) 
     assert values("places", text, "fr") == expected
 
 
+def test_french_words_are_read_without_an_elided_article() -> None:
+    text = "Je vis dans l'Oise, pas d’Utrecht, c'est l'été."
+    words = [w for _, _, w in DetectionInput(text, "fr").unelided]
+    assert words == ["Je", "vis", "dans", "Oise", "pas", "Utrecht", "c'est", "l'été"]
+    start, end, _ = DetectionInput(text, "fr").unelided[3]
+    assert text[start:end] == "Oise"
+    # Other languages keep the apostrophe's words whole ("D'Souza", "l'Oise" quoted).
+    item = DetectionInput(text, "en")
+    assert item.unelided == item.words
+
+
 def test_a_region_named_like_a_noun_is_a_place_after_a_preposition() -> None:
     assert values("places", "Wir fahren morgen nach Zug.", "de") == ["Zug"]
     assert values("places", "Il est né près de Côme, en Italie.", "fr") == ["Côme", "Italie"]

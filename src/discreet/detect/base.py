@@ -144,6 +144,20 @@ class DetectionInput:
         return tuple(out)
 
     @cached_property
+    def unelided(self) -> tuple[tuple[int, int, str], ...]:
+        """`words`, where the text is French with an elided article or preposition cut off a
+        capitalised name: "l'Oise" is "Oise", "d'Athènes" is "Athènes" (customers write them
+        without a blank). The same as `words` in other languages."""
+        if self.language != "fr":
+            return self.words
+        return tuple(
+            (start + 2, end, word[2:])
+            if len(word) > 2 and word[1] in "'’" and word[0] in "lLdD" and word[2].isupper()
+            else (start, end, word)
+            for start, end, word in self.words
+        )
+
+    @cached_property
     def lower(self) -> str:
         """`text` lower-cased with the same length, so offsets into it are offsets into
         `text`. (A few characters, such as "İ", lower-case to two; those stay as they are.)

@@ -835,15 +835,12 @@ def _club(item: DetectionInput, finding: Finding) -> tuple[int, int] | None:
 def _club_word_near(item: DetectionInput, finding: Finding) -> bool:
     """Whether a word a club's name may hold stands at either edge of `finding` or within
     two words of it: most names are no club's, and this is a few look-ups."""
-    words = item.words
+    words = item.unelided  # "l'Olympique" holds "Olympique"
     first = bisect.bisect_left(words, (finding.start,))
     after = bisect.bisect_left(words, (finding.end,))
     for k in (first - 2, first - 1, first, after - 1, after, after + 1):
-        if 0 <= k < len(words):
-            key = words[k][2].casefold()
-            # From the third letter on too, for an elided article before it: "l'Olympique".
-            if key in _CLUB_WORDS or key[2:] in _CLUB_WORDS:
-                return True
+        if 0 <= k < len(words) and words[k][2].casefold() in _CLUB_WORDS:
+            return True
     return False
 
 

@@ -286,7 +286,7 @@ class PlaceRecognizer(Recognizer):
     def analyze(self, item: DetectionInput) -> Iterator[Finding]:
         text = item.text
         # (start, end, word) per word; most are lower case and cost one test each.
-        words = _unelided(item.words) if item.language == "fr" else item.words
+        words = item.unelided
         places = self._places
         first_words = self._gazetteer.first_words
         german = item.language == "de"
@@ -586,20 +586,6 @@ class PlaceRecognizer(Recognizer):
                 return None
             return Finding(start, end, EntityType.LOCATION, SCORE_AMBIGUOUS_WITH_CUE, self.name)
         return Finding(start, end, EntityType.LOCATION, SCORE[kind], self.name)
-
-
-def _unelided(words: Sequence[tuple[int, int, str]]) -> Sequence[tuple[int, int, str]]:
-    """French `words` with an elided article or preposition cut off a capitalised name:
-    "l'Oise" is "Oise", "d'Athènes" is "Athènes" (customers write them without a blank)."""
-    out: list[tuple[int, int, str]] | None = None
-    for n, (start, end, word) in enumerate(words):
-        if len(word) > 2 and word[1] in "'’" and word[0] in "lLdD" and word[2].isupper():
-            if out is None:
-                out = list(words[:n])
-            out.append((start + 2, end, word[2:]))
-        elif out is not None:
-            out.append((start, end, word))
-    return words if out is None else out
 
 
 def _product_follows(text: str, end: int) -> bool:
