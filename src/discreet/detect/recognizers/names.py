@@ -7,8 +7,9 @@ it can miss:
   "ich heiße", "je m'appelle"), honorifics ("Mr", "mevrouw", "Frau", "Madame"), salutations
   ("Dear", "Geachte heer", "Sehr geehrte Frau", "Bonjour Madame") and sign-offs ("Kind
   regards,", "Met vriendelijke groet,", "Mit freundlichen Grüßen", "Cordialement,").
-* **A gazetteer** of first names and surnames, taken at import time from the person
-  providers bundled inside Faker (no download), to confirm capitalised tokens as names.
+* **A gazetteer** of first names and surnames, taken from the person providers bundled
+  inside Faker and packaged (`discreet.detect.name_lists`), to confirm capitalised tokens
+  as names.
 
 Scores are graded by evidence. A cue plus a name-shaped token is strong; a known first name
 followed by a surname is strong; a known first name on its own is modest, and never reported
@@ -18,7 +19,6 @@ the start of a sentence, where capitals say nothing.
 
 from __future__ import annotations
 
-import importlib
 import re
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
@@ -29,6 +29,7 @@ from typing import NamedTuple
 
 from discreet.detect.base import WORD, DetectionInput, Finding, Recognizer
 from discreet.detect.entities import EntityType
+from discreet.detect.name_lists import packaged
 from discreet.detect.ordinary import (
     BRANDS_AND_PRODUCTS,
     COMPANY_HEADS,
@@ -44,20 +45,6 @@ from discreet.detect.stopwords import stop_words
 def _words(block: str) -> frozenset[str]:
     return frozenset(block.split())
 
-
-# Faker locale providers whose names appear in en/nl/de/fr customer service.
-_FAKER_LOCALES = (
-    "en_US",
-    "en_GB",
-    "nl_NL",
-    "nl_BE",
-    "de_DE",
-    "de_AT",
-    "de_CH",
-    "fr_FR",
-    "fr_BE",
-    "fr_CH",
-)
 
 # First names that are also everyday words, months, places or brands. On their own they
 # are far more often the word than the person, so they count only next to a surname or
@@ -184,25 +171,9 @@ _GLUE = frozenset("0123456789_")
 _SENTENCE_END = frozenset('.!?:;\n"“”«»()[]•*')
 
 
-def _load_gazetteer() -> tuple[frozenset[str], frozenset[str]]:
-    """First names and surnames, case-folded, from Faker's bundled person providers."""
-    first: set[str] = set()
-    last: set[str] = set()
-    for locale in _FAKER_LOCALES:
-        try:
-            provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
-        except (ImportError, AttributeError):  # a Faker release without this locale
-            continue
-        first.update(n.casefold() for n in getattr(provider, "first_names", ()))
-        for surname in getattr(provider, "last_names", ()):
-            # Also the parts of "de Vries", "Van den Berg", "Müller-Lüdenscheidt".
-            last.update(WORD.findall(surname.casefold()))
-    first -= PARTICLES
-    last -= PARTICLES
-    return frozenset(first), frozenset(last)
-
-
-FIRST_NAMES, SURNAMES = _load_gazetteer()
+# Particles are no names of their own, though Faker's surnames hold them ("de Vries").
+FIRST_NAMES = packaged().first - PARTICLES
+SURNAMES = packaged().surnames - PARTICLES
 
 
 @dataclass(frozen=True, slots=True)
