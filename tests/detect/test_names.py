@@ -41,6 +41,10 @@ def test_gazetteer_comes_from_faker_locales_of_all_four_languages() -> None:
         ("nl", "Het pakket is nog niet binnen. mvg, Zwartkruis", "Zwartkruis"),
         ("de", "Guten Tag, ich heiße Quirin Zapfenhuber.", "Quirin Zapfenhuber"),
         ("de", "Sehr geehrte Frau Zapfenhuber,\nvielen Dank.", "Zapfenhuber"),
+        # A salutation that opens a line, also after the greeting's own line.
+        ("de", "Liebe Zapfenhuber,\nvielen Dank.", "Zapfenhuber"),
+        ("de", "Hallo!\n  Lieber Zapfenhuber, danke.", "Zapfenhuber"),
+        ("nl", "Beste Zwartkruis,\nbedankt voor uw bericht.", "Zwartkruis"),
         ("de", "Wir haben mit Herr Zapfenhuber telefoniert.", "Zapfenhuber"),
         ("de", "Mit freundlichen Grüßen\nQuirin Zapfenhuber", "Quirin Zapfenhuber"),
         ("fr", "Bonjour, je m'appelle Gwenaëlle Quéffelec.", "Gwenaëlle Quéffelec"),
@@ -220,6 +224,10 @@ def test_lone_gazetteer_first_name_has_a_modest_score() -> None:
         ("nl", "Hallo klantenservice, ik ben klant sinds 2019. Mark het als dringend."),
         ("de", "Hallo Kundenservice, ich bin Kunde und habe Geld überwiesen."),
         ("de", "Liebe Grüße aus dem Team"),
+        # Salutations that are adjectives too, before nouns German capitalises.
+        ("de", "Das ist die beste Lösung für Sie, das versichern wir."),
+        ("de", "Er war der beste Boxer seiner Klasse."),
+        ("de", "Unsere liebe Kundschaft bekommt zehn Prozent."),
         ("fr", "Bonjour, je suis client depuis longtemps. Merci pour tout."),
     ],
 )

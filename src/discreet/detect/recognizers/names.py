@@ -255,11 +255,10 @@ _CUES: tuple[_Cue, ...] = (
         sep=_SEP_SPACE,
     ),
     # Salutations.
-    _cue(
-        "dear|geachte|beste|sehr geehrte|sehr geehrter|liebe|lieber|cher|chère|bonjour|bonsoir",
-        0.75,
-        sep=_SEP_SPACE,
-    ),
+    _cue("dear|geachte|cher|chère|bonjour|bonsoir", 0.75, sep=_SEP_SPACE),
+    # Salutations that are German adjectives too, before nouns every German text
+    # capitalises ("die beste Lösung", "der liebe Gott"): only where they open a line.
+    _cue("beste|liebe|lieber|sehr geehrte|sehr geehrter", 0.75, sep=_SEP_SPACE, line_start=True),
     # Sign-offs: the name usually follows on the next line.
     _cue(
         "kind regards|best regards|warm regards|warmest regards|best wishes|yours sincerely|"
