@@ -692,6 +692,25 @@ def test_compounds_that_may_be_names_stay(text: str, value: str, etype: EntityTy
 
 
 @pytest.mark.parametrize(
+    ("language", "text", "addressee", "name"),
+    [
+        ("fr", "Chère Cliente, merci pour votre commande.", "Cliente", "Chère Céline"),
+        ("de", "Liebe Kundin, danke für Ihre Bestellung.", "Kundin", "Liebe Ilse"),
+        ("nl", "Beste Klant, bedankt voor uw bestelling.", "Klant", "Beste Wietske"),
+        ("en", "Dear Customer, thank you for your order.", "Customer", "Dear Imogen"),
+    ],
+)
+def test_the_addressee_of_a_service_letter_is_no_person(
+    language: str, text: str, addressee: str, name: str
+) -> None:
+    # The model is sure of the capitalised word after a salutation; only a name is a name.
+    assert refined(text, addressee, P, language, score=0.93) == []
+    named = text.replace(text.split(",")[0], name)
+    first = name.split()[1]
+    assert refined(named, first, P, language, score=0.93) == [(first, P)]
+
+
+@pytest.mark.parametrize(
     ("text", "value", "etype"),
     [
         ("Die Konzentration von Methan ist zu niedrig.", "Methan", L),

@@ -59,6 +59,7 @@ from discreet.detect.places import (
     well_known_place,
 )
 from discreet.detect.recognizers.names import (
+    ADDRESSEES,
     FIRST_NAMES,
     HONORIFICS,
     PARTICLES,
@@ -465,6 +466,8 @@ def _refine(item: DetectionInput, finding: Finding) -> Finding | None:
         return None  # "Inc" of "CCNG, Inc."
     if len(keys) == 1 and keys[0] in _PHONE_LABELS and _NUMBER_AFTER.match(text, finding.end):
         return None  # "Cell (713) 705-7201", "Mobiel: 06 ...": a number's label
+    if len(keys) == 1 and keys[0] in ADDRESSEES and finding.type is EntityType.PERSON:
+        return None  # "Chère Cliente,", "Liebe Kundin,": the letter's addressee, no name
     brand = _brand_in_context(item, finding, keys)
     if finding.type is EntityType.STREET_ADDRESS:
         if brand[0]:

@@ -91,25 +91,38 @@ def honorific(word: str, language: str) -> bool:
     return key in HONORIFICS and (key != "m" or language == "fr")
 
 
+ADDRESSEES = _words(
+    """
+    customer customers client clients klant klanten klantje kunde kunden kundin kundinnen
+    cliente clientes abonné abonnée abonnés subscriber subscribers
+    """
+)
+"""Who a service letter addresses instead of a name ("Dear Customer", "Beste Klant",
+"Liebe Kundin", "Chère Cliente"), capitalised as a name is: never a person's name."""
+
 # Words that follow a cue but are not names ("Dear customer", "Kind regards, the team",
 # "I am sorry"). Compared case-insensitively.
-_NOT_NAMES = (HONORIFICS - {"m"}) | _words(
-    """
+_NOT_NAMES = (
+    (HONORIFICS - {"m"})
+    | ADDRESSEES
+    | _words(
+        """
     a an the i you he she we they it this that my your our his her their me us
     and or but not no yes so to of in on at for with from by as is am are was be
-    sirs team all everyone there customer customers client clients support
+    sirs team all everyone there support
     service services colleague colleagues friend friends valued member members sorry happy
     glad fine good well here back again thanks thank please hello hi dear regards
-    klant klanten klantenservice allen allemaal iedereen team ik je jij u
+    klantenservice allen allemaal iedereen team ik je jij u
     wij we het een de dat die dit niet wel blij graag hier nog even
-    kunde kunden kundin kundenservice herren damen alle ich du sie er wir ihr es
+    kundenservice herren damen alle ich du sie er wir ihr es
     ein eine der die das nicht hier noch froh gerne
-    grüße grüsse gruß kollegen kollegin team kundin
+    grüße grüsse gruß kollegen kollegin team
     stichting vereniging verein association fondation foundation
-    client clients cliente service mesdames messieurs tous toutes je tu il
+    service mesdames messieurs tous toutes je tu il
     elle nous vous ils elles le la les un une des pas ici bien content contente désolé désolée
     i'm i’m it's it’s i'd i’d i'll i’ll i've i’ve you're you’re we're we’re that's that’s
     """
+    )
 )
 
 # A run of name-shaped words followed by one of these is a company, team or street.
