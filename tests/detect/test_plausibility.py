@@ -418,6 +418,25 @@ def test_part_of_a_product_name_is_no_place_or_person(language: str, text: str, 
     assert refined(text, value, P, language, score=0.31) == []
 
 
+@pytest.mark.parametrize(
+    ("language", "text", "value"),
+    [
+        ("fr", "Joyeux Noël et Bonne Année !", "Noël"),
+        ("nl", "Fijne Feestdagen namens het hele team!", "Fijne Feestdagen"),
+        ("en", "Merry Christmas and a Happy New Year!", "Merry Christmas"),
+        ("de", "Frohe Weihnachten und einen Guten Rutsch!", "Guten Rutsch"),
+        ("fr", "Vous pouvez payer par Carte Bancaire ou PayPal.", "Carte Bancaire"),
+    ],
+)
+def test_a_seasons_greeting_names_no_one(language: str, text: str, value: str) -> None:
+    # Shops capitalise them, and the model is sure of a person in them ("Noël" 0.92).
+    assert refined(text, value, P, language, score=0.92) == []
+    # The names recognizer does not read a first name in one either; a Noël elsewhere is.
+    assert Detector().detect(text, language) == []
+    found = Detector().detect("Mon fils Noël a commandé.", "fr")
+    assert [(f.value("Mon fils Noël a commandé."), f.type) for f in found] == [("Noël", P)]
+
+
 def test_a_name_next_to_a_brand_is_still_a_name() -> None:
     text = "Dot Visser paid with Apple Pay"
     assert refined(text, "Dot Visser", P, "en") == [("Dot Visser", P)]

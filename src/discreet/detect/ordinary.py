@@ -197,6 +197,7 @@ BRANDS_AND_PRODUCTS: frozenset[str] = frozenset(
         "payconiq",
         "twint",
         "cartes bancaires",
+        "carte bancaire",
         "carte bleue",
         "sepa",
         "swift",
@@ -291,6 +292,25 @@ BRANDS_AND_PRODUCTS: frozenset[str] = frozenset(
 )
 """Payment methods, carriers, shops, products and apps customers mention: the shop's
 vocabulary, not personal data, when a model tags them as a person or place."""
+
+SEASONS_GREETINGS: frozenset[str] = frozenset(
+    (
+        "merry christmas", "happy christmas", "happy holidays", "happy new year",
+        "season's greetings", "happy easter", "happy thanksgiving", "happy halloween",
+        "christmas eve", "new year's eve", "black friday", "cyber monday", "boxing day",
+        "fijne feestdagen", "prettige feestdagen", "vrolijk kerstfeest", "vrolijke kerst",
+        "fijne kerst", "fijne kerstdagen", "prettige kerstdagen", "gelukkig nieuwjaar",
+        "gelukkig nieuw jaar", "fijne jaarwisseling", "vrolijk pasen", "fijne pasen",
+        "fijne paasdagen", "frohe weihnachten", "fröhliche weihnachten", "frohe feiertage",
+        "schöne feiertage", "frohes fest", "frohes neues jahr", "gutes neues jahr",
+        "guten rutsch", "frohe ostern", "schöne ostern", "frohe pfingsten", "joyeux noël",
+        "bonnes fêtes", "joyeuses fêtes", "bonne année", "meilleurs vœux", "meilleurs voeux",
+        "joyeuses pâques", "bonnes vacances",
+    )
+)  # fmt: skip
+"""Season's greetings and shopping days, which shops capitalise ("Joyeux Noël", "Fijne
+Feestdagen", "Merry Christmas"): the model takes a capitalised pair for a person ("Noël" is
+a first name as well), but in these phrases the words name no one."""
 
 PRODUCT_NOUNS: frozenset[str] = _words(
     """

@@ -44,6 +44,7 @@ from discreet.detect.ordinary import (
     PLACE_HEADS,
     PRODUCT_NOUNS,
     PRODUCT_NOUNS_BEFORE,
+    SEASONS_GREETINGS,
     SIGN_OFF_WORDS,
     WEEKDAYS_AND_MONTHS,
     name_used_as_word,
@@ -150,7 +151,9 @@ _NOT_NAME_PARTS = (HONORIFICS - {"m"}) | frozenset(
         "salut",
     ]
 )
-_BRAND_MAX_WORDS = max(len(b.split()) for b in BRANDS_AND_PRODUCTS)
+# Phrases that name no one, even where a model reads a name in them.
+_NO_ONES_PHRASES = BRANDS_AND_PRODUCTS | SEASONS_GREETINGS
+_BRAND_MAX_WORDS = max(len(b.split()) for b in _NO_ONES_PHRASES)
 
 
 def load_all() -> None:
@@ -959,11 +962,12 @@ def _brand_in_context(item: DetectionInput, finding: Finding, keys: list[str]) -
 
 
 def _brand_words(keys: list[str]) -> list[bool]:
-    """Per word: whether it belongs to a brand or product name ("apple pay")."""
+    """Per word: whether it belongs to a brand or product name ("apple pay") or a season's
+    greeting ("joyeux noël")."""
     marked = [False] * len(keys)
     for i in range(len(keys)):
         for n in range(min(_BRAND_MAX_WORDS, len(keys) - i), 0, -1):
-            if " ".join(keys[i : i + n]) in BRANDS_AND_PRODUCTS:
+            if " ".join(keys[i : i + n]) in _NO_ONES_PHRASES:
                 for j in range(i, i + n):
                     marked[j] = True
                 break

@@ -33,6 +33,7 @@ from discreet.detect.name_lists import packaged
 from discreet.detect.ordinary import (
     BRANDS_AND_PRODUCTS,
     COMPANY_HEADS,
+    SEASONS_GREETINGS,
     name_used_as_word,
     zipf,
     zipf_here,
@@ -605,7 +606,7 @@ class _Scanner:
                 continue
             i = candidate
             tok = toks[i]
-            if tok.key in _NOT_NAMES or self._inside_place(i):
+            if tok.key in _NOT_NAMES or self._inside_place(i) or self._in_greeting(i):
                 continue
             if not tok.capitalised:
                 # Lower-case text: only a known first name plus a known surname ("paula cox"),
@@ -652,6 +653,16 @@ class _Scanner:
             prev.capitalised
             and _adjacent(self.text, prev, tok)
             and known_place(self.text[prev.start : tok.end])
+        )
+
+    def _in_greeting(self, i: int) -> bool:
+        """Whether the word at token `i` is part of a season's greeting ("Joyeux Noël", and
+        Noël is a first name too; see `ordinary.SEASONS_GREETINGS`)."""
+        keys = [tok.key for tok in self.toks]
+        return any(
+            " ".join(keys[a : a + n]) in SEASONS_GREETINGS
+            for n in (2, 3)
+            for a in range(max(0, i - n + 1), min(i, len(keys) - n) + 1)
         )
 
     def _ordinary_words(self, i: int, end: int) -> bool:
