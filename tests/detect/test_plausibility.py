@@ -407,6 +407,46 @@ def test_a_colour_the_model_is_unsure_of_is_no_person(language: str, text: str, 
 @pytest.mark.parametrize(
     ("language", "text", "value"),
     [
+        ("en", "The boots also come in Navy and Tan.", "Tan"),
+        ("en", "The boots also come in Navy and Tan.", "Navy"),
+        ("nl", "De bank is ook leverbaar in Grijs.", "Grijs"),
+        ("de", "Die Jacke gibt es auch in Anthrazit.", "Anthrazit"),
+    ],
+)
+def test_a_colour_after_in_is_no_place(language: str, text: str, value: str) -> None:
+    assert refined(text, value, L, language, score=0.67) == []
+
+
+def test_a_town_named_like_a_colour_stays_a_place() -> None:
+    text = "Ik woon in Geel sinds 2019."
+    assert refined(text, "Geel", L, "nl", score=0.67) == [("Geel", L)]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "value", "etype"),
+    [
+        ("en", "Contact our Returns Team via the Help Centre.", "Help Centre", L),
+        ("de", "Schreiben Sie uns über das Hilfe-Center.", "Hilfe-Center", L),
+        ("fr", "Votre colis est en Point Relais.", "Relais", L),
+        # A French service text opens with the polite imperative.
+        ("fr", "Contactez notre service client.", "Contactez", P),
+        ("fr", "Cliquez sur le lien ci-dessous.", "Cliquez", P),
+    ],
+)
+def test_a_shops_words_are_no_place_or_person(
+    language: str, text: str, value: str, etype: EntityType
+) -> None:
+    assert refined(text, value, etype, language, score=0.92) == []
+
+
+def test_a_spanish_surname_opening_a_french_sentence_stays_a_name() -> None:
+    text = "Martinez a appelé hier."
+    assert refined(text, "Martinez", P, "fr", score=0.92) == [("Martinez", P)]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "value"),
+    [
         ("nl", "mijn Echo Dot doet het niet meer", "Dot"),
         ("de", "Gibt es den Echo Dot auch in Weiß?", "Dot"),
         ("en", "I paid with Apple Pay yesterday", "Pay"),

@@ -288,6 +288,15 @@ BRANDS_AND_PRODUCTS: frozenset[str] = frozenset(
         "track-and-trace",
         "track and trace",
         "sendungsverfolgung",
+        "point relais",
+        "relais colis",
+        "packstation",
+        "help centre",
+        "help center",
+        "helpcentrum",
+        "hilfe-center",
+        "hilfecenter",
+        "centre d'aide",
     )
 )
 """Payment methods, carriers, shops, products and apps customers mention: the shop's
@@ -341,9 +350,13 @@ Oslo"); the others ("case", "model", "size") come before names of people too."""
 COLOURS: frozenset[str] = _words(
     """
     red blue green black white brown grey gray pink purple yellow orange beige navy
+    tan olive khaki cream silver gold taupe ivory turquoise mint coral camel burgundy
     rood blauw groen zwart wit bruin grijs roze paars geel oranje
+    antraciet zilver goud crème donkerblauw lichtblauw
     rot blau grün schwarz weiß weiss braun grau rosa lila gelb
+    anthrazit silber creme dunkelblau hellblau
     rouge bleu vert noir blanc marron gris rose violet jaune
+    argent doré kaki turquoise
     """
 )
 """Colours: never a place, and in lower case never a name ("in brown", "en rouge"); in

@@ -210,13 +210,30 @@ def ordinary(word: str, text: str, start: int, language: str, *, informal: bool 
     if language == "de" and len(key) > 8 and key.endswith(_GERMAN_SERVICE_HEADS):
         return True  # "Rechnungsadresse", "Kundennummer": a compound, rarer than its parts
     if word.isupper() or sentence_initial(text, start):
-        return frequency >= SENTENCE_START_ORDINARY
+        return frequency >= SENTENCE_START_ORDINARY or _french_imperative(word, language)
     if frequency >= CAPITALISED_ORDINARY:
         return True
     return (
         language == "de"
         and frequency >= GERMAN_NOUN_ORDINARY
         and zipf_spread(word, "de") >= GERMAN_NOUN_SPREAD
+    )
+
+
+FRENCH_VERB_SPREAD = 3.0
+"""How much more frequent in French than elsewhere (`zipf_spread`) a word ending in "-ez"
+is to be a verb ("Contactez", "Cliquez", "Vérifiez", 3.4-3.9), not one of the Spanish
+surnames that end so and travel between languages ("Martinez", "Lopez": about 0)."""
+
+
+def _french_imperative(word: str, language: str) -> bool:
+    """Whether `word` opening a French sentence is a verb of the polite imperative that
+    service text opens with ("Contactez notre service", "Cliquez sur le lien")."""
+    return (
+        language == "fr"
+        and word.endswith("ez")
+        and zipf_here(word, "fr") >= LOWER_CASE_ORDINARY
+        and zipf_spread(word, "fr") >= FRENCH_VERB_SPREAD
     )
 
 
@@ -492,8 +509,10 @@ def _refine(item: DetectionInput, finding: Finding) -> Finding | None:
             if _surname_taken_for_place(item, finding, keys):
                 return _as_type(finding, EntityType.PERSON)
             return finding  # "Zell am See": the whole name is a place
-        if all(k in COLOURS for k in keys) and not _place_cue(text, finding.start):
-            return None  # "Rose", "Schwarz" as a place: a colour ("in Geel" is a town)
+        if all(k in COLOURS for k in keys):
+            # "Rose", "Schwarz", "available in Navy", "leverbaar in Grijs": a colour (the
+            # towns, "in Geel", are the gazetteer's and kept above).
+            return None
     if len(words) == 1 and keys[0] in COLOURS and finding.score < COLOUR_NAME_SCORE:
         return None  # "Brown or black?" (places were checked above)
     if _signature(text, finding) and not any(brand) and not any(k in SIGN_OFF_WORDS for k in keys):
