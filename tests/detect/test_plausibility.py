@@ -466,6 +466,11 @@ def test_part_of_a_product_name_is_no_place_or_person(language: str, text: str, 
         ("en", "Merry Christmas and a Happy New Year!", "Merry Christmas"),
         ("de", "Frohe Weihnachten und einen Guten Rutsch!", "Guten Rutsch"),
         ("fr", "Vous pouvez payer par Carte Bancaire ou PayPal.", "Carte Bancaire"),
+        # Holidays and their figures; "Nikolaus" is a first name too.
+        ("en", "We are closed on Good Friday and Easter Monday.", "Easter"),
+        ("de", "Der Nikolaus bringt Ihr Paket pünktlich.", "Nikolaus"),
+        ("fr", "Le Père Noël passera bientôt.", "Noël"),
+        ("nl", "Het Sinterklaas cadeau komt op tijd.", "Sinterklaas"),
     ],
 )
 def test_a_seasons_greeting_names_no_one(language: str, text: str, value: str) -> None:

@@ -302,7 +302,7 @@ BRANDS_AND_PRODUCTS: frozenset[str] = frozenset(
 """Payment methods, carriers, shops, products and apps customers mention: the shop's
 vocabulary, not personal data, when a model tags them as a person or place."""
 
-SEASONS_GREETINGS: frozenset[str] = frozenset(
+HOLIDAYS_AND_GREETINGS: frozenset[str] = frozenset(
     (
         "merry christmas", "happy christmas", "happy holidays", "happy new year",
         "season's greetings", "happy easter", "happy thanksgiving", "happy halloween",
@@ -315,11 +315,20 @@ SEASONS_GREETINGS: frozenset[str] = frozenset(
         "guten rutsch", "frohe ostern", "schöne ostern", "frohe pfingsten", "joyeux noël",
         "bonnes fêtes", "joyeuses fêtes", "bonne année", "meilleurs vœux", "meilleurs voeux",
         "joyeuses pâques", "bonnes vacances",
+        # Holidays and their figures.
+        "good friday", "easter sunday", "easter monday", "whit monday", "valentine's day",
+        "mother's day", "father's day", "santa claus", "father christmas",
+        "eerste paasdag", "tweede paasdag", "eerste kerstdag", "tweede kerstdag",
+        "koningsdag", "hemelvaartsdag", "moederdag", "vaderdag", "sinterklaas", "kerstman",
+        "karfreitag", "ostersonntag", "ostermontag", "pfingstmontag", "muttertag",
+        "vatertag", "weihnachtsmann", "der nikolaus", "lundi de pâques", "saint-valentin",
+        "fête des mères", "fête des pères", "père noël",
     )
 )  # fmt: skip
-"""Season's greetings and shopping days, which shops capitalise ("Joyeux Noël", "Fijne
-Feestdagen", "Merry Christmas"): the model takes a capitalised pair for a person ("Noël" is
-a first name as well), but in these phrases the words name no one."""
+"""Holidays, season's greetings and shopping days, which shops capitalise ("Joyeux Noël",
+"Fijne Feestdagen", "Merry Christmas", "Easter Monday"): the model takes a capitalised pair
+for a person or a place ("Noël" and "Nikolaus" are first names as well), but in these
+phrases the words name no one."""
 
 PRODUCT_NOUNS: frozenset[str] = _words(
     """

@@ -38,13 +38,13 @@ from discreet.detect.ordinary import (
     CLUB_TAILS,
     COLOURS,
     COMPANY_HEADS,
+    HOLIDAYS_AND_GREETINGS,
     LEGAL_FORMS,
     ORDER_STATUSES,
     ORGANISATION_HEADS,
     PLACE_HEADS,
     PRODUCT_NOUNS,
     PRODUCT_NOUNS_BEFORE,
-    SEASONS_GREETINGS,
     SIGN_OFF_WORDS,
     WEEKDAYS_AND_MONTHS,
     name_used_as_word,
@@ -152,7 +152,7 @@ _NOT_NAME_PARTS = (HONORIFICS - {"m"}) | frozenset(
     ]
 )
 # Phrases that name no one, even where a model reads a name in them.
-_NO_ONES_PHRASES = BRANDS_AND_PRODUCTS | SEASONS_GREETINGS
+_NO_ONES_PHRASES = BRANDS_AND_PRODUCTS | HOLIDAYS_AND_GREETINGS
 _BRAND_MAX_WORDS = max(len(b.split()) for b in _NO_ONES_PHRASES)
 
 

@@ -33,7 +33,7 @@ from discreet.detect.name_lists import packaged
 from discreet.detect.ordinary import (
     BRANDS_AND_PRODUCTS,
     COMPANY_HEADS,
-    SEASONS_GREETINGS,
+    HOLIDAYS_AND_GREETINGS,
     name_used_as_word,
     zipf,
     zipf_here,
@@ -657,10 +657,10 @@ class _Scanner:
 
     def _in_greeting(self, i: int) -> bool:
         """Whether the word at token `i` is part of a season's greeting ("Joyeux Noël", and
-        Noël is a first name too; see `ordinary.SEASONS_GREETINGS`)."""
+        Noël is a first name too; see `ordinary.HOLIDAYS_AND_GREETINGS`)."""
         keys = [tok.key for tok in self.toks]
         return any(
-            " ".join(keys[a : a + n]) in SEASONS_GREETINGS
+            " ".join(keys[a : a + n]) in HOLIDAYS_AND_GREETINGS
             for n in (2, 3)
             for a in range(max(0, i - n + 1), min(i, len(keys) - n) + 1)
         )
