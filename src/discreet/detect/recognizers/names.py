@@ -185,6 +185,9 @@ _GLUE = frozenset("0123456789_")
 _SENTENCE_END = frozenset('.!?:;\n"“”«»()[]•*')
 
 
+# The words of holidays' names and greetings ("joyeux", "noël", "der").
+_GREETING_WORDS = frozenset(w for phrase in HOLIDAYS_AND_GREETINGS for w in phrase.split())
+
 # Particles are no names of their own, though Faker's surnames hold them ("de Vries").
 FIRST_NAMES = packaged().first - PARTICLES
 SURNAMES = packaged().surnames - PARTICLES
@@ -658,11 +661,14 @@ class _Scanner:
     def _in_greeting(self, i: int) -> bool:
         """Whether the word at token `i` is part of a season's greeting ("Joyeux Noël", and
         Noël is a first name too; see `ordinary.HOLIDAYS_AND_GREETINGS`)."""
-        keys = [tok.key for tok in self.toks]
+        toks = self.toks
+        # Most first names have no greeting's word beside them: one look-up each side.
+        if not any(0 <= j < len(toks) and toks[j].key in _GREETING_WORDS for j in (i - 1, i + 1)):
+            return False
         return any(
-            " ".join(keys[a : a + n]) in HOLIDAYS_AND_GREETINGS
+            " ".join(tok.key for tok in toks[a : a + n]) in HOLIDAYS_AND_GREETINGS
             for n in (2, 3)
-            for a in range(max(0, i - n + 1), min(i, len(keys) - n) + 1)
+            for a in range(max(0, i - n + 1), min(i, len(toks) - n) + 1)
         )
 
     def _ordinary_words(self, i: int, end: int) -> bool:
