@@ -428,6 +428,9 @@ def test_a_town_named_like_a_colour_stays_a_place() -> None:
         ("en", "Contact our Returns Team via the Help Centre.", "Help Centre", L),
         ("de", "Schreiben Sie uns über das Hilfe-Center.", "Hilfe-Center", L),
         ("fr", "Votre colis est en Point Relais.", "Relais", L),
+        ("en", "Is there a Warranty on the Headphones?", "Headphones", L),
+        ("de", "Die Tasse kam zerbrochen an.", "Tasse", P),
+        ("nl", "Kan ik betalen met Tikkie?", "Tikkie", P),
         # A French service text opens with the polite imperative.
         ("fr", "Contactez notre service client.", "Contactez", P),
         ("fr", "Cliquez sur le lien ci-dessous.", "Cliquez", P),
@@ -442,6 +445,14 @@ def test_a_shops_words_are_no_place_or_person(
 def test_a_spanish_surname_opening_a_french_sentence_stays_a_name() -> None:
     text = "Martinez a appelé hier."
     assert refined(text, "Martinez", P, "fr", score=0.92) == [("Martinez", P)]
+    # A surname that is also a product noun is still found after a title ("Tisch",
+    # "Mantel", "Boot"), by the names recognizer.
+    for language, text, name in (
+        ("de", "Herr Tisch hat heute angerufen.", "Tisch"),
+        ("en", "Mr Boot called today.", "Boot"),
+    ):
+        found = Detector().detect(text, language)
+        assert [(f.value(text), f.type) for f in found] == [(name, P)]
 
 
 @pytest.mark.parametrize(

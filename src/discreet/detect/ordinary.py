@@ -195,6 +195,7 @@ BRANDS_AND_PRODUCTS: frozenset[str] = frozenset(
         "riverty",
         "in3",
         "payconiq",
+        "tikkie",
         "twint",
         "cartes bancaires",
         "carte bancaire",

@@ -488,6 +488,8 @@ def _refine(item: DetectionInput, finding: Finding) -> Finding | None:
         return None  # "Cell (713) 705-7201", "Mobiel: 06 ...": a number's label
     if len(keys) == 1 and keys[0] in ADDRESSEES and finding.type is EntityType.PERSON:
         return None  # "Chère Cliente,", "Liebe Kundin,": the letter's addressee, no name
+    if all(k in PRODUCT_NOUNS and not known_name(k) for k in keys):
+        return None  # "a Warranty on the Headphones", "die Tasse": the product itself
     brand = _brand_in_context(item, finding, keys)
     if finding.type is EntityType.STREET_ADDRESS:
         if brand[0]:
