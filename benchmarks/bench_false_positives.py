@@ -17,8 +17,10 @@ text as in production.
 four languages (replies and customer messages: greetings, holidays, colours, payment
 methods, a shop's pages; 13 name a shop's town or the assistant's persona, labelled as
 such). They were written on 2026-12-07 to look for false positives and the rules were then
-mended on what they showed, so their figure is a regression check, not an estimate. To compare with another checkout, run it with that checkout's
-``src`` first on PYTHONPATH and the same ``--corpus``.
+mended on what they showed, so their figure is a regression check, not an estimate.
+
+To compare with another checkout, run it with that checkout's ``src`` first on PYTHONPATH
+and the same ``--corpus``.
 """
 
 from __future__ import annotations
