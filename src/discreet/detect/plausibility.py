@@ -488,7 +488,9 @@ def _refine(item: DetectionInput, finding: Finding) -> Finding | None:
         return None  # "Cell (713) 705-7201", "Mobiel: 06 ...": a number's label
     if len(keys) == 1 and keys[0] in ADDRESSEES and finding.type is EntityType.PERSON:
         return None  # "Chère Cliente,", "Liebe Kundin,": the letter's addressee, no name
-    if all(k in PRODUCT_NOUNS and not known_name(k) for k in keys):
+    if finding.type is not EntityType.STREET_ADDRESS and all(
+        k in PRODUCT_NOUNS and not known_name(k) for k in keys
+    ):
         return None  # "a Warranty on the Headphones", "die Tasse": the product itself
     brand = _brand_in_context(item, finding, keys)
     if finding.type is EntityType.STREET_ADDRESS:
@@ -983,8 +985,8 @@ def _brand_in_context(item: DetectionInput, finding: Finding, keys: list[str]) -
 
 
 def _brand_words(keys: list[str]) -> list[bool]:
-    """Per word: whether it belongs to a brand or product name ("apple pay") or a season's
-    greeting ("joyeux noël")."""
+    """Per word: whether it belongs to a brand or product name ("apple pay"), a holiday's
+    name or a season's greeting ("joyeux noël")."""
     marked = [False] * len(keys)
     for i in range(len(keys)):
         for n in range(min(_BRAND_MAX_WORDS, len(keys) - i), 0, -1):

@@ -103,11 +103,8 @@ ADDRESSEES = _words(
 
 # Words that follow a cue but are not names ("Dear customer", "Kind regards, the team",
 # "I am sorry"). Compared case-insensitively.
-_NOT_NAMES = (
-    (HONORIFICS - {"m"})
-    | ADDRESSEES
-    | _words(
-        """
+_NOT_NAME_WORDS = _words(
+    """
     a an the i you he she we they it this that my your our his her their me us
     and or but not no yes so to of in on at for with from by as is am are was be
     sirs team all everyone there support
@@ -123,8 +120,8 @@ _NOT_NAMES = (
     elle nous vous ils elles le la les un une des pas ici bien content contente désolé désolée
     i'm i’m it's it’s i'd i’d i'll i’ll i've i’ve you're you’re we're we’re that's that’s
     """
-    )
 )
+_NOT_NAMES = (HONORIFICS - {"m"}) | ADDRESSEES | _NOT_NAME_WORDS
 
 # A run of name-shaped words followed by one of these is a company, team or street.
 _NOT_PERSON_TAIL = COMPANY_HEADS | _words(
@@ -659,8 +656,8 @@ class _Scanner:
         )
 
     def _in_greeting(self, i: int) -> bool:
-        """Whether the word at token `i` is part of a season's greeting ("Joyeux Noël", and
-        Noël is a first name too; see `ordinary.HOLIDAYS_AND_GREETINGS`)."""
+        """Whether the word at token `i` is part of a holiday's name or a season's greeting
+        ("Joyeux Noël", and Noël is a first name too; see `ordinary.HOLIDAYS_AND_GREETINGS`)."""
         toks = self.toks
         # Most first names have no greeting's word beside them: one look-up each side.
         if not any(0 <= j < len(toks) and toks[j].key in _GREETING_WORDS for j in (i - 1, i + 1)):
