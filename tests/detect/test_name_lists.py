@@ -60,3 +60,10 @@ def test_a_malformed_file_names_its_line(tmp_path: Path, content: str, problem: 
     with pytest.raises(NameListsError, match=problem) as caught:
         read(path)
     assert "names.tsv.gz" in str(caught.value)
+
+
+def test_a_missing_or_broken_file_says_how_to_mend_it(tmp_path: Path) -> None:
+    (tmp_path / "broken.tsv.gz").write_bytes(b"not gzip")
+    for path in (tmp_path / "missing.tsv.gz", tmp_path / "broken.tsv.gz"):
+        with pytest.raises(NameListsError, match=r"python -m discreet\.detect\.name_lists"):
+            read(path)

@@ -23,6 +23,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from discreet.detect.base import WORD
+from discreet.errors import Unavailable
 
 PACKAGED = Path(__file__).parent / "data" / "person_names.tsv.gz"
 
@@ -42,8 +43,9 @@ class NameLists:
     """Where they were taken from, e.g. "faker 40.63.0"."""
 
 
-class NameListsError(ValueError):
-    """The packaged name lists are malformed (a line and what is wrong with it)."""
+class NameListsError(Unavailable, RuntimeError):
+    """The packaged name lists cannot be read (the message names the line and what is wrong
+    with it): a broken installation, as with the language model and the stop words."""
 
 
 def build() -> NameLists:
@@ -78,8 +80,14 @@ def write(lists: NameLists, path: Path = PACKAGED) -> None:
 
 def read(path: Path) -> NameLists:
     """The lists written by `write` to `path`."""
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
-        lines = handle.read().splitlines()
+    try:
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            lines = handle.read().splitlines()
+    except (OSError, EOFError, UnicodeDecodeError) as exc:
+        raise NameListsError(
+            f"{path.name} cannot be read ({type(exc).__name__}): reinstall discreet, or "
+            "rebuild the file with python -m discreet.detect.name_lists"
+        ) from None
     if not lines or not lines[0].startswith("# "):
         raise NameListsError(f"{path.name}: line 1 must name the source ('# faker X.Y.Z')")
     found: dict[str, set[str]] = {kind: set() for kind in _KINDS}
