@@ -442,6 +442,42 @@ def test_a_shops_words_are_no_place_or_person(
     assert refined(text, value, etype, language, score=0.92) == []
 
 
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "Do you have the Billy bookcase in white?"),
+        ("en", "Can Alexa play music from Spotify?"),
+        ("en", "I ordered a Margherita pizza and got a Hawaiian."),
+        ("nl", "Ik heb de Emma matras besteld."),
+        ("nl", "Ik bestelde een pizza Margherita."),
+        ("de", "Die Emma Matratze ist zu weich."),
+        ("de", "Haben Sie das Billy Regal in Weiß?"),
+        ("fr", "Avez-vous l'étagère Billy en blanc ?"),
+        ("fr", "Le matelas Emma est trop mou."),
+    ],
+)
+def test_a_product_line_named_like_a_person_is_no_person(language: str, text: str) -> None:
+    found = Detector().detect(text, language)
+    assert [f.value(text) for f in found if f.type in (P, L)] == []
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "name"),
+    [
+        # Surnames that are nouns too, with no article before them.
+        ("nl", "Jan Stoel heeft gisteren gebeld.", "Jan Stoel"),
+        ("de", "Klaus Tisch hat angerufen.", "Klaus Tisch"),
+        # A byline before "editie" (edition) is a person's.
+        ("nl", "sectie Geert Sciot editie", "Geert Sciot"),
+        # A person named like a brand, with a surname.
+        ("en", "Alexa Smith called about her order.", "Alexa Smith"),
+    ],
+)
+def test_a_person_named_like_a_product_stays_a_person(language: str, text: str, name: str) -> None:
+    found = Detector().detect(text, language)
+    assert (name, P) in [(f.value(text), f.type) for f in found]
+
+
 def test_a_spanish_surname_opening_a_french_sentence_stays_a_name() -> None:
     text = "Martinez a appelé hier."
     assert refined(text, "Martinez", P, "fr", score=0.92) == [("Martinez", P)]

@@ -336,12 +336,15 @@ PRODUCT_NOUNS: frozenset[str] = _words(
     boots boot shoes shoe sneakers trainers sofa couch chair table lamp jacket coat bag
     dress shirt jeans mug cup bed mattress speaker headphones phone case cover model
     edition collection size colour color sweater jumper hoodie jersey scarf trousers skirt
+    bookcase bookshelf shelf perfume pizza
     laarzen laars schoenen schoen bank fauteuil stoel tafel jas tas jurk mok kop bed
-    matras speaker model maat kleur editie collectie trui sjaal broek
+    matras speaker model maat kleur editie collectie trui sjaal broek boekenkast kast parfum
     stiefel schuhe schuh sofa sessel stuhl tisch lampe jacke mantel tasche kleid hemd
     tasse becher bett matratze modell größe farbe kollektion pullover schal mütze trikot
+    regal parfum
     bottes bottines chaussures canapé fauteuil chaise lampe veste manteau sac robe
     chemise tasse matelas modèle taille couleur collection écharpe pantalon jupe maillot
+    étagère parfum
     """
 )
 """A name right before one of these is a product line ("Chelsea boots", "the Lyon sofa",
@@ -351,7 +354,7 @@ is the verb after a name, "Anna hat angerufen".)"""
 PRODUCT_NOUNS_BEFORE: frozenset[str] = _words(
     """
     sofa couch canapé fauteuil sessel bank boots bottes laarzen stiefel jacket jas veste
-    jacke lamp lampe mattress matelas matras matratze
+    jacke lamp lampe mattress matelas matras matratze pizza robe jurk kleid étagère regal
     """
 )
 """The product nouns that also come before the line's name ("le canapé Lyon", "de bank

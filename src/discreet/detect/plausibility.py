@@ -61,6 +61,7 @@ from discreet.detect.places import (
 )
 from discreet.detect.recognizers.names import (
     ADDRESSEES,
+    DETERMINERS,
     FIRST_NAMES,
     HONORIFICS,
     PARTICLES,
@@ -488,10 +489,8 @@ def _refine(item: DetectionInput, finding: Finding) -> Finding | None:
         return None  # "Cell (713) 705-7201", "Mobiel: 06 ...": a number's label
     if len(keys) == 1 and keys[0] in ADDRESSEES and finding.type is EntityType.PERSON:
         return None  # "Chère Cliente,", "Liebe Kundin,": the letter's addressee, no name
-    if finding.type is not EntityType.STREET_ADDRESS and all(
-        k in PRODUCT_NOUNS and not known_name(k) for k in keys
-    ):
-        return None  # "a Warranty on the Headphones", "die Tasse": the product itself
+    if _product_noun_span(text, finding, words):
+        return None
     brand = _brand_in_context(item, finding, keys)
     if finding.type is EntityType.STREET_ADDRESS:
         if brand[0]:
@@ -995,6 +994,35 @@ def _brand_words(keys: list[str]) -> list[bool]:
                     marked[j] = True
                 break
     return marked
+
+
+def _product_noun_span(text: str, finding: Finding, words: list[_Word]) -> bool:
+    """Whether a name or place the model read is a product: one product noun the name
+    lists do not know ("a Warranty on the Headphones", "die Tasse"), or a product line with
+    such a noun after its name, in lower case or with an article before the line ("the
+    Billy bookcase", "das Billy Regal", "die Tommy Hilfiger Jacke"). Not "Klaus Tisch" or
+    "Jan Stoel", surnames that are nouns too."""
+    if finding.type is EntityType.STREET_ADDRESS:
+        return False
+    nouns = [
+        w
+        for w in words
+        if w.key in PRODUCT_NOUNS and w.key not in _INSTITUTION_WORDS and not known_name(w.key)
+    ]
+    if not nouns:
+        return False
+    if len(words) == 1:
+        return True
+    nouns = [w for w in nouns if w is not words[0]]
+    if any(w.text.islower() for w in nouns):
+        return True
+    before = _WORD_BEFORE.search(text, max(0, finding.start - 24), finding.start)
+    return bool(nouns) and before is not None and before.group(1).casefold() in DETERMINERS
+
+
+# Product nouns that also end institutions' names ("Fortis Bank", "Nederlandsche Bank"):
+# Dutch "bank" is a sofa.
+_INSTITUTION_WORDS = frozenset({"bank"})
 
 
 def _product_follows(text: str, end: int) -> bool:

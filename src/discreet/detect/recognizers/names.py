@@ -34,6 +34,8 @@ from discreet.detect.ordinary import (
     BRANDS_AND_PRODUCTS,
     COMPANY_HEADS,
     HOLIDAYS_AND_GREETINGS,
+    PRODUCT_NOUNS,
+    PRODUCT_NOUNS_BEFORE,
     name_used_as_word,
     zipf,
     zipf_here,
@@ -177,6 +179,11 @@ _AND = frozenset(("and", "en", "und", "et"))
 
 # An ambiguous first name right after an article is a thing ("the Mercedes Benz").
 _ARTICLES = _words("the a an de het een der die das ein eine le la les un une")
+DETERMINERS = _ARTICLES | _words(
+    "this that these deze dit dat den dem des einen einem dieser diese dieses ce cet cette"
+)
+"""Articles and demonstratives: before a product line's name ("the Billy bookcase", "die
+Emma Matratze", "ce canapé Lyon") they make the name a thing."""
 
 _GLUE = frozenset("0123456789_")
 _SENTENCE_END = frozenset('.!?:;\n"“”«»()[]•*')
@@ -404,6 +411,11 @@ def _tokens(item: DetectionInput) -> list[_Tok]:
     return toks
 
 
+def _unelided_key(key: str) -> str:
+    """A key without a French elided article ("l'étagère" is "étagère")."""
+    return key[2:] if len(key) > 2 and key[1] in "'’" and key[0] in "ld" else key
+
+
 def _adjacent(text: str, left: _Tok, right: _Tok) -> bool:
     """Two tokens belong to one name only if plain spaces (or a period after an initial)
     separate them."""
@@ -487,6 +499,8 @@ class _Scanner:
     ) -> bool:
         if tok.key in _NOT_NAMES or tok.key in _NOT_PERSON_TAIL:
             return False
+        if tok.key in BRANDS_AND_PRODUCTS:
+            return False  # "Can Alexa": a modal verb and a speaker
         if lowercase and not tok.capitalised:
             if tok.known:  # not "und" of "kevin und", which a surname list holds
                 return tok.key not in _AMBIGUOUS_FIRST and tok.key not in stop_words(self.language)
@@ -517,11 +531,39 @@ class _Scanner:
             return True
         if end < len(toks) and toks[end].key in _NOT_PERSON_TAIL:
             return _adjacent(self.text, toks[end - 1], toks[end])
+        if self._product_line(i, end):
+            return True
         if end < len(toks) and self._frequent_capitalised(toks[end]):
             # The run goes on in a capitalised everyday word: a title or a firm ("Bureau
             # Direct", "Sungjoo Lee Stochastic Processes"), not a person's name alone.
             return _adjacent(self.text, toks[end - 1], toks[end])
         return False
+
+    def _product_line(self, i: int, end: int) -> bool:
+        """A name that is a product line: with an article before it and a product noun
+        after or in it ("the Billy bookcase", "de Emma matras", "die Emma Matratze"), or
+        after a product noun that also comes first ("pizza Margherita", "la robe
+        Florence"). Not a surname that is a noun too ("Klaus Tisch", "Jan Stoel"), nor a
+        byline before a word like "editie" ("sectie Geert Sciot editie")."""
+        toks, text = self.toks, self.text
+        article = i > 0 and _unelided_key(toks[i - 1].key) in DETERMINERS
+        last = toks[end - 1]
+        if article and end - i > 1 and last.key in PRODUCT_NOUNS and not last.known:
+            return True  # the noun ran into the name: "die Emma Matratze"
+        after = toks[end] if end < len(toks) else None
+        if (
+            article
+            and after is not None
+            and after.key in PRODUCT_NOUNS
+            and not after.known
+            and text[last.end : after.start].strip(" \t-") == ""
+        ):
+            return True
+        return (
+            i > 0
+            and _unelided_key(toks[i - 1].key) in PRODUCT_NOUNS_BEFORE
+            and text[toks[i - 1].end : toks[i].start] == " "
+        )
 
     def _frequent_capitalised(self, tok: _Tok) -> bool:
         return (
