@@ -13,11 +13,12 @@ Two figures per language:
 Runs the default `Detector` (built-in NER, default threshold), language identified per
 text as in production.
 
-``--corpus benchmarks/data/service_probe.jsonl`` scores 255 short service sentences in the
+``--corpus benchmarks/data/service_probe.jsonl`` scores 306 short service sentences in the
 four languages (replies and customer messages: greetings, holidays, colours, payment
-methods, a shop's pages; 13 name a shop's town or the assistant's persona, labelled as
-such). They were written on 2026-12-07 to look for false positives and the rules were then
-mended on what they showed, so their figure is a regression check, not an estimate.
+methods, a shop's pages, product lines named like people; 13 name a shop's town or the
+assistant's persona, labelled as such). They were written on 2026-12-07 to look for false
+positives and the rules were then mended on what they showed, so their figure is a
+regression check, not an estimate.
 
 To compare with another checkout, run it with that checkout's ``src`` first on PYTHONPATH
 and the same ``--corpus``.
