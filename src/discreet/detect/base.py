@@ -105,6 +105,14 @@ backtracking state."""
 LETTERS = re.compile(r"[^\W\d_]+")
 """A run of letters: "steur-id" is two ("steur", "id"), as the word lists count words."""
 _WORD_SPLIT = re.compile(f"({WORD.pattern})")
+
+
+def elision(word: str) -> int:
+    """How many characters of `word` are a French elided article or preposition before the
+    word proper: 2 for "l'Oise", "d’Athènes", "l'étagère"; 0 otherwise."""
+    return 2 if len(word) > 2 and word[1] in "'’" and word[0] in "lLdD" else 0
+
+
 # How many words before a candidate may hold a context word with a typo and what stands
 # between it and the value ("Steur-ID lautet", "BSN-nummer is").
 _TYPO_WORDS_BEFORE = 3
@@ -152,7 +160,7 @@ class DetectionInput:
             return self.words
         return tuple(
             (start + 2, end, word[2:])
-            if len(word) > 2 and word[1] in "'’" and word[0] in "lLdD" and word[2].isupper()
+            if elision(word) and word[2].isupper()
             else (start, end, word)
             for start, end, word in self.words
         )

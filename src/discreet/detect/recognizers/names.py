@@ -27,7 +27,7 @@ from itertools import compress
 from operator import itemgetter
 from typing import NamedTuple
 
-from discreet.detect.base import WORD, DetectionInput, Finding, Recognizer
+from discreet.detect.base import WORD, DetectionInput, Finding, Recognizer, elision
 from discreet.detect.entities import EntityType
 from discreet.detect.name_lists import packaged
 from discreet.detect.ordinary import (
@@ -411,11 +411,6 @@ def _tokens(item: DetectionInput) -> list[_Tok]:
     return toks
 
 
-def _unelided_key(key: str) -> str:
-    """A key without a French elided article ("l'étagère" is "étagère")."""
-    return key[2:] if len(key) > 2 and key[1] in "'’" and key[0] in "ld" else key
-
-
 def _adjacent(text: str, left: _Tok, right: _Tok) -> bool:
     """Two tokens belong to one name only if plain spaces (or a period after an initial)
     separate them."""
@@ -546,7 +541,7 @@ class _Scanner:
         Florence"). Not a surname that is a noun too ("Klaus Tisch", "Jan Stoel"), nor a
         byline before a word like "editie" ("sectie Geert Sciot editie")."""
         toks, text = self.toks, self.text
-        article = i > 0 and _unelided_key(toks[i - 1].key) in DETERMINERS
+        article = i > 0 and toks[i - 1].key in DETERMINERS
         last = toks[end - 1]
         if article and end - i > 1 and last.key in PRODUCT_NOUNS and not last.known:
             return True  # the noun ran into the name: "die Emma Matratze"
@@ -559,9 +554,11 @@ class _Scanner:
             and text[last.end : after.start].strip(" \t-") == ""
         ):
             return True
+        if i == 0:
+            return False
+        before = toks[i - 1].key
         return (
-            i > 0
-            and _unelided_key(toks[i - 1].key) in PRODUCT_NOUNS_BEFORE
+            before[elision(before) :] in PRODUCT_NOUNS_BEFORE  # "l'étagère Billy"
             and text[toks[i - 1].end : toks[i].start] == " "
         )
 
