@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import gzip
 import importlib.util
+from collections.abc import Sequence
 from pathlib import Path
 
 import msgpack
@@ -330,6 +331,26 @@ HOLIDAYS_AND_GREETINGS: frozenset[str] = frozenset(
 "Fijne Feestdagen", "Merry Christmas", "Easter Monday"): the model takes a capitalised pair
 for a person or a place ("Noël" and "Nikolaus" are first names as well), but in these
 phrases the words name no one."""
+
+
+@functools.cache
+def _longest(phrases: frozenset[str]) -> int:
+    return max(len(phrase.split()) for phrase in phrases)
+
+
+def phrase_words(keys: Sequence[str], phrases: frozenset[str]) -> list[bool]:
+    """Per word of `keys` (case-folded words in a row): whether it belongs to one of
+    `phrases` there ("apple pay" in BRANDS_AND_PRODUCTS, "joyeux noël" in
+    HOLIDAYS_AND_GREETINGS)."""
+    marked = [False] * len(keys)
+    longest = _longest(phrases)
+    for i in range(len(keys)):
+        for n in range(min(longest, len(keys) - i), 0, -1):
+            if " ".join(keys[i : i + n]) in phrases:
+                marked[i : i + n] = [True] * n
+                break
+    return marked
+
 
 PRODUCT_NOUNS: frozenset[str] = _words(
     """

@@ -48,6 +48,7 @@ from discreet.detect.ordinary import (
     SIGN_OFF_WORDS,
     WEEKDAYS_AND_MONTHS,
     name_used_as_word,
+    phrase_words,
     zipf_here,
     zipf_spread,
     zipf_table,
@@ -155,6 +156,7 @@ _NOT_NAME_PARTS = (HONORIFICS - {"m"}) | frozenset(
 # Phrases that name no one, even where a model reads a name in them.
 _NO_ONES_PHRASES = BRANDS_AND_PRODUCTS | HOLIDAYS_AND_GREETINGS
 _BRAND_MAX_WORDS = max(len(b.split()) for b in _NO_ONES_PHRASES)
+"""How many words around a finding `_brand_in_context` reads."""
 
 
 def load_all() -> None:
@@ -336,13 +338,7 @@ def _german_noun_unsure(finding: Finding, word: _Word) -> bool:
     letters or more ("Außenhaut", "Waldelefanten", "Handverletzung"), or one whose part after
     its last hyphen is a noun ("Roboter-Autos", "US-Bischöfe"). Not a known name or place,
     nor a site's word."""
-    key = word.key
-    if (
-        finding.score >= GERMAN_UNSURE_SCORE
-        or key.endswith(_GERMAN_SITE_HEADS)
-        or known_name(key)
-        or known_place(key)
-    ):
+    if finding.score >= GERMAN_UNSURE_SCORE or _name_place_or_site(word.key):
         return False
     if "-" in word.text:
         return _noun_after_hyphen(word.text)
@@ -361,14 +357,16 @@ def _noun_after_hyphen(word: str) -> bool:
     """Whether the last part of a hyphenated German word is a noun ("Spitzenreiter-Trikot",
     "Fontane-Lesungen"), no name, place or site ("Müller-Vogel", "Dusit-Zoo")."""
     head = word.rsplit("-", 1)[1]
-    key = head.casefold()
     return (
-        len(key) >= 3
+        len(head) >= 3
         and _own_word(head, "de", GERMAN_COMPOUND_PART)
-        and not key.endswith(_GERMAN_SITE_HEADS)
-        and not known_name(key)
-        and not known_place(key)
+        and not _name_place_or_site(head.casefold())
     )
+
+
+def _name_place_or_site(key: str) -> bool:
+    """Whether case-folded `key` is a known name or place, or ends in a site's word."""
+    return key.endswith(_GERMAN_SITE_HEADS) or known_name(key) or known_place(key)
 
 
 def _own_word(word: str, language: str, frequency: float, spread: float = OWN_WORD_SPREAD) -> bool:
@@ -986,14 +984,7 @@ def _brand_in_context(item: DetectionInput, finding: Finding, keys: list[str]) -
 def _brand_words(keys: list[str]) -> list[bool]:
     """Per word: whether it belongs to a brand or product name ("apple pay"), a holiday's
     name or a season's greeting ("joyeux noël")."""
-    marked = [False] * len(keys)
-    for i in range(len(keys)):
-        for n in range(min(_BRAND_MAX_WORDS, len(keys) - i), 0, -1):
-            if " ".join(keys[i : i + n]) in _NO_ONES_PHRASES:
-                for j in range(i, i + n):
-                    marked[j] = True
-                break
-    return marked
+    return phrase_words(keys, _NO_ONES_PHRASES)
 
 
 def _product_noun_span(text: str, finding: Finding, words: list[_Word]) -> bool:
@@ -1004,20 +995,18 @@ def _product_noun_span(text: str, finding: Finding, words: list[_Word]) -> bool:
     "Jan Stoel", surnames that are nouns too."""
     if finding.type is EntityType.STREET_ADDRESS:
         return False
+    # The product's noun: the whole finding, or a word after its first.
     nouns = [
         w
-        for w in words
+        for w in (words if len(words) == 1 else words[1:])
         if w.key in PRODUCT_NOUNS and w.key not in _INSTITUTION_WORDS and not known_name(w.key)
     ]
     if not nouns:
         return False
-    if len(words) == 1:
-        return True
-    nouns = [w for w in nouns if w is not words[0]]
-    if any(w.text.islower() for w in nouns):
+    if len(words) == 1 or any(w.text.islower() for w in nouns):
         return True
     before = _WORD_BEFORE.search(text, max(0, finding.start - 24), finding.start)
-    return bool(nouns) and before is not None and before.group(1).casefold() in DETERMINERS
+    return before is not None and before.group(1).casefold() in DETERMINERS
 
 
 # Product nouns that also end institutions' names ("Fortis Bank", "Nederlandsche Bank"):

@@ -37,6 +37,7 @@ from discreet.detect.ordinary import (
     PRODUCT_NOUNS,
     PRODUCT_NOUNS_BEFORE,
     name_used_as_word,
+    phrase_words,
     zipf,
     zipf_here,
 )
@@ -191,6 +192,7 @@ _SENTENCE_END = frozenset('.!?:;\n"“”«»()[]•*')
 
 # The words of holidays' names and greetings ("joyeux", "noël", "der").
 _GREETING_WORDS = frozenset(w for phrase in HOLIDAYS_AND_GREETINGS for w in phrase.split())
+_GREETING_SPAN = max(len(phrase.split()) for phrase in HOLIDAYS_AND_GREETINGS)
 
 # Particles are no names of their own, though Faker's surnames hold them ("de Vries").
 FIRST_NAMES = packaged().first - PARTICLES
@@ -701,11 +703,9 @@ class _Scanner:
         # Most first names have no greeting's word beside them: one look-up each side.
         if not any(0 <= j < len(toks) and toks[j].key in _GREETING_WORDS for j in (i - 1, i + 1)):
             return False
-        return any(
-            " ".join(tok.key for tok in toks[a : a + n]) in HOLIDAYS_AND_GREETINGS
-            for n in (2, 3)
-            for a in range(max(0, i - n + 1), min(i, len(toks) - n) + 1)
-        )
+        first = max(0, i - _GREETING_SPAN + 1)
+        keys = [tok.key for tok in toks[first : i + _GREETING_SPAN]]
+        return phrase_words(keys, HOLIDAYS_AND_GREETINGS)[i - first]
 
     def _ordinary_words(self, i: int, end: int) -> bool:
         """Lower-case words that are all frequent words of the text's language ("dan op",
