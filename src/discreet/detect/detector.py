@@ -20,6 +20,8 @@ from discreet.detect.plausibility import load_all as load_word_lists
 from discreet.detect.plausibility import refine_ner, retype_people, sure_places
 from discreet.detect.recurrence import repeat_mentions
 from discreet.detect.registry import RecognizerRegistry
+from discreet.detect.surnames import SCORE as LONE_SURNAME_SCORE
+from discreet.detect.surnames import lone_surnames
 from discreet.errors import TooLarge, Unavailable
 
 MIN_TEXTS_PER_WORKER = 2048
@@ -75,6 +77,11 @@ class Detector:
         if ner is not None:
             load_word_lists()  # what the NER's findings are checked against, now
         self._entities = frozenset(self.config.entities) if self.config.entities else None
+        # Lone surnames are guesses from the name lists, at a fixed score (see
+        # discreet.detect.surnames): only where persons are wanted and the score passes.
+        self._lone_surnames = self.config.threshold <= LONE_SURNAME_SCORE and (
+            self._entities is None or EntityType.PERSON in self._entities
+        )
         self._allow_terms = frozenset(t.casefold().strip() for t in self.config.allow_list)
         self._allow_patterns = [re.compile(p) for p in self.config.allow_patterns]
         self._by_language: dict[str, list[Recognizer]] = {
@@ -245,6 +252,8 @@ class Detector:
         found = whole_compounds(item.text, item.language, merge_findings(kept))
         found = repeat_mentions(item.text, item.language, found)
         found = one_kind_per_list(item.text, found)
+        if self._lone_surnames:
+            found = lone_surnames(item, found)
         if self._allow_terms or self._allow_patterns:
             # A repeated surname may be an allowed term of its own ("Lewis" of a shop).
             found = [f for f in found if not self._allowed(item.text[f.start : f.end])]
