@@ -504,6 +504,39 @@ def test_part_of_a_product_name_is_no_place_or_person(language: str, text: str, 
 @pytest.mark.parametrize(
     ("language", "text", "value"),
     [
+        ("en", "My Renault Clio needs new wiper blades.", "Renault Clio"),
+        ("en", "My Renault Clio needs new wiper blades.", "Clio"),
+        ("en", "The Nike Air Zoom Pegasus comes in Navy.", "Zoom Pegasus"),
+        ("nl", "Past de koffer op de Volkswagen Golf?", "Volkswagen Golf"),
+        ("de", "Der Vorwerk Kobold saugt nicht mehr.", "Vorwerk Kobold"),
+        ("fr", "Ma Renault Clio a besoin de nouveaux essuie-glaces.", "Clio"),
+    ],
+)
+def test_a_makes_model_is_no_person_or_place(language: str, text: str, value: str) -> None:
+    assert refined(text, value, P, language, score=0.65) == []
+    assert refined(text, value, L, language, score=0.65) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "etype"),
+    [
+        # A venue named after a make is a place.
+        ("The final is in the Mercedes-Benz Arena tonight.", "Mercedes-Benz Arena", L),
+        # A word in capitals between the make and the name: a title, not a model.
+        ("BMW CEO Oliver Zipse spoke.", "Oliver Zipse", P),
+        # A make after the name is the person's surname.
+        ("Nikola Tesla was born in Smiljan.", "Nikola Tesla", P),
+    ],
+)
+def test_a_name_beside_a_make_that_is_no_model_stays(
+    text: str, value: str, etype: EntityType
+) -> None:
+    assert refined(text, value, etype, "en") == [(value, etype)]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "value"),
+    [
         ("fr", "Joyeux Noël et Bonne Année !", "Noël"),
         ("nl", "Fijne Feestdagen namens het hele team!", "Fijne Feestdagen"),
         ("en", "Merry Christmas and a Happy New Year!", "Merry Christmas"),

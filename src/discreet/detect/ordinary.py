@@ -381,6 +381,21 @@ PRODUCT_NOUNS_BEFORE: frozenset[str] = _words(
 """The product nouns that also come before the line's name ("le canapé Lyon", "de bank
 Oslo"); the others ("case", "model", "size") come before names of people too."""
 
+MAKES: frozenset[str] = _words(
+    """
+    renault peugeot citroën citroen volkswagen vw opel bmw audi mercedes-benz toyota honda
+    nissan mazda kia hyundai skoda škoda fiat volvo tesla dacia suzuki mitsubishi subaru
+    lexus porsche jeep chevrolet cupra lancia saab lada iveco vespa yamaha kawasaki ducati
+    harley-davidson nike adidas asics reebok vorwerk dyson miele bosch siemens samsung apple
+    sony philips xiaomi huawei oneplus motorola nokia lego playmobil ikea logitech lenovo
+    asus acer nintendo delonghi krups tefal smeg kenwood nespresso senseo kärcher karcher
+    makita dewalt stihl gardena garmin fitbit gopro canon nikon
+    """
+)
+"""Makes whose name goes before their models' names, as one run of capitalised words:
+"Renault Clio", "Volkswagen Golf", "der Vorwerk Kobold", "Nike Air Zoom Pegasus". No make
+that is also a first name or a frequent surname ("Mercedes", "Ford", "Lincoln")."""
+
 COLOURS: frozenset[str] = _words(
     """
     red blue green black white brown grey gray pink purple yellow orange beige navy

@@ -40,6 +40,7 @@ from discreet.detect.ordinary import (
     COMPANY_HEADS,
     HOLIDAYS_AND_GREETINGS,
     LEGAL_FORMS,
+    MAKES,
     ORDER_STATUSES,
     ORGANISATION_HEADS,
     PLACE_HEADS,
@@ -505,6 +506,8 @@ def _refine(item: DetectionInput, finding: Finding) -> Finding | None:
         # A product line, even one named after a city the gazetteer knows. Before the
         # gazetteer's shortcut below, which would otherwise keep "Lyon" as a place.
         return None  # "Chelsea boots", "the Lyon sofa", "le canapé Lyon", "de Oslo bank"
+    if finding.type is not EntityType.ORGANIZATION and _model_of_make(item, finding, words):
+        return None  # "Renault Clio", "der Vorwerk Kobold", "Nike Air Zoom Pegasus"
     if finding.type is EntityType.LOCATION:
         if fold(finding.value(text)) in gazetteer().places:
             if _surname_taken_for_place(item, finding, keys):
@@ -962,6 +965,37 @@ def _signature(text: str, finding: Finding) -> bool:
         and not text[finding.end :].strip()
         and finding.type is EntityType.PERSON
     )
+
+
+def _model_of_make(item: DetectionInput, finding: Finding, words: list[_Word]) -> bool:
+    """Whether a name or place the model read is a product's model: a run of capitalised
+    words that starts with a make (`ordinary.MAKES`), the finding in it ("Renault Clio",
+    "Volkswagen Golf", "Nike Air Zoom Pegasus"). Not a venue named after a make
+    ("Mercedes-Benz Arena"), and not past a word in capitals ("BMW CEO Oliver Zipse")."""
+    if words[-1].key in _VENUE_WORDS:
+        return False
+    if len(words) > 1 and words[0].key in MAKES:
+        return True
+    text = item.text
+    run = item.words
+    i = bisect.bisect_left(run, (finding.start,))
+    at = finding.start
+    while i > 0:
+        start, end, word = run[i - 1]
+        if text[end:at] not in (" ", "-") or not word[:1].isupper():
+            return False
+        if word.casefold() in MAKES:
+            return True
+        if word.isupper():
+            return False
+        at, i = start, i - 1
+    return False
+
+
+# A make's name before one of these names a place: "Mercedes-Benz Arena", "Toyota Center".
+_VENUE_WORDS = PLACE_HEADS | frozenset(
+    ("arena", "center", "centre", "dome", "hall", "halle", "stadion", "tower", "plaza", "forum")
+)
 
 
 def _place_cue(text: str, start: int) -> bool:
