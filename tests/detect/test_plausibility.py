@@ -518,6 +518,35 @@ def test_a_makes_model_is_no_person_or_place(language: str, text: str, value: st
 
 
 @pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "Our Labrador chewed the cable."),
+        ("en", "Is this collar big enough for a Labrador puppy?"),
+        ("en", "I bought a Yorkshire terrier last year."),
+        ("nl", "Onze Labrador heeft de kabel doorgebeten."),
+        ("de", "Unser Labrador hat das Kabel angeknabbert."),
+        ("fr", "Notre Labrador a mordu le câble."),
+    ],
+)
+def test_a_pets_breed_is_no_place(language: str, text: str) -> None:
+    value = "Yorkshire" if "Yorkshire" in text else "Labrador"
+    assert refined(text, value, L, language, score=0.7) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "They moved to Labrador in 1990.",
+        # Only the breeds a pet is called by alone go after a possessive.
+        "We opened our Yorkshire office in May.",
+    ],
+)
+def test_a_breeds_place_is_still_a_place(text: str) -> None:
+    value = "Yorkshire" if "Yorkshire" in text else "Labrador"
+    assert refined(text, value, L, "en", score=0.7) == [(value, L)]
+
+
+@pytest.mark.parametrize(
     ("text", "value", "etype"),
     [
         # A venue named after a make is a place.

@@ -204,6 +204,9 @@ def test_places_in_four_languages(language: str, text: str, expected: list[str])
         # Regions named like a noun: Zug, Namur in German, Guangzhou in German ("Kanton").
         ("de", "Der Zug hatte Verspätung; im Namen des Kantons entschuldigen wir uns"),
         ("en", "I think you should Come and collect it"),
+        # A breed named after a place: a pet's, after a possessive or before its noun.
+        ("en", "Does the harness fit my Newfoundland?"),
+        ("en", "Is the bed big enough for a Newfoundland puppy?"),
     ],
 )
 def test_words_that_are_also_towns_are_not_places(language: str, text: str) -> None:

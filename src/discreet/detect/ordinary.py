@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import gzip
 import importlib.util
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -395,6 +396,51 @@ MAKES: frozenset[str] = _words(
 """Makes whose name goes before their models' names, as one run of capitalised words:
 "Renault Clio", "Volkswagen Golf", "der Vorwerk Kobold", "Nike Air Zoom Pegasus". No make
 that is also a first name or a frequent surname ("Mercedes", "Ford", "Lincoln")."""
+
+PET_BREEDS: frozenset[str] = _words("labrador newfoundland chihuahua akita")
+"""Breeds named after a place that a customer's pet is called by alone: "our Labrador
+chewed the cable", "mijn Chihuahua"."""
+
+PLACE_BREEDS: frozenset[str] = PET_BREEDS | _words("yorkshire boston bengal shetland havana")
+"""Places that name a breed when a pet's noun follows: "a Yorkshire terrier", "the Bengal
+cat", "ein Shetland Pony"."""
+
+PET_NOUNS: frozenset[str] = _words(
+    """
+    puppy puppies pup dog dogs retriever terrier cat cats kitten kittens pony
+    hond honden hondje puppy kat katten kitten pony
+    welpe welpen hund hunde hündin katze katzen kater kätzchen pony
+    chiot chiots chien chiens chienne chat chats chaton chatons poney
+    """
+)
+
+POSSESSIVES: frozenset[str] = _words(
+    """
+    my our your his her their
+    mijn onze ons jouw je uw zijn haar hun
+    mein meine meinen meinem meiner unser unsere unseren unserem unserer dein deine deinen
+    deinem ihr ihre ihren ihrem sein seine seinen seinem
+    mon ma notre votre ton ta son sa leur
+    """
+)
+
+_WORD_BEFORE_BLANK = re.compile(r"([^\W\d_]+)[ ]$")
+_WORD_AFTER_BLANK = re.compile(r"[ ]([^\W\d_]+)")
+
+
+def pet_breed(text: str, start: int, end: int) -> bool:
+    """Whether the place at `start`:`end` names a pet's breed: a breed after a possessive
+    ("our Labrador", "Notre Labrador") or a breed's place before a pet's noun ("a Labrador
+    puppy", "Yorkshire Terrier"). Not "they moved to Labrador"."""
+    key = text[start:end].casefold()
+    if key not in PLACE_BREEDS:
+        return False
+    after = _WORD_AFTER_BLANK.match(text, end)
+    if after is not None and after.group(1).casefold() in PET_NOUNS:
+        return True
+    before = _WORD_BEFORE_BLANK.search(text, max(0, start - 16), start)
+    return key in PET_BREEDS and before is not None and before.group(1).casefold() in POSSESSIVES
+
 
 COLOURS: frozenset[str] = _words(
     """

@@ -49,6 +49,7 @@ from discreet.detect.ordinary import (
     SIGN_OFF_WORDS,
     WEEKDAYS_AND_MONTHS,
     name_used_as_word,
+    pet_breed,
     phrase_words,
     zipf_here,
     zipf_spread,
@@ -509,6 +510,8 @@ def _refine(item: DetectionInput, finding: Finding) -> Finding | None:
     if finding.type is not EntityType.ORGANIZATION and _model_of_make(item, finding, words):
         return None  # "Renault Clio", "der Vorwerk Kobold", "Nike Air Zoom Pegasus"
     if finding.type is EntityType.LOCATION:
+        if pet_breed(text, finding.start, finding.end):
+            return None  # "our Labrador chewed the cable", "a Labrador puppy"
         if fold(finding.value(text)) in gazetteer().places:
             if _surname_taken_for_place(item, finding, keys):
                 return _as_type(finding, EntityType.PERSON)

@@ -24,6 +24,7 @@ from discreet.detect.ordinary import (
     PRODUCT_NOUNS,
     PRODUCT_NOUNS_BEFORE,
     WEEKDAYS_AND_MONTHS,
+    pet_breed,
     zipf_here,
 )
 from discreet.detect.places import (
@@ -550,6 +551,8 @@ class PlaceRecognizer(Recognizer):
         key = value.casefold()
         if _product_follows(text, end) or _product_precedes(text, start):
             return None  # "the Lyon sofa", "le canapé Lyon"
+        if pet_breed(text, start, end):
+            return None  # "does the harness fit my Newfoundland?"
         ambiguous = n_words == 1 and (
             key in self._stop_in[item.language]
             or key in WEEKDAYS_AND_MONTHS
