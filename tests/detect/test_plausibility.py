@@ -455,6 +455,11 @@ def test_a_shops_words_are_no_place_or_person(
         ("de", "Haben Sie das Billy Regal in Weiß?"),
         ("fr", "Avez-vous l'étagère Billy en blanc ?"),
         ("fr", "Le matelas Emma est trop mou."),
+        # Dishes and appliances.
+        ("en", "The Caesar salad had no dressing."),
+        ("en", "The Victoria sponge was stale."),
+        ("nl", "De Hema rookworst was lekker."),
+        ("nl", "de Stofzuiger maakt een raar geluid"),
     ],
 )
 def test_a_product_line_named_like_a_person_is_no_person(language: str, text: str) -> None:
@@ -879,6 +884,28 @@ def test_the_addressee_of_a_service_letter_is_no_person(
     named = text.replace(text.split(",")[0], name)
     first = name.split()[1]
     assert refined(named, first, P, language, score=0.93) == [(first, P)]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "value", "etype"),
+    [
+        ("nl", "Onze Teamleider belt u terug.", "Teamleider", P),
+        ("fr", "Notre Responsable vous rappellera.", "Notre Responsable", L),
+        ("de", "Ihr Berater meldet sich morgen.", "Ihr Berater", P),
+        ("en", "Our Supervisor will call you back.", "Supervisor", P),
+        # A customer named by role, as any kind the model may give.
+        ("nl", "Beste Klant, bedankt.", "Klant", L),
+    ],
+)
+def test_staff_and_customers_named_by_role_are_no_one(
+    language: str, text: str, value: str, etype: EntityType
+) -> None:
+    assert refined(text, value, etype, language, score=0.6) == []
+
+
+def test_a_name_after_a_role_stays() -> None:
+    text = "Onze Teamleider Jan Smit belt u terug."
+    assert refined(text, "Teamleider Jan Smit", P, "nl") == [("Jan Smit", P)]
 
 
 @pytest.mark.parametrize(

@@ -285,6 +285,7 @@ BRANDS_AND_PRODUCTS: frozenset[str] = frozenset(
         "gmail",
         "outlook",
         "hotmail",
+        "hema",
         "hamburger",
         "cheeseburger",
         "croissant",
@@ -358,20 +359,26 @@ PRODUCT_NOUNS: frozenset[str] = _words(
     boots boot shoes shoe sneakers trainers sofa couch chair table lamp jacket coat bag
     dress shirt jeans mug cup bed mattress speaker headphones phone case cover model
     edition collection size colour color sweater jumper hoodie jersey scarf trousers skirt
-    bookcase bookshelf shelf perfume pizza
+    bookcase bookshelf shelf perfume pizza salad sponge cake sauce soup sandwich pie tart
+    vacuum fridge freezer dishwasher printer laptop tablet
+    salade taart soep saus broodje rookworst stofzuiger koelkast vriezer vaatwasser
+    wasmachine droger
     laarzen laars schoenen schoen bank fauteuil stoel tafel jas tas jurk mok kop bed
     matras speaker model maat kleur editie collectie trui sjaal broek boekenkast kast parfum
     stiefel schuhe schuh sofa sessel stuhl tisch lampe jacke mantel tasche kleid hemd
     tasse becher bett matratze modell größe farbe kollektion pullover schal mütze trikot
-    regal parfum
+    regal parfum salat kuchen torte suppe soße sosse staubsauger kühlschrank
+    gefrierschrank geschirrspüler spülmaschine waschmaschine trockner
     bottes bottines chaussures canapé fauteuil chaise lampe veste manteau sac robe
     chemise tasse matelas modèle taille couleur collection écharpe pantalon jupe maillot
-    étagère parfum
+    étagère parfum gâteau tarte soupe aspirateur réfrigérateur frigo congélateur
+    lave-vaisselle lave-linge sèche-linge imprimante tablette
     """
 )
 """A name right before one of these is a product line ("Chelsea boots", "the Lyon sofa",
-"de Oslo bank", "a Guernsey sweater"), not a person or a place. (Not "hat": in German it
-is the verb after a name, "Anna hat angerufen".)"""
+"de Oslo bank", "a Guernsey sweater", "the Caesar salad", "a Victoria sponge"), not a person
+or a place. (Not "hat": in German it is the verb after a name, "Anna hat angerufen"; nor
+what is a frequent surname too: "Burger", "Drucker", "Hoover".)"""
 
 PRODUCT_NOUNS_BEFORE: frozenset[str] = _words(
     """

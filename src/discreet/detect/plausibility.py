@@ -44,6 +44,7 @@ from discreet.detect.ordinary import (
     ORDER_STATUSES,
     ORGANISATION_HEADS,
     PLACE_HEADS,
+    POSSESSIVES,
     PRODUCT_NOUNS,
     PRODUCT_NOUNS_BEFORE,
     SIGN_OFF_WORDS,
@@ -69,6 +70,7 @@ from discreet.detect.recognizers.names import (
     HONORIFICS,
     PARTICLES,
     POSSESSIVE_ENDINGS,
+    STAFF_ROLES,
     SURNAMES,
     NameRecognizer,
     honorific,
@@ -487,8 +489,10 @@ def _refine(item: DetectionInput, finding: Finding) -> Finding | None:
         return None  # "Inc" of "CCNG, Inc."
     if len(keys) == 1 and keys[0] in _PHONE_LABELS and _NUMBER_AFTER.match(text, finding.end):
         return None  # "Cell (713) 705-7201", "Mobiel: 06 ...": a number's label
-    if len(keys) == 1 and keys[0] in ADDRESSEES and finding.type is EntityType.PERSON:
-        return None  # "Chère Cliente,", "Liebe Kundin,": the letter's addressee, no name
+    if finding.type is not EntityType.STREET_ADDRESS and _role_not_name(keys):
+        # "Chère Cliente,", "Liebe Kundin,": the letter's addressee; "Onze Teamleider",
+        # "Notre Responsable": the shop's staff by their role. No name.
+        return None
     if _product_noun_span(text, finding, words):
         return None
     brand = _brand_in_context(item, finding, keys)
@@ -970,6 +974,13 @@ def _signature(text: str, finding: Finding) -> bool:
     )
 
 
+def _role_not_name(keys: list[str]) -> bool:
+    """Whether the words are a customer or a staff member named by role, after a
+    possessive or not ("Cliente", "Onze Teamleider", "Notre Responsable")."""
+    roles = [k in ADDRESSEES or k in STAFF_ROLES for k in keys]
+    return any(roles) and all(r or k in POSSESSIVES for r, k in zip(roles, keys, strict=True))
+
+
 def _model_of_make(item: DetectionInput, finding: Finding, words: list[_Word]) -> bool:
     """Whether a name or place the model read is a product's model: a run of capitalised
     words that starts with a make (`ordinary.MAKES`), the finding in it ("Renault Clio",
@@ -1254,14 +1265,17 @@ def _extend_left(text: str, start: int, language: str, *, whole: bool = False) -
         return None
     word = match.group()
     key = word.casefold()
-    if (whole and not known_name(key) and _own_word(word, language, ROLE_WORD)) or role_word(
-        word, language
+    if (
+        (whole and not known_name(key) and _own_word(word, language, ROLE_WORD))
+        or role_word(word, language)
+        or key in STAFF_ROLES
     ):
         # A word of the language before a first name and surname is a role or an origin:
         # "Chancellor Angela Merkel", "Oppositieleider Ariel Sharon", "Mexican Ariel Cruz";
         # one it does not know is a first name the lists lack ("Sungjoo Lee"). An office
         # is a role before any name, though many are surnames too: "King Norodom
-        # Sihanouk", "Richter Paolo Borsellino", "Bishop Desmond Tutu".
+        # Sihanouk", "Richter Paolo Borsellino", "Bishop Desmond Tutu"; and so is the
+        # shop's: "Teamleider Jan Smit".
         return None
     return match.start()
 

@@ -104,6 +104,18 @@ ADDRESSEES = _words(
 """Who a service letter addresses instead of a name ("Dear Customer", "Beste Klant",
 "Liebe Kundin", "Chère Cliente"), capitalised as a name is: never a person's name."""
 
+STAFF_ROLES = _words(
+    """
+    teamleader supervisor manager colleague advisor adviser
+    teamleider leidinggevende collega medewerker medewerkster
+    teamleiter teamleiterin vorgesetzte vorgesetzter kollege kollegin mitarbeiter
+    mitarbeiterin berater beraterin
+    responsable conseiller conseillère collègue superviseur
+    """
+)
+"""The shop's staff named by their role, capitalised in service replies ("Onze Teamleider
+belt u terug", "Notre Responsable vous rappellera"): never a person's name."""
+
 # Words that follow a cue but are not names ("Dear customer", "Kind regards, the team",
 # "I am sorry"). Compared case-insensitively.
 _NOT_NAME_WORDS = _words(
@@ -124,7 +136,7 @@ _NOT_NAME_WORDS = _words(
     i'm i’m it's it’s i'd i’d i'll i’ll i've i’ve you're you’re we're we’re that's that’s
     """
 )
-_NOT_NAMES = (HONORIFICS - {"m"}) | ADDRESSEES | _NOT_NAME_WORDS
+_NOT_NAMES = (HONORIFICS - {"m"}) | ADDRESSEES | STAFF_ROLES | _NOT_NAME_WORDS
 
 # A run of name-shaped words followed by one of these is a company, team or street.
 _NOT_PERSON_TAIL = COMPANY_HEADS | _words(
