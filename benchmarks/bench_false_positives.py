@@ -20,6 +20,14 @@ assistant's persona, labelled as such). They were written on 2026-12-07 to look 
 positives and the rules were then mended on what they showed, so their figure is a
 regression check, not an estimate.
 
+``--corpus benchmarks/data/service_probe_fresh.jsonl`` holds 62 more (44 with nothing to
+find; 18 with a customer's or colleague's name or town), written later that day with other
+makes, breeds, staff roles and dishes than the rules name, to check that the rules written
+from the first probe hold beyond its words. Measured once before any change: 10 of 44
+negatives flagged before the rules (bbe58dc), 5 after; one rule was then widened on what it
+showed (a breed the model calls a person: "Onze Akita"), so its figure from then on is a
+regression check too.
+
 To compare with another checkout, run it with that checkout's ``src`` first on PYTHONPATH
 and the same ``--corpus``.
 """

@@ -533,9 +533,10 @@ def test_a_makes_model_is_no_person_or_place(language: str, text: str, value: st
         ("fr", "Notre Labrador a mordu le câble."),
     ],
 )
-def test_a_pets_breed_is_no_place(language: str, text: str) -> None:
+def test_a_pets_breed_is_no_place_or_person(language: str, text: str) -> None:
     value = "Yorkshire" if "Yorkshire" in text else "Labrador"
     assert refined(text, value, L, language, score=0.7) == []
+    assert refined(text, value, P, language, score=0.7) == []
 
 
 @pytest.mark.parametrize(

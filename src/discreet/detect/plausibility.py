@@ -513,9 +513,9 @@ def _refine(item: DetectionInput, finding: Finding) -> Finding | None:
         return None  # "Chelsea boots", "the Lyon sofa", "le canapé Lyon", "de Oslo bank"
     if finding.type is not EntityType.ORGANIZATION and _model_of_make(item, finding, words):
         return None  # "Renault Clio", "der Vorwerk Kobold", "Nike Air Zoom Pegasus"
+    if finding.type in _PEOPLE_AND_PLACES and pet_breed(text, finding.start, finding.end):
+        return None  # "our Labrador chewed the cable", "a Labrador puppy", "Onze Akita"
     if finding.type is EntityType.LOCATION:
-        if pet_breed(text, finding.start, finding.end):
-            return None  # "our Labrador chewed the cable", "a Labrador puppy"
         if fold(finding.value(text)) in gazetteer().places:
             if _surname_taken_for_place(item, finding, keys):
                 return _as_type(finding, EntityType.PERSON)
