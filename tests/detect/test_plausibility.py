@@ -890,6 +890,38 @@ def test_the_addressee_of_a_service_letter_is_no_person(
 @pytest.mark.parametrize(
     ("language", "text", "value", "etype"),
     [
+        ("nl", "Ga naar Instellingen en dan Privacy.", "Instellingen", L),
+        ("nl", "Ga naar Instellingen en dan Privacy.", "Privacy", P),
+        ("nl", "Tik op Profiel en daarna op Adressen.", "Profiel", P),
+        ("en", "Go to Settings and tap Account.", "Account", P),
+        ("de", "Gehen Sie zu Einstellungen und dann zu Datenschutz.", "Datenschutz", L),
+        ("fr", "Allez dans Paramètres puis Confidentialité.", "Paramètres", L),
+    ],
+)
+def test_a_menus_label_is_no_place_or_person(
+    language: str, text: str, value: str, etype: EntityType
+) -> None:
+    assert refined(text, value, etype, language, score=0.56) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "value", "etype"),
+    [
+        ("nl", "Ga naar Amsterdam en dan naar Utrecht.", "Utrecht", L),  # a known place
+        ("nl", "Klik op de link die Jan u stuurde.", "Jan", P),  # a known name
+        # The verb in another sentence says nothing about this one.
+        ("nl", "Ga naar de website. Gisteren belde Privacy ons.", "Privacy", P),
+    ],
+)
+def test_a_name_or_place_after_a_menu_verb_stays(
+    language: str, text: str, value: str, etype: EntityType
+) -> None:
+    assert refined(text, value, etype, language, score=0.56) == [(value, etype)]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "value", "etype"),
+    [
         ("nl", "Onze Teamleider belt u terug.", "Teamleider", P),
         ("fr", "Notre Responsable vous rappellera.", "Notre Responsable", L),
         ("de", "Ihr Berater meldet sich morgen.", "Ihr Berater", P),
