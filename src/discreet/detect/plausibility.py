@@ -31,6 +31,7 @@ from discreet.detect.base import WORD, DetectionInput, Finding
 from discreet.detect.context import all_languages
 from discreet.detect.entities import SUPPORTED_LANGUAGES, EntityType
 from discreet.detect.merge import MODEL_PREFIX
+from discreet.detect.offices import STAFF_ROLES, role_word
 from discreet.detect.ordinary import (
     BRANDS_AND_PRODUCTS,
     CLUB_ABBREVIATIONS,
@@ -70,13 +71,11 @@ from discreet.detect.recognizers.names import (
     HONORIFICS,
     PARTICLES,
     POSSESSIVE_ENDINGS,
-    STAFF_ROLES,
     SURNAMES,
     NameRecognizer,
     honorific,
     known_name,
 )
-from discreet.detect.recognizers.roles import role_word
 from discreet.detect.stopwords import any_stop_words, stop_words
 
 CHECKED_TYPES = frozenset(

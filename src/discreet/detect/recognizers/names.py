@@ -30,6 +30,7 @@ from typing import NamedTuple
 from discreet.detect.base import WORD, DetectionInput, Finding, Recognizer, elision
 from discreet.detect.entities import EntityType
 from discreet.detect.name_lists import packaged
+from discreet.detect.offices import STAFF_ROLES
 from discreet.detect.ordinary import (
     BRANDS_AND_PRODUCTS,
     COMPANY_HEADS,
@@ -104,17 +105,6 @@ ADDRESSEES = _words(
 """Who a service letter addresses instead of a name ("Dear Customer", "Beste Klant",
 "Liebe Kundin", "Chère Cliente"), capitalised as a name is: never a person's name."""
 
-STAFF_ROLES = _words(
-    """
-    teamleader supervisor manager colleague advisor adviser
-    teamleider leidinggevende collega medewerker medewerkster
-    teamleiter teamleiterin vorgesetzte vorgesetzter kollege kollegin mitarbeiter
-    mitarbeiterin berater beraterin
-    responsable conseiller conseillère collègue superviseur
-    """
-)
-"""The shop's staff named by their role, capitalised in service replies ("Onze Teamleider
-belt u terug", "Notre Responsable vous rappellera"): never a person's name."""
 
 # Words that follow a cue but are not names ("Dear customer", "Kind regards, the team",
 # "I am sorry"). Compared case-insensitively.

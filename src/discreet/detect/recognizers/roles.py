@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 
 from discreet.detect.base import DetectionInput, Finding, Recognizer
 from discreet.detect.entities import EntityType
+from discreet.detect.offices import COMPOUND_LANGUAGES, OFFICES
 from discreet.detect.ordinary import zipf_here
 from discreet.detect.places import known_place
 from discreet.detect.recognizers.names import PARTICLES, known_name
@@ -30,34 +31,6 @@ SCORE = 0.6
 ORDINARY = 3.8
 # A known first name or surname counts up to here ("Müller", "Vries"; not "Said", "Will").
 NAME_ORDINARY = 5.0
-
-# Offices and roles written as a word of their own before the name, per language (one
-# language's office is another's adjective: Dutch "rechter" is a judge, German "rechter"
-# right). Not "coach", "driver", "manager" or "director" alone: brands and product words
-# ("Coach Tabby", "Driver Pack").
-_ROLES = {
-    "en": "president|vice president|prime minister|minister|chancellor|senator|governor|"
-    "mayor|premier|king|queen|prince|princess|emperor|empress|pope|bishop|archbishop|"
-    "cardinal|rabbi|imam|sheikh|general|colonel|captain|lieutenant|sergeant|admiral|"
-    "commander|judge|spokesman|spokeswoman|striker|goalkeeper|midfielder|defender|"
-    "biographer|historian|novelist|poet|painter|composer|singer|actor|actress|economist|"
-    "ambassador|secretary|chairman|chairwoman|dictator",
-    "nl": "president|minister|premier|burgemeester|wethouder|voorzitter|woordvoerder|"
-    "woordvoerster|staatssecretaris|koning|koningin|paus|bisschop|generaal|rechter|"
-    "schrijver|schrijfster|zanger|zangeres|acteur|actrice|dichter|schilder|ambassadeur|"
-    "trainer|spits|doelman|aanvoerder",
-    "fr": "président|présidente|ministre|premier ministre|maire|chancelier|chancelière|roi|"
-    "reine|pape|évêque|général|juge|porte-parole|écrivain|écrivaine|chanteur|chanteuse|"
-    "acteur|actrice|poète|peintre|compositeur|ambassadeur|ambassadrice|sénateur|député|"
-    "députée|entraîneur|attaquant|gardien",
-    # German offices, also as the end of a compound ("Außenminister", "Bundestrainer"),
-    # with the feminine "-in" and the genitive "-s".
-    "de": "minister|präsident|kanzler|sprecher|trainer|spieler|stürmer|torwart|"
-    "chef|leiter|direktor|redakteur|journalist|bürgermeister|vorsitzender|vorsitzende|"
-    "abgeordneter|abgeordnete|sekretär|führer|könig|papst|bischof|pfarrer|rabbiner|rabbi|"
-    "general|richter|botschafter|schriftsteller|sänger|schauspieler|maler|komponist|"
-    "politiker|dichter|autor|regisseur|kollege|kollegin|senator|gouverneur",
-}
 
 
 def _cue(language: str, roles: str) -> re.Pattern[str]:
@@ -71,31 +44,11 @@ def _cue(language: str, roles: str) -> re.Pattern[str]:
     }
     alternatives = "|".join(sorted(variants, key=len, reverse=True))
     # German: the feminine "-in", its plural, the genitive ("Innenministerin Faeser").
-    ending = "(?:in(?:nen)?|en|s)?" if language in _COMPOUND_LANGUAGES else ""
+    ending = "(?:in(?:nen)?|en|s)?" if language in COMPOUND_LANGUAGES else ""
     return re.compile(rf"(?:{alternatives}){ending}[ \t]+(?=[^\W\d_])")
 
 
-# German roles end compounds ("Innenminister"); elsewhere the role is a word of its own.
-_COMPOUND_LANGUAGES = frozenset(["de"])
-_CUES = {language: _cue(language, roles) for language, roles in _ROLES.items()}
-# One role word, casefolded: German compounds ("innenministerin"), elsewhere a hyphenated
-# rank ("lieutenant-colonel").
-_ROLE_WORDS = {
-    language: re.compile(
-        rf"[^\W\d_]*-?(?:{roles})(?:in(?:nen)?|en|s)?"
-        if language in _COMPOUND_LANGUAGES
-        else rf"(?:[^\W\d_]+-)?(?:{roles})"
-    )
-    for language, roles in _ROLES.items()
-}
-
-
-def role_word(word: str, language: str) -> bool:
-    """Whether `word` is an office or role of the language ("King", "Bishop", "Richter",
-    "Innenministerin", "Lieutenant-Colonel"): before a name it says what the person is,
-    and is no part of the name, though many are surnames too."""
-    return _ROLE_WORDS[language].fullmatch(word.casefold()) is not None
-
+_CUES = {language: _cue(language, roles) for language, roles in OFFICES.items()}
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*\.?")
 
@@ -113,7 +66,7 @@ class RoleNameRecognizer(Recognizer):
 
     def analyze(self, item: DetectionInput) -> Iterator[Finding]:
         text = item.text
-        compound = item.language in _COMPOUND_LANGUAGES
+        compound = item.language in COMPOUND_LANGUAGES
         for cue in _CUES[item.language].finditer(text):
             before = text[cue.start() - 1 : cue.start()]
             if before and (before.isalnum() or before in "-_") and not compound:

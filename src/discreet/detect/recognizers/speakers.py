@@ -20,10 +20,11 @@ from collections.abc import Iterator
 
 from discreet.detect.base import DetectionInput, Finding, Recognizer
 from discreet.detect.entities import EntityType
+from discreet.detect.offices import role_word
 from discreet.detect.ordinary import zipf_here
 from discreet.detect.places import well_known_place
 from discreet.detect.recognizers.names import FIRST_NAMES, PARTICLES, known_name
-from discreet.detect.recognizers.roles import SCORE, name_words, names_someone, role_word
+from discreet.detect.recognizers.roles import SCORE, name_words, names_someone
 from discreet.detect.registry import builtin
 from discreet.detect.stopwords import any_stop_words
 
