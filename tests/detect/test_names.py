@@ -235,6 +235,35 @@ def test_no_person_in_product_names_common_words_or_greetings(language: str, tex
     assert names(text, language) == []
 
 
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "Dear Mr President, thank you for your letter."),
+        ("nl", "Geachte heer Burgemeester, hartelijk dank."),
+        ("nl", "Geachte mevrouw de Voorzitter, hartelijk dank."),
+        ("de", "Sehr geehrte Frau Ministerin, wir danken Ihnen."),
+        ("de", "Sehr geehrter Herr Bürgermeister, vielen Dank."),
+    ],
+)
+def test_an_office_after_a_title_is_no_name(language: str, text: str) -> None:
+    assert names(text, language) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "name"),
+    [
+        # Offices that are surnames too: after a title, the surname.
+        ("de", "Guten Tag Herr Richter, Ihr Paket ist unterwegs.", "Richter"),
+        ("en", "Dear Mrs King, your order has shipped.", "King"),
+        ("nl", "Geachte mevrouw de Koning, hartelijk dank.", "de Koning"),
+    ],
+)
+def test_a_surname_that_is_an_office_after_a_title_is_a_name(
+    language: str, text: str, name: str
+) -> None:
+    assert names(text, language) == [name]
+
+
 def test_sentence_initial_first_name_alone_is_not_reported() -> None:
     # Capitals at a sentence start say nothing; a known first name there is left to NER.
     assert names("Emily called yesterday.", min_score=0.4) == []

@@ -928,6 +928,9 @@ def test_a_name_or_place_after_a_menu_verb_stays(
         ("en", "Our Supervisor will call you back.", "Supervisor", P),
         # A customer named by role, as any kind the model may give.
         ("nl", "Beste Klant, bedankt.", "Klant", L),
+        # An office's holder addressed by the office.
+        ("nl", "Geachte mevrouw de Voorzitter, hartelijk dank.", "de Voorzitter", P),
+        ("en", "Dear Madam Chairwoman, please find attached.", "Chairwoman", P),
     ],
 )
 def test_staff_and_customers_named_by_role_are_no_one(
@@ -939,6 +942,9 @@ def test_staff_and_customers_named_by_role_are_no_one(
 def test_a_name_after_a_role_stays() -> None:
     text = "Onze Teamleider Jan Smit belt u terug."
     assert refined(text, "Teamleider Jan Smit", P, "nl") == [("Jan Smit", P)]
+    # An office that is a surname too is a name alone.
+    text = "Guten Tag Herr Richter, Ihr Paket ist unterwegs."
+    assert refined(text, "Richter", P, "de") == [("Richter", P)]
 
 
 @pytest.mark.parametrize(

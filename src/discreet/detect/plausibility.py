@@ -488,7 +488,7 @@ def _refine(item: DetectionInput, finding: Finding) -> Finding | None:
         return None  # "Inc" of "CCNG, Inc."
     if len(keys) == 1 and keys[0] in _PHONE_LABELS and _NUMBER_AFTER.match(text, finding.end):
         return None  # "Cell (713) 705-7201", "Mobiel: 06 ...": a number's label
-    if finding.type is not EntityType.STREET_ADDRESS and _role_not_name(keys):
+    if finding.type is not EntityType.STREET_ADDRESS and _role_not_name(words, language):
         # "Chère Cliente,", "Liebe Kundin,": the letter's addressee; "Onze Teamleider",
         # "Notre Responsable": the shop's staff by their role. No name.
         return None
@@ -1006,11 +1006,21 @@ def _ui_label(item: DetectionInput, finding: Finding, words: list[_Word]) -> boo
     )
 
 
-def _role_not_name(keys: list[str]) -> bool:
-    """Whether the words are a customer or a staff member named by role, after a
-    possessive or not ("Cliente", "Onze Teamleider", "Notre Responsable")."""
-    roles = [k in ADDRESSEES or k in STAFF_ROLES for k in keys]
-    return any(roles) and all(r or k in POSSESSIVES for r, k in zip(roles, keys, strict=True))
+def _role_not_name(words: list[_Word], language: str) -> bool:
+    """Whether the words are a customer, a staff member or an office's holder named by
+    role, after a possessive or a particle or not ("Cliente", "Onze Teamleider", "Notre
+    Responsable", "de Voorzitter", "Chairwoman"). An office that is a known name too stays
+    ("Richter", "King")."""
+    roles = [
+        w.key in ADDRESSEES
+        or w.key in STAFF_ROLES
+        or (not known_name(w.key) and role_word(w.text, language))
+        for w in words
+    ]
+    return any(roles) and all(
+        role or w.key in POSSESSIVES or w.key in PARTICLES
+        for role, w in zip(roles, words, strict=True)
+    )
 
 
 def _model_of_make(item: DetectionInput, finding: Finding, words: list[_Word]) -> bool:

@@ -30,7 +30,7 @@ from typing import NamedTuple
 from discreet.detect.base import WORD, DetectionInput, Finding, Recognizer, elision
 from discreet.detect.entities import EntityType
 from discreet.detect.name_lists import packaged
-from discreet.detect.offices import STAFF_ROLES
+from discreet.detect.offices import STAFF_ROLES, role_word
 from discreet.detect.ordinary import (
     BRANDS_AND_PRODUCTS,
     COMPANY_HEADS,
@@ -597,6 +597,8 @@ class _Scanner:
     def _after_cue(self, cue: _Cue, i: int) -> Finding | None:
         tok = self.toks[i]
         strong = cue.unknown_score is not None and cue.unknown_score >= 0.75
+        if self._office(i):
+            return None  # "Dear Mr President", "Sehr geehrte Frau Ministerin"
         if tok.key in PARTICLES:  # "mevrouw de Vries", "Herr von Weizsäcker"
             if not strong:
                 return None
@@ -685,6 +687,17 @@ class _Scanner:
             elif end == i + 1 and self._informal_lone_name(i):
                 yield self._finding(i, end, 0.5)  # "Kelsey you should dye your hair lol"
             i = end
+
+    def _office(self, i: int) -> bool:
+        """Whether the name after a cue at token `i` is an office, after its particles or not
+        ("Herr Bürgermeister", "mevrouw de Voorzitter", "Madame la Maire"): a letter
+        addresses its holder by it. Not an office that is a known name too ("Herr Richter",
+        "Mr King")."""
+        toks = self.toks
+        while i < len(toks) - 1 and toks[i].key in PARTICLES:
+            i += 1
+        tok = toks[i]
+        return tok.capitalised and not tok.known and role_word(tok.text, self.language)
 
     def _inside_place(self, i: int) -> bool:
         """Whether the first name at token `i` ends a place's name with the word before it
