@@ -22,6 +22,12 @@ values = partial(recognized, "roles")
         ("fr", "le président Park Chung-hee et la ministre Ségolène Royal",
          ["Park Chung-hee", "Ségolène Royal"]),
         ("nl", "Volgens voorzitter Jan de Vries niet", ["Jan de Vries"]),
+        # German offices declined, and a driver for a make.
+        ("de", "Sie hat dem Abgeordneten Sutter geschrieben.", ["Sutter"]),
+        ("de", "Honda-Fahrer Waldmann belegte den dritten Platz.", ["Waldmann"]),
+        # The name ends before the office it is given.
+        ("de", "Er wurde von Premierminister Garret FitzGerald zum Landwirtschaftsminister "
+         "ernannt.", ["Garret FitzGerald"]),
     ],
 )  # fmt: skip
 def test_a_name_after_a_role_is_a_person(language: str, text: str, expected: list[str]) -> None:

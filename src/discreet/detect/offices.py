@@ -36,7 +36,8 @@ OFFICES = {
     # with the feminine "-in" and the genitive "-s".
     "de": "minister|präsident|kanzler|sprecher|trainer|spieler|stürmer|torwart|"
     "chef|leiter|direktor|redakteur|journalist|bürgermeister|vorsitzender|vorsitzende|"
-    "abgeordneter|abgeordnete|sekretär|führer|könig|papst|bischof|pfarrer|rabbiner|rabbi|"
+    "abgeordneter|abgeordnete|abgeordneten|vorsitzenden|beauftragte|beauftragter|beauftragten|"
+    "fahrer|sekretär|führer|könig|papst|bischof|pfarrer|rabbiner|rabbi|"
     "general|richter|botschafter|schriftsteller|sänger|schauspieler|maler|komponist|"
     "politiker|dichter|autor|regisseur|kollege|kollegin|senator|gouverneur",
 }

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 
 from discreet.detect.base import DetectionInput, Finding, Recognizer
 from discreet.detect.entities import EntityType
-from discreet.detect.offices import COMPOUND_LANGUAGES, OFFICES
+from discreet.detect.offices import COMPOUND_LANGUAGES, OFFICES, role_word
 from discreet.detect.ordinary import zipf_here
 from discreet.detect.places import known_place
 from discreet.detect.recognizers.names import PARTICLES, known_name
@@ -71,7 +71,7 @@ class RoleNameRecognizer(Recognizer):
             before = text[cue.start() - 1 : cue.start()]
             if before and (before.isalnum() or before in "-_") and not compound:
                 continue  # "Prime minister" inside "subminister", "roi" in "Leroi"
-            words = name_words(text, cue.end())
+            words = _before_office(name_words(text, cue.end()), item.language)
             if words and names_someone(item, words, self._stop, known_place):
                 yield Finding(words[0][0], words[-1][1], EntityType.PERSON, SCORE, self.name)
 
@@ -101,6 +101,18 @@ def name_words(text: str, at: int) -> list[tuple[int, int, str]]:
         at = m.start() + len(word) + (2 if gap in ("' ", "’ ") else 1)
     while words and words[-1][2].casefold() in PARTICLES:
         words.pop()  # "Minister van": the particle opens nothing here
+    return words
+
+
+def _before_office(words: list[tuple[int, int, str]], language: str) -> list[tuple[int, int, str]]:
+    """`words` up to the first office after the name, and the particles before it: "Enda
+    Kenny" of "Parteivorsitzenden Enda Kenny zum Sprecher"."""
+    for k in range(1, len(words)):
+        if role_word(words[k][2], language):
+            words = words[:k]
+            while words and words[-1][2].casefold() in PARTICLES:
+                words.pop()
+            break
     return words
 
 
