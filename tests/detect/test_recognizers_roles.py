@@ -28,6 +28,12 @@ values = partial(recognized, "roles")
         # The name ends before the office it is given.
         ("de", "Er wurde von Premierminister Garret FitzGerald zum Landwirtschaftsminister "
          "ernannt.", ["Garret FitzGerald"]),
+        # A weak noun's "-n"; a function word ends the name where a full stop was lost.
+        ("de", "Was würde das für Bushs Parteikollegen McCain bedeuten?", ["McCain"]),
+        ("de", "Er widmete es seinem Kollegen Salomon Neumann Im Vorwort steht",
+         ["Salomon Neumann"]),
+        # A ruler's numeral is his name's.
+        ("en", "Belgian King Baudouin I was born in 1930.", ["Baudouin I"]),
     ],
 )  # fmt: skip
 def test_a_name_after_a_role_is_a_person(language: str, text: str, expected: list[str]) -> None:

@@ -45,11 +45,14 @@ OFFICES = {
 
 # German offices end compounds ("Innenminister"); elsewhere the office is a word of its own.
 COMPOUND_LANGUAGES = frozenset(["de"])
+# A German office's endings: the feminine "-in" and its plural, the plural or weak "-en" and
+# "-n" ("Präsidenten", "Parteikollegen"), the genitive "-s" ("Innenministerin Faeser").
+ENDING = "(?:in(?:nen)?|en|n|s)?"
 # One office, casefolded: German compounds ("innenministerin"), elsewhere a hyphenated
 # rank ("lieutenant-colonel").
 _ROLE_WORDS = {
     language: re.compile(
-        rf"[^\W\d_]*-?(?:{roles})(?:in(?:nen)?|en|s)?"
+        rf"[^\W\d_]*-?(?:{roles}){ENDING}"
         if language in COMPOUND_LANGUAGES
         else rf"(?:[^\W\d_]+-)?(?:{roles})"
     )

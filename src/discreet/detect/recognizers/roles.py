@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 
 from discreet.detect.base import DetectionInput, Finding, Recognizer
 from discreet.detect.entities import EntityType
-from discreet.detect.offices import COMPOUND_LANGUAGES, OFFICES, role_word
+from discreet.detect.offices import COMPOUND_LANGUAGES, ENDING, OFFICES, role_word
 from discreet.detect.ordinary import zipf_here
 from discreet.detect.places import known_place
 from discreet.detect.recognizers.names import PARTICLES, known_name
@@ -43,8 +43,7 @@ def _cue(language: str, roles: str) -> re.Pattern[str]:
         v for role in roles.split("|") for v in (role, role[:1].upper() + role[1:], role.title())
     }
     alternatives = "|".join(sorted(variants, key=len, reverse=True))
-    # German: the feminine "-in", its plural, the genitive ("Innenministerin Faeser").
-    ending = "(?:in(?:nen)?|en|s)?" if language in COMPOUND_LANGUAGES else ""
+    ending = ENDING if language in COMPOUND_LANGUAGES else ""
     return re.compile(rf"(?:{alternatives}){ending}[ \t]+(?=[^\W\d_])")
 
 
@@ -71,7 +70,7 @@ class RoleNameRecognizer(Recognizer):
             before = text[cue.start() - 1 : cue.start()]
             if before and (before.isalnum() or before in "-_") and not compound:
                 continue  # "Prime minister" inside "subminister", "roi" in "Leroi"
-            words = _before_office(name_words(text, cue.end()), item.language)
+            words = _name_only(name_words(text, cue.end()), item.language, self._stop)
             if words and names_someone(item, words, self._stop, known_place):
                 yield Finding(words[0][0], words[-1][1], EntityType.PERSON, SCORE, self.name)
 
@@ -104,11 +103,17 @@ def name_words(text: str, at: int) -> list[tuple[int, int, str]]:
     return words
 
 
-def _before_office(words: list[tuple[int, int, str]], language: str) -> list[tuple[int, int, str]]:
-    """`words` up to the first office after the name, and the particles before it: "Enda
-    Kenny" of "Parteivorsitzenden Enda Kenny zum Sprecher"."""
+def _name_only(
+    words: list[tuple[int, int, str]], language: str, stop: frozenset[str]
+) -> list[tuple[int, int, str]]:
+    """`words` up to the first office or function word after the name, and the particles
+    before it: "Enda Kenny" of "Parteivorsitzenden Enda Kenny zum Sprecher", "Salomon
+    Neumann" of "Kollegen Salomon Neumann Im Vorwort" (a sentence's full stop lost); not a
+    ruler's numeral ("King Baudouin I")."""
     for k in range(1, len(words)):
-        if role_word(words[k][2], language):
+        key = words[k][2].casefold()
+        function_word = key in stop and key not in PARTICLES and not words[k][2].isupper()
+        if function_word or role_word(words[k][2], language):
             words = words[:k]
             while words and words[-1][2].casefold() in PARTICLES:
                 words.pop()
