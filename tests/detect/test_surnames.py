@@ -58,8 +58,9 @@ def test_first_names_frequent_words_and_places_are_not_lone_surnames() -> None:
     assert added("Yesterday Brown called twice.") == []
     assert added("The top four, including Kraft, went through.") == []
     assert added("My Renault needs new tyres.") == []
-    # A town the gazetteer knows.
+    # A town the gazetteer knows, a shop.
     assert added("The train from Davenport was late.") == []
+    assert added("Ich habe es gestern bei Rossmann gekauft.", "de") == []
 
 
 def test_a_word_beside_a_capitalised_word_or_with_a_hyphen_is_no_lone_surname() -> None:

@@ -11,7 +11,8 @@ use the names recognizer judges from its context), which is
 * no frequent word in any of the four languages (`SURNAME_ZIPF`): "Kennedy" 4.3, "Brown"
   5.0 and "Kraft" (German 5.0) stay judged by the model, as does "Renault", frequent in
   Dutch and French, in an English message; "Sutter" 3.1 and "Zobel" do not,
-* no place the gazetteer knows ("Davenport", "Blackburn"),
+* no place the gazetteer knows ("Davenport", "Blackburn"), and no shop or brand the shop's
+  vocabulary holds ("bei Rossmann gekauft"),
 * a word of one part ("Wal-Mart", "Greco-Roman" are something else) with no capitalised
   word right beside it ("FC Villarreal" is a club; a run of capitalised words is the
   names recognizer's and the model's to read), a possessive's "'s" left out,
@@ -28,7 +29,7 @@ from __future__ import annotations
 
 from discreet.detect.base import DetectionInput, Finding
 from discreet.detect.entities import SUPPORTED_LANGUAGES, EntityType
-from discreet.detect.ordinary import zipf
+from discreet.detect.ordinary import BRANDS_AND_PRODUCTS, zipf
 from discreet.detect.places import known_place
 from discreet.detect.recognizers.names import FIRST_NAMES, POSSESSIVE_ENDINGS, SURNAMES
 
@@ -69,7 +70,7 @@ def lone_surnames(item: DetectionInput, findings: list[Finding]) -> list[Finding
         name = word[:size]
         key = name.casefold()
         frequent = max(zipf(name, lang) for lang in SUPPORTED_LANGUAGES) >= SURNAME_ZIPF
-        if frequent or known_place(key):
+        if frequent or known_place(key) or key in BRANDS_AND_PRODUCTS:
             continue
         added.append(Finding(start, start + size, EntityType.PERSON, SCORE, RECOGNIZER))
     # Nothing added touches a finding: sorting is the merge.
