@@ -2,7 +2,7 @@
 
 News names people by their office ("Finanzminister Hata", "le président Park Chung-hee",
 "burgemeester Van Aartsen"), letters address them by it ("Sehr geehrte Frau Ministerin",
-"Dear Mr President", "Madame la Maire"), and a shop's replies name its staff by their role
+"Dear Mr President", "Monsieur le Président"), and a shop's replies name its staff by their role
 ("Onze Teamleider belt u terug", "Notre Responsable vous rappellera"). An office before a
 name is no part of it, and an office alone names no one. The roles recognizer reads the
 names after them (`discreet.detect.recognizers.roles`); the names recognizer and the
@@ -33,11 +33,10 @@ OFFICES = {
     "acteur|actrice|poète|peintre|compositeur|ambassadeur|ambassadrice|sénateur|député|"
     "députée|entraîneur|attaquant|gardien",
     # German offices, also as the end of a compound ("Außenminister", "Bundestrainer"),
-    # with the feminine "-in" and the genitive "-s".
+    # with the endings of `ENDING` ("Innenministerin", "dem Abgeordneten").
     "de": "minister|präsident|kanzler|sprecher|trainer|spieler|stürmer|torwart|"
     "chef|leiter|direktor|redakteur|journalist|bürgermeister|vorsitzender|vorsitzende|"
-    "abgeordneter|abgeordnete|abgeordneten|vorsitzenden|beauftragte|beauftragter|beauftragten|"
-    "fahrer|sekretär|führer|könig|papst|bischof|pfarrer|rabbiner|rabbi|"
+    "abgeordneter|abgeordnete|beauftragte|beauftragter|fahrer|sekretär|führer|könig|papst|bischof|pfarrer|rabbiner|rabbi|"
     "general|richter|botschafter|schriftsteller|sänger|schauspieler|maler|komponist|"
     "politiker|dichter|autor|regisseur|kollege|kollegin|senator|gouverneur",
 }

@@ -422,11 +422,12 @@ cat", "ein Shetland Pony"."""
 PET_NOUNS: frozenset[str] = _words(
     """
     puppy puppies pup dog dogs retriever terrier cat cats kitten kittens pony
-    hond honden hondje puppy kat katten kitten pony
-    welpe welpen hund hunde hündin katze katzen kater kätzchen pony
+    hond honden hondje kat katten
+    welpe welpen hund hunde hündin katze katzen kater kätzchen
     chiot chiots chien chiens chienne chat chats chaton chatons poney
     """
 )
+"""A pet's nouns: after a breed's place they make it the breed ("a Labrador puppy")."""
 
 POSSESSIVES: frozenset[str] = _words(
     """
@@ -437,6 +438,8 @@ POSSESSIVES: frozenset[str] = _words(
     mon ma notre votre ton ta son sa leur
     """
 )
+"""Possessive determiners: before a breed they make it a pet's ("our Labrador"), before a
+role a member of staff ("Onze Teamleider", "Notre Responsable")."""
 
 _WORD_BEFORE_BLANK = re.compile(r"([^\W\d_]+)[ ]$")
 _WORD_AFTER_BLANK = re.compile(r"[ ]([^\W\d_]+)")

@@ -1038,7 +1038,7 @@ def _model_of_make(item: DetectionInput, finding: Finding, words: list[_Word]) -
     at = finding.start
     while i > 0:
         start, end, word = run[i - 1]
-        if text[end:at] not in (" ", "-") or not word[:1].isupper():
+        if text[end:at] != " " or not word[:1].isupper():
             return False
         if word.casefold() in MAKES:
             return True

@@ -105,7 +105,6 @@ ADDRESSEES = _words(
 """Who a service letter addresses instead of a name ("Dear Customer", "Beste Klant",
 "Liebe Kundin", "Chère Cliente"), capitalised as a name is: never a person's name."""
 
-
 # Words that follow a cue but are not names ("Dear customer", "Kind regards, the team",
 # "I am sorry"). Compared case-insensitively.
 _NOT_NAME_WORDS = _words(
@@ -690,9 +689,9 @@ class _Scanner:
 
     def _office(self, i: int) -> bool:
         """Whether the name after a cue at token `i` is an office, after its particles or not
-        ("Herr Bürgermeister", "mevrouw de Voorzitter", "Madame la Maire"): a letter
-        addresses its holder by it. Not an office that is a known name too ("Herr Richter",
-        "Mr King")."""
+        ("Herr Bürgermeister", "mevrouw de Voorzitter"): a letter addresses its holder by
+        it. Not an office that is a known name too ("Herr Richter", "Mr King", "Madame la
+        Maire")."""
         toks = self.toks
         while i < len(toks) - 1 and toks[i].key in PARTICLES:
             i += 1
