@@ -32,8 +32,9 @@ values = partial(recognized, "roles")
         ("de", "Was würde das für Bushs Parteikollegen McCain bedeuten?", ["McCain"]),
         ("de", "Er widmete es seinem Kollegen Salomon Neumann Im Vorwort steht",
          ["Salomon Neumann"]),
-        # A ruler's numeral is his name's.
+        # A ruler's numeral is his name's, and so is a surname that is an office too.
         ("en", "Belgian King Baudouin I was born in 1930.", ["Baudouin I"]),
+        ("de", "Das sagte Minister Klaus König gestern.", ["Klaus König"]),
     ],
 )  # fmt: skip
 def test_a_name_after_a_role_is_a_person(language: str, text: str, expected: list[str]) -> None:

@@ -109,11 +109,13 @@ def _name_only(
     """`words` up to the first office or function word after the name, and the particles
     before it: "Enda Kenny" of "Parteivorsitzenden Enda Kenny zum Sprecher", "Salomon
     Neumann" of "Kollegen Salomon Neumann Im Vorwort" (a sentence's full stop lost); not a
-    ruler's numeral ("King Baudouin I")."""
+    ruler's numeral ("King Baudouin I"), nor an office that is a surname ("Minister Klaus
+    König")."""
     for k in range(1, len(words)):
         key = words[k][2].casefold()
         function_word = key in stop and key not in PARTICLES and not words[k][2].isupper()
-        if function_word or role_word(words[k][2], language):
+        office = role_word(words[k][2], language) and not known_name(key)
+        if function_word or office:
             words = words[:k]
             while words and words[-1][2].casefold() in PARTICLES:
                 words.pop()
