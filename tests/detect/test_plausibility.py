@@ -455,6 +455,8 @@ def test_a_shops_words_are_no_place_or_person(
         ("de", "Haben Sie das Billy Regal in Weiß?"),
         ("fr", "Avez-vous l'étagère Billy en blanc ?"),
         ("fr", "Le matelas Emma est trop mou."),
+        # A line named after a person the name lists know only by the first name.
+        ("de", "Ist die Tommy Hilfiger Jacke reduziert?"),
         # Dishes and appliances.
         ("en", "The Caesar salad had no dressing."),
         ("en", "The Victoria sponge was stale."),

@@ -187,6 +187,9 @@ DETERMINERS = _ARTICLES | _words(
 """Articles and demonstratives: before a product line's name ("the Billy bookcase", "die
 Emma Matratze", "ce canapé Lyon") they make the name a thing."""
 
+_LINE_WORDS = 2
+"""A product line's name may run this many capitalised words past a name before its noun
+("die Tommy Hilfiger Jacke")."""
 _GLUE = frozenset("0123456789_")
 _SENTENCE_END = frozenset('.!?:;\n"“”«»()[]•*')
 
@@ -548,13 +551,24 @@ class _Scanner:
         last = toks[end - 1]
         if article and end - i > 1 and last.key in PRODUCT_NOUNS and not last.known:
             return True  # the noun ran into the name: "die Emma Matratze"
-        after = toks[end] if end < len(toks) else None
+        # The noun after the name, past the line's other capitalised words: "die Tommy
+        # Hilfiger Jacke", where the chain stopped at a surname the lists lack.
+        k = end
+        while (
+            k < len(toks)
+            and k - end < _LINE_WORDS
+            and toks[k].capitalised
+            and toks[k].key not in PRODUCT_NOUNS
+            and _adjacent(text, toks[k - 1], toks[k])
+        ):
+            k += 1
+        after = toks[k] if k < len(toks) else None
         if (
             article
             and after is not None
             and after.key in PRODUCT_NOUNS
             and not after.known
-            and text[last.end : after.start].strip(" \t-") == ""
+            and text[toks[k - 1].end : after.start].strip(" \t-") == ""
         ):
             return True
         if i == 0:
