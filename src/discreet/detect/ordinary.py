@@ -445,6 +445,19 @@ _WORD_BEFORE_BLANK = re.compile(r"([^\W\d_]+)[ ]$")
 _WORD_AFTER_BLANK = re.compile(r"[ ]([^\W\d_]+)")
 
 
+def word_before(text: str, start: int, reach: int = 24) -> str | None:
+    """The word that ends one blank before `start`, case-folded, read in the `reach`
+    characters before it ("the" of "the Billy bookcase"); None where no word stands so."""
+    match = _WORD_BEFORE_BLANK.search(text, max(0, start - reach), start)
+    return None if match is None else match.group(1).casefold()
+
+
+def product_precedes(text: str, start: int) -> bool:
+    """Whether a product noun that comes before its line's name stands right before
+    `start` ("le canapé Lyon", "de bank Oslo"; see PRODUCT_NOUNS_BEFORE)."""
+    return word_before(text, start) in PRODUCT_NOUNS_BEFORE
+
+
 def pet_breed(text: str, start: int, end: int) -> bool:
     """Whether the place at `start`:`end` names a pet's breed: a breed after a possessive
     ("our Labrador", "Notre Labrador") or a breed's place before a pet's noun ("a Labrador
@@ -455,8 +468,7 @@ def pet_breed(text: str, start: int, end: int) -> bool:
     after = _WORD_AFTER_BLANK.match(text, end)
     if after is not None and after.group(1).casefold() in PET_NOUNS:
         return True
-    before = _WORD_BEFORE_BLANK.search(text, max(0, start - 16), start)
-    return key in PET_BREEDS and before is not None and before.group(1).casefold() in POSSESSIVES
+    return key in PET_BREEDS and word_before(text, start, reach=16) in POSSESSIVES
 
 
 COLOURS: frozenset[str] = _words(

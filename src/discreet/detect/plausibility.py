@@ -47,12 +47,13 @@ from discreet.detect.ordinary import (
     PLACE_HEADS,
     POSSESSIVES,
     PRODUCT_NOUNS,
-    PRODUCT_NOUNS_BEFORE,
     SIGN_OFF_WORDS,
     WEEKDAYS_AND_MONTHS,
     name_used_as_word,
     pet_breed,
     phrase_words,
+    product_precedes,
+    word_before,
     zipf_here,
     zipf_spread,
     zipf_table,
@@ -505,7 +506,7 @@ def _refine(item: DetectionInput, finding: Finding) -> Finding | None:
         lone = len(words) == 1 and not any(c.isdigit() for c in finding.value(text))
         return None if lone and ordinary(words[0].text, text, words[0].start, language) else finding
     if finding.type is not EntityType.ORGANIZATION and (
-        _product_follows(text, finding.end) or _product_precedes(text, finding.start)
+        _product_follows(text, finding.end) or product_precedes(text, finding.start)
     ):
         # A product line, even one named after a city the gazetteer knows. Before the
         # gazetteer's shortcut below, which would otherwise keep "Lyon" as a place.
@@ -1095,8 +1096,7 @@ def _product_noun_span(text: str, finding: Finding, words: list[_Word]) -> bool:
         return False
     if len(words) == 1 or any(w.text.islower() for w in nouns):
         return True
-    before = _WORD_BEFORE.search(text, max(0, finding.start - 24), finding.start)
-    return before is not None and before.group(1).casefold() in DETERMINERS
+    return word_before(text, finding.start) in DETERMINERS
 
 
 # Product nouns that also end institutions' names ("Fortis Bank", "Nederlandsche Bank"):
@@ -1109,14 +1109,6 @@ def _product_follows(text: str, end: int) -> bool:
     if match is None or text[end : match.start()].strip(" \t-"):
         return False
     return match.group().casefold() in PRODUCT_NOUNS
-
-
-_WORD_BEFORE = re.compile(r"([^\W\d_]+)[ ]$")
-
-
-def _product_precedes(text: str, start: int) -> bool:
-    match = _WORD_BEFORE.search(text, max(0, start - 24), start)
-    return match is not None and match.group(1).casefold() in PRODUCT_NOUNS_BEFORE
 
 
 def _person_extent(text: str, words: list[_Word], language: str) -> tuple[int, int]:

@@ -22,9 +22,9 @@ from discreet.detect.ordinary import (
     PLACE_HEADS,
     PLACE_LEADS,
     PRODUCT_NOUNS,
-    PRODUCT_NOUNS_BEFORE,
     WEEKDAYS_AND_MONTHS,
     pet_breed,
+    product_precedes,
     zipf_here,
 )
 from discreet.detect.places import (
@@ -549,7 +549,7 @@ class PlaceRecognizer(Recognizer):
         text = item.text
         value = text[start:end]
         key = value.casefold()
-        if _product_follows(text, end) or _product_precedes(text, start):
+        if _product_follows(text, end) or product_precedes(text, start):
             return None  # "the Lyon sofa", "le canapé Lyon"
         if pet_breed(text, start, end):
             return None  # "does the harness fit my Newfoundland?"
@@ -594,11 +594,3 @@ class PlaceRecognizer(Recognizer):
 def _product_follows(text: str, end: int) -> bool:
     match = WORD.match(text, end + 1) if text[end : end + 1] == " " else None
     return match is not None and match.group().casefold() in PRODUCT_NOUNS
-
-
-_WORD_BEFORE = re.compile(r"([^\W\d_]+)[ ]$")
-
-
-def _product_precedes(text: str, start: int) -> bool:
-    match = _WORD_BEFORE.search(text, max(0, start - 24), start)
-    return match is not None and match.group(1).casefold() in PRODUCT_NOUNS_BEFORE
