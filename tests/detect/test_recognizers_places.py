@@ -170,6 +170,8 @@ def test_places_in_four_languages(language: str, text: str, expected: list[str])
         ("en", "Nice to meet you. Best regards, Anna"),
         ("en", "Reading the manual did not help, most buttons do nothing"),
         ("en", "I love the Lyon sofa and my Chelsea boots"),
+        # The noun read past a dash or a second blank, as the model's findings are read.
+        ("en", "Lyon - sofa, grey; the Oslo  sofa, blue"),
         # Clothes named after places, and countries named like English words.
         ("en", "Please send the Guernsey sweater back, the Reunion dinner is off"),
         ("de", "Das Trikot ist gut, der London Pullover zu klein"),

@@ -443,6 +443,7 @@ role a member of staff ("Onze Teamleider", "Notre Responsable")."""
 
 _WORD_BEFORE_BLANK = re.compile(r"([^\W\d_]+)[ ]$")
 _WORD_AFTER_BLANK = re.compile(r"[ ]([^\W\d_]+)")
+_WORD_AFTER_GAP = re.compile(r"[ \t-]*+([^\W\d_]+)")
 
 
 def word_before(text: str, start: int, reach: int = 24) -> str | None:
@@ -456,6 +457,15 @@ def product_precedes(text: str, start: int) -> bool:
     """Whether a product noun that comes before its line's name stands right before
     `start` ("le canapé Lyon", "de bank Oslo"; see PRODUCT_NOUNS_BEFORE)."""
     return word_before(text, start) in PRODUCT_NOUNS_BEFORE
+
+
+def product_follows(text: str, end: int) -> bool:
+    """Whether a product noun follows `end`, across blanks, tabs or a dash, within 24
+    characters ("the Oslo sofa", "the Chelsea - boots"): a line's name before its noun is
+    no place or person. One reading for the places recognizer and for the model's
+    findings (`plausibility`), so the two agree on what a product line is."""
+    match = _WORD_AFTER_GAP.match(text, end, end + 24)
+    return match is not None and match.group(1).casefold() in PRODUCT_NOUNS
 
 
 def pet_breed(text: str, start: int, end: int) -> bool:

@@ -52,6 +52,7 @@ from discreet.detect.ordinary import (
     name_used_as_word,
     pet_breed,
     phrase_words,
+    product_follows,
     product_precedes,
     word_before,
     zipf_here,
@@ -506,7 +507,7 @@ def _refine(item: DetectionInput, finding: Finding) -> Finding | None:
         lone = len(words) == 1 and not any(c.isdigit() for c in finding.value(text))
         return None if lone and ordinary(words[0].text, text, words[0].start, language) else finding
     if finding.type is not EntityType.ORGANIZATION and (
-        _product_follows(text, finding.end) or product_precedes(text, finding.start)
+        product_follows(text, finding.end) or product_precedes(text, finding.start)
     ):
         # A product line, even one named after a city the gazetteer knows. Before the
         # gazetteer's shortcut below, which would otherwise keep "Lyon" as a place.
@@ -1102,13 +1103,6 @@ def _product_noun_span(text: str, finding: Finding, words: list[_Word]) -> bool:
 # Product nouns that also end institutions' names ("Fortis Bank", "Nederlandsche Bank"):
 # Dutch "bank" is a sofa.
 _INSTITUTION_WORDS = frozenset({"bank"})
-
-
-def _product_follows(text: str, end: int) -> bool:
-    match = WORD.search(text, end, end + 24)
-    if match is None or text[end : match.start()].strip(" \t-"):
-        return False
-    return match.group().casefold() in PRODUCT_NOUNS
 
 
 def _person_extent(text: str, words: list[_Word], language: str) -> tuple[int, int]:

@@ -21,9 +21,9 @@ from discreet.detect.ordinary import (
     BRANDS_AND_PRODUCTS,
     PLACE_HEADS,
     PLACE_LEADS,
-    PRODUCT_NOUNS,
     WEEKDAYS_AND_MONTHS,
     pet_breed,
+    product_follows,
     product_precedes,
     zipf_here,
 )
@@ -377,7 +377,7 @@ class PlaceRecognizer(Recognizer):
             for k in (i - 1, i + 1)
         ):
             return None
-        if _product_follows(item.text, end):
+        if product_follows(item.text, end):
             return None
         return Finding(start, end, EntityType.LOCATION, SCORE[kind], self.name)
 
@@ -549,7 +549,7 @@ class PlaceRecognizer(Recognizer):
         text = item.text
         value = text[start:end]
         key = value.casefold()
-        if _product_follows(text, end) or product_precedes(text, start):
+        if product_follows(text, end) or product_precedes(text, start):
             return None  # "the Lyon sofa", "le canapé Lyon"
         if pet_breed(text, start, end):
             return None  # "does the harness fit my Newfoundland?"
@@ -589,8 +589,3 @@ class PlaceRecognizer(Recognizer):
                 return None
             return Finding(start, end, EntityType.LOCATION, SCORE_AMBIGUOUS_WITH_CUE, self.name)
         return Finding(start, end, EntityType.LOCATION, SCORE[kind], self.name)
-
-
-def _product_follows(text: str, end: int) -> bool:
-    match = WORD.match(text, end + 1) if text[end : end + 1] == " " else None
-    return match is not None and match.group().casefold() in PRODUCT_NOUNS
