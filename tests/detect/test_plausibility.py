@@ -84,6 +84,11 @@ P, L, ORG = EntityType.PERSON, EntityType.LOCATION, EntityType.ORGANIZATION
         ("en", "The Lyon sofa from the same order is fine", "Lyon", L),
         ("nl", "Vorige week heb ik de Oslo bank besteld", "Oslo", L),
         ("fr", "Le canapé Lyon est superbe", "Lyon", L),
+        # A plan's or product's name ends with its tier.
+        ("en", "I want to cancel the Netflix Premium add-on", "Netflix Premium", P),
+        ("nl", "Ik twijfel tussen Allrisk Extra en WA", "Allrisk Extra", L),
+        ("de", "ich vergleiche Vollkasko Premium und Teilkasko", "Vollkasko Premium", P),
+        ("fr", "la différence entre Deezer Premium et Deezer Family", "Deezer Premium", P),
     ],
 )
 def test_ordinary_words_and_shop_vocabulary_are_dropped(
@@ -105,6 +110,8 @@ def test_ordinary_words_and_shop_vocabulary_are_dropped(
         ("en", "The sofa is still in Lyon, the driver said", "Lyon", L),
         ("fr", "J'ai parlé avec Camille Lefèvre", "Camille Lefèvre", P),
         ("fr", "Hoi,\n\nmerci\n\nKees", "Kees", P),
+        # A tier word last, after a first name: the person's surname.
+        ("en", "I spoke to Anna Plus yesterday", "Anna Plus", P),
     ],
 )
 def test_names_and_places_stay(language: str, text: str, value: str, etype: EntityType) -> None:
@@ -827,10 +834,13 @@ def test_a_legal_form_alone_is_no_name_but_a_town_named_alike_stays() -> None:
     assert refined("rue de Namur 138, 4753 Spa", "Spa", L, "fr") == [("Spa", L)]
 
 
-def test_a_phone_numbers_label_is_no_name_or_place() -> None:
+def test_a_numbers_label_is_no_name_or_place() -> None:
     assert refined("Phone (713) 853-3242 Cell (713) 705-7201", "Cell", L, "en") == []
     assert refined("Groet, Kees\nMobiel: 06 12345678", "Mobiel", L, "nl") == []
     assert refined("Bitte Handy +49 170 1234567 anrufen", "Handy", P, "de") == []
+    # A customer's or order number's label, abbreviated: "Bestellnr. 302118847".
+    assert refined("das Bett (Bestellnr. 302118847) kam nicht", "Bestellnr", L, "de") == []
+    assert refined("Kundennr. 4711223 bitte", "Kundennr", P, "de") == []
     # Without a number after it, the word is judged as any other: Mobile, Alabama.
     assert refined("We moved to Mobile last year", "Mobile", L, "en") == [("Mobile", L)]
 

@@ -39,6 +39,13 @@ def values(name: str, text: str, language: str = "en") -> list[str]:
         ("Bestellnummer lautet 4711-22.", "de", "4711-22"),
         ("numéro de commande : CMD-99812", "fr", "CMD-99812"),
         ("Rechnungsnummer RE/2024/0042", "de", "RE/2024/0042"),
+        # Bookings and reservations, and abbreviations with their full stop.
+        ("Our booking reference is QX7P2M for the sleeper", "en", "QX7P2M"),
+        ("Ik heb reserveringsnummer R-88213 gekregen", "nl", "R-88213"),
+        ("unsere Buchungsnummer ist BX4K9T. Mein Sohn", "de", "BX4K9T"),
+        ("Ma référence de dossier est QHZ7RK. Ma fille", "fr", "QHZ7RK"),
+        ("kann das Bett (Bestellnr. 302118847) geliefert werden?", "de", "302118847"),
+        ("my order no. 552134 is late", "en", "552134"),
     ],
 )
 def test_order_ids(text: str, language: str, expected: str) -> None:

@@ -496,6 +496,16 @@ COLOURS: frozenset[str] = _words(
 """Colours: never a place, and in lower case never a name ("in brown", "en rouge"); in
 capitals some are surnames (Brown, Schwarz, Blanc), which stay."""
 
+TIERS: frozenset[str] = _words(
+    """
+    premium plus pro extra unlimited basic basis standard essential essentials
+    essentiel essentielle comfort confort komfort light lite deluxe classic classique
+    klassiek klassik flex family familie famille business zakelijk start starter
+    """
+)
+"""Words that end a plan's, subscription's or product's name in shops' Title Case ("Netflix
+Premium", "Allrisk Extra", "Vollkasko Premium"). Not "max": a first name ("Mud Max")."""
+
 SIGN_OFF_WORDS: frozenset[str] = _words(
     """
     regards cheers thanks thank best greetings groeten groet bedankt dank

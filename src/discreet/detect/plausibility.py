@@ -48,6 +48,7 @@ from discreet.detect.ordinary import (
     POSSESSIVES,
     PRODUCT_NOUNS,
     SIGN_OFF_WORDS,
+    TIERS,
     WEEKDAYS_AND_MONTHS,
     name_used_as_word,
     pet_breed,
@@ -415,11 +416,14 @@ def refine_ner(item: DetectionInput, findings: Iterable[Finding]) -> list[Findin
 _POSSESSIVE = re.compile(r"['’]s[ \t]+(?=[A-Z])")
 
 
-_PHONE_LABELS = frozenset(
-    w.rstrip(".") for w in all_languages("PHONE_NUMBER")["*"] if " " not in w and "." not in w[:-1]
+_NUMBER_LABELS = frozenset(
+    w.rstrip(".")
+    for key in ("PHONE_NUMBER", "CUSTOMER_ID", "ORDER_ID")
+    for w in all_languages(key)["*"]
+    if " " not in w and "." not in w[:-1]
 )
-"""One-word labels of a phone number in the four languages ("Cell", "Mobiel", "Handy",
-"Portable"; detect/context_words.toml)."""
+"""One-word labels of a phone, customer or order number in the four languages ("Cell",
+"Mobiel", "Handy", "Kundennr", "Bestellnr", "ordernr"; detect/context_words.toml)."""
 _NUMBER_AFTER = re.compile(r"[.:]?[ \t]*[(+]?\d")
 
 
@@ -488,8 +492,8 @@ def _refine(item: DetectionInput, finding: Finding) -> Finding | None:
     keys = [w.key for w in words]
     if all(k in LEGAL_FORMS for k in keys):
         return None  # "Inc" of "CCNG, Inc."
-    if len(keys) == 1 and keys[0] in _PHONE_LABELS and _NUMBER_AFTER.match(text, finding.end):
-        return None  # "Cell (713) 705-7201", "Mobiel: 06 ...": a number's label
+    if len(keys) == 1 and keys[0] in _NUMBER_LABELS and _NUMBER_AFTER.match(text, finding.end):
+        return None  # "Cell (713) 705-7201", "Mobiel: 06 ...", "Bestellnr. 3021": a label
     if finding.type is not EntityType.STREET_ADDRESS and _role_not_name(words, language):
         # "Chère Cliente,", "Liebe Kundin,": the letter's addressee; "Onze Teamleider",
         # "Notre Responsable": the shop's staff by their role. No name.
@@ -518,6 +522,8 @@ def _refine(item: DetectionInput, finding: Finding) -> Finding | None:
         return None  # "Ga naar Instellingen en dan Privacy": the app's menu, no place
     if finding.type in _PEOPLE_AND_PLACES and pet_breed(text, finding.start, finding.end):
         return None  # "our Labrador chewed the cable", "a Labrador puppy", "Onze Akita"
+    if finding.type in _PEOPLE_AND_PLACES and _plan_name(words):
+        return None  # "Netflix Premium", "Allrisk Extra", "Vollkasko Premium"
     if finding.type is EntityType.LOCATION:
         if fold(finding.value(text)) in gazetteer().places:
             if _surname_taken_for_place(item, finding, keys):
@@ -1005,6 +1011,21 @@ def _ui_label(item: DetectionInput, finding: Finding, words: list[_Word]) -> boo
         and not known_name(w.key)
         and not known_place(w.key)
         for w in words
+    )
+
+
+def _plan_name(words: list[_Word]) -> bool:
+    """Whether two or more capitalised words end with a plan's or product's tier, as shops
+    write their names ("Netflix Premium", "Vollkasko Premium", "Allrisk Extra"): no one,
+    nowhere. Not a person with a known first name ("Anna Plus"), nor a place the gazetteer
+    knows. (Colours and finishes last were tried too, "Forest Green": they took as many
+    people, "Sihugo Green", "Corbin Bleu", "Fearne Cotton", on the public dev texts.)"""
+    return (
+        len(words) > 1
+        and words[-1].key in TIERS
+        and words[0].key not in FIRST_NAMES
+        and all(w.text[:1].isupper() for w in words)
+        and not known_place(" ".join(w.key for w in words))
     )
 
 

@@ -55,8 +55,15 @@ _STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 def _trigger_regex(key: str, filler: str, value: str) -> re.Pattern[str]:
     """Phrase, filler, value; matched against lower-cased text (no IGNORECASE: 2x faster)."""
-    words = "|".join(re.escape(w.lower()).replace(r"\ ", r"\s+") for w in phrases(key))
+    words = "|".join(_phrase_regex(w.lower()) for w in phrases(key))
     return re.compile(rf"(?<!\w)(?:{words}){filler}{value}")
+
+
+def _phrase_regex(phrase: str) -> str:
+    """A phrase's regex: blanks as any white space; an abbreviation's full stop optional
+    ("Bestellnr. 302118847", "Kundennr. 4711", "order no. 5521")."""
+    regex = re.escape(phrase).replace(r"\ ", r"\s+")
+    return regex + r"\.?" if phrase.endswith(("nr", " no")) else regex
 
 
 # How far around a stem hit the phrase and its value can reach.
@@ -192,6 +199,15 @@ class OrderIdRecognizer(_TriggeredValueRecognizer):
         "commande",
         "facture",
         "suivi",
+        # Bookings and reservations: "booking reference", "Buchungsnummer", "référence de
+        # dossier", "reserveringsnummer", "confirmation code".
+        "book",
+        "boeking",
+        "buchung",
+        "reserv",
+        "réserv",
+        "confirm",
+        "référence",
     )
 
     def __init__(self) -> None:
