@@ -84,6 +84,8 @@ P, L, ORG = EntityType.PERSON, EntityType.LOCATION, EntityType.ORGANIZATION
         ("en", "The Lyon sofa from the same order is fine", "Lyon", L),
         ("nl", "Vorige week heb ik de Oslo bank besteld", "Oslo", L),
         ("fr", "Le canapé Lyon est superbe", "Lyon", L),
+        ("nl", "kan ik hem omruilen voor model Delft?", "Delft", L),
+        ("de", "der Schrank Berlin passt nicht in die Nische", "Berlin", L),
         # A plan's or product's name ends with its tier.
         ("en", "I want to cancel the Netflix Premium add-on", "Netflix Premium", P),
         ("nl", "Ik twijfel tussen Allrisk Extra en WA", "Allrisk Extra", L),
@@ -112,6 +114,8 @@ def test_ordinary_words_and_shop_vocabulary_are_dropped(
         ("fr", "Hoi,\n\nmerci\n\nKees", "Kees", P),
         # A tier word last, after a first name: the person's surname.
         ("en", "I spoke to Anna Plus yesterday", "Anna Plus", P),
+        # A model's noun before a person is what the person is.
+        ("en", "the photos of model Kate Moss", "Kate Moss", P),
     ],
 )
 def test_names_and_places_stay(language: str, text: str, value: str, etype: EntityType) -> None:

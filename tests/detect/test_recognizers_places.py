@@ -179,6 +179,10 @@ def test_places_in_four_languages(language: str, text: str, expected: list[str])
         ("de", "Das Essen war kalt und die Halle leer"),
         ("de", "Am Montag kommt der Techniker"),
         ("fr", "Le canapé Lyon est superbe, mardi il arrive"),
+        # A model or range named after a town, after its noun.
+        ("de", "der Schrank aus der Serie Kopenhagen oder das Modell Wien?"),
+        ("nl", "de kast Haarlem past niet, kan ik model Delft krijgen?"),
+        ("fr", "l'armoire Bordeaux de la gamme Saint-Tropez ne rentre pas"),
         ("fr", "Merci pour votre aide, bonne journée"),
         # Départements named like words need a cue: "Cher", "Manche", "Lot", "Somme".
         ("fr", "Cher client, la Manche de la veste est trop courte. Lot de trois. Somme due"),

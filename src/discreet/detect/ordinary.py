@@ -391,6 +391,8 @@ PRODUCT_NOUNS_BEFORE: frozenset[str] = _words(
     """
     sofa couch canapé fauteuil sessel bank boots bottes laarzen stiefel jacket jas veste
     jacke lamp lampe mattress matelas matras matratze pizza robe jurk kleid étagère regal
+    kast hoekbank bijzettafel dressoir boxspring schrank ecksofa couchtisch kommode
+    boxspringbett armoire commode
     """
 )
 """The product nouns that also come before the line's name ("le canapé Lyon", "de bank
@@ -453,10 +455,23 @@ def word_before(text: str, start: int, reach: int = 24) -> str | None:
     return None if match is None else match.group(1).casefold()
 
 
-def product_precedes(text: str, start: int) -> bool:
+MODEL_NOUNS: frozenset[str] = _words(
+    """
+    model modell modèle serie série reeks collectie kollektion collection gamme
+    """
+)
+"""Nouns before a product's model or range when a place names it ("model Delft", "der
+Schrank Berlin aus der Serie Kopenhagen", "la gamme Saint-Tropez"). Only before a place:
+before a person they are what the person is ("Model Kate Moss", "die Kollektion von
+Jil Sander")."""
+
+
+def product_precedes(text: str, start: int, *, place: bool = False) -> bool:
     """Whether a product noun that comes before its line's name stands right before
-    `start` ("le canapé Lyon", "de bank Oslo"; see PRODUCT_NOUNS_BEFORE)."""
-    return word_before(text, start) in PRODUCT_NOUNS_BEFORE
+    `start` ("le canapé Lyon", "de bank Oslo"; see PRODUCT_NOUNS_BEFORE); with `place`, a
+    model's or range's noun too ("Modell Wien", see MODEL_NOUNS)."""
+    before = word_before(text, start)
+    return before in PRODUCT_NOUNS_BEFORE or (place and before in MODEL_NOUNS)
 
 
 def product_follows(text: str, end: int) -> bool:

@@ -511,7 +511,8 @@ def _refine(item: DetectionInput, finding: Finding) -> Finding | None:
         lone = len(words) == 1 and not any(c.isdigit() for c in finding.value(text))
         return None if lone and ordinary(words[0].text, text, words[0].start, language) else finding
     if finding.type is not EntityType.ORGANIZATION and (
-        product_follows(text, finding.end) or product_precedes(text, finding.start)
+        product_follows(text, finding.end)
+        or product_precedes(text, finding.start, place=finding.type is EntityType.LOCATION)
     ):
         # A product line, even one named after a city the gazetteer knows. Before the
         # gazetteer's shortcut below, which would otherwise keep "Lyon" as a place.

@@ -549,8 +549,8 @@ class PlaceRecognizer(Recognizer):
         text = item.text
         value = text[start:end]
         key = value.casefold()
-        if product_follows(text, end) or product_precedes(text, start):
-            return None  # "the Lyon sofa", "le canapé Lyon"
+        if product_follows(text, end) or product_precedes(text, start, place=True):
+            return None  # "the Lyon sofa", "le canapé Lyon", "das Modell Wien"
         if pet_breed(text, start, end):
             return None  # "does the harness fit my Newfoundland?"
         ambiguous = n_words == 1 and (
