@@ -912,6 +912,11 @@ def test_the_addressee_of_a_service_letter_is_no_person(
         ("en", "Go to Settings and tap Account.", "Account", P),
         ("de", "Gehen Sie zu Einstellungen und dann zu Datenschutz.", "Datenschutz", L),
         ("fr", "Allez dans Paramètres puis Confidentialité.", "Paramètres", L),
+        # After the control's noun, or with it; a German compound counts as a word there.
+        ("de", "finde die Option Auslandseinsatz nicht", "Option Auslandseinsatz", L),
+        ("de", "über den Button Probefahrt vereinbaren", "Probefahrt", P),
+        ("nl", "ik zie de optie Betalen Buitenland nergens", "Betalen Buitenland", L),
+        ("fr", "cliquez sur l'onglet Factures de votre espace", "Factures", P),
     ],
 )
 def test_a_menus_label_is_no_place_or_person(
@@ -927,6 +932,9 @@ def test_a_menus_label_is_no_place_or_person(
         ("nl", "Klik op de link die Jan u stuurde.", "Jan", P),  # a known name
         # The verb in another sentence says nothing about this one.
         ("nl", "Ga naar de website. Gisteren belde Privacy ons.", "Privacy", P),
+        # A control's noun before a known place or name: not a label.
+        ("en", "the option Paris was chosen by Anna", "Paris", L),
+        ("de", "die Option Maria hat er nicht gewählt", "Maria", P),
     ],
 )
 def test_a_name_or_place_after_a_menu_verb_stays(

@@ -455,6 +455,17 @@ def word_before(text: str, start: int, reach: int = 24) -> str | None:
     return None if match is None else match.group(1).casefold()
 
 
+UI_NOUNS: frozenset[str] = _words(
+    """
+    option button menu tab screen setting
+    optie knop menu tabblad scherm instelling rubriek
+    option optionen schaltfläche button menü reiter bildschirm einstellung bereich
+    option bouton menu onglet écran paramètre rubrique
+    """
+)
+"""An app's controls, named before their label ("die Option Auslandseinsatz", "de optie
+Betalen Buitenland", "le bouton Réinitialiser"): the label names no one and no place."""
+
 MODEL_NOUNS: frozenset[str] = _words(
     """
     model modell modèle serie série reeks collectie kollektion collection gamme

@@ -49,6 +49,7 @@ from discreet.detect.ordinary import (
     PRODUCT_NOUNS,
     SIGN_OFF_WORDS,
     TIERS,
+    UI_NOUNS,
     WEEKDAYS_AND_MONTHS,
     name_used_as_word,
     pet_breed,
@@ -999,20 +1000,33 @@ through menus is a menu's label ("Instellingen" 4.5, "Privacy" 4.5, "Profiel" 4.
 
 
 def _ui_label(item: DetectionInput, finding: Finding, words: list[_Word]) -> bool:
-    """Whether the finding is a menu's or page's label: words of the language, no known
-    name or place, after a verb that sends the reader through an app in the same sentence
-    ("Ga naar Instellingen en dan Privacy", "Tik op Profiel"). Not "ga naar Amsterdam"."""
-    text = item.text
-    window = text[max(0, finding.start - 60) : finding.start]
-    clause = _SENTENCE_BREAK.split(window)[-1]
-    if _UI_VERB.search(clause) is None:
+    """Whether the finding is a menu's, button's or option's label: words of the language,
+    no known name or place, after a verb that sends the reader through an app in the same
+    sentence ("Ga naar Instellingen en dan Privacy", "Tik op Profiel"), or right after
+    the control's noun ("die Option Auslandseinsatz", "de optie Betalen Buitenland", "den
+    Button Probefahrt"; German compounds count as words there). Not "ga naar Amsterdam"."""
+    text, language = item.text, item.language
+    if len(words) > 1 and words[0].key in UI_NOUNS:
+        label = words[1:]  # the model ran the noun into the label: "Option Auslandseinsatz"
+    elif word_before(text, finding.start) in UI_NOUNS:
+        label = words
+    else:
+        window = text[max(0, finding.start - 60) : finding.start]
+        clause = _SENTENCE_BREAK.split(window)[-1]
+        return _UI_VERB.search(clause) is not None and all(
+            _label_word(w, language, compounds=False) for w in words
+        )
+    return all(_label_word(w, language, compounds=True) for w in label)
+
+
+def _label_word(word: _Word, language: str, *, compounds: bool) -> bool:
+    """Whether `word` may be a word of an app's label: a word of the language, known as
+    no name and no place; with `compounds`, a German compound too ("Auslandseinsatz")."""
+    if known_name(word.key) or known_place(word.key):
         return False
-    return all(
-        zipf_here(w.text, item.language) >= UI_LABEL_ZIPF
-        and not known_name(w.key)
-        and not known_place(w.key)
-        for w in words
-    )
+    if zipf_here(word.text, language) >= UI_LABEL_ZIPF:
+        return True
+    return compounds and language == "de" and german_compound(word.text)
 
 
 def _plan_name(words: list[_Word]) -> bool:
