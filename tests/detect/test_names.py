@@ -342,6 +342,13 @@ def test_a_companys_head_word_ends_no_name_and_makes_no_person() -> None:
     assert "Huber" not in " ".join(found) and "Anna Kowalczyk" in found
 
 
+def test_a_brand_named_like_a_person_is_no_person() -> None:
+    assert names("de rookworst zat niet bij de Albert Heijn bezorging", "nl") == []
+    assert names("Normalerweise trage ich M bei Tom Tailor und Jack Wolfskin", "de") == []
+    # A brand's founder's first name with another surname is a person again.
+    assert "Albert Visser" in names("de bezorging van Albert Visser", "nl")
+
+
 def test_a_first_name_ending_a_place_name_is_no_person() -> None:
     # "Rafael" of "San Rafael", "Monica" of "Santa Monica": the place's, however written.
     assert names("okay so i live in San Rafael Ca like by the mall") == []

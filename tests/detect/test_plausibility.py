@@ -86,6 +86,12 @@ P, L, ORG = EntityType.PERSON, EntityType.LOCATION, EntityType.ORGANIZATION
         ("fr", "Le canapé Lyon est superbe", "Lyon", L),
         ("nl", "kan ik hem omruilen voor model Delft?", "Delft", L),
         ("de", "der Schrank Berlin passt nicht in die Nische", "Berlin", L),
+        # Brands named after their founders, and the shop's other brands.
+        ("en", "Ralph Lauren polo or the Tommy Hilfiger one?", "Ralph Lauren", P),
+        ("de", "Die von Hugo Boss ist leider ausverkauft", "Hugo Boss", P),
+        ("nl", "werkt de laadpas ook bij Shell Recharge?", "Shell Recharge", P),
+        ("fr", "le Earl Grey est de nouveau disponible", "Earl Grey", P),
+        ("en", "Do you have the Levi's 501 Original?", "Levi", P),
         # A plan's or product's name ends with its tier.
         ("en", "I want to cancel the Netflix Premium add-on", "Netflix Premium", P),
         ("nl", "Ik twijfel tussen Allrisk Extra en WA", "Allrisk Extra", L),
@@ -112,6 +118,11 @@ def test_ordinary_words_and_shop_vocabulary_are_dropped(
         ("en", "The sofa is still in Lyon, the driver said", "Lyon", L),
         ("fr", "J'ai parlé avec Camille Lefèvre", "Camille Lefèvre", P),
         ("fr", "Hoi,\n\nmerci\n\nKees", "Kees", P),
+        # A brand's possessive is a person's before no product ("Levi's brother"); a
+        # founder's whole name is the person ("Giorgio Armani"), a brand's not.
+        ("en", "Levi's brother called about the order", "Levi", P),
+        ("en", "Mr Hill's order is late", "Hill", P),
+        ("en", "Giorgio Armani opened the show", "Giorgio Armani", P),
         # A tier word last, after a first name: the person's surname.
         ("en", "I spoke to Anna Plus yesterday", "Anna Plus", P),
         # A model's noun before a person is what the person is.

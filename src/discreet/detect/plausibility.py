@@ -1098,14 +1098,28 @@ def _place_cue(text: str, start: int) -> bool:
 
 def _brand_in_context(item: DetectionInput, finding: Finding, keys: list[str]) -> list[bool]:
     """`_brand_words` of the finding's words, read with the words around it: the model
-    may tag part of a product's name ("Dot" of "Echo Dot")."""
+    may tag part of a product's name ("Dot" of "Echo Dot"), or a brand's name without its
+    possessive ("Levi" of "Levi's 501"), which the text's own words keep."""
     spread = _BRAND_MAX_WORDS - 1
     words = item.words
     first = bisect.bisect_left(words, (finding.start,))
     before = [w[2].casefold() for w in words[max(0, first - spread) : first]]
     after_start = first + len(keys)
     after = [w[2].casefold() for w in words[after_start : after_start + spread]]
-    marked = _brand_words([*before, *keys, *after])
+    inside = [w[2].casefold() for w in words[first:after_start]]
+    # The possessive read as the brand's only before its product's capitals or number
+    # ("Levi's 501", "Hill's Science Plan"); not "Levi's brother", "Mr Hill's order".
+    product_after = bool(after) and (words[after_start][2][:1].isupper() or after[0].isdigit())
+    if (
+        not product_after
+        or len(inside) != len(keys)
+        or any(
+            own != key and own not in (key + "'s", key + "’s")
+            for own, key in zip(inside, keys, strict=True)
+        )
+    ):
+        inside = keys
+    marked = _brand_words([*before, *inside, *after])
     return marked[len(before) : len(before) + len(keys)]
 
 

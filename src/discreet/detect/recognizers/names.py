@@ -357,6 +357,8 @@ class _Tok(NamedTuple):
 
 
 # Field getters for C-level `map`s over many tokens at once.
+_BRAND_WORDS = max(len(brand.split()) for brand in BRANDS_AND_PRODUCTS)
+"""The most words a brand's or shop's name has (see `_Scanner._brand`)."""
 _START = itemgetter(_Tok._fields.index("start"))
 _KEY = itemgetter(_Tok._fields.index("key"))
 _FIRST_FLAG = itemgetter(_Tok._fields.index("first"))
@@ -521,11 +523,14 @@ class _Scanner:
         )
 
     def _not_a_person(self, i: int, end: int) -> bool:
-        """A name-shaped run that is a company, team or street: "Fietsplaats team",
-        "Peters PLC", "Jan van Galenstraat", "rue Jules Ferry", "George Street"."""
+        """A name-shaped run that is a company, team, brand or street: "Fietsplaats team",
+        "Peters PLC", "Fred Perry", "Jan van Galenstraat", "rue Jules Ferry", "George
+        Street"."""
         toks = self.toks
         if toks[end - 1].key.endswith(_STREET_SUFFIXES):
             return True
+        if self._brand(i):
+            return True  # "Albert Heijn", "Tom Tailor", "Jack Wolfskin": a brand or a shop
         if i > 0 and toks[i - 1].key in _STREET_LEAD:
             return True
         if _AND_SONS.match(self.text, toks[end - 1].end):
@@ -538,6 +543,20 @@ class _Scanner:
             # The run goes on in a capitalised everyday word: a title or a firm ("Bureau
             # Direct", "Sungjoo Lee Stochastic Processes"), not a person's name alone.
             return _adjacent(self.text, toks[end - 1], toks[end])
+        return False
+
+    def _brand(self, i: int) -> bool:
+        """Whether the words from `i` on are a brand's or shop's name of two or more words
+        (`ordinary.BRANDS_AND_PRODUCTS`), however far the name's chain reached: German
+        stops a chain at an unknown word ("bei Tom Tailor")."""
+        toks = self.toks
+        key = toks[i].key
+        for k in range(i + 1, min(len(toks), i + _BRAND_WORDS)):
+            if not _adjacent(self.text, toks[k - 1], toks[k]):
+                return False
+            key = f"{key} {toks[k].key}"
+            if key in BRANDS_AND_PRODUCTS:
+                return True
         return False
 
     def _product_line(self, i: int, end: int) -> bool:
