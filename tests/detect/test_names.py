@@ -345,6 +345,8 @@ def test_a_companys_head_word_ends_no_name_and_makes_no_person() -> None:
 def test_a_brand_named_like_a_person_is_no_person() -> None:
     assert names("de rookworst zat niet bij de Albert Heijn bezorging", "nl") == []
     assert names("Normalerweise trage ich M bei Tom Tailor und Jack Wolfskin", "de") == []
+    # A make's model named like a person: "Renault Mégane", "Renault Zoé".
+    assert names("est-ce que la Renault Mégane est éligible, ou la Renault Zoé ?", "fr") == []
     # A brand's founder's first name with another surname is a person again.
     assert "Albert Visser" in names("de bezorging van Albert Visser", "nl")
 

@@ -539,6 +539,9 @@ def test_part_of_a_product_name_is_no_place_or_person(language: str, text: str, 
         ("nl", "Past de koffer op de Volkswagen Golf?", "Volkswagen Golf"),
         ("de", "Der Vorwerk Kobold saugt nicht mehr.", "Vorwerk Kobold"),
         ("fr", "Ma Renault Clio a besoin de nouveaux essuie-glaces.", "Clio"),
+        # A brand's line follows the brand the same way.
+        ("fr", "Comment désactiver le Mode Sombre sur la Kobo Libra ?", "Kobo Libra"),
+        ("nl", "De Auping Original boxspring heeft een scheur.", "Auping Original"),
     ],
 )
 def test_a_makes_model_is_no_person_or_place(language: str, text: str, value: str) -> None:

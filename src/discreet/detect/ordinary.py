@@ -471,6 +471,10 @@ MAKES: frozenset[str] = _words(
 "Renault Clio", "Volkswagen Golf", "der Vorwerk Kobold", "Nike Air Zoom Pegasus". No make
 that is also a first name or a frequent surname ("Mercedes", "Ford", "Lincoln")."""
 
+MAKERS: frozenset[str] = MAKES | frozenset(b for b in CONSUMER_BRANDS if " " not in b)
+"""Makes, and brands of one word whose product lines follow their name the same way
+("Kobo Libra", "Freebox Pop", "Auping Original")."""
+
 PET_BREEDS: frozenset[str] = _words("labrador newfoundland chihuahua akita")
 """Breeds named after a place that a customer's pet is called by alone: "our Labrador
 chewed the cable", "mijn Chihuahua"."""

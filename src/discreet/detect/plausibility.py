@@ -41,7 +41,7 @@ from discreet.detect.ordinary import (
     COMPANY_HEADS,
     HOLIDAYS_AND_GREETINGS,
     LEGAL_FORMS,
-    MAKES,
+    MAKERS,
     ORDER_STATUSES,
     ORGANISATION_HEADS,
     PLACE_HEADS,
@@ -1063,12 +1063,13 @@ def _role_not_name(words: list[_Word], language: str) -> bool:
 
 def _model_of_make(item: DetectionInput, finding: Finding, words: list[_Word]) -> bool:
     """Whether a name or place the model read is a product's model: a run of capitalised
-    words that starts with a make (`ordinary.MAKES`), the finding in it ("Renault Clio",
-    "Volkswagen Golf", "Nike Air Zoom Pegasus"). Not a venue named after a make
-    ("Mercedes-Benz Arena"), and not past a word in capitals ("BMW CEO Oliver Zipse")."""
+    words that starts with a make or brand (`ordinary.MAKERS`), the finding in it
+    ("Renault Clio", "Volkswagen Golf", "Nike Air Zoom Pegasus", "Kobo Libra"). Not a venue
+    named after a make ("Mercedes-Benz Arena"), and not past a word in capitals ("BMW CEO
+    Oliver Zipse")."""
     if words[-1].key in _VENUE_WORDS:
         return False
-    if len(words) > 1 and words[0].key in MAKES:
+    if len(words) > 1 and words[0].key in MAKERS:
         return True
     text = item.text
     run = item.words
@@ -1078,7 +1079,7 @@ def _model_of_make(item: DetectionInput, finding: Finding, words: list[_Word]) -
         start, end, word = run[i - 1]
         if text[end:at] != " " or not word[:1].isupper():
             return False
-        if word.casefold() in MAKES:
+        if word.casefold() in MAKERS:
             return True
         if word.isupper():
             return False

@@ -35,6 +35,7 @@ from discreet.detect.ordinary import (
     BRANDS_AND_PRODUCTS,
     COMPANY_HEADS,
     HOLIDAYS_AND_GREETINGS,
+    MAKERS,
     PRODUCT_NOUNS,
     PRODUCT_NOUNS_BEFORE,
     name_used_as_word,
@@ -531,6 +532,8 @@ class _Scanner:
             return True
         if self._brand(i):
             return True  # "Albert Heijn", "Tom Tailor", "Jack Wolfskin": a brand or a shop
+        if i > 0 and toks[i - 1].key in MAKERS and _adjacent(self.text, toks[i - 1], toks[i]):
+            return True  # "Renault Mégane", "Kobo Clara": a make's or brand's model
         if i > 0 and toks[i - 1].key in _STREET_LEAD:
             return True
         if _AND_SONS.match(self.text, toks[end - 1].end):
