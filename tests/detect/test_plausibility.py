@@ -92,6 +92,17 @@ P, L, ORG = EntityType.PERSON, EntityType.LOCATION, EntityType.ORGANIZATION
         ("nl", "werkt de laadpas ook bij Shell Recharge?", "Shell Recharge", P),
         ("fr", "le Earl Grey est de nouveau disponible", "Earl Grey", P),
         ("en", "Do you have the Levi's 501 Original?", "Levi", P),
+        # The shop's departments and terms.
+        (
+            "nl",
+            "doorgezet naar de Teamleider Klantcontact en de afdeling Kwaliteit",
+            "Teamleider Klantcontact",
+            L,
+        ),
+        ("fr", "Merci d'avoir contacté le Service Client de la boutique", "Service Client", P),
+        ("fr", "Selon les Conditions Générales de Vente, je dispose d'un délai", "Vente", P),
+        # A pet's breed named after a person.
+        ("en", "my jack russell wont touch the food", "jack russell", P),
         # A plan's or product's name ends with its tier.
         ("en", "I want to cancel the Netflix Premium add-on", "Netflix Premium", P),
         ("nl", "Ik twijfel tussen Allrisk Extra en WA", "Allrisk Extra", L),

@@ -77,3 +77,18 @@ STAFF_ROLES = frozenset(
 )  # fmt: skip
 """The shop's staff named by their role, capitalised in service replies ("Onze Teamleider
 belt u terug", "Notre Responsable vous rappellera"): never a person's name."""
+
+DEPARTMENTS = frozenset(
+    (
+        "customer service", "customer care", "customer relations", "billing", "accounts",
+        "complaints", "support", "sales", "returns", "compliance",
+        "klantenservice", "klantcontact", "klantendienst", "facturatie", "debiteuren",
+        "klachten", "buitendienst", "binnendienst", "kwaliteit", "verkoop",
+        "kundenservice", "kundendienst", "kundenbetreuung", "buchhaltung", "außendienst",
+        "innendienst", "reklamation", "reklamationen", "vertrieb", "qualitätssicherung",
+        "service client", "service clients", "relation client", "facturation",
+        "comptabilité", "réclamations", "recouvrement", "qualité",
+    )
+)  # fmt: skip
+"""The shop's departments, which replies name with a role or alone ("de Teamleider
+Klantcontact", "die Abteilung Reklamationen", "le Service Client"): no one's name."""

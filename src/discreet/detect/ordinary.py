@@ -363,6 +363,19 @@ BRANDS_AND_PRODUCTS: frozenset[str] = (
             "hilfe-center",
             "hilfecenter",
             "centre d'aide",
+            # The shop's terms, which it capitalises ("Conditions Générales de Vente").
+            "terms and conditions",
+            "terms of service",
+            "privacy policy",
+            "cookie policy",
+            "algemene voorwaarden",
+            "privacyverklaring",
+            "allgemeine geschäftsbedingungen",
+            "datenschutzerklärung",
+            "conditions générales de vente",
+            "conditions générales d'utilisation",
+            "conditions générales",
+            "politique de confidentialité",
         )
     )
     | CONSUMER_BRANDS
@@ -475,9 +488,11 @@ MAKERS: frozenset[str] = MAKES | frozenset(b for b in CONSUMER_BRANDS if " " not
 """Makes, and brands of one word whose product lines follow their name the same way
 ("Kobo Libra", "Freebox Pop", "Auping Original")."""
 
-PET_BREEDS: frozenset[str] = _words("labrador newfoundland chihuahua akita")
-"""Breeds named after a place that a customer's pet is called by alone: "our Labrador
-chewed the cable", "mijn Chihuahua"."""
+PET_BREEDS: frozenset[str] = _words("labrador newfoundland chihuahua akita") | frozenset(
+    ("jack russell", "king charles", "cavalier king charles", "maine coon", "saint bernard")
+)
+"""Breeds named after a place or a person that a customer's pet is called by alone: "our
+Labrador chewed the cable", "mijn Chihuahua", "my jack russell wont eat it"."""
 
 PLACE_BREEDS: frozenset[str] = PET_BREEDS | _words("yorkshire boston bengal shetland havana")
 """Places that name a breed when a pet's noun follows: "a Yorkshire terrier", "the Bengal
@@ -556,13 +571,26 @@ def product_follows(text: str, end: int) -> bool:
     return match is not None and match.group(1).casefold() in PRODUCT_NOUNS
 
 
+_LONG_BREEDS = tuple(breed for breed in PLACE_BREEDS if " " in breed)
+
+
 def pet_breed(text: str, start: int, end: int) -> bool:
     """Whether the place at `start`:`end` names a pet's breed: a breed after a possessive
     ("our Labrador", "Notre Labrador") or a breed's place before a pet's noun ("a Labrador
     puppy", "Yorkshire Terrier"). Not "they moved to Labrador"."""
     key = text[start:end].casefold()
     if key not in PLACE_BREEDS:
-        return False
+        # The place may open a breed's longer name: "Maine" of "a Maine Coon kitten".
+        longer = [
+            breed
+            for breed in _LONG_BREEDS
+            if text[start : start + len(breed)].casefold() == breed
+            and not text[start + len(breed) : start + len(breed) + 1].isalpha()
+        ]
+        if not longer:
+            return False
+        key = max(longer, key=len)
+        end = start + len(key)
     after = _WORD_AFTER_BLANK.match(text, end)
     if after is not None and after.group(1).casefold() in PET_NOUNS:
         return True

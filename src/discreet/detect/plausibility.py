@@ -31,7 +31,7 @@ from discreet.detect.base import WORD, DetectionInput, Finding
 from discreet.detect.context import all_languages
 from discreet.detect.entities import SUPPORTED_LANGUAGES, EntityType
 from discreet.detect.merge import MODEL_PREFIX
-from discreet.detect.offices import STAFF_ROLES, role_word
+from discreet.detect.offices import DEPARTMENTS, STAFF_ROLES, role_word
 from discreet.detect.ordinary import (
     BRANDS_AND_PRODUCTS,
     CLUB_ABBREVIATIONS,
@@ -1048,12 +1048,15 @@ def _role_not_name(words: list[_Word], language: str) -> bool:
     """Whether the words are a customer, a staff member or an office's holder named by
     role, after a possessive or a particle or not ("Cliente", "Onze Teamleider", "Notre
     Responsable", "de Voorzitter", "Chairwoman"). An office that is a known name too stays
-    ("Richter", "King")."""
+    ("Richter", "King"). A department, with a role or alone, is no one either ("de
+    Teamleider Klantcontact", "le Service Client")."""
+    departments = phrase_words([w.key for w in words], DEPARTMENTS)
     roles = [
-        w.key in ADDRESSEES
+        department
+        or w.key in ADDRESSEES
         or w.key in STAFF_ROLES
         or (not known_name(w.key) and role_word(w.text, language))
-        for w in words
+        for department, w in zip(departments, words, strict=True)
     ]
     return any(roles) and all(
         role or w.key in POSSESSIVES or w.key in PARTICLES
