@@ -101,8 +101,14 @@ P, L, ORG = EntityType.PERSON, EntityType.LOCATION, EntityType.ORGANIZATION
         ),
         ("fr", "Merci d'avoir contacté le Service Client de la boutique", "Service Client", P),
         ("fr", "Selon les Conditions Générales de Vente, je dispose d'un délai", "Vente", P),
-        # A pet's breed named after a person.
+        # A pet's breed named after a person, whole or its last word.
         ("en", "my jack russell wont touch the food", "jack russell", P),
+        ("en", "can i bring my cavalier king charles on the train", "charles", P),
+        # A brand's possessive before its model's number; a dish named after a place.
+        ("de", "Wie fällt die Levi's 511 aus?", "Levi", P),
+        ("en", "do you do the Beef Wellington on Sundays?", "Wellington", L),
+        ("fr", "La tarte Tatin est arrivée écrasée.", "Tatin", P),
+        ("de", "das Schnitzel Wiener Art war kalt", "Wiener Art", L),
         # A plan's or product's name ends with its tier.
         ("en", "I want to cancel the Netflix Premium add-on", "Netflix Premium", P),
         ("nl", "Ik twijfel tussen Allrisk Extra en WA", "Allrisk Extra", L),
@@ -134,6 +140,8 @@ def test_ordinary_words_and_shop_vocabulary_are_dropped(
         ("en", "Levi's brother called about the order", "Levi", P),
         ("en", "Mr Hill's order is late", "Hill", P),
         ("en", "Giorgio Armani opened the show", "Giorgio Armani", P),
+        # A dish's place alone is the place.
+        ("en", "We moved to Wellington last year", "Wellington", L),
         # A tier word last, after a first name: the person's surname.
         ("en", "I spoke to Anna Plus yesterday", "Anna Plus", P),
         # A model's noun before a person is what the person is.
@@ -1224,3 +1232,16 @@ def test_a_storms_name_is_no_person(language: str, text: str, value: str) -> Non
 
 def test_a_name_a_storm_also_has_is_a_person_where_no_storm_is_named() -> None:
     assert refined("Rita packed her bags and left.", "Rita", P, "en") == [("Rita", P)]
+
+
+def test_a_finding_that_runs_past_the_texts_last_word_is_read_without_error() -> None:
+    # The model's finding at the end ("... CommV") reaches past the text's own last word:
+    # reading a brand's possessive there once raised IndexError, and the detector failed
+    # closed on the whole message.
+    text = (
+        "Beste,\n\nDe Moulinex Cookeo of de Nespresso Vertuo, welke is stiller? Ik woon in "
+        "Sint-Niklaas en het afhaalpunt is 30 km verderop.\n\nVriendelijke groeten,\n"
+        "Eddy Vermeiren\nVan de Velde-De Baets CommV"
+    )
+    found = {f.value(text) for f in Detector().detect(text, language="nl")}
+    assert {"Sint-Niklaas", "Eddy Vermeiren"} <= found

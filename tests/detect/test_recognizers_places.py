@@ -179,6 +179,8 @@ def test_places_in_four_languages(language: str, text: str, expected: list[str])
         ("de", "Das Essen war kalt und die Halle leer"),
         ("de", "Am Montag kommt der Techniker"),
         ("fr", "Le canapé Lyon est superbe, mardi il arrive"),
+        # A dish named after a place.
+        ("en", "do you do the Beef Wellington or the Lancashire hotpot?"),
         # A breed that opens with a place, before a pet's noun.
         ("nl", "welk kattenbakkorrel is geschikt voor een Maine Coon kitten?"),
         # A model or range named after a town, after its noun.

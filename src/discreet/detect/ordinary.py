@@ -384,6 +384,28 @@ BRANDS_AND_PRODUCTS: frozenset[str] = (
 vocabulary, not personal data, when a model tags them as a person or place."""
 
 
+DISHES: frozenset[str] = frozenset(
+    (
+        # Pizzas, named after a person, a place or their toppings.
+        "margherita", "pizza margherita", "quattro formaggi", "quattro stagioni",
+        "frutti di mare", "capricciosa", "diavola", "calzone", "savoyarde",
+        "quatre fromages", "pizza reine", "pizza hawaii", "pizza hawaï",
+        # Dishes and drinks named after people and places.
+        "pad thai", "saté ajam", "sate ajam", "nasi goreng", "bami goreng",
+        "beef wellington", "eggs benedict", "caesar salad", "waldorf salad",
+        "lancashire hotpot", "cornish pasty", "yorkshire pudding", "black forest gateau",
+        "kaiserschmarrn", "wiener schnitzel", "wiener art", "schnitzel wiener art",
+        "pommes schranke", "schwarzwälder kirschtorte", "frikandel speciaal", "kapsalon",
+        "croque monsieur", "croque madame", "tarte tatin", "salade niçoise",
+        "quiche lorraine", "boeuf bourguignon", "crêpe suzette", "pêche melba",
+        "chili con carne", "spaghetti bolognese", "tikka masala", "rooibos",
+        "pepermuntthee",
+    )
+)  # fmt: skip
+"""Dishes and drinks a menu names, many after a person or a place ("the Beef Wellington",
+"la tarte Tatin", "die Pizza Frutti di Mare", "de Saté Ajam"): no one and nowhere. Not the
+places and names alone ("Wellington", "Hawaii", "Tatin"): the phrase is read around them."""
+
 HOLIDAYS_AND_GREETINGS: frozenset[str] = frozenset(
     (
         "merry christmas", "happy christmas", "happy holidays", "happy new year",
@@ -580,17 +602,21 @@ def pet_breed(text: str, start: int, end: int) -> bool:
     puppy", "Yorkshire Terrier"). Not "they moved to Labrador"."""
     key = text[start:end].casefold()
     if key not in PLACE_BREEDS:
-        # The place may open a breed's longer name: "Maine" of "a Maine Coon kitten".
+        # The finding may open or end a breed's longer name: "Maine" of "a Maine Coon
+        # kitten", "charles" of "my cavalier king charles".
         longer = [
-            breed
+            (s, s + len(breed))
             for breed in _LONG_BREEDS
-            if text[start : start + len(breed)].casefold() == breed
-            and not text[start + len(breed) : start + len(breed) + 1].isalpha()
+            for s in (start, end - len(breed))
+            if s >= 0
+            and text[s : s + len(breed)].casefold() == breed
+            and not text[s + len(breed) : s + len(breed) + 1].isalpha()
+            and not text[s - 1 : s].isalpha()
         ]
         if not longer:
             return False
-        key = max(longer, key=len)
-        end = start + len(key)
+        start, end = max(longer, key=lambda span: span[1] - span[0])
+        key = text[start:end].casefold()
     after = _WORD_AFTER_BLANK.match(text, end)
     if after is not None and after.group(1).casefold() in PET_NOUNS:
         return True

@@ -39,6 +39,7 @@ from discreet.detect.ordinary import (
     CLUB_TAILS,
     COLOURS,
     COMPANY_HEADS,
+    DISHES,
     HOLIDAYS_AND_GREETINGS,
     LEGAL_FORMS,
     MAKERS,
@@ -161,7 +162,7 @@ _NOT_NAME_PARTS = (HONORIFICS - {"m"}) | frozenset(
     ]
 )
 # Phrases that name no one, even where a model reads a name in them.
-_NO_ONES_PHRASES = BRANDS_AND_PRODUCTS | HOLIDAYS_AND_GREETINGS
+_NO_ONES_PHRASES = BRANDS_AND_PRODUCTS | DISHES | HOLIDAYS_AND_GREETINGS
 _BRAND_MAX_WORDS = max(len(b.split()) for b in _NO_ONES_PHRASES)
 """How many words around a finding `_brand_in_context` reads."""
 
@@ -502,6 +503,11 @@ def _refine(item: DetectionInput, finding: Finding) -> Finding | None:
     if _product_noun_span(text, finding, words):
         return None
     brand = _brand_in_context(item, finding, keys)
+    if finding.type in _PEOPLE_AND_PLACES and all(brand) and not all(_brand_words(keys)):
+        # Part of a longer brand's or dish's name, even where the part alone is a place the
+        # gazetteer knows: "Wellington" of "the Beef Wellington". (A whole one-word brand
+        # that is a place as well, "Amazon", is judged below like any other word.)
+        return None
     if finding.type is EntityType.STREET_ADDRESS:
         if brand[0]:
             return None  # "JCB 16", "DHL 3": a brand and a number
@@ -1100,6 +1106,14 @@ def _place_cue(text: str, start: int) -> bool:
     return PLACE_CUE_BEFORE.search(text, max(0, start - 24), start) is not None
 
 
+def no_ones_phrase(item: DetectionInput, start: int, end: int) -> bool:
+    """Whether every word from `start` to `end` belongs to a brand's, dish's or holiday's
+    name read with the words around it ("Wellington" of "the Beef Wellington")."""
+    keys = [m.group().casefold() for m in WORD.finditer(item.text, start, end)]
+    span = Finding(start, end, EntityType.LOCATION, 0.0, PLACES_RECOGNIZER)
+    return bool(keys) and all(_brand_in_context(item, span, keys))
+
+
 def _brand_in_context(item: DetectionInput, finding: Finding, keys: list[str]) -> list[bool]:
     """`_brand_words` of the finding's words, read with the words around it: the model
     may tag part of a product's name ("Dot" of "Echo Dot"), or a brand's name without its
@@ -1113,7 +1127,10 @@ def _brand_in_context(item: DetectionInput, finding: Finding, keys: list[str]) -
     inside = [w[2].casefold() for w in words[first:after_start]]
     # The possessive read as the brand's only before its product's capitals or number
     # ("Levi's 501", "Hill's Science Plan"); not "Levi's brother", "Mr Hill's order".
-    product_after = bool(after) and (words[after_start][2][:1].isupper() or after[0].isdigit())
+    product_after = (
+        first < after_start <= len(words)
+        and _PRODUCT_AFTER.match(item.text, words[after_start - 1][1]) is not None
+    )
     if (
         not product_after
         or len(inside) != len(keys)
@@ -1125,6 +1142,9 @@ def _brand_in_context(item: DetectionInput, finding: Finding, keys: list[str]) -
         inside = keys
     marked = _brand_words([*before, *inside, *after])
     return marked[len(before) : len(before) + len(keys)]
+
+
+_PRODUCT_AFTER = re.compile(r"[ \t]+[\dA-ZÀ-Ý]")
 
 
 def _brand_words(keys: list[str]) -> list[bool]:

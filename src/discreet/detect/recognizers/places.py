@@ -35,7 +35,11 @@ from discreet.detect.places import (
     lower_case_town,
     well_known_place,
 )
-from discreet.detect.plausibility import CAPITALISED_ORDINARY, PLACES_RECOGNIZER
+from discreet.detect.plausibility import (
+    CAPITALISED_ORDINARY,
+    PLACES_RECOGNIZER,
+    no_ones_phrase,
+)
 from discreet.detect.plausibility import sentence_initial as _sentence_initial
 from discreet.detect.recognizers.names import FIRST_NAMES, known_name
 from discreet.detect.registry import builtin
@@ -553,6 +557,8 @@ class PlaceRecognizer(Recognizer):
             return None  # "the Lyon sofa", "le canapé Lyon", "das Modell Wien"
         if pet_breed(text, start, end):
             return None  # "does the harness fit my Newfoundland?"
+        if no_ones_phrase(item, start, end):
+            return None  # "the Beef Wellington", "das Bayern München Trikot"
         ambiguous = n_words == 1 and (
             key in self._stop_in[item.language]
             or key in WEEKDAYS_AND_MONTHS
