@@ -109,6 +109,11 @@ P, L, ORG = EntityType.PERSON, EntityType.LOCATION, EntityType.ORGANIZATION
         ("en", "do you do the Beef Wellington on Sundays?", "Wellington", L),
         ("fr", "La tarte Tatin est arrivée écrasée.", "Tatin", P),
         ("de", "das Schnitzel Wiener Art war kalt", "Wiener Art", L),
+        # A product's colour or finish after its cue.
+        ("en", "the sofa in Forest Green with the side table", "Forest Green", L),
+        ("en", "when is the iPhone in Desert Titanium back?", "Desert Titanium", L),
+        ("fr", "Vous avez la veste en Bleu Marine ?", "Bleu Marine", P),
+        ("de", "das Ecksofa in Salbeigrün", "Salbeigrün", L),
         # A plan's or product's name ends with its tier.
         ("en", "I want to cancel the Netflix Premium add-on", "Netflix Premium", P),
         ("nl", "Ik twijfel tussen Allrisk Extra en WA", "Allrisk Extra", L),
@@ -140,6 +145,8 @@ def test_ordinary_words_and_shop_vocabulary_are_dropped(
         ("en", "Levi's brother called about the order", "Levi", P),
         ("en", "Mr Hill's order is late", "Hill", P),
         ("en", "Giorgio Armani opened the show", "Giorgio Armani", P),
+        # A place named with a colour, after "in": the gazetteer knows it.
+        ("en", "We moved to a house in Green Bay last year", "Green Bay", L),
         # A dish's place alone is the place.
         ("en", "We moved to Wellington last year", "Wellington", L),
         # A tier word last, after a first name: the person's surname.

@@ -542,6 +542,7 @@ POSSESSIVES: frozenset[str] = _words(
 """Possessive determiners: before a breed they make it a pet's ("our Labrador"), before a
 role a member of staff ("Onze Teamleider", "Notre Responsable")."""
 
+_WORD_RUN = re.compile(r"[^\W\d_]+")
 _WORD_BEFORE_BLANK = re.compile(r"([^\W\d_]+)[ ]$")
 _WORD_AFTER_BLANK = re.compile(r"[ ]([^\W\d_]+)")
 _WORD_AFTER_GAP = re.compile(r"[ \t-]*+([^\W\d_]+)")
@@ -637,6 +638,41 @@ COLOURS: frozenset[str] = _words(
 )
 """Colours: never a place, and in lower case never a name ("in brown", "en rouge"); in
 capitals some are surnames (Brown, Schwarz, Blanc), which stay."""
+
+FINISHES: frozenset[str] = _words(
+    """
+    oak walnut beech pine teak birch maple leather suede velvet linen marble chrome steel
+    titanium graphite copper brass bronze stonewash stonewashed
+    eiken eikenhout noten notenhout beuken grenen leer fluweel linnen marmer staal koper
+    eiche nussbaum buche kiefer leder samt leinen marmor stahl kupfer
+    chêne noyer hêtre cuir daim velours marbre acier cuivre laiton
+    """
+)
+"""Woods, fabrics and finishes a product comes in ("in Natural Oak", "en Chêne Foncé")."""
+
+COLOUR_CUES: frozenset[str] = _words(
+    """
+    in en im colour color finish kleur uitvoering farbe ausführung couleur coloris teinte
+    """
+)
+"""Words a product's colour or finish follows ("in Forest Green", "kleur Oker", "Farbe
+Salbeigrün", "coloris Vert Sauge")."""
+
+_COLOUR_ENDS = tuple(_words("groen blauw rood grijs zwart grün blau grau schwarz weiß braun marin"))
+
+
+def colour_phrase(text: str, start: int, end: int) -> bool:
+    """Whether `start`:`end` names a product's colour or finish after its cue: a word of it
+    is a colour or finish, or a Dutch or German colour compound ("in Forest Green",
+    "in Desert Titanium", "en Bleu Marine", "in Salbeigrün", "kleur Donkergroen")."""
+    if word_before(text, start) not in COLOUR_CUES:
+        return False
+    for word in _WORD_RUN.findall(text, start, end):
+        key = word.casefold()
+        if key in COLOURS or key in FINISHES or (len(key) > 6 and key.endswith(_COLOUR_ENDS)):
+            return True
+    return False
+
 
 TIERS: frozenset[str] = _words(
     """

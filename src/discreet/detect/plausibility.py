@@ -52,6 +52,7 @@ from discreet.detect.ordinary import (
     TIERS,
     UI_NOUNS,
     WEEKDAYS_AND_MONTHS,
+    colour_phrase,
     name_used_as_word,
     pet_breed,
     phrase_words,
@@ -530,6 +531,12 @@ def _refine(item: DetectionInput, finding: Finding) -> Finding | None:
         return None  # "Ga naar Instellingen en dan Privacy": the app's menu, no place
     if finding.type in _PEOPLE_AND_PLACES and pet_breed(text, finding.start, finding.end):
         return None  # "our Labrador chewed the cable", "a Labrador puppy", "Onze Akita"
+    if (
+        finding.type in _PEOPLE_AND_PLACES
+        and colour_phrase(text, finding.start, finding.end)
+        and not known_place(finding.value(text))
+    ):
+        return None  # "in Forest Green", "en Bleu Marine", "in Salbeigrün"; not "in Green Bay"
     if finding.type in _PEOPLE_AND_PLACES and _plan_name(words):
         return None  # "Netflix Premium", "Allrisk Extra", "Vollkasko Premium"
     if finding.type is EntityType.LOCATION:
