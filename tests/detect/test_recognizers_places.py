@@ -179,6 +179,9 @@ def test_places_in_four_languages(language: str, text: str, expected: list[str])
         ("de", "Das Essen war kalt und die Halle leer"),
         ("de", "Am Montag kommt der Techniker"),
         ("fr", "Le canapé Lyon est superbe, mardi il arrive"),
+        # Furniture and tea named after a place, before their noun.
+        ("en", "The Chesterfield armchair has a tear; the Hamilton desk is fine"),
+        ("en", "The Earl Grey and London blends are back in stock"),
         # A dish named after a place.
         ("en", "do you do the Beef Wellington or the Lancashire hotpot?"),
         # A breed that opens with a place, before a pet's noun.

@@ -460,15 +460,17 @@ PRODUCT_NOUNS: frozenset[str] = _words(
     dress shirt jeans mug cup bed mattress speaker headphones phone case cover model
     edition collection size colour color sweater jumper hoodie jersey scarf trousers skirt
     bookcase bookshelf shelf perfume pizza salad sponge cake sauce soup sandwich pie tart
-    vacuum fridge freezer dishwasher printer laptop tablet
+    vacuum fridge freezer dishwasher printer laptop tablet desk armchair wardrobe sideboard
+    cabinet dresser rug trolley blend blends tea
     salade taart soep saus broodje rookworst stofzuiger koelkast vriezer vaatwasser
-    wasmachine droger
+    wasmachine droger kledingkast vloerkleed
     laarzen laars schoenen schoen bank fauteuil stoel tafel jas tas jurk mok kop bed
     matras speaker model maat kleur editie collectie trui sjaal broek boekenkast kast parfum
     stiefel schuhe schuh sofa sessel stuhl tisch lampe jacke mantel tasche kleid hemd
     tasse becher bett matratze modell größe farbe kollektion pullover schal mütze trikot
     regal parfum salat kuchen torte suppe soße sosse staubsauger kühlschrank
-    gefrierschrank geschirrspüler spülmaschine waschmaschine trockner
+    gefrierschrank geschirrspüler spülmaschine waschmaschine trockner schreibtisch
+    kleiderschrank teppich
     bottes bottines chaussures canapé fauteuil chaise lampe veste manteau sac robe
     chemise tasse matelas modèle taille couleur collection écharpe pantalon jupe maillot
     étagère parfum gâteau tarte soupe aspirateur réfrigérateur frigo congélateur
