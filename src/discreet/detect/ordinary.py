@@ -436,8 +436,13 @@ phrases the words name no one."""
 
 
 @functools.cache
-def _longest(phrases: frozenset[str]) -> int:
-    return max(len(phrase.split()) for phrase in phrases)
+def _first_words(phrases: frozenset[str]) -> dict[str, int]:
+    """Each phrase's first word -> the most words a phrase opening with it has."""
+    longest: dict[str, int] = {}
+    for phrase in phrases:
+        words = phrase.split()
+        longest[words[0]] = max(longest.get(words[0], 0), len(words))
+    return longest
 
 
 def phrase_words(keys: Sequence[str], phrases: frozenset[str]) -> list[bool]:
@@ -445,8 +450,11 @@ def phrase_words(keys: Sequence[str], phrases: frozenset[str]) -> list[bool]:
     `phrases` there ("apple pay" in BRANDS_AND_PRODUCTS, "joyeux noël" in
     HOLIDAYS_AND_GREETINGS)."""
     marked = [False] * len(keys)
-    longest = _longest(phrases)
-    for i in range(len(keys)):
+    first_words = _first_words(phrases)
+    for i, key in enumerate(keys):
+        longest = first_words.get(key)
+        if longest is None:
+            continue  # no phrase opens with this word: most words
         for n in range(min(longest, len(keys) - i), 0, -1):
             if " ".join(keys[i : i + n]) in phrases:
                 marked[i : i + n] = [True] * n
@@ -597,6 +605,9 @@ def product_follows(text: str, end: int) -> bool:
 
 
 _LONG_BREEDS = tuple(breed for breed in PLACE_BREEDS if " " in breed)
+_LONG_BREED_EDGES = frozenset(
+    edge for breed in _LONG_BREEDS for edge in (breed.split()[0], breed.split()[-1])
+)
 
 
 def pet_breed(text: str, start: int, end: int) -> bool:
@@ -605,6 +616,8 @@ def pet_breed(text: str, start: int, end: int) -> bool:
     puppy", "Yorkshire Terrier"). Not "they moved to Labrador"."""
     key = text[start:end].casefold()
     if key not in PLACE_BREEDS:
+        if key not in _LONG_BREED_EDGES:
+            return False
         # The finding may open or end a breed's longer name: "Maine" of "a Maine Coon
         # kitten", "charles" of "my cavalier king charles".
         longer = [

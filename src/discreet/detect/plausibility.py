@@ -1057,13 +1057,21 @@ def _plan_name(words: list[_Word]) -> bool:
     )
 
 
+_DEPARTMENT_WORDS = frozenset(word for name in DEPARTMENTS for word in name.split())
+
+
 def _role_not_name(words: list[_Word], language: str) -> bool:
     """Whether the words are a customer, a staff member or an office's holder named by
     role, after a possessive or a particle or not ("Cliente", "Onze Teamleider", "Notre
     Responsable", "de Voorzitter", "Chairwoman"). An office that is a known name too stays
     ("Richter", "King"). A department, with a role or alone, is no one either ("de
     Teamleider Klantcontact", "le Service Client")."""
-    departments = phrase_words([w.key for w in words], DEPARTMENTS)
+    keys = [w.key for w in words]
+    departments = (
+        phrase_words(keys, DEPARTMENTS)
+        if any(k in _DEPARTMENT_WORDS for k in keys)
+        else [False] * len(keys)
+    )
     roles = [
         department
         or w.key in ADDRESSEES
