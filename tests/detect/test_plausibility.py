@@ -114,6 +114,8 @@ P, L, ORG = EntityType.PERSON, EntityType.LOCATION, EntityType.ORGANIZATION
         ("en", "when is the iPhone in Desert Titanium back?", "Desert Titanium", L),
         ("fr", "Vous avez la veste en Bleu Marine ?", "Bleu Marine", P),
         ("de", "das Ecksofa in Salbeigrün", "Salbeigrün", L),
+        # A brand written with "&", which the text's words leave out.
+        ("de", "dem Cube Hybrid oder dem Riese & Müller Charger4?", "Müller", P),
         # A plan's or product's name ends with its tier.
         ("en", "I want to cancel the Netflix Premium add-on", "Netflix Premium", P),
         ("nl", "Ik twijfel tussen Allrisk Extra en WA", "Allrisk Extra", L),

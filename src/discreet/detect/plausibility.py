@@ -163,7 +163,18 @@ _NOT_NAME_PARTS = (HONORIFICS - {"m"}) | frozenset(
     ]
 )
 # Phrases that name no one, even where a model reads a name in them.
-_NO_ONES_PHRASES = BRANDS_AND_PRODUCTS | DISHES | HOLIDAYS_AND_GREETINGS
+_NO_ONES_PHRASES = (
+    BRANDS_AND_PRODUCTS
+    | DISHES
+    | HOLIDAYS_AND_GREETINGS
+    # A text's words leave out "&": "Riese & Müller" is read as "riese müller". Not where
+    # that reads as a person's name ("Jack & Jones", "jack jones").
+    | frozenset(
+        brand.replace(" & ", " ")
+        for brand in BRANDS_AND_PRODUCTS
+        if " & " in brand and brand.split()[0] not in FIRST_NAMES
+    )
+)
 _BRAND_MAX_WORDS = max(len(b.split()) for b in _NO_ONES_PHRASES)
 """How many words around a finding `_brand_in_context` reads."""
 
