@@ -114,6 +114,8 @@ P, L, ORG = EntityType.PERSON, EntityType.LOCATION, EntityType.ORGANIZATION
         ("en", "when is the iPhone in Desert Titanium back?", "Desert Titanium", L),
         ("fr", "Vous avez la veste en Bleu Marine ?", "Bleu Marine", P),
         ("de", "das Ecksofa in Salbeigrün", "Salbeigrün", L),
+        # A line's name one or two words before its noun, after an article.
+        ("en", "will it fit on the Bristol kitchen trolley?", "Bristol", L),
         # A brand written with "&", which the text's words leave out.
         ("de", "dem Cube Hybrid oder dem Riese & Müller Charger4?", "Müller", P),
         # A plan's or product's name ends with its tier.
@@ -149,6 +151,8 @@ def test_ordinary_words_and_shop_vocabulary_are_dropped(
         ("en", "Giorgio Armani opened the show", "Giorgio Armani", P),
         # A place named with a colour, after "in": the gazetteer knows it.
         ("en", "We moved to a house in Green Bay last year", "Green Bay", L),
+        # A place after an article with no product's noun after it.
+        ("en", "We moved to the London area last year", "London", L),
         # A dish's place alone is the place.
         ("en", "We moved to Wellington last year", "Wellington", L),
         # A tier word last, after a first name: the person's surname.

@@ -179,6 +179,8 @@ def test_places_in_four_languages(language: str, text: str, expected: list[str])
         ("de", "Das Essen war kalt und die Halle leer"),
         ("de", "Am Montag kommt der Techniker"),
         ("fr", "Le canapé Lyon est superbe, mardi il arrive"),
+        # A place's name after an article, one or two words before a product's noun.
+        ("en", "I ordered the Oslo three-seater sofa and the Stockholm side table"),
         # Furniture and tea named after a place, before their noun.
         ("en", "The Chesterfield armchair has a tear; the Hamilton desk is fine"),
         ("en", "The Earl Grey and London blends are back in stock"),

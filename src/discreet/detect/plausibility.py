@@ -536,6 +536,8 @@ def _refine(item: DetectionInput, finding: Finding) -> Finding | None:
         # A product line, even one named after a city the gazetteer knows. Before the
         # gazetteer's shortcut below, which would otherwise keep "Lyon" as a place.
         return None  # "Chelsea boots", "the Lyon sofa", "le canapé Lyon", "de Oslo bank"
+    if finding.type in _PEOPLE_AND_PLACES and line_before_noun(text, finding.start, finding.end):
+        return None  # "the Oslo three-seater sofa", "the Stockholm side table"
     if finding.type is not EntityType.ORGANIZATION and _model_of_make(item, finding, words):
         return None  # "Renault Clio", "der Vorwerk Kobold", "Nike Air Zoom Pegasus"
     if finding.type in _PEOPLE_AND_PLACES and _ui_label(item, finding, words):
@@ -1130,6 +1132,19 @@ _VENUE_WORDS = PLACE_HEADS | frozenset(
 
 def _place_cue(text: str, start: int) -> bool:
     return PLACE_CUE_BEFORE.search(text, max(0, start - 24), start) is not None
+
+
+_LOWER_WORDS_THEN_WORD = re.compile(r"(?:[ \t]+[a-zà-ÿ][\w-]*){1,2}?[ \t]+([^\W\d_]+)")
+
+
+def line_before_noun(text: str, start: int, end: int) -> bool:
+    """Whether `start`:`end` names a product line, after an article and before one or two
+    lower-case words and a product noun ("the Oslo three-seater sofa", "the Bristol
+    kitchen trolley"; `ordinary.product_follows` reads the noun right after the name)."""
+    if word_before(text, start) not in DETERMINERS:
+        return False
+    match = _LOWER_WORDS_THEN_WORD.match(text, end, end + 40)
+    return match is not None and match.group(1).casefold() in PRODUCT_NOUNS
 
 
 def no_ones_phrase(item: DetectionInput, start: int, end: int) -> bool:

@@ -38,6 +38,7 @@ from discreet.detect.places import (
 from discreet.detect.plausibility import (
     CAPITALISED_ORDINARY,
     PLACES_RECOGNIZER,
+    line_before_noun,
     no_ones_phrase,
 )
 from discreet.detect.plausibility import sentence_initial as _sentence_initial
@@ -557,6 +558,8 @@ class PlaceRecognizer(Recognizer):
             return None  # "the Lyon sofa", "le canapé Lyon", "das Modell Wien"
         if pet_breed(text, start, end):
             return None  # "does the harness fit my Newfoundland?"
+        if line_before_noun(text, start, end):
+            return None  # "the Oslo three-seater sofa", "the Bristol kitchen trolley"
         if no_ones_phrase(item, start, end):
             return None  # "the Beef Wellington", "das Bayern München Trikot"
         ambiguous = n_words == 1 and (
