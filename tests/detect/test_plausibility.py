@@ -116,6 +116,13 @@ P, L, ORG = EntityType.PERSON, EntityType.LOCATION, EntityType.ORGANIZATION
         ("de", "das Ecksofa in Salbeigrün", "Salbeigrün", L),
         # A line's name one or two words before its noun, after an article.
         ("en", "will it fit on the Bristol kitchen trolley?", "Bristol", L),
+        # A finish named by its shade; a feast alone; a menu's path; a plan's tariff.
+        ("en", "the legs are Walnut instead of Natural Oak", "Natural Oak", L),
+        ("fr", "les pieds sont en Chêne Foncé au lieu de Chêne Naturel", "Chêne Naturel", P),
+        ("fr", "Pour une livraison avant Noël, choisissez Livraison Express", "Noël", P),
+        ("nl", "ga naar Mijn Energie > Termijnbedrag en schuif", "Mijn Energie", P),
+        ("nl", "Wil je overstappen naar Dynamisch Tarief, dan kan dat", "Dynamisch Tarief", L),
+        ("en", "is the Tasting Menu on then or just the Set Menu", "Tasting Menu", L),
         # A brand written with "&", which the text's words leave out.
         ("de", "dem Cube Hybrid oder dem Riese & Müller Charger4?", "Müller", P),
         # A plan's or product's name ends with its tier.
@@ -151,6 +158,9 @@ def test_ordinary_words_and_shop_vocabulary_are_dropped(
         ("en", "Giorgio Armani opened the show", "Giorgio Armani", P),
         # A place named with a colour, after "in": the gazetteer knows it.
         ("en", "We moved to a house in Green Bay last year", "Green Bay", L),
+        # Dutch "en" is "and", no colour's cue; a feast in a longer name stays.
+        ("nl", "Jan en Piet Groen kwamen gisteren langs", "Piet Groen", P),
+        ("en", "the match at Easter Road was sold out", "Easter Road", L),
         # A place after an article with no product's noun after it.
         ("en", "We moved to the London area last year", "London", L),
         # A dish's place alone is the place.

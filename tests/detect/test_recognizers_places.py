@@ -179,6 +179,8 @@ def test_places_in_four_languages(language: str, text: str, expected: list[str])
         ("de", "Das Essen war kalt und die Halle leer"),
         ("de", "Am Montag kommt der Techniker"),
         ("fr", "Le canapé Lyon est superbe, mardi il arrive"),
+        # A colour or finish named like a town, after its cue.
+        ("en", "the sofa in Forest Green arrived, the legs in Walnut"),
         # A place's name after an article, one or two words before a product's noun.
         ("en", "I ordered the Oslo three-seater sofa and the Stockholm side table"),
         # Furniture and tea named after a place, before their noun.

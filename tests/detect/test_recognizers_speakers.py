@@ -59,6 +59,7 @@ def test_the_name_beside_a_verb_of_saying_is_a_person(
         ("de", '" Wir bleiben ", erklärte Moskau am Montag.'),  # a capital: its government
         ("fr", "« Nous restons », affirme la France."),  # lower case: no name follows
         ("en", "He said Paris was lovely."),  # no quotation before the verb
+        ("nl", "wanneer is hij leverbaar? Coolblue zegt volgende week"),  # a shop answers
     ],
 )
 def test_no_person_where_the_speaker_is_a_word_or_a_place(language: str, text: str) -> None:

@@ -435,6 +435,17 @@ for a person or a place ("Noël" and "Nikolaus" are first names as well), but in
 phrases the words name no one."""
 
 
+FEASTS: frozenset[str] = _words(
+    """
+    christmas xmas easter whitsun kerst kerstmis pasen pinksteren weihnachten ostern
+    pfingsten silvester noël pâques pentecôte toussaint halloween thanksgiving
+    """
+)
+"""Feasts named alone ("delivery before Christmas", "livraison avant Noël"): a date, not
+the person "Noël"; in a longer name they stay its words ("Easter Road", "Christmas
+Island")."""
+
+
 @functools.cache
 def _first_words(phrases: frozenset[str]) -> dict[str, int]:
     """Each phrase's first word -> the most words a phrase opening with it has."""
@@ -667,26 +678,44 @@ FINISHES: frozenset[str] = _words(
 
 COLOUR_CUES: frozenset[str] = _words(
     """
-    in en im colour color finish kleur uitvoering farbe ausführung couleur coloris teinte
+    in im colour color finish kleur uitvoering farbe ausführung couleur coloris teinte
     """
 )
 """Words a product's colour or finish follows ("in Forest Green", "kleur Oker", "Farbe
-Salbeigrün", "coloris Vert Sauge")."""
+Salbeigrün", "coloris Vert Sauge"); in French "en" too ("en Bleu Marine"), which in Dutch
+is "and" ("Jan en Piet Groen")."""
 
 _COLOUR_ENDS = tuple(_words("groen blauw rood grijs zwart grün blau grau schwarz weiß braun marin"))
 
 
-def colour_phrase(text: str, start: int, end: int) -> bool:
-    """Whether `start`:`end` names a product's colour or finish after its cue: a word of it
-    is a colour or finish, or a Dutch or German colour compound ("in Forest Green",
+SHADES: frozenset[str] = _words(
+    """
+    natural dark light pale deep bright matte brushed washed antique
+    naturel donker licht natur dunkel hell foncé clair
+    """
+)
+"""Words that shade a colour or finish ("Natural Oak", "Chêne Foncé", "Donker Eiken")."""
+
+_CAPITALISED_AFTER = re.compile(r"(?:[ \t]+[A-ZÀ-Ý][^\W\d_]*){1,2}")
+
+
+def colour_word(key: str) -> bool:
+    """Whether the case-folded `key` is a colour or a finish, or a Dutch or German colour
+    compound ("salbeigrün", "donkergroen")."""
+    return key in COLOURS or key in FINISHES or (len(key) > 6 and key.endswith(_COLOUR_ENDS))
+
+
+def colour_phrase(text: str, start: int, end: int, language: str) -> bool:
+    """Whether `start`:`end` names a product's colour or finish after its cue: a word of it,
+    or of the capitalised words right after it, is a colour or finish ("in Forest Green",
     "in Desert Titanium", "en Bleu Marine", "in Salbeigrün", "kleur Donkergroen")."""
-    if word_before(text, start) not in COLOUR_CUES:
+    before = word_before(text, start)
+    if before not in COLOUR_CUES and not (before == "en" and language == "fr"):
         return False
-    for word in _WORD_RUN.findall(text, start, end):
-        key = word.casefold()
-        if key in COLOURS or key in FINISHES or (len(key) > 6 and key.endswith(_COLOUR_ENDS)):
-            return True
-    return False
+    run = _CAPITALISED_AFTER.match(text, end)
+    if run is not None:
+        end = run.end()
+    return any(colour_word(word.casefold()) for word in _WORD_RUN.findall(text, start, end))
 
 
 TIERS: frozenset[str] = _words(
@@ -694,6 +723,7 @@ TIERS: frozenset[str] = _words(
     premium plus pro extra unlimited basic basis standard essential essentials
     essentiel essentielle comfort confort komfort light lite deluxe classic classique
     klassiek klassik flex family familie famille business zakelijk start starter
+    menu menü tarief tarif tariff kit
     """
 )
 """Words that end a plan's, subscription's or product's name in shops' Title Case ("Netflix

@@ -40,6 +40,7 @@ from discreet.detect.ordinary import (
     COLOURS,
     COMPANY_HEADS,
     DISHES,
+    FEASTS,
     HOLIDAYS_AND_GREETINGS,
     LEGAL_FORMS,
     MAKERS,
@@ -48,11 +49,13 @@ from discreet.detect.ordinary import (
     PLACE_HEADS,
     POSSESSIVES,
     PRODUCT_NOUNS,
+    SHADES,
     SIGN_OFF_WORDS,
     TIERS,
     UI_NOUNS,
     WEEKDAYS_AND_MONTHS,
     colour_phrase,
+    colour_word,
     name_used_as_word,
     pet_breed,
     phrase_words,
@@ -546,10 +549,14 @@ def _refine(item: DetectionInput, finding: Finding) -> Finding | None:
         return None  # "our Labrador chewed the cable", "a Labrador puppy", "Onze Akita"
     if (
         finding.type in _PEOPLE_AND_PLACES
-        and colour_phrase(text, finding.start, finding.end)
+        and colour_phrase(text, finding.start, finding.end, language)
         and not known_place(finding.value(text))
     ):
         return None  # "in Forest Green", "en Bleu Marine", "in Salbeigrün"; not "in Green Bay"
+    if finding.type in _PEOPLE_AND_PLACES and len(keys) == 1 and keys[0] in FEASTS:
+        return None  # "livraison avant Noël", "before Christmas"; not "Easter Road"
+    if finding.type in _PEOPLE_AND_PLACES and _colour_name(words, text, finding):
+        return None  # "Natural Oak", "Chêne Naturel", "Zwart Eiken"
     if finding.type in _PEOPLE_AND_PLACES and _plan_name(words):
         return None  # "Netflix Premium", "Allrisk Extra", "Vollkasko Premium"
     if finding.type is EntityType.LOCATION:
@@ -1034,7 +1041,7 @@ def _ui_label(item: DetectionInput, finding: Finding, words: list[_Word]) -> boo
     text, language = item.text, item.language
     if len(words) > 1 and words[0].key in UI_NOUNS:
         label = words[1:]  # the model ran the noun into the label: "Option Auslandseinsatz"
-    elif word_before(text, finding.start) in UI_NOUNS:
+    elif word_before(text, finding.start) in UI_NOUNS or _breadcrumb(text, finding):
         label = words
     else:
         window = text[max(0, finding.start - 60) : finding.start]
@@ -1045,6 +1052,19 @@ def _ui_label(item: DetectionInput, finding: Finding, words: list[_Word]) -> boo
     return all(_label_word(w, language, compounds=True) for w in label)
 
 
+_BREADCRUMB_BEFORE = re.compile(r"[>›»→][ \t]*$")
+_BREADCRUMB_AFTER = re.compile(r"[ \t]*[>›→]")
+
+
+def _breadcrumb(text: str, finding: Finding) -> bool:
+    """Whether the finding is a step of a menu's path ("Mijn Energie > Termijnbedrag",
+    "Mon Espace Client > Modifier mon contrat")."""
+    return (
+        _BREADCRUMB_BEFORE.search(text, max(0, finding.start - 4), finding.start) is not None
+        or _BREADCRUMB_AFTER.match(text, finding.end) is not None
+    )
+
+
 def _label_word(word: _Word, language: str, *, compounds: bool) -> bool:
     """Whether `word` may be a word of an app's label: a word of the language, known as
     no name and no place; with `compounds`, a German compound too ("Auslandseinsatz")."""
@@ -1053,6 +1073,20 @@ def _label_word(word: _Word, language: str, *, compounds: bool) -> bool:
     if zipf_here(word.text, language) >= UI_LABEL_ZIPF:
         return True
     return compounds and language == "de" and german_compound(word.text)
+
+
+def _colour_name(words: list[_Word], text: str, finding: Finding) -> bool:
+    """Whether two or more capitalised words are all colours, finishes or their shades, one
+    a colour or finish ("Natural Oak", "Chêne Naturel", "Zwart Eiken", "Rose Gold" is one
+    too): a product's finish wherever it stands. Not after a first name ("Hazel Brown"),
+    nor a place the gazetteer knows."""
+    return (
+        len(words) > 1
+        and words[0].key not in FIRST_NAMES
+        and all(colour_word(w.key) or w.key in SHADES for w in words)
+        and any(colour_word(w.key) for w in words)
+        and not known_place(finding.value(text))
+    )
 
 
 def _plan_name(words: list[_Word]) -> bool:

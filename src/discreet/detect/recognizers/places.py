@@ -22,6 +22,7 @@ from discreet.detect.ordinary import (
     PLACE_HEADS,
     PLACE_LEADS,
     WEEKDAYS_AND_MONTHS,
+    colour_phrase,
     pet_breed,
     product_follows,
     product_precedes,
@@ -558,6 +559,8 @@ class PlaceRecognizer(Recognizer):
             return None  # "the Lyon sofa", "le canapé Lyon", "das Modell Wien"
         if pet_breed(text, start, end):
             return None  # "does the harness fit my Newfoundland?"
+        if colour_phrase(text, start, end, item.language):
+            return None  # "the sofa in Forest Green", "legs in Walnut"
         if line_before_noun(text, start, end):
             return None  # "the Oslo three-seater sofa", "the Bristol kitchen trolley"
         if no_ones_phrase(item, start, end):

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from discreet.detect.base import DetectionInput, Finding, Recognizer
 from discreet.detect.entities import EntityType
 from discreet.detect.offices import role_word
-from discreet.detect.ordinary import zipf_here
+from discreet.detect.ordinary import BRANDS_AND_PRODUCTS, zipf_here
 from discreet.detect.places import well_known_place
 from discreet.detect.recognizers.names import FIRST_NAMES, PARTICLES, known_name
 from discreet.detect.recognizers.roles import SCORE, name_words, names_someone
@@ -150,5 +150,7 @@ class SpeakerRecognizer(Recognizer):
                 break
         # A small town of a surname's name speaks for nobody ("sagte Brehme": a village in
         # Thuringia too); a capital or a country does ("Moskau erklärte": its government).
+        if " ".join(w[2].casefold() for w in words) in BRANDS_AND_PRODUCTS:
+            return  # "Coolblue zegt volgende week": the shop's answer, no one's
         if words and names_someone(item, words, self._stop, well_known_place):
             yield Finding(words[0][0], words[-1][1], EntityType.PERSON, SCORE, self.name)
