@@ -143,6 +143,7 @@ def test_a_thirteen_digit_visa_in_card_groups_is_a_card() -> None:
         ("de", "meine Mutter ist 47 Jahre alt"),
         ("fr", "j'ai 47 ans"),
         ("fr", "elle a 47 ans"),
+        ("en", "My son Arjun is 47 - can he get the senior rate?"),  # a dash ends the clause
     ],
 )
 def test_ages_in_running_text(language: str, text: str) -> None:
@@ -161,6 +162,7 @@ def test_ages_in_running_text(language: str, text: str) -> None:
         ("de", "die Garantie ist 2 Jahre."),
         ("fr", "il y a 10 ans"),
         ("fr", "j'ai 10 ans d'ancienneté"),
+        ("en", "my son is 15 - 20 minutes away"),  # a range, not a clause
     ],
 )
 def test_durations_are_not_ages(language: str, text: str) -> None:

@@ -18,7 +18,12 @@ from discreet.detect.registry import builtin
 
 _N = r"(?P<n>\d{1,3})"
 # What may follow "ik ben 42 jaar" / "I'm 42" for it to be an age: end of the clause.
-_CLAUSE_END = r"(?=\s*(?:[.,!?;:)]|$|\s(?:and|but|so|en|maar|dus|und|aber|et|mais)\b))"
+_CLAUSE_END = (
+    r"(?=\s*(?:[.,!?;:)]|$|\s(?:and|but|so|en|maar|dus|und|aber|et|mais)\b)"
+    # A dash that opens the next clause ("my son is 15 - can he ..."), not a range
+    # ("is 15 - 20 minutes away").
+    r"|\s+[-–—]\s+(?!\d))"
+)
 
 # Relatives whose age a customer gives ("my mother is 83", "mijn zoon is 7 jaar").
 _KIN_EN = (
