@@ -76,6 +76,9 @@ P, L, ORG = EntityType.PERSON, EntityType.LOCATION, EntityType.ORGANIZATION
         # A shop's compound nouns, too rare for the frequency lists.
         ("de", "Hansen Logistik GmbH, Rechnungsadresse: Industriestraße 9", "Rechnungsadresse", L),
         ("de", "Meine Kundennummer finde ich nicht", "Kundennummer", P),
+        ("de", "Ich vergleiche Vollkasko und Teilkasko", "Teilkasko", P),
+        ("nl", "Zitten Ruitschade en Vervangend Vervoer erin?", "Ruitschade", P),
+        ("nl", "werkt de ANWB Laadpas ook bij Fastned?", "Laadpas", L),
         ("fr", "je suis au faubourg depuis hier", "faubourg", L),
         ("fr", "livraison mardi matin", "mardi", P),
         ("fr", "payé avec Bancontact", "Bancontact", P),

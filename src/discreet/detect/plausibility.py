@@ -233,8 +233,10 @@ def ordinary(word: str, text: str, start: int, language: str, *, informal: bool 
         return frequency >= (LOWER_CASE_ORDINARY if cut is None else cut)
     if name or place:
         return False
-    if language == "de" and len(key) > 8 and key.endswith(_GERMAN_SERVICE_HEADS):
-        return True  # "Rechnungsadresse", "Kundennummer": a compound, rarer than its parts
+    if len(key) > 6 and key.endswith(_SERVICE_HEADS.get(language, ())):
+        # "Rechnungsadresse", "Kundennummer", "Laadpas", "Ruitschade", "Teilkasko": a
+        # compound, rarer than its parts
+        return True
     if word.isupper() or sentence_initial(text, start):
         return frequency >= SENTENCE_START_ORDINARY or _french_imperative(word, language)
     if frequency >= CAPITALISED_ORDINARY:
@@ -263,13 +265,24 @@ def _french_imperative(word: str, language: str) -> bool:
     )
 
 
-# Nouns a shop's German ends its compounds with; no name or town ends with them, and the
-# compounds ("Rechnungsadresse", "Lieferanschrift", "Bestelldatum") are too rare for the
-# frequency lists to know.
-_GERMAN_SERVICE_HEADS = (
-    "adresse", "anschrift", "nummer", "datum", "konto", "rechnung", "bestellung",
-    "lieferung", "kosten", "daten", "sendung", "zahlung",
-)  # fmt: skip
+# Nouns a shop's German and Dutch end their compounds with; no name or town ends with
+# them, and the compounds ("Rechnungsadresse", "Bestelldatum", "Laadpas", "Ruitschade",
+# "Maandagdeal") are too rare for the frequency lists to know. (Not "haus" or "dorf":
+# towns end so, "Neuhaus".)
+_SERVICE_HEADS = {
+    "de": (
+        "adresse", "anschrift", "nummer", "datum", "konto", "rechnung", "bestellung",
+        "lieferung", "kosten", "daten", "sendung", "zahlung", "karte", "schaden", "kasko",
+        "paket", "versicherung", "tarif", "rabatt", "gutschein", "garantie", "zustellung",
+        "aktion", "angebot", "einstellungen", "abo",
+    ),
+    "nl": (
+        "adres", "nummer", "datum", "rekening", "bestelling", "levering", "bezorging",
+        "kosten", "betaling", "factuur", "pas", "kaart", "box", "schade", "deal", "thee",
+        "abonnement", "bundel", "tarief", "korting", "pakket", "verzekering", "dekking",
+        "garantie", "instellingen", "saldo",
+    ),
+}  # fmt: skip
 
 OWN_WORD_SPREAD = -1.0
 """A word much more frequent in another language than in the text's (`zipf_spread` below
