@@ -117,6 +117,8 @@ P, L, ORG = EntityType.PERSON, EntityType.LOCATION, EntityType.ORGANIZATION
         ("en", "when is the iPhone in Desert Titanium back?", "Desert Titanium", L),
         ("fr", "Vous avez la veste en Bleu Marine ?", "Bleu Marine", P),
         ("de", "das Ecksofa in Salbeigrün", "Salbeigrün", L),
+        # A plan's name after the plan's noun.
+        ("fr", "Je compare la formule Tous Risques et l'offre Confort", "Tous Risques", P),
         # A line's name one or two words before its noun, after an article.
         ("en", "will it fit on the Bristol kitchen trolley?", "Bristol", L),
         # A finish named by its shade; a feast alone; a menu's path; a plan's tariff.

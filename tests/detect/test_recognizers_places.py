@@ -179,6 +179,8 @@ def test_places_in_four_languages(language: str, text: str, expected: list[str])
         ("de", "Das Essen war kalt und die Halle leer"),
         ("de", "Am Montag kommt der Techniker"),
         ("fr", "Le canapé Lyon est superbe, mardi il arrive"),
+        # A make's or brand's model named after a place.
+        ("de", "Ich schwanke zwischen dem Cube Kathmandu Hybrid und einem anderen"),
         # A colour or finish named like a town, after its cue.
         ("en", "the sofa in Forest Green arrived, the legs in Walnut"),
         # A place's name after an article, one or two words before a product's noun.

@@ -507,10 +507,12 @@ PRODUCT_NOUNS_BEFORE: frozenset[str] = _words(
     jacke lamp lampe mattress matelas matras matratze pizza robe jurk kleid étagère regal
     kast hoekbank bijzettafel dressoir boxspring schrank ecksofa couchtisch kommode
     boxspringbett armoire commode
+    offre formule forfait abonnement tarif tariff tarief bundel pakket paket abo
     """
 )
 """The product nouns that also come before the line's name ("le canapé Lyon", "de bank
-Oslo"); the others ("case", "model", "size") come before names of people too."""
+Oslo"), and a plan's before the plan's ("l'offre Vert Électrique", "het abonnement Family
+Max"); the others ("case", "model", "size") come before names of people too."""
 
 MAKES: frozenset[str] = _words(
     """
@@ -520,7 +522,7 @@ MAKES: frozenset[str] = _words(
     harley-davidson nike adidas asics reebok vorwerk dyson miele bosch siemens samsung apple
     sony philips xiaomi huawei oneplus motorola nokia lego playmobil ikea logitech lenovo
     asus acer nintendo delonghi krups tefal smeg kenwood nespresso senseo kärcher karcher
-    makita dewalt stihl gardena garmin fitbit gopro canon nikon
+    makita dewalt stihl gardena garmin fitbit gopro canon nikon cube gazelle koga
     """
 )
 """Makes whose name goes before their models' names, as one run of capitalised words:

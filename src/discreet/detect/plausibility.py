@@ -1155,10 +1155,17 @@ def _model_of_make(item: DetectionInput, finding: Finding, words: list[_Word]) -
         return False
     if len(words) > 1 and words[0].key in MAKERS:
         return True
+    return after_make(item, finding.start)
+
+
+def after_make(item: DetectionInput, start: int) -> bool:
+    """Whether the word at `start` stands in a run of capitalised words that a make or brand
+    opens ("Clio" of "Renault Clio", "Kathmandu" of "Cube Kathmandu Hybrid"), not past a
+    word in capitals ("BMW CEO Oliver Zipse")."""
     text = item.text
     run = item.words
-    i = bisect.bisect_left(run, (finding.start,))
-    at = finding.start
+    i = bisect.bisect_left(run, (start,))
+    at = start
     while i > 0:
         start, end, word = run[i - 1]
         if text[end:at] != " " or not word[:1].isupper():

@@ -39,6 +39,7 @@ from discreet.detect.places import (
 from discreet.detect.plausibility import (
     CAPITALISED_ORDINARY,
     PLACES_RECOGNIZER,
+    after_make,
     line_before_noun,
     no_ones_phrase,
 )
@@ -559,6 +560,8 @@ class PlaceRecognizer(Recognizer):
             return None  # "the Lyon sofa", "le canapé Lyon", "das Modell Wien"
         if pet_breed(text, start, end):
             return None  # "does the harness fit my Newfoundland?"
+        if after_make(item, start):
+            return None  # "the Cube Kathmandu Hybrid", "a Seat Toledo"
         if colour_phrase(text, start, end, item.language):
             return None  # "the sofa in Forest Green", "legs in Walnut"
         if line_before_noun(text, start, end):
