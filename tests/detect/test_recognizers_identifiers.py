@@ -234,3 +234,60 @@ def test_every_trigger_phrase_contains_a_prefilter_stem(
     key = recognizer().entity_type.value
     for phrase in phrases(key):
         assert any(stem in phrase for stem in recognizer.stems), phrase
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        # A reference's shape after a noun of what it refers to, however the customer
+        # words it: an account, a member's card, a repair, a booking, a contract, a loan.
+        ("en", "payslips for the Remortgage on mortgage account MTG-77310452.",
+         [(EntityType.CUSTOMER_ID, "MTG-77310452")]),
+        ("en", "member no GYM884120, email to follow", [(EntityType.CUSTOMER_ID, "GYM884120")]),
+        ("en", "dropped my phone in for repair, ticket says RP-55190. can u text me",
+         [(EntityType.ORDER_ID, "RP-55190")]),
+        ("nl", "de hypotheek met nummer HYP-82401553 op mijn naam",
+         [(EntityType.ORDER_ID, "HYP-82401553")]),
+        ("de", "in meiner Buchung LH4K9P ist mein Nachname falsch",
+         [(EntityType.ORDER_ID, "LH4K9P")]),
+        ("de", "bitte (Reparaturauftrag RA-230918-77) morgen abholen",
+         [(EntityType.ORDER_ID, "RA-230918-77")]),
+        ("de", "Mietvertrag 9917 4420 315, Kennzeichen folgt",
+         [(EntityType.ORDER_ID, "9917 4420 315")]),
+        ("de", "für unser Darlehen Nr. 7712-440981-02. Wir wohnen",
+         [(EntityType.ORDER_ID, "7712-440981-02")]),
+        ("de", "Payback Kartennummer ist 3083 1193 4476 02. danke",
+         [(EntityType.CUSTOMER_ID, "3083 1193 4476 02")]),
+        ("fr", "votre carte fidélité VC-302918 a été créditée",
+         [(EntityType.CUSTOMER_ID, "VC-302918")]),
+        ("fr", "ma carte Fnac+ n° 2940177382115 à mon compte",
+         [(EntityType.CUSTOMER_ID, "2940177382115")]),
+        # A number after a phone's word is the phone, whatever its range.
+        ("en", "confirm the emergency contact number 07700 900871 is correct",
+         [(EntityType.PHONE_NUMBER, "07700 900871")]),
+    ],
+)  # fmt: skip
+def test_references_after_what_they_refer_to(
+    language: str, text: str, expected: list[tuple[EntityType, str]]
+) -> None:
+    assert [(t, v) for t, v, _ in found("reference", text, language)] == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "The RTX-4090 and the Sony WH-1000XM4 are in stock, is the C380 better?"),
+        # A product's own numbers: serial and article numbers, barcodes.
+        ("fr", "Le numéro de série sur le carton est 4503 5529 8695 2812, si ça peut aider"),
+        ("de", "Die Artikelnummer auf dem Etikett lautet 981590489."),
+        ("fr", "Il s'agit du AirPods, 3 paquets, référence 8744882094879."),
+        ("fr", "Il s'agit du Kindle, 6 pièces, référence IP3775/57."),
+        # A bare number after a word for a number only, and a date.
+        ("en", "the number 12345678 is on the box"),
+        ("en", "I have been a customer since 2025-02-18 and I'm upset"),
+        # The cue in another sentence.
+        ("en", "I lost my card. RTX-40901 is what I want for Christmas."),
+    ],
+)
+def test_codes_without_a_reference_noun_are_not_references(language: str, text: str) -> None:
+    assert found("reference", text, language) == []

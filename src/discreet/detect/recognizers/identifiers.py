@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from itertools import chain
 
 from discreet.detect.base import DIGIT, DetectionInput, Finding, Recognizer
 from discreet.detect.context import Typos, phrases
@@ -266,3 +267,109 @@ _ACCOUNT_LOGIN = re.compile(
     r"(?<!\w)(?i:account|compte)[ \t]*:[ \t]*(?P<v>[a-z][a-z0-9]*(?:[._][a-z0-9]+)+)"
     r"(?![\w@]|\.\w)"
 )
+
+
+# A reference code's shape: letters, a dash maybe, four digits or more ("MTG-77310452",
+# "GYM884120", "RA-230918-77", "JR-5519-0238"), or six capitals and digits with at least
+# one digit and three letters, as booking codes are written ("LH4K9P", "AF8ZK2").
+_REFERENCE_CODE = re.compile(
+    r"(?<![\w/.-])(?:[A-Z]{1,4}-?\d{4,12}(?:-\d{1,6})*|(?=[A-Z0-9]{6}(?![\w-]))"
+    r"(?=(?:[A-Z]*\d){1,3}[A-Z]*(?![\w-]))(?=(?:\d*[A-Z]){3})[A-Z0-9]{6})(?![\w/-]|\.\w)"
+)
+# A number of eight digits or more, in groups or not ("9917 4420 315", "300 412 775",
+# "7712-440981-02", "2940177382115"): a reference after its cue, not a phone's "+".
+_REFERENCE_NUMBER = re.compile(
+    r"(?<![\w+.,/-])(?:\d{8,16}|\d{2,6}(?:[ -]\d{2,6}){1,4})(?![\w/-]|[.,]\d)"
+)
+_REFERENCE_DIGITS = 8
+# Nouns of an account, a card, a booking or a claim, and words for a number, before its
+# code within a few words: "mortgage account MTG-77310452", "member no GYM884120",
+# "Reparaturauftrag RA-230918-77", "réservation AF8ZK2", "carte fidélité VC-302918".
+_REFERENCE_CUE = re.compile(
+    # Long words may end a compound ("Reparaturauftrag", "Vertragskontonummer",
+    # "inruilnummer"); short ones stand alone ("no", "nr", "pas", "lid").
+    r"[^\W\d_]*(?:account|member|membership|customer|client|ticket|booking|reservation|contract|"
+    r"mortgage|policy|order|reference|number|rekening|kaart|reservering|boeking|lening|"
+    r"hypotheek|dossier|nummer|konto|karte|mitglied|kunde|kunden|buchung|auftrag|vertrag|"
+    r"darlehen|police|vorgang|compte|carte|membre|adhérent|réservation|commande|location|"
+    r"contrat|sinistre|référence|numéro)(?!\w)"
+    r"|(?<!\w)(?:card|loan|claim|case|ref|no|nr|pas|lid|polis|prêt|n°)(?![\w-])",
+    re.IGNORECASE,
+)
+# Cue words that make the code a customer's (an account, a card, a member's number); the
+# others make it an order's, a booking's or a case's.
+_CUSTOMER_CUES = frozenset(
+    (
+        "account", "card", "member", "membership", "customer", "client", "rekening", "pas",
+        "kaart", "lid", "klant", "konto", "karte", "mitglied", "kunde", "kunden", "compte",
+        "carte", "membre", "adhérent",
+    )
+)  # fmt: skip
+_REFERENCE_REACH = 40
+
+
+def _customer_cue(word: str) -> bool:
+    """Whether a cue word names a customer's account or card, alone or as a compound's part
+    ("Kartennummer", "klantnummer", "Mitgliedsnummer"; "pas", "lid" only alone)."""
+    return word in _CUSTOMER_CUES or any(cue in word for cue in _CUSTOMER_CUES if len(cue) > 3)
+
+
+# A sentence's end, not an abbreviation's full stop before a number ("Darlehen Nr. 7712").
+_CLAUSE_BREAK = re.compile(r"[!?\n;]|\.(?=\s+[A-ZÀ-Ý])")
+_NUMBER_WORDS = frozenset(
+    ("number", "nummer", "numéro", "no", "nr", "n°", "ref", "reference", "référence")
+)
+# A product's own numbers, no one's: serial and article numbers, barcodes, models.
+_PRODUCT_CODE_CUE = re.compile(
+    r"(?i)(?:serial|série|serie|artikel|article|barcode|sku|ean|gtin|model|modell|modèle|"
+    r"product|produit|produkt|artikelnummer|typenummer)"
+)
+_PHONE_CUE = re.compile(
+    r"(?i)(?<!\w)(?:phone|tel|telephone|mobile|mobiel|telefoon|telefon|handy|téléphone|"
+    r"portable|contact number)(?!\w)"
+)
+
+
+@builtin
+class ReferenceRecognizer(Recognizer):
+    """A code shaped like a reference ("MTG-77310452", "LH4K9P") within a few words after
+    a noun of an account, card, booking or claim, or a word for a number, in the same
+    sentence: the phrase-led customer and order recognizers list exact phrases, and
+    customers name their references in as many ways as they hold them ("ticket says
+    RP-55190", "Mietvertrag", "carte fidélité VC-302918"). Product codes without such a
+    word ("RTX-4090", "the C380") are left alone."""
+
+    name = "reference"
+    entity_types = frozenset({EntityType.CUSTOMER_ID, EntityType.ORDER_ID, EntityType.PHONE_NUMBER})
+    trigger = DIGIT
+    score = 0.6
+
+    def analyze(self, item: DetectionInput) -> Iterator[Finding]:
+        text = item.text
+        numbers = (
+            number
+            for number in _REFERENCE_NUMBER.finditer(text)
+            if sum(ch.isdigit() for ch in number.group()) >= _REFERENCE_DIGITS
+        )
+        for code in chain(_REFERENCE_CODE.finditer(text), numbers):
+            value = code.group()
+            # The clause before the code; its first letter read too, so that a sentence
+            # that ends just before it ends there ("my card. RTX-40901").
+            window = text[max(0, code.start() - _REFERENCE_REACH) : code.start() + 1]
+            clause = _CLAUSE_BREAK.split(window)[-1][:-1]
+            cues = [cue.casefold() for cue in _REFERENCE_CUE.findall(clause)]
+            if _DATE_LIKE.fullmatch(value) or _PRODUCT_CODE_CUE.search(clause):
+                continue  # a date; a product's: "numéro de série", "Artikelnummer", "EAN"
+            number = not any(ch.isalpha() for ch in value)
+            if number and cues and _PHONE_CUE.search(clause):
+                etype = EntityType.PHONE_NUMBER  # "contact number 07700 900871"
+            else:
+                if number:
+                    # A bare number needs a document's noun: "numéro 8744882094879" may be
+                    # a barcode, "Mietvertrag 9917 4420 315" is a contract.
+                    cues = [cue for cue in cues if cue not in _NUMBER_WORDS]
+                if not cues:
+                    continue
+                customer = any(_customer_cue(cue) for cue in cues)
+                etype = EntityType.CUSTOMER_ID if customer else EntityType.ORDER_ID
+            yield Finding(code.start(), code.end(), etype, self.score, self.name)
