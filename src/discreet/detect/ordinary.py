@@ -707,14 +707,20 @@ def colour_word(key: str) -> bool:
     return key in COLOURS or key in FINISHES or (len(key) > 6 and key.endswith(_COLOUR_ENDS))
 
 
-def colour_phrase(text: str, start: int, end: int, language: str) -> bool:
+def colour_phrase(
+    text: str, start: int, end: int, language: str, *, after_only: bool = False
+) -> bool:
     """Whether `start`:`end` names a product's colour or finish after its cue: a word of it,
     or of the capitalised words right after it, is a colour or finish ("in Forest Green",
-    "in Desert Titanium", "en Bleu Marine", "in Salbeigrün", "kleur Donkergroen")."""
+    "in Desert Titanium", "en Bleu Marine", "in Salbeigrün", "kleur Donkergroen").
+    `after_only`: only the words after it count, for a span the gazetteer knows as a place
+    whatever its words ("in Green Bay", "in White Plains"; "Forest" of "in Forest Green")."""
     before = word_before(text, start)
     if before not in COLOUR_CUES and not (before == "en" and language == "fr"):
         return False
     run = _CAPITALISED_AFTER.match(text, end)
+    if after_only:
+        start = end
     if run is not None:
         end = run.end()
     return any(colour_word(word.casefold()) for word in _WORD_RUN.findall(text, start, end))

@@ -562,8 +562,8 @@ class PlaceRecognizer(Recognizer):
             return None  # "does the harness fit my Newfoundland?"
         if after_make(item, start):
             return None  # "the Cube Kathmandu Hybrid", "a Seat Toledo"
-        if colour_phrase(text, start, end, item.language):
-            return None  # "the sofa in Forest Green", "legs in Walnut"
+        if colour_phrase(text, start, end, item.language, after_only=True):
+            return None  # "the sofa in Forest Green"; not "in Green Bay", nor "in Walnut"
         if line_before_noun(text, start, end):
             return None  # "the Oslo three-seater sofa", "the Bristol kitchen trolley"
         if no_ones_phrase(item, start, end):
