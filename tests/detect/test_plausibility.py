@@ -168,6 +168,10 @@ def test_ordinary_words_and_shop_vocabulary_are_dropped(
         ("en", "the match at Easter Road was sold out", "Easter Road", L),
         # A place after an article with no product's noun after it.
         ("en", "We moved to the London area last year", "London", L),
+        # Brands left out of the brand list: a first name, a river, a town.
+        ("en", "Thanks for your help.\n\nZelda", "Zelda", P),
+        ("nl", "we wonen al jaren aan de Amstel", "Amstel", L),
+        ("de", "wir wohnen in Hornbach seit Jahren", "Hornbach", L),
         # A dish's place alone is the place.
         ("en", "We moved to Wellington last year", "Wellington", L),
         # A tier word last, after a first name: the person's surname.
