@@ -123,6 +123,8 @@ def test_german_country_names_are_declined_after_a_preposition() -> None:
     [
         ("en", "I moved from Uruguay to OULU last year", ["Uruguay", "OULU"]),
         ("en", "Ship it to my sister in Nice please", ["Nice"]),
+        # A brand that is a town too, after a cue: the town.
+        ("fr", "j'habite à Vittel depuis dix ans", ["Vittel"]),
         # Places named with a colour after a colour's cue stay places.
         ("en", "I moved to a house in Green Bay, she lives in White Plains",
          ["Green Bay", "White Plains"]),

@@ -1202,11 +1202,13 @@ def line_before_noun(text: str, start: int, end: int) -> bool:
 
 
 def no_ones_phrase(item: DetectionInput, start: int, end: int) -> bool:
-    """Whether every word from `start` to `end` belongs to a brand's, dish's or holiday's
-    name read with the words around it ("Wellington" of "the Beef Wellington")."""
+    """Whether every word from `start` to `end` belongs to a longer brand's, dish's or
+    holiday's name read with the words around it ("Wellington" of "the Beef Wellington").
+    A whole one-word brand that is a place too is not ("j'habite à Vittel"): the places
+    recognizer asks a cue for it, as for any ambiguous word."""
     keys = [m.group().casefold() for m in WORD.finditer(item.text, start, end)]
     span = Finding(start, end, EntityType.LOCATION, 0.0, PLACES_RECOGNIZER)
-    return bool(keys) and all(_brand_in_context(item, span, keys))
+    return bool(keys) and all(_brand_in_context(item, span, keys)) and not all(_brand_words(keys))
 
 
 def _brand_in_context(item: DetectionInput, finding: Finding, keys: list[str]) -> list[bool]:
