@@ -262,6 +262,9 @@ def test_every_trigger_phrase_contains_a_prefilter_stem(
          [(EntityType.CUSTOMER_ID, "VC-302918")]),
         ("fr", "ma carte Fnac+ n° 2940177382115 à mon compte",
          [(EntityType.CUSTOMER_ID, "2940177382115")]),
+        # "mean" holds "ean", no product's barcode.
+        ("en", "I mean my account MTG-77310452, not the old one",
+         [(EntityType.CUSTOMER_ID, "MTG-77310452")]),
         # A number after a phone's word is the phone, whatever its range.
         ("en", "confirm the emergency contact number 07700 900871 is correct",
          [(EntityType.PHONE_NUMBER, "07700 900871")]),

@@ -321,8 +321,11 @@ _NUMBER_WORDS = frozenset(
 )
 # A product's own numbers, no one's: serial and article numbers, barcodes, models.
 _PRODUCT_CODE_CUE = re.compile(
-    r"(?i)(?:serial|série|serie|artikel|article|barcode|sku|ean|gtin|model|modell|modèle|"
-    r"product|produit|produkt|artikelnummer|typenummer)"
+    # Short words alone ("EAN", not "I mean"); long ones also in compounds
+    # ("Seriennummer", "Artikelnummer", "numéro de série").
+    r"(?i)(?<!\w)(?:ean|sku|gtin|upc)(?!\w)"
+    r"|(?:serial|série|serie|artikel|article|barcode|model|modèle|product|produit|produkt|"
+    r"typenummer)"
 )
 _PHONE_CUE = re.compile(
     r"(?i)(?<!\w)(?:phone|tel|telephone|mobile|mobiel|telefoon|telefon|handy|téléphone|"
@@ -353,8 +356,8 @@ class ReferenceRecognizer(Recognizer):
         )
         for code in chain(_REFERENCE_CODE.finditer(text), numbers):
             value = code.group()
-            # The clause before the code; its first letter read too, so that a sentence
-            # that ends just before it ends there ("my card. RTX-40901").
+            # The clause before the code, read with the code's first character, so that a
+            # sentence that ends just before it ends there ("my card. RTX-40901").
             window = text[max(0, code.start() - _REFERENCE_REACH) : code.start() + 1]
             clause = _CLAUSE_BREAK.split(window)[-1][:-1]
             cues = [cue.casefold() for cue in _REFERENCE_CUE.findall(clause)]
