@@ -530,7 +530,7 @@ def _refine(item: DetectionInput, finding: Finding) -> Finding | None:
         return None
     if _product_noun_span(text, finding, words):
         return None
-    brand = _brand_in_context(item, finding, keys)
+    brand = _brand_in_context(item, finding.start, keys)
     if finding.type in _PEOPLE_AND_PLACES and all(brand) and not all(_brand_words(keys)):
         # Part of a longer brand's or dish's name, even where the part alone is a place the
         # gazetteer knows: "Wellington" of "the Beef Wellington". (A whole one-word brand
@@ -545,21 +545,16 @@ def _refine(item: DetectionInput, finding: Finding) -> Finding | None:
         # without a number ("place", "home") is not an address.
         lone = len(words) == 1 and not any(c.isdigit() for c in finding.value(text))
         return None if lone and ordinary(words[0].text, text, words[0].start, language) else finding
-    if finding.type is not EntityType.ORGANIZATION and (
-        product_follows(text, finding.end)
-        or product_precedes(text, finding.start, place=finding.type is EntityType.LOCATION)
+    if finding.type in _PEOPLE_AND_PLACES and product_context(
+        text, finding.start, finding.end, place=finding.type is EntityType.LOCATION
     ):
-        # A product line, even one named after a city the gazetteer knows. Before the
-        # gazetteer's shortcut below, which would otherwise keep "Lyon" as a place.
-        return None  # "Chelsea boots", "the Lyon sofa", "le canapé Lyon", "de Oslo bank"
-    if finding.type in _PEOPLE_AND_PLACES and line_before_noun(text, finding.start, finding.end):
-        return None  # "the Oslo three-seater sofa", "the Stockholm side table"
+        # A product line or a pet's breed, even one named after a city the gazetteer knows.
+        # Before the gazetteer's shortcut below, which would otherwise keep "Lyon" a place.
+        return None  # "Chelsea boots", "le canapé Lyon", "the Oslo three-seater sofa"
     if finding.type is not EntityType.ORGANIZATION and _model_of_make(item, finding, words):
         return None  # "Renault Clio", "der Vorwerk Kobold", "Nike Air Zoom Pegasus"
     if finding.type in _PEOPLE_AND_PLACES and _ui_label(item, finding, words):
         return None  # "Ga naar Instellingen en dan Privacy": the app's menu, no place
-    if finding.type in _PEOPLE_AND_PLACES and pet_breed(text, finding.start, finding.end):
-        return None  # "our Labrador chewed the cable", "a Labrador puppy", "Onze Akita"
     if (
         finding.type in _PEOPLE_AND_PLACES
         and colour_phrase(text, finding.start, finding.end, language)
@@ -1191,7 +1186,21 @@ def _place_cue(text: str, start: int) -> bool:
 _LOWER_WORDS_THEN_WORD = re.compile(r"(?:[ \t]+[a-zà-ÿ][\w-]*){1,2}?[ \t]+([^\W\d_]+)")
 
 
-def line_before_noun(text: str, start: int, end: int) -> bool:
+def product_context(text: str, start: int, end: int, *, place: bool) -> bool:
+    """Whether the name at `start`:`end` names a product line or a pet's breed by the words
+    around it: a product noun right after or before it ("the Lyon sofa", "le canapé Lyon";
+    with `place`, a model's noun too, "das Modell Wien"), one or two words before it after
+    an article ("the Oslo three-seater sofa"), or a breed ("our Labrador", "a Labrador
+    puppy"). One reading for the model's findings and the places recognizer."""
+    return (
+        product_follows(text, end)
+        or product_precedes(text, start, place=place)
+        or _line_before_noun(text, start, end)
+        or pet_breed(text, start, end)
+    )
+
+
+def _line_before_noun(text: str, start: int, end: int) -> bool:
     """Whether `start`:`end` names a product line, after an article and before one or two
     lower-case words and a product noun ("the Oslo three-seater sofa", "the Bristol
     kitchen trolley"; `ordinary.product_follows` reads the noun right after the name)."""
@@ -1207,17 +1216,17 @@ def no_ones_phrase(item: DetectionInput, start: int, end: int) -> bool:
     A whole one-word brand that is a place too is not ("j'habite à Vittel"): the places
     recognizer asks a cue for it, as for any ambiguous word."""
     keys = [m.group().casefold() for m in WORD.finditer(item.text, start, end)]
-    span = Finding(start, end, EntityType.LOCATION, 0.0, PLACES_RECOGNIZER)
-    return bool(keys) and all(_brand_in_context(item, span, keys)) and not all(_brand_words(keys))
+    return bool(keys) and all(_brand_in_context(item, start, keys)) and not all(_brand_words(keys))
 
 
-def _brand_in_context(item: DetectionInput, finding: Finding, keys: list[str]) -> list[bool]:
-    """`_brand_words` of the finding's words, read with the words around it: the model
+def _brand_in_context(item: DetectionInput, start: int, keys: list[str]) -> list[bool]:
+    """`_brand_words` of the words `keys` that start at `start`, read with the words around
+    them: the model
     may tag part of a product's name ("Dot" of "Echo Dot"), or a brand's name without its
     possessive ("Levi" of "Levi's 501"), which the text's own words keep."""
     spread = _BRAND_MAX_WORDS - 1
     words = item.words
-    first = bisect.bisect_left(words, (finding.start,))
+    first = bisect.bisect_left(words, (start,))
     before = [w[2].casefold() for w in words[max(0, first - spread) : first]]
     after_start = first + len(keys)
     after = [w[2].casefold() for w in words[after_start : after_start + spread]]

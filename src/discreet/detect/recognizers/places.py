@@ -23,9 +23,7 @@ from discreet.detect.ordinary import (
     PLACE_LEADS,
     WEEKDAYS_AND_MONTHS,
     colour_phrase,
-    pet_breed,
     product_follows,
-    product_precedes,
     zipf_here,
 )
 from discreet.detect.places import (
@@ -40,8 +38,8 @@ from discreet.detect.plausibility import (
     CAPITALISED_ORDINARY,
     PLACES_RECOGNIZER,
     after_make,
-    line_before_noun,
     no_ones_phrase,
+    product_context,
 )
 from discreet.detect.plausibility import sentence_initial as _sentence_initial
 from discreet.detect.recognizers.names import FIRST_NAMES, known_name
@@ -556,16 +554,12 @@ class PlaceRecognizer(Recognizer):
         text = item.text
         value = text[start:end]
         key = value.casefold()
-        if product_follows(text, end) or product_precedes(text, start, place=True):
-            return None  # "the Lyon sofa", "le canapé Lyon", "das Modell Wien"
-        if pet_breed(text, start, end):
-            return None  # "does the harness fit my Newfoundland?"
+        if product_context(text, start, end, place=True):
+            return None  # "the Lyon sofa", "das Modell Wien", "fit my Newfoundland?"
         if after_make(item, start):
             return None  # "the Cube Kathmandu Hybrid", "a Seat Toledo"
         if colour_phrase(text, start, end, item.language, after_only=True):
             return None  # "the sofa in Forest Green"; not "in Green Bay", nor "in Walnut"
-        if line_before_noun(text, start, end):
-            return None  # "the Oslo three-seater sofa", "the Bristol kitchen trolley"
         if no_ones_phrase(item, start, end):
             return None  # "the Beef Wellington", "das Bayern München Trikot"
         ambiguous = n_words == 1 and (

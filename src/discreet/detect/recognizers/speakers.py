@@ -148,9 +148,9 @@ class SpeakerRecognizer(Recognizer):
             if words[i][2] in _ARTICLES and words[i - 1][2].casefold() not in PARTICLES:
                 words = words[:i]  # "sagt Eymer der Zeitung"; not "Ursula von der Leyen"
                 break
-        # A small town of a surname's name speaks for nobody ("sagte Brehme": a village in
-        # Thuringia too); a capital or a country does ("Moskau erklärte": its government).
         if " ".join(w[2].casefold() for w in words) in BRANDS_AND_PRODUCTS:
             return  # "Coolblue zegt volgende week": the shop's answer, no one's
+        # A small town of a surname's name speaks for nobody ("sagte Brehme": a village in
+        # Thuringia too); a capital or a country does ("Moskau erklärte": its government).
         if words and names_someone(item, words, self._stop, well_known_place):
             yield Finding(words[0][0], words[-1][1], EntityType.PERSON, SCORE, self.name)
