@@ -86,7 +86,9 @@ class AnnotatedText:
     """The value inserted for each span, in span order (lets tests check offsets)."""
 
 
-def _text_seed(split: str, seed: int, index: int) -> int:
+def text_seed(split: str, seed: int, index: int) -> int:
+    """Text `index`'s seed: stable across processes and Python versions (unlike `hash()`),
+    and apart for each split and generator name, so one corpus never repeats another's."""
     digest = hashlib.blake2b(f"{split}:{seed}:{index}".encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big")
 
@@ -107,11 +109,11 @@ class CorpusGenerator:
         if language not in PACKS:
             raise ValueError(f"unsupported language {language!r}; expected one of {sorted(PACKS)}")
         pack = PACKS[language]
-        text_seed = _text_seed(self.split, seed, index)
-        rng = random.Random(text_seed)
+        seeded = text_seed(self.split, seed, index)
+        rng = random.Random(seeded)
         region = _pick_region(rng, language)
         kind: Kind = "email" if rng.random() < 0.5 else "chat"
-        self.values.reseed(text_seed, region)
+        self.values.reseed(seeded, region)
         ctx = TextContext(
             values=self.values,
             language=language,
