@@ -56,13 +56,18 @@ def test_the_train_split_holds_no_name_or_town_kept_for_evaluation(texts):
             assert not any(is_held_out(p) for p in _pool_parts(value, span.type)), item.id
 
 
-def test_every_text_holds_unlabelled_title_case_words(texts):
+def test_the_shops_words_stand_outside_the_labels(texts):
+    with_shop_words = 0
     for item in texts:
+        vocabulary = set(ordinary_words(item.language))
         outside = list(item.text)
         for span in item.spans:
+            assert item.text[span.start : span.end] not in vocabulary, item.id
             outside[span.start : span.end] = " " * (span.end - span.start)
-        capitalised = re.findall(r"\b[A-ZÄÖÜÉ][a-zäöüßéèêàç]{3,}\b", "".join(outside))
-        assert len(capitalised) >= 2, item.id
+        if vocabulary & set(re.findall(r"\w+", "".join(outside))):
+            with_shop_words += 1
+    # Nearly every text: a few draw only frames with a town or first name as the product.
+    assert with_shop_words >= 0.9 * len(texts)
 
 
 @pytest.mark.parametrize(
