@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 
-from discreet.detect.base import Finding
+from discreet.detect.base import LETTERS, Finding
 from discreet.detect.entities import EntityType
 from discreet.detect.merge import MODEL_PREFIX
 from discreet.detect.ordinary import zipf, zipf_here
@@ -40,7 +40,6 @@ _NAMES = (EntityType.PERSON, EntityType.LOCATION)
 _ABSORBED = (*_NAMES, EntityType.STREET_ADDRESS)
 # Two or more words of letters joined by single hyphens, not inside a longer token.
 _COMPOUND = re.compile(r"(?<![\w.@/-])[^\W\d_]+(?:-[^\W\d_]+)+(?![\w@/]|-\w)")
-_PIECE = re.compile(r"[^\W\d_]+")
 # Lower-case words that join the parts of a place's or person's name, in the four languages.
 _JOINERS = PARTICLES | {
     *("d", "lès", "lez", "sur", "sous", "en", "aux", "et", "au", "les", "sainte", "saint"),
@@ -117,7 +116,7 @@ def whole_compounds(text: str, language: str, findings: list[Finding]) -> list[F
             continue
         by_kind = {kind: sum(f.end - f.start for f in names if f.type == kind) for kind in _NAMES}
         kind = max(_NAMES, key=lambda k: by_kind[k])
-        pieces = [(m.start(), m.end(), m.group()) for m in _PIECE.finditer(text, start, end)]
+        pieces = [(m.start(), m.end(), m.group()) for m in LETTERS.finditer(text, start, end)]
         first = min(f.start for f in names)
         last = max(f.end for f in names)
         before = [p for p in pieces if p[1] <= first][::-1]

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import msgpack
 
+from discreet.detect.base import LETTERS
 from discreet.detect.entities import SUPPORTED_LANGUAGES
 
 
@@ -452,8 +453,9 @@ Island")."""
 
 
 @functools.cache
-def _first_words(phrases: frozenset[str]) -> dict[str, int]:
-    """Each phrase's first word -> the most words a phrase opening with it has."""
+def first_words(phrases: frozenset[str]) -> dict[str, int]:
+    """Each phrase's first word -> the most words a phrase opening with it has (read once
+    per set of phrases)."""
     longest: dict[str, int] = {}
     for phrase in phrases:
         words = phrase.split()
@@ -466,9 +468,9 @@ def phrase_words(keys: Sequence[str], phrases: frozenset[str]) -> list[bool]:
     `phrases` there ("apple pay" in BRANDS_AND_PRODUCTS, "joyeux noël" in
     HOLIDAYS_AND_GREETINGS)."""
     marked = [False] * len(keys)
-    first_words = _first_words(phrases)
+    opening = first_words(phrases)
     for i, key in enumerate(keys):
-        longest = first_words.get(key)
+        longest = opening.get(key)
         if longest is None:
             continue  # no phrase opens with this word: most words
         for n in range(min(longest, len(keys) - i), 0, -1):
@@ -570,7 +572,6 @@ POSSESSIVES: frozenset[str] = _words(
 """Possessive determiners: before a breed they make it a pet's ("our Labrador"), before a
 role a member of staff ("Onze Teamleider", "Notre Responsable")."""
 
-_WORD_RUN = re.compile(r"[^\W\d_]+")
 _WORD_BEFORE_BLANK = re.compile(r"([^\W\d_]+)[ ]$")
 _WORD_AFTER_BLANK = re.compile(r"[ ]([^\W\d_]+)")
 _WORD_AFTER_GAP = re.compile(r"[ \t-]*+([^\W\d_]+)")
@@ -728,7 +729,7 @@ def colour_phrase(
         start = end
     if run is not None:
         end = run.end()
-    return any(colour_word(word.casefold()) for word in _WORD_RUN.findall(text, start, end))
+    return any(colour_word(word.casefold()) for word in LETTERS.findall(text, start, end))
 
 
 TIERS: frozenset[str] = _words(

@@ -531,7 +531,7 @@ def _refine(item: DetectionInput, finding: Finding) -> Finding | None:
     if _product_noun_span(text, finding, words):
         return None
     brand = _brand_in_context(item, finding.start, keys)
-    if finding.type in _PEOPLE_AND_PLACES and all(brand) and not all(_brand_words(keys)):
+    if finding.type in _PEOPLE_AND_PLACES and _in_longer_phrase(brand, keys):
         # Part of a longer brand's or dish's name, even where the part alone is a place the
         # gazetteer knows: "Wellington" of "the Beef Wellington". (A whole one-word brand
         # that is a place as well, "Amazon", is judged below like any other word.)
@@ -1216,7 +1216,13 @@ def no_ones_phrase(item: DetectionInput, start: int, end: int) -> bool:
     A whole one-word brand that is a place too is not ("j'habite à Vittel"): the places
     recognizer asks a cue for it, as for any ambiguous word."""
     keys = [m.group().casefold() for m in WORD.finditer(item.text, start, end)]
-    return bool(keys) and all(_brand_in_context(item, start, keys)) and not all(_brand_words(keys))
+    return bool(keys) and _in_longer_phrase(_brand_in_context(item, start, keys), keys)
+
+
+def _in_longer_phrase(in_context: list[bool], keys: list[str]) -> bool:
+    """Whether words that all belong to a phrase read with the words around them
+    (`_brand_in_context`) are only part of it: not a whole phrase on their own."""
+    return all(in_context) and not all(_brand_words(keys))
 
 
 def _brand_in_context(item: DetectionInput, start: int, keys: list[str]) -> list[bool]:

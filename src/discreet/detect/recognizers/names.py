@@ -38,6 +38,7 @@ from discreet.detect.ordinary import (
     MAKERS,
     PRODUCT_NOUNS,
     PRODUCT_NOUNS_BEFORE,
+    first_words,
     name_used_as_word,
     phrase_words,
     zipf,
@@ -358,8 +359,6 @@ class _Tok(NamedTuple):
 
 
 # Field getters for C-level `map`s over many tokens at once.
-_BRAND_WORDS = max(len(brand.split()) for brand in BRANDS_AND_PRODUCTS)
-"""The most words a brand's or shop's name has (see `_Scanner._brand`)."""
 _START = itemgetter(_Tok._fields.index("start"))
 _KEY = itemgetter(_Tok._fields.index("key"))
 _FIRST_FLAG = itemgetter(_Tok._fields.index("first"))
@@ -554,7 +553,9 @@ class _Scanner:
         stops a chain at an unknown word ("bei Tom Tailor")."""
         toks = self.toks
         key = toks[i].key
-        for k in range(i + 1, min(len(toks), i + _BRAND_WORDS)):
+        # Only as far as the longest brand that opens with this word; most open none.
+        longest = first_words(BRANDS_AND_PRODUCTS).get(key, 0)
+        for k in range(i + 1, min(len(toks), i + longest)):
             if not _adjacent(self.text, toks[k - 1], toks[k]):
                 return False
             key = f"{key} {toks[k].key}"

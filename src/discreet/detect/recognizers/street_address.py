@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from discreet.detect.base import DIGIT, DetectionInput, Finding, Recognizer
+from discreet.detect.base import DIGIT, LETTERS, DetectionInput, Finding, Recognizer
 from discreet.detect.entities import EntityType
 from discreet.detect.ordinary import WEEKDAYS_AND_MONTHS
 from discreet.detect.registry import builtin
@@ -110,7 +110,6 @@ _PO_BOX = re.compile(
     r"(?<![\w])(?:P\.?[ ]?O\.?[ ]?Box|PO[ ]Box|Post[ ]Office[ ]Box|Postbus|Postfach|"
     r"B\.P\.|BP|Bo[iî]te[ ]postale|Case[ ]postale)[ ]\d{1,6}(?:[ ]\d{2}){0,2}(?![\w])"
 )
-_WORDS = re.compile(r"[^\W\d_]+")
 # A unit written before the house number, as British and American addresses do: "Unit 4,
 # 88 Canal Street", "Flat 2, 14 Rose Lane", "Apt 5B, 12 Main St".
 # A house number written before the street: a number after the street is then its postal
@@ -141,7 +140,7 @@ class StreetAddressRecognizer(Recognizer):
         ):
             for match in regex.finditer(text):
                 start, end = match.span()
-                words = {w.casefold() for w in _WORDS.findall(match.group())}
+                words = {w.casefold() for w in LETTERS.findall(match.group())}
                 if words & WEEKDAYS_AND_MONTHS:
                     continue  # "Am Montag 5 Pakete": a day, not a street
                 if regex is _AFTER and _NUMBER_FIRST.search(text, max(0, start - 8), start):
