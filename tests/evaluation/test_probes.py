@@ -17,7 +17,7 @@ def test_the_probes_are_there():
     assert {p.name for p in PROBES} >= {
         "service_probe.jsonl",
         "service_probe_fresh.jsonl",
-        *(f"service_probe_blind{n}.jsonl" for n in ("", "2", "3", "4")),
+        *(f"service_probe_blind{n}.jsonl" for n in ("", "2", "3", "4", "5")),
     }
 
 
