@@ -196,6 +196,19 @@ def test_a_function_word_the_surname_lists_hold_is_no_surname() -> None:
     assert found == [("kevin", EntityType.PERSON)]
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("hallo ich bin der kevin und mein paket ist nicht da", ["kevin"]),
+        ("Servus, ich bin die Anna, die Rechnung stimmt nicht", ["Anna"]),
+        ("ich bin der meinung dass das paket fehlt", []),
+        ("ich bin die neue kundin und habe eine frage", []),
+    ],
+)
+def test_spoken_german_puts_an_article_before_a_first_name(text: str, expected: list[str]) -> None:
+    assert names(text, "de") == expected
+
+
 def test_known_first_name_and_surname_without_cue() -> None:
     text = "The parcel was signed for by Emily Jansen at the door."
     (finding,) = RECOGNIZER.analyze(DetectionInput(text, "en"))

@@ -58,3 +58,41 @@ def test_articles_places_and_brands_are_no_surnames(text: str) -> None:
 def test_the_detector_masks_the_surname_alone(text: str, surname: str) -> None:
     found = [(f.value(text), f.type) for f in Detector().detect(text, language="nl")]
     assert (surname, EntityType.PERSON) in found
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "surname"),
+    [
+        ("en", "A quick penalty from Van der Westhuizen five metres out.", "Van der Westhuizen"),
+        ("de", "Der Vertrag lief über Van der Merwe und endete im Mai.", "Van der Merwe"),
+        ("fr", "Le colis est parti chez Van den Heuvel hier soir.", "Van den Heuvel"),
+        ("nl", "Morgen belt Van den Oetelaar terug.", "Van den Oetelaar"),
+    ],
+)
+def test_a_two_word_particle_opens_a_surname_in_any_language_known_or_not(
+    language: str, text: str, surname: str
+) -> None:
+    assert recognized("particle_surnames", text, language=language) == [surname]
+    found = [(f.value(text), f.type) for f in Detector().detect(text, language=language)]
+    assert (surname, EntityType.PERSON) in found
+    assert all(t is not EntityType.LOCATION for _, t in found)  # Van is a city in Turkey
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("nl", "Het Boek Van de Maand is uit."),  # a title's words
+        ("en", "Van der Merwe scored twice."),  # a sentence's start says nothing
+        ("en", "I spoke with Van Gogh's curator."),  # one particle: known surnames, Dutch only
+    ],
+)
+def test_no_surname_where_the_words_are_a_title_or_only_one_particle(
+    language: str, text: str
+) -> None:
+    assert recognized("particle_surnames", text, language=language) == []
+
+
+def test_the_place_van_stays_a_place_without_a_name_after_it() -> None:
+    text = "We flew to Van last summer."
+    found = [(f.value(text), f.type) for f in Detector().detect(text, language="en")]
+    assert found == [("Van", EntityType.LOCATION)]

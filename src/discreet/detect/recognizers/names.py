@@ -329,8 +329,10 @@ _CUES: tuple[_Cue, ...] = (
         WEAK_CUE_SCORE,
     ),
     # These precede all kinds of words ("I am happy", "ik ben klant"): gazetteer names only.
+    # Spoken German puts the article before a first name: "ich bin der Kevin".
     _cue(
-        "i am|i'm|i’m|it's|it’s|ik ben|met|ich bin|je suis|c'est|c’est|with|avec|mit|"
+        "i am|i'm|i’m|it's|it’s|ik ben|met|ich bin|ich bin der|ich bin die|je suis|c'est|"
+        "c’est|with|avec|mit|"
         "thanks|thank you|merci|danke|bedankt|sorry|désolé|désolée",
         None,
     ),

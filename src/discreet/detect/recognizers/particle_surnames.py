@@ -9,6 +9,10 @@ followed by a surname the name lists know, is a person; not at a sentence's star
 Fransen lieten": the French), not a place named so ("De Panne", "Ter Apel", "Den Haag":
 "Den" is left out), not a brand, not a firm's name ("De Cock, Verlinden en Van de Velde
 CV").
+
+A two-word particle ("Van der Westhuizen", "Van den Berg") opens a Dutch, Flemish or
+Afrikaans surname in any of the four languages, known to the lists or not: no place or
+word is written so inside a sentence.
 """
 
 from __future__ import annotations
@@ -18,15 +22,17 @@ from collections.abc import Iterator
 
 from discreet.detect.base import DetectionInput, Finding, Recognizer
 from discreet.detect.entities import EntityType
-from discreet.detect.ordinary import BRANDS_AND_PRODUCTS, LEGAL_FORMS
+from discreet.detect.ordinary import BRANDS_AND_PRODUCTS, LEGAL_FORMS, zipf_here
 from discreet.detect.places import known_place
 from discreet.detect.plausibility import sentence_initial
 from discreet.detect.recognizers.names import SURNAMES
 from discreet.detect.registry import builtin
 
 SCORE = 0.65
+ORDINARY = 3.8
+"""An unknown surname at least this frequent a word (Zipf) is the word: "Van de Maand"."""
 _PARTICLE_SURNAME = re.compile(
-    r"(?<![\w'’-])(?:Van (?:der|den|de)|Vander|Vanden|Vande|Van|De|Ver|Ter|Ten)"
+    r"(?<![\w'’-])(?:(?P<two_words>Van (?:der|den|de))|Vander|Vanden|Vande|Van|De|Ver|Ter|Ten)"
     r"[ ](?P<surname>[A-ZÀ-Þ][a-zà-ÿ]+(?:-[A-ZÀ-Þ][a-zà-ÿ]+)?)(?![\w'’-])"
 )
 _TRIGGER = re.compile(r"(?:De|Van|Ver|Ter|Ten)[a-z]{0,3}(?: de[nr]?)? [A-ZÀ-Þ]")
@@ -51,11 +57,11 @@ def _firm_ahead(text: str, end: int) -> bool:
 
 @builtin
 class ParticleSurnameRecognizer(Recognizer):
-    """A surname with its capitalised particle inside a Dutch sentence."""
+    """A surname with its capitalised particle inside a sentence."""
 
     name = "particle_surnames"
     entity_types = frozenset({EntityType.PERSON})
-    languages = frozenset({"nl"})
+    languages = frozenset({"en", "nl", "de", "fr"})
     trigger = _TRIGGER
 
     def analyze(self, item: DetectionInput) -> Iterator[Finding]:
@@ -65,7 +71,13 @@ class ParticleSurnameRecognizer(Recognizer):
             if sentence_initial(text, start):
                 continue
             whole = match.group().casefold()
-            if not (match["surname"].casefold() in SURNAMES or whole in SURNAMES):
+            surname = match["surname"]
+            known = surname.casefold() in SURNAMES or whole in SURNAMES
+            if not known and (
+                match["two_words"] is None or zipf_here(surname, item.language) >= ORDINARY
+            ):
+                continue  # "Het Boek Van de Maand": a title's words
+            if item.language != "nl" and match["two_words"] is None:
                 continue
             if known_place(whole) or whole in BRANDS_AND_PRODUCTS:
                 continue
