@@ -9,7 +9,8 @@ One reproducible command, from the repository root:
 It generates the synthetic corpus (split="train" only: a fifth of all names, streets and
 cities are held out for evaluation and never seen here), converts it to spaCy DocBin files,
 trains the pipeline in training/ner.cfg on the CPU, copies the best checkpoint to --out,
-checks that it loads in a fresh interpreter without any discreet code, and prints scores,
+checks that it loads in a fresh interpreter with spaCy alone and tags there once discreet's
+lexeme feature is installed (`discreet.detect.ner.lexeme_features`), and prints scores,
 size and timings. Everything is seeded; the same arguments give the same model.
 """
 
@@ -34,6 +35,7 @@ from spacy.tokens import Doc, DocBin, Span
 from spacy.training import offsets_to_biluo_tags
 from spacy.util import compile_infix_regex, registry
 
+from discreet.detect.ner import lexeme_features
 from discreet.detect.ner.spacy_backend import ELISION_INFIXES
 
 REPO = Path(__file__).resolve().parent.parent
@@ -51,6 +53,9 @@ def customize_tokenizer(nlp: Language) -> Language:
     infixes = [*(nlp.Defaults.infixes or ()), *ELISION_INFIXES]
     tokenizer: Any = nlp.tokenizer
     tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    # Every word read from here on carries the lexeme feature; a config that does not
+    # embed LANG never reads it.
+    lexeme_features.install(nlp.vocab)
     return nlp
 
 
@@ -301,6 +306,11 @@ def finalize_model(out: Path, args: argparse.Namespace, stats: Counter[str]) -> 
             },
         ],
     )
+    if lexeme_features.embeds_it(config["components"]["tok2vec"]["model"]["embed"]["attrs"]):
+        # What the feature read while training; a test compares it with today's lists.
+        meta[lexeme_features.META_KEY] = lexeme_features.fingerprint()
+    # spaCy writes the vocabulary's LANG of "_" here, which the lexeme feature replaced.
+    meta["lang"] = config["nlp"]["lang"]
     meta_path.write_text(json.dumps(meta, indent=2), encoding="utf-8")
 
 
@@ -550,11 +560,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     finalize_model(args.out, args, stats)
     size = dir_size(args.out)
 
-    # The shipped model must load and tag with plain spaCy: no registered code, no
-    # downloads, every tag string in its (trimmed) string store.
+    # The shipped model must load with plain spaCy: no registered code, no downloads,
+    # every tag string in its (trimmed) string store. To tag, it needs the lexeme feature.
     probe = (
         "import spacy,sys,time; t=time.perf_counter(); nlp=spacy.load(sys.argv[1]); "
         "s=round(time.perf_counter()-t,3); "
+        "from discreet.detect.ner.lexeme_features import install; install(nlp.vocab); "
         "d=nlp('Dear Anna de Vries, your parcel went to Dorpsstraat 12 in Utrecht.'); "
         "print(s, nlp.pipe_names, ' '.join(t.tag_ for t in d))"
     )

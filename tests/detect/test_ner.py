@@ -15,7 +15,7 @@ from tests.support.fresh import run_fresh
 
 from discreet.detect import Detector, EntityType, NerConfig
 from discreet.detect.base import Finding
-from discreet.detect.ner import loader
+from discreet.detect.ner import lexeme_features, loader
 from discreet.detect.ner.base import NerBackend, NerLoadError
 from discreet.detect.ner.fused import BOOSTED_LABELS
 from discreet.detect.ner.labels import FIXED_SCORE
@@ -177,6 +177,7 @@ def test_builtin_model_is_small_and_loads_without_discreet_code() -> None:
     size = sum(p.stat().st_size for p in BUILTIN_MODEL_DIR.rglob("*") if p.is_file())
     assert size <= 40 * 1024 * 1024  # issue #10: may grow to 40 MB for accuracy
     nlp = spacy.load(BUILTIN_MODEL_DIR)  # plain spaCy: no registered functions needed
+    lexeme_features.install(nlp.vocab)  # what it embeds besides spelling, to tag
     assert nlp.pipe_names == ["tok2vec", "entity_tagger"]
     labels = set(nlp.get_pipe("entity_tagger").labels)
     assert {tag.partition("-")[2] for tag in labels} - {""} == {
@@ -528,6 +529,7 @@ def test_numpy_matrix_products_give_the_same_tags_as_blis() -> None:
         "Bonjour, je m'appelle Camille Rousseau, 8 rue de la Paix à Lyon.",
     ]
     with_blis = spacy.load(BUILTIN_MODEL_DIR)
+    lexeme_features.install(with_blis.vocab)
     assert all(n.ops.use_blis for _, p in with_blis.pipeline for n in p.model.walk())
     for text in texts:
         assert [t.tag_ for t in backend._nlp(text)] == [t.tag_ for t in with_blis(text)]
@@ -672,13 +674,13 @@ def test_recall_bias_only_turns_other_tokens_into_names_and_places(
 
 
 def test_recall_bias_applies_per_language() -> None:
-    text = "ich wohne seit kurzem in lingen"  # a town, lower case as typed in a hurry
+    text = "ich wohne seit kurzem in nörten"  # a small town, lower case as typed in a hurry
     plain = SpacyBackend(BUILTIN_MODEL_DIR, name="ner:builtin")
     leaning = SpacyBackend(BUILTIN_MODEL_DIR, name="ner:builtin", recall_bias={"de": 2.0})
     assert leaning.predict([text], ["en"]) == plain.predict([text], ["en"])
     assert plain.predict([text], ["de"]) == [[]]
     ((town,),) = leaning.predict([text], ["de"])
-    assert text[town.start : town.end] == "lingen"
+    assert text[town.start : town.end] == "nörten"
     with pytest.raises(ValueError, match="2 texts but 1 languages"):
         leaning.predict([text, text], ["de"])
 
@@ -686,19 +688,19 @@ def test_recall_bias_applies_per_language() -> None:
 def test_edited_english_leans_a_little_by_default(builtin: NerBackend) -> None:
     # A lone surname opening a news sentence: the likeliest tag is "other", and the
     # default English lean (0.5) makes it a name; the plain decoding leaves it in the clear.
-    text = "Hoddle, coaching the side for the first time, named an unchanged team."
+    text = "Keegan then scored again before half-time."
     plain = SpacyBackend(BUILTIN_MODEL_DIR, name="ner:builtin")
     assert plain.predict([text], ["en"]) == [[]]
     ((name,),) = builtin.predict([text], ["en"])
-    assert text[name.start : name.end] == "Hoddle" and name.type is EntityType.PERSON
+    assert text[name.start : name.end] == "Keegan" and name.type is EntityType.PERSON
     assert NerConfig().recall_bias["en"] == 0.5
 
 
 def test_informal_text_gets_its_own_lean(builtin: NerBackend) -> None:
     # A chat message (lower-case opening, "u") leans by the informal bias; the same words
     # in edited form, and other languages, by theirs.
-    casual = "lol u should ask tash, she knows"
-    edited = "You should ask tash. She knows."
+    casual = "lol u should ask jess, she knows"
+    edited = "You should ask jess. She knows."
     plain = SpacyBackend(BUILTIN_MODEL_DIR, name="ner:builtin")
     leaning = SpacyBackend(BUILTIN_MODEL_DIR, name="ner:builtin", informal_recall_bias={"en": 5.0})
     assert leaning._bias(casual, "en") == 5.0 and leaning._bias(edited, "en") == 0.0
@@ -706,7 +708,7 @@ def test_informal_text_gets_its_own_lean(builtin: NerBackend) -> None:
     assert leaning.predict([edited], ["en"]) == plain.predict([edited], ["en"])
     assert plain.predict([casual], ["en"]) == [[]]
     ((name,),) = leaning.predict([casual], ["en"])
-    assert casual[name.start : name.end] == "tash"
+    assert casual[name.start : name.end] == "jess"
     assert isinstance(builtin, SpacyBackend)
     assert builtin.informal_recall_bias == NerConfig().informal_recall_bias == {"en": 2.0}
 
@@ -772,6 +774,7 @@ def test_new_words_get_the_features_a_full_vocabulary_gives(builtin: NerBackend)
     assert len(builtin._nlp.vocab.lex_attr_getters) == len(columns)
     text = "Zorqvelda Quintrap-Oyelaran wohnt in Xyzzyhausen, tel. 0612-99 ‘QX’ — ÉTÉ’s 3rd."
     full = spacy.load(BUILTIN_MODEL_DIR)
+    lexeme_features.install(full.vocab)
     assert len(full.vocab.lex_attr_getters) > len(columns)
     ours = builtin._nlp.make_doc(text).to_array(columns)
     assert ours.tolist() == full.make_doc(text).to_array(columns).tolist()

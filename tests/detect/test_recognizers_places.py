@@ -584,7 +584,7 @@ def test_far_regions(language: str, text: str, expected: list[str]) -> None:
             "Au lieu de pacifier, le Jules César de la série ne pense qu'à la guerre.",
             "Jules César",
         ),
-        ("en", "So, Hela wants them not to have a dark lord, but a queen.", "Hela"),
+        ("en", "So, Shan wants them not to have a dark lord, but a queen.", "Shan"),
     ],
 )
 def test_a_name_the_model_reads_keeps_a_far_region_inside_it_a_name(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import pytest
@@ -58,6 +59,24 @@ class _Scored(NerBackend):
         return [[Finding(0, t.index(" "), EntityType.PERSON, self.score, self.name)] for t in texts]
 
 
+class _Marks(NerBackend):
+    """A model that calls every `word` in a text a person, scored `score`."""
+
+    name = "ner:test"
+
+    def __init__(self, word: str, score: float) -> None:
+        self.word, self.score = word, score
+
+    def predict(self, texts: Sequence[str], languages: Sequence[str]) -> list[list[Finding]]:
+        return [
+            [
+                Finding(m.start(), m.end(), EntityType.PERSON, self.score, self.name)
+                for m in re.finditer(rf"\b{self.word}\b", t)
+            ]
+            for t in texts
+        ]
+
+
 INFORMAL = "Kishan where r u?? waiting at the gate"
 EDITED = "Kishan is waiting at the gate."
 
@@ -66,25 +85,25 @@ def people(detector: Detector, text: str, language: str = "en") -> list[str]:
     return [text[f.start : f.end] for f in detector.detect(text, language)]
 
 
-EN_CUT = DetectorConfig(ner=NerConfig(informal_min_score={"en": 0.2}))
+EN_CUT = DetectorConfig(ner=NerConfig(informal_min_score={"en": 0.1}))
 
 
 def test_informal_english_keeps_findings_the_edited_text_cut_drops() -> None:
-    detector = Detector(EN_CUT, ner=_Scored(0.22))
+    detector = Detector(EN_CUT, ner=_Scored(0.12))
     assert people(detector, INFORMAL) == ["Kishan"]
-    assert people(detector, EDITED) == []  # min_score (0.25) still holds here
+    assert people(detector, EDITED) == []  # min_score (0.15) still holds here
 
 
 def test_informal_cut_is_per_language_and_off_by_default() -> None:
     dutch = "Kishan waar ben je 😊 ik sta bij de poort"
-    assert people(Detector(EN_CUT, ner=_Scored(0.22)), dutch, "nl") == []  # English only
-    nl = Detector(DetectorConfig(ner=NerConfig(informal_min_score={"nl": 0.2})), ner=_Scored(0.22))
+    assert people(Detector(EN_CUT, ner=_Scored(0.12)), dutch, "nl") == []  # English only
+    nl = Detector(DetectorConfig(ner=NerConfig(informal_min_score={"nl": 0.1})), ner=_Scored(0.12))
     assert people(nl, dutch, "nl") == ["Kishan"]
-    assert people(Detector(ner=_Scored(0.22)), INFORMAL) == []
+    assert people(Detector(ner=_Scored(0.12)), INFORMAL) == []
 
 
 def test_findings_under_the_informal_cut_are_dropped_too() -> None:
-    detector = Detector(EN_CUT, ner=_Scored(0.15))
+    detector = Detector(EN_CUT, ner=_Scored(0.05))
     assert people(detector, INFORMAL) == []
 
 
@@ -96,10 +115,10 @@ def test_a_higher_informal_cut_drops_findings_in_informal_text() -> None:
 
 
 def test_the_models_findings_have_their_own_cut_not_the_threshold() -> None:
-    # Default: the model's findings from 0.25 (calibrated: right about one time in four),
+    # Default: the model's findings from 0.15 (calibrated: right about one time in six),
     # the recognizers' from the threshold, 0.4.
     assert people(Detector(ner=_Scored(0.35)), EDITED) == ["Kishan"]
-    assert people(Detector(ner=_Scored(0.22)), EDITED) == []
+    assert people(Detector(ner=_Scored(0.12)), EDITED) == []
     strict = DetectorConfig(ner=NerConfig(min_score=0.4))
     assert people(Detector(strict, ner=_Scored(0.35)), EDITED) == []
     # A high threshold cuts the recognizers' findings ("Anna" after a sign-off, 0.85),
@@ -111,8 +130,8 @@ def test_the_models_findings_have_their_own_cut_not_the_threshold() -> None:
 
 
 def test_backend_keeps_findings_from_the_lowest_cut() -> None:
-    assert NerConfig().floor == 0.25
-    assert NerConfig(informal_min_score={"en": 0.2}).floor == 0.2
+    assert NerConfig().floor == 0.15
+    assert NerConfig(informal_min_score={"en": 0.1}).floor == 0.1
     assert NerConfig(min_score=0.2, informal_min_score={"de": 0.3}).floor == 0.2
 
 
@@ -133,12 +152,13 @@ def test_policy_files_without_the_setting_still_load() -> None:
 
 
 def test_lower_case_names_the_model_is_sure_of_are_kept_in_informal_english() -> None:
-    detector = Detector()
-    # "rihanna" (Zipf 3.5) is frequent enough to be a word in edited text; the model is
-    # sure of it here (0.72). (Which names it is sure of changes with each training: the
-    # model of 2026-12-05 gives "kendrick" 0.45 in the same sentence, and drops it.)
-    assert people(detector, "so proud of rihanna and schoolboy 😊") == ["rihanna"]
-    assert people(detector, "ngl jessica is the best singer ever") == ["jessica"]
+    # "rihanna" (Zipf 3.5) is frequent enough to be a word in edited text. A model sure of
+    # it (0.72) keeps it in informal text; below INFORMAL_NAME_SCORE (0.6) it is the word.
+    # (Which names the built-in model is sure of changes with each training.)
+    sure = Detector(ner=_Marks("rihanna", 0.72))
+    assert people(sure, "so proud of rihanna and schoolboy 😊") == ["rihanna"]
+    assert people(Detector(ner=_Marks("rihanna", 0.45)), "so proud of rihanna 😊") == []
     # In edited text a lower-case word is still the word; frequent words stay words anyway.
-    assert people(detector, "The new NWA came with rihanna and schoolboy.") == []
-    assert people(detector, "the idiot started laughing lol") == []
+    assert people(sure, "The new NWA came with rihanna and schoolboy.") == []
+    assert people(Detector(ner=_Marks("idiot", 0.72)), "the idiot started laughing lol") == []
+    assert people(Detector(), "ngl jessica is the best singer ever") == ["jessica"]

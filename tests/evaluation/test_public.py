@@ -341,6 +341,22 @@ def test_training_on_a_sample_of_a_corpus() -> None:
             parse([bad], real)
 
 
+def test_training_docs_carry_the_lexeme_feature_the_model_embeds() -> None:
+    # ner.cfg embeds LANG; the training run computes it as the detector will.
+    import spacy
+    from thinc.api import Config
+
+    from discreet.detect.ner import lexeme_features
+
+    train_ner = _load_script("train_ner")
+    config = Config().from_disk(train_ner.CONFIG)  # type: ignore[attr-defined]
+    attrs = config["components"]["tok2vec"]["model"]["embed"]["attrs"]
+    assert lexeme_features.embeds_it(attrs)
+    nlp = train_ner.customize_tokenizer(spacy.blank("xx"))  # type: ignore[attr-defined]
+    doc = nlp.make_doc("Anna woont in de Stadt Zwolle")
+    assert [t.lang_ for t in doc] == [lexeme_features.signature(t.text) for t in doc]
+
+
 def test_fetch_script_refuses_a_test_split_before_asking_git(tmp_path: Path) -> None:
     fetch = _load_fetch_script()
     sneaky = PublicCorpus(

@@ -1,7 +1,7 @@
 """The built-in entity tagger's forward pass in a few array operations.
 
-The shipped model is small (a hash embedding of four token attributes, three windowed
-maxout layers 48 wide, a softmax over 15 tags), so on a chat message thinc's general
+The shipped model is small (a hash embedding of five token attributes, three windowed
+maxout layers 64 wide, a softmax over 15 tags), so on a chat message thinc's general
 machinery costs far more than the arithmetic: each of its ~25 layers is a Python call
 that also builds a backward-pass closure, and the layer norms go through NumPy's generic
 mean and variance. This module reads the weights out of the loaded spaCy pipeline and
@@ -228,8 +228,8 @@ class FusedTagger:
 
     def _embedded(self, features: Any) -> Any:
         """`_embed` of every row, computed once per distinct feature tuple and kept: a
-        token's features (its norm, prefix, suffix and shape) repeat across texts ("the",
-        "order", "Dear"), and the four hash-table gathers of 192 floats per token were
+        token's features (its norm, prefix, suffix, shape and lexeme feature) repeat across
+        texts ("the", "order", "Dear"), and a hash-table gather per attribute and token was
         the largest single cost of the pass. The cache is emptied when full."""
         keys = list(zip(*features.T.tolist(), strict=True))  # tuples built in C
         cache = self._cache

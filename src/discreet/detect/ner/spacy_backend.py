@@ -19,6 +19,7 @@ from spacy.attrs import IDX, LENGTH, intify_attr
 
 from discreet.detect.base import Finding
 from discreet.detect.entities import SUPPORTED_LANGUAGES, EntityType
+from discreet.detect.ner import lexeme_features
 from discreet.detect.ner.base import NerBackend, NerLoadError
 from discreet.detect.ner.calibration import Calibration
 from discreet.detect.ner.fused import FusedTagger
@@ -120,7 +121,7 @@ class SpacyBackend(NerBackend):
         self._lock = threading.Lock()  # the model: spaCy's vocabulary is not thread-safe
         self._pending_lock = threading.Lock()
         self._pending: list[_Request] = []
-        self._nlp = _load_pipeline(name_or_path, plugins=plugins)
+        self._nlp = _ready_pipeline(name_or_path, plugins=plugins)
         self._fused = _fused_tagger(self._nlp)
         _function_words()  # now, not on the first entity a request finds
         from threadpoolctl import ThreadpoolController
@@ -170,7 +171,7 @@ class SpacyBackend(NerBackend):
             with self._blas.limit(limits=1, user_api="blas"):
                 found = self._spans(texts, languages)
             if len(self._nlp.vocab.strings) > _MAX_STRINGS:
-                self._nlp = _load_pipeline(self.source, plugins=self.plugins)
+                self._nlp = _ready_pipeline(self.source, plugins=self.plugins)
                 self._fused = _fused_tagger(self._nlp)
         except BaseException as exc:
             # Every waiting caller gets the failure (and fails closed), none a silent [].
@@ -331,6 +332,24 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
             break
         end -= 1
     return start, end
+
+
+def _ready_pipeline(name_or_path: str | Path, *, plugins: bool) -> Any:
+    """The loaded pipeline, with the lexeme feature computed if its tagger embeds it."""
+    nlp = _load_pipeline(name_or_path, plugins=plugins)
+    if lexeme_features.embeds_it(_embedded_columns(nlp)):
+        lexeme_features.install(nlp.vocab)
+    return nlp
+
+
+def _embedded_columns(nlp: Any) -> tuple[str, ...]:
+    """The token attributes the pipeline's tok2vec hashes (empty for other pipelines)."""
+    if "tok2vec" not in nlp.pipe_names:
+        return ()
+    for node in nlp.get_pipe("tok2vec").model.walk():
+        if node.name == "extract_features":
+            return tuple(node.attrs["columns"])
+    return ()
 
 
 def _fused_tagger(nlp: Any) -> FusedTagger | None:
