@@ -10,12 +10,12 @@ detector's own lists). Those hold for any word, seen in training or not.
 
 The feature is one short string per word: its Zipf band (0 when unlisted, else 3-7) in
 English, Dutch, German and French, then "n" for a first name, "s" for a surname word and
-"p" for a place, e.g. "0050" for "Stadt", "3343ns" for "Müller", "0000" for a surname no
-list has. It travels as the lexeme's LANG attribute, which spaCy computes once per word
-type from `Vocab.lex_attr_getters` and `Doc.to_array` reads like any other: a lexeme
-attribute is cached per word (no pipeline component runs per token), and LANG is the one
-such attribute no part of the pipeline reads (spaCy sets it to the pipeline's language
-code, "xx" for the built-in model, the same for every word).
+"p" for a place, e.g. "0050" for "Stadt", "3343s" for "Müller", "4444np" for "Anna" (also a
+town), "0000" for a surname no list has. It travels as the lexeme's LANG attribute, which
+spaCy computes once per word type from `Vocab.lex_attr_getters` and `Doc.to_array` reads
+like any other: a lexeme attribute is cached per word (no pipeline component runs per
+token), and LANG is the one such attribute no part of the pipeline reads (spaCy sets it
+to the pipeline's language code, "xx" for the built-in model, the same for every word).
 
 A model trained with LANG among its embedded attributes needs `install` on its vocabulary
 before its first doc (`SpacyBackend` does it; so does training). spaCy alone still loads

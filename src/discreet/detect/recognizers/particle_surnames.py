@@ -11,8 +11,9 @@ Fransen lieten": the French), not a place named so ("De Panne", "Ter Apel", "Den
 CV").
 
 A two-word particle ("Van der Westhuizen", "Van den Berg") opens a Dutch, Flemish or
-Afrikaans surname in any of the four languages, known to the lists or not: no place or
-word is written so inside a sentence.
+Afrikaans surname in any of the four languages, known to the lists or not: inside a
+sentence few places or words are written so, and those few are frequent words ("Het Boek
+Van de Maand").
 """
 
 from __future__ import annotations
@@ -73,12 +74,11 @@ class ParticleSurnameRecognizer(Recognizer):
             whole = match.group().casefold()
             surname = match["surname"]
             known = surname.casefold() in SURNAMES or whole in SURNAMES
-            if not known and (
-                match["two_words"] is None or zipf_here(surname, item.language) >= ORDINARY
-            ):
+            if match["two_words"] is None:
+                if not (known and item.language == "nl"):
+                    continue  # one particle: a Flemish habit, and only for known surnames
+            elif not known and zipf_here(surname, item.language) >= ORDINARY:
                 continue  # "Het Boek Van de Maand": a title's words
-            if item.language != "nl" and match["two_words"] is None:
-                continue
             if known_place(whole) or whole in BRANDS_AND_PRODUCTS:
                 continue
             if _firm_ahead(text, end):
