@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 import spacy
 
 from discreet.detect.entities import SUPPORTED_LANGUAGES
@@ -74,8 +73,3 @@ def test_the_builtin_model_was_trained_on_todays_lists() -> None:
     meta = json.loads((BUILTIN_MODEL_DIR / "meta.json").read_text(encoding="utf-8"))
     assert meta[lexeme_features.META_KEY] == lexeme_features.fingerprint()
     assert meta["lang"] == "xx"  # the language code, not the feature of "_"
-
-
-@pytest.mark.parametrize("columns", [("NORM", "SHAPE"), ("ORTH",)])
-def test_other_models_are_left_as_they_are(columns: tuple[str, ...]) -> None:
-    assert not lexeme_features.embeds_it(columns)

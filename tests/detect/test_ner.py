@@ -766,6 +766,14 @@ def test_pipelines_of_other_architectures_keep_spacys_path(foreign_pipeline: Pat
     assert SpacyBackend(foreign_pipeline)._fused is None
 
 
+def test_pipelines_that_do_not_embed_the_lexeme_feature_keep_spacys_lang(
+    foreign_pipeline: Path,
+) -> None:
+    # Only a model trained with the feature gets it; a user's pipeline keeps its language.
+    nlp = SpacyBackend(foreign_pipeline)._nlp
+    assert {t.lang_ for t in nlp.make_doc("Frau Müller wohnt in Utrecht")} == {nlp.lang}
+
+
 def test_new_words_get_the_features_a_full_vocabulary_gives(builtin: NerBackend) -> None:
     # The backend computes only the lexeme attributes its fused pass reads; a word it has
     # never seen must still get exactly the features spaCy's own vocabulary gives it.
