@@ -45,13 +45,14 @@ META_KEY = "discreet_lexeme_features"
 def signature(word: str) -> str:
     """The feature of `word` (see the module docstring)."""
     bands = "".join(str(min(int(zipf(word, lang)), 7)) for lang in SUPPORTED_LANGUAGES)
+    # The lists whole, particles too ("van": "nsp"): what the model was trained on.
     lists = name_lists.packaged()
     key = word.casefold()
     return (
         bands
         + ("n" if key in lists.first else "")
         + ("s" if key in lists.surnames else "")
-        + ("p" if places.fold(word) in places.gazetteer().places else "")
+        + ("p" if places.known_place(word) else "")
     )
 
 

@@ -42,7 +42,7 @@ from discreet.detect.plausibility import (
     product_context,
 )
 from discreet.detect.plausibility import sentence_initial as _sentence_initial
-from discreet.detect.recognizers.names import FIRST_NAMES, known_name
+from discreet.detect.recognizers.names import FIRST_NAMES, PARTICLES, known_name
 from discreet.detect.registry import builtin
 from discreet.detect.stopwords import any_stop_words, stop_words
 
@@ -243,9 +243,8 @@ _TRAILING_HEADS = PLACE_HEADS - PLACE_LEADS - frozenset(["bos", "meer", "station
 _COMPASS_JOINED = re.compile(r"(?:Nord|Süd|Ost|West|Mittel)(?:ost|west)?(?=[a-zäöü]{4})")
 # Capitals of three letters or fewer are codes ("DE", "NL", "FR"), except these.
 _UNAMBIGUOUS_CODES = frozenset(["usa"])
-# A place whose name is a surname particle ("Van", a city in Turkey) opens a name when
-# another particle and a capital follow: "from Van der Westhuizen", "à De la Cruz".
-_NAME_PARTICLES = frozenset(["van", "von", "de", "la", "le", "du", "da", "di", "ter", "ten"])
+# A place whose name is a surname particle (`PARTICLES`: "Van", a city in Turkey) opens a
+# name when another particle and a capital follow: "from Van der Westhuizen".
 _PARTICLE_THEN_NAME = re.compile(r" (?:der|den|de|la|le|los|van|von) [A-ZÀ-Þ]")
 # Abbreviations that name a place only in capitals ("the US", "in the UK"; "us" and "Uk"
 # are something else), and not in a shouted line ("CONTACT US").
@@ -566,7 +565,7 @@ class PlaceRecognizer(Recognizer):
             return None  # "the sofa in Forest Green"; not "in Green Bay", nor "in Walnut"
         if no_ones_phrase(item, start, end):
             return None  # "the Beef Wellington", "das Bayern München Trikot"
-        if key in _NAME_PARTICLES and _PARTICLE_THEN_NAME.match(text, end):
+        if key in PARTICLES and _PARTICLE_THEN_NAME.match(text, end):
             return None  # "from Van der Westhuizen": a name's particles
         ambiguous = n_words == 1 and (
             key in self._stop_in[item.language]
