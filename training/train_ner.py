@@ -57,14 +57,19 @@ def customize_tokenizer(nlp: Language) -> Language:
     infixes = [*(nlp.Defaults.infixes or ()), *ELISION_INFIXES]
     tokenizer: Any = nlp.tokenizer
     tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
-    # Every word read from here on carries the lexeme feature; a config that does not
-    # embed LANG never reads it.
-    lexeme_features.install(nlp.vocab)
+    return nlp
+
+
+def prepare_for_training(nlp: Language) -> Language:
+    """The tokenizer's elision rule, and the lexeme feature on every word read from here
+    on, as the detector's backend computes it (a config that does not embed LANG never
+    reads it). Building the corpus needs the tokenizer only: DocBins keep no LANG."""
+    lexeme_features.install(customize_tokenizer(nlp).vocab)
     return nlp
 
 
 def _tokenizer_callback() -> Callable[[Language], Language]:
-    return customize_tokenizer
+    return prepare_for_training
 
 
 # Named in ner.cfg's [initialize.before_init]; needed while training only.

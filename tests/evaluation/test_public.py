@@ -344,6 +344,7 @@ def test_training_on_a_sample_of_a_corpus() -> None:
 def test_training_docs_carry_the_lexeme_feature_the_model_embeds() -> None:
     # ner.cfg embeds LANG; the training run computes it as the detector will.
     import spacy
+    from spacy.util import registry
     from thinc.api import Config
 
     from discreet.detect.ner import lexeme_features
@@ -352,7 +353,8 @@ def test_training_docs_carry_the_lexeme_feature_the_model_embeds() -> None:
     config = Config().from_disk(train_ner.CONFIG)  # type: ignore[attr-defined]
     attrs = config["components"]["tok2vec"]["model"]["embed"]["attrs"]
     assert lexeme_features.embeds_it(attrs)
-    nlp = train_ner.customize_tokenizer(spacy.blank("xx"))  # type: ignore[attr-defined]
+    prepare = registry.callbacks.get(config["initialize"]["before_init"]["@callbacks"])
+    nlp = prepare()(spacy.blank("xx"))
     doc = nlp.make_doc("Anna woont in de Stadt Zwolle")
     assert [t.lang_ for t in doc] == [lexeme_features.signature(t.text) for t in doc]
 
